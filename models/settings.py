@@ -1,0 +1,100 @@
+"""Runtime settings: one object, read from `LOV_*` environment variables and an optional TOML file.
+
+The embedded default (`lov serve`) needs no settings at all; production switches each part to an
+external service by setting its address.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _config_file() -> Path:
+    return Path(os.environ.get("LOV_CONFIG", "lov.toml"))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LOV_", extra="forbid")
+
+    # Where runtime state lives in the embedded default (Temporal's SQLite, records, mail).
+    var_dir: Path = Path("var")
+    plans_dir: Path = PROJECT_ROOT / "plans"
+    templates_dir: Path = PROJECT_ROOT / "templates"
+    default_plan: str = "sundsvall"
+
+    # Temporal. No address means "start the embedded dev server" for `lov serve`.
+    temporal_address: str | None = None
+    temporal_namespace: str = "default"
+    temporal_task_queue: str = "lovflow"
+    temporal_tls: bool = False
+    temporal_tls_ca_cert: Path | None = None
+    temporal_tls_client_cert: Path | None = None
+    temporal_tls_client_key: Path | None = None
+    temporal_api_key: SecretStr | None = None
+    embedded_temporal_port: int = 7233
+    embedded_ui_port: int = 8233
+    # Search attributes are only usable where they are registered (not on the time-skipping
+    # test server, which has no visibility store).
+    search_attributes: bool = True
+
+    # Records database. None means SQLite under var_dir.
+    database_url: str | None = None
+
+    # Mail. No host means "start the embedded SMTP sink" for `lov serve`.
+    smtp_host: str | None = None
+    smtp_port: int = 8025
+    smtp_starttls: bool = False
+    smtp_use_tls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = 30.0
+    mail_from: str = "LOV-uppföljning <lov-noreply@lovflow.invalid>"
+    mail_domain: str = Field(default="lovflow.invalid", description="domain part of Message-IDs")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Environment wins over the file so that one deployment file can be overridden per host.
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = _config_file()
+        if path.is_file():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.var_dir / 'lovflow.db').resolve()}"
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.var_dir / "mail"
+
+    def redacted(self) -> dict[str, Any]:
+        """Settings as a dict that is safe to log: secrets stay masked."""
+        return self.model_dump(mode="json")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,5 @@
+"""Placeholder: `lov serve` (being written)."""
+
+
+def serve() -> None:
+    """Kör tjänsten (placeholder)."""

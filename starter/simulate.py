@@ -1,0 +1,5 @@
+"""Placeholder: `lov simulate` (being written)."""
+
+
+def simulate() -> None:
+    """Simulera ett scenario (placeholder)."""
