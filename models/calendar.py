@@ -1,0 +1,274 @@
+"""Deadline calendar: plan + contract start + year → dated occurrences.
+
+Pure and deterministic (no clock, no I/O besides the holiday library's static tables), so the same
+functions serve `lov plan show`, the plan activity and tests. Workflows receive the results through
+an activity, so a holiday-library upgrade can never change the history of a running workflow.
+
+Rules (DESIGN.md "Deadline rules"): dates are calendar dates in the plan's time zone; "by 20 April"
+means by the end of that day; a due date on a weekend or public holiday moves to the next business
+day; reminders go out at the plan's offsets before the adjusted due date, at office hours, moved to
+the previous business day so a reminder is never later than promised.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+from pydantic import BaseModel, ConfigDict
+
+from models.plan import (
+    AnnualSchedule,
+    EscalationStep,
+    FirstOccurrence,
+    MonthDay,
+    Obligation,
+    OfficeHours,
+    Plan,
+)
+
+# Which holiday categories close public offices, per country. Sweden's de-facto holidays are
+# midsommarafton, julafton and nyårsafton; Denmark's "optional" ones are juleaften, nytårsaftensdag
+# and grundlovsdag (and 1 May, which most municipal offices also observe).
+_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "SE": ("public", "de_facto"),
+    "DK": ("public", "optional"),
+    "NO": ("public",),
+    "FI": ("public",),
+}
+
+
+class CalendarRules(BaseModel):
+    """The part of a plan needed to date a deadline; small enough to carry in workflow inputs."""
+
+    model_config = ConfigDict(frozen=True)
+
+    time_zone: str
+    holiday_calendar: str
+    office_hours: OfficeHours
+    reminder_offsets_days: tuple[int, ...]
+    escalation: tuple[EscalationStep, ...]
+
+    @classmethod
+    def for_obligation(cls, plan: Plan, obligation: Obligation) -> CalendarRules:
+        offsets = obligation.reminder_offsets_days
+        return cls(
+            time_zone=plan.time_zone,
+            holiday_calendar=plan.holiday_calendar,
+            office_hours=plan.office_hours,
+            reminder_offsets_days=offsets if offsets is not None else plan.reminder_offsets_days,
+            escalation=plan.escalation,
+        )
+
+
+class ScheduledEscalation(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    level: int
+    kind: str
+    title: str
+    notify: tuple[str, ...]
+    at: datetime
+
+
+class DeadlineSchedule(BaseModel):
+    """Instants (UTC) that a due date implies: reminders, the deadline itself, escalations."""
+
+    model_config = ConfigDict(frozen=True)
+
+    due: date
+    deadline: datetime
+    reminders: tuple[datetime, ...]
+    escalations: tuple[ScheduledEscalation, ...]
+
+
+class Occurrence(BaseModel):
+    """One concrete duty: obligation × period, with its dates."""
+
+    model_config = ConfigDict(frozen=True)
+
+    obligation: str
+    title: str
+    period: str
+    period_start: date
+    period_end: date
+    nominal_due: date
+    due: date
+    recipient: str
+    schedule: DeadlineSchedule
+
+
+# --- business days -------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def _holidays(code: str, year: int) -> frozenset[date]:
+    if code == "none":
+        return frozenset()
+    found: set[date] = set()
+    for category in _CATEGORIES[code]:
+        found.update(holidays.country_holidays(code, years=year, categories=(category,)).keys())
+    return frozenset(found)
+
+
+def is_business_day(day: date, holiday_calendar: str) -> bool:
+    """Weekdays that are not public holidays. With calendar "none", every day counts."""
+    if holiday_calendar == "none":
+        return True
+    return day.weekday() < 5 and day not in _holidays(holiday_calendar, day.year)
+
+
+def holiday_name(day: date, holiday_calendar: str) -> str | None:
+    if holiday_calendar == "none":
+        return None
+    for category in _CATEGORIES[holiday_calendar]:
+        found = holidays.country_holidays(holiday_calendar, years=day.year, categories=(category,))
+        if day in found:
+            return str(found.get(day))
+    return None
+
+
+def next_business_day(day: date, holiday_calendar: str) -> date:
+    """`day` itself if it is a business day, else the nearest business day after it."""
+    while not is_business_day(day, holiday_calendar):
+        day += timedelta(days=1)
+    return day
+
+
+def previous_business_day(day: date, holiday_calendar: str) -> date:
+    while not is_business_day(day, holiday_calendar):
+        day -= timedelta(days=1)
+    return day
+
+
+# --- deadlines -------------------------------------------------------------------------------
+
+
+def _at(day: date, clock: time, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, clock, tzinfo=zone).astimezone(UTC)
+
+
+def deadline_schedule(rules: CalendarRules, due: date) -> DeadlineSchedule:
+    """Reminders, deadline and escalation instants for an (already adjusted) due date."""
+    zone = ZoneInfo(rules.time_zone)
+    send_at = rules.office_hours.send_at
+    cal = rules.holiday_calendar
+    # End of the due day: the first instant of the next local day.
+    deadline = _at(due + timedelta(days=1), time(0, 0), zone)
+    reminders = sorted(
+        {
+            _at(previous_business_day(due - timedelta(days=offset), cal), send_at, zone)
+            for offset in rules.reminder_offsets_days
+        }
+    )
+    escalations = tuple(
+        ScheduledEscalation(
+            level=step.level,
+            kind=step.kind,
+            title=step.title,
+            notify=step.notify,
+            # Never before the deadline has passed, and only on business days.
+            at=max(
+                deadline,
+                _at(
+                    next_business_day(due + timedelta(days=max(step.after_days, 1)), cal),
+                    send_at,
+                    zone,
+                ),
+            ),
+        )
+        for step in rules.escalation
+    )
+    return DeadlineSchedule(
+        due=due, deadline=deadline, reminders=tuple(reminders), escalations=escalations
+    )
+
+
+# --- occurrences -----------------------------------------------------------------------------
+
+
+def _on(year: int, md: MonthDay) -> date:
+    # 29 February (or 31st of a short month) clamps to the month's last day.
+    last = _calendar.monthrange(year, md.month)[1]
+    return date(year, md.month, min(md.day, last))
+
+
+def _annual_years(schedule: AnnualSchedule, contract_start: date, year: int) -> bool:
+    if schedule.only_years and year not in schedule.only_years:
+        return False
+    if schedule.anchor == "contract-start":
+        delta = year - contract_start.year
+        if schedule.every_years == 1:
+            return delta >= 0
+        # The application already supplied the documents, so the first renewal is one full
+        # cycle after the start year.
+        return delta >= schedule.every_years and delta % schedule.every_years == 0
+    return year >= schedule.anchor and (year - schedule.anchor) % schedule.every_years == 0
+
+
+def _owed(rule: FirstOccurrence, contract_start: date, period_start: date, nominal: date) -> bool:
+    if rule.rule == "full-period":
+        return contract_start <= period_start
+    if rule.rule == "due-after-start":
+        return contract_start < nominal
+    return contract_start + timedelta(days=rule.days) <= nominal
+
+
+def _periods(
+    ob: Obligation, contract_start: date, year: int
+) -> Iterable[tuple[str, date, date, date]]:
+    """(label, period start, period end, nominal due) for one obligation and year."""
+    schedule = ob.schedule
+    if isinstance(schedule, AnnualSchedule):
+        if _annual_years(schedule, contract_start, year):
+            opens = _on(year, schedule.opens) if schedule.opens else date(year, 1, 1)
+            yield str(year), opens, date(year, 12, 31), _on(year, schedule.due)
+        return
+    for period in schedule.periods:
+        yield (
+            f"{year}-{period.label}",
+            _on(year, period.start),
+            _on(year, period.end),
+            _on(year, period.due),
+        )
+
+
+def occurrences(
+    plan: Plan, contract_start: date, year: int, keys: Sequence[str] | None = None
+) -> list[Occurrence]:
+    """Every occurrence the contract owes in `year`, ordered by due date then key."""
+    found: list[Occurrence] = []
+    for ob in plan.obligations:
+        if keys is not None and ob.key not in keys:
+            continue
+        rules = CalendarRules.for_obligation(plan, ob)
+        first = ob.first_occurrence or plan.first_occurrence
+        for label, start, end, nominal in _periods(ob, contract_start, year):
+            if not _owed(first, contract_start, start, nominal):
+                continue
+            due = next_business_day(nominal, plan.holiday_calendar)
+            found.append(
+                Occurrence(
+                    obligation=ob.key,
+                    title=ob.title,
+                    period=label,
+                    period_start=start,
+                    period_end=end,
+                    nominal_due=nominal,
+                    due=due,
+                    recipient=ob.recipient,
+                    schedule=deadline_schedule(rules, due),
+                )
+            )
+    found.sort(key=lambda o: (o.due, o.obligation, o.period))
+    return found
+
+
+def year_prepared_at(plan: Plan, year: int) -> datetime:
+    """When the contract workflow prepares follow-up `year` (on the plan's day in `year - 1`)."""
+    zone = ZoneInfo(plan.time_zone)
+    return _at(_on(year - 1, plan.prepare_next_year_on), time(0, 0), zone)
