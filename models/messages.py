@@ -1,0 +1,333 @@
+"""Messages between the CLI, workflows and activities (pydantic, via the pydantic data converter).
+
+Every administrative request carries `actor`, the person who asked, so the history shows who did
+what. Times that end up in records are workflow times (`at`), never the activity's wall clock, so
+a retried activity records the same instant and a simulation records simulated time.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from models.calendar import CalendarRules, DeadlineSchedule, Occurrence
+from models.plan import Obligation, Role
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+# --- contract -------------------------------------------------------------------------------
+
+
+class Provider(Message):
+    org_nr: str
+    name: str
+    email: str
+
+
+class ObligationState(StrEnum):
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    SUBMITTED = "submitted"
+    COMPLETION_REQUESTED = "completion_requested"
+    ACCEPTED = "accepted"
+    WAIVED = "waived"
+    CANCELLED = "cancelled"
+
+    @property
+    def terminal(self) -> bool:
+        return self in (ObligationState.ACCEPTED, ObligationState.WAIVED, ObligationState.CANCELLED)
+
+
+class ItemStatus(Message):
+    """What the contract knows about one occurrence (reported by its obligation workflow)."""
+
+    workflow_id: str
+    obligation: str
+    period: str
+    due: date
+    status: ObligationState
+    overdue: bool = False
+    escalation_level: int = 0
+    changed_at: datetime | None = None
+
+
+class Termination(Message):
+    end_date: date
+    kind: Literal["uppsagning", "havning"]
+    reason: str
+    actor: str
+    requested_at: datetime
+
+
+class ContractInput(Message):
+    provider: Provider
+    contract_start: date
+    plan_id: str
+    search_attributes: bool = True
+    # Carried across continue-as-new; absent on the first run.
+    year: int | None = None
+    items: dict[str, ItemStatus] = Field(default_factory=dict)
+    done_before: dict[str, int] = Field(default_factory=dict)
+    plan_versions: dict[int, str] = Field(default_factory=dict)
+    termination: Termination | None = None
+
+
+class TerminateRequest(Message):
+    end_date: date
+    kind: Literal["uppsagning", "havning"]
+    reason: str
+    actor: str
+
+
+class ChangeContactRequest(Message):
+    email: str
+    name: str | None = None
+    actor: str
+
+
+class ObligationSummary(Message):
+    open: list[ItemStatus]
+    overdue: list[ItemStatus]
+    done: list[ItemStatus]
+    done_earlier: int = 0
+
+
+class ContractStatus(Message):
+    workflow_id: str
+    provider: Provider
+    plan_id: str
+    contract_start: date
+    year: int
+    state: Literal["active", "terminating", "terminated"]
+    termination: Termination | None
+    plan_versions: dict[int, str]
+    obligations: dict[str, ObligationSummary]
+
+
+# --- obligation -----------------------------------------------------------------------------
+
+
+class ObligationInput(Message):
+    org_nr: str
+    provider_name: str
+    contract_workflow_id: str
+    plan_id: str
+    plan_version: str
+    language: str
+    occurrence: Occurrence
+    obligation: Obligation
+    rules: CalendarRules
+    roles: dict[str, Role]
+    administrator_role: str
+    search_attributes: bool = True
+
+
+class DocumentRef(Message):
+    """A submitted document: stored as its path and SHA-256 (the file stays where it is)."""
+
+    key: str
+    filename: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size: int = Field(ge=0)
+
+
+class SubmitRequest(Message):
+    fields: dict[str, Any] = Field(default_factory=dict)
+    documents: list[DocumentRef] = Field(default_factory=list)
+    note: str = ""
+    actor: str
+
+
+class ReviewRequest(Message):
+    outcome: Literal["accept", "request-completion"]
+    note: str = ""
+    new_due: date | None = None
+    actor: str
+
+
+class WaiveRequest(Message):
+    reason: str
+    actor: str
+
+
+class ExtendRequest(Message):
+    new_due: date
+    reason: str
+    actor: str
+
+
+class CloseRequest(Message):
+    reason: str
+
+
+class SubmissionRecord(Message):
+    at: datetime
+    fields: dict[str, Any]
+    documents: list[DocumentRef]
+    actor: str
+
+
+class ObligationStatus(Message):
+    workflow_id: str
+    org_nr: str
+    obligation: str
+    title: str
+    period: str
+    nominal_due: date
+    due: date
+    status: ObligationState
+    overdue: bool
+    escalation_level: int
+    reminders_sent: int
+    submissions: list[SubmissionRecord]
+    history: list[str]
+
+
+# --- activities -----------------------------------------------------------------------------
+
+
+class LoadYearRequest(Message):
+    plan_id: str
+    contract_start: date
+    year: int
+    end_date: date | None = None
+
+
+class YearPlan(Message):
+    plan_id: str
+    plan_version: str
+    plan_digest: str
+    language: str
+    time_zone: str
+    roles: dict[str, Role]
+    administrator_role: str
+    next_year_at: datetime
+    occurrences: list[Occurrence]
+    obligations: dict[str, Obligation]
+    rules: dict[str, CalendarRules]
+
+
+class DeadlineRequest(Message):
+    rules: CalendarRules
+    due: date
+
+
+class MailRequest(Message):
+    """One e-mail, identified by `key`: the same key is never sent twice."""
+
+    key: str
+    kind: str
+    template: str
+    language: str
+    to_roles: list[str]
+    roles: dict[str, Role]
+    org_nr: str
+    workflow_id: str
+    obligation: str | None = None
+    period: str | None = None
+    at: datetime
+    time_zone: str = "Europe/Stockholm"
+    context: dict[str, Any] = Field(default_factory=dict)
+
+
+class MailResult(Message):
+    message_id: str
+    recipients: list[str]
+    already_sent: bool
+
+
+class ContractRecord(Message):
+    workflow_id: str
+    provider: Provider
+    plan_id: str
+    contract_start: date
+    at: datetime
+
+
+class ContractYearRecord(Message):
+    workflow_id: str
+    year: int
+    plan_id: str
+    plan_version: str
+    at: datetime
+
+
+class ContractStateRecord(Message):
+    workflow_id: str
+    org_nr: str
+    state: Literal["active", "terminating", "terminated"]
+    at: datetime
+    termination: Termination | None = None
+
+
+class OccurrenceRecord(Message):
+    workflow_id: str
+    org_nr: str
+    obligation: str
+    period: str
+    nominal_due: date
+    due: date
+    recipient: str
+    status: ObligationState
+    overdue: bool
+    escalation_level: int
+    at: datetime
+
+
+class AuditRecord(Message):
+    """An outcome: written once per key to the audit table, and shown in history as the input."""
+
+    key: str
+    at: datetime
+    org_nr: str
+    workflow_id: str
+    event_type: str
+    actor: str
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class SubmissionWrite(Message):
+    key: str
+    workflow_id: str
+    org_nr: str
+    obligation: str
+    period: str
+    fields: dict[str, Any]
+    documents: list[DocumentRef]
+    actor: str
+    at: datetime
+
+
+class ReviewWrite(Message):
+    key: str
+    workflow_id: str
+    outcome: Literal["accepted", "completion_requested", "waived", "extended"]
+    note: str
+    new_due: date | None
+    actor: str
+    at: datetime
+
+
+class EscalationWrite(Message):
+    key: str
+    workflow_id: str
+    org_nr: str
+    obligation: str
+    period: str
+    level: int
+    kind: str
+    title: str
+    at: datetime
+
+
+class ContactChange(Message):
+    org_nr: str
+    name: str
+    email: str
+    at: datetime

@@ -1,0 +1,43 @@
+"""Swedish organisationsnummer: 10 digits, Luhn-checked, written NNNNNN-NNNN."""
+
+from __future__ import annotations
+
+import re
+
+_PATTERN = re.compile(r"^(\d{6})-?(\d{4})$")
+
+
+class OrgNrError(ValueError):
+    pass
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(digits):
+        n = int(ch) * (2 if i % 2 == 0 else 1)
+        total += n - 9 if n > 9 else n
+    return total % 10 == 0
+
+
+def normalize_org_nr(value: str) -> str:
+    """Canonical `NNNNNN-NNNN`, or OrgNrError saying what is wrong."""
+    match = _PATTERN.match(value.strip())
+    if not match:
+        raise OrgNrError(f"{value!r} is not an organisationsnummer (10 digits, NNNNNN-NNNN)")
+    digits = match.group(1) + match.group(2)
+    if not _luhn_ok(digits):
+        raise OrgNrError(f"{value!r} has a wrong check digit")
+    return f"{match.group(1)}-{match.group(2)}"
+
+
+def org_digits(org_nr: str) -> str:
+    """The form used in workflow ids: digits only."""
+    return org_nr.replace("-", "")
+
+
+def contract_workflow_id(org_nr: str) -> str:
+    return f"contract-{org_digits(org_nr)}"
+
+
+def obligation_workflow_id(org_nr: str, key: str, period: str) -> str:
+    return f"obligation-{org_digits(org_nr)}-{key}-{period}"
