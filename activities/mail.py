@@ -1,0 +1,132 @@
+"""The mail activity: render, write to the outbox, send once.
+
+The outbox row is keyed by the request's idempotency key and gets a stable Message-ID, so a
+retried activity (or a worker that crashed after SMTP accepted the message but before we marked it
+sent) re-sends at most the same message with the same Message-ID, which receiving systems
+deduplicate; a row already marked sent is never sent again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+import aiosmtplib
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.rendering import Renderer
+from models.messages import MailRequest, MailResult
+from models.plan import PROVIDER_ROLE
+from models.settings import Settings
+from models.store import RecordStore
+
+PERMANENT_FAILURE = "PermanentMailFailure"
+
+
+def message_id_for(key: str, domain: str) -> str:
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
+
+
+class MailActivities:
+    def __init__(self, settings: Settings, store: RecordStore, renderer: Renderer) -> None:
+        self._settings = settings
+        self._store = store
+        self._renderer = renderer
+
+    async def _recipients(self, request: MailRequest) -> list[str]:
+        found: list[str] = []
+        for role in request.to_roles:
+            if role == PROVIDER_ROLE:
+                # Read at send time so a changed contact address applies to every later e-mail.
+                address = await self._store.provider_email(request.org_nr)
+                if not address:
+                    raise ApplicationError(
+                        f"no e-mail address on record for provider {request.org_nr}",
+                        non_retryable=True,
+                        type=PERMANENT_FAILURE,
+                    )
+            else:
+                address = request.roles[role].email
+            if address not in found:
+                found.append(address)
+        return found
+
+    @activity.defn
+    async def send_mail(self, request: MailRequest) -> MailResult:
+        recipients = await self._recipients(request)
+        subject, body = self._renderer.render(
+            request.language, request.template, request.context, request.time_zone
+        )
+        entry = await self._store.claim_outbox(
+            request.key,
+            message_id_for(request.key, self._settings.mail_domain),
+            request.kind,
+            request.org_nr,
+            request.workflow_id,
+            request.obligation,
+            request.period,
+            recipients,
+            subject,
+            body,
+            request.at,
+        )
+        if entry.status == "sent":
+            return MailResult(
+                message_id=entry.message_id, recipients=list(entry.recipients), already_sent=True
+            )
+        # Send what the outbox holds: a retry after a template edit still sends the first text.
+        message = EmailMessage()
+        message["From"] = self._settings.mail_from
+        message["To"] = ", ".join(entry.recipients)
+        message["Subject"] = entry.subject
+        message["Date"] = format_datetime(request.at)
+        message["Message-ID"] = entry.message_id
+        message["X-Lov-Kind"] = request.kind
+        message["X-Lov-Org-Nr"] = request.org_nr
+        message["X-Lov-Workflow"] = request.workflow_id
+        if request.obligation:
+            message["X-Lov-Obligation"] = request.obligation
+        if request.period:
+            message["X-Lov-Period"] = request.period
+        message.set_content(entry.body)
+        await self._deliver(request.key, message)
+        await self._store.mark_sent(request.key, request.at)
+        return MailResult(
+            message_id=entry.message_id, recipients=list(entry.recipients), already_sent=False
+        )
+
+    async def _deliver(self, key: str, message: EmailMessage) -> None:
+        s = self._settings
+        try:
+            await aiosmtplib.send(
+                message,
+                hostname=s.smtp_host or "127.0.0.1",
+                port=s.smtp_port,
+                start_tls=s.smtp_starttls,
+                use_tls=s.smtp_use_tls,
+                username=s.smtp_username,
+                password=s.smtp_password.get_secret_value() if s.smtp_password else None,
+                timeout=s.smtp_timeout_seconds,
+            )
+        except aiosmtplib.SMTPRecipientsRefused as err:
+            await self._store.mark_failed(key, f"recipients refused: {err.recipients}")
+            raise ApplicationError(
+                f"recipient refused by the mail server: {err}",
+                non_retryable=True,
+                type=PERMANENT_FAILURE,
+            ) from err
+        except aiosmtplib.SMTPResponseException as err:
+            await self._store.mark_failed(key, f"{err.code} {err.message}")
+            if 500 <= err.code < 600:
+                raise ApplicationError(
+                    f"mail server refused the message: {err.code} {err.message}",
+                    non_retryable=True,
+                    type=PERMANENT_FAILURE,
+                ) from err
+            raise
+        except (aiosmtplib.SMTPException, OSError) as err:
+            # Transient: the activity's retry policy backs off and tries again.
+            await self._store.mark_failed(key, f"{type(err).__name__}: {err}")
+            raise

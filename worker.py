@@ -1,0 +1,118 @@
+"""The lovflow worker: polls the task queue and runs every workflow and activity.
+
+`python worker.py` runs one worker against the configured (external) Temporal, for production
+with several workers side by side; `lov serve` runs the same worker in-process next to the
+embedded dev server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import Any
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities import build_activities
+from models.settings import Settings, get_settings
+from models.temporal import TemporalSetupError, connect
+from workflows import ALL_WORKFLOWS
+
+log = logging.getLogger("lovflow.worker")
+
+# Long enough for an in-flight e-mail or database write to finish on shutdown, short enough that
+# a deploy or Ctrl-C does not hang; unfinished activities are retried by Temporal anyway.
+GRACEFUL_SHUTDOWN = timedelta(seconds=10)
+
+
+def _needs_thread_pool(activities: Sequence[Callable[..., Any]]) -> bool:
+    def is_async(fn: Callable[..., Any]) -> bool:
+        # Callable instances (activity classes with __call__) count by their __call__.
+        if inspect.isfunction(fn) or inspect.ismethod(fn):
+            return inspect.iscoroutinefunction(fn)
+        return inspect.iscoroutinefunction(type(fn).__call__)
+
+    return any(not is_async(fn) for fn in activities)
+
+
+def create_worker(client: Client, settings: Settings, **kwargs: Any) -> Worker:
+    """A worker for `settings.temporal_task_queue` with all of lovflow's workflows and activities.
+
+    `kwargs` go to `temporalio.worker.Worker` and win over the defaults here (tests pass e.g. a
+    different task queue or `workflow_runner`).
+    """
+    activities = list(build_activities(settings))
+    options: dict[str, Any] = {
+        "task_queue": settings.temporal_task_queue,
+        "workflows": list(ALL_WORKFLOWS),
+        "activities": activities,
+        "graceful_shutdown_timeout": GRACEFUL_SHUTDOWN,
+    }
+    if "activity_executor" not in kwargs and _needs_thread_pool(activities):
+        # The SDK refuses synchronous activities without an executor to run them on.
+        options["activity_executor"] = ThreadPoolExecutor(max_workers=8)
+    options.update(kwargs)
+    return Worker(client, **options)
+
+
+def stop_on_signals(loop: asyncio.AbstractEventLoop | None = None) -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM, so shutdown runs as ordinary code in the loop
+    (workers drain, child processes get stopped) instead of as a KeyboardInterrupt anywhere."""
+    loop = loop or asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def run_until(worker: Worker, stop: asyncio.Event) -> None:
+    """Run `worker` until `stop` is set, then shut it down gracefully. A fatal worker error
+    (e.g. the namespace is gone) cancels the wait and is raised here: `async with` does that."""
+    async with worker:
+        await stop.wait()
+
+
+async def check_database(settings: Settings) -> None:
+    """Refuse to start on an unmigrated records database: activities would fail one by one
+    at run time, far from the cause."""
+    from models.db import DatabaseNotMigrated, check_current
+
+    try:
+        await check_current(settings.resolved_database_url)
+    except DatabaseNotMigrated as exc:
+        raise SystemExit(str(exc)) from exc
+
+
+async def run_worker(settings: Settings) -> None:
+    """Check the database, connect, and run one worker until SIGINT/SIGTERM."""
+    await check_database(settings)
+    try:
+        client = await connect(settings)
+    except TemporalSetupError as exc:
+        raise SystemExit(str(exc)) from exc
+    stop = stop_on_signals()
+    worker = create_worker(client, settings)
+    log.info(
+        "Worker startad (started): kö %s, namnrymd %s",
+        settings.temporal_task_queue,
+        settings.temporal_namespace,
+    )
+    await run_until(worker, stop)
+    log.info("Worker stoppad (stopped)")
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    asyncio.run(run_worker(get_settings()))
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
