@@ -5,9 +5,32 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from activities.mail import MailActivities
+from activities.plans import PlanActivities
+from activities.records import RecordActivities
+from activities.rendering import Renderer
+from models.db import make_engine, make_session_factory
 from models.settings import Settings
+from models.store import RecordStore
 
 
 def build_activities(settings: Settings) -> Sequence[Callable[..., Any]]:
     """Every activity the worker registers, bound to `settings` (database, SMTP, plan files)."""
-    return []
+    store = RecordStore(make_session_factory(make_engine(settings.resolved_database_url)))
+    plans = PlanActivities(settings.plans_dir)
+    records = RecordActivities(store)
+    mail = MailActivities(settings, store, Renderer(settings.templates_dir))
+    return [
+        plans.load_year,
+        plans.date_deadline,
+        records.record_contract,
+        records.record_contract_year,
+        records.record_contract_state,
+        records.record_contact,
+        records.record_occurrence,
+        records.record_submission,
+        records.record_review,
+        records.record_escalation,
+        records.record_audit,
+        mail.send_mail,
+    ]

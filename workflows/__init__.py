@@ -4,4 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-ALL_WORKFLOWS: list[type[Any]] = []
+from workflows.contract import ContractWorkflow
+from workflows.obligation import ObligationWorkflow
+
+ALL_WORKFLOWS: list[type[Any]] = [ContractWorkflow, ObligationWorkflow]

@@ -1,0 +1,43 @@
+"""Shared workflow plumbing: activity options and small deterministic helpers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from zoneinfo import ZoneInfo
+
+# Side effects retry with backoff for as long as it takes (an SMTP or database outage must not
+# lose a reminder); permanent failures are raised as non-retryable by the activities themselves.
+RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=2),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=15),
+)
+ACTIVITY_TIMEOUT = timedelta(minutes=2)
+
+
+def activity_options() -> dict[str, object]:
+    return {"start_to_close_timeout": ACTIVITY_TIMEOUT, "retry_policy": RETRY}
+
+
+def local_today(time_zone: str) -> date:
+    return workflow.now().astimezone(ZoneInfo(time_zone)).date()
+
+
+def end_of_day(day: date, time_zone: str) -> datetime:
+    """The instant a day ends locally ("by 20 April" means before this)."""
+    return datetime.combine(day + timedelta(days=1), datetime.min.time(), ZoneInfo(time_zone))
+
+
+def require(condition: bool, message: str) -> None:
+    """Validator helper: rejected updates never reach history."""
+    if not condition:
+        raise ValueError(message)
+
+
+def require_text(value: str, name: str) -> None:
+    require(bool(value and value.strip()), f"{name}: must not be empty")

@@ -1,0 +1,444 @@
+"""Contract workflow: one per provider contract (`contract-<orgnr>`), running for years.
+
+Each run covers one follow-up year: it loads the plan through an activity (so a revised plan file
+applies from the next year on, and the version each year used is recorded), opens one obligation
+workflow per occurrence, and continues as new when the next year is prepared. History therefore
+stays bounded however long the contract runs; what must survive (item statuses, plan versions, a
+pending termination) is carried in the continue-as-new input.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
+from temporalio.exceptions import FailureError, WorkflowAlreadyStartedError
+from temporalio.workflow import ParentClosePolicy
+
+with workflow.unsafe.imports_passed_through():
+    from activities.mail import MailActivities
+    from activities.plans import PlanActivities
+    from activities.records import RecordActivities
+    from models import search_attributes as sa
+    from models.messages import (
+        AuditRecord,
+        ChangeContactRequest,
+        CloseRequest,
+        ContactChange,
+        ContractInput,
+        ContractRecord,
+        ContractStateRecord,
+        ContractStatus,
+        ContractYearRecord,
+        ItemStatus,
+        LoadYearRequest,
+        MailRequest,
+        ObligationInput,
+        ObligationState,
+        ObligationSummary,
+        Provider,
+        TerminateRequest,
+        Termination,
+        YearPlan,
+    )
+    from models.orgnr import obligation_workflow_id
+    from models.plan import PROVIDER_ROLE
+    from workflows.common import (
+        activity_options,
+        end_of_day,
+        local_today,
+        require,
+        require_text,
+    )
+    from workflows.obligation import OBLIGATION_CHANGED_SIGNAL, ObligationWorkflow
+
+# Finished items older than this many years are folded into per-obligation counts, so the state
+# carried across continue-as-new does not grow with the contract's age.
+KEEP_DONE_YEARS = 2
+
+
+def item_key(obligation: str, period: str) -> str:
+    return f"{obligation}/{period}"
+
+
+@workflow.defn
+class ContractWorkflow:
+    @workflow.init
+    def __init__(self, inp: ContractInput) -> None:
+        self._in = inp
+        self._provider = inp.provider
+        self._items: dict[str, ItemStatus] = dict(inp.items)
+        self._done_before: dict[str, int] = dict(inp.done_before)
+        self._plan_versions: dict[int, str] = dict(inp.plan_versions)
+        self._termination: Termination | None = inp.termination
+        self._year = inp.year or inp.contract_start.year
+        self._plan: YearPlan | None = None
+        self._revision = 0
+        self._ended = False
+
+    @workflow.run
+    async def run(self, inp: ContractInput) -> ContractStatus:
+        if inp.year is None:
+            await workflow.execute_activity_method(
+                RecordActivities.record_contract,
+                ContractRecord(
+                    workflow_id=self._wid,
+                    provider=inp.provider,
+                    plan_id=inp.plan_id,
+                    contract_start=inp.contract_start,
+                    at=workflow.now(),
+                ),
+                **activity_options(),  # type: ignore[arg-type]
+            )
+            await self._audit("contract-started", "system", {"plan": inp.plan_id})
+        self._upsert_search_attributes()
+        plan = await self._prepare_year()
+        # Sleep until the next year is due to be prepared or the contract ends.
+        while True:
+            revision = self._revision
+            end_at = self._end_at(plan.time_zone)
+            target = plan.next_year_at if end_at is None else min(plan.next_year_at, end_at)
+            delay = target - workflow.now()
+            if delay <= timedelta(0):
+                break
+            try:
+                await workflow.wait_condition(lambda r=revision: self._revision != r, timeout=delay)
+            except TimeoutError:
+                break
+        end_at = self._end_at(plan.time_zone)
+        if end_at is not None and workflow.now() >= end_at:
+            return await self._finish()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        workflow.continue_as_new(self._next_input(self._year + 1))
+
+    async def _prepare_year(self) -> YearPlan:
+        inp = self._in
+        if inp.year is None:
+            # A contract opened in December starts with the year its first duties fall in.
+            self._year = max(inp.contract_start.year, workflow.now().year)
+        plan = await workflow.execute_activity_method(
+            PlanActivities.load_year,
+            LoadYearRequest(
+                plan_id=inp.plan_id,
+                contract_start=inp.contract_start,
+                year=self._year,
+                end_date=self._termination.end_date if self._termination else None,
+            ),
+            **activity_options(),  # type: ignore[arg-type]
+        )
+        self._plan = plan
+        self._plan_versions[self._year] = plan.plan_version
+        await workflow.execute_activity_method(
+            RecordActivities.record_contract_year,
+            ContractYearRecord(
+                workflow_id=self._wid,
+                year=self._year,
+                plan_id=plan.plan_id,
+                plan_version=f"{plan.plan_version} ({plan.plan_digest})",
+                at=workflow.now(),
+            ),
+            **activity_options(),  # type: ignore[arg-type]
+        )
+        now = workflow.now()
+        starts = [
+            self._open(plan, occ)
+            for occ in plan.occurrences
+            if item_key(occ.obligation, occ.period) not in self._items
+            and self._owed_after_termination(plan, occ.obligation, occ.due)
+            # A contract registered late is not chased for deadlines that passed before it
+            # existed here.
+            and occ.schedule.deadline > now
+        ]
+        await asyncio.gather(*starts)
+        return plan
+
+    async def _open(self, plan: YearPlan, occ: Any) -> None:
+        org_nr = self._provider.org_nr
+        wid = obligation_workflow_id(org_nr, occ.obligation, occ.period)
+        self._items[item_key(occ.obligation, occ.period)] = ItemStatus(
+            workflow_id=wid,
+            obligation=occ.obligation,
+            period=occ.period,
+            due=occ.due,
+            status=ObligationState.UPCOMING,
+        )
+        search = (
+            TypedSearchAttributes(
+                [
+                    SearchAttributePair(sa.KIND, "obligation"),
+                    SearchAttributePair(sa.ORG_NR, org_nr),
+                    SearchAttributePair(sa.OBLIGATION, occ.obligation),
+                    SearchAttributePair(sa.PERIOD, occ.period),
+                    SearchAttributePair(sa.STATUS, ObligationState.UPCOMING.value),
+                    SearchAttributePair(sa.OVERDUE, False),
+                    SearchAttributePair(sa.ESCALATION_LEVEL, 0),
+                    SearchAttributePair(sa.DUE, occ.schedule.deadline),
+                ]
+            )
+            if self._in.search_attributes
+            else None
+        )
+        try:
+            await workflow.start_child_workflow(
+                ObligationWorkflow.run,
+                ObligationInput(
+                    org_nr=org_nr,
+                    provider_name=self._provider.name,
+                    contract_workflow_id=self._wid,
+                    plan_id=plan.plan_id,
+                    plan_version=plan.plan_version,
+                    language=plan.language,
+                    occurrence=occ,
+                    obligation=plan.obligations[occ.obligation],
+                    rules=plan.rules[occ.obligation],
+                    roles=plan.roles,
+                    administrator_role=plan.administrator_role,
+                    search_attributes=self._in.search_attributes,
+                ),
+                id=wid,
+                # Obligations outlive each yearly run (continue-as-new) and a terminated contract.
+                parent_close_policy=ParentClosePolicy.ABANDON,
+                search_attributes=search,
+            )
+        except WorkflowAlreadyStartedError:
+            # Opened by an earlier run already (its state was carried over): nothing to do.
+            workflow.logger.info("obligation %s already open", wid)
+
+    # --- termination --------------------------------------------------------------------------
+
+    def _owed_after_termination(self, plan: YearPlan, obligation: str, due: Any) -> bool:
+        t = self._termination
+        if t is None or due <= t.end_date:
+            return True
+        return plan.obligations[obligation].after_termination == "keep"
+
+    def _end_at(self, time_zone: str) -> datetime | None:
+        t = self._termination
+        return end_of_day(t.end_date, time_zone) if t else None
+
+    async def _finish(self) -> ContractStatus:
+        self._ended = True
+        await self._record_state()
+        await self._audit("contract-ended", "system", {})
+        self._upsert_search_attributes()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.status()
+
+    @workflow.update
+    async def terminate(self, request: TerminateRequest) -> ContractStatus:
+        plan = self._plan
+        assert plan is not None
+        self._termination = Termination(
+            end_date=request.end_date,
+            kind=request.kind,
+            reason=request.reason,
+            actor=request.actor,
+            requested_at=workflow.now(),
+        )
+        self._revision += 1
+        self._upsert_search_attributes()
+        await self._record_state()
+        await workflow.execute_activity_method(
+            MailActivities.send_mail,
+            MailRequest(
+                key=f"{self._wid}:termination",
+                kind="notice",
+                template=f"termination-{request.kind}",
+                language=plan.language,
+                to_roles=[PROVIDER_ROLE, plan.administrator_role],
+                roles=plan.roles,
+                org_nr=self._provider.org_nr,
+                workflow_id=self._wid,
+                at=workflow.now(),
+                time_zone=plan.time_zone,
+                context={
+                    "provider_name": self._provider.name,
+                    "org_nr": self._provider.org_nr,
+                    "end_date": request.end_date.isoformat(),
+                    "reason": request.reason,
+                    "admin_title": plan.roles[plan.administrator_role].title,
+                    "admin_email": plan.roles[plan.administrator_role].email,
+                    "still_owed": [
+                        f"{i.obligation} {i.period}"
+                        for i in self._items.values()
+                        if not i.status.terminal and i.due <= request.end_date
+                    ],
+                },
+            ),
+            **activity_options(),  # type: ignore[arg-type]
+        )
+        await self._audit(
+            "contract-terminated",
+            request.actor,
+            {
+                "kind": request.kind,
+                "end_date": request.end_date.isoformat(),
+                "reason": request.reason,
+            },
+        )
+        closing = [
+            i
+            for i in self._items.values()
+            if not i.status.terminal and not self._owed_after_termination(plan, i.obligation, i.due)
+        ]
+        for item in closing:
+            handle = workflow.get_external_workflow_handle(item.workflow_id)
+            try:
+                await handle.signal(
+                    ObligationWorkflow.close,
+                    CloseRequest(reason=f"avtalet upphör {request.end_date.isoformat()}"),
+                )
+            except FailureError:
+                workflow.logger.info("obligation %s already closed", item.workflow_id)
+        return self.status()
+
+    @terminate.validator
+    def _validate_terminate(self, request: TerminateRequest) -> None:
+        require_text(request.actor, "actor")
+        require_text(request.reason, "reason")
+        require(self._plan is not None, "contract: not ready yet, try again in a moment")
+        require(self._termination is None, "contract: already terminated")
+        assert self._plan is not None
+        require(
+            request.end_date >= self._in.contract_start,
+            "end_date: must not be before the contract start",
+        )
+        require(
+            request.end_date >= local_today(self._plan.time_zone),
+            "end_date: must not be in the past",
+        )
+
+    @workflow.update
+    async def change_contact(self, request: ChangeContactRequest) -> ContractStatus:
+        self._provider = Provider(
+            org_nr=self._provider.org_nr,
+            name=request.name or self._provider.name,
+            email=request.email,
+        )
+        self._revision += 1
+        await workflow.execute_activity_method(
+            RecordActivities.record_contact,
+            ContactChange(
+                org_nr=self._provider.org_nr,
+                name=self._provider.name,
+                email=self._provider.email,
+                at=workflow.now(),
+            ),
+            **activity_options(),  # type: ignore[arg-type]
+        )
+        await self._audit("contact-changed", request.actor, {"name": self._provider.name})
+        return self.status()
+
+    @change_contact.validator
+    def _validate_change_contact(self, request: ChangeContactRequest) -> None:
+        require_text(request.actor, "actor")
+        email = request.email.strip()
+        require(
+            "@" in email and " " not in email and not email.startswith("@") and "." in email,
+            f"email: {request.email!r} is not an e-mail address",
+        )
+        require(request.name is None or bool(request.name.strip()), "name: must not be empty")
+        require(not self._ended, "contract: has ended")
+
+    @workflow.signal(name=OBLIGATION_CHANGED_SIGNAL)
+    def obligation_changed(self, item: ItemStatus) -> None:
+        self._items[item_key(item.obligation, item.period)] = item
+
+    @workflow.query
+    def status(self) -> ContractStatus:
+        summary: dict[str, ObligationSummary] = {}
+        keys = sorted({i.obligation for i in self._items.values()} | set(self._done_before))
+        for key in keys:
+            items = sorted(
+                (i for i in self._items.values() if i.obligation == key), key=lambda i: i.due
+            )
+            summary[key] = ObligationSummary(
+                open=[i for i in items if not i.status.terminal and not i.overdue],
+                overdue=[i for i in items if not i.status.terminal and i.overdue],
+                done=[i for i in items if i.status.terminal],
+                done_earlier=self._done_before.get(key, 0),
+            )
+        return ContractStatus(
+            workflow_id=self._wid,
+            provider=self._provider,
+            plan_id=self._in.plan_id,
+            contract_start=self._in.contract_start,
+            year=self._year,
+            state=self._state,
+            termination=self._termination,
+            plan_versions=dict(self._plan_versions),
+            obligations=summary,
+        )
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    @property
+    def _wid(self) -> str:
+        return workflow.info().workflow_id
+
+    @property
+    def _state(self) -> Any:
+        if self._termination is None:
+            return "active"
+        return "terminated" if self._ended else "terminating"
+
+    def _next_input(self, year: int) -> ContractInput:
+        done_before = dict(self._done_before)
+        items: dict[str, ItemStatus] = {}
+        for key, item in self._items.items():
+            if item.status.terminal and item.due.year < year - KEEP_DONE_YEARS:
+                done_before[item.obligation] = done_before.get(item.obligation, 0) + 1
+            else:
+                items[key] = item
+        return ContractInput(
+            provider=self._provider,
+            contract_start=self._in.contract_start,
+            plan_id=self._in.plan_id,
+            search_attributes=self._in.search_attributes,
+            year=year,
+            items=items,
+            done_before=done_before,
+            plan_versions={y: v for y, v in self._plan_versions.items() if y >= year - 10},
+            termination=self._termination,
+        )
+
+    def _upsert_search_attributes(self) -> None:
+        if self._in.search_attributes:
+            workflow.upsert_search_attributes(
+                [
+                    sa.KIND.value_set("contract"),
+                    sa.ORG_NR.value_set(self._provider.org_nr),
+                    sa.STATUS.value_set(self._state),
+                ]
+            )
+
+    async def _record_state(self) -> None:
+        await workflow.execute_activity_method(
+            RecordActivities.record_contract_state,
+            ContractStateRecord(
+                workflow_id=self._wid,
+                org_nr=self._provider.org_nr,
+                state=self._state,
+                at=workflow.now(),
+                termination=self._termination,
+            ),
+            **activity_options(),  # type: ignore[arg-type]
+        )
+
+    async def _audit(self, event: str, actor: str, details: dict[str, Any]) -> None:
+        await workflow.execute_activity_method(
+            RecordActivities.record_audit,
+            AuditRecord(
+                key=f"{self._wid}:{event}:{workflow.info().run_id}:{self._revision}",
+                at=workflow.now(),
+                org_nr=self._provider.org_nr,
+                workflow_id=self._wid,
+                event_type=event,
+                actor=actor,
+                details=details,
+            ),
+            **activity_options(),  # type: ignore[arg-type]
+        )

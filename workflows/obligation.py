@@ -1,0 +1,494 @@
+"""Obligation workflow: one occurrence of a plan duty (e.g. egenkontroll 2027-T1).
+
+Lives from the moment its contract opens it until it is accepted, waived or cancelled: reminds
+the provider before the due date, takes the submission, lets the administrator review it, and runs
+the plan's escalation ladder once the deadline has passed. Every step is an activity (mail,
+records) keyed by this workflow's id and a counter, so no step happens twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.exceptions import FailureError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.mail import MailActivities
+    from activities.plans import PlanActivities
+    from activities.records import RecordActivities
+    from models import search_attributes as sa
+    from models.calendar import DeadlineSchedule
+    from models.messages import (
+        AuditRecord,
+        CloseRequest,
+        DeadlineRequest,
+        EscalationWrite,
+        ExtendRequest,
+        ItemStatus,
+        MailRequest,
+        ObligationInput,
+        ObligationState,
+        ObligationStatus,
+        OccurrenceRecord,
+        ReviewRequest,
+        ReviewWrite,
+        SubmissionRecord,
+        SubmissionWrite,
+        SubmitRequest,
+        WaiveRequest,
+    )
+    from models.plan import PROVIDER_ROLE
+    from models.submission import SubmissionError, check_submission
+    from workflows.common import activity_options, local_today, require, require_text
+
+OBLIGATION_CHANGED_SIGNAL = "obligation_changed"
+
+
+@dataclass(frozen=True)
+class _Action:
+    at: datetime
+    kind: str  # "reminder" | "deadline" | "escalation"
+    index: int = 0
+
+
+@workflow.defn
+class ObligationWorkflow:
+    @workflow.init
+    def __init__(self, inp: ObligationInput) -> None:
+        self._in = inp
+        self._status = ObligationState.UPCOMING
+        self._schedule: DeadlineSchedule = inp.occurrence.schedule
+        # A "round" is one due date: the original, an extension or a completion deadline.
+        self._round = 0
+        self._round_opened_at = workflow.now()
+        self._reminded: set[int] = set()
+        self._reminders_sent = 0
+        self._overdue = False
+        self._level = 0
+        self._submissions: list[SubmissionRecord] = []
+        self._history: list[str] = []
+        self._revision = 0
+        self._replanning = False
+        self._close_reason = ""
+
+    # --- main loop ------------------------------------------------------------------------
+
+    @workflow.run
+    async def run(self, inp: ObligationInput) -> ObligationStatus:
+        await self._report("opened", "system")
+        while not self._status.terminal:
+            revision = self._revision
+            action = self._next_action()
+            if action is None:
+                await workflow.wait_condition(lambda r=revision: self._revision != r)
+                continue
+            delay = action.at - workflow.now()
+            if delay > timedelta(0):
+                try:
+                    await workflow.wait_condition(
+                        lambda r=revision: self._revision != r, timeout=delay
+                    )
+                    continue  # something changed: plan again
+                except TimeoutError:
+                    pass
+            await self._perform(action)
+        if self._status is ObligationState.CANCELLED:
+            await self._report("cancelled", "system", {"reason": self._close_reason})
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.status()
+
+    def _next_action(self) -> _Action | None:
+        if self._replanning or self._status.terminal or self._status is ObligationState.SUBMITTED:
+            return None
+        s = self._schedule
+        candidates: list[_Action] = []
+        for i, at in enumerate(s.reminders):
+            # Reminders whose time had already passed when the round began are skipped rather
+            # than sent late in a burst.
+            if i not in self._reminded and at >= self._round_opened_at and at < s.deadline:
+                candidates.append(_Action(at, "reminder", i))
+                break
+        if not self._overdue:
+            candidates.append(_Action(s.deadline, "deadline"))
+        elif self._level < len(s.escalations):
+            step = s.escalations[self._level]
+            candidates.append(_Action(step.at, "escalation", self._level))
+        return min(candidates, key=lambda a: a.at) if candidates else None
+
+    async def _perform(self, action: _Action) -> None:
+        if action.kind == "reminder":
+            self._reminded.add(action.index)
+            self._reminders_sent += 1
+            if self._status is ObligationState.UPCOMING:
+                self._status = ObligationState.OPEN
+            await self._mail("reminder", [PROVIDER_ROLE], f"reminder:{self._round}:{action.index}")
+            await self._report("reminder", "system")
+        elif action.kind == "deadline":
+            self._overdue = True
+            if self._status is ObligationState.UPCOMING:
+                self._status = ObligationState.OPEN
+            await self._report("overdue", "system")
+        else:
+            step = self._schedule.escalations[action.index]
+            self._level = step.level
+            key = f"escalation:{self._round}:{step.level}"
+            await self._mail(step.kind, list(step.notify), key, escalation=step.title)
+            await workflow.execute_activity_method(
+                RecordActivities.record_escalation,
+                EscalationWrite(
+                    key=f"{self._wid}:{key}",
+                    workflow_id=self._wid,
+                    org_nr=self._in.org_nr,
+                    obligation=self._in.occurrence.obligation,
+                    period=self._in.occurrence.period,
+                    level=step.level,
+                    kind=step.kind,
+                    title=step.title,
+                    at=workflow.now(),
+                ),
+                **activity_options(),  # type: ignore[arg-type]
+            )
+            await self._report(f"escalation-{step.level}", "system", {"kind": step.kind})
+
+    # --- updates ----------------------------------------------------------------------------
+
+    @workflow.update
+    async def submit(self, request: SubmitRequest) -> ObligationStatus:
+        n = len(self._submissions) + 1
+        at = workflow.now()
+        late_days = max(0, -((self._schedule.deadline - at) // timedelta(days=1)))
+        self._submissions.append(
+            SubmissionRecord(
+                at=at, fields=request.fields, documents=request.documents, actor=request.actor
+            )
+        )
+        self._status = ObligationState.SUBMITTED
+        self._overdue = False
+        self._revision += 1
+        await workflow.execute_activity_method(
+            RecordActivities.record_submission,
+            SubmissionWrite(
+                key=f"{self._wid}:submission:{n}",
+                workflow_id=self._wid,
+                org_nr=self._in.org_nr,
+                obligation=self._in.occurrence.obligation,
+                period=self._in.occurrence.period,
+                fields=request.fields,
+                documents=request.documents,
+                actor=request.actor,
+                at=at,
+            ),
+            **activity_options(),  # type: ignore[arg-type]
+        )
+        await self._mail(
+            "receipt",
+            [PROVIDER_ROLE, self._in.obligation.recipient],
+            f"receipt:{n}",
+            submission_number=n,
+            documents_received=[d.filename for d in request.documents],
+            fields_received=request.fields,
+        )
+        await self._report("submitted", request.actor, {"submission": n, "late_days": late_days})
+        return self.status()
+
+    @submit.validator
+    def _validate_submit(self, request: SubmitRequest) -> None:
+        require_text(request.actor, "actor")
+        self._require_open("submit")
+        require(
+            self._status is not ObligationState.SUBMITTED,
+            "status: already submitted and awaiting review",
+        )
+        try:
+            check_submission(self._in.obligation, request.fields, request.documents)
+        except SubmissionError as err:
+            raise ValueError(str(err)) from err
+
+    @workflow.update
+    async def review(self, request: ReviewRequest) -> ObligationStatus:
+        self._revision += 1
+        if request.outcome == "accept":
+            self._status = ObligationState.ACCEPTED
+            await self._record_review("accepted", request.note, None, request.actor)
+            await self._mail("accepted", [PROVIDER_ROLE], "accepted", note=request.note)
+            await self._report("accepted", request.actor, {"note": request.note})
+            return self.status()
+        assert request.new_due is not None
+        self._status = ObligationState.COMPLETION_REQUESTED
+        await self._new_round(request.new_due)
+        await self._record_review(
+            "completion_requested", request.note, self._schedule.due, request.actor
+        )
+        await self._mail(
+            "completion-request", [PROVIDER_ROLE], f"completion:{self._round}", note=request.note
+        )
+        await self._report(
+            "completion_requested",
+            request.actor,
+            {"note": request.note, "new_due": self._schedule.due.isoformat()},
+        )
+        return self.status()
+
+    @review.validator
+    def _validate_review(self, request: ReviewRequest) -> None:
+        require_text(request.actor, "actor")
+        require(
+            self._status is ObligationState.SUBMITTED,
+            f"status: nothing to review (status is {self._status.value})",
+        )
+        if request.outcome == "request-completion":
+            require_text(request.note, "note (what is missing)")
+            require(request.new_due is not None, "new_due: required for request-completion")
+            assert request.new_due is not None
+            require(
+                request.new_due > local_today(self._in.rules.time_zone),
+                "new_due: must be after today",
+            )
+
+    @workflow.update
+    async def waive(self, request: WaiveRequest) -> ObligationStatus:
+        self._status = ObligationState.WAIVED
+        self._overdue = False
+        self._revision += 1
+        await self._record_review("waived", request.reason, None, request.actor)
+        await self._mail("waived", [PROVIDER_ROLE], "waived", reason=request.reason)
+        await self._report("waived", request.actor, {"reason": request.reason})
+        return self.status()
+
+    @waive.validator
+    def _validate_waive(self, request: WaiveRequest) -> None:
+        require_text(request.actor, "actor")
+        require_text(request.reason, "reason")
+        self._require_open("waive")
+
+    @workflow.update
+    async def extend(self, request: ExtendRequest) -> ObligationStatus:
+        self._revision += 1
+        await self._new_round(request.new_due)
+        await self._record_review("extended", request.reason, self._schedule.due, request.actor)
+        await self._mail(
+            "extended", [PROVIDER_ROLE], f"extended:{self._round}", reason=request.reason
+        )
+        await self._report(
+            "extended",
+            request.actor,
+            {"reason": request.reason, "new_due": self._schedule.due.isoformat()},
+        )
+        return self.status()
+
+    @extend.validator
+    def _validate_extend(self, request: ExtendRequest) -> None:
+        require_text(request.actor, "actor")
+        require_text(request.reason, "reason")
+        self._require_open("extend")
+        require(
+            self._status is not ObligationState.SUBMITTED,
+            "status: submitted and awaiting review; review it instead",
+        )
+        require(
+            request.new_due > self._schedule.due,
+            f"new_due: must be after the current due date {self._schedule.due.isoformat()}",
+        )
+        require(
+            request.new_due <= self._schedule.due + timedelta(days=730),
+            "new_due: at most two years after the current due date",
+        )
+
+    @workflow.signal
+    def close(self, request: CloseRequest) -> None:
+        """From the contract on termination: the occurrence is no longer owed."""
+        if not self._status.terminal:
+            self._status = ObligationState.CANCELLED
+            self._close_reason = request.reason
+            self._revision += 1
+
+    @workflow.query
+    def status(self) -> ObligationStatus:
+        occ = self._in.occurrence
+        return ObligationStatus(
+            workflow_id=self._wid,
+            org_nr=self._in.org_nr,
+            obligation=occ.obligation,
+            title=occ.title,
+            period=occ.period,
+            nominal_due=occ.nominal_due,
+            due=self._schedule.due,
+            status=self._status,
+            overdue=self._overdue,
+            escalation_level=self._level,
+            reminders_sent=self._reminders_sent,
+            submissions=list(self._submissions),
+            history=list(self._history),
+        )
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    @property
+    def _wid(self) -> str:
+        return workflow.info().workflow_id
+
+    def _require_open(self, action: str) -> None:
+        require(
+            not self._status.terminal,
+            f"status: cannot {action}, the item is already {self._status.value}",
+        )
+
+    async def _new_round(self, due: Any) -> None:
+        """A new due date (extension or completion): reminders and the ladder start over."""
+        self._replanning = True
+        try:
+            self._schedule = await workflow.execute_activity_method(
+                PlanActivities.date_deadline,
+                DeadlineRequest(rules=self._in.rules, due=due),
+                **activity_options(),  # type: ignore[arg-type]
+            )
+        finally:
+            self._replanning = False
+        self._round += 1
+        self._round_opened_at = workflow.now()
+        self._reminded = set()
+        self._overdue = False
+        self._level = 0
+        self._revision += 1
+
+    async def _record_review(self, outcome: Any, note: str, new_due: Any, actor: str) -> None:
+        await workflow.execute_activity_method(
+            RecordActivities.record_review,
+            ReviewWrite(
+                key=f"{self._wid}:review:{len(self._history)}",
+                workflow_id=self._wid,
+                outcome=outcome,
+                note=note,
+                new_due=new_due,
+                actor=actor,
+                at=workflow.now(),
+            ),
+            **activity_options(),  # type: ignore[arg-type]
+        )
+
+    def _context(self) -> dict[str, Any]:
+        inp, occ, ob = self._in, self._in.occurrence, self._in.obligation
+        recipient = inp.roles[ob.recipient]
+        admin = inp.roles[inp.administrator_role]
+        ladder = self._schedule.escalations
+        return {
+            "provider_name": inp.provider_name,
+            "org_nr": inp.org_nr,
+            "title": occ.title,
+            "description": ob.description,
+            "period": occ.period,
+            "due": self._schedule.due.isoformat(),
+            "nominal_due": occ.nominal_due.isoformat(),
+            "recipient_title": recipient.title,
+            "recipient_email": recipient.email,
+            "admin_title": admin.title,
+            "admin_email": admin.email,
+            "documents": [d.title for d in ob.documents],
+            "fields": [f.title for f in ob.fields],
+            "first_escalation": ladder[0].title if ladder else "",
+            "first_escalation_days": (
+                (ladder[0].at.date() - self._schedule.due).days if ladder else 0
+            ),
+            "escalation_steps": [s.title for s in ladder],
+            "level": self._level,
+            "days_overdue": max(0, (workflow.now() - self._schedule.deadline).days + 1),
+            "next_escalation": (ladder[self._level].title if self._level < len(ladder) else ""),
+            "next_escalation_at": (
+                ladder[self._level].at.isoformat() if self._level < len(ladder) else ""
+            ),
+        }
+
+    async def _mail(self, template: str, roles: list[str], key: str, **extra: Any) -> None:
+        inp = self._in
+        await workflow.execute_activity_method(
+            MailActivities.send_mail,
+            MailRequest(
+                key=f"{self._wid}:{key}",
+                kind=template,
+                template=template,
+                language=inp.language,
+                to_roles=roles,
+                roles=inp.roles,
+                org_nr=inp.org_nr,
+                workflow_id=self._wid,
+                obligation=inp.occurrence.obligation,
+                period=inp.occurrence.period,
+                at=workflow.now(),
+                time_zone=inp.rules.time_zone,
+                context={**self._context(), **extra},
+            ),
+            **activity_options(),  # type: ignore[arg-type]
+        )
+
+    async def _report(self, event: str, actor: str, details: dict[str, Any] | None = None) -> None:
+        """One outcome: history note, search attributes, records, and the contract's view."""
+        inp, occ = self._in, self._in.occurrence
+        now = workflow.now()
+        self._history.append(f"{now.isoformat()} {event} ({actor})")
+        if inp.search_attributes:
+            workflow.upsert_search_attributes(
+                [
+                    sa.STATUS.value_set(self._status.value),
+                    sa.OVERDUE.value_set(self._overdue),
+                    sa.ESCALATION_LEVEL.value_set(self._level),
+                    sa.DUE.value_set(self._schedule.deadline),
+                ]
+            )
+        await workflow.execute_activity_method(
+            RecordActivities.record_occurrence,
+            OccurrenceRecord(
+                workflow_id=self._wid,
+                org_nr=inp.org_nr,
+                obligation=occ.obligation,
+                period=occ.period,
+                nominal_due=occ.nominal_due,
+                due=self._schedule.due,
+                recipient=occ.recipient,
+                status=self._status,
+                overdue=self._overdue,
+                escalation_level=self._level,
+                at=now,
+            ),
+            **activity_options(),  # type: ignore[arg-type]
+        )
+        await workflow.execute_activity_method(
+            RecordActivities.record_audit,
+            AuditRecord(
+                key=f"{self._wid}:event:{len(self._history)}",
+                at=now,
+                org_nr=inp.org_nr,
+                workflow_id=self._wid,
+                event_type=event,
+                actor=actor,
+                details={
+                    "obligation": occ.obligation,
+                    "period": occ.period,
+                    "status": self._status.value,
+                    "due": self._schedule.due.isoformat(),
+                    **(details or {}),
+                },
+            ),
+            **activity_options(),  # type: ignore[arg-type]
+        )
+        await self._notify_contract()
+
+    async def _notify_contract(self) -> None:
+        item = ItemStatus(
+            workflow_id=self._wid,
+            obligation=self._in.occurrence.obligation,
+            period=self._in.occurrence.period,
+            due=self._schedule.due,
+            status=self._status,
+            overdue=self._overdue,
+            escalation_level=self._level,
+            changed_at=workflow.now(),
+        )
+        handle = workflow.get_external_workflow_handle(self._in.contract_workflow_id)
+        try:
+            await handle.signal(OBLIGATION_CHANGED_SIGNAL, item)
+        except FailureError:
+            # The contract has ended (terminated); the item is still owed and tracked here.
+            workflow.logger.info("contract %s no longer running", self._in.contract_workflow_id)
