@@ -82,11 +82,11 @@ async def run_until(worker: Worker, stop: asyncio.Event) -> None:
 async def check_database(settings: Settings) -> None:
     """Refuse to start on an unmigrated records database: activities would fail one by one
     at run time, far from the cause."""
-    from models.db import DatabaseNotMigrated, check_current
+    from models.db import DatabaseNotMigrated, InvalidDatabaseURL, check_current
 
     try:
         await check_current(settings.resolved_database_url)
-    except DatabaseNotMigrated as exc:
+    except (DatabaseNotMigrated, InvalidDatabaseURL) as exc:
         raise SystemExit(str(exc)) from exc
 
 

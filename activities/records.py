@@ -81,7 +81,10 @@ class RecordActivities:
             write.obligation,
             write.period,
             write.fields,
-            [d.model_dump(mode="json") for d in write.documents],
+            [
+                {"name": d.key, "path": d.filename, "sha256": d.sha256, "size": d.size}
+                for d in write.documents
+            ],
             write.actor,
             write.at,
         )

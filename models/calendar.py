@@ -122,11 +122,14 @@ def is_business_day(day: date, holiday_calendar: str) -> bool:
     return day.weekday() < 5 and day not in _holidays(holiday_calendar, day.year)
 
 
-def holiday_name(day: date, holiday_calendar: str) -> str | None:
+def holiday_name(day: date, holiday_calendar: str, language: str | None = None) -> str | None:
+    """The holiday's name, in `language` (e.g. the plan's "sv"/"da") where the library has it."""
     if holiday_calendar == "none":
         return None
     for category in _CATEGORIES[holiday_calendar]:
-        found = holidays.country_holidays(holiday_calendar, years=day.year, categories=(category,))
+        found = holidays.country_holidays(
+            holiday_calendar, years=day.year, categories=(category,), language=language
+        )
         if day in found:
             return str(found.get(day))
     return None

@@ -34,7 +34,10 @@ class MonthDay(Strict):
     @model_validator(mode="after")
     def _real_day(self) -> MonthDay:
         # 2024 is a leap year, so 29 February is allowed here and clamped in non-leap years.
-        date(2024, self.month, self.day)
+        try:
+            date(2024, self.month, self.day)
+        except ValueError:
+            raise ValueError(f"day: month {self.month} has no day {self.day}") from None
         return self
 
 
@@ -45,6 +48,15 @@ class Period(Strict):
     start: MonthDay
     end: MonthDay
     due: MonthDay
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        # Periods lie within one calendar year; a reversed range would silently date nothing.
+        if (self.end.month, self.end.day) < (self.start.month, self.start.day):
+            raise ValueError("end: must not be before start")
+        if (self.due.month, self.due.day) < (self.start.month, self.start.day):
+            raise ValueError("due: must not be before start")
+        return self
 
 
 class FirstOccurrence(Strict):
@@ -67,9 +79,15 @@ class AnnualSchedule(Strict):
     every_years: int = Field(default=1, ge=1, le=10)
     # "contract-start": years start+every, start+2·every … (the application already
     # supplied the documents); an integer: a fixed municipal cycle, years anchor + k·every.
-    anchor: Literal["contract-start"] | int = "contract-start"
+    anchor: Literal["contract-start"] | Annotated[int, Field(ge=2000, le=2100)] = "contract-start"
     # Restricts the schedule to the years the administration opts in (KKIK). Empty = all years.
     only_years: tuple[int, ...] = ()
+
+    @model_validator(mode="after")
+    def _window(self) -> AnnualSchedule:
+        if self.opens and (self.opens.month, self.opens.day) > (self.due.month, self.due.day):
+            raise ValueError("opens: must not be after due")
+        return self
 
 
 class PeriodicSchedule(Strict):
@@ -114,6 +132,12 @@ class Obligation(Strict):
     # What happens to an occurrence due after a termination's end date.
     after_termination: Literal["cancel", "keep"] = "cancel"
 
+    @field_validator("reminder_offsets_days")
+    @classmethod
+    def _offsets(cls, value: tuple[int, ...] | None) -> tuple[int, ...] | None:
+        # Validated here (not in Plan) so the error names this obligation's key path.
+        return None if value is None else _check_offsets(value)
+
     @model_validator(mode="after")
     def _something_to_submit(self) -> Obligation:
         if not self.documents and not self.fields:
@@ -155,6 +179,17 @@ class OfficeHours(Strict):
 class Meetings(Strict):
     per_year: int = Field(default=2, ge=0, le=12)
     windows: tuple[Period, ...] = ()
+    # Role that calls the meetings (Sundsvall: the quality controller); default the administrator.
+    organizer: str | None = None
+
+    @model_validator(mode="after")
+    def _windows(self) -> Meetings:
+        if self.windows and len(self.windows) != self.per_year:
+            raise ValueError(f"windows: {len(self.windows)} given for per_year = {self.per_year}")
+        labels = [w.label for w in self.windows]
+        if len(set(labels)) != len(labels):
+            raise ValueError(f"windows: labels must be unique, got {labels}")
+        return self
 
 
 class Plan(Strict):
@@ -208,8 +243,15 @@ class Plan(Strict):
     @model_validator(mode="after")
     def _references(self) -> Plan:
         known = set(self.roles) | {PROVIDER_ROLE}
+        # Messages start with the offending key path ("<path>: …"); plan_loader reports it.
+        roles = ", ".join(sorted(self.roles))
         if self.administrator_role not in self.roles:
-            raise ValueError(f"administrator_role {self.administrator_role!r} is not in roles")
+            raise ValueError(
+                f"administrator_role: {self.administrator_role!r} is not a role (roles: {roles})"
+            )
+        organizer = self.meetings.organizer
+        if organizer is not None and organizer not in self.roles:
+            raise ValueError(f"meetings.organizer: unknown role {organizer!r} (roles: {roles})")
         keys = [o.key for o in self.obligations]
         if len(set(keys)) != len(keys):
             raise ValueError(f"obligations: keys must be unique, got {keys}")
@@ -217,9 +259,8 @@ class Plan(Strict):
             if ob.recipient not in self.roles:
                 raise ValueError(
                     f"obligations[{i}] ({ob.key}).recipient: unknown role {ob.recipient!r}"
+                    f" (roles: {roles})"
                 )
-            if ob.reminder_offsets_days is not None:
-                _check_offsets(ob.reminder_offsets_days)
         levels = [s.level for s in self.escalation]
         if levels != list(range(1, len(levels) + 1)):
             raise ValueError(f"escalation: levels must be 1, 2, 3 … in order, got {levels}")
@@ -229,7 +270,9 @@ class Plan(Strict):
         for i, step in enumerate(self.escalation):
             for role in step.notify:
                 if role not in known:
-                    raise ValueError(f"escalation[{i}].notify: unknown role {role!r}")
+                    raise ValueError(
+                        f"escalation[{i}].notify: unknown role {role!r} (roles: {roles}, provider)"
+                    )
         req = [k.key for k in self.skallkrav]
         if len(set(req)) != len(req):
             raise ValueError(f"skallkrav: keys must be unique, got {req}")

@@ -62,7 +62,7 @@ REVIEW_OUTCOMES: Final = ("accepted", "completion_requested", "waived", "extende
 OUTBOX_STATUSES: Final = ("pending", "sent", "failed")
 
 # "556036-0793". SQLite has no regular expressions, so the database checks only the shape;
-# digits (and the Luhn check digit) are validated in Python before anything is written.
+# models.store checks the digits, and messages check the Luhn digit (models.orgnr) on the way in.
 ORG_NR_SHAPE_SQL: Final = "org_nr LIKE '______-____'"
 
 # Column sizes, shared so that tables referring to the same thing agree.

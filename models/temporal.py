@@ -19,7 +19,35 @@ from temporalio.common import SearchAttributeIndexedValueType, SearchAttributeKe
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import TLSConfig
 
+from models import search_attributes
+from models.search_attributes import (
+    DUE,
+    ESCALATION_LEVEL,
+    KIND,
+    OBLIGATION,
+    ORG_NR,
+    OVERDUE,
+    PERIOD,
+    STATUS,
+)
 from models.settings import Settings
+
+__all__ = [
+    "DUE",
+    "ESCALATION_LEVEL",
+    "KIND",
+    "OBLIGATION",
+    "ORG_NR",
+    "OVERDUE",
+    "PERIOD",
+    "SEARCH_ATTRIBUTES",
+    "STATUS",
+    "TemporalSetupError",
+    "connect",
+    "find_binary",
+    "search_attribute_cli_args",
+    "search_attribute_types",
+]
 
 DEV_SERVER_BINARY = "temporal"
 TEST_SERVER_BINARY = "temporal-test-server"
@@ -50,28 +78,9 @@ def find_binary(name: str) -> Path:
 
 
 # --- search attributes --------------------------------------------------------------------------
-# Names carry the "Lov" prefix so they never clash with other applications in a shared namespace.
-# Values are identifiers only (org nr, obligation keys, periods): no personal data.
-ORG_NR = SearchAttributeKey.for_keyword("LovOrgNr")
-OBLIGATION = SearchAttributeKey.for_keyword("LovObligation")
-PERIOD = SearchAttributeKey.for_keyword("LovPeriod")
-STATUS = SearchAttributeKey.for_keyword("LovStatus")
-OVERDUE = SearchAttributeKey.for_bool("LovOverdue")
-ESCALATION_LEVEL = SearchAttributeKey.for_int("LovEscalationLevel")
-DUE = SearchAttributeKey.for_datetime("LovDue")
-# Workflow kind: "contract", "obligation", "application", "meeting", "recovery", ...
-KIND = SearchAttributeKey.for_keyword("LovKind")
-
-SEARCH_ATTRIBUTES: tuple[SearchAttributeKey[Any], ...] = (
-    ORG_NR,
-    OBLIGATION,
-    PERIOD,
-    STATUS,
-    OVERDUE,
-    ESCALATION_LEVEL,
-    DUE,
-    KIND,
-)
+# The keys themselves live in models.search_attributes (light enough for workflow code to import);
+# re-exported here so tooling has one place to ask.
+SEARCH_ATTRIBUTES: tuple[SearchAttributeKey[Any], ...] = tuple(search_attributes.ALL)
 
 # The server's type names, as `temporal server start-dev --search-attribute Name=Type` and
 # `temporal operator search-attribute create --type` spell them.

@@ -1,5 +1,272 @@
-"""Placeholder: `lov serve` (being written)."""
+"""`lov serve`: the whole service on one machine, with nothing but Python installed.
+
+Starts, in this order: the Temporal dev server (state in var/temporal.db), the SMTP sink (mail
+under var/mail), the records database migration, and the worker. Each part is skipped when
+settings point at an external service (LOV_TEMPORAL_ADDRESS, LOV_SMTP_HOST, LOV_DATABASE_URL).
+SIGINT/SIGTERM stop them in reverse order: worker, sink, dev server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import logging
+import signal
+import socket
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import typer
+from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
+from temporalio.client import Client
+
+from models.db import InvalidDatabaseURL, display_url, upgrade
+from models.settings import Settings, get_settings
+from models.temporal import (
+    DEV_SERVER_BINARY,
+    TemporalSetupError,
+    connect,
+    embedded_address,
+    find_binary,
+    search_attribute_cli_args,
+)
+from starter.mailsink import MailSink
+
+log = logging.getLogger("lovflow.serve")
+
+READY_LINE = "lov serve: redo (ready) — Ctrl-C stoppar (stops)"
+STARTUP_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 15.0
+
+
+class ServeError(RuntimeError):
+    """A part of the service could not start; the message says which and why."""
+
+
+# --- Temporal dev server ------------------------------------------------------------------------
+
+
+def _die_with_parent() -> None:
+    """Runs in the forked child before exec: ask Linux to SIGTERM the dev server if `lov serve`
+    dies without cleaning up (SIGKILL, crash), so no orphan keeps the port and the db file."""
+    pr_set_pdeathsig = 1
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def dev_server_command(settings: Settings, var_dir: Path) -> list[str]:
+    command = [
+        str(find_binary(DEV_SERVER_BINARY)),
+        "server",
+        "start-dev",
+        "--db-filename",
+        str(var_dir / "temporal.db"),
+        "--port",
+        str(settings.embedded_temporal_port),
+        "--ui-port",
+        str(settings.embedded_ui_port),
+        "--ip",
+        "127.0.0.1",
+        "--namespace",
+        settings.temporal_namespace,
+        "--log-level",
+        "warn",
+    ]
+    # Registered on every start (idempotent), so a db file from an older version gains new ones.
+    return command + search_attribute_cli_args()
+
+
+async def _wait_for_namespace(settings: Settings, address: str, deadline: float) -> Client:
+    """Connect once the server accepts the connection and knows the namespace."""
+    last_error: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            client = await connect(settings, address=address)
+            await client.workflow_service.describe_namespace(
+                DescribeNamespaceRequest(namespace=settings.temporal_namespace)
+            )
+            return client
+        except Exception as exc:  # not up yet: connection refused, namespace not yet created
+            last_error = exc
+            await asyncio.sleep(0.25)
+    raise ServeError(f"Temporal svarade inte på {address} (did not start): {last_error}")
+
+
+@contextlib.asynccontextmanager
+async def embedded_temporal(settings: Settings, var_dir: Path) -> AsyncIterator[str]:
+    """Run the dev server for the duration of the block; yields its address."""
+    for port, name in (
+        (settings.embedded_temporal_port, "LOV_EMBEDDED_TEMPORAL_PORT"),
+        (settings.embedded_ui_port, "LOV_EMBEDDED_UI_PORT"),
+    ):
+        if not _port_free(port):
+            # Connecting to whatever holds the port would silently use someone else's state.
+            raise ServeError(f"Porten {port} används redan (port in use): välj en annan med {name}")
+    try:
+        command = dev_server_command(settings, var_dir)
+    except TemporalSetupError as exc:
+        raise ServeError(str(exc)) from exc
+    log_path = var_dir / "temporal.log"
+    with log_path.open("ab") as log_file:
+        process = await asyncio.create_subprocess_exec(
+            *command,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=asyncio.subprocess.STDOUT,
+            # Own session: a terminal's Ctrl-C reaches only us, and we stop the server last,
+            # after the worker has drained.
+            start_new_session=True,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )
+    try:
+        address = embedded_address(settings)
+        ready = asyncio.create_task(
+            _wait_for_namespace(settings, address, time.monotonic() + STARTUP_TIMEOUT_S)
+        )
+        exited = asyncio.create_task(process.wait())
+        await asyncio.wait({ready, exited}, return_when=asyncio.FIRST_COMPLETED)
+        if not ready.done():
+            ready.cancel()
+            raise ServeError(
+                f"Temporal-servern avslutades med kod {process.returncode} (exited); se {log_path}"
+            )
+        exited.cancel()
+        ready.result()  # raises ServeError on timeout
+        yield address
+    finally:
+        await _stop_process(process)
+
+
+async def _stop_process(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is not None:
+        return
+    process.terminate()
+    try:
+        await asyncio.wait_for(process.wait(), STOP_TIMEOUT_S)
+    except TimeoutError:
+        log.warning("Temporal-servern stannade inte; dödar den (killing)")
+        process.kill()
+        await process.wait()
+
+
+# --- SMTP sink ----------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def mail_sink(directory: Path, port: int) -> Iterator[MailSink]:
+    sink = MailSink(directory, "127.0.0.1", port)
+    try:
+        sink.start()
+    except OSError as exc:
+        raise ServeError(
+            f"SMTP-sänkan kan inte lyssna på 127.0.0.1:{port} (cannot listen): {exc}; "
+            "välj en annan port med LOV_SMTP_PORT"
+        ) from exc
+    try:
+        yield sink
+    finally:
+        sink.stop()
+
+
+# --- the whole service --------------------------------------------------------------------------
+
+
+def _banner(settings: Settings, embedded: bool, sink: MailSink | None) -> str:
+    address = settings.temporal_address or ""
+    ui = f"http://127.0.0.1:{settings.embedded_ui_port}" if embedded else "(extern Temporal)"
+    mail = (
+        f"SMTP-sänka 127.0.0.1:{sink.port} → {sink.directory}"
+        if sink
+        else f"{settings.smtp_host}:{settings.smtp_port} (extern)"
+    )
+    lines = [
+        f"  Temporal:  {address}  namnrymd {settings.temporal_namespace}, "
+        f"kö {settings.temporal_task_queue}",
+        f"  Webb-UI:   {ui}",
+        f"  E-post:    {mail}",
+        f"  Databas:   {display_url(settings.resolved_database_url)}",
+    ]
+    if embedded:
+        lines.append(f"  Loggar:    {settings.var_dir / 'temporal.log'}")
+    return "\n".join(lines)
+
+
+async def run_service(settings: Settings) -> None:
+    # Imported here so `lov --help` and the other commands do not load every workflow.
+    from worker import create_worker, stop_on_signals
+
+    stop = stop_on_signals()
+    var_dir = settings.var_dir.resolve()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    # The worker's activities see the same settings as an external deployment would: concrete
+    # addresses instead of "start it for me".
+    effective = settings.model_copy(update={"var_dir": var_dir})
+
+    async with contextlib.AsyncExitStack() as stack:
+        # Unwinds in reverse: worker, then sink, then dev server.
+        embedded = settings.temporal_address is None
+        if embedded:
+            address = await stack.enter_async_context(embedded_temporal(settings, var_dir))
+            effective = effective.model_copy(update={"temporal_address": address})
+            client = await connect(effective, address=address)
+        else:
+            try:
+                client = await connect(effective)
+            except TemporalSetupError as exc:
+                raise ServeError(str(exc)) from exc
+
+        sink: MailSink | None = None
+        if settings.smtp_host is None:
+            sink = stack.enter_context(mail_sink(effective.mail_dir, settings.smtp_port))
+            effective = effective.model_copy(
+                update={"smtp_host": "127.0.0.1", "smtp_starttls": False, "smtp_use_tls": False}
+            )
+
+        database_url = effective.resolved_database_url
+        try:
+            await upgrade(database_url)
+        except InvalidDatabaseURL as exc:
+            raise ServeError(str(exc)) from exc
+        effective = effective.model_copy(update={"database_url": database_url})
+
+        worker = create_worker(client, effective)
+        async with worker:
+            print("lovflow kör (running):", flush=True)
+            print(_banner(effective, embedded, sink), flush=True)
+            print(READY_LINE, flush=True)
+            await stop.wait()
+            print("lov serve: stoppar (stopping) …", flush=True)
+    print("lov serve: stoppad (stopped)", flush=True)
 
 
 def serve() -> None:
-    """Kör tjänsten (placeholder)."""
+    """Kör tjänsten: Temporal, SMTP-sänka, databas och worker (run the service)."""
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stdout,
+    )
+    # aiosmtpd logs every connection at INFO; the sink logs one line per message instead.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    settings = get_settings()
+    try:
+        asyncio.run(run_service(settings))
+    except ServeError as exc:
+        typer.echo(f"lov serve: {exc}", err=True)
+        raise typer.Exit(1) from None
+    except Exception:
+        # Unexpected: the traceback is what a developer needs (it shows no settings values).
+        log.exception("lov serve: oväntat fel (unexpected error)")
+        raise typer.Exit(1) from None

@@ -1,5 +1,55 @@
-"""Placeholder: `lov simulate` (being written)."""
+"""`lov simulate SCENARIO.toml [--json]` (DESIGN.md §5.4)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from models.scenario import ScenarioError, load_scenario
+from models.settings import get_settings
+from starter.errors import fail_bad_input
+from starter.simulation import run_simulation
 
 
-def simulate() -> None:
-    """Simulera ett scenario (placeholder)."""
+def simulate(
+    scenario: Annotated[Path, typer.Argument(help="Scenariofil (TOML), se DESIGN.md §5.4.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="En JSON-rad per händelse, i tidsordning.")
+    ] = False,
+) -> None:
+    """Simulera ett scenario på Temporals tidshoppande testserver (åren går på sekunder).
+
+    Kör de riktiga arbetsflödena och aktiviteterna; e-post går till en SMTP-server i processen
+    och registren till en tillfällig databas. (Runs a scenario with years passing in seconds.)
+    """
+    settings = get_settings()
+    try:
+        loaded, plan, plan_ref = load_scenario(scenario, settings.plans_dir, settings.default_plan)
+        sim = asyncio.run(run_simulation(loaded, plan, plan_ref, settings, str(scenario)))
+    except ScenarioError as err:
+        fail_bad_input(str(err))
+    for entry in sim.sorted_entries():
+        if as_json:
+            typer.echo(json.dumps(entry, ensure_ascii=False, default=str))
+        else:
+            typer.echo(_line(entry))
+
+
+def _line(entry: dict[str, object]) -> str:
+    what = entry["type"]
+    item = f"{entry.get('obligation', '')} {entry.get('period', '')}".strip()
+    if what == "email":
+        detail = f"e-post {entry['kind']:<20} till {', '.join(entry['to'])}  {entry['subject']}"  # type: ignore[arg-type]
+    elif what == "escalation":
+        detail = f"eskalering nivå {entry['level']} ({entry['title']})  {item}"
+    elif what == "status":
+        detail = f"status {entry['status']:<21} {item}  (förfallodag {entry['due']})"
+    elif what == "error":
+        detail = f"AVVISAT {entry['action']}: {entry['error']}"
+    else:
+        detail = f"åtgärd {entry['action']} ({entry['actor']})  {item}"
+    return f"{entry['at']}  {entry['provider']}  {detail}"

@@ -1,0 +1,47 @@
+# The two commands: `make serve` runs the service, `make test` runs every test (and the linters).
+# Both bootstrap .venv on first use and reinstall only when pyproject.toml has changed.
+
+SHELL := /bin/bash
+# python3.11 if present, else python3 (checked to be 3.11 below).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+LINT_PATHS := workflows activities models starter worker.py
+
+.PHONY: serve test pytest lint format install clean
+
+serve: $(STAMP)
+	$(BIN)/lov serve
+
+test: $(STAMP)
+	$(BIN)/pytest -q $(PYTEST_ARGS)
+	@$(MAKE) --no-print-directory lint
+
+pytest: $(STAMP)
+	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy $(LINT_PATHS)
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+install: $(STAMP)
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
+		{ echo "Python 3.11 krävs (required): $(PYTHON)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+# The stamp is newer than pyproject.toml after a successful install; make compares the times.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -1,0 +1,773 @@
+"""`RecordStore`: the idempotent write and read API of the records database, used by activities.
+
+Temporal retries activities, so every write here may run twice (or concurrently, when a timed-out
+attempt is still running). Each write is therefore keyed, by an idempotency key or a natural key,
+and the database's unique constraint is the arbiter: the insert runs in its own transaction, and
+an `IntegrityError` followed by finding the row under that key means "already written". This
+works the same on SQLite and PostgreSQL, with no dialect-specific upsert syntax.
+
+Business timestamps (`at`) come from the caller, i.e. workflow time, so a simulated year records
+simulated dates and a retry records the same time as the first attempt.
+
+Reads return frozen dataclass snapshots, never live ORM objects, so callers cannot lazy-load
+through a closed session or write by accident.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, case, func, insert, literal, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from models.records import (
+    CONTRACT_STATUSES,
+    OCCURRENCE_STATUSES,
+    REVIEW_OUTCOMES,
+    TERMINATION_KINDS,
+    Application,
+    AuditEvent,
+    Base,
+    Contract,
+    ContractYear,
+    Escalation,
+    Meeting,
+    Notification,
+    ObligationOccurrence,
+    Provider,
+    Recovery,
+    Review,
+    Submission,
+    UTCDateTime,
+)
+
+_ORG_NR = re.compile(r"\d{6}-\d{4}")
+_DOCUMENT_KEYS = frozenset({"name", "path", "sha256", "size"})
+# An SMTP error can be long (a whole transcript); the outbox keeps enough to diagnose.
+_MAX_ERROR_CHARS = 2000
+
+
+class RecordNotFound(LookupError):
+    """An update addressed a row that was never recorded."""
+
+
+# --- snapshots -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderRecord:
+    org_nr: str
+    name: str
+    email: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ContractRecord:
+    workflow_id: str
+    org_nr: str
+    plan_id: str
+    start_date: date
+    status: str
+    end_date: date | None
+    termination_kind: str | None
+    termination_reason: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ContractYearRecord:
+    workflow_id: str
+    year: int
+    plan_id: str
+    plan_version: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationRecord:
+    application_id: str
+    org_nr: str
+    status: str
+    submitted_at: datetime | None
+    decided_at: datetime | None
+    decision: str | None
+    reason: str | None
+    data: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OccurrenceRecord:
+    workflow_id: str
+    org_nr: str
+    obligation: str
+    period: str
+    nominal_due: date
+    due: date
+    recipient: str
+    status: str
+    overdue: bool
+    escalation_level: int
+    submitted_at: datetime | None
+    accepted_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionRecord:
+    idempotency_key: str
+    workflow_id: str
+    org_nr: str
+    obligation: str
+    period: str
+    submitted_at: datetime
+    fields: dict[str, Any]
+    documents: list[dict[str, Any]]
+    actor: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRecord:
+    idempotency_key: str
+    workflow_id: str
+    outcome: str
+    note: str | None
+    new_due: date | None
+    actor: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """One e-mail of the outbox. `attempts` counts the claims made while it was unsent."""
+
+    idempotency_key: str
+    message_id: str
+    kind: str
+    org_nr: str | None
+    workflow_id: str | None
+    obligation: str | None
+    period: str | None
+    recipients: list[str]
+    subject: str
+    body: str
+    status: str
+    attempts: int
+    created_at: datetime
+    sent_at: datetime | None
+    last_error: str | None
+
+    @property
+    def sent(self) -> bool:
+        return self.status == "sent"
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationRecord:
+    idempotency_key: str
+    workflow_id: str
+    org_nr: str
+    obligation: str
+    period: str
+    level: int
+    kind: str
+    title: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingRecord:
+    meeting_id: str
+    org_nr: str
+    period: str
+    status: str
+    scheduled_at: datetime | None
+    place: str | None
+    minutes: dict[str, Any] | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveryRecord:
+    recovery_id: str
+    org_nr: str
+    status: str
+    amount: Decimal | None
+    data: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    idempotency_key: str
+    at: datetime
+    org_nr: str | None
+    workflow_id: str | None
+    event_type: str
+    actor: str
+    details: dict[str, Any]
+
+
+S = TypeVar("S")
+
+
+def _snapshot(cls: type[S], row: Base) -> S:
+    # Snapshot fields are named after the ORM attributes, so one copier serves every table.
+    names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+    return cls(**{name: getattr(row, name) for name in names})
+
+
+# --- validation ----------------------------------------------------------------------------
+
+
+def _org_nr(value: str) -> str:
+    if not _ORG_NR.fullmatch(value):
+        raise ValueError(f"organisationsnummer {value!r} ska skrivas NNNNNN-NNNN")
+    return value
+
+
+def _one_of(what: str, value: str | None, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ValueError(f"{what} {value!r} is not one of {', '.join(allowed)}")
+
+
+def _documents(documents: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    result = []
+    for document in documents:
+        missing = _DOCUMENT_KEYS - document.keys()
+        if missing:
+            raise ValueError(f"document {dict(document)!r} lacks {', '.join(sorted(missing))}")
+        result.append(dict(document))
+    return result
+
+
+# --- the store -----------------------------------------------------------------------------
+
+
+class RecordStore:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[AsyncSession]:
+        async with self._sessions() as session, session.begin():
+            yield session
+
+    async def _insert_once(self, table: type[Base], values: dict[str, Any], *key: Any) -> bool:
+        """Insert unless a row under `key` (column == value conditions) exists; True if inserted.
+
+        The unique constraint decides, so two concurrent callers cannot both insert. An
+        `IntegrityError` with no row under the key is a real error (a foreign key, a check, or
+        a clash on another unique column) and propagates.
+        """
+        try:
+            async with self._transaction() as session:
+                await session.execute(insert(table).values(**values))
+            return True
+        except IntegrityError:
+            if await self._first(select(table).where(*key)) is None:
+                raise
+            return False
+
+    async def _first(self, query: Select[Any]) -> Any:
+        async with self._sessions() as session:
+            return (await session.execute(query)).scalars().first()
+
+    async def _all(self, query: Select[Any]) -> list[Any]:
+        async with self._sessions() as session:
+            return list((await session.execute(query)).scalars().all())
+
+    async def _upsert(
+        self,
+        table: type[Base],
+        key: ColumnElement[bool],
+        values: dict[str, Any],
+        update_values: Mapping[str, Any],
+        at: datetime,
+    ) -> bool:
+        """Insert `values`, or apply `update_values` to the row under `key`; True if written.
+
+        An update carrying a workflow time older than the row's `updated_at` is dropped: a
+        late retry of an old activity must not overwrite a newer state.
+        """
+        stamp: Any = table.updated_at  # type: ignore[attr-defined]
+        guarded = update(table).where(key, stamp <= at).values(**update_values, updated_at=at)
+        for _ in range(2):
+            async with self._transaction() as session:
+                if (await session.execute(guarded)).rowcount:  # type: ignore[attr-defined]
+                    return True
+            if await self._first(select(table).where(key)) is not None:
+                return False  # the row is newer than this call
+            try:
+                async with self._transaction() as session:
+                    await session.execute(
+                        insert(table).values(**values, created_at=at, updated_at=at)
+                    )
+                return True
+            except IntegrityError:
+                # Either a concurrent caller inserted first (the next round updates its row),
+                # or the values break another constraint: no row under the key, re-raise.
+                if await self._first(select(table).where(key)) is None:
+                    raise
+        return False
+
+    # --- providers and contracts -----------------------------------------------------------
+
+    async def upsert_provider(self, org_nr: str, name: str, email: str, at: datetime) -> bool:
+        values = {"org_nr": _org_nr(org_nr), "name": name, "email": email}
+        return await self._upsert(
+            Provider, Provider.org_nr == org_nr, values, {"name": name, "email": email}, at
+        )
+
+    async def get_provider(self, org_nr: str) -> ProviderRecord | None:
+        row = await self._first(select(Provider).where(Provider.org_nr == org_nr))
+        return None if row is None else _snapshot(ProviderRecord, row)
+
+    async def provider_email(self, org_nr: str) -> str | None:
+        provider = await self.get_provider(org_nr)
+        return None if provider is None else provider.email
+
+    async def record_contract(
+        self, workflow_id: str, org_nr: str, plan_id: str, start_date: date, at: datetime
+    ) -> bool:
+        """Record a new active contract; the provider must be recorded first."""
+        values = {
+            "workflow_id": workflow_id,
+            "org_nr": _org_nr(org_nr),
+            "plan_id": plan_id,
+            "start_date": start_date,
+            "status": "active",
+            "created_at": at,
+            "updated_at": at,
+        }
+        return await self._insert_once(Contract, values, Contract.workflow_id == workflow_id)
+
+    async def get_contract(self, workflow_id: str) -> ContractRecord | None:
+        row = await self._first(select(Contract).where(Contract.workflow_id == workflow_id))
+        return None if row is None else _snapshot(ContractRecord, row)
+
+    async def set_contract_status(
+        self,
+        workflow_id: str,
+        status: str,
+        at: datetime,
+        end_date: date | None = None,
+        termination_kind: str | None = None,
+        reason: str | None = None,
+    ) -> None:
+        _one_of("contract status", status, CONTRACT_STATUSES)
+        if termination_kind is not None:
+            _one_of("termination kind", termination_kind, TERMINATION_KINDS)
+        # Setting absolute values makes a repeated call a no-op, so no key is needed.
+        statement = (
+            update(Contract)
+            .where(Contract.workflow_id == workflow_id)
+            .values(
+                status=status,
+                end_date=end_date,
+                termination_kind=termination_kind,
+                termination_reason=reason,
+                updated_at=at,
+            )
+        )
+        async with self._transaction() as session:
+            if not (await session.execute(statement)).rowcount:  # type: ignore[attr-defined]
+                raise RecordNotFound(f"no contract recorded for workflow {workflow_id}")
+
+    async def record_contract_year(
+        self, workflow_id: str, year: int, plan_id: str, plan_version: str, at: datetime
+    ) -> bool:
+        values = {
+            "workflow_id": workflow_id,
+            "year": year,
+            "plan_id": plan_id,
+            "plan_version": plan_version,
+            "recorded_at": at,
+        }
+        key = (ContractYear.workflow_id == workflow_id, ContractYear.year == year)
+        return await self._insert_once(ContractYear, values, *key)
+
+    async def contract_years(self, workflow_id: str) -> list[ContractYearRecord]:
+        rows = await self._all(
+            select(ContractYear)
+            .where(ContractYear.workflow_id == workflow_id)
+            .order_by(ContractYear.year)
+        )
+        return [_snapshot(ContractYearRecord, row) for row in rows]
+
+    # --- obligations -----------------------------------------------------------------------
+
+    async def upsert_occurrence(
+        self,
+        workflow_id: str,
+        org_nr: str,
+        obligation: str,
+        period: str,
+        nominal_due: date,
+        due: date,
+        recipient: str,
+        status: str,
+        overdue: bool,
+        escalation_level: int,
+        at: datetime,
+    ) -> bool:
+        """Record the occurrence's current state; False if a newer state is already recorded.
+
+        `submitted_at` becomes `at` when the status turns to submitted (again, after a
+        completion request), `accepted_at` when it first turns to accepted.
+        """
+        _one_of("occurrence status", status, OCCURRENCE_STATUSES)
+        state = {
+            "due": due,
+            "recipient": recipient,
+            "status": status,
+            "overdue": overdue,
+            "escalation_level": escalation_level,
+        }
+        at_value = literal(at, UTCDateTime())
+        changes: dict[str, Any] = dict(state)
+        if status == "submitted":
+            # Compared with the old status: SET expressions see the row before the update.
+            changes["submitted_at"] = case(
+                (ObligationOccurrence.status == "submitted", ObligationOccurrence.submitted_at),
+                else_=at_value,
+            )
+        if status == "accepted":
+            changes["accepted_at"] = func.coalesce(ObligationOccurrence.accepted_at, at_value)
+        values = {
+            **state,
+            "workflow_id": workflow_id,
+            "org_nr": _org_nr(org_nr),
+            "obligation": obligation,
+            "period": period,
+            "nominal_due": nominal_due,
+            "submitted_at": at if status == "submitted" else None,
+            "accepted_at": at if status == "accepted" else None,
+        }
+        key = ObligationOccurrence.workflow_id == workflow_id
+        return await self._upsert(ObligationOccurrence, key, values, changes, at)
+
+    async def get_occurrence(self, workflow_id: str) -> OccurrenceRecord | None:
+        row = await self._first(
+            select(ObligationOccurrence).where(ObligationOccurrence.workflow_id == workflow_id)
+        )
+        return None if row is None else _snapshot(OccurrenceRecord, row)
+
+    async def list_occurrences(
+        self,
+        org_nr: str | None = None,
+        status: str | None = None,
+        overdue: bool | None = None,
+    ) -> list[OccurrenceRecord]:
+        table = ObligationOccurrence
+        conditions = []
+        if org_nr is not None:
+            conditions.append(table.org_nr == org_nr)
+        if status is not None:
+            conditions.append(table.status == status)
+        if overdue is not None:
+            conditions.append(table.overdue == overdue)
+        rows = await self._all(
+            select(table)
+            .where(*conditions)
+            .order_by(table.due, table.org_nr, table.obligation, table.period)
+        )
+        return [_snapshot(OccurrenceRecord, row) for row in rows]
+
+    async def record_submission(
+        self,
+        key: str,
+        workflow_id: str,
+        org_nr: str,
+        obligation: str,
+        period: str,
+        fields: Mapping[str, Any],
+        documents: Sequence[Mapping[str, Any]],
+        actor: str,
+        at: datetime,
+    ) -> bool:
+        """Record what was handed in; `documents` are {name, path, sha256, size} references."""
+        values = {
+            "idempotency_key": key,
+            "workflow_id": workflow_id,
+            "org_nr": _org_nr(org_nr),
+            "obligation": obligation,
+            "period": period,
+            "submitted_at": at,
+            "fields": dict(fields),
+            "documents": _documents(documents),
+            "actor": actor,
+        }
+        return await self._insert_once(Submission, values, Submission.idempotency_key == key)
+
+    async def list_submissions(self, workflow_id: str) -> list[SubmissionRecord]:
+        rows = await self._all(
+            select(Submission)
+            .where(Submission.workflow_id == workflow_id)
+            .order_by(Submission.submitted_at, Submission.id)
+        )
+        return [_snapshot(SubmissionRecord, row) for row in rows]
+
+    async def record_review(
+        self,
+        key: str,
+        workflow_id: str,
+        outcome: str,
+        note: str | None,
+        new_due: date | None,
+        actor: str,
+        at: datetime,
+    ) -> bool:
+        _one_of("review outcome", outcome, REVIEW_OUTCOMES)
+        values = {
+            "idempotency_key": key,
+            "workflow_id": workflow_id,
+            "outcome": outcome,
+            "note": note,
+            "new_due": new_due,
+            "actor": actor,
+            "at": at,
+        }
+        return await self._insert_once(Review, values, Review.idempotency_key == key)
+
+    async def list_reviews(self, workflow_id: str) -> list[ReviewRecord]:
+        rows = await self._all(
+            select(Review).where(Review.workflow_id == workflow_id).order_by(Review.at, Review.id)
+        )
+        return [_snapshot(ReviewRecord, row) for row in rows]
+
+    async def record_escalation(
+        self,
+        key: str,
+        workflow_id: str,
+        org_nr: str,
+        obligation: str,
+        period: str,
+        level: int,
+        kind: str,
+        title: str,
+        at: datetime,
+    ) -> bool:
+        values = {
+            "idempotency_key": key,
+            "workflow_id": workflow_id,
+            "org_nr": _org_nr(org_nr),
+            "obligation": obligation,
+            "period": period,
+            "level": level,
+            "kind": kind,
+            "title": title,
+            "at": at,
+        }
+        return await self._insert_once(Escalation, values, Escalation.idempotency_key == key)
+
+    async def list_escalations(self, org_nr: str | None = None) -> list[EscalationRecord]:
+        query = select(Escalation).order_by(Escalation.at, Escalation.id)
+        if org_nr is not None:
+            query = query.where(Escalation.org_nr == org_nr)
+        return [_snapshot(EscalationRecord, row) for row in await self._all(query)]
+
+    # --- audit -----------------------------------------------------------------------------
+
+    async def record_audit(
+        self,
+        key: str,
+        at: datetime,
+        org_nr: str | None,
+        workflow_id: str | None,
+        event_type: str,
+        actor: str,
+        details: Mapping[str, Any],
+    ) -> bool:
+        values = {
+            "idempotency_key": key,
+            "at": at,
+            "org_nr": None if org_nr is None else _org_nr(org_nr),
+            "workflow_id": workflow_id,
+            "event_type": event_type,
+            "actor": actor,
+            "details": dict(details),
+        }
+        return await self._insert_once(AuditEvent, values, AuditEvent.idempotency_key == key)
+
+    async def list_audit(self, org_nr: str | None = None) -> list[AuditRecord]:
+        query = select(AuditEvent).order_by(AuditEvent.at, AuditEvent.id)
+        if org_nr is not None:
+            query = query.where(AuditEvent.org_nr == org_nr)
+        return [_snapshot(AuditRecord, row) for row in await self._all(query)]
+
+    # --- outbox ----------------------------------------------------------------------------
+
+    async def claim_outbox(
+        self,
+        key: str,
+        message_id: str,
+        kind: str,
+        org_nr: str | None,
+        workflow_id: str | None,
+        obligation: str | None,
+        period: str | None,
+        recipients: Sequence[str],
+        subject: str,
+        body: str,
+        at: datetime,
+    ) -> OutboxEntry:
+        """Claim the e-mail under `key` before sending it.
+
+        The first claim writes the row (pending, attempts 1). A later claim (an activity retry)
+        returns the row as first written (same Message-ID, subject, body) so the resend is
+        recognisably the same e-mail; it counts one more attempt unless the e-mail was already
+        sent, in which case the caller must not send again.
+        """
+        values = {
+            "idempotency_key": key,
+            "message_id": message_id,
+            "kind": kind,
+            "org_nr": None if org_nr is None else _org_nr(org_nr),
+            "workflow_id": workflow_id,
+            "obligation": obligation,
+            "period": period,
+            "recipients": list(recipients),
+            "subject": subject,
+            "body": body,
+            "status": "pending",
+            "attempts": 1,
+            "created_at": at,
+        }
+        if not await self._insert_once(Notification, values, Notification.idempotency_key == key):
+            bump = (
+                update(Notification)
+                .where(Notification.idempotency_key == key, Notification.status != "sent")
+                .values(attempts=Notification.attempts + 1)
+            )
+            async with self._transaction() as session:
+                await session.execute(bump)
+        entry = await self.get_outbox(key)
+        assert entry is not None  # written or found above; rows are never deleted
+        return entry
+
+    async def get_outbox(self, key: str) -> OutboxEntry | None:
+        row = await self._first(select(Notification).where(Notification.idempotency_key == key))
+        return None if row is None else _snapshot(OutboxEntry, row)
+
+    async def mark_sent(self, key: str, at: datetime) -> None:
+        """Mark the e-mail sent; a repeated call keeps the first `sent_at`."""
+        statement = (
+            update(Notification)
+            .where(Notification.idempotency_key == key)
+            .values(
+                status="sent",
+                sent_at=func.coalesce(Notification.sent_at, literal(at, UTCDateTime())),
+            )
+        )
+        await self._update_outbox(key, statement)
+
+    async def mark_failed(self, key: str, error: str) -> None:
+        """Record a failed send; an e-mail already sent stays sent."""
+        statement = (
+            update(Notification)
+            .where(Notification.idempotency_key == key, Notification.status != "sent")
+            .values(status="failed", last_error=error[:_MAX_ERROR_CHARS])
+        )
+        await self._update_outbox(key, statement)
+
+    async def _update_outbox(self, key: str, statement: Any) -> None:
+        async with self._transaction() as session:
+            await session.execute(statement)
+        if await self.get_outbox(key) is None:
+            raise RecordNotFound(f"no outbox entry under key {key}")
+
+    async def list_notifications(self, org_nr: str | None = None) -> list[OutboxEntry]:
+        query = select(Notification).order_by(Notification.created_at, Notification.id)
+        if org_nr is not None:
+            query = query.where(Notification.org_nr == org_nr)
+        return [_snapshot(OutboxEntry, row) for row in await self._all(query)]
+
+    # --- applications, meetings, recoveries (minimal until their issues) --------------------
+
+    async def upsert_application(
+        self,
+        application_id: str,
+        org_nr: str,
+        status: str,
+        at: datetime,
+        submitted_at: datetime | None = None,
+        decided_at: datetime | None = None,
+        decision: str | None = None,
+        reason: str | None = None,
+        data: Mapping[str, Any] | None = None,
+    ) -> bool:
+        state = {
+            "status": status,
+            "submitted_at": submitted_at,
+            "decided_at": decided_at,
+            "decision": decision,
+            "reason": reason,
+            "data": dict(data or {}),
+        }
+        values = {**state, "application_id": application_id, "org_nr": _org_nr(org_nr)}
+        key = Application.application_id == application_id
+        return await self._upsert(Application, key, values, state, at)
+
+    async def get_application(self, application_id: str) -> ApplicationRecord | None:
+        row = await self._first(
+            select(Application).where(Application.application_id == application_id)
+        )
+        return None if row is None else _snapshot(ApplicationRecord, row)
+
+    async def upsert_meeting(
+        self,
+        meeting_id: str,
+        org_nr: str,
+        period: str,
+        status: str,
+        at: datetime,
+        scheduled_at: datetime | None = None,
+        place: str | None = None,
+        minutes: Mapping[str, Any] | None = None,
+    ) -> bool:
+        state = {
+            "status": status,
+            "scheduled_at": scheduled_at,
+            "place": place,
+            "minutes": None if minutes is None else dict(minutes),
+        }
+        values = {**state, "meeting_id": meeting_id, "org_nr": _org_nr(org_nr), "period": period}
+        return await self._upsert(Meeting, Meeting.meeting_id == meeting_id, values, state, at)
+
+    async def get_meeting(self, meeting_id: str) -> MeetingRecord | None:
+        row = await self._first(select(Meeting).where(Meeting.meeting_id == meeting_id))
+        return None if row is None else _snapshot(MeetingRecord, row)
+
+    async def upsert_recovery(
+        self,
+        recovery_id: str,
+        org_nr: str,
+        status: str,
+        amount: Decimal | None,
+        at: datetime,
+        data: Mapping[str, Any] | None = None,
+    ) -> bool:
+        state = {"status": status, "amount": amount, "data": dict(data or {})}
+        values = {**state, "recovery_id": recovery_id, "org_nr": _org_nr(org_nr)}
+        key = Recovery.recovery_id == recovery_id
+        return await self._upsert(Recovery, key, values, state, at)
+
+    async def get_recovery(self, recovery_id: str) -> RecoveryRecord | None:
+        row = await self._first(select(Recovery).where(Recovery.recovery_id == recovery_id))
+        return None if row is None else _snapshot(RecoveryRecord, row)

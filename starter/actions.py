@@ -1,0 +1,219 @@
+"""Administrator actions as client calls, shared by the `lov` CLI and `lov simulate`.
+
+Each function turns "what the administrator asked" into one Update on the right workflow, and
+turns Temporal's errors into `ActionError(field, message)`: a rejected Update never reached
+history, so nothing was changed, and the CLI exits 2.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from temporalio.api.enums.v1 import WorkflowExecutionStatus
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from models import search_attributes as sa
+from models.messages import (
+    ChangeContactRequest,
+    ContractInput,
+    ContractStatus,
+    DocumentRef,
+    ExtendRequest,
+    ObligationStatus,
+    Provider,
+    ReviewRequest,
+    SubmitRequest,
+    TerminateRequest,
+    WaiveRequest,
+)
+from models.orgnr import contract_workflow_id, obligation_workflow_id
+from workflows.contract import ContractWorkflow
+from workflows.obligation import ObligationWorkflow
+
+R = TypeVar("R", bound=BaseModel)
+
+
+class ActionError(ValueError):
+    """Bad input: `field` names what was wrong. Nothing was changed."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+def _split(message: str) -> ActionError:
+    field, _, rest = message.partition(": ")
+    return ActionError(field, rest) if rest else ActionError("request", message)
+
+
+async def start_contract(
+    client: Client,
+    task_queue: str,
+    provider: Provider,
+    contract_start: date,
+    plan_id: str,
+    search_attributes: bool,
+) -> str:
+    wid = contract_workflow_id(provider.org_nr)
+    try:
+        await client.start_workflow(
+            ContractWorkflow.run,
+            ContractInput(
+                provider=provider,
+                contract_start=contract_start,
+                plan_id=plan_id,
+                search_attributes=search_attributes,
+            ),
+            id=wid,
+            task_queue=task_queue,
+            # A terminated provider that is approved again gets a new contract under the same id.
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+            search_attributes=(
+                TypedSearchAttributes(
+                    [
+                        SearchAttributePair(sa.KIND, "contract"),
+                        SearchAttributePair(sa.ORG_NR, provider.org_nr),
+                        SearchAttributePair(sa.STATUS, "active"),
+                    ]
+                )
+                if search_attributes
+                else None
+            ),
+        )
+    except WorkflowAlreadyStartedError:
+        raise ActionError("org_nr", f"{provider.org_nr} already has a running contract") from None
+    return wid
+
+
+async def _running_contract(client: Client, org_nr: str) -> WorkflowHandle[Any, Any]:
+    handle = client.get_workflow_handle(contract_workflow_id(org_nr))
+    try:
+        desc = await handle.describe()
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            raise ActionError("org_nr", f"no contract for provider {org_nr}") from None
+        raise
+    if desc.status != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING:
+        # Continue-as-new keeps the id, so a closed run here means the contract has ended.
+        raise ActionError("org_nr", f"the contract for {org_nr} has ended")
+    return handle
+
+
+async def contract_status(client: Client, org_nr: str) -> ContractStatus:
+    handle = client.get_workflow_handle(contract_workflow_id(org_nr))
+    try:
+        return await handle.query(ContractWorkflow.status)
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            raise ActionError("org_nr", f"no contract for provider {org_nr}") from None
+        raise
+
+
+async def _obligation(
+    client: Client, org_nr: str, obligation: str, period: str
+) -> WorkflowHandle[Any, Any]:
+    status = await contract_status(client, org_nr)
+    if obligation not in status.obligations:
+        known = ", ".join(sorted(status.obligations)) or "none yet"
+        raise ActionError(
+            "obligation", f"{obligation!r} is not an obligation of {org_nr} ({known})"
+        )
+    handle = client.get_workflow_handle(obligation_workflow_id(org_nr, obligation, period))
+    try:
+        await handle.describe()
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            summary = status.obligations[obligation]
+            periods = [i.period for i in summary.open + summary.overdue + summary.done]
+            raise ActionError(
+                "period", f"{obligation} has no period {period!r} (known: {', '.join(periods)})"
+            ) from None
+        raise
+    return handle
+
+
+async def _update(handle: WorkflowHandle[Any, Any], update: Any, arg: Any) -> Any:
+    try:
+        return await handle.execute_update(update, arg)
+    except WorkflowUpdateFailedError as err:
+        cause = err.cause
+        raise _split(str(getattr(cause, "message", None) or cause)) from None
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            raise ActionError("request", "the workflow has already ended") from None
+        raise
+
+
+async def obligation_status(
+    client: Client, org_nr: str, obligation: str, period: str
+) -> ObligationStatus:
+    handle = await _obligation(client, org_nr, obligation, period)
+    result: ObligationStatus = await handle.query(ObligationWorkflow.status)
+    return result
+
+
+async def submit(
+    client: Client, org_nr: str, obligation: str, period: str, request: SubmitRequest
+) -> ObligationStatus:
+    handle = await _obligation(client, org_nr, obligation, period)
+    result: ObligationStatus = await _update(handle, ObligationWorkflow.submit, request)
+    return result
+
+
+async def review(
+    client: Client, org_nr: str, obligation: str, period: str, request: ReviewRequest
+) -> ObligationStatus:
+    handle = await _obligation(client, org_nr, obligation, period)
+    result: ObligationStatus = await _update(handle, ObligationWorkflow.review, request)
+    return result
+
+
+async def waive(
+    client: Client, org_nr: str, obligation: str, period: str, request: WaiveRequest
+) -> ObligationStatus:
+    handle = await _obligation(client, org_nr, obligation, period)
+    result: ObligationStatus = await _update(handle, ObligationWorkflow.waive, request)
+    return result
+
+
+async def extend(
+    client: Client, org_nr: str, obligation: str, period: str, request: ExtendRequest
+) -> ObligationStatus:
+    handle = await _obligation(client, org_nr, obligation, period)
+    result: ObligationStatus = await _update(handle, ObligationWorkflow.extend, request)
+    return result
+
+
+async def terminate(client: Client, org_nr: str, request: TerminateRequest) -> ContractStatus:
+    handle = await _running_contract(client, org_nr)
+    result: ContractStatus = await _update(handle, ContractWorkflow.terminate, request)
+    return result
+
+
+async def change_contact(
+    client: Client, org_nr: str, request: ChangeContactRequest
+) -> ContractStatus:
+    handle = await _running_contract(client, org_nr)
+    result: ContractStatus = await _update(handle, ContractWorkflow.change_contact, request)
+    return result
+
+
+def document_ref(key: str, path: Path) -> DocumentRef:
+    """A document is kept where it is; the records hold its path, size and SHA-256."""
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise ActionError(f"document {key}", f"cannot read {path}: {err.strerror}") from None
+    return DocumentRef(
+        key=key,
+        filename=str(path.resolve()),
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+    )

@@ -1,0 +1,88 @@
+"""Small helpers shared by the tests (fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import socket
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from email import policy
+from email.message import EmailMessage
+from typing import TypeVar
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+T = TypeVar("T")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def eventually(
+    check: Callable[[], Awaitable[T]], *, timeout: float = 10.0, interval: float = 0.1
+) -> T:
+    """Retry `check` until it returns without AssertionError (visibility in Temporal is
+    eventually consistent); re-raise its last failure after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return await check()
+        except AssertionError:
+            if time.monotonic() >= deadline:
+                raise
+        await asyncio.sleep(interval)
+
+
+class ReceivedMail:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps every message in memory."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.host = "127.0.0.1"
+        self.port = port or free_port()
+        self.messages: list[EmailMessage] = []
+        self.envelopes: list[tuple[str, list[str]]] = []  # (MAIL FROM, RCPT TO) per message
+        self._lock = threading.Lock()
+        self._controller = Controller(
+            self, hostname=self.host, port=self.port, enable_SMTPUTF8=True
+        )
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        raw = envelope.original_content or envelope.content or b""
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8")
+        message = email.message_from_bytes(raw, _class=EmailMessage, policy=policy.default)
+        with self._lock:  # the server runs in its own thread
+            self.messages.append(message)
+            self.envelopes.append((str(envelope.mail_from), list(envelope.rcpt_tos)))
+        return "250 OK"
+
+    def start(self) -> None:
+        self._controller.start()
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+    def clear(self) -> None:
+        with self._lock:
+            self.messages.clear()
+            self.envelopes.clear()
+
+    async def wait_for(self, count: int, timeout: float = 10.0) -> list[EmailMessage]:
+        """Wait until at least `count` messages have arrived; return them all."""
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count:
+            if time.monotonic() >= deadline:
+                raise AssertionError(
+                    f"expected {count} e-mail(s) within {timeout}s, got {len(self.messages)}: "
+                    f"{[m['Subject'] for m in self.messages]}"
+                )
+            await asyncio.sleep(0.05)
+        with self._lock:
+            return list(self.messages)

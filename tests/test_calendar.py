@@ -1,0 +1,270 @@
+"""Deadline calendar: business-day adjustment, reminders, deadlines, first-occurrence and cycles."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import holidays
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from models.calendar import is_business_day, next_business_day, occurrences
+from models.plan import Plan
+from models.plan_loader import load_plan
+from models.settings import PROJECT_ROOT
+
+PLANS_DIR = PROJECT_ROOT / "plans"
+SHIPPED = {pid: load_plan(pid, PLANS_DIR) for pid in ("sundsvall", "nordanstig", "herning")}
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+# Written out independently of models.calendar: which holidays close offices, per calendar.
+CLOSED = {"SE": ("public", "de_facto"), "DK": ("public", "optional"), "NO": ("public",)}
+
+days = st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 1))
+years = st.integers(min_value=2001, max_value=2099)
+starts = st.dates(min_value=date(1995, 1, 1), max_value=date(2100, 12, 31))
+fast = settings(max_examples=150, deadline=None)
+
+
+def closed(day: date, code: str) -> bool:
+    if day.weekday() >= 5:
+        return True
+    return any(
+        day in holidays.country_holidays(code, years=day.year, categories=(category,))
+        for category in CLOSED[code]
+    )
+
+
+def one_obligation_plan(month: int, day: int, calendar: str = "SE") -> Plan:
+    """A minimal plan with one annual duty due on `month`/`day`."""
+    return Plan.model_validate(
+        {
+            "id": "probe",
+            "name": "Prov",
+            "version": "1",
+            "time_zone": "Europe/Copenhagen" if calendar == "DK" else "Europe/Stockholm",
+            "holiday_calendar": calendar,
+            "roles": {"lov-admin": {"title": "Admin", "email": "a@b.example"}},
+            "escalation": [
+                {
+                    "level": 1,
+                    "after_days": 1,
+                    "kind": "overdue",
+                    "title": "x",
+                    "notify": ["provider"],
+                }
+            ],
+            "obligations": [
+                {
+                    "key": "probe",
+                    "title": "Prov",
+                    "recipient": "lov-admin",
+                    "schedule": {"kind": "annual", "due": {"month": month, "day": day}},
+                    "fields": [{"key": "n", "title": "n"}],
+                }
+            ],
+        }
+    )
+
+
+# --- properties ------------------------------------------------------------------------------
+
+
+@fast
+@given(day=days, code=st.sampled_from(["SE", "DK", "NO"]))
+def test_next_business_day_is_the_nearest_open_day(day: date, code: str) -> None:
+    moved = next_business_day(day, code)
+    assert moved >= day
+    assert not closed(moved, code)
+    assert is_business_day(moved, code)
+    # Nothing open was skipped on the way.
+    for n in range((moved - day).days):
+        assert closed(day + timedelta(days=n), code)
+
+
+@fast
+@given(day=days)
+def test_no_calendar_means_no_adjustment(day: date) -> None:
+    assert next_business_day(day, "none") == day
+
+
+@fast
+@given(plan_id=st.sampled_from(sorted(SHIPPED)), year=years, start=starts)
+def test_occurrences_of_shipped_plans(plan_id: str, year: int, start: date) -> None:
+    plan = SHIPPED[plan_id]
+    zone = ZoneInfo(plan.time_zone)
+    hours = plan.office_hours
+    found = occurrences(plan, start, year)
+    labels = [(o.obligation, o.period) for o in found]
+    assert len(set(labels)) == len(labels)
+    assert [o.due for o in found] == sorted(o.due for o in found)
+    if start > date(year, 12, 31):
+        assert found == []
+    for occ in found:
+        assert occ.period == str(year) or occ.period.startswith(f"{year}-")
+        assert occ.recipient in plan.roles
+        assert occ.nominal_due.year == year
+        # Adjusted due date: open, not before the nominal date, the nearest such day.
+        assert occ.nominal_due <= occ.due
+        assert not closed(occ.due, plan.holiday_calendar)
+        assert all(
+            closed(occ.nominal_due + timedelta(days=n), plan.holiday_calendar)
+            for n in range((occ.due - occ.nominal_due).days)
+        )
+        # Deadline: the end of the due day, local time.
+        deadline = occ.schedule.deadline.astimezone(zone)
+        assert (deadline.date(), deadline.time()) == (occ.due + timedelta(days=1), time(0, 0))
+        assert occ.schedule.reminders, "every occurrence is reminded"
+        for reminder in occ.schedule.reminders:
+            local = reminder.astimezone(zone)
+            assert hours.start <= local.time() < hours.end
+            assert not closed(local.date(), plan.holiday_calendar)
+            assert reminder < occ.schedule.deadline
+        for step in occ.schedule.escalations:
+            local = step.at.astimezone(zone)
+            assert step.at > occ.schedule.deadline
+            assert not closed(local.date(), plan.holiday_calendar)
+
+
+@fast
+@given(year=years, start=st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)))
+def test_first_occurrence_needs_sixty_days_lead(year: int, start: date) -> None:
+    plan = SHIPPED["sundsvall"]
+    for occ in occurrences(plan, start, year):
+        assert start + timedelta(days=60) <= occ.nominal_due
+
+
+# --- known dates (asserted exactly) ----------------------------------------------------------
+
+
+def due_of(plan: Plan, year: int, key: str, period: str, start: date | None = None) -> date:
+    found = occurrences(plan, start or date(year - 1, 1, 1), year, [key])
+    return next(o.due for o in found if o.period == period)
+
+
+def test_sundsvall_t1_2029_on_a_friday_is_kept() -> None:
+    assert date(2029, 4, 20).weekday() == 4
+    assert due_of(SHIPPED["sundsvall"], 2029, "self-inspection", "2029-T1") == date(2029, 4, 20)
+
+
+def test_saturday_moves_to_monday() -> None:
+    # Årsredovisning "senast juli": 31 July 2027 is a Saturday.
+    assert due_of(SHIPPED["sundsvall"], 2027, "annual-accounts", "2027") == date(2027, 8, 2)
+
+
+def test_sunday_moves_to_monday() -> None:
+    # KKIK 2027 is due 31 October, a Sunday; 1 November is an ordinary Monday.
+    assert due_of(SHIPPED["sundsvall"], 2027, "kkik-continuity", "2027") == date(2027, 11, 1)
+
+
+def test_easter_moves_t1_past_annandag_pask() -> None:
+    # 2025: 20 April is påskdagen, 21 April annandag påsk.
+    assert due_of(SHIPPED["sundsvall"], 2025, "self-inspection", "2025-T1") == date(2025, 4, 22)
+    # 2030: Saturday 20 April, påskdagen 21, annandag påsk 22.
+    assert due_of(SHIPPED["sundsvall"], 2030, "self-inspection", "2030-T1") == date(2030, 4, 23)
+
+
+def test_langfredag_and_easter_weekend() -> None:
+    assert next_business_day(date(2027, 3, 26), "SE") == date(2027, 3, 30)
+    # Nordanstig's self-inspection, 31 March 2029: Saturday before påskdagen.
+    assert due_of(SHIPPED["nordanstig"], 2029, "self-inspection", "2029") == date(2029, 4, 3)
+
+
+def test_midsommarafton_is_closed_in_sweden() -> None:
+    plan = one_obligation_plan(6, 20)
+    assert due_of(plan, 2025, "probe", "2025") == date(2025, 6, 23)  # Friday midsommarafton
+    assert due_of(plan, 2024, "probe", "2024") == date(2024, 6, 20)  # Thursday: open
+
+
+def test_julafton_and_juldagen() -> None:
+    plan = one_obligation_plan(12, 24)
+    # 2025: julafton Wed, juldagen Thu, annandag jul Fri, weekend → Monday 29th.
+    assert due_of(plan, 2025, "probe", "2025") == date(2025, 12, 29)
+    # 2027: julafton Fri, juldagen Sat, Sunday → Monday 27th.
+    assert due_of(plan, 2027, "probe", "2027") == date(2027, 12, 27)
+    assert next_business_day(date(2025, 12, 31), "SE") == date(2026, 1, 2)  # nyårsafton
+
+
+def test_danish_grundlovsdag() -> None:
+    plan = one_obligation_plan(6, 5, "DK")
+    assert due_of(plan, 2029, "probe", "2029") == date(2029, 6, 6)
+    # The same date is an ordinary Tuesday in Sweden.
+    assert due_of(one_obligation_plan(6, 5), 2029, "probe", "2029") == date(2029, 6, 5)
+
+
+def test_danish_first_of_may_after_a_sunday() -> None:
+    # Herning's response to the aggregated report: 30 April 2028 is a Sunday, 1 May is closed.
+    herning = SHIPPED["herning"]
+    assert due_of(herning, 2028, "aggregated-report-response", "2028") == date(2028, 5, 2)
+
+
+def test_reminders_and_deadline_for_sundsvall_t1_2027() -> None:
+    (occ,) = [
+        o
+        for o in occurrences(SHIPPED["sundsvall"], date(2026, 1, 1), 2027)
+        if o.period == "2027-T1"
+    ]
+    local = [r.astimezone(STOCKHOLM) for r in occ.schedule.reminders]
+    # 30 days before is Sunday 21 March → Friday 19th (winter time); 14 → 6 April (summer
+    # time); 3 → Saturday 17 April → Friday 16th. Always 09:00 local.
+    assert local == [
+        datetime(2027, 3, 19, 9, 0, tzinfo=STOCKHOLM),
+        datetime(2027, 4, 6, 9, 0, tzinfo=STOCKHOLM),
+        datetime(2027, 4, 16, 9, 0, tzinfo=STOCKHOLM),
+    ]
+    assert [r.utcoffset() for r in local] == [timedelta(hours=1), timedelta(hours=2)] + [
+        timedelta(hours=2)
+    ]
+    assert occ.schedule.deadline == datetime(2027, 4, 21, 0, 0, tzinfo=STOCKHOLM)
+    assert [(e.level, e.at.astimezone(STOCKHOLM).date()) for e in occ.schedule.escalations] == [
+        (1, date(2027, 4, 21)),
+        (2, date(2027, 5, 4)),
+        (3, date(2027, 5, 20)),
+    ]
+
+
+# --- which years and periods are owed --------------------------------------------------------
+
+
+def test_contract_starting_in_october_owes_no_t1_t2() -> None:
+    plan = SHIPPED["sundsvall"]
+    first_year = {(o.obligation, o.period) for o in occurrences(plan, date(2027, 10, 1), 2027)}
+    # T3 (20 Nov) and KKIK (31 Oct) fall within 60 days of the start; the annual report does not.
+    assert first_year == {("annual-report", "2027")}
+    next_year = {o.period for o in occurrences(plan, date(2027, 10, 1), 2028, ["self-inspection"])}
+    assert next_year == {"2028-T1", "2028-T2", "2028-T3"}
+
+
+def test_triennial_documents_anchor_on_contract_start() -> None:
+    plan = SHIPPED["sundsvall"]
+    start = date(2027, 3, 1)
+    owed = [y for y in range(2025, 2040) if occurrences(plan, start, y, ["governance-documents"])]
+    assert owed == [2030, 2033, 2036, 2039]
+    assert due_of(plan, 2030, "governance-documents", "2030", start) == date(2030, 12, 2)
+
+
+def test_fixed_municipal_cycle() -> None:
+    herning = SHIPPED["herning"]
+    owed = [
+        y
+        for y in range(2020, 2036)
+        if occurrences(herning, date(2020, 1, 1), y, ["citizen-survey-follow-up"])
+    ]
+    assert owed == [2026, 2029, 2032, 2035]
+
+
+def test_kkik_only_in_opt_in_years() -> None:
+    plan = SHIPPED["sundsvall"]
+    found = {
+        y: occurrences(plan, date(2020, 1, 1), y, ["kkik-continuity"]) for y in range(2025, 2034)
+    }
+    assert [y for y, occ in found.items() if occ] == [2027, 2029, 2031]
+    assert found[2029][0].period_start == date(2029, 9, 1)
+    assert found[2029][0].nominal_due == date(2029, 10, 31)
+
+
+@pytest.mark.parametrize("plan_id", sorted(SHIPPED))
+def test_nothing_owed_before_the_contract(plan_id: str) -> None:
+    assert occurrences(SHIPPED[plan_id], date(2031, 1, 1), 2030) == []
