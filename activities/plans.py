@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from models.plan_loader import load_plan, plan_digest, resolve_plan_path
 from temporalio import activity
 
 from models.calendar import (
@@ -18,6 +17,7 @@ from models.calendar import (
     year_prepared_at,
 )
 from models.messages import DeadlineRequest, LoadYearRequest, YearPlan
+from models.plan_loader import load_plan, plan_digest, resolve_plan_path
 
 
 class PlanActivities:

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from models.calendar import CalendarRules, DeadlineSchedule, Occurrence
+from models.calendar import CalendarRules, Occurrence
 from models.plan import Obligation, Role
 
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+
+P = TypeVar("P")
+R = TypeVar("R")
 
 with workflow.unsafe.imports_passed_through():
     from zoneinfo import ZoneInfo
@@ -20,8 +25,11 @@ RETRY = RetryPolicy(
 ACTIVITY_TIMEOUT = timedelta(minutes=2)
 
 
-def activity_options() -> dict[str, object]:
-    return {"start_to_close_timeout": ACTIVITY_TIMEOUT, "retry_policy": RETRY}
+async def call(activity: Callable[[Any, P], Awaitable[R]], arg: P) -> R:
+    """Run an activity method with lovflow's timeout and retry policy."""
+    return await workflow.execute_activity_method(
+        activity, arg, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=RETRY
+    )
 
 
 def local_today(time_zone: str) -> date:

@@ -10,6 +10,7 @@ pending termination) is carried in the continue-as-new input.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -47,7 +48,7 @@ with workflow.unsafe.imports_passed_through():
     from models.orgnr import obligation_workflow_id
     from models.plan import PROVIDER_ROLE
     from workflows.common import (
-        activity_options,
+        call,
         end_of_day,
         local_today,
         require,
@@ -82,7 +83,7 @@ class ContractWorkflow:
     @workflow.run
     async def run(self, inp: ContractInput) -> ContractStatus:
         if inp.year is None:
-            await workflow.execute_activity_method(
+            await call(
                 RecordActivities.record_contract,
                 ContractRecord(
                     workflow_id=self._wid,
@@ -91,7 +92,6 @@ class ContractWorkflow:
                     contract_start=inp.contract_start,
                     at=workflow.now(),
                 ),
-                **activity_options(),  # type: ignore[arg-type]
             )
             await self._audit("contract-started", "system", {"plan": inp.plan_id})
         self._upsert_search_attributes()
@@ -105,7 +105,7 @@ class ContractWorkflow:
             if delay <= timedelta(0):
                 break
             try:
-                await workflow.wait_condition(lambda r=revision: self._revision != r, timeout=delay)
+                await workflow.wait_condition(self._changed_since(revision), timeout=delay)
             except TimeoutError:
                 break
         end_at = self._end_at(plan.time_zone)
@@ -119,7 +119,7 @@ class ContractWorkflow:
         if inp.year is None:
             # A contract opened in December starts with the year its first duties fall in.
             self._year = max(inp.contract_start.year, workflow.now().year)
-        plan = await workflow.execute_activity_method(
+        plan = await call(
             PlanActivities.load_year,
             LoadYearRequest(
                 plan_id=inp.plan_id,
@@ -127,11 +127,10 @@ class ContractWorkflow:
                 year=self._year,
                 end_date=self._termination.end_date if self._termination else None,
             ),
-            **activity_options(),  # type: ignore[arg-type]
         )
         self._plan = plan
         self._plan_versions[self._year] = plan.plan_version
-        await workflow.execute_activity_method(
+        await call(
             RecordActivities.record_contract_year,
             ContractYearRecord(
                 workflow_id=self._wid,
@@ -140,7 +139,6 @@ class ContractWorkflow:
                 plan_version=f"{plan.plan_version} ({plan.plan_digest})",
                 at=workflow.now(),
             ),
-            **activity_options(),  # type: ignore[arg-type]
         )
         now = workflow.now()
         starts = [
@@ -241,7 +239,7 @@ class ContractWorkflow:
         self._revision += 1
         self._upsert_search_attributes()
         await self._record_state()
-        await workflow.execute_activity_method(
+        await call(
             MailActivities.send_mail,
             MailRequest(
                 key=f"{self._wid}:termination",
@@ -268,7 +266,6 @@ class ContractWorkflow:
                     ],
                 },
             ),
-            **activity_options(),  # type: ignore[arg-type]
         )
         await self._audit(
             "contract-terminated",
@@ -319,7 +316,7 @@ class ContractWorkflow:
             email=request.email,
         )
         self._revision += 1
-        await workflow.execute_activity_method(
+        await call(
             RecordActivities.record_contact,
             ContactChange(
                 org_nr=self._provider.org_nr,
@@ -327,7 +324,6 @@ class ContractWorkflow:
                 email=self._provider.email,
                 at=workflow.now(),
             ),
-            **activity_options(),  # type: ignore[arg-type]
         )
         await self._audit("contact-changed", request.actor, {"name": self._provider.name})
         return self.status()
@@ -375,6 +371,10 @@ class ContractWorkflow:
 
     # --- helpers ------------------------------------------------------------------------------
 
+    def _changed_since(self, revision: int) -> Callable[[], bool]:
+        """A wait condition: an update or signal has changed the state since `revision`."""
+        return lambda: self._revision != revision
+
     @property
     def _wid(self) -> str:
         return workflow.info().workflow_id
@@ -416,7 +416,7 @@ class ContractWorkflow:
             )
 
     async def _record_state(self) -> None:
-        await workflow.execute_activity_method(
+        await call(
             RecordActivities.record_contract_state,
             ContractStateRecord(
                 workflow_id=self._wid,
@@ -425,11 +425,10 @@ class ContractWorkflow:
                 at=workflow.now(),
                 termination=self._termination,
             ),
-            **activity_options(),  # type: ignore[arg-type]
         )
 
     async def _audit(self, event: str, actor: str, details: dict[str, Any]) -> None:
-        await workflow.execute_activity_method(
+        await call(
             RecordActivities.record_audit,
             AuditRecord(
                 key=f"{self._wid}:{event}:{workflow.info().run_id}:{self._revision}",
@@ -440,5 +439,4 @@ class ContractWorkflow:
                 actor=actor,
                 details=details,
             ),
-            **activity_options(),  # type: ignore[arg-type]
         )

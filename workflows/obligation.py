@@ -8,6 +8,7 @@ records) keyed by this workflow's id and a counter, so no step happens twice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -42,7 +43,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.plan import PROVIDER_ROLE
     from models.submission import SubmissionError, check_submission
-    from workflows.common import activity_options, local_today, require, require_text
+    from workflows.common import call, local_today, require, require_text
 
 OBLIGATION_CHANGED_SIGNAL = "obligation_changed"
 
@@ -83,14 +84,12 @@ class ObligationWorkflow:
             revision = self._revision
             action = self._next_action()
             if action is None:
-                await workflow.wait_condition(lambda r=revision: self._revision != r)
+                await workflow.wait_condition(self._changed_since(revision))
                 continue
             delay = action.at - workflow.now()
             if delay > timedelta(0):
                 try:
-                    await workflow.wait_condition(
-                        lambda r=revision: self._revision != r, timeout=delay
-                    )
+                    await workflow.wait_condition(self._changed_since(revision), timeout=delay)
                     continue  # something changed: plan again
                 except TimeoutError:
                     pass
@@ -136,7 +135,7 @@ class ObligationWorkflow:
             self._level = step.level
             key = f"escalation:{self._round}:{step.level}"
             await self._mail(step.kind, list(step.notify), key, escalation=step.title)
-            await workflow.execute_activity_method(
+            await call(
                 RecordActivities.record_escalation,
                 EscalationWrite(
                     key=f"{self._wid}:{key}",
@@ -149,7 +148,6 @@ class ObligationWorkflow:
                     title=step.title,
                     at=workflow.now(),
                 ),
-                **activity_options(),  # type: ignore[arg-type]
             )
             await self._report(f"escalation-{step.level}", "system", {"kind": step.kind})
 
@@ -168,7 +166,7 @@ class ObligationWorkflow:
         self._status = ObligationState.SUBMITTED
         self._overdue = False
         self._revision += 1
-        await workflow.execute_activity_method(
+        await call(
             RecordActivities.record_submission,
             SubmissionWrite(
                 key=f"{self._wid}:submission:{n}",
@@ -181,7 +179,6 @@ class ObligationWorkflow:
                 actor=request.actor,
                 at=at,
             ),
-            **activity_options(),  # type: ignore[arg-type]
         )
         await self._mail(
             "receipt",
@@ -326,6 +323,10 @@ class ObligationWorkflow:
 
     # --- helpers ------------------------------------------------------------------------------
 
+    def _changed_since(self, revision: int) -> Callable[[], bool]:
+        """A wait condition: an update or signal has changed the state since `revision`."""
+        return lambda: self._revision != revision
+
     @property
     def _wid(self) -> str:
         return workflow.info().workflow_id
@@ -340,10 +341,9 @@ class ObligationWorkflow:
         """A new due date (extension or completion): reminders and the ladder start over."""
         self._replanning = True
         try:
-            self._schedule = await workflow.execute_activity_method(
+            self._schedule = await call(
                 PlanActivities.date_deadline,
                 DeadlineRequest(rules=self._in.rules, due=due),
-                **activity_options(),  # type: ignore[arg-type]
             )
         finally:
             self._replanning = False
@@ -355,7 +355,7 @@ class ObligationWorkflow:
         self._revision += 1
 
     async def _record_review(self, outcome: Any, note: str, new_due: Any, actor: str) -> None:
-        await workflow.execute_activity_method(
+        await call(
             RecordActivities.record_review,
             ReviewWrite(
                 key=f"{self._wid}:review:{len(self._history)}",
@@ -366,7 +366,6 @@ class ObligationWorkflow:
                 actor=actor,
                 at=workflow.now(),
             ),
-            **activity_options(),  # type: ignore[arg-type]
         )
 
     def _context(self) -> dict[str, Any]:
@@ -403,7 +402,7 @@ class ObligationWorkflow:
 
     async def _mail(self, template: str, roles: list[str], key: str, **extra: Any) -> None:
         inp = self._in
-        await workflow.execute_activity_method(
+        await call(
             MailActivities.send_mail,
             MailRequest(
                 key=f"{self._wid}:{key}",
@@ -420,7 +419,6 @@ class ObligationWorkflow:
                 time_zone=inp.rules.time_zone,
                 context={**self._context(), **extra},
             ),
-            **activity_options(),  # type: ignore[arg-type]
         )
 
     async def _report(self, event: str, actor: str, details: dict[str, Any] | None = None) -> None:
@@ -437,7 +435,7 @@ class ObligationWorkflow:
                     sa.DUE.value_set(self._schedule.deadline),
                 ]
             )
-        await workflow.execute_activity_method(
+        await call(
             RecordActivities.record_occurrence,
             OccurrenceRecord(
                 workflow_id=self._wid,
@@ -452,9 +450,8 @@ class ObligationWorkflow:
                 escalation_level=self._level,
                 at=now,
             ),
-            **activity_options(),  # type: ignore[arg-type]
         )
-        await workflow.execute_activity_method(
+        await call(
             RecordActivities.record_audit,
             AuditRecord(
                 key=f"{self._wid}:event:{len(self._history)}",
@@ -471,7 +468,6 @@ class ObligationWorkflow:
                     **(details or {}),
                 },
             ),
-            **activity_options(),  # type: ignore[arg-type]
         )
         await self._notify_contract()
 
