@@ -12,6 +12,7 @@ from models.calendar import (
     CalendarRules,
     DeadlineSchedule,
     deadline_schedule,
+    follow_up_year,
     next_business_day,
     occurrences,
     year_prepared_at,
@@ -28,8 +29,10 @@ class PlanActivities:
     async def load_year(self, request: LoadYearRequest) -> YearPlan:
         path = resolve_plan_path(request.plan_id, self._plans_dir)
         plan = load_plan(str(path), self._plans_dir)
-        found = occurrences(plan, request.contract_start, request.year)
+        year = request.year or follow_up_year(plan, request.contract_start, request.at)
+        found = occurrences(plan, request.contract_start, year)
         return YearPlan(
+            year=year,
             plan_id=plan.id,
             plan_version=plan.version,
             plan_digest=plan_digest(path),
@@ -37,7 +40,7 @@ class PlanActivities:
             time_zone=plan.time_zone,
             roles=plan.roles,
             administrator_role=plan.administrator_role,
-            next_year_at=year_prepared_at(plan, request.year + 1),
+            next_year_at=year_prepared_at(plan, year + 1),
             occurrences=found,
             obligations={ob.key: ob for ob in plan.obligations},
             rules={ob.key: CalendarRules.for_obligation(plan, ob) for ob in plan.obligations},

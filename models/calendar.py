@@ -275,3 +275,14 @@ def year_prepared_at(plan: Plan, year: int) -> datetime:
     """When the contract workflow prepares follow-up `year` (on the plan's day in `year - 1`)."""
     zone = ZoneInfo(plan.time_zone)
     return _at(_on(year - 1, plan.prepare_next_year_on), time(0, 0), zone)
+
+
+def follow_up_year(plan: Plan, contract_start: date, at: datetime | None) -> int:
+    """The follow-up year a new contract starts in: the local year at `at`, or the next one if
+    that has already been prepared; never before the contract's own start year."""
+    if at is None:
+        return contract_start.year
+    year = at.astimezone(ZoneInfo(plan.time_zone)).year
+    if at >= year_prepared_at(plan, year + 1):
+        year += 1
+    return max(year, contract_start.year)

@@ -195,11 +195,15 @@ class ObligationStatus(Message):
 class LoadYearRequest(Message):
     plan_id: str
     contract_start: date
-    year: int
+    # The follow-up year to load; None on a contract's first run: the year being followed up
+    # at `at` in the plan's time zone (the next one once it has been prepared).
+    year: int | None = None
+    at: datetime | None = None
     end_date: date | None = None
 
 
 class YearPlan(Message):
+    year: int
     plan_id: str
     plan_version: str
     plan_digest: str

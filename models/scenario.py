@@ -27,6 +27,8 @@ Action = Literal[
 _ITEM_ACTIONS = {"submit", "accept", "request-completion", "waive", "extend"}
 # An event given as a bare date happens at this local time (office hours).
 DEFAULT_EVENT_TIME = time(10, 0)
+# The time-skipping server's default workflow execution timeout is ten years.
+MAX_SCENARIO_DAYS = 3620
 _PREFIX = re.compile(r"^([a-z_][a-z0-9_.\[\]]*): ")
 
 
@@ -108,6 +110,11 @@ class Scenario(_Strict):
     def _consistent(self) -> Scenario:
         if self.until <= self.start:
             raise ValueError("until: must be after start")
+        if (self.until - self.start).days > MAX_SCENARIO_DAYS:
+            raise ValueError(
+                "until: at most 9 years and 11 months after start (the time-skipping test "
+                "server ends every workflow after ten years)"
+            )
         known = {p.org_nr for p in self.providers}
         if len(known) != len(self.providers):
             raise ValueError("providers: each org_nr may appear once")

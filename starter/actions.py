@@ -146,9 +146,15 @@ async def _update(handle: WorkflowHandle[Any, Any], update: Any, arg: Any) -> An
         cause = err.cause
         raise _split(str(getattr(cause, "message", None) or cause)) from None
     except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            raise ActionError("request", "the workflow has already ended") from None
-        raise
+        if err.status != RPCStatusCode.NOT_FOUND:
+            raise
+    # The workflow has closed: say in what state, from its last query result.
+    try:
+        final = await handle.query("status")
+    except RPCError:
+        raise ActionError("request", "the workflow has already ended") from None
+    state = final.get("status") or final.get("state") if isinstance(final, dict) else None
+    raise ActionError("status", f"the item is already {state or 'closed'}")
 
 
 async def obligation_status(

@@ -116,19 +116,19 @@ class ContractWorkflow:
 
     async def _prepare_year(self) -> YearPlan:
         inp = self._in
-        if inp.year is None:
-            # A contract opened in December starts with the year its first duties fall in.
-            self._year = max(inp.contract_start.year, workflow.now().year)
         plan = await call(
             PlanActivities.load_year,
             LoadYearRequest(
                 plan_id=inp.plan_id,
                 contract_start=inp.contract_start,
-                year=self._year,
+                # The first run lets the plan's time zone decide which year it is.
+                year=inp.year,
+                at=workflow.now(),
                 end_date=self._termination.end_date if self._termination else None,
             ),
         )
         self._plan = plan
+        self._year = plan.year
         self._plan_versions[self._year] = plan.plan_version
         await call(
             RecordActivities.record_contract_year,

@@ -1,0 +1,118 @@
+"""A lovflow stack on the time-skipping server: real workflows and activities, a real SMTP
+server, a migrated SQLite records database. Each test gets its own server, so simulated time
+starts at today's date and tests can move to fixed future dates."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from temporalio.client import Client, WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from models.db import make_engine, make_session_factory, upgrade
+from models.messages import Provider
+from models.settings import PROJECT_ROOT, Settings
+from models.store import RecordStore
+from models.temporal import find_binary
+from starter import actions
+from tests.helpers import ReceivedMail
+from worker import create_worker
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+PROVIDER = Provider(org_nr="556036-0793", name="Omsorg i Norr AB", email="kontakt@omsorg.example")
+
+
+def local(day: date, clock: time = time(10, 0)) -> datetime:
+    return datetime.combine(day, clock, STOCKHOLM)
+
+
+@dataclass
+class Stack:
+    env: WorkflowEnvironment
+    settings: Settings
+    mail: ReceivedMail
+    store: RecordStore
+
+    @property
+    def client(self) -> Client:
+        return self.env.client
+
+    async def sleep_until(self, at: datetime) -> None:
+        now = await self.env.get_current_time()
+        assert at >= now, f"cannot go back in time to {at} (now {now})"
+        await self.env.sleep(at - now)
+
+    async def start_contract(
+        self, contract_start: date, plan: str = "sundsvall", provider: Provider = PROVIDER
+    ) -> str:
+        return await actions.start_contract(
+            self.client,
+            self.settings.temporal_task_queue,
+            provider,
+            contract_start,
+            plan,
+            search_attributes=False,
+        )
+
+    def mails(self, obligation: str | None = None, period: str | None = None) -> list[Any]:
+        """(local time, kind, recipients) of each e-mail received, optionally for one item."""
+        found = []
+        for m in self.mail.messages:
+            if obligation and m["X-Lov-Obligation"] != obligation:
+                continue
+            if period and m["X-Lov-Period"] != period:
+                continue
+            at = datetime.strptime(str(m["Date"]), "%a, %d %b %Y %H:%M:%S %z")
+            found.append((at.astimezone(STOCKHOLM), str(m["X-Lov-Kind"]), str(m["To"])))
+        return found
+
+
+@asynccontextmanager
+async def lovflow_stack(tmp_path: Path, plans_dir: Path | None = None) -> AsyncIterator[Stack]:
+    db_url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
+    await upgrade(db_url)
+    mail = ReceivedMail()
+    mail.start()
+    settings = Settings(
+        var_dir=tmp_path,
+        plans_dir=plans_dir or PROJECT_ROOT / "plans",
+        database_url=db_url,
+        smtp_host=mail.host,
+        smtp_port=mail.port,
+        search_attributes=False,
+        temporal_task_queue=f"lovflow-test-{uuid.uuid4().hex[:8]}",
+    )
+    engine = make_engine(db_url)
+    try:
+        async with (
+            await WorkflowEnvironment.start_time_skipping(
+                test_server_existing_path=str(find_binary("temporal-test-server")),
+                data_converter=pydantic_data_converter,
+            ) as env,
+            create_worker(env.client, settings),
+        ):
+            yield Stack(env, settings, mail, RecordStore(make_session_factory(engine)))
+    finally:
+        await engine.dispose()
+        mail.stop()
+
+
+async def run_histories(client: Client, workflow_id: str) -> list[WorkflowHistory]:
+    """Every run of a workflow id, oldest first, walking back along continue-as-new."""
+    histories: list[WorkflowHistory] = []
+    run_id: str | None = None
+    while True:
+        history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
+        histories.insert(0, history)
+        started = history.events[0].workflow_execution_started_event_attributes
+        run_id = started.continued_execution_run_id or None
+        if run_id is None:
+            return histories
