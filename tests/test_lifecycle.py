@@ -366,6 +366,7 @@ async def test_ten_years_keep_each_run_history_bounded(tmp_path: Path) -> None:
         for year in range(2031, 2041):
             for quarter, month in enumerate((4, 7, 10, 12), start=1):
                 await stack.sleep_until(local(date(year, month, 10)))
+                print("AT", year, month, flush=True)
                 period = f"{year}-Q{quarter}"
                 await actions.submit(stack.client, ORG, "quarterly-report", period, report)
                 accept = ReviewRequest(outcome="accept", actor="anna")
