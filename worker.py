@@ -48,7 +48,7 @@ def create_worker(client: Client, settings: Settings, **kwargs: Any) -> Worker:
     `kwargs` go to `temporalio.worker.Worker` and win over the defaults here (tests pass e.g. a
     different task queue or `workflow_runner`).
     """
-    activities = list(build_activities(settings))
+    activities = list(build_activities(settings, client))
     options: dict[str, Any] = {
         "task_queue": settings.temporal_task_queue,
         "workflows": list(ALL_WORKFLOWS),

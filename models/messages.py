@@ -128,6 +128,10 @@ class ObligationInput(Message):
     search_attributes: bool = True
 
 
+class OpenObligations(Message):
+    obligations: list[ObligationInput]
+
+
 class DocumentRef(Message):
     """A submitted document: stored as its path and SHA-256 (the file stays where it is)."""
 

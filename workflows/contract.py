@@ -9,21 +9,20 @@ pending termination) is carried in the continue-as-new input.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import SearchAttributePair, TypedSearchAttributes
-from temporalio.exceptions import FailureError, WorkflowAlreadyStartedError
-from temporalio.workflow import ParentClosePolicy
+from temporalio.exceptions import FailureError
 
 with workflow.unsafe.imports_passed_through():
     from activities.mail import MailActivities
+    from activities.opening import OpeningActivities
     from activities.plans import PlanActivities
     from activities.records import RecordActivities
     from models import search_attributes as sa
+    from models.calendar import Occurrence
     from models.messages import (
         AuditRecord,
         ChangeContactRequest,
@@ -40,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
         ObligationInput,
         ObligationState,
         ObligationSummary,
+        OpenObligations,
         Provider,
         TerminateRequest,
         Termination,
@@ -141,8 +141,8 @@ class ContractWorkflow:
             ),
         )
         now = workflow.now()
-        starts = [
-            self._open(plan, occ)
+        due = [
+            occ
             for occ in plan.occurrences
             if item_key(occ.obligation, occ.period) not in self._items
             and self._owed_after_termination(plan, occ.obligation, occ.due)
@@ -150,10 +150,14 @@ class ContractWorkflow:
             # existed here.
             and occ.schedule.deadline > now
         ]
-        await asyncio.gather(*starts)
+        if due:
+            await call(
+                OpeningActivities.open_obligations,
+                OpenObligations(obligations=[self._obligation_input(plan, occ) for occ in due]),
+            )
         return plan
 
-    async def _open(self, plan: YearPlan, occ: Any) -> None:
+    def _obligation_input(self, plan: YearPlan, occ: Occurrence) -> ObligationInput:
         org_nr = self._provider.org_nr
         wid = obligation_workflow_id(org_nr, occ.obligation, occ.period)
         self._items[item_key(occ.obligation, occ.period)] = ItemStatus(
@@ -163,47 +167,20 @@ class ContractWorkflow:
             due=occ.due,
             status=ObligationState.UPCOMING,
         )
-        search = (
-            TypedSearchAttributes(
-                [
-                    SearchAttributePair(sa.KIND, "obligation"),
-                    SearchAttributePair(sa.ORG_NR, org_nr),
-                    SearchAttributePair(sa.OBLIGATION, occ.obligation),
-                    SearchAttributePair(sa.PERIOD, occ.period),
-                    SearchAttributePair(sa.STATUS, ObligationState.UPCOMING.value),
-                    SearchAttributePair(sa.OVERDUE, False),
-                    SearchAttributePair(sa.ESCALATION_LEVEL, 0),
-                    SearchAttributePair(sa.DUE, occ.schedule.deadline),
-                ]
-            )
-            if self._in.search_attributes
-            else None
+        return ObligationInput(
+            org_nr=org_nr,
+            provider_name=self._provider.name,
+            contract_workflow_id=self._wid,
+            plan_id=plan.plan_id,
+            plan_version=plan.plan_version,
+            language=plan.language,
+            occurrence=occ,
+            obligation=plan.obligations[occ.obligation],
+            rules=plan.rules[occ.obligation],
+            roles=plan.roles,
+            administrator_role=plan.administrator_role,
+            search_attributes=self._in.search_attributes,
         )
-        try:
-            await workflow.start_child_workflow(
-                ObligationWorkflow.run,
-                ObligationInput(
-                    org_nr=org_nr,
-                    provider_name=self._provider.name,
-                    contract_workflow_id=self._wid,
-                    plan_id=plan.plan_id,
-                    plan_version=plan.plan_version,
-                    language=plan.language,
-                    occurrence=occ,
-                    obligation=plan.obligations[occ.obligation],
-                    rules=plan.rules[occ.obligation],
-                    roles=plan.roles,
-                    administrator_role=plan.administrator_role,
-                    search_attributes=self._in.search_attributes,
-                ),
-                id=wid,
-                # Obligations outlive each yearly run (continue-as-new) and a terminated contract.
-                parent_close_policy=ParentClosePolicy.ABANDON,
-                search_attributes=search,
-            )
-        except WorkflowAlreadyStartedError:
-            # Opened by an earlier run already (its state was carried over): nothing to do.
-            workflow.logger.info("obligation %s already open", wid)
 
     # --- termination --------------------------------------------------------------------------
 
