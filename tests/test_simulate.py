@@ -32,7 +32,7 @@ def test_late_provider_shows_the_full_ladder_in_time_order() -> None:
         assert {"at", "type", "provider"} <= set(line)
         assert line["at"][-6:] in ("+01:00", "+02:00")
     t1 = [
-        (line["at"], line.get("kind") or line.get("level"))
+        (line["at"], line["level"] if line["type"] == "escalation" else line["kind"])
         for line in lines
         if line.get("period") == "2027-T1" and line["type"] in ("email", "escalation")
     ]
