@@ -110,6 +110,9 @@ async def run_worker(settings: Settings) -> None:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # The start-up check reads the revision through Alembic, which logs its context at INFO:
+    # noise on every start, and it would bury the one line that says the database is not migrated.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     asyncio.run(run_worker(get_settings()))
     sys.exit(0)
 

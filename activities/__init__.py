@@ -8,9 +8,12 @@ from typing import Any
 from temporalio.client import Client
 
 from activities.mail import MailActivities
+from activities.meetings import MeetingActivities
 from activities.opening import OpeningActivities
+from activities.placement import PlacementActivities
 from activities.plans import PlanActivities
 from activities.records import RecordActivities
+from activities.recovery import RecoveryActivities
 from activities.rendering import Renderer
 from models.db import make_engine, make_session_factory
 from models.settings import Settings
@@ -21,12 +24,19 @@ def build_activities(settings: Settings, client: Client) -> Sequence[Callable[..
     """Every activity the worker registers, bound to `settings` (database, SMTP, plan files)."""
     store = RecordStore(make_session_factory(make_engine(settings.resolved_database_url)))
     plans = PlanActivities(settings.plans_dir)
-    records = RecordActivities(store)
-    opening = OpeningActivities(client, settings.temporal_task_queue)
+    placement = PlacementActivities(client, settings.temporal_task_queue, store, settings.plans_dir)
+    records = RecordActivities(store, on_contract_state=placement.contract_state_changed)
+    opening = OpeningActivities(
+        client, settings.temporal_task_queue, on_approved=placement.provider_approved
+    )
     mail = MailActivities(settings, store, Renderer(settings.templates_dir))
+    meetings = MeetingActivities(settings, store)
+    recovery = RecoveryActivities(store)
     return [
         plans.load_year,
         plans.date_deadline,
+        plans.load_application_plan,
+        plans.meeting_reminder,
         records.record_contract,
         records.record_contract_year,
         records.record_contract_state,
@@ -36,6 +46,16 @@ def build_activities(settings: Settings, client: Client) -> Sequence[Callable[..
         records.record_review,
         records.record_escalation,
         records.record_audit,
+        records.record_application,
+        records.record_assessment,
+        records.record_meeting,
+        records.record_action_item,
         mail.send_mail,
         opening.open_obligations,
+        opening.start_contract,
+        meetings.calendar_file,
+        recovery.record_recovery_step,
+        placement.load_placement_plan,
+        placement.assign_provider,
+        placement.record_placement,
     ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from email.message import EmailMessage
 from email.utils import format_datetime
+from typing import Any
 
 import aiosmtplib
 from temporalio import activity
@@ -27,6 +28,26 @@ PERMANENT_FAILURE = "PermanentMailFailure"
 
 def message_id_for(key: str, domain: str) -> str:
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
+
+
+def _attach(message: EmailMessage, attachment: dict[str, Any]) -> None:
+    """A text attachment as the outbox holds it, e.g. `text/calendar; method=REQUEST`."""
+    kind, *params = (p.strip() for p in attachment["content_type"].split(";"))
+    maintype, _, subtype = kind.partition("/")
+    if maintype != "text":
+        raise ApplicationError(
+            f"attachment {attachment['filename']}: only text attachments are supported",
+            non_retryable=True,
+            type=PERMANENT_FAILURE,
+        )
+    extra = dict(p.split("=", 1) for p in params if "=" in p)
+    extra.pop("charset", None)
+    message.add_attachment(
+        attachment["content"],
+        subtype=subtype,
+        filename=attachment["filename"],
+        params=extra,
+    )
 
 
 class MailActivities:
@@ -71,6 +92,7 @@ class MailActivities:
             subject,
             body,
             request.at,
+            [a.model_dump() for a in request.attachments],
         )
         if entry.status == "sent":
             return MailResult(
@@ -91,6 +113,8 @@ class MailActivities:
         if request.period:
             message["X-Lov-Period"] = request.period
         message.set_content(entry.body)
+        for attachment in entry.attachments or []:
+            _attach(message, attachment)
         await self._deliver(request.key, message)
         await self._store.mark_sent(request.key, request.at)
         return MailResult(

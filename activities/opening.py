@@ -9,14 +9,46 @@ obligation that is already open (a retried activity) is left as it is.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from temporalio import activity
 from temporalio.client import Client
-from temporalio.common import SearchAttributePair, TypedSearchAttributes
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from models import search_attributes as sa
-from models.messages import ObligationInput, OpenObligations
-from models.orgnr import obligation_workflow_id
+from models.application import StartContract
+from models.messages import ContractInput, MeetingInput, ObligationInput, OpenObligations
+from models.orgnr import contract_workflow_id, meeting_workflow_id, obligation_workflow_id
+from models.placement import RotationEntry
+
+
+async def start_contract_workflow(client: Client, task_queue: str, inp: ContractInput) -> str:
+    """Start a provider's contract workflow; WorkflowAlreadyStartedError if one is running."""
+    from workflows.contract import ContractWorkflow
+
+    org_nr = inp.provider.org_nr
+    wid = contract_workflow_id(org_nr)
+    await client.start_workflow(
+        ContractWorkflow.run,
+        inp,
+        id=wid,
+        task_queue=task_queue,
+        # A terminated provider that is approved again gets a new contract under the same id.
+        id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+        search_attributes=(
+            TypedSearchAttributes(
+                [
+                    SearchAttributePair(sa.KIND, "contract"),
+                    SearchAttributePair(sa.ORG_NR, org_nr),
+                    SearchAttributePair(sa.STATUS, "active"),
+                ]
+            )
+            if inp.search_attributes
+            else None
+        ),
+    )
+    return wid
 
 
 def _search_attributes(inp: ObligationInput) -> TypedSearchAttributes:
@@ -35,14 +67,34 @@ def _search_attributes(inp: ObligationInput) -> TypedSearchAttributes:
     )
 
 
+def _meeting_search_attributes(inp: MeetingInput) -> TypedSearchAttributes:
+    return TypedSearchAttributes(
+        [
+            SearchAttributePair(sa.KIND, "meeting"),
+            SearchAttributePair(sa.ORG_NR, inp.org_nr),
+            SearchAttributePair(sa.PERIOD, inp.window.period),
+            SearchAttributePair(sa.STATUS, "unscheduled"),
+            SearchAttributePair(sa.DUE, inp.window.deadline),
+        ]
+    )
+
+
+ApprovedHook = Callable[[str, RotationEntry, bool], Awaitable[None]]
+
+
 class OpeningActivities:
-    def __init__(self, client: Client, task_queue: str) -> None:
+    def __init__(
+        self, client: Client, task_queue: str, on_approved: ApprovedHook | None = None
+    ) -> None:
         self._client = client
         self._task_queue = task_queue
+        # The approved provider joins the rotation lists (activities.placement).
+        self._on_approved = on_approved
 
     @activity.defn
     async def open_obligations(self, request: OpenObligations) -> list[str]:
-        """Starts each obligation workflow not yet started; returns the ids it started."""
+        """Starts each obligation (and meeting) workflow not yet started; returns the ids it
+        started."""
         from workflows.obligation import ObligationWorkflow
 
         started = []
@@ -60,4 +112,58 @@ class OpeningActivities:
                 started.append(wid)
             except WorkflowAlreadyStartedError:
                 activity.logger.info("obligation %s already open", wid)
+        started += await self._open_meetings(request.meetings)
         return started
+
+    async def _open_meetings(self, meetings: list[MeetingInput]) -> list[str]:
+        from workflows.meeting import MeetingWorkflow
+
+        started = []
+        for inp in meetings:
+            wid = meeting_workflow_id(inp.org_nr, inp.window.period)
+            try:
+                await self._client.start_workflow(
+                    MeetingWorkflow.run,
+                    inp,
+                    id=wid,
+                    task_queue=self._task_queue,
+                    # A meeting that has been held (and closed) must not start over when an
+                    # activity is retried: one meeting per window, ever.
+                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                    search_attributes=(
+                        _meeting_search_attributes(inp) if inp.search_attributes else None
+                    ),
+                )
+                started.append(wid)
+            except WorkflowAlreadyStartedError:
+                activity.logger.info("meeting %s already open", wid)
+        return started
+
+    @activity.defn
+    async def start_contract(self, request: StartContract) -> str:
+        """An approved application's contract. Not a child: it outlives the application."""
+        inp = ContractInput(
+            provider=request.provider,
+            contract_start=request.contract_start,
+            plan_id=request.plan_id,
+            search_attributes=request.search_attributes,
+        )
+        try:
+            wid = await start_contract_workflow(self._client, self._task_queue, inp)
+        except WorkflowAlreadyStartedError:
+            # A retry after the start went through (or a contract started by hand meanwhile):
+            # either way the provider has its running contract.
+            activity.logger.info("contract for %s already running", request.provider.org_nr)
+            wid = contract_workflow_id(request.provider.org_nr)
+        if self._on_approved is not None:
+            # Idempotent: a provider already on a list keeps its place there.
+            for area in request.areas:
+                for service in request.service_types:
+                    entry = RotationEntry(
+                        org_nr=request.provider.org_nr,
+                        name=request.provider.name,
+                        area=area,
+                        service_type=service,
+                    )
+                    await self._on_approved(request.plan_id, entry, request.search_attributes)
+        return wid

@@ -4,20 +4,25 @@ never the replay of a running workflow."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from temporalio import activity
 
+from models.application import ApplicationPlan, LoadApplicationPlan
 from models.calendar import (
     CalendarRules,
     DeadlineSchedule,
     deadline_schedule,
     follow_up_year,
+    meeting_reminder_at,
+    meeting_windows,
     next_business_day,
     occurrences,
     year_prepared_at,
 )
-from models.messages import DeadlineRequest, LoadYearRequest, YearPlan
+from models.messages import DeadlineRequest, LoadYearRequest, MeetingReminderRequest, YearPlan
+from models.plan import PROVIDER_ROLE, EscalationStep
 from models.plan_loader import load_plan, plan_digest, resolve_plan_path
 
 
@@ -44,6 +49,38 @@ class PlanActivities:
             occurrences=found,
             obligations={ob.key: ob for ob in plan.obligations},
             rules={ob.key: CalendarRules.for_obligation(plan, ob) for ob in plan.obligations},
+            meetings=meeting_windows(plan, request.contract_start, year),
+        )
+
+    @activity.defn
+    async def load_application_plan(self, request: LoadApplicationPlan) -> ApplicationPlan:
+        plan = load_plan(str(resolve_plan_path(request.plan_id, self._plans_dir)), self._plans_dir)
+        # The decision time running out is a matter for the plan's top escalation level (and
+        # the administrator), told on the next business day, in office hours.
+        top = [r for r in plan.escalation[-1].notify if r != PROVIDER_ROLE]
+        overdue = EscalationStep(
+            level=1,
+            after_days=1,
+            kind="decision-overdue",
+            title="Beslutstiden har gått ut",
+            notify=tuple(dict.fromkeys([*top, plan.administrator_role])),
+        )
+        return ApplicationPlan(
+            plan_id=plan.id,
+            plan_version=plan.version,
+            language=plan.language,
+            rules=CalendarRules(
+                time_zone=plan.time_zone,
+                holiday_calendar=plan.holiday_calendar,
+                office_hours=plan.office_hours,
+                reminder_offsets_days=plan.reminder_offsets_days,
+                escalation=(overdue,),
+            ),
+            roles=plan.roles,
+            administrator_role=plan.administrator_role,
+            skallkrav={k.key: k.title for k in plan.skallkrav},
+            decision_weeks=plan.decision_weeks,
+            response_days=plan.response_days,
         )
 
     @activity.defn
@@ -51,3 +88,8 @@ class PlanActivities:
         """Adjusts a requested due date to a business day and dates its reminders/escalations."""
         due = next_business_day(request.due, request.rules.holiday_calendar)
         return deadline_schedule(request.rules, due)
+
+    @activity.defn
+    async def meeting_reminder(self, request: MeetingReminderRequest) -> datetime:
+        """When to remind the participants of a meeting (business days before, office hours)."""
+        return meeting_reminder_at(request.rules, request.starts_at)

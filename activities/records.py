@@ -6,15 +6,20 @@ replayed after a worker crash, finds its earlier row instead of writing a second
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from temporalio import activity
 
+from models.application import ApplicationWrite, AssessmentWrite
 from models.messages import (
+    ActionItemWrite,
     AuditRecord,
     ContactChange,
     ContractRecord,
     ContractStateRecord,
     ContractYearRecord,
     EscalationWrite,
+    MeetingWrite,
     OccurrenceRecord,
     ReviewWrite,
     SubmissionWrite,
@@ -23,8 +28,15 @@ from models.store import RecordStore
 
 
 class RecordActivities:
-    def __init__(self, store: RecordStore) -> None:
+    def __init__(
+        self,
+        store: RecordStore,
+        on_contract_state: Callable[[ContractStateRecord], Awaitable[None]] | None = None,
+    ) -> None:
         self._store = store
+        # Placements follow a terminated contract (activities.placement): hooked here so the
+        # contract workflow itself is unchanged.
+        self._on_contract_state = on_contract_state
 
     @activity.defn
     async def record_contract(self, record: ContractRecord) -> None:
@@ -51,6 +63,8 @@ class RecordActivities:
             termination_kind=t.kind if t else None,
             reason=t.reason if t else None,
         )
+        if self._on_contract_state is not None:
+            await self._on_contract_state(record)
 
     @activity.defn
     async def record_contact(self, change: ContactChange) -> None:
@@ -125,4 +139,68 @@ class RecordActivities:
             record.event_type,
             record.actor,
             record.details,
+        )
+
+    @activity.defn
+    async def record_application(self, record: ApplicationWrite) -> None:
+        p = record.provider
+        # The applicant's contact address is where acknowledgements and decisions go.
+        await self._store.upsert_provider(p.org_nr, p.name, p.email, record.at)
+        d = record.decision
+        await self._store.upsert_application(
+            record.application_id,
+            p.org_nr,
+            record.state.value,
+            record.at,
+            submitted_at=record.submitted_at,
+            decided_at=d.at if d else None,
+            decision=d.outcome if d else None,
+            reason=d.reason if d else None,
+            data={**record.data, "provider_name": p.name, "email": p.email},
+        )
+
+    @activity.defn
+    async def record_assessment(self, record: AssessmentWrite) -> None:
+        await self._store.record_assessment(
+            record.key,
+            record.application_id,
+            record.org_nr,
+            record.requirement,
+            record.outcome,
+            record.note,
+            record.actor,
+            record.at,
+        )
+
+    @activity.defn
+    async def record_meeting(self, record: MeetingWrite) -> bool:
+        return await self._store.upsert_meeting(
+            record.meeting_id,
+            record.org_nr,
+            record.period,
+            record.status.value,
+            record.at,
+            scheduled_at=record.starts_at,
+            place=record.place,
+            minutes=record.minutes,
+            window_start=record.window_start,
+            window_end=record.window_end,
+            ends_at=record.ends_at,
+            link=record.link,
+            sequence=record.sequence,
+            escalated_at=record.escalated_at,
+        )
+
+    @activity.defn
+    async def record_action_item(self, write: ActionItemWrite) -> bool:
+        return await self._store.record_action_item(
+            write.key,
+            write.meeting_id,
+            write.org_nr,
+            write.number,
+            write.owner,
+            write.due,
+            write.text,
+            write.obligation_workflow_id,
+            write.at,
         )

@@ -286,3 +286,91 @@ def follow_up_year(plan: Plan, contract_start: date, at: datetime | None) -> int
     if at >= year_prepared_at(plan, year + 1):
         year += 1
     return max(year, contract_start.year)
+
+
+# --- follow-up meetings --------------------------------------------------------------------------
+
+# The meeting reminder goes out this many business days before the meeting day, at office hours.
+MEETING_REMINDER_BUSINESS_DAYS = 2
+
+
+class MeetingWindow(BaseModel):
+    """One follow-up meeting a contract owes in a year (plan `meetings.windows`), with the
+    instants its workflow acts at, dated here so workflow code never needs the holiday tables."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: str  # "H1"
+    period: str  # "2027-H1"
+    start: date
+    end: date
+    due: date  # the last day a meeting may be held, adjusted to a business day
+    deadline: datetime  # end of `due`
+    # The organizer is reminded here if nothing is scheduled by the middle of the window.
+    remind_at: datetime
+    # Management is told here (the next business day after `due`) if no meeting was held.
+    escalate_at: datetime
+    escalate_to: tuple[str, ...]
+    organizer: str
+    # The plan's default reminders and escalation ladder, for the provider's action items.
+    rules: CalendarRules
+
+
+def _meeting_escalation_roles(plan: Plan, organizer: str) -> tuple[str, ...]:
+    """Management per the plan: the ladder step of kind "management" (else its last step),
+    without the provider, plus the organizer so the person responsible knows too."""
+    steps = [s for s in plan.escalation if s.kind == "management"] or [plan.escalation[-1]]
+    roles = [r for r in steps[0].notify if r != "provider"]
+    for role in (organizer, plan.administrator_role):
+        if role not in roles:
+            roles.append(role)
+    return tuple(roles)
+
+
+def meeting_windows(plan: Plan, contract_start: date, year: int) -> list[MeetingWindow]:
+    """The meetings a contract owes in `year`; the plan's first-occurrence rule decides whether
+    a contract that started shortly before (or during) a window owes that window's meeting."""
+    zone = ZoneInfo(plan.time_zone)
+    cal = plan.holiday_calendar
+    send_at = plan.office_hours.send_at
+    organizer = plan.meetings.organizer or plan.administrator_role
+    first = plan.first_occurrence
+    rules = CalendarRules(
+        time_zone=plan.time_zone,
+        holiday_calendar=cal,
+        office_hours=plan.office_hours,
+        reminder_offsets_days=plan.reminder_offsets_days,
+        escalation=plan.escalation,
+    )
+    found = []
+    for window in plan.meetings.windows:
+        start, end, nominal = _on(year, window.start), _on(year, window.end), _on(year, window.due)
+        if year < contract_start.year or not _owed(first, contract_start, start, nominal):
+            continue
+        due = next_business_day(nominal, cal)
+        middle = start + (due - start) // 2
+        found.append(
+            MeetingWindow(
+                label=window.label,
+                period=f"{year}-{window.label}",
+                start=start,
+                end=end,
+                due=due,
+                deadline=_at(due + timedelta(days=1), time(0, 0), zone),
+                remind_at=_at(next_business_day(middle, cal), send_at, zone),
+                escalate_at=_at(next_business_day(due + timedelta(days=1), cal), send_at, zone),
+                escalate_to=_meeting_escalation_roles(plan, organizer),
+                organizer=organizer,
+                rules=rules,
+            )
+        )
+    return found
+
+
+def meeting_reminder_at(rules: CalendarRules, starts_at: datetime) -> datetime:
+    """The reminder before a meeting: business days before the meeting day, at office hours."""
+    zone = ZoneInfo(rules.time_zone)
+    day = starts_at.astimezone(zone).date()
+    for _ in range(MEETING_REMINDER_BUSINESS_DAYS):
+        day = previous_business_day(day - timedelta(days=1), rules.holiday_calendar)
+    return _at(day, rules.office_hours.send_at, zone)

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from models.calendar import CalendarRules, Occurrence
+from models.calendar import CalendarRules, MeetingWindow, Occurrence
 from models.plan import Obligation, Role
 
 
@@ -128,8 +128,25 @@ class ObligationInput(Message):
     search_attributes: bool = True
 
 
+class MeetingInput(Message):
+    """One follow-up meeting of a contract (`meeting-<orgnr>-<year>-<label>`)."""
+
+    org_nr: str
+    provider_name: str
+    contract_workflow_id: str
+    plan_id: str
+    plan_version: str
+    language: str
+    window: MeetingWindow
+    roles: dict[str, Role]
+    administrator_role: str
+    search_attributes: bool = True
+
+
 class OpenObligations(Message):
     obligations: list[ObligationInput]
+    # Added with the follow-up meetings; absent in requests recorded before them.
+    meetings: list[MeetingInput] = Field(default_factory=list)
 
 
 class DocumentRef(Message):
@@ -219,11 +236,19 @@ class YearPlan(Message):
     occurrences: list[Occurrence]
     obligations: dict[str, Obligation]
     rules: dict[str, CalendarRules]
+    # Added with the follow-up meetings; absent in results recorded before them.
+    meetings: list[MeetingWindow] = Field(default_factory=list)
 
 
 class DeadlineRequest(Message):
     rules: CalendarRules
     due: date
+
+
+class MailAttachment(Message):
+    filename: str
+    content_type: str  # "text/calendar; method=REQUEST"
+    content: str
 
 
 class MailRequest(Message):
@@ -242,6 +267,8 @@ class MailRequest(Message):
     at: datetime
     time_zone: str = "Europe/Stockholm"
     context: dict[str, Any] = Field(default_factory=dict)
+    # Added with the meeting invitations (.ics); kept in the outbox with the text.
+    attachments: list[MailAttachment] = Field(default_factory=list)
 
 
 class MailResult(Message):
@@ -338,4 +365,151 @@ class ContactChange(Message):
     org_nr: str
     name: str
     email: str
+    at: datetime
+
+
+# --- follow-up meetings -----------------------------------------------------------------------
+
+
+class MeetingState(StrEnum):
+    UNSCHEDULED = "unscheduled"
+    SCHEDULED = "scheduled"
+    # The scheduled time has come: the meeting took place unless it is rescheduled.
+    AWAITING_MINUTES = "awaiting_minutes"
+    HELD = "held"  # minutes recorded
+    CANCELLED = "cancelled"
+
+    @property
+    def terminal(self) -> bool:
+        return self in (MeetingState.HELD, MeetingState.CANCELLED)
+
+
+class ScheduleRequest(Message):
+    """Schedule a meeting, or move it (reschedule). On a reschedule an empty place and link
+    keep the earlier ones."""
+
+    starts_at: datetime
+    duration_minutes: int = 90
+    place: str = ""
+    link: str = ""
+    # Why the meeting lies outside the plan's window; required only then.
+    reason: str = ""
+    actor: str
+
+
+class ActionItem(Message):
+    owner: str  # "provider" (becomes an obligation), a plan role or a name
+    due: date
+    text: str
+
+
+class MinutesRequest(Message):
+    summary: str
+    attendees: list[str]
+    actions: list[ActionItem] = Field(default_factory=list)
+    actor: str
+
+
+class CancelMeetingRequest(Message):
+    reason: str
+    actor: str
+
+
+class ScheduledMeeting(Message):
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    link: str
+    sequence: int  # the .ics SEQUENCE of this invitation
+    reminder_at: datetime | None
+    reason: str
+    actor: str
+    decided_at: datetime
+
+
+class ActionItemStatus(Message):
+    number: int
+    owner: str
+    due: date
+    text: str
+    obligation_workflow_id: str | None = None
+
+
+class Minutes(Message):
+    summary: str
+    attendees: list[str]
+    actions: list[ActionItemStatus]
+    actor: str
+    recorded_at: datetime
+
+
+class MeetingStatus(Message):
+    workflow_id: str
+    org_nr: str
+    provider_name: str
+    period: str
+    window_start: date
+    window_end: date
+    due: date
+    organizer: str
+    time_zone: str
+    status: MeetingState
+    meeting: ScheduledMeeting | None
+    earlier: list[ScheduledMeeting]
+    minutes: Minutes | None
+    reminded_unscheduled: bool
+    escalated: bool
+    history: list[str]
+
+
+class CalendarInvite(Message):
+    """What the .ics of a meeting says; UID and attendee address are added by the activity."""
+
+    meeting_id: str
+    org_nr: str
+    method: Literal["REQUEST", "CANCEL"]
+    sequence: int
+    starts_at: datetime
+    ends_at: datetime
+    time_zone: str
+    summary: str
+    description: str
+    place: str
+    link: str
+    organizer_name: str
+    organizer_email: str
+    stamp: datetime  # workflow time: a retried activity builds the same file
+
+
+class MeetingReminderRequest(Message):
+    rules: CalendarRules
+    starts_at: datetime
+
+
+class MeetingWrite(Message):
+    meeting_id: str
+    org_nr: str
+    period: str
+    status: MeetingState
+    window_start: date
+    window_end: date
+    at: datetime
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    place: str | None = None
+    link: str | None = None
+    sequence: int | None = None
+    minutes: dict[str, Any] | None = None
+    escalated_at: datetime | None = None
+
+
+class ActionItemWrite(Message):
+    key: str
+    meeting_id: str
+    org_nr: str
+    number: int
+    owner: str
+    due: date
+    text: str
+    obligation_workflow_id: str | None
     at: datetime

@@ -41,3 +41,8 @@ def contract_workflow_id(org_nr: str) -> str:
 
 def obligation_workflow_id(org_nr: str, key: str, period: str) -> str:
     return f"obligation-{org_digits(org_nr)}-{key}-{period}"
+
+
+def meeting_workflow_id(org_nr: str, period: str) -> str:
+    """`meeting-<orgnr digits>-<year>-<window label>`, e.g. meeting-5560360793-2027-H1."""
+    return f"meeting-{org_digits(org_nr)}-{period}"

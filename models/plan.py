@@ -192,6 +192,37 @@ class Meetings(Strict):
         return self
 
 
+class Kundval(Strict):
+    """Customer choice (kundval, seed 001): the customer's placement with a provider.
+
+    Days are calendar days; a genomförandeplan due date that falls on a holiday moves to the next
+    business day like every other deadline.
+    """
+
+    # The provider writes the genomförandeplan with the customer within this many days of start.
+    care_plan_days: int = Field(default=14, ge=1, le=90)
+    care_plan_reminder_days: tuple[int, ...] = (7, 2)
+    # A switch of provider takes effect within this window (Strängnäs: 7–14 days).
+    switch_min_days: int = Field(default=7, ge=0, le=60)
+    switch_max_days: int = Field(default=14, ge=0, le=90)
+    # Time a customer has to choose (again, after a provider's termination) before the
+    # turordningslista assigns the provider next in turn.
+    choice_days: int = Field(default=14, ge=1, le=90)
+    # Who contacts the customer (biståndshandläggare); default the plan's administrator.
+    case_officer_role: str | None = None
+
+    @field_validator("care_plan_reminder_days")
+    @classmethod
+    def _offsets(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        return _check_offsets(value)
+
+    @model_validator(mode="after")
+    def _window(self) -> Kundval:
+        if self.switch_max_days < self.switch_min_days:
+            raise ValueError("switch_max_days: must not be less than switch_min_days")
+        return self
+
+
 class Plan(Strict):
     id: str = Field(pattern=KEY_RE)
     name: str
@@ -212,6 +243,7 @@ class Plan(Strict):
     decision_weeks: int = Field(default=12, ge=1, le=52)
     response_days: int = Field(default=14, ge=1, le=90)
     meetings: Meetings = Meetings()
+    kundval: Kundval = Kundval()
     obligations: tuple[Obligation, ...] = Field(min_length=1)
 
     @field_validator("time_zone")
@@ -252,6 +284,11 @@ class Plan(Strict):
         organizer = self.meetings.organizer
         if organizer is not None and organizer not in self.roles:
             raise ValueError(f"meetings.organizer: unknown role {organizer!r} (roles: {roles})")
+        officer = self.kundval.case_officer_role
+        if officer is not None and officer not in self.roles:
+            raise ValueError(
+                f"kundval.case_officer_role: unknown role {officer!r} (roles: {roles})"
+            )
         keys = [o.key for o in self.obligations]
         if len(set(keys)) != len(keys):
             raise ValueError(f"obligations: keys must be unique, got {keys}")
@@ -301,6 +338,7 @@ __all__ = [
     "Document",
     "EscalationStep",
     "FirstOccurrence",
+    "Kundval",
     "MonthDay",
     "Obligation",
     "OfficeHours",

@@ -60,6 +60,18 @@ OCCURRENCE_STATUSES: Final = (
 )
 REVIEW_OUTCOMES: Final = ("accepted", "completion_requested", "waived", "extended")
 OUTBOX_STATUSES: Final = ("pending", "sent", "failed")
+ASSESSMENT_OUTCOMES: Final = ("met", "not_met")
+RECOVERY_STATUSES: Final = (
+    "noticed",
+    "responded",
+    "decided",
+    "invoiced",
+    "set_off",
+    "debt_collection",
+    "paid",
+    "withdrawn",
+)
+PLACEMENT_STATUSES: Final = ("awaiting_choice", "active", "ended")
 
 # "556036-0793". SQLite has no regular expressions, so the database checks only the shape;
 # models.store checks the digits, and messages check the Luhn digit (models.orgnr) on the way in.
@@ -178,7 +190,7 @@ class ContractYear(Base):
 
 
 class Application(Base):
-    """An application to become a provider (minimal; filled in by the application issue)."""
+    """An application to become a provider; `data` holds what was applied for and komplettering."""
 
     __tablename__ = "applications"
 
@@ -193,6 +205,23 @@ class Application(Base):
     data: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class ApplicationAssessment(Base):
+    """One assessment of one skallkrav of an application; a reassessment adds a row."""
+
+    __tablename__ = "application_assessments"
+    __table_args__ = (CheckConstraint(in_values("outcome", ASSESSMENT_OUTCOMES), name="outcome"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
+    application_id: Mapped[str] = mapped_column(String(ID_LEN), index=True)
+    org_nr: Mapped[str] = mapped_column(String(ORG_NR_LEN))
+    requirement: Mapped[str] = mapped_column(String(KEY_LEN))
+    outcome: Mapped[str] = mapped_column(String(STATUS_LEN))
+    note: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(KEY_LEN))
+    at: Mapped[datetime]
 
 
 class ObligationOccurrence(Base):
@@ -284,6 +313,9 @@ class Notification(Base):
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    # [{filename, content_type, content}] (e.g. a meeting's .ics), so a retry resends the same
+    # file; NULL for plain text e-mails (revision 0004).
+    attachments: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
 
 class Escalation(Base):
@@ -304,33 +336,153 @@ class Escalation(Base):
 
 
 class Meeting(Base):
-    """A follow-up meeting (minimal; filled in by the meeting issue)."""
+    """A follow-up meeting (uppföljningsmöte), i.e. one meeting workflow, and its current state.
+
+    The columns after `updated_at` came with revision 0004 and are nullable so the revision
+    can add them to a table that may already hold rows.
+    """
 
     __tablename__ = "meetings"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    meeting_id: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
+    meeting_id: Mapped[str] = mapped_column(String(ID_LEN), unique=True)  # the workflow id
     org_nr: Mapped[str] = mapped_column(String(ORG_NR_LEN), index=True)
-    period: Mapped[str] = mapped_column(String(PERIOD_LEN))
+    period: Mapped[str] = mapped_column(String(PERIOD_LEN))  # "2027-H1"
     status: Mapped[str] = mapped_column(String(STATUS_LEN))
-    scheduled_at: Mapped[datetime | None]
+    scheduled_at: Mapped[datetime | None]  # when the meeting starts
     place: Mapped[str | None] = mapped_column(String(300))
+    # {summary, attendees, actions: [{number, owner, due, text, obligation_workflow_id}], …}
     minutes: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    window_start: Mapped[date | None]
+    window_end: Mapped[date | None]
+    ends_at: Mapped[datetime | None]
+    link: Mapped[str | None] = mapped_column(String(500))
+    sequence: Mapped[int | None]  # SEQUENCE of the latest invitation (.ics)
+    escalated_at: Mapped[datetime | None]
+
+
+class MeetingActionItem(Base):
+    """An action item from a meeting's minutes; the provider's become obligations."""
+
+    __tablename__ = "meeting_action_items"
+    __table_args__ = (UniqueConstraint("meeting_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
+    meeting_id: Mapped[str] = mapped_column(String(ID_LEN))
+    org_nr: Mapped[str] = mapped_column(String(ORG_NR_LEN), index=True)
+    number: Mapped[int]
+    owner: Mapped[str] = mapped_column(String(KEY_LEN))
+    due: Mapped[date]
+    text: Mapped[str] = mapped_column(Text)
+    obligation_workflow_id: Mapped[str | None] = mapped_column(String(ID_LEN))
+    created_at: Mapped[datetime]
+
+
+class Recovery(Base):
+    """A recovery (återkrav) case: one recovery workflow, its current state and amounts.
+
+    `claimed_amount` is what the notice asked for (the sum of the noticed lines); `amount` is
+    what is owed now: the claim until a decision, then the decided amount (0 when withdrawn).
+    Totals per provider and year are summed from these rows, so `year` is the year the case
+    was opened, in the plan's time zone.
+    """
+
+    __tablename__ = "recoveries"
+    __table_args__ = (
+        CheckConstraint(in_values("status", RECOVERY_STATUSES), name="status"),
+        Index(None, "year", "org_nr"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recovery_id: Mapped[str] = mapped_column(String(ID_LEN), unique=True)  # the case id
+    workflow_id: Mapped[str] = mapped_column(String(ID_LEN))
+    org_nr: Mapped[str] = mapped_column(String(ORG_NR_LEN), index=True)
+    year: Mapped[int]
+    status: Mapped[str] = mapped_column(String(STATUS_LEN))
+    claimed_amount: Mapped[Decimal | None]  # SEK, two decimals
+    amount: Mapped[Decimal | None]  # SEK, two decimals
+    response: Mapped[str | None] = mapped_column(String(STATUS_LEN))  # accepted | disputed
+    response_due: Mapped[date | None]
+    decision: Mapped[str | None] = mapped_column(String(STATUS_LEN))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    settlement: Mapped[str | None] = mapped_column(String(STATUS_LEN))  # invoice | set_off
+    invoice_number: Mapped[str | None] = mapped_column(String(KEY_LEN))
+    payment_due: Mapped[date | None]
+    paid_at: Mapped[datetime | None]
+    data: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
 
-class Recovery(Base):
-    """A recovery (återkrav) case (minimal; filled in by the recovery issue)."""
+class RecoveryLine(Base):
+    """One claim line of a recovery case. Revision 0 holds the lines as noticed; a decision
+    that adjusts the lines adds revision 1, so both what was claimed and what was decided
+    stay on record."""
 
-    __tablename__ = "recoveries"
+    __tablename__ = "recovery_lines"
+    __table_args__ = (UniqueConstraint("recovery_id", "revision", "line_no"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    recovery_id: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
-    org_nr: Mapped[str] = mapped_column(String(ORG_NR_LEN), index=True)
+    recovery_id: Mapped[str] = mapped_column(
+        String(ID_LEN), ForeignKey("recoveries.recovery_id", ondelete="RESTRICT")
+    )
+    revision: Mapped[int]
+    line_no: Mapped[int]
+    period: Mapped[str] = mapped_column(String(PERIOD_LEN))  # "2027-03"
+    customer_ref: Mapped[str] = mapped_column(String(40))  # pseudonymous, never a personnummer
+    hours_billed: Mapped[Decimal] = mapped_column(Numeric(9, 2))
+    hours_approved: Mapped[Decimal] = mapped_column(Numeric(9, 2))
+    hourly_rate: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    amount: Mapped[Decimal]
+
+
+class RecoveryStep(Base):
+    """A step of a recovery case (notice, response, decision, settlement, reminder, inkasso,
+    payment), in the order taken: the case's own trail beside the audit trail."""
+
+    __tablename__ = "recovery_steps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
+    recovery_id: Mapped[str] = mapped_column(String(ID_LEN), index=True)
+    step: Mapped[str] = mapped_column(String(KEY_LEN))
+    status: Mapped[str] = mapped_column(String(STATUS_LEN))  # the case's status after the step
+    actor: Mapped[str] = mapped_column(String(KEY_LEN))
+    at: Mapped[datetime]
+    details: Mapped[dict[str, Any]]
+
+
+class Placement(Base):
+    """A customer's placement (one biståndsbeslut) with a provider: kundval, seed 001/003.
+
+    The customer is known only by a pseudonymous reference; no personnummer or name is stored.
+    Per-provider statistics (seed 003 §2.2) are read from here.
+    """
+
+    __tablename__ = "placements"
+    __table_args__ = (
+        CheckConstraint(in_values("status", PLACEMENT_STATUSES), name="status"),
+        Index(None, "org_nr", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    placement_id: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
+    customer_ref: Mapped[str] = mapped_column(String(KEY_LEN))
+    area: Mapped[str] = mapped_column(String(KEY_LEN))
+    service_type: Mapped[str] = mapped_column(String(KEY_LEN))
+    granted_hours: Mapped[Decimal]  # per month
+    decision_date: Mapped[date]
     status: Mapped[str] = mapped_column(String(STATUS_LEN))
-    amount: Mapped[Decimal | None]  # SEK, two decimals
-    data: Mapped[dict[str, Any]]
+    org_nr: Mapped[str | None] = mapped_column(String(ORG_NR_LEN))  # the current provider
+    pending_org_nr: Mapped[str | None] = mapped_column(String(ORG_NR_LEN))  # switching to
+    provider_start: Mapped[date | None]
+    care_plan_due: Mapped[date | None]
+    care_plan_done_on: Mapped[date | None]
+    care_plan_current: Mapped[bool]
+    end_date: Mapped[date | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

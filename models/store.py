@@ -17,33 +17,42 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, case, func, insert, literal, select, update
+from sqlalchemy import ColumnElement, Select, case, func, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from models.compliance import OccurrenceFact
 from models.records import (
+    ASSESSMENT_OUTCOMES,
     CONTRACT_STATUSES,
     OCCURRENCE_STATUSES,
+    PLACEMENT_STATUSES,
+    RECOVERY_STATUSES,
     REVIEW_OUTCOMES,
     TERMINATION_KINDS,
     Application,
+    ApplicationAssessment,
     AuditEvent,
     Base,
     Contract,
     ContractYear,
     Escalation,
     Meeting,
+    MeetingActionItem,
     Notification,
     ObligationOccurrence,
+    Placement,
     Provider,
     Recovery,
+    RecoveryLine,
+    RecoveryStep,
     Review,
     Submission,
     UTCDateTime,
@@ -51,6 +60,7 @@ from models.records import (
 
 _ORG_NR = re.compile(r"\d{6}-\d{4}")
 _DOCUMENT_KEYS = frozenset({"name", "path", "sha256", "size"})
+_LINE_KEYS = ("period", "customer_ref", "hours_billed", "hours_approved", "hourly_rate", "amount")
 # An SMTP error can be long (a whole transcript); the outbox keeps enough to diagnose.
 _MAX_ERROR_CHARS = 2000
 
@@ -106,6 +116,18 @@ class ApplicationRecord:
     data: dict[str, Any]
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentRecord:
+    idempotency_key: str
+    application_id: str
+    org_nr: str
+    requirement: str
+    outcome: str
+    note: str
+    actor: str
+    at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +191,7 @@ class OutboxEntry:
     created_at: datetime
     sent_at: datetime | None
     last_error: str | None
+    attachments: list[dict[str, Any]] | None = None
 
     @property
     def sent(self) -> bool:
@@ -199,17 +222,123 @@ class MeetingRecord:
     minutes: dict[str, Any] | None
     created_at: datetime
     updated_at: datetime
+    window_start: date | None = None
+    window_end: date | None = None
+    ends_at: datetime | None = None
+    link: str | None = None
+    sequence: int | None = None
+    escalated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ActionItemRecord:
+    idempotency_key: str
+    meeting_id: str
+    org_nr: str
+    number: int
+    owner: str
+    due: date
+    text: str
+    obligation_workflow_id: str | None
+    created_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
 class RecoveryRecord:
     recovery_id: str
+    workflow_id: str
     org_nr: str
+    year: int
     status: str
+    claimed_amount: Decimal | None
     amount: Decimal | None
+    response: str | None
+    response_due: date | None
+    decision: str | None
+    decision_reason: str | None
+    settlement: str | None
+    invoice_number: str | None
+    payment_due: date | None
+    paid_at: datetime | None
     data: dict[str, Any]
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveryLineRecord:
+    recovery_id: str
+    revision: int
+    line_no: int
+    period: str
+    customer_ref: str
+    hours_billed: Decimal
+    hours_approved: Decimal
+    hourly_rate: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveryStepRecord:
+    idempotency_key: str
+    recovery_id: str
+    step: str
+    status: str
+    actor: str
+    at: datetime
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveryTotal:
+    """Recovery cases of one provider opened in one year (amounts in SEK)."""
+
+    org_nr: str
+    year: int
+    cases: int
+    open_cases: int
+    withdrawn_cases: int
+    claimed: Decimal  # as noticed
+    decided: Decimal  # confirmed or adjusted
+    paid: Decimal
+    outstanding: Decimal  # decided, not yet paid
+
+
+class PlacementRecord:
+    placement_id: str
+    customer_ref: str
+    area: str
+    service_type: str
+    granted_hours: Decimal
+    decision_date: date
+    status: str
+    org_nr: str | None
+    pending_org_nr: str | None
+    provider_start: date | None
+    care_plan_due: date | None
+    care_plan_done_on: date | None
+    care_plan_current: bool
+    end_date: date | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderPlacementStats:
+    """Seed 003 §2.2, per provider over its current placements."""
+
+    org_nr: str
+    decisions: int
+    granted_hours: Decimal
+    care_plans_current: int
+
+    @property
+    def share_current(self) -> Decimal:
+        if not self.decisions:
+            return Decimal("0")
+        return (Decimal(self.care_plans_current) / Decimal(self.decisions)).quantize(
+            Decimal("0.01")
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +373,10 @@ def _org_nr(value: str) -> str:
 def _one_of(what: str, value: str | None, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
         raise ValueError(f"{what} {value!r} is not one of {', '.join(allowed)}")
+
+
+def _money(amounts: Iterable[Decimal | None]) -> Decimal:
+    return sum((a for a in amounts if a is not None), Decimal("0.00")).quantize(Decimal("0.01"))
 
 
 def _documents(documents: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -489,6 +622,62 @@ class RecordStore:
         )
         return [_snapshot(OccurrenceRecord, row) for row in rows]
 
+    # --- reporting ---------------------------------------------------------------------------
+
+    async def provider_names(self) -> dict[str, str]:
+        async with self._sessions() as session:
+            rows = await session.execute(select(Provider.org_nr, Provider.name))
+            return {org_nr: name for org_nr, name in rows.all()}
+
+    async def compliance_facts(self, year: int) -> list[OccurrenceFact]:
+        """Every occurrence of follow-up year `year`, with its first submission's lateness.
+
+        Two queries whatever the number of providers: the occurrences, and the "submitted"
+        outcomes of those occurrences (their audit details carry the lateness as computed by the
+        workflow against the deadline then in force).
+        """
+        occ = ObligationOccurrence
+        in_year = or_(occ.period == str(year), occ.period.like(f"{year}-%"))
+        async with self._sessions() as session:
+            rows = (
+                await session.execute(
+                    select(
+                        occ.workflow_id, occ.org_nr, occ.obligation, occ.period, occ.due, occ.status
+                    ).where(in_year)
+                )
+            ).all()
+            submitted = (
+                await session.execute(
+                    select(AuditEvent.workflow_id, AuditEvent.details)
+                    .join(occ, occ.workflow_id == AuditEvent.workflow_id)
+                    .where(in_year, AuditEvent.event_type == "submitted")
+                    .order_by(AuditEvent.at, AuditEvent.id)
+                )
+            ).all()
+        first: dict[str, int] = {}
+        for workflow_id, details in submitted:
+            first.setdefault(workflow_id, int(details.get("late_days", 0)))
+        return [
+            OccurrenceFact(org_nr, obligation, period, due, status, first.get(workflow_id))
+            for workflow_id, org_nr, obligation, period, due, status in rows
+        ]
+
+    async def latest_report_fields(self, year: int, key: str) -> dict[str, dict[str, Any]]:
+        """Per provider, the fields of its latest submission of `year` that reports `key`."""
+        sub = Submission
+        in_year = or_(sub.period == str(year), sub.period.like(f"{year}-%"))
+        async with self._sessions() as session:
+            rows = (
+                await session.execute(
+                    select(sub.org_nr, sub.fields).where(in_year).order_by(sub.submitted_at, sub.id)
+                )
+            ).all()
+        latest: dict[str, dict[str, Any]] = {}
+        for org_nr, fields in rows:
+            if key in fields:
+                latest[org_nr] = dict(fields)
+        return latest
+
     async def record_submission(
         self,
         key: str,
@@ -626,6 +815,7 @@ class RecordStore:
         subject: str,
         body: str,
         at: datetime,
+        attachments: Sequence[Mapping[str, Any]] = (),
     ) -> OutboxEntry:
         """Claim the e-mail under `key` before sending it.
 
@@ -648,6 +838,7 @@ class RecordStore:
             "status": "pending",
             "attempts": 1,
             "created_at": at,
+            "attachments": [dict(a) for a in attachments] or None,
         }
         if not await self._insert_once(Notification, values, Notification.idempotency_key == key):
             bump = (
@@ -730,6 +921,46 @@ class RecordStore:
         )
         return None if row is None else _snapshot(ApplicationRecord, row)
 
+    async def list_applications(self, org_nr: str | None = None) -> list[ApplicationRecord]:
+        query = select(Application).order_by(Application.submitted_at, Application.id)
+        if org_nr is not None:
+            query = query.where(Application.org_nr == org_nr)
+        return [_snapshot(ApplicationRecord, row) for row in await self._all(query)]
+
+    async def record_assessment(
+        self,
+        key: str,
+        application_id: str,
+        org_nr: str,
+        requirement: str,
+        outcome: str,
+        note: str,
+        actor: str,
+        at: datetime,
+    ) -> bool:
+        _one_of("outcome", outcome, ASSESSMENT_OUTCOMES)
+        values = {
+            "idempotency_key": key,
+            "application_id": application_id,
+            "org_nr": _org_nr(org_nr),
+            "requirement": requirement,
+            "outcome": outcome,
+            "note": note,
+            "actor": actor,
+            "at": at,
+        }
+        return await self._insert_once(
+            ApplicationAssessment, values, ApplicationAssessment.idempotency_key == key
+        )
+
+    async def list_assessments(self, application_id: str) -> list[AssessmentRecord]:
+        query = (
+            select(ApplicationAssessment)
+            .where(ApplicationAssessment.application_id == application_id)
+            .order_by(ApplicationAssessment.at, ApplicationAssessment.id)
+        )
+        return [_snapshot(AssessmentRecord, row) for row in await self._all(query)]
+
     async def upsert_meeting(
         self,
         meeting_id: str,
@@ -740,12 +971,26 @@ class RecordStore:
         scheduled_at: datetime | None = None,
         place: str | None = None,
         minutes: Mapping[str, Any] | None = None,
+        window_start: date | None = None,
+        window_end: date | None = None,
+        ends_at: datetime | None = None,
+        link: str | None = None,
+        sequence: int | None = None,
+        escalated_at: datetime | None = None,
     ) -> bool:
+        """Record the meeting's current state (absolute values: a repeat is a no-op); False if
+        a newer state is already recorded."""
         state = {
             "status": status,
             "scheduled_at": scheduled_at,
             "place": place,
             "minutes": None if minutes is None else dict(minutes),
+            "window_start": window_start,
+            "window_end": window_end,
+            "ends_at": ends_at,
+            "link": link,
+            "sequence": sequence,
+            "escalated_at": escalated_at,
         }
         values = {**state, "meeting_id": meeting_id, "org_nr": _org_nr(org_nr), "period": period}
         return await self._upsert(Meeting, Meeting.meeting_id == meeting_id, values, state, at)
@@ -753,6 +998,49 @@ class RecordStore:
     async def get_meeting(self, meeting_id: str) -> MeetingRecord | None:
         row = await self._first(select(Meeting).where(Meeting.meeting_id == meeting_id))
         return None if row is None else _snapshot(MeetingRecord, row)
+
+    async def list_meetings(self, org_nr: str | None = None) -> list[MeetingRecord]:
+        query = select(Meeting).order_by(Meeting.org_nr, Meeting.period)
+        if org_nr is not None:
+            query = query.where(Meeting.org_nr == org_nr)
+        return [_snapshot(MeetingRecord, row) for row in await self._all(query)]
+
+    async def record_action_item(
+        self,
+        key: str,
+        meeting_id: str,
+        org_nr: str,
+        number: int,
+        owner: str,
+        due: date,
+        text: str,
+        obligation_workflow_id: str | None,
+        at: datetime,
+    ) -> bool:
+        values = {
+            "idempotency_key": key,
+            "meeting_id": meeting_id,
+            "org_nr": _org_nr(org_nr),
+            "number": number,
+            "owner": owner,
+            "due": due,
+            "text": text,
+            "obligation_workflow_id": obligation_workflow_id,
+            "created_at": at,
+        }
+        return await self._insert_once(
+            MeetingActionItem, values, MeetingActionItem.idempotency_key == key
+        )
+
+    async def list_action_items(self, meeting_id: str) -> list[ActionItemRecord]:
+        rows = await self._all(
+            select(MeetingActionItem)
+            .where(MeetingActionItem.meeting_id == meeting_id)
+            .order_by(MeetingActionItem.number)
+        )
+        return [_snapshot(ActionItemRecord, row) for row in rows]
+
+    # --- recoveries (återkrav) ---------------------------------------------------------------
 
     async def upsert_recovery(
         self,
@@ -762,12 +1050,242 @@ class RecordStore:
         amount: Decimal | None,
         at: datetime,
         data: Mapping[str, Any] | None = None,
+        *,
+        workflow_id: str | None = None,
+        year: int | None = None,
+        claimed_amount: Decimal | None = None,
+        response: str | None = None,
+        response_due: date | None = None,
+        decision: str | None = None,
+        decision_reason: str | None = None,
+        settlement: str | None = None,
+        invoice_number: str | None = None,
+        payment_due: date | None = None,
+        paid_at: datetime | None = None,
     ) -> bool:
-        state = {"status": status, "amount": amount, "data": dict(data or {})}
-        values = {**state, "recovery_id": recovery_id, "org_nr": _org_nr(org_nr)}
+        """Record a case's whole current state (the workflow always sends all of it), so a
+        repeated call is a no-op and an older state never overwrites a newer one."""
+        _one_of("recovery status", status, RECOVERY_STATUSES)
+        state = {
+            "status": status,
+            "amount": amount,
+            "claimed_amount": claimed_amount,
+            "response": response,
+            "response_due": response_due,
+            "decision": decision,
+            "decision_reason": decision_reason,
+            "settlement": settlement,
+            "invoice_number": invoice_number,
+            "payment_due": payment_due,
+            "paid_at": paid_at,
+            "data": dict(data or {}),
+        }
+        values = {
+            **state,
+            "recovery_id": recovery_id,
+            "workflow_id": workflow_id or recovery_id,
+            "org_nr": _org_nr(org_nr),
+            "year": year if year is not None else at.year,
+        }
         key = Recovery.recovery_id == recovery_id
         return await self._upsert(Recovery, key, values, state, at)
 
     async def get_recovery(self, recovery_id: str) -> RecoveryRecord | None:
         row = await self._first(select(Recovery).where(Recovery.recovery_id == recovery_id))
         return None if row is None else _snapshot(RecoveryRecord, row)
+
+    async def list_recoveries(
+        self, org_nr: str | None = None, year: int | None = None
+    ) -> list[RecoveryRecord]:
+        query = select(Recovery).order_by(Recovery.year, Recovery.org_nr, Recovery.recovery_id)
+        if org_nr is not None:
+            query = query.where(Recovery.org_nr == org_nr)
+        if year is not None:
+            query = query.where(Recovery.year == year)
+        return [_snapshot(RecoveryRecord, row) for row in await self._all(query)]
+
+    async def record_recovery_lines(
+        self, recovery_id: str, revision: int, lines: Sequence[Mapping[str, Any]]
+    ) -> int:
+        """Record a revision of a case's claim lines (numbered from 1); returns rows written.
+
+        `lines` are {period, customer_ref, hours_billed, hours_approved, hourly_rate, amount};
+        each line is keyed by (case, revision, line number), so a retry writes nothing twice.
+        """
+        written = 0
+        for line_no, line in enumerate(lines, 1):
+            values = {
+                "recovery_id": recovery_id,
+                "revision": revision,
+                "line_no": line_no,
+                **{name: line[name] for name in _LINE_KEYS},
+            }
+            key = (
+                RecoveryLine.recovery_id == recovery_id,
+                RecoveryLine.revision == revision,
+                RecoveryLine.line_no == line_no,
+            )
+            written += await self._insert_once(RecoveryLine, values, *key)
+        return written
+
+    async def list_recovery_lines(
+        self, recovery_id: str, revision: int | None = None
+    ) -> list[RecoveryLineRecord]:
+        query = (
+            select(RecoveryLine)
+            .where(RecoveryLine.recovery_id == recovery_id)
+            .order_by(RecoveryLine.revision, RecoveryLine.line_no)
+        )
+        if revision is not None:
+            query = query.where(RecoveryLine.revision == revision)
+        return [_snapshot(RecoveryLineRecord, row) for row in await self._all(query)]
+
+    async def record_recovery_step(
+        self,
+        key: str,
+        recovery_id: str,
+        step: str,
+        status: str,
+        actor: str,
+        at: datetime,
+        details: Mapping[str, Any] | None = None,
+    ) -> bool:
+        _one_of("recovery status", status, RECOVERY_STATUSES)
+        values = {
+            "idempotency_key": key,
+            "recovery_id": recovery_id,
+            "step": step,
+            "status": status,
+            "actor": actor,
+            "at": at,
+            "details": dict(details or {}),
+        }
+        return await self._insert_once(RecoveryStep, values, RecoveryStep.idempotency_key == key)
+
+    async def list_recovery_steps(self, recovery_id: str) -> list[RecoveryStepRecord]:
+        query = (
+            select(RecoveryStep)
+            .where(RecoveryStep.recovery_id == recovery_id)
+            .order_by(RecoveryStep.at, RecoveryStep.id)
+        )
+        return [_snapshot(RecoveryStepRecord, row) for row in await self._all(query)]
+
+    async def recovery_totals(
+        self, org_nr: str | None = None, year: int | None = None
+    ) -> list[RecoveryTotal]:
+        """Per provider and year: cases, amounts claimed, decided, paid and still owed.
+
+        Summed here with Decimal rather than by SQL SUM: SQLite keeps NUMERIC as floating
+        point, and a sum of many öre amounts must not drift.
+        """
+        groups: dict[tuple[str, int], list[RecoveryRecord]] = {}
+        for record in await self.list_recoveries(org_nr, year):
+            groups.setdefault((record.org_nr, record.year), []).append(record)
+        totals = []
+        for (org, the_year), cases in sorted(groups.items(), key=lambda g: (g[0][1], g[0][0])):
+            decided = [c for c in cases if c.decision in ("confirmed", "adjusted")]
+            paid = [c for c in decided if c.status == "paid"]
+            totals.append(
+                RecoveryTotal(
+                    org_nr=org,
+                    year=the_year,
+                    cases=len(cases),
+                    open_cases=sum(c.status not in ("paid", "withdrawn") for c in cases),
+                    withdrawn_cases=sum(c.status == "withdrawn" for c in cases),
+                    claimed=_money(c.claimed_amount for c in cases),
+                    decided=_money(c.amount for c in decided),
+                    paid=_money(c.amount for c in paid),
+                    outstanding=_money(c.amount for c in decided if c.status != "paid"),
+                )
+            )
+        return totals
+
+    # --- placements (kundval) ---------------------------------------------------------------
+
+    async def upsert_placement(
+        self,
+        placement_id: str,
+        *,
+        customer_ref: str,
+        area: str,
+        service_type: str,
+        granted_hours: Decimal,
+        decision_date: date,
+        status: str,
+        org_nr: str | None,
+        pending_org_nr: str | None,
+        provider_start: date | None,
+        care_plan_due: date | None,
+        care_plan_done_on: date | None,
+        care_plan_current: bool,
+        end_date: date | None,
+        at: datetime,
+    ) -> bool:
+        _one_of("placement status", status, PLACEMENT_STATUSES)
+        if not isinstance(granted_hours, Decimal):
+            raise TypeError("granted_hours: Decimal required (never float)")
+        state = {
+            "status": status,
+            "org_nr": None if org_nr is None else _org_nr(org_nr),
+            "pending_org_nr": None if pending_org_nr is None else _org_nr(pending_org_nr),
+            "provider_start": provider_start,
+            "care_plan_due": care_plan_due,
+            "care_plan_done_on": care_plan_done_on,
+            "care_plan_current": care_plan_current,
+            "end_date": end_date,
+        }
+        values = {
+            **state,
+            "placement_id": placement_id,
+            "customer_ref": customer_ref,
+            "area": area,
+            "service_type": service_type,
+            "granted_hours": granted_hours,
+            "decision_date": decision_date,
+        }
+        key = Placement.placement_id == placement_id
+        return await self._upsert(Placement, key, values, state, at)
+
+    async def get_placement(self, placement_id: str) -> PlacementRecord | None:
+        row = await self._first(select(Placement).where(Placement.placement_id == placement_id))
+        return None if row is None else _snapshot(PlacementRecord, row)
+
+    async def current_placements(self, org_nr: str) -> list[str]:
+        """Ids of the placements not ended that `org_nr` serves or is about to take over."""
+        query = (
+            select(Placement.placement_id)
+            .where(
+                Placement.status != "ended",
+                (Placement.org_nr == org_nr) | (Placement.pending_org_nr == org_nr),
+            )
+            .order_by(Placement.id)
+        )
+        async with self._sessions() as session:
+            return list((await session.execute(query)).scalars().all())
+
+    async def placement_statistics(self) -> list[ProviderPlacementStats]:
+        """Per provider: decisions, granted hours and current genomförandeplaner (active ones)."""
+        current = func.sum(case((Placement.care_plan_current, 1), else_=0))
+        query = (
+            select(
+                Placement.org_nr,
+                func.count(Placement.id),
+                func.sum(Placement.granted_hours),
+                current,
+            )
+            .where(Placement.status == "active", Placement.org_nr.is_not(None))
+            .group_by(Placement.org_nr)
+            .order_by(Placement.org_nr)
+        )
+        async with self._sessions() as session:
+            rows = (await session.execute(query)).all()
+        return [
+            ProviderPlacementStats(
+                org_nr=org_nr,
+                decisions=int(count),
+                # SQLite sums NUMERIC as float; go through str so no binary fraction survives.
+                granted_hours=Decimal(str(hours)).quantize(Decimal("0.01")),
+                care_plans_current=int(done or 0),
+            )
+            for org_nr, count, hours, done in rows
+        ]

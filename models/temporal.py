@@ -158,8 +158,13 @@ def tls_config(settings: Settings) -> TLSConfig | bool | None:
     )
 
 
-async def connect(settings: Settings, *, address: str | None = None) -> Client:
-    """Connect to Temporal as configured (`address` overrides, e.g. the embedded dev server)."""
+async def connect(
+    settings: Settings, *, address: str | None = None, identity: str | None = None
+) -> Client:
+    """Connect to Temporal as configured (`address` overrides, e.g. the embedded dev server).
+
+    `identity` is what the server records as the caller of each request (shown in history with
+    every Update); the SDK's default is pid@host."""
     api_key = settings.temporal_api_key.get_secret_value() if settings.temporal_api_key else None
     target = address or target_address(settings)
     tls = tls_config(settings)
@@ -170,6 +175,7 @@ async def connect(settings: Settings, *, address: str | None = None) -> Client:
             api_key=api_key,
             tls=tls,
             data_converter=pydantic_data_converter,
+            identity=identity,
         )
     except RuntimeError as exc:
         # The SDK's message names the address and the cause; never the API key.

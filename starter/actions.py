@@ -15,11 +15,10 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 from temporalio.api.enums.v1 import WorkflowExecutionStatus
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from models import search_attributes as sa
+from activities.opening import start_contract_workflow
 from models.messages import (
     ChangeContactRequest,
     ContractInput,
@@ -61,35 +60,16 @@ async def start_contract(
     plan_id: str,
     search_attributes: bool,
 ) -> str:
-    wid = contract_workflow_id(provider.org_nr)
+    inp = ContractInput(
+        provider=provider,
+        contract_start=contract_start,
+        plan_id=plan_id,
+        search_attributes=search_attributes,
+    )
     try:
-        await client.start_workflow(
-            ContractWorkflow.run,
-            ContractInput(
-                provider=provider,
-                contract_start=contract_start,
-                plan_id=plan_id,
-                search_attributes=search_attributes,
-            ),
-            id=wid,
-            task_queue=task_queue,
-            # A terminated provider that is approved again gets a new contract under the same id.
-            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
-            search_attributes=(
-                TypedSearchAttributes(
-                    [
-                        SearchAttributePair(sa.KIND, "contract"),
-                        SearchAttributePair(sa.ORG_NR, provider.org_nr),
-                        SearchAttributePair(sa.STATUS, "active"),
-                    ]
-                )
-                if search_attributes
-                else None
-            ),
-        )
+        return await start_contract_workflow(client, task_queue, inp)
     except WorkflowAlreadyStartedError:
         raise ActionError("org_nr", f"{provider.org_nr} already has a running contract") from None
-    return wid
 
 
 async def _running_contract(client: Client, org_nr: str) -> WorkflowHandle[Any, Any]:

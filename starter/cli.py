@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import typer
 
-from starter import contract, db, plan, serve, simulate
+from starter import (
+    application,
+    audit,
+    contract,
+    db,
+    meeting,
+    overdue,
+    placement,
+    plan,
+    recovery,
+    report,
+    serve,
+    simulate,
+)
 
 app = typer.Typer(
     name="lov",
@@ -14,8 +27,15 @@ app = typer.Typer(
 )
 app.add_typer(plan.app, name="plan")
 app.add_typer(contract.app, name="contract")
+app.add_typer(application.app, name="application")
+app.add_typer(meeting.app, name="meeting")
+app.add_typer(placement.app, name="placement")
 app.add_typer(db.app, name="db")
+app.add_typer(recovery.app, name="recovery")
+app.add_typer(report.app, name="report")
 app.command("serve")(serve.serve)
+app.command("audit")(audit.audit)
+app.command("overdue")(overdue.overdue)
 app.command("simulate")(simulate.simulate)
 
 

@@ -16,7 +16,9 @@ import asyncio
 import gc
 import getpass
 import json
+import os
 import re
+import socket
 import tomllib
 from collections.abc import Awaitable, Callable
 from datetime import date
@@ -153,6 +155,15 @@ def _actor(value: str | None) -> str:
         fail_bad_input("--actor: okänd användare (cannot tell the OS user); ange --actor NAMN")
 
 
+def cli_identity() -> str:
+    """Who runs the CLI, as Temporal records it on every request: OS user, host, process."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):
+        user = "unknown"
+    return f"lov-cli {user}@{socket.gethostname()} pid {os.getpid()}"
+
+
 def _settings() -> Settings:
     return get_settings()
 
@@ -161,7 +172,7 @@ def _run(settings: Settings, action: Callable[[Client], Awaitable[T]]) -> T:
     """Connect as configured and run `action`; turn its failures into §5.5's exit codes."""
 
     async def main() -> T:
-        client = await connect(settings)
+        client = await connect(settings, identity=cli_identity())
         return await action(client)
 
     failure: tuple[Callable[[str], NoReturn], str] | None = None

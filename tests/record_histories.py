@@ -1,27 +1,53 @@
 """Records the workflow histories that tests/test_replay.py replays.
 
-Run `python -m tests.record_histories` after a deliberate, patched change to workflow code;
-never to make a failing replay test pass.
+Run `python -m tests.record_histories NAME…` (names below; none: all) after a deliberate, patched
+change to workflow code, or to add a workflow type; never to make a failing replay test pass.
+Recording one set leaves the others' files untouched.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import tempfile
-from datetime import date
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, time
+from decimal import Decimal
 from pathlib import Path
 
-from models.messages import ExtendRequest, ReviewRequest, TerminateRequest
-from starter import actions
-from tests.harness import PROVIDER, local, lovflow_stack, run_histories
+from models.application import (
+    AssessRequest,
+    CompleteRequest,
+    CompletionRequest,
+    DecideRequest,
+)
+from models.messages import (
+    ActionItem,
+    CancelMeetingRequest,
+    ExtendRequest,
+    MinutesRequest,
+    ReviewRequest,
+    ScheduleRequest,
+    TerminateRequest,
+)
+from models.plan_loader import load_plan
+from models.recovery import ClaimLine
+from models.recovery_messages import DecideRequest as RecoveryDecision
+from models.recovery_messages import PaidRequest, RespondRequest, SettleRequest
+from models.settings import PROJECT_ROOT
+from starter import actions, meeting_actions
+from starter import application_actions as apps
+from starter import recovery_actions as recovery
+from tests.harness import PROVIDER, STOCKHOLM, local, lovflow_stack, run_histories
+from tests.test_application import application
 from tests.test_lifecycle import t1_submission
 
 HISTORIES = Path(__file__).parent / "histories"
 ORG = PROVIDER.org_nr
 
 
-async def record() -> None:
+async def record_contract() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         async with lovflow_stack(Path(tmp)) as stack:
             await stack.sleep_until(local(date(2031, 1, 1)))
@@ -71,14 +97,242 @@ async def record() -> None:
                 "obligation-extended": "obligation-5560360793-annual-accounts-2031",
                 "obligation-cancelled": "obligation-5560360793-self-inspection-2032-T2",
             }
-            HISTORIES.mkdir(exist_ok=True)
             for i, history in enumerate(contract_runs):
                 (HISTORIES / f"contract-run-{i + 1}.json").write_text(history.to_json())
             for name, wid in obligations.items():
                 history = await stack.client.get_workflow_handle(wid).fetch_history()
                 (HISTORIES / f"{name}.json").write_text(history.to_json())
-            print(json.dumps(sorted(p.name for p in HISTORIES.glob("*.json"))))
+
+
+async def record_application() -> None:
+    skallkrav = [k.key for k in load_plan("sundsvall", PROJECT_ROOT / "plans").skallkrav]
+    with tempfile.TemporaryDirectory() as tmp:
+        async with lovflow_stack(Path(tmp)) as stack:
+            queue = stack.settings.temporal_task_queue
+            await stack.sleep_until(local(date(2031, 2, 3)))
+            approved = await apps.submit_application(stack.client, queue, application())
+            await stack.sleep_until(local(date(2031, 2, 4)))
+            await apps.assess(
+                stack.client,
+                approved,
+                AssessRequest(key="insurance", met=False, note="Försäkringsbrev saknas", actor="a"),
+            )
+            await apps.request_completion(
+                stack.client,
+                approved,
+                CompletionRequest(items=["Försäkringsbrev"], due=date(2031, 2, 20), actor="a"),
+            )
+            await stack.sleep_until(local(date(2031, 2, 18)))
+            await apps.complete(stack.client, approved, CompleteRequest(note="Inkommet", actor="a"))
+            for key in skallkrav:
+                await apps.assess(
+                    stack.client, approved, AssessRequest(key=key, met=True, actor="a")
+                )
+            await stack.sleep_until(local(date(2031, 4, 20)))  # reminders and the escalation
+            await apps.decide(
+                stack.client,
+                approved,
+                DecideRequest(approve=True, contract_start=date(2031, 6, 1), actor="chef"),
+            )
+            other = application().model_copy(
+                update={"provider": PROVIDER.model_copy(update={"org_nr": "212000-2312"})}
+            )
+            incomplete = await apps.submit_application(stack.client, queue, other)
+            await apps.request_completion(
+                stack.client,
+                incomplete,
+                CompletionRequest(items=["Registreringsbevis"], actor="a"),
+            )
+            await stack.sleep_until(local(date(2031, 5, 20)))
+            for name, wid in {
+                "application-approved": approved,
+                "application-incomplete": incomplete,
+            }.items():
+                history = await stack.client.get_workflow_handle(wid).fetch_history()
+                (HISTORIES / f"{name}.json").write_text(history.to_json())
+
+
+async def record_meetings() -> None:
+    """H1 2031 scheduled, reminded, moved, held, minuted (an action item becomes an obligation);
+    H2 2031 never scheduled: organizer reminded, management told, then called off; and the
+    contract runs that opened them and, on termination, closed the 2032 meetings after its end."""
+
+    def at(month: int, day: int, hour: int) -> datetime:
+        return datetime.combine(date(2031, month, day), time(hour, 0), STOCKHOLM)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        async with lovflow_stack(Path(tmp)) as stack:
+            await stack.sleep_until(local(date(2031, 1, 1)))
+            await stack.start_contract(date(2030, 1, 1))
+            h1, h2 = "meeting-5560360793-2031-H1", "meeting-5560360793-2031-H2"
+            await stack.sleep_until(local(date(2031, 4, 1)))
+            await meeting_actions.schedule(
+                stack.client,
+                h1,
+                ScheduleRequest(starts_at=at(4, 22, 10), place="Stadshuset", actor="karin"),
+            )
+            await stack.sleep_until(local(date(2031, 4, 20)))
+            await meeting_actions.reschedule(
+                stack.client,
+                h1,
+                ScheduleRequest(
+                    starts_at=at(5, 6, 14), link="https://meet.example/lov", actor="karin"
+                ),
+            )
+            await stack.sleep_until(local(date(2031, 5, 8)))
+            await meeting_actions.minutes(
+                stack.client,
+                h1,
+                MinutesRequest(
+                    summary="Genomgång av egenkontrollen",
+                    attendees=["Karin", "Per"],
+                    actions=[
+                        ActionItem(owner="provider", due=date(2031, 6, 30), text="Ny rutin"),
+                        ActionItem(owner="lov-admin", due=date(2031, 6, 1), text="Ny mall"),
+                    ],
+                    actor="karin",
+                ),
+            )
+            await stack.sleep_until(local(date(2031, 12, 5)))
+            await meeting_actions.cancel(
+                stack.client,
+                h2,
+                CancelMeetingRequest(reason="Ersätts av tillsynsbesök", actor="karin"),
+            )
+            # The 2032 run closes the meeting after the end date (the close-meetings patch).
+            await actions.terminate(
+                stack.client,
+                ORG,
+                TerminateRequest(
+                    end_date=date(2032, 3, 31), kind="uppsagning", reason="Avslut", actor="anna"
+                ),
+            )
+            await stack.sleep_until(local(date(2032, 4, 5)))
+            for name, wid in {"meeting-held": h1, "meeting-escalated": h2}.items():
+                history = await stack.client.get_workflow_handle(wid).fetch_history()
+                (HISTORIES / f"{name}.json").write_text(history.to_json())
+            runs = await run_histories(stack.client, "contract-5560360793")
+            for i, history in enumerate(runs):
+                (HISTORIES / f"meeting-contract-run-{i + 1}.json").write_text(history.to_json())
+            print(json.dumps(sorted(p.name for p in HISTORIES.glob("meeting-*.json"))))
+
+
+async def record_recovery() -> None:
+    """Two cases: disputed, adjusted by lines and set off; and confirmed without a response,
+    invoiced, reminded, sent to inkasso and paid."""
+    line = ClaimLine(
+        period="2031-01",
+        customer_ref="K-1042",
+        hours_billed=Decimal("12.5"),
+        hours_approved=Decimal("10"),
+        hourly_rate=Decimal("385.50"),
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        async with lovflow_stack(Path(tmp)) as stack:
+            await stack.sleep_until(local(date(2031, 1, 1)))
+            await stack.start_contract(date(2030, 1, 1))
+            await stack.sleep_until(local(date(2031, 3, 3)))
+            cases = []
+            for _ in range(2):
+                case_id = await recovery.start_recovery(
+                    stack.client,
+                    stack.settings.temporal_task_queue,
+                    stack.settings.plans_dir,
+                    stack.settings.templates_dir,
+                    ORG,
+                    [line],
+                    year=2031,
+                    actor="anna",
+                    search_attributes=False,
+                )
+                cases.append(case_id)
+            adjusted, unpaid = cases
+            await stack.sleep_until(local(date(2031, 3, 10)))
+            await recovery.respond(
+                stack.client,
+                adjusted,
+                RespondRequest(outcome="dispute", comment="Extra insats", actor="anna"),
+            )
+            await recovery.decide(
+                stack.client,
+                adjusted,
+                RecoveryDecision(
+                    outcome="adjust",
+                    lines=[line.model_copy(update={"hours_approved": Decimal("11")})],
+                    reason="Delvis styrkt",
+                    actor="bertil",
+                ),
+            )
+            await recovery.settle(
+                stack.client, adjusted, SettleRequest(method="set_off", actor="anna")
+            )
+            await stack.sleep_until(local(date(2031, 3, 20)))
+            await recovery.decide(
+                stack.client, unpaid, RecoveryDecision(outcome="confirm", actor="bertil")
+            )
+            await recovery.settle(
+                stack.client,
+                unpaid,
+                SettleRequest(method="invoice", invoice_number="F-1", actor="anna"),
+            )
+            await stack.sleep_until(local(date(2031, 5, 5)))
+            for case_id in cases:
+                await recovery.paid(stack.client, case_id, PaidRequest(actor="anna"))
+            await stack.sleep_until(local(date(2031, 5, 10)))
+            for name, case_id in (("recovery-adjusted", adjusted), ("recovery-inkasso", unpaid)):
+                handle = stack.client.get_workflow_handle(recovery.recovery_workflow_id(case_id))
+                history = await handle.fetch_history()
+                (HISTORIES / f"{name}.json").write_text(history.to_json())
+            print(json.dumps(sorted(p.name for p in HISTORIES.glob("recovery-*.json"))))
+
+
+async def record_placement() -> None:
+    from models.placement import CarePlanDoneRequest, SwitchRequest, rotation_workflow_id
+    from starter import placement_actions as pa
+    from tests.placement_helpers import A, B, chosen, providers_on_list
+
+    with tempfile.TemporaryDirectory() as tmp:
+        async with lovflow_stack(Path(tmp)) as stack:
+            await providers_on_list(stack, A, B)
+            switched = await chosen(stack, A, "DNR-1")
+            replaced = await chosen(stack, None, "DNR-2")  # rotation: A is first in turn
+            await stack.sleep_until(local(date(2031, 3, 20)))  # reminders, overdue, level 1
+            await pa.switch(stack.client, switched, SwitchRequest(provider=B.org_nr, actor="a"))
+            await pa.care_plan_done(stack.client, replaced, CarePlanDoneRequest(actor="a"))
+            await stack.sleep_until(local(date(2031, 4, 25)))
+            await pa.care_plan_done(stack.client, switched, CarePlanDoneRequest(actor="a"))
+            await actions.terminate(
+                stack.client,
+                A.org_nr,
+                TerminateRequest(
+                    end_date=date(2031, 8, 31), kind="uppsagning", reason="Avslut", actor="a"
+                ),
+            )
+            await stack.sleep_until(local(date(2031, 5, 20)))  # rotation after the deadline
+            for name, wid in {
+                "placement-switched": switched,
+                "placement-replaced": replaced,
+                "rotation": rotation_workflow_id("sundsvall"),
+            }.items():
+                history = await stack.client.get_workflow_handle(wid).fetch_history()
+                (HISTORIES / f"{name}.json").write_text(history.to_json())
+
+
+RECORDERS: dict[str, Callable[[], Awaitable[None]]] = {
+    "contract": record_contract,
+    "application": record_application,
+    "meetings": record_meetings,
+    "recovery": record_recovery,
+    "placement": record_placement,
+}
+
+
+async def main(names: list[str]) -> None:
+    HISTORIES.mkdir(exist_ok=True)
+    for name in names or list(RECORDERS):
+        await RECORDERS[name]()
+    print(json.dumps(sorted(p.name for p in HISTORIES.glob("*.json"))))
 
 
 if __name__ == "__main__":
-    asyncio.run(record())
+    asyncio.run(main(sys.argv[1:]))

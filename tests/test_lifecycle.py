@@ -149,7 +149,11 @@ async def test_termination_mid_year_cancels_later_items_and_ends_contract(tmp_pa
         assert len(notices) == 1
         assert "30 juni 2031" in notices[0].get_content()
         # Nothing about items due after the end date was sent after the notice.
-        later = [m for m in stack.mails() if m[0] > at(6, 10, 10)]
+        # The H1 follow-up meeting lies within the contract, so its window-closed escalation
+        # still goes out; meetings are tested in test_meetings.py.
+        later = [
+            m for m in stack.mails() if m[0] > at(6, 10, 10) and not m[1].startswith("meeting-")
+        ]
         assert (
             [m for m in later if m[1] != "management"]
             == [m for m in later if m[1] in ("overdue", "pafpekande")]

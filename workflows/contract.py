@@ -22,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.plans import PlanActivities
     from activities.records import RecordActivities
     from models import search_attributes as sa
-    from models.calendar import Occurrence
+    from models.calendar import MeetingWindow, Occurrence
     from models.messages import (
         AuditRecord,
         ChangeContactRequest,
@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
         ItemStatus,
         LoadYearRequest,
         MailRequest,
+        MeetingInput,
         ObligationInput,
         ObligationState,
         ObligationSummary,
@@ -45,7 +46,7 @@ with workflow.unsafe.imports_passed_through():
         Termination,
         YearPlan,
     )
-    from models.orgnr import obligation_workflow_id
+    from models.orgnr import meeting_workflow_id, obligation_workflow_id
     from models.plan import PROVIDER_ROLE
     from workflows.common import (
         call,
@@ -54,11 +55,15 @@ with workflow.unsafe.imports_passed_through():
         require,
         require_text,
     )
+    from workflows.meeting import MeetingWorkflow
     from workflows.obligation import OBLIGATION_CHANGED_SIGNAL, ObligationWorkflow
 
 # Finished items older than this many years are folded into per-obligation counts, so the state
 # carried across continue-as-new does not grow with the contract's age.
 KEEP_DONE_YEARS = 2
+# workflow.patched() ids: contracts whose history predates the follow-up meetings replay as before.
+MEETINGS_PATCH = "open-meetings"
+CLOSE_MEETINGS_PATCH = "close-meetings"
 
 
 def item_key(obligation: str, period: str) -> str:
@@ -150,12 +155,39 @@ class ContractWorkflow:
             # existed here.
             and occ.schedule.deadline > now
         ]
-        if due:
+        meetings = [w for w in plan.meetings if w.deadline > now and self._meeting_owed(w)]
+        # A YearPlan recorded before the meetings existed has none, so that history replays
+        # unchanged; the patch marker guards the new step for workers still on the old code.
+        if meetings and not workflow.patched(MEETINGS_PATCH):
+            meetings = []
+        if due or meetings:
             await call(
                 OpeningActivities.open_obligations,
-                OpenObligations(obligations=[self._obligation_input(plan, occ) for occ in due]),
+                OpenObligations(
+                    obligations=[self._obligation_input(plan, occ) for occ in due],
+                    meetings=[self._meeting_input(plan, w) for w in meetings],
+                ),
             )
         return plan
+
+    def _meeting_input(self, plan: YearPlan, window: MeetingWindow) -> MeetingInput:
+        return MeetingInput(
+            org_nr=self._provider.org_nr,
+            provider_name=self._provider.name,
+            contract_workflow_id=self._wid,
+            plan_id=plan.plan_id,
+            plan_version=plan.plan_version,
+            language=plan.language,
+            window=window,
+            roles=plan.roles,
+            administrator_role=plan.administrator_role,
+            search_attributes=self._in.search_attributes,
+        )
+
+    def _meeting_owed(self, window: MeetingWindow) -> bool:
+        """A meeting is owed unless the contract ends before its window opens."""
+        t = self._termination
+        return t is None or window.start <= t.end_date
 
     def _obligation_input(self, plan: YearPlan, occ: Occurrence) -> ObligationInput:
         org_nr = self._provider.org_nr
@@ -188,7 +220,9 @@ class ContractWorkflow:
         t = self._termination
         if t is None or due <= t.end_date:
             return True
-        return plan.obligations[obligation].after_termination == "keep"
+        # Not in the plan: a meeting's action item, which ends with the contract.
+        ob = plan.obligations.get(obligation)
+        return ob is not None and ob.after_termination == "keep"
 
     def _end_at(self, time_zone: str) -> datetime | None:
         t = self._termination
@@ -267,6 +301,20 @@ class ContractWorkflow:
                 )
             except FailureError:
                 workflow.logger.info("obligation %s already closed", item.workflow_id)
+        meetings = [w for w in plan.meetings if not self._meeting_owed(w)]
+        if meetings and workflow.patched(CLOSE_MEETINGS_PATCH):
+            for window in meetings:
+                meeting = workflow.get_external_workflow_handle(
+                    meeting_workflow_id(self._provider.org_nr, window.period)
+                )
+                try:
+                    await meeting.signal(
+                        MeetingWorkflow.close,
+                        CloseRequest(reason=f"avtalet upphör {request.end_date.isoformat()}"),
+                    )
+                except FailureError:
+                    # Never opened (a late contract) or already held.
+                    workflow.logger.info("meeting %s not open", window.period)
         return self.status()
 
     @terminate.validator

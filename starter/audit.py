@@ -1,0 +1,326 @@
+"""`lov audit`: what the municipality did about one provider, from records and histories.
+
+The timeline comes from the records database (every outcome in `audit_events`, every e-mail in
+the outbox) and is checked against Temporal: each outcome and each e-mail is written by an
+activity whose input (with the same idempotency key) is in the workflow's history. Both sides
+must hold the same keys; a difference is reported and the command exits 1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import typer
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WorkflowHistory
+from temporalio.service import RPCError, RPCStatusCode
+
+from models.audit import (
+    TimelineEntry,
+    VerifyError,
+    export_lines,
+    in_period,
+    ordered,
+    to_csv,
+    verify_export,
+)
+from models.db import make_engine, make_session_factory
+from models.messages import AuditRecord, MailRequest
+from models.orgnr import contract_workflow_id
+from models.settings import Settings
+from models.store import RecordStore
+from starter.contract import _date, _org_nr, _run, _settings
+from starter.errors import fail, fail_bad_input
+
+LOCAL = ZoneInfo("Europe/Stockholm")
+SCHEDULED = EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+COMPLETED = EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
+
+
+# --- the timeline from the records ------------------------------------------------------------
+
+
+async def timeline(store: RecordStore, org_nr: str) -> list[TimelineEntry]:
+    entries = [
+        TimelineEntry(
+            at=a.at,
+            source="event",
+            type=a.event_type,
+            workflow_id=a.workflow_id,
+            actor=a.actor,
+            obligation=a.details.get("obligation"),
+            period=a.details.get("period"),
+            key=a.idempotency_key,
+            details={k: v for k, v in a.details.items() if k not in ("obligation", "period")},
+        )
+        for a in await store.list_audit(org_nr)
+    ]
+    entries += [
+        TimelineEntry(
+            at=n.created_at,
+            source="email",
+            type=n.kind,
+            workflow_id=n.workflow_id,
+            obligation=n.obligation,
+            period=n.period,
+            to=list(n.recipients),
+            subject=n.subject,
+            status=n.status,
+            key=n.idempotency_key,
+            details={"message_id": n.message_id, "attempts": n.attempts}
+            | ({"error": n.last_error} if n.last_error else {}),
+        )
+        for n in await store.list_notifications(org_nr)
+    ]
+    return ordered(entries)
+
+
+# --- the same steps from Temporal's histories ---------------------------------------------------
+
+
+@dataclass
+class Agreement:
+    workflows: int = 0
+    runs: int = 0
+    events: int = 0
+    emails: int = 0
+    only_in_records: list[str] = field(default_factory=list)
+    only_in_history: list[str] = field(default_factory=list)
+    not_retained: list[str] = field(default_factory=list)
+
+    @property
+    def agrees(self) -> bool:
+        return not self.only_in_records and not self.only_in_history
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "workflows": self.workflows,
+            "runs": self.runs,
+            "events": self.events,
+            "emails": self.emails,
+            "agrees": self.agrees,
+            "only_in_records": self.only_in_records,
+            "only_in_history": self.only_in_history,
+            "not_retained": self.not_retained,
+        }
+
+
+async def _runs(client: Client, workflow_id: str) -> list[WorkflowHistory]:
+    """Every run under the id: all executions from visibility, or else the continue-as-new chain
+    back from the latest (a server without visibility listing, e.g. the test server)."""
+    run_ids: list[str | None] = []
+    try:
+        async for execution in client.list_workflows(f"WorkflowId = '{workflow_id}'"):
+            run_ids.append(execution.run_id)
+    except RPCError:
+        run_ids = []
+    if run_ids:
+        return [
+            await client.get_workflow_handle(workflow_id, run_id=r).fetch_history() for r in run_ids
+        ]
+    histories: list[WorkflowHistory] = []
+    run_id: str | None = None
+    while True:
+        history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
+        histories.insert(0, history)
+        started = history.events[0].workflow_execution_started_event_attributes
+        run_id = started.continued_execution_run_id or None
+        if run_id is None:
+            return histories
+
+
+async def _step_keys(client: Client, history: WorkflowHistory) -> tuple[set[str], set[str]]:
+    """Idempotency keys of the completed record_audit and send_mail activities of one run."""
+    scheduled = {e.event_id: e for e in history.events if e.event_type == SCHEDULED}
+    audit: set[str] = set()
+    mail: set[str] = set()
+    converter = client.data_converter
+    for event in history.events:
+        if event.event_type != COMPLETED:
+            continue
+        attrs = scheduled[event.activity_task_completed_event_attributes.scheduled_event_id]
+        a = attrs.activity_task_scheduled_event_attributes
+        name = a.activity_type.name
+        if name not in ("record_audit", "send_mail"):
+            continue
+        # decode() applies the payload codec (encryption) first, when one is configured.
+        payloads = list(a.input.payloads)
+        if name == "record_audit":
+            [record] = await converter.decode(payloads, [AuditRecord])
+            audit.add(record.key)
+        else:
+            [request] = await converter.decode(payloads, [MailRequest])
+            mail.add(request.key)
+    return audit, mail
+
+
+async def check_histories(
+    client: Client, org_nr: str, entries: Iterable[TimelineEntry]
+) -> Agreement:
+    entries = list(entries)
+    ids = sorted({e.workflow_id for e in entries if e.workflow_id} | {contract_workflow_id(org_nr)})
+    result = Agreement()
+    audit_keys: set[str] = set()
+    mail_keys: set[str] = set()
+    checked: set[str] = set()
+    for wid in ids:
+        try:
+            histories = await _runs(client, wid)
+        except RPCError as err:
+            if err.status == RPCStatusCode.NOT_FOUND:
+                if any(e.workflow_id == wid for e in entries):
+                    result.not_retained.append(wid)
+                continue
+            raise
+        result.workflows += 1
+        result.runs += len(histories)
+        checked.add(wid)
+        for history in histories:
+            a, m = await _step_keys(client, history)
+            audit_keys |= a
+            mail_keys |= m
+    recorded_events = {e.key for e in entries if e.source == "event" and e.workflow_id in checked}
+    # An e-mail still pending (SMTP down) has no completed activity yet: only sent ones count.
+    recorded_mail = {
+        e.key
+        for e in entries
+        if e.source == "email" and e.status == "sent" and e.workflow_id in checked
+    }
+    result.events = len(recorded_events)
+    result.emails = len(recorded_mail)
+    result.only_in_records = sorted((recorded_events - audit_keys) | (recorded_mail - mail_keys))
+    result.only_in_history = sorted((audit_keys - recorded_events) | (mail_keys - recorded_mail))
+    return result
+
+
+# --- the command --------------------------------------------------------------------------------
+
+
+def _text(entries: list[TimelineEntry]) -> str:
+    lines = []
+    for e in entries:
+        local = e.at.astimezone(LOCAL)
+        item = f"{e.obligation} {e.period}" if e.obligation else (e.workflow_id or "")
+        lines.append(f"{local:%Y-%m-%d %H:%M} · {item} · {e.summary()} · av {e.actor}")
+    return "\n".join(lines)
+
+
+async def _store_timeline(settings: Settings, org_nr: str) -> list[TimelineEntry]:
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        return await timeline(RecordStore(make_session_factory(engine)), org_nr)
+    finally:
+        await engine.dispose()
+
+
+def audit(
+    target: Annotated[
+        str,
+        typer.Argument(
+            metavar="ORGNR|verify",
+            help="Utförarens organisationsnummer, eller 'verify' följt av en exportfil. "
+            "(The provider's org nr, or 'verify FILE'.)",
+            show_default=False,
+        ),
+    ],
+    file: Annotated[
+        Path | None,
+        typer.Argument(metavar="[FIL]", help="Exportfil att kontrollera. (Export to verify.)"),
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option("--from", metavar="ÅÅÅÅ-MM-DD", help="Från och med. (From date.)"),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option("--to", metavar="ÅÅÅÅ-MM-DD", help="Till och med. (To date.)"),
+    ] = None,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Arkivexport: JSON-rader med hashkedja. (Archivable JSON.)"),
+    ] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="CSV. (Spreadsheet.)")] = False,
+    records_only: Annotated[
+        bool,
+        typer.Option(
+            "--records-only",
+            help="Jämför inte med Temporals historik. (Skip the check against histories.)",
+        ),
+    ] = False,
+) -> None:
+    """Tidslinje för en utförare: allt som förfallit, påminnelser, inlämningar, granskningar,
+    eskaleringar och beslut, och vem som gjorde vad; kontrolleras mot Temporals historik.
+    `lov audit verify FIL` kontrollerar en arkiverad JSON-export.
+    (One provider's timeline, checked against the histories; `verify FILE` checks an export.)"""
+    if target == "verify":
+        _verify(file)
+        return
+    if file is not None:
+        fail_bad_input(f"FIL: bara med verify (only with verify), fick {file}")
+    if as_json and as_csv:
+        fail_bad_input("--json/--csv: välj det ena (choose one)")
+    org = _org_nr(target)
+    first = _date(start, "--from") if start else None
+    last = _date(end, "--to") if end else None
+    if first and last and last < first:
+        fail_bad_input("--to: före --from (before --from)")
+    settings = _settings()
+    try:
+        entries = asyncio.run(_store_timeline(settings, org))
+    except Exception as err:  # the database is the one source we cannot do without
+        fail(f"Registret (records database): {' '.join(str(err).split())}")
+    agreement: Agreement | None = None
+    if not records_only:
+
+        async def action(client: Client) -> Agreement:
+            return await check_histories(client, org, entries)
+
+        agreement = _run(settings, action)
+    shown = in_period(entries, first, last, LOCAL)
+    if as_json:
+        lines = export_lines(
+            org,
+            shown,
+            datetime.now(UTC),
+            first,
+            last,
+            agreement.as_dict() if agreement else {"checked": False},
+        )
+        typer.echo("\n".join(lines))
+    elif as_csv:
+        typer.echo(to_csv(shown), nl=False)
+    else:
+        typer.echo(_text(shown) or f"Inget registrerat för {org} (nothing recorded).")
+        if agreement is not None and agreement.agrees:
+            typer.echo(
+                f"Register och historik stämmer överens (records and histories agree): "
+                f"{agreement.events} händelser, {agreement.emails} e-post, "
+                f"{agreement.workflows} arbetsflöden, {agreement.runs} körningar."
+            )
+    if agreement is not None and not agreement.agrees:
+        diff = agreement.only_in_records[:3] + agreement.only_in_history[:3]
+        fail(
+            "Register och historik skiljer sig (records and histories differ): "
+            f"{len(agreement.only_in_records)} bara i registret, "
+            f"{len(agreement.only_in_history)} bara i historiken, t.ex. {', '.join(diff)}"
+        )
+
+
+def _verify(file: Path | None) -> None:
+    if file is None:
+        fail_bad_input("FIL: ange exportfilen (give the export file): lov audit verify FIL")
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as err:
+        fail_bad_input(f"FIL: kan inte läsa {file} (cannot read): {err.strerror}")
+    try:
+        org_nr, count = verify_export(text)
+    except VerifyError as err:
+        fail(f"Exporten är ändrad (the export has been altered): {file}: {err}")
+    typer.echo(f"OK: {file} är oförändrad (intact): {org_nr}, {count} poster")

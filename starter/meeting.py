@@ -1,0 +1,392 @@
+"""`lov meeting`: follow-up meetings (uppföljningsmöten): schedule, move, minutes, status.
+
+A contract opens one meeting per plan window and year (`meeting-<orgnr digits>-<year>-<label>`,
+e.g. meeting-5560360793-2027-H1). Commands address it by that id, or by org nr with --year and
+--window:
+
+    lov meeting schedule 556036-0793 --year 2027 --window H1 --at "2027-04-14 10:00" \\
+        --place "Stadshuset, rum 3"            # or --link https://…; --duration 90 (minutes)
+    lov meeting reschedule meeting-5560360793-2027-H1 --at "2027-05-06 14:00" [--link …]
+    lov meeting minutes meeting-5560360793-2027-H1 --summary "…" --attendee "Karin" \\
+        --attendee "Per" --action "owner=provider;due=2027-05-30;text=Uppdatera rutinen"
+    lov meeting minutes meeting-5560360793-2027-H1 --file protokoll.toml
+    lov meeting status meeting-5560360793-2027-H1 [--json]
+    lov meeting cancel meeting-5560360793-2027-H1 --reason "…"
+
+Times are local times of the plan's time zone. A meeting outside its window needs --reason.
+An action item whose owner is `provider` becomes an obligation (`meeting-action`, period
+`<year>-<label>-<n>`) with reminders and escalation like any other duty; the provider reports
+it with `lov contract submit ORGNR meeting-action 2027-H1-1 --document action-report=FILE`.
+Bad input exits 2 with one line naming the field, and nothing is changed.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+from pydantic import ValidationError
+from temporalio.client import Client
+
+from models.messages import (
+    ActionItem,
+    CancelMeetingRequest,
+    MeetingState,
+    MeetingStatus,
+    MinutesRequest,
+    ScheduledMeeting,
+    ScheduleRequest,
+)
+from starter import meeting_actions
+from starter.actions import ActionError
+from starter.contract import ActorOpt, JsonOpt, _actor, _echo_json, _required, _run, _settings
+from starter.errors import fail_bad_input
+
+app = typer.Typer(
+    name="meeting",
+    help="Uppföljningsmöten: boka, flytta, protokoll, status. "
+    "(Follow-up meetings: schedule, reschedule, minutes, status.)",
+    no_args_is_help=True,
+)
+
+STATE_SV = {
+    MeetingState.UNSCHEDULED: "inte bokat",
+    MeetingState.SCHEDULED: "bokat",
+    MeetingState.AWAITING_MINUTES: "hållet, väntar på protokoll",
+    MeetingState.HELD: "hållet, protokoll registrerat",
+    MeetingState.CANCELLED: "inställt",
+}
+
+MeetingArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="MÖTE",
+        help="Mötets id (meeting-5560360793-2027-H1) eller utförarens org nr med --year och "
+        "--window. (Meeting id, or org nr with --year and --window.)",
+        show_default=False,
+    ),
+]
+YearOpt = Annotated[
+    int | None,
+    typer.Option("--year", metavar="ÅÅÅÅ", help="Uppföljningsåret. (Follow-up year.)"),
+]
+WindowOpt = Annotated[
+    str | None,
+    typer.Option("--window", metavar="H1", help="Planens mötesfönster. (The plan's window.)"),
+]
+AtOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--at",
+        metavar='"ÅÅÅÅ-MM-DD TT:MM"',
+        help="Starttid, lokal tid (krävs). (Local start time, required.)",
+        show_default=False,
+    ),
+]
+DurationOpt = Annotated[
+    int, typer.Option("--duration", metavar="MINUTER", help="Mötets längd. (Minutes.)")
+]
+PlaceOpt = Annotated[str | None, typer.Option("--place", metavar="PLATS", help="Plats. (Place.)")]
+LinkOpt = Annotated[
+    str | None,
+    typer.Option("--link", metavar="URL", help="Länk till ett digitalt möte. (Video link.)"),
+]
+ReasonOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--reason",
+        metavar="TEXT",
+        help="Skäl, krävs för en tid utanför planens fönster. (Reason; needed outside the window.)",
+    ),
+]
+
+
+def _meeting_id(ref: str, year: int | None, window: str | None) -> str:
+    try:
+        return meeting_actions.meeting_id(ref, year, window)
+    except ActionError as err:
+        fail_bad_input(str(err))
+
+
+def _local_time(text: str | None) -> tuple[date, str]:
+    """Checks the shape of --at at once (before connecting); the zone comes from the meeting."""
+    value = _required(text, "--at", '"2027-04-14 10:00"')
+    try:
+        parsed = datetime.fromisoformat(value.replace(" ", "T", 1))
+    except ValueError:
+        fail_bad_input(f'--at: inte en tid "ÅÅÅÅ-MM-DD TT:MM" (not a time), fick {value!r}')
+    if parsed.tzinfo is not None:
+        fail_bad_input("--at: ange lokal tid utan tidszon (local time, without a zone)")
+    return parsed.date(), value
+
+
+def _in_zone(value: str, zone: str) -> datetime:
+    return datetime.fromisoformat(value.replace(" ", "T", 1)).replace(tzinfo=ZoneInfo(zone))
+
+
+def _time_command(
+    ref: str,
+    year: int | None,
+    window: str | None,
+    at: str | None,
+    duration: int,
+    place: str | None,
+    link: str | None,
+    reason: str | None,
+    actor: str | None,
+    move: bool,
+) -> None:
+    wid = _meeting_id(ref, year, window)
+    who = _actor(actor)
+    _, local = _local_time(at)
+    if place is not None and link is not None:
+        fail_bad_input("--place: ange antingen --place eller --link (one of them)")
+
+    async def action(client: Client) -> MeetingStatus:
+        current = await meeting_actions.meeting_status(client, wid)
+        request = ScheduleRequest(
+            starts_at=_in_zone(local, current.time_zone),
+            duration_minutes=duration,
+            place=place or "",
+            link=link or "",
+            reason=reason or "",
+            actor=who,
+        )
+        if move:
+            return await meeting_actions.reschedule(client, wid, request)
+        return await meeting_actions.schedule(client, wid, request)
+
+    result = _run(_settings(), action)
+    m = result.meeting
+    assert m is not None
+    verb = "Ny tid (rescheduled)" if move else "Bokat (scheduled)"
+    typer.echo(
+        f"{verb}: {wid} {_when(m, result.time_zone)} · {m.place or m.link}; "
+        f"inbjudan med kalenderfil till {result.provider_name}"
+    )
+
+
+@app.command("schedule")
+def schedule(
+    meeting: MeetingArg,
+    at: AtOpt = None,
+    year: YearOpt = None,
+    window: WindowOpt = None,
+    duration: DurationOpt = 90,
+    place: PlaceOpt = None,
+    link: LinkOpt = None,
+    reason: ReasonOpt = None,
+    actor: ActorOpt = None,
+) -> None:
+    """Boka mötet; utföraren får en inbjudan med kalenderfil (.ics) och en påminnelse före.
+    (Schedule the meeting; the provider gets an invitation with an .ics and a reminder.)"""
+    _time_command(meeting, year, window, at, duration, place, link, reason, actor, move=False)
+
+
+@app.command("reschedule")
+def reschedule(
+    meeting: MeetingArg,
+    at: AtOpt = None,
+    year: YearOpt = None,
+    window: WindowOpt = None,
+    duration: DurationOpt = 90,
+    place: PlaceOpt = None,
+    link: LinkOpt = None,
+    reason: ReasonOpt = None,
+    actor: ActorOpt = None,
+) -> None:
+    """Flytta mötet (t.ex. om det inte blev av); ny inbjudan ersätter den förra.
+    (Move the meeting; a new invitation replaces the earlier one. Without --place/--link the
+    earlier place and link are kept.)"""
+    _time_command(meeting, year, window, at, duration, place, link, reason, actor, move=True)
+
+
+def parse_action(text: str, index: int) -> ActionItem:
+    """`owner=provider;due=2027-05-30;text=…` (text last: it may contain ';')."""
+    field = f"--action[{index}]"
+    values: dict[str, str] = {}
+    rest = text.strip()
+    while rest:
+        key, sep, tail = rest.partition("=")
+        key = key.strip()
+        if not sep:
+            fail_bad_input(f"{field}: väntade nyckel=värde (expected key=value), fick {rest!r}")
+        if key == "text":
+            values[key], rest = tail.strip(), ""
+            break
+        value, _, rest = tail.partition(";")
+        if key not in ("owner", "due"):
+            fail_bad_input(f"{field}: okänd nyckel (unknown key) {key!r}; owner, due, text")
+        values[key] = value.strip()
+    missing = [k for k in ("owner", "due", "text") if not values.get(k)]
+    if missing:
+        fail_bad_input(f"{field}: saknar (missing) {', '.join(missing)}")
+    try:
+        due = date.fromisoformat(values["due"])
+    except ValueError:
+        fail_bad_input(f"{field}.due: inte ett datum ÅÅÅÅ-MM-DD, fick {values['due']!r}")
+    return ActionItem(owner=values["owner"], due=due, text=values["text"])
+
+
+def _minutes_file(path: Path, actor: str) -> MinutesRequest:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        fail_bad_input(f"--file: kan inte läsa (cannot read) {path}: {err.strerror}")
+    except tomllib.TOMLDecodeError as err:
+        fail_bad_input(f"--file: ogiltig TOML i {path}: {err}")
+    unknown = set(data) - {"summary", "attendees", "actions"}
+    if unknown:
+        fail_bad_input(f"--file: okänd nyckel (unknown key) {sorted(unknown)[0]!r} i {path}")
+    try:
+        return MinutesRequest.model_validate({**data, "actor": actor})
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        fail_bad_input(f"--file: {where}: {first['msg']} ({path})")
+
+
+@app.command("minutes")
+def minutes(
+    meeting: MeetingArg,
+    summary: Annotated[
+        str | None, typer.Option("--summary", metavar="TEXT", help="Sammanfattning. (Summary.)")
+    ] = None,
+    attendees: Annotated[
+        list[str] | None,
+        typer.Option("--attendee", metavar="NAMN", help="Närvarande; upprepa. (Repeat.)"),
+    ] = None,
+    action_items: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--action",
+            metavar='"owner=provider;due=ÅÅÅÅ-MM-DD;text=…"',
+            help="Åtgärd med ansvarig och sista dag; upprepa. owner=provider blir en skyldighet "
+            "för utföraren. (Action item; repeat; owner=provider becomes an obligation.)",
+        ),
+    ] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file",
+            metavar="FIL.toml",
+            help="Protokollet som TOML: summary, attendees, [[actions]] owner/due/text. "
+            "(Minutes as a TOML file.)",
+        ),
+    ] = None,
+    year: YearOpt = None,
+    window: WindowOpt = None,
+    actor: ActorOpt = None,
+) -> None:
+    """Registrera protokollet; det skickas till utföraren och utförarens åtgärder följs upp.
+    (Record the minutes; they are e-mailed to the provider and its action items followed up.)"""
+    wid = _meeting_id(meeting, year, window)
+    who = _actor(actor)
+    if file is not None:
+        if summary or attendees or action_items:
+            fail_bad_input("--file: ange antingen --file eller --summary/--attendee/--action")
+        request = _minutes_file(file, who)
+    else:
+        request = MinutesRequest(
+            summary=_required(summary, "--summary", '"Verksamheten fungerar väl"'),
+            attendees=list(attendees or []),
+            actions=[parse_action(a, i) for i, a in enumerate(action_items or [])],
+            actor=who,
+        )
+
+    async def action(client: Client) -> MeetingStatus:
+        return await meeting_actions.minutes(client, wid, request)
+
+    result = _run(_settings(), action)
+    assert result.minutes is not None
+    obligations = [a for a in result.minutes.actions if a.obligation_workflow_id]
+    typer.echo(
+        f"Protokoll registrerat (minutes recorded): {wid}, {len(result.minutes.actions)} "
+        f"åtgärder varav {len(obligations)} för utföraren; protokollet skickas till "
+        f"{result.provider_name}"
+    )
+    for a in obligations:
+        typer.echo(f"  skyldighet (obligation): {a.obligation_workflow_id}, senast {a.due}")
+
+
+@app.command("cancel")
+def cancel(
+    meeting: MeetingArg,
+    reason: Annotated[
+        str | None, typer.Option("--reason", metavar="TEXT", help="Skäl (krävs). (Required.)")
+    ] = None,
+    year: YearOpt = None,
+    window: WindowOpt = None,
+    actor: ActorOpt = None,
+) -> None:
+    """Ställ in mötet för perioden; en bokad tid avbokas i kalendern.
+    (Cancel the period's meeting; a booked time is removed from the calendar.)"""
+    wid = _meeting_id(meeting, year, window)
+    request = CancelMeetingRequest(
+        reason=_required(reason, "--reason", '"Ersätts av tillsynsbesök"'), actor=_actor(actor)
+    )
+
+    async def action(client: Client) -> MeetingStatus:
+        return await meeting_actions.cancel(client, wid, request)
+
+    _run(_settings(), action)
+    typer.echo(f"Inställt (cancelled): {wid}")
+
+
+def _when(m: ScheduledMeeting, zone: str) -> str:
+    start, end = (t.astimezone(ZoneInfo(zone)) for t in (m.starts_at, m.ends_at))
+    return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+
+
+def meeting_text(s: MeetingStatus) -> str:
+    """The readable form of `lov meeting status`."""
+    out = [
+        f"Uppföljningsmöte {s.period} · {s.provider_name} ({s.org_nr})",
+        f"Arbetsflöde: {s.workflow_id}",
+        f"Fönster: {s.window_start.isoformat()} – {s.due.isoformat()} · ansvarig: {s.organizer}",
+        f"Status: {STATE_SV[s.status]}"
+        + (" · eskalerat till ledningen" if s.escalated else "")
+        + (" · påminnelse om bokning skickad" if s.reminded_unscheduled else ""),
+    ]
+    m = s.meeting
+    if m is not None:
+        where = " · ".join(x for x in (m.place, m.link) if x)
+        out.append(f"Tid: {_when(m, s.time_zone)} · {where} · inbjudan nr {m.sequence + 1}")
+        if m.reason:
+            out.append(f"Skäl till tiden: {m.reason}")
+    if s.earlier:
+        out.append("Tidigare tider: " + ", ".join(_when(e, s.time_zone) for e in s.earlier))
+    if s.minutes is not None:
+        out += ["Protokoll:", f"  {s.minutes.summary}"]
+        out.append("  Närvarande: " + ", ".join(s.minutes.attendees))
+        for a in s.minutes.actions:
+            follow = f" → {a.obligation_workflow_id}" if a.obligation_workflow_id else ""
+            out.append(f"  {a.number}. {a.text} · ansvarig {a.owner} · senast {a.due}{follow}")
+    out.append("Historik:")
+    out += [f"  {line}" for line in s.history]
+    return "\n".join(out)
+
+
+@app.command("status")
+def status(
+    meeting: MeetingArg,
+    year: YearOpt = None,
+    window: WindowOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Visa mötets läge: fönster, tid och plats, protokoll och åtgärder.
+    (Show the meeting: window, time and place, minutes and action items.)"""
+    wid = _meeting_id(meeting, year, window)
+
+    async def action(client: Client) -> MeetingStatus:
+        return await meeting_actions.meeting_status(client, wid)
+
+    found = _run(_settings(), action)
+    if as_json:
+        _echo_json(found)
+    else:
+        typer.echo(meeting_text(found))

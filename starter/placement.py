@@ -1,0 +1,407 @@
+"""`lov placement`: kundval — a customer's placement with a provider, the turordningslista, and
+per-provider statistics.
+
+PLACEMENT is the generated id printed by `start` (`placement-<12 hex>`). The customer is known
+only by a pseudonymous reference (`--customer`, e.g. the case number); anything shaped like a
+personnummer is refused. Bad input is one line on stderr naming the field, exit code 2, and
+nothing changed; every change is an Update recorded with `--actor` (default: the OS user).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Annotated
+
+import typer
+from temporalio.client import Client
+
+from models.placement import (
+    MAX_HOURS,
+    CarePlanDoneRequest,
+    ChooseRequest,
+    CustomerRefError,
+    EndRequest,
+    PlacementInput,
+    PlacementState,
+    PlacementStatus,
+    ProviderRemoval,
+    ProviderStatistics,
+    RotationEntry,
+    RotationStatus,
+    SwitchRequest,
+    check_customer_ref,
+)
+from models.plan_loader import PlanError, load_plan
+from starter import placement_actions as pa
+from starter.contract import (
+    ActorOpt,
+    JsonOpt,
+    OrgNrArg,
+    _actor,
+    _date,
+    _echo_json,
+    _org_nr,
+    _required,
+    _run,
+    _settings,
+)
+from starter.errors import fail_bad_input
+
+app = typer.Typer(
+    name="placement",
+    help="Kundval: placering hos utförare, val, byte, genomförandeplan, turordningslista. "
+    "(Customer choice: placement, choice, switch, care plan, rotation list.)",
+    no_args_is_help=True,
+)
+provider_app = typer.Typer(
+    name="provider",
+    help="Turordningslistan: godkända utförare per område och tjänst. (Rotation lists.)",
+    no_args_is_help=True,
+)
+app.add_typer(provider_app, name="provider")
+
+STATE_SV = {
+    PlacementState.AWAITING_CHOICE: "väntar på kundens val",
+    PlacementState.ACTIVE: "pågår",
+    PlacementState.ENDED: "avslutad",
+}
+
+PlacementArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="PLACERING",
+        help="Placeringens id (placement-…), från start. (The placement id.)",
+        show_default=False,
+    ),
+]
+PlanOpt = Annotated[
+    str | None,
+    typer.Option("--plan", metavar="PLAN", help="Plan (kommun); standard den konfigurerade."),
+]
+ProviderOpt = Annotated[
+    str | None,
+    typer.Option("--provider", metavar="ORGNR", help="Utförarens organisationsnummer."),
+]
+
+
+def _plan_id(plan: str | None) -> str:
+    settings = _settings()
+    ref = plan or settings.default_plan
+    try:
+        return load_plan(ref, settings.plans_dir).id
+    except PlanError as err:
+        fail_bad_input(f"--plan: {err}")
+
+
+def _hours(text: str | None) -> Decimal:
+    value = _required(text, "--hours", "22.5")
+    try:
+        hours = Decimal(value.replace(",", "."))
+    except InvalidOperation:
+        fail_bad_input(f"--hours: inte ett tal (not a number), fick {value!r}")
+    if (
+        not hours.is_finite()
+        or hours < 0
+        or hours > MAX_HOURS
+        or hours != hours.quantize(Decimal("0.01"))
+    ):
+        fail_bad_input(f"--hours: 0–{MAX_HOURS} timmar per månad med högst två decimaler")
+    return hours.quantize(Decimal("0.01"))
+
+
+def status_text(s: PlacementStatus) -> str:
+    lines = [
+        f"Placering {s.placement_id}: {STATE_SV[s.state]}",
+        f"  Kund {s.customer_ref} · {s.area} · {s.service_type} · {s.granted_hours} tim/månad"
+        f" · beslut {s.decision_date.isoformat()}",
+    ]
+    if s.provider:
+        via = "kundens val" if s.via == "choice" else "turordningslistan"
+        start = s.provider_start.isoformat() if s.provider_start else "?"
+        lines.append(f"  Utförare {s.provider_name} ({s.provider}) från {start}, via {via}")
+    if s.choice_due:
+        lines.append(
+            f"  Val senast {s.choice_due.isoformat()}; annars gäller turordningslistan"
+            + (f" ({s.rechoice_reason})" if s.rechoice_reason else "")
+        )
+    if s.pending_switch:
+        p = s.pending_switch
+        lines.append(f"  Byte till {p.name} ({p.org_nr}) från {p.effective.isoformat()}")
+    if s.care_plan:
+        c = s.care_plan
+        if c.done_on:
+            lines.append(f"  Genomförandeplan klar {c.done_on.isoformat()}")
+        else:
+            late = f" (försenad, steg {c.escalation_level})" if c.overdue else ""
+            lines.append(f"  Genomförandeplan senast {c.due.isoformat()}{late}")
+    if s.end_date:
+        lines.append(f"  Avslutas {s.end_date.isoformat()}")
+    return "\n".join(lines)
+
+
+@app.command("start")
+def start(
+    customer: Annotated[
+        str | None,
+        typer.Option("--customer", metavar="REF", help="Pseudonym kundreferens (inte personnr)."),
+    ] = None,
+    area: Annotated[str | None, typer.Option("--area", metavar="OMRÅDE")] = None,
+    service: Annotated[str | None, typer.Option("--service", metavar="TJÄNST")] = None,
+    hours: Annotated[
+        str | None, typer.Option("--hours", metavar="TIMMAR", help="Beviljad tid per månad.")
+    ] = None,
+    decision_date: Annotated[
+        str | None, typer.Option("--decision-date", metavar="ÅÅÅÅ-MM-DD", help="Beslutsdatum.")
+    ] = None,
+    start_date: Annotated[
+        str | None, typer.Option("--start", metavar="ÅÅÅÅ-MM-DD", help="Önskat startdatum.")
+    ] = None,
+    plan: PlanOpt = None,
+    actor: ActorOpt = None,
+) -> None:
+    """Registrera ett biståndsbeslut; kunden väljer sedan utförare (choose).
+    (Register a granted decision; the customer then chooses a provider.)"""
+    who = _actor(actor)
+    try:
+        ref = check_customer_ref(_required(customer, "--customer", "DNR-2031-0042"))
+    except CustomerRefError as err:
+        fail_bad_input(f"--customer: {err}")
+    the_area = _required(area, "--area", "Centrum")
+    the_service = _required(service, "--service", "omvårdnad")
+    granted = _hours(hours)
+    decided = _date(decision_date, "--decision-date")
+    begins = _date(start_date, "--start")
+    if begins < decided:
+        fail_bad_input("--start: får inte vara före beslutsdatum (before the decision date)")
+    settings = _settings()
+    inp = PlacementInput(
+        customer_ref=ref,
+        area=the_area,
+        service_type=the_service,
+        granted_hours=granted,
+        decision_date=decided,
+        start=begins,
+        plan_id=_plan_id(plan),
+        actor=who,
+        search_attributes=settings.search_attributes,
+    )
+
+    async def action(client: Client) -> str:
+        return await pa.start(client, settings.temporal_task_queue, inp)
+
+    wid = _run(settings, action)
+    typer.echo(f"Placering registrerad (started): {wid} · {the_area} · {the_service}")
+
+
+@app.command("choose")
+def choose(
+    placement: PlacementArg,
+    provider: ProviderOpt = None,
+    rotation: Annotated[
+        bool,
+        typer.Option("--rotation", help="Kunden avstår från att välja: turordningslistan."),
+    ] = False,
+    actor: ActorOpt = None,
+) -> None:
+    """Registrera kundens val av utförare, eller --rotation om kunden avstår.
+    (Register the customer's choice, or --rotation when the customer declines.)"""
+    who = _actor(actor)
+    if (provider is None) == (not rotation):
+        fail_bad_input("--provider/--rotation: ange det ena (give exactly one)")
+    chosen = _org_nr(provider) if provider is not None else None
+    settings = _settings()
+
+    async def action(client: Client) -> PlacementStatus:
+        return await pa.choose(client, placement, ChooseRequest(provider=chosen, actor=who))
+
+    s = _run(settings, action)
+    if s.pending_switch:
+        p = s.pending_switch
+        typer.echo(f"Vald (chosen): {p.name} ({p.org_nr}) från {p.effective.isoformat()}")
+    else:
+        start = s.provider_start.isoformat() if s.provider_start else "?"
+        typer.echo(f"Vald (chosen): {s.provider_name} ({s.provider}) från {start}")
+
+
+@app.command("switch")
+def switch(
+    placement: PlacementArg,
+    provider: ProviderOpt = None,
+    effective: Annotated[
+        str | None,
+        typer.Option("--effective", metavar="ÅÅÅÅ-MM-DD", help="Från-datum, inom 7–14 dagar."),
+    ] = None,
+    actor: ActorOpt = None,
+) -> None:
+    """Kunden byter utförare (utan skäl); båda utförarna får besked.
+    (The customer switches provider; both providers are told.)"""
+    who = _actor(actor)
+    org = _org_nr(_required(provider, "--provider", "556036-0793"))
+    when: date | None = _date(effective, "--effective") if effective is not None else None
+    settings = _settings()
+
+    async def action(client: Client) -> PlacementStatus:
+        return await pa.switch(
+            client, placement, SwitchRequest(provider=org, effective=when, actor=who)
+        )
+
+    s = _run(settings, action)
+    assert s.pending_switch is not None
+    p = s.pending_switch
+    typer.echo(f"Byte registrerat (switch): till {p.name} ({p.org_nr}) från {p.effective}")
+
+
+@app.command("plan-done")
+def plan_done(
+    placement: PlacementArg,
+    done_on: Annotated[
+        str | None, typer.Option("--date", metavar="ÅÅÅÅ-MM-DD", help="Standard i dag.")
+    ] = None,
+    actor: ActorOpt = None,
+) -> None:
+    """Registrera att genomförandeplanen är upprättad. (The care plan is done.)"""
+    who = _actor(actor)
+    when = _date(done_on, "--date") if done_on is not None else None
+    settings = _settings()
+
+    async def action(client: Client) -> PlacementStatus:
+        return await pa.care_plan_done(
+            client, placement, CarePlanDoneRequest(done_on=when, actor=who)
+        )
+
+    s = _run(settings, action)
+    assert s.care_plan is not None and s.care_plan.done_on is not None
+    typer.echo(f"Genomförandeplan registrerad (done): {s.care_plan.done_on.isoformat()}")
+
+
+@app.command("end")
+def end(
+    placement: PlacementArg,
+    end_date: Annotated[
+        str | None, typer.Option("--date", metavar="ÅÅÅÅ-MM-DD", help="Sista dag; standard i dag.")
+    ] = None,
+    reason: Annotated[str, typer.Option("--reason", metavar="TEXT")] = "",
+    actor: ActorOpt = None,
+) -> None:
+    """Avsluta placeringen. (End the placement.)"""
+    who = _actor(actor)
+    why = _required(reason, "--reason", '"Beslutet upphör"')
+    when = _date(end_date, "--date") if end_date is not None else None
+    settings = _settings()
+
+    async def action(client: Client) -> PlacementStatus:
+        return await pa.end(client, placement, EndRequest(end_date=when, reason=why, actor=who))
+
+    s = _run(settings, action)
+    typer.echo(f"Placeringen avslutas (ending): {s.placement_id} · sista dag {s.end_date}")
+
+
+@app.command("status")
+def status(placement: PlacementArg, as_json: JsonOpt = False) -> None:
+    """Visa placeringen. (Show the placement.)"""
+    settings = _settings()
+
+    async def action(client: Client) -> PlacementStatus:
+        return await pa.status(client, placement)
+
+    s = _run(settings, action)
+    if as_json:
+        _echo_json(s)
+    else:
+        typer.echo(status_text(s))
+
+
+@app.command("stats")
+def stats(plan: PlanOpt = None, as_json: JsonOpt = False) -> None:
+    """Statistik per utförare: beslut, beviljade timmar, andel aktuella genomförandeplaner.
+    (Per-provider statistics, seed 003 §2.2.)"""
+    plan_id = _plan_id(plan)
+    settings = _settings()
+
+    async def action(client: Client) -> list[ProviderStatistics]:
+        return await pa.statistics(client, plan_id)
+
+    rows = _run(settings, action)
+    if as_json:
+        typer.echo("[" + ",".join(r.model_dump_json() for r in rows) + "]")
+        return
+    for r in rows:
+        typer.echo(
+            f"{r.org_nr} {r.name}: {r.decisions} beslut · {r.granted_hours} tim/månad · "
+            f"{r.care_plans_current} aktuella genomförandeplaner ({r.share_current * 100:.0f} %)"
+        )
+
+
+@provider_app.command("add")
+def provider_add(
+    org_nr: OrgNrArg,
+    area: Annotated[str | None, typer.Option("--area", metavar="OMRÅDE")] = None,
+    service: Annotated[str | None, typer.Option("--service", metavar="TJÄNST")] = None,
+    plan: PlanOpt = None,
+    actor: ActorOpt = None,
+) -> None:
+    """Sätt en utförare med avtal sist på turordningslistan. (Add a provider to a list.)"""
+    org = _org_nr(org_nr)
+    who = _actor(actor)
+    entry = RotationEntry(
+        org_nr=org,
+        area=_required(area, "--area", "Centrum"),
+        service_type=_required(service, "--service", "omvårdnad"),
+        actor=who,
+    )
+    plan_id = _plan_id(plan)
+    settings = _settings()
+
+    async def action(client: Client) -> RotationStatus:
+        return await pa.add_provider(
+            client, settings.temporal_task_queue, plan_id, entry, settings.search_attributes
+        )
+
+    _run(settings, action)
+    typer.echo(f"Tillagd (added): {org} · {entry.area} · {entry.service_type}")
+
+
+@provider_app.command("remove")
+def provider_remove(
+    org_nr: OrgNrArg,
+    area: Annotated[str | None, typer.Option("--area", metavar="OMRÅDE")] = None,
+    service: Annotated[str | None, typer.Option("--service", metavar="TJÄNST")] = None,
+    reason: Annotated[str, typer.Option("--reason", metavar="TEXT")] = "",
+    plan: PlanOpt = None,
+    actor: ActorOpt = None,
+) -> None:
+    """Ta bort en utförare från en lista (eller alla). (Remove a provider from lists.)"""
+    org = _org_nr(org_nr)
+    who = _actor(actor)
+    if (area is None) != (service is None):
+        fail_bad_input("--area/--service: ange båda eller ingen (both or neither)")
+    removal = ProviderRemoval(
+        org_nr=org, area=area, service_type=service, reason=reason.strip(), actor=who
+    )
+    plan_id = _plan_id(plan)
+    settings = _settings()
+
+    async def action(client: Client) -> RotationStatus:
+        return await pa.remove_provider(client, plan_id, removal)
+
+    _run(settings, action)
+    typer.echo(f"Borttagen (removed): {org}")
+
+
+@provider_app.command("list")
+def provider_list(plan: PlanOpt = None, as_json: JsonOpt = False) -> None:
+    """Visa turordningslistorna; först står den som är näst på tur. (Show the lists.)"""
+    plan_id = _plan_id(plan)
+    settings = _settings()
+
+    async def action(client: Client) -> RotationStatus:
+        return await pa.rotation_status(client, plan_id)
+
+    s = _run(settings, action)
+    if as_json:
+        _echo_json(s)
+        return
+    for q in s.lists:
+        names = [f"{p} {s.names.get(p, '')}".strip() for p in q.providers]
+        typer.echo(f"{q.area} / {q.service_type}: " + (" → ".join(names) or "(tom)"))

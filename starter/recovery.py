@@ -1,0 +1,555 @@
+"""`lov recovery`: återkrav cases — start, respond, decide, settle, paid, status, totals.
+
+Claim lines are given as repeated `--line "PERIOD,KUNDREF,FAKTURERADE,GODKÄNDA,TIMPRIS"` (use
+`;` between the columns to write decimal commas: `"2027-03;K-1042;12,5;10;385,50"`) or as a CSV
+file with a header row (`--csv FILE`; `,` or `;` separated). The calculation is shown before
+anything is started; a bad line is refused with its line number and column, exit 2, and nothing
+is started. Case ids and workflow ids: see `starter.recovery_actions`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import typer
+from temporalio.client import Client
+
+from models.calendar import next_business_day
+from models.db import make_engine, make_session_factory
+from models.plan_loader import PlanError, load_plan
+from models.recovery import (
+    ClaimLine,
+    ClaimLineError,
+    calculation_lines,
+    check_line,
+    format_sek,
+    parse_decimal,
+)
+from models.recovery_messages import (
+    DecideRequest,
+    PaidRequest,
+    RecoveryState,
+    RecoveryStatus,
+    RespondRequest,
+    SettleRequest,
+)
+from models.store import RecordStore, RecoveryTotal
+from starter import actions
+from starter import recovery_actions as recovery
+from starter.actions import ActionError
+from starter.contract import (
+    ActorOpt,
+    JsonOpt,
+    OrgNrArg,
+    _actor,
+    _org_nr,
+    _required,
+    _run,
+    _settings,
+)
+from starter.errors import fail, fail_bad_input
+
+app = typer.Typer(
+    name="recovery",
+    help="Återkrav: starta, registrera svar, besluta, fakturera eller kvitta, registrera "
+    "betalning, visa status och summor. (Recovery of payments for hours not performed.)",
+    no_args_is_help=True,
+)
+
+COLUMNS = ("period", "customer_ref", "hours_billed", "hours_approved", "hourly_rate")
+STATE_SV = {
+    RecoveryState.NOTICED: "underrättad, väntar på svar",
+    RecoveryState.RESPONDED: "svar registrerat, väntar på beslut",
+    RecoveryState.DECIDED: "beslutat, väntar på faktura eller kvittning",
+    RecoveryState.INVOICED: "fakturerat",
+    RecoveryState.SET_OFF: "kvittas mot nästa utbetalning",
+    RecoveryState.DEBT_COLLECTION: "obetalt, lämnat till inkasso",
+    RecoveryState.PAID: "betalt, avslutat",
+    RecoveryState.WITHDRAWN: "återkallat, avslutat",
+}
+RESPONSE_SV = {"accepted": "godtar", "disputed": "invänder"}
+DECISION_SV = {"confirmed": "fastställt", "adjusted": "ändrat", "withdrawn": "återkallat"}
+
+CaseArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="ÄRENDE",
+        help="Ärendets id, t.ex. 5560360793-2027-001. (The case id, shown by start.)",
+        show_default=False,
+    ),
+]
+LineOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--line",
+        metavar="PERIOD,KUNDREF,FAKTURERADE,GODKÄNDA,TIMPRIS",
+        help="En rad, t.ex. 2027-03,K-1042,12.5,10,385.50 (med ; mellan kolumnerna går "
+        "decimalkomma bra). Kan upprepas. (A claim line; repeatable.)",
+        show_default=False,
+    ),
+]
+CsvOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--csv",
+        metavar="FIL",
+        help="Rader ur en CSV-fil med rubrikrad: " + ",".join(COLUMNS) + ". "
+        "(Claim lines from a CSV file with a header row.)",
+        show_default=False,
+    ),
+]
+ReasonOpt = Annotated[
+    str | None,
+    typer.Option("--reason", metavar="TEXT", help="Skäl. (Reason.)", show_default=False),
+]
+
+
+# --- claim lines ---------------------------------------------------------------------------------
+
+
+def _line(cells: list[str], where: str) -> ClaimLine:
+    """A claim line from its five cells; bad input names `where` (line number) and the column."""
+    if len(cells) != len(COLUMNS):
+        fail_bad_input(
+            f"{where}: {len(cells)} kolumner, väntade {len(COLUMNS)} ({', '.join(COLUMNS)})"
+        )
+    values: dict[str, Any] = {}
+    try:
+        for column, cell in zip(COLUMNS, cells, strict=True):
+            if column in ("period", "customer_ref"):
+                values[column] = cell.strip()
+            else:
+                values[column] = parse_decimal(cell, column)
+        line = ClaimLine(**values)
+        check_line(line)
+    except ClaimLineError as err:
+        fail_bad_input(f"{where}, kolumn {err.field}: {err.reason}")
+    return line
+
+
+def _option_lines(specs: list[str]) -> list[ClaimLine]:
+    lines = []
+    for n, spec in enumerate(specs, 1):
+        separator = ";" if ";" in spec else ","
+        lines.append(_line(spec.split(separator), f"--line {n}"))
+    return lines
+
+
+def _csv_lines(path: Path) -> list[ClaimLine]:
+    option = f"--csv {path}"
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as err:
+        reason = err.strerror if isinstance(err, OSError) else "inte UTF-8 (not UTF-8)"
+        fail_bad_input(f"{option}: kan inte läsa (cannot read): {reason}")
+    rows = [row for row in csv.reader(io.StringIO(text), delimiter=_delimiter(text))]
+    if not rows:
+        fail_bad_input(f"{option}: filen är tom (empty file)")
+    header = [cell.strip().lower() for cell in rows[0]]
+    if header != list(COLUMNS):
+        fail_bad_input(
+            f"{option}: rad 1: rubrikraden ska vara {','.join(COLUMNS)} (header), fick "
+            f"{','.join(header)}"
+        )
+    lines = []
+    for n, row in enumerate(rows[1:], 2):
+        if not any(cell.strip() for cell in row):
+            continue  # blank lines, e.g. at the end of a spreadsheet export
+        lines.append(_line(row, f"{option}: rad {n}"))
+    if not lines:
+        fail_bad_input(f"{option}: inga rader efter rubrikraden (no claim lines)")
+    return lines
+
+
+def _delimiter(text: str) -> str:
+    """Swedish spreadsheets export `;` (decimal commas); others `,`."""
+    first = text.splitlines()[0] if text.strip() else ""
+    return ";" if ";" in first else ","
+
+
+def _claim_lines(line: list[str] | None, csv_file: Path | None, required: bool) -> list[ClaimLine]:
+    if line and csv_file is not None:
+        fail_bad_input("--csv: ange antingen --line eller --csv (give one of --line / --csv)")
+    if csv_file is not None:
+        return _csv_lines(csv_file)
+    if line:
+        return _option_lines(line)
+    if required:
+        fail_bad_input("--line: minst en rad krävs, med --line eller --csv (claim lines required)")
+    return []
+
+
+def _calculation(lines: list[ClaimLine]) -> list[str]:
+    return [f"  {text}" for text in calculation_lines(lines)]
+
+
+# --- start ---------------------------------------------------------------------------------------
+
+
+@app.command("start")
+def start(
+    org_nr: OrgNrArg,
+    line: LineOpt = None,
+    csv_file: CsvOpt = None,
+    subject: Annotated[
+        str,
+        typer.Option(
+            "--subject",
+            metavar="TEXT",
+            help="Vad återkravet gäller, t.ex. 'Granskning av utförd tid mars 2027'. "
+            "(What the claim concerns.)",
+            show_default=False,
+        ),
+    ] = "",
+    actor: ActorOpt = None,
+) -> None:
+    """Starta ett återkrav: beloppet räknas ut rad för rad och utföraren underrättas med
+    svarstid. (Start a recovery case: the provider gets a notice with a response deadline.)"""
+    org = _org_nr(org_nr)
+    who = _actor(actor)
+    lines = _claim_lines(line, csv_file, required=True)
+    try:
+        recovery.check_claim_lines(lines)
+    except ActionError as err:
+        fail_bad_input(str(err))
+    settings = _settings()
+
+    async def action(client: Client) -> tuple[str, str, str]:
+        contract = await actions.contract_status(client, org)
+        try:
+            plan = load_plan(contract.plan_id, settings.plans_dir)
+        except PlanError as err:
+            raise ActionError("plan", str(err)) from None
+        today = datetime.now(ZoneInfo(plan.time_zone)).date()
+        case_id = await recovery.start_recovery(
+            client,
+            settings.temporal_task_queue,
+            settings.plans_dir,
+            settings.templates_dir,
+            org,
+            lines,
+            year=today.year,
+            actor=who,
+            subject=subject,
+            search_attributes=settings.search_attributes,
+        )
+        # The workflow dates the deadline the same way (plan calendar, next business day).
+        due = next_business_day(today + timedelta(days=plan.response_days), plan.holiday_calendar)
+        return case_id, contract.provider.email, due.isoformat()
+
+    case_id, email, due = _run(settings, action)
+    out = [
+        f"Återkrav startat (started): {case_id} · {org} · arbetsflöde "
+        f"{recovery.recovery_workflow_id(case_id)}",
+        "Beräkning (calculation):",
+        *_calculation(lines),
+        f"Underrättelse skickas till {email}; svar senast {due}.",
+    ]
+    typer.echo("\n".join(out))
+
+
+# --- respond, decide, settle, paid ---------------------------------------------------------------
+
+
+@app.command("respond")
+def respond(
+    case: CaseArg,
+    accept: Annotated[
+        bool, typer.Option("--accept", help="Utföraren godtar återkravet. (Accepts.)")
+    ] = False,
+    dispute: Annotated[
+        bool,
+        typer.Option("--dispute", help="Utföraren invänder; kräver --comment. (Disputes.)"),
+    ] = False,
+    comment: Annotated[
+        str | None,
+        typer.Option(
+            "--comment", metavar="TEXT", help="Utförarens invändning. (The provider's comment.)"
+        ),
+    ] = None,
+    actor: ActorOpt = None,
+) -> None:
+    """Registrera utförarens svar på underrättelsen. (Record the provider's response.)"""
+    who = _actor(actor)
+    if accept == dispute:
+        fail_bad_input("--accept: ange antingen --accept eller --dispute (exactly one of them)")
+    if dispute:
+        text = _required(comment, "--comment", '"Timmarna är utförda enligt bilaga"')
+        request = RespondRequest(outcome="dispute", comment=text, actor=who)
+    else:
+        request = RespondRequest(outcome="accept", comment=(comment or "").strip(), actor=who)
+    result = _case_update(case, recovery.respond, request)
+    typer.echo(
+        f"Svar registrerat (response recorded): {result.case_id} · utföraren "
+        f"{RESPONSE_SV['accepted' if accept else 'disputed']}"
+    )
+
+
+@app.command("decide")
+def decide(
+    case: CaseArg,
+    confirm: Annotated[
+        bool, typer.Option("--confirm", help="Fastställ återkravet. (Confirm the claim.)")
+    ] = False,
+    adjust: Annotated[
+        str | None,
+        typer.Option(
+            "--adjust",
+            metavar="BELOPP",
+            help="Ändra beloppet (kronor, t.ex. 1200,50); kräver --reason. (New amount.)",
+            show_default=False,
+        ),
+    ] = None,
+    line: LineOpt = None,
+    csv_file: CsvOpt = None,
+    withdraw: Annotated[
+        bool,
+        typer.Option("--withdraw", help="Återkalla återkravet; kräver --reason. (Withdraw.)"),
+    ] = False,
+    reason: ReasonOpt = None,
+    actor: ActorOpt = None,
+) -> None:
+    """Besluta: fastställ (--confirm), ändra (--adjust BELOPP eller nya rader med --line/--csv)
+    eller återkalla (--withdraw). Beslutet skickas till utföraren.
+    (Decide: confirm, adjust or withdraw; the decision is e-mailed.)"""
+    who = _actor(actor)
+    lines = _claim_lines(line, csv_file, required=False)
+    chosen = [confirm, adjust is not None or bool(lines), withdraw]
+    if sum(chosen) != 1:
+        fail_bad_input(
+            "--confirm: ange en av --confirm, --adjust BELOPP (eller --line/--csv) och "
+            "--withdraw (exactly one)"
+        )
+    if adjust is not None and lines:
+        fail_bad_input("--adjust: ange antingen ett belopp eller rader (amount or lines)")
+    if confirm:
+        request = DecideRequest(outcome="confirm", reason=(reason or "").strip(), actor=who)
+    elif withdraw:
+        text = _required(reason, "--reason", '"Timmarna var felregistrerade"')
+        request = DecideRequest(outcome="withdraw", reason=text, actor=who)
+    else:
+        text = _required(reason, "--reason", '"Delvis styrkt av biståndshandläggare"')
+        amount: Decimal | None = None
+        if adjust is not None:
+            try:
+                amount = parse_decimal(adjust, "--adjust")
+            except ClaimLineError as err:
+                fail_bad_input(str(err))
+        request = DecideRequest(
+            outcome="adjust", amount=amount, lines=lines or None, reason=text, actor=who
+        )
+    result = _case_update(case, recovery.decide, request)
+    decision = result.decision
+    assert decision is not None
+    typer.echo(
+        f"Beslut (decision): {result.case_id} · {DECISION_SV[decision.outcome]} · att "
+        f"återbetala {format_sek(result.amount)}; beslutet skickas till utföraren"
+    )
+
+
+@app.command("settle")
+def settle(
+    case: CaseArg,
+    invoice: Annotated[
+        str | None,
+        typer.Option(
+            "--invoice",
+            metavar="FAKTURANR",
+            help="Fakturera: fakturans nummer; förfaller efter 30 dagar. (Invoice number.)",
+            show_default=False,
+        ),
+    ] = None,
+    set_off: Annotated[
+        bool,
+        typer.Option("--set-off", help="Kvitta mot nästa utbetalning. (Set off.)"),
+    ] = False,
+    actor: ActorOpt = None,
+) -> None:
+    """Reglera beslutat belopp: faktura (--invoice NR) eller kvittning (--set-off).
+    (Settle: an invoice, or a set-off against the next payment.)"""
+    who = _actor(actor)
+    if (invoice is not None) == set_off:
+        fail_bad_input("--invoice: ange antingen --invoice NR eller --set-off (exactly one)")
+    if invoice is not None:
+        number = _required(invoice, "--invoice", "F-2027-118")
+        request = SettleRequest(method="invoice", invoice_number=number, actor=who)
+    else:
+        request = SettleRequest(method="set_off", actor=who)
+    result = _case_update(case, recovery.settle, request)
+    s = result.settlement
+    assert s is not None
+    how = f"faktura {s.invoice_number}" if s.method == "invoice" else "kvittning"
+    typer.echo(
+        f"Reglering (settlement): {result.case_id} · {how} · {format_sek(result.amount)} · "
+        f"senast {s.payment_due.isoformat()}"
+    )
+
+
+@app.command("paid")
+def paid(
+    case: CaseArg,
+    note: Annotated[str, typer.Option("--note", metavar="TEXT", help="Kommentar. (A note.)")] = "",
+    actor: ActorOpt = None,
+) -> None:
+    """Registrera att beloppet är betalt (eller kvittat); ärendet avslutas.
+    (Record the payment or the set-off; the case closes.)"""
+    who = _actor(actor)
+    result = _case_update(case, recovery.paid, PaidRequest(note=note.strip(), actor=who))
+    typer.echo(f"Betalt (paid): {result.case_id} · {format_sek(result.amount)} · ärendet avslutat")
+
+
+def _case_update(case: str, update: Any, request: Any) -> RecoveryStatus:
+    try:
+        case_id = recovery.parse_case_id(case)
+    except ActionError as err:
+        fail_bad_input(str(err))
+    settings = _settings()
+
+    async def action(client: Client) -> RecoveryStatus:
+        result: RecoveryStatus = await update(client, case_id, request)
+        return result
+
+    return _run(settings, action)
+
+
+# --- status and totals ---------------------------------------------------------------------------
+
+
+def status_text(s: RecoveryStatus) -> str:
+    """The readable form of `lov recovery status`."""
+    out = [
+        f"Återkrav {s.case_id} · {s.provider_name} ({s.org_nr}) · {STATE_SV[s.status]}",
+        f"Arbetsflöde: {s.workflow_id}",
+    ]
+    if s.subject:
+        out.append(f"Gäller: {s.subject}")
+    out += ["Beräkning (som underrättad):", *_calculation(s.lines)]
+    if s.adjusted_calculation:
+        out += ["Beräkning (efter beslut):", *(f"  {t}" for t in s.adjusted_calculation)]
+    out.append(f"Krävt: {format_sek(s.claimed_amount)} · att betala nu: {format_sek(s.amount)}")
+    deadlines = []
+    if s.response_due:
+        deadlines.append(f"svar senast {s.response_due.isoformat()}")
+    if s.settlement:
+        deadlines.append(f"betalning senast {s.settlement.payment_due.isoformat()}")
+    if s.payment_reminder_at:
+        deadlines.append(f"påminnelse {s.payment_reminder_at.isoformat(timespec='minutes')}")
+    if deadlines:
+        out.append("Tidsfrister: " + " · ".join(deadlines))
+    if s.response:
+        r = s.response
+        late = " (efter svarstiden)" if r.late else ""
+        comment = f": {r.comment}" if r.comment else ""
+        out.append(f"Svar: utföraren {RESPONSE_SV[r.outcome]}{comment}{late}")
+    if s.decision:
+        d = s.decision
+        why = f" – {d.reason}" if d.reason else ""
+        out.append(f"Beslut: {DECISION_SV[d.outcome]}, {format_sek(d.amount)}{why} ({d.actor})")
+    if s.settlement:
+        st = s.settlement
+        how = f"faktura {st.invoice_number}" if st.method == "invoice" else "kvittning"
+        out.append(f"Reglering: {how}, förfaller {st.payment_due.isoformat()}")
+    out.append("Historik:")
+    for step in s.steps:
+        note = f" – {step.note}" if step.note else ""
+        out.append(f"  {step.at.isoformat(timespec='seconds')} {step.step} ({step.actor}){note}")
+    return "\n".join(out)
+
+
+@app.command("status")
+def status(case: CaseArg, as_json: JsonOpt = False) -> None:
+    """Visa ärendet: rader, beräkning, svar, beslut, tidsfrister och historik.
+    (Show the case: lines, calculation, response, decision, deadlines, history.)"""
+    try:
+        case_id = recovery.parse_case_id(case)
+    except ActionError as err:
+        fail_bad_input(str(err))
+    settings = _settings()
+
+    async def action(client: Client) -> RecoveryStatus:
+        return await recovery.recovery_status(client, case_id)
+
+    result = _run(settings, action)
+    typer.echo(result.model_dump_json(indent=2) if as_json else status_text(result))
+
+
+def _total_json(t: RecoveryTotal) -> dict[str, Any]:
+    return {
+        "org_nr": t.org_nr,
+        "year": t.year,
+        "cases": t.cases,
+        "open_cases": t.open_cases,
+        "withdrawn_cases": t.withdrawn_cases,
+        # Strings, so that no JSON reader turns kronor into binary floating point.
+        "claimed": str(t.claimed),
+        "decided": str(t.decided),
+        "paid": str(t.paid),
+        "outstanding": str(t.outstanding),
+    }
+
+
+@app.command("totals")
+def totals(
+    org_nr: Annotated[
+        str | None,
+        typer.Option("--org-nr", metavar="ORGNR", help="En utförare. (One provider.)"),
+    ] = None,
+    year: Annotated[
+        int | None,
+        typer.Option("--year", metavar="ÅÅÅÅ", help="Ett år (ärendets startår). (One year.)"),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Summor per utförare och år ur databasen: krävt, beslutat, betalt, kvar att betala.
+    (Totals per provider and year from the records database.)"""
+    org = _org_nr(org_nr) if org_nr is not None else None
+    if year is not None and not 2000 <= year <= 2100:
+        fail_bad_input(f"--year: ett år 2000–2100 (a year), fick {year}")
+    settings = _settings()
+
+    async def read() -> list[RecoveryTotal]:
+        engine = make_engine(settings.resolved_database_url)
+        try:
+            return await RecordStore(make_session_factory(engine)).recovery_totals(org, year)
+        finally:
+            await engine.dispose()
+
+    try:
+        found = asyncio.run(read())
+    except Exception as err:  # noqa: BLE001 - the CLI boundary: one line, exit 1
+        fail(f"databasen (records database): {' '.join(str(err).split())[:300]}")
+    if as_json:
+        typer.echo(json.dumps([_total_json(t) for t in found], ensure_ascii=False, indent=2))
+        return
+    if not found:
+        typer.echo("Inga återkrav. (No recovery cases.)")
+        return
+    headers = ("Utförare", "År", "Ärenden", "Öppna", "Krävt", "Beslutat", "Betalt", "Kvar")
+    rows = [
+        (
+            t.org_nr,
+            str(t.year),
+            str(t.cases),
+            str(t.open_cases),
+            format_sek(t.claimed),
+            format_sek(t.decided),
+            format_sek(t.paid),
+            format_sek(t.outstanding),
+        )
+        for t in found
+    ]
+    widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
+    for row in [headers, *rows]:
+        cells = (
+            c.rjust(w) if i > 1 else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        )
+        typer.echo("  ".join(cells).rstrip())

@@ -1,0 +1,216 @@
+"""`lov report compliance`: who delivered what, on time, in one follow-up year.
+
+Read from the records database (the obligation workflows write every outcome there), so a
+report over all providers and years is two queries, not a walk through workflow histories.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+
+from models.compliance import STATE_SV, STATES, Matrix, build_matrix
+from models.db import make_engine, make_session_factory
+from models.plan_loader import PlanError, list_plans, load_plan
+from models.settings import Settings
+from models.store import RecordStore
+from starter.contract import _date, _settings
+from starter.errors import fail, fail_bad_input
+
+app = typer.Typer(
+    name="report",
+    help="Rapporter för chefer och revisorer. (Reports for managers and auditors.)",
+    no_args_is_help=True,
+)
+LOCAL = ZoneInfo("Europe/Stockholm")
+EXTRA_TITLES = {"meeting-action": "Åtgärd från uppföljningsmöte"}
+COLOURS = {
+    "on_time": "#cdebd3",
+    "late": "#ffe6a7",
+    "missing": "#f5b7b1",
+    "waived": "#d6e4f0",
+    "not_due": "#f2f2f2",
+}
+
+
+def obligation_titles(settings: Settings) -> dict[str, str]:
+    titles = dict(EXTRA_TITLES)
+    try:
+        plan_ids = list_plans(settings.plans_dir)
+    except (OSError, PlanError):
+        plan_ids = []
+    for plan_id in plan_ids:
+        try:
+            plan = load_plan(plan_id, settings.plans_dir)
+        except PlanError:
+            continue
+        for ob in plan.obligations:
+            titles.setdefault(ob.key, ob.title)
+    return titles
+
+
+async def compliance_matrix(
+    store: RecordStore, year: int, as_of: date, titles: dict[str, str]
+) -> Matrix:
+    facts = await store.compliance_facts(year)
+    names = await store.provider_names()
+    fields = await store.latest_report_fields(year, "customers")
+    return build_matrix(year, as_of, facts, names, titles, fields)
+
+
+def matrix_text(m: Matrix) -> str:
+    width = max([len(r.name) for r in m.rows] + [10])
+    lines = [f"Efterlevnad {m.year} (per {m.as_of.isoformat()})"]
+    for col in m.columns:
+        lines.append(f"  [{col.key}] {col.title}, förfaller {col.due.isoformat()}")
+    for row in m.rows:
+        lines.append(f"{row.name:<{width}} {row.org_nr}")
+        for col in m.columns:
+            cell = row.cells.get(col.key)
+            if cell is not None:
+                lines.append(f"    {col.key:<36} {cell.label()}")
+        totals = ", ".join(f"{STATE_SV[s]} {n}" for s, n in row.totals.items() if n)
+        lines.append(f"    Summa: {totals}")
+        lines.extend(f"    {label}: {value}" for label, value in row.stats.items())
+    return "\n".join(lines)
+
+
+def matrix_html(m: Matrix, generated: datetime) -> str:
+    e = html.escape
+    head = "".join(
+        f'<th scope="col" title="{e(c.title)}">{e(c.title)}<br><small>{e(c.period)} · '
+        f"{c.due.isoformat()}</small></th>"
+        for c in m.columns
+    )
+    head += "".join(f'<th scope="col" class="total">{e(STATE_SV[s])}</th>' for s in STATES)
+    body = []
+    for row in m.rows:
+        cells = []
+        for col in m.columns:
+            cell = row.cells.get(col.key)
+            if cell is None:
+                cells.append('<td class="none" data-state="">–</td>')
+            else:
+                cells.append(
+                    f'<td class="{cell.state}" data-state="{cell.state}" data-days="{cell.days}">'
+                    f"{e(cell.label())}</td>"
+                )
+        totals = "".join(f'<td class="total">{row.totals[s]}</td>' for s in STATES)
+        body.append(
+            f'<tr data-org-nr="{e(row.org_nr)}"><th scope="row">{e(row.name)}<br>'
+            f"<small>{e(row.org_nr)}</small></th>{''.join(cells)}{totals}</tr>"
+        )
+    col_totals = m.column_totals()
+    foot = "".join(
+        '<td class="total">'
+        + " · ".join(f"{STATE_SV[s]} {n}" for s, n in col_totals[c.key].items() if n)
+        + "</td>"
+        for c in m.columns
+    )
+    legend = "".join(f'<li><span class="swatch {s}"></span>{e(STATE_SV[s])}</li>' for s in STATES)
+    stats_rows = "".join(
+        f'<tr><th scope="row">{e(r.name)}</th><td>{e(label)}</td><td>{e(str(value))}</td></tr>'
+        for r in m.rows
+        for label, value in r.stats.items()
+    )
+    stats = (
+        f'<h2>Statistik per utförare</h2><table class="stats"><thead><tr><th>Utförare</th>'
+        f"<th>Mått</th><th>Värde</th></tr></thead><tbody>{stats_rows}</tbody></table>"
+        if stats_rows
+        else ""
+    )
+    swatches = "".join(f".{s}{{background:{c}}}" for s, c in COLOURS.items())
+    return f"""<!DOCTYPE html>
+<html lang="sv">
+<head>
+<meta charset="utf-8">
+<title>Efterlevnadsrapport {m.year}</title>
+<style>
+body{{font-family:system-ui,sans-serif;margin:2em;color:#222}}
+table{{border-collapse:collapse;margin:1em 0}}
+th,td{{border:1px solid #bbb;padding:.35em .6em;text-align:center;font-size:.9em}}
+th[scope=row]{{text-align:left}}
+td.total,th.total{{background:#fafafa;font-weight:600}}
+{swatches}
+.swatch{{display:inline-block;width:1em;height:1em;margin-right:.4em;border:1px solid #999;
+vertical-align:middle}}
+ul.legend{{list-style:none;padding:0;display:flex;gap:1.5em}}
+</style>
+</head>
+<body>
+<h1>Efterlevnadsrapport {m.year}</h1>
+<p>Läge per {m.as_of.isoformat()} · {len(m.rows)} utförare · {len(m.columns)} redovisningar ·
+skapad {generated.astimezone(LOCAL):%Y-%m-%d %H:%M}</p>
+<ul class="legend">{legend}</ul>
+<table class="matrix">
+<thead><tr><th scope="col">Utförare</th>{head}</tr></thead>
+<tbody>
+{chr(10).join(body)}
+</tbody>
+<tfoot><tr><th scope="row">Summa</th>{foot}{"<td></td>" * len(STATES)}</tr></tfoot>
+</table>
+{stats}
+</body>
+</html>
+"""
+
+
+async def _load(settings: Settings, year: int, as_of: date) -> Matrix:
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        store = RecordStore(make_session_factory(engine))
+        return await compliance_matrix(store, year, as_of, obligation_titles(settings))
+    finally:
+        await engine.dispose()
+
+
+@app.command("compliance")
+def compliance(
+    year: Annotated[
+        int | None,
+        typer.Option("--year", metavar="ÅÅÅÅ", help="Uppföljningsår (krävs). (Year, required.)"),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="ÅÅÅÅ-MM-DD",
+            help="Läge per datum; standard i dag. (As of; default today.)",
+            show_default=False,
+        ),
+    ] = None,
+    html_file: Annotated[
+        Path | None,
+        typer.Option("--html", metavar="FIL", help="Skriv en HTML-rapport. (Write HTML.)"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv JSON. (Print JSON.)")] = False,
+) -> None:
+    """Matris utförare × redovisningar för ett år: i tid, sen, saknas, eftergiven, ej förfallen.
+    (Providers × obligations for a year, with totals and per-provider statistics.)"""
+    import json
+
+    if year is None:
+        fail_bad_input("--year: krävs (required), t.ex. --year 2027")
+    if not 2000 <= year <= 2100:
+        fail_bad_input(f"--year: orimligt år (implausible year), fick {year}")
+    day = _date(as_of, "--as-of") if as_of else datetime.now(LOCAL).date()
+    if html_file is not None and not html_file.parent.is_dir():
+        fail_bad_input(f"--html: mappen finns inte (no such folder): {html_file.parent}")
+    settings = _settings()
+    try:
+        matrix = asyncio.run(_load(settings, year, day))
+    except Exception as err:
+        fail(f"Registret (records database): {' '.join(str(err).split())}")
+    if html_file is not None:
+        html_file.write_text(matrix_html(matrix, datetime.now(LOCAL)), encoding="utf-8")
+        typer.echo(f"Rapport skriven (written): {html_file}")
+    elif as_json:
+        typer.echo(json.dumps(matrix.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(matrix_text(matrix))

@@ -1,0 +1,238 @@
+"""`lov application …` against the real dev server, a real worker, SQLite and a real SMTP server,
+with the shipped Sundsvall plan (its skallkrav)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import pytest_asyncio
+from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.testing import WorkflowEnvironment
+from typer.testing import CliRunner
+
+from models.application import ApplicationStatus
+from models.db import upgrade
+from models.orgnr import contract_workflow_id
+from models.plan_loader import load_plan
+from models.settings import PROJECT_ROOT, Settings, get_settings
+from starter.cli import app
+from tests.helpers import ReceivedMail, eventually
+from tests.test_contract_cli import Result, cli_env, random_org_nr
+from worker import create_worker
+
+PLAN = load_plan("sundsvall", PROJECT_ROOT / "plans")
+SKALLKRAV = [k.key for k in PLAN.skallkrav]
+EMAIL = "ansokan@omsorg.example"
+
+
+@dataclass
+class Lov:
+    client: Client
+    smtp: ReceivedMail
+    env: dict[str, str]
+    tmp: Path
+
+    async def process(self, *args: str) -> Result:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "starter",
+            "application",
+            *args,
+            cwd=PROJECT_ROOT,
+            env=self.env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+        assert proc.returncode is not None
+        return Result(proc.returncode, out.decode(), err.decode())
+
+    async def cli(self, *args: str) -> Result:
+        def invoke() -> Result:
+            result = CliRunner().invoke(app, ["application", *args], env=self.env)
+            if result.exception and not isinstance(result.exception, SystemExit):
+                raise result.exception
+            return Result(result.exit_code, result.stdout, result.stderr)
+
+        return await asyncio.to_thread(invoke)
+
+    async def submit(self, org_nr: str, *extra: str) -> Result:
+        return await self.cli(
+            "submit",
+            org_nr,
+            "--name",
+            "Omsorg i Norr AB",
+            "--email",
+            EMAIL,
+            "--service",
+            "omvårdnad",
+            "--area",
+            "Centrum",
+            "--actor",
+            "Anna Admin",
+            *extra,
+        )
+
+    async def status(self, ref: str) -> ApplicationStatus:
+        result = await self.cli("status", ref, "--json")
+        assert result.exit_code == 0, result.stderr
+        return ApplicationStatus.model_validate_json(result.stdout)
+
+
+@pytest_asyncio.fixture
+async def lov(
+    dev_env: WorkflowEnvironment,
+    smtp_server: ReceivedMail,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> AsyncIterator[Lov]:
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
+    await upgrade(database_url)
+    task_queue = f"application-cli-{uuid.uuid4().hex[:8]}"
+    settings = Settings(
+        var_dir=tmp_path / "var",
+        database_url=database_url,
+        smtp_host=smtp_server.host,
+        smtp_port=smtp_server.port,
+        temporal_task_queue=task_queue,
+    )
+    env = cli_env(
+        tmp_path,
+        LOV_TEMPORAL_ADDRESS=dev_env.client.service_client.config.target_host,
+        LOV_TEMPORAL_TASK_QUEUE=task_queue,
+        LOV_DEFAULT_PLAN="sundsvall",
+    )
+    for name in [k for k in os.environ if k.startswith("LOV_")]:
+        monkeypatch.delenv(name)
+    for name, value in env.items():
+        if name.startswith("LOV_"):
+            monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    try:
+        async with create_worker(dev_env.client, settings):
+            yield Lov(client=dev_env.client, smtp=smtp_server, env=env, tmp=tmp_path)
+    finally:
+        get_settings.cache_clear()
+
+
+async def test_submit_assess_approve_from_the_command_line(lov: Lov) -> None:
+    org = random_org_nr()
+    wid = f"application-{org.replace('-', '')}-1"
+    doc = lov.tmp / "f-skatt.pdf"
+    doc.write_bytes(b"%PDF-1.4 registreringsbevis\n")
+    submitted = await lov.process(
+        "submit",
+        org,
+        "--name",
+        "Omsorg i Norr AB",
+        "--email",
+        EMAIL,
+        "--service",
+        "omvårdnad",
+        "--service",
+        "service",
+        "--area",
+        "Centrum",
+        "--document",
+        f"f-skatt={doc}",
+        "--actor",
+        "Anna Admin",
+    )
+    assert submitted.exit_code == 0, submitted.stderr
+    assert wid in submitted.stdout and f"{len(SKALLKRAV)} skallkrav" in submitted.stdout
+    await lov.smtp.wait_for(2)
+    assert {str(m["X-Lov-Kind"]) for m in lov.smtp.messages} == {
+        "application-received",
+        "application-new",
+    }
+
+    status = await lov.status(org)
+    assert status.application_id == wid and status.service_types == ["omvårdnad", "service"]
+    assert [d.sha256 for d in status.documents] and status.documents[0].size == 28
+    assert status.decision_due is not None
+
+    for key in SKALLKRAV:
+        result = await lov.cli("assess", wid, key, "--met", "--note", "Styrkt", "--actor", "Bo")
+        assert result.exit_code == 0, result.stderr
+    text = await lov.process("status", wid)
+    assert text.exit_code == 0, text.stderr
+    assert "under prövning" in text.stdout and "f-skatt" in text.stdout
+    assert text.stdout.count("uppfyllt · Bo") == len(SKALLKRAV)
+
+    start = (datetime.now(ZoneInfo("Europe/Stockholm")).date() + timedelta(days=7)).isoformat()
+    decided = await lov.cli("decide", wid, "--approve", "--start", start, "--actor", "Chef")
+    assert decided.exit_code == 0, decided.stderr
+    assert contract_workflow_id(org) in decided.stdout
+    contract = lov.client.get_workflow_handle(contract_workflow_id(org))
+    assert (await contract.describe()).status == WorkflowExecutionStatus.RUNNING
+    await lov.smtp.wait_for(3)
+    assert str(lov.smtp.messages[-1]["X-Lov-Kind"]) == "application-approved"
+
+    async def closed() -> None:
+        desc = await lov.client.get_workflow_handle(wid).describe()
+        assert desc.status == WorkflowExecutionStatus.COMPLETED
+
+    await eventually(closed, timeout=20)
+    final = await lov.status(wid)
+    assert final.decision is not None and final.decision.actor == "Chef"
+    assert final.decision.contract_start == date.fromisoformat(start)
+
+
+async def test_refusals_exit_2_naming_the_field_and_change_nothing(lov: Lov) -> None:
+    org = random_org_nr()
+    wid = f"application-{org.replace('-', '')}-1"
+    cases: list[tuple[tuple[str, ...], str]] = [
+        (("submit", "556036-0794", "--name", "X", "--email", EMAIL), "org_nr:"),
+        (("submit", org, "--name", "X", "--email", "nope", "--service", "s"), "--email:"),
+        (("submit", org, "--name", "X", "--email", EMAIL, "--area", "C"), "--service:"),
+        (("submit", org, "--name", "X", "--email", EMAIL, "--service", "s"), "--area:"),
+    ]
+    for args, field in cases:
+        result = await lov.cli(*args)
+        assert result.exit_code == 2, (args, result)
+        assert result.error_line().startswith(f"lov: {field}") or field in result.error_line()
+    assert lov.smtp.messages == []
+
+    assert (await lov.submit(org)).exit_code == 0
+    await lov.smtp.wait_for(2)
+    second = await lov.submit(org)
+    assert second.exit_code == 2
+    assert f"org_nr: {org} already has an open application: {wid}" in second.error_line()
+
+    await eventually(lambda: _registered(lov, wid), timeout=20)
+    refusals: list[tuple[tuple[str, ...], str]] = [
+        (("assess", wid, "no-such-req", "--met"), "skallkrav: 'no-such-req' is not a skallkrav"),
+        (("assess", wid, "insurance", "--not-met"), "note (why the requirement is not met)"),
+        (("assess", wid, "insurance"), "--met/--not-met"),
+        (("decide", wid, "--approve", "--start", "2099-01-01"), "skallkrav: not yet assessed"),
+        (("decide", wid, "--approve"), "--start: krävs"),
+        (("decide", wid, "--reject"), "--reason: krävs"),
+        (("complete", wid, "--note", "x"), "status: no komplettering has been requested"),
+        (("request-completion", wid), "--item: minst en krävs"),
+        (("status", "application-5560360793-x"), "application: not an application id"),
+        (("status", "212000-2312"), "application: no application from 212000-2312"),
+    ]
+    for args, message in refusals:
+        result = await lov.cli(*args)
+        assert result.exit_code == 2, (args, result)
+        assert message in result.error_line(), (args, result.stderr)
+    await asyncio.sleep(0.5)
+    assert len(lov.smtp.messages) == 2
+    status = await lov.status(wid)
+    assert status.unassessed == status.checklist and status.history == [status.history[0]]
+
+
+async def _registered(lov: Lov, wid: str) -> None:
+    status = await lov.status(wid)
+    assert status.checklist, "plan not loaded yet"

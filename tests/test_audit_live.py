@@ -1,0 +1,224 @@
+"""`lov audit` and `lov overdue` on the real dev server, with real workflows, SQLite and SMTP.
+
+The obligations of the "late" plan fell due two days ago, so their workflows go overdue and
+escalate as soon as they open; the "testkommun" plan's fall due in ten days.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import timedelta
+
+import pytest
+from temporalio.api.enums.v1 import EventType
+from typer.testing import CliRunner
+
+from activities.opening import OpeningActivities
+from activities.plans import PlanActivities
+from models.audit import verify_export
+from models.calendar import deadline_schedule
+from models.messages import LoadYearRequest, ObligationInput, OpenObligations
+from models.orgnr import contract_workflow_id
+from models.settings import get_settings
+from starter.cli import app
+from tests.helpers import eventually
+from tests.test_contract_cli import (  # noqa: F401  (fixture)
+    PLAN_ID,
+    PROVIDER_EMAIL,
+    Lov,
+    Result,
+    local_today,
+    lov,
+    random_org_nr,
+)
+
+UPDATE_ACCEPTED = EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
+
+
+async def invoke(cli: Lov, *args: str) -> Result:
+    def run() -> Result:
+        result = CliRunner().invoke(app, list(args), env=cli.env)
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return Result(result.exit_code, result.stdout, result.stderr)
+
+    return await asyncio.to_thread(run)
+
+
+@pytest.fixture
+def with_records(lov: Lov, monkeypatch: pytest.MonkeyPatch) -> Lov:  # noqa: F811
+    """The CLI reads the same records database as the worker."""
+    url = f"sqlite+aiosqlite:///{lov.tmp / 'records.db'}"
+    lov.env["LOV_DATABASE_URL"] = url
+    monkeypatch.setenv("LOV_DATABASE_URL", url)
+    get_settings.cache_clear()
+    return lov
+
+
+async def test_audit_timeline_agrees_with_history_and_names_the_actors(
+    with_records: Lov,
+) -> None:
+    s = with_records
+    org = random_org_nr()
+    await s.start(org)
+    assert (await s.cli(*s.submit_args(org))).exit_code == 0
+    accepted = await s.cli(
+        "review", org, "annual-report", s.year, "--accept", "--actor", "Bo Granskare"
+    )
+    assert accepted.exit_code == 0, accepted.stderr
+    waived = await s.cli(
+        "waive", org, "annual-accounts", s.year, "--reason", "Nystartat", "--actor", "Cecilia"
+    )
+    assert waived.exit_code == 0, waived.stderr
+    await s.smtp.wait_for(3)
+
+    async def complete() -> Result:
+        result = await invoke(s, "audit", org, "--json")
+        assert result.exit_code == 0, result.stderr
+        lines = [json.loads(line) for line in result.stdout.splitlines()]
+        kinds = [(x.get("source"), x.get("type")) for x in lines if x["line"] == "entry"]
+        assert ("email", "waived") in kinds, kinds
+        return result
+
+    result = await eventually(complete, timeout=20)
+    assert verify_export(result.stdout) == (org, len(result.stdout.splitlines()) - 2)
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    header, entries = lines[0], [x for x in lines if x["line"] == "entry"]
+    # Records and Temporal's histories hold the same steps.
+    agreement = header["agreement"]
+    assert agreement["agrees"] is True, agreement
+    assert agreement["events"] >= 5 and agreement["emails"] == 3 and agreement["workflows"] == 3
+
+    steps = [(e["type"], e.get("obligation"), e["actor"]) for e in entries]
+    admin = [s for s in steps if s[2] != "system"]
+    assert admin == [
+        ("submitted", "annual-report", "Anna Admin"),
+        ("accepted", "annual-report", "Bo Granskare"),
+        ("waived", "annual-accounts", "Cecilia"),
+    ]
+    order = [e["type"] for e in entries]
+    # The workflow mails the receipt before it reports the submission done.
+    assert order[0] == "contract-started" and order.index("opened") < order.index("receipt")
+    assert order.index("receipt") < order.index("submitted") < order.index("accepted")
+    assert all(e["at"] <= f["at"] for e, f in zip(entries, entries[1:], strict=False))
+    receipt = next(e for e in entries if e["type"] == "receipt")
+    assert PROVIDER_EMAIL in receipt["to"] and receipt["status"] == "sent"
+
+    # The acting user is in the history too: in the Update's arguments, and Temporal records
+    # the CLI's identity (OS user and host) as the caller.
+    handle = s.client.get_workflow_handle(
+        f"obligation-{org.replace('-', '')}-annual-report-{s.year}"
+    )
+    history = await handle.fetch_history()
+    updates = [
+        e.workflow_execution_update_accepted_event_attributes.accepted_request
+        for e in history.events
+        if e.event_type == UPDATE_ACCEPTED
+    ]
+    assert len(updates) == 2
+    for request, actor in zip(updates, ("Anna Admin", "Bo Granskare"), strict=True):
+        assert request.meta.identity.startswith("lov-cli ")
+        assert actor.encode() in request.input.args.payloads[0].data
+
+    text = await invoke(s, "audit", org, "--from", (local_today()).isoformat())
+    assert text.exit_code == 0, text.stderr
+    assert "Bo Granskare" in text.stdout and "stämmer överens" in text.stdout
+    as_csv = await invoke(s, "audit", org, "--csv", "--records-only")
+    assert as_csv.exit_code == 0 and as_csv.stdout.splitlines()[0].startswith("at,type,source")
+    assert len(as_csv.stdout.splitlines()) == len(entries) + 1
+    future = (local_today() + timedelta(days=400)).isoformat()
+    empty = await invoke(s, "audit", org, "--from", future, "--records-only")
+    assert "Inget registrerat" in empty.stdout
+
+
+async def test_audit_refuses_bad_input(with_records: Lov) -> None:
+    s = with_records
+    cases = [
+        (("audit", "556036-0794"), "org_nr:"),
+        (("audit", "556036-0793", "--from", "2031-13-01"), "--from:"),
+        (("audit", "556036-0793", "--from", "2031-02-01", "--to", "2031-01-01"), "--to:"),
+        (("audit", "556036-0793", "--json", "--csv"), "--json/--csv"),
+    ]
+    for args, field in cases:
+        result = await invoke(s, *args)
+        assert result.exit_code == 2, (args, result)
+        assert field in result.error_line()
+
+
+async def open_past_due(s: Lov, org_nr: str, days_ago: int) -> list[str]:
+    """The contract's obligations, opened again as if their due date were `days_ago` days ago.
+
+    A contract never opens an occurrence whose deadline has already passed, and on the dev
+    server time does not skip; so the test opens past-due occurrences itself, the way the
+    contract's opening activity does, with the plan's own schedule rules."""
+    plans = PlanActivities(s.tmp / "plans")
+    year = await plans.load_year(
+        LoadYearRequest(plan_id=PLAN_ID, contract_start=s.contract_start, year=s.due.year)
+    )
+    past = local_today() - timedelta(days=days_ago)
+    inputs = []
+    for occ in year.occurrences:
+        rules = year.rules[occ.obligation]
+        moved = occ.model_copy(
+            update={
+                "period": f"{past.year}-X",
+                "nominal_due": past,
+                "due": past,
+                "schedule": deadline_schedule(rules, past),
+            }
+        )
+        inputs.append(
+            ObligationInput(
+                org_nr=org_nr,
+                provider_name="Sen AB",
+                contract_workflow_id=contract_workflow_id(org_nr),
+                plan_id=year.plan_id,
+                plan_version=year.plan_version,
+                language=year.language,
+                occurrence=moved,
+                obligation=year.obligations[occ.obligation],
+                rules=rules,
+                roles=year.roles,
+                administrator_role=year.administrator_role,
+            )
+        )
+    opening = OpeningActivities(s.client, s.env["LOV_TEMPORAL_TASK_QUEUE"])
+    return await opening.open_obligations(OpenObligations(obligations=inputs))
+
+
+async def test_overdue_lists_exactly_the_overdue_items(with_records: Lov) -> None:
+    s = with_records
+    late, on_time = random_org_nr(), random_org_nr()
+    await s.start(late)
+    await s.start(on_time)
+    expected = set(await open_past_due(s, late, days_ago=3))
+    assert len(expected) == 2
+
+    async def listed(ids: set[str]) -> list[dict[str, object]]:
+        result = await invoke(s, "overdue", "--json")
+        assert result.exit_code == 0, result.stderr
+        # The shared dev server also holds other tests' workflows: look at ours.
+        mine = [i for i in json.loads(result.stdout) if i["org_nr"] in (late, on_time)]
+        assert {i["workflow_id"] for i in mine} == ids, mine
+        assert all(i["escalation_level"] == 1 for i in mine), mine
+        return mine
+
+    items = await eventually(lambda: listed(expected), timeout=30)
+    past = local_today() - timedelta(days=3)
+    for item in items:
+        assert item["org_nr"] == late and item["kind"] == "obligation"
+        assert item["due"] == past.isoformat() and item["days_overdue"] == 3
+
+    # A submission ends the lateness: the item leaves the list.
+    doc = s.document("bokslut.pdf")
+    period = f"{past.year}-X"
+    submitted = await s.cli(
+        "submit", late, "annual-accounts", period, "--document", f"annual-accounts={doc}"
+    )
+    assert submitted.exit_code == 0, submitted.stderr
+    remaining = {w for w in expected if "annual-report" in w}
+    await eventually(lambda: listed(remaining), timeout=30)
+    table = await invoke(s, "overdue")
+    assert late in table.stdout and "annual-report" in table.stdout
+    assert on_time not in table.stdout

@@ -1,0 +1,276 @@
+"""`lov meeting …` against the real dev server, a real worker, SQLite and a real SMTP server.
+
+The test plan has one meeting window spanning the whole year, so a contract started today owes
+a meeting whatever today's date. The happy path runs `lov` as separate processes; refusals run
+in-process and must exit 2 with one line naming the field, leaving the mailbox as it was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import pytest_asyncio
+from icalendar import Calendar
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+from typer.testing import CliRunner
+
+from models.db import upgrade
+from models.messages import MeetingStatus
+from models.settings import Settings, get_settings
+from starter import actions, meeting_actions
+from starter.cli import app
+from tests.helpers import ReceivedMail, eventually
+from tests.test_contract_cli import (
+    PROVIDER_EMAIL,
+    Result,
+    cli_env,
+    due_soon,
+    local_today,
+    plan_toml,
+    random_org_nr,
+)
+from worker import create_worker
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ZONE = ZoneInfo("Europe/Stockholm")
+PLAN_ID = "motestest"
+MEETINGS = """
+[meetings]
+per_year = 1
+organizer = "lov-admin"
+
+[[meetings.windows]]
+label = "H1"
+start = { month = 1, day = 1 }
+end = { month = 12, day = 31 }
+due = { month = 12, day = 31 }
+"""
+
+
+@dataclass
+class Lov:
+    client: Client
+    smtp: ReceivedMail
+    env: dict[str, str]
+    tmp: Path
+    year: int
+
+    async def process(self, *args: str) -> Result:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "starter",
+            *args,
+            cwd=PROJECT_ROOT,
+            env=self.env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+        assert proc.returncode is not None
+        return Result(proc.returncode, out.decode(), err.decode())
+
+    async def cli(self, *args: str) -> Result:
+        def invoke() -> Result:
+            result = CliRunner().invoke(app, list(args), env=self.env)
+            if result.exception and not isinstance(result.exception, SystemExit):
+                raise result.exception
+            return Result(result.exit_code, result.stdout, result.stderr)
+
+        return await asyncio.to_thread(invoke)
+
+
+@pytest_asyncio.fixture
+async def lov(
+    dev_env: WorkflowEnvironment,
+    smtp_server: ReceivedMail,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> AsyncIterator[Lov]:
+    due = due_soon(local_today())
+    plans_dir = tmp_path / "plans"
+    plans_dir.mkdir()
+    (plans_dir / f"{PLAN_ID}.toml").write_text(plan_toml(PLAN_ID, due) + MEETINGS, encoding="utf-8")
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
+    await upgrade(database_url)
+    task_queue = f"meeting-cli-{uuid.uuid4().hex[:8]}"
+    settings = Settings(
+        var_dir=tmp_path / "var",
+        plans_dir=plans_dir,
+        database_url=database_url,
+        smtp_host=smtp_server.host,
+        smtp_port=smtp_server.port,
+        temporal_task_queue=task_queue,
+    )
+    env = cli_env(
+        tmp_path,
+        LOV_TEMPORAL_ADDRESS=dev_env.client.service_client.config.target_host,
+        LOV_TEMPORAL_TASK_QUEUE=task_queue,
+        LOV_PLANS_DIR=str(plans_dir),
+        LOV_DEFAULT_PLAN=PLAN_ID,
+    )
+    for name in [k for k in os.environ if k.startswith("LOV_")]:
+        monkeypatch.delenv(name)
+    for name, value in env.items():
+        if name.startswith("LOV_"):
+            monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    try:
+        async with create_worker(dev_env.client, settings):
+            yield Lov(dev_env.client, smtp_server, env, tmp_path, due.year)
+    finally:
+        get_settings.cache_clear()
+
+
+async def _meeting(lov: Lov, wid: str) -> MeetingStatus:
+    try:
+        return await meeting_actions.meeting_status(lov.client, wid)
+    except Exception as exc:  # not opened yet
+        raise AssertionError(str(exc)) from exc
+
+
+def _at(moment: datetime) -> str:
+    return moment.astimezone(ZONE).strftime("%Y-%m-%d %H:%M:%S")
+
+
+async def test_schedule_reschedule_minutes_status(lov: Lov) -> None:
+    org = random_org_nr()
+    wid = f"meeting-{org.replace('-', '')}-{lov.year}-H1"
+    started = await lov.cli(
+        "contract",
+        "start",
+        org,
+        "--name",
+        "Omsorg i Norr AB",
+        "--email",
+        PROVIDER_EMAIL,
+        "--start",
+        (local_today() - timedelta(days=30)).isoformat(),
+    )
+    assert started.exit_code == 0, started.stderr
+    await eventually(lambda: _meeting(lov, wid), timeout=20)
+
+    shown = await lov.process("meeting", "status", org, "--year", str(lov.year), "--window", "h1")
+    assert shown.exit_code == 0, shown.stderr
+    assert wid in shown.stdout and "inte bokat" in shown.stdout
+
+    # Tomorrow 10:00, or with a reason when tomorrow lies in the next year (31 December).
+    tomorrow = datetime.combine(local_today() + timedelta(days=1), datetime.min.time(), ZONE)
+    when = tomorrow.replace(hour=10)
+    extra = [] if when.year == lov.year else ["--reason", "Årsskiftet"]
+    scheduled = await lov.process(
+        "meeting",
+        "schedule",
+        org,
+        "--year",
+        str(lov.year),
+        "--window",
+        "H1",
+        "--at",
+        when.strftime("%Y-%m-%d %H:%M"),
+        "--place",
+        "Stadshuset, rum 3",
+        "--actor",
+        "Karin Kvalitet",
+        *extra,
+    )
+    assert scheduled.exit_code == 0, scheduled.stderr
+    assert scheduled.stdout.startswith("Bokat (scheduled)") and wid in scheduled.stdout
+    (invitation,) = await lov.smtp.wait_for(1)
+    assert invitation["X-Lov-Kind"] == "meeting-invitation"
+    (part,) = [p for p in invitation.iter_attachments() if p.get_content_type() == "text/calendar"]
+    (event,) = Calendar.from_ical(part.get_content()).walk("VEVENT")
+    assert event.decoded("DTSTART") == when and str(event["LOCATION"]) == "Stadshuset, rum 3"
+
+    as_json = await lov.process("meeting", "status", wid, "--json")
+    assert as_json.exit_code == 0, as_json.stderr
+    status = MeetingStatus.model_validate_json(as_json.stdout)
+    assert status.status == "scheduled" and status.meeting is not None
+    assert status.meeting.starts_at == when and status.meeting.actor == "Karin Kvalitet"
+
+    # Refusals: exit 2, one line naming the field, no e-mail.
+    next_year = f"{lov.year + 1}-02-01 10:00"
+    cases = [
+        (("schedule", wid, "--at", when.strftime("%Y-%m-%d %H:%M"), "--place", "x"), "status:"),
+        (("minutes", wid, "--summary", "x", "--attendee", "a"), "status: the meeting has not"),
+        (("reschedule", wid, "--at", next_year), "at: "),
+        (("reschedule", wid, "--at", "i morgon"), "--at:"),
+        (("reschedule", wid, "--at", next_year, "--link", "meet", "--reason", "r"), "link:"),
+        (("status", "meeting-0000000000-2020-H1"), "meeting: no meeting"),
+        (("status", org), "--year:"),
+        (("minutes", wid, "--summary", "x", "--action", "owner=provider;text=y"), "--action[0]"),
+    ]
+    for args, field in cases:
+        refused = await lov.cli("meeting", *args)
+        assert refused.exit_code == 2, (args, refused.stdout, refused.stderr)
+        assert field in refused.error_line(), (args, refused.stderr)
+    bad_file = lov.tmp / "protokoll.toml"
+    bad_file.write_text('summary = "x"\nattendees = "Karin"\n', encoding="utf-8")
+    refused = await lov.cli("meeting", "minutes", wid, "--file", str(bad_file))
+    assert refused.exit_code == 2 and "--file: attendees" in refused.error_line()
+    assert len(lov.smtp.messages) == 1
+
+    # The meeting is moved to a few seconds from now (it did not take place tomorrow after
+    # all): a new invitation with the next SEQUENCE; then it takes place, and the minutes go in.
+    soon = datetime.now(ZONE).replace(microsecond=0) + timedelta(seconds=12)
+    extra = [] if soon.year == lov.year else ["--reason", "Årsskiftet"]
+    moved = await lov.process("meeting", "reschedule", wid, "--at", _at(soon), *extra)
+    assert moved.exit_code == 0, moved.stderr
+    _, second = await lov.smtp.wait_for(2)
+    (part,) = [p for p in second.iter_attachments() if p.get_content_type() == "text/calendar"]
+    (event,) = Calendar.from_ical(part.get_content()).walk("VEVENT")
+    assert int(event["SEQUENCE"]) == 1 and str(event["UID"]) == f"{wid}@lovflow.invalid"
+
+    async def took_place() -> None:
+        assert (await _meeting(lov, wid)).status == "awaiting_minutes"
+
+    await eventually(took_place, timeout=45)
+    action_due = local_today() + timedelta(days=20)
+    minutes_file = lov.tmp / "protokoll-ok.toml"
+    minutes_file.write_text(
+        f"""summary = "Genomgång av egenkontrollen"
+attendees = ["Karin Kvalitet", "Per Verksamhetschef"]
+
+[[actions]]
+owner = "provider"
+due = {action_due.isoformat()}
+text = "Uppdatera rutinen för nyckelhantering; informera personalen"
+
+[[actions]]
+owner = "lov-admin"
+due = {action_due.isoformat()}
+text = "Skicka ny mall"
+""",
+        encoding="utf-8",
+    )
+    recorded = await lov.process("meeting", "minutes", wid, "--file", str(minutes_file))
+    assert recorded.exit_code == 0, recorded.stderr
+    period = f"{lov.year}-H1-1"
+    assert f"obligation-{org.replace('-', '')}-meeting-action-{period}" in recorded.stdout
+    *_, minutes_mail = await lov.smtp.wait_for(3)
+    assert minutes_mail["X-Lov-Kind"] == "meeting-minutes"
+    assert "informera personalen" in minutes_mail.get_content()
+
+    async def obligation_open() -> None:
+        try:
+            item = await actions.obligation_status(lov.client, org, "meeting-action", period)
+        except Exception as exc:
+            raise AssertionError(str(exc)) from exc
+        assert item.due >= action_due and item.status == "upcoming"
+
+    await eventually(obligation_open, timeout=20)
+    text = await lov.process("meeting", "status", wid)
+    assert text.exit_code == 0, text.stderr
+    for expected in ("protokoll registrerat", "Genomgång av egenkontrollen", "meeting-action"):
+        assert expected in text.stdout, text.stdout

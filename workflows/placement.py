@@ -1,0 +1,603 @@
+"""Placement workflow: one granted decision (biståndsbeslut), `placement-<generated id>`.
+
+The customer chooses a provider among those approved for the area and service type (or declines,
+and the rotation workflow assigns the provider next in turn; it does the same when the choice is
+not made in time). The provider is told and the start confirmed; the genomförandeplan is then due
+within the plan's days of the start, with reminders and the plan's escalation ladder. The
+customer may switch at any time: the switch takes effect within the plan's window, both providers
+are told, and the genomförandeplan clock restarts with the new provider. When a provider's
+contract is terminated its customers are asked to choose again (the termination hook signals
+`provider_terminated`), with the rotation list as the fallback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, ApplicationError, FailureError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.mail import MailActivities
+    from activities.placement import PlacementActivities
+    from activities.plans import PlanActivities
+    from models import search_attributes as sa
+    from models.calendar import DeadlineSchedule
+    from models.messages import DeadlineRequest, MailRequest
+    from models.placement import (
+        Assignment,
+        AssignRequest,
+        CarePlan,
+        CarePlanDoneRequest,
+        ChooseRequest,
+        EndRequest,
+        LoadPlacementPlan,
+        PendingSwitch,
+        PlacementInput,
+        PlacementPlan,
+        PlacementReport,
+        PlacementState,
+        PlacementStatus,
+        PlacementSummary,
+        PlacementWrite,
+        ProviderTerminated,
+        SwitchRequest,
+        rotation_workflow_id,
+    )
+    from models.plan import PROVIDER_ROLE
+    from workflows.common import call, end_of_day, local_today, require, require_text
+
+
+@dataclass(frozen=True)
+class _Action:
+    at: datetime
+    kind: str  # "rechoice-notice" | "choice-deadline" | "switch" | "end" | "reminder" | ...
+    index: int = 0
+
+
+@workflow.defn
+class PlacementWorkflow:
+    @workflow.init
+    def __init__(self, inp: PlacementInput) -> None:
+        self._in = inp
+        self._plan: PlacementPlan | None = None
+        self._registered = False
+        self._state = PlacementState.AWAITING_CHOICE
+        self._provider: Assignment | None = None
+        self._provider_start: date | None = None
+        self._choice_due: date | None = None
+        self._rechoice_reason: str | None = None
+        self._rechoice_notice = False  # a re-choice request still to be mailed
+        self._terminated: set[str] = set()
+        self._pending: PendingSwitch | None = None
+        self._pending_schedule: DeadlineSchedule | None = None
+        self._assignments = 0
+        self._busy = False  # an update is waiting for the rotation workflow
+        # The genomförandeplan of the current provider: one "round" per provider start.
+        self._care: CarePlan | None = None
+        self._schedule: DeadlineSchedule | None = None
+        self._round = 0
+        self._round_opened_at = workflow.now()
+        self._reminded: set[int] = set()
+        self._end_date: date | None = None
+        self._history: list[str] = []
+        self._revision = 0
+
+    # --- main loop ------------------------------------------------------------------------
+
+    @workflow.run
+    async def run(self, inp: PlacementInput) -> PlacementStatus:
+        self._plan = await call(
+            PlacementActivities.load_placement_plan, LoadPlacementPlan(plan_id=inp.plan_id)
+        )
+        self._choice_due = self._today() + timedelta(days=self._p.choice_days)
+        await self._report("registered", inp.actor, {"choice_due": self._choice_due.isoformat()})
+        self._registered = True
+        while self._state is not PlacementState.ENDED:
+            revision = self._revision
+            action = self._next_action()
+            if action is None:
+                await workflow.wait_condition(self._changed_since(revision))
+                continue
+            delay = action.at - workflow.now()
+            if delay > timedelta(0):
+                try:
+                    await workflow.wait_condition(self._changed_since(revision), timeout=delay)
+                    continue
+                except TimeoutError:
+                    pass
+            await self._perform(action)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.status()
+
+    def _next_action(self) -> _Action | None:
+        if self._busy or self._state is PlacementState.ENDED:
+            return None
+        tz = self._p.time_zone
+        candidates: list[_Action] = []
+        if self._rechoice_notice:
+            candidates.append(_Action(workflow.now(), "rechoice-notice"))
+        if self._state is PlacementState.AWAITING_CHOICE and self._choice_due is not None:
+            candidates.append(_Action(end_of_day(self._choice_due, tz), "choice-deadline"))
+        if self._pending is not None:
+            start = end_of_day(self._pending.effective - timedelta(days=1), tz)
+            candidates.append(_Action(start, "switch"))
+        if self._end_date is not None:
+            candidates.append(_Action(end_of_day(self._end_date, tz), "end"))
+        care, s = self._care, self._schedule
+        if care is not None and s is not None and care.done_on is None:
+            for i, at in enumerate(s.reminders):
+                if i not in self._reminded and self._round_opened_at <= at < s.deadline:
+                    candidates.append(_Action(at, "reminder", i))
+                    break
+            if not care.overdue:
+                candidates.append(_Action(s.deadline, "deadline"))
+            elif care.escalation_level < len(s.escalations):
+                step = s.escalations[care.escalation_level]
+                candidates.append(_Action(step.at, "escalation", care.escalation_level))
+        return min(candidates, key=lambda a: a.at) if candidates else None
+
+    async def _perform(self, action: _Action) -> None:
+        if action.kind == "rechoice-notice":
+            self._rechoice_notice = False
+            assert self._provider is not None
+            await self._mail(
+                "placement-rechoice",
+                [self._p.case_officer_role],
+                f"rechoice:{self._provider.org_nr}",
+                self._provider.org_nr,
+            )
+            await self._report("rechoice_requested", "system", {"reason": self._rechoice_reason})
+        elif action.kind == "choice-deadline":
+            # The customer has not chosen in time: the turordningslista applies.
+            self._choice_due = None
+            try:
+                assignment = await self._assign(None)
+            except ApplicationError as err:
+                await self._report("rotation_failed", "system", {"error": err.message})
+                org_nr = self._provider.org_nr if self._provider else None
+                if org_nr is not None:
+                    await self._mail(
+                        "placement-no-provider", [self._p.administrator_role], "no-provider", org_nr
+                    )
+                return
+            await self._take(assignment, None, "system")
+        elif action.kind == "switch":
+            await self._complete_switch()
+        elif action.kind == "end":
+            self._state = PlacementState.ENDED
+            self._revision += 1
+            await self._report("ended", "system", {"end_date": str(self._end_date)})
+        else:
+            await self._care_plan_action(action)
+
+    async def _care_plan_action(self, action: _Action) -> None:
+        care, s = self._care, self._schedule
+        assert care is not None and s is not None
+        if action.kind == "reminder":
+            self._reminded.add(action.index)
+            await self._mail(
+                "care-plan-reminder",
+                [PROVIDER_ROLE],
+                f"care-plan:{self._round}:reminder:{action.index}",
+                care.org_nr,
+            )
+            await self._report("care_plan_reminder", "system", {"due": care.due.isoformat()})
+        elif action.kind == "deadline":
+            self._care = care.model_copy(update={"overdue": True})
+            await self._report("care_plan_overdue", "system", {"due": care.due.isoformat()})
+        else:
+            step = s.escalations[action.index]
+            self._care = care.model_copy(update={"escalation_level": step.level})
+            await self._mail(
+                "care-plan-escalation",
+                list(step.notify),
+                f"care-plan:{self._round}:escalation:{step.level}",
+                care.org_nr,
+                kind=f"care-plan-{step.kind}",
+                escalation=step.title,
+                level=step.level,
+            )
+            await self._report(f"care_plan_escalation_{step.level}", "system", {"kind": step.kind})
+
+    # --- updates ----------------------------------------------------------------------------
+
+    @workflow.update
+    async def choose(self, request: ChooseRequest) -> PlacementStatus:
+        assignment = await self._assign(request.provider)
+        await self._take(assignment, None, request.actor)
+        return self.status()
+
+    @choose.validator
+    def _validate_choose(self, request: ChooseRequest) -> None:
+        self._require_ready(request.actor)
+        require(
+            self._state is PlacementState.AWAITING_CHOICE,
+            "status: the customer has a provider; use switch to change it",
+        )
+        if request.provider is not None and self._provider is not None:
+            require(
+                request.provider != self._provider.org_nr,
+                f"provider: {request.provider} is the provider whose contract ends",
+            )
+
+    @workflow.update
+    async def switch(self, request: SwitchRequest) -> PlacementStatus:
+        assignment = await self._assign(request.provider)
+        await self._take(assignment, request.effective, request.actor)
+        return self.status()
+
+    @switch.validator
+    def _validate_switch(self, request: SwitchRequest) -> None:
+        self._require_ready(request.actor)
+        require(
+            self._state is PlacementState.ACTIVE and self._provider is not None,
+            "status: the customer has no provider yet; use choose",
+        )
+        assert self._provider is not None
+        require(
+            request.provider != self._provider.org_nr,
+            f"provider: {request.provider} is already the customer's provider",
+        )
+        require(
+            self._pending is None,
+            "status: a switch is already under way"
+            + (f" (to {self._pending.org_nr})" if self._pending else ""),
+        )
+        require(self._end_date is None, "status: the placement is ending")
+        if request.effective is not None:
+            low, high = self._switch_window()
+            require(
+                low <= request.effective <= high,
+                f"effective: must be between {low.isoformat()} and {high.isoformat()}",
+            )
+
+    @workflow.update
+    async def care_plan_done(self, request: CarePlanDoneRequest) -> PlacementStatus:
+        care = self._care
+        assert care is not None
+        done_on = request.done_on or self._today()
+        self._care = care.model_copy(update={"done_on": done_on})
+        self._revision += 1
+        late_days = max(0, (done_on - care.due).days)
+        await self._report(
+            "care_plan_done", request.actor, {"done_on": done_on.isoformat(), "late": late_days}
+        )
+        return self.status()
+
+    @care_plan_done.validator
+    def _validate_care_plan_done(self, request: CarePlanDoneRequest) -> None:
+        self._require_ready(request.actor)
+        care = self._care
+        require(care is not None, "status: no provider has started yet")
+        assert care is not None
+        require(care.done_on is None, "status: the genomförandeplan is already registered")
+        if request.done_on is not None:
+            require(request.done_on <= self._today(), "done_on: must not be in the future")
+            require(request.done_on >= care.start, "done_on: before the provider's start")
+
+    @workflow.update
+    async def end(self, request: EndRequest) -> PlacementStatus:
+        self._end_date = request.end_date or self._today()
+        self._pending = None
+        self._pending_schedule = None
+        self._revision += 1
+        if self._provider is not None:
+            await self._mail(
+                "placement-ended",
+                [PROVIDER_ROLE],
+                "ended",
+                self._provider.org_nr,
+                reason=request.reason,
+            )
+        await self._report(
+            "ending",
+            request.actor,
+            {"end_date": self._end_date.isoformat(), "reason": request.reason},
+        )
+        return self.status()
+
+    @end.validator
+    def _validate_end(self, request: EndRequest) -> None:
+        self._require_ready(request.actor)
+        require_text(request.reason, "reason")
+        require(self._end_date is None, "status: the placement is already ending")
+        if request.end_date is not None:
+            require(request.end_date >= self._today(), "end_date: must not be in the past")
+
+    @workflow.signal
+    def provider_terminated(self, notice: ProviderTerminated) -> None:
+        """From the termination hook: the provider's contract ends; the customer chooses again."""
+        if self._state is PlacementState.ENDED or notice.org_nr in self._terminated:
+            return
+        self._terminated.add(notice.org_nr)
+        if self._pending is not None and self._pending.org_nr == notice.org_nr:
+            # A switch to the leaving provider is off; the customer chooses again.
+            self._pending = None
+            self._pending_schedule = None
+            self._state = PlacementState.AWAITING_CHOICE
+        elif (
+            self._provider is not None
+            and self._provider.org_nr == notice.org_nr
+            and self._pending is None
+        ):
+            self._state = PlacementState.AWAITING_CHOICE
+        else:
+            return
+        self._choice_due = self._today() + timedelta(days=self._p.choice_days)
+        self._rechoice_reason = f"avtalet med {notice.org_nr} upphör {notice.end_date.isoformat()}"
+        self._rechoice_notice = self._provider is not None
+        self._revision += 1
+
+    @workflow.query
+    def status(self) -> PlacementStatus:
+        inp, p = self._in, self._provider
+        return PlacementStatus(
+            placement_id=self._wid,
+            plan_id=inp.plan_id,
+            registered=self._registered,
+            customer_ref=inp.customer_ref,
+            area=inp.area,
+            service_type=inp.service_type,
+            granted_hours=inp.granted_hours,
+            decision_date=inp.decision_date,
+            state=self._state,
+            provider=p.org_nr if p else None,
+            provider_name=p.name if p else None,
+            provider_start=self._provider_start,
+            via=p.via if p else None,
+            choice_due=self._choice_due if self._state is PlacementState.AWAITING_CHOICE else None,
+            rechoice_reason=self._rechoice_reason,
+            pending_switch=self._pending,
+            care_plan=self._care,
+            end_date=self._end_date,
+            history=list(self._history),
+        )
+
+    # --- assignment ---------------------------------------------------------------------------
+
+    async def _assign(self, chosen: str | None) -> Assignment:
+        """The provider: the customer's choice (checked against the list) or the next in turn."""
+        self._busy = True
+        try:
+            return await call(
+                PlacementActivities.assign_provider,
+                AssignRequest(
+                    key=f"{self._wid}:assign:{self._assignments + 1}",
+                    plan_id=self._in.plan_id,
+                    area=self._in.area,
+                    service_type=self._in.service_type,
+                    chosen=chosen,
+                    exclude=self._provider.org_nr if self._provider else None,
+                ),
+            )
+        except ActivityError as err:
+            # The rotation workflow refused (the provider left the list meanwhile): nothing
+            # changed here; the caller hears why.
+            cause = err.cause
+            message = cause.message if isinstance(cause, ApplicationError) else str(err)
+            raise ApplicationError(message, non_retryable=True) from None
+        finally:
+            self._busy = False
+            self._revision += 1
+
+    async def _take(self, assignment: Assignment, effective: date | None, actor: str) -> None:
+        self._assignments += 1
+        self._choice_due = None
+        self._state = PlacementState.ACTIVE
+        self._revision += 1
+        details = {"provider": assignment.org_nr, "via": assignment.via}
+        if self._provider is None:
+            start = max(self._in.start, self._today())
+            await self._begin_service(assignment, start)
+            await self._mail("placement-new", [PROVIDER_ROLE], "new:1", assignment.org_nr)
+            await self._report("assigned", actor, {**details, "start": start.isoformat()})
+            return
+        old = self._provider
+        effective = effective or self._switch_window()[0]
+        self._pending = PendingSwitch(
+            org_nr=assignment.org_nr,
+            name=assignment.name,
+            effective=effective,
+            via=assignment.via,
+            requested_at=workflow.now(),
+        )
+        self._pending_schedule = await self._date_care_plan(effective)
+        n = self._assignments
+        await self._mail("placement-switch-out", [PROVIDER_ROLE], f"switch:{n}:out", old.org_nr)
+        await self._mail(
+            "placement-switch-in", [PROVIDER_ROLE], f"switch:{n}:in", assignment.org_nr
+        )
+        await self._report(
+            "switch_requested", actor, {**details, "from": old.org_nr, "effective": str(effective)}
+        )
+
+    async def _complete_switch(self) -> None:
+        pending, schedule = self._pending, self._pending_schedule
+        assert pending is not None and schedule is not None
+        old = self._provider
+        self._pending = None
+        self._pending_schedule = None
+        await self._begin_service(
+            Assignment(org_nr=pending.org_nr, name=pending.name, via=pending.via, sequence=0),
+            pending.effective,
+            schedule,
+        )
+        await self._report(
+            "switched",
+            "system",
+            {"from": old.org_nr if old else None, "to": pending.org_nr},
+        )
+
+    async def _begin_service(
+        self, assignment: Assignment, start: date, schedule: DeadlineSchedule | None = None
+    ) -> None:
+        """The provider starts: the genomförandeplan clock (re)starts from `start`."""
+        self._provider = assignment
+        self._provider_start = start
+        self._schedule = schedule or await self._date_care_plan(start)
+        self._round += 1
+        self._round_opened_at = workflow.now()
+        self._reminded = set()
+        self._care = CarePlan(org_nr=assignment.org_nr, start=start, due=self._schedule.due)
+        self._revision += 1
+
+    async def _date_care_plan(self, start: date) -> DeadlineSchedule:
+        return await call(
+            PlanActivities.date_deadline,
+            DeadlineRequest(
+                rules=self._p.rules, due=start + timedelta(days=self._p.care_plan_days)
+            ),
+        )
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    @property
+    def _p(self) -> PlacementPlan:
+        assert self._plan is not None, "the plan is loaded before any handler runs"
+        return self._plan
+
+    @property
+    def _wid(self) -> str:
+        return workflow.info().workflow_id
+
+    def _today(self) -> date:
+        return local_today(self._p.time_zone)
+
+    def _switch_window(self) -> tuple[date, date]:
+        today = self._today()
+        return (
+            today + timedelta(days=self._p.switch_min_days),
+            today + timedelta(days=self._p.switch_max_days),
+        )
+
+    def _changed_since(self, revision: int) -> Callable[[], bool]:
+        return lambda: self._revision != revision
+
+    def _require_ready(self, actor: str) -> None:
+        require_text(actor, "actor")
+        require(self._registered, "status: the placement is still being registered")
+        require(self._state is not PlacementState.ENDED, "status: the placement has ended")
+        require(not self._busy, "status: another change is under way; try again in a moment")
+
+    def _context(self, org_nr: str) -> dict[str, Any]:
+        plan, inp = self._p, self._in
+        admin = plan.roles[plan.administrator_role]
+        officer = plan.roles[plan.case_officer_role]
+        care, pending = self._care, self._pending
+        ladder = self._schedule.escalations if self._schedule else ()
+        names = {a.org_nr: a.name for a in (self._provider,) if a is not None}
+        if pending is not None:
+            names[pending.org_nr] = pending.name
+        return {
+            "placement_id": self._wid,
+            "customer_ref": inp.customer_ref,
+            "area": inp.area,
+            "service_type": inp.service_type,
+            "granted_hours": str(inp.granted_hours),
+            "decision_date": inp.decision_date.isoformat(),
+            "org_nr": org_nr,
+            "provider_name": names.get(org_nr, org_nr),
+            "start": self._provider_start.isoformat() if self._provider_start else "",
+            "care_plan_days": plan.care_plan_days,
+            "care_plan_due": care.due.isoformat() if care else "",
+            "switch_effective": pending.effective.isoformat() if pending else "",
+            "switch_last_day": (
+                (pending.effective - timedelta(days=1)).isoformat() if pending else ""
+            ),
+            "switch_to": pending.name or pending.org_nr if pending else "",
+            "switch_care_plan_due": (
+                self._pending_schedule.due.isoformat() if self._pending_schedule else ""
+            ),
+            "choice_due": self._choice_due.isoformat() if self._choice_due else "",
+            "rechoice_reason": self._rechoice_reason or "",
+            "end_date": self._end_date.isoformat() if self._end_date else "",
+            "admin_title": admin.title,
+            "admin_email": admin.email,
+            "officer_title": officer.title,
+            "officer_email": officer.email,
+            "escalation_steps": [s.title for s in ladder],
+            "days_overdue": (
+                max(0, (workflow.now() - self._schedule.deadline).days + 1) if self._schedule else 0
+            ),
+        }
+
+    async def _mail(
+        self, template: str, roles: list[str], key: str, org_nr: str, **extra: Any
+    ) -> None:
+        plan = self._p
+        kind = extra.pop("kind", template)
+        await call(
+            MailActivities.send_mail,
+            MailRequest(
+                key=f"{self._wid}:{key}",
+                kind=kind,
+                template=template,
+                language=plan.language,
+                to_roles=roles,
+                roles=plan.roles,
+                org_nr=org_nr,
+                workflow_id=self._wid,
+                at=workflow.now(),
+                time_zone=plan.time_zone,
+                context={**self._context(org_nr), **extra},
+            ),
+        )
+
+    async def _report(self, event: str, actor: str, details: dict[str, Any]) -> None:
+        """One outcome: history note, search attributes, records, and the rotation's view."""
+        inp, p, care = self._in, self._provider, self._care
+        now = workflow.now()
+        self._history.append(f"{now.isoformat()} {event} ({actor})")
+        if inp.search_attributes:
+            workflow.upsert_search_attributes(
+                [
+                    sa.STATUS.value_set(self._state.value),
+                    *([sa.ORG_NR.value_set(p.org_nr)] if p else []),
+                    *([sa.DUE.value_set(self._schedule.deadline)] if self._schedule else []),
+                ]
+            )
+        current = care is not None and care.done_on is not None
+        await call(
+            PlacementActivities.record_placement,
+            PlacementReport(
+                write=PlacementWrite(
+                    placement_id=self._wid,
+                    customer_ref=inp.customer_ref,
+                    area=inp.area,
+                    service_type=inp.service_type,
+                    granted_hours=inp.granted_hours,
+                    decision_date=inp.decision_date,
+                    status=self._state,
+                    org_nr=p.org_nr if p else None,
+                    pending_org_nr=self._pending.org_nr if self._pending else None,
+                    provider_start=self._provider_start,
+                    care_plan_due=care.due if care else None,
+                    care_plan_done_on=care.done_on if care else None,
+                    care_plan_current=current,
+                    end_date=self._end_date,
+                    at=now,
+                ),
+                event_key=f"{self._wid}:event:{len(self._history)}",
+                event=f"placement_{event}",
+                actor=actor,
+                details={"state": self._state.value, **details},
+            ),
+        )
+        handle = workflow.get_external_workflow_handle(rotation_workflow_id(inp.plan_id))
+        try:
+            await handle.signal(
+                "placement_changed",
+                PlacementSummary(
+                    placement_id=self._wid,
+                    org_nr=p.org_nr if p else None,
+                    granted_hours=inp.granted_hours,
+                    active=self._state is not PlacementState.ENDED and p is not None,
+                    care_plan_current=current,
+                ),
+            )
+        except FailureError:
+            workflow.logger.info("no rotation workflow for plan %s", inp.plan_id)
