@@ -304,6 +304,7 @@ class RecoveryTotal:
     outstanding: Decimal  # decided, not yet paid
 
 
+@dataclass(frozen=True, slots=True)
 class PlacementRecord:
     placement_id: str
     customer_ref: str
