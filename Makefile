@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 LINT_PATHS := workflows activities models starter worker.py
 
-.PHONY: serve test pytest lint format install clean
+.PHONY: serve test pytest lint format install clean bench
 
 serve: $(STAMP)
 	$(BIN)/lov serve
@@ -32,6 +32,12 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 install: $(STAMP)
+
+# The benchmark suite (docs/PERFORMANCE.md): not part of `make test`. BENCH_ARGS=--quick for a
+# smoke run; the full run takes about half an hour on 2 cores.
+BENCH_ARGS ?=
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \

@@ -1,0 +1,194 @@
+"""`python -m bench [--quick] [--sections …] [--out FILE] [--label TEXT]`
+
+Runs the benchmark sections one after another in one process, writes every figure to a JSON
+file and prints a summary table. Asserts nothing about timings: the figures go into
+docs/PERFORMANCE.md, before and after each fix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import live, machine, overdue, reporting, simulation
+from bench.common import PROJECT_ROOT
+
+SECTIONS = ("simulation", "history", "live", "reporting", "overdue")
+
+
+@dataclass(frozen=True)
+class Sizes:
+    sim_contracts: int
+    sim_years: int
+    history_years: int
+    live_contracts: int
+    report_providers: int
+    report_years: int
+    overdue_providers: int
+    repeat: int
+
+
+FULL = Sizes(10, 5, 20, 1000, 1000, 10, 1000, 3)
+QUICK = Sizes(1, 1, 2, 10, 5, 1, 5, 1)
+
+
+async def run_sections(sizes: Sizes, sections: list[str], workdir: Path) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in sections:
+        t0 = time.perf_counter()
+        print(f"bench: {name} …", file=sys.stderr, flush=True)
+        section_dir = workdir / name
+        section_dir.mkdir()
+        if name == "simulation":
+            out[name] = await simulation.throughput(sizes.sim_contracts, sizes.sim_years)
+        elif name == "history":
+            out[name] = await simulation.history_bound(sizes.history_years, section_dir)
+        elif name == "live":
+            lead = live.default_lead(sizes.live_contracts)
+            out[name] = await live.run(sizes.live_contracts, lead, section_dir)
+        elif name == "reporting":
+            out[name] = await reporting.run(
+                sizes.report_providers, sizes.report_years, sizes.repeat, section_dir
+            )
+        elif name == "overdue":
+            out[name] = await overdue.run(sizes.overdue_providers, 5, 2, sizes.repeat, section_dir)
+        out[name]["section_seconds"] = round(time.perf_counter() - t0, 1)
+    return out
+
+
+def _get(d: dict[str, Any], path: str) -> Any:
+    for part in path.split("."):
+        if not isinstance(d, dict) or part not in d:
+            return None
+        d = d[part]
+    return d
+
+
+# (label, path in the result, unit, target as text)
+SUMMARY: tuple[tuple[str, str, str, str], ...] = (
+    ("simulation: lovflow", "simulation.lovflow.contract_years_per_second", "contract-years/s", ""),
+    (
+        "simulation: bare baseline",
+        "simulation.baseline.contract_years_per_second",
+        "contract-years/s",
+        "",
+    ),
+    ("simulation: ratio to baseline", "simulation.ratio_to_baseline", "", ">= 0.7"),
+    ("history: contract run, max events", "history.contract_run_events_max", "events", "bounded"),
+    ("history: contract run, max bytes", "history.contract_run_bytes_max", "bytes", "bounded"),
+    (
+        "history: obligation/meeting, max events",
+        "history.obligation_and_meeting_histories.events_max",
+        "events",
+        "bounded",
+    ),
+    (
+        "history: unanswered obligation, max events",
+        "simulation.lovflow.obligation_histories.events_max",
+        "events",
+        "bounded",
+    ),
+    ("live: start all contracts", "live.start_all_seconds", "s", "< 60"),
+    ("live: all obligations open", "live.all_obligations_open_seconds", "s", ""),
+    ("live: worker RSS, all open", "live.worker_rss_mib_all_open", "MiB", ""),
+    ("live: worker RSS, peak", "live.worker_rss_mib_peak", "MiB", ""),
+    ("live: idle worker CPU", "live.idle_worker_cpu_share", "cores", "~0"),
+    ("live: idle server CPU", "live.idle_server_cpu_share", "cores", "~0"),
+    ("live: reminders received", "live.reminders_received", "", "= contracts"),
+    ("live: reminder delay p50", "live.reminder_delay_p50_seconds", "s", ""),
+    ("live: reminder delay p99", "live.reminder_delay_p99_seconds", "s", "< 60"),
+    (
+        "report compliance, SQLite (CLI)",
+        "reporting.sqlite.cli_report_compliance_seconds",
+        "s",
+        "< 2",
+    ),
+    (
+        "report compliance, SQLite (query+matrix)",
+        "reporting.sqlite.compliance_matrix_seconds",
+        "s",
+        "",
+    ),
+    (
+        "report compliance, PostgreSQL (CLI)",
+        "reporting.postgresql.cli_report_compliance_seconds",
+        "s",
+        "< 2",
+    ),
+    (
+        "report compliance, PostgreSQL (query+matrix)",
+        "reporting.postgresql.compliance_matrix_seconds",
+        "s",
+        "",
+    ),
+    ("lov overdue (CLI)", "overdue.cli_overdue_seconds", "s", "< 2"),
+    ("lov overdue (visibility query)", "overdue.overdue_items_seconds", "s", ""),
+)
+
+
+def summary(result: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for label, path, unit, target in SUMMARY:
+        value = _get(result["sections"], path)
+        if value is not None:
+            rows.append({"figure": label, "value": value, "unit": unit, "target": target})
+    return rows
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    width = max([len(r["figure"]) for r in rows] + [6])
+    lines = [f"{'figure':<{width}}  {'value':>12}  {'unit':<17} target"]
+    for r in rows:
+        lines.append(f"{r['figure']:<{width}}  {r['value']!s:>12}  {r['unit']:<17} {r['target']}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
+    parser.add_argument(
+        "--sections",
+        default=",".join(SECTIONS),
+        help=f"comma-separated, from {','.join(SECTIONS)} (default: all)",
+    )
+    parser.add_argument("--out", type=Path, help="result file (default var/bench/<time>.json)")
+    parser.add_argument("--label", default="", help="e.g. before / after, kept in the result")
+    args = parser.parse_args(argv)
+    sections = [s.strip() for s in args.sections.split(",") if s.strip()]
+    unknown = [s for s in sections if s not in SECTIONS]
+    if unknown:
+        print(f"--sections: unknown section(s) {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.WARNING)
+    sizes = QUICK if args.quick else FULL
+    started = datetime.now(UTC)
+    out = args.out or PROJECT_ROOT / "var" / "bench" / f"{started:%Y%m%dT%H%M%SZ}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    result: dict[str, Any] = {
+        "label": args.label,
+        "mode": "quick" if args.quick else "full",
+        "started_at": started.isoformat(),
+        "machine": machine.describe(),
+        "sizes": sizes.__dict__,
+    }
+    with tempfile.TemporaryDirectory(prefix="lov-bench-") as tmp:
+        result["sections"] = asyncio.run(run_sections(sizes, sections, Path(tmp)))
+    result["machine"]["load_average_after"] = machine.describe()["load_average"]
+    result["summary"] = summary(result)
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+    print(table(result["summary"]))
+    print(f"\nresultat (result): {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

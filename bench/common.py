@@ -1,0 +1,88 @@
+"""Small helpers shared by the benchmark sections."""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy.engine import make_url
+
+from models.orgnr import normalize_org_nr
+
+T = TypeVar("T")
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_ADMIN_DSN = os.environ.get(
+    "LOV_BENCH_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def org_nrs(count: int, seed: int = 8) -> list[str]:
+    """`count` distinct valid org nrs, the same ones for the same seed."""
+    rng = random.Random(seed)
+    found: dict[str, None] = {}
+    while len(found) < count:
+        base = f"55{rng.randrange(10**7):07d}"
+        digits = base + str(_luhn_digit(base))
+        found[normalize_org_nr(f"{digits[:6]}-{digits[6:]}")] = None
+    return list(found)
+
+
+def _luhn_digit(nine: str) -> int:
+    total = 0
+    for i, ch in enumerate(nine):
+        n = int(ch) * (2 if i % 2 == 0 else 1)
+        total += n - 9 if n > 9 else n
+    return (10 - total % 10) % 10
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0..100); 0.0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+async def timed(fn: Callable[[], Awaitable[T]], repeat: int = 3) -> tuple[float, T]:
+    """Median wall seconds of `repeat` calls, and the last result."""
+    times: list[float] = []
+    result: Any = None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = await fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), result
+
+
+@asynccontextmanager
+async def postgres_database() -> AsyncIterator[str | None]:
+    """A fresh PostgreSQL database for the run, dropped afterwards; None if none is reachable."""
+    import asyncpg
+
+    name = f"lovflow_bench_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = await asyncpg.connect(POSTGRES_ADMIN_DSN, timeout=3)
+    except (OSError, asyncpg.PostgresError):
+        yield None
+        return
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    url = make_url(POSTGRES_ADMIN_DSN).set(drivername="postgresql+asyncpg", database=name)
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        admin = await asyncpg.connect(POSTGRES_ADMIN_DSN)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()

@@ -1,0 +1,418 @@
+"""Sections 1 and 2: simulation throughput against a bare baseline, and history sizes.
+
+Section 1 runs N contracts of the Sundsvall plan for Y years on the time-skipping server, with
+the real worker, a real SMTP server and a SQLite records database, and a provider that never
+answers: every reminder, overdue notice and escalation step fires, the heaviest case. Its
+histories are then counted (timers, activities, workflows) and a bare baseline with the same
+shape runs on a fresh server of the same kind; the ratio of the two throughputs is lovflow's
+cost over the engine's own.
+
+Section 2 follows one diligent provider (every duty submitted and accepted) for 20 follow-up
+years. The time-skipping server ends every workflow chain after ten simulated years, so the 20
+years run as two chains: the second starts on a fresh server from the state the first carried
+into its last continue-as-new (the contract's own input, decoded from its history), which is
+exactly what a real server would hand the next run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from datetime import time as clock
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from bench.baseline import (
+    BareChildWorkflow,
+    BareContractInput,
+    BareContractWorkflow,
+    BareShape,
+    BareStarter,
+    bare_noop,
+)
+from bench.common import PROJECT_ROOT, org_nrs
+from models.calendar import occurrences
+from models.db import make_engine, make_session_factory, upgrade
+from models.messages import ContractInput, DocumentRef, Provider, ReviewRequest, SubmitRequest
+from models.plan_loader import load_plan
+from models.records import Meeting, ObligationOccurrence
+from models.settings import Settings
+from models.temporal import TEST_SERVER_BINARY, find_binary
+from starter import actions
+from starter.simulation import Mailbox
+from worker import create_worker
+
+ZONE = ZoneInfo("Europe/Stockholm")
+STEP = timedelta(days=15)  # time skips in steps, so the server never has to jump years at once
+
+
+def local(day: date, at: clock = clock(10, 0)) -> datetime:
+    return datetime.combine(day, at, ZONE)
+
+
+@dataclass
+class LovStack:
+    env: WorkflowEnvironment
+    settings: Settings
+    mailbox: Mailbox
+
+    @property
+    def client(self) -> Client:
+        return self.env.client
+
+    async def sleep_until(self, at: datetime) -> None:
+        while True:
+            now = await self.env.get_current_time()
+            if now >= at:
+                return
+            await self.env.sleep(min(at - now, STEP))
+
+
+async def _time_skipping() -> WorkflowEnvironment:
+    return await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(find_binary(TEST_SERVER_BINARY)),
+        data_converter=pydantic_data_converter,
+    )
+
+
+@asynccontextmanager
+async def lov_stack(workdir: Path) -> AsyncIterator[LovStack]:
+    db_url = f"sqlite+aiosqlite:///{workdir / 'records.db'}"
+    await upgrade(db_url)
+    mailbox = Mailbox()
+    port = mailbox.start()
+    settings = Settings(
+        var_dir=workdir,
+        plans_dir=PROJECT_ROOT / "plans",
+        database_url=db_url,
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        search_attributes=False,
+        temporal_task_queue=f"bench-{uuid.uuid4().hex[:8]}",
+    )
+    try:
+        async with await _time_skipping() as env, create_worker(env.client, settings):
+            yield LovStack(env, settings, mailbox)
+    finally:
+        mailbox.stop()
+
+
+# --- histories --------------------------------------------------------------------------------
+
+
+def history_bytes(history: WorkflowHistory) -> int:
+    return sum(e.ByteSize() for e in history.events)
+
+
+async def run_histories(client: Client, workflow_id: str) -> list[WorkflowHistory]:
+    """Every run of a workflow id, oldest first, walking back along continue-as-new."""
+    found: list[WorkflowHistory] = []
+    run_id: str | None = None
+    while True:
+        history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
+        found.insert(0, history)
+        started = history.events[0].workflow_execution_started_event_attributes
+        run_id = started.continued_execution_run_id or None
+        if run_id is None:
+            return found
+
+
+async def _child_ids(db_url: str) -> tuple[list[str], list[str]]:
+    engine = make_engine(db_url)
+    try:
+        async with make_session_factory(engine)() as session:
+            obligations = (await session.execute(select(ObligationOccurrence.workflow_id))).all()
+            meetings = (await session.execute(select(Meeting.meeting_id))).all()
+    finally:
+        await engine.dispose()
+    return [r[0] for r in obligations], [r[0] for r in meetings]
+
+
+async def _fetch_all(client: Client, ids: list[str]) -> list[WorkflowHistory]:
+    sem = asyncio.Semaphore(16)
+
+    async def one(wid: str) -> WorkflowHistory:
+        async with sem:
+            return await client.get_workflow_handle(wid).fetch_history()
+
+    return list(await asyncio.gather(*(one(w) for w in ids)))
+
+
+def _counts(histories: list[WorkflowHistory]) -> Counter[str]:
+    c: Counter[str] = Counter()
+    for h in histories:
+        c["runs"] += 1
+        for e in h.events:
+            if e.event_type == EventType.EVENT_TYPE_TIMER_STARTED:
+                c["timers"] += 1
+            elif e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+                c["activities"] += 1
+            elif e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+                c["workflow_tasks"] += 1
+        c["events"] += len(h.events)
+    return c
+
+
+def _size_stats(histories: list[WorkflowHistory]) -> dict[str, Any]:
+    events = [len(h.events) for h in histories]
+    sizes = [history_bytes(h) for h in histories]
+    if not events:
+        return {"count": 0}
+    return {
+        "count": len(events),
+        "events_median": statistics.median(events),
+        "events_max": max(events),
+        "bytes_median": int(statistics.median(sizes)),
+        "bytes_max": max(sizes),
+    }
+
+
+# --- section 1 --------------------------------------------------------------------------------
+
+FIRST_YEAR = 2030
+
+
+async def simulate_unanswered(contracts: int, years: int, workdir: Path) -> dict[str, Any]:
+    providers = [
+        Provider(org_nr=org, name=f"Omsorg {n:04d} AB", email=f"kontakt{n}@omsorg.example")
+        for n, org in enumerate(org_nrs(contracts, seed=1))
+    ]
+    async with lov_stack(workdir) as stack:
+        await stack.sleep_until(local(date(FIRST_YEAR, 1, 1), clock(0, 0)))
+        t0 = time.perf_counter()
+        await asyncio.gather(
+            *(
+                actions.start_contract(
+                    stack.client,
+                    stack.settings.temporal_task_queue,
+                    p,
+                    date(FIRST_YEAR - 1, 1, 1),
+                    "sundsvall",
+                    search_attributes=False,
+                )
+                for p in providers
+            )
+        )
+        # Stop before 1 December of the last year, when the next year would be prepared.
+        await stack.sleep_until(local(date(FIRST_YEAR + years - 1, 11, 30), clock(23, 0)))
+        wall = time.perf_counter() - t0
+        mails = len(stack.mailbox.messages)
+        obligation_ids, meeting_ids = await _child_ids(stack.settings.resolved_database_url)
+        contract_runs: list[list[WorkflowHistory]] = [
+            await run_histories(stack.client, f"contract-{p.org_nr.replace('-', '')}")
+            for p in providers
+        ]
+        obligations = await _fetch_all(stack.client, obligation_ids)
+        meetings = await _fetch_all(stack.client, meeting_ids)
+    contract_histories = [h for runs in contract_runs for h in runs]
+    cy = contracts * years
+    own = _counts(contract_histories)
+    kids = _counts(obligations + meetings)
+    per_run_events = [[len(h.events) for h in runs] for runs in contract_runs]
+    per_run_bytes = [[history_bytes(h) for h in runs] for runs in contract_runs]
+    return {
+        "contracts": contracts,
+        "years": years,
+        "contract_years": cy,
+        "wall_seconds": round(wall, 2),
+        "contract_years_per_second": round(cy / wall, 3),
+        "emails": mails,
+        "per_contract_year": {
+            "workflows": round((own["runs"] + kids["runs"]) / cy, 2),
+            "timers": round((own["timers"] + kids["timers"]) / cy, 2),
+            "activities": round((own["activities"] + kids["activities"]) / cy, 2),
+            "workflow_tasks": round((own["workflow_tasks"] + kids["workflow_tasks"]) / cy, 2),
+            "events": round((own["events"] + kids["events"]) / cy, 1),
+            "emails": round(mails / cy, 2),
+        },
+        "shape": BareShape(
+            contract_activities=max(1, round(own["activities"] / cy)),
+            contract_timers=max(1, round(own["timers"] / cy)),
+            children=max(1, round(kids["runs"] / cy)),
+            child_timers=max(1, round(kids["timers"] / max(1, kids["runs"]))),
+            child_activities=max(1, round(kids["activities"] / max(1, kids["runs"]))),
+        ).__dict__,
+        "contract_run_events_by_year": per_run_events[0],
+        "contract_run_bytes_by_year": per_run_bytes[0],
+        "obligation_histories": _size_stats(obligations),
+        "meeting_histories": _size_stats(meetings),
+    }
+
+
+async def simulate_baseline(shape: dict[str, Any], contracts: int, years: int) -> dict[str, Any]:
+    bare = BareShape(**shape)
+    task_queue = f"bare-{uuid.uuid4().hex[:8]}"
+    async with await _time_skipping() as env:
+        starter = BareStarter(env.client, task_queue)
+        async with Worker(
+            env.client,
+            task_queue=task_queue,
+            workflows=[BareContractWorkflow, BareChildWorkflow],
+            activities=[bare_noop, starter.bare_start_children],
+        ):
+            t0 = time.perf_counter()
+            await asyncio.gather(
+                *(
+                    env.client.start_workflow(
+                        BareContractWorkflow.run,
+                        BareContractInput(bare, years, f"bare-{n}"),
+                        id=f"bare-contract-{n}",
+                        task_queue=task_queue,
+                    )
+                    for n in range(contracts)
+                )
+            )
+            # Same simulated span as the lovflow run (11 months short of the last year's end).
+            span = timedelta(days=365 * years - 31)
+            start = await env.get_current_time()
+            while (now := await env.get_current_time()) < start + span:
+                await env.sleep(min(start + span - now, STEP))
+            wall = time.perf_counter() - t0
+    cy = contracts * years
+    return {
+        "contract_years": cy,
+        "wall_seconds": round(wall, 2),
+        "contract_years_per_second": round(cy / wall, 3),
+        "per_contract_year": {
+            "workflows": 1 + bare.children,
+            "timers": bare.contract_timers + bare.children * bare.child_timers,
+            "activities": bare.contract_activities + bare.children * bare.child_activities,
+        },
+    }
+
+
+async def throughput(contracts: int, years: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="lov-bench-") as tmp:
+        lov = await simulate_unanswered(contracts, years, Path(tmp))
+    base = await simulate_baseline(lov["shape"], contracts, years)
+    return {
+        "lovflow": lov,
+        "baseline": base,
+        "ratio_to_baseline": round(
+            lov["contract_years_per_second"] / base["contract_years_per_second"], 3
+        ),
+    }
+
+
+# --- section 2 --------------------------------------------------------------------------------
+
+SUBMIT_DAYS_BEFORE = 5
+
+
+def _submission(obligation: Any, due: date) -> SubmitRequest:
+    values = {"count": 3, "percent": 87.5, "bool": True, "date": due.isoformat()}
+    fields = {f.key: values.get(f.type, "ok") for f in obligation.fields}
+    docs = [
+        DocumentRef(key=d.key, filename=f"/arkiv/{d.key}.pdf", sha256="0" * 64, size=1)
+        for d in obligation.documents
+    ]
+    return SubmitRequest(fields=fields, documents=docs, actor="bench")
+
+
+async def _diligent_chain(
+    workdir: Path, provider: Provider, years: range, carried: ContractInput | None
+) -> tuple[list[WorkflowHistory], list[WorkflowHistory], ContractInput]:
+    plan = load_plan("sundsvall", PROJECT_ROOT / "plans")
+    obligations = {ob.key: ob for ob in plan.obligations}
+    wid = f"contract-{provider.org_nr.replace('-', '')}"
+    contract_start = date(years.start, 1, 1) if carried is None else carried.contract_start
+    async with lov_stack(workdir) as stack:
+        if carried is None:
+            await stack.sleep_until(local(date(years.start, 1, 1), clock(0, 0)))
+            await actions.start_contract(
+                stack.client,
+                stack.settings.temporal_task_queue,
+                provider,
+                contract_start,
+                "sundsvall",
+                search_attributes=False,
+            )
+        else:
+            # Hand-over: a few days after the first chain prepared this year.
+            await stack.sleep_until(local(date(years.start - 1, 12, 5)))
+            await stack.client.start_workflow(
+                "ContractWorkflow",
+                carried,
+                id=wid,
+                task_queue=stack.settings.temporal_task_queue,
+            )
+        for year in years:
+            for occ in occurrences(plan, contract_start, year):
+                await stack.sleep_until(local(occ.due - timedelta(days=SUBMIT_DAYS_BEFORE)))
+                request = _submission(obligations[occ.obligation], occ.due)
+                await actions.submit(
+                    stack.client, provider.org_nr, occ.obligation, occ.period, request
+                )
+                await actions.review(
+                    stack.client,
+                    provider.org_nr,
+                    occ.obligation,
+                    occ.period,
+                    ReviewRequest(outcome="accept", actor="bench"),
+                )
+        # Past 1 December: the next year's run has started and carries the state on.
+        await stack.sleep_until(local(date(years.stop - 1, 12, 5)))
+        runs = await run_histories(stack.client, wid)
+        obligation_ids, meeting_ids = await _child_ids(stack.settings.resolved_database_url)
+        children = await _fetch_all(stack.client, obligation_ids + meeting_ids)
+    started = runs[-1].events[0].workflow_execution_started_event_attributes
+    [next_input] = pydantic_data_converter.payload_converter.from_payloads(
+        list(started.input.payloads), [ContractInput]
+    )
+    return runs, children, next_input
+
+
+async def history_bound(years: int, workdir: Path) -> dict[str, Any]:
+    """One diligent provider for `years` follow-up years, in chains of at most nine."""
+    provider = Provider(org_nr=org_nrs(1, seed=2)[0], name="Flitig Omsorg AB", email="k@f.example")
+    first = FIRST_YEAR
+    chain_years = 9  # a chain starts 1 January and must end before its tenth anniversary
+    runs: list[WorkflowHistory] = []
+    children: list[WorkflowHistory] = []
+    carried: ContractInput | None = None
+    chains = 0
+    year = first
+    t0 = time.perf_counter()
+    while year < first + years:
+        span = range(year, min(first + years, year + chain_years))
+        chain_dir = workdir / f"chain-{chains}"
+        chain_dir.mkdir()
+        # The first run of a later chain repeats the previous chain's last (prepared) run.
+        chain_runs, chain_children, carried = await _diligent_chain(
+            chain_dir, provider, span, carried
+        )
+        runs += chain_runs
+        children += chain_children
+        chains += 1
+        year = span.stop
+    wall = time.perf_counter() - t0
+    events = [len(h.events) for h in runs]
+    sizes = [history_bytes(h) for h in runs]
+    return {
+        "years": years,
+        "chains": chains,
+        "wall_seconds": round(wall, 1),
+        "contract_runs": len(runs),
+        "contract_run_events": events,
+        "contract_run_bytes": sizes,
+        "contract_run_events_max": max(events),
+        "contract_run_bytes_max": max(sizes),
+        "carried_input_bytes_at_end": len(carried.model_dump_json()) if carried else 0,
+        "obligation_and_meeting_histories": _size_stats(children),
+    }
