@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,9 @@ FULL = Sizes(10, 5, 20, 1000, 1000, 10, 1000, 3)
 QUICK = Sizes(1, 1, 2, 10, 5, 1, 5, 1)
 
 
-async def run_sections(sizes: Sizes, sections: list[str], workdir: Path) -> dict[str, Any]:
+async def run_sections(
+    sizes: Sizes, sections: list[str], workdir: Path, live_lead: float | None = None
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in sections:
         t0 = time.perf_counter()
@@ -53,7 +55,11 @@ async def run_sections(sizes: Sizes, sections: list[str], workdir: Path) -> dict
         elif name == "history":
             out[name] = await simulation.history_bound(sizes.history_years, section_dir)
         elif name == "live":
-            lead = live.default_lead(sizes.live_contracts)
+            lead = (
+                timedelta(seconds=live_lead)
+                if live_lead
+                else live.default_lead(sizes.live_contracts)
+            )
             out[name] = await live.run(sizes.live_contracts, lead, section_dir)
         elif name == "reporting":
             out[name] = await reporting.run(
@@ -161,6 +167,11 @@ def main(argv: list[str] | None = None) -> int:
         help=f"comma-separated, from {','.join(SECTIONS)} (default: all)",
     )
     parser.add_argument("--out", type=Path, help="result file (default var/bench/<time>.json)")
+    parser.add_argument(
+        "--live-lead",
+        type=float,
+        help="seconds from start to the reminders' minute in the live section (default: sized)",
+    )
     parser.add_argument("--label", default="", help="e.g. before / after, kept in the result")
     args = parser.parse_args(argv)
     sections = [s.strip() for s in args.sections.split(",") if s.strip()]
@@ -181,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         "sizes": sizes.__dict__,
     }
     with tempfile.TemporaryDirectory(prefix="lov-bench-") as tmp:
-        result["sections"] = asyncio.run(run_sections(sizes, sections, Path(tmp)))
+        result["sections"] = asyncio.run(run_sections(sizes, sections, Path(tmp), args.live_lead))
     result["machine"]["load_average_after"] = machine.describe()["load_average"]
     result["summary"] = summary(result)
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
