@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import URL, Connection, event, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import (
@@ -23,8 +20,14 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from alembic import command
 from models.settings import PROJECT_ROOT
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic is imported where a migration runs, not here: every process that only reads or
+# writes records (the CLI's reports, the worker's activities) would otherwise pay for loading
+# it at start-up (docs/PERFORMANCE.md).
 
 ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
 ALEMBIC_DIR = PROJECT_ROOT / "alembic"
@@ -134,6 +137,8 @@ def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession
 
 def alembic_config(url: str | URL | None = None) -> Config:
     """Alembic configuration found via the project root, whatever the working directory."""
+    from alembic.config import Config
+
     config = Config(str(ALEMBIC_INI))
     config.set_main_option("script_location", str(ALEMBIC_DIR))
     # Logging belongs to the application when migrations run inside it.
@@ -146,6 +151,8 @@ def alembic_config(url: str | URL | None = None) -> Config:
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     if head is None:
         raise RuntimeError(f"no Alembic revisions under {ALEMBIC_DIR}")
@@ -157,6 +164,8 @@ async def upgrade(url: str | URL) -> None:
 
     Alembic's API is synchronous and env.py runs its own event loop, so it runs in a thread.
     """
+    from alembic import command
+
     config = alembic_config(url)
     await asyncio.to_thread(command.upgrade, config, "head")
 
@@ -169,6 +178,8 @@ async def current_revision(url: str | URL) -> str | None:
         # Connecting would create the file; a check must not leave an empty database behind.
         if path is not None and not path.exists():
             return None
+    from alembic.runtime.migration import MigrationContext
+
     engine = make_engine(parsed)
     try:
         async with engine.connect() as connection:

@@ -233,6 +233,8 @@ class ObligationOccurrence(Base):
         # Leading org_nr also serves "everything about provider X" without a separate index.
         Index(None, "org_nr", "obligation", "period"),
         Index(None, "status", "overdue"),
+        # Reports select one follow-up year by period (revision 0007).
+        Index(None, "period"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -256,7 +258,10 @@ class Submission(Base):
     """What a provider handed in for an occurrence, as registered by the administrator."""
 
     __tablename__ = "submissions"
-    __table_args__ = (Index(None, "org_nr", "obligation", "period"),)
+    __table_args__ = (
+        Index(None, "org_nr", "obligation", "period"),
+        Index(None, "period"),  # reports select one follow-up year (revision 0007)
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
@@ -491,8 +496,9 @@ class AuditEvent(Base):
     """An append-only audit trail entry: who did what to which provider, when."""
 
     __tablename__ = "audit_events"
-    # Auditors read one provider's trail in time order.
-    __table_args__ = (Index(None, "org_nr", "at"),)
+    # Auditors read one provider's trail in time order; the compliance report finds each
+    # occurrence's "submitted" events (revision 0007).
+    __table_args__ = (Index(None, "org_nr", "at"), Index(None, "workflow_id", "event_type"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(ID_LEN), unique=True)

@@ -24,7 +24,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, case, func, insert, literal, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -376,6 +387,17 @@ def _one_of(what: str, value: str | None, allowed: tuple[str, ...]) -> None:
         raise ValueError(f"{what} {value!r} is not one of {', '.join(allowed)}")
 
 
+def _period_in_year(period: Any, year: int) -> ColumnElement[bool]:
+    """`period` is `year` or starts with `year-`. The range comes first so that both engines
+    can use the index on period (a LIKE alone cannot on PostgreSQL's default collation); the
+    exact test keeps the meaning."""
+    return and_(
+        period >= str(year),
+        period < str(year + 1),
+        or_(period == str(year), period.like(f"{year}-%")),
+    )
+
+
 def _money(amounts: Iterable[Decimal | None]) -> Decimal:
     return sum((a for a in amounts if a is not None), Decimal("0.00")).quantize(Decimal("0.01"))
 
@@ -638,7 +660,7 @@ class RecordStore:
         workflow against the deadline then in force).
         """
         occ = ObligationOccurrence
-        in_year = or_(occ.period == str(year), occ.period.like(f"{year}-%"))
+        in_year = _period_in_year(occ.period, year)
         async with self._sessions() as session:
             rows = (
                 await session.execute(
@@ -666,7 +688,7 @@ class RecordStore:
     async def latest_report_fields(self, year: int, key: str) -> dict[str, dict[str, Any]]:
         """Per provider, the fields of its latest submission of `year` that reports `key`."""
         sub = Submission
-        in_year = or_(sub.period == str(year), sub.period.like(f"{year}-%"))
+        in_year = _period_in_year(sub.period, year)
         async with self._sessions() as session:
             rows = (
                 await session.execute(

@@ -1,7 +1,9 @@
 """`python -m starter …` runs the `lov` CLI (useful without the console script on PATH)."""
 
-from starter.cli import app
+import sys
+
+from starter.cli import _requested, build_app
 
 if __name__ == "__main__":
-    # Same name in help texts as the console script.
-    app(prog_name="lov")
+    # Same name in help texts as the console script; only the named command is loaded.
+    build_app(_requested(sys.argv[1:]))(prog_name="lov")

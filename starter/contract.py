@@ -12,23 +12,17 @@ embedded dev server of `lov serve` on 127.0.0.1:`LOV_EMBEDDED_TEMPORAL_PORT`.
 
 from __future__ import annotations
 
-import asyncio
-import gc
 import getpass
 import json
-import os
 import re
-import socket
 import tomllib
 from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from temporalio.client import Client
-from temporalio.exceptions import TemporalError
-from temporalio.service import RPCError
 
 from models.messages import (
     ChangeContactRequest,
@@ -49,10 +43,10 @@ from models.plan import Obligation, Plan
 from models.plan_loader import PlanError, load_plan
 from models.settings import Settings, get_settings
 from models.submission import SubmissionError, check_submission
-from models.temporal import TemporalSetupError, connect, target_address
 from starter import actions
 from starter.actions import ActionError
-from starter.errors import fail, fail_bad_input
+from starter.client_run import run_with_client
+from starter.errors import fail_bad_input
 
 T = TypeVar("T")
 
@@ -155,52 +149,13 @@ def _actor(value: str | None) -> str:
         fail_bad_input("--actor: okänd användare (cannot tell the OS user); ange --actor NAMN")
 
 
-def cli_identity() -> str:
-    """Who runs the CLI, as Temporal records it on every request: OS user, host, process."""
-    try:
-        user = getpass.getuser()
-    except (OSError, KeyError):
-        user = "unknown"
-    return f"lov-cli {user}@{socket.gethostname()} pid {os.getpid()}"
-
-
 def _settings() -> Settings:
     return get_settings()
 
 
 def _run(settings: Settings, action: Callable[[Client], Awaitable[T]]) -> T:
     """Connect as configured and run `action`; turn its failures into §5.5's exit codes."""
-
-    async def main() -> T:
-        client = await connect(settings, identity=cli_identity())
-        return await action(client)
-
-    failure: tuple[Callable[[str], NoReturn], str] | None = None
-    try:
-        return asyncio.run(main())
-    except ActionError as err:
-        failure = fail_bad_input, str(err)
-    except TemporalSetupError as err:
-        failure = fail, str(err)
-    except RPCError as err:
-        status = err.status.name if err.status else ""
-        failure = (
-            fail,
-            (
-                f"Temporal på {target_address(settings)} svarade med fel (request failed): "
-                f"{status} {' '.join(err.message.split())}"
-            ),
-        )
-    except TemporalError as err:
-        failure = fail, f"Temporal: {' '.join(str(err).split())}"
-    finally:
-        # Release the client (and the SDK's Rust threads behind it) while the interpreter is
-        # fully alive: dropped during interpreter shutdown instead, it can abort the process
-        # ("PyGILState_Release", temporalio/sdk-python#300) after the command has succeeded.
-        gc.collect()
-    assert failure is not None
-    report, message = failure
-    report(message)
+    return run_with_client(settings, action, bad_input=(ActionError,))
 
 
 def _action_error(err: Exception) -> ActionError:

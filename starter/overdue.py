@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict
 from temporalio.client import Client
 
 from models import search_attributes as sa
-from starter.contract import _run, _settings
+from models.settings import get_settings
+from starter.client_run import run_with_client
 
 QUERY = "LovOverdue = true AND ExecutionStatus = 'Running'"
 LOCAL_DAY_ENDS = timedelta(days=1)
@@ -71,12 +72,12 @@ def overdue(
 ) -> None:
     """Allt som är försenat just nu, hos alla utförare, med antal dagar och eskaleringsnivå.
     (Everything overdue now, across providers: days overdue and escalation level.)"""
-    settings = _settings()
+    settings = get_settings()
 
     async def action(client: Client) -> list[OverdueItem]:
         return await overdue_items(client)
 
-    items = _run(settings, action)
+    items = run_with_client(settings, action)
     if as_json:
         typer.echo("[" + ",\n".join(i.model_dump_json() for i in items) + "]")
         return

@@ -18,10 +18,10 @@ import typer
 from models.compliance import STATE_SV, STATES, Matrix, build_matrix
 from models.db import make_engine, make_session_factory
 from models.plan_loader import PlanError, list_plans, load_plan
-from models.settings import Settings
+from models.settings import Settings, get_settings
 from models.store import RecordStore
-from starter.contract import _date, _settings
 from starter.errors import fail, fail_bad_input
+from starter.options import parse_date
 
 app = typer.Typer(
     name="report",
@@ -199,10 +199,10 @@ def compliance(
         fail_bad_input("--year: krävs (required), t.ex. --year 2027")
     if not 2000 <= year <= 2100:
         fail_bad_input(f"--year: orimligt år (implausible year), fick {year}")
-    day = _date(as_of, "--as-of") if as_of else datetime.now(LOCAL).date()
+    day = parse_date(as_of, "--as-of") if as_of else datetime.now(LOCAL).date()
     if html_file is not None and not html_file.parent.is_dir():
         fail_bad_input(f"--html: mappen finns inte (no such folder): {html_file.parent}")
-    settings = _settings()
+    settings = get_settings()
     try:
         matrix = asyncio.run(_load(settings, year, day))
     except Exception as err:

@@ -83,6 +83,15 @@ def dev_server_command(settings: Settings, var_dir: Path) -> list[str]:
         settings.temporal_namespace,
         "--log-level",
         "warn",
+        # The dev server's default journal syncs the file on every write: with one history
+        # write per workflow task, that made disk latency the limit of the embedded default
+        # (docs/PERFORMANCE.md). WAL with synchronous=normal still survives a crash of the
+        # process; only a power cut can lose the last moments, which Temporal's retries and
+        # the idempotent activities (outbox, keyed records) make good again.
+        "--sqlite-pragma",
+        "journal_mode=wal",
+        "--sqlite-pragma",
+        "synchronous=normal",
     ]
     # Registered on every start (idempotent), so a db file from an older version gains new ones.
     return command + search_attribute_cli_args()

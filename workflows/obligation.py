@@ -8,7 +8,8 @@ records) keyed by this workflow's id and a counter, so no step happens twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -46,6 +47,10 @@ with workflow.unsafe.imports_passed_through():
     from workflows.common import call, local_today, require, require_text
 
 OBLIGATION_CHANGED_SIGNAL = "obligation_changed"
+# workflow.patched() id: the independent side effects of one step (e-mail, records, the
+# contract's signal) go out together instead of one round trip after another. Runs that began
+# before it keep the sequential order (the SDK memoizes the answer per run).
+CONCURRENT_STEPS_PATCH = "concurrent-steps"
 
 
 @dataclass(frozen=True)
@@ -123,8 +128,10 @@ class ObligationWorkflow:
             self._reminders_sent += 1
             if self._status is ObligationState.UPCOMING:
                 self._status = ObligationState.OPEN
-            await self._mail("reminder", [PROVIDER_ROLE], f"reminder:{self._round}:{action.index}")
-            await self._report("reminder", "system")
+            await self._together(
+                self._mail("reminder", [PROVIDER_ROLE], f"reminder:{self._round}:{action.index}"),
+                self._report("reminder", "system"),
+            )
         elif action.kind == "deadline":
             self._overdue = True
             if self._status is ObligationState.UPCOMING:
@@ -134,8 +141,7 @@ class ObligationWorkflow:
             step = self._schedule.escalations[action.index]
             self._level = step.level
             key = f"escalation:{self._round}:{step.level}"
-            await self._mail(step.kind, list(step.notify), key, escalation=step.title)
-            await call(
+            escalation = call(
                 RecordActivities.record_escalation,
                 EscalationWrite(
                     key=f"{self._wid}:{key}",
@@ -149,7 +155,11 @@ class ObligationWorkflow:
                     at=workflow.now(),
                 ),
             )
-            await self._report(f"escalation-{step.level}", "system", {"kind": step.kind})
+            await self._together(
+                self._mail(step.kind, list(step.notify), key, escalation=step.title),
+                escalation,
+                self._report(f"escalation-{step.level}", "system", {"kind": step.kind}),
+            )
 
     # --- updates ----------------------------------------------------------------------------
 
@@ -435,7 +445,7 @@ class ObligationWorkflow:
                     sa.DUE.value_set(self._schedule.deadline),
                 ]
             )
-        await call(
+        occurrence = call(
             RecordActivities.record_occurrence,
             OccurrenceRecord(
                 workflow_id=self._wid,
@@ -451,7 +461,7 @@ class ObligationWorkflow:
                 at=now,
             ),
         )
-        await call(
+        audit = call(
             RecordActivities.record_audit,
             AuditRecord(
                 key=f"{self._wid}:event:{len(self._history)}",
@@ -469,7 +479,25 @@ class ObligationWorkflow:
                 },
             ),
         )
-        await self._notify_contract()
+        await self._together(occurrence, audit, self._notify_contract())
+
+    async def _together(self, *steps: Coroutine[Any, Any, Any]) -> None:
+        """Run independent side effects: concurrently once patched, else in the given order.
+
+        Each is idempotent and keyed on its own, so their order never mattered for the
+        outcome; only the number of round trips to the server (measured in
+        docs/PERFORMANCE.md) changes.
+        """
+        if workflow.patched(CONCURRENT_STEPS_PATCH):
+            await asyncio.gather(*steps)
+            return
+        pending = list(steps)
+        try:
+            while pending:
+                await pending.pop(0)
+        finally:
+            for step in pending:  # a step failed: the rest never start
+                step.close()
 
     async def _notify_contract(self) -> None:
         item = ItemStatus(

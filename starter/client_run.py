@@ -1,0 +1,75 @@
+"""Running one CLI action against Temporal, with DESIGN.md §5.5's exit codes.
+
+Kept apart from the command modules and free of workflow imports, so that a read-only command
+such as `lov overdue` starts without loading every workflow and activity (docs/PERFORMANCE.md:
+that import alone took longer than the query).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import getpass
+import os
+import socket
+from collections.abc import Awaitable, Callable
+from typing import NoReturn, TypeVar
+
+from temporalio.client import Client
+from temporalio.exceptions import TemporalError
+from temporalio.service import RPCError
+
+from models.settings import Settings
+from models.temporal import TemporalSetupError, connect, target_address
+from starter.errors import fail, fail_bad_input
+
+T = TypeVar("T")
+
+
+def cli_identity() -> str:
+    """Who runs the CLI, as Temporal records it on every request: OS user, host, process."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):
+        user = "unknown"
+    return f"lov-cli {user}@{socket.gethostname()} pid {os.getpid()}"
+
+
+def run_with_client(
+    settings: Settings,
+    action: Callable[[Client], Awaitable[T]],
+    bad_input: tuple[type[Exception], ...] = (),
+) -> T:
+    """Connect as configured and run `action`. `bad_input` exceptions exit 2, Temporal's
+    failures exit 1, each with one line on stderr."""
+
+    async def main() -> T:
+        client = await connect(settings, identity=cli_identity())
+        return await action(client)
+
+    failure: tuple[Callable[[str], NoReturn], str] | None = None
+    try:
+        return asyncio.run(main())
+    except bad_input as err:
+        failure = fail_bad_input, str(err)
+    except TemporalSetupError as err:
+        failure = fail, str(err)
+    except RPCError as err:
+        status = err.status.name if err.status else ""
+        failure = (
+            fail,
+            (
+                f"Temporal på {target_address(settings)} svarade med fel (request failed): "
+                f"{status} {' '.join(err.message.split())}"
+            ),
+        )
+    except TemporalError as err:
+        failure = fail, f"Temporal: {' '.join(str(err).split())}"
+    finally:
+        # Release the client (and the SDK's Rust threads behind it) while the interpreter is
+        # fully alive: dropped during interpreter shutdown instead, it can abort the process
+        # ("PyGILState_Release", temporalio/sdk-python#300) after the command has succeeded.
+        gc.collect()
+    assert failure is not None
+    report, message = failure
+    report(message)
