@@ -50,25 +50,32 @@ async def run_sections(
         print(f"bench: {name} …", file=sys.stderr, flush=True)
         section_dir = workdir / name
         section_dir.mkdir()
-        if name == "simulation":
-            out[name] = await simulation.throughput(sizes.sim_contracts, sizes.sim_years)
-        elif name == "history":
-            out[name] = await simulation.history_bound(sizes.history_years, section_dir)
-        elif name == "live":
-            lead = (
-                timedelta(seconds=live_lead)
-                if live_lead
-                else live.default_lead(sizes.live_contracts)
-            )
-            out[name] = await live.run(sizes.live_contracts, lead, section_dir)
-        elif name == "reporting":
-            out[name] = await reporting.run(
-                sizes.report_providers, sizes.report_years, sizes.repeat, section_dir
-            )
-        elif name == "overdue":
-            out[name] = await overdue.run(sizes.overdue_providers, 5, 2, sizes.repeat, section_dir)
+        try:
+            out[name] = await _section(name, sizes, section_dir, live_lead)
+        except Exception as err:  # one broken section must not lose the others' figures
+            logging.exception("bench: section %s failed", name)
+            out[name] = {"error": f"{type(err).__name__}: {err}"}
         out[name]["section_seconds"] = round(time.perf_counter() - t0, 1)
     return out
+
+
+async def _section(
+    name: str, sizes: Sizes, section_dir: Path, live_lead: float | None
+) -> dict[str, Any]:
+    if name == "simulation":
+        return await simulation.throughput(sizes.sim_contracts, sizes.sim_years)
+    if name == "history":
+        return await simulation.history_bound(sizes.history_years, section_dir)
+    if name == "live":
+        lead = (
+            timedelta(seconds=live_lead) if live_lead else live.default_lead(sizes.live_contracts)
+        )
+        return await live.run(sizes.live_contracts, lead, section_dir)
+    if name == "reporting":
+        return await reporting.run(
+            sizes.report_providers, sizes.report_years, sizes.repeat, section_dir
+        )
+    return await overdue.run(sizes.overdue_providers, 5, 2, sizes.repeat, section_dir)
 
 
 def _get(d: dict[str, Any], path: str) -> Any:

@@ -53,6 +53,7 @@ from models.messages import ContractInput, DocumentRef, Provider, ReviewRequest,
 from models.plan_loader import load_plan
 from models.records import Meeting, ObligationOccurrence
 from models.settings import Settings
+from models.store import RecordStore
 from models.temporal import TEST_SERVER_BINARY, find_binary
 from starter import actions
 from starter.simulation import Mailbox
@@ -344,7 +345,15 @@ async def _diligent_chain(
                 search_attributes=False,
             )
         else:
-            # Hand-over: a few days after the first chain prepared this year.
+            # Hand-over: a few days after the first chain prepared this year. The records
+            # database is the system of record and outlives any server: give the fresh one
+            # the provider (its e-mail address) and the contract, as the first run wrote them.
+            store = RecordStore(
+                make_session_factory(make_engine(stack.settings.resolved_database_url))
+            )
+            at = local(date(years.start - 1, 12, 5))
+            await store.upsert_provider(provider.org_nr, provider.name, provider.email, at)
+            await store.record_contract(wid, provider.org_nr, "sundsvall", contract_start, at)
             await stack.sleep_until(local(date(years.start - 1, 12, 5)))
             await stack.client.start_workflow(
                 "ContractWorkflow",
@@ -378,11 +387,11 @@ async def _diligent_chain(
     return runs, children, next_input
 
 
-async def history_bound(years: int, workdir: Path) -> dict[str, Any]:
+async def history_bound(years: int, workdir: Path, chain_years: int = 9) -> dict[str, Any]:
     """One diligent provider for `years` follow-up years, in chains of at most nine."""
     provider = Provider(org_nr=org_nrs(1, seed=2)[0], name="Flitig Omsorg AB", email="k@f.example")
     first = FIRST_YEAR
-    chain_years = 9  # a chain starts 1 January and must end before its tenth anniversary
+    # A chain starts 1 January and must end before its tenth anniversary: nine years at most.
     runs: list[WorkflowHistory] = []
     children: list[WorkflowHistory] = []
     carried: ContractInput | None = None
