@@ -318,8 +318,22 @@ async def record_placement() -> None:
                 (HISTORIES / f"{name}.json").write_text(history.to_json())
 
 
+async def record_concurrent_steps() -> None:
+    """An unanswered T1 report under the concurrent-steps patch: reminders, overdue and the
+    whole escalation ladder, each step's e-mail, records and signal sent together."""
+    with tempfile.TemporaryDirectory() as tmp:
+        async with lovflow_stack(Path(tmp)) as stack:
+            await stack.sleep_until(local(date(2031, 1, 1)))
+            await stack.start_contract(date(2030, 1, 1))
+            await stack.sleep_until(local(date(2031, 6, 10)))
+            wid = "obligation-5560360793-self-inspection-2031-T1"
+            history = await stack.client.get_workflow_handle(wid).fetch_history()
+            (HISTORIES / "obligation-concurrent-escalated.json").write_text(history.to_json())
+
+
 RECORDERS: dict[str, Callable[[], Awaitable[None]]] = {
     "contract": record_contract,
+    "concurrent-steps": record_concurrent_steps,
     "application": record_application,
     "meetings": record_meetings,
     "recovery": record_recovery,
