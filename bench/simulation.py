@@ -221,6 +221,7 @@ async def simulate_unanswered(contracts: int, years: int, workdir: Path) -> dict
         ]
         obligations = await _fetch_all(stack.client, obligation_ids)
         meetings = await _fetch_all(stack.client, meeting_ids)
+        records_bytes = sum(f.stat().st_size for f in workdir.glob("records.db*") if f.is_file())
     contract_histories = [h for runs in contract_runs for h in runs]
     cy = contracts * years
     own = _counts(contract_histories)
@@ -241,6 +242,10 @@ async def simulate_unanswered(contracts: int, years: int, workdir: Path) -> dict
             "workflow_tasks": round((own["workflow_tasks"] + kids["workflow_tasks"]) / cy, 2),
             "events": round((own["events"] + kids["events"]) / cy, 1),
             "emails": round(mails / cy, 2),
+            "history_bytes": int(
+                sum(history_bytes(h) for h in contract_histories + obligations + meetings) / cy
+            ),
+            "records_db_bytes": int(records_bytes / cy),
         },
         "shape": BareShape(
             contract_activities=max(1, round(own["activities"] / cy)),
