@@ -100,6 +100,14 @@ def make_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
     path = _sqlite_path(parsed)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        # One connection per process. SQLite lets one writer in at a time; with a pool of
+        # connections, a burst of activities (a thousand reminders at 09:00) had most of them
+        # waiting in SQLite's busy handler, which sleeps in growing steps while the lock sits
+        # free (docs/PERFORMANCE.md). Queued in the pool instead, they take turns at once.
+        # Other processes (the CLI beside `lov serve`) still wait through busy_timeout.
+        kwargs.setdefault("pool_size", 1)
+        kwargs.setdefault("max_overflow", 0)
+        kwargs.setdefault("pool_timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
     engine = create_async_engine(parsed, **kwargs)
     _configure_sqlite(engine)
     return engine
