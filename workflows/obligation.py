@@ -47,9 +47,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.common import call, local_today, require, require_text
 
 OBLIGATION_CHANGED_SIGNAL = "obligation_changed"
-# workflow.patched() id: the independent side effects of one step (e-mail, records, the
-# contract's signal) go out together instead of one round trip after another. Runs that began
-# before it keep the sequential order (the SDK memoizes the answer per run).
+# workflow.patched() id: after a step's e-mail, its records and the contract's signal go out
+# together instead of one round trip after another. Runs that began before it keep the
+# sequential order (the SDK memoizes the answer per run).
 CONCURRENT_STEPS_PATCH = "concurrent-steps"
 
 
@@ -128,10 +128,9 @@ class ObligationWorkflow:
             self._reminders_sent += 1
             if self._status is ObligationState.UPCOMING:
                 self._status = ObligationState.OPEN
-            await self._together(
-                self._mail("reminder", [PROVIDER_ROLE], f"reminder:{self._round}:{action.index}"),
-                self._report("reminder", "system"),
-            )
+            # The e-mail first: it is what the provider waits for; the records follow.
+            await self._mail("reminder", [PROVIDER_ROLE], f"reminder:{self._round}:{action.index}")
+            await self._report("reminder", "system")
         elif action.kind == "deadline":
             self._overdue = True
             if self._status is ObligationState.UPCOMING:
@@ -155,10 +154,9 @@ class ObligationWorkflow:
                     at=workflow.now(),
                 ),
             )
+            await self._mail(step.kind, list(step.notify), key, escalation=step.title)
             await self._together(
-                self._mail(step.kind, list(step.notify), key, escalation=step.title),
-                escalation,
-                self._report(f"escalation-{step.level}", "system", {"kind": step.kind}),
+                escalation, self._report(f"escalation-{step.level}", "system", {"kind": step.kind})
             )
 
     # --- updates ----------------------------------------------------------------------------
