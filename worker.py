@@ -54,6 +54,7 @@ def create_worker(client: Client, settings: Settings, **kwargs: Any) -> Worker:
         "workflows": list(ALL_WORKFLOWS),
         "activities": activities,
         "graceful_shutdown_timeout": GRACEFUL_SHUTDOWN,
+        "max_cached_workflows": settings.worker_max_cached_workflows,
     }
     if "activity_executor" not in kwargs and _needs_thread_pool(activities):
         # The SDK refuses synchronous activities without an executor to run them on.

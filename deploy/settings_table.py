@@ -54,6 +54,8 @@ MEANINGS: dict[str, str] = {
     "smtp_timeout_seconds": "SMTP timeout per attempt",
     "mail_from": "sender of every e-mail",
     "mail_domain": "domain part of Message-IDs",
+    "worker_max_cached_workflows": "workflows a worker keeps in memory (~0.5 MiB each); cover "
+    "those that wake together (docs/PERFORMANCE.md)",
 }
 
 

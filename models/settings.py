@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     mail_from: str = "LOV-uppföljning <lov-noreply@lovflow.invalid>"
     mail_domain: str = Field(default="lovflow.invalid", description="domain part of Message-IDs")
 
+    # Workflows a worker keeps in memory (about 0.5 MiB each). Those that wake together (a
+    # reminder minute: every obligation and its contract) must fit, or each wake-up replays
+    # its history into a fresh sandbox; the SDK's default of 1,000 made that the limit at
+    # 1,000 contracts (docs/PERFORMANCE.md).
+    worker_max_cached_workflows: int = Field(default=2500, ge=1)
+
     @classmethod
     def settings_customise_sources(
         cls,
