@@ -21,6 +21,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities import build_activities
+from activities.heartbeat import AutoHeartbeat
 from models.settings import Settings, get_settings
 from models.temporal import TemporalSetupError, connect
 from workflows import ALL_WORKFLOWS
@@ -54,6 +55,8 @@ def create_worker(client: Client, settings: Settings, **kwargs: Any) -> Worker:
         "workflows": list(ALL_WORKFLOWS),
         "activities": activities,
         "graceful_shutdown_timeout": GRACEFUL_SHUTDOWN,
+        # Heartbeats for every activity: a killed worker's activities are retried in seconds.
+        "interceptors": [AutoHeartbeat(), *kwargs.pop("interceptors", ())],
     }
     if "activity_executor" not in kwargs and _needs_thread_pool(activities):
         # The SDK refuses synchronous activities without an executor to run them on.

@@ -275,6 +275,10 @@ class MailResult(Message):
     message_id: str
     recipients: list[str]
     already_sent: bool
+    # False when the server refused the e-mail for good: recorded in mail_failures and
+    # reported to the administrator; the workflow carries on.
+    delivered: bool = True
+    failure: str | None = None
 
 
 class ContractRecord(Message):

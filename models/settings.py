@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: float = 30.0
     mail_from: str = "LOV-uppföljning <lov-noreply@lovflow.invalid>"
     mail_domain: str = Field(default="lovflow.invalid", description="domain part of Message-IDs")
+    # Sends failing for longer than this (server down, 4xx replies) are recorded as an outage,
+    # and the administrator is told once the server accepts mail again.
+    mail_outage_threshold_hours: float = Field(default=4.0, ge=0)
 
     @classmethod
     def settings_customise_sources(

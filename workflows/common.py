@@ -23,12 +23,22 @@ RETRY = RetryPolicy(
     maximum_interval=timedelta(minutes=15),
 )
 ACTIVITY_TIMEOUT = timedelta(minutes=2)
+# Workers heartbeat for every running activity (activities/heartbeat.py), so an activity whose
+# worker was killed is retried after this long instead of after ACTIVITY_TIMEOUT. Patched:
+# activities scheduled by workflow code from before keep their old options on replay.
+HEARTBEAT_TIMEOUT = timedelta(seconds=10)
+HEARTBEAT_PATCH = "activity-heartbeat-timeout"
 
 
 async def call(activity: Callable[[Any, P], Awaitable[R]], arg: P) -> R:
-    """Run an activity method with lovflow's timeout and retry policy."""
+    """Run an activity method with lovflow's timeouts and retry policy."""
+    heartbeat = HEARTBEAT_TIMEOUT if workflow.patched(HEARTBEAT_PATCH) else None
     return await workflow.execute_activity_method(
-        activity, arg, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=RETRY
+        activity,
+        arg,
+        start_to_close_timeout=ACTIVITY_TIMEOUT,
+        heartbeat_timeout=heartbeat,
+        retry_policy=RETRY,
     )
 
 

@@ -1,0 +1,107 @@
+"""Building an outbox entry into a message and handing it to the SMTP server.
+
+Failures come in two kinds, and the difference decides what happens next:
+- transient (no connection, a timeout, a 4xx reply): raised as they are; the activity's retry
+  policy backs off and tries again, and the mail activity counts them towards an outage;
+- permanent (a 5xx reply, every recipient refused with 5xx, nothing to send to): raised as
+  `PermanentMailError`; sending again would be refused again, so the mail activity records the
+  failure and tells the administrator instead of retrying.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import Any
+
+import aiosmtplib
+
+from models.settings import Settings
+from models.store import OutboxEntry
+
+
+def message_id_for(key: str, domain: str) -> str:
+    """The Message-ID of the e-mail under outbox key `key`: the same on every attempt."""
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
+
+
+class PermanentMailError(Exception):
+    """The server refused the message (or some recipients) for good."""
+
+    def __init__(self, error: str, refused: list[str] | None = None) -> None:
+        super().__init__(error)
+        self.error = error
+        self.refused = refused or []
+
+
+def _attach(message: EmailMessage, attachment: dict[str, Any]) -> None:
+    """A text attachment as the outbox holds it, e.g. `text/calendar; method=REQUEST`."""
+    kind, *params = (p.strip() for p in attachment["content_type"].split(";"))
+    maintype, _, subtype = kind.partition("/")
+    if maintype != "text":
+        raise PermanentMailError(
+            f"attachment {attachment['filename']}: only text attachments are supported"
+        )
+    extra = dict(p.split("=", 1) for p in params if "=" in p)
+    extra.pop("charset", None)
+    message.add_attachment(
+        attachment["content"],
+        subtype=subtype,
+        filename=attachment["filename"],
+        params=extra,
+    )
+
+
+def build_message(
+    settings: Settings, entry: OutboxEntry, date: Any, headers: dict[str, str | None]
+) -> EmailMessage:
+    """The e-mail exactly as the outbox holds it: a retry sends the first text and Message-ID."""
+    message = EmailMessage()
+    message["From"] = settings.mail_from
+    message["To"] = ", ".join(entry.recipients)
+    message["Subject"] = entry.subject
+    message["Date"] = format_datetime(date)
+    message["Message-ID"] = entry.message_id
+    for name, value in headers.items():
+        if value:
+            message[name] = value
+    message.set_content(entry.body)
+    for attachment in entry.attachments or []:
+        _attach(message, attachment)
+    return message
+
+
+def _permanent(code: int) -> bool:
+    return 500 <= code < 600
+
+
+async def deliver(settings: Settings, message: EmailMessage) -> list[str]:
+    """Send `message`; returns the recipients the server refused while accepting the others."""
+    s = settings
+    try:
+        refused, _ = await aiosmtplib.send(
+            message,
+            hostname=s.smtp_host or "127.0.0.1",
+            port=s.smtp_port,
+            start_tls=s.smtp_starttls,
+            use_tls=s.smtp_use_tls,
+            username=s.smtp_username,
+            password=s.smtp_password.get_secret_value() if s.smtp_password else None,
+            timeout=s.smtp_timeout_seconds,
+        )
+    except aiosmtplib.SMTPRecipientsRefused as err:
+        codes = [e.code for e in err.recipients]
+        if codes and all(_permanent(c) for c in codes):
+            raise PermanentMailError(
+                "; ".join(f"{e.recipient}: {e.code} {e.message}" for e in err.recipients),
+                [e.recipient for e in err.recipients],
+            ) from err
+        raise  # e.g. 450 greylisting: try again later
+    except aiosmtplib.SMTPResponseException as err:
+        if _permanent(err.code):
+            raise PermanentMailError(f"{err.code} {err.message}") from err
+        raise
+    # Accepted for some recipients and refused for others: the message is out, so it is not
+    # sent again (that would duplicate it for those who got it); the refusals are reported.
+    return sorted(refused)
