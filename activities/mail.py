@@ -145,13 +145,14 @@ class MailActivities:
         await self._incidents.send_succeeded(request, now)
         if refused:
             # Out to the others; the refused addresses are reported like a refused e-mail.
-            partial = PermanentMailError(f"recipients refused: {', '.join(refused)}", refused)
+            error = "; ".join(f"{rcpt}: {reply}" for rcpt, reply in refused.items())
+            partial = PermanentMailError(error, list(refused))
             await self._incidents.record_failure(
                 request, partial, message_id=None, subject=entry.subject, at=now
             )
         return self._result(entry, already_sent=False)
 
-    async def _send(self, key: str, message: EmailMessage, now: datetime) -> list[str]:
+    async def _send(self, key: str, message: EmailMessage, now: datetime) -> dict[str, str]:
         try:
             return await deliver(self._settings, message)
         except PermanentMailError:

@@ -76,8 +76,9 @@ def _permanent(code: int) -> bool:
     return 500 <= code < 600
 
 
-async def deliver(settings: Settings, message: EmailMessage) -> list[str]:
-    """Send `message`; returns the recipients the server refused while accepting the others."""
+async def deliver(settings: Settings, message: EmailMessage) -> dict[str, str]:
+    """Send `message`; returns the recipients the server refused (with its reply) while
+    accepting the message for the others."""
     s = settings
     try:
         refused, _ = await aiosmtplib.send(
@@ -104,4 +105,4 @@ async def deliver(settings: Settings, message: EmailMessage) -> list[str]:
         raise
     # Accepted for some recipients and refused for others: the message is out, so it is not
     # sent again (that would duplicate it for those who got it); the refusals are reported.
-    return sorted(refused)
+    return {rcpt: f"{r.code} {r.message}" for rcpt, r in sorted(refused.items())}

@@ -65,9 +65,13 @@ class ReceivedMail:
 
     def start(self) -> None:
         self._controller.start()
+        self.running = True
 
     def stop(self) -> None:
-        self._controller.stop()
+        """Stop listening (an outage, when a test calls it); `start()` again to recover."""
+        if getattr(self, "running", False):
+            self._controller.stop()
+            self.running = False
 
     def clear(self) -> None:
         with self._lock:
