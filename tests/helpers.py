@@ -64,6 +64,11 @@ class ReceivedMail:
         return "250 OK"
 
     def start(self) -> None:
+        if getattr(self, "running", None) is False:
+            # aiosmtpd closes a stopped controller's loop; a restart needs a new controller.
+            self._controller = Controller(
+                self, hostname=self.host, port=self.port, enable_SMTPUTF8=True
+            )
         self._controller.start()
         self.running = True
 
