@@ -311,9 +311,9 @@ LEAD = timedelta(seconds=14)
 CONTRACTS = 4
 
 
-def reminder_plan(now: datetime) -> tuple[date, str]:
-    """(due date, plan) with both duties reminded once, at `now + LEAD` local time, today."""
-    send_at = (now + LEAD).replace(microsecond=0)
+def reminder_plan(now: datetime, lead: timedelta = LEAD) -> tuple[date, str]:
+    """(due date, plan) with both duties reminded once, at `now + lead` local time, today."""
+    send_at = (now + lead).replace(microsecond=0)
     today = now.date()
     if send_at.date() != today or send_at.time() >= time(23, 59):
         pytest.skip("nära midnatt (near midnight): no reminder can fall due today")
