@@ -4,7 +4,6 @@ time-skipping server, read back through the CLI as JSON and as HTML, checked cel
 from __future__ import annotations
 
 import asyncio
-
 from datetime import date, datetime, time
 from decimal import Decimal
 from html.parser import HTMLParser
