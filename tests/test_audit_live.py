@@ -132,6 +132,42 @@ async def test_audit_timeline_agrees_with_history_and_names_the_actors(
     assert "Inget registrerat" in empty.stdout
 
 
+async def test_audit_includes_recoveries_and_agrees_with_their_histories(
+    with_records: Lov,
+) -> None:
+    s = with_records
+    org = random_org_nr()
+    await s.start(org)
+    started = await invoke(
+        s,
+        "recovery",
+        "start",
+        org,
+        "--line",
+        "2027-03,K-1042,12.5,10,385.50",
+        "--actor",
+        "Dora Ekonom",
+    )
+    assert started.exit_code == 0, started.stderr
+    case = started.stdout.splitlines()[0].split(": ")[1].split(" ")[0]
+
+    async def recorded() -> list[dict[str, object]]:
+        result = await invoke(s, "audit", org, "--json")
+        assert result.exit_code == 0, result.stderr
+        lines = [json.loads(line) for line in result.stdout.splitlines()]
+        entries = [x for x in lines if x["line"] == "entry"]
+        assert any(e["type"] == "recovery-notice" for e in entries), entries
+        assert lines[0]["agreement"]["agrees"] is True, lines[0]["agreement"]
+        return entries
+
+    entries = await eventually(recorded, timeout=20)
+    started_steps = [e for e in entries if e["type"] == "recovery-noticed"]
+    assert [(e["actor"], e["workflow_id"]) for e in started_steps] == [
+        ("Dora Ekonom", f"recovery-{case}")
+    ]
+    assert started_steps[0]["details"]["amount"] == "963,75 kr"
+
+
 async def test_audit_refuses_bad_input(with_records: Lov) -> None:
     s = with_records
     cases = [
