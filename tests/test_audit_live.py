@@ -6,13 +6,11 @@ escalate as soon as they open; the "testkommun" plan's fall due in ten days.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import timedelta
 
 import pytest
 from temporalio.api.enums.v1 import EventType
-from typer.testing import CliRunner
 
 from activities.opening import OpeningActivities
 from activities.plans import PlanActivities
@@ -21,7 +19,7 @@ from models.calendar import deadline_schedule
 from models.messages import LoadYearRequest, ObligationInput, OpenObligations
 from models.orgnr import contract_workflow_id
 from models.settings import get_settings
-from starter.cli import app
+from tests.cli_runner import run_lov
 from tests.helpers import eventually
 from tests.test_contract_cli import (  # noqa: F401  (fixture)
     PLAN_ID,
@@ -37,13 +35,7 @@ UPDATE_ACCEPTED = EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
 
 
 async def invoke(cli: Lov, *args: str) -> Result:
-    def run() -> Result:
-        result = CliRunner().invoke(app, list(args), env=cli.env)
-        if result.exception and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        return Result(result.exit_code, result.stdout, result.stderr)
-
-    return await asyncio.to_thread(run)
+    return await run_lov(cli.env, *args)
 
 
 @pytest.fixture

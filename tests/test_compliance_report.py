@@ -3,7 +3,6 @@ time-skipping server, read back through the CLI as JSON and as HTML, checked cel
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date, datetime, time
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -16,6 +15,7 @@ from models.messages import ExtendRequest, Provider, SubmitRequest, WaiveRequest
 from models.settings import get_settings
 from starter import actions
 from starter.cli import app
+from tests.cli_runner import run_lov
 from tests.harness import STOCKHOLM, Stack, local, lovflow_stack
 from tests.test_lifecycle import QUARTERLY_PLAN
 
@@ -163,9 +163,8 @@ class MatrixParser(HTMLParser):
 
 
 async def lov(*args: str) -> str:
-    # In a thread: the CLI runs its own event loop.
-    result = await asyncio.to_thread(CliRunner().invoke, app, list(args))
-    assert result.exit_code == 0, result.output
+    result = await run_lov(None, *args)
+    assert result.exit_code == 0, result.stderr
     return result.stdout
 
 
