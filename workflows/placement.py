@@ -48,7 +48,7 @@ with workflow.unsafe.imports_passed_through():
         rotation_workflow_id,
     )
     from models.plan import PROVIDER_ROLE
-    from workflows.common import call, end_of_day, local_today, require, require_text
+    from workflows.common import call, end_of_day, local_today, require, require_text, when_due
 
 
 @dataclass(frozen=True)
@@ -98,17 +98,9 @@ class PlacementWorkflow:
         self._registered = True
         while self._state is not PlacementState.ENDED:
             revision = self._revision
-            action = self._next_action()
+            action = await when_due(self._next_action(), self._changed_since(revision))
             if action is None:
-                await workflow.wait_condition(self._changed_since(revision))
-                continue
-            delay = action.at - workflow.now()
-            if delay > timedelta(0):
-                try:
-                    await workflow.wait_condition(self._changed_since(revision), timeout=delay)
-                    continue
-                except TimeoutError:
-                    pass
+                continue  # something changed: plan again
             await self._perform(action)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.status()

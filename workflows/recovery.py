@@ -59,7 +59,7 @@ with workflow.unsafe.imports_passed_through():
         RespondRequest,
         SettleRequest,
     )
-    from workflows.common import call, local_today, require, require_text
+    from workflows.common import call, local_today, require, require_text, when_due
 
 
 @dataclass(frozen=True)
@@ -114,17 +114,9 @@ class RecoveryWorkflow:
         self._ready = True
         while not self._status.terminal:
             revision = self._revision
-            action = self._next_action()
+            action = await when_due(self._next_action(), self._changed_since(revision))
             if action is None:
-                await workflow.wait_condition(self._changed_since(revision))
-                continue
-            delay = action.at - workflow.now()
-            if delay > timedelta(0):
-                try:
-                    await workflow.wait_condition(self._changed_since(revision), timeout=delay)
-                    continue  # something changed: plan again
-                except TimeoutError:
-                    pass
+                continue  # something changed: plan again
             await self._perform(action)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.status()
