@@ -129,7 +129,7 @@ class MailActivities:
                     "X-Lov-Period": request.period,
                 },
             )
-            refused = await self._send(request.key, message, now)
+            refused = await self._send(request.key, message, list(entry.recipients), now)
         except PermanentMailError as err:
             await self._incidents.record_failure(
                 request,
@@ -152,9 +152,11 @@ class MailActivities:
             )
         return self._result(entry, already_sent=False)
 
-    async def _send(self, key: str, message: EmailMessage, now: datetime) -> dict[str, str]:
+    async def _send(
+        self, key: str, message: EmailMessage, recipients: list[str], now: datetime
+    ) -> dict[str, str]:
         try:
-            return await deliver(self._settings, message)
+            return await deliver(self._settings, message, recipients)
         except PermanentMailError:
             raise
         except Exception as err:

@@ -209,18 +209,18 @@ class MailIncidents:
         )
         if entry.sent:
             return
-        message = build_message(
-            self._settings,
-            entry,
-            at,
-            {
-                "X-Lov-Kind": template,
-                "X-Lov-Org-Nr": request.org_nr,
-                "X-Lov-Workflow": request.workflow_id,
-            },
-        )
         try:
-            await deliver(self._settings, message)
+            message = build_message(
+                self._settings,
+                entry,
+                at,
+                {
+                    "X-Lov-Kind": template,
+                    "X-Lov-Org-Nr": request.org_nr,
+                    "X-Lov-Workflow": request.workflow_id,
+                },
+            )
+            await deliver(self._settings, message, list(entry.recipients))
         except PermanentMailError as err:
             # The administrator's own address is refused: recorded, and nobody left to tell.
             await self._incidents.record_failure(

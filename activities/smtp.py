@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, parseaddr
 from typing import Any
 
 import aiosmtplib
@@ -56,16 +56,23 @@ def _attach(message: EmailMessage, attachment: dict[str, Any]) -> None:
 def build_message(
     settings: Settings, entry: OutboxEntry, date: Any, headers: dict[str, str | None]
 ) -> EmailMessage:
-    """The e-mail exactly as the outbox holds it: a retry sends the first text and Message-ID."""
+    """The e-mail exactly as the outbox holds it: a retry sends the first text and Message-ID.
+
+    A header value the email package refuses (a line break in it) is a permanent failure: the
+    same outbox row would be refused on every retry.
+    """
     message = EmailMessage()
-    message["From"] = settings.mail_from
-    message["To"] = ", ".join(entry.recipients)
-    message["Subject"] = entry.subject
-    message["Date"] = format_datetime(date)
-    message["Message-ID"] = entry.message_id
-    for name, value in headers.items():
-        if value:
-            message[name] = value
+    try:
+        message["From"] = settings.mail_from
+        message["To"] = ", ".join(entry.recipients)
+        message["Subject"] = entry.subject
+        message["Date"] = format_datetime(date)
+        message["Message-ID"] = entry.message_id
+        for name, value in headers.items():
+            if value:
+                message[name] = value
+    except ValueError as err:
+        raise PermanentMailError(f"message refused: {err}") from None
     message.set_content(entry.body)
     for attachment in entry.attachments or []:
         _attach(message, attachment)
@@ -76,13 +83,18 @@ def _permanent(code: int) -> bool:
     return 500 <= code < 600
 
 
-async def deliver(settings: Settings, message: EmailMessage) -> dict[str, str]:
-    """Send `message`; returns the recipients the server refused (with its reply) while
-    accepting the message for the others."""
+async def deliver(
+    settings: Settings, message: EmailMessage, recipients: list[str]
+) -> dict[str, str]:
+    """Send `message` to `recipients` (the envelope: the outbox's list, never re-read from the
+    headers); returns the recipients the server refused, with its reply, while accepting the
+    message for the others."""
     s = settings
     try:
         refused, _ = await aiosmtplib.send(
             message,
+            sender=parseaddr(s.mail_from)[1] or None,
+            recipients=recipients,
             hostname=s.smtp_host or "127.0.0.1",
             port=s.smtp_port,
             start_tls=s.smtp_starttls,
