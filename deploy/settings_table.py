@@ -54,6 +54,8 @@ MEANINGS: dict[str, str] = {
     "smtp_timeout_seconds": "SMTP timeout per attempt",
     "mail_from": "sender of every e-mail",
     "mail_domain": "domain part of Message-IDs",
+    "mail_outage_threshold_hours": "sends failing this long count as an outage (`mail_outages`); "
+    "the administrator is told once mail flows again (docs/RELIABILITY.md)",
 }
 
 
