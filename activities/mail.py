@@ -83,17 +83,21 @@ class MailActivities:
     @activity.defn
     async def send_mail(self, request: MailRequest) -> MailResult:
         now = _now()
-        if _accepted_before(request.key):
+        accepted = _accepted_before(request.key)
+        if accepted:
             # A previous attempt's message was accepted but not recorded: record, never resend.
             await self._store.mark_sent(request.key, request.at)
-            return self._result(await self._outbox(request.key), already_sent=True)
         failure = await self._incidents.failure_of(request.key)
         if failure is not None:
-            # Refused for good by an earlier attempt (which then failed, e.g. telling the
-            # administrator): finish that, do not knock on the server again.
+            # Refused by an earlier attempt, which then failed (e.g. telling the administrator):
+            # finish that, do not knock on the server again.
             known = await self._store.get_outbox(request.key)
             await self._incidents.report_failure(request, failure, known.subject if known else "")
+            if known is not None and known.sent:  # refused for some recipients only
+                return self._result(known, already_sent=True)
             return self._undelivered(known, failure.error)
+        if accepted:
+            return self._result(await self._outbox(request.key), already_sent=True)
 
         entry: OutboxEntry | None = None
         try:

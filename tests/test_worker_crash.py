@@ -149,7 +149,7 @@ async def test_sigkilled_workers_lose_no_reminder_and_send_none_twice(
 
         # Replace each killed worker at once; stop when every reminder is out and recorded.
         store = RecordStore(make_session_factory(make_engine(db_url)))
-        deadline = clock.monotonic() + LEAD.total_seconds() + 90
+        deadline = clock.monotonic() + LEAD.total_seconds() + 120
         while True:
             if workers[-1].process.poll() is not None:
                 await start_worker()
