@@ -152,7 +152,7 @@ class MailActivities:
             error = "; ".join(f"{rcpt}: {reply}" for rcpt, reply in refused.items())
             partial = PermanentMailError(error, list(refused))
             await self._incidents.record_failure(
-                request, partial, message_id=None, subject=entry.subject, at=now
+                request, partial, message_id=entry.message_id, subject=entry.subject, at=now
             )
         return self._result(entry, already_sent=False)
 

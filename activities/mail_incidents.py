@@ -72,6 +72,8 @@ class MailIncidents:
             at=at,
         )
         if message_id is not None:
+            # Keeps a row that went out to the other recipients `sent` (mark_failed never
+            # touches a sent row).
             await self._store.mark_failed(request.key, f"permanent: {err.error}")
         await self.report_failure(request, failure, subject)
         return failure
