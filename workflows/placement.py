@@ -50,6 +50,13 @@ with workflow.unsafe.imports_passed_through():
     from models.plan import PROVIDER_ROLE
     from workflows.common import call, end_of_day, local_today, require, require_text, when_due
 
+# Why the customer must choose again, shown to the case officer in the plan's language (mail,
+# status, records). Only a state string and activity inputs: no command changes, replay-safe.
+_RECHOICE_REASON = {
+    "sv": "avtalet med {org_nr} upphör {end}",
+    "da": "kontrakten med {org_nr} ophører {end}",
+}
+
 
 @dataclass(frozen=True)
 class _Action:
@@ -320,7 +327,9 @@ class PlacementWorkflow:
         else:
             return
         self._choice_due = self._today() + timedelta(days=self._p.choice_days)
-        self._rechoice_reason = f"avtalet med {notice.org_nr} upphör {notice.end_date.isoformat()}"
+        self._rechoice_reason = _RECHOICE_REASON.get(
+            self._p.language, _RECHOICE_REASON["sv"]
+        ).format(org_nr=notice.org_nr, end=notice.end_date.isoformat())
         self._rechoice_notice = self._provider is not None
         self._revision += 1
 

@@ -470,7 +470,8 @@ class RecoveryWorkflow:
             "org_nr": inp.org_nr,
             "case_id": inp.case_id,
             "subject": inp.subject,
-            "calculation": calculation_lines(inp.lines),
+            # In the plan's language: the lines are quoted in the e-mail's own language.
+            "calculation": calculation_lines(inp.lines, inp.language),
             "claimed": format_sek(self._claimed),
             "amount": format_sek(self._amount),
             "response_days": inp.response_days,
@@ -481,7 +482,7 @@ class RecoveryWorkflow:
             "response_comment": response.comment if response else "",
             "decision": decision.outcome if decision else "",
             "decision_reason": decision.reason if decision else "",
-            "adjusted_calculation": calculation_lines(adjusted) if adjusted else [],
+            "adjusted_calculation": (calculation_lines(adjusted, inp.language) if adjusted else []),
             "settlement": settlement.method if settlement else "",
             "invoice_number": (settlement.invoice_number or "") if settlement else "",
             "payment_due": payment.due.isoformat() if payment else "",
