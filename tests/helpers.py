@@ -49,6 +49,8 @@ class ReceivedMail:
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []  # (MAIL FROM, RCPT TO) per message
         self._lock = threading.Lock()
+        self.running = False
+        self._stopped = False
         self._controller = Controller(
             self, hostname=self.host, port=self.port, enable_SMTPUTF8=True
         )
@@ -64,19 +66,19 @@ class ReceivedMail:
         return "250 OK"
 
     def start(self) -> None:
-        if getattr(self, "running", None) is False:
+        if self._stopped:
             # aiosmtpd closes a stopped controller's loop; a restart needs a new controller.
             self._controller = Controller(
                 self, hostname=self.host, port=self.port, enable_SMTPUTF8=True
             )
         self._controller.start()
-        self.running = True
+        self.running, self._stopped = True, False
 
     def stop(self) -> None:
         """Stop listening (an outage, when a test calls it); `start()` again to recover."""
-        if getattr(self, "running", False):
+        if self.running:
             self._controller.stop()
-            self.running = False
+            self.running, self._stopped = False, True
 
     def clear(self) -> None:
         with self._lock:

@@ -46,7 +46,7 @@ from tests.test_deployment_workers import (
 )
 
 CONTRACTS = 2  # two reminders each, all due at the same second
-LEAD = timedelta(seconds=8)  # to start the contracts before their reminders fall due
+LEAD = timedelta(seconds=10)  # to start the contracts before their reminders fall due
 
 
 class Crasher:
