@@ -9,6 +9,7 @@ from starter import (
     audit,
     contract,
     db,
+    mail,
     meeting,
     overdue,
     placement,
@@ -31,6 +32,7 @@ app.add_typer(application.app, name="application")
 app.add_typer(meeting.app, name="meeting")
 app.add_typer(placement.app, name="placement")
 app.add_typer(db.app, name="db")
+app.add_typer(mail.app, name="mail")
 app.add_typer(recovery.app, name="recovery")
 app.add_typer(report.app, name="report")
 app.command("serve")(serve.serve)

@@ -4,13 +4,18 @@ workflow carries on with its escalation ladder."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from models.db import make_engine, make_session_factory
 from models.mail_incidents import MailIncidentStore
 from models.orgnr import obligation_workflow_id
+from models.settings import get_settings
+from tests.cli_runner import run_lov
 from tests.harness import PROVIDER, Stack, local, lovflow_stack
 from tests.mail_faults import FaultyMail
 
@@ -28,7 +33,7 @@ def headers(stack: Stack, name: str) -> list[str]:
 
 
 async def test_refused_recipient_is_recorded_reported_once_and_the_workflow_goes_on(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     mail = FaultyMail(refuse={PROVIDER.email})
     async with lovflow_stack(tmp_path, mail=mail) as stack:
@@ -75,3 +80,17 @@ async def test_refused_recipient_is_recorded_reported_once_and_the_workflow_goes
         # Not failed, not stuck: still running, waiting for the submission.
         description = await stack.client.get_workflow_handle(T1).describe()
         assert description.status is not None and description.status.name == "RUNNING"
+
+        # `lov mail failures` shows what was recorded.
+        monkeypatch.setenv("LOV_DATABASE_URL", stack.settings.resolved_database_url)
+        get_settings.cache_clear()
+        try:
+            listed = await run_lov(None, "mail", "failures", "--json")
+            text = await run_lov(None, "mail", "failures")
+        finally:
+            get_settings.cache_clear()
+        assert listed.exit_code == 0, listed.stderr
+        rows = json.loads(listed.stdout)
+        assert {r["key"] for r in rows} == {f.idempotency_key for f in failures}
+        assert all(r["administrator_told"] and r["refused"] == [PROVIDER.email] for r in rows)
+        assert text.exit_code == 0 and "administratören underrättad" in text.stdout

@@ -4,19 +4,24 @@ recorded, and the administrator is told once."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import date, time, timedelta
 from pathlib import Path
 
+import pytest
+
 from models.db import make_engine, make_session_factory
 from models.mail_incidents import MailIncidentStore
+from models.settings import get_settings
+from tests.cli_runner import run_lov
 from tests.harness import local, lovflow_stack
 
 ADMIN = "lov-admin@sundsvall.example"
 
 
 async def test_a_day_without_smtp_delivers_everything_once_and_reports_the_outage(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with lovflow_stack(tmp_path) as stack:
         await stack.sleep_until(local(date(2031, 1, 1)))
@@ -68,3 +73,13 @@ async def test_a_day_without_smtp_delivers_everything_once_and_reports_the_outag
         assert len(notices) == 1 and notices[0]["To"] == ADMIN
         body = notices[0].get_content()
         assert "Inget utskick har gått förlorat" in body and "21 mars 2031" in body
+
+        monkeypatch.setenv("LOV_DATABASE_URL", stack.settings.resolved_database_url)
+        get_settings.cache_clear()
+        try:
+            listed = await run_lov(None, "mail", "outages", "--json")
+        finally:
+            get_settings.cache_clear()
+        assert listed.exit_code == 0, listed.stderr
+        [row] = json.loads(listed.stdout)
+        assert row["declared"] and row["administrator_told"] and row["ended_at"]
