@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from models.db import make_engine, make_session_factory
+from models.db import DatabaseNotMigrated, check_current, make_engine, make_session_factory
 from models.mail_incidents import MailFailureRecord, MailIncidentStore, MailOutageRecord
 from starter.contract import JsonOpt, _settings
 from starter.errors import fail
@@ -34,6 +34,8 @@ def _read(query: Callable[[MailIncidentStore], Awaitable[T]]) -> T:
     settings = _settings()
 
     async def read() -> T:
+        # An unmigrated database has no such tables: say that, not an SQL error.
+        await check_current(settings.resolved_database_url)
         engine = make_engine(settings.resolved_database_url)
         try:
             return await query(MailIncidentStore(make_session_factory(engine)))
@@ -42,6 +44,8 @@ def _read(query: Callable[[MailIncidentStore], Awaitable[T]]) -> T:
 
     try:
         return asyncio.run(read())
+    except DatabaseNotMigrated as err:
+        fail(str(err))
     except Exception as err:  # noqa: BLE001 - the CLI boundary: one line, exit 1
         fail(f"databasen (records database): {' '.join(str(err).split())[:300]}")
 
