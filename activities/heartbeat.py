@@ -6,11 +6,11 @@ live worker keeps its activities alive however long an SMTP or database call tak
 worker process is killed the heartbeats stop and Temporal retries the activity elsewhere after
 the heartbeat timeout instead of after the whole start-to-close timeout.
 
-Heartbeat details double as durable progress: `record_progress` stores details that the next
-attempt reads from `activity.info().heartbeat_details` (the mail activity notes "the SMTP server
-accepted this message", so a retry after a database failure does not send it again). The
-automatic heartbeats repeat the latest details, starting from the previous attempt's, so they
-never erase recorded progress.
+Heartbeat details double as durable progress: `mark_done(step)` records a step in them, and a
+later attempt of the same activity sees it with `is_done(step)` (the mail activity marks "the
+SMTP server accepted the message under this key", so a retry after a database failure does not
+send it again). The automatic heartbeats repeat the latest details, starting from the previous
+attempt's, so they never erase recorded progress.
 """
 
 from __future__ import annotations
@@ -44,6 +44,26 @@ def previous_progress() -> list[Any]:
     return list(activity.info().heartbeat_details)
 
 
+def progress() -> list[Any]:
+    """The latest details: recorded by this attempt, else by the previous one."""
+    holder = _details.get()
+    return list(holder) if holder is not None else previous_progress()
+
+
+DONE = "done"
+
+
+def is_done(step: str) -> bool:
+    """Whether this attempt or an earlier one of the same activity marked `step` done."""
+    return any(isinstance(d, dict) and step in d.get(DONE, ()) for d in progress())
+
+
+def mark_done(step: str) -> None:
+    """Mark `step` done, durably for later attempts (heartbeat details keep every step)."""
+    steps = {s for d in progress() if isinstance(d, dict) for s in d.get(DONE, ())}
+    record_progress({DONE: sorted(steps | {step})})
+
+
 class AutoHeartbeat(Interceptor):
     def intercept_activity(self, next: ActivityInboundInterceptor) -> ActivityInboundInterceptor:
         return _Inbound(next)
@@ -51,18 +71,21 @@ class AutoHeartbeat(Interceptor):
 
 class _Inbound(ActivityInboundInterceptor):
     async def execute_activity(self, input: ExecuteActivityInput) -> Any:
-        timeout = activity.info().heartbeat_timeout
         # Synchronous activities run in threads; heartbeating for them from the loop would
         # hide a stuck thread. lovflow has none, so they are simply left alone.
-        if not timeout or not inspect.iscoroutinefunction(input.fn):
+        if not inspect.iscoroutinefunction(input.fn):
             return await super().execute_activity(input)
         holder = previous_progress()
         token = _details.set(holder)
-        beat = asyncio.create_task(_beat(holder, timeout / 3))
+        timeout = activity.info().heartbeat_timeout
+        # Activities scheduled before heartbeat timeouts existed get no routine beats (nothing
+        # would check them), but still keep their recorded progress.
+        beat = asyncio.create_task(_beat(holder, timeout / 3)) if timeout else None
         try:
             return await super().execute_activity(input)
         finally:
-            beat.cancel()
+            if beat is not None:
+                beat.cancel()
             _details.reset(token)
 
 

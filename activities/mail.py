@@ -25,10 +25,16 @@ from email.message import EmailMessage
 
 from temporalio import activity
 
-from activities.heartbeat import previous_progress, record_progress
+from activities.heartbeat import is_done, mark_done
 from activities.mail_incidents import MailIncidents
 from activities.rendering import Renderer
-from activities.smtp import PermanentMailError, build_message, deliver, message_id_for
+from activities.smtp import (
+    PermanentMailError,
+    accepted_step,
+    build_message,
+    deliver,
+    message_id_for,
+)
 from models.mail_incidents import MailIncidentStore
 from models.messages import MailRequest, MailResult
 from models.plan import PROVIDER_ROLE
@@ -38,17 +44,11 @@ from models.store import OutboxEntry, RecordStore
 __all__ = ["PERMANENT_FAILURE", "MailActivities", "message_id_for"]
 
 PERMANENT_FAILURE = "PermanentMailFailure"
-# Heartbeat detail: the SMTP server accepted the message under this outbox key.
-ACCEPTED = "smtp_accepted"
 
 
 def _now() -> datetime:
     """Server time of this attempt: real time on a real server, simulated time in tests."""
     return activity.info().current_attempt_scheduled_time
-
-
-def _accepted_before(key: str) -> bool:
-    return any(isinstance(d, dict) and d.get(ACCEPTED) == key for d in previous_progress())
 
 
 class MailActivities:
@@ -83,7 +83,7 @@ class MailActivities:
     @activity.defn
     async def send_mail(self, request: MailRequest) -> MailResult:
         now = _now()
-        accepted = _accepted_before(request.key)
+        accepted = is_done(accepted_step(request.key))
         if accepted:
             # A previous attempt's message was accepted but not recorded: record, never resend.
             await self._store.mark_sent(request.key, request.at)
@@ -144,7 +144,7 @@ class MailActivities:
             )
             return self._undelivered(entry, err.error)
 
-        record_progress({ACCEPTED: request.key})
+        mark_done(accepted_step(request.key))
         await self._store.mark_sent(request.key, request.at)
         await self._incidents.send_succeeded(request, now)
         if refused:

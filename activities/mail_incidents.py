@@ -17,8 +17,15 @@ import logging
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from activities.heartbeat import is_done, mark_done
 from activities.rendering import Renderer
-from activities.smtp import PermanentMailError, build_message, deliver, message_id_for
+from activities.smtp import (
+    PermanentMailError,
+    accepted_step,
+    build_message,
+    deliver,
+    message_id_for,
+)
 from models.mail_incidents import MailFailureRecord, MailIncidentStore, MailOutageRecord
 from models.messages import MailRequest
 from models.plan_loader import list_plans, load_plan
@@ -194,6 +201,10 @@ class MailIncidents:
         context: dict[str, object],
         at: datetime,
     ) -> None:
+        if is_done(accepted_step(key)):
+            # Accepted by an earlier attempt that could not record it (database down).
+            await self._store.mark_sent(key, at)
+            return
         language = request.language if self._renderer.has(request.language, template) else "sv"
         subject, body = self._renderer.render(language, template, context, request.time_zone)
         entry = await self._store.claim_outbox(
@@ -238,4 +249,5 @@ class MailIncidents:
             await self._store.mark_failed(key, f"permanent: {err.error}")
             log.error("notice %s to the administrator refused: %s", key, err.error)
             return
+        mark_done(accepted_step(key))
         await self._store.mark_sent(key, at)

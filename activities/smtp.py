@@ -26,6 +26,12 @@ def message_id_for(key: str, domain: str) -> str:
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
 
 
+def accepted_step(key: str) -> str:
+    """The progress step (activities/heartbeat.py) "the SMTP server accepted the e-mail under
+    outbox key `key`": once done, a retry records the e-mail as sent and never sends it again."""
+    return f"smtp-accepted:{key}"
+
+
 class PermanentMailError(Exception):
     """The server refused the message (or some recipients) for good."""
 
