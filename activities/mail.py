@@ -87,7 +87,9 @@ class MailActivities:
         if accepted:
             # A previous attempt's message was accepted but not recorded: record, never resend.
             await self._store.mark_sent(request.key, request.at)
-        failure = await self._incidents.failure_of(request.key)
+        # Only a retry can find a failure recorded by an earlier attempt.
+        retry = activity.info().attempt > 1
+        failure = await self._incidents.failure_of(request.key) if retry else None
         if failure is not None:
             # Refused by an earlier attempt, which then failed (e.g. telling the administrator):
             # finish that, do not knock on the server again.

@@ -196,6 +196,16 @@ class MailIncidentStore:
     async def note_send_success(self, at: datetime) -> list[MailOutageRecord]:
         """A send succeeded: close the open outage, if any. Returns the declared outages whose
         notice has not gone out yet (including ones closed earlier by a worker that died)."""
+        # Every successful send comes here; almost always there is nothing to do, and one
+        # small read says so.
+        pending = select(MailOutage.id).where(
+            or_(
+                MailOutage.open_slot == OPEN,
+                MailOutage.declared_at.is_not(None) & MailOutage.notified_at.is_(None),
+            )
+        )
+        if await self._first(pending.limit(1)) is None:
+            return []
         async with self._transaction() as session:
             await session.execute(
                 update(MailOutage)
