@@ -16,6 +16,7 @@ attempt's, so they never erase recorded progress.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 from contextvars import ContextVar
 from datetime import timedelta
@@ -27,6 +28,10 @@ from temporalio.worker import (
     ExecuteActivityInput,
     Interceptor,
 )
+
+# How long a cancelled attempt may finish what it is doing (bounded: a worker shutting down
+# waits for it, after its own graceful period).
+FINISH_AFTER_CANCEL = timedelta(seconds=10)
 
 _details: ContextVar[list[Any] | None] = ContextVar("lovflow_heartbeat_details", default=None)
 
@@ -81,8 +86,17 @@ class _Inbound(ActivityInboundInterceptor):
         # Activities scheduled before heartbeat timeouts existed get no routine beats (nothing
         # would check them), but still keep their recorded progress.
         beat = asyncio.create_task(_beat(holder, timeout / 3)) if timeout else None
+        work = asyncio.ensure_future(super().execute_activity(input))
         try:
-            return await super().execute_activity(input)
+            return await asyncio.shield(work)
+        except asyncio.CancelledError:
+            # Temporal gave up on this attempt (it timed out, e.g. when the time-skipping test
+            # server jumps ahead, or the worker shuts down). Let a database transaction or an
+            # SMTP session under way end cleanly rather than abandon it half-way (a connection
+            # cut off mid-transaction leaks); the retry is idempotent either way.
+            with contextlib.suppress(BaseException):
+                await asyncio.wait_for(work, FINISH_AFTER_CANCEL.total_seconds())
+            raise
         finally:
             if beat is not None:
                 beat.cancel()
