@@ -27,7 +27,8 @@ def _config_file() -> Path:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="LOV_", extra="forbid")
+    # hide_input_in_errors: a refused value must not be echoed in the error (it may be a secret).
+    model_config = SettingsConfigDict(env_prefix="LOV_", extra="forbid", hide_input_in_errors=True)
 
     # Where runtime state lives in the embedded default (Temporal's SQLite, records, mail).
     var_dir: Path = Path("var")
@@ -63,6 +64,20 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: float = 30.0
     mail_from: str = "LOV-uppföljning <lov-noreply@lovflow.invalid>"
     mail_domain: str = Field(default="lovflow.invalid", description="domain part of Message-IDs")
+
+    # Payload encryption (models.codec). Key id -> base64 of a 32-byte AES key, e.g.
+    # LOV_CODEC_KEYS='{"2027-01": "…"}'. No keys: payloads are stored as plain JSON (the
+    # embedded default); every process that talks to the same Temporal needs the same keys.
+    codec_keys: dict[str, SecretStr] = Field(default_factory=dict)
+    # The key new payloads are encrypted with; may be left out when there is only one key.
+    codec_active_key: str | None = None
+    # `lov codec-server`: lets the Web UI show decrypted payloads to those who may see them.
+    codec_server_host: str = "127.0.0.1"
+    codec_server_port: int = 8081
+    codec_server_cors_origins: list[str] = Field(
+        default_factory=lambda: ["http://127.0.0.1:8233", "http://localhost:8233"]
+    )
+    codec_server_token: SecretStr | None = None
 
     @classmethod
     def settings_customise_sources(

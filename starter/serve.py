@@ -28,6 +28,7 @@ from models.settings import Settings, get_settings
 from models.temporal import (
     DEV_SERVER_BINARY,
     TemporalSetupError,
+    codec,
     connect,
     embedded_address,
     find_binary,
@@ -208,6 +209,11 @@ async def run_service(settings: Settings) -> None:
     from worker import create_worker, stop_on_signals
 
     stop = stop_on_signals()
+    try:
+        # Unusable encryption keys are a setting error: say so now, not as a connect timeout.
+        codec(settings)
+    except TemporalSetupError as exc:
+        raise ServeError(str(exc)) from exc
     var_dir = settings.var_dir.resolve()
     var_dir.mkdir(parents=True, exist_ok=True)
     # The worker's activities see the same settings as an external deployment would: concrete
