@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, parseaddr
 from typing import Any
 
 import aiosmtplib
@@ -18,10 +18,11 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.rendering import Renderer
+from models.mailsafe import check_email
 from models.messages import MailRequest, MailResult
 from models.plan import PROVIDER_ROLE
 from models.settings import Settings
-from models.store import RecordStore
+from models.store import OutboxEntry, RecordStore
 
 PERMANENT_FAILURE = "PermanentMailFailure"
 
@@ -70,6 +71,17 @@ class MailActivities:
                     )
             else:
                 address = request.roles[role].email
+            try:
+                # Checked again here, not only at the model boundary: the records database may
+                # have been written by other means, and one bad address must not add a header
+                # or a recipient (models.mailsafe).
+                check_email(address)
+            except ValueError as err:
+                raise ApplicationError(
+                    f"recipient for role {role} of {request.org_nr} refused: {err}",
+                    non_retryable=True,
+                    type=PERMANENT_FAILURE,
+                ) from None
             if address not in found:
                 found.append(address)
         return found
@@ -99,6 +111,22 @@ class MailActivities:
                 message_id=entry.message_id, recipients=list(entry.recipients), already_sent=True
             )
         # Send what the outbox holds: a retry after a template edit still sends the first text.
+        try:
+            message = self._build(request, entry)
+        except ValueError as err:
+            # The email package refuses a header value with a line break: never retried,
+            # never sent, and the outbox says why.
+            await self._store.mark_failed(request.key, f"message refused: {err}")
+            raise ApplicationError(
+                f"e-mail {request.key} refused: {err}", non_retryable=True, type=PERMANENT_FAILURE
+            ) from None
+        await self._deliver(request.key, message, list(entry.recipients))
+        await self._store.mark_sent(request.key, request.at)
+        return MailResult(
+            message_id=entry.message_id, recipients=list(entry.recipients), already_sent=False
+        )
+
+    def _build(self, request: MailRequest, entry: OutboxEntry) -> EmailMessage:
         message = EmailMessage()
         message["From"] = self._settings.mail_from
         message["To"] = ", ".join(entry.recipients)
@@ -115,17 +143,16 @@ class MailActivities:
         message.set_content(entry.body)
         for attachment in entry.attachments or []:
             _attach(message, attachment)
-        await self._deliver(request.key, message)
-        await self._store.mark_sent(request.key, request.at)
-        return MailResult(
-            message_id=entry.message_id, recipients=list(entry.recipients), already_sent=False
-        )
+        return message
 
-    async def _deliver(self, key: str, message: EmailMessage) -> None:
+    async def _deliver(self, key: str, message: EmailMessage, recipients: list[str]) -> None:
         s = self._settings
         try:
             await aiosmtplib.send(
                 message,
+                # The envelope is the checked recipient list, never re-read from the headers.
+                sender=parseaddr(s.mail_from)[1] or None,
+                recipients=recipients,
                 hostname=s.smtp_host or "127.0.0.1",
                 port=s.smtp_port,
                 start_tls=s.smtp_starttls,

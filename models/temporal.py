@@ -140,7 +140,8 @@ def codec(settings: Settings) -> EncryptionCodec | None:
         return None
     try:
         keys = {kid: parse_key(kid, v.get_secret_value()) for kid, v in settings.codec_keys.items()}
-        active = settings.codec_active_key
+        # Empty counts as unset: compose passes `LOV_CODEC_ACTIVE_KEY=` when .env leaves it out.
+        active = settings.codec_active_key or None
         if active is None:
             if len(keys) > 1:
                 raise CodecError(

@@ -141,7 +141,9 @@ def make_server(settings: Settings, host: str, port: int) -> ThreadingHTTPServer
         {
             "codec": payload_codec,
             "origins": frozenset(settings.codec_server_cors_origins),
-            "token": token.get_secret_value().encode() if token else None,
+            "token": token.get_secret_value().encode()
+            if token and token.get_secret_value()
+            else None,
         },
     )
     return ThreadingHTTPServer((host, port), handler)
