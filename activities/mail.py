@@ -159,6 +159,7 @@ class MailActivities:
                 use_tls=s.smtp_use_tls,
                 username=s.smtp_username,
                 password=s.smtp_password.get_secret_value() if s.smtp_password else None,
+                cert_bundle=str(s.smtp_tls_ca_cert) if s.smtp_tls_ca_cert else None,
                 timeout=s.smtp_timeout_seconds,
             )
         except aiosmtplib.SMTPRecipientsRefused as err:

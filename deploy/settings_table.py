@@ -52,6 +52,8 @@ MEANINGS: dict[str, str] = {
     "smtp_username": "SMTP login",
     "smtp_password": "SMTP password; secret",
     "smtp_timeout_seconds": "SMTP timeout per attempt",
+    "smtp_tls_ca_cert": "CA certificate (PEM) of the relay's TLS certificate when it is not "
+    "signed by a public CA; unset = the system's CA store",
     "mail_from": "sender of every e-mail",
     "mail_domain": "domain part of Message-IDs",
     "codec_keys": 'payload encryption keys, JSON `{"<key id>": "<base64 of 32 bytes>"}` '

@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_timeout_seconds: float = 30.0
+    # CA certificate (PEM) that signed the relay's certificate, for a municipality's own CA;
+    # unset = the system's CA store. Used with STARTTLS and implicit TLS alike.
+    smtp_tls_ca_cert: Path | None = None
     mail_from: str = "LOV-uppföljning <lov-noreply@lovflow.invalid>"
     mail_domain: str = Field(default="lovflow.invalid", description="domain part of Message-IDs")
 
@@ -106,8 +109,20 @@ class Settings(BaseSettings):
         return self.var_dir / "mail"
 
     def redacted(self) -> dict[str, Any]:
-        """Settings as a dict that is safe to log: secrets stay masked."""
-        return self.model_dump(mode="json")
+        """Settings as a dict that is safe to log: secrets stay masked (SecretStr fields dump as
+        asterisks; the database URL's password is masked here)."""
+        data = self.model_dump(mode="json")
+        if self.database_url:
+            from sqlalchemy.engine import make_url
+            from sqlalchemy.exc import ArgumentError
+
+            try:
+                data["database_url"] = make_url(self.database_url).render_as_string(
+                    hide_password=True
+                )
+            except ArgumentError:
+                data["database_url"] = "**********"
+        return data
 
 
 @lru_cache(maxsize=1)
