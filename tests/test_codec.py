@@ -7,6 +7,7 @@ import base64
 import json
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from models.messages import Provider
 from models.settings import Settings
 from models.temporal import TemporalSetupError, codec, data_converter
 from starter.codec_server import running
+from tests.helpers import free_port
 
 KEY_A = base64.b64decode(new_key())
 KEY_B = base64.b64decode(new_key())
@@ -242,3 +244,43 @@ def test_codec_server_token() -> None:
 def test_codec_server_refuses_to_start_without_keys() -> None:
     with pytest.raises(TemporalSetupError, match="LOV_CODEC_KEYS"), running(Settings()):
         pass
+
+
+# --- the command and `lov serve` ----------------------------------------------------------------
+
+
+def test_codec_server_command_needs_keys_and_makes_new_ones(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from starter.cli import app
+
+    env = {"LOV_CONFIG": str(tmp_path / "none.toml")}
+    refused = CliRunner().invoke(app, ["codec-server"], env=env)
+    assert refused.exit_code == 2
+    [line] = refused.stderr.strip().splitlines()
+    assert line.startswith("fel: LOV_CODEC_KEYS:"), line
+    made = CliRunner().invoke(app, ["codec-server", "--new-key"], env=env)
+    assert made.exit_code == 0
+    assert len(parse_key("ny", made.stdout.strip())) == 32
+
+
+def test_serve_points_the_embedded_web_ui_at_its_codec_server(tmp_path: Path) -> None:
+    from starter.serve import dev_server_command, embedded_codec_server
+
+    plain = Settings(var_dir=tmp_path)
+    assert "--ui-codec-endpoint" not in dev_server_command(plain, tmp_path)
+    with embedded_codec_server(plain) as url:
+        assert url is None
+
+    port = free_port()
+    keyed = settings_with({"k1": KEY_A}, codec_server_port=port, embedded_ui_port=18233)
+    command = dev_server_command(keyed, tmp_path)
+    endpoint = command[command.index("--ui-codec-endpoint") + 1]
+    assert endpoint == f"http://127.0.0.1:{port}"
+    sealed = EncryptionCodec({"k1": KEY_A}, "k1").encrypt(plain_payload())
+    with embedded_codec_server(keyed) as url:
+        assert url == endpoint
+        origin = "http://127.0.0.1:18233"  # the embedded UI's own port is allowed
+        status, body, headers = post(f"{url}/decode", payloads_json(sealed), {"Origin": origin})
+        assert status == 200 and from_json(body) == [plain_payload()]
+        assert headers["Access-Control-Allow-Origin"] == origin
