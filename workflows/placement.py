@@ -27,7 +27,6 @@ with workflow.unsafe.imports_passed_through():
     from models import search_attributes as sa
     from models.calendar import DeadlineSchedule
     from models.messages import DeadlineRequest, MailRequest
-    from models.orgnr import OrgNrError, normalize_org_nr
     from models.placement import (
         Assignment,
         AssignRequest,
@@ -49,18 +48,14 @@ with workflow.unsafe.imports_passed_through():
         rotation_workflow_id,
     )
     from models.plan import PROVIDER_ROLE
-    from workflows.common import call, end_of_day, local_today, require, require_text
-
-
-def _require_org_nr(value: str) -> None:
-    """Refuse what cannot be a provider before the update is accepted (validators do not run on
-    replay, so this needs no patch); whether it is on the list only the rotation workflow knows,
-    and the handler reports its refusal."""
-    try:
-        normalized = normalize_org_nr(value)
-    except OrgNrError as err:
-        raise ValueError(f"provider: {err}") from None
-    require(normalized == value, f"provider: write the org nr as {normalized}")
+    from workflows.common import (
+        call,
+        end_of_day,
+        local_today,
+        require,
+        require_org_nr,
+        require_text,
+    )
 
 
 @dataclass(frozen=True)
@@ -231,7 +226,7 @@ class PlacementWorkflow:
             "status: the customer has a provider; use switch to change it",
         )
         if request.provider is not None:
-            _require_org_nr(request.provider)
+            require_org_nr(request.provider, "provider")
         if request.provider is not None and self._provider is not None:
             require(
                 request.provider != self._provider.org_nr,
@@ -252,7 +247,7 @@ class PlacementWorkflow:
             "status: the customer has no provider yet; use choose",
         )
         assert self._provider is not None
-        _require_org_nr(request.provider)
+        require_org_nr(request.provider, "provider")
         require(
             request.provider != self._provider.org_nr,
             f"provider: {request.provider} is already the customer's provider",
