@@ -414,7 +414,7 @@ def test_update_validators_refuse_clearly(
     bg, stack, ids = server
     outcomes: list[str] = []
 
-    @settings(FUZZ, max_examples=12)
+    @settings(FUZZ, max_examples=10)
     @given(request=request_json(model))
     def fuzz(request: dict[str, Any]) -> None:
         sent = _send(stack, ids[kind], update, request, list(model.model_fields))
@@ -454,7 +454,7 @@ _BAD = st.one_of(
 )
 
 
-@FUZZ
+@settings(FUZZ, max_examples=20)
 @given(line=_BAD, subject=st.text(max_size=10))
 def test_cli_recovery_start_bad_lines(line: str, subject: str, records_db: Path) -> None:
     before = hashlib.sha256(records_db.read_bytes()).hexdigest()
@@ -468,7 +468,7 @@ def test_cli_recovery_start_bad_lines(line: str, subject: str, records_db: Path)
     assert hashlib.sha256(records_db.read_bytes()).hexdigest() == before
 
 
-@FUZZ
+@settings(FUZZ, max_examples=20)
 @given(org=_BAD, email=_BAD, start=_BAD)
 def test_cli_contract_start_bad_values(org: str, email: str, start: str, records_db: Path) -> None:
     before = hashlib.sha256(records_db.read_bytes()).hexdigest()
