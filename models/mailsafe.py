@@ -17,10 +17,12 @@ from pydantic import AfterValidator
 
 # One addr-spec, no display name, no comments, no quoting: what an administrator types as a
 # contact address. The local part is RFC 5322's dot-atom; the domain is dot-separated labels of
-# letters (Unicode allowed: IDN domains), digits and inner hyphens, with at least one dot.
+# letters (Unicode allowed: IDN domains), digits and inner hyphens. A domain without a dot
+# (`lov@localhost`) is allowed: the CLI accepted it before, so running workflows may carry one
+# in their input, and refusing it now would make their histories fail to replay.
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LABEL = r"[^\W_](?:[\w-]{0,61}[^\W_])?"
-EMAIL_RE = re.compile(rf"^{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})+$")
+EMAIL_RE = re.compile(rf"^{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})*$")
 MAX_EMAIL_LENGTH = 254  # RFC 5321's path limit less the angle brackets
 MAX_LINE_LENGTH = 300
 # Characters that end a line somewhere (email, str.splitlines, Unicode) or are controls.

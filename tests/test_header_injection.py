@@ -46,7 +46,8 @@ INJECTED_ADDRESSES = [
     f"{GOOD} {ATTACKER}",
     f"{GOOD}\x00",
     f"{GOOD}\u2028Bcc: {ATTACKER}",
-    "kontakt@omsorg",  # no domain dot
+    "kontakt@",
+    "kontakt@-omsorg.example",
     "@omsorg.example",
     "",
 ]
