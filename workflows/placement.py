@@ -55,7 +55,15 @@ with workflow.unsafe.imports_passed_through():
         require,
         require_org_nr,
         require_text,
+        when_due,
     )
+
+# Why the customer must choose again, shown to the case officer in the plan's language (mail,
+# status, records). Only a state string and activity inputs: no command changes, replay-safe.
+_RECHOICE_REASON = {
+    "sv": "avtalet med {org_nr} upphör {end}",
+    "da": "kontrakten med {org_nr} ophører {end}",
+}
 
 
 @dataclass(frozen=True)
@@ -105,17 +113,9 @@ class PlacementWorkflow:
         self._registered = True
         while self._state is not PlacementState.ENDED:
             revision = self._revision
-            action = self._next_action()
+            action = await when_due(self._next_action(), self._changed_since(revision))
             if action is None:
-                await workflow.wait_condition(self._changed_since(revision))
-                continue
-            delay = action.at - workflow.now()
-            if delay > timedelta(0):
-                try:
-                    await workflow.wait_condition(self._changed_since(revision), timeout=delay)
-                    continue
-                except TimeoutError:
-                    pass
+                continue  # something changed: plan again
             await self._perform(action)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.status()
@@ -338,7 +338,9 @@ class PlacementWorkflow:
         else:
             return
         self._choice_due = self._today() + timedelta(days=self._p.choice_days)
-        self._rechoice_reason = f"avtalet med {notice.org_nr} upphör {notice.end_date.isoformat()}"
+        self._rechoice_reason = _RECHOICE_REASON.get(
+            self._p.language, _RECHOICE_REASON["sv"]
+        ).format(org_nr=notice.org_nr, end=notice.end_date.isoformat())
         self._rechoice_notice = self._provider is not None
         self._revision += 1
 
