@@ -41,11 +41,15 @@ def record_progress(*details: Any) -> None:
     holder = _details.get()
     if holder is not None:
         holder[:] = details
-    activity.heartbeat(*details)
+    if activity.in_activity():
+        activity.heartbeat(*details)
 
 
 def previous_progress() -> list[Any]:
-    """The details the previous attempt recorded (empty on the first attempt)."""
+    """The details the previous attempt recorded (empty on the first attempt, and outside an
+    activity, e.g. an activity method called directly)."""
+    if not activity.in_activity():
+        return []
     return list(activity.info().heartbeat_details)
 
 

@@ -20,7 +20,7 @@ so the workflow carries on (activities/mail_incidents.py).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from email.message import EmailMessage
 
 from temporalio import activity
@@ -36,6 +36,7 @@ from activities.smtp import (
     message_id_for,
 )
 from models.mail_incidents import MailIncidentStore
+from models.mailsafe import check_email
 from models.messages import MailRequest, MailResult
 from models.plan import PROVIDER_ROLE
 from models.settings import Settings
@@ -47,8 +48,15 @@ PERMANENT_FAILURE = "PermanentMailFailure"
 
 
 def _now() -> datetime:
-    """Server time of this attempt: real time on a real server, simulated time in tests."""
+    """Server time of this attempt: real time on a real server, simulated time in tests (the
+    clock, when the method is called directly rather than as an activity)."""
+    if not activity.in_activity():
+        return datetime.now(UTC)
     return activity.info().current_attempt_scheduled_time
+
+
+def _is_retry() -> bool:
+    return activity.in_activity() and activity.info().attempt > 1
 
 
 class MailActivities:
@@ -57,11 +65,12 @@ class MailActivities:
         settings: Settings,
         store: RecordStore,
         renderer: Renderer,
-        incidents: MailIncidentStore,
+        incidents: MailIncidentStore | None = None,
     ) -> None:
         self._settings = settings
         self._store = store
         self._renderer = renderer
+        incidents = incidents or MailIncidentStore(store.sessions)
         self._incidents = MailIncidents(settings, store, incidents, renderer)
 
     async def _recipients(self, request: MailRequest) -> list[str]:
@@ -76,6 +85,15 @@ class MailActivities:
                     )
             else:
                 address = request.roles[role].email
+            try:
+                # Checked again here, not only at the model boundary: the records database may
+                # have been written by other means, and one bad address must not add a header
+                # or a recipient (models.mailsafe).
+                check_email(address)
+            except ValueError as err:
+                raise PermanentMailError(
+                    f"recipient for role {role} of {request.org_nr} refused: {err}"
+                ) from None
             if address not in found:
                 found.append(address)
         return found
@@ -88,8 +106,7 @@ class MailActivities:
             # A previous attempt's message was accepted but not recorded: record, never resend.
             await self._store.mark_sent(request.key, request.at)
         # Only a retry can find a failure recorded by an earlier attempt.
-        retry = activity.info().attempt > 1
-        failure = await self._incidents.failure_of(request.key) if retry else None
+        failure = await self._incidents.failure_of(request.key) if _is_retry() else None
         if failure is not None:
             # Refused by an earlier attempt, which then failed (e.g. telling the administrator):
             # finish that, do not knock on the server again.

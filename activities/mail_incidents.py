@@ -27,6 +27,7 @@ from activities.smtp import (
     message_id_for,
 )
 from models.mail_incidents import MailFailureRecord, MailIncidentStore, MailOutageRecord
+from models.mailsafe import check_email
 from models.messages import MailRequest
 from models.plan_loader import list_plans, load_plan
 from models.settings import Settings
@@ -170,7 +171,7 @@ class MailIncidents:
 
     # --- helpers ---------------------------------------------------------------------------
 
-    def administrator(self, request: MailRequest) -> str | None:
+    def _administrator(self, request: MailRequest) -> str | None:
         """The e-mail address of the administrator of the plan the request comes from.
 
         Requests carry the plan's roles but not which of them is the administrator; the plan
@@ -191,6 +192,18 @@ class MailIncidents:
                 return admin.email
         role = roles.get(DEFAULT_ADMIN_ROLE)
         return role.email if role else None
+
+    def administrator(self, request: MailRequest) -> str | None:
+        """The administrator's address, if it is one address (models.mailsafe): a notice must
+        not become a way to add a header or a recipient either."""
+        address = self._administrator(request)
+        if address is None:
+            return None
+        try:
+            return check_email(address)
+        except ValueError:
+            log.error("the administrator's address in the plan is not an e-mail address")
+            return None
 
     async def _send_notice(
         self,

@@ -1,11 +1,15 @@
 """Building an outbox entry into a message and handing it to the SMTP server.
 
 Failures come in two kinds, and the difference decides what happens next:
-- transient (no connection, a timeout, a 4xx reply): raised as they are; the activity's retry
-  policy backs off and tries again, and the mail activity counts them towards an outage;
-- permanent (a 5xx reply, every recipient refused with 5xx, nothing to send to): raised as
+- transient (no connection, a timeout, a 4xx reply, a refused login): raised as they are; the
+  activity's retry policy backs off and tries again, and the mail activity counts them towards
+  an outage;
+- permanent (every recipient refused with 5xx, the message refused with 5xx after its data,
+  no valid address to send to, a header the email package refuses): raised as
   `PermanentMailError`; sending again would be refused again, so the mail activity records the
   failure and tells the administrator instead of retrying.
+A 5xx to the login, the sender or the greeting is the relay's configuration, not the e-mail's
+fault, and counts as transient: every e-mail would fail the same way until someone fixes it.
 """
 
 from __future__ import annotations
@@ -107,6 +111,7 @@ async def deliver(
             use_tls=s.smtp_use_tls,
             username=s.smtp_username,
             password=s.smtp_password.get_secret_value() if s.smtp_password else None,
+            cert_bundle=str(s.smtp_tls_ca_cert) if s.smtp_tls_ca_cert else None,
             timeout=s.smtp_timeout_seconds,
         )
     except aiosmtplib.SMTPRecipientsRefused as err:
@@ -117,10 +122,15 @@ async def deliver(
                 [e.recipient for e in err.recipients],
             ) from err
         raise  # e.g. 450 greylisting: try again later
-    except aiosmtplib.SMTPResponseException as err:
+    except aiosmtplib.SMTPDataError as err:
+        # Refused after the content was sent (too large, rejected as spam): this message only.
         if _permanent(err.code):
             raise PermanentMailError(f"{err.code} {err.message}") from err
         raise
+    # Anything else, 5xx included, is left to the retry policy: a refused login (535), a
+    # refused sender (MAIL FROM) or greeting is the relay's configuration, not this e-mail, and
+    # affects every e-mail until it is fixed; failing them for good would lose them all. It
+    # counts towards an outage instead.
     # Accepted for some recipients and refused for others: the message is out, so it is not
     # sent again (that would duplicate it for those who got it); the refusals are reported.
     return {rcpt: f"{r.code} {r.message}" for rcpt, r in sorted(refused.items())}

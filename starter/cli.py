@@ -7,6 +7,7 @@ import typer
 from starter import (
     application,
     audit,
+    codec_server,
     contract,
     db,
     mail,
@@ -39,6 +40,7 @@ app.command("serve")(serve.serve)
 app.command("audit")(audit.audit)
 app.command("overdue")(overdue.overdue)
 app.command("simulate")(simulate.simulate)
+app.command("codec-server")(codec_server.codec_server)
 
 
 def main() -> None:

@@ -14,14 +14,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from temporalio.client import Client, WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from models.db import make_engine, make_session_factory, upgrade
 from models.messages import Provider
 from models.settings import PROJECT_ROOT, Settings
 from models.store import RecordStore
-from models.temporal import find_binary
+from models.temporal import data_converter, find_binary
 from starter import actions
 from tests.helpers import ReceivedMail
 from worker import create_worker
@@ -105,7 +104,7 @@ async def lovflow_stack(
         async with (
             await WorkflowEnvironment.start_time_skipping(
                 test_server_existing_path=str(find_binary("temporal-test-server")),
-                data_converter=pydantic_data_converter,
+                data_converter=data_converter(config),
             ) as env,
             create_worker(env.client, config),
         ):

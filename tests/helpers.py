@@ -66,7 +66,8 @@ class ReceivedMail:
         return "250 OK"
 
     def start(self) -> None:
-        if self._stopped:
+        # getattr: subclasses with their own __init__ (their own controller) skip ours.
+        if getattr(self, "_stopped", False):
             # aiosmtpd closes a stopped controller's loop; a restart needs a new controller.
             self._controller = Controller(
                 self, hostname=self.host, port=self.port, enable_SMTPUTF8=True
@@ -76,7 +77,7 @@ class ReceivedMail:
 
     def stop(self) -> None:
         """Stop listening (an outage, when a test calls it); `start()` again to recover."""
-        if self.running:
+        if getattr(self, "running", True):
             self._controller.stop()
             self.running, self._stopped = False, True
 

@@ -559,7 +559,7 @@ async def test_bad_input_is_refused_with_the_field_and_changes_nothing(lov: Lov)
             ["terminate", org, "--end-date", "2000-01-01", "--kind", "havning", "--reason", "x"],
             "end_date:",
         ),
-        (["change-contact", org, "--email", "inte-en-adress"], "email:"),
+        (["change-contact", org, "--email", "inte-en-adress"], "--email:"),
         (
             ["start", org, "--name", "X", "--email", PROVIDER_EMAIL]
             + ["--start", lov.contract_start.isoformat()],

@@ -15,6 +15,8 @@ R = TypeVar("R")
 with workflow.unsafe.imports_passed_through():
     from zoneinfo import ZoneInfo
 
+    from models.orgnr import OrgNrError, normalize_org_nr
+
 # Side effects retry with backoff for as long as it takes (an SMTP or database outage must not
 # lose a reminder); permanent failures are raised as non-retryable by the activities themselves.
 RETRY = RetryPolicy(
@@ -87,3 +89,16 @@ async def when_due(action: A | None, changed: Callable[[], bool]) -> A | None:
         except TimeoutError:
             pass
     return action
+
+
+def require_org_nr(value: str, name: str) -> None:
+    """Validator helper: `value` is an org nr written as the CLI writes it (NNNNNN-NNNN).
+
+    Checked before anything else about it, so a later message that quotes the value quotes an
+    org nr, never arbitrary text (validators do not run on replay: adding checks needs no patch).
+    """
+    try:
+        normalized = normalize_org_nr(value)
+    except OrgNrError as err:
+        raise ValueError(f"{name}: {err}") from None
+    require(normalized == value, f"{name}: write the org nr as {normalized}")

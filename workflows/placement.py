@@ -48,7 +48,15 @@ with workflow.unsafe.imports_passed_through():
         rotation_workflow_id,
     )
     from models.plan import PROVIDER_ROLE
-    from workflows.common import call, end_of_day, local_today, require, require_text, when_due
+    from workflows.common import (
+        call,
+        end_of_day,
+        local_today,
+        require,
+        require_org_nr,
+        require_text,
+        when_due,
+    )
 
 # Why the customer must choose again, shown to the case officer in the plan's language (mail,
 # status, records). Only a state string and activity inputs: no command changes, replay-safe.
@@ -217,6 +225,8 @@ class PlacementWorkflow:
             self._state is PlacementState.AWAITING_CHOICE,
             "status: the customer has a provider; use switch to change it",
         )
+        if request.provider is not None:
+            require_org_nr(request.provider, "provider")
         if request.provider is not None and self._provider is not None:
             require(
                 request.provider != self._provider.org_nr,
@@ -237,6 +247,7 @@ class PlacementWorkflow:
             "status: the customer has no provider yet; use choose",
         )
         assert self._provider is not None
+        require_org_nr(request.provider, "provider")
         require(
             request.provider != self._provider.org_nr,
             f"provider: {request.provider} is already the customer's provider",
