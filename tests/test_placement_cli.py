@@ -9,7 +9,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from temporalio.client import WorkflowExecutionStatus
+from temporalio.service import RPCError, RPCStatusCode
 
+from models.placement import rotation_workflow_id
 from tests.cli_runner import Result, run_lov
 from tests.helpers import eventually
 from tests.test_application_cli import SKALLKRAV, Lov, lov
@@ -47,7 +49,20 @@ async def approved(cli: Lov, org: str) -> None:
     await eventually(closed, timeout=20)
 
 
+async def own_rotation_list(cli: Lov) -> None:
+    """The dev server is shared by the session's tests, and one rotation workflow serves a
+    whole plan: one started by an earlier test listens on that test's task queue, which no
+    worker serves any more. Start from a fresh list on ours."""
+    handle = cli.client.get_workflow_handle(rotation_workflow_id("sundsvall"))
+    try:
+        await handle.terminate(reason="test: a fresh rotation list")
+    except RPCError as err:
+        if err.status != RPCStatusCode.NOT_FOUND:
+            raise
+
+
 async def test_placement_from_start_to_end(lov: Lov) -> None:  # noqa: F811
+    await own_rotation_list(lov)
     first, second = random_org_nr(), random_org_nr()
     await approved(lov, first)
     await approved(lov, second)
