@@ -15,6 +15,7 @@ fault, and counts as transient: every e-mail would fail the same way until someo
 from __future__ import annotations
 
 import hashlib
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from typing import Any
@@ -89,6 +90,17 @@ def build_message(
     return message
 
 
+# CPython 3.11 folds a long non-ASCII header into adjacent encoded words and loses (or doubles)
+# the space between them: "træffes afgørelse" arrives as "træffesafgørelse". Unfolded headers
+# keep the text exact; a subject is far below SMTP's 998-character line limit.
+_WIRE = policy.SMTP.clone(max_line_length=None)
+
+
+def flatten(message: EmailMessage) -> bytes:
+    """The message as sent on the wire."""
+    return message.as_bytes(policy=_WIRE)
+
+
 def _permanent(code: int) -> bool:
     return 500 <= code < 600
 
@@ -102,7 +114,7 @@ async def deliver(
     s = settings
     try:
         refused, _ = await aiosmtplib.send(
-            message,
+            flatten(message),
             sender=parseaddr(s.mail_from)[1] or None,
             recipients=recipients,
             hostname=s.smtp_host or "127.0.0.1",
