@@ -21,6 +21,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities import build_activities
+from activities.heartbeat import AutoHeartbeat
 from models.settings import Settings, get_settings
 from models.temporal import TemporalSetupError, connect
 from workflows import ALL_WORKFLOWS
@@ -55,6 +56,8 @@ def create_worker(client: Client, settings: Settings, **kwargs: Any) -> Worker:
         "activities": activities,
         "graceful_shutdown_timeout": GRACEFUL_SHUTDOWN,
         "max_cached_workflows": settings.worker_max_cached_workflows,
+        # Heartbeats for every activity: a killed worker's activities are retried in seconds.
+        "interceptors": [AutoHeartbeat(), *kwargs.pop("interceptors", ())],
     }
     if "activity_executor" not in kwargs and _needs_thread_pool(activities):
         # The SDK refuses synchronous activities without an executor to run them on.

@@ -16,20 +16,23 @@ from activities.records import RecordActivities
 from activities.recovery import RecoveryActivities
 from activities.rendering import Renderer
 from models.db import make_engine, make_session_factory
+from models.mail_incidents import MailIncidentStore
 from models.settings import Settings
 from models.store import RecordStore
 
 
 def build_activities(settings: Settings, client: Client) -> Sequence[Callable[..., Any]]:
     """Every activity the worker registers, bound to `settings` (database, SMTP, plan files)."""
-    store = RecordStore(make_session_factory(make_engine(settings.resolved_database_url)))
+    sessions = make_session_factory(make_engine(settings.resolved_database_url))
+    store = RecordStore(sessions)
+    incidents = MailIncidentStore(sessions)
     plans = PlanActivities(settings.plans_dir)
     placement = PlacementActivities(client, settings.temporal_task_queue, store, settings.plans_dir)
     records = RecordActivities(store, on_contract_state=placement.contract_state_changed)
     opening = OpeningActivities(
         client, settings.temporal_task_queue, on_approved=placement.provider_approved
     )
-    mail = MailActivities(settings, store, Renderer(settings.templates_dir))
+    mail = MailActivities(settings, store, Renderer(settings.templates_dir), incidents)
     meetings = MeetingActivities(settings, store)
     recovery = RecoveryActivities(store)
     return [

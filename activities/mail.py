@@ -1,60 +1,77 @@
 """The mail activity: render, write to the outbox, send once.
 
 The outbox row is keyed by the request's idempotency key and gets a stable Message-ID, so a
-retried activity (or a worker that crashed after SMTP accepted the message but before we marked it
-sent) re-sends at most the same message with the same Message-ID, which receiving systems
-deduplicate; a row already marked sent is never sent again.
+retried activity re-sends at most the same message with the same Message-ID; a row already
+marked sent is never sent again.
+
+The one window left is between the SMTP server accepting the message and the outbox row being
+marked sent. Two things keep it narrow:
+- as soon as the server has accepted the message, the activity records that in its heartbeat
+  details (`activities/heartbeat.py`), which Temporal keeps for the next attempt; when marking
+  the row fails (the database is down), the retry finds the note and only marks the row, it
+  does not send again;
+- only if the worker process dies in the milliseconds between the server's "250 OK" and that
+  heartbeat reaching Temporal is the message sent a second time, with the same Message-ID
+  (docs/RELIABILITY.md).
+
+Permanent failures are recorded and reported to the administrator, and the activity completes,
+so the workflow carries on (activities/mail_incidents.py).
 """
 
 from __future__ import annotations
 
-import hashlib
+from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import format_datetime
-from typing import Any
 
-import aiosmtplib
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
+from activities.heartbeat import is_done, mark_done
+from activities.mail_incidents import MailIncidents
 from activities.rendering import Renderer
+from activities.smtp import (
+    PermanentMailError,
+    accepted_step,
+    build_message,
+    deliver,
+    message_id_for,
+)
+from models.mail_incidents import MailIncidentStore
+from models.mailsafe import check_email
 from models.messages import MailRequest, MailResult
 from models.plan import PROVIDER_ROLE
 from models.settings import Settings
-from models.store import RecordStore
+from models.store import OutboxEntry, RecordStore
+
+__all__ = ["PERMANENT_FAILURE", "MailActivities", "message_id_for"]
 
 PERMANENT_FAILURE = "PermanentMailFailure"
 
 
-def message_id_for(key: str, domain: str) -> str:
-    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
+def _now() -> datetime:
+    """Server time of this attempt: real time on a real server, simulated time in tests (the
+    clock, when the method is called directly rather than as an activity)."""
+    if not activity.in_activity():
+        return datetime.now(UTC)
+    return activity.info().current_attempt_scheduled_time
 
 
-def _attach(message: EmailMessage, attachment: dict[str, Any]) -> None:
-    """A text attachment as the outbox holds it, e.g. `text/calendar; method=REQUEST`."""
-    kind, *params = (p.strip() for p in attachment["content_type"].split(";"))
-    maintype, _, subtype = kind.partition("/")
-    if maintype != "text":
-        raise ApplicationError(
-            f"attachment {attachment['filename']}: only text attachments are supported",
-            non_retryable=True,
-            type=PERMANENT_FAILURE,
-        )
-    extra = dict(p.split("=", 1) for p in params if "=" in p)
-    extra.pop("charset", None)
-    message.add_attachment(
-        attachment["content"],
-        subtype=subtype,
-        filename=attachment["filename"],
-        params=extra,
-    )
+def _is_retry() -> bool:
+    return activity.in_activity() and activity.info().attempt > 1
 
 
 class MailActivities:
-    def __init__(self, settings: Settings, store: RecordStore, renderer: Renderer) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: RecordStore,
+        renderer: Renderer,
+        incidents: MailIncidentStore | None = None,
+    ) -> None:
         self._settings = settings
         self._store = store
         self._renderer = renderer
+        incidents = incidents or MailIncidentStore(store.sessions)
+        self._incidents = MailIncidents(settings, store, incidents, renderer)
 
     async def _recipients(self, request: MailRequest) -> list[str]:
         found: list[str] = []
@@ -63,94 +80,134 @@ class MailActivities:
                 # Read at send time so a changed contact address applies to every later e-mail.
                 address = await self._store.provider_email(request.org_nr)
                 if not address:
-                    raise ApplicationError(
-                        f"no e-mail address on record for provider {request.org_nr}",
-                        non_retryable=True,
-                        type=PERMANENT_FAILURE,
+                    raise PermanentMailError(
+                        f"no e-mail address on record for provider {request.org_nr}"
                     )
             else:
                 address = request.roles[role].email
+            try:
+                # Checked again here, not only at the model boundary: the records database may
+                # have been written by other means, and one bad address must not add a header
+                # or a recipient (models.mailsafe).
+                check_email(address)
+            except ValueError as err:
+                raise PermanentMailError(
+                    f"recipient for role {role} of {request.org_nr} refused: {err}"
+                ) from None
             if address not in found:
                 found.append(address)
         return found
 
     @activity.defn
     async def send_mail(self, request: MailRequest) -> MailResult:
-        recipients = await self._recipients(request)
-        subject, body = self._renderer.render(
-            request.language, request.template, request.context, request.time_zone
-        )
-        entry = await self._store.claim_outbox(
-            request.key,
-            message_id_for(request.key, self._settings.mail_domain),
-            request.kind,
-            request.org_nr,
-            request.workflow_id,
-            request.obligation,
-            request.period,
-            recipients,
-            subject,
-            body,
-            request.at,
-            [a.model_dump() for a in request.attachments],
-        )
-        if entry.status == "sent":
-            return MailResult(
-                message_id=entry.message_id, recipients=list(entry.recipients), already_sent=True
+        now = _now()
+        accepted = is_done(accepted_step(request.key))
+        if accepted:
+            # A previous attempt's message was accepted but not recorded: record, never resend.
+            await self._store.mark_sent(request.key, request.at)
+        # Only a retry can find a failure recorded by an earlier attempt.
+        failure = await self._incidents.failure_of(request.key) if _is_retry() else None
+        if failure is not None:
+            # Refused by an earlier attempt, which then failed (e.g. telling the administrator):
+            # finish that, do not knock on the server again.
+            known = await self._store.get_outbox(request.key)
+            await self._incidents.report_failure(request, failure, known.subject if known else "")
+            if known is not None and known.sent:  # refused for some recipients only
+                return self._result(known, already_sent=True)
+            return self._undelivered(known, failure.error)
+        if accepted:
+            return self._result(await self._outbox(request.key), already_sent=True)
+
+        entry: OutboxEntry | None = None
+        try:
+            recipients = await self._recipients(request)
+            subject, body = self._renderer.render(
+                request.language, request.template, request.context, request.time_zone
             )
-        # Send what the outbox holds: a retry after a template edit still sends the first text.
-        message = EmailMessage()
-        message["From"] = self._settings.mail_from
-        message["To"] = ", ".join(entry.recipients)
-        message["Subject"] = entry.subject
-        message["Date"] = format_datetime(request.at)
-        message["Message-ID"] = entry.message_id
-        message["X-Lov-Kind"] = request.kind
-        message["X-Lov-Org-Nr"] = request.org_nr
-        message["X-Lov-Workflow"] = request.workflow_id
-        if request.obligation:
-            message["X-Lov-Obligation"] = request.obligation
-        if request.period:
-            message["X-Lov-Period"] = request.period
-        message.set_content(entry.body)
-        for attachment in entry.attachments or []:
-            _attach(message, attachment)
-        await self._deliver(request.key, message)
+            entry = await self._store.claim_outbox(
+                request.key,
+                message_id_for(request.key, self._settings.mail_domain),
+                request.kind,
+                request.org_nr,
+                request.workflow_id,
+                request.obligation,
+                request.period,
+                recipients,
+                subject,
+                body,
+                request.at,
+                [a.model_dump() for a in request.attachments],
+            )
+            if entry.sent:
+                return self._result(entry, already_sent=True)
+            message = build_message(
+                self._settings,
+                entry,
+                request.at,
+                {
+                    "X-Lov-Kind": request.kind,
+                    "X-Lov-Org-Nr": request.org_nr,
+                    "X-Lov-Workflow": request.workflow_id,
+                    "X-Lov-Obligation": request.obligation,
+                    "X-Lov-Period": request.period,
+                },
+            )
+            refused = await self._send(request.key, message, list(entry.recipients), now)
+        except PermanentMailError as err:
+            await self._incidents.record_failure(
+                request,
+                err,
+                message_id=entry.message_id if entry else None,
+                subject=entry.subject if entry else "",
+                at=now,
+            )
+            return self._undelivered(entry, err.error)
+
+        mark_done(accepted_step(request.key))
         await self._store.mark_sent(request.key, request.at)
+        await self._incidents.send_succeeded(request, now)
+        if refused:
+            # Out to the others; the refused addresses are reported like a refused e-mail.
+            error = "; ".join(f"{rcpt}: {reply}" for rcpt, reply in refused.items())
+            partial = PermanentMailError(error, list(refused))
+            await self._incidents.record_failure(
+                request, partial, message_id=entry.message_id, subject=entry.subject, at=now
+            )
+        return self._result(entry, already_sent=False)
+
+    async def _send(
+        self, key: str, message: EmailMessage, recipients: list[str], now: datetime
+    ) -> dict[str, str]:
+        try:
+            return await deliver(self._settings, message, recipients)
+        except PermanentMailError:
+            raise
+        except Exception as err:
+            # Transient: the activity's retry policy backs off and tries again.
+            error = f"{type(err).__name__}: {err}"
+            await self._incidents.send_failed(now, error)
+            await self._store.mark_failed(key, error)
+            raise
+
+    async def _outbox(self, key: str) -> OutboxEntry:
+        entry = await self._store.get_outbox(key)
+        assert entry is not None, f"no outbox entry under {key}"
+        return entry
+
+    @staticmethod
+    def _result(entry: OutboxEntry, *, already_sent: bool) -> MailResult:
         return MailResult(
-            message_id=entry.message_id, recipients=list(entry.recipients), already_sent=False
+            message_id=entry.message_id,
+            recipients=list(entry.recipients),
+            already_sent=already_sent,
         )
 
-    async def _deliver(self, key: str, message: EmailMessage) -> None:
-        s = self._settings
-        try:
-            await aiosmtplib.send(
-                message,
-                hostname=s.smtp_host or "127.0.0.1",
-                port=s.smtp_port,
-                start_tls=s.smtp_starttls,
-                use_tls=s.smtp_use_tls,
-                username=s.smtp_username,
-                password=s.smtp_password.get_secret_value() if s.smtp_password else None,
-                timeout=s.smtp_timeout_seconds,
-            )
-        except aiosmtplib.SMTPRecipientsRefused as err:
-            await self._store.mark_failed(key, f"recipients refused: {err.recipients}")
-            raise ApplicationError(
-                f"recipient refused by the mail server: {err}",
-                non_retryable=True,
-                type=PERMANENT_FAILURE,
-            ) from err
-        except aiosmtplib.SMTPResponseException as err:
-            await self._store.mark_failed(key, f"{err.code} {err.message}")
-            if 500 <= err.code < 600:
-                raise ApplicationError(
-                    f"mail server refused the message: {err.code} {err.message}",
-                    non_retryable=True,
-                    type=PERMANENT_FAILURE,
-                ) from err
-            raise
-        except (aiosmtplib.SMTPException, OSError) as err:
-            # Transient: the activity's retry policy backs off and tries again.
-            await self._store.mark_failed(key, f"{type(err).__name__}: {err}")
-            raise
+    @staticmethod
+    def _undelivered(entry: OutboxEntry | None, error: str) -> MailResult:
+        return MailResult(
+            message_id=entry.message_id if entry else "",
+            recipients=[],
+            already_sent=False,
+            delivered=False,
+            failure=error,
+        )

@@ -19,9 +19,10 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
 from temporalio.client import WorkflowHistory  # noqa: E402
-from temporalio.contrib.pydantic import pydantic_data_converter  # noqa: E402
 from temporalio.worker import Replayer  # noqa: E402
 
+from models.settings import get_settings  # noqa: E402
+from models.temporal import data_converter  # noqa: E402
 from workflows import ALL_WORKFLOWS  # noqa: E402
 
 
@@ -35,7 +36,10 @@ def history_files(arguments: list[str]) -> list[Path]:
 
 async def replay(files: list[Path]) -> list[str]:
     """One message per history that failed to replay."""
-    replayer = Replayer(workflows=list(ALL_WORKFLOWS), data_converter=pydantic_data_converter)
+    # Histories written with encryption on replay with the same keys (LOV_CODEC_KEYS).
+    replayer = Replayer(
+        workflows=list(ALL_WORKFLOWS), data_converter=data_converter(get_settings())
+    )
     failures: list[str] = []
     for path in files:
         try:

@@ -52,8 +52,23 @@ MEANINGS: dict[str, str] = {
     "smtp_username": "SMTP login",
     "smtp_password": "SMTP password; secret",
     "smtp_timeout_seconds": "SMTP timeout per attempt",
+    "smtp_tls_ca_cert": "CA certificate (PEM) of the relay's TLS certificate when it is not "
+    "signed by a public CA; unset = the system's CA store",
     "mail_from": "sender of every e-mail",
     "mail_domain": "domain part of Message-IDs",
+    "mail_outage_threshold_hours": "sends failing this long count as an outage (`mail_outages`); "
+    "the administrator is told once mail flows again (docs/RELIABILITY.md)",
+    "codec_keys": 'payload encryption keys, JSON `{"<key id>": "<base64 of 32 bytes>"}` '
+    "(`lov codec-server --new-key` makes one); unset = payloads stored unencrypted; the same "
+    "keys for every worker, `lov` and the codec server; secret",
+    "codec_active_key": "key id that encrypts new payloads (the others only decrypt); may be "
+    "unset when there is one key",
+    "codec_server_host": "listen address of `lov codec-server` (compose: `0.0.0.0`)",
+    "codec_server_port": "port of `lov codec-server`",
+    "codec_server_cors_origins": "Web UI origins allowed to call the codec server (browser CORS), "
+    "JSON list",
+    "codec_server_token": "if set, the codec server requires `Authorization: Bearer <token>`; "
+    "secret",
     "worker_max_cached_workflows": "workflows a worker keeps in memory (~0.5 MiB each); cover "
     "those that wake together (docs/PERFORMANCE.md)",
 }

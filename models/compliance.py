@@ -162,6 +162,20 @@ def provider_stats(fields: Mapping[str, Any]) -> dict[str, Any]:
     return stats
 
 
+def placement_stats(
+    decisions: int, granted_hours: Decimal, care_plans_current: int
+) -> dict[str, Any]:
+    """Seed 003 §2.2 from the kundval records: the provider's current placements (not the
+    self-reported figures), so a report can set one against the other."""
+    stats: dict[str, Any] = {
+        "Antal biståndsbeslut (kundval, nu)": decisions,
+        "Beviljade timmar (kundval, nu)": str(granted_hours),
+    }
+    if (share := _share(care_plans_current, decisions)) is not None:
+        stats["Andel aktuella genomförandeplaner (kundval, nu)"] = share
+    return stats
+
+
 def build_matrix(
     year: int,
     as_of: date,
@@ -169,6 +183,7 @@ def build_matrix(
     names: Mapping[str, str],
     titles: Mapping[str, str],
     latest_fields: Mapping[str, Mapping[str, Any]] | None = None,
+    extra_stats: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Matrix:
     facts = list(facts)
     columns: dict[str, Column] = {}
@@ -188,6 +203,9 @@ def build_matrix(
     for org_nr, fields in (latest_fields or {}).items():
         if org_nr in rows:
             rows[org_nr].stats = provider_stats(fields)
+    for org_nr, stats in (extra_stats or {}).items():
+        if org_nr in rows:
+            rows[org_nr].stats.update(stats)
     ordered_columns = sorted(columns.values(), key=lambda c: (c.due, c.obligation, c.period))
     ordered_rows = sorted(rows.values(), key=lambda r: (r.name.casefold(), r.org_nr))
     return Matrix(year, as_of, ordered_columns, ordered_rows)

@@ -66,8 +66,12 @@ def parse_url(url: str | URL) -> URL:
     """The URL with its async driver, or `InvalidDatabaseURL` saying what is wrong."""
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
-        raise InvalidDatabaseURL(f"ogiltig databas-URL {str(url)!r}: {exc}") from None
+    except (ArgumentError, ValueError):
+        # Neither the text nor SQLAlchemy's message (which quotes it): it may hold a password.
+        raise InvalidDatabaseURL(
+            "ogiltig databas-URL (could not parse LOV_DATABASE_URL); form: "
+            "postgresql+asyncpg://user:password@host:5432/db or sqlite+aiosqlite:///file"
+        ) from None
     drivername = _ASYNC_DRIVERS.get(parsed.drivername, parsed.drivername)
     if drivername not in _SUPPORTED:
         raise InvalidDatabaseURL(

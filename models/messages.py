@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.calendar import CalendarRules, MeetingWindow, Occurrence
+from models.mailsafe import EmailAddress, OneLine
 from models.plan import Obligation, Role
 
 
@@ -26,8 +27,9 @@ class Message(BaseModel):
 
 class Provider(Message):
     org_nr: str
-    name: str
-    email: str
+    # Both end up in e-mail headers (To, subjects): one address, one line (models.mailsafe).
+    name: OneLine
+    email: EmailAddress
 
 
 class ObligationState(StrEnum):
@@ -86,8 +88,8 @@ class TerminateRequest(Message):
 
 
 class ChangeContactRequest(Message):
-    email: str
-    name: str | None = None
+    email: EmailAddress
+    name: OneLine | None = None
     actor: str
 
 
@@ -275,6 +277,10 @@ class MailResult(Message):
     message_id: str
     recipients: list[str]
     already_sent: bool
+    # False when the server refused the e-mail for good: recorded in mail_failures and
+    # reported to the administrator; the workflow carries on.
+    delivered: bool = True
+    failure: str | None = None
 
 
 class ContractRecord(Message):

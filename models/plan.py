@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from models.mailsafe import EmailAddress
+
 KEY_RE = r"^[a-z][a-z0-9-]*$"
 PROVIDER_ROLE = "provider"
 """The provider's contact address is not in the plan; it comes from the contract."""
@@ -24,7 +26,7 @@ class Strict(BaseModel):
 
 class Role(Strict):
     title: str = Field(min_length=1, description="shown to people, e.g. 'LOV-administratör'")
-    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    email: EmailAddress  # goes into To: one plain address (models.mailsafe)
 
 
 class MonthDay(Strict):

@@ -323,6 +323,51 @@ class Notification(Base):
     attachments: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
 
+class MailFailure(Base):
+    """An e-mail the mail server refused for good (a 5xx reply, an unknown recipient, no
+    address on record): recorded once per outbox key and reported to the administrator,
+    instead of being retried forever (revision 0006)."""
+
+    __tablename__ = "mail_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
+    message_id: Mapped[str | None] = mapped_column(String(ID_LEN))
+    kind: Mapped[str] = mapped_column(String(KEY_LEN))
+    org_nr: Mapped[str | None] = mapped_column(String(ORG_NR_LEN), index=True)
+    workflow_id: Mapped[str | None] = mapped_column(String(ID_LEN))
+    # The recipients the server refused; others on the same e-mail may have received it.
+    refused: Mapped[list[str]]
+    error: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime]
+    # Outbox key of the notice to the administrator, once it has been sent.
+    notice_key: Mapped[str | None] = mapped_column(String(ID_LEN))
+
+
+class MailOutage(Base):
+    """A stretch of time in which every send failed transiently (server down, 4xx replies).
+
+    `open_slot` is 1 while the outage lasts and NULL afterwards: its unique constraint lets only
+    one outage be open at a time, even when many activities fail at once (NULLs never clash, on
+    SQLite and PostgreSQL alike). `declared_at` is set once the outage has lasted longer than
+    the threshold; only declared outages are reported to the administrator (revision 0006).
+    """
+
+    __tablename__ = "mail_outages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    open_slot: Mapped[int | None] = mapped_column(Integer, unique=True)
+    started_at: Mapped[datetime]
+    last_failure_at: Mapped[datetime]
+    failures: Mapped[int]
+    last_error: Mapped[str] = mapped_column(Text)
+    declared_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    # Lease of the worker sending the "server is back" notice, and when it went out.
+    notice_claimed_at: Mapped[datetime | None]
+    notified_at: Mapped[datetime | None]
+
+
 class Escalation(Base):
     """A step on the escalation ladder that was taken for an overdue occurrence."""
 

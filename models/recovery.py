@@ -165,26 +165,42 @@ def format_sek(amount: Decimal) -> str:
     return f"{sign}{' '.join(groups)},{fraction} kr"
 
 
-def calculation(line: ClaimLine) -> str:
+# The calculation's words per plan language ("sv" also for any language without its own).
+_CALCULATION_TEXT = {
+    "sv": {
+        "line": "{ref}: fakturerat {billed} h, godkänt {approved} h",
+        "none": "inget att återkräva",
+        "excess": "skillnad {excess} h × {rate}/h = {amount}",
+        "total": "Summa att återbetala: {amount}",
+    },
+    "da": {
+        "line": "{ref}: faktureret {billed} t, godkendt {approved} t",
+        "none": "intet at kræve tilbage",
+        "excess": "forskel {excess} t × {rate}/t = {amount}",
+        "total": "I alt til tilbagebetaling: {amount}",
+    },
+}
+
+
+def calculation(line: ClaimLine, language: str = "sv") -> str:
     """One line of the calculation as shown to the provider and the administrator."""
+    text = _CALCULATION_TEXT.get(language, _CALCULATION_TEXT["sv"])
     billed, approved = format_number(line.hours_billed), format_number(line.hours_approved)
     rate = format_sek(line.hourly_rate)
     amount = format_sek(line_amount(line))
-    if line.hours_billed <= line.hours_approved:
-        return (
-            f"{line.period} {line.customer_ref}: fakturerat {billed} h, godkänt {approved} h "
-            f"→ inget att återkräva, {amount}"
-        )
-    excess = format_number(line.hours_billed - line.hours_approved)
-    return (
-        f"{line.period} {line.customer_ref}: fakturerat {billed} h, godkänt {approved} h, "
-        f"skillnad {excess} h × {rate}/h = {amount}"
+    head = text["line"].format(
+        ref=f"{line.period} {line.customer_ref}", billed=billed, approved=approved
     )
+    if line.hours_billed <= line.hours_approved:
+        return f"{head} → {text['none']}, {amount}"
+    excess = format_number(line.hours_billed - line.hours_approved)
+    return f"{head}, " + text["excess"].format(excess=excess, rate=rate, amount=amount)
 
 
-def calculation_lines(lines: Sequence[ClaimLine]) -> list[str]:
+def calculation_lines(lines: Sequence[ClaimLine], language: str = "sv") -> list[str]:
     """The whole calculation: one text per line, then the total."""
+    text = _CALCULATION_TEXT.get(language, _CALCULATION_TEXT["sv"])
     return [
-        *(calculation(line) for line in lines),
-        f"Summa att återbetala: {format_sek(total(lines))}",
+        *(calculation(line, language) for line in lines),
+        text["total"].format(amount=format_sek(total(lines))),
     ]

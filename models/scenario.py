@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from models.mailsafe import EmailAddress, OneLine
 from models.orgnr import OrgNrError, normalize_org_nr
 from models.plan import Plan
 from models.plan_loader import PlanError, load_plan
@@ -44,8 +45,8 @@ class _Strict(BaseModel):
 
 class ScenarioProvider(_Strict):
     org_nr: str
-    name: str = Field(min_length=1)
-    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    name: OneLine = Field(min_length=1)
+    email: EmailAddress
     contract_start: date
 
     @field_validator("org_nr")
@@ -70,7 +71,7 @@ class ScenarioEvent(_Strict):
     kind: Literal["uppsagning", "havning"] = "uppsagning"
     reason: str = ""
     note: str = ""
-    email: str | None = None
+    email: EmailAddress | None = None
     actor: str = "simulering"
 
     @field_validator("provider")
@@ -142,6 +143,10 @@ def load_scenario(path: Path, plans_dir: Path, default_plan: str) -> tuple[Scena
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ScenarioError(name, "file", "not found") from None
+    except UnicodeDecodeError as err:
+        raise ScenarioError(name, "file", f"not UTF-8 text ({err.reason})") from None
+    except OSError as err:
+        raise ScenarioError(name, "file", err.strerror or str(err)) from None
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(name, "toml", str(err)) from None
     try:

@@ -27,7 +27,8 @@ def _config_file() -> Path:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="LOV_", extra="forbid")
+    # hide_input_in_errors: a refused value must not be echoed in the error (it may be a secret).
+    model_config = SettingsConfigDict(env_prefix="LOV_", extra="forbid", hide_input_in_errors=True)
 
     # Where runtime state lives in the embedded default (Temporal's SQLite, records, mail).
     var_dir: Path = Path("var")
@@ -61,8 +62,28 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_timeout_seconds: float = 30.0
+    # CA certificate (PEM) that signed the relay's certificate, for a municipality's own CA;
+    # unset = the system's CA store. Used with STARTTLS and implicit TLS alike.
+    smtp_tls_ca_cert: Path | None = None
     mail_from: str = "LOV-uppföljning <lov-noreply@lovflow.invalid>"
     mail_domain: str = Field(default="lovflow.invalid", description="domain part of Message-IDs")
+    # Sends failing for longer than this (server down, 4xx replies) are recorded as an outage,
+    # and the administrator is told once the server accepts mail again.
+    mail_outage_threshold_hours: float = Field(default=4.0, ge=0)
+
+    # Payload encryption (models.codec). Key id -> base64 of a 32-byte AES key, e.g.
+    # LOV_CODEC_KEYS='{"2027-01": "…"}'. No keys: payloads are stored as plain JSON (the
+    # embedded default); every process that talks to the same Temporal needs the same keys.
+    codec_keys: dict[str, SecretStr] = Field(default_factory=dict)
+    # The key new payloads are encrypted with; may be left out when there is only one key.
+    codec_active_key: str | None = None
+    # `lov codec-server`: lets the Web UI show decrypted payloads to those who may see them.
+    codec_server_host: str = "127.0.0.1"
+    codec_server_port: int = 8081
+    codec_server_cors_origins: list[str] = Field(
+        default_factory=lambda: ["http://127.0.0.1:8233", "http://localhost:8233"]
+    )
+    codec_server_token: SecretStr | None = None
 
     # Workflows a worker keeps in memory (about 0.5 MiB each). Those that wake together (a
     # reminder minute: every obligation and its contract) must fit, or each wake-up replays
@@ -97,8 +118,20 @@ class Settings(BaseSettings):
         return self.var_dir / "mail"
 
     def redacted(self) -> dict[str, Any]:
-        """Settings as a dict that is safe to log: secrets stay masked."""
-        return self.model_dump(mode="json")
+        """Settings as a dict that is safe to log: secrets stay masked (SecretStr fields dump as
+        asterisks; the database URL's password is masked here)."""
+        data = self.model_dump(mode="json")
+        if self.database_url:
+            from sqlalchemy.engine import make_url
+            from sqlalchemy.exc import ArgumentError
+
+            try:
+                data["database_url"] = make_url(self.database_url).render_as_string(
+                    hide_password=True
+                )
+            except ArgumentError:
+                data["database_url"] = "**********"
+        return data
 
 
 @lru_cache(maxsize=1)

@@ -419,6 +419,11 @@ class RecordStore:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
 
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        """The session factory, for stores of other tables on the same database."""
+        return self._sessions
+
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncSession]:
         async with self._sessions() as session, session.begin():

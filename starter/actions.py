@@ -7,6 +7,7 @@ history, so nothing was changed, and the CLI exits 2.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from datetime import date
 from pathlib import Path
@@ -203,3 +204,18 @@ def document_ref(key: str, path: Path) -> DocumentRef:
         sha256=hashlib.sha256(data).hexdigest(),
         size=len(data),
     )
+
+
+async def wait_registered(
+    handle: WorkflowHandle[Any, Any], status_query: Any, timeout: float = 30.0
+) -> None:
+    """Wait until a just-started workflow has registered itself (loaded its plan, recorded the
+    start), so that the administrator's next command is not refused as "still being
+    registered". Gives up quietly after `timeout`: the start itself has succeeded."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        status = await handle.query(status_query)
+        if getattr(status, "registered", False) or loop.time() > deadline:
+            return
+        await asyncio.sleep(0.1)

@@ -24,6 +24,7 @@ from models.application import (
 from models.messages import Provider
 from models.plan_loader import PlanError, load_plan
 from starter import application_actions as apps
+from starter.checks import email_option, line_option
 from starter.contract import (
     ActorOpt,
     JsonOpt,
@@ -84,10 +85,7 @@ def _texts(values: list[str] | None, option: str, example: str) -> list[str]:
 
 
 def _email(value: str | None) -> str:
-    text = _required(value, "--email", "kontakt@omsorg.example")
-    if "@" not in text or " " in text or text.startswith("@") or text.endswith("@"):
-        fail_bad_input(f"--email: inte en e-postadress (not an e-mail address), fick {text!r}")
-    return text
+    return email_option(_required(value, "--email", "kontakt@omsorg.example"), "--email")
 
 
 def status_text(s: ApplicationStatus) -> str:
@@ -168,7 +166,7 @@ def submit(
     (Register an application; the applicant gets an acknowledgement.)"""
     org = _org_nr(org_nr)
     who = _actor(actor)
-    the_name = _required(name, "--name", '"Omsorg i Norr AB"')
+    the_name = line_option(_required(name, "--name", '"Omsorg i Norr AB"'), "--name")
     the_email = _email(email)
     services = _texts(service, "--service", "omvårdnad")
     areas = _texts(area, "--area", "Centrum")

@@ -8,7 +8,6 @@ server refuses to start it; two concurrent submissions cannot both win either.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
@@ -34,7 +33,7 @@ from models.application import (
     parse_application_id,
 )
 from models.orgnr import OrgNrError, contract_workflow_id, normalize_org_nr
-from starter.actions import ActionError, _update
+from starter.actions import ActionError, _update, wait_registered
 from workflows.application import ApplicationWorkflow
 
 RUNNING = WorkflowExecutionStatus.RUNNING
@@ -93,19 +92,8 @@ async def submit_application(client: Client, task_queue: str, inp: ApplicationIn
         )
     except WorkflowAlreadyStartedError:
         raise ActionError("org_nr", f"{org_nr} already has an open application: {wid}") from None
-    await _registered(client.get_workflow_handle(wid))
+    await wait_registered(client.get_workflow_handle(wid), ApplicationWorkflow.status)
     return wid
-
-
-async def _registered(handle: WorkflowHandle[Any, Any], timeout: float = 30.0) -> None:
-    """Wait until the application is registered, so the next command can assess at once."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        status: ApplicationStatus = await handle.query(ApplicationWorkflow.status)
-        if status.registered or loop.time() > deadline:
-            return
-        await asyncio.sleep(0.1)
 
 
 async def resolve(client: Client, ref: str) -> WorkflowHandle[Any, Any]:

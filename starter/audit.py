@@ -33,6 +33,8 @@ from models.audit import (
 from models.db import make_engine, make_session_factory
 from models.messages import AuditRecord, MailRequest
 from models.orgnr import contract_workflow_id
+from models.placement import PlacementReport
+from models.recovery_messages import RecoveryStepWrite
 from models.settings import Settings
 from models.store import RecordStore
 from starter.contract import _date, _org_nr, _run, _settings
@@ -135,8 +137,31 @@ async def _runs(client: Client, workflow_id: str) -> list[WorkflowHistory]:
             return histories
 
 
-async def _step_keys(client: Client, history: WorkflowHistory) -> tuple[set[str], set[str]]:
-    """Idempotency keys of the completed record_audit and send_mail activities of one run."""
+def _audit_key(value: Any) -> tuple[str, str | None] | None:
+    """(idempotency key, org nr) of the audit event an activity input writes, if it writes one."""
+    if isinstance(value, AuditRecord):
+        return value.key, value.org_nr
+    if isinstance(value, RecoveryStepWrite):
+        return f"{value.key}:audit", value.org_nr
+    if isinstance(value, PlacementReport):
+        return value.event_key, value.write.org_nr
+    return None
+
+
+# Every activity that writes an audit event or sends an e-mail, with its input type.
+_INPUTS: dict[str, type[Any]] = {
+    "record_audit": AuditRecord,
+    "record_recovery_step": RecoveryStepWrite,
+    "record_placement": PlacementReport,
+    "send_mail": MailRequest,
+}
+
+
+async def _step_keys(
+    client: Client, history: WorkflowHistory, org_nr: str
+) -> tuple[set[str], set[str]]:
+    """Idempotency keys of this provider's audit events and e-mails written by the completed
+    activities of one run (a placement's run can concern two providers: a switch)."""
     scheduled = {e.event_id: e for e in history.events if e.event_type == SCHEDULED}
     audit: set[str] = set()
     mail: set[str] = set()
@@ -147,16 +172,15 @@ async def _step_keys(client: Client, history: WorkflowHistory) -> tuple[set[str]
         attrs = scheduled[event.activity_task_completed_event_attributes.scheduled_event_id]
         a = attrs.activity_task_scheduled_event_attributes
         name = a.activity_type.name
-        if name not in ("record_audit", "send_mail"):
+        if name not in _INPUTS:
             continue
         # decode() applies the payload codec (encryption) first, when one is configured.
-        payloads = list(a.input.payloads)
-        if name == "record_audit":
-            [record] = await converter.decode(payloads, [AuditRecord])
-            audit.add(record.key)
-        else:
-            [request] = await converter.decode(payloads, [MailRequest])
-            mail.add(request.key)
+        [value] = await converter.decode(list(a.input.payloads), [_INPUTS[name]])
+        if isinstance(value, MailRequest):
+            if value.org_nr == org_nr:
+                mail.add(value.key)
+        elif (found := _audit_key(value)) is not None and found[1] == org_nr:
+            audit.add(found[0])
     return audit, mail
 
 
@@ -182,7 +206,7 @@ async def check_histories(
         result.runs += len(histories)
         checked.add(wid)
         for history in histories:
-            a, m = await _step_keys(client, history)
+            a, m = await _step_keys(client, history, org_nr)
             audit_keys |= a
             mail_keys |= m
     recorded_events = {e.key for e in entries if e.source == "event" and e.workflow_id in checked}

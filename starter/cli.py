@@ -23,6 +23,7 @@ GROUPS: dict[str, str] = {
     "meeting": "starter.meeting",
     "placement": "starter.placement",
     "db": "starter.db",
+    "mail": "starter.mail",
     "recovery": "starter.recovery",
     "report": "starter.report",
 }
@@ -32,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("starter.audit", "audit"),
     "overdue": ("starter.overdue", "overdue"),
     "simulate": ("starter.simulate", "simulate"),
+    "codec-server": ("starter.codec_server", "codec_server"),
 }
 
 

@@ -45,6 +45,7 @@ from models.settings import Settings, get_settings
 from models.submission import SubmissionError, check_submission
 from starter import actions
 from starter.actions import ActionError
+from starter.checks import email_option, line_option
 from starter.client_run import run_with_client
 from starter.errors import fail_bad_input
 
@@ -212,10 +213,8 @@ def start(
     Krävs: --name, --email och --start.
     """
     org = _org_nr(org_nr)
-    the_name = _required(name, "--name", '"Omsorg i Norr AB"')
-    the_email = _required(email, "--email", "kontakt@omsorg.example")
-    if "@" not in the_email or " " in the_email or the_email.startswith("@"):
-        fail_bad_input(f"--email: inte en e-postadress (not an e-mail address), fick {email!r}")
+    the_name = line_option(_required(name, "--name", '"Omsorg i Norr AB"'), "--name")
+    the_email = email_option(_required(email, "--email", "kontakt@omsorg.example"), "--email")
     begins = _date(start_date, "--start")
     settings = _settings()
     plan_ref = plan or settings.default_plan
@@ -798,7 +797,9 @@ def change_contact(
     org = _org_nr(org_nr)
     who = _actor(actor)
     request = ChangeContactRequest(
-        email=_required(email, "--email", "kontakt@omsorg.example"), name=name, actor=who
+        email=email_option(_required(email, "--email", "kontakt@omsorg.example"), "--email"),
+        name=None if name is None else line_option(name, "--name"),
+        actor=who,
     )
     settings = _settings()
 

@@ -38,7 +38,7 @@ from models.placement import (
     new_placement_id,
     rotation_workflow_id,
 )
-from starter.actions import ActionError, _update
+from starter.actions import ActionError, _update, wait_registered
 from workflows.contract import ContractWorkflow
 from workflows.placement import PlacementWorkflow
 from workflows.rotation import RotationWorkflow
@@ -142,13 +142,15 @@ async def start(client: Client, task_queue: str, inp: PlacementInput) -> str:
             else None
         ),
     )
+    await wait_registered(client.get_workflow_handle(wid), PlacementWorkflow.status)
     return wid
 
 
 async def resolve(client: Client, placement_id: str) -> WorkflowHandle[Any, Any]:
     ref = placement_id.strip()
     if not is_placement_id(ref):
-        raise ActionError("placement", f"not a placement id (placement-<12 hex>): {ref!r}")
+        # Not echoed: what was typed instead may be a personnummer, and errors end up in logs.
+        raise ActionError("placement", "not a placement id (placement-<12 hex>)")
     handle = client.get_workflow_handle(ref)
     try:
         await handle.describe()

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from models.compliance import STATE_SV, STATES, Matrix, build_matrix
+from models.compliance import STATE_SV, STATES, Matrix, build_matrix, placement_stats
 from models.db import make_engine, make_session_factory
 from models.plan_loader import PlanError, list_plans, load_plan
 from models.settings import Settings, get_settings
@@ -61,7 +61,11 @@ async def compliance_matrix(
     facts = await store.compliance_facts(year)
     names = await store.provider_names()
     fields = await store.latest_report_fields(year, "customers")
-    return build_matrix(year, as_of, facts, names, titles, fields)
+    placements = {
+        p.org_nr: placement_stats(p.decisions, p.granted_hours, p.care_plans_current)
+        for p in await store.placement_statistics()
+    }
+    return build_matrix(year, as_of, facts, names, titles, fields, placements)
 
 
 def matrix_text(m: Matrix) -> str:

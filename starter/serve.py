@@ -28,11 +28,13 @@ from models.settings import Settings, get_settings
 from models.temporal import (
     DEV_SERVER_BINARY,
     TemporalSetupError,
+    codec,
     connect,
     embedded_address,
     find_binary,
     search_attribute_cli_args,
 )
+from starter import codec_server
 from starter.mailsink import MailSink
 
 log = logging.getLogger("lovflow.serve")
@@ -66,6 +68,41 @@ def _port_free(port: int) -> bool:
     return True
 
 
+def _codec_flags(settings: Settings) -> list[str]:
+    """With payload encryption the embedded Web UI decodes through `lov serve`'s own codec
+    server (`embedded_codec_server`), so the UI shows histories readable as before."""
+    if codec(settings) is None:
+        return []
+    return ["--ui-codec-endpoint", f"http://127.0.0.1:{settings.codec_server_port}"]
+
+
+@contextlib.contextmanager
+def embedded_codec_server(settings: Settings) -> Iterator[str | None]:
+    """The codec server for the embedded Web UI while `lov serve` runs; None without keys."""
+    if codec(settings) is None:
+        yield None
+        return
+    ui = settings.embedded_ui_port
+    origins = [
+        *settings.codec_server_cors_origins,
+        f"http://127.0.0.1:{ui}",
+        f"http://localhost:{ui}",
+    ]
+    with_ui = settings.model_copy(update={"codec_server_cors_origins": origins})
+    try:
+        context = codec_server.running(with_ui, "127.0.0.1", settings.codec_server_port)
+        url = context.__enter__()
+    except OSError as exc:
+        raise ServeError(
+            f"Codec-servern kan inte lyssna på 127.0.0.1:{settings.codec_server_port} "
+            f"(cannot listen): {exc}; välj en annan port med LOV_CODEC_SERVER_PORT"
+        ) from exc
+    try:
+        yield url
+    finally:
+        context.__exit__(None, None, None)
+
+
 def dev_server_command(settings: Settings, var_dir: Path) -> list[str]:
     command = [
         str(find_binary(DEV_SERVER_BINARY)),
@@ -77,6 +114,7 @@ def dev_server_command(settings: Settings, var_dir: Path) -> list[str]:
         str(settings.embedded_temporal_port),
         "--ui-port",
         str(settings.embedded_ui_port),
+        *_codec_flags(settings),
         "--ip",
         "127.0.0.1",
         "--namespace",
@@ -217,6 +255,11 @@ async def run_service(settings: Settings) -> None:
     from worker import create_worker, stop_on_signals
 
     stop = stop_on_signals()
+    try:
+        # Unusable encryption keys are a setting error: say so now, not as a connect timeout.
+        codec(settings)
+    except TemporalSetupError as exc:
+        raise ServeError(str(exc)) from exc
     var_dir = settings.var_dir.resolve()
     var_dir.mkdir(parents=True, exist_ok=True)
     # The worker's activities see the same settings as an external deployment would: concrete
@@ -226,6 +269,7 @@ async def run_service(settings: Settings) -> None:
     async with contextlib.AsyncExitStack() as stack:
         # Unwinds in reverse: worker, then sink, then dev server.
         embedded = settings.temporal_address is None
+        codec_url = stack.enter_context(embedded_codec_server(settings)) if embedded else None
         if embedded:
             address = await stack.enter_async_context(embedded_temporal(settings, var_dir))
             effective = effective.model_copy(update={"temporal_address": address})
@@ -254,6 +298,10 @@ async def run_service(settings: Settings) -> None:
         async with worker:
             print("lovflow kör (running):", flush=True)
             print(_banner(effective, embedded, sink), flush=True)
+            if codec_url:
+                print(
+                    f"  Codec:     {codec_url} (krypterade payloads; Webb-UI avkodar)", flush=True
+                )
             print(READY_LINE, flush=True)
             await stop.wait()
             print("lov serve: stoppar (stopping) …", flush=True)

@@ -11,7 +11,8 @@ import typer
 
 from models.scenario import ScenarioError, load_scenario
 from models.settings import get_settings
-from starter.errors import fail_bad_input
+from models.temporal import TemporalSetupError
+from starter.errors import fail, fail_bad_input
 from starter.simulation import run_simulation
 
 
@@ -32,6 +33,8 @@ def simulate(
         sim = asyncio.run(run_simulation(loaded, plan, plan_ref, settings, str(scenario)))
     except ScenarioError as err:
         fail_bad_input(str(err))
+    except TemporalSetupError as err:
+        fail(str(err))
     for entry in sim.sorted_entries():
         if as_json:
             typer.echo(json.dumps(entry, ensure_ascii=False, default=str))

@@ -22,7 +22,6 @@ from zoneinfo import ZoneInfo
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
 from temporalio.testing import WorkflowEnvironment
 
@@ -41,7 +40,7 @@ from models.plan import Plan
 from models.scenario import Scenario, ScenarioError, ScenarioEvent, event_instant
 from models.settings import Settings
 from models.store import RecordStore
-from models.temporal import find_binary
+from models.temporal import data_converter, find_binary
 from starter import actions
 from starter.actions import ActionError
 from starter.ports import free_port
@@ -200,7 +199,7 @@ async def run_simulation(
         try:
             env = await WorkflowEnvironment.start_time_skipping(
                 test_server_existing_path=str(find_binary("temporal-test-server")),
-                data_converter=pydantic_data_converter,
+                data_converter=data_converter(sim_settings),
                 runtime=_quiet_runtime(),
             )
             async with env, create_worker(env.client, sim_settings):

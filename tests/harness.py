@@ -14,14 +14,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from temporalio.client import Client, WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from models.db import make_engine, make_session_factory, upgrade
 from models.messages import Provider
 from models.settings import PROJECT_ROOT, Settings
 from models.store import RecordStore
-from models.temporal import find_binary
+from models.temporal import data_converter, find_binary
 from starter import actions
 from tests.helpers import ReceivedMail
 from worker import create_worker
@@ -76,12 +75,21 @@ class Stack:
 
 
 @asynccontextmanager
-async def lovflow_stack(tmp_path: Path, plans_dir: Path | None = None) -> AsyncIterator[Stack]:
-    db_url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
+async def lovflow_stack(
+    tmp_path: Path,
+    plans_dir: Path | None = None,
+    *,
+    mail: ReceivedMail | None = None,
+    database_url: str | None = None,
+    **settings: Any,
+) -> AsyncIterator[Stack]:
+    """`mail`: an SMTP server of the test's own (started here, e.g. one that refuses some
+    addresses); `database_url`: another records database; `settings`: further Settings."""
+    db_url = database_url or f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
     await upgrade(db_url)
-    mail = ReceivedMail()
+    mail = mail or ReceivedMail()
     mail.start()
-    settings = Settings(
+    config = Settings(
         var_dir=tmp_path,
         plans_dir=plans_dir or PROJECT_ROOT / "plans",
         database_url=db_url,
@@ -89,17 +97,18 @@ async def lovflow_stack(tmp_path: Path, plans_dir: Path | None = None) -> AsyncI
         smtp_port=mail.port,
         search_attributes=False,
         temporal_task_queue=f"lovflow-test-{uuid.uuid4().hex[:8]}",
+        **settings,
     )
     engine = make_engine(db_url)
     try:
         async with (
             await WorkflowEnvironment.start_time_skipping(
                 test_server_existing_path=str(find_binary("temporal-test-server")),
-                data_converter=pydantic_data_converter,
+                data_converter=data_converter(config),
             ) as env,
-            create_worker(env.client, settings),
+            create_worker(env.client, config),
         ):
-            yield Stack(env, settings, mail, RecordStore(make_session_factory(engine)))
+            yield Stack(env, config, mail, RecordStore(make_session_factory(engine)))
     finally:
         await engine.dispose()
         mail.stop()

@@ -49,6 +49,8 @@ class ReceivedMail:
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []  # (MAIL FROM, RCPT TO) per message
         self._lock = threading.Lock()
+        self.running = False
+        self._stopped = False
         self._controller = Controller(
             self, hostname=self.host, port=self.port, enable_SMTPUTF8=True
         )
@@ -64,10 +66,20 @@ class ReceivedMail:
         return "250 OK"
 
     def start(self) -> None:
+        # getattr: subclasses with their own __init__ (their own controller) skip ours.
+        if getattr(self, "_stopped", False):
+            # aiosmtpd closes a stopped controller's loop; a restart needs a new controller.
+            self._controller = Controller(
+                self, hostname=self.host, port=self.port, enable_SMTPUTF8=True
+            )
         self._controller.start()
+        self.running, self._stopped = True, False
 
     def stop(self) -> None:
-        self._controller.stop()
+        """Stop listening (an outage, when a test calls it); `start()` again to recover."""
+        if getattr(self, "running", True):
+            self._controller.stop()
+            self.running, self._stopped = False, True
 
     def clear(self) -> None:
         with self._lock:

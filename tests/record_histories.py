@@ -331,11 +331,29 @@ async def record_concurrent_steps() -> None:
             (HISTORIES / "obligation-concurrent-escalated.json").write_text(history.to_json())
 
 
+async def record_reliability() -> None:
+    """An obligation under today's code (activity heartbeat timeouts, patched) whose provider
+    address the mail server refuses: reminders and the first escalation step are recorded as
+    undeliverable and reported, and the workflow carries on."""
+    from tests.mail_faults import FaultyMail
+
+    with tempfile.TemporaryDirectory() as tmp:
+        mail = FaultyMail(refuse={PROVIDER.email})
+        async with lovflow_stack(Path(tmp), mail=mail) as stack:
+            await stack.sleep_until(local(date(2031, 1, 1)))
+            await stack.start_contract(date(2030, 1, 1))
+            await stack.sleep_until(local(date(2031, 4, 24)))
+            wid = "obligation-5560360793-self-inspection-2031-T1"
+            history = await stack.client.get_workflow_handle(wid).fetch_history()
+            (HISTORIES / "obligation-undeliverable.json").write_text(history.to_json())
+
+
 RECORDERS: dict[str, Callable[[], Awaitable[None]]] = {
     "contract": record_contract,
     "concurrent-steps": record_concurrent_steps,
     "application": record_application,
     "meetings": record_meetings,
+    "reliability": record_reliability,
     "recovery": record_recovery,
     "placement": record_placement,
 }

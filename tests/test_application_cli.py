@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -17,14 +16,13 @@ import pytest
 import pytest_asyncio
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
-from typer.testing import CliRunner
 
 from models.application import ApplicationStatus
 from models.db import upgrade
 from models.orgnr import contract_workflow_id
 from models.plan_loader import load_plan
 from models.settings import PROJECT_ROOT, Settings, get_settings
-from starter.cli import app
+from tests.cli_runner import run_lov, run_lov_process
 from tests.helpers import ReceivedMail, eventually
 from tests.test_contract_cli import Result, cli_env, random_org_nr
 from worker import create_worker
@@ -42,30 +40,10 @@ class Lov:
     tmp: Path
 
     async def process(self, *args: str) -> Result:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "starter",
-            "application",
-            *args,
-            cwd=PROJECT_ROOT,
-            env=self.env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
-        assert proc.returncode is not None
-        return Result(proc.returncode, out.decode(), err.decode())
+        return await run_lov_process(self.env, "application", *args)
 
     async def cli(self, *args: str) -> Result:
-        def invoke() -> Result:
-            result = CliRunner().invoke(app, ["application", *args], env=self.env)
-            if result.exception and not isinstance(result.exception, SystemExit):
-                raise result.exception
-            return Result(result.exit_code, result.stdout, result.stderr)
-
-        return await asyncio.to_thread(invoke)
+        return await run_lov(self.env, "application", *args)
 
     async def submit(self, org_nr: str, *extra: str) -> Result:
         return await self.cli(

@@ -6,13 +6,11 @@ escalate as soon as they open; the "testkommun" plan's fall due in ten days.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import timedelta
 
 import pytest
 from temporalio.api.enums.v1 import EventType
-from typer.testing import CliRunner
 
 from activities.opening import OpeningActivities
 from activities.plans import PlanActivities
@@ -21,7 +19,7 @@ from models.calendar import deadline_schedule
 from models.messages import LoadYearRequest, ObligationInput, OpenObligations
 from models.orgnr import contract_workflow_id
 from models.settings import get_settings
-from starter.cli import app
+from tests.cli_runner import run_lov
 from tests.helpers import eventually
 from tests.test_contract_cli import (  # noqa: F401  (fixture)
     PLAN_ID,
@@ -37,13 +35,7 @@ UPDATE_ACCEPTED = EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
 
 
 async def invoke(cli: Lov, *args: str) -> Result:
-    def run() -> Result:
-        result = CliRunner().invoke(app, list(args), env=cli.env)
-        if result.exception and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        return Result(result.exit_code, result.stdout, result.stderr)
-
-    return await asyncio.to_thread(run)
+    return await run_lov(cli.env, *args)
 
 
 @pytest.fixture
@@ -130,6 +122,42 @@ async def test_audit_timeline_agrees_with_history_and_names_the_actors(
     future = (local_today() + timedelta(days=400)).isoformat()
     empty = await invoke(s, "audit", org, "--from", future, "--records-only")
     assert "Inget registrerat" in empty.stdout
+
+
+async def test_audit_includes_recoveries_and_agrees_with_their_histories(
+    with_records: Lov,
+) -> None:
+    s = with_records
+    org = random_org_nr()
+    await s.start(org)
+    started = await invoke(
+        s,
+        "recovery",
+        "start",
+        org,
+        "--line",
+        "2027-03,K-1042,12.5,10,385.50",
+        "--actor",
+        "Dora Ekonom",
+    )
+    assert started.exit_code == 0, started.stderr
+    case = started.stdout.splitlines()[0].split(": ")[1].split(" ")[0]
+
+    async def recorded() -> list[dict[str, object]]:
+        result = await invoke(s, "audit", org, "--json")
+        assert result.exit_code == 0, result.stderr
+        lines = [json.loads(line) for line in result.stdout.splitlines()]
+        entries = [x for x in lines if x["line"] == "entry"]
+        assert any(e["type"] == "recovery-notice" for e in entries), entries
+        assert lines[0]["agreement"]["agrees"] is True, lines[0]["agreement"]
+        return entries
+
+    entries = await eventually(recorded, timeout=20)
+    started_steps = [e for e in entries if e["type"] == "recovery-noticed"]
+    assert [(e["actor"], e["workflow_id"]) for e in started_steps] == [
+        ("Dora Ekonom", f"recovery-{case}")
+    ]
+    assert started_steps[0]["details"]["amount"] == "963,75 kr"
 
 
 async def test_audit_refuses_bad_input(with_records: Lov) -> None:

@@ -13,7 +13,6 @@ import asyncio
 import hashlib
 import os
 import random
-import sys
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from models.settings import Settings, get_settings
 from starter import actions
 from starter.cli import app
 from starter.contract import parse_value
+from tests.cli_runner import Result, run_lov, run_lov_process
 from tests.helpers import ReceivedMail, eventually, free_port
 from worker import create_worker
 
@@ -182,19 +182,6 @@ def kinds(messages: list[EmailMessage]) -> list[str]:
 
 
 @dataclass
-class Result:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-    def error_line(self) -> str:
-        """The single stderr line of a refusal (fails if there is more than one)."""
-        lines = self.stderr.strip().splitlines()
-        assert len(lines) == 1, f"expected one line on stderr, got {self.stderr!r}"
-        return lines[0]
-
-
-@dataclass
 class Lov:
     client: Client
     smtp: ReceivedMail
@@ -209,32 +196,11 @@ class Lov:
 
     async def process(self, *args: str) -> Result:
         """`python -m starter contract …` as a separate process."""
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "starter",
-            "contract",
-            *args,
-            cwd=PROJECT_ROOT,
-            env=self.env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
-        assert proc.returncode is not None
-        return Result(proc.returncode, out.decode(), err.decode())
+        return await run_lov_process(self.env, "contract", *args)
 
     async def cli(self, *args: str) -> Result:
-        """The same command in-process (typer's CliRunner), in a thread: it runs asyncio.run."""
-
-        def invoke() -> Result:
-            result = CliRunner().invoke(app, ["contract", *args], env=self.env)
-            if result.exception and not isinstance(result.exception, SystemExit):
-                raise result.exception
-            return Result(result.exit_code, result.stdout, result.stderr)
-
-        return await asyncio.to_thread(invoke)
+        """The same command in-process."""
+        return await run_lov(self.env, "contract", *args)
 
     async def start(self, org_nr: str, *extra: str) -> None:
         result = await self.cli(
@@ -593,7 +559,7 @@ async def test_bad_input_is_refused_with_the_field_and_changes_nothing(lov: Lov)
             ["terminate", org, "--end-date", "2000-01-01", "--kind", "havning", "--reason", "x"],
             "end_date:",
         ),
-        (["change-contact", org, "--email", "inte-en-adress"], "email:"),
+        (["change-contact", org, "--email", "inte-en-adress"], "--email:"),
         (
             ["start", org, "--name", "X", "--email", PROVIDER_EMAIL]
             + ["--start", lov.contract_start.isoformat()],

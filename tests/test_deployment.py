@@ -25,7 +25,7 @@ import yaml
 from sqlalchemy.engine import make_url
 
 from models.settings import Settings
-from models.temporal import search_attribute_types
+from models.temporal import codec, search_attribute_types
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = PROJECT_ROOT / "docker-compose.yml"
@@ -37,10 +37,18 @@ COMPOSE_SECRETS = {
     "POSTGRES_PASSWORD": "pg-secret",
     "TEMPORAL_DB_PASSWORD": "temporal-secret",
     "LOVFLOW_DB_PASSWORD": "lovflow-secret",
+    "LOV_CODEC_KEYS": '{"2027-01": "LLMU6qFdltQ6B9msMx240tXjbJBO1R9S0Tg7G/CRAL4="}',
 }
 
 ONE_OFFS = {"temporal-schema", "temporal-setup", "lovflow-migrate"}
-LONG_RUNNING = {"postgresql", "temporal", "temporal-ui", "lovflow-worker", "mailpit"}
+LONG_RUNNING = {
+    "postgresql",
+    "temporal",
+    "temporal-ui",
+    "lovflow-worker",
+    "lovflow-codec",
+    "mailpit",
+}
 
 
 # --- reading the files ------------------------------------------------------------------------
@@ -269,8 +277,11 @@ def test_worker_settings_point_at_the_compose_services() -> None:
     plans = env["LOV_PLANS_DIR"]
     assert f"./plans:{plans}:ro" in all_services["lovflow-worker"]["volumes"]
     # The whole environment is a valid Settings object (types, no unknown keys).
-    settings = Settings.model_validate({k.removeprefix("LOV_").lower(): v for k, v in env.items()})
+    values: dict[str, Any] = {k.removeprefix("LOV_").lower(): v for k, v in env.items()}
+    values["codec_keys"] = json.loads(values["codec_keys"])  # JSON in the environment
+    settings = Settings.model_validate(values)
     assert settings.search_attributes and settings.smtp_port == 1025
+    assert codec(settings) is not None, "workers encrypt payloads"
 
 
 def test_missing_secrets_stop_compose_with_the_variable_named() -> None:
@@ -314,10 +325,22 @@ def test_setup_registers_exactly_the_search_attributes_of_the_code() -> None:
     assert "./deploy/temporal:/deploy:ro" in setup["volumes"]
 
 
-def test_codec_server_is_only_a_note_until_payloads_are_encrypted() -> None:
-    text = COMPOSE_FILE.read_text(encoding="utf-8")
-    assert not any("codec" in name for name in services())
-    assert "# Codec server: not deployed" in text
+def test_codec_server_shares_the_workers_keys_and_serves_the_web_ui() -> None:
+    codec_env = environment("lovflow-codec")
+    worker_env = environment("lovflow-worker")
+    assert codec_env["LOV_CODEC_KEYS"] == worker_env["LOV_CODEC_KEYS"]
+    assert codec_env["LOV_CODEC_ACTIVE_KEY"] == worker_env["LOV_CODEC_ACTIVE_KEY"]
+    assert services()["lovflow-codec"]["command"] == ["lov", "codec-server"]
+    port = codec_env["LOV_CODEC_SERVER_PORT"]
+    assert f"127.0.0.1:{port}:{port}" in services()["lovflow-codec"]["ports"]
+    ui = environment("temporal-ui")
+    assert ui["TEMPORAL_CODEC_ENDPOINT"] == f"http://127.0.0.1:{port}"
+    ui_port = services()["temporal-ui"]["ports"][0].split(":")[1]
+    origins = json.loads(codec_env["LOV_CODEC_SERVER_CORS_ORIGINS"])
+    assert f"http://127.0.0.1:{ui_port}" in origins
+    # Without keys compose refuses to start rather than storing plain payloads.
+    with pytest.raises(KeyError, match="LOV_CODEC_KEYS"):
+        interpolate(services()["lovflow-codec"]["environment"]["LOV_CODEC_KEYS"], {})
 
 
 def test_compose_config_validates_with_docker_compose() -> None:
@@ -357,7 +380,7 @@ def test_compose_config_validates_with_docker_compose() -> None:
         timeout=60,
     )
     assert missing.returncode != 0
-    assert "PASSWORD" in missing.stderr
+    assert "PASSWORD" in missing.stderr or "LOV_CODEC_KEYS" in missing.stderr
 
 
 # --- the Dockerfile -----------------------------------------------------------------------------

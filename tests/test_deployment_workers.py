@@ -8,6 +8,7 @@ cleanly on SIGTERM; two side by side share the work without sending any e-mail t
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -25,11 +26,14 @@ from pathlib import Path
 import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
+from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from models.db import upgrade
 from models.messages import Provider
 from models.orgnr import obligation_workflow_id
+from models.settings import Settings
+from models.temporal import data_converter
 from starter import actions
 from tests.helpers import ReceivedMail, eventually, free_port
 from tests.test_contract_cli import ZONE, due_soon, local_today, plan_toml, random_org_nr
@@ -87,6 +91,13 @@ def worker_env(
     assert set(local) - {"LOV_SMTP_HOST", "LOV_SMTP_PORT"} <= set(image_env) | set(compose_env)
     base = {k: v for k, v in os.environ.items() if not k.startswith(("LOV_", "PYTHON"))}
     return base | image_env | compose_env | local | overrides
+
+
+def keyed_client(client: Client, env: dict[str, str]) -> Client:
+    """`client` with the compose workers' payload keys: the workers encrypt every payload, so
+    reading a query result (as `lov` does) needs the same keys."""
+    settings = Settings(codec_keys=json.loads(env["LOV_CODEC_KEYS"]))
+    return Client(**{**client.config(), "data_converter": data_converter(settings)})
 
 
 def image_command() -> list[str]:
@@ -260,6 +271,7 @@ async def test_image_command_runs_a_worker_that_records_in_postgresql_and_stops_
         LOV_TEMPORAL_TASK_QUEUE=task_queue,
         LOV_DEFAULT_PLAN=PLAN_ID,
     )
+    client = keyed_client(dev_env.client, env)
     out = await migrate_as_compose_does(env)
     assert "(senaste / head)" in out
 
@@ -268,7 +280,7 @@ async def test_image_command_runs_a_worker_that_records_in_postgresql_and_stops_
         await worker.wait_started()
         org = random_org_nr()
         wid = await actions.start_contract(
-            dev_env.client,
+            client,
             task_queue,
             Provider(org_nr=org, name="Drift Omsorg AB", email=PROVIDER_EMAIL),
             local_today() - timedelta(days=30),
@@ -292,7 +304,7 @@ async def test_image_command_runs_a_worker_that_records_in_postgresql_and_stops_
             ]
 
         await eventually(recorded, timeout=30)
-        status = await actions.contract_status(dev_env.client, org)
+        status = await actions.contract_status(client, org)
         assert set(status.obligations) == {"annual-report", "annual-accounts"}
 
         assert await worker.stop() == 0, worker.text()
@@ -311,9 +323,9 @@ LEAD = timedelta(seconds=14)
 CONTRACTS = 4
 
 
-def reminder_plan(now: datetime) -> tuple[date, str]:
-    """(due date, plan) with both duties reminded once, at `now + LEAD` local time, today."""
-    send_at = (now + LEAD).replace(microsecond=0)
+def reminder_plan(now: datetime, lead: timedelta = LEAD) -> tuple[date, str]:
+    """(due date, plan) with both duties reminded once, at `now + lead` local time, today."""
+    send_at = (now + lead).replace(microsecond=0)
     today = now.date()
     if send_at.date() != today or send_at.time() >= time(23, 59):
         pytest.skip("nära midnatt (near midnight): no reminder can fall due today")
@@ -337,6 +349,7 @@ async def test_two_workers_share_the_work_without_duplicate_mail(
         LOV_TEMPORAL_TASK_QUEUE=task_queue,
         LOV_DEFAULT_PLAN=PLAN_ID,
     )
+    client = keyed_client(dev_env.client, env)
     await upgrade(postgres_url)
     workers = [WorkerProcess(tmp_path, env, f"worker-{n}") for n in (1, 2)]
     try:
@@ -352,7 +365,7 @@ async def test_two_workers_share_the_work_without_duplicate_mail(
         await asyncio.gather(
             *(
                 actions.start_contract(
-                    dev_env.client,
+                    client,
                     task_queue,
                     Provider(org_nr=org, name=f"Omsorg {n} AB", email=PROVIDER_EMAIL),
                     local_today() - timedelta(days=1),
@@ -396,7 +409,7 @@ async def test_two_workers_share_the_work_without_duplicate_mail(
         completed_by: set[str] = set()
         for org in orgs:
             for obligation in ("annual-report", "annual-accounts"):
-                handle = dev_env.client.get_workflow_handle(
+                handle = client.get_workflow_handle(
                     obligation_workflow_id(org, obligation, str(due.year))
                 )
                 async for event in handle.fetch_history_events():

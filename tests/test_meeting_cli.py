@@ -7,9 +7,7 @@ in-process and must exit 2 with one line naming the field, leaving the mailbox a
 
 from __future__ import annotations
 
-import asyncio
 import os
-import sys
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -22,13 +20,12 @@ import pytest_asyncio
 from icalendar import Calendar
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
-from typer.testing import CliRunner
 
 from models.db import upgrade
 from models.messages import MeetingStatus
 from models.settings import Settings, get_settings
 from starter import actions, meeting_actions
-from starter.cli import app
+from tests.cli_runner import run_lov, run_lov_process
 from tests.helpers import ReceivedMail, eventually
 from tests.test_contract_cli import (
     PROVIDER_EMAIL,
@@ -66,29 +63,10 @@ class Lov:
     year: int
 
     async def process(self, *args: str) -> Result:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "starter",
-            *args,
-            cwd=PROJECT_ROOT,
-            env=self.env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
-        assert proc.returncode is not None
-        return Result(proc.returncode, out.decode(), err.decode())
+        return await run_lov_process(self.env, *args)
 
     async def cli(self, *args: str) -> Result:
-        def invoke() -> Result:
-            result = CliRunner().invoke(app, list(args), env=self.env)
-            if result.exception and not isinstance(result.exception, SystemExit):
-                raise result.exception
-            return Result(result.exit_code, result.stdout, result.stderr)
-
-        return await asyncio.to_thread(invoke)
+        return await run_lov(self.env, *args)
 
 
 @pytest_asyncio.fixture

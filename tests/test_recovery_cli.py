@@ -7,18 +7,16 @@ the field (for CSV: the line number and the column) and start nothing.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from decimal import Decimal
 
 import pytest
-from typer.testing import CliRunner
 
 from models.recovery_messages import RecoveryStatus
 from models.settings import get_settings
 from starter import recovery_actions
 from starter.actions import ActionError
-from starter.cli import app
+from tests.cli_runner import run_lov
 from tests.helpers import eventually
 from tests.test_contract_cli import (
     ADMIN_EMAIL,
@@ -33,13 +31,7 @@ __all__ = ["lov"]  # the fixture, imported for pytest
 
 
 async def recovery_cli(lov: Lov, *args: str) -> Result:
-    def invoke() -> Result:
-        result = CliRunner().invoke(app, ["recovery", *args], env=lov.env)
-        if result.exception and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        return Result(result.exit_code, result.stdout, result.stderr)
-
-    return await asyncio.to_thread(invoke)
+    return await run_lov(lov.env, "recovery", *args)
 
 
 @pytest.fixture

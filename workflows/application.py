@@ -43,7 +43,7 @@ with workflow.unsafe.imports_passed_through():
     from models.calendar import DeadlineSchedule
     from models.messages import AuditRecord, DeadlineRequest, EscalationWrite, MailRequest
     from models.plan import PROVIDER_ROLE
-    from workflows.common import call, local_today, require, require_text
+    from workflows.common import call, local_today, require, require_text, when_due
 
 # Komplettering deadlines further out than this would stall the decision for too long.
 MAX_COMPLETION_DAYS = 90
@@ -107,17 +107,9 @@ class ApplicationWorkflow:
 
         while not self._state.decided:
             revision = self._revision
-            action = self._next_action()
+            action = await when_due(self._next_action(), self._changed_since(revision))
             if action is None:
-                await workflow.wait_condition(self._changed_since(revision))
-                continue
-            delay = action.at - workflow.now()
-            if delay > timedelta(0):
-                try:
-                    await workflow.wait_condition(self._changed_since(revision), timeout=delay)
-                    continue
-                except TimeoutError:
-                    pass
+                continue  # something changed: plan again
             await self._perform(action)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.status()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -15,6 +15,8 @@ R = TypeVar("R")
 with workflow.unsafe.imports_passed_through():
     from zoneinfo import ZoneInfo
 
+    from models.orgnr import OrgNrError, normalize_org_nr
+
 # Side effects retry with backoff for as long as it takes (an SMTP or database outage must not
 # lose a reminder); permanent failures are raised as non-retryable by the activities themselves.
 RETRY = RetryPolicy(
@@ -23,12 +25,22 @@ RETRY = RetryPolicy(
     maximum_interval=timedelta(minutes=15),
 )
 ACTIVITY_TIMEOUT = timedelta(minutes=2)
+# Workers heartbeat for every running activity (activities/heartbeat.py), so an activity whose
+# worker was killed is retried after this long instead of after ACTIVITY_TIMEOUT. Patched:
+# activities scheduled by workflow code from before keep their old options on replay.
+HEARTBEAT_TIMEOUT = timedelta(seconds=10)
+HEARTBEAT_PATCH = "activity-heartbeat-timeout"
 
 
 async def call(activity: Callable[[Any, P], Awaitable[R]], arg: P) -> R:
-    """Run an activity method with lovflow's timeout and retry policy."""
+    """Run an activity method with lovflow's timeouts and retry policy."""
+    heartbeat = HEARTBEAT_TIMEOUT if workflow.patched(HEARTBEAT_PATCH) else None
     return await workflow.execute_activity_method(
-        activity, arg, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=RETRY
+        activity,
+        arg,
+        start_to_close_timeout=ACTIVITY_TIMEOUT,
+        heartbeat_timeout=heartbeat,
+        retry_policy=RETRY,
     )
 
 
@@ -49,3 +61,44 @@ def require(condition: bool, message: str) -> None:
 
 def require_text(value: str, name: str) -> None:
     require(bool(value and value.strip()), f"{name}: must not be empty")
+
+
+class _Timed(Protocol):
+    @property
+    def at(self) -> datetime: ...
+
+
+A = TypeVar("A", bound=_Timed)
+
+
+async def when_due(action: A | None, changed: Callable[[], bool]) -> A | None:
+    """Wait (on a durable timer) until `action` falls due and return it; None as soon as
+    `changed` says an update or signal changed the state first, so the caller plans again.
+
+    One shape for every workflow that plans its next step from state: the timer never fires
+    a step that an update has made obsolete in the meantime.
+    """
+    if action is None:
+        await workflow.wait_condition(changed)
+        return None
+    delay = action.at - workflow.now()
+    if delay > timedelta(0):
+        try:
+            await workflow.wait_condition(changed, timeout=delay)
+            return None
+        except TimeoutError:
+            pass
+    return action
+
+
+def require_org_nr(value: str, name: str) -> None:
+    """Validator helper: `value` is an org nr written as the CLI writes it (NNNNNN-NNNN).
+
+    Checked before anything else about it, so a later message that quotes the value quotes an
+    org nr, never arbitrary text (validators do not run on replay: adding checks needs no patch).
+    """
+    try:
+        normalized = normalize_org_nr(value)
+    except OrgNrError as err:
+        raise ValueError(f"{name}: {err}") from None
+    require(normalized == value, f"{name}: write the org nr as {normalized}")

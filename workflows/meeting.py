@@ -53,7 +53,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.orgnr import obligation_workflow_id
     from models.plan import PROVIDER_ROLE, AnnualSchedule, Document, MonthDay, Obligation
-    from workflows.common import call, local_today, require, require_text
+    from workflows.common import call, local_today, require, require_text, when_due
 
 # The obligation key of an action item the provider owns; its period is "<meeting period>-<n>".
 ACTION_OBLIGATION = "meeting-action"
@@ -110,17 +110,9 @@ class MeetingWorkflow:
         await self._report("opened", "system")
         while not self._status.terminal:
             revision = self._revision
-            action = self._next_action()
+            action = await when_due(self._next_action(), self._changed_since(revision))
             if action is None:
-                await workflow.wait_condition(self._changed_since(revision))
-                continue
-            delay = action.at - workflow.now()
-            if delay > timedelta(0):
-                try:
-                    await workflow.wait_condition(self._changed_since(revision), timeout=delay)
-                    continue  # something changed: plan again
-                except TimeoutError:
-                    pass
+                continue  # something changed: plan again
             if self._busy or self._revision != revision:
                 continue  # an update is changing the state right now: plan again after it
             await self._perform(action)

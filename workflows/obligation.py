@@ -44,7 +44,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.plan import PROVIDER_ROLE
     from models.submission import SubmissionError, check_submission
-    from workflows.common import call, local_today, require, require_text
+    from workflows.common import call, local_today, require, require_text, when_due
 
 OBLIGATION_CHANGED_SIGNAL = "obligation_changed"
 # workflow.patched() id: after a step's e-mail, its records and the contract's signal go out
@@ -87,17 +87,9 @@ class ObligationWorkflow:
         await self._report("opened", "system")
         while not self._status.terminal:
             revision = self._revision
-            action = self._next_action()
+            action = await when_due(self._next_action(), self._changed_since(revision))
             if action is None:
-                await workflow.wait_condition(self._changed_since(revision))
-                continue
-            delay = action.at - workflow.now()
-            if delay > timedelta(0):
-                try:
-                    await workflow.wait_condition(self._changed_since(revision), timeout=delay)
-                    continue  # something changed: plan again
-                except TimeoutError:
-                    pass
+                continue  # something changed: plan again
             await self._perform(action)
         if self._status is ObligationState.CANCELLED:
             await self._report("cancelled", "system", {"reason": self._close_reason})

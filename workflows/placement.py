@@ -48,7 +48,22 @@ with workflow.unsafe.imports_passed_through():
         rotation_workflow_id,
     )
     from models.plan import PROVIDER_ROLE
-    from workflows.common import call, end_of_day, local_today, require, require_text
+    from workflows.common import (
+        call,
+        end_of_day,
+        local_today,
+        require,
+        require_org_nr,
+        require_text,
+        when_due,
+    )
+
+# Why the customer must choose again, shown to the case officer in the plan's language (mail,
+# status, records). Only a state string and activity inputs: no command changes, replay-safe.
+_RECHOICE_REASON = {
+    "sv": "avtalet med {org_nr} upphör {end}",
+    "da": "kontrakten med {org_nr} ophører {end}",
+}
 
 
 @dataclass(frozen=True)
@@ -98,17 +113,9 @@ class PlacementWorkflow:
         self._registered = True
         while self._state is not PlacementState.ENDED:
             revision = self._revision
-            action = self._next_action()
+            action = await when_due(self._next_action(), self._changed_since(revision))
             if action is None:
-                await workflow.wait_condition(self._changed_since(revision))
-                continue
-            delay = action.at - workflow.now()
-            if delay > timedelta(0):
-                try:
-                    await workflow.wait_condition(self._changed_since(revision), timeout=delay)
-                    continue
-                except TimeoutError:
-                    pass
+                continue  # something changed: plan again
             await self._perform(action)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.status()
@@ -218,6 +225,8 @@ class PlacementWorkflow:
             self._state is PlacementState.AWAITING_CHOICE,
             "status: the customer has a provider; use switch to change it",
         )
+        if request.provider is not None:
+            require_org_nr(request.provider, "provider")
         if request.provider is not None and self._provider is not None:
             require(
                 request.provider != self._provider.org_nr,
@@ -238,6 +247,7 @@ class PlacementWorkflow:
             "status: the customer has no provider yet; use choose",
         )
         assert self._provider is not None
+        require_org_nr(request.provider, "provider")
         require(
             request.provider != self._provider.org_nr,
             f"provider: {request.provider} is already the customer's provider",
@@ -328,7 +338,9 @@ class PlacementWorkflow:
         else:
             return
         self._choice_due = self._today() + timedelta(days=self._p.choice_days)
-        self._rechoice_reason = f"avtalet med {notice.org_nr} upphör {notice.end_date.isoformat()}"
+        self._rechoice_reason = _RECHOICE_REASON.get(
+            self._p.language, _RECHOICE_REASON["sv"]
+        ).format(org_nr=notice.org_nr, end=notice.end_date.isoformat())
         self._rechoice_notice = self._provider is not None
         self._revision += 1
 

@@ -59,7 +59,7 @@ with workflow.unsafe.imports_passed_through():
         RespondRequest,
         SettleRequest,
     )
-    from workflows.common import call, local_today, require, require_text
+    from workflows.common import call, local_today, require, require_text, when_due
 
 
 @dataclass(frozen=True)
@@ -114,17 +114,9 @@ class RecoveryWorkflow:
         self._ready = True
         while not self._status.terminal:
             revision = self._revision
-            action = self._next_action()
+            action = await when_due(self._next_action(), self._changed_since(revision))
             if action is None:
-                await workflow.wait_condition(self._changed_since(revision))
-                continue
-            delay = action.at - workflow.now()
-            if delay > timedelta(0):
-                try:
-                    await workflow.wait_condition(self._changed_since(revision), timeout=delay)
-                    continue  # something changed: plan again
-                except TimeoutError:
-                    pass
+                continue  # something changed: plan again
             await self._perform(action)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.status()
@@ -478,7 +470,8 @@ class RecoveryWorkflow:
             "org_nr": inp.org_nr,
             "case_id": inp.case_id,
             "subject": inp.subject,
-            "calculation": calculation_lines(inp.lines),
+            # In the plan's language: the lines are quoted in the e-mail's own language.
+            "calculation": calculation_lines(inp.lines, inp.language),
             "claimed": format_sek(self._claimed),
             "amount": format_sek(self._amount),
             "response_days": inp.response_days,
@@ -489,7 +482,7 @@ class RecoveryWorkflow:
             "response_comment": response.comment if response else "",
             "decision": decision.outcome if decision else "",
             "decision_reason": decision.reason if decision else "",
-            "adjusted_calculation": calculation_lines(adjusted) if adjusted else [],
+            "adjusted_calculation": (calculation_lines(adjusted, inp.language) if adjusted else []),
             "settlement": settlement.method if settlement else "",
             "invoice_number": (settlement.invoice_number or "") if settlement else "",
             "payment_due": payment.due.isoformat() if payment else "",

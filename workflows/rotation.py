@@ -28,7 +28,7 @@ with workflow.unsafe.imports_passed_through():
         list_key,
         statistics,
     )
-    from workflows.common import require, require_text
+    from workflows.common import require, require_org_nr, require_text
 
 # Continue as new after this many changes (or earlier when the server suggests it).
 MAX_CHANGES = 2000
@@ -99,6 +99,9 @@ class RotationWorkflow:
         require_text(request.key, "key")
         if request.key in self._given:
             return
+        for value in (request.chosen, request.exclude):
+            if value is not None:
+                require_org_nr(value, "provider")
         key = list_key(request.area, request.service_type)
         queue = self._lists.get(key)
         where = f"{request.area} / {request.service_type}"
@@ -130,6 +133,7 @@ class RotationWorkflow:
 
     @add_provider.validator
     def _validate_add(self, entry: RotationEntry) -> None:
+        require_org_nr(entry.org_nr, "org_nr")
         require_text(entry.actor, "actor")
         require_text(entry.area, "area")
         require_text(entry.service_type, "service_type")
@@ -147,6 +151,7 @@ class RotationWorkflow:
 
     @remove_provider.validator
     def _validate_remove(self, removal: ProviderRemoval) -> None:
+        require_org_nr(removal.org_nr, "org_nr")
         require_text(removal.actor, "actor")
         require(
             any(removal.org_nr in q.providers for q in self._matching(removal)),

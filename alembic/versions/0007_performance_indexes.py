@@ -1,14 +1,13 @@
 """Indexes for the reports: occurrences and submissions by period, audit events by workflow.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-30
 
 Written by hand, like the others. `lov report compliance` selects one follow-up year's
 occurrences and submissions by period and joins each occurrence to its "submitted" audit
 events; without these indexes each report read every row of the three tables, so its time grew
-with the years on record (docs/PERFORMANCE.md). The chain is fixed at merge: this revision
-follows 0006 there.
+with the years on record (docs/PERFORMANCE.md).
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,266 @@
+"""What the mail activity does when mail does not go through: record it and tell a person.
+
+- A permanent failure is recorded in `mail_failures` and the plan's administrator gets one
+  notice (`mail-undeliverable`), through the outbox like any e-mail, so a retry never sends it
+  twice. The workflow is not failed: it carries on with its next step.
+- Transient failures extend the open outage in `mail_outages`; once sends have failed for
+  longer than `LOV_MAIL_OUTAGE_THRESHOLD_HOURS` the outage is declared, and the first send that
+  succeeds afterwards closes it and tells the administrator once (`mail-outage-over`).
+
+Bookkeeping of outages is best effort: if the database is down too, the send itself still
+fails and is retried; a lost outage note never blocks or duplicates an e-mail.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from activities.heartbeat import is_done, mark_done
+from activities.rendering import Renderer
+from activities.smtp import (
+    PermanentMailError,
+    accepted_step,
+    build_message,
+    deliver,
+    message_id_for,
+)
+from models.mail_incidents import MailFailureRecord, MailIncidentStore, MailOutageRecord
+from models.mailsafe import check_email
+from models.messages import MailRequest
+from models.plan_loader import list_plans, load_plan
+from models.settings import Settings
+from models.store import RecordStore
+
+log = logging.getLogger("lovflow.mail")
+
+UNDELIVERABLE = "mail-undeliverable"
+OUTAGE_OVER = "mail-outage-over"
+DEFAULT_ADMIN_ROLE = "lov-admin"
+# A worker that claimed the outage notice and died is taken over after this long.
+NOTICE_LEASE = timedelta(minutes=5)
+
+
+class MailIncidents:
+    def __init__(
+        self,
+        settings: Settings,
+        store: RecordStore,
+        incidents: MailIncidentStore,
+        renderer: Renderer,
+    ) -> None:
+        self._settings = settings
+        self._store = store
+        self._incidents = incidents
+        self._renderer = renderer
+
+    # --- permanent failures ----------------------------------------------------------------
+
+    async def failure_of(self, key: str) -> MailFailureRecord | None:
+        return await self._incidents.get_failure(key)
+
+    async def record_failure(
+        self,
+        request: MailRequest,
+        err: PermanentMailError,
+        *,
+        message_id: str | None,
+        subject: str,
+        at: datetime,
+    ) -> MailFailureRecord:
+        failure = await self._incidents.record_failure(
+            request.key,
+            message_id=message_id,
+            kind=request.kind,
+            org_nr=request.org_nr,
+            workflow_id=request.workflow_id,
+            refused=err.refused,
+            error=err.error,
+            at=at,
+        )
+        if message_id is not None:
+            # Keeps a row that went out to the other recipients `sent` (mark_failed never
+            # touches a sent row).
+            await self._store.mark_failed(request.key, f"permanent: {err.error}")
+        await self.report_failure(request, failure, subject)
+        return failure
+
+    async def report_failure(
+        self, request: MailRequest, failure: MailFailureRecord, subject: str
+    ) -> None:
+        """Tell the administrator once; a retry finds the notice sent and does nothing."""
+        if failure.notice_key is not None:
+            return
+        admin = self.administrator(request)
+        if admin is None:
+            log.error("mail %s refused and no administrator to tell: %s", failure, failure.error)
+            return
+        key = f"{request.key}:undeliverable"
+        await self._send_notice(
+            key,
+            UNDELIVERABLE,
+            admin,
+            request,
+            {
+                "subject": subject,
+                "kind": request.kind,
+                "org_nr": request.org_nr,
+                "provider_name": request.context.get("provider_name", ""),
+                "obligation": request.obligation or "",
+                "period": request.period or "",
+                "refused": failure.refused or [],
+                "error": failure.error,
+                "at": failure.at.isoformat(),
+                "workflow_id": request.workflow_id,
+            },
+            failure.at,
+        )
+        await self._incidents.set_failure_notice(request.key, key)
+
+    # --- outages ---------------------------------------------------------------------------
+
+    @property
+    def _threshold(self) -> timedelta:
+        return timedelta(hours=self._settings.mail_outage_threshold_hours)
+
+    async def send_failed(self, at: datetime, error: str) -> None:
+        try:
+            outage = await self._incidents.note_send_failure(at, error, self._threshold)
+        except Exception:  # the database may be down too; the send is retried anyway
+            log.warning("could not record the mail outage", exc_info=True)
+            return
+        if outage.declared_at == at:
+            log.error("mail outage since %s: %s", outage.started_at.isoformat(), error)
+
+    async def send_succeeded(self, request: MailRequest, at: datetime) -> None:
+        """Close the open outage and send each declared outage's notice once."""
+        try:
+            over = await self._incidents.note_send_success(at)
+            for outage in over:
+                if await self._incidents.claim_outage_notice(outage.id, at, NOTICE_LEASE):
+                    await self._notify_outage_over(request, outage, at)
+                    await self._incidents.mark_outage_notified(outage.id, at)
+        except Exception:
+            # The e-mail itself is sent and recorded; the notice goes with the next send.
+            log.warning("could not report the end of a mail outage", exc_info=True)
+
+    async def _notify_outage_over(
+        self, request: MailRequest, outage: MailOutageRecord, at: datetime
+    ) -> None:
+        admin = self.administrator(request)
+        if admin is None:
+            log.error("mail outage %s over; no administrator to tell", outage.id)
+            return
+        ended = outage.ended_at or at
+        await self._send_notice(
+            f"mail-outage-{outage.id}:over",
+            OUTAGE_OVER,
+            admin,
+            request,
+            {
+                "started_at": outage.started_at.isoformat(),
+                "last_failure_at": outage.last_failure_at.isoformat(),
+                "ended_at": ended.isoformat(),
+                "hours": round((ended - outage.started_at).total_seconds() / 3600, 1),
+                "failures": outage.failures,
+                "last_error": outage.last_error,
+            },
+            at,
+        )
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _administrator(self, request: MailRequest) -> str | None:
+        """The e-mail address of the administrator of the plan the request comes from.
+
+        Requests carry the plan's roles but not which of them is the administrator; the plan
+        whose roles they are says so. Without a matching plan file (renamed since), the usual
+        role name is tried.
+        """
+        roles = request.roles
+        plans_dir = Path(self._settings.plans_dir)
+        for plan_id in list_plans(plans_dir):
+            try:
+                plan = load_plan(plan_id, plans_dir)
+            except Exception:  # noqa: BLE001 - a broken plan file must not hide the notice
+                continue
+            admin = plan.roles.get(plan.administrator_role)
+            if admin is None or set(plan.roles) != set(roles):
+                continue
+            if roles[plan.administrator_role].email == admin.email:
+                return admin.email
+        role = roles.get(DEFAULT_ADMIN_ROLE)
+        return role.email if role else None
+
+    def administrator(self, request: MailRequest) -> str | None:
+        """The administrator's address, if it is one address (models.mailsafe): a notice must
+        not become a way to add a header or a recipient either."""
+        address = self._administrator(request)
+        if address is None:
+            return None
+        try:
+            return check_email(address)
+        except ValueError:
+            log.error("the administrator's address in the plan is not an e-mail address")
+            return None
+
+    async def _send_notice(
+        self,
+        key: str,
+        template: str,
+        to: str,
+        request: MailRequest,
+        context: dict[str, object],
+        at: datetime,
+    ) -> None:
+        if is_done(accepted_step(key)):
+            # Accepted by an earlier attempt that could not record it (database down).
+            await self._store.mark_sent(key, at)
+            return
+        language = request.language if self._renderer.has(request.language, template) else "sv"
+        subject, body = self._renderer.render(language, template, context, request.time_zone)
+        entry = await self._store.claim_outbox(
+            key,
+            message_id_for(key, self._settings.mail_domain),
+            template,
+            request.org_nr,
+            request.workflow_id,
+            request.obligation,
+            request.period,
+            [to],
+            subject,
+            body,
+            at,
+        )
+        if entry.sent:
+            return
+        try:
+            message = build_message(
+                self._settings,
+                entry,
+                at,
+                {
+                    "X-Lov-Kind": template,
+                    "X-Lov-Org-Nr": request.org_nr,
+                    "X-Lov-Workflow": request.workflow_id,
+                },
+            )
+            await deliver(self._settings, message, list(entry.recipients))
+        except PermanentMailError as err:
+            # The administrator's own address is refused: recorded, and nobody left to tell.
+            await self._incidents.record_failure(
+                key,
+                message_id=entry.message_id,
+                kind=template,
+                org_nr=request.org_nr,
+                workflow_id=request.workflow_id,
+                refused=err.refused,
+                error=err.error,
+                at=at,
+            )
+            await self._store.mark_failed(key, f"permanent: {err.error}")
+            log.error("notice %s to the administrator refused: %s", key, err.error)
+            return
+        mark_done(accepted_step(key))
+        await self._store.mark_sent(key, at)

@@ -1,0 +1,148 @@
+"""Building an outbox entry into a message and handing it to the SMTP server.
+
+Failures come in two kinds, and the difference decides what happens next:
+- transient (no connection, a timeout, a 4xx reply, a refused login): raised as they are; the
+  activity's retry policy backs off and tries again, and the mail activity counts them towards
+  an outage;
+- permanent (every recipient refused with 5xx, the message refused with 5xx after its data,
+  no valid address to send to, a header the email package refuses): raised as
+  `PermanentMailError`; sending again would be refused again, so the mail activity records the
+  failure and tells the administrator instead of retrying.
+A 5xx to the login, the sender or the greeting is the relay's configuration, not the e-mail's
+fault, and counts as transient: every e-mail would fail the same way until someone fixes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from email import policy
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from typing import Any
+
+import aiosmtplib
+
+from models.settings import Settings
+from models.store import OutboxEntry
+
+
+def message_id_for(key: str, domain: str) -> str:
+    """The Message-ID of the e-mail under outbox key `key`: the same on every attempt."""
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
+
+
+def accepted_step(key: str) -> str:
+    """The progress step (activities/heartbeat.py) "the SMTP server accepted the e-mail under
+    outbox key `key`": once done, a retry records the e-mail as sent and never sends it again."""
+    return f"smtp-accepted:{key}"
+
+
+class PermanentMailError(Exception):
+    """The server refused the message (or some recipients) for good."""
+
+    def __init__(self, error: str, refused: list[str] | None = None) -> None:
+        super().__init__(error)
+        self.error = error
+        self.refused = refused or []
+
+
+def _attach(message: EmailMessage, attachment: dict[str, Any]) -> None:
+    """A text attachment as the outbox holds it, e.g. `text/calendar; method=REQUEST`."""
+    kind, *params = (p.strip() for p in attachment["content_type"].split(";"))
+    maintype, _, subtype = kind.partition("/")
+    if maintype != "text":
+        raise PermanentMailError(
+            f"attachment {attachment['filename']}: only text attachments are supported"
+        )
+    extra = dict(p.split("=", 1) for p in params if "=" in p)
+    extra.pop("charset", None)
+    message.add_attachment(
+        attachment["content"],
+        subtype=subtype,
+        filename=attachment["filename"],
+        params=extra,
+    )
+
+
+def build_message(
+    settings: Settings, entry: OutboxEntry, date: Any, headers: dict[str, str | None]
+) -> EmailMessage:
+    """The e-mail exactly as the outbox holds it: a retry sends the first text and Message-ID.
+
+    A header value the email package refuses (a line break in it) is a permanent failure: the
+    same outbox row would be refused on every retry.
+    """
+    message = EmailMessage()
+    try:
+        message["From"] = settings.mail_from
+        message["To"] = ", ".join(entry.recipients)
+        message["Subject"] = entry.subject
+        message["Date"] = format_datetime(date)
+        message["Message-ID"] = entry.message_id
+        for name, value in headers.items():
+            if value:
+                message[name] = value
+    except ValueError as err:
+        raise PermanentMailError(f"message refused: {err}") from None
+    message.set_content(entry.body)
+    for attachment in entry.attachments or []:
+        _attach(message, attachment)
+    return message
+
+
+# CPython 3.11 folds a long non-ASCII header into adjacent encoded words and loses (or doubles)
+# the space between them: "træffes afgørelse" arrives as "træffesafgørelse". Unfolded headers
+# keep the text exact; a subject is far below SMTP's 998-character line limit.
+_WIRE = policy.SMTP.clone(max_line_length=None)
+
+
+def flatten(message: EmailMessage) -> bytes:
+    """The message as sent on the wire."""
+    return message.as_bytes(policy=_WIRE)
+
+
+def _permanent(code: int) -> bool:
+    return 500 <= code < 600
+
+
+async def deliver(
+    settings: Settings, message: EmailMessage, recipients: list[str]
+) -> dict[str, str]:
+    """Send `message` to `recipients` (the envelope: the outbox's list, never re-read from the
+    headers); returns the recipients the server refused, with its reply, while accepting the
+    message for the others."""
+    s = settings
+    try:
+        refused, _ = await aiosmtplib.send(
+            flatten(message),
+            sender=parseaddr(s.mail_from)[1] or None,
+            recipients=recipients,
+            hostname=s.smtp_host or "127.0.0.1",
+            port=s.smtp_port,
+            start_tls=s.smtp_starttls,
+            use_tls=s.smtp_use_tls,
+            username=s.smtp_username,
+            password=s.smtp_password.get_secret_value() if s.smtp_password else None,
+            cert_bundle=str(s.smtp_tls_ca_cert) if s.smtp_tls_ca_cert else None,
+            timeout=s.smtp_timeout_seconds,
+        )
+    except aiosmtplib.SMTPRecipientsRefused as err:
+        codes = [e.code for e in err.recipients]
+        if codes and all(_permanent(c) for c in codes):
+            raise PermanentMailError(
+                "; ".join(f"{e.recipient}: {e.code} {e.message}" for e in err.recipients),
+                [e.recipient for e in err.recipients],
+            ) from err
+        raise  # e.g. 450 greylisting: try again later
+    except aiosmtplib.SMTPDataError as err:
+        # Refused after the content was sent (too large, rejected as spam): this message only.
+        if _permanent(err.code):
+            raise PermanentMailError(f"{err.code} {err.message}") from err
+        raise
+    # Anything else, 5xx included, is left to the retry policy: a refused login (535), a
+    # refused sender (MAIL FROM) or greeting is the relay's configuration, not this e-mail, and
+    # affects every e-mail until it is fixed; failing them for good would lose them all. It
+    # counts towards an outage instead.
+    # Accepted for some recipients and refused for others: the message is out, so it is not
+    # sent again (that would duplicate it for those who got it); the refusals are reported.
+    return {rcpt: f"{r.code} {r.message}" for rcpt, r in sorted(refused.items())}

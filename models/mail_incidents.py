@@ -1,0 +1,258 @@
+"""Records of what went wrong with e-mail: permanent failures and SMTP outages.
+
+Like `RecordStore`, every write may run twice (activities are retried, attempts may overlap),
+so each one is keyed or conditional and the database's constraints decide races:
+- a failure is keyed by the outbox key of the e-mail that failed;
+- at most one outage is open at a time (the unique `open_slot`), so concurrent failing sends
+  extend the same outage instead of opening several;
+- the "server is back" notice is taken under a lease, so of many workers that see the recovery
+  one sends it, and a worker that died half-way is taken over after the lease.
+
+Times come from the caller: the activity's scheduled time, which is server time, so simulated
+days on the time-skipping server count as days here too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import case, insert, literal, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from models.records import Base, MailFailure, MailOutage, UTCDateTime
+
+_MAX_ERROR_CHARS = 2000
+OPEN = 1  # the value of `open_slot` while an outage lasts
+
+
+@dataclass(frozen=True, slots=True)
+class MailFailureRecord:
+    idempotency_key: str
+    message_id: str | None
+    kind: str
+    org_nr: str | None
+    workflow_id: str | None
+    refused: list[str]
+    error: str
+    at: datetime
+    notice_key: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MailOutageRecord:
+    id: int
+    started_at: datetime
+    last_failure_at: datetime
+    failures: int
+    last_error: str
+    declared_at: datetime | None
+    ended_at: datetime | None
+    notice_claimed_at: datetime | None
+    notified_at: datetime | None
+
+    @property
+    def duration(self) -> timedelta:
+        """How long sends are known to have failed: first to last failure."""
+        return self.last_failure_at - self.started_at
+
+
+S = TypeVar("S")
+
+
+def _snapshot(cls: type[S], row: Base) -> S:
+    names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+    return cls(**{n: getattr(row, n) for n in names})
+
+
+class MailIncidentStore:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[AsyncSession]:
+        async with self._sessions() as session, session.begin():
+            yield session
+
+    async def _first(self, query: Any) -> Any:
+        async with self._sessions() as session:
+            return (await session.execute(query)).scalars().first()
+
+    # --- permanent failures ----------------------------------------------------------------
+
+    async def record_failure(
+        self,
+        key: str,
+        *,
+        message_id: str | None,
+        kind: str,
+        org_nr: str | None,
+        workflow_id: str | None,
+        refused: Sequence[str],
+        error: str,
+        at: datetime,
+    ) -> MailFailureRecord:
+        """Record that the e-mail under `key` was refused for good; a repeat returns the first."""
+        values = {
+            "idempotency_key": key,
+            "message_id": message_id,
+            "kind": kind,
+            "org_nr": org_nr,
+            "workflow_id": workflow_id,
+            "refused": list(refused),
+            "error": error[:_MAX_ERROR_CHARS],
+            "at": at,
+        }
+        try:
+            async with self._transaction() as session:
+                await session.execute(insert(MailFailure).values(**values))
+        except IntegrityError:
+            if await self.get_failure(key) is None:
+                raise
+        found = await self.get_failure(key)
+        assert found is not None
+        return found
+
+    async def get_failure(self, key: str) -> MailFailureRecord | None:
+        row = await self._first(select(MailFailure).where(MailFailure.idempotency_key == key))
+        return None if row is None else _snapshot(MailFailureRecord, row)
+
+    async def set_failure_notice(self, key: str, notice_key: str) -> None:
+        async with self._transaction() as session:
+            await session.execute(
+                update(MailFailure)
+                .where(MailFailure.idempotency_key == key)
+                .values(notice_key=notice_key)
+            )
+
+    async def list_failures(self) -> list[MailFailureRecord]:
+        async with self._sessions() as session:
+            rows = (await session.execute(select(MailFailure).order_by(MailFailure.id))).scalars()
+            return [_snapshot(MailFailureRecord, r) for r in rows]
+
+    # --- outages ---------------------------------------------------------------------------
+
+    async def note_send_failure(
+        self, at: datetime, error: str, threshold: timedelta
+    ) -> MailOutageRecord:
+        """A send failed transiently at `at`: open an outage or extend the open one, and
+        declare it once it has lasted `threshold`."""
+        error = error[:_MAX_ERROR_CHARS]
+        stamp = literal(at, UTCDateTime())
+        # Single statements, no read-modify-write: concurrent failing sends on SQLite would
+        # otherwise hit "database is locked" upgrading a read transaction to a write.
+        extend = (
+            update(MailOutage)
+            .where(MailOutage.open_slot == OPEN)
+            .values(
+                failures=MailOutage.failures + 1,
+                last_error=error,
+                # Attempts finish out of order: keep the latest time.
+                last_failure_at=case(
+                    (MailOutage.last_failure_at < stamp, stamp),
+                    else_=MailOutage.last_failure_at,
+                ),
+            )
+        )
+        declare = (
+            update(MailOutage)
+            .where(
+                MailOutage.open_slot == OPEN,
+                MailOutage.declared_at.is_(None),
+                MailOutage.started_at <= literal(at - threshold, UTCDateTime()),
+            )
+            .values(declared_at=stamp)
+        )
+        for _ in range(3):
+            async with self._transaction() as session:
+                extended = (await session.execute(extend)).rowcount  # type: ignore[attr-defined]
+                if extended:
+                    await session.execute(declare)
+            if not extended:
+                try:
+                    async with self._transaction() as session:
+                        await session.execute(
+                            insert(MailOutage).values(
+                                open_slot=OPEN,
+                                started_at=at,
+                                last_failure_at=at,
+                                failures=1,
+                                last_error=error,
+                                declared_at=at if threshold <= timedelta(0) else None,
+                            )
+                        )
+                except IntegrityError:
+                    continue  # another send opened it first: extend that one
+            found = await self._first(select(MailOutage).where(MailOutage.open_slot == OPEN))
+            if found is not None:
+                return _snapshot(MailOutageRecord, found)
+        raise RuntimeError("mail_outages: could not open or extend the outage")
+
+    async def note_send_success(self, at: datetime) -> list[MailOutageRecord]:
+        """A send succeeded: close the open outage, if any. Returns the declared outages whose
+        notice has not gone out yet (including ones closed earlier by a worker that died)."""
+        # Every successful send comes here; almost always there is nothing to do, and one
+        # small read says so.
+        pending = select(MailOutage.id).where(
+            or_(
+                MailOutage.open_slot == OPEN,
+                MailOutage.declared_at.is_not(None) & MailOutage.notified_at.is_(None),
+            )
+        )
+        if await self._first(pending.limit(1)) is None:
+            return []
+        async with self._transaction() as session:
+            await session.execute(
+                update(MailOutage)
+                .where(MailOutage.open_slot == OPEN)
+                .values(open_slot=None, ended_at=at)
+            )
+        async with self._sessions() as session:
+            rows = (
+                await session.execute(
+                    select(MailOutage)
+                    .where(
+                        MailOutage.ended_at.is_not(None),
+                        MailOutage.declared_at.is_not(None),
+                        MailOutage.notified_at.is_(None),
+                    )
+                    .order_by(MailOutage.id)
+                )
+            ).scalars()
+            return [_snapshot(MailOutageRecord, r) for r in rows]
+
+    async def claim_outage_notice(self, outage_id: int, at: datetime, lease: timedelta) -> bool:
+        """Take the job of sending the notice for `outage_id`; False if another worker has it
+        (within its lease) or it has been sent."""
+        async with self._transaction() as session:
+            result = await session.execute(
+                update(MailOutage)
+                .where(
+                    MailOutage.id == outage_id,
+                    MailOutage.notified_at.is_(None),
+                    or_(
+                        MailOutage.notice_claimed_at.is_(None),
+                        MailOutage.notice_claimed_at <= at - lease,
+                    ),
+                )
+                .values(notice_claimed_at=at)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def mark_outage_notified(self, outage_id: int, at: datetime) -> None:
+        async with self._transaction() as session:
+            await session.execute(
+                update(MailOutage)
+                .where(MailOutage.id == outage_id, MailOutage.notified_at.is_(None))
+                .values(notified_at=at)
+            )
+
+    async def list_outages(self) -> list[MailOutageRecord]:
+        async with self._sessions() as session:
+            rows = (await session.execute(select(MailOutage).order_by(MailOutage.id))).scalars()
+            return [_snapshot(MailOutageRecord, r) for r in rows]

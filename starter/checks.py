@@ -1,0 +1,23 @@
+"""CLI checks for values that end up in e-mail headers (models.mailsafe): refused on one line
+naming the option, exit code 2, before anything is sent or written."""
+
+from __future__ import annotations
+
+from models.mailsafe import check_email, check_line
+from starter.errors import fail_bad_input
+
+
+def email_option(value: str, option: str) -> str:
+    text = value.strip()
+    try:
+        return check_email(text)
+    except ValueError as err:
+        fail_bad_input(f"{option}: {err}, fick {text!r}")
+
+
+def line_option(value: str, option: str) -> str:
+    text = value.strip()
+    try:
+        return check_line(text)
+    except ValueError as err:
+        fail_bad_input(f"{option}: {err}, fick {text!r}")

@@ -1,0 +1,143 @@
+"""Kundval from the command line on the dev server: two providers approved through
+`lov application`, then `lov placement start | choose | switch | plan-done | status | stats |
+end`, each as an administrator runs it."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from temporalio.client import WorkflowExecutionStatus
+from temporalio.service import RPCError, RPCStatusCode
+
+from models.placement import rotation_workflow_id
+from tests.cli_runner import Result, run_lov
+from tests.helpers import eventually
+from tests.test_application_cli import SKALLKRAV, Lov, lov
+from tests.test_contract_cli import random_org_nr
+
+__all__ = ["lov"]  # the fixture, imported for pytest
+
+TODAY = datetime.now(ZoneInfo("Europe/Stockholm")).date()
+
+
+async def placement(cli: Lov, *args: str) -> Result:
+    return await run_lov(cli.env, "placement", *args)
+
+
+async def approved(cli: Lov, org: str) -> None:
+    """An application through to approval: the provider gets a contract and joins the lists."""
+    wid = f"application-{org.replace('-', '')}-1"
+    assert (await cli.submit(org)).exit_code == 0
+
+    async def registered() -> None:
+        status = await cli.status(wid)
+        assert status.registered
+
+    await eventually(registered, timeout=20)
+    for key in SKALLKRAV:
+        assert (await cli.cli("assess", wid, key, "--met", "--actor", "Bo")).exit_code == 0
+    start = (TODAY + timedelta(days=1)).isoformat()
+    decided = await cli.cli("decide", wid, "--approve", "--start", start, "--actor", "Chef")
+    assert decided.exit_code == 0, decided.stderr
+
+    async def closed() -> None:
+        desc = await cli.client.get_workflow_handle(wid).describe()
+        assert desc.status == WorkflowExecutionStatus.COMPLETED
+
+    await eventually(closed, timeout=20)
+
+
+async def own_rotation_list(cli: Lov) -> None:
+    """The dev server is shared by the session's tests, and one rotation workflow serves a
+    whole plan: one started by an earlier test listens on that test's task queue, which no
+    worker serves any more. Start from a fresh list on ours."""
+    handle = cli.client.get_workflow_handle(rotation_workflow_id("sundsvall"))
+    try:
+        await handle.terminate(reason="test: a fresh rotation list")
+    except RPCError as err:
+        if err.status != RPCStatusCode.NOT_FOUND:
+            raise
+
+
+async def test_placement_from_start_to_end(lov: Lov) -> None:  # noqa: F811
+    await own_rotation_list(lov)
+    first, second = random_org_nr(), random_org_nr()
+    await approved(lov, first)
+    await approved(lov, second)
+
+    started = await placement(
+        lov,
+        "start",
+        "--customer",
+        "DNR-2031-0042",
+        "--area",
+        "Centrum",
+        "--service",
+        "omvårdnad",
+        "--hours",
+        "22,5",
+        "--decision-date",
+        TODAY.isoformat(),
+        "--start",
+        (TODAY + timedelta(days=3)).isoformat(),
+        "--actor",
+        "Handläggare",
+    )
+    assert started.exit_code == 0, started.stderr
+    wid = started.stdout.split(": ")[1].split(" ")[0]
+    assert wid.startswith("placement-") and "DNR" not in wid
+
+    # Right after `start` the next command is accepted: start waits until it is registered.
+    chosen = await placement(lov, "choose", wid, "--rotation", "--actor", "Handläggare")
+    assert chosen.exit_code == 0, chosen.stderr
+    start = (TODAY + timedelta(days=3)).isoformat()
+    # The first approved provider is first on the rotation list.
+    assert f"({first}) från {start}" in chosen.stdout
+
+    refused = await placement(lov, "switch", wid, "--provider", first)
+    assert refused.exit_code == 2
+    assert refused.error_line() == f"fel: provider: {first} is already the customer's provider"
+    switched = await placement(lov, "switch", wid, "--provider", second, "--actor", "Kund via HL")
+    assert switched.exit_code == 0, switched.stderr
+    effective = (TODAY + timedelta(days=7)).isoformat()
+    assert f"till Omsorg i Norr AB ({second}) från {effective}" in switched.stdout
+
+    shown = await placement(lov, "status", wid, "--json")
+    assert shown.exit_code == 0, shown.stderr
+    status = json.loads(shown.stdout)
+    assert (status["state"], status["provider"], status["via"]) == ("active", first, "rotation")
+    assert status["pending_switch"]["org_nr"] == second
+    assert status["pending_switch"]["effective"] == effective
+    assert status["care_plan"]["due"] == (TODAY + timedelta(days=17)).isoformat()
+    assert status["granted_hours"] == "22.50"
+    text = await placement(lov, "status", wid)
+    assert f"Byte till Omsorg i Norr AB ({second}) från {effective}" in text.stdout
+
+    done = await placement(lov, "plan-done", wid, "--actor", "Handläggare")
+    assert done.exit_code == 0, done.stderr
+
+    async def counted() -> list[dict[str, object]]:
+        stats = await placement(lov, "stats", "--json")
+        assert stats.exit_code == 0, stats.stderr
+        rows: list[dict[str, object]] = json.loads(stats.stdout)
+        assert [r["org_nr"] for r in rows] == [first], rows
+        return rows
+
+    [row] = await eventually(counted, timeout=20)
+    assert (row["decisions"], row["granted_hours"], row["care_plans_current"]) == (1, "22.50", 1)
+
+    ended = await placement(lov, "end", wid, "--reason", "Flyttar till särskilt boende")
+    assert ended.exit_code == 0, ended.stderr
+    unknown = await placement(lov, "status", "placement-000000000000")
+    assert unknown.exit_code == 2
+    assert unknown.error_line() == "fel: placement: no placement placement-000000000000"
+    bad = await placement(lov, "status", "19400101-1234")
+    assert bad.exit_code == 2 and "19400101" not in bad.stderr
+
+    kinds = [str(m["X-Lov-Kind"]) for m in lov.smtp.messages]
+    for kind in ("placement-new", "placement-switch-in", "placement-switch-out", "placement-ended"):
+        assert kind in kinds, kinds
+    for m in lov.smtp.messages:
+        assert "DNR-2031-0042" not in str(m["Subject"])
