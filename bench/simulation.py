@@ -54,7 +54,7 @@ from models.plan_loader import load_plan
 from models.records import Meeting, ObligationOccurrence
 from models.settings import Settings
 from models.store import RecordStore
-from models.temporal import TEST_SERVER_BINARY, find_binary
+from models.temporal import TEST_SERVER_BINARY, find_binary, run_chain
 from starter import actions
 from starter.simulation import Mailbox
 from worker import create_worker
@@ -122,16 +122,8 @@ def history_bytes(history: WorkflowHistory) -> int:
 
 
 async def run_histories(client: Client, workflow_id: str) -> list[WorkflowHistory]:
-    """Every run of a workflow id, oldest first, walking back along continue-as-new."""
-    found: list[WorkflowHistory] = []
-    run_id: str | None = None
-    while True:
-        history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
-        found.insert(0, history)
-        started = history.events[0].workflow_execution_started_event_attributes
-        run_id = started.continued_execution_run_id or None
-        if run_id is None:
-            return found
+    """Every run of a workflow id, oldest first."""
+    return await run_chain(client, workflow_id)
 
 
 async def _child_ids(db_url: str) -> tuple[list[str], list[str]]:

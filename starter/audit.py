@@ -37,6 +37,7 @@ from models.placement import PlacementReport
 from models.recovery_messages import RecoveryStepWrite
 from models.settings import Settings
 from models.store import RecordStore
+from models.temporal import run_chain
 from starter.contract import _date, _org_nr, _run, _settings
 from starter.errors import fail, fail_bad_input
 
@@ -126,15 +127,7 @@ async def _runs(client: Client, workflow_id: str) -> list[WorkflowHistory]:
         return [
             await client.get_workflow_handle(workflow_id, run_id=r).fetch_history() for r in run_ids
         ]
-    histories: list[WorkflowHistory] = []
-    run_id: str | None = None
-    while True:
-        history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
-        histories.insert(0, history)
-        started = history.events[0].workflow_execution_started_event_attributes
-        run_id = started.continued_execution_run_id or None
-        if run_id is None:
-            return histories
+    return await run_chain(client, workflow_id)
 
 
 def _audit_key(value: Any) -> tuple[str, str | None] | None:

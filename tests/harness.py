@@ -20,7 +20,7 @@ from models.db import make_engine, make_session_factory, upgrade
 from models.messages import Provider
 from models.settings import PROJECT_ROOT, Settings
 from models.store import RecordStore
-from models.temporal import data_converter, find_binary
+from models.temporal import data_converter, find_binary, run_chain
 from starter import actions
 from tests.helpers import ReceivedMail
 from worker import create_worker
@@ -115,13 +115,5 @@ async def lovflow_stack(
 
 
 async def run_histories(client: Client, workflow_id: str) -> list[WorkflowHistory]:
-    """Every run of a workflow id, oldest first, walking back along continue-as-new."""
-    histories: list[WorkflowHistory] = []
-    run_id: str | None = None
-    while True:
-        history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
-        histories.insert(0, history)
-        started = history.events[0].workflow_execution_started_event_attributes
-        run_id = started.continued_execution_run_id or None
-        if run_id is None:
-            return histories
+    """Every run of a workflow id, oldest first."""
+    return await run_chain(client, workflow_id)
