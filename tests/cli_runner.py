@@ -4,14 +4,23 @@ runs its own event loop) or as a separate `python -m starter` process."""
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
-from collections.abc import Mapping
+import uuid
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
+import pytest
+from temporalio.client import Client
 from typer.testing import CliRunner
 
-from models.settings import PROJECT_ROOT
+from models.db import upgrade
+from models.settings import PROJECT_ROOT, Settings, get_settings
 from starter.cli import app
+from tests.helpers import ReceivedMail
+from worker import create_worker
 
 
 @dataclass
@@ -55,3 +64,56 @@ async def run_lov_process(env: Mapping[str, str], *args: str, timeout: float = 6
     out, err = await asyncio.wait_for(proc.communicate(), timeout=timeout)
     assert proc.returncode is not None
     return Result(proc.returncode, out.decode(), err.decode())
+
+
+def cli_env(tmp_path: Path, **values: str) -> dict[str, str]:
+    """The process environment without any LOV_* of the developer's, plus `values`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOV_")}
+    env["LOV_CONFIG"] = str(tmp_path / "no-such-lov.toml")
+    return env | values
+
+
+@asynccontextmanager
+async def cli_worker(
+    client: Client,
+    smtp: ReceivedMail,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    name: str,
+    default_plan: str,
+    plans_dir: Path | None = None,
+) -> AsyncIterator[dict[str, str]]:
+    """A worker on its own task queue with a migrated SQLite records database, and the
+    environment under which `lov` (in-process or as a process) talks to it; yields that
+    environment."""
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
+    await upgrade(database_url)
+    task_queue = f"{name}-{uuid.uuid4().hex[:8]}"
+    settings = Settings(
+        var_dir=tmp_path / "var",
+        plans_dir=plans_dir or PROJECT_ROOT / "plans",
+        database_url=database_url,
+        smtp_host=smtp.host,
+        smtp_port=smtp.port,
+        temporal_task_queue=task_queue,
+    )
+    env = cli_env(
+        tmp_path,
+        LOV_TEMPORAL_ADDRESS=client.service_client.config.target_host,
+        LOV_TEMPORAL_TASK_QUEUE=task_queue,
+        LOV_DEFAULT_PLAN=default_plan,
+        **({"LOV_PLANS_DIR": str(plans_dir)} if plans_dir else {}),
+    )
+    # The in-process CLI reads the environment through get_settings() (cached): start clean.
+    for key in [k for k in os.environ if k.startswith("LOV_")]:
+        monkeypatch.delenv(key)
+    for key, value in env.items():
+        if key.startswith("LOV_"):
+            monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+    try:
+        async with create_worker(client, settings):
+            yield env
+    finally:
+        get_settings.cache_clear()

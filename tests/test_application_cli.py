@@ -4,8 +4,6 @@ with the shipped Sundsvall plan (its skallkrav)."""
 from __future__ import annotations
 
 import asyncio
-import os
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -18,14 +16,12 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
 from models.application import ApplicationStatus
-from models.db import upgrade
 from models.orgnr import contract_workflow_id
 from models.plan_loader import load_plan
-from models.settings import PROJECT_ROOT, Settings, get_settings
-from tests.cli_runner import run_lov, run_lov_process
+from models.settings import PROJECT_ROOT
+from tests.cli_runner import cli_worker, run_lov, run_lov_process
 from tests.helpers import ReceivedMail, eventually
-from tests.test_contract_cli import Result, cli_env, random_org_nr
-from worker import create_worker
+from tests.test_contract_cli import Result, random_org_nr
 
 PLAN = load_plan("sundsvall", PROJECT_ROOT / "plans")
 SKALLKRAV = [k.key for k in PLAN.skallkrav]
@@ -75,33 +71,15 @@ async def lov(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[Lov]:
-    database_url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
-    await upgrade(database_url)
-    task_queue = f"application-cli-{uuid.uuid4().hex[:8]}"
-    settings = Settings(
-        var_dir=tmp_path / "var",
-        database_url=database_url,
-        smtp_host=smtp_server.host,
-        smtp_port=smtp_server.port,
-        temporal_task_queue=task_queue,
-    )
-    env = cli_env(
+    async with cli_worker(
+        dev_env.client,
+        smtp_server,
         tmp_path,
-        LOV_TEMPORAL_ADDRESS=dev_env.client.service_client.config.target_host,
-        LOV_TEMPORAL_TASK_QUEUE=task_queue,
-        LOV_DEFAULT_PLAN="sundsvall",
-    )
-    for name in [k for k in os.environ if k.startswith("LOV_")]:
-        monkeypatch.delenv(name)
-    for name, value in env.items():
-        if name.startswith("LOV_"):
-            monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    try:
-        async with create_worker(dev_env.client, settings):
-            yield Lov(client=dev_env.client, smtp=smtp_server, env=env, tmp=tmp_path)
-    finally:
-        get_settings.cache_clear()
+        monkeypatch,
+        name="application-cli",
+        default_plan="sundsvall",
+    ) as env:
+        yield Lov(client=dev_env.client, smtp=smtp_server, env=env, tmp=tmp_path)
 
 
 async def test_submit_assess_approve_from_the_command_line(lov: Lov) -> None:

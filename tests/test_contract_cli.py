@@ -13,7 +13,6 @@ import asyncio
 import hashlib
 import os
 import random
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -28,16 +27,14 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner
 
-from models.db import upgrade
 from models.messages import ContractStatus, ObligationStatus
 from models.orgnr import OrgNrError, normalize_org_nr
-from models.settings import Settings, get_settings
+from models.settings import get_settings
 from starter import actions
 from starter.cli import app
 from starter.contract import parse_value
-from tests.cli_runner import Result, run_lov, run_lov_process
+from tests.cli_runner import Result, cli_env, cli_worker, run_lov, run_lov_process
 from tests.helpers import ReceivedMail, eventually, free_port
-from worker import create_worker
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ZONE = ZoneInfo("Europe/Stockholm")
@@ -247,12 +244,6 @@ class Lov:
         return [*args, "--document", f"deviation-analysis={doc}", "--actor", "Anna Admin"]
 
 
-def cli_env(tmp_path: Path, **values: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LOV_")}
-    env["LOV_CONFIG"] = str(tmp_path / "no-such-lov.toml")
-    return env | values
-
-
 @pytest_asyncio.fixture
 async def lov(
     dev_env: WorkflowEnvironment,
@@ -264,43 +255,23 @@ async def lov(
     plans_dir = tmp_path / "plans"
     plans_dir.mkdir()
     (plans_dir / f"{PLAN_ID}.toml").write_text(plan_toml(PLAN_ID, due), encoding="utf-8")
-    database_url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
-    await upgrade(database_url)
-    task_queue = f"contract-cli-{uuid.uuid4().hex[:8]}"
-    settings = Settings(
-        var_dir=tmp_path / "var",
-        plans_dir=plans_dir,
-        database_url=database_url,
-        smtp_host=smtp_server.host,
-        smtp_port=smtp_server.port,
-        temporal_task_queue=task_queue,
-    )
-    env = cli_env(
+    async with cli_worker(
+        dev_env.client,
+        smtp_server,
         tmp_path,
-        LOV_TEMPORAL_ADDRESS=dev_env.client.service_client.config.target_host,
-        LOV_TEMPORAL_TASK_QUEUE=task_queue,
-        LOV_PLANS_DIR=str(plans_dir),
-        LOV_DEFAULT_PLAN=PLAN_ID,
-    )
-    # The in-process CLI reads the environment through get_settings() (cached): start clean.
-    for name in [k for k in os.environ if k.startswith("LOV_")]:
-        monkeypatch.delenv(name)
-    for name, value in env.items():
-        if name.startswith("LOV_"):
-            monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    try:
-        async with create_worker(dev_env.client, settings):
-            yield Lov(
-                client=dev_env.client,
-                smtp=smtp_server,
-                env=env,
-                tmp=tmp_path,
-                due=due,
-                contract_start=local_today() - timedelta(days=30),
-            )
-    finally:
-        get_settings.cache_clear()
+        monkeypatch,
+        name="contract-cli",
+        default_plan=PLAN_ID,
+        plans_dir=plans_dir,
+    ) as env:
+        yield Lov(
+            client=dev_env.client,
+            smtp=smtp_server,
+            env=env,
+            tmp=tmp_path,
+            due=due,
+            contract_start=local_today() - timedelta(days=30),
+        )
 
 
 # --- the happy path, as separate processes ------------------------------------------------------

@@ -23,8 +23,9 @@ from pathlib import Path
 import pytest
 
 from models.messages import ObligationStatus
+from tests.cli_runner import cli_env
 from tests.helpers import free_port
-from tests.test_contract_cli import ZONE, cli_env, plan_toml, random_org_nr
+from tests.test_contract_cli import ZONE, plan_toml, random_org_nr
 from tests.test_serve import PROJECT_ROOT, Service
 
 PLAN_ID = "livekommun"

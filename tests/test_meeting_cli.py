@@ -7,8 +7,6 @@ in-process and must exit 2 with one line naming the field, leaving the mailbox a
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,22 +19,18 @@ from icalendar import Calendar
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from models.db import upgrade
 from models.messages import MeetingStatus
-from models.settings import Settings, get_settings
 from starter import actions, meeting_actions
-from tests.cli_runner import run_lov, run_lov_process
+from tests.cli_runner import cli_worker, run_lov, run_lov_process
 from tests.helpers import ReceivedMail, eventually
 from tests.test_contract_cli import (
     PROVIDER_EMAIL,
     Result,
-    cli_env,
     due_soon,
     local_today,
     plan_toml,
     random_org_nr,
 )
-from worker import create_worker
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ZONE = ZoneInfo("Europe/Stockholm")
@@ -80,35 +74,16 @@ async def lov(
     plans_dir = tmp_path / "plans"
     plans_dir.mkdir()
     (plans_dir / f"{PLAN_ID}.toml").write_text(plan_toml(PLAN_ID, due) + MEETINGS, encoding="utf-8")
-    database_url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
-    await upgrade(database_url)
-    task_queue = f"meeting-cli-{uuid.uuid4().hex[:8]}"
-    settings = Settings(
-        var_dir=tmp_path / "var",
-        plans_dir=plans_dir,
-        database_url=database_url,
-        smtp_host=smtp_server.host,
-        smtp_port=smtp_server.port,
-        temporal_task_queue=task_queue,
-    )
-    env = cli_env(
+    async with cli_worker(
+        dev_env.client,
+        smtp_server,
         tmp_path,
-        LOV_TEMPORAL_ADDRESS=dev_env.client.service_client.config.target_host,
-        LOV_TEMPORAL_TASK_QUEUE=task_queue,
-        LOV_PLANS_DIR=str(plans_dir),
-        LOV_DEFAULT_PLAN=PLAN_ID,
-    )
-    for name in [k for k in os.environ if k.startswith("LOV_")]:
-        monkeypatch.delenv(name)
-    for name, value in env.items():
-        if name.startswith("LOV_"):
-            monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    try:
-        async with create_worker(dev_env.client, settings):
-            yield Lov(dev_env.client, smtp_server, env, tmp_path, due.year)
-    finally:
-        get_settings.cache_clear()
+        monkeypatch,
+        name="meeting-cli",
+        default_plan=PLAN_ID,
+        plans_dir=plans_dir,
+    ) as env:
+        yield Lov(dev_env.client, smtp_server, env, tmp_path, due.year)
 
 
 async def _meeting(lov: Lov, wid: str) -> MeetingStatus:
