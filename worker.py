@@ -19,6 +19,7 @@ from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities import build_activities
 from activities.heartbeat import AutoHeartbeat
@@ -56,6 +57,9 @@ def create_worker(client: Client, settings: Settings, **kwargs: Any) -> Worker:
         "activities": activities,
         "graceful_shutdown_timeout": GRACEFUL_SHUTDOWN,
         "max_cached_workflows": settings.worker_max_cached_workflows,
+        "workflow_runner": SandboxedWorkflowRunner(
+            restrictions=SandboxRestrictions.default.with_passthrough_modules("workflows")
+        ),
         # Heartbeats for every activity: a killed worker's activities are retried in seconds.
         "interceptors": [AutoHeartbeat(), *kwargs.pop("interceptors", ())],
     }

@@ -47,6 +47,7 @@ from bench.baseline import (
     bare_noop,
 )
 from bench.common import PROJECT_ROOT, org_nrs
+from bench.smtp_sink import SinkProcess
 from models.calendar import occurrences
 from models.db import make_engine, make_session_factory, upgrade
 from models.messages import ContractInput, DocumentRef, Provider, ReviewRequest, SubmitRequest
@@ -56,7 +57,6 @@ from models.settings import Settings
 from models.store import RecordStore
 from models.temporal import TEST_SERVER_BINARY, find_binary, run_chain
 from starter import actions
-from starter.simulation import Mailbox
 from worker import create_worker
 
 ZONE = ZoneInfo("Europe/Stockholm")
@@ -71,7 +71,7 @@ def local(day: date, at: clock = clock(10, 0)) -> datetime:
 class LovStack:
     env: WorkflowEnvironment
     settings: Settings
-    mailbox: Mailbox
+    emails: int = 0  # accepted by the SMTP server; counted when the stack has stopped
 
     @property
     def client(self) -> Client:
@@ -96,8 +96,8 @@ async def _time_skipping() -> WorkflowEnvironment:
 async def lov_stack(workdir: Path) -> AsyncIterator[LovStack]:
     db_url = f"sqlite+aiosqlite:///{workdir / 'records.db'}"
     await upgrade(db_url)
-    mailbox = Mailbox()
-    port = mailbox.start()
+    sink = SinkProcess()
+    port = sink.start()
     settings = Settings(
         var_dir=workdir,
         plans_dir=PROJECT_ROOT / "plans",
@@ -107,11 +107,15 @@ async def lov_stack(workdir: Path) -> AsyncIterator[LovStack]:
         search_attributes=False,
         temporal_task_queue=f"bench-{uuid.uuid4().hex[:8]}",
     )
+    stack: LovStack | None = None
     try:
         async with await _time_skipping() as env, create_worker(env.client, settings):
-            yield LovStack(env, settings, mailbox)
+            stack = LovStack(env, settings)
+            yield stack
     finally:
-        mailbox.stop()
+        emails = sink.stop()
+        if stack is not None:
+            stack.emails = emails
 
 
 # --- histories --------------------------------------------------------------------------------
@@ -205,7 +209,6 @@ async def simulate_unanswered(contracts: int, years: int, workdir: Path) -> dict
         # Stop before 1 December of the last year, when the next year would be prepared.
         await stack.sleep_until(local(date(FIRST_YEAR + years - 1, 11, 30), clock(23, 0)))
         wall = time.perf_counter() - t0
-        mails = len(stack.mailbox.messages)
         obligation_ids, meeting_ids = await _child_ids(stack.settings.resolved_database_url)
         contract_runs: list[list[WorkflowHistory]] = [
             await run_histories(stack.client, f"contract-{p.org_nr.replace('-', '')}")
@@ -214,6 +217,7 @@ async def simulate_unanswered(contracts: int, years: int, workdir: Path) -> dict
         obligations = await _fetch_all(stack.client, obligation_ids)
         meetings = await _fetch_all(stack.client, meeting_ids)
         records_bytes = sum(f.stat().st_size for f in workdir.glob("records.db*") if f.is_file())
+    mails = stack.emails
     contract_histories = [h for runs in contract_runs for h in runs]
     cy = contracts * years
     own = _counts(contract_histories)

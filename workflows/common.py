@@ -48,6 +48,14 @@ def local_today(time_zone: str) -> date:
     return workflow.now().astimezone(ZoneInfo(time_zone)).date()
 
 
+def local_time(at: datetime, time_zone: str) -> datetime:
+    # Workflow modules use this rather than ZoneInfo of their own: in a workflow's sandbox,
+    # zoneinfo may already be loaded as the sandbox's restricted proxy (it depends on which
+    # module imported it first there), and `astimezone` refuses the proxy's instances. This
+    # module is always imported passed through, so its ZoneInfo is the real class.
+    return at.astimezone(ZoneInfo(time_zone))
+
+
 def end_of_day(day: date, time_zone: str) -> datetime:
     """The instant a day ends locally ("by 20 April" means before this)."""
     return datetime.combine(day + timedelta(days=1), datetime.min.time(), ZoneInfo(time_zone))

@@ -19,8 +19,6 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from zoneinfo import ZoneInfo
-
     from activities.mail import MailActivities
     from activities.meetings import MeetingActivities
     from activities.opening import OpeningActivities
@@ -53,7 +51,14 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.orgnr import obligation_workflow_id
     from models.plan import PROVIDER_ROLE, AnnualSchedule, Document, MonthDay, Obligation
-    from workflows.common import call, local_today, require, require_text, when_due
+    from workflows.common import (
+        call,
+        local_time,
+        local_today,
+        require,
+        require_text,
+        when_due,
+    )
 
 # The obligation key of an action item the provider owns; its period is "<meeting period>-<n>".
 ACTION_OBLIGATION = "meeting-action"
@@ -527,7 +532,7 @@ class MeetingWorkflow:
         return workflow.info().workflow_id
 
     def _local(self, at: datetime) -> datetime:
-        return at.astimezone(ZoneInfo(self._in.window.rules.time_zone))
+        return local_time(at, self._in.window.rules.time_zone)
 
     def _require_open(self, action: str) -> None:
         require(
