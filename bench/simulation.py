@@ -45,6 +45,7 @@ from bench.baseline import (
     BareShape,
     BareStarter,
     bare_noop,
+    children_in_year,
 )
 from bench.common import PROJECT_ROOT, org_nrs
 from bench.smtp_sink import SinkProcess
@@ -162,6 +163,11 @@ def _counts(histories: list[WorkflowHistory]) -> Counter[str]:
                 c["activities"] += 1
             elif e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
                 c["workflow_tasks"] += 1
+            elif (
+                e.event_type
+                == EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED
+            ):
+                c["signals"] += 1
         c["events"] += len(h.events)
     return c
 
@@ -236,6 +242,7 @@ async def simulate_unanswered(contracts: int, years: int, workdir: Path) -> dict
             "timers": round((own["timers"] + kids["timers"]) / cy, 2),
             "activities": round((own["activities"] + kids["activities"]) / cy, 2),
             "workflow_tasks": round((own["workflow_tasks"] + kids["workflow_tasks"]) / cy, 2),
+            "signals": round((own["signals"] + kids["signals"]) / cy, 2),
             "events": round((own["events"] + kids["events"]) / cy, 1),
             "emails": round(mails / cy, 2),
             "history_bytes": int(
@@ -244,11 +251,12 @@ async def simulate_unanswered(contracts: int, years: int, workdir: Path) -> dict
             "records_db_bytes": int(records_bytes / cy),
         },
         "shape": BareShape(
-            contract_activities=max(1, round(own["activities"] / cy)),
-            contract_timers=max(1, round(own["timers"] / cy)),
-            children=max(1, round(kids["runs"] / cy)),
-            child_timers=max(1, round(kids["timers"] / max(1, kids["runs"]))),
-            child_activities=max(1, round(kids["activities"] / max(1, kids["runs"]))),
+            contract_activities=own["activities"] / cy,
+            contract_timers=own["timers"] / cy,
+            children=kids["runs"] / cy,
+            child_timers=kids["timers"] / max(1, kids["runs"]),
+            child_activities=kids["activities"] / max(1, kids["runs"]),
+            child_signals=kids["signals"] / max(1, kids["runs"]),
         ).__dict__,
         "contract_run_events_by_year": per_run_events[0],
         "contract_run_bytes_by_year": per_run_bytes[0],
@@ -286,16 +294,33 @@ async def simulate_baseline(shape: dict[str, Any], contracts: int, years: int) -
             while (now := await env.get_current_time()) < start + span:
                 await env.sleep(min(start + span - now, STEP))
             wall = time.perf_counter() - t0
+            # Counted from its histories, as the lovflow run is, so the two shapes can be
+            # compared figure by figure.
+            runs = [
+                h for n in range(contracts) for h in await run_chain(env.client, f"bare-contract-{n}")
+            ]
+            children = await _fetch_all(
+                env.client,
+                [
+                    f"bare-{n}-{year}-{i}"
+                    for n in range(contracts)
+                    for year in range(years)
+                    for i in range(children_in_year(bare, year))
+                ],
+            )
     cy = contracts * years
+    counts = _counts(runs + children)
     return {
         "contract_years": cy,
         "wall_seconds": round(wall, 2),
         "contract_years_per_second": round(cy / wall, 3),
         "per_contract_year": {
-            "workflows": 1 + bare.children,
-            "timers": bare.contract_timers + bare.children * bare.child_timers,
-            "activities": bare.contract_activities + bare.children * bare.child_activities,
+            key: round(counts[key] / cy, 2)
+            for key in ("runs", "timers", "activities", "workflow_tasks", "signals", "events")
         },
+        "history_bytes_per_contract_year": int(
+            sum(history_bytes(h) for h in runs + children) / cy
+        ),
     }
 
 

@@ -14,18 +14,15 @@ days on the time-skipping server count as days here too.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
 
 from sqlalchemy import case, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models.records import Base, MailFailure, MailOutage, UTCDateTime
+from models.access import CoreAccess, snapshot
+from models.records import MailFailure, MailOutage, UTCDateTime
 
 _MAX_ERROR_CHARS = 2000
 OPEN = 1  # the value of `open_slot` while an outage lasts
@@ -62,27 +59,7 @@ class MailOutageRecord:
         return self.last_failure_at - self.started_at
 
 
-S = TypeVar("S")
-
-
-def _snapshot(cls: type[S], row: Base) -> S:
-    names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
-    return cls(**{n: getattr(row, n) for n in names})
-
-
-class MailIncidentStore:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
-
-    @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[AsyncSession]:
-        async with self._sessions() as session, session.begin():
-            yield session
-
-    async def _first(self, query: Any) -> Any:
-        async with self._sessions() as session:
-            return (await session.execute(query)).scalars().first()
-
+class MailIncidentStore(CoreAccess):
     # --- permanent failures ----------------------------------------------------------------
 
     async def record_failure(
@@ -120,7 +97,7 @@ class MailIncidentStore:
 
     async def get_failure(self, key: str) -> MailFailureRecord | None:
         row = await self._first(select(MailFailure).where(MailFailure.idempotency_key == key))
-        return None if row is None else _snapshot(MailFailureRecord, row)
+        return None if row is None else snapshot(MailFailureRecord, row)
 
     async def set_failure_notice(self, key: str, notice_key: str) -> None:
         async with self._transaction() as session:
@@ -133,7 +110,7 @@ class MailIncidentStore:
     async def list_failures(self) -> list[MailFailureRecord]:
         async with self._sessions() as session:
             rows = (await session.execute(select(MailFailure).order_by(MailFailure.id))).scalars()
-            return [_snapshot(MailFailureRecord, r) for r in rows]
+            return [snapshot(MailFailureRecord, r) for r in rows]
 
     # --- outages ---------------------------------------------------------------------------
 
@@ -190,7 +167,7 @@ class MailIncidentStore:
                     continue  # another send opened it first: extend that one
             found = await self._first(select(MailOutage).where(MailOutage.open_slot == OPEN))
             if found is not None:
-                return _snapshot(MailOutageRecord, found)
+                return snapshot(MailOutageRecord, found)
         raise RuntimeError("mail_outages: could not open or extend the outage")
 
     async def note_send_success(self, at: datetime) -> list[MailOutageRecord]:
@@ -224,7 +201,7 @@ class MailIncidentStore:
                     .order_by(MailOutage.id)
                 )
             ).scalars()
-            return [_snapshot(MailOutageRecord, r) for r in rows]
+            return [snapshot(MailOutageRecord, r) for r in rows]
 
     async def claim_outage_notice(self, outage_id: int, at: datetime, lease: timedelta) -> bool:
         """Take the job of sending the notice for `outage_id`; False if another worker has it
@@ -255,4 +232,4 @@ class MailIncidentStore:
     async def list_outages(self) -> list[MailOutageRecord]:
         async with self._sessions() as session:
             rows = (await session.execute(select(MailOutage).order_by(MailOutage.id))).scalars()
-            return [_snapshot(MailOutageRecord, r) for r in rows]
+            return [snapshot(MailOutageRecord, r) for r in rows]

@@ -15,18 +15,15 @@ through a closed session or write by accident.
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Select,
     and_,
     case,
     func,
@@ -37,8 +34,8 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from models.access import CoreAccess, snapshot
 from models.compliance import OccurrenceFact
 from models.records import (
     ASSESSMENT_OUTCOMES,
@@ -364,15 +361,6 @@ class AuditRecord:
     details: dict[str, Any]
 
 
-S = TypeVar("S")
-
-
-def _snapshot(cls: type[S], row: Base) -> S:
-    # Snapshot fields are named after the ORM attributes, so one copier serves every table.
-    names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
-    return cls(**{name: getattr(row, name) for name in names})
-
-
 # --- validation ----------------------------------------------------------------------------
 
 
@@ -415,20 +403,7 @@ def _documents(documents: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 # --- the store -----------------------------------------------------------------------------
 
 
-class RecordStore:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
-
-    @property
-    def sessions(self) -> async_sessionmaker[AsyncSession]:
-        """The session factory, for stores of other tables on the same database."""
-        return self._sessions
-
-    @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[AsyncSession]:
-        async with self._sessions() as session, session.begin():
-            yield session
-
+class RecordStore(CoreAccess):
     async def _insert_once(self, table: type[Base], values: dict[str, Any], *key: Any) -> bool:
         """Insert unless a row under `key` (column == value conditions) exists; True if inserted.
 
@@ -444,14 +419,6 @@ class RecordStore:
             if await self._first(select(table).where(*key)) is None:
                 raise
             return False
-
-    async def _first(self, query: Select[Any]) -> Any:
-        async with self._sessions() as session:
-            return (await session.execute(query)).scalars().first()
-
-    async def _all(self, query: Select[Any]) -> list[Any]:
-        async with self._sessions() as session:
-            return list((await session.execute(query)).scalars().all())
 
     async def _upsert(
         self,
@@ -497,7 +464,7 @@ class RecordStore:
 
     async def get_provider(self, org_nr: str) -> ProviderRecord | None:
         row = await self._first(select(Provider).where(Provider.org_nr == org_nr))
-        return None if row is None else _snapshot(ProviderRecord, row)
+        return None if row is None else snapshot(ProviderRecord, row)
 
     async def provider_email(self, org_nr: str) -> str | None:
         provider = await self.get_provider(org_nr)
@@ -520,7 +487,7 @@ class RecordStore:
 
     async def get_contract(self, workflow_id: str) -> ContractRecord | None:
         row = await self._first(select(Contract).where(Contract.workflow_id == workflow_id))
-        return None if row is None else _snapshot(ContractRecord, row)
+        return None if row is None else snapshot(ContractRecord, row)
 
     async def set_contract_status(
         self,
@@ -569,7 +536,7 @@ class RecordStore:
             .where(ContractYear.workflow_id == workflow_id)
             .order_by(ContractYear.year)
         )
-        return [_snapshot(ContractYearRecord, row) for row in rows]
+        return [snapshot(ContractYearRecord, row) for row in rows]
 
     # --- obligations -----------------------------------------------------------------------
 
@@ -627,7 +594,7 @@ class RecordStore:
         row = await self._first(
             select(ObligationOccurrence).where(ObligationOccurrence.workflow_id == workflow_id)
         )
-        return None if row is None else _snapshot(OccurrenceRecord, row)
+        return None if row is None else snapshot(OccurrenceRecord, row)
 
     async def list_occurrences(
         self,
@@ -648,7 +615,7 @@ class RecordStore:
             .where(*conditions)
             .order_by(table.due, table.org_nr, table.obligation, table.period)
         )
-        return [_snapshot(OccurrenceRecord, row) for row in rows]
+        return [snapshot(OccurrenceRecord, row) for row in rows]
 
     # --- reporting ---------------------------------------------------------------------------
 
@@ -738,7 +705,7 @@ class RecordStore:
             .where(Submission.workflow_id == workflow_id)
             .order_by(Submission.submitted_at, Submission.id)
         )
-        return [_snapshot(SubmissionRecord, row) for row in rows]
+        return [snapshot(SubmissionRecord, row) for row in rows]
 
     async def record_review(
         self,
@@ -766,7 +733,7 @@ class RecordStore:
         rows = await self._all(
             select(Review).where(Review.workflow_id == workflow_id).order_by(Review.at, Review.id)
         )
-        return [_snapshot(ReviewRecord, row) for row in rows]
+        return [snapshot(ReviewRecord, row) for row in rows]
 
     async def record_escalation(
         self,
@@ -797,7 +764,7 @@ class RecordStore:
         query = select(Escalation).order_by(Escalation.at, Escalation.id)
         if org_nr is not None:
             query = query.where(Escalation.org_nr == org_nr)
-        return [_snapshot(EscalationRecord, row) for row in await self._all(query)]
+        return [snapshot(EscalationRecord, row) for row in await self._all(query)]
 
     # --- audit -----------------------------------------------------------------------------
 
@@ -826,7 +793,7 @@ class RecordStore:
         query = select(AuditEvent).order_by(AuditEvent.at, AuditEvent.id)
         if org_nr is not None:
             query = query.where(AuditEvent.org_nr == org_nr)
-        return [_snapshot(AuditRecord, row) for row in await self._all(query)]
+        return [snapshot(AuditRecord, row) for row in await self._all(query)]
 
     # --- outbox ----------------------------------------------------------------------------
 
@@ -882,7 +849,7 @@ class RecordStore:
 
     async def get_outbox(self, key: str) -> OutboxEntry | None:
         row = await self._first(select(Notification).where(Notification.idempotency_key == key))
-        return None if row is None else _snapshot(OutboxEntry, row)
+        return None if row is None else snapshot(OutboxEntry, row)
 
     async def mark_sent(self, key: str, at: datetime) -> None:
         """Mark the e-mail sent; a repeated call keeps the first `sent_at`."""
@@ -915,7 +882,7 @@ class RecordStore:
         query = select(Notification).order_by(Notification.created_at, Notification.id)
         if org_nr is not None:
             query = query.where(Notification.org_nr == org_nr)
-        return [_snapshot(OutboxEntry, row) for row in await self._all(query)]
+        return [snapshot(OutboxEntry, row) for row in await self._all(query)]
 
     # --- applications, meetings, recoveries (minimal until their issues) --------------------
 
@@ -947,13 +914,13 @@ class RecordStore:
         row = await self._first(
             select(Application).where(Application.application_id == application_id)
         )
-        return None if row is None else _snapshot(ApplicationRecord, row)
+        return None if row is None else snapshot(ApplicationRecord, row)
 
     async def list_applications(self, org_nr: str | None = None) -> list[ApplicationRecord]:
         query = select(Application).order_by(Application.submitted_at, Application.id)
         if org_nr is not None:
             query = query.where(Application.org_nr == org_nr)
-        return [_snapshot(ApplicationRecord, row) for row in await self._all(query)]
+        return [snapshot(ApplicationRecord, row) for row in await self._all(query)]
 
     async def record_assessment(
         self,
@@ -987,7 +954,7 @@ class RecordStore:
             .where(ApplicationAssessment.application_id == application_id)
             .order_by(ApplicationAssessment.at, ApplicationAssessment.id)
         )
-        return [_snapshot(AssessmentRecord, row) for row in await self._all(query)]
+        return [snapshot(AssessmentRecord, row) for row in await self._all(query)]
 
     async def upsert_meeting(
         self,
@@ -1025,13 +992,13 @@ class RecordStore:
 
     async def get_meeting(self, meeting_id: str) -> MeetingRecord | None:
         row = await self._first(select(Meeting).where(Meeting.meeting_id == meeting_id))
-        return None if row is None else _snapshot(MeetingRecord, row)
+        return None if row is None else snapshot(MeetingRecord, row)
 
     async def list_meetings(self, org_nr: str | None = None) -> list[MeetingRecord]:
         query = select(Meeting).order_by(Meeting.org_nr, Meeting.period)
         if org_nr is not None:
             query = query.where(Meeting.org_nr == org_nr)
-        return [_snapshot(MeetingRecord, row) for row in await self._all(query)]
+        return [snapshot(MeetingRecord, row) for row in await self._all(query)]
 
     async def record_action_item(
         self,
@@ -1066,7 +1033,7 @@ class RecordStore:
             .where(MeetingActionItem.meeting_id == meeting_id)
             .order_by(MeetingActionItem.number)
         )
-        return [_snapshot(ActionItemRecord, row) for row in rows]
+        return [snapshot(ActionItemRecord, row) for row in rows]
 
     # --- recoveries (återkrav) ---------------------------------------------------------------
 
@@ -1120,7 +1087,7 @@ class RecordStore:
 
     async def get_recovery(self, recovery_id: str) -> RecoveryRecord | None:
         row = await self._first(select(Recovery).where(Recovery.recovery_id == recovery_id))
-        return None if row is None else _snapshot(RecoveryRecord, row)
+        return None if row is None else snapshot(RecoveryRecord, row)
 
     async def list_recoveries(
         self, org_nr: str | None = None, year: int | None = None
@@ -1130,7 +1097,7 @@ class RecordStore:
             query = query.where(Recovery.org_nr == org_nr)
         if year is not None:
             query = query.where(Recovery.year == year)
-        return [_snapshot(RecoveryRecord, row) for row in await self._all(query)]
+        return [snapshot(RecoveryRecord, row) for row in await self._all(query)]
 
     async def record_recovery_lines(
         self, recovery_id: str, revision: int, lines: Sequence[Mapping[str, Any]]
@@ -1166,7 +1133,7 @@ class RecordStore:
         )
         if revision is not None:
             query = query.where(RecoveryLine.revision == revision)
-        return [_snapshot(RecoveryLineRecord, row) for row in await self._all(query)]
+        return [snapshot(RecoveryLineRecord, row) for row in await self._all(query)]
 
     async def record_recovery_step(
         self,
@@ -1196,7 +1163,7 @@ class RecordStore:
             .where(RecoveryStep.recovery_id == recovery_id)
             .order_by(RecoveryStep.at, RecoveryStep.id)
         )
-        return [_snapshot(RecoveryStepRecord, row) for row in await self._all(query)]
+        return [snapshot(RecoveryStepRecord, row) for row in await self._all(query)]
 
     async def recovery_totals(
         self, org_nr: str | None = None, year: int | None = None
@@ -1276,7 +1243,7 @@ class RecordStore:
 
     async def get_placement(self, placement_id: str) -> PlacementRecord | None:
         row = await self._first(select(Placement).where(Placement.placement_id == placement_id))
-        return None if row is None else _snapshot(PlacementRecord, row)
+        return None if row is None else snapshot(PlacementRecord, row)
 
     async def current_placements(self, org_nr: str) -> list[str]:
         """Ids of the placements not ended that `org_nr` serves or is about to take over."""

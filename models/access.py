@@ -1,0 +1,52 @@
+"""Statement-level access to the records database, shared by the stores.
+
+The stores' writes are single DML statements and their reads become frozen snapshots, so they
+run on SQLAlchemy Core connections rather than ORM sessions: a session's unit of work, identity
+map and ORM statement compilation cost about a fifth of every activity's database time and buy
+nothing here (docs/PERFORMANCE.md). The ORM models still define the tables and their types
+(`UTCDateTime` converts the same way on both paths).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+from sqlalchemy import Executable
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+
+S = TypeVar("S")
+
+
+def snapshot(cls: type[S], row: Any) -> S:
+    """A frozen copy of `row` (a Core row or an ORM object): snapshot fields are named after
+    the table's columns, so one copier serves every table."""
+    names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+    return cls(**{name: getattr(row, name) for name in names})
+
+
+class CoreAccess:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._engine: AsyncEngine = sessions.kw["bind"]
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        """The session factory, for stores of other tables on the same database."""
+        return self._sessions
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[AsyncConnection]:
+        async with self._engine.begin() as connection:
+            yield connection
+
+    async def _first(self, query: Executable) -> Any:
+        """The first row of `query`, or None."""
+        async with self._engine.connect() as connection:
+            return (await connection.execute(query)).first()
+
+    async def _all(self, query: Executable) -> list[Any]:
+        async with self._engine.connect() as connection:
+            return list((await connection.execute(query)).all())
