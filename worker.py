@@ -45,18 +45,24 @@ def _needs_thread_pool(activities: Sequence[Callable[..., Any]]) -> bool:
 
 
 def create_worker(client: Client, settings: Settings, **kwargs: Any) -> Worker:
-    """A worker for `settings.temporal_task_queue` with all of lovflow's workflows and activities.
+    """A worker for `settings.temporal_task_queue` with lovflow's workflows and activities, or
+    only one kind of them (`settings.worker_role`).
 
     `kwargs` go to `temporalio.worker.Worker` and win over the defaults here (tests pass e.g. a
     different task queue or `workflow_runner`).
     """
-    activities = list(build_activities(settings, client))
+    role = settings.worker_role
+    activities = list(build_activities(settings, client)) if role != "workflows" else []
     options: dict[str, Any] = {
         "task_queue": settings.temporal_task_queue,
-        "workflows": list(ALL_WORKFLOWS),
+        "workflows": list(ALL_WORKFLOWS) if role != "activities" else [],
         "activities": activities,
         "graceful_shutdown_timeout": GRACEFUL_SHUTDOWN,
         "max_cached_workflows": settings.worker_max_cached_workflows,
+        # The workflow modules hold no state of their own (constants, classes): passed through,
+        # they are imported once per process instead of once per workflow run, which cost more
+        # than anything the workflow then did (docs/PERFORMANCE.md). Replay and the sandbox's
+        # runtime restrictions are unchanged.
         "workflow_runner": SandboxedWorkflowRunner(
             restrictions=SandboxRestrictions.default.with_passthrough_modules("workflows")
         ),
@@ -100,7 +106,8 @@ async def check_database(settings: Settings) -> None:
 
 async def run_worker(settings: Settings) -> None:
     """Check the database, connect, and run one worker until SIGINT/SIGTERM."""
-    await check_database(settings)
+    if settings.worker_role != "workflows":  # workflow code never touches the database
+        await check_database(settings)
     try:
         client = await connect(settings)
     except TemporalSetupError as exc:
@@ -108,9 +115,10 @@ async def run_worker(settings: Settings) -> None:
     stop = stop_on_signals()
     worker = create_worker(client, settings)
     log.info(
-        "Worker startad (started): kö %s, namnrymd %s",
+        "Worker startad (started): kö %s, namnrymd %s, roll %s",
         settings.temporal_task_queue,
         settings.temporal_namespace,
+        settings.worker_role,
     )
     await run_until(worker, stop)
     log.info("Worker stoppad (stopped)")

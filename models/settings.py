@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import (
@@ -90,6 +90,12 @@ class Settings(BaseSettings):
     # its history into a fresh sandbox; the SDK's default of 1,000 made that the limit at
     # 1,000 contracts (docs/PERFORMANCE.md).
     worker_max_cached_workflows: int = Field(default=2500, ge=1)
+    # What a worker process runs. "all" is one process for everything (`lov serve`, small
+    # municipalities). "workflows" and "activities" split them: workflow tasks are short and
+    # CPU-bound in one interpreter, activities wait on the database and SMTP; in processes of
+    # their own they use two cores instead of sharing one interpreter lock, and each kind can be
+    # scaled on its own (docs/PERFORMANCE.md, docs/DEPLOYMENT.md).
+    worker_role: Literal["all", "workflows", "activities"] = "all"
 
     @classmethod
     def settings_customise_sources(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -20,7 +20,7 @@ from models.db import make_engine, make_session_factory, upgrade
 from models.messages import Provider
 from models.settings import PROJECT_ROOT, Settings
 from models.store import RecordStore
-from models.temporal import data_converter, find_binary, run_chain
+from models.temporal import connect, data_converter, find_binary, run_chain
 from starter import actions
 from tests.helpers import ReceivedMail
 from worker import create_worker
@@ -81,10 +81,13 @@ async def lovflow_stack(
     *,
     mail: ReceivedMail | None = None,
     database_url: str | None = None,
+    split_workers: bool = False,
     **settings: Any,
 ) -> AsyncIterator[Stack]:
     """`mail`: an SMTP server of the test's own (started here, e.g. one that refuses some
-    addresses); `database_url`: another records database; `settings`: further Settings."""
+    addresses); `database_url`: another records database; `split_workers`: one worker for the
+    workflows and another for the activities (LOV_WORKER_ROLE) instead of one for both;
+    `settings`: further Settings."""
     db_url = database_url or f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
     await upgrade(db_url)
     mail = mail or ReceivedMail()
@@ -99,6 +102,7 @@ async def lovflow_stack(
         temporal_task_queue=f"lovflow-test-{uuid.uuid4().hex[:8]}",
         **settings,
     )
+    roles = ["workflows", "activities"] if split_workers else ["all"]
     engine = make_engine(db_url)
     try:
         async with (
@@ -106,8 +110,15 @@ async def lovflow_stack(
                 test_server_existing_path=str(find_binary("temporal-test-server")),
                 data_converter=data_converter(config),
             ) as env,
-            create_worker(env.client, config),
+            AsyncExitStack() as workers,
         ):
+            target = env.client.service_client.config.target_host
+            for n, role in enumerate(roles):
+                role_config = config.model_copy(update={"worker_role": role})
+                # A client runs one worker per task queue: the second gets a client of its own,
+                # as a worker process of its own would.
+                client = env.client if n == 0 else await connect(role_config, address=target)
+                await workers.enter_async_context(create_worker(client, role_config))
             yield Stack(env, config, mail, RecordStore(make_session_factory(engine)))
     finally:
         await engine.dispose()

@@ -64,8 +64,11 @@ async def started_2031(stack: Stack) -> None:
     await stack.start_contract(date(2030, 1, 1))
 
 
-async def test_on_time_provider_gets_reminders_receipt_and_acceptance(tmp_path: Path) -> None:
-    async with lovflow_stack(tmp_path) as stack:
+@pytest.mark.parametrize("split_workers", [False, True], ids=["one-worker", "split-workers"])
+async def test_on_time_provider_gets_reminders_receipt_and_acceptance(
+    tmp_path: Path, split_workers: bool
+) -> None:
+    async with lovflow_stack(tmp_path, split_workers=split_workers) as stack:
         await started_2031(stack)
         await stack.sleep_until(local(date(2031, 4, 15)))
         await actions.submit(stack.client, ORG, "self-inspection", "2031-T1", t1_submission())

@@ -9,6 +9,7 @@ import sys
 import textwrap
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
@@ -140,6 +141,26 @@ async def test_worker_registers_all_workflows_on_the_configured_queue(
     assert config["task_queue"] == "lovflow-test-queue"
     assert list(config.get("workflows", [])) == list(ALL_WORKFLOWS)
     assert config.get("activities")
+
+
+async def test_worker_role_registers_only_its_kind(
+    env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    def config(role: str) -> Any:
+        # One worker per task queue and client: each gets a queue of its own here.
+        settings = _settings(tmp_path, worker_role=role, temporal_task_queue=f"q-{role}")
+        return create_worker(env.client, settings).config()
+
+    workflows, activities, both = config("workflows"), config("activities"), config("all")
+    assert list(workflows.get("workflows", [])) == list(ALL_WORKFLOWS)
+    assert not workflows.get("activities")
+    assert not activities.get("workflows")
+    assert len(list(activities.get("activities", []))) == len(list(both.get("activities", [])))
+
+
+def test_unknown_worker_role_is_refused_by_name(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="worker_role"):
+        _settings(tmp_path, worker_role="both")
 
 
 async def test_worker_runs_until_stopped_then_shuts_down(
