@@ -92,7 +92,7 @@ class BareStarter:
                     max(1, share(shape.child_timers, k)),
                     share(shape.child_activities, k),
                     share(shape.child_signals, k),
-                    activity.info().workflow_id,
+                    activity.info().workflow_id or "",
                 ),
                 id=f"{inp.prefix}-{inp.year}-{i}",
                 task_queue=self._task_queue,

@@ -22,8 +22,8 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as clock
@@ -49,6 +49,12 @@ from bench.baseline import (
 )
 from bench.common import PROJECT_ROOT, org_nrs
 from bench.smtp_sink import SinkProcess
+from bench.workers import (
+    TOPOLOGIES,
+    Topology,
+    bare_activity_worker,
+    lovflow_activity_worker,
+)
 from models.calendar import occurrences
 from models.db import make_engine, make_session_factory, upgrade
 from models.messages import ContractInput, DocumentRef, Provider, ReviewRequest, SubmitRequest
@@ -94,7 +100,7 @@ async def _time_skipping() -> WorkflowEnvironment:
 
 
 @asynccontextmanager
-async def lov_stack(workdir: Path) -> AsyncIterator[LovStack]:
+async def lov_stack(workdir: Path, topology: Topology = "single") -> AsyncIterator[LovStack]:
     db_url = f"sqlite+aiosqlite:///{workdir / 'records.db'}"
     await upgrade(db_url)
     sink = SinkProcess()
@@ -109,10 +115,19 @@ async def lov_stack(workdir: Path) -> AsyncIterator[LovStack]:
         temporal_task_queue=f"bench-{uuid.uuid4().hex[:8]}",
     )
     stack: LovStack | None = None
+    split = topology == "split"
     try:
-        async with await _time_skipping() as env, create_worker(env.client, settings):
-            stack = LovStack(env, settings)
-            yield stack
+        async with await _time_skipping() as env:
+            with (
+                lovflow_activity_worker(env.client, settings, workdir / "activity-worker.log")
+                if split
+                else nullcontext()
+            ):
+                role = "workflows" if split else "all"
+                own = settings.model_copy(update={"worker_role": role})
+                async with create_worker(env.client, own):
+                    stack = LovStack(env, settings)
+                    yield stack
     finally:
         emails = sink.stop()
         if stack is not None:
@@ -163,10 +178,7 @@ def _counts(histories: list[WorkflowHistory]) -> Counter[str]:
                 c["activities"] += 1
             elif e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
                 c["workflow_tasks"] += 1
-            elif (
-                e.event_type
-                == EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED
-            ):
+            elif e.event_type == EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED:
                 c["signals"] += 1
         c["events"] += len(h.events)
     return c
@@ -191,12 +203,14 @@ def _size_stats(histories: list[WorkflowHistory]) -> dict[str, Any]:
 FIRST_YEAR = 2030
 
 
-async def simulate_unanswered(contracts: int, years: int, workdir: Path) -> dict[str, Any]:
+async def simulate_unanswered(
+    contracts: int, years: int, workdir: Path, topology: Topology = "single"
+) -> dict[str, Any]:
     providers = [
         Provider(org_nr=org, name=f"Omsorg {n:04d} AB", email=f"kontakt{n}@omsorg.example")
         for n, org in enumerate(org_nrs(contracts, seed=1))
     ]
-    async with lov_stack(workdir) as stack:
+    async with lov_stack(workdir, topology) as stack:
         await stack.sleep_until(local(date(FIRST_YEAR, 1, 1), clock(0, 0)))
         t0 = time.perf_counter()
         await asyncio.gather(
@@ -265,49 +279,69 @@ async def simulate_unanswered(contracts: int, years: int, workdir: Path) -> dict
     }
 
 
-async def simulate_baseline(shape: dict[str, Any], contracts: int, years: int) -> dict[str, Any]:
+async def _run_bare(
+    env: WorkflowEnvironment, bare: BareShape, task_queue: str, contracts: int, years: int
+) -> float:
+    """Wall seconds for `contracts` bare contracts over the lovflow run's simulated span."""
+    t0 = time.perf_counter()
+    await asyncio.gather(
+        *(
+            env.client.start_workflow(
+                BareContractWorkflow.run,
+                BareContractInput(bare, years, f"bare-{n}"),
+                id=f"bare-contract-{n}",
+                task_queue=task_queue,
+            )
+            for n in range(contracts)
+        )
+    )
+    # Same simulated span as the lovflow run (11 months short of the last year's end).
+    span = timedelta(days=365 * years - 31)
+    start = await env.get_current_time()
+    while (now := await env.get_current_time()) < start + span:
+        await env.sleep(min(start + span - now, STEP))
+    return time.perf_counter() - t0
+
+
+async def simulate_baseline(
+    shape: dict[str, Any],
+    contracts: int,
+    years: int,
+    workdir: Path,
+    topology: Topology = "single",
+) -> dict[str, Any]:
     bare = BareShape(**shape)
     task_queue = f"bare-{uuid.uuid4().hex[:8]}"
+    split = topology == "split"
     async with await _time_skipping() as env:
         starter = BareStarter(env.client, task_queue)
-        async with Worker(
-            env.client,
-            task_queue=task_queue,
-            workflows=[BareContractWorkflow, BareChildWorkflow],
-            activities=[bare_noop, starter.bare_start_children],
+        own: list[Callable[..., Any]] = [] if split else [bare_noop, starter.bare_start_children]
+        with (
+            bare_activity_worker(env.client, task_queue, workdir / "bare-activity-worker.log")
+            if split
+            else nullcontext()
         ):
-            t0 = time.perf_counter()
-            await asyncio.gather(
-                *(
-                    env.client.start_workflow(
-                        BareContractWorkflow.run,
-                        BareContractInput(bare, years, f"bare-{n}"),
-                        id=f"bare-contract-{n}",
-                        task_queue=task_queue,
-                    )
-                    for n in range(contracts)
-                )
-            )
-            # Same simulated span as the lovflow run (11 months short of the last year's end).
-            span = timedelta(days=365 * years - 31)
-            start = await env.get_current_time()
-            while (now := await env.get_current_time()) < start + span:
-                await env.sleep(min(start + span - now, STEP))
-            wall = time.perf_counter() - t0
-            # Counted from its histories, as the lovflow run is, so the two shapes can be
-            # compared figure by figure.
-            runs = [
-                h for n in range(contracts) for h in await run_chain(env.client, f"bare-contract-{n}")
-            ]
-            children = await _fetch_all(
+            async with Worker(
                 env.client,
-                [
-                    f"bare-{n}-{year}-{i}"
-                    for n in range(contracts)
-                    for year in range(years)
-                    for i in range(children_in_year(bare, year))
-                ],
-            )
+                task_queue=task_queue,
+                workflows=[BareContractWorkflow, BareChildWorkflow],
+                activities=own,
+            ):
+                wall = await _run_bare(env, bare, task_queue, contracts, years)
+        # Counted from its histories, as the lovflow run is, so the two shapes can be compared
+        # figure by figure.
+        runs = [
+            h for n in range(contracts) for h in await run_chain(env.client, f"bare-contract-{n}")
+        ]
+        children = await _fetch_all(
+            env.client,
+            [
+                f"bare-{n}-{year}-{i}"
+                for n in range(contracts)
+                for year in range(years)
+                for i in range(children_in_year(bare, year))
+            ],
+        )
     cy = contracts * years
     counts = _counts(runs + children)
     return {
@@ -318,22 +352,39 @@ async def simulate_baseline(shape: dict[str, Any], contracts: int, years: int) -
             key: round(counts[key] / cy, 2)
             for key in ("runs", "timers", "activities", "workflow_tasks", "signals", "events")
         },
-        "history_bytes_per_contract_year": int(
-            sum(history_bytes(h) for h in runs + children) / cy
-        ),
+        "history_bytes_per_contract_year": int(sum(history_bytes(h) for h in runs + children) / cy),
     }
 
 
 async def throughput(contracts: int, years: int) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="lov-bench-") as tmp:
-        lov = await simulate_unanswered(contracts, years, Path(tmp))
-    base = await simulate_baseline(lov["shape"], contracts, years)
+    """Both topologies (bench/workers.py), lovflow and its baseline in each; the headline
+    figures are the split one's, as production runs."""
+    by_topology: dict[str, Any] = {}
+    for topology in TOPOLOGIES:
+        with tempfile.TemporaryDirectory(prefix="lov-bench-") as tmp:
+            lov = await simulate_unanswered(contracts, years, Path(tmp), topology)
+            base = await simulate_baseline(lov["shape"], contracts, years, Path(tmp), topology)
+        by_topology[topology] = {
+            "lovflow": lov,
+            "baseline": base,
+            "ratio_to_baseline": round(
+                lov["contract_years_per_second"] / base["contract_years_per_second"], 3
+            ),
+        }
+    headline = by_topology[TOPOLOGIES[0]]
     return {
-        "lovflow": lov,
-        "baseline": base,
-        "ratio_to_baseline": round(
-            lov["contract_years_per_second"] / base["contract_years_per_second"], 3
-        ),
+        **headline,
+        "topology": TOPOLOGIES[0],
+        "topologies": {
+            name: {
+                "lovflow_contract_years_per_second": r["lovflow"]["contract_years_per_second"],
+                "baseline_contract_years_per_second": r["baseline"]["contract_years_per_second"],
+                "ratio_to_baseline": r["ratio_to_baseline"],
+                "lovflow_wall_seconds": r["lovflow"]["wall_seconds"],
+                "baseline_wall_seconds": r["baseline"]["wall_seconds"],
+            }
+            for name, r in by_topology.items()
+        },
     }
 
 
