@@ -14,7 +14,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import Executable
+from sqlalchemy import Executable, Insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 S = TypeVar("S")
@@ -25,6 +26,15 @@ def snapshot(cls: type[S], row: Any) -> S:
     the table's columns, so one copier serves every table."""
     names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
     return cls(**{name: getattr(row, name) for name in names})
+
+
+def insert_ignoring_duplicate(connection: AsyncConnection, table: Any, key: str) -> Insert:
+    """An INSERT that does nothing when a row with the same unique `key` column exists (its
+    rowcount says which), so a keyed write needs no second round trip or savepoint. Any other
+    constraint violation still raises. SQLite and PostgreSQL spell it the same way."""
+    if connection.dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=[key])
+    return sqlite.insert(table).on_conflict_do_nothing(index_elements=[key])
 
 
 class CoreAccess:
