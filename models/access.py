@@ -18,6 +18,8 @@ from sqlalchemy import Executable, Insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
+from models.db import SINGLE_READ
+
 S = TypeVar("S")
 
 
@@ -41,6 +43,8 @@ class CoreAccess:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._engine: AsyncEngine = sessions.kw["bind"]
+        # Same pool; on SQLite a read then skips the write lock's BEGIN IMMEDIATE (models/db.py).
+        self._reader = self._engine.execution_options(**{SINGLE_READ: True})
 
     @property
     def sessions(self) -> async_sessionmaker[AsyncSession]:
@@ -53,10 +57,10 @@ class CoreAccess:
             yield connection
 
     async def _first(self, query: Executable) -> Any:
-        """The first row of `query`, or None."""
-        async with self._engine.connect() as connection:
+        """The first row of `query` (one statement), or None."""
+        async with self._reader.connect() as connection:
             return (await connection.execute(query)).first()
 
     async def _all(self, query: Executable) -> list[Any]:
-        async with self._engine.connect() as connection:
+        async with self._reader.connect() as connection:
             return list((await connection.execute(query)).all())

@@ -117,6 +117,10 @@ def make_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
     return engine
 
 
+# Execution option for connections that run a single SELECT and nothing else (models/access.py).
+SINGLE_READ = "lovflow_single_read"
+
+
 def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -135,6 +139,10 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
+        if connection.get_execution_options().get(SINGLE_READ):
+            # One SELECT needs no transaction: in autocommit mode it is atomic on its own, and
+            # skipping BEGIN saves a round trip to the driver thread on every read.
+            return
         # IMMEDIATE takes the write lock up front, so a transaction that reads and then writes
         # waits for a concurrent writer (busy_timeout) instead of failing with SQLITE_BUSY
         # when its read snapshot turns stale. SQLite allows one writer at a time anyway.
