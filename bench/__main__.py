@@ -96,6 +96,12 @@ SUMMARY: tuple[tuple[str, str, str, str], ...] = (
         "",
     ),
     ("simulation: ratio to baseline", "simulation.ratio_to_baseline", "", ">= 0.7"),
+    (
+        "simulation: ratio, one process",
+        "simulation.topologies.single.ratio_to_baseline",
+        "",
+        "",
+    ),
     ("history: contract run, max events", "history.contract_run_events_max", "events", "bounded"),
     ("history: contract run, max bytes", "history.contract_run_bytes_max", "bytes", "bounded"),
     (

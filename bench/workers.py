@@ -25,6 +25,7 @@ from temporalio.worker import Worker
 from bench.baseline import BareStarter, bare_noop
 from bench.common import PROJECT_ROOT
 from models.settings import Settings
+from worker import run
 
 Topology = Literal["single", "split"]
 TOPOLOGIES: tuple[Topology, ...] = ("split", "single")
@@ -75,8 +76,8 @@ def lovflow_activity_worker(
 _LOV_WORKER = (
     "import logging, sys, worker; "
     "logging.basicConfig(stream=sys.stdout, level=logging.INFO); "
-    "import asyncio; from models.settings import get_settings; "
-    "asyncio.run(worker.run_worker(get_settings()))"
+    "from models.settings import get_settings; "
+    "worker.run(worker.run_worker(get_settings()))"
 )
 
 
@@ -104,4 +105,6 @@ async def _serve_bare(address: str, task_queue: str) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(_serve_bare(sys.argv[1], sys.argv[2]))
+    # The same event loop as lovflow's worker.py, so the two activity workers differ only in
+    # what their activities do.
+    run(_serve_bare(sys.argv[1], sys.argv[2]))

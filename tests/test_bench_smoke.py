@@ -21,11 +21,19 @@ def test_quick_bench_writes_the_result_file(tmp_path: Path) -> None:
 
     sim = result["sections"]["simulation"]
     lov, base = sim["lovflow"], sim["baseline"]
-    # One contract for one year: the run did real work, and the baseline copied its shape.
+    # One contract for one year: the run did real work, and the baseline copied its shape,
+    # counted from both runs' histories (a share may round down by one).
     assert lov["contract_years"] == base["contract_years"] == 1
     assert lov["emails"] > 0 and lov["per_contract_year"]["activities"] > 0
-    assert base["per_contract_year"]["workflows"] == 1 + lov["shape"]["children"]
-    assert sim["ratio_to_baseline"] > 0
+    for figure in ("workflows", "activities", "signals"):
+        mirrored = base["per_contract_year"]["runs" if figure == "workflows" else figure]
+        assert abs(mirrored - lov["per_contract_year"][figure]) <= 1, figure
+    assert lov["per_contract_year"]["signals"] > 0
+    # Both topologies ran, lovflow and its baseline alike; the headline is the split one.
+    assert sim["topology"] == "split"
+    assert set(sim["topologies"]) == {"split", "single"}
+    assert sim["ratio_to_baseline"] == sim["topologies"]["split"]["ratio_to_baseline"] > 0
+    assert sim["topologies"]["single"]["ratio_to_baseline"] > 0
     assert lov["obligation_histories"]["count"] > 0
 
     sqlite = result["sections"]["reporting"]["sqlite"]
