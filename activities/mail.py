@@ -23,6 +23,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from email.message import EmailMessage
 
+from sqlalchemy.ext.asyncio import AsyncConnection
 from temporalio import activity
 
 from activities.heartbeat import is_done, mark_done
@@ -73,12 +74,12 @@ class MailActivities:
         incidents = incidents or MailIncidentStore(store.sessions)
         self._incidents = MailIncidents(settings, store, incidents, renderer)
 
-    async def _recipients(self, request: MailRequest) -> list[str]:
+    async def _recipients(self, request: MailRequest, connection: AsyncConnection) -> list[str]:
         found: list[str] = []
         for role in request.to_roles:
             if role == PROVIDER_ROLE:
                 # Read at send time so a changed contact address applies to every later e-mail.
-                address = await self._store.provider_email(request.org_nr)
+                address = await self._store.provider_email(request.org_nr, connection)
                 if not address:
                     raise PermanentMailError(
                         f"no e-mail address on record for provider {request.org_nr}"
@@ -120,24 +121,28 @@ class MailActivities:
 
         entry: OutboxEntry | None = None
         try:
-            recipients = await self._recipients(request)
-            subject, body = self._renderer.render(
-                request.language, request.template, request.context, request.time_zone
-            )
-            entry = await self._store.claim_outbox(
-                request.key,
-                message_id_for(request.key, self._settings.mail_domain),
-                request.kind,
-                request.org_nr,
-                request.workflow_id,
-                request.obligation,
-                request.period,
-                recipients,
-                subject,
-                body,
-                request.at,
-                [a.model_dump() for a in request.attachments],
-            )
+            # Recipients, the text and the outbox row in one transaction (models/access.py):
+            # this runs for every e-mail. A permanent failure in here writes nothing.
+            async with self._store.unit() as tx:
+                recipients = await self._recipients(request, tx)
+                subject, body = self._renderer.render(
+                    request.language, request.template, request.context, request.time_zone
+                )
+                entry = await self._store.claim_outbox(
+                    request.key,
+                    message_id_for(request.key, self._settings.mail_domain),
+                    request.kind,
+                    request.org_nr,
+                    request.workflow_id,
+                    request.obligation,
+                    request.period,
+                    recipients,
+                    subject,
+                    body,
+                    request.at,
+                    [a.model_dump() for a in request.attachments],
+                    connection=tx,
+                )
             if entry.sent:
                 return self._result(entry, already_sent=True)
             message = build_message(
@@ -164,8 +169,11 @@ class MailActivities:
             return self._undelivered(entry, err.error)
 
         mark_done(accepted_step(request.key))
-        await self._store.mark_sent(request.key, request.at)
-        await self._incidents.send_succeeded(request, now)
+        async with self._store.unit() as tx:
+            await self._store.mark_sent(request.key, request.at, tx)
+            outage_pending = await self._incidents.outage_pending(tx)
+        if outage_pending:
+            await self._incidents.send_succeeded(request, now)
         if refused:
             # Out to the others; the refused addresses are reported like a refused e-mail.
             error = "; ".join(f"{rcpt}: {reply}" for rcpt, reply in refused.items())

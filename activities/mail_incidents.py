@@ -17,6 +17,8 @@ import logging
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from activities.heartbeat import is_done, mark_done
 from activities.rendering import Renderer
 from activities.smtp import (
@@ -132,6 +134,14 @@ class MailIncidents:
             return
         if outage.declared_at == at:
             log.error("mail outage since %s: %s", outage.started_at.isoformat(), error)
+
+    async def outage_pending(self, connection: AsyncConnection) -> bool:
+        """Whether `send_succeeded` has anything to do (asked in the sender's transaction)."""
+        try:
+            return await self._incidents.outage_pending(connection)
+        except Exception:
+            log.warning("could not check for a mail outage to close", exc_info=True)
+            return False
 
     async def send_succeeded(self, request: MailRequest, at: datetime) -> None:
         """Close the open outage and send each declared outage's notice once."""

@@ -56,10 +56,30 @@ class CoreAccess:
         async with self._engine.begin() as connection:
             yield connection
 
-    async def _first(self, query: Executable) -> Any:
-        """The first row of `query` (one statement), or None."""
-        async with self._reader.connect() as connection:
+    @asynccontextmanager
+    async def unit(self) -> AsyncIterator[AsyncConnection]:
+        """One transaction for several calls, each given it as `connection=`: work done for
+        every e-mail pays for one round of BEGIN and COMMIT instead of one per call. Inside it,
+        call only methods given the connection: SQLite has one connection per process, and a
+        call that opened its own would wait for this one."""
+        async with self._transaction() as connection:
+            yield connection
+
+    @asynccontextmanager
+    async def _within(self, connection: AsyncConnection | None) -> AsyncIterator[AsyncConnection]:
+        """The caller's transaction if there is one, else a transaction of its own."""
+        if connection is not None:
+            yield connection
+            return
+        async with self._transaction() as own:
+            yield own
+
+    async def _first(self, query: Executable, connection: AsyncConnection | None = None) -> Any:
+        """The first row of `query` (one statement), or None; in `connection` if given."""
+        if connection is not None:
             return (await connection.execute(query)).first()
+        async with self._reader.connect() as reader:
+            return (await reader.execute(query)).first()
 
     async def _all(self, query: Executable) -> list[Any]:
         async with self._reader.connect() as connection:

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import case, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from models.access import CoreAccess, snapshot
 from models.records import MailFailure, MailOutage, UTCDateTime
@@ -170,18 +171,22 @@ class MailIncidentStore(CoreAccess):
                 return snapshot(MailOutageRecord, found)
         raise RuntimeError("mail_outages: could not open or extend the outage")
 
-    async def note_send_success(self, at: datetime) -> list[MailOutageRecord]:
-        """A send succeeded: close the open outage, if any. Returns the declared outages whose
-        notice has not gone out yet (including ones closed earlier by a worker that died)."""
-        # Every successful send comes here; almost always there is nothing to do, and one
-        # small read says so.
+    async def outage_pending(self, connection: AsyncConnection | None = None) -> bool:
+        """Whether a send's success has an outage to close or announce. Every successful send
+        asks, and almost always the answer is no: one small read, in the caller's transaction
+        if given."""
         pending = select(MailOutage.id).where(
             or_(
                 MailOutage.open_slot == OPEN,
                 MailOutage.declared_at.is_not(None) & MailOutage.notified_at.is_(None),
             )
         )
-        if await self._first(pending.limit(1)) is None:
+        return await self._first(pending.limit(1), connection) is not None
+
+    async def note_send_success(self, at: datetime) -> list[MailOutageRecord]:
+        """A send succeeded: close the open outage, if any. Returns the declared outages whose
+        notice has not gone out yet (including ones closed earlier by a worker that died)."""
+        if not await self.outage_pending():
             return []
         async with self._transaction() as session:
             await session.execute(

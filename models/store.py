@@ -34,6 +34,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from models.access import CoreAccess, insert_ignoring_duplicate, snapshot
 from models.compliance import OccurrenceFact
@@ -462,12 +463,16 @@ class RecordStore(CoreAccess):
             Provider, Provider.org_nr == org_nr, values, {"name": name, "email": email}, at
         )
 
-    async def get_provider(self, org_nr: str) -> ProviderRecord | None:
-        row = await self._first(select(Provider).where(Provider.org_nr == org_nr))
+    async def get_provider(
+        self, org_nr: str, connection: AsyncConnection | None = None
+    ) -> ProviderRecord | None:
+        row = await self._first(select(Provider).where(Provider.org_nr == org_nr), connection)
         return None if row is None else snapshot(ProviderRecord, row)
 
-    async def provider_email(self, org_nr: str) -> str | None:
-        provider = await self.get_provider(org_nr)
+    async def provider_email(
+        self, org_nr: str, connection: AsyncConnection | None = None
+    ) -> str | None:
+        provider = await self.get_provider(org_nr, connection)
         return None if provider is None else provider.email
 
     async def record_contract(
@@ -811,6 +816,7 @@ class RecordStore(CoreAccess):
         body: str,
         at: datetime,
         attachments: Sequence[Mapping[str, Any]] = (),
+        connection: AsyncConnection | None = None,
     ) -> OutboxEntry:
         """Claim the e-mail under `key` before sending it.
 
@@ -838,17 +844,17 @@ class RecordStore(CoreAccess):
         # One transaction: every e-mail is claimed once per attempt, so its round trips count
         # (docs/PERFORMANCE.md). The insert yields to an existing row under the key only; any
         # other constraint still fails loudly.
-        async with self._transaction() as connection:
-            insert_once = insert_ignoring_duplicate(connection, Notification, "idempotency_key")
-            if not (await connection.execute(insert_once.values(**values))).rowcount:
+        async with self._within(connection) as tx:
+            insert_once = insert_ignoring_duplicate(tx, Notification, "idempotency_key")
+            if not (await tx.execute(insert_once.values(**values))).rowcount:
                 bump = (
                     update(Notification)
                     .where(Notification.idempotency_key == key, Notification.status != "sent")
                     .values(attempts=Notification.attempts + 1)
                 )
-                await connection.execute(bump)
+                await tx.execute(bump)
             query = select(Notification).where(Notification.idempotency_key == key)
-            row = (await connection.execute(query)).first()
+            row = (await tx.execute(query)).first()
         assert row is not None  # written or found above; rows are never deleted
         return snapshot(OutboxEntry, row)
 
@@ -856,7 +862,9 @@ class RecordStore(CoreAccess):
         row = await self._first(select(Notification).where(Notification.idempotency_key == key))
         return None if row is None else snapshot(OutboxEntry, row)
 
-    async def mark_sent(self, key: str, at: datetime) -> None:
+    async def mark_sent(
+        self, key: str, at: datetime, connection: AsyncConnection | None = None
+    ) -> None:
         """Mark the e-mail sent; a repeated call keeps the first `sent_at`."""
         statement = (
             update(Notification)
@@ -866,7 +874,7 @@ class RecordStore(CoreAccess):
                 sent_at=func.coalesce(Notification.sent_at, literal(at, UTCDateTime())),
             )
         )
-        await self._update_outbox(key, statement)
+        await self._update_outbox(key, statement, connection)
 
     async def mark_failed(self, key: str, error: str) -> None:
         """Record a failed send; an e-mail already sent stays sent."""
@@ -877,13 +885,16 @@ class RecordStore(CoreAccess):
         )
         await self._update_outbox(key, statement)
 
-    async def _update_outbox(self, key: str, statement: Any) -> None:
-        async with self._transaction() as connection:
-            if (await connection.execute(statement)).rowcount:
+    async def _update_outbox(
+        self, key: str, statement: Any, connection: AsyncConnection | None = None
+    ) -> None:
+        async with self._within(connection) as tx:
+            if (await tx.execute(statement)).rowcount:
                 return
-        # Nothing updated: either the row's state made the statement a no-op, or there is no row.
-        if await self.get_outbox(key) is None:
-            raise RecordNotFound(f"no outbox entry under key {key}")
+            # Nothing updated: the row's state made the statement a no-op, or there is no row.
+            query = select(Notification.id).where(Notification.idempotency_key == key)
+            if await self._first(query, tx) is None:
+                raise RecordNotFound(f"no outbox entry under key {key}")
 
     async def list_notifications(self, org_nr: str | None = None) -> list[OutboxEntry]:
         query = select(Notification).order_by(Notification.created_at, Notification.id)
