@@ -89,7 +89,7 @@ class _Inbound(ActivityInboundInterceptor):
         timeout = activity.info().heartbeat_timeout
         # Activities scheduled before heartbeat timeouts existed get no routine beats (nothing
         # would check them), but still keep their recorded progress.
-        beat = asyncio.create_task(_beat(holder, timeout / 3)) if timeout else None
+        beat = _Beat(holder, timeout / 3) if timeout else None
         work = asyncio.ensure_future(super().execute_activity(input))
         try:
             return await asyncio.shield(work)
@@ -107,10 +107,24 @@ class _Inbound(ActivityInboundInterceptor):
             _details.reset(token)
 
 
-async def _beat(holder: list[Any], every: timedelta) -> None:
-    # The first beat waits one interval: the SDK sends the first heartbeat of an attempt at
-    # once and throttles later ones, so progress recorded early (most sends take well under a
-    # second) goes out immediately instead of waiting behind a routine beat.
-    while True:
-        await asyncio.sleep(every.total_seconds())
-        activity.heartbeat(*holder)
+class _Beat:
+    """Routine heartbeats on the event loop's timer: a timer per activity costs less than a
+    task per activity, and most activities end long before the first beat is due.
+
+    The first beat waits one interval: the SDK sends the first heartbeat of an attempt at once
+    and throttles later ones, so progress recorded early (most sends take well under a second)
+    goes out immediately instead of waiting behind a routine beat. The callbacks run in a copy
+    of the activity's context, where `activity.heartbeat` finds its activity."""
+
+    def __init__(self, holder: list[Any], every: timedelta) -> None:
+        self._holder = holder
+        self._every = every.total_seconds()
+        self._loop = asyncio.get_running_loop()
+        self._handle = self._loop.call_later(self._every, self._beat)
+
+    def _beat(self) -> None:
+        activity.heartbeat(*self._holder)
+        self._handle = self._loop.call_later(self._every, self._beat)
+
+    def cancel(self) -> None:
+        self._handle.cancel()
