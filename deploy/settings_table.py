@@ -71,6 +71,9 @@ MEANINGS: dict[str, str] = {
     "secret",
     "worker_max_cached_workflows": "workflows a worker keeps in memory (~0.5 MiB each); cover "
     "those that wake together (docs/PERFORMANCE.md)",
+    "worker_role": "`all`, `workflows` or `activities`: what this worker process runs. Split, they "
+    "use more than one core per host and activity workers scale on their own; each kind must run "
+    "somewhere on the task queue (docs/PERFORMANCE.md)",
 }
 
 
