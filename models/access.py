@@ -15,7 +15,6 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import Executable, Insert
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from models.db import SINGLE_READ
@@ -34,8 +33,13 @@ def insert_ignoring_duplicate(connection: AsyncConnection, table: Any, key: str)
     """An INSERT that does nothing when a row with the same unique `key` column exists (its
     rowcount says which), so a keyed write needs no second round trip or savepoint. Any other
     constraint violation still raises. SQLite and PostgreSQL spell it the same way."""
+    # Imported here: the dialect modules add to every `lov` command's start-up otherwise.
     if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
         return postgresql.insert(table).on_conflict_do_nothing(index_elements=[key])
+    from sqlalchemy.dialects import sqlite
+
     return sqlite.insert(table).on_conflict_do_nothing(index_elements=[key])
 
 
