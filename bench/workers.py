@@ -13,6 +13,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -30,22 +31,21 @@ from worker import run
 Topology = Literal["single", "split"]
 TOPOLOGIES: tuple[Topology, ...] = ("split", "single")
 READY = "ready"
+READY_TIMEOUT = 120.0  # seconds; a worker imports everything first
 
 
 @contextmanager
 def _process(args: list[str], env: dict[str, str], log: Path, ready: str) -> Iterator[None]:
-    """A worker process, running until the block ends; waits for `ready` in its output."""
+    """A worker process, running until the block ends; waits for `ready` in its log. All its
+    output goes to `log`, so it can never block on a full pipe."""
     with log.open("w") as out:
-        proc = subprocess.Popen(
-            args, env=env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=out, text=True
-        )
+        proc = subprocess.Popen(args, env=env, cwd=PROJECT_ROOT, stdout=out, stderr=out)
         try:
-            assert proc.stdout is not None
-            for line in proc.stdout:
-                if ready in line:
-                    break
-            else:
-                raise RuntimeError(f"activity worker exited early; see {log}")
+            deadline = time.monotonic() + READY_TIMEOUT
+            while ready not in log.read_text(errors="replace"):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"activity worker did not start; see {log}")
+                time.sleep(0.05)
             yield
         finally:
             proc.terminate()
