@@ -31,6 +31,7 @@ from activities.mail_incidents import MailIncidents
 from activities.rendering import Renderer
 from activities.smtp import (
     PermanentMailError,
+    SmtpRelay,
     accepted_step,
     build_message,
     deliver,
@@ -72,7 +73,9 @@ class MailActivities:
         self._store = store
         self._renderer = renderer
         incidents = incidents or MailIncidentStore(store.sessions)
-        self._incidents = MailIncidents(settings, store, incidents, renderer)
+        # One relay (and its kept connections) for this worker's e-mails and notices.
+        self._relay = SmtpRelay(settings)
+        self._incidents = MailIncidents(settings, store, incidents, renderer, self._relay)
 
     async def _recipients(self, request: MailRequest, connection: AsyncConnection) -> list[str]:
         found: list[str] = []
@@ -187,7 +190,7 @@ class MailActivities:
         self, key: str, message: EmailMessage, recipients: list[str], now: datetime
     ) -> dict[str, str]:
         try:
-            return await deliver(self._settings, message, recipients)
+            return await deliver(self._relay, message, recipients)
         except PermanentMailError:
             raise
         except Exception as err:

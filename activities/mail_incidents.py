@@ -23,6 +23,7 @@ from activities.heartbeat import is_done, mark_done
 from activities.rendering import Renderer
 from activities.smtp import (
     PermanentMailError,
+    SmtpRelay,
     accepted_step,
     build_message,
     deliver,
@@ -51,8 +52,10 @@ class MailIncidents:
         store: RecordStore,
         incidents: MailIncidentStore,
         renderer: Renderer,
+        relay: SmtpRelay,
     ) -> None:
         self._settings = settings
+        self._relay = relay
         self._store = store
         self._incidents = incidents
         self._renderer = renderer
@@ -256,7 +259,7 @@ class MailIncidents:
                     "X-Lov-Workflow": request.workflow_id,
                 },
             )
-            await deliver(self._settings, message, list(entry.recipients))
+            await deliver(self._relay, message, list(entry.recipients))
         except PermanentMailError as err:
             # The administrator's own address is refused: recorded, and nobody left to tell.
             await self._incidents.record_failure(

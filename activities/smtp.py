@@ -15,6 +15,7 @@ fault, and counts as transient: every e-mail would fail the same way until someo
 from __future__ import annotations
 
 import hashlib
+import time
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -105,18 +106,40 @@ def _permanent(code: int) -> bool:
     return 500 <= code < 600
 
 
-async def deliver(
-    settings: Settings, message: EmailMessage, recipients: list[str]
-) -> dict[str, str]:
-    """Send `message` to `recipients` (the envelope: the outbox's list, never re-read from the
-    headers); returns the recipients the server refused, with its reply, while accepting the
-    message for the others."""
-    s = settings
-    try:
-        refused, _ = await aiosmtplib.send(
-            flatten(message),
-            sender=parseaddr(s.mail_from)[1] or None,
-            recipients=recipients,
+class SmtpRelay:
+    """The relay, with connections kept open between messages.
+
+    A new connection per message costs a TCP handshake, the greeting, EHLO (and STARTTLS and
+    the login, where configured) and QUIT: three times the CPU of the message itself, on both
+    sides (docs/PERFORMANCE.md). Here a message takes an idle connection if one is open, or
+    opens one, and gives it back when the server has answered; concurrent sends each have
+    their own. A connection that failed in any way is closed, never reused. One kept idle
+    longer than `IDLE_SECONDS`, or that the relay closed meanwhile, is replaced: if a kept
+    connection turns out dead, the message goes once more over a new one. (A relay that drops
+    the connection after receiving the whole message but before answering may then get it
+    twice with the same Message-ID, the window an activity retry has anyway;
+    docs/RELIABILITY.md.)
+    """
+
+    IDLE_SECONDS = 30.0
+    MAX_IDLE = 8
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._idle: list[tuple[float, aiosmtplib.SMTP]] = []
+
+    @property
+    def sender(self) -> str:
+        """The envelope sender: the address in LOV_MAIL_FROM."""
+        address = parseaddr(self._settings.mail_from)[1]
+        if not address:
+            # Transient on purpose: the configuration is wrong for every e-mail until fixed.
+            raise ValueError(f"mail_from: no address in {self._settings.mail_from!r}")
+        return address
+
+    def _new(self) -> aiosmtplib.SMTP:
+        s = self._settings
+        return aiosmtplib.SMTP(
             hostname=s.smtp_host or "127.0.0.1",
             port=s.smtp_port,
             start_tls=s.smtp_starttls,
@@ -126,6 +149,61 @@ async def deliver(
             cert_bundle=str(s.smtp_tls_ca_cert) if s.smtp_tls_ca_cert else None,
             timeout=s.smtp_timeout_seconds,
         )
+
+    async def _connected(self) -> aiosmtplib.SMTP:
+        client = self._new()
+        try:
+            await client.connect()
+        except BaseException:
+            client.close()
+            raise
+        return client
+
+    def _take_idle(self) -> aiosmtplib.SMTP | None:
+        now = time.monotonic()
+        while self._idle:
+            since, client = self._idle.pop()
+            if client.is_connected and now - since < self.IDLE_SECONDS:
+                return client
+            client.close()
+        return None
+
+    async def sendmail(self, recipients: list[str], data: bytes) -> dict[str, Any]:
+        """Send `data` to `recipients`; the server's refusals of single recipients."""
+        client = self._take_idle()
+        if client is not None:
+            try:
+                refused, _ = await client.sendmail(self.sender, recipients, data)
+            except (aiosmtplib.SMTPServerDisconnected, ConnectionError):
+                client.close()  # dead while it waited: once more, on a new connection
+            except BaseException:
+                client.close()
+                raise
+            else:
+                self._give_back(client)
+                return dict(refused)
+        client = await self._connected()
+        try:
+            refused, _ = await client.sendmail(self.sender, recipients, data)
+        except BaseException:
+            client.close()
+            raise
+        self._give_back(client)
+        return dict(refused)
+
+    def _give_back(self, client: aiosmtplib.SMTP) -> None:
+        if len(self._idle) < self.MAX_IDLE:
+            self._idle.append((time.monotonic(), client))
+        else:
+            client.close()
+
+
+async def deliver(relay: SmtpRelay, message: EmailMessage, recipients: list[str]) -> dict[str, str]:
+    """Send `message` to `recipients` (the envelope: the outbox's list, never re-read from the
+    headers); returns the recipients the server refused, with its reply, while accepting the
+    message for the others."""
+    try:
+        refused = await relay.sendmail(recipients, flatten(message))
     except aiosmtplib.SMTPRecipientsRefused as err:
         codes = [e.code for e in err.recipients]
         if codes and all(_permanent(c) for c in codes):
