@@ -23,7 +23,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities import build_activities
 from activities.heartbeat import AutoHeartbeat
-from models.settings import Settings, get_settings
+from models.settings import Settings, exit_on_invalid_settings, get_settings
 from models.temporal import TemporalSetupError, connect
 from workflows import ALL_WORKFLOWS
 
@@ -142,7 +142,9 @@ def main() -> None:
     # The start-up check reads the revision through Alembic, which logs its context at INFO:
     # noise on every start, and it would bury the one line that says the database is not migrated.
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    run(run_worker(get_settings()))
+    with exit_on_invalid_settings():
+        settings = get_settings()
+    run(run_worker(settings))
     sys.exit(0)
 
 

@@ -7,11 +7,14 @@ external service by setting its address.
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -143,3 +146,27 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+def describe_invalid(err: ValidationError) -> str:
+    """One line naming each refused setting by its environment variable and field, never its
+    value (it may be a secret; `hide_input_in_errors` keeps it out of the message too)."""
+    parts = []
+    for error in err.errors():
+        field = ".".join(str(p) for p in error["loc"]) or "?"
+        parts.append(f"LOV_{field.upper()} ({field}): {error['msg']}")
+    return "Ogiltig inställning (invalid setting): " + "; ".join(parts)
+
+
+@contextmanager
+def exit_on_invalid_settings() -> Iterator[None]:
+    """For program entry points (`lov`, `python worker.py`): invalid settings end the program
+    with one line on stderr and exit code 2 before anything is written or sent, instead of a
+    traceback."""
+    try:
+        yield
+    except ValidationError as err:
+        if err.title != Settings.__name__:
+            raise
+        print(describe_invalid(err), file=sys.stderr)
+        raise SystemExit(2) from None

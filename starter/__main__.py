@@ -2,8 +2,10 @@
 
 import sys
 
+from models.settings import exit_on_invalid_settings
 from starter.cli import _requested, build_app
 
 if __name__ == "__main__":
     # Same name in help texts as the console script; only the named command is loaded.
-    build_app(_requested(sys.argv[1:]))(prog_name="lov")
+    with exit_on_invalid_settings():
+        build_app(_requested(sys.argv[1:]))(prog_name="lov")

@@ -15,6 +15,8 @@ from typing import Any
 
 import typer
 
+from models.settings import exit_on_invalid_settings
+
 # name → module whose `app` is the command group
 GROUPS: dict[str, str] = {
     "plan": "starter.plan",
@@ -77,4 +79,5 @@ def _requested(argv: list[str]) -> str | None:
 
 
 def main() -> None:
-    build_app(_requested(sys.argv[1:]))()
+    with exit_on_invalid_settings():
+        build_app(_requested(sys.argv[1:]))()

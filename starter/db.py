@@ -23,7 +23,7 @@ from models.db import (
     parse_url,
     upgrade,
 )
-from models.settings import get_settings
+from models.settings import describe_invalid, get_settings
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -64,8 +64,10 @@ def _target(command: str, url: str | None) -> str:
     try:
         target = url if url is not None else get_settings().resolved_database_url
         parse_url(target)
-    except (InvalidDatabaseURL, ValidationError) as exc:
+    except InvalidDatabaseURL as exc:
         _fail(command, str(exc), 2)
+    except ValidationError as exc:
+        _fail(command, describe_invalid(exc), 2)
     return target
 
 

@@ -163,6 +163,38 @@ def test_unknown_worker_role_is_refused_by_name(tmp_path: Path) -> None:
         _settings(tmp_path, worker_role="both")
 
 
+@pytest.mark.parametrize(
+    "command",
+    [["worker.py"], ["-m", "starter", "db", "upgrade"], ["-m", "starter", "plan", "list"]],
+    ids=["worker", "lov-db-upgrade", "lov-plan-list"],
+)
+def test_invalid_setting_exits_2_with_one_line_and_writes_nothing(
+    tmp_path: Path, command: list[str]
+) -> None:
+    var = tmp_path / "var"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOV_")} | {
+        "LOV_CONFIG": str(tmp_path / "none.toml"),
+        "LOV_VAR_DIR": str(var),
+        "LOV_WORKER_ROLE": "both-please",
+    }
+    result = subprocess.run(
+        [sys.executable, *command],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.endswith(
+        "Ogiltig inställning (invalid setting): LOV_WORKER_ROLE (worker_role): "
+        "Input should be 'all', 'workflows' or 'activities'"
+    )
+    assert "both-please" not in result.stderr + result.stdout  # the value is never echoed
+    assert not var.exists(), "nothing may be written"
+
+
 async def test_worker_runs_until_stopped_then_shuts_down(
     env: WorkflowEnvironment, tmp_path: Path
 ) -> None:
