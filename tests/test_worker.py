@@ -37,6 +37,18 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 pytest_plugins = ["pytester"]
 
 
+def _run_python(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`python ARGS…` in the project, as an operator starts it."""
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def _settings(tmp_path: Path, **values: object) -> Settings:
     return Settings(var_dir=tmp_path, **values)  # type: ignore[arg-type]
 
@@ -177,14 +189,7 @@ def test_invalid_setting_exits_2_with_one_line_and_writes_nothing(
         "LOV_VAR_DIR": str(var),
         "LOV_WORKER_ROLE": "both-please",
     }
-    result = subprocess.run(
-        [sys.executable, *command],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = _run_python(command, env)
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
     assert line.endswith(
@@ -219,14 +224,7 @@ async def test_worker_refuses_an_unmigrated_database(tmp_path: Path) -> None:
 def test_worker_script_exits_1_with_the_reason(tmp_path: Path) -> None:
     env = os.environ | {"LOV_VAR_DIR": str(tmp_path), "LOV_CONFIG": str(tmp_path / "none.toml")}
     env.pop("LOV_DATABASE_URL", None)
-    result = subprocess.run(
-        [sys.executable, "worker.py"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = _run_python(["worker.py"], env)
     assert result.returncode == 1
     assert "lov db upgrade" in result.stderr
 
