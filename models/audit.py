@@ -5,6 +5,12 @@ line carries `prev` (the previous line's hash) and `hash` = SHA-256 over `prev` 
 canonical JSON without `hash`. Editing a line breaks its hash; removing, inserting or reordering
 lines breaks the chain; cutting off the end breaks the seal, which states the number of entries
 and the last hash. `verify_export` names the first line that does not hold.
+
+A chain alone can be recomputed by anyone who edits the file, so a sealed export (format
+`lovflow-audit/2`) also carries an Ed25519 signature over the seal's hash, made with the
+installation's private key and named by its key id (models.audit_signing). Exports without one
+(format `lovflow-audit/1`, or no signing key configured) verify only as "not sealed": their chain
+holds, but nothing shows who computed it.
 """
 
 from __future__ import annotations
@@ -13,14 +19,22 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Iterable, Sequence
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Any, Literal
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import BaseModel, ConfigDict, Field
 
+from models.application import application_workflow_id
+from models.audit_signing import Signer, signature_holds
+from models.orgnr import contract_workflow_id, meeting_workflow_id, obligation_workflow_id
+
 GENESIS = "0" * 64
-FORMAT = "lovflow-audit/1"
+FORMAT = "lovflow-audit/1"  # hash chain only: not sealed
+SEALED_FORMAT = "lovflow-audit/2"  # hash chain and a signed seal
 
 
 class TimelineEntry(BaseModel):
@@ -60,6 +74,26 @@ def in_period(
     return found
 
 
+def provider_workflows_queries(org_nr: str) -> list[str]:
+    """Visibility queries for every workflow of a provider, best first: by the `LovOrgNr` search
+    attribute or by the provider's workflow id prefixes (a workflow started before its search
+    attribute was set is still found); the second, by the search attribute alone, for a server
+    whose visibility store cannot match prefixes."""
+    prefixes = sorted(
+        {
+            # The id of each kind with its variable part cut off: the provider's own prefix.
+            obligation_workflow_id(org_nr, "", "")[:-1],
+            meeting_workflow_id(org_nr, ""),
+            application_workflow_id(org_nr, 0)[:-1],
+        }
+    )
+    by_attribute = f"LovOrgNr = '{org_nr}'"
+    either = [by_attribute, f"WorkflowId = '{contract_workflow_id(org_nr)}'"] + [
+        f"WorkflowId STARTS_WITH '{p}'" for p in prefixes
+    ]
+    return [" OR ".join(either), by_attribute]
+
+
 def ordered(entries: Iterable[TimelineEntry]) -> list[TimelineEntry]:
     # Outcome and e-mail of one step share an instant; the outcome first, then by key, so the
     # order is the same on every run.
@@ -86,17 +120,19 @@ def export_lines(
     start: date | None = None,
     end: date | None = None,
     agreement: dict[str, Any] | None = None,
+    signer: Signer | None = None,
 ) -> list[str]:
-    """The archivable export: header, entries, seal; each a JSON object on one line."""
+    """The archivable export: header, entries, seal; each a JSON object on one line. With a
+    signer the seal is signed (a sealed export); without, the chain alone (not sealed)."""
     header = {
         "line": "header",
-        "format": FORMAT,
+        "format": SEALED_FORMAT if signer else FORMAT,
         "org_nr": org_nr,
         "from": start.isoformat() if start else None,
         "to": end.isoformat() if end else None,
         "generated_at": generated_at.isoformat(),
         "agreement": agreement or {},
-    }
+    } | ({"key_id": signer.key_id} if signer else {})
     lines: list[dict[str, Any]] = []
     prev = GENESIS
     body = [
@@ -106,7 +142,13 @@ def export_lines(
         sealed = _sealed(line, prev)
         lines.append(sealed)
         prev = sealed["hash"]
-    lines.append(_sealed({"line": "seal", "entries": len(entries), "head": prev}, prev))
+    seal: dict[str, Any] = {"line": "seal", "entries": len(entries), "head": prev}
+    if signer:
+        seal["key_id"] = signer.key_id
+    sealed = _sealed(seal, prev)
+    if signer:
+        sealed["signature"] = signer.sign(sealed["hash"])
+    lines.append(sealed)
     return [_canonical(line) for line in lines]
 
 
@@ -114,19 +156,54 @@ class VerifyError(ValueError):
     pass
 
 
-def verify_export(text: str) -> tuple[str, int]:
-    """(org nr, number of entries) of an intact export; VerifyError naming the first bad line."""
+class UnknownKeyError(VerifyError):
+    """The export is sealed with a key id the verifier has no public key for."""
+
+
+@dataclass(frozen=True)
+class Verified:
+    org_nr: str
+    entries: int
+    key_id: str | None  # the key that sealed it; None: the chain holds but it is not sealed
+
+    @property
+    def sealed(self) -> bool:
+        return self.key_id is not None
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json.loads keeps the last of two equal keys, while other readers may show the first: a line
+    # could then hash as one thing and read as another.
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise ValueError(f"duplicate key {key!r}")
+        found[key] = value
+    return found
+
+
+def _parse(text_line: str, n: int) -> Any:
+    try:
+        return json.loads(text_line, object_pairs_hook=_no_duplicate_keys)
+    except json.JSONDecodeError as err:
+        raise VerifyError(f"line {n}: not JSON ({err.msg})") from None
+    except ValueError as err:
+        raise VerifyError(f"line {n}: {err} (the line was edited)") from None
+
+
+def verify_export(text: str, public_keys: Mapping[str, Ed25519PublicKey] | None = None) -> Verified:
+    """What an intact export holds, and which key sealed it; VerifyError naming the first bad
+    line (UnknownKeyError when the sealing key is not among `public_keys`)."""
+    keys = public_keys or {}
     raw = text.splitlines()
     if not raw:
         raise VerifyError("line 1: the file is empty")
     prev = GENESIS
     org_nr = ""
+    key_id: str | None = None
     seq = 0
     for n, text_line in enumerate(raw, 1):
-        try:
-            line = json.loads(text_line)
-        except json.JSONDecodeError as err:
-            raise VerifyError(f"line {n}: not JSON ({err.msg})") from None
+        line = _parse(text_line, n)
         if not isinstance(line, dict) or "hash" not in line or "prev" not in line:
             raise VerifyError(f"line {n}: not a line of a lovflow audit export")
         if line["prev"] != prev:
@@ -134,13 +211,17 @@ def verify_export(text: str) -> tuple[str, int]:
                 f"line {n}: does not follow line {n - 1} (a line was removed, inserted or moved)"
             )
         claimed = line.pop("hash")
+        kind = line.get("line")
+        # The signature is made over the seal's hash, so it stays outside what is hashed.
+        signature = line.pop("signature", None) if kind == "seal" else None
         if _sealed({k: v for k, v in line.items() if k != "prev"}, prev)["hash"] != claimed:
             raise VerifyError(f"line {n}: content does not match its hash (the line was edited)")
-        kind = line.get("line")
         if n == 1:
-            if kind != "header" or line.get("format") != FORMAT:
+            if kind != "header" or line.get("format") not in (FORMAT, SEALED_FORMAT):
                 raise VerifyError("line 1: no export header")
             org_nr = str(line.get("org_nr"))
+            if line["format"] == SEALED_FORMAT:
+                key_id = str(line.get("key_id"))
         elif kind == "entry":
             seq += 1
             if line.get("seq") != seq:
@@ -150,11 +231,71 @@ def verify_export(text: str) -> tuple[str, int]:
                 raise VerifyError(f"line {n}: lines follow the seal")
             if line.get("entries") != seq or line.get("head") != prev:
                 raise VerifyError(f"line {n}: the seal does not match the entries")
-            return org_nr, seq
+            if key_id is None:
+                if signature is not None or "key_id" in line:
+                    raise VerifyError(f"line {n}: a signature in an export of format {FORMAT}")
+                return Verified(org_nr, seq, None)
+            _check_signature(line, n, key_id, claimed, signature, keys)
+            return Verified(org_nr, seq, key_id)
         else:
             raise VerifyError(f"line {n}: unknown line type {kind!r}")
         prev = claimed
     raise VerifyError(f"line {len(raw)}: the export has no seal (lines were cut off)")
+
+
+def _check_signature(
+    seal: dict[str, Any],
+    n: int,
+    key_id: str,
+    seal_hash: str,
+    signature: Any,
+    keys: Mapping[str, Ed25519PublicKey],
+) -> None:
+    if seal.get("key_id") != key_id:
+        raise VerifyError(f"line {n}: the seal's key id differs from the header's")
+    if not isinstance(signature, str):
+        raise VerifyError(f"line {n}: the seal has no signature")
+    public = keys.get(key_id)
+    if public is None:
+        raise UnknownKeyError(
+            f"line {n}: sealed with key id {key_id!r}, which is not a known public key "
+            f"(known: {', '.join(sorted(keys)) or 'none'}; add it to LOV_AUDIT_PUBLIC_KEYS)"
+        )
+    if not signature_holds(public, seal_hash, signature):
+        raise VerifyError(
+            f"line {n}: the signature does not hold for key {key_id!r} "
+            "(the export was recomputed or sealed with another key)"
+        )
+
+
+# --- showing values -----------------------------------------------------------------------------
+
+# Line and paragraph separators that are not category Cc but still end a line in many viewers.
+_LINE_BREAKING = {"\u2028", "\u2029"}
+
+
+def one_line(text: str) -> str:
+    """`text` with every control character escaped (\\n, \\x1b, …), so that a stored value (an
+    actor, a note) can never start a line of its own or steer a terminal in a printed timeline.
+    Records written before actors were checked may hold such values."""
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") or ch in _LINE_BREAKING:
+            out.append(repr(ch)[1:-1])  # \n, \x1b, \u202e: visible, one line
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+# Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: str) -> str:
+    """A cell a spreadsheet shows as text: a leading `'` before `= + - @`, tab or CR."""
+    return f"'{value}" if value.startswith(_FORMULA_START) else value
 
 
 # --- CSV ----------------------------------------------------------------------------------------
@@ -178,7 +319,8 @@ def to_csv(entries: Sequence[TimelineEntry]) -> str:
     writer.writerow(CSV_COLUMNS)
     for e in entries:
         writer.writerow(
-            [
+            csv_cell(cell)
+            for cell in [
                 e.at.isoformat(),
                 e.type,
                 e.source,

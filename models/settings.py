@@ -88,6 +88,16 @@ class Settings(BaseSettings):
     )
     codec_server_token: SecretStr | None = None
 
+    # Audit exports (`lov audit --json`) are sealed with this Ed25519 private key (base64 of 32
+    # bytes, from `lov audit keygen`) under this key id; unset = exports are not sealed, and
+    # `lov audit verify` reports them as such. A secret like the others: never printed.
+    audit_signing_key: SecretStr | None = None
+    audit_signing_key_id: str | None = None
+    # Public keys by id that `lov audit verify` accepts, e.g. LOV_AUDIT_PUBLIC_KEYS='{"2027-01":
+    # "…"}'. Keep retired keys here: exports sealed with them must still verify. The public half
+    # of the signing key is always accepted.
+    audit_public_keys: dict[str, str] = Field(default_factory=dict)
+
     # Workflows a worker keeps in memory (about 0.5 MiB each). Those that wake together (a
     # reminder minute: every obligation and its contract) must fit, or each wake-up replays
     # its history into a fresh sandbox; the SDK's default of 1,000 made that the limit at

@@ -9,6 +9,7 @@ must hold the same keys; a difference is reported and the command exits 1.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,12 +24,22 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from models.audit import (
     TimelineEntry,
+    UnknownKeyError,
     VerifyError,
     export_lines,
     in_period,
+    one_line,
     ordered,
+    provider_workflows_queries,
     to_csv,
     verify_export,
+)
+from models.audit_signing import (
+    SigningKeyError,
+    check_key_id,
+    new_key_pair,
+    public_keys,
+    signer,
 )
 from models.db import make_engine, make_session_factory
 from models.messages import AuditRecord, MailRequest
@@ -96,10 +107,15 @@ class Agreement:
     only_in_records: list[str] = field(default_factory=list)
     only_in_history: list[str] = field(default_factory=list)
     not_retained: list[str] = field(default_factory=list)
+    # Workflows of the provider that Temporal's visibility lists and whose histories hold steps
+    # for it, but that no record mentions: the records lost them.
+    unrecorded_workflows: list[str] = field(default_factory=list)
+    # Whether visibility could be asked (not on the time-skipping test server).
+    visibility: bool = True
 
     @property
     def agrees(self) -> bool:
-        return not self.only_in_records and not self.only_in_history
+        return not (self.only_in_records or self.only_in_history or self.unrecorded_workflows)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -111,6 +127,8 @@ class Agreement:
             "only_in_records": self.only_in_records,
             "only_in_history": self.only_in_history,
             "not_retained": self.not_retained,
+            "unrecorded_workflows": self.unrecorded_workflows,
+            "visibility": self.visibility,
         }
 
 
@@ -177,12 +195,27 @@ async def _step_keys(
     return audit, mail
 
 
+async def provider_workflows(client: Client, org_nr: str) -> set[str] | None:
+    """Ids of every workflow Temporal's visibility lists for the provider, or None when the
+    server has no visibility to ask."""
+    for query in provider_workflows_queries(org_nr):
+        try:
+            return {w.id async for w in client.list_workflows(query)}
+        except RPCError:
+            continue  # e.g. no STARTS_WITH in this visibility store: the next, simpler query
+    return None
+
+
 async def check_histories(
     client: Client, org_nr: str, entries: Iterable[TimelineEntry]
 ) -> Agreement:
     entries = list(entries)
-    ids = sorted({e.workflow_id for e in entries if e.workflow_id} | {contract_workflow_id(org_nr)})
-    result = Agreement()
+    recorded_ids = {e.workflow_id for e in entries if e.workflow_id}
+    # Not only the workflows the records name: when records are lost, so are their ids; Temporal
+    # still lists the provider's workflows, and their histories say what was done.
+    visible = await provider_workflows(client, org_nr)
+    ids = sorted(recorded_ids | {contract_workflow_id(org_nr)} | (visible or set()))
+    result = Agreement(visibility=visible is not None)
     audit_keys: set[str] = set()
     mail_keys: set[str] = set()
     checked: set[str] = set()
@@ -202,6 +235,8 @@ async def check_histories(
             a, m = await _step_keys(client, history, org_nr)
             audit_keys |= a
             mail_keys |= m
+            if (a or m) and wid not in recorded_ids and wid not in result.unrecorded_workflows:
+                result.unrecorded_workflows.append(wid)
     recorded_events = {e.key for e in entries if e.source == "event" and e.workflow_id in checked}
     # An e-mail still pending (SMTP down) has no completed activity yet: only sent ones count.
     recorded_mail = {
@@ -224,7 +259,8 @@ def _text(entries: list[TimelineEntry]) -> str:
     for e in entries:
         local = e.at.astimezone(LOCAL)
         item = f"{e.obligation} {e.period}" if e.obligation else (e.workflow_id or "")
-        lines.append(f"{local:%Y-%m-%d %H:%M} · {item} · {e.summary()} · av {e.actor}")
+        # Values come from records (actors, notes, subjects): one entry is always one line.
+        lines.append(one_line(f"{local:%Y-%m-%d %H:%M} · {item} · {e.summary()} · av {e.actor}"))
     return "\n".join(lines)
 
 
@@ -240,9 +276,10 @@ def audit(
     target: Annotated[
         str,
         typer.Argument(
-            metavar="ORGNR|verify",
-            help="Utförarens organisationsnummer, eller 'verify' följt av en exportfil. "
-            "(The provider's org nr, or 'verify FILE'.)",
+            metavar="ORGNR|verify|keygen",
+            help="Utförarens organisationsnummer, 'verify' följt av en exportfil, eller "
+            "'keygen' för ett nytt nyckelpar att försegla exporter med. "
+            "(The provider's org nr, 'verify FILE', or 'keygen'.)",
             show_default=False,
         ),
     ],
@@ -270,11 +307,27 @@ def audit(
             help="Jämför inte med Temporals historik. (Skip the check against histories.)",
         ),
     ] = False,
+    key_id: Annotated[
+        str | None,
+        typer.Option(
+            "--key-id",
+            metavar="ID",
+            help="Med keygen: nyckelns id, t.ex. 2027-01. (Key id for keygen; default today.)",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Tidslinje för en utförare: allt som förfallit, påminnelser, inlämningar, granskningar,
     eskaleringar och beslut, och vem som gjorde vad; kontrolleras mot Temporals historik.
-    `lov audit verify FIL` kontrollerar en arkiverad JSON-export.
-    (One provider's timeline, checked against the histories; `verify FILE` checks an export.)"""
+    `lov audit verify FIL` kontrollerar en arkiverad JSON-export; `lov audit keygen` skapar
+    nyckelparet som exporterna förseglas med.
+    (One provider's timeline, checked against the histories; `verify FILE` checks an export;
+    `keygen` makes the key pair that seals exports.)"""
+    if key_id is not None and target != "keygen":
+        fail_bad_input(f"--key-id: bara med keygen (only with keygen), fick {key_id!r}")
+    if target == "keygen":
+        _keygen(key_id)
+        return
     if target == "verify":
         _verify(file)
         return
@@ -288,6 +341,11 @@ def audit(
     if first and last and last < first:
         fail_bad_input("--to: före --from (before --from)")
     settings = _settings()
+    try:
+        # Before anything is read: a key that cannot be used is a setting to fix, not a failure.
+        seal_with = signer(settings) if as_json else None
+    except SigningKeyError as err:
+        fail_bad_input(str(err))
     try:
         entries = asyncio.run(_store_timeline(settings, org))
     except Exception as err:  # the database is the one source we cannot do without
@@ -308,8 +366,17 @@ def audit(
             first,
             last,
             agreement.as_dict() if agreement else {"checked": False},
+            seal_with,
         )
         typer.echo("\n".join(lines))
+        if seal_with is None:
+            typer.echo(
+                "obs: exporten är inte förseglad (not sealed): ingen LOV_AUDIT_SIGNING_KEY är "
+                "satt, "
+                "så `lov audit verify` kan inte visa att den är oförändrad. Skapa en nyckel med "
+                "`lov audit keygen`.",
+                err=True,
+            )
     elif as_csv:
         typer.echo(to_csv(shown), nl=False)
     else:
@@ -322,11 +389,36 @@ def audit(
             )
     if agreement is not None and not agreement.agrees:
         diff = agreement.only_in_records[:3] + agreement.only_in_history[:3]
+        lost = agreement.unrecorded_workflows
         fail(
             "Register och historik skiljer sig (records and histories differ): "
             f"{len(agreement.only_in_records)} bara i registret, "
             f"{len(agreement.only_in_history)} bara i historiken, t.ex. {', '.join(diff)}"
+            + (
+                f"; {len(lost)} arbetsflöden saknas i registret (workflows missing from the "
+                f"records): {', '.join(lost[:5])}"
+                if lost
+                else ""
+            )
         )
+
+
+def _keygen(key_id: str | None) -> None:
+    kid = key_id if key_id is not None else datetime.now(UTC).date().isoformat()
+    try:
+        check_key_id(kid, "--key-id")
+    except SigningKeyError as err:
+        fail_bad_input(str(err))
+    private, public = new_key_pair()
+    # Printed once, for the operator to put in the secret store; settings never print it again.
+    typer.echo(
+        "# Nytt nyckelpar för revisionsexporter (new audit signing key pair). Den privata nyckeln\n"
+        "# är hemlig: lägg den i hemlighetsförrådet, inte i en delad fil. Den publika nyckeln ska\n"
+        "# finnas kvar i LOV_AUDIT_PUBLIC_KEYS så länge exporter förseglade med den arkiveras.\n"
+        f"LOV_AUDIT_SIGNING_KEY_ID={kid}\n"
+        f"LOV_AUDIT_SIGNING_KEY={private}\n"
+        f"LOV_AUDIT_PUBLIC_KEYS={json.dumps({kid: public})}"
+    )
 
 
 def _verify(file: Path | None) -> None:
@@ -336,8 +428,27 @@ def _verify(file: Path | None) -> None:
         text = file.read_text(encoding="utf-8")
     except OSError as err:
         fail_bad_input(f"FIL: kan inte läsa {file} (cannot read): {err.strerror}")
+    except UnicodeDecodeError:
+        fail_bad_input(f"FIL: {file} är inte UTF-8-text (not UTF-8 text)")
     try:
-        org_nr, count = verify_export(text)
+        keys = public_keys(_settings())
+    except SigningKeyError as err:
+        fail_bad_input(str(err))
+    try:
+        verified = verify_export(text, keys)
+    except UnknownKeyError as err:
+        fail(f"Exporten är förseglad med en okänd nyckel (unknown key id): {file}: {err}")
     except VerifyError as err:
         fail(f"Exporten är ändrad (the export has been altered): {file}: {err}")
-    typer.echo(f"OK: {file} är oförändrad (intact): {org_nr}, {count} poster")
+    if not verified.sealed:
+        # The chain holds, but anyone can recompute a chain: without a seal there is nothing to
+        # show the file is what lovflow exported. Not a success, so scripts do not accept it.
+        fail(
+            f"Exporten är inte förseglad (not sealed): {file}: kedjan är hel men signatur saknas, "
+            "så ändringar kan ha dolts genom att kedjan räknats om "
+            f"({verified.org_nr}, {verified.entries} poster)"
+        )
+    typer.echo(
+        f"OK: {file} är oförändrad (intact) och förseglad med nyckel {verified.key_id} "
+        f"(sealed): {verified.org_nr}, {verified.entries} poster"
+    )
