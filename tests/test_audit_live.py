@@ -7,6 +7,7 @@ escalate as soon as they open; the "testkommun" plan's fall due in ten days.
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import timedelta
 
 import pytest
@@ -14,11 +15,12 @@ from temporalio.api.enums.v1 import EventType
 
 from activities.opening import OpeningActivities
 from activities.plans import PlanActivities
-from models.audit import verify_export
+from models.audit import Verified, verify_export
+from models.audit_signing import new_key_pair, public_keys
 from models.calendar import deadline_schedule
 from models.messages import LoadYearRequest, ObligationInput, OpenObligations
 from models.orgnr import contract_workflow_id
-from models.settings import get_settings
+from models.settings import Settings, get_settings
 from tests.cli_runner import run_lov
 from tests.helpers import eventually
 from tests.test_contract_cli import (  # noqa: F401  (fixture)
@@ -32,6 +34,8 @@ from tests.test_contract_cli import (  # noqa: F401  (fixture)
 )
 
 UPDATE_ACCEPTED = EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
+SIGNING_KEY, SIGNING_PUBLIC = new_key_pair()
+KEY_ID = "2031-01"
 
 
 async def invoke(cli: Lov, *args: str) -> Result:
@@ -40,10 +44,16 @@ async def invoke(cli: Lov, *args: str) -> Result:
 
 @pytest.fixture
 def with_records(lov: Lov, monkeypatch: pytest.MonkeyPatch) -> Lov:  # noqa: F811
-    """The CLI reads the same records database as the worker."""
+    """The CLI reads the same records database as the worker, and seals exports."""
     url = f"sqlite+aiosqlite:///{lov.tmp / 'records.db'}"
-    lov.env["LOV_DATABASE_URL"] = url
-    monkeypatch.setenv("LOV_DATABASE_URL", url)
+    values = {
+        "LOV_DATABASE_URL": url,
+        "LOV_AUDIT_SIGNING_KEY": SIGNING_KEY,
+        "LOV_AUDIT_SIGNING_KEY_ID": KEY_ID,
+    }
+    for name, value in values.items():
+        lov.env[name] = value
+        monkeypatch.setenv(name, value)
     get_settings.cache_clear()
     return lov
 
@@ -74,7 +84,10 @@ async def test_audit_timeline_agrees_with_history_and_names_the_actors(
         return result
 
     result = await eventually(complete, timeout=20)
-    assert verify_export(result.stdout) == (org, len(result.stdout.splitlines()) - 2)
+    keys = public_keys(Settings(audit_public_keys={KEY_ID: SIGNING_PUBLIC}))
+    assert verify_export(result.stdout, keys) == Verified(
+        org, len(result.stdout.splitlines()) - 2, KEY_ID
+    )
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     header, entries = lines[0], [x for x in lines if x["line"] == "entry"]
     # Records and Temporal's histories hold the same steps.
@@ -158,6 +171,47 @@ async def test_audit_includes_recoveries_and_agrees_with_their_histories(
         ("Dora Ekonom", f"recovery-{case}")
     ]
     assert started_steps[0]["details"]["amount"] == "963,75 kr"
+
+
+async def test_audit_reports_workflows_the_records_lost(with_records: Lov) -> None:
+    """Records that lost a provider's obligations do not "agree": Temporal's visibility still
+    lists those workflows, and their histories hold the steps the records no longer have."""
+    s = with_records
+    org = random_org_nr()
+    await s.start(org)
+    digits = org.replace("-", "")
+    obligations = sorted(
+        f"obligation-{digits}-{k}-{s.year}" for k in ("annual-accounts", "annual-report")
+    )
+
+    async def agreed() -> None:
+        result = await invoke(s, "audit", org, "--json")
+        assert result.exit_code == 0, result.stderr
+        agreement = json.loads(result.stdout.splitlines()[0])["agreement"]
+        assert agreement["visibility"] is True and agreement["workflows"] == 3, agreement
+        assert agreement["agrees"] is True and agreement["events"] >= 3, agreement
+
+    await eventually(agreed, timeout=20)
+
+    # The records lose everything the obligation workflows wrote (a restore from an old backup,
+    # a careless DELETE): nothing in them names those workflows any more.
+    with sqlite3.connect(s.tmp / "records.db") as db:
+        for table in ("audit_events", "notifications"):
+            db.execute(f"DELETE FROM {table} WHERE workflow_id LIKE 'obligation-%'")
+    text = await invoke(s, "audit", org)
+    assert text.exit_code == 1, text.stdout
+    assert "stämmer överens" not in text.stdout
+    line = text.error_line()
+    assert "arbetsflöden saknas i registret (workflows missing from the records)" in line
+    assert all(w in line for w in obligations), line
+    assert "0 bara i registret" in line and "bara i historiken" in line
+
+    exported = await invoke(s, "audit", org, "--json")
+    assert exported.exit_code == 1
+    agreement = json.loads(exported.stdout.splitlines()[0])["agreement"]
+    assert agreement["agrees"] is False
+    assert agreement["unrecorded_workflows"] == obligations
+    assert all(k.startswith("obligation-") for k in agreement["only_in_history"]), agreement
 
 
 async def test_audit_refuses_bad_input(with_records: Lov) -> None:
