@@ -54,12 +54,36 @@ class TimelineEntry(BaseModel):
     status: str | None = None  # e-mails: sent, pending or failed
     key: str  # the idempotency key that ties the entry to its workflow step
     details: dict[str, Any] = Field(default_factory=dict)
+    # Who ran the request, as Temporal recorded its caller (the `lov` CLI's OS user and host),
+    # next to the claimed `actor`: taken from the workflow's history when it is checked.
+    caller: str | None = None
 
     def summary(self) -> str:
         if self.source == "email":
             return f"e-post {self.type} till {', '.join(self.to)}: {self.subject}"
         parts = [f"{k}={v}" for k, v in self.details.items() if v not in (None, "", [], {})]
         return f"{self.type}" + (f" ({'; '.join(parts)})" if parts else "")
+
+
+def caller_of(identity: str) -> str:
+    """`user@host` of a `lov` CLI identity (`lov-cli user@host pid N`); other clients' identities
+    as they are."""
+    parts = identity.split()
+    if len(parts) == 4 and parts[0] == "lov-cli" and parts[2] == "pid":
+        return parts[1]
+    return identity.strip()
+
+
+def with_callers(
+    entries: Iterable[TimelineEntry], callers: Mapping[tuple[str, str], Iterable[str]]
+) -> list[TimelineEntry]:
+    """Entries with `caller` set where a request in their workflow's history carried their actor
+    (several callers, when the same name was claimed from several accounts, are all shown)."""
+    out = []
+    for e in entries:
+        found = sorted(set(callers.get((e.workflow_id or "", e.actor), ())))
+        out.append(e.model_copy(update={"caller": ", ".join(found)}) if found else e)
+    return out
 
 
 def in_period(
@@ -310,6 +334,7 @@ CSV_COLUMNS = (
     "actor",
     "to",
     "summary",
+    "caller",
 )
 
 
@@ -330,6 +355,7 @@ def to_csv(entries: Sequence[TimelineEntry]) -> str:
                 e.actor,
                 "; ".join(e.to),
                 e.summary(),
+                e.caller or "",
             ]
         )
     return out.getvalue()

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
+from temporalio.api.common.v1 import Payload
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
 from temporalio.service import RPCError, RPCStatusCode
@@ -26,6 +27,7 @@ from models.audit import (
     TimelineEntry,
     UnknownKeyError,
     VerifyError,
+    caller_of,
     export_lines,
     in_period,
     one_line,
@@ -33,6 +35,7 @@ from models.audit import (
     provider_workflows_queries,
     to_csv,
     verify_export,
+    with_callers,
 )
 from models.audit_signing import (
     SigningKeyError,
@@ -55,6 +58,9 @@ from starter.errors import fail, fail_bad_input
 LOCAL = ZoneInfo("Europe/Stockholm")
 SCHEDULED = EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
 COMPLETED = EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
+STARTED = EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED
+SIGNALED = EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED
+UPDATE_ACCEPTED = EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
 
 
 # --- the timeline from the records ------------------------------------------------------------
@@ -112,6 +118,8 @@ class Agreement:
     unrecorded_workflows: list[str] = field(default_factory=list)
     # Whether visibility could be asked (not on the time-skipping test server).
     visibility: bool = True
+    # (workflow id, claimed actor) → callers Temporal recorded for requests carrying that actor.
+    callers: dict[tuple[str, str], set[str]] = field(default_factory=dict)
 
     @property
     def agrees(self) -> bool:
@@ -206,6 +214,39 @@ async def provider_workflows(client: Client, org_nr: str) -> set[str] | None:
     return None
 
 
+def _requests(history: WorkflowHistory) -> list[tuple[str, list[Payload]]]:
+    """(caller identity, arguments) of every request a client made to the run: its start,
+    signals and accepted Updates."""
+    found = []
+    for event in history.events:
+        if event.event_type == STARTED:
+            a = event.workflow_execution_started_event_attributes
+            found.append((a.identity, list(a.input.payloads)))
+        elif event.event_type == SIGNALED:
+            s = event.workflow_execution_signaled_event_attributes
+            found.append((s.identity, list(s.input.payloads)))
+        elif event.event_type == UPDATE_ACCEPTED:
+            request = event.workflow_execution_update_accepted_event_attributes.accepted_request
+            found.append((request.meta.identity, list(request.input.args.payloads)))
+    return found
+
+
+async def _callers(client: Client, history: WorkflowHistory) -> dict[str, set[str]]:
+    """Claimed actor → the callers (OS user@host of the CLI) that sent requests naming it."""
+    found: dict[str, set[str]] = {}
+    for identity, args in _requests(history):
+        if not identity or not args:
+            continue
+        try:
+            [value] = await client.data_converter.decode(args[:1], [dict[str, Any]])
+        except Exception:  # an argument that is no object (or undecodable): names no actor
+            continue
+        actor = value.get("actor") if isinstance(value, dict) else None
+        if isinstance(actor, str):
+            found.setdefault(actor, set()).add(caller_of(identity))
+    return found
+
+
 async def check_histories(
     client: Client, org_nr: str, entries: Iterable[TimelineEntry]
 ) -> Agreement:
@@ -237,6 +278,8 @@ async def check_histories(
             mail_keys |= m
             if (a or m) and wid not in recorded_ids and wid not in result.unrecorded_workflows:
                 result.unrecorded_workflows.append(wid)
+            for actor, callers in (await _callers(client, history)).items():
+                result.callers.setdefault((wid, actor), set()).update(callers)
     recorded_events = {e.key for e in entries if e.source == "event" and e.workflow_id in checked}
     # An e-mail still pending (SMTP down) has no completed activity yet: only sent ones count.
     recorded_mail = {
@@ -260,7 +303,8 @@ def _text(entries: list[TimelineEntry]) -> str:
         local = e.at.astimezone(LOCAL)
         item = f"{e.obligation} {e.period}" if e.obligation else (e.workflow_id or "")
         # Values come from records (actors, notes, subjects): one entry is always one line.
-        lines.append(one_line(f"{local:%Y-%m-%d %H:%M} · {item} · {e.summary()} · av {e.actor}"))
+        who = e.actor + (f" (OS-användare {e.caller})" if e.caller else "")
+        lines.append(one_line(f"{local:%Y-%m-%d %H:%M} · {item} · {e.summary()} · av {who}"))
     return "\n".join(lines)
 
 
@@ -357,6 +401,7 @@ def audit(
             return await check_histories(client, org, entries)
 
         agreement = _run(settings, action)
+        entries = with_callers(entries, agreement.callers)
     shown = in_period(entries, first, last, LOCAL)
     if as_json:
         lines = export_lines(

@@ -6,7 +6,9 @@ escalate as soon as they open; the "testkommun" plan's fall due in ten days.
 
 from __future__ import annotations
 
+import getpass
 import json
+import socket
 import sqlite3
 from datetime import timedelta
 
@@ -126,9 +128,13 @@ async def test_audit_timeline_agrees_with_history_and_names_the_actors(
         assert request.meta.identity.startswith("lov-cli ")
         assert actor.encode() in request.input.args.payloads[0].data
 
+    # Next to each claimed actor, the OS user and host that ran the CLI (this test process).
+    caller = f"{getpass.getuser()}@{socket.gethostname()}"
+    assert {e["caller"] for e in entries if e["actor"] in ("Bo Granskare", "Cecilia")} == {caller}
     text = await invoke(s, "audit", org, "--from", (local_today()).isoformat())
     assert text.exit_code == 0, text.stderr
-    assert "Bo Granskare" in text.stdout and "stämmer överens" in text.stdout
+    assert f"av Bo Granskare (OS-användare {caller})" in text.stdout
+    assert "stämmer överens" in text.stdout
     as_csv = await invoke(s, "audit", org, "--csv", "--records-only")
     assert as_csv.exit_code == 0 and as_csv.stdout.splitlines()[0].startswith("at,type,source")
     assert len(as_csv.stdout.splitlines()) == len(entries) + 1
