@@ -69,6 +69,13 @@ MEANINGS: dict[str, str] = {
     "JSON list",
     "codec_server_token": "if set, the codec server requires `Authorization: Bearer <token>`; "
     "secret",
+    "audit_signing_key": "Ed25519 private key (base64 of 32 bytes, from `lov audit keygen`) that "
+    "seals `lov audit --json` exports; unset = exports are not sealed and `lov audit verify` "
+    "says so (exit 1); secret",
+    "audit_signing_key_id": "id of the signing key, written into each sealed export",
+    "audit_public_keys": "public keys that `lov audit verify` accepts, JSON "
+    '`{"<key id>": "<base64 of 32 bytes>"}`; keep retired keys while their exports are archived; '
+    "the signing key's own public key is always accepted",
     "worker_max_cached_workflows": "workflows a worker keeps in memory (~0.5 MiB each); cover "
     "those that wake together (docs/PERFORMANCE.md)",
     "worker_role": "`all`, `workflows` or `activities`: what this worker process runs. Split, they "
