@@ -3,7 +3,9 @@
 The timeline comes from the records database (every outcome in `audit_events`, every e-mail in
 the outbox) and is checked against Temporal: each outcome and each e-mail is written by an
 activity whose input (with the same idempotency key) is in the workflow's history. Both sides
-must hold the same keys; a difference is reported and the command exits 1.
+must hold the same keys; a difference is reported and the command exits 1. The workflows
+checked are those the records name and every one Temporal's visibility lists for the provider,
+so records that lost a workflow entirely do not pass as "in agreement".
 """
 
 from __future__ import annotations
