@@ -1,8 +1,9 @@
 """`lov mail failures|outages`: what the mail activity recorded when e-mail did not go through.
 
-Read from the records database (`mail_failures`, `mail_outages`, revision 0006). The
-administrator has been told of each by e-mail already; this is where to look afterwards, and
-what an auditor reads.
+Read from the records database (`mail_failures`, `mail_outages`, revisions 0006 and 0008). A
+failure is either refused (the server said no) or uncertain (sent 1 + LOV_SMTP_UNCERTAIN_RESENDS
+times and never answered: it may have arrived). The administrator has been told of each by
+e-mail already; this is where to look afterwards, and what an auditor reads.
 """
 
 from __future__ import annotations
