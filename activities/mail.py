@@ -16,15 +16,25 @@ marked sent. Two things keep it narrow:
 
 Permanent failures are recorded and reported to the administrator, and the activity completes,
 so the workflow carries on (activities/mail_incidents.py).
+
+A send whose outcome is unknown (the relay got the whole message and then timed out or dropped
+the connection: `UncertainDelivery`) is not resent at once, as a failure before the data is:
+the row is marked `uncertain`, and the activity fails with a retry delay that grows with each
+such send (30 minutes, 2 hours, … by default). After 1 + LOV_SMTP_UNCERTAIN_RESENDS sends, all
+with the same Message-ID, it is recorded as uncertain, the administrator is told it may not
+have arrived, and the activity completes. A relay that delivers every message but answers too
+late thus hands the recipient at most that many copies, which mail clients that de-duplicate
+by Message-ID show as one.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from activities.heartbeat import is_done, mark_done
 from activities.mail_incidents import MailIncidents
@@ -32,21 +42,30 @@ from activities.rendering import Renderer
 from activities.smtp import (
     PermanentMailError,
     SmtpRelay,
+    UncertainDelivery,
     accepted_step,
     build_message,
     deliver,
     message_id_for,
 )
-from models.mail_incidents import MailIncidentStore
+from models.mail_incidents import UNCERTAIN, MailIncidentStore, uncertain_resend_delay
 from models.mailsafe import check_email
 from models.messages import MailRequest, MailResult
 from models.plan import PROVIDER_ROLE
 from models.settings import Settings
 from models.store import OutboxEntry, RecordStore
 
-__all__ = ["PERMANENT_FAILURE", "MailActivities", "message_id_for"]
+__all__ = ["PERMANENT_FAILURE", "UNCERTAIN_DELIVERY", "MailActivities", "message_id_for"]
 
 PERMANENT_FAILURE = "PermanentMailFailure"
+# The error type of an attempt that waits to resend an e-mail of unknown outcome.
+UNCERTAIN_DELIVERY = "UncertainMailDelivery"
+
+
+def uncertain_step(key: str, n: int) -> str:
+    """The progress step "the `n`-th send of the e-mail under `key` had an unknown outcome":
+    counts uncertain sends in the heartbeat details too, in case the database missed one."""
+    return f"smtp-uncertain:{key}:{n}"
 
 
 def _now() -> datetime:
@@ -118,7 +137,7 @@ class MailActivities:
             await self._incidents.report_failure(request, failure, known.subject if known else "")
             if known is not None and known.sent:  # refused for some recipients only
                 return self._result(known, already_sent=True)
-            return self._undelivered(known, failure.error)
+            return self._undelivered(known, failure.error, uncertain=failure.uncertain)
         if accepted:
             return self._result(await self._outbox(request.key), already_sent=True)
 
@@ -148,6 +167,10 @@ class MailActivities:
                 )
             if entry.sent:
                 return self._result(entry, already_sent=True)
+            sends = await self._uncertain_so_far(request.key, entry, now)
+            if sends > self._settings.smtp_uncertain_resends:
+                # Given up by an earlier attempt that then failed: finish that, never resend.
+                return await self._give_up(request, entry, sends, now)
             message = build_message(
                 self._settings,
                 entry,
@@ -170,6 +193,9 @@ class MailActivities:
                 at=now,
             )
             return self._undelivered(entry, err.error)
+        except UncertainDelivery as err:
+            assert entry is not None  # only sending raises it
+            return await self._uncertain(request, entry, str(err), now)
 
         mark_done(accepted_step(request.key))
         async with self._store.unit() as tx:
@@ -191,14 +217,82 @@ class MailActivities:
     ) -> dict[str, str]:
         try:
             return await deliver(self._relay, message, recipients)
-        except PermanentMailError:
+        except (PermanentMailError, UncertainDelivery):
             raise
         except Exception as err:
             # Transient: the activity's retry policy backs off and tries again.
             error = f"{type(err).__name__}: {err}"
             await self._incidents.send_failed(now, error)
-            await self._store.mark_failed(key, error)
+            await self._store.mark_retrying(key, error)
             raise
+
+    # --- unknown outcomes ------------------------------------------------------------------
+
+    def _delay(self, sends: int) -> timedelta:
+        first = timedelta(minutes=self._settings.smtp_uncertain_delay_minutes)
+        return uncertain_resend_delay(first, sends)
+
+    @staticmethod
+    def _noted_uncertain(key: str) -> int:
+        n = 0
+        while is_done(uncertain_step(key, n + 1)):
+            n += 1
+        return n
+
+    async def _uncertain_so_far(self, key: str, entry: OutboxEntry, now: datetime) -> int:
+        """How many sends of the e-mail had an unknown outcome. Raises, without sending, if the
+        latest is too recent: the retry after it may come early (a worker died, the database
+        failed)."""
+        sends = entry.uncertain_sends
+        if self._noted_uncertain(key) > sends:
+            # Sent with unknown outcome, but the database missed it: note it, wait from now.
+            entry = await self._store.mark_uncertain(key, entry.last_error or "", now)
+            sends = max(entry.uncertain_sends, self._noted_uncertain(key))
+        if not sends or sends > self._settings.smtp_uncertain_resends:
+            return sends
+        assert entry.uncertain_at is not None  # set with every count
+        due = entry.uncertain_at + self._delay(sends)
+        if now < due:
+            raise ApplicationError(
+                f"mail {key}: outcome of the last send unknown; resent at {due.isoformat()}",
+                type=UNCERTAIN_DELIVERY,
+                next_retry_delay=due - now,
+            )
+        return sends
+
+    async def _uncertain(
+        self, request: MailRequest, entry: OutboxEntry, error: str, now: datetime
+    ) -> MailResult:
+        """The relay may or may not have the message: resend later, or give up and tell."""
+        sends = max(entry.uncertain_sends, self._noted_uncertain(request.key)) + 1
+        mark_done(uncertain_step(request.key, sends))
+        entry = await self._store.mark_uncertain(request.key, error, now)
+        sends = max(sends, entry.uncertain_sends)
+        if sends <= self._settings.smtp_uncertain_resends:
+            delay = self._delay(sends)
+            raise ApplicationError(
+                f"mail {request.key}: no answer after the message was sent ({error}); "
+                f"resent with the same Message-ID in {delay}",
+                type=UNCERTAIN_DELIVERY,
+                next_retry_delay=delay,
+            )
+        return await self._give_up(request, entry, sends, now)
+
+    async def _give_up(
+        self, request: MailRequest, entry: OutboxEntry, sends: int, now: datetime
+    ) -> MailResult:
+        """Sent as often as allowed, never answered: record it and tell the administrator
+        that it may not have arrived; the row stays `uncertain`."""
+        error = f"no answer after {sends} sends; the last: {entry.last_error or '?'}"
+        await self._incidents.record_failure(
+            request,
+            PermanentMailError(error),
+            message_id=entry.message_id,
+            subject=entry.subject,
+            at=now,
+            reason=UNCERTAIN,
+        )
+        return self._undelivered(entry, error, uncertain=True)
 
     async def _outbox(self, key: str) -> OutboxEntry:
         entry = await self._store.get_outbox(key)
@@ -214,11 +308,14 @@ class MailActivities:
         )
 
     @staticmethod
-    def _undelivered(entry: OutboxEntry | None, error: str) -> MailResult:
+    def _undelivered(
+        entry: OutboxEntry | None, error: str, *, uncertain: bool = False
+    ) -> MailResult:
         return MailResult(
             message_id=entry.message_id if entry else "",
             recipients=[],
             already_sent=False,
             delivered=False,
             failure=error,
+            uncertain=uncertain,
         )

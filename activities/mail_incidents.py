@@ -3,6 +3,8 @@
 - A permanent failure is recorded in `mail_failures` and the plan's administrator gets one
   notice (`mail-undeliverable`), through the outbox like any e-mail, so a retry never sends it
   twice. The workflow is not failed: it carries on with its next step.
+- So is an e-mail sent as often as allowed without an answer (reason `uncertain`), with a
+  notice saying that it may or may not have arrived (`mail-uncertain`).
 - Transient failures extend the open outage in `mail_outages`; once sends have failed for
   longer than `LOV_MAIL_OUTAGE_THRESHOLD_HOURS` the outage is declared, and the first send that
   succeeds afterwards closes it and tells the administrator once (`mail-outage-over`).
@@ -24,12 +26,18 @@ from activities.rendering import Renderer
 from activities.smtp import (
     PermanentMailError,
     SmtpRelay,
+    UncertainDelivery,
     accepted_step,
     build_message,
     deliver,
     message_id_for,
 )
-from models.mail_incidents import MailFailureRecord, MailIncidentStore, MailOutageRecord
+from models.mail_incidents import (
+    REFUSED,
+    MailFailureRecord,
+    MailIncidentStore,
+    MailOutageRecord,
+)
 from models.mailsafe import check_email
 from models.messages import MailRequest
 from models.plan_loader import list_plans, load_plan
@@ -39,6 +47,7 @@ from models.store import RecordStore
 log = logging.getLogger("lovflow.mail")
 
 UNDELIVERABLE = "mail-undeliverable"
+UNCERTAIN_NOTICE = "mail-uncertain"
 OUTAGE_OVER = "mail-outage-over"
 DEFAULT_ADMIN_ROLE = "lov-admin"
 # A worker that claimed the outage notice and died is taken over after this long.
@@ -73,6 +82,7 @@ class MailIncidents:
         message_id: str | None,
         subject: str,
         at: datetime,
+        reason: str = REFUSED,
     ) -> MailFailureRecord:
         failure = await self._incidents.record_failure(
             request.key,
@@ -83,10 +93,11 @@ class MailIncidents:
             refused=err.refused,
             error=err.error,
             at=at,
+            reason=reason,
         )
-        if message_id is not None:
+        if message_id is not None and not failure.uncertain:
             # Keeps a row that went out to the other recipients `sent` (mark_failed never
-            # touches a sent row).
+            # touches a sent row). An uncertain one stays `uncertain`: it may have arrived.
             await self._store.mark_failed(request.key, f"permanent: {err.error}")
         await self.report_failure(request, failure, subject)
         return failure
@@ -101,10 +112,11 @@ class MailIncidents:
         if admin is None:
             log.error("mail %s refused and no administrator to tell: %s", failure, failure.error)
             return
+        known = await self._store.get_outbox(request.key)
         key = f"{request.key}:undeliverable"
         await self._send_notice(
             key,
-            UNDELIVERABLE,
+            UNCERTAIN_NOTICE if failure.uncertain else UNDELIVERABLE,
             admin,
             request,
             {
@@ -118,6 +130,9 @@ class MailIncidents:
                 "error": failure.error,
                 "at": failure.at.isoformat(),
                 "workflow_id": request.workflow_id,
+                "message_id": failure.message_id or "",
+                "to": ", ".join(known.recipients) if known else "",
+                "sends": known.uncertain_sends if known else 0,
             },
             failure.at,
         )
@@ -246,8 +261,8 @@ class MailIncidents:
             body,
             at,
         )
-        if entry.sent:
-            return
+        if entry.sent or entry.status == "uncertain":
+            return  # a notice of unknown outcome is not resent: it most likely arrived
         try:
             message = build_message(
                 self._settings,
@@ -274,6 +289,12 @@ class MailIncidents:
             )
             await self._store.mark_failed(key, f"permanent: {err.error}")
             log.error("notice %s to the administrator refused: %s", key, err.error)
+            return
+        except UncertainDelivery as err:
+            # The relay has it and did not answer in time. Resending would repeat the whole
+            # backoff inside the e-mail it reports on; one copy most likely arrived.
+            await self._store.mark_uncertain(key, str(err), at)
+            log.error("notice %s to the administrator: outcome unknown: %s", key, err)
             return
         mark_done(accepted_step(key))
         await self._store.mark_sent(key, at)

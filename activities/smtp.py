@@ -10,6 +10,12 @@ Failures come in two kinds, and the difference decides what happens next:
   failure and tells the administrator instead of retrying.
 A 5xx to the login, the sender or the greeting is the relay's configuration, not the e-mail's
 fault, and counts as transient: every e-mail would fail the same way until someone fixes it.
+
+A third outcome is no answer at all: a timeout or a lost connection after the whole message
+was handed to the relay (a slow content scan answers "250" after LOV_SMTP_TIMEOUT_SECONDS).
+The relay may well have it, so it is raised as `UncertainDelivery` and must not be resent at
+once like a failure before the data (that sent every e-mail eight times to such a relay); the
+mail activity resends it later, a bounded number of times (activities/mail.py).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from email.utils import format_datetime, parseaddr
 from typing import Any
 
 import aiosmtplib
+from aiosmtplib.typing import Default
 
 from models.settings import Settings
 from models.store import OutboxEntry
@@ -45,6 +52,11 @@ class PermanentMailError(Exception):
         super().__init__(error)
         self.error = error
         self.refused = refused or []
+
+
+class UncertainDelivery(Exception):
+    """The whole message went to the relay, and then no answer came (a timeout or a lost
+    connection): it may have been accepted or not."""
 
 
 def _attach(message: EmailMessage, attachment: dict[str, Any]) -> None:
@@ -106,6 +118,40 @@ def _permanent(code: int) -> bool:
     return 500 <= code < 600
 
 
+class _Client(aiosmtplib.SMTP):
+    """A connection that knows whether a message's content has been handed to the relay.
+
+    aiosmtplib sends "DATA", waits for "354", writes the content and waits for the answer in
+    one call, and raises the same timeout for either wait. The difference decides whether a
+    resend can duplicate the message, so the connection's writes are watched during that call:
+    anything written after "DATA" is the content.
+    """
+
+    content_sent = False
+
+    async def data(
+        self, message: str | bytes, /, *, timeout: float | Default | None = Default.token
+    ) -> aiosmtplib.SMTPResponse:
+        protocol = self.protocol
+        if protocol is None:
+            return await super().data(message, timeout=timeout)
+        write = protocol.write
+        after_data_command = False
+
+        def watched(data: bytes) -> None:
+            nonlocal after_data_command
+            if after_data_command:
+                self.content_sent = True  # before the write: it may fail half-way
+            write(data)
+            after_data_command = after_data_command or data == b"DATA\r\n"
+
+        protocol.write = watched  # type: ignore[method-assign]
+        try:
+            return await super().data(message, timeout=timeout)
+        finally:
+            del protocol.write  # the class's method again
+
+
 class SmtpRelay:
     """The relay, with connections kept open between messages.
 
@@ -115,10 +161,9 @@ class SmtpRelay:
     opens one, and gives it back when the server has answered; concurrent sends each have
     their own. A connection that failed in any way is closed, never reused. One kept idle
     longer than `IDLE_SECONDS`, or that the relay closed meanwhile, is replaced: if a kept
-    connection turns out dead, the message goes once more over a new one. (A relay that drops
-    the connection after receiving the whole message but before answering may then get it
-    twice with the same Message-ID, the window an activity retry has anyway;
-    docs/RELIABILITY.md.)
+    connection turns out dead before the message's content went out, the message goes once
+    more over a new one. A timeout or a lost connection after the content went out is
+    `UncertainDelivery`, whichever connection it was.
     """
 
     IDLE_SECONDS = 30.0
@@ -126,7 +171,7 @@ class SmtpRelay:
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._idle: list[tuple[float, aiosmtplib.SMTP]] = []
+        self._idle: list[tuple[float, _Client]] = []
 
     @property
     def sender(self) -> str:
@@ -137,9 +182,9 @@ class SmtpRelay:
             raise ValueError(f"mail_from: no address in {self._settings.mail_from!r}")
         return address
 
-    def _new(self) -> aiosmtplib.SMTP:
+    def _new(self) -> _Client:
         s = self._settings
-        return aiosmtplib.SMTP(
+        return _Client(
             hostname=s.smtp_host or "127.0.0.1",
             port=s.smtp_port,
             start_tls=s.smtp_starttls,
@@ -150,7 +195,7 @@ class SmtpRelay:
             timeout=s.smtp_timeout_seconds,
         )
 
-    async def _connected(self) -> aiosmtplib.SMTP:
+    async def _connected(self) -> _Client:
         client = self._new()
         try:
             await client.connect()
@@ -159,7 +204,7 @@ class SmtpRelay:
             raise
         return client
 
-    def _take_idle(self) -> aiosmtplib.SMTP | None:
+    def _take_idle(self) -> _Client | None:
         now = time.monotonic()
         while self._idle:
             since, client = self._idle.pop()
@@ -173,7 +218,7 @@ class SmtpRelay:
         client = self._take_idle()
         if client is not None:
             try:
-                refused, _ = await client.sendmail(self.sender, recipients, data)
+                refused = await self._send(client, recipients, data)
             except (aiosmtplib.SMTPServerDisconnected, ConnectionError):
                 client.close()  # dead while it waited: once more, on a new connection
             except BaseException:
@@ -181,17 +226,27 @@ class SmtpRelay:
                 raise
             else:
                 self._give_back(client)
-                return dict(refused)
+                return refused
         client = await self._connected()
         try:
-            refused, _ = await client.sendmail(self.sender, recipients, data)
+            refused = await self._send(client, recipients, data)
         except BaseException:
             client.close()
             raise
         self._give_back(client)
+        return refused
+
+    async def _send(self, client: _Client, recipients: list[str], data: bytes) -> dict[str, Any]:
+        client.content_sent = False
+        try:
+            refused, _ = await client.sendmail(self.sender, recipients, data)
+        except OSError as err:  # timeouts and lost connections (aiosmtplib's too)
+            if client.content_sent:
+                raise UncertainDelivery(f"{type(err).__name__}: {err}") from err
+            raise
         return dict(refused)
 
-    def _give_back(self, client: aiosmtplib.SMTP) -> None:
+    def _give_back(self, client: _Client) -> None:
         if len(self._idle) < self.MAX_IDLE:
             self._idle.append((time.monotonic(), client))
         else:

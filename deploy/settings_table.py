@@ -52,6 +52,11 @@ MEANINGS: dict[str, str] = {
     "smtp_username": "SMTP login",
     "smtp_password": "SMTP password; secret",
     "smtp_timeout_seconds": "SMTP timeout per attempt",
+    "smtp_uncertain_resends": "times an e-mail is resent (same Message-ID) when the relay got "
+    "it but never answered (a timeout or a dropped connection after the data); then the "
+    "administrator is told it may not have arrived (docs/RELIABILITY.md)",
+    "smtp_uncertain_delay_minutes": "wait before the first such resend; each later one waits "
+    "four times as long",
     "smtp_tls_ca_cert": "CA certificate (PEM) of the relay's TLS certificate when it is not "
     "signed by a public CA; unset = the system's CA store",
     "mail_from": "sender of every e-mail",

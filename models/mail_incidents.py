@@ -27,6 +27,19 @@ from models.records import MailFailure, MailOutage, UTCDateTime
 
 _MAX_ERROR_CHARS = 2000
 OPEN = 1  # the value of `open_slot` while an outage lasts
+# Why an e-mail did not (knowingly) arrive: the server refused it, or it was sent
+# 1 + LOV_SMTP_UNCERTAIN_RESENDS times and never answered.
+REFUSED = "refused"
+UNCERTAIN = "uncertain"
+# Each resend of an uncertain e-mail waits this many times longer than the one before.
+UNCERTAIN_BACKOFF = 4
+
+
+def uncertain_resend_delay(first: timedelta, sends: int) -> timedelta:
+    """How long after its `sends`-th uncertain send an e-mail is sent again: long enough for a
+    slow relay to have delivered it and for a stuck queue to be looked at, and growing, so a
+    relay that never answers gets few copies."""
+    return first * UNCERTAIN_BACKOFF ** max(0, sends - 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +53,11 @@ class MailFailureRecord:
     error: str
     at: datetime
     notice_key: str | None
+    reason: str = REFUSED
+
+    @property
+    def uncertain(self) -> bool:
+        return self.reason == UNCERTAIN
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +92,12 @@ class MailIncidentStore(CoreAccess):
         refused: Sequence[str],
         error: str,
         at: datetime,
+        reason: str = REFUSED,
     ) -> MailFailureRecord:
-        """Record that the e-mail under `key` was refused for good; a repeat returns the first."""
+        """Record that the e-mail under `key` was refused for good (or, with `reason`
+        UNCERTAIN, given up on without knowing); a repeat returns the first."""
         values = {
+            "reason": reason,
             "idempotency_key": key,
             "message_id": message_id,
             "kind": kind,

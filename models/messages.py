@@ -281,6 +281,9 @@ class MailResult(Message):
     # reported to the administrator; the workflow carries on.
     delivered: bool = True
     failure: str | None = None
+    # With delivered False: sent 1 + LOV_SMTP_UNCERTAIN_RESENDS times and never answered, so
+    # it may have arrived after all; reported to the administrator as such.
+    uncertain: bool = False
 
 
 class ContractRecord(Message):

@@ -59,7 +59,11 @@ OCCURRENCE_STATUSES: Final = (
     "cancelled",
 )
 REVIEW_OUTCOMES: Final = ("accepted", "completion_requested", "waived", "extended")
-OUTBOX_STATUSES: Final = ("pending", "sent", "failed")
+# pending: claimed, not sent yet; sent; failed: refused for good (mail_failures); retrying: a
+# transient failure (no connection, a 4xx), tried again with backoff; uncertain: the relay got
+# the whole message but never answered, resent later at most LOV_SMTP_UNCERTAIN_RESENDS times
+# (revision 0008).
+OUTBOX_STATUSES: Final = ("pending", "sent", "failed", "retrying", "uncertain")
 ASSESSMENT_OUTCOMES: Final = ("met", "not_met")
 RECOVERY_STATUSES: Final = (
     "noticed",
@@ -321,6 +325,10 @@ class Notification(Base):
     # [{filename, content_type, content}] (e.g. a meeting's .ics), so a retry resends the same
     # file; NULL for plain text e-mails (revision 0004).
     attachments: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    # Sends whose outcome is unknown (status `uncertain`), and when the latest was made: the
+    # next resend waits for the backoff from then (revision 0008).
+    uncertain_sends: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    uncertain_at: Mapped[datetime | None]
 
 
 class MailFailure(Base):
@@ -342,6 +350,11 @@ class MailFailure(Base):
     at: Mapped[datetime]
     # Outbox key of the notice to the administrator, once it has been sent.
     notice_key: Mapped[str | None] = mapped_column(String(ID_LEN))
+    # "refused" (the server said no) or "uncertain" (sent, resent, never answered: it may have
+    # arrived) (revision 0008).
+    reason: Mapped[str] = mapped_column(
+        String(STATUS_LEN), default="refused", server_default="refused"
+    )
 
 
 class MailOutage(Base):

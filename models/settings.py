@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_timeout_seconds: float = 30.0
+    # A message the relay received whole but never answered (a timeout or a lost connection
+    # after its content went out) may have arrived: it is resent at most this many times, the
+    # first resend after LOV_SMTP_UNCERTAIN_DELAY_MINUTES and each later one four times as long
+    # after the one before; then the administrator is told it may not have arrived.
+    smtp_uncertain_resends: int = Field(default=2, ge=0, le=10)
+    smtp_uncertain_delay_minutes: float = Field(default=30.0, gt=0)
     # CA certificate (PEM) that signed the relay's certificate, for a municipality's own CA;
     # unset = the system's CA store. Used with STARTTLS and implicit TLS alike.
     smtp_tls_ca_cert: Path | None = None

@@ -201,6 +201,8 @@ class OutboxEntry:
     sent_at: datetime | None
     last_error: str | None
     attachments: list[dict[str, Any]] | None = None
+    uncertain_sends: int = 0
+    uncertain_at: datetime | None = None
 
     @property
     def sent(self) -> bool:
@@ -877,13 +879,39 @@ class RecordStore(CoreAccess):
         await self._update_outbox(key, statement, connection)
 
     async def mark_failed(self, key: str, error: str) -> None:
-        """Record a failed send; an e-mail already sent stays sent."""
+        """Record that the server refused the e-mail for good; an e-mail already sent stays
+        sent."""
+        await self._mark_unsent(key, "failed", error)
+
+    async def mark_retrying(self, key: str, error: str) -> None:
+        """Record a transient failure (no connection, a 4xx reply): it is tried again."""
+        await self._mark_unsent(key, "retrying", error)
+
+    async def _mark_unsent(self, key: str, status: str, error: str) -> None:
         statement = (
             update(Notification)
             .where(Notification.idempotency_key == key, Notification.status != "sent")
-            .values(status="failed", last_error=error[:_MAX_ERROR_CHARS])
+            .values(status=status, last_error=error[:_MAX_ERROR_CHARS])
         )
         await self._update_outbox(key, statement)
+
+    async def mark_uncertain(self, key: str, error: str, at: datetime) -> OutboxEntry:
+        """Record a send whose outcome is unknown (the relay got the message and never
+        answered): one more uncertain send, made at `at`. Returns the row as it is now."""
+        statement = (
+            update(Notification)
+            .where(Notification.idempotency_key == key, Notification.status != "sent")
+            .values(
+                status="uncertain",
+                last_error=error[:_MAX_ERROR_CHARS],
+                uncertain_sends=Notification.uncertain_sends + 1,
+                uncertain_at=at,
+            )
+        )
+        await self._update_outbox(key, statement)
+        found = await self.get_outbox(key)
+        assert found is not None  # _update_outbox raised otherwise
+        return found
 
     async def _update_outbox(
         self, key: str, statement: Any, connection: AsyncConnection | None = None

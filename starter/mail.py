@@ -1,8 +1,9 @@
 """`lov mail failures|outages`: what the mail activity recorded when e-mail did not go through.
 
-Read from the records database (`mail_failures`, `mail_outages`, revision 0006). The
-administrator has been told of each by e-mail already; this is where to look afterwards, and
-what an auditor reads.
+Read from the records database (`mail_failures`, `mail_outages`, revisions 0006 and 0008). A
+failure is either refused (the server said no) or uncertain (sent 1 + LOV_SMTP_UNCERTAIN_RESENDS
+times and never answered: it may have arrived). The administrator has been told of each by
+e-mail already; this is where to look afterwards, and what an auditor reads.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ def _failure_json(f: MailFailureRecord) -> dict[str, Any]:
         "kind": f.kind,
         "org_nr": f.org_nr,
         "workflow_id": f.workflow_id,
+        "reason": f.reason,
         "refused": f.refused,
         "error": f.error,
         "at": _iso(f.at),
@@ -86,8 +88,8 @@ def _outage_json(o: MailOutageRecord) -> dict[str, Any]:
 
 @app.command("failures")
 def failures(as_json: JsonOpt = False) -> None:
-    """Utskick som e-postservern avvisade för gott; de skickas inte igen.
-    (E-mails the server refused for good; they are not sent again.)"""
+    """Utskick som e-postservern avvisade för gott, eller som aldrig besvarades; de skickas inte
+    igen. (E-mails the server refused for good, or never answered; they are not sent again.)"""
     found = _read(lambda store: store.list_failures())
     if as_json:
         typer.echo(json.dumps([_failure_json(f) for f in found], ensure_ascii=False, indent=2))
@@ -97,8 +99,11 @@ def failures(as_json: JsonOpt = False) -> None:
         return
     for f in found:
         told = "administratören underrättad" if f.notice_key else "ej underrättad"
-        refused = ", ".join(f.refused) or "–"
-        typer.echo(f"{_local(f.at)}  {f.kind}  {f.org_nr or '–'}  till {refused}  ({told})")
+        if f.uncertain:
+            what = "osäkert om det kom fram (uncertain)"
+        else:
+            what = f"till {', '.join(f.refused) or '–'}"
+        typer.echo(f"{_local(f.at)}  {f.kind}  {f.org_nr or '–'}  {what}  ({told})")
         typer.echo(f"    {f.error}")
 
 

@@ -411,6 +411,28 @@ async def test_outbox_sent_and_failed(store: RecordStore) -> None:
         await store.mark_failed("mail-unknown", "x")
 
 
+async def test_outbox_retrying_and_uncertain(store: RecordStore) -> None:
+    # Being retried (no connection, a 4xx) is not `failed`, which means refused for good.
+    await _claim(store, "mail-1", "<1@x>")
+    await store.mark_retrying("mail-1", "SMTPConnectError: 421")
+    retrying = await store.get_outbox("mail-1")
+    assert retrying is not None and (retrying.status, retrying.uncertain_sends) == ("retrying", 0)
+
+    # Sent with no answer: counted, with the time of the latest.
+    first = await store.mark_uncertain("mail-1", "SMTPReadTimeoutError", t(hours=1))
+    second = await store.mark_uncertain("mail-1", "SMTPReadTimeoutError", t(hours=2))
+    assert (first.status, first.uncertain_sends, first.uncertain_at) == ("uncertain", 1, t(hours=1))
+    assert (second.uncertain_sends, second.uncertain_at) == (2, t(hours=2))
+    assert second.last_error == "SMTPReadTimeoutError"
+
+    # Sent stays sent.
+    await store.mark_sent("mail-1", t(hours=3))
+    await store.mark_retrying("mail-1", "late")
+    await store.mark_uncertain("mail-1", "late", t(hours=4))
+    sent = await store.get_outbox("mail-1")
+    assert sent is not None and sent.sent and sent.uncertain_sends == 2
+
+
 async def test_list_notifications_filters_by_provider(store: RecordStore) -> None:
     await _claim(store, "mail-1", "<1@x>")
     await store.claim_outbox(

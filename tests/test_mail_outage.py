@@ -34,6 +34,11 @@ async def test_a_day_without_smtp_delivers_everything_once_and_reports_the_outag
         stack.mail.stop()
         await stack.sleep_until(local(date(2031, 3, 22), time(9, 30)))
         assert len(stack.mail.messages) == before
+        # Meanwhile the reminder shows `retrying`, not `failed` (which means refused for good),
+        # and why.
+        waiting = [e for e in await stack.store.list_notifications() if not e.sent]
+        assert waiting and {e.status for e in waiting} == {"retrying"}, waiting
+        assert all(e.last_error and "Connect" in e.last_error for e in waiting), waiting
         stack.mail.start()
         await stack.sleep_until(local(date(2031, 3, 22), time(12, 0)))
 

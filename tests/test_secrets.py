@@ -311,7 +311,7 @@ async def test_starttls_with_own_ca_and_auth(tmp_path: Path) -> None:
             await wrong.send_mail(_mail_request("tls:2"))
         assert err.value.code == 535 and "fel-lösen" not in str(err.value)
         entry = await store.get_outbox("tls:2")
-        assert entry is not None and entry.status == "failed"
+        assert entry is not None and entry.status == "retrying"
         assert "fel-lösen" not in (entry.last_error or "")
 
         # Without the CA the relay's certificate is not trusted: nothing is sent (retryable).

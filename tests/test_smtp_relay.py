@@ -1,10 +1,14 @@
 """SmtpRelay (activities/smtp.py): connections kept between messages, against real aiosmtpd
 servers. Reused while healthy; a connection that failed is never reused; one the relay closed
-while it waited is replaced and the message still goes out, once."""
+while it waited is replaced and the message still goes out, once. No answer after the content
+went out is `UncertainDelivery`, never resent on another connection; no answer before it is an
+ordinary (transient) timeout."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
+import time
 from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
@@ -14,7 +18,7 @@ import aiosmtplib
 import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from activities.smtp import PermanentMailError, SmtpRelay, deliver
+from activities.smtp import PermanentMailError, SmtpRelay, UncertainDelivery, deliver
 from models.settings import Settings
 from tests.mail_faults import FaultyMail
 
@@ -108,3 +112,56 @@ async def test_a_relay_that_is_down_fails_the_send(tmp_path: Path, mail: Countin
     mail.start()
     await deliver(relay, _message(3), ["kontakt@omsorg.example"])
     assert _subjects(mail) == ["Påminnelse 1", "Påminnelse 3"]
+
+
+TIMEOUT = 0.3
+
+
+def _slow_relay(tmp_path: Path, mail: CountingMail) -> SmtpRelay:
+    return SmtpRelay(
+        Settings(
+            var_dir=tmp_path,
+            smtp_host=mail.host,
+            smtp_port=mail.port,
+            smtp_timeout_seconds=TIMEOUT,
+        )
+    )
+
+
+async def test_no_answer_after_the_content_is_uncertain_and_not_resent(tmp_path: Path) -> None:
+    async def scan_slowly(message: EmailMessage) -> None:
+        if message["Subject"] == "Påminnelse 2":
+            await asyncio.sleep(TIMEOUT * 4)
+
+    mail = CountingMail(on_data=scan_slowly)
+    mail.start()
+    try:
+        relay = _slow_relay(tmp_path, mail)
+        await deliver(relay, _message(1), ["kontakt@omsorg.example"])  # a kept connection
+        with pytest.raises(UncertainDelivery, match="Timeout"):
+            await deliver(relay, _message(2), ["kontakt@omsorg.example"])
+        await asyncio.sleep(TIMEOUT * 4)  # the relay answers, to nobody
+        # The relay got it once: not sent again over a new connection.
+        assert _subjects(mail) == ["Påminnelse 1", "Påminnelse 2"]
+        await deliver(relay, _message(3), ["kontakt@omsorg.example"])
+        assert mail.connections == 2  # the timed-out connection was not reused
+    finally:
+        mail.stop()
+
+
+async def test_no_answer_before_the_content_is_an_ordinary_timeout(tmp_path: Path) -> None:
+    def slow_recipient(address: str) -> None:
+        if address == "langsam@omsorg.example":
+            time.sleep(TIMEOUT * 4)  # blocks the server: no answer to RCPT in time
+
+    mail = CountingMail(on_rcpt=slow_recipient)
+    mail.start()
+    try:
+        relay = _slow_relay(tmp_path, mail)
+        with pytest.raises(aiosmtplib.SMTPTimeoutError):
+            await deliver(relay, _message(1), ["langsam@omsorg.example"])
+        await asyncio.sleep(TIMEOUT * 4)  # the server is itself again
+        await deliver(relay, _message(2), ["kontakt@omsorg.example"])
+        assert _subjects(mail) == ["Påminnelse 2"]
+    finally:
+        mail.stop()
