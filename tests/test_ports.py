@@ -6,35 +6,7 @@ from __future__ import annotations
 import socket
 
 from starter.ports import port_in_use
-
-
-def _time_wait_on_a_free_port() -> int:
-    """A port with nothing listening but a closed connection in TIME_WAIT on it, as a crashed
-    server leaves it: the server side closes first, so its socket on the port waits."""
-    with socket.socket() as listener:
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", 0))
-        listener.listen()
-        port = int(listener.getsockname()[1])
-        client = socket.create_connection(("127.0.0.1", port))
-        served, _ = listener.accept()
-        served.sendall(b"bye")
-        served.close()  # active close: this end goes to TIME_WAIT
-        assert client.recv(3) == b"bye"
-        client.close()
-    return port
-
-
-def _states(port: int) -> set[str]:
-    """TCP states of sockets on 127.0.0.1:`port`, from /proc/net/tcp (hex)."""
-    names = {"01": "ESTABLISHED", "06": "TIME_WAIT", "0A": "LISTEN", "08": "CLOSE_WAIT"}
-    found = set()
-    with open("/proc/net/tcp") as table:
-        for line in table.readlines()[1:]:
-            local, state = line.split()[1], line.split()[3]
-            if int(local.split(":")[1], 16) == port:
-                found.add(names.get(state, state))
-    return found
+from tests.helpers import leave_time_wait, tcp_states
 
 
 def test_a_listener_counts_as_in_use() -> None:
@@ -48,8 +20,8 @@ def test_a_listener_counts_as_in_use() -> None:
 
 
 def test_a_connection_in_time_wait_does_not_count() -> None:
-    port = _time_wait_on_a_free_port()
-    assert "TIME_WAIT" in _states(port) and "LISTEN" not in _states(port)
+    port = leave_time_wait()
+    assert "TIME_WAIT" in tcp_states(port) and "LISTEN" not in tcp_states(port)
     # What a bind without SO_REUSEADDR (the old check) sees: "in use" although nothing listens.
     with socket.socket() as plain:
         try:
