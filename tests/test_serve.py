@@ -194,6 +194,11 @@ async def test_serve_runs_keeps_mail_stops_cleanly_and_restarts_with_state(
         children = descendants(first.process.pid)
         assert children, "the embedded Temporal dev server should run as a child process"
         assert f"http://127.0.0.1:{serve_env['LOV_EMBEDDED_UI_PORT']}" in first.text()
+        # The Web UI is read-only; without keys there is nothing to decode.
+        ui = f"http://127.0.0.1:{serve_env['LOV_EMBEDDED_UI_PORT']}"
+        status, body, _ = await asyncio.to_thread(http, f"{ui}/api/v1/settings")
+        assert status == 200 and json.loads(body)["DisableWriteActions"] is True
+        assert not json.loads(body)["Codec"]["Endpoint"]
         assert (var_dir / "lovflow.db").is_file(), "records database migrated under var/"
 
         client = await Client.connect(address, data_converter=pydantic_data_converter)
@@ -408,6 +413,10 @@ async def test_serve_keeps_var_private_and_its_web_ui_read_only_and_decoding_wit
         ):
             assert settings[switch] is True, switch
         assert settings["Codec"]["Endpoint"] == f"{ui}/codec"
+        # A page under another name (DNS rebinding to 127.0.0.1) gets nothing.
+        host = {"Host": f"evil.example:{env['LOV_EMBEDDED_UI_PORT']}"}
+        status, body, _ = await asyncio.to_thread(http, f"{ui}/api/v1/settings", "GET", None, host)
+        assert status == 421 and b"Codec" not in body
         status, body, headers = await asyncio.to_thread(http, f"{ui}/")
         assert status == 200 and b"<html" in body.lower(), "the UI itself is served"
         # The UI's own CSRF token, as the browser sends it with every POST.
