@@ -29,21 +29,28 @@ def make_private_dir(path: Path) -> None:
     path.chmod(DIR_MODE)
 
 
+# What lovflow keeps directly in var/ (SQLite adds -wal, -shm, -journal to the databases).
+_OWN_FILES = ("lovflow.db*", "temporal.db*", "temporal.log", TOKEN_FILE)
+_OWN_DIRS = ("mail",)
+
+
 def restrict(var_dir: Path) -> None:
-    """var_dir and everything below it: folders 0700, files 0600. Symbolic links are left alone
-    (they may point outside var/, at something that is not ours)."""
+    """var_dir and what lovflow keeps in it: folders 0700, files 0600. Only lovflow's own
+    entries, in case LOV_VAR_DIR names a folder that holds other things too; symbolic links are
+    left alone (they may point at something that is not ours)."""
     make_private_dir(var_dir)
-    for root, dirs, files in os.walk(var_dir):
-        for name in dirs:
-            path = Path(root, name)
-            if not path.is_symlink():
-                path.chmod(DIR_MODE)
-        for name in files:
-            path = Path(root, name)
-            if not path.is_symlink():
-                # A file may vanish meanwhile (the sink's .tmp being renamed, SQLite's -journal).
-                with contextlib.suppress(FileNotFoundError):
-                    path.chmod(FILE_MODE)
+    paths = [p for pattern in _OWN_FILES for p in var_dir.glob(pattern)]
+    for name in _OWN_DIRS:
+        folder = var_dir / name
+        if folder.is_dir() and not folder.is_symlink():
+            folder.chmod(DIR_MODE)
+            paths.extend(folder.iterdir())
+    for path in paths:
+        # A file may vanish meanwhile (the sink's .tmp being renamed, SQLite's -journal).
+        with contextlib.suppress(FileNotFoundError):
+            if path.is_symlink():
+                continue
+            path.chmod(DIR_MODE if path.is_dir() else FILE_MODE)
 
 
 def read_or_create_token(path: Path) -> str:
