@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     # The key new payloads are encrypted with; may be left out when there is only one key.
     codec_active_key: str | None = None
     # `lov codec-server`: lets the Web UI show decrypted payloads to those who may see them.
+    # The token is required (a codec server without one decrypts for anyone who reaches it);
+    # `lov serve` without one makes var/codec-token.
     codec_server_host: str = "127.0.0.1"
     codec_server_port: int = 8081
     codec_server_cors_origins: list[str] = Field(

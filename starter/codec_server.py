@@ -1,12 +1,13 @@
 """`lov codec-server`: Temporal's codec-server protocol over HTTP, so that the Web UI (or
 `temporal workflow show --codec-endpoint`) can show decrypted payloads to someone allowed to.
 
-Protocol (Temporal's codec server, as the Web UI speaks it): `POST …/encode` and `POST …/decode`
+Protocol (Temporal's codec server, as the Web UI speaks it): `POST /encode` and `POST /decode`
 with `{"payloads": [...]}`, the protobuf JSON form of `temporal.api.common.v1.Payloads`; the
-answer has the same form. Only the last part of the path counts, so the server can sit behind a
-proxy under any prefix. The browser calls it directly, so CORS allows the configured Web UI
-origins only; with `LOV_CODEC_SERVER_TOKEN` every request needs `Authorization: Bearer <token>`
-(the Web UI sends it when configured to pass an access token).
+answer has the same form. Nothing else answers: other paths 404, other methods 405 (a proxy that
+publishes it under a prefix strips the prefix). Every request needs
+`Authorization: Bearer <LOV_CODEC_SERVER_TOKEN>`, and the server does not start without a token:
+whoever can call `/decode` reads names and e-mail addresses. The browser calls it directly, so
+CORS allows the configured Web UI origins only, and a request from any other origin is refused.
 
 The standard library's HTTP server is enough for an administrator's Web UI: a few requests per
 page, each a few kilobytes, decrypted in microseconds.
@@ -39,6 +40,7 @@ log = logging.getLogger("lovflow.codec_server")
 # before they are read.
 MAX_BODY_BYTES = 16 * 1024 * 1024
 ALLOWED_HEADERS = "Content-Type, X-Namespace, Authorization"
+OPERATIONS = ("/encode", "/decode")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -46,7 +48,7 @@ class _Handler(BaseHTTPRequestHandler):
     # Set per server by make_server.
     codec: EncryptionCodec
     origins: frozenset[str]
-    token: bytes | None
+    token: bytes
 
     def _cors(self) -> None:
         origin = self.headers.get("Origin")
@@ -67,7 +69,38 @@ class _Handler(BaseHTTPRequestHandler):
     def _error(self, status: HTTPStatus, message: str) -> None:
         self._reply(status, json.dumps({"error": message}, ensure_ascii=False))
 
+    def _path(self) -> str:
+        # The Web UI adds query parameters (preserveStorageRefs); they change nothing here.
+        return self.path.split("?", 1)[0]
+
+    def _known_path(self) -> bool:
+        if self._path() in OPERATIONS:
+            return True
+        self._error(HTTPStatus.NOT_FOUND, "use POST /encode or POST /decode")
+        return False
+
+    def _origin_allowed(self) -> bool:
+        # Browsers send Origin on cross-origin calls; a page the CORS list does not name gets
+        # nothing, not even a decrypted answer it could not read.
+        origin = self.headers.get("Origin")
+        if origin is None or origin in self.origins:
+            return True
+        self._error(HTTPStatus.FORBIDDEN, "origin not allowed")
+        return False
+
+    def _wrong_method(self) -> None:
+        if self._known_path():
+            self.send_response(HTTPStatus.METHOD_NOT_ALLOWED)
+            self._cors()
+            self.send_header("Allow", "POST, OPTIONS")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    do_GET = do_HEAD = do_PUT = do_PATCH = do_DELETE = do_TRACE = do_CONNECT = _wrong_method  # noqa: N815
+
     def do_OPTIONS(self) -> None:  # noqa: N802 - http.server's naming
+        if not self._known_path():
+            return
         origin = self.headers.get("Origin")
         if origin not in self.origins:
             self._error(HTTPStatus.FORBIDDEN, "origin not allowed")
@@ -81,15 +114,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
     def do_POST(self) -> None:  # noqa: N802
-        operation = self.path.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
-        convert: Callable[[Payload], Payload]
-        if operation == "encode":
-            convert = self.codec.encrypt
-        elif operation == "decode":
-            convert = self.codec.decrypt
-        else:
-            self._error(HTTPStatus.NOT_FOUND, "use POST /encode or POST /decode")
+        if not self._known_path() or not self._origin_allowed():
             return
+        convert: Callable[[Payload], Payload] = (
+            self.codec.encrypt if self._path() == "/encode" else self.codec.decrypt
+        )
         if not self._authorized():
             self._error(HTTPStatus.UNAUTHORIZED, "missing or wrong Authorization bearer token")
             return
@@ -115,10 +144,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._reply(HTTPStatus.OK, json_format.MessageToJson(converted))
 
     def _authorized(self) -> bool:
-        if self.token is None:
-            return True
-        given = self.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        return hmac.compare_digest(given.encode(), self.token)
+        scheme, _, given = self.headers.get("Authorization", "").partition(" ")
+        return scheme == "Bearer" and hmac.compare_digest(given.strip().encode(), self.token)
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         # Method, path and status only: the bodies are what the codec protects.
@@ -127,23 +154,26 @@ class _Handler(BaseHTTPRequestHandler):
 
 def make_server(settings: Settings, host: str, port: int) -> ThreadingHTTPServer:
     """An HTTP codec server for `settings`' keys (not started). Raises TemporalSetupError when
-    no or unusable keys are configured."""
+    no or unusable keys or no token are configured."""
     payload_codec = codec(settings)
     if payload_codec is None:
         raise TemporalSetupError(
             "LOV_CODEC_KEYS: inga nycklar; en codec-server behövs bara när payloads krypteras "
             "(no keys configured)"
         )
-    token = settings.codec_server_token
+    token = settings.codec_server_token.get_secret_value() if settings.codec_server_token else ""
+    if not token.strip():
+        raise TemporalSetupError(
+            "LOV_CODEC_SERVER_TOKEN: saknas; utan token dekrypterar codec-servern för vem som "
+            "helst (no token: it would decrypt for anyone)"
+        )
     handler = type(
         "CodecHandler",
         (_Handler,),
         {
             "codec": payload_codec,
             "origins": frozenset(settings.codec_server_cors_origins),
-            "token": token.get_secret_value().encode()
-            if token and token.get_secret_value()
-            else None,
+            "token": token.strip().encode(),
         },
     )
     return ThreadingHTTPServer((host, port), handler)

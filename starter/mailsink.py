@@ -44,8 +44,12 @@ class _StoreHandler:
         received = datetime.now(UTC)
         path = self.directory / eml_filename(received, headers.get("Message-ID"))
         # Write then rename, so a reader polling the directory never sees half a message.
+        # 0600 in the open itself: the messages hold names and e-mail addresses.
         tmp = path.with_suffix(".eml.tmp")
-        tmp.write_bytes(raw)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # also for a .tmp left over by a crash
+        with os.fdopen(fd, "wb") as file:
+            file.write(raw)
         os.replace(tmp, path)
         log.info(
             "%s från %s till %s: %s",
@@ -72,7 +76,8 @@ class MailSink:
     def start(self) -> None:
         if self._controller is not None:
             return
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.directory.chmod(0o700)
         controller = Controller(
             _StoreHandler(self.directory),
             hostname=self.host,

@@ -1,9 +1,10 @@
 """`lov serve`: the whole service on one machine, with nothing but Python installed.
 
-Starts, in this order: the Temporal dev server (state in var/temporal.db), the SMTP sink (mail
-under var/mail), the records database migration, and the worker. Each part is skipped when
-settings point at an external service (LOV_TEMPORAL_ADDRESS, LOV_SMTP_HOST, LOV_DATABASE_URL).
-SIGINT/SIGTERM stop them in reverse order: worker, sink, dev server.
+Starts, in this order: the Temporal dev server (state in var/temporal.db) with its Web UI behind
+a read-only gate (starter/ui_gate.py), the SMTP sink (mail under var/mail), the records database
+migration, and the worker. Each part is skipped when settings point at an external service
+(LOV_TEMPORAL_ADDRESS, LOV_SMTP_HOST, LOV_DATABASE_URL). SIGINT/SIGTERM stop them in reverse
+order: worker, sink, dev server. Everything under var/ is readable by its owner only.
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ import contextlib
 import ctypes
 import logging
 import signal
-import socket
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import typer
+from pydantic import SecretStr
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 
@@ -34,8 +35,16 @@ from models.temporal import (
     find_binary,
     search_attribute_cli_args,
 )
-from starter import codec_server
+from starter import codec_server, ui_gate
 from starter.mailsink import MailSink
+from starter.ports import free_port, port_in_use
+from starter.private_files import (
+    TOKEN_FILE,
+    make_private_dir,
+    private_umask,
+    read_or_create_token,
+    restrict,
+)
 
 log = logging.getLogger("lovflow.serve")
 
@@ -59,38 +68,23 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
-def _port_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def _codec_flags(settings: Settings) -> list[str]:
-    """With payload encryption the embedded Web UI decodes through `lov serve`'s own codec
-    server (`embedded_codec_server`), so the UI shows histories readable as before."""
-    if codec(settings) is None:
-        return []
-    return ["--ui-codec-endpoint", f"http://127.0.0.1:{settings.codec_server_port}"]
-
-
 @contextlib.contextmanager
-def embedded_codec_server(settings: Settings) -> Iterator[str | None]:
-    """The codec server for the embedded Web UI while `lov serve` runs; None without keys."""
+def embedded_codec_server(settings: Settings, var_dir: Path) -> Iterator[tuple[str, str] | None]:
+    """The codec server for the embedded Web UI while `lov serve` runs: (URL, token), or None
+    without keys. The token is LOV_CODEC_SERVER_TOKEN or, unset, var/codec-token (made on first
+    start, 0600): a codec server without one would decrypt for anyone."""
     if codec(settings) is None:
         yield None
         return
-    ui = settings.embedded_ui_port
-    origins = [
-        *settings.codec_server_cors_origins,
-        f"http://127.0.0.1:{ui}",
-        f"http://localhost:{ui}",
-    ]
-    with_ui = settings.model_copy(update={"codec_server_cors_origins": origins})
+    configured = settings.codec_server_token
+    token = (
+        configured.get_secret_value().strip()
+        if configured and configured.get_secret_value().strip()
+        else read_or_create_token(var_dir / TOKEN_FILE)
+    )
+    with_token = settings.model_copy(update={"codec_server_token": SecretStr(token)})
     try:
-        context = codec_server.running(with_ui, "127.0.0.1", settings.codec_server_port)
+        context = codec_server.running(with_token, "127.0.0.1", settings.codec_server_port)
         url = context.__enter__()
     except OSError as exc:
         raise ServeError(
@@ -98,12 +92,33 @@ def embedded_codec_server(settings: Settings) -> Iterator[str | None]:
             f"(cannot listen): {exc}; välj en annan port med LOV_CODEC_SERVER_PORT"
         ) from exc
     try:
-        yield url
+        yield url, token
     finally:
         context.__exit__(None, None, None)
 
 
-def dev_server_command(settings: Settings, var_dir: Path) -> list[str]:
+@contextlib.contextmanager
+def embedded_ui_gate(
+    settings: Settings, upstream_port: int, codec_access: tuple[str, str] | None
+) -> Iterator[str]:
+    """The read-only gate on LOV_EMBEDDED_UI_PORT in front of the dev server's UI."""
+    port = settings.embedded_ui_port
+    url, token = codec_access or (None, None)
+    try:
+        context = ui_gate.running(port, upstream_port, url, token)
+        address = context.__enter__()
+    except OSError as exc:
+        raise ServeError(
+            f"Porten {port} används redan (port in use): välj en annan med LOV_EMBEDDED_UI_PORT"
+        ) from exc
+    try:
+        yield address
+    finally:
+        context.__exit__(None, None, None)
+
+
+def dev_server_command(settings: Settings, var_dir: Path, ui_port: int) -> list[str]:
+    """`ui_port` is the UI server's internal port, behind the gate (`embedded_ui_gate`)."""
     command = [
         str(find_binary(DEV_SERVER_BINARY)),
         "server",
@@ -113,9 +128,10 @@ def dev_server_command(settings: Settings, var_dir: Path) -> list[str]:
         "--port",
         str(settings.embedded_temporal_port),
         "--ui-port",
-        str(settings.embedded_ui_port),
-        *_codec_flags(settings),
+        str(ui_port),
         "--ip",
+        "127.0.0.1",
+        "--ui-ip",
         "127.0.0.1",
         "--namespace",
         settings.temporal_namespace,
@@ -152,17 +168,18 @@ async def _wait_for_namespace(settings: Settings, address: str, deadline: float)
 
 
 @contextlib.asynccontextmanager
-async def embedded_temporal(settings: Settings, var_dir: Path) -> AsyncIterator[str]:
-    """Run the dev server for the duration of the block; yields its address."""
-    for port, name in (
-        (settings.embedded_temporal_port, "LOV_EMBEDDED_TEMPORAL_PORT"),
-        (settings.embedded_ui_port, "LOV_EMBEDDED_UI_PORT"),
-    ):
-        if not _port_free(port):
-            # Connecting to whatever holds the port would silently use someone else's state.
-            raise ServeError(f"Porten {port} används redan (port in use): välj en annan med {name}")
+async def embedded_temporal(settings: Settings, var_dir: Path, ui_port: int) -> AsyncIterator[str]:
+    """Run the dev server (its UI on the internal `ui_port`) for the duration of the block;
+    yields its address."""
+    port = settings.embedded_temporal_port
+    if port_in_use(port):
+        # Connecting to whatever holds the port would silently use someone else's state.
+        raise ServeError(
+            f"Porten {port} används redan (port in use): välj en annan med "
+            "LOV_EMBEDDED_TEMPORAL_PORT"
+        )
     try:
-        command = dev_server_command(settings, var_dir)
+        command = dev_server_command(settings, var_dir, ui_port)
     except TemporalSetupError as exc:
         raise ServeError(str(exc)) from exc
     log_path = var_dir / "temporal.log"
@@ -260,8 +277,12 @@ async def run_service(settings: Settings) -> None:
         codec(settings)
     except TemporalSetupError as exc:
         raise ServeError(str(exc)) from exc
+    # Before anything is created: the records, Temporal's database and log, the mail and the
+    # token hold personal data (names, e-mail addresses), for the owner's eyes only.
+    private_umask()
     var_dir = settings.var_dir.resolve()
-    var_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(var_dir)
+    restrict(var_dir)  # what an older version left readable
     # The worker's activities see the same settings as an external deployment would: concrete
     # addresses instead of "start it for me".
     effective = settings.model_copy(update={"var_dir": var_dir})
@@ -269,9 +290,16 @@ async def run_service(settings: Settings) -> None:
     async with contextlib.AsyncExitStack() as stack:
         # Unwinds in reverse: worker, then sink, then dev server.
         embedded = settings.temporal_address is None
-        codec_url = stack.enter_context(embedded_codec_server(settings)) if embedded else None
+        codec_access = (
+            stack.enter_context(embedded_codec_server(settings, var_dir)) if embedded else None
+        )
         if embedded:
-            address = await stack.enter_async_context(embedded_temporal(settings, var_dir))
+            # Taken first, so a taken UI port stops us before the dev server starts.
+            ui_internal = free_port()
+            stack.enter_context(embedded_ui_gate(settings, ui_internal, codec_access))
+            address = await stack.enter_async_context(
+                embedded_temporal(settings, var_dir, ui_internal)
+            )
             effective = effective.model_copy(update={"temporal_address": address})
             client = await connect(effective, address=address)
         else:
@@ -298,9 +326,18 @@ async def run_service(settings: Settings) -> None:
         async with worker:
             print("lovflow kör (running):", flush=True)
             print(_banner(effective, embedded, sink), flush=True)
-            if codec_url:
+            if codec_access:
+                token_from = (
+                    "LOV_CODEC_SERVER_TOKEN"
+                    if settings.codec_server_token
+                    and settings.codec_server_token.get_secret_value().strip()
+                    else str(var_dir / TOKEN_FILE)
+                )
                 print(
-                    f"  Codec:     {codec_url} (krypterade payloads; Webb-UI avkodar)", flush=True
+                    f"  Codec:     {codec_access[0]} (krypterade payloads); Webb-UI avkodar efter "
+                    f"inloggning på http://127.0.0.1:{settings.embedded_ui_port}"
+                    f"{ui_gate.LOGIN_PATH} med token i {token_from}",
+                    flush=True,
                 )
             print(READY_LINE, flush=True)
             await stop.wait()

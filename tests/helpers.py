@@ -25,6 +25,36 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def leave_time_wait(port: int = 0) -> int:
+    """Leave a closed connection in TIME_WAIT on 127.0.0.1:`port` (0: any free port) with nothing
+    listening, as a server that has just crashed or stopped leaves its port: the server side
+    closes first, so its socket on the port waits out 2×MSL (a minute on Linux)."""
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", port))
+        listener.listen()
+        port = int(listener.getsockname()[1])
+        client = socket.create_connection(("127.0.0.1", port))
+        served, _ = listener.accept()
+        served.sendall(b"bye")
+        served.close()  # active close: this end goes to TIME_WAIT
+        assert client.recv(3) == b"bye"
+        client.close()
+    return port
+
+
+def tcp_states(port: int) -> set[str]:
+    """TCP states of the IPv4 sockets on local port `port`, from /proc/net/tcp."""
+    names = {"01": "ESTABLISHED", "06": "TIME_WAIT", "0A": "LISTEN", "08": "CLOSE_WAIT"}
+    found = set()
+    with open("/proc/net/tcp") as table:
+        for line in table.readlines()[1:]:
+            fields = line.split()
+            if int(fields[1].split(":")[1], 16) == port:
+                found.add(names.get(fields[3], fields[3]))
+    return found
+
+
 async def eventually(
     check: Callable[[], Awaitable[T]], *, timeout: float = 10.0, interval: float = 0.1
 ) -> T:

@@ -3,10 +3,13 @@ settings that build it, and the codec server over real HTTP."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
+import sys
 import urllib.error
 import urllib.request
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +21,12 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 
 from models.codec import ENCODING, KEY_ID, CodecError, EncryptionCodec, new_key, parse_key
 from models.messages import Provider
-from models.settings import Settings
+from models.settings import PROJECT_ROOT, Settings
 from models.temporal import TemporalSetupError, codec, data_converter
 from starter.codec_server import running
-from tests.helpers import free_port
+from starter.ports import port_in_use
+from tests.cli_runner import cli_env, run_lov_process
+from tests.helpers import eventually, free_port
 
 KEY_A = base64.b64decode(new_key())
 KEY_B = base64.b64decode(new_key())
@@ -159,16 +164,31 @@ def test_keys_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 # --- the codec server ---------------------------------------------------------------------------
 
 UI = "http://127.0.0.1:8233"
+TOKEN = "s3cret-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def served(keys: dict[str, bytes], **extra: Any) -> Settings:
+    """Settings a codec server starts with: keys and a token."""
+    return settings_with(keys, codec_server_token=SecretStr(TOKEN), **extra)
+
+
+def request(
+    url: str, method: str, body: bytes | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, bytes, Any]:
+    req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as response:
+            return response.status, response.read(), response.headers
+    except urllib.error.HTTPError as err:
+        return err.code, err.read(), err.headers
 
 
 def post(url: str, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, Any, Any]:
-    request = urllib.request.Request(url, data=body, method="POST", headers=headers or {})
-    request.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read()), response.headers
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read()), err.headers
+    status, data, reply_headers = request(
+        url, "POST", body, {"Content-Type": "application/json", **(headers or {})}
+    )
+    return status, json.loads(data), reply_headers
 
 
 def payloads_json(*payloads: Payload) -> bytes:
@@ -180,42 +200,61 @@ def from_json(body: Any) -> list[Payload]:
 
 
 def test_codec_server_decodes_and_encodes_over_http() -> None:
-    settings = settings_with({"k1": KEY_A})
     sealed = EncryptionCodec({"k1": KEY_A}, "k1").encrypt(plain_payload())
-    with running(settings) as base:
-        status, body, headers = post(f"{base}/decode", payloads_json(sealed), {"Origin": UI})
+    with running(served({"k1": KEY_A})) as base:
+        status, body, headers = post(
+            f"{base}/decode", payloads_json(sealed), {"Origin": UI, **AUTH}
+        )
         assert status == 200, body
         assert from_json(body) == [plain_payload()]
         assert headers["Access-Control-Allow-Origin"] == UI
-        # Any prefix: only the last part of the path counts (protocol).
-        status, body, _ = post(f"{base}/default/encode", payloads_json(plain_payload()))
+        # The Web UI adds query parameters.
+        status, body, _ = post(
+            f"{base}/encode?preserveStorageRefs=true", payloads_json(plain_payload()), AUTH
+        )
         assert status == 200
         [encoded] = from_json(body)
         assert encoded.metadata["encoding"] == ENCODING
         assert EncryptionCodec({"k1": KEY_A}, "k1").decrypt(encoded) == plain_payload()
         # Wrong input: a clear 400, never a crash.
-        status, body, _ = post(f"{base}/decode", b"{not json")
+        status, body, _ = post(f"{base}/decode", b"{not json", AUTH)
         assert status == 400 and "Payloads" in body["error"]
-        status, body, _ = post(f"{base}/nothing", payloads_json(sealed))
-        assert status == 404
         other = EncryptionCodec({"x": KEY_B}, "x").encrypt(plain_payload())
-        status, body, _ = post(f"{base}/decode", payloads_json(other))
+        status, body, _ = post(f"{base}/decode", payloads_json(other), AUTH)
         assert status == 400 and "'x'" in body["error"]
 
 
+def test_codec_server_answers_only_its_two_paths_and_post() -> None:
+    sealed = payloads_json(EncryptionCodec({"k1": KEY_A}, "k1").encrypt(plain_payload()))
+    with running(served({"k1": KEY_A})) as base:
+        # The same request to the real path works (so the refusals below are about the path).
+        assert post(f"{base}/decode", sealed, AUTH)[0] == 200
+        for path in ("/nothing", "/", "/default/decode", "/decode/x", "/decodex", "/api/decode"):
+            for method in ("POST", "GET", "PUT", "DELETE", "OPTIONS"):
+                status, _, _ = request(
+                    f"{base}{path}",
+                    method,
+                    sealed if method in ("POST", "PUT") else None,
+                    {"Origin": UI, "Access-Control-Request-Method": "POST", **AUTH},
+                )
+                assert status == 404, (method, path, status)
+        for method in ("GET", "HEAD", "PUT", "PATCH", "DELETE"):
+            for path in ("/decode", "/encode"):
+                status, data, headers = request(f"{base}{path}", method, None, AUTH)
+                assert status == 405, (method, path, status)
+                assert headers["Allow"] == "POST, OPTIONS"
+                assert b"Omsorg" not in data
+
+
 def test_codec_server_cors_only_for_the_web_ui() -> None:
-    with running(settings_with({"k1": KEY_A})) as base:
+    sealed = EncryptionCodec({"k1": KEY_A}, "k1").encrypt(plain_payload())
+    with running(served({"k1": KEY_A})) as base:
         for origin, allowed in ((UI, True), ("http://evil.example", False)):
-            request = urllib.request.Request(
+            status, _, headers = request(
                 f"{base}/decode",
-                method="OPTIONS",
+                "OPTIONS",
                 headers={"Origin": origin, "Access-Control-Request-Method": "POST"},
             )
-            try:
-                with urllib.request.urlopen(request, timeout=10) as response:
-                    status, headers = response.status, response.headers
-            except urllib.error.HTTPError as err:
-                status, headers = err.code, err.headers
             if allowed:
                 assert status == 204
                 assert headers["Access-Control-Allow-Origin"] == UI
@@ -223,30 +262,87 @@ def test_codec_server_cors_only_for_the_web_ui() -> None:
             else:
                 assert status == 403
                 assert headers["Access-Control-Allow-Origin"] is None
+            # Not even with the token does another origin get an answer.
+            status, body, headers = post(
+                f"{base}/decode", payloads_json(sealed), {"Origin": origin, **AUTH}
+            )
+            if allowed:
+                assert status == 200 and headers["Access-Control-Allow-Origin"] == UI
+            else:
+                assert status == 403 and "Omsorg" not in json.dumps(body)
+                assert headers["Access-Control-Allow-Origin"] is None
 
 
 def test_codec_server_token() -> None:
-    settings = settings_with({"k1": KEY_A}, codec_server_token=SecretStr("s3cret-token"))
     sealed = EncryptionCodec({"k1": KEY_A}, "k1").encrypt(plain_payload())
-    with running(settings) as base:
-        status, body, _ = post(f"{base}/decode", payloads_json(sealed))
-        assert status == 401
-        status, body, _ = post(
-            f"{base}/decode", payloads_json(sealed), {"Authorization": "Bearer wrong"}
-        )
-        assert status == 401
-        status, body, _ = post(
-            f"{base}/decode", payloads_json(sealed), {"Authorization": "Bearer s3cret-token"}
-        )
+    with running(served({"k1": KEY_A})) as base:
+        for headers in (
+            {},
+            {"Authorization": "Bearer wrong"},
+            {"Authorization": TOKEN},  # no scheme
+            {"Authorization": f"Basic {TOKEN}"},
+            {"Authorization": "Bearer "},
+        ):
+            for operation in ("decode", "encode"):
+                status, body, _ = post(f"{base}/{operation}", payloads_json(sealed), headers)
+                assert status == 401, (headers, operation)
+                assert "Omsorg" not in json.dumps(body)
+        status, body, _ = post(f"{base}/decode", payloads_json(sealed), AUTH)
         assert status == 200 and from_json(body) == [plain_payload()]
 
 
-def test_codec_server_refuses_to_start_without_keys() -> None:
+def test_codec_server_refuses_to_start_without_keys_or_token() -> None:
     with pytest.raises(TemporalSetupError, match="LOV_CODEC_KEYS"), running(Settings()):
         pass
+    for token in (None, SecretStr(""), SecretStr("  ")):
+        keyed = settings_with({"k1": KEY_A}, codec_server_token=token)
+        with pytest.raises(TemporalSetupError, match="LOV_CODEC_SERVER_TOKEN"), running(keyed):
+            pass
 
 
 # --- the command and `lov serve` ----------------------------------------------------------------
+
+
+async def test_codec_server_command_refuses_to_start_without_a_token(tmp_path: Path) -> None:
+    port = free_port()
+    keyed = cli_env(
+        tmp_path,
+        LOV_CODEC_KEYS=json.dumps({"k1": base64.b64encode(KEY_A).decode()}),
+        LOV_CODEC_SERVER_PORT=str(port),
+    )
+    refused = await run_lov_process(keyed, "codec-server")
+    assert refused.exit_code == 2, refused
+    assert refused.error_line().startswith("fel: LOV_CODEC_SERVER_TOKEN:")
+    assert not port_in_use(port), "nothing listens"
+    # With a token the same command serves (and is stopped here).
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "starter",
+        "codec-server",
+        cwd=PROJECT_ROOT,
+        env=keyed | {"LOV_CODEC_SERVER_TOKEN": TOKEN},
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        await eventually(_listening(port), timeout=30)
+        sealed = EncryptionCodec({"k1": KEY_A}, "k1").encrypt(plain_payload())
+        url = f"http://127.0.0.1:{port}/decode"
+        assert (await asyncio.to_thread(post, url, payloads_json(sealed)))[0] == 401
+        status, body, _ = await asyncio.to_thread(post, url, payloads_json(sealed), AUTH)
+        assert status == 200 and from_json(body) == [plain_payload()]
+    finally:
+        process.terminate()
+        await process.wait()
+
+
+def _listening(port: int) -> Callable[[], Awaitable[None]]:
+    async def check() -> None:
+        assert port_in_use(port)
+
+    return check
 
 
 def test_codec_server_command_needs_keys_and_makes_new_ones(tmp_path: Path) -> None:
@@ -264,23 +360,33 @@ def test_codec_server_command_needs_keys_and_makes_new_ones(tmp_path: Path) -> N
     assert len(parse_key("ny", made.stdout.strip())) == 32
 
 
-def test_serve_points_the_embedded_web_ui_at_its_codec_server(tmp_path: Path) -> None:
-    from starter.serve import dev_server_command, embedded_codec_server
+def test_serve_runs_its_codec_server_with_a_private_token(tmp_path: Path) -> None:
+    from starter.private_files import TOKEN_FILE
+    from starter.serve import embedded_codec_server
 
     plain = Settings(var_dir=tmp_path)
-    assert "--ui-codec-endpoint" not in dev_server_command(plain, tmp_path)
-    with embedded_codec_server(plain) as url:
-        assert url is None
+    with embedded_codec_server(plain, tmp_path) as access:
+        assert access is None
+    assert not (tmp_path / TOKEN_FILE).exists()
 
     port = free_port()
-    keyed = settings_with({"k1": KEY_A}, codec_server_port=port, embedded_ui_port=18233)
-    command = dev_server_command(keyed, tmp_path)
-    endpoint = command[command.index("--ui-codec-endpoint") + 1]
-    assert endpoint == f"http://127.0.0.1:{port}"
-    sealed = EncryptionCodec({"k1": KEY_A}, "k1").encrypt(plain_payload())
-    with embedded_codec_server(keyed) as url:
-        assert url == endpoint
-        origin = "http://127.0.0.1:18233"  # the embedded UI's own port is allowed
-        status, body, headers = post(f"{url}/decode", payloads_json(sealed), {"Origin": origin})
+    keyed = settings_with({"k1": KEY_A}, codec_server_port=port)
+    sealed = payloads_json(EncryptionCodec({"k1": KEY_A}, "k1").encrypt(plain_payload()))
+    with embedded_codec_server(keyed, tmp_path) as access:
+        assert access is not None
+        url, token = access
+        assert url == f"http://127.0.0.1:{port}"
+        token_file = tmp_path / TOKEN_FILE
+        assert token_file.read_text().strip() == token and len(token) >= 32
+        assert token_file.stat().st_mode & 0o777 == 0o600
+        assert post(f"{url}/decode", sealed)[0] == 401
+        status, body, _ = post(f"{url}/decode", sealed, {"Authorization": f"Bearer {token}"})
         assert status == 200 and from_json(body) == [plain_payload()]
-        assert headers["Access-Control-Allow-Origin"] == origin
+    # The same token on the next start: a signed-in browser keeps working.
+    with embedded_codec_server(keyed, tmp_path) as again:
+        assert again is not None and again[1] == token
+    # A configured token wins, and no file is needed for it.
+    configured = keyed.model_copy(update={"codec_server_token": SecretStr(TOKEN)})
+    with embedded_codec_server(configured, tmp_path) as access:
+        assert access is not None and access[1] == TOKEN
+        assert post(f"{access[0]}/decode", sealed, AUTH)[0] == 200

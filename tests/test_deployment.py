@@ -38,6 +38,7 @@ COMPOSE_SECRETS = {
     "TEMPORAL_DB_PASSWORD": "temporal-secret",
     "LOVFLOW_DB_PASSWORD": "lovflow-secret",
     "LOV_CODEC_KEYS": '{"2027-01": "LLMU6qFdltQ6B9msMx240tXjbJBO1R9S0Tg7G/CRAL4="}',
+    "LOV_CODEC_SERVER_TOKEN": "codec-token-secret",
 }
 
 ONE_OFFS = {"temporal-schema", "temporal-setup", "lovflow-migrate"}
@@ -341,6 +342,17 @@ def test_codec_server_shares_the_workers_keys_and_serves_the_web_ui() -> None:
     # Without keys compose refuses to start rather than storing plain payloads.
     with pytest.raises(KeyError, match="LOV_CODEC_KEYS"):
         interpolate(services()["lovflow-codec"]["environment"]["LOV_CODEC_KEYS"], {})
+
+
+def test_codec_server_needs_a_token_and_the_web_ui_is_read_only() -> None:
+    """Auditors open the Web UI: it must not offer Reset, Terminate, Signal or Start, and the
+    codec server must not decrypt for whoever reaches it."""
+    assert environment("temporal-ui")["TEMPORAL_DISABLE_WRITE_ACTIONS"] == "true"
+    assert environment("lovflow-codec")["LOV_CODEC_SERVER_TOKEN"]
+    with pytest.raises(KeyError, match="LOV_CODEC_SERVER_TOKEN"):
+        interpolate(services()["lovflow-codec"]["environment"]["LOV_CODEC_SERVER_TOKEN"], {})
+    example = (PROJECT_ROOT / "deploy" / "env.example").read_text()
+    assert re.search(r"^LOV_CODEC_SERVER_TOKEN=$", example, re.MULTILINE)
 
 
 def test_compose_config_validates_with_docker_compose() -> None:

@@ -77,3 +77,29 @@ def test_sink_stops_listening_and_refuses_a_taken_port(tmp_path: Path) -> None:
         sink.stop()
     with socket.socket() as sock:
         assert sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+async def test_messages_are_readable_by_the_owner_only(tmp_path: Path) -> None:
+    """The messages hold names and e-mail addresses: 0600 in a 0700 folder, whatever the umask
+    (here the common 022, under which plain writes were 0644)."""
+    import os
+
+    directory = tmp_path / "mail"
+    directory.mkdir(mode=0o755)
+    directory.chmod(0o755)  # as an older version left it
+    port = free_port()
+    old_umask = os.umask(0o022)
+    try:
+        with MailSink(directory, "127.0.0.1", port) as sink:
+            await aiosmtplib.send(_message("Påminnelse T1", "<m1@lovflow.invalid>"), port=port)
+
+            async def one() -> Path:
+                (path,) = sink.messages()
+                return path
+
+            stored = await eventually(one)
+    finally:
+        os.umask(old_umask)
+    assert stored.read_bytes().count(b"Subject:") == 1
+    assert stored.stat().st_mode & 0o777 == 0o600
+    assert directory.stat().st_mode & 0o777 == 0o700

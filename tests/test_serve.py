@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Awaitable, Callable
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from pathlib import Path
+from typing import Any
 
 import aiosmtplib
 import pytest
+from google.protobuf import json_format
 from temporalio import workflow
+from temporalio.api.common.v1 import Payloads
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.api.taskqueue.v1 import TaskQueue
@@ -25,9 +32,10 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
+from models.codec import EncryptionCodec, new_key
 from models.temporal import SEARCH_ATTRIBUTES
 from starter.serve import READY_LINE
-from tests.helpers import eventually, free_port
+from tests.helpers import eventually, free_port, leave_time_wait, tcp_states
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -186,6 +194,11 @@ async def test_serve_runs_keeps_mail_stops_cleanly_and_restarts_with_state(
         children = descendants(first.process.pid)
         assert children, "the embedded Temporal dev server should run as a child process"
         assert f"http://127.0.0.1:{serve_env['LOV_EMBEDDED_UI_PORT']}" in first.text()
+        # The Web UI is read-only; without keys there is nothing to decode.
+        ui = f"http://127.0.0.1:{serve_env['LOV_EMBEDDED_UI_PORT']}"
+        status, body, _ = await asyncio.to_thread(http, f"{ui}/api/v1/settings")
+        assert status == 200 and json.loads(body)["DisableWriteActions"] is True
+        assert not json.loads(body)["Codec"]["Endpoint"]
         assert (var_dir / "lovflow.db").is_file(), "records database migrated under var/"
 
         client = await Client.connect(address, data_converter=pydantic_data_converter)
@@ -285,5 +298,209 @@ async def test_dev_server_dies_with_a_killed_serve(serve_env: dict[str, str]) ->
             assert not any(alive(pid) for pid in children)
 
         await eventually(gone, timeout=20)
+    finally:
+        service.kill()
+
+
+# --- exposure: var/ permissions, the codec token, the read-only Web UI, restart after a crash --
+
+
+@workflow.defn(sandboxed=False)
+class Waiter:
+    """Runs until signalled; a query shows it is alive."""
+
+    def __init__(self) -> None:
+        self.done = False
+
+    @workflow.run
+    async def run(self) -> None:
+        await workflow.wait_condition(lambda: self.done)
+
+    @workflow.signal
+    def finish(self) -> None:
+        self.done = True
+
+    @workflow.query
+    def state(self) -> str:
+        return "waiting"
+
+
+def http(
+    url: str,
+    method: str = "GET",
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, bytes, Message]:
+    """One request without following redirects; (status, body, headers) for every status."""
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with opener.open(request, timeout=30) as response:
+            return response.status, response.read(), response.headers
+    except urllib.error.HTTPError as err:
+        return err.code, err.read(), err.headers
+
+
+def mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+async def test_serve_keeps_var_private_and_its_web_ui_read_only_and_decoding_with_a_token(
+    serve_env: dict[str, str],
+) -> None:
+    var_dir = Path(serve_env["LOV_VAR_DIR"])
+    keys = {"k1": base64.b64encode(base64.b64decode(new_key())).decode()}
+    codec_port = free_port()
+    env = serve_env | {
+        "LOV_CODEC_KEYS": json.dumps(keys),
+        "LOV_CODEC_SERVER_PORT": str(codec_port),
+    }
+    ui = f"http://127.0.0.1:{env['LOV_EMBEDDED_UI_PORT']}"
+    # What an older version left: world-readable folders and mail.
+    old_mail = var_dir / "mail" / "20270101T000000.000000Z-old.eml"
+    old_mail.parent.mkdir(parents=True)
+    old_mail.write_bytes(b"Subject: old\r\nTo: kontakt@omsorg.example\r\n\r\nHej\r\n")
+    for path, old_mode in ((var_dir, 0o755), (old_mail.parent, 0o755), (old_mail, 0o644)):
+        path.chmod(old_mode)
+    # A crashed or just stopped server leaves its port in TIME_WAIT for a minute; nothing
+    # listens, so `lov serve` must start at once.
+    leave_time_wait(int(env["LOV_EMBEDDED_TEMPORAL_PORT"]))
+    assert "TIME_WAIT" in tcp_states(int(env["LOV_EMBEDDED_TEMPORAL_PORT"]))
+
+    service = Service(var_dir, env, "exposure")
+    try:
+        await service.wait_ready()
+
+        # The token: made on first start, 0600, never printed.
+        token = (var_dir / "codec-token").read_text().strip()
+        assert len(token) >= 32 and token not in service.text()
+        assert f"{ui}/lov/login" in service.text()
+
+        message = EmailMessage()
+        message["From"] = "lov@kommun.example"
+        message["To"] = "kontakt@omsorg.example"
+        message["Subject"] = "Påminnelse"
+        message["Message-ID"] = "<exposure-1@lovflow.invalid>"
+        message.set_content("Hej!")
+        await aiosmtplib.send(message, hostname="127.0.0.1", port=int(env["LOV_SMTP_PORT"]))
+
+        async def stored() -> Path:
+            (eml,) = (var_dir / "mail").glob("*exposure-1*.eml")
+            return eml
+
+        eml = await eventually(stored)
+        for path in (var_dir, var_dir / "mail"):
+            assert mode(path) == 0o700, path
+        for name in ("lovflow.db", "temporal.db", "temporal.log", "codec-token"):
+            assert mode(var_dir / name) == 0o600, name
+        assert mode(eml) == 0o600 and mode(old_mail) == 0o600
+        assert all(mode(p) == 0o600 for p in var_dir.iterdir() if p.is_file())
+
+        # The Web UI: write actions off, the codec on its own origin.
+        status, body, _ = await asyncio.to_thread(http, f"{ui}/api/v1/settings")
+        assert status == 200, body
+        settings = json.loads(body)
+        assert settings["DisableWriteActions"] is True
+        for switch in (
+            "WorkflowTerminateDisabled",
+            "WorkflowResetDisabled",
+            "StartWorkflowDisabled",
+        ):
+            assert settings[switch] is True, switch
+        assert settings["Codec"]["Endpoint"] == f"{ui}/codec"
+        # A page under another name (DNS rebinding to 127.0.0.1) gets nothing.
+        host = {"Host": f"evil.example:{env['LOV_EMBEDDED_UI_PORT']}"}
+        status, body, _ = await asyncio.to_thread(http, f"{ui}/api/v1/settings", "GET", None, host)
+        assert status == 421 and b"Codec" not in body
+        status, body, headers = await asyncio.to_thread(http, f"{ui}/")
+        assert status == 200 and b"<html" in body.lower(), "the UI itself is served"
+        # The UI's own CSRF token, as the browser sends it with every POST.
+        csrf = next(
+            c.split(";", 1)[0]
+            for c in headers.get_all("Set-Cookie") or []
+            if c.startswith("_csrf=")
+        )
+        as_the_ui = {
+            "Content-Type": "application/json",
+            "Cookie": csrf,
+            "X-CSRF-TOKEN": csrf.removeprefix("_csrf="),
+        }
+
+        # A running workflow: the UI reads it, and cannot terminate, signal or reset it.
+        address = f"127.0.0.1:{env['LOV_EMBEDDED_TEMPORAL_PORT']}"
+        client = await Client.connect(address, data_converter=pydantic_data_converter)
+        queue = f"exposure-{uuid.uuid4().hex[:8]}"
+        workflow_id = f"exposure-{uuid.uuid4().hex[:8]}"
+        async with Worker(client, task_queue=queue, workflows=[Waiter]):
+            handle = await client.start_workflow(Waiter.run, id=workflow_id, task_queue=queue)
+            assert await handle.query(Waiter.state) == "waiting"
+            base = f"{ui}/api/v1/namespaces/default/workflows/{workflow_id}"
+            status, body, _ = await asyncio.to_thread(http, base)
+            assert status == 200 and workflow_id.encode() in body, body
+            for action in ("terminate", "signal/finish", "reset", "cancel", "update/x"):
+                status, body, _ = await asyncio.to_thread(
+                    http, f"{base}/{action}", "POST", b"{}", as_the_ui
+                )
+                assert status == 405, (action, status, body)
+            status, _, _ = await asyncio.to_thread(
+                http, f"{ui}/api/v1/namespaces/default/workflows/new-one", "POST", b"{}", as_the_ui
+            )
+            assert status == 405
+            status, body, _ = await asyncio.to_thread(
+                http, f"{base}/query/state", "POST", b"{}", as_the_ui
+            )
+            assert status == 200 and b"waiting" in base64.b64decode(
+                json.loads(body)["queryResult"]["payloads"][0]["data"]
+            ), (status, body)
+            assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
+            await handle.signal(Waiter.finish)
+            await handle.result()
+
+        # Decoding needs the token: the codec server itself, and through the UI with a cookie.
+        codec = EncryptionCodec({k: base64.b64decode(v) for k, v in keys.items()}, "k1")
+        plain = pydantic_data_converter.payload_converter.to_payloads(["Omsorg i Norr AB"])[0]
+        sealed = json_format.MessageToJson(Payloads(payloads=[codec.encrypt(plain)])).encode()
+        json_type = {"Content-Type": "application/json"}
+        for url in (f"http://127.0.0.1:{codec_port}/decode", f"{ui}/codec/decode"):
+            status, body, _ = await asyncio.to_thread(http, url, "POST", sealed, json_type)
+            assert status == 401 and b"Omsorg" not in body, (url, status)
+        status, body, _ = await asyncio.to_thread(
+            http,
+            f"http://127.0.0.1:{codec_port}/decode",
+            "POST",
+            sealed,
+            json_type | {"Authorization": f"Bearer {token}"},
+        )
+        assert status == 200 and b"Omsorg" in base64.b64decode(
+            json.loads(body)["payloads"][0]["data"]
+        )
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        status, _, headers = await asyncio.to_thread(
+            http, f"{ui}/lov/login", "POST", b"token=wrong", form
+        )
+        assert status == 401 and headers["Set-Cookie"] is None
+        status, _, headers = await asyncio.to_thread(
+            http, f"{ui}/lov/login", "POST", f"token={token}".encode(), form
+        )
+        assert status == 303
+        cookie = headers["Set-Cookie"]
+        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+        status, body, _ = await asyncio.to_thread(
+            http,
+            f"{ui}/codec/decode",
+            "POST",
+            sealed,
+            json_type | {"Cookie": cookie.split(";", 1)[0]},
+        )
+        assert status == 200, body
+        assert b"Omsorg" in base64.b64decode(json.loads(body)["payloads"][0]["data"])
+
+        assert await service.stop(signal.SIGINT) == 0, service.text()
+        assert mode(var_dir / "temporal.db") == 0o600
     finally:
         service.kill()
