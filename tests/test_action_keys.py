@@ -1,0 +1,93 @@
+"""Admin actions sent at the same moment to one workflow: each keeps its own idempotency key, so
+every accepted action leaves its own records, audit event and e-mail (issue 15, point 1).
+
+Before the unique-action-keys patch two handlers that interleaved could read the same counter
+(the length of the history) before either appended to it, and the second record written under
+the shared key was silently dropped as a "retry". Each race here is repeated, since whether two
+handlers interleave depends on when their activities finish.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from models.messages import ExtendRequest, WaiveRequest
+from starter import actions
+from starter.actions import ActionError
+from tests.harness import PROVIDER, Stack, local, lovflow_stack
+
+ORG = PROVIDER.org_nr
+ROUNDS = 10
+
+
+async def _accepted(*requests: Awaitable[Any]) -> list[bool]:
+    """Send the requests at once; which of them the workflow accepted (a validator may turn
+    one down when the other has already changed the state, e.g. waive before extend)."""
+    results = await asyncio.gather(*requests, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException) and not isinstance(result, ActionError):
+            raise result
+    return [not isinstance(r, BaseException) for r in results]
+
+
+async def _contract_2031(stack: Stack) -> None:
+    await stack.sleep_until(local(date(2031, 1, 1)))
+    await stack.start_contract(date(2030, 1, 1))
+    await stack.sleep_until(local(date(2031, 3, 3)))
+
+
+async def test_concurrent_waive_and_extends_each_leave_review_audit_and_mail(
+    tmp_path: Path,
+) -> None:
+    async with lovflow_stack(tmp_path) as stack:
+        await _contract_2031(stack)
+        period = "2031-T2"
+        wid = f"obligation-{ORG.replace('-', '')}-self-inspection-{period}"
+        expected: list[tuple[str, str]] = []  # (outcome, actor) of each accepted action
+
+        async def extend(actor: str, days: int, due: date) -> ActionError | Any:
+            request = ExtendRequest(
+                new_due=due + timedelta(days=days), reason=f"Skäl {actor}", actor=actor
+            )
+            return await actions.extend(stack.client, ORG, "self-inspection", period, request)
+
+        for i in range(ROUNDS - 1):
+            due = (await actions.obligation_status(stack.client, ORG, "self-inspection", period)).due
+            a, b = f"anna-{i}", f"bo-{i}"
+            # Each asks for a date after the other's, so either is valid whichever comes first.
+            ok = await _accepted(extend(a, 7, due), extend(b, 14, due))
+            assert any(ok)
+            expected += [("extended", who) for who, done in zip((a, b), ok, strict=True) if done]
+
+        due = (await actions.obligation_status(stack.client, ORG, "self-inspection", period)).due
+        waive = actions.waive(
+            stack.client,
+            ORG,
+            "self-inspection",
+            period,
+            WaiveRequest(reason="Verksamheten har upphört", actor="cecilia"),
+        )
+        ok = await _accepted(extend("david", 7, due), waive)
+        expected += [
+            pair
+            for pair, done in zip([("extended", "david"), ("waived", "cecilia")], ok, strict=True)
+            if done
+        ]
+        assert ok[1], "the waiver is never turned down here: nothing else ends the item"
+
+        reviews = await stack.store.list_reviews(wid)
+        assert sorted((r.outcome, r.actor) for r in reviews) == sorted(expected)
+        audit = [
+            (e.event_type, e.actor)
+            for e in await stack.store.list_audit(ORG)
+            if e.workflow_id == wid and e.event_type in ("extended", "waived")
+        ]
+        assert sorted(audit) == sorted(expected)
+        mails = [kind for _, kind, _ in stack.mails("self-inspection", period)]
+        assert sorted(k for k in mails if k in ("extended", "waived")) == sorted(
+            outcome for outcome, _ in expected
+        )
