@@ -12,7 +12,7 @@ import json
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from models.messages import (
     ReviewRequest,
     ScheduleRequest,
     TerminateRequest,
+    WaiveRequest,
 )
 from models.plan_loader import load_plan
 from models.recovery import ClaimLine
@@ -348,7 +349,52 @@ async def record_reliability() -> None:
             (HISTORIES / "obligation-undeliverable.json").write_text(history.to_json())
 
 
+async def record_concurrent_reviews() -> None:
+    """T2 2031 under the unique-action-keys patch: two extensions sent at once, a submission
+    sent back for completion, then an extension and a waiver sent at once (the item ends
+    waived). Each action's review row, e-mail and audit event under its own key."""
+    period = "2031-T2"
+    with tempfile.TemporaryDirectory() as tmp:
+        async with lovflow_stack(Path(tmp)) as stack:
+            await stack.sleep_until(local(date(2031, 1, 1)))
+            await stack.start_contract(date(2030, 1, 1))
+            await stack.sleep_until(local(date(2031, 3, 3)))
+
+            def extend(days: int, actor: str) -> Awaitable[object]:
+                request = ExtendRequest(
+                    new_due=date(2031, 9, 1) + timedelta(days=days), reason="Skäl", actor=actor
+                )
+                return actions.extend(stack.client, ORG, "self-inspection", period, request)
+
+            await asyncio.gather(extend(0, "anna"), extend(7, "bo"), return_exceptions=True)
+            await actions.submit(stack.client, ORG, "self-inspection", period, t1_submission())
+            await actions.review(
+                stack.client,
+                ORG,
+                "self-inspection",
+                period,
+                ReviewRequest(
+                    outcome="request-completion",
+                    note="Analys saknas",
+                    new_due=date(2031, 10, 1),
+                    actor="anna",
+                ),
+            )
+            waive = actions.waive(
+                stack.client,
+                ORG,
+                "self-inspection",
+                period,
+                WaiveRequest(reason="Verksamheten har upphört", actor="cecilia"),
+            )
+            await asyncio.gather(extend(60, "david"), waive, return_exceptions=True)
+            wid = f"obligation-5560360793-self-inspection-{period}"
+            history = await stack.client.get_workflow_handle(wid).fetch_history()
+            (HISTORIES / "obligation-concurrent-reviews.json").write_text(history.to_json())
+
+
 RECORDERS: dict[str, Callable[[], Awaitable[None]]] = {
+    "concurrent-reviews": record_concurrent_reviews,
     "contract": record_contract,
     "concurrent-steps": record_concurrent_steps,
     "application": record_application,

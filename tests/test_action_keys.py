@@ -56,7 +56,9 @@ async def test_concurrent_waive_and_extends_each_leave_review_audit_and_mail(
             return await actions.extend(stack.client, ORG, "self-inspection", period, request)
 
         for i in range(ROUNDS - 1):
-            due = (await actions.obligation_status(stack.client, ORG, "self-inspection", period)).due
+            due = (
+                await actions.obligation_status(stack.client, ORG, "self-inspection", period)
+            ).due
             a, b = f"anna-{i}", f"bo-{i}"
             # Each asks for a date after the other's, so either is valid whichever comes first.
             ok = await _accepted(extend(a, 7, due), extend(b, 14, due))
