@@ -15,8 +15,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from models.messages import ExtendRequest, WaiveRequest
+from models.application import ApplicationInput, AssessRequest
+from models.messages import DocumentRef, ExtendRequest, WaiveRequest
+from models.plan_loader import load_plan
+from models.settings import PROJECT_ROOT
 from starter import actions
+from starter import application_actions as apps
 from starter.actions import ActionError
 from tests.harness import PROVIDER, Stack, local, lovflow_stack
 
@@ -93,3 +97,51 @@ async def test_concurrent_waive_and_extends_each_leave_review_audit_and_mail(
         assert sorted(k for k in mails if k in ("extended", "waived")) == sorted(
             outcome for outcome, _ in expected
         )
+
+
+async def test_concurrent_assessments_each_leave_their_row_and_audit_event(tmp_path: Path) -> None:
+    skallkrav = [k.key for k in load_plan("sundsvall", PROJECT_ROOT / "plans").skallkrav]
+    assert len(skallkrav) >= 2
+    async with lovflow_stack(tmp_path) as stack:
+        await stack.sleep_until(local(date(2031, 2, 3)))
+        wid = await apps.submit_application(
+            stack.client,
+            stack.settings.temporal_task_queue,
+            ApplicationInput(
+                provider=PROVIDER,
+                service_types=["omvårdnad"],
+                areas=["Centrum"],
+                documents=[
+                    DocumentRef(
+                        key="f-skatt", filename="/docs/f-skatt.pdf", sha256="b" * 64, size=3
+                    )
+                ],
+                plan_id="sundsvall",
+                actor="sokande.webb",
+                search_attributes=False,
+            ),
+        )
+        await stack.sleep_until(local(date(2031, 2, 4)))
+
+        expected: list[tuple[str, str]] = []  # (skallkrav, actor)
+        for i in range(ROUNDS):
+            pair = [
+                (skallkrav[(2 * i + j) % len(skallkrav)], f"handläggare-{i}-{j}") for j in (0, 1)
+            ]
+            ok = await _accepted(
+                *(
+                    apps.assess(stack.client, wid, AssessRequest(key=key, met=True, actor=actor))
+                    for key, actor in pair
+                )
+            )
+            assert all(ok), "assessments are never turned down for one another"
+            expected += pair
+
+        rows = await stack.store.list_assessments(wid)
+        assert sorted((r.requirement, r.actor) for r in rows) == sorted(expected)
+        audit = [
+            (e.details["skallkrav"], e.actor)
+            for e in await stack.store.list_audit(ORG)
+            if e.workflow_id == wid and e.event_type == "application_assessed"
+        ]
+        assert sorted(audit) == sorted(expected)
