@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from models.application import ApplicationInput, AssessRequest
-from models.messages import DocumentRef, ExtendRequest, WaiveRequest
+from models.messages import DocumentRef, ExtendRequest, ScheduleRequest, WaiveRequest
 from models.plan_loader import load_plan
 from models.settings import PROJECT_ROOT
-from starter import actions
+from starter import actions, meeting_actions
 from starter import application_actions as apps
 from starter.actions import ActionError
-from tests.harness import PROVIDER, Stack, local, lovflow_stack
+from tests.harness import PROVIDER, STOCKHOLM, Stack, local, lovflow_stack
 
 ORG = PROVIDER.org_nr
 ROUNDS = 10
@@ -145,3 +145,36 @@ async def test_concurrent_assessments_each_leave_their_row_and_audit_event(tmp_p
             if e.workflow_id == wid and e.event_type == "application_assessed"
         ]
         assert sorted(audit) == sorted(expected)
+
+
+async def test_concurrent_reschedules_each_get_their_sequence_invitation_and_audit_event(
+    tmp_path: Path,
+) -> None:
+    def request(day: int, hour: int, actor: str) -> ScheduleRequest:
+        starts_at = datetime.combine(date(2031, 5, day), time(hour, 0), STOCKHOLM)
+        return ScheduleRequest(starts_at=starts_at, place=f"Rum {day}:{hour}", actor=actor)
+
+    async with lovflow_stack(tmp_path) as stack:
+        await _contract_2031(stack)
+        wid = "meeting-5560360793-2031-H1"
+        await meeting_actions.schedule(stack.client, wid, request(5, 10, "karin"))
+        actors = ["karin"]
+        for i in range(ROUNDS):
+            pair = [(request(6 + i, 9 + j, f"karin-{i}-{j}")) for j in (0, 1)]
+            ok = await _accepted(*(meeting_actions.reschedule(stack.client, wid, r) for r in pair))
+            assert all(ok), "a reschedule is never turned down for another"
+            actors += [r.actor for r in pair]
+
+        status = await meeting_actions.meeting_status(stack.client, wid)
+        assert status.meeting is not None
+        # One SEQUENCE per time set, each new: the calendars apply every update in turn.
+        sequences = sorted([m.sequence for m in status.earlier] + [status.meeting.sequence])
+        assert sequences == list(range(len(actors)))
+        invitations = [m for m in stack.mail.messages if m["X-Lov-Kind"] == "meeting-invitation"]
+        assert len(invitations) == len(actors)
+        audit = [
+            e.actor
+            for e in await stack.store.list_audit(ORG)
+            if e.workflow_id == wid and e.event_type in ("meeting-scheduled", "meeting-rescheduled")
+        ]
+        assert sorted(audit) == sorted(actors)
