@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from models.application import ApplicationInput, AssessRequest
-from models.messages import DocumentRef, ExtendRequest, ScheduleRequest, WaiveRequest
+from models.messages import (
+    ChangeContactRequest,
+    DocumentRef,
+    ExtendRequest,
+    ScheduleRequest,
+    WaiveRequest,
+)
 from models.plan_loader import load_plan
 from models.settings import PROJECT_ROOT
 from starter import actions, meeting_actions
@@ -176,5 +182,24 @@ async def test_concurrent_reschedules_each_get_their_sequence_invitation_and_aud
             e.actor
             for e in await stack.store.list_audit(ORG)
             if e.workflow_id == wid and e.event_type in ("meeting-scheduled", "meeting-rescheduled")
+        ]
+        assert sorted(audit) == sorted(actors)
+
+
+async def test_concurrent_contact_changes_each_leave_their_audit_event(tmp_path: Path) -> None:
+    async with lovflow_stack(tmp_path) as stack:
+        await _contract_2031(stack)
+        actors: list[str] = []
+        for i in range(ROUNDS):
+            pair = [
+                ChangeContactRequest(email=f"kontakt{i}{j}@omsorg.example", actor=f"eva-{i}-{j}")
+                for j in (0, 1)
+            ]
+            ok = await _accepted(*(actions.change_contact(stack.client, ORG, r) for r in pair))
+            assert all(ok), "a contact change is never turned down for another"
+            actors += [r.actor for r in pair]
+
+        audit = [
+            e.actor for e in await stack.store.list_audit(ORG) if e.event_type == "contact-changed"
         ]
         assert sorted(audit) == sorted(actors)
