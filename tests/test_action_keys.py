@@ -59,7 +59,7 @@ async def test_concurrent_waive_and_extends_each_leave_review_audit_and_mail(
         wid = f"obligation-{ORG.replace('-', '')}-self-inspection-{period}"
         expected: list[tuple[str, str]] = []  # (outcome, actor) of each accepted action
 
-        async def extend(actor: str, days: int, due: date) -> ActionError | Any:
+        async def extend(actor: str, days: int, due: date) -> Any:
             request = ExtendRequest(
                 new_due=due + timedelta(days=days), reason=f"Skäl {actor}", actor=actor
             )

@@ -593,6 +593,8 @@ class ApplicationWorkflow:
 
     async def _report(self, event: str, actor: str, details: dict[str, Any]) -> None:
         now = workflow.now()
+        # Safe without unique-action-keys: the note is appended and the count read for the
+        # audit key below with no await in between, so concurrent outcomes get distinct numbers.
         self._history.append(f"{now.isoformat()} {event} ({actor})")
         if self._in.search_attributes:
             schedule = self._decision_schedule

@@ -465,6 +465,8 @@ class ObligationWorkflow:
         """One outcome: history note, search attributes, records, and the contract's view."""
         inp, occ = self._in, self._in.occurrence
         now = workflow.now()
+        # Safe without unique-action-keys: the note is appended and the count read for the
+        # audit key below with no await in between, so concurrent outcomes get distinct numbers.
         self._history.append(f"{now.isoformat()} {event} ({actor})")
         if inp.search_attributes:
             workflow.upsert_search_attributes(
