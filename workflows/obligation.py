@@ -226,10 +226,13 @@ class ObligationWorkflow:
         self._status = ObligationState.COMPLETION_REQUESTED
         rnd, due = await self._new_round(request.new_due)
         await self._record_review(action, "completion_requested", request.note, due, request.actor)
-        rnd, due = self._this_round(action, rnd, due)
+        if action is None:  # old runs: the round current by now (see _new_round)
+            rnd = self._round
         await self._mail(
             "completion-request", [PROVIDER_ROLE], f"completion:{rnd}", note=request.note
         )
+        if action is None:
+            due = self._schedule.due
         await self._report(
             "completion_requested",
             request.actor,
@@ -276,8 +279,11 @@ class ObligationWorkflow:
         self._revision += 1
         rnd, due = await self._new_round(request.new_due)
         await self._record_review(action, "extended", request.reason, due, request.actor)
-        rnd, due = self._this_round(action, rnd, due)
+        if action is None:  # old runs: the round current by now (see _new_round)
+            rnd = self._round
         await self._mail("extended", [PROVIDER_ROLE], f"extended:{rnd}", reason=request.reason)
+        if action is None:
+            due = self._schedule.due
         await self._report(
             "extended",
             request.actor,
@@ -356,21 +362,15 @@ class ObligationWorkflow:
         self._actions += 1
         return self._actions
 
-    def _this_round(self, action: int | None, rnd: int, due: date) -> tuple[int, date]:
-        """The round and due date an extension or completion request speaks of in its e-mail
-        and audit event: the ones its own _new_round made (patched), or, in runs from before
-        the patch, whatever is current by then (another action may have started a round since;
-        that is the old behaviour, kept so those runs carry on as they began).
-
-        The patched round number cannot repeat an old `extended:`/`completion:` key either:
-        rounds only count up, and the old code only ever used a round that already existed."""
-        if action is not None:
-            return rnd, due
-        return self._round, self._schedule.due
-
     async def _new_round(self, due: Any) -> tuple[int, date]:
         """A new due date (extension or completion): reminders and the ladder start over.
-        Returns this round's number and due date, taken before anything else can start one."""
+
+        Returns this round's number and due date, taken before any other action can start a
+        round. Patched runs name the round's e-mail ("extended:N", "completion:N") by this
+        number; old runs read the round current when the e-mail goes out, which a concurrent
+        extension may already have raised, so both e-mails went out under one key. The number
+        cannot repeat an old key either: rounds only count up, and old runs only ever used a
+        round that already existed."""
         self._replanning = True
         try:
             self._schedule = await call(
