@@ -12,7 +12,7 @@ import json
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,11 +25,13 @@ from models.application import (
 from models.messages import (
     ActionItem,
     CancelMeetingRequest,
+    ChangeContactRequest,
     ExtendRequest,
     MinutesRequest,
     ReviewRequest,
     ScheduleRequest,
     TerminateRequest,
+    WaiveRequest,
 )
 from models.plan_loader import load_plan
 from models.recovery import ClaimLine
@@ -348,7 +350,119 @@ async def record_reliability() -> None:
             (HISTORIES / "obligation-undeliverable.json").write_text(history.to_json())
 
 
+async def record_concurrent_reviews() -> None:
+    """T2 2031 under the unique-action-keys patch: two extensions sent at once, a submission
+    sent back for completion, then an extension and a waiver sent at once (the item ends
+    waived). Each action's review row, e-mail and audit event under its own key."""
+    period = "2031-T2"
+    with tempfile.TemporaryDirectory() as tmp:
+        async with lovflow_stack(Path(tmp)) as stack:
+            await stack.sleep_until(local(date(2031, 1, 1)))
+            await stack.start_contract(date(2030, 1, 1))
+            await stack.sleep_until(local(date(2031, 3, 3)))
+
+            def extend(days: int, actor: str) -> Awaitable[object]:
+                request = ExtendRequest(
+                    new_due=date(2031, 9, 1) + timedelta(days=days), reason="Skäl", actor=actor
+                )
+                return actions.extend(stack.client, ORG, "self-inspection", period, request)
+
+            await asyncio.gather(extend(0, "anna"), extend(7, "bo"), return_exceptions=True)
+            await actions.submit(stack.client, ORG, "self-inspection", period, t1_submission())
+            await actions.review(
+                stack.client,
+                ORG,
+                "self-inspection",
+                period,
+                ReviewRequest(
+                    outcome="request-completion",
+                    note="Analys saknas",
+                    new_due=date(2031, 10, 1),
+                    actor="anna",
+                ),
+            )
+            waive = actions.waive(
+                stack.client,
+                ORG,
+                "self-inspection",
+                period,
+                WaiveRequest(reason="Verksamheten har upphört", actor="cecilia"),
+            )
+            await asyncio.gather(extend(60, "david"), waive, return_exceptions=True)
+            wid = f"obligation-5560360793-self-inspection-{period}"
+            history = await stack.client.get_workflow_handle(wid).fetch_history()
+            (HISTORIES / "obligation-concurrent-reviews.json").write_text(history.to_json())
+
+
+async def record_unique_keys() -> None:
+    """Actions sent at the same moment under the unique-action-keys patch: two assessments of an
+    application (then a komplettering round and a rejection), two reschedules of the H1 2031
+    meeting, and two contact changes of the contract."""
+    skallkrav = [k.key for k in load_plan("sundsvall", PROJECT_ROOT / "plans").skallkrav]
+    with tempfile.TemporaryDirectory() as tmp:
+        async with lovflow_stack(Path(tmp)) as stack:
+            queue = stack.settings.temporal_task_queue
+            await stack.sleep_until(local(date(2031, 1, 1)))
+            contract = await stack.start_contract(date(2030, 1, 1))
+            other = application().model_copy(
+                update={"provider": PROVIDER.model_copy(update={"org_nr": "212000-2312"})}
+            )
+            await stack.sleep_until(local(date(2031, 3, 3)))
+            app = await apps.submit_application(stack.client, queue, other)
+            await stack.sleep_until(local(date(2031, 3, 4)))
+            await asyncio.gather(
+                *(
+                    apps.assess(stack.client, app, AssessRequest(key=k, met=True, actor="a"))
+                    for k in skallkrav[:2]
+                )
+            )
+            await apps.request_completion(
+                stack.client, app, CompletionRequest(items=["Försäkringsbrev"], actor="a")
+            )
+            await apps.complete(stack.client, app, CompleteRequest(note="Inkommet", actor="a"))
+            await apps.decide(
+                stack.client, app, DecideRequest(approve=False, reason="Brister", actor="chef")
+            )
+
+            meeting = "meeting-5560360793-2031-H1"
+            await meeting_actions.schedule(
+                stack.client,
+                meeting,
+                ScheduleRequest(starts_at=local(date(2031, 5, 5)), place="Rum 1", actor="k"),
+            )
+            await asyncio.gather(
+                *(
+                    meeting_actions.reschedule(
+                        stack.client,
+                        meeting,
+                        ScheduleRequest(starts_at=local(date(2031, 5, day)), actor="k"),
+                    )
+                    for day in (6, 7)
+                )
+            )
+            await asyncio.gather(
+                *(
+                    actions.change_contact(
+                        stack.client,
+                        ORG,
+                        ChangeContactRequest(email=f"kontakt{i}@omsorg.example", actor="a"),
+                    )
+                    for i in (1, 2)
+                )
+            )
+            await stack.sleep_until(local(date(2031, 3, 10)))
+            for name, wid in {
+                "application-concurrent-assessments": app,
+                "meeting-concurrent-reschedules": meeting,
+                "contract-concurrent-contacts": contract,
+            }.items():
+                history = await stack.client.get_workflow_handle(wid).fetch_history()
+                (HISTORIES / f"{name}.json").write_text(history.to_json())
+
+
 RECORDERS: dict[str, Callable[[], Awaitable[None]]] = {
+    "unique-keys": record_unique_keys,
+    "concurrent-reviews": record_concurrent_reviews,
     "contract": record_contract,
     "concurrent-steps": record_concurrent_steps,
     "application": record_application,

@@ -47,6 +47,11 @@ with workflow.unsafe.imports_passed_through():
 
 # Komplettering deadlines further out than this would stall the decision for too long.
 MAX_COMPLETION_DAYS = 90
+# workflow.patched() id: each administrator action takes the numbers of its keys when it starts,
+# before its first await, so two actions in flight together (two assessments sent at once) never
+# share an idempotency key and never lose a record or an e-mail to the other's key. Runs without
+# the marker keep computing the keys as before.
+UNIQUE_KEYS_PATCH = "unique-action-keys"
 
 
 def _late_at(s: DeadlineSchedule) -> datetime:
@@ -87,6 +92,9 @@ class ApplicationWorkflow:
         # Administrators act once the application is registered and acknowledged, so the
         # applicant's acknowledgement always comes before any decision.
         self._registered = False
+        # Administrator actions numbered as they start (unique-action-keys): workflow state like
+        # any other, numbered again in the same order on replay.
+        self._actions = 0
 
     # --- main loop ------------------------------------------------------------------------
 
@@ -192,6 +200,7 @@ class ApplicationWorkflow:
 
     @workflow.update
     async def assess(self, request: AssessRequest) -> ApplicationStatus:
+        action = self._start_action()
         outcome: Literal["met", "not_met"] = "met" if request.met else "not_met"
         at = workflow.now()
         item = self._checklist[request.key]
@@ -199,10 +208,17 @@ class ApplicationWorkflow:
             update={"outcome": outcome, "note": request.note, "actor": request.actor, "at": at}
         )
         self._revision += 1
+        # Old runs: the number of history notes, read when the assessment is written; two
+        # assessments in flight together both read the same count and the second row was lost.
+        # Patched: the action's own number, as "assessment:action-N", which no old
+        # "assessment:N" of the same application can equal.
+        key = (
+            f"assessment:{len(self._history)}" if action is None else f"assessment:action-{action}"
+        )
         await call(
             RecordActivities.record_assessment,
             AssessmentWrite(
-                key=f"{self._wid}:assessment:{len(self._history)}",
+                key=f"{self._wid}:{key}",
                 application_id=self._wid,
                 org_nr=self._in.provider.org_nr,
                 requirement=request.key,
@@ -231,6 +247,7 @@ class ApplicationWorkflow:
 
     @workflow.update
     async def request_completion(self, request: CompletionRequest) -> ApplicationStatus:
+        action = self._start_action()
         due = self._completion_due(request)
         self._state = ApplicationState.COMPLETION_REQUESTED
         self._completions.append(
@@ -242,6 +259,9 @@ class ApplicationWorkflow:
                 requested_at=workflow.now(),
             )
         )
+        # This round's number, taken with the round itself. It only counts up, and old runs only
+        # ever used a number that already existed, so "completion:N" stays unique unpatched.
+        round_number = len(self._completions)
         self._completion_reminded = set()
         self._replanning = True
         try:
@@ -252,7 +272,9 @@ class ApplicationWorkflow:
         finally:
             self._replanning = False
         self._revision += 1
-        n = len(self._completions)
+        # Old runs: the count when the e-mail goes out, which a komplettering requested
+        # meanwhile (after a `complete`) has already raised.
+        n = len(self._completions) if action is None else round_number
         await self._record()
         await self._mail("application-completion-request", [PROVIDER_ROLE], f"completion:{n}")
         await self._report(
@@ -283,8 +305,10 @@ class ApplicationWorkflow:
 
     @workflow.update
     async def complete(self, request: CompleteRequest) -> ApplicationStatus:
+        action = self._start_action()
         completion = self._open_completion()
         assert completion is not None
+        round_number = len(self._completions)  # the round completed here
         self._completions[-1] = completion.model_copy(
             update={
                 "completed_at": workflow.now(),
@@ -296,9 +320,16 @@ class ApplicationWorkflow:
         self._completion_schedule = None
         self._revision += 1
         await self._new_decision_time(local_today(self._rules.time_zone))
-        n = len(self._completions)
+        # Old runs: the count after the await, which a new komplettering requested meanwhile has
+        # raised, so an old run may already hold "completed:N" for round N-1. Patched: the
+        # round's own number under "completed:round-N", which no old key can equal.
+        key = (
+            f"completed:{len(self._completions)}"
+            if action is None
+            else f"completed:round-{round_number}"
+        )
         await self._record()
-        await self._mail("application-completed", [PROVIDER_ROLE], f"completed:{n}")
+        await self._mail("application-completed", [PROVIDER_ROLE], key)
         await self._report(
             "completed",
             request.actor,
@@ -373,6 +404,16 @@ class ApplicationWorkflow:
         )
 
     # --- helpers ------------------------------------------------------------------------------
+
+    def _start_action(self) -> int | None:
+        """The number of the administrator action now starting, or None in runs from before
+        the unique-action-keys patch. Called first thing in each handler, before any await, so
+        the numbers follow the order the handlers start and patched() is asked at the same
+        point of every replay."""
+        if not workflow.patched(UNIQUE_KEYS_PATCH):
+            return None
+        self._actions += 1
+        return self._actions
 
     @property
     def _p(self) -> ApplicationPlan:
@@ -552,6 +593,8 @@ class ApplicationWorkflow:
 
     async def _report(self, event: str, actor: str, details: dict[str, Any]) -> None:
         now = workflow.now()
+        # Safe without unique-action-keys: the note is appended and the count read for the
+        # audit key below with no await in between, so concurrent outcomes get distinct numbers.
         self._history.append(f"{now.isoformat()} {event} ({actor})")
         if self._in.search_attributes:
             schedule = self._decision_schedule

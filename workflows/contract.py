@@ -64,6 +64,10 @@ KEEP_DONE_YEARS = 2
 # workflow.patched() ids: contracts whose history predates the follow-up meetings replay as before.
 MEETINGS_PATCH = "open-meetings"
 CLOSE_MEETINGS_PATCH = "close-meetings"
+# workflow.patched() id: a contact change takes the revision in its audit key when it starts,
+# so two changes in flight together no longer both write under the later revision (the second
+# audit event was lost to the first's key).
+UNIQUE_KEYS_PATCH = "unique-action-keys"
 
 
 def item_key(obligation: str, period: str) -> str:
@@ -335,12 +339,17 @@ class ContractWorkflow:
 
     @workflow.update
     async def change_contact(self, request: ChangeContactRequest) -> ContractStatus:
+        unique = workflow.patched(UNIQUE_KEYS_PATCH)
         self._provider = Provider(
             org_nr=self._provider.org_nr,
             name=request.name or self._provider.name,
             email=request.email,
         )
+        changed = self._provider
         self._revision += 1
+        # Revisions only count up and old runs only ever used one already reached, so the
+        # reserved one cannot repeat an old "contact-changed:RUN:REVISION" key either.
+        revision = self._revision if unique else None
         await call(
             RecordActivities.record_contact,
             ContactChange(
@@ -350,7 +359,9 @@ class ContractWorkflow:
                 at=workflow.now(),
             ),
         )
-        await self._audit("contact-changed", request.actor, {"name": self._provider.name})
+        # Patched: the name this change set (another change may have set its own since).
+        name = changed.name if unique else self._provider.name
+        await self._audit("contact-changed", request.actor, {"name": name}, revision)
         return self.status()
 
     @change_contact.validator
@@ -452,11 +463,15 @@ class ContractWorkflow:
             ),
         )
 
-    async def _audit(self, event: str, actor: str, details: dict[str, Any]) -> None:
+    async def _audit(
+        self, event: str, actor: str, details: dict[str, Any], revision: int | None = None
+    ) -> None:
+        """`revision`: the one the action took when it started; otherwise the current one."""
+        revision = self._revision if revision is None else revision
         await call(
             RecordActivities.record_audit,
             AuditRecord(
-                key=f"{self._wid}:{event}:{workflow.info().run_id}:{self._revision}",
+                key=f"{self._wid}:{event}:{workflow.info().run_id}:{revision}",
                 at=workflow.now(),
                 org_nr=self._provider.org_nr,
                 workflow_id=self._wid,

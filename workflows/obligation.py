@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -51,6 +51,11 @@ OBLIGATION_CHANGED_SIGNAL = "obligation_changed"
 # together instead of one round trip after another. Runs that began before it keep the
 # sequential order (the SDK memoizes the answer per run).
 CONCURRENT_STEPS_PATCH = "concurrent-steps"
+# workflow.patched() id: each admin action takes its number when it starts, before its first
+# await, so two actions that interleave (waive and extend sent at the same moment) never share
+# an idempotency key and never lose a record or an e-mail to the other's key. Runs without the
+# marker keep computing the keys as before.
+UNIQUE_KEYS_PATCH = "unique-action-keys"
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,9 @@ class ObligationWorkflow:
         self._revision = 0
         self._replanning = False
         self._close_reason = ""
+        # Admin actions numbered as they start (unique-action-keys). Workflow state like any
+        # other: a replay numbers the same actions in the same order again.
+        self._actions = 0
 
     # --- main loop ------------------------------------------------------------------------
 
@@ -206,26 +214,29 @@ class ObligationWorkflow:
 
     @workflow.update
     async def review(self, request: ReviewRequest) -> ObligationStatus:
+        action = self._start_action()
         self._revision += 1
         if request.outcome == "accept":
             self._status = ObligationState.ACCEPTED
-            await self._record_review("accepted", request.note, None, request.actor)
+            await self._record_review(action, "accepted", request.note, None, request.actor)
             await self._mail("accepted", [PROVIDER_ROLE], "accepted", note=request.note)
             await self._report("accepted", request.actor, {"note": request.note})
             return self.status()
         assert request.new_due is not None
         self._status = ObligationState.COMPLETION_REQUESTED
-        await self._new_round(request.new_due)
-        await self._record_review(
-            "completion_requested", request.note, self._schedule.due, request.actor
-        )
+        rnd, due = await self._new_round(request.new_due)
+        await self._record_review(action, "completion_requested", request.note, due, request.actor)
+        if action is None:  # old runs: the round current by now (see _new_round)
+            rnd = self._round
         await self._mail(
-            "completion-request", [PROVIDER_ROLE], f"completion:{self._round}", note=request.note
+            "completion-request", [PROVIDER_ROLE], f"completion:{rnd}", note=request.note
         )
+        if action is None:
+            due = self._schedule.due
         await self._report(
             "completion_requested",
             request.actor,
-            {"note": request.note, "new_due": self._schedule.due.isoformat()},
+            {"note": request.note, "new_due": due.isoformat()},
         )
         return self.status()
 
@@ -247,10 +258,11 @@ class ObligationWorkflow:
 
     @workflow.update
     async def waive(self, request: WaiveRequest) -> ObligationStatus:
+        action = self._start_action()
         self._status = ObligationState.WAIVED
         self._overdue = False
         self._revision += 1
-        await self._record_review("waived", request.reason, None, request.actor)
+        await self._record_review(action, "waived", request.reason, None, request.actor)
         await self._mail("waived", [PROVIDER_ROLE], "waived", reason=request.reason)
         await self._report("waived", request.actor, {"reason": request.reason})
         return self.status()
@@ -263,16 +275,19 @@ class ObligationWorkflow:
 
     @workflow.update
     async def extend(self, request: ExtendRequest) -> ObligationStatus:
+        action = self._start_action()
         self._revision += 1
-        await self._new_round(request.new_due)
-        await self._record_review("extended", request.reason, self._schedule.due, request.actor)
-        await self._mail(
-            "extended", [PROVIDER_ROLE], f"extended:{self._round}", reason=request.reason
-        )
+        rnd, due = await self._new_round(request.new_due)
+        await self._record_review(action, "extended", request.reason, due, request.actor)
+        if action is None:  # old runs: the round current by now (see _new_round)
+            rnd = self._round
+        await self._mail("extended", [PROVIDER_ROLE], f"extended:{rnd}", reason=request.reason)
+        if action is None:
+            due = self._schedule.due
         await self._report(
             "extended",
             request.actor,
-            {"reason": request.reason, "new_due": self._schedule.due.isoformat()},
+            {"reason": request.reason, "new_due": due.isoformat()},
         )
         return self.status()
 
@@ -337,8 +352,25 @@ class ObligationWorkflow:
             f"status: cannot {action}, the item is already {self._status.value}",
         )
 
-    async def _new_round(self, due: Any) -> None:
-        """A new due date (extension or completion): reminders and the ladder start over."""
+    def _start_action(self) -> int | None:
+        """The number of the admin action now starting, or None in runs from before the
+        unique-action-keys patch. Called first thing in each handler, before any await, so the
+        number is taken in the order the handlers start, and patched() is asked at the same
+        point of every replay."""
+        if not workflow.patched(UNIQUE_KEYS_PATCH):
+            return None
+        self._actions += 1
+        return self._actions
+
+    async def _new_round(self, due: Any) -> tuple[int, date]:
+        """A new due date (extension or completion): reminders and the ladder start over.
+
+        Returns this round's number and due date, taken before any other action can start a
+        round. Patched runs name the round's e-mail ("extended:N", "completion:N") by this
+        number; old runs read the round current when the e-mail goes out, which a concurrent
+        extension may already have raised, so both e-mails went out under one key. The number
+        cannot repeat an old key either: rounds only count up, and old runs only ever used a
+        round that already existed."""
         self._replanning = True
         try:
             self._schedule = await call(
@@ -353,12 +385,20 @@ class ObligationWorkflow:
         self._overdue = False
         self._level = 0
         self._revision += 1
+        return self._round, self._schedule.due
 
-    async def _record_review(self, outcome: Any, note: str, new_due: Any, actor: str) -> None:
+    async def _record_review(
+        self, action: int | None, outcome: Any, note: str, new_due: Any, actor: str
+    ) -> None:
+        # Old runs: the number of history notes, read when the review is written; two actions
+        # in flight together could both read the same count, and the second row was lost. Patched:
+        # the action's own number, under "review:action-N" so that it can never equal an
+        # old "review:N" already written by the same workflow before the patch took effect.
+        key = f"review:{len(self._history)}" if action is None else f"review:action-{action}"
         await call(
             RecordActivities.record_review,
             ReviewWrite(
-                key=f"{self._wid}:review:{len(self._history)}",
+                key=f"{self._wid}:{key}",
                 workflow_id=self._wid,
                 outcome=outcome,
                 note=note,
@@ -425,6 +465,8 @@ class ObligationWorkflow:
         """One outcome: history note, search attributes, records, and the contract's view."""
         inp, occ = self._in, self._in.occurrence
         now = workflow.now()
+        # Safe without unique-action-keys: the note is appended and the count read for the
+        # audit key below with no await in between, so concurrent outcomes get distinct numbers.
         self._history.append(f"{now.isoformat()} {event} ({actor})")
         if inp.search_attributes:
             workflow.upsert_search_attributes(

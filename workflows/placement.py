@@ -563,6 +563,8 @@ class PlacementWorkflow:
         """One outcome: history note, search attributes, records, and the rotation's view."""
         inp, p, care = self._in, self._provider, self._care
         now = workflow.now()
+        # Safe without unique-action-keys: the note is appended and the count read for the
+        # audit key below with no await in between, so concurrent outcomes get distinct numbers.
         self._history.append(f"{now.isoformat()} {event} ({actor})")
         if inp.search_attributes:
             workflow.upsert_search_attributes(

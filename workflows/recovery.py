@@ -427,6 +427,8 @@ class RecoveryWorkflow:
         inp = self._in
         now = workflow.now()
         note = "; ".join(f"{k}={_shown(v)}" for k, v in details.items() if _shown(v))
+        # The step's key below is the count read right after this append, with no await in
+        # between: concurrent steps get distinct numbers (no unique-action-keys patch needed).
         self._steps.append(RecoveryStepNote(at=now, step=step, actor=actor, note=note))
         if inp.search_attributes:
             workflow.upsert_search_attributes([sa.STATUS.value_set(self._status.value)])
