@@ -26,12 +26,12 @@ EMAIL_RE = re.compile(rf"^{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})*$")
 MAX_EMAIL_LENGTH = 254  # RFC 5321's path limit less the angle brackets
 MAX_LINE_LENGTH = 300
 # Characters that end a line somewhere (email, str.splitlines, Unicode) or are controls.
-_BREAKS_OR_CONTROLS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+BREAKS_OR_CONTROLS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
 def check_email(value: str) -> str:
     """The address itself, or ValueError saying what is wrong with it (without the value)."""
-    if _BREAKS_OR_CONTROLS.search(value):
+    if BREAKS_OR_CONTROLS.search(value):
         raise ValueError("inte en e-postadress: innehåller radbrytning eller styrtecken")
     if len(value) > MAX_EMAIL_LENGTH:
         raise ValueError(f"inte en e-postadress: längre än {MAX_EMAIL_LENGTH} tecken")
@@ -44,7 +44,7 @@ def check_email(value: str) -> str:
 
 def check_line(value: str) -> str:
     """One line of text for a name or title: no line breaks or control characters."""
-    if _BREAKS_OR_CONTROLS.search(value):
+    if BREAKS_OR_CONTROLS.search(value):
         raise ValueError("får inte innehålla radbrytningar eller styrtecken (one line of text)")
     if len(value) > MAX_LINE_LENGTH:
         raise ValueError(f"högst {MAX_LINE_LENGTH} tecken")

@@ -57,6 +57,7 @@ with workflow.unsafe.imports_passed_through():
         local_today,
         require,
         require_text,
+        require_valid,
         when_due,
     )
 
@@ -196,7 +197,7 @@ class MeetingWorkflow:
 
     @schedule.validator
     def _validate_schedule(self, request: ScheduleRequest) -> None:
-        require_text(request.actor, "actor")
+        require_valid(request)
         if self._status is not MeetingState.UNSCHEDULED:
             self._require_open("schedule")
             require(False, "status: already scheduled; use reschedule to move it")
@@ -209,7 +210,7 @@ class MeetingWorkflow:
 
     @reschedule.validator
     def _validate_reschedule(self, request: ScheduleRequest) -> None:
-        require_text(request.actor, "actor")
+        require_valid(request)
         self._require_open("reschedule")
         require(
             self._status is not MeetingState.UNSCHEDULED,
@@ -281,7 +282,7 @@ class MeetingWorkflow:
 
     @minutes.validator
     def _validate_minutes(self, request: MinutesRequest) -> None:
-        require_text(request.actor, "actor")
+        require_valid(request)
         status = self._status
         require(
             status is not MeetingState.UNSCHEDULED,
@@ -320,7 +321,7 @@ class MeetingWorkflow:
 
     @cancel.validator
     def _validate_cancel(self, request: CancelMeetingRequest) -> None:
-        require_text(request.actor, "actor")
+        require_valid(request)
         require_text(request.reason, "reason")
         self._require_open("cancel")
 
