@@ -123,8 +123,9 @@ class _LineRule(Rule):
 @dataclass(frozen=True)
 class _UrlRule(Rule):
     def check(self, value: Any) -> None:
-        if value:  # empty: no link (on a reschedule: keep the earlier one)
-            check_url(value)
+        # The workflow strips the link; empty: no link (on a reschedule: keep the earlier one).
+        if value.strip():
+            check_url(value.strip())
 
 
 @dataclass(frozen=True)

@@ -154,7 +154,7 @@ def _time_command(
     # The same rules as the Update validator, before connecting (models.inputs).
     try:
         if link is not None:
-            check_url(link)
+            check_url(link.strip())
     except ValueError as err:
         fail_bad_input(f"--link: {err}")
     try:

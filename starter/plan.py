@@ -52,7 +52,7 @@ def _parse_year(text: str | None) -> int:
     try:
         year = int(text)
     except ValueError:
-        year = 0
+        _fail(f"--year: not a year (e.g. 2027), got {text!r}")
     try:
         return check_year(year)
     except ValueError as err:
