@@ -32,6 +32,7 @@ from models.records import AuditEvent, Meeting, Placement, Review
 from models.recovery import ClaimLine, ClaimLineError, check_line
 from models.scenario import ScenarioError, load_scenario
 from models.settings import PROJECT_ROOT
+from tests.strategies import luhn_complete, org_nr_in_other_digits, personnummer
 
 PROPERTY = settings(max_examples=200, deadline=None, database=None)
 AT = datetime(2031, 3, 1, 10, 0)
@@ -256,18 +257,6 @@ def test_org_nr_with_non_ascii_digits_is_refused(table: dict[int, str]) -> None:
         normalize_org_nr("556036-079" + "3".translate(table))
 
 
-def _luhn_complete(nine: str) -> str:
-    for last in "0123456789":
-        digits = nine + last
-        total = 0
-        for i, ch in enumerate(digits):
-            n = int(ch) * (2 if i % 2 == 0 else 1)
-            total += n - 9 if n > 9 else n
-        if total % 10 == 0:
-            return digits
-    raise AssertionError("unreachable")
-
-
 @PROPERTY
 @given(
     nine=st.text("0123456789", min_size=9, max_size=9),
@@ -280,13 +269,20 @@ def test_org_nr_identity_is_its_ascii_digits(
 ) -> None:
     """A valid org nr is accepted in its one canonical form; changing any digit to a non-ASCII
     digit (of any script) is refused, so one company can never get two workflow ids."""
-    digits = _luhn_complete(nine)
+    digits = luhn_complete(nine)
     written = f"{digits[:6]}-{digits[6:]}" if dash else digits
     assert normalize_org_nr(written) == f"{digits[:6]}-{digits[6:]}"
     changed = digits[:position] + digit + digits[position + 1 :]
     if not digit.isascii():
         with pytest.raises(OrgNrError):
             normalize_org_nr(changed)
+
+
+@PROPERTY
+@given(written=org_nr_in_other_digits())
+def test_org_nr_in_other_digits_is_refused(written: str) -> None:
+    with pytest.raises(OrgNrError):
+        normalize_org_nr(written)
 
 
 def test_amounts_accept_ascii_digits_only() -> None:
@@ -298,21 +294,6 @@ def test_amounts_accept_ascii_digits_only() -> None:
 
 
 # --- personnummer: one rule for placements and recoveries (point 8) ----------------------------
-
-SEPARATORS = ["", "-", "+", " ", "_", ".", "/", "--", " - ", "__", "/-", "\t"]
-
-
-@st.composite
-def personnummer(draw: st.DrawFn) -> str:
-    """A personnummer or samordningsnummer (day + 60), 10 or 12 digits, written with any
-    separators between any of its digit groups."""
-    born = draw(st.dates(date(1900, 1, 1), date(2030, 12, 31)))
-    day = born.day + (60 if draw(st.booleans()) else 0)
-    year = f"{born.year:04d}" if draw(st.booleans()) else f"{born.year % 100:02d}"
-    tail = draw(st.text("0123456789", min_size=4, max_size=4))
-    groups = [year, f"{born.month:02d}", f"{day:02d}", tail]
-    seps = [draw(st.sampled_from(SEPARATORS)) for _ in range(3)]
-    return "".join(g + s for g, s in zip(groups, [*seps, ""], strict=True))
 
 
 def _placement_refuses_as_personnummer(text: str) -> bool:
