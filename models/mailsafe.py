@@ -15,6 +15,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
+from models.limits import NAME_LEN
+
 # One addr-spec, no display name, no comments, no quoting: what an administrator types as a
 # contact address. The local part is RFC 5322's dot-atom; the domain is dot-separated labels of
 # letters (Unicode allowed: IDN domains), digits and inner hyphens. A domain without a dot
@@ -24,7 +26,7 @@ _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LABEL = r"[^\W_](?:[\w-]{0,61}[^\W_])?"
 EMAIL_RE = re.compile(rf"^{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})*$")
 MAX_EMAIL_LENGTH = 254  # RFC 5321's path limit less the angle brackets
-MAX_LINE_LENGTH = 300
+MAX_LINE_LENGTH = NAME_LEN  # the providers.name column
 # Characters that end a line somewhere (email, str.splitlines, Unicode) or are controls.
 BREAKS_OR_CONTROLS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 

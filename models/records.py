@@ -37,8 +37,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-# Column sizes live in models.limits (input validation refuses longer text with the same
-# numbers); re-exported here for the migrations and the store.
+# Column sizes live in models.limits: input validation (models.inputs) refuses longer text with
+# the same numbers.
 from models.limits import (
     CUSTOMER_REF_LEN,
     EMAIL_LEN,

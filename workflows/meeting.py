@@ -373,12 +373,8 @@ class MeetingWorkflow:
                 f"at: {day.isoformat()} is outside the meeting window {w.start.isoformat()}"
                 f"–{w.due.isoformat()}; give a reason to hold it then",
             )
+        # The link itself is checked with the request (models.inputs, via require_valid).
         link = request.link.strip()
-        if link:
-            require(
-                link.startswith(("https://", "http://")),
-                "link: must start with https:// or http://",
-            )
         has_earlier = self._meeting is not None and bool(self._meeting.place or self._meeting.link)
         require(
             bool(request.place.strip() or link) or (inherit and has_earlier),
