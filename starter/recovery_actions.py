@@ -82,11 +82,15 @@ async def start_recovery(
     """Start a case for a provider with a contract; returns the case id. Nothing is started
     when the lines, the provider or its plan are not acceptable."""
     check_claim_lines(lines)
-    for field, check in (("actor", lambda: check_actor(actor)), ("year", lambda: check_year(year))):
-        try:
-            check()
-        except ValueError as err:
-            raise ActionError(field, str(err)) from None
+    # A start has no validator: the same rules as the Updates' (models.inputs), here.
+    try:
+        check_actor(actor)
+    except ValueError as err:
+        raise ActionError("actor", str(err)) from None
+    try:
+        check_year(year)
+    except ValueError as err:
+        raise ActionError("year", str(err)) from None
     contract = await actions.contract_status(client, org_nr)
     try:
         plan = load_plan(contract.plan_id, plans_dir)
