@@ -16,12 +16,13 @@ from typing import Literal
 from pydantic import Field
 
 from models.calendar import CalendarRules
+from models.inputs import Actor, Key, Keys, OptionalDay
 from models.messages import DocumentRef, Message, Provider
 from models.orgnr import OrgNrError, normalize_org_nr
 from models.plan import Role
 
 APPLICATION_PREFIX = "application-"
-_APPLICATION_ID = re.compile(r"^application-(\d{10})-([1-9]\d{0,3})$")
+_APPLICATION_ID = re.compile(r"^application-([0-9]{10})-([1-9][0-9]{0,3})$")
 
 # LOV 10 kap. 1-2 §§: a decision may be appealed to förvaltningsrätten within three weeks of the
 # day the applicant received it (förvaltningslagen 44 §). The notice must say so.
@@ -84,12 +85,12 @@ class LoadApplicationPlan(Message):
 class ApplicationInput(Message):
     application_id: str = ""  # set by the submitter: the workflow id
     provider: Provider
-    service_types: list[str] = Field(min_length=1)
-    areas: list[str] = Field(min_length=1)
+    service_types: Keys = Field(min_length=1)
+    areas: Keys = Field(min_length=1)
     documents: list[DocumentRef] = Field(default_factory=list)
     plan_id: str
-    requested_start: date | None = None
-    actor: str
+    requested_start: OptionalDay = None
+    actor: Actor
     search_attributes: bool = True
 
 
@@ -103,30 +104,30 @@ class Assessment(Message):
 
 
 class AssessRequest(Message):
-    key: str
+    key: Key
     met: bool
     note: str = ""
-    actor: str
+    actor: Actor
 
 
 class CompletionRequest(Message):
     items: list[str]
-    due: date | None = None  # default: the plan's response time (kommunicering) from today
+    due: OptionalDay = None  # default: the plan's response time (kommunicering) from today
     note: str = ""
-    actor: str
+    actor: Actor
 
 
 class CompleteRequest(Message):
     documents: list[DocumentRef] = Field(default_factory=list)
     note: str = ""
-    actor: str
+    actor: Actor
 
 
 class DecideRequest(Message):
     approve: bool
     reason: str = ""
-    contract_start: date | None = None
-    actor: str
+    contract_start: OptionalDay = None
+    actor: Actor
 
 
 class CompletionRound(Message):

@@ -15,6 +15,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
+from models.limits import NAME_LEN
+
 # One addr-spec, no display name, no comments, no quoting: what an administrator types as a
 # contact address. The local part is RFC 5322's dot-atom; the domain is dot-separated labels of
 # letters (Unicode allowed: IDN domains), digits and inner hyphens. A domain without a dot
@@ -24,14 +26,14 @@ _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LABEL = r"[^\W_](?:[\w-]{0,61}[^\W_])?"
 EMAIL_RE = re.compile(rf"^{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})*$")
 MAX_EMAIL_LENGTH = 254  # RFC 5321's path limit less the angle brackets
-MAX_LINE_LENGTH = 300
+MAX_LINE_LENGTH = NAME_LEN  # the providers.name column
 # Characters that end a line somewhere (email, str.splitlines, Unicode) or are controls.
-_BREAKS_OR_CONTROLS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+BREAKS_OR_CONTROLS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
 def check_email(value: str) -> str:
     """The address itself, or ValueError saying what is wrong with it (without the value)."""
-    if _BREAKS_OR_CONTROLS.search(value):
+    if BREAKS_OR_CONTROLS.search(value):
         raise ValueError("inte en e-postadress: innehåller radbrytning eller styrtecken")
     if len(value) > MAX_EMAIL_LENGTH:
         raise ValueError(f"inte en e-postadress: längre än {MAX_EMAIL_LENGTH} tecken")
@@ -44,7 +46,7 @@ def check_email(value: str) -> str:
 
 def check_line(value: str) -> str:
     """One line of text for a name or title: no line breaks or control characters."""
-    if _BREAKS_OR_CONTROLS.search(value):
+    if BREAKS_OR_CONTROLS.search(value):
         raise ValueError("får inte innehålla radbrytningar eller styrtecken (one line of text)")
     if len(value) > MAX_LINE_LENGTH:
         raise ValueError(f"högst {MAX_LINE_LENGTH} tecken")

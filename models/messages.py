@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.calendar import CalendarRules, MeetingWindow, Occurrence
+from models.inputs import Actor, Day, Key, Moment, OptionalDay, Place, Url
 from models.mailsafe import EmailAddress, OneLine
 from models.plan import Obligation, Role
 
@@ -69,7 +70,7 @@ class Termination(Message):
 
 class ContractInput(Message):
     provider: Provider
-    contract_start: date
+    contract_start: Day
     plan_id: str
     search_attributes: bool = True
     # Carried across continue-as-new; absent on the first run.
@@ -81,16 +82,16 @@ class ContractInput(Message):
 
 
 class TerminateRequest(Message):
-    end_date: date
+    end_date: Day
     kind: Literal["uppsagning", "havning"]
     reason: str
-    actor: str
+    actor: Actor
 
 
 class ChangeContactRequest(Message):
     email: EmailAddress
     name: OneLine | None = None
-    actor: str
+    actor: Actor
 
 
 class ObligationSummary(Message):
@@ -164,25 +165,25 @@ class SubmitRequest(Message):
     fields: dict[str, Any] = Field(default_factory=dict)
     documents: list[DocumentRef] = Field(default_factory=list)
     note: str = ""
-    actor: str
+    actor: Actor
 
 
 class ReviewRequest(Message):
     outcome: Literal["accept", "request-completion"]
     note: str = ""
-    new_due: date | None = None
-    actor: str
+    new_due: OptionalDay = None
+    actor: Actor
 
 
 class WaiveRequest(Message):
     reason: str
-    actor: str
+    actor: Actor
 
 
 class ExtendRequest(Message):
-    new_due: date
+    new_due: Day
     reason: str
-    actor: str
+    actor: Actor
 
 
 class CloseRequest(Message):
@@ -397,18 +398,18 @@ class ScheduleRequest(Message):
     """Schedule a meeting, or move it (reschedule). On a reschedule an empty place and link
     keep the earlier ones."""
 
-    starts_at: datetime
+    starts_at: Moment
     duration_minutes: int = 90
-    place: str = ""
-    link: str = ""
+    place: Place = ""
+    link: Url = ""
     # Why the meeting lies outside the plan's window; required only then.
     reason: str = ""
-    actor: str
+    actor: Actor
 
 
 class ActionItem(Message):
-    owner: str  # "provider" (becomes an obligation), a plan role or a name
-    due: date
+    owner: Key  # "provider" (becomes an obligation), a plan role or a name
+    due: Day
     text: str
 
 
@@ -416,12 +417,12 @@ class MinutesRequest(Message):
     summary: str
     attendees: list[str]
     actions: list[ActionItem] = Field(default_factory=list)
-    actor: str
+    actor: Actor
 
 
 class CancelMeetingRequest(Message):
     reason: str
-    actor: str
+    actor: Actor
 
 
 class ScheduledMeeting(Message):

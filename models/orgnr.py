@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-_PATTERN = re.compile(r"^(\d{6})-?(\d{4})$")
+# ASCII digits only: `\d` would also match full-width and other Unicode digits, and the same
+# company written with them would get a second contract (another workflow id).
+_PATTERN = re.compile(r"^([0-9]{6})-?([0-9]{4})$")
 
 
 class OrgNrError(ValueError):

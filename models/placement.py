@@ -25,16 +25,15 @@ from typing import Literal
 from pydantic import Field
 
 from models.calendar import CalendarRules
+from models.inputs import Actor, Day, Key, OptionalDay, OptionalKey
 from models.messages import Message
+from models.personnummer import looks_like_personnummer
 from models.plan import Role
 
 PLACEMENT_PREFIX = "placement-"
 ROTATION_PREFIX = "rotation-"
 _PLACEMENT_ID = re.compile(r"^placement-[0-9a-f]{12}$")
 _CUSTOMER_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{1,39}$")
-# Personnummer and samordningsnummer: YYMMDD-XXXX, YYMMDD+XXXX, YYYYMMDDXXXX … — ten or twelve
-# digits with or without a separator, anywhere in the text (also inside a longer reference).
-_PERSONNUMMER = re.compile(r"(?<!\d)(\d{2})?\d{6}[-+ ]?\d{4}(?!\d)")
 # Granted hours per month: at most 744 (31 × 24), two decimals.
 MAX_HOURS = Decimal("744")
 
@@ -46,7 +45,7 @@ class CustomerRefError(ValueError):
 def check_customer_ref(value: str) -> str:
     """The pseudonymous customer reference, or CustomerRefError (never echoing a personnummer)."""
     text = value.strip()
-    if _PERSONNUMMER.search(text.replace(" ", "")) or _PERSONNUMMER.search(text):
+    if looks_like_personnummer(text):
         # Do not repeat the value: it may be a real personnummer and end up in a log.
         raise CustomerRefError(
             "looks like a personnummer; give a pseudonymous reference (e.g. the case number)"
@@ -155,13 +154,13 @@ class PlacementState(StrEnum):
 class PlacementInput(Message):
     placement_id: str = ""  # set by the starter: the workflow id
     customer_ref: str
-    area: str
-    service_type: str
+    area: Key
+    service_type: Key
     granted_hours: Decimal = Field(ge=0, le=MAX_HOURS, decimal_places=2)
-    decision_date: date
-    start: date
+    decision_date: Day
+    start: Day
     plan_id: str
-    actor: str
+    actor: Actor
     search_attributes: bool = True
 
 
@@ -169,24 +168,24 @@ class ChooseRequest(Message):
     """The customer's choice; `provider=None`: the customer declines, the rotation list applies."""
 
     provider: str | None = None
-    actor: str
+    actor: Actor
 
 
 class SwitchRequest(Message):
     provider: str
-    effective: date | None = None  # default: the earliest the plan allows
-    actor: str
+    effective: OptionalDay = None  # default: the earliest the plan allows
+    actor: Actor
 
 
 class CarePlanDoneRequest(Message):
-    done_on: date | None = None  # default today
-    actor: str
+    done_on: OptionalDay = None  # default today
+    actor: Actor
 
 
 class EndRequest(Message):
-    end_date: date | None = None  # default today
+    end_date: OptionalDay = None  # default today
     reason: str
-    actor: str
+    actor: Actor
 
 
 class ProviderTerminated(Message):
@@ -293,19 +292,19 @@ class RotationEntry(Message):
 
     org_nr: str
     name: str = ""
-    area: str
-    service_type: str
-    actor: str = "system"
+    area: Key
+    service_type: Key
+    actor: Actor = "system"
 
 
 class ProviderRemoval(Message):
     """Off every list (termination), or off one list when area and service type are given."""
 
     org_nr: str
-    area: str | None = None
-    service_type: str | None = None
+    area: OptionalKey = None
+    service_type: OptionalKey = None
     reason: str = ""
-    actor: str = "system"
+    actor: Actor = "system"
 
 
 class AssignRequest(Message):

@@ -37,6 +37,21 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+# Column sizes live in models.limits: input validation (models.inputs) refuses longer text with
+# the same numbers.
+from models.limits import (
+    CUSTOMER_REF_LEN,
+    EMAIL_LEN,
+    ID_LEN,
+    KEY_LEN,
+    LINK_LEN,
+    NAME_LEN,
+    ORG_NR_LEN,
+    PERIOD_LEN,
+    STATUS_LEN,
+    TITLE_LEN,
+)
+
 NAMING_CONVENTION: Final = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -80,13 +95,6 @@ PLACEMENT_STATUSES: Final = ("awaiting_choice", "active", "ended")
 # "556036-0793". SQLite has no regular expressions, so the database checks only the shape;
 # models.store checks the digits, and messages check the Luhn digit (models.orgnr) on the way in.
 ORG_NR_SHAPE_SQL: Final = "org_nr LIKE '______-____'"
-
-# Column sizes, shared so that tables referring to the same thing agree.
-ORG_NR_LEN: Final = 11
-ID_LEN: Final = 200  # workflow ids, idempotency keys, Message-IDs
-KEY_LEN: Final = 100  # obligation keys, plan ids, kinds, actors
-PERIOD_LEN: Final = 20  # "2027", "2027-T2", "2027-H1"
-STATUS_LEN: Final = 30
 
 
 def in_values(column: str, values: tuple[str, ...]) -> str:
@@ -146,8 +154,8 @@ class Provider(Base):
     __table_args__ = (CheckConstraint(ORG_NR_SHAPE_SQL, name="org_nr_format"),)
 
     org_nr: Mapped[str] = mapped_column(String(ORG_NR_LEN), primary_key=True)
-    name: Mapped[str] = mapped_column(String(300))
-    email: Mapped[str] = mapped_column(String(320))  # RFC 5321 maximum
+    name: Mapped[str] = mapped_column(String(NAME_LEN))
+    email: Mapped[str] = mapped_column(String(EMAIL_LEN))  # RFC 5321 maximum
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -394,7 +402,7 @@ class Escalation(Base):
     period: Mapped[str] = mapped_column(String(PERIOD_LEN))
     level: Mapped[int]
     kind: Mapped[str] = mapped_column(String(KEY_LEN))
-    title: Mapped[str] = mapped_column(String(500))
+    title: Mapped[str] = mapped_column(String(TITLE_LEN))
     at: Mapped[datetime]
 
 
@@ -413,7 +421,7 @@ class Meeting(Base):
     period: Mapped[str] = mapped_column(String(PERIOD_LEN))  # "2027-H1"
     status: Mapped[str] = mapped_column(String(STATUS_LEN))
     scheduled_at: Mapped[datetime | None]  # when the meeting starts
-    place: Mapped[str | None] = mapped_column(String(300))
+    place: Mapped[str | None] = mapped_column(String(NAME_LEN))
     # {summary, attendees, actions: [{number, owner, due, text, obligation_workflow_id}], …}
     minutes: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime]
@@ -421,7 +429,7 @@ class Meeting(Base):
     window_start: Mapped[date | None]
     window_end: Mapped[date | None]
     ends_at: Mapped[datetime | None]
-    link: Mapped[str | None] = mapped_column(String(500))
+    link: Mapped[str | None] = mapped_column(String(LINK_LEN))
     sequence: Mapped[int | None]  # SEQUENCE of the latest invitation (.ics)
     escalated_at: Mapped[datetime | None]
 
@@ -495,7 +503,9 @@ class RecoveryLine(Base):
     revision: Mapped[int]
     line_no: Mapped[int]
     period: Mapped[str] = mapped_column(String(PERIOD_LEN))  # "2027-03"
-    customer_ref: Mapped[str] = mapped_column(String(40))  # pseudonymous, never a personnummer
+    customer_ref: Mapped[str] = mapped_column(
+        String(CUSTOMER_REF_LEN)
+    )  # pseudonymous, never a personnummer
     hours_billed: Mapped[Decimal] = mapped_column(Numeric(9, 2))
     hours_approved: Mapped[Decimal] = mapped_column(Numeric(9, 2))
     hourly_rate: Mapped[Decimal] = mapped_column(Numeric(10, 2))

@@ -22,15 +22,16 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from pydantic import BaseModel, ConfigDict
 
+# The one personnummer rule (models.personnummer), shared with placements; re-exported.
+from models.personnummer import looks_like_personnummer
+
 ORE = Decimal("0.01")
 ZERO = Decimal("0.00")
 # Enough for any plausible claim line; also what Numeric(9, 2) / Numeric(10, 2) can hold.
 MAX_HOURS = Decimal("100000")
 MAX_RATE = Decimal("100000")
-_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_PERIOD = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
 _REFERENCE = re.compile(r"^[A-Za-z0-9ÅÄÖåäö][A-Za-z0-9ÅÄÖåäö_./-]{0,39}$")
-# YYMMDD-NNNN, YYMMDD+NNNN, YYYYMMDDNNNN, YYMMDDNNNN (with or without a separator).
-_PERSONNUMMER = re.compile(r"(?<!\d)(?:\d{2})?(\d{2})(\d{2})(\d{2})[-+ ]?(\d{4})(?!\d)")
 
 
 class ClaimLineError(ValueError):
@@ -57,26 +58,13 @@ class ClaimLine(BaseModel):
 def parse_decimal(text: str, field: str) -> Decimal:
     """A Swedish or English decimal ("385,50" or "385.50"), at most two decimals."""
     cleaned = text.strip().replace(" ", "").replace("\u00a0", "").replace(",", ".")
-    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", cleaned):
+    if not re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", cleaned):
         raise ClaimLineError(field, f"inte ett tal (not a number): {text.strip()!r}")
     try:
         value = Decimal(cleaned)
     except InvalidOperation:  # pragma: no cover - the pattern above only lets numbers through
         raise ClaimLineError(field, f"inte ett tal (not a number): {text.strip()!r}") from None
     return value
-
-
-def looks_like_personnummer(text: str) -> bool:
-    """True if `text` contains something shaped like a personnummer or samordningsnummer.
-
-    The check digit is not required: a mistyped identity number is still personal data.
-    """
-    for match in _PERSONNUMMER.finditer(text):
-        month, day = int(match.group(2)), int(match.group(3))
-        # Samordningsnummer add 60 to the day.
-        if 1 <= month <= 12 and (1 <= day <= 31 or 61 <= day <= 91):
-            return True
-    return False
 
 
 def _check_amount(value: Decimal, field: str, upper: Decimal) -> None:

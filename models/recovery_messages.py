@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from models.calendar import CalendarRules
+from models.inputs import Actor, Key
 from models.messages import Message
 from models.plan import Role
 from models.recovery import ClaimLine
@@ -52,14 +53,14 @@ class RecoveryInput(Message):
     lines: list[ClaimLine]
     subject: str = ""  # what the claim concerns, e.g. "Granskning av utförd tid, mars 2027"
     year: int
-    actor: str
+    actor: Actor
     search_attributes: bool = True
 
 
 class RespondRequest(Message):
     outcome: Literal["accept", "dispute"]
     comment: str = ""
-    actor: str
+    actor: Actor
 
 
 class DecideRequest(Message):
@@ -68,18 +69,18 @@ class DecideRequest(Message):
     amount: Decimal | None = None
     lines: list[ClaimLine] | None = None
     reason: str = ""
-    actor: str
+    actor: Actor
 
 
 class SettleRequest(Message):
     method: Literal["invoice", "set_off"]
-    invoice_number: str = ""
-    actor: str
+    invoice_number: Key = ""
+    actor: Actor
 
 
 class PaidRequest(Message):
     note: str = ""
-    actor: str
+    actor: Actor
 
 
 class RecoveryResponse(Message):

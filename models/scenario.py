@@ -6,10 +6,11 @@ import re
 import tomllib
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from models.inputs import IN_RANGE, Actor, Day, OptionalDay, check_request
 from models.mailsafe import EmailAddress, OneLine
 from models.orgnr import OrgNrError, normalize_org_nr
 from models.plan import Plan
@@ -47,7 +48,7 @@ class ScenarioProvider(_Strict):
     org_nr: str
     name: OneLine = Field(min_length=1)
     email: EmailAddress
-    contract_start: date
+    contract_start: Day
 
     @field_validator("org_nr")
     @classmethod
@@ -59,20 +60,20 @@ class ScenarioProvider(_Strict):
 
 
 class ScenarioEvent(_Strict):
-    on: date | datetime
+    on: Annotated[date | datetime, IN_RANGE]
     provider: str
     action: Action
     obligation: str | None = None
     period: str | None = None
     fields: dict[str, Any] = Field(default_factory=dict)
     documents: list[str] = Field(default_factory=list)
-    new_due: date | None = None
-    end_date: date | None = None
+    new_due: OptionalDay = None
+    end_date: OptionalDay = None
     kind: Literal["uppsagning", "havning"] = "uppsagning"
     reason: str = ""
     note: str = ""
     email: EmailAddress | None = None
-    actor: str = "simulering"
+    actor: Actor = "simulering"
 
     @field_validator("provider")
     @classmethod
@@ -102,13 +103,15 @@ class ScenarioEvent(_Strict):
 
 class Scenario(_Strict):
     plan: str | None = None
-    start: date
-    until: date
+    start: Day
+    until: Day
     providers: list[ScenarioProvider] = Field(min_length=1)
     events: list[ScenarioEvent] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
+        # The same rules as the CLI and the Update validators (dates, actors): names the key.
+        check_request(self)
         if self.until <= self.start:
             raise ValueError("until: must be after start")
         if (self.until - self.start).days > MAX_SCENARIO_DAYS:

@@ -67,7 +67,7 @@ from models.records import (
     UTCDateTime,
 )
 
-_ORG_NR = re.compile(r"\d{6}-\d{4}")
+_ORG_NR = re.compile(r"[0-9]{6}-[0-9]{4}")
 _DOCUMENT_KEYS = frozenset({"name", "path", "sha256", "size"})
 _LINE_KEYS = ("period", "customer_ref", "hours_billed", "hours_approved", "hourly_rate", "amount")
 # An SMTP error can be long (a whole transcript); the outbox keeps enough to diagnose.

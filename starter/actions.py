@@ -20,6 +20,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.opening import start_contract_workflow
+from models.inputs import check_request
 from models.messages import (
     ChangeContactRequest,
     ContractInput,
@@ -53,6 +54,16 @@ def _split(message: str) -> ActionError:
     return ActionError(field, rest) if rest else ActionError("request", message)
 
 
+def checked(request: BaseModel) -> None:
+    """The request's fields follow models.inputs, or ActionError naming the first that does
+    not. Workflow starts have no validator, so this is their only check; Updates are checked
+    again by their validator."""
+    try:
+        check_request(request)
+    except ValueError as err:
+        raise _split(str(err)) from None
+
+
 async def start_contract(
     client: Client,
     task_queue: str,
@@ -67,6 +78,7 @@ async def start_contract(
         plan_id=plan_id,
         search_attributes=search_attributes,
     )
+    checked(inp)
     try:
         return await start_contract_workflow(client, task_queue, inp)
     except WorkflowAlreadyStartedError:
@@ -121,6 +133,8 @@ async def _obligation(
 
 
 async def _update(handle: WorkflowHandle[Any, Any], update: Any, arg: Any) -> Any:
+    if isinstance(arg, BaseModel):
+        checked(arg)
     try:
         return await handle.execute_update(update, arg)
     except WorkflowUpdateFailedError as err:

@@ -24,6 +24,7 @@ from models.application import (
 from models.messages import Provider
 from models.plan_loader import PlanError, load_plan
 from starter import application_actions as apps
+from starter.actions import ActionError, checked
 from starter.checks import email_option, line_option
 from starter.contract import (
     ActorOpt,
@@ -190,6 +191,10 @@ def submit(
         actor=who,
         search_attributes=settings.search_attributes,
     )
+    try:
+        checked(inp)  # before connecting: areas and service types fit their columns
+    except ActionError as err:
+        fail_bad_input(str(err))
 
     async def action(client: Client) -> str:
         return await apps.submit_application(client, settings.temporal_task_queue, inp)

@@ -33,7 +33,7 @@ from models.application import (
     parse_application_id,
 )
 from models.orgnr import OrgNrError, contract_workflow_id, normalize_org_nr
-from starter.actions import ActionError, _update, wait_registered
+from starter.actions import ActionError, _update, checked, wait_registered
 from workflows.application import ApplicationWorkflow
 
 RUNNING = WorkflowExecutionStatus.RUNNING
@@ -62,6 +62,7 @@ async def _applications(client: Client, org_nr: str) -> list[tuple[str, bool]]:
 
 
 async def submit_application(client: Client, task_queue: str, inp: ApplicationInput) -> str:
+    checked(inp)
     org_nr = inp.provider.org_nr
     if await _describe_status(client, contract_workflow_id(org_nr)) == RUNNING:
         raise ActionError("org_nr", f"{org_nr} is already an approved provider with a contract")

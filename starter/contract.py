@@ -24,6 +24,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from temporalio.client import Client
 
+from models.inputs import check_actor
 from models.messages import (
     ChangeContactRequest,
     ContractStatus,
@@ -48,6 +49,7 @@ from starter.actions import ActionError
 from starter.checks import email_option, line_option
 from starter.client_run import run_with_client
 from starter.errors import fail_bad_input
+from starter.options import parse_date
 
 T = TypeVar("T")
 
@@ -73,8 +75,8 @@ CONTRACT_STATE_SV = {
     "terminated": "avtalet har upphört",
 }
 KIND_SV = {"uppsagning": "uppsägning", "havning": "hävning"}
-_INT = re.compile(r"^[+-]?\d+$")
-_DECIMAL = re.compile(r"^[+-]?(\d+[.,]\d*|[.,]\d+)$")
+_INT = re.compile(r"^[+-]?[0-9]+$")
+_DECIMAL = re.compile(r"^[+-]?([0-9]+[.,][0-9]*|[.,][0-9]+)$")
 
 # --- shared options ------------------------------------------------------------------------------
 
@@ -132,22 +134,20 @@ def _org_nr(text: str) -> str:
 
 
 def _date(text: str | None, option: str) -> date:
-    value = _required(text, option, "2027-04-20")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail_bad_input(f"{option}: inte ett datum ÅÅÅÅ-MM-DD (not a date), fick {value!r}")
+    return parse_date(text, option)
 
 
 def _actor(value: str | None) -> str:
-    if value is not None:
-        if not value.strip():
-            fail_bad_input("--actor: får inte vara tomt (must not be empty)")
-        return value.strip()
+    """--actor, or the OS user; either way what models.inputs allows (it fits the records)."""
+    if value is None:
+        try:
+            value = getpass.getuser()
+        except (OSError, KeyError):
+            fail_bad_input("--actor: okänd användare (cannot tell the OS user); ange --actor NAMN")
     try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        fail_bad_input("--actor: okänd användare (cannot tell the OS user); ange --actor NAMN")
+        return check_actor(value.strip())
+    except ValueError as err:
+        fail_bad_input(f"--actor: {err}")
 
 
 def _settings() -> Settings:

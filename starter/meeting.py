@@ -32,6 +32,8 @@ import typer
 from pydantic import ValidationError
 from temporalio.client import Client
 
+from models.inputs import check_date, check_one_line, check_url
+from models.limits import NAME_LEN
 from models.messages import (
     ActionItem,
     CancelMeetingRequest,
@@ -121,6 +123,10 @@ def _local_time(text: str | None) -> tuple[date, str]:
         fail_bad_input(f'--at: inte en tid "ÅÅÅÅ-MM-DD TT:MM" (not a time), fick {value!r}')
     if parsed.tzinfo is not None:
         fail_bad_input("--at: ange lokal tid utan tidszon (local time, without a zone)")
+    try:
+        check_date(parsed)
+    except ValueError as err:
+        fail_bad_input(f"--at: {err}")
     return parsed.date(), value
 
 
@@ -145,6 +151,17 @@ def _time_command(
     _, local = _local_time(at)
     if place is not None and link is not None:
         fail_bad_input("--place: ange antingen --place eller --link (one of them)")
+    # The same rules as the Update validator, before connecting (models.inputs).
+    try:
+        if link is not None:
+            check_url(link.strip())
+    except ValueError as err:
+        fail_bad_input(f"--link: {err}")
+    try:
+        if place is not None:
+            check_one_line(place, NAME_LEN)
+    except ValueError as err:
+        fail_bad_input(f"--place: {err}")
 
     async def action(client: Client) -> MeetingStatus:
         current = await meeting_actions.meeting_status(client, wid)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from models.inputs import check_date
 from starter.errors import fail_bad_input
 
 
@@ -13,6 +14,10 @@ def parse_date(text: str | None, option: str) -> date:
         fail_bad_input(f"{option}: krävs (required), t.ex. {option} 2027-04-20")
     value = text.strip()
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         fail_bad_input(f"{option}: inte ett datum ÅÅÅÅ-MM-DD (not a date), fick {value!r}")
+    try:
+        return check_date(day)
+    except ValueError as err:
+        fail_bad_input(f"{option}: {err}")

@@ -34,6 +34,7 @@ from models.placement import (
 )
 from models.plan_loader import PlanError, load_plan
 from starter import placement_actions as pa
+from starter.actions import ActionError, checked
 from starter.contract import (
     ActorOpt,
     JsonOpt,
@@ -186,6 +187,10 @@ def start(
         actor=who,
         search_attributes=settings.search_attributes,
     )
+    try:
+        checked(inp)  # before connecting: area and service type fit their columns
+    except ActionError as err:
+        fail_bad_input(str(err))
 
     async def action(client: Client) -> str:
         return await pa.start(client, settings.temporal_task_queue, inp)

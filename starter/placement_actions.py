@@ -24,6 +24,7 @@ from models.orgnr import contract_workflow_id
 from models.placement import (
     CarePlanDoneRequest,
     ChooseRequest,
+    CustomerRefError,
     EndRequest,
     PlacementInput,
     PlacementStatus,
@@ -33,12 +34,13 @@ from models.placement import (
     RotationInput,
     RotationStatus,
     SwitchRequest,
+    check_customer_ref,
     is_placement_id,
     list_key,
     new_placement_id,
     rotation_workflow_id,
 )
-from starter.actions import ActionError, _update, wait_registered
+from starter.actions import ActionError, _update, checked, wait_registered
 from workflows.contract import ContractWorkflow
 from workflows.placement import PlacementWorkflow
 from workflows.rotation import RotationWorkflow
@@ -125,6 +127,12 @@ async def remove_provider(client: Client, plan_id: str, removal: ProviderRemoval
 
 
 async def start(client: Client, task_queue: str, inp: PlacementInput) -> str:
+    # A start has no validator: the customer reference and the marked fields are checked here.
+    try:
+        check_customer_ref(inp.customer_ref)
+    except CustomerRefError as err:
+        raise ActionError("customer_ref", str(err)) from None
+    checked(inp)
     wid = new_placement_id()
     await client.start_workflow(
         PlacementWorkflow.run,

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from models.calendar import holiday_name, is_business_day, occurrences
+from models.inputs import check_date, check_year
 from models.plan import AnnualSchedule, Plan
 from models.plan_loader import PlanError, list_plans, load_plan, resolve_plan_path
 from models.settings import get_settings
@@ -25,7 +26,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-YEARS = (2000, 2100)
 _WEEKEND = {"sv": ("lördag", "söndag"), "da": ("lørdag", "søndag")}
 _HEADERS = ("Förfallodag", "Period", "Skyldighet", "Rubrik", "Mottagare", "Anmärkning")
 
@@ -52,17 +52,22 @@ def _parse_year(text: str | None) -> int:
     try:
         year = int(text)
     except ValueError:
-        year = 0
-    if not YEARS[0] <= year <= YEARS[1]:
-        _fail(f"--year: must be between {YEARS[0]} and {YEARS[1]}, got {text!r}")
-    return year
+        _fail(f"--year: not a year (e.g. 2027), got {text!r}")
+    try:
+        return check_year(year)
+    except ValueError as err:
+        _fail(f"--year: {err}")
 
 
 def _parse_date(text: str, option: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         _fail(f"{option}: not a date YYYY-MM-DD, got {text!r}")
+    try:
+        return check_date(day)
+    except ValueError as err:
+        _fail(f"{option}: {err}")
 
 
 # --- rows ------------------------------------------------------------------------------------

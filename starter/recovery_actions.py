@@ -22,6 +22,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.rendering import Renderer
 from models import search_attributes as sa
 from models.calendar import CalendarRules
+from models.inputs import check_actor, check_year
 from models.orgnr import org_digits
 from models.plan_loader import PlanError, load_plan
 from models.recovery import ClaimLine, ClaimLineError, check_lines
@@ -37,7 +38,7 @@ from starter import actions
 from starter.actions import ActionError
 from workflows.recovery import RecoveryWorkflow
 
-CASE_ID = re.compile(r"^(?:recovery-)?(\d{10})-(\d{4})-(\d{3,})$")
+CASE_ID = re.compile(r"^(?:recovery-)?([0-9]{10})-([0-9]{4})-([0-9]{3,})$")
 MAX_CASES_PER_YEAR = 9999
 
 
@@ -81,6 +82,15 @@ async def start_recovery(
     """Start a case for a provider with a contract; returns the case id. Nothing is started
     when the lines, the provider or its plan are not acceptable."""
     check_claim_lines(lines)
+    # A start has no validator: the same rules as the Updates' (models.inputs), here.
+    try:
+        check_actor(actor)
+    except ValueError as err:
+        raise ActionError("actor", str(err)) from None
+    try:
+        check_year(year)
+    except ValueError as err:
+        raise ActionError("year", str(err)) from None
     contract = await actions.contract_status(client, org_nr)
     try:
         plan = load_plan(contract.plan_id, plans_dir)

@@ -23,11 +23,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import pytest_asyncio
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner
 
-from models.messages import ContractStatus, ObligationStatus
+from models.messages import ContractStatus, ExtendRequest, ObligationStatus, WaiveRequest
 from models.orgnr import OrgNrError, normalize_org_nr
 from models.settings import get_settings
 from starter import actions
@@ -35,6 +37,7 @@ from starter.cli import app
 from starter.contract import parse_value
 from tests.cli_runner import Result, cli_env, cli_worker, run_lov, run_lov_process
 from tests.helpers import ReceivedMail, eventually, free_port
+from workflows.obligation import ObligationWorkflow
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ZONE = ZoneInfo("Europe/Stockholm")
@@ -574,6 +577,82 @@ async def test_bad_input_is_refused_with_the_field_and_changes_nothing(lov: Lov)
     assert await lov.contract(org) == contract_before
     assert await lov.item(org, "annual-report") == report_before
     assert await lov.item(org, "annual-accounts") == accounts_before
+
+
+async def test_values_an_activity_could_never_store_are_refused(lov: Lov) -> None:
+    """Issue 15, points 3, 5, 6 and 11: text longer than its column, dates the calendar cannot
+    date and org nrs in other digits were accepted, then failed an activity forever (or created
+    a second contract). Now: exit 2, one line naming the field, nothing changed; the longest
+    actor that fits is accepted in the same setup."""
+    org = random_org_nr()
+    await lov.start(org)
+    year = lov.year
+    later = (lov.due + timedelta(days=5)).isoformat()
+    long_actor = "A" * 150
+    full_width = org.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    start = ["--name", "X", "--email", PROVIDER_EMAIL, "--start"]
+    cases: list[tuple[list[str], str]] = [
+        (["waive", org, "annual-report", year, "--reason", "x", "--actor", long_actor], "--actor:"),
+        (
+            ["extend", org, "annual-report", year, "--new-due", later]
+            + ["--reason", "x", "--actor", long_actor],
+            "--actor:",
+        ),
+        (["review", org, "annual-report", year, "--accept", "--actor", long_actor], "--actor:"),
+        (["waive", org, "annual-report", year, "--reason", "x", "--actor", "a\x1bb"], "--actor:"),
+        (
+            ["extend", org, "annual-report", year, "--new-due", "9999-12-31", "--reason", "x"],
+            "--new-due: måste ligga mellan 1990-01-01 och 2100-12-31",
+        ),
+        (
+            ["terminate", org, "--end-date", "9999-12-31", "--kind", "havning", "--reason", "x"],
+            "--end-date:",
+        ),
+        (["start", random_org_nr(), *start, "9999-12-31"], "--start: måste ligga mellan"),
+        (["start", random_org_nr(), *start, "0001-01-01"], "--start: måste ligga mellan"),
+        (["start", full_width, *start, lov.contract_start.isoformat()], "org_nr:"),
+    ]
+    contract_before = await lov.contract(org)
+    report_before = await lov.item(org, "annual-report")
+    for args, field in cases:
+        result = await lov.cli(*args)
+        assert result.exit_code == 2, (args, result.stdout, result.stderr)
+        assert result.error_line().startswith(f"fel: {field}"), (args, result.stderr)
+        assert not result.stdout, (args, result.stdout)
+
+    # Straight to the Update, past the CLI: the validator refuses, naming the field.
+    handle = lov.client.get_workflow_handle(report_before.workflow_id)
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await handle.execute_update(
+            ObligationWorkflow.waive, WaiveRequest(reason="x", actor="a" * 101)
+        )
+    cause = refused.value.cause
+    assert isinstance(cause, ApplicationError) and cause.message.startswith("actor: högst 100")
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await handle.execute_update(
+            ObligationWorkflow.extend,
+            ExtendRequest(new_due=date(9999, 12, 31), reason="x", actor="anna"),
+        )
+    cause = refused.value.cause
+    assert isinstance(cause, ApplicationError) and cause.message.startswith("new_due: måste")
+
+    # The same company in full-width digits did not get a second contract.
+    with pytest.raises(RPCError):
+        await lov.client.get_workflow_handle(f"contract-{full_width.replace('-', '')}").describe()
+    await asyncio.sleep(0.5)
+    assert [m for m in lov.smtp.messages if m["X-Lov-Kind"] != "reminder"] == []
+    assert await lov.contract(org) == contract_before
+    assert await lov.item(org, "annual-report") == report_before
+
+    # The longest actor that fits is accepted (and recorded) in the same setup.
+    fits = "B" * 100
+    extended = await lov.cli(
+        "extend", org, "annual-report", year, "--new-due", later, "--reason", "x", "--actor", fits
+    )
+    assert extended.exit_code == 0, extended.stderr
+    assert any(
+        f"extended ({fits})" in line for line in (await lov.item(org, "annual-report")).history
+    )
 
 
 async def test_unreachable_temporal_is_one_line_and_exit_1(

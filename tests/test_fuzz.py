@@ -45,6 +45,7 @@ from starter import recovery_actions as recovery
 from starter.cli import app as cli_app
 from tests.harness import PROVIDER, STOCKHOLM, Stack, lovflow_stack
 from tests.placement_helpers import C, new_placement, providers_on_list, registered
+from tests.strategies import OUT_OF_RANGE_DATES, org_nr_in_other_digits, personnummer
 from tests.test_recovery_lifecycle import LINES
 
 T = TypeVar("T")
@@ -279,9 +280,14 @@ _TEXTS = st.sampled_from(
         "sundsvall",
         "a\r\nBcc: x@y.se",
         "x" * 400,
+        "a" * 101,  # one more than an actor column holds
+        "https://meet.example/x\r\nATTENDEE:mailto:evil@x.se",
+        "ftp://meet.example/x",
+        "５５６０３６-０７９３",  # an org nr in full-width digits
+        "850101_1234",  # a personnummer written with another separator
     ]
 ) | st.text(max_size=20)
-_DATES = st.dates(date(2030, 6, 1), date(2034, 12, 31)) | st.dates()
+_DATES = st.dates(date(2030, 6, 1), date(2034, 12, 31)) | st.dates() | OUT_OF_RANGE_DATES
 _DATETIMES = st.datetimes(
     datetime(2030, 6, 1), datetime(2034, 12, 31), timezones=st.just(STOCKHOLM)
 )
@@ -402,6 +408,42 @@ async def _send(
     return "accepted"
 
 
+# One valid, non-ending request per workflow kind, in the state `_open_everything` leaves (24
+# February 2031): the fuzzers' setup accepts valid input, so "rejected" below means something.
+VALID: list[tuple[str, str, dict[str, Any]]] = [
+    (
+        "obligation",
+        "extend",
+        {"new_due": "2031-12-30", "reason": "Sjukdom", "actor": "anna"},
+    ),
+    (
+        "meeting",
+        "schedule",
+        {"starts_at": "2031-04-10T10:00:00+02:00", "place": "Stadshuset", "actor": "anna"},
+    ),
+    ("application", "assess", {"key": "f-skatt", "met": True, "actor": "anna"}),
+    ("recovery", "respond", {"outcome": "accept", "actor": "anna"}),
+    ("placement", "choose", {"provider": None, "actor": "anna"}),
+    ("contract", "change_contact", {"email": "ny@omsorg.example", "actor": "anna"}),
+]
+
+
+def test_update_fuzz_setup_accepts_valid_requests(
+    server: tuple[Background, Stack, dict[str, str]],
+) -> None:
+    """Each valid request is accepted; the same with a 101-character actor, or a date the
+    calendar cannot handle, is refused by the validator naming the field (issue 15, 3/5/11)."""
+    bg, stack, ids = server
+    for kind, update, request in VALID:
+        for field, bad in [("actor", "a" * 101), ("actor", "anna\r\nX")] + (
+            [("new_due", "9999-12-31")] if "new_due" in request else []
+        ):
+            sent = _send(stack, ids[kind], update, request | {field: bad}, [field])
+            assert bg.run(sent, timeout=40) == "rejected", (kind, update, field)
+        accepted = bg.run(_send(stack, ids[kind], update, request, []), timeout=40)
+        assert accepted == "accepted", (kind, update)
+
+
 @pytest.mark.parametrize(
     ("kind", "update", "model"), UPDATES, ids=[f"{k}.{u}" for k, u, _ in UPDATES]
 )
@@ -436,54 +478,143 @@ def records_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _cli(args: list[str], records: Path) -> tuple[int, str]:
     env = {
-        # Nothing listens here: a command that got past its checks would fail with exit 1.
+        # Nothing listens here: a command that got past every input check stops at connecting
+        # (exit 1), so a wrongly accepted value shows as exit 1 instead of 2.
         "LOV_TEMPORAL_ADDRESS": "127.0.0.1:9",
         "LOV_DATABASE_URL": f"sqlite+aiosqlite:///{records}",
         "LOV_CONFIG": str(records.parent / "none.toml"),
-        # No plans: input that passes every check stops at the plan (exit 2), before connecting.
-        "LOV_PLANS_DIR": str(records.parent / "no-plans"),
+        # The real plans: valid input must not be stopped by a missing plan.
+        "LOV_PLANS_DIR": str(PLANS),
     }
     result = CliRunner().invoke(cli_app, args, env=env)
     assert not (result.exception and not isinstance(result.exception, SystemExit)), result.exception
     return result.exit_code, result.stderr
 
 
-_BAD = st.one_of(
-    st.text(max_size=15),
-    st.sampled_from(["", " ", "2027-02-30", "-1", "1e9", "nan", "a\r\nb", "5560360793", "x,y,z"]),
+def _refused(args: list[str], records: Path, field: str) -> None:
+    """Exit 2, one line naming `field`, and the records database as it was."""
+    before = hashlib.sha256(records.read_bytes()).hexdigest()
+    code, err = _cli(args, records)
+    assert code == 2, (args, err)
+    assert len(err.strip().splitlines()) == 1 and err.startswith(f"fel: {field}"), (args, err)
+    assert hashlib.sha256(records.read_bytes()).hexdigest() == before
+
+
+def _accepted(args: list[str], records: Path) -> None:
+    """Past every input check: stopped only by the missing server (exit 1)."""
+    code, err = _cli(args, records)
+    assert code == 1 and err.startswith("fel: Kan inte ansluta till Temporal"), (args, err)
+
+
+VALID_LINE = "2031-03,K-1042,10,8,385.50"
+VALID_START = ["--name=Omsorg AB", "--email=kontakt@omsorg.example", "--start=2031-03-01"]
+
+
+def test_cli_fuzz_setup_accepts_valid_input(records_db: Path) -> None:
+    """The fuzzers below are only meaningful if valid input gets through in their setup."""
+    _accepted(
+        ["recovery", "start", f"--line={VALID_LINE}", "--subject=Granskning", "556036-0793"],
+        records_db,
+    )
+    _accepted(["contract", "start", *VALID_START, "--", "556036-0793"], records_db)
+
+
+_NO_DIGITS = st.text(st.characters(blacklist_categories=["Nd"]), max_size=15)
+# A claim line with one column replaced by a value that is bad by construction.
+_BAD_COLUMN = st.one_of(
+    st.tuples(st.just(0), st.sampled_from(["2031-13", "2031-00", "31-03", "２０３１-03"])),
+    st.tuples(st.just(0), _NO_DIGITS),
+    st.tuples(st.just(1), personnummer()),
+    st.tuples(st.just(1), st.sampled_from(["", "K 1", "K,1", "x" * 41])),
+    st.tuples(st.integers(2, 4), st.sampled_from(["-1", "1.001", "nan", "１０", "1e9"])),
+    st.tuples(st.integers(2, 4), _NO_DIGITS),
+)
+_COLUMNS = ["period", "customer_ref", "hours_billed", "hours_approved", "hourly_rate"]
+
+
+@settings(FUZZ, max_examples=30)
+@given(bad=_BAD_COLUMN)
+def test_cli_recovery_start_bad_lines(bad: tuple[int, str], records_db: Path) -> None:
+    column, value = bad
+    cells = VALID_LINE.split(",")
+    cells[column] = value
+    line = ",".join(cells)
+    args = ["recovery", "start", f"--line={line}", "--subject=Granskning", "--", "556036-0793"]
+    # A value with a comma shifts the columns; any column may then be the one named.
+    before = hashlib.sha256(records_db.read_bytes()).hexdigest()
+    code, err = _cli(args, records_db)
+    assert code == 2, (line, err)
+    assert len(err.strip().splitlines()) == 1 and err.startswith("fel: "), err
+    assert "," in value or not value or _COLUMNS[column] in err or "--line" in err, (line, err)
+    assert hashlib.sha256(records_db.read_bytes()).hexdigest() == before
+
+
+_BAD_EMAIL = st.one_of(
+    st.text(st.characters(blacklist_characters="@"), max_size=20),
+    st.sampled_from(["a@b.se, c@d.se", "a@b.se\r\nBcc: x@y.se", "@b.se", "a@", "a b@c.se"]),
+)
+_BAD_START = st.one_of(
+    OUT_OF_RANGE_DATES.map(date.isoformat),
+    _NO_DIGITS,
+    st.sampled_from(["2031-02-30", "31/12/2031", "２０３１-03-01", "2031-3-1x"]),
+)
+_BAD_ORG = st.one_of(
+    org_nr_in_other_digits(),
+    _NO_DIGITS,
+    st.sampled_from(["556036-0794", "55603607", "556036-07931", "5560360793-", "x556036-0793"]),
 )
 
 
-@settings(FUZZ, max_examples=20)
-@given(line=_BAD, subject=st.text(max_size=10))
-def test_cli_recovery_start_bad_lines(line: str, subject: str, records_db: Path) -> None:
-    before = hashlib.sha256(records_db.read_bytes()).hexdigest()
-    code, err = _cli(
-        # `--opt=value` and `--` so that a value starting with "-" stays a value.
-        ["recovery", "start", f"--line={line}", f"--subject={subject}", "--", "556036-0793"],
-        records_db,
+@settings(FUZZ, max_examples=30)
+@given(
+    bad=st.one_of(
+        st.tuples(st.just("org_nr"), _BAD_ORG),
+        st.tuples(st.just("--email"), _BAD_EMAIL),
+        st.tuples(st.just("--start"), _BAD_START),
     )
-    assert code == 2, err
-    assert len(err.strip().splitlines()) == 1 and err.startswith("fel: "), err
-    assert hashlib.sha256(records_db.read_bytes()).hexdigest() == before
+)
+def test_cli_contract_start_bad_values(bad: tuple[str, str], records_db: Path) -> None:
+    """A valid start (accepted above) with one value replaced by a bad one: exit 2 naming it."""
+    field, value = bad
+    values = {"org_nr": "556036-0793", "--email": "kontakt@omsorg.example", "--start": "2031-03-01"}
+    values[field] = value
+    args = ["contract", "start", "--name=Omsorg AB", f"--email={values['--email']}"]
+    args += [f"--start={values['--start']}", "--", values["org_nr"]]
+    _refused(args, records_db, field)
 
 
-@settings(FUZZ, max_examples=20)
-@given(org=_BAD, email=_BAD, start=_BAD)
-def test_cli_contract_start_bad_values(org: str, email: str, start: str, records_db: Path) -> None:
-    before = hashlib.sha256(records_db.read_bytes()).hexdigest()
-    code, err = _cli(
-        [
-            "contract",
-            "start",
-            "--name=Omsorg AB",
-            f"--email={email}",
-            f"--start={start}",
-            "--",
-            org,
-        ],
-        records_db,
+@settings(FUZZ, max_examples=30)
+@given(
+    bad=st.one_of(
+        st.tuples(st.just("--actor"), st.text(min_size=101, max_size=140).filter(str.strip)),
+        st.tuples(st.just("--actor"), st.sampled_from(["a\nb", "a\rb", "a\x00", "a\u2028b"])),
+        st.tuples(st.just("--start"), OUT_OF_RANGE_DATES.map(date.isoformat)),
+        st.tuples(st.just("--customer"), personnummer()),
     )
-    assert code == 2, err
-    assert len(err.strip().splitlines()) == 1 and err.startswith("fel: "), err
-    assert hashlib.sha256(records_db.read_bytes()).hexdigest() == before
+)
+def test_cli_placement_start_bad_values(bad: tuple[str, str], records_db: Path) -> None:
+    field, value = bad
+    values = {
+        "--customer": "DNR-2031-0042",
+        "--area": "Centrum",
+        "--service": "omvårdnad",
+        "--hours": "22,5",
+        "--decision-date": "2031-03-01",
+        "--start": "2031-03-04",
+        "--actor": "Handläggare",
+    }
+    values[field] = value
+    _refused(["placement", "start", *[f"{k}={v}" for k, v in values.items()]], records_db, field)
+
+
+def test_cli_placement_setup_accepts_valid_input(records_db: Path) -> None:
+    values = {
+        "--customer": "DNR-2031-0042",
+        "--area": "Centrum",
+        "--service": "omvårdnad",
+        "--hours": "22,5",
+        "--decision-date": "2031-03-01",
+        "--start": "2031-03-04",
+        "--actor": "A" * 100,
+    }
+    _accepted(["placement", "start", *[f"{k}={v}" for k, v in values.items()]], records_db)

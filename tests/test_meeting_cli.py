@@ -16,10 +16,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import pytest_asyncio
 from icalendar import Calendar
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
-from models.messages import MeetingStatus
+from models.messages import MeetingStatus, ScheduleRequest
 from starter import actions, meeting_actions
 from tests.cli_runner import cli_worker, run_lov, run_lov_process
 from tests.helpers import ReceivedMail, eventually
@@ -31,6 +32,7 @@ from tests.test_contract_cli import (
     plan_toml,
     random_org_nr,
 )
+from workflows.meeting import MeetingWorkflow
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ZONE = ZoneInfo("Europe/Stockholm")
@@ -227,3 +229,61 @@ text = "Skicka ny mall"
     assert text.exit_code == 0, text.stderr
     for expected in ("protokoll registrerat", "Genomgång av egenkontrollen", "meeting-action"):
         assert expected in text.stdout, text.stdout
+
+
+async def test_links_and_times_that_would_break_the_calendar_file_are_refused(lov: Lov) -> None:
+    """Issue 15, point 4: a link with CR/LF passed, then the calendar-file activity failed for
+    ever (and every later reschedule that kept the link). Now every link is one http(s) line
+    that fits its column, and a time lies in 1990–2100: the CLI and the validator refuse,
+    nothing is sent; a good link is accepted in the same setup."""
+    org = random_org_nr()
+    wid = f"meeting-{org.replace('-', '')}-{lov.year}-H1"
+    started = await lov.cli(
+        "contract",
+        "start",
+        org,
+        "--name",
+        "Omsorg i Norr AB",
+        "--email",
+        PROVIDER_EMAIL,
+        "--start",
+        (local_today() - timedelta(days=30)).isoformat(),
+    )
+    assert started.exit_code == 0, started.stderr
+    await eventually(lambda: _meeting(lov, wid), timeout=20)
+    tomorrow = datetime.combine(local_today() + timedelta(days=1), datetime.min.time(), ZONE)
+    when = tomorrow.replace(hour=10)
+    extra = [] if when.year == lov.year else ["--reason", "Årsskiftet"]
+    at = ["--at", when.strftime("%Y-%m-%d %H:%M"), *extra]
+
+    cases = [
+        (("--link", "https://meet.example/x\r\nATTENDEE:mailto:evil@x.se"), "--link: "),
+        (("--link", "ftp://meet.example/x"), "--link: "),
+        (("--link", "javascript:alert(1)"), "--link: "),
+        (("--link", "https://meet.example/" + "x" * 500), "--link: högst 500 tecken"),
+        (("--place", "Rum 3\r\nX"), "--place: "),
+        (("--place", "x" * 301), "--place: högst 300 tecken"),
+    ]
+    for args, field in cases:
+        refused = await lov.cli("meeting", "schedule", wid, *at, *args)
+        assert refused.exit_code == 2, (args, refused.stdout, refused.stderr)
+        assert refused.error_line().startswith(f"fel: {field}"), (args, refused.stderr)
+    for moment in ("9999-12-31 10:00", "0001-01-01 10:00"):
+        refused = await lov.cli("meeting", "schedule", wid, "--at", moment, "--place", "x")
+        assert refused.exit_code == 2, (moment, refused.stderr)
+        assert refused.error_line().startswith("fel: --at: måste ligga mellan"), refused.stderr
+
+    # Past the CLI, straight to the Update: the validator refuses the same link.
+    handle = lov.client.get_workflow_handle(wid)
+    bad = ScheduleRequest(starts_at=when, link="https://x.example/\r\nfoo", actor="anna")
+    with pytest.raises(WorkflowUpdateFailedError) as caught:
+        await handle.execute_update(MeetingWorkflow.schedule, bad)
+    cause = caught.value.cause
+    assert isinstance(cause, ApplicationError) and cause.message.startswith("link: inte en länk")
+    assert (await _meeting(lov, wid)).status == "unscheduled"
+    assert lov.smtp.messages == []
+
+    scheduled = await lov.cli("meeting", "schedule", wid, *at, "--link", "https://meet.example/r3")
+    assert scheduled.exit_code == 0, scheduled.stderr
+    (invitation,) = await lov.smtp.wait_for(1)
+    assert invitation["X-Lov-Kind"] == "meeting-invitation"

@@ -136,12 +136,24 @@ def test_swedish_holiday_names_in_reasons() -> None:
 @pytest.mark.parametrize(
     ("args", "line"),
     [
-        (["show", "--year", "1999"], "--year: must be between 2000 and 2100, got '1999'"),
-        (["show", "--year", "tjugo"], "--year: must be between 2000 and 2100, got 'tjugo'"),
+        (
+            ["show", "--year", "1989"],
+            "--year: måste ligga mellan 1990 och 2100 (year out of range), fick 1989",
+        ),
+        (
+            ["show", "--year", "9999"],
+            "--year: måste ligga mellan 1990 och 2100 (year out of range), fick 9999",
+        ),
+        (["show", "--year", "tjugo"], "--year: not a year (e.g. 2027), got 'tjugo'"),
         (["show"], "--year: required, e.g. --year 2027"),
         (
             ["show", "--year", "2027", "--contract-start", "2027-02-30"],
             "--contract-start: not a date YYYY-MM-DD, got '2027-02-30'",
+        ),
+        (
+            ["show", "--year", "2027", "--contract-start", "0001-01-01"],
+            "--contract-start: måste ligga mellan 1990-01-01 och 2100-12-31 "
+            "(date out of range), fick 0001-01-01",
         ),
     ],
 )

@@ -43,7 +43,7 @@ with workflow.unsafe.imports_passed_through():
     from models.calendar import DeadlineSchedule
     from models.messages import AuditRecord, DeadlineRequest, EscalationWrite, MailRequest
     from models.plan import PROVIDER_ROLE
-    from workflows.common import call, local_today, require, require_text, when_due
+    from workflows.common import call, local_today, require, require_text, require_valid, when_due
 
 # Komplettering deadlines further out than this would stall the decision for too long.
 MAX_COMPLETION_DAYS = 90
@@ -235,7 +235,7 @@ class ApplicationWorkflow:
 
     @assess.validator
     def _validate_assess(self, request: AssessRequest) -> None:
-        require_text(request.actor, "actor")
+        require_valid(request)
         self._require_undecided("assess")
         known = ", ".join(self._checklist) or "none"
         require(
@@ -286,7 +286,7 @@ class ApplicationWorkflow:
 
     @request_completion.validator
     def _validate_request_completion(self, request: CompletionRequest) -> None:
-        require_text(request.actor, "actor")
+        require_valid(request)
         self._require_undecided("request completion")
         require(
             self._open_completion() is None,
@@ -339,7 +339,7 @@ class ApplicationWorkflow:
 
     @complete.validator
     def _validate_complete(self, request: CompleteRequest) -> None:
-        require_text(request.actor, "actor")
+        require_valid(request)
         self._require_undecided("register a completion")
         require(
             self._open_completion() is not None,
@@ -360,7 +360,7 @@ class ApplicationWorkflow:
 
     @decide.validator
     def _validate_decide(self, request: DecideRequest) -> None:
-        require_text(request.actor, "actor")
+        require_valid(request)
         self._require_undecided("decide")
         if not request.approve:
             require_text(request.reason, "reason")

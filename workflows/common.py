@@ -15,6 +15,9 @@ R = TypeVar("R")
 with workflow.unsafe.imports_passed_through():
     from zoneinfo import ZoneInfo
 
+    from pydantic import BaseModel
+
+    from models.inputs import check_request
     from models.orgnr import OrgNrError, normalize_org_nr
 
 # Side effects retry with backoff for as long as it takes (an SMTP or database outage must not
@@ -69,6 +72,12 @@ def require(condition: bool, message: str) -> None:
 
 def require_text(value: str, name: str) -> None:
     require(bool(value and value.strip()), f"{name}: must not be empty")
+
+
+def require_valid(request: BaseModel) -> None:
+    """Validator helper: the request's marked fields (actor, dates, links, short texts) follow
+    models.inputs, so an accepted Update always fits the records and the calendar."""
+    check_request(request)
 
 
 class _Timed(Protocol):

@@ -54,6 +54,7 @@ with workflow.unsafe.imports_passed_through():
         local_today,
         require,
         require_text,
+        require_valid,
     )
     from workflows.meeting import MeetingWorkflow
     from workflows.obligation import OBLIGATION_CHANGED_SIGNAL, ObligationWorkflow
@@ -323,7 +324,7 @@ class ContractWorkflow:
 
     @terminate.validator
     def _validate_terminate(self, request: TerminateRequest) -> None:
-        require_text(request.actor, "actor")
+        require_valid(request)
         require_text(request.reason, "reason")
         require(self._plan is not None, "contract: not ready yet, try again in a moment")
         require(self._termination is None, "contract: already terminated")
@@ -366,7 +367,7 @@ class ContractWorkflow:
 
     @change_contact.validator
     def _validate_change_contact(self, request: ChangeContactRequest) -> None:
-        require_text(request.actor, "actor")
+        require_valid(request)
         email = request.email.strip()
         require(
             "@" in email and " " not in email and not email.startswith("@") and "." in email,

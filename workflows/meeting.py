@@ -57,6 +57,7 @@ with workflow.unsafe.imports_passed_through():
         local_today,
         require,
         require_text,
+        require_valid,
         when_due,
     )
 
@@ -201,7 +202,7 @@ class MeetingWorkflow:
 
     @schedule.validator
     def _validate_schedule(self, request: ScheduleRequest) -> None:
-        require_text(request.actor, "actor")
+        require_valid(request)
         if self._status is not MeetingState.UNSCHEDULED:
             self._require_open("schedule")
             require(False, "status: already scheduled; use reschedule to move it")
@@ -214,7 +215,7 @@ class MeetingWorkflow:
 
     @reschedule.validator
     def _validate_reschedule(self, request: ScheduleRequest) -> None:
-        require_text(request.actor, "actor")
+        require_valid(request)
         self._require_open("reschedule")
         require(
             self._status is not MeetingState.UNSCHEDULED,
@@ -286,7 +287,7 @@ class MeetingWorkflow:
 
     @minutes.validator
     def _validate_minutes(self, request: MinutesRequest) -> None:
-        require_text(request.actor, "actor")
+        require_valid(request)
         status = self._status
         require(
             status is not MeetingState.UNSCHEDULED,
@@ -325,7 +326,7 @@ class MeetingWorkflow:
 
     @cancel.validator
     def _validate_cancel(self, request: CancelMeetingRequest) -> None:
-        require_text(request.actor, "actor")
+        require_valid(request)
         require_text(request.reason, "reason")
         self._require_open("cancel")
 
@@ -377,12 +378,8 @@ class MeetingWorkflow:
                 f"at: {day.isoformat()} is outside the meeting window {w.start.isoformat()}"
                 f"–{w.due.isoformat()}; give a reason to hold it then",
             )
+        # The link itself is checked with the request (models.inputs, via require_valid).
         link = request.link.strip()
-        if link:
-            require(
-                link.startswith(("https://", "http://")),
-                "link: must start with https:// or http://",
-            )
         has_earlier = self._meeting is not None and bool(self._meeting.place or self._meeting.link)
         require(
             bool(request.place.strip() or link) or (inherit and has_earlier),

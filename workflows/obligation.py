@@ -44,7 +44,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.plan import PROVIDER_ROLE
     from models.submission import SubmissionError, check_submission
-    from workflows.common import call, local_today, require, require_text, when_due
+    from workflows.common import call, local_today, require, require_text, require_valid, when_due
 
 OBLIGATION_CHANGED_SIGNAL = "obligation_changed"
 # workflow.patched() id: after a step's e-mail, its records and the contract's signal go out
@@ -201,7 +201,7 @@ class ObligationWorkflow:
 
     @submit.validator
     def _validate_submit(self, request: SubmitRequest) -> None:
-        require_text(request.actor, "actor")
+        require_valid(request)
         self._require_open("submit")
         require(
             self._status is not ObligationState.SUBMITTED,
@@ -242,7 +242,7 @@ class ObligationWorkflow:
 
     @review.validator
     def _validate_review(self, request: ReviewRequest) -> None:
-        require_text(request.actor, "actor")
+        require_valid(request)
         require(
             self._status is ObligationState.SUBMITTED,
             f"status: nothing to review (status is {self._status.value})",
@@ -269,7 +269,7 @@ class ObligationWorkflow:
 
     @waive.validator
     def _validate_waive(self, request: WaiveRequest) -> None:
-        require_text(request.actor, "actor")
+        require_valid(request)
         require_text(request.reason, "reason")
         self._require_open("waive")
 
@@ -293,7 +293,7 @@ class ObligationWorkflow:
 
     @extend.validator
     def _validate_extend(self, request: ExtendRequest) -> None:
-        require_text(request.actor, "actor")
+        require_valid(request)
         require_text(request.reason, "reason")
         self._require_open("extend")
         require(

@@ -55,6 +55,7 @@ with workflow.unsafe.imports_passed_through():
         require,
         require_org_nr,
         require_text,
+        require_valid,
         when_due,
     )
 
@@ -220,6 +221,7 @@ class PlacementWorkflow:
 
     @choose.validator
     def _validate_choose(self, request: ChooseRequest) -> None:
+        require_valid(request)
         self._require_ready(request.actor)
         require(
             self._state is PlacementState.AWAITING_CHOICE,
@@ -241,6 +243,7 @@ class PlacementWorkflow:
 
     @switch.validator
     def _validate_switch(self, request: SwitchRequest) -> None:
+        require_valid(request)
         self._require_ready(request.actor)
         require(
             self._state is PlacementState.ACTIVE and self._provider is not None,
@@ -280,6 +283,7 @@ class PlacementWorkflow:
 
     @care_plan_done.validator
     def _validate_care_plan_done(self, request: CarePlanDoneRequest) -> None:
+        require_valid(request)
         self._require_ready(request.actor)
         care = self._care
         require(care is not None, "status: no provider has started yet")
@@ -312,6 +316,7 @@ class PlacementWorkflow:
 
     @end.validator
     def _validate_end(self, request: EndRequest) -> None:
+        require_valid(request)
         self._require_ready(request.actor)
         require_text(request.reason, "reason")
         require(self._end_date is None, "status: the placement is already ending")

@@ -59,7 +59,7 @@ with workflow.unsafe.imports_passed_through():
         RespondRequest,
         SettleRequest,
     )
-    from workflows.common import call, local_today, require, require_text, when_due
+    from workflows.common import call, local_today, require, require_text, require_valid, when_due
 
 
 @dataclass(frozen=True)
@@ -185,7 +185,7 @@ class RecoveryWorkflow:
 
     @respond.validator
     def _validate_respond(self, request: RespondRequest) -> None:
-        require_text(request.actor, "actor")
+        require_valid(request)
         require(
             self._status is RecoveryState.NOTICED,
             f"status: a response can no longer be registered (status is {self._status.value})",
@@ -235,7 +235,7 @@ class RecoveryWorkflow:
 
     @decide.validator
     def _validate_decide(self, request: DecideRequest) -> None:
-        require_text(request.actor, "actor")
+        require_valid(request)
         require(
             self._status in (RecoveryState.NOTICED, RecoveryState.RESPONDED),
             f"status: already decided (status is {self._status.value})",
@@ -330,7 +330,7 @@ class RecoveryWorkflow:
 
     @settle.validator
     def _validate_settle(self, request: SettleRequest) -> None:
-        require_text(request.actor, "actor")
+        require_valid(request)
         require(
             self._status is RecoveryState.DECIDED,
             f"status: nothing to settle (status is {self._status.value})",
@@ -351,7 +351,7 @@ class RecoveryWorkflow:
 
     @paid.validator
     def _validate_paid(self, request: PaidRequest) -> None:
-        require_text(request.actor, "actor")
+        require_valid(request)
         require(
             self._status
             in (RecoveryState.INVOICED, RecoveryState.SET_OFF, RecoveryState.DEBT_COLLECTION),

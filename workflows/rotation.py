@@ -28,7 +28,7 @@ with workflow.unsafe.imports_passed_through():
         list_key,
         statistics,
     )
-    from workflows.common import require, require_org_nr, require_text
+    from workflows.common import require, require_org_nr, require_text, require_valid
 
 # Continue as new after this many changes (or earlier when the server suggests it).
 MAX_CHANGES = 2000
@@ -97,6 +97,7 @@ class RotationWorkflow:
     @assign.validator
     def _validate_assign(self, request: AssignRequest) -> None:
         require_text(request.key, "key")
+        require_valid(request)
         if request.key in self._given:
             return
         for value in (request.chosen, request.exclude):
@@ -134,7 +135,7 @@ class RotationWorkflow:
     @add_provider.validator
     def _validate_add(self, entry: RotationEntry) -> None:
         require_org_nr(entry.org_nr, "org_nr")
-        require_text(entry.actor, "actor")
+        require_valid(entry)
         require_text(entry.area, "area")
         require_text(entry.service_type, "service_type")
         queue = self._lists.get(list_key(entry.area, entry.service_type))
@@ -152,7 +153,7 @@ class RotationWorkflow:
     @remove_provider.validator
     def _validate_remove(self, removal: ProviderRemoval) -> None:
         require_org_nr(removal.org_nr, "org_nr")
-        require_text(removal.actor, "actor")
+        require_valid(removal)
         require(
             any(removal.org_nr in q.providers for q in self._matching(removal)),
             f"org_nr: {removal.org_nr} is not on "
