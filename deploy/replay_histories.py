@@ -11,6 +11,7 @@ deployment of changed workflow code (docs/DEPLOYMENT.md, "Upgrading workflow cod
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from pathlib import Path
 
@@ -67,4 +68,10 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    code = main(sys.argv[1:])
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Not sys.exit: the SDK's Rust threads may still hold Python thread states after a replay
+    # that failed, and interpreter finalisation then aborts (SIGABRT, "PyGILState_Release …
+    # must be current") instead of exiting with the code a CI pipeline checks.
+    os._exit(code)
