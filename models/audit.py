@@ -19,6 +19,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from models.file_input import parse_json
+
 GENESIS = "0" * 64
 FORMAT = "lovflow-audit/1"
 
@@ -124,7 +126,7 @@ def verify_export(text: str) -> tuple[str, int]:
     seq = 0
     for n, text_line in enumerate(raw, 1):
         try:
-            line = json.loads(text_line)
+            line = parse_json(text_line)  # FileInputError: nested too deeply, huge number
         except json.JSONDecodeError as err:
             raise VerifyError(f"line {n}: not JSON ({err.msg})") from None
         if not isinstance(line, dict) or "hash" not in line or "prev" not in line:

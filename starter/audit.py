@@ -31,6 +31,7 @@ from models.audit import (
     verify_export,
 )
 from models.db import make_engine, make_session_factory
+from models.file_input import MAX_AUDIT_EXPORT_BYTES, FileInputError, read_text
 from models.messages import AuditRecord, MailRequest
 from models.orgnr import contract_workflow_id
 from models.placement import PlacementReport
@@ -333,11 +334,10 @@ def _verify(file: Path | None) -> None:
     if file is None:
         fail_bad_input("FIL: ange exportfilen (give the export file): lov audit verify FIL")
     try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as err:
-        fail_bad_input(f"FIL: kan inte läsa {file} (cannot read): {err.strerror}")
-    try:
+        text = read_text(file, MAX_AUDIT_EXPORT_BYTES)
         org_nr, count = verify_export(text)
+    except FileInputError as err:
+        fail_bad_input(f"FIL: {file}: {err}")
     except VerifyError as err:
         fail(f"Exporten är ändrad (the export has been altered): {file}: {err}")
     typer.echo(f"OK: {file} är oförändrad (intact): {org_nr}, {count} poster")
