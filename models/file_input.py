@@ -276,8 +276,7 @@ def check_output_target(path: Path) -> None:
         raise FileInputError(f"mappen finns inte (no such folder): {path.parent}")
     if path.is_dir():
         raise FileInputError("är en mapp (is a directory)")
-    if path.exists() and not path.is_file():
-        raise FileInputError("är ingen vanlig fil (not a regular file)")
+    # Devices stay allowed (`--html /dev/stdout`); a write that fails is reported by write_text.
     target = path if path.exists() else path.parent
     if not os.access(target, os.W_OK):
         raise FileInputError("får inte skriva här (permission denied)")

@@ -1,0 +1,321 @@
+"""Hostile files and settings (issue 15, point 14): one clear line, exit 2, never a traceback.
+
+Every file input is fed what an attacker or an accident supplies: nesting thousands of levels
+deep, a 400 KB plan of one dotted key, `/dev/zero`, a FIFO, a directory, a 5,000-digit number,
+binary data; output targets that cannot be written; encryption settings that cannot be used.
+Each test first shows that a valid input passes the same step in the same setup. `lov` runs as
+its own process, exactly as an administrator runs it, with its address space capped so that the
+old unbounded reads end in MemoryError instead of eating the machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from models.audit import TimelineEntry, export_lines
+from models.codec import new_key
+from models.db import upgrade
+from models.file_input import MAX_DEPTH
+from models.plan_loader import PlanError, load_plan
+from models.scenario import ScenarioError, load_scenario
+from models.settings import PROJECT_ROOT
+from tests.cli_runner import Result, cli_env, run_lov_process
+
+# Far above what `lov` needs (about 1 GiB of address space with the Temporal SDK loaded), far
+# below what the test machine has.
+MEMORY_LIMIT = 3 * 1024**3
+ORG = "556016-0680"
+DEEP = 5000  # levels: far beyond Python's recursion limit, as the issue's reproducer
+BIG_NUMBER = "9" * 5000  # beyond Python's 4,300-digit int conversion limit
+UNREACHABLE = "127.0.0.1:1"  # nothing listens: a command that gets this far accepted its input
+
+
+async def lov(tmp_path: Path, *args: str, timeout: float = 60, **env: str) -> Result:
+    values = {"LOV_TEMPORAL_ADDRESS": UNREACHABLE, "LOV_VAR_DIR": str(tmp_path / "var")} | env
+    return await run_lov_process(
+        cli_env(tmp_path, **values), *args, timeout=timeout, memory_limit=MEMORY_LIMIT
+    )
+
+
+def refused(result: Result, *names: str) -> str:
+    """Exit 2 and exactly one stderr line that names the input."""
+    assert "Traceback" not in result.stderr, result.stderr[-2000:]
+    line = result.error_line()
+    assert result.exit_code == 2, (result.exit_code, line)
+    for name in names:
+        assert name in line, (name, line)
+    assert len(line) < 400, line  # quotes at most a short prefix of anything it was given
+    return line
+
+
+def reached_temporal(result: Result, option: str) -> None:
+    """The input was accepted: the command went on to connect (and found nothing there)."""
+    assert result.exit_code == 1, result.stderr
+    assert UNREACHABLE in result.error_line() and option not in result.stderr
+
+
+def deep_toml(key: str = "a") -> str:
+    return f"{key} = " + "[" * DEEP + "]" * DEEP + "\n"
+
+
+def deep_json() -> str:
+    return '{"customers": ' + "[" * DEEP + "]" * DEEP + "}"
+
+
+def fifo(tmp_path: Path, name: str) -> Path:
+    path = tmp_path / name
+    os.mkfifo(path)
+    return path
+
+
+# --- plan files ---------------------------------------------------------------------------------
+
+
+def _plan(tmp_path: Path, name: str, text: str | bytes) -> Path:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _valid_plan_text() -> str:
+    return (PROJECT_ROOT / "plans" / "sundsvall.toml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("what", "extra", "expected"),
+    [
+        ("nested arrays", deep_toml("x"), "nested too deeply"),
+        ("nested inline tables", "x = " + "{a = " * DEEP + "1" + "}" * DEEP + "\n", "nested"),
+        ("a 5,000-digit number", f"x = {BIG_NUMBER}\n", "too many digits"),
+    ],
+)
+async def test_hostile_plan_file_is_one_line(
+    tmp_path: Path, what: str, extra: str, expected: str
+) -> None:
+    valid = _plan(tmp_path, "valid.toml", _valid_plan_text())
+    ok = await lov(tmp_path, "plan", "validate", str(valid))
+    assert ok.exit_code == 0, ok.stderr
+    hostile = _plan(tmp_path, "hostile.toml", extra + _valid_plan_text())
+    refused(await lov(tmp_path, "plan", "validate", str(hostile)), str(hostile), expected)
+
+
+async def test_a_plan_of_one_long_dotted_key_is_refused_at_once(tmp_path: Path) -> None:
+    """400 KB of `a.a.a…`: tomllib needs minutes for it (quadratic); refused by the scan."""
+    valid = _plan(tmp_path, "valid.toml", _valid_plan_text())
+    assert load_plan(str(valid), PROJECT_ROOT / "plans").id == "sundsvall"
+    hostile = _plan(tmp_path, "dotted.toml", "a" + ".a" * 200_000 + " = 1\n")
+    assert hostile.stat().st_size > 400_000
+    started = time.monotonic()
+    with pytest.raises(PlanError, match="nested too deeply"):
+        load_plan(str(hostile), PROJECT_ROOT / "plans")
+    assert time.monotonic() - started < 2
+    refused(await lov(tmp_path, "plan", "validate", str(hostile), timeout=30), str(hostile))
+
+
+async def test_a_plan_file_over_the_size_limit_is_one_line(tmp_path: Path) -> None:
+    large = _plan(tmp_path, "large.toml", _valid_plan_text() + "#" * (2 * 1024 * 1024) + "\n")
+    line = refused(await lov(tmp_path, "plan", "validate", str(large)), str(large))
+    assert "too large" in line
+
+
+# --- scenarios ----------------------------------------------------------------------------------
+
+
+async def test_hostile_scenario_file_is_one_line(tmp_path: Path) -> None:
+    plans = PROJECT_ROOT / "plans"
+    valid = PROJECT_ROOT / "scenarios" / "late-provider.toml"
+    scenario, _, _ = load_scenario(valid, plans, "sundsvall")
+    assert scenario.providers
+    text = valid.read_text(encoding="utf-8")
+    for name, hostile_text, expected in [
+        ("deep.toml", deep_toml("extra") + text, "nested too deeply"),
+        ("dotted.toml", "x" + ".x" * 100_000 + " = 1\n" + text, "nested too deeply"),
+        ("number.toml", f"extra = {BIG_NUMBER}\n" + text, "too many digits"),
+    ]:
+        hostile = tmp_path / name
+        hostile.write_text(hostile_text, encoding="utf-8")
+        with pytest.raises(ScenarioError, match=expected):
+            load_scenario(hostile, plans, "sundsvall")
+    # As the administrator meets it: refused before any test server starts.
+    refused(await lov(tmp_path, "simulate", str(tmp_path / "deep.toml")), "deep.toml")
+
+
+# --- lov contract submit --fields-file / --document ---------------------------------------------
+
+
+def _submit(*extra: str) -> tuple[str, ...]:
+    return ("contract", "submit", ORG, "annual-report", "2027", *extra)
+
+
+async def test_hostile_fields_file_is_one_line(tmp_path: Path) -> None:
+    valid = tmp_path / "fields.json"
+    valid.write_text('{"customers": 5, "permit_current": true}', encoding="utf-8")
+    reached_temporal(await lov(tmp_path, *_submit("--fields-file", str(valid))), "--fields-file")
+
+    deep = tmp_path / "deep.json"
+    deep.write_text(deep_json(), encoding="utf-8")
+    deep_toml_file = tmp_path / "deep.toml"
+    deep_toml_file.write_text(deep_toml("customers"), encoding="utf-8")
+    zero = tmp_path / "zero.toml"
+    zero.symlink_to("/dev/zero")
+    folder = tmp_path / "folder.toml"
+    folder.mkdir()
+    large = tmp_path / "large.toml"
+    large.write_text("customers = 5\n" + "#" * (2 * 1024 * 1024), encoding="utf-8")
+    for hostile in (deep, deep_toml_file, zero, fifo(tmp_path, "fifo.json"), folder, large):
+        result = await lov(tmp_path, *_submit("--fields-file", str(hostile)), timeout=30)
+        refused(result, "--fields-file", str(hostile))
+
+
+async def test_hostile_document_is_one_line(tmp_path: Path) -> None:
+    valid = tmp_path / "rapport.pdf"
+    valid.write_bytes(b"%PDF-1.4 a report\n")
+    reached_temporal(
+        await lov(tmp_path, *_submit("--document", f"deviation-analysis={valid}")), "--document"
+    )
+    for hostile in (Path("/dev/zero"), fifo(tmp_path, "fifo.pdf"), tmp_path):
+        result = await lov(
+            tmp_path, *_submit("--document", f"deviation-analysis={hostile}"), timeout=30
+        )
+        refused(result, "deviation-analysis", str(hostile))
+
+
+# --- lov meeting minutes --file -----------------------------------------------------------------
+
+
+async def test_hostile_minutes_file_is_one_line(tmp_path: Path) -> None:
+    meeting = "meeting-5560160680-2027-H1"
+    valid = tmp_path / "minutes.toml"
+    valid.write_text('summary = "Verksamheten fungerar väl"\nattendees = ["Anna"]\n', "utf-8")
+    reached_temporal(
+        await lov(tmp_path, "meeting", "minutes", meeting, "--file", str(valid)), "--file"
+    )
+    hostiles = {
+        "deep.toml": deep_toml("summary").encode(),
+        "number.toml": f"summary = {BIG_NUMBER}\n".encode(),
+        "binary.toml": bytes(range(256)) * 4,
+    }
+    for name, data in hostiles.items():
+        hostile = tmp_path / name
+        hostile.write_bytes(data)
+        result = await lov(tmp_path, "meeting", "minutes", meeting, "--file", str(hostile))
+        refused(result, "--file", name)
+
+
+# --- lov audit verify ---------------------------------------------------------------------------
+
+
+def _export(path: Path) -> list[str]:
+    entry = TimelineEntry(
+        at=datetime(2027, 4, 1, 10, tzinfo=UTC), source="event", type="submitted", key="k-1"
+    )
+    lines = export_lines("5560160680", [entry], datetime(2027, 5, 1, tzinfo=UTC))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return lines
+
+
+async def test_hostile_audit_export_is_one_line(tmp_path: Path) -> None:
+    valid = tmp_path / "export.jsonl"
+    lines = _export(valid)
+    ok = await lov(tmp_path, "audit", "verify", str(valid))
+    assert ok.exit_code == 0 and "OK" in ok.stdout, ok.stderr
+    hostiles = {
+        "deep.jsonl": "[" * DEEP + "]" * DEEP + "\n" + "\n".join(lines[1:]),
+        "number.jsonl": json.dumps({"seq": 1})[:-1] + f', "n": {BIG_NUMBER}}}\n',
+        "binary.jsonl": "",
+    }
+    for name, text in hostiles.items():
+        hostile = tmp_path / name
+        if name == "binary.jsonl":
+            hostile.write_bytes(b"\xff\xfe\x00" * 1000)
+        else:
+            hostile.write_text(text, encoding="utf-8")
+        refused(await lov(tmp_path, "audit", "verify", str(hostile)), name)
+    refused(await lov(tmp_path, "audit", "verify", "/dev/zero", timeout=30), "/dev/zero")
+
+
+# --- lov report compliance --html ---------------------------------------------------------------
+
+
+async def test_unwritable_html_target_is_one_line(tmp_path: Path) -> None:
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
+    await upgrade(database_url)
+    target = tmp_path / "rapport.html"
+    args = ("report", "compliance", "--year", "2027")
+    ok = await lov(tmp_path, *args, "--html", str(target), LOV_DATABASE_URL=database_url)
+    assert ok.exit_code == 0 and target.read_text(encoding="utf-8").startswith("<"), ok.stderr
+    folder = tmp_path / "a-folder.html"
+    folder.mkdir()
+    for bad in (folder, Path("/dev/full")):  # a directory; a disk that is full
+        result = await lov(tmp_path, *args, "--html", str(bad), LOV_DATABASE_URL=database_url)
+        refused(result, "--html", str(bad))
+
+
+# --- encryption settings ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("keys", "active", "expected"),
+    [
+        ('{"2027-01": "not base64!!"}', "", "LOV_CODEC_KEYS[2027-01]"),
+        ('{"2027-01": "c2hvcnQ="}', "", "LOV_CODEC_KEYS[2027-01]"),
+        ("{'2027-01': 'no JSON'}", "", "LOV_CODEC_KEYS"),
+        ("VALID", "2026-12", "LOV_CODEC_ACTIVE_KEY"),
+    ],
+)
+async def test_unusable_encryption_settings_are_one_line(
+    tmp_path: Path, keys: str, active: str, expected: str
+) -> None:
+    key = new_key()
+    good = json.dumps({"2027-01": key})
+    ok = await lov(tmp_path, "overdue", LOV_CODEC_KEYS=good, LOV_CODEC_ACTIVE_KEY="2027-01")
+    reached_temporal(ok, "LOV_CODEC")
+    keys = good if keys == "VALID" else keys
+    result = await lov(tmp_path, "overdue", LOV_CODEC_KEYS=keys, LOV_CODEC_ACTIVE_KEY=active)
+    line = refused(result, expected)
+    assert key not in line and "not base64!!" not in line
+
+
+async def _worker(tmp_path: Path, codec_keys: str) -> tuple[int | None, list[str]]:
+    """`python worker.py` with `codec_keys`; its exit code and stderr lines."""
+    env = cli_env(
+        tmp_path,
+        LOV_TEMPORAL_ADDRESS=UNREACHABLE,
+        LOV_CODEC_KEYS=codec_keys,
+        LOV_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'not-migrated.db'}",
+    )
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "worker.py",
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+    return proc.returncode, err.decode().strip().splitlines()
+
+
+async def test_worker_with_unusable_encryption_key_is_one_line(tmp_path: Path) -> None:
+    # A usable key: the worker gets past its settings and stops at the unmigrated database.
+    code, lines = await _worker(tmp_path, json.dumps({"2027-01": new_key()}))
+    assert code == 1 and "LOV_CODEC" not in "\n".join(lines), lines
+    code, lines = await _worker(tmp_path, '{"2027-01": "not base64!!"}')
+    assert code == 2 and len(lines) == 1, lines
+    assert "LOV_CODEC_KEYS[2027-01]" in lines[0] and "not base64!!" not in lines[0]
+
+
+def test_depth_limit_is_far_from_python_recursion_limit() -> None:
+    assert MAX_DEPTH * 10 < sys.getrecursionlimit()
