@@ -13,21 +13,29 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import random
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
 
 from models.audit import TimelineEntry, export_lines
 from models.codec import new_key
 from models.db import upgrade
-from models.file_input import MAX_DEPTH
+from models.messages import Provider
+from models.orgnr import OrgNrError, normalize_org_nr
 from models.plan_loader import PlanError, load_plan
 from models.scenario import ScenarioError, load_scenario
-from models.settings import PROJECT_ROOT
-from tests.cli_runner import Result, cli_env, run_lov_process
+from models.settings import PROJECT_ROOT, Settings
+from models.temporal import data_converter
+from starter import actions
+from tests.cli_runner import Result, cli_env, cli_worker, run_lov_process
+from tests.helpers import ReceivedMail
 
 # Far above what `lov` needs (about 1 GiB of address space with the Temporal SDK loaded), far
 # below what the test machine has.
@@ -317,5 +325,50 @@ async def test_worker_with_unusable_encryption_key_is_one_line(tmp_path: Path) -
     assert "LOV_CODEC_KEYS[2027-01]" in lines[0] and "not base64!!" not in lines[0]
 
 
-def test_depth_limit_is_far_from_python_recursion_limit() -> None:
-    assert MAX_DEPTH * 10 < sys.getrecursionlimit()
+def _org_nr() -> str:
+    """A valid org nr nobody else uses: contract ids are global on the shared test server."""
+    base = f"55{random.randrange(10**7):07d}"
+    for check in range(10):
+        try:
+            return normalize_org_nr(f"{base[:6]}-{base[6:]}{check}")
+        except OrgNrError:
+            continue
+    raise AssertionError("unreachable: one check digit always fits")
+
+
+async def test_payload_under_an_unknown_key_id_is_one_line(
+    env: WorkflowEnvironment,
+    smtp_server: ReceivedMail,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A worker encrypts with key 2027-01; `lov` configured with another key only cannot read
+    its answers: one line naming LOV_CODEC_KEYS and the missing id, exit 2."""
+    old_keys = {"2027-01": new_key()}
+    worker_converter = data_converter(
+        Settings(codec_keys={k: SecretStr(v) for k, v in old_keys.items()})
+    )
+    client = Client(
+        env.client.service_client,
+        namespace=env.client.namespace,
+        data_converter=worker_converter,
+    )
+    async with cli_worker(
+        client, smtp_server, tmp_path, monkeypatch, name="unknown-key", default_plan="sundsvall"
+    ) as cli:
+        org = _org_nr()
+        await actions.start_contract(
+            client,
+            cli["LOV_TEMPORAL_TASK_QUEUE"],
+            Provider(org_nr=org, name="Nyckel Omsorg AB", email="kontakt@nyckel.example"),
+            date(2027, 1, 1),
+            "sundsvall",
+            search_attributes=False,
+        )
+        same_key = cli | {"LOV_CODEC_KEYS": json.dumps(old_keys)}
+        ok = await run_lov_process(same_key, "contract", "status", org)
+        assert ok.exit_code == 0 and "Nyckel Omsorg AB" in ok.stdout, ok.stderr
+        other_key = cli | {"LOV_CODEC_KEYS": json.dumps({"2028-01": new_key()})}
+        refused(
+            await run_lov_process(other_key, "contract", "status", org), "LOV_CODEC_KEYS", "2027-01"
+        )
