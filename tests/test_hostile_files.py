@@ -29,7 +29,6 @@ from models.codec import new_key
 from models.db import upgrade
 from models.messages import Provider
 from models.orgnr import OrgNrError, normalize_org_nr
-from models.plan_loader import PlanError, load_plan
 from models.scenario import ScenarioError, load_scenario
 from models.settings import PROJECT_ROOT, Settings
 from models.temporal import data_converter
@@ -119,16 +118,19 @@ async def test_hostile_plan_file_is_one_line(
 
 
 async def test_a_plan_of_one_long_dotted_key_is_refused_at_once(tmp_path: Path) -> None:
-    """400 KB of `a.a.a…`: tomllib needs minutes for it (quadratic); refused by the scan."""
+    """400 KB of `a.a.a…`: tomllib needs minutes and tens of GB for it (quadratic); the scan
+    refuses it at once. In a capped process: the unfixed code must not take the machine down."""
     valid = _plan(tmp_path, "valid.toml", _valid_plan_text())
-    assert load_plan(str(valid), PROJECT_ROOT / "plans").id == "sundsvall"
+    ok = await lov(tmp_path, "plan", "validate", str(valid))
+    assert ok.exit_code == 0, ok.stderr
     hostile = _plan(tmp_path, "dotted.toml", "a" + ".a" * 200_000 + " = 1\n")
     assert hostile.stat().st_size > 400_000
     started = time.monotonic()
-    with pytest.raises(PlanError, match="nested too deeply"):
-        load_plan(str(hostile), PROJECT_ROOT / "plans")
-    assert time.monotonic() - started < 2
-    refused(await lov(tmp_path, "plan", "validate", str(hostile), timeout=30), str(hostile))
+    result = await lov(tmp_path, "plan", "validate", str(hostile), timeout=30)
+    elapsed = time.monotonic() - started
+    refused(result, str(hostile), "nested too deeply")
+    # The process start-up included: about a second; parsing the file would take minutes.
+    assert elapsed < 10, elapsed
 
 
 async def test_a_plan_file_over_the_size_limit_is_one_line(tmp_path: Path) -> None:
@@ -148,15 +150,18 @@ async def test_hostile_scenario_file_is_one_line(tmp_path: Path) -> None:
     text = valid.read_text(encoding="utf-8")
     for name, hostile_text, expected in [
         ("deep.toml", deep_toml("extra") + text, "nested too deeply"),
-        ("dotted.toml", "x" + ".x" * 100_000 + " = 1\n" + text, "nested too deeply"),
         ("number.toml", f"extra = {BIG_NUMBER}\n" + text, "too many digits"),
     ]:
         hostile = tmp_path / name
         hostile.write_text(hostile_text, encoding="utf-8")
         with pytest.raises(ScenarioError, match=expected):
             load_scenario(hostile, plans, "sundsvall")
-    # As the administrator meets it: refused before any test server starts.
+    # As the administrator meets it: refused before any test server starts. A long dotted key
+    # only in a capped process (unfixed, tomllib needs tens of GB for it).
     refused(await lov(tmp_path, "simulate", str(tmp_path / "deep.toml")), "deep.toml")
+    dotted = tmp_path / "dotted.toml"
+    dotted.write_text("x" + ".x" * 100_000 + " = 1\n" + text, encoding="utf-8")
+    refused(await lov(tmp_path, "simulate", str(dotted), timeout=30), "dotted.toml", "nested")
 
 
 # --- lov contract submit --fields-file / --document ---------------------------------------------
