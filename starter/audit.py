@@ -335,8 +335,11 @@ def _verify(file: Path | None) -> None:
         fail_bad_input("FIL: ange exportfilen (give the export file): lov audit verify FIL")
     try:
         text = read_text(file, MAX_AUDIT_EXPORT_BYTES)
-        org_nr, count = verify_export(text)
     except FileInputError as err:
+        fail_bad_input(f"FIL: kan inte läsa {file} (cannot read): {err}")
+    try:
+        org_nr, count = verify_export(text)
+    except FileInputError as err:  # a line nested too deeply, a number too long
         fail_bad_input(f"FIL: {file}: {err}")
     except VerifyError as err:
         fail(f"Exporten är ändrad (the export has been altered): {file}: {err}")
