@@ -20,6 +20,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from models.quote import short
+
 MIB = 1024 * 1024
 # Plans, scenarios, field files and minutes are written by hand: the largest real plan is
 # 15 KB, so 1 MiB leaves ample room while keeping a mistaken or hostile file cheap to refuse.
@@ -27,6 +29,8 @@ MAX_PLAN_BYTES = 1 * MIB
 MAX_SCENARIO_BYTES = 1 * MIB
 MAX_FIELDS_BYTES = 1 * MIB
 MAX_MINUTES_BYTES = 1 * MIB
+# lov.toml and certificate files (PEM): a few KB each.
+MAX_CONFIG_BYTES = 1 * MIB
 # A claim CSV has one line per claim line; 10 MiB is hundreds of thousands of them.
 MAX_CSV_BYTES = 10 * MIB
 # An audit export is one line per recorded event of one provider (about 0.5 KB each): 256 MiB
@@ -41,22 +45,12 @@ MAX_DEPTH = 32
 # Keys (`=`) and table headers of a TOML file. sundsvall.toml has about 230; tomllib slows down
 # badly on files built of very many or very long dotted keys.
 MAX_TOML_KEYS = 10_000
-# How much of a refused value an error message quotes: enough to recognise it, never a
-# megabyte of it (nor much of a secret).
-QUOTE_CHARS = 40
-
 _CHUNK = 1 * MIB
 
 
 class FileInputError(ValueError):
     """A file that cannot be used. `str()` is one line saying what is wrong, without the file's
     name: callers name the input their own way (`--fields-file: x.toml: …`)."""
-
-
-def short(value: object, limit: int = QUOTE_CHARS) -> str:
-    """`repr(value)`, cut to its first `limit` characters: for quoting a refused value."""
-    text = repr(value)
-    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _open(path: Path) -> int:
@@ -71,8 +65,9 @@ def _open(path: Path) -> int:
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)
-        what = "en mapp (a directory)" if stat.S_ISDIR(mode) else "ingen vanlig fil (not a file)"
-        raise FileInputError(f"är {what}, inte en fil som kan läsas")
+        if stat.S_ISDIR(mode):
+            raise FileInputError("är en mapp, inte en fil (is a directory)")
+        raise FileInputError("är ingen vanlig fil (not a regular file: a device or a pipe)")
     return fd
 
 

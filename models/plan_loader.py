@@ -14,8 +14,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from models.file_input import MAX_PLAN_BYTES, FileInputError, parse_toml, read_bytes, short
+from models.file_input import MAX_PLAN_BYTES, FileInputError, parse_toml, read_bytes
 from models.plan import KEY_RE, Plan
+from models.quote import short
 
 # Plan validators that check cross-references report "<key path>: <what is wrong>".
 _PATH_PREFIX = re.compile(

@@ -15,6 +15,7 @@ from models.mailsafe import EmailAddress, OneLine
 from models.orgnr import OrgNrError, normalize_org_nr
 from models.plan import Plan
 from models.plan_loader import PlanError, load_plan
+from models.quote import short
 
 Action = Literal[
     "submit",
@@ -173,7 +174,7 @@ def load_scenario(path: Path, plans_dir: Path, default_plan: str) -> tuple[Scena
             raise ScenarioError(
                 name,
                 f"events[{i}].obligation",
-                f"{event.obligation!r} is not in plan {plan.id} ({', '.join(sorted(keys))})",
+                f"{short(event.obligation)} is not in plan {plan.id} ({', '.join(sorted(keys))})",
             )
     return scenario, plan, plan_ref
 

@@ -117,6 +117,7 @@ class Settings(BaseSettings):
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
         path = _config_file()
         if path.is_file():
+            _check_config_file(path)
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
         return tuple(sources)
 
@@ -167,6 +168,19 @@ def check_settings(settings: Settings) -> None:
         )
     except CodecError as err:
         raise InvalidSetting(str(err)) from None
+
+
+def _check_config_file(path: Path) -> None:
+    """The settings file read as every other file input (models.file_input): bounded, nesting
+    checked, syntax errors one line; pydantic-settings then reads it again (it is small)."""
+    import tomllib
+
+    from models.file_input import MAX_CONFIG_BYTES, FileInputError, load_toml
+
+    try:
+        load_toml(path, MAX_CONFIG_BYTES)
+    except (FileInputError, tomllib.TOMLDecodeError) as err:
+        raise InvalidSetting(f"LOV_CONFIG: {path}: {' '.join(str(err).split())}") from None
 
 
 @lru_cache(maxsize=1)

@@ -25,6 +25,7 @@ from temporalio.service import TLSConfig
 
 from models import search_attributes
 from models.codec import CodecError, EncryptionCodec, codec_from_keys
+from models.file_input import MAX_CONFIG_BYTES, FileInputError, read_bytes
 from models.search_attributes import (
     DUE,
     ESCALATION_LEVEL,
@@ -173,9 +174,9 @@ def _read(path: Path | None, what: str) -> bytes | None:
     if path is None:
         return None
     try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise TemporalSetupError(f"Kan inte läsa {what} {path} (cannot read): {exc}") from exc
+        return read_bytes(path, MAX_CONFIG_BYTES)
+    except FileInputError as exc:
+        raise TemporalSetupError(f"Kan inte läsa {what} {path} (cannot read): {exc}") from None
 
 
 def tls_config(settings: Settings) -> TLSConfig | bool | None:

@@ -30,7 +30,6 @@ from models.file_input import (
     parse_json,
     parse_toml,
     read_text,
-    short,
 )
 from models.messages import (
     ChangeContactRequest,
@@ -49,6 +48,7 @@ from models.messages import (
 from models.orgnr import OrgNrError, normalize_org_nr
 from models.plan import Obligation, Plan
 from models.plan_loader import PlanError, load_plan
+from models.quote import short
 from models.settings import Settings, get_settings
 from models.submission import SubmissionError, check_submission
 from starter import actions

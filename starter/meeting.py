@@ -32,7 +32,7 @@ import typer
 from pydantic import ValidationError
 from temporalio.client import Client
 
-from models.file_input import MAX_MINUTES_BYTES, FileInputError, load_toml, short
+from models.file_input import MAX_MINUTES_BYTES, FileInputError, load_toml
 from models.messages import (
     ActionItem,
     CancelMeetingRequest,
@@ -42,6 +42,7 @@ from models.messages import (
     ScheduledMeeting,
     ScheduleRequest,
 )
+from models.quote import short
 from starter import meeting_actions
 from starter.actions import ActionError
 from starter.contract import ActorOpt, JsonOpt, _actor, _echo_json, _required, _run, _settings

@@ -16,6 +16,8 @@ import os
 import random
 import sys
 import time
+import tomllib
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from temporalio.testing import WorkflowEnvironment
 from models.audit import TimelineEntry, export_lines
 from models.codec import new_key
 from models.db import upgrade
+from models.file_input import MAX_DEPTH, FileInputError, parse_json, parse_toml
 from models.messages import Provider
 from models.orgnr import OrgNrError, normalize_org_nr
 from models.scenario import ScenarioError, load_scenario
@@ -300,6 +303,25 @@ async def test_unusable_encryption_settings_are_one_line(
     assert key not in line and "not base64!!" not in line
 
 
+async def test_hostile_settings_file_and_certificate_are_one_line(tmp_path: Path) -> None:
+    config = tmp_path / "lov.toml"
+    config.write_text('temporal_namespace = "default"\n', encoding="utf-8")
+    certificate = tmp_path / "ca.pem"
+    certificate.write_text("-----BEGIN CERTIFICATE-----\n", encoding="utf-8")
+    ok = await lov(tmp_path, "overdue", LOV_CONFIG=str(config))
+    reached_temporal(ok, "LOV_CONFIG")
+    ok = await lov(tmp_path, "overdue", LOV_TEMPORAL_TLS_CA_CERT=str(certificate))
+    assert ok.exit_code == 1 and "/dev/zero" not in ok.stderr, ok.stderr
+
+    config.write_text(deep_toml("temporal_namespace"), encoding="utf-8")
+    refused(await lov(tmp_path, "overdue", LOV_CONFIG=str(config)), "LOV_CONFIG", "nested")
+    # An unreadable certificate stays what it was (exit 1, like a missing one), but one line,
+    # not a process reading /dev/zero until it is killed.
+    result = await lov(tmp_path, "overdue", LOV_TEMPORAL_TLS_CA_CERT="/dev/zero", timeout=30)
+    assert result.exit_code == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert "/dev/zero" in result.error_line()
+
+
 async def _worker(tmp_path: Path, codec_keys: str) -> tuple[int | None, list[str]]:
     """`python worker.py` with `codec_keys`; its exit code and stderr lines."""
     env = cli_env(
@@ -377,3 +399,51 @@ async def test_payload_under_an_unknown_key_id_is_one_line(
         refused(
             await run_lov_process(other_key, "contract", "status", org), "LOV_CODEC_KEYS", "2027-01"
         )
+
+
+def _depth(value: object) -> int:
+    """Nesting of tables and arrays, the document itself being 1."""
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
+
+
+_SHAPES: dict[str, Callable[[int], str]] = {
+    "arrays": lambda n: "a = " + "[" * (n - 1) + "]" * (n - 1),
+    "inline tables": lambda n: "a = " + "{b = " * (n - 1) + "1" + "}" * (n - 1),
+    "dotted key": lambda n: ".".join(["k"] * n) + " = 1",
+    "table header": lambda n: "[" + ".".join(["t"] * (n - 1)) + "]\nx = 1",
+    "array of tables": lambda n: "[[" + ".".join(["t"] * (n - 2)) + "]]\nx = 1\n",
+    "mixed": lambda n: "[t]\n" + ".".join(["k"] * (n - 4)) + ' = [{m = [1]}, "]]]"] # ]]\n',
+}
+
+
+@pytest.mark.parametrize("shape", sorted(_SHAPES))
+def test_nesting_limit_is_exact(shape: str) -> None:
+    """The scan before tomllib measures what tomllib would build: a file at the limit is
+    accepted (no false refusals of legitimate files), one level more is refused."""
+    at_limit = _SHAPES[shape](MAX_DEPTH)
+    assert _depth(tomllib.loads(at_limit)) == MAX_DEPTH
+    assert parse_toml(at_limit) == tomllib.loads(at_limit)
+    beyond = _SHAPES[shape](MAX_DEPTH + 1)
+    assert _depth(tomllib.loads(beyond)) == MAX_DEPTH + 1
+    with pytest.raises(FileInputError, match="nested too deeply"):
+        parse_toml(beyond)
+
+
+def test_json_nesting_limit_is_exact() -> None:
+    def nested(n: int) -> str:
+        return (
+            '{"a": ' * (n // 2)
+            + '["]]", ' * (n - n // 2)
+            + "1"
+            + "]" * (n - n // 2)
+            + "}" * (n // 2)
+        )
+
+    assert _depth(json.loads(nested(MAX_DEPTH))) == MAX_DEPTH
+    assert parse_json(nested(MAX_DEPTH)) == json.loads(nested(MAX_DEPTH))
+    with pytest.raises(FileInputError, match="nested too deeply"):
+        parse_json(nested(MAX_DEPTH + 1))
