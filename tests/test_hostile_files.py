@@ -447,3 +447,17 @@ def test_json_nesting_limit_is_exact() -> None:
     assert parse_json(nested(MAX_DEPTH)) == json.loads(nested(MAX_DEPTH))
     with pytest.raises(FileInputError, match="nested too deeply"):
         parse_json(nested(MAX_DEPTH + 1))
+
+
+async def test_hostile_claim_csv_is_one_line(tmp_path: Path) -> None:
+    valid = tmp_path / "claim.csv"
+    valid.write_text(
+        "period;customer_ref;hours_billed;hours_approved;hourly_rate\n2027-03;K-101;40;32;450,50\n",
+        encoding="utf-8",
+    )
+    start = ("recovery", "start", ORG, "--actor", "Anna", "--csv")
+    reached_temporal(await lov(tmp_path, *start, str(valid)), "--csv")
+    large = tmp_path / "large.csv"
+    large.write_text(valid.read_text(encoding="utf-8") * 400_000, encoding="utf-8")
+    for hostile in (Path("/dev/zero"), fifo(tmp_path, "fifo.csv"), large):
+        refused(await lov(tmp_path, *start, str(hostile), timeout=30), "--csv", str(hostile))
