@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from models.application import application_workflow_id
 from models.audit_signing import Signer, signature_holds
+from models.file_input import parse_json
 from models.orgnr import contract_workflow_id, meeting_workflow_id, obligation_workflow_id
 
 GENESIS = "0" * 64
@@ -195,23 +196,30 @@ class Verified:
         return self.key_id is not None
 
 
+class _DuplicateKey(Exception):
+    # Not a ValueError: parse_json turns those into FileInputError (bad input, exit 2), while a
+    # duplicate key is an edited line (verification fails).
+    pass
+
+
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     # json.loads keeps the last of two equal keys, while other readers may show the first: a line
     # could then hash as one thing and read as another.
     found: dict[str, Any] = {}
     for key, value in pairs:
         if key in found:
-            raise ValueError(f"duplicate key {key!r}")
+            raise _DuplicateKey(f"duplicate key {key!r}")
         found[key] = value
     return found
 
 
 def _parse(text_line: str, n: int) -> Any:
     try:
-        return json.loads(text_line, object_pairs_hook=_no_duplicate_keys)
+        # FileInputError (nested too deeply, a huge number) passes through: bad input.
+        return parse_json(text_line, object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as err:
         raise VerifyError(f"line {n}: not JSON ({err.msg})") from None
-    except ValueError as err:
+    except _DuplicateKey as err:
         raise VerifyError(f"line {n}: {err} (the line was edited)") from None
 
 

@@ -40,6 +40,13 @@ KEY_BYTES = 32  # AES-256
 _KEY_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
+def _quote(key_id: str | None) -> str:
+    """A key id as messages show it: short, since a mistyped setting may be anything (even a
+    key pasted in the wrong place)."""
+    text = repr(key_id)
+    return text if len(text) <= 24 else text[:24] + "…"
+
+
 class CodecError(ValueError):
     """A key setting that cannot be used, or a payload that cannot be decrypted.
 
@@ -50,8 +57,8 @@ def parse_key(key_id: str, encoded: str) -> bytes:
     """A base64 (standard or URL-safe) 32-byte key → its bytes, or CodecError naming the id."""
     if not _KEY_ID_RE.match(key_id):
         raise CodecError(
-            f"LOV_CODEC_KEYS: nyckel-id {key_id!r} är ogiltigt (key id: letters, digits, . _ -; "
-            "at most 64 characters)"
+            f"LOV_CODEC_KEYS: nyckel-id {_quote(key_id)} är ogiltigt (key id: letters, digits, "
+            ". _ -; at most 64 characters)"
         )
     text = encoded.strip()
     try:
@@ -74,6 +81,34 @@ def new_key() -> str:
     return base64.b64encode(AESGCM.generate_key(bit_length=KEY_BYTES * 8)).decode()
 
 
+def codec_from_keys(
+    encoded: Mapping[str, str], active_key_id: str | None
+) -> EncryptionCodec | None:
+    """The codec for LOV_CODEC_KEYS (id → base64 key) and LOV_CODEC_ACTIVE_KEY, None when no
+    keys are set (plain payloads); CodecError naming the setting when they cannot be used."""
+    # Empty counts as unset: compose passes `LOV_CODEC_ACTIVE_KEY=` when .env leaves it out.
+    active = active_key_id or None
+    if not encoded:
+        if active:
+            raise CodecError(
+                "LOV_CODEC_ACTIVE_KEY är satt men LOV_CODEC_KEYS är tom (no keys configured)"
+            )
+        return None
+    keys = {key_id: parse_key(key_id, value) for key_id, value in encoded.items()}
+    if active is None:
+        if len(keys) > 1:
+            raise CodecError(
+                "LOV_CODEC_ACTIVE_KEY: krävs när LOV_CODEC_KEYS har flera nycklar "
+                "(which key encrypts new payloads?)"
+            )
+        active = next(iter(keys))
+    return EncryptionCodec(keys, active)
+
+
+class UnknownKeyError(CodecError):
+    """A payload encrypted with a key this process does not have: LOV_CODEC_KEYS lacks it."""
+
+
 class EncryptionCodec(PayloadCodec):
     """Encrypts with the active key; decrypts with whichever configured key the payload names.
 
@@ -85,7 +120,7 @@ class EncryptionCodec(PayloadCodec):
             raise CodecError("LOV_CODEC_KEYS: inga nycklar (no keys)")
         if active_key_id not in keys:
             raise CodecError(
-                f"LOV_CODEC_ACTIVE_KEY: {active_key_id!r} finns inte i LOV_CODEC_KEYS "
+                f"LOV_CODEC_ACTIVE_KEY: {_quote(active_key_id)} finns inte i LOV_CODEC_KEYS "
                 f"(known ids: {', '.join(sorted(keys))})"
             )
         for key_id, key in keys.items():
@@ -115,9 +150,9 @@ class EncryptionCodec(PayloadCodec):
         key_id = raw_id.decode("utf-8", "replace") if raw_id is not None else None
         cipher = self._ciphers.get(key_id) if key_id is not None else None
         if cipher is None or raw_id is None:
-            raise CodecError(
-                f"okänd krypteringsnyckel {key_id!r} (unknown encryption key id); kända: "
-                f"{', '.join(self.key_ids)}. Lägg till nyckeln i LOV_CODEC_KEYS."
+            raise UnknownKeyError(
+                f"LOV_CODEC_KEYS: okänd krypteringsnyckel {_quote(key_id)} (unknown encryption "
+                f"key id); kända: {', '.join(self.key_ids)}. Lägg till nyckeln i LOV_CODEC_KEYS."
             )
         data = payload.data
         if len(data) < NONCE_BYTES + 16:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from models.quote import short
+
 # ASCII digits only: `\d` would also match full-width and other Unicode digits, and the same
 # company written with them would get a second contract (another workflow id).
 _PATTERN = re.compile(r"^([0-9]{6})-?([0-9]{4})$")
@@ -25,10 +27,10 @@ def normalize_org_nr(value: str) -> str:
     """Canonical `NNNNNN-NNNN`, or OrgNrError saying what is wrong."""
     match = _PATTERN.match(value.strip())
     if not match:
-        raise OrgNrError(f"{value!r} is not an organisationsnummer (10 digits, NNNNNN-NNNN)")
+        raise OrgNrError(f"{short(value)} is not an organisationsnummer (10 digits, NNNNNN-NNNN)")
     digits = match.group(1) + match.group(2)
     if not _luhn_ok(digits):
-        raise OrgNrError(f"{value!r} has a wrong check digit")
+        raise OrgNrError(f"{short(value)} has a wrong check digit")
     return f"{match.group(1)}-{match.group(2)}"
 
 

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from models.mailsafe import EmailAddress
+from models.quote import short
 
 KEY_RE = r"^[a-z][a-z0-9-]*$"
 PROVIDER_ROLE = "provider"
@@ -256,7 +257,7 @@ class Plan(Strict):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as err:
-            raise ValueError(f"unknown time zone {value!r}") from err
+            raise ValueError(f"unknown time zone {short(value)}") from err
         return value
 
     @field_validator("reminder_offsets_days")
@@ -269,7 +270,7 @@ class Plan(Strict):
     def _role_keys(cls, roles: dict[str, Role]) -> dict[str, Role]:
         for key in roles:
             if not re.match(KEY_RE, key):
-                raise ValueError(f"role key {key!r} must match {KEY_RE}")
+                raise ValueError(f"role key {short(key)} must match {KEY_RE}")
             if key == PROVIDER_ROLE:
                 raise ValueError("'provider' is reserved: its address comes from the contract")
         return roles
@@ -281,15 +282,18 @@ class Plan(Strict):
         roles = ", ".join(sorted(self.roles))
         if self.administrator_role not in self.roles:
             raise ValueError(
-                f"administrator_role: {self.administrator_role!r} is not a role (roles: {roles})"
+                f"administrator_role: {short(self.administrator_role)} is not a role "
+                f"(roles: {roles})"
             )
         organizer = self.meetings.organizer
         if organizer is not None and organizer not in self.roles:
-            raise ValueError(f"meetings.organizer: unknown role {organizer!r} (roles: {roles})")
+            raise ValueError(
+                f"meetings.organizer: unknown role {short(organizer)} (roles: {roles})"
+            )
         officer = self.kundval.case_officer_role
         if officer is not None and officer not in self.roles:
             raise ValueError(
-                f"kundval.case_officer_role: unknown role {officer!r} (roles: {roles})"
+                f"kundval.case_officer_role: unknown role {short(officer)} (roles: {roles})"
             )
         keys = [o.key for o in self.obligations]
         if len(set(keys)) != len(keys):
@@ -297,7 +301,7 @@ class Plan(Strict):
         for i, ob in enumerate(self.obligations):
             if ob.recipient not in self.roles:
                 raise ValueError(
-                    f"obligations[{i}] ({ob.key}).recipient: unknown role {ob.recipient!r}"
+                    f"obligations[{i}] ({ob.key}).recipient: unknown role {short(ob.recipient)}"
                     f" (roles: {roles})"
                 )
         levels = [s.level for s in self.escalation]
@@ -310,7 +314,8 @@ class Plan(Strict):
             for role in step.notify:
                 if role not in known:
                     raise ValueError(
-                        f"escalation[{i}].notify: unknown role {role!r} (roles: {roles}, provider)"
+                        f"escalation[{i}].notify: unknown role {short(role)} "
+                        f"(roles: {roles}, provider)"
                     )
         req = [k.key for k in self.skallkrav]
         if len(set(req)) != len(req):

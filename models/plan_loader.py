@@ -14,7 +14,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from models.file_input import MAX_PLAN_BYTES, FileInputError, parse_toml, read_bytes
 from models.plan import KEY_RE, Plan
+from models.quote import short
 
 # Plan validators that check cross-references report "<key path>: <what is wrong>".
 _PATH_PREFIX = re.compile(
@@ -74,7 +76,7 @@ def resolve_plan_path(ref: str, plans_dir: Path) -> Path:
 
 def plan_digest(path: str | Path) -> str:
     """Short sha256 of the file bytes: records which exact plan text a follow-up year used."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+    return hashlib.sha256(read_bytes(Path(path), MAX_PLAN_BYTES)).hexdigest()[:16]
 
 
 def load_plan(ref: str, plans_dir: Path | None = None) -> Plan:
@@ -85,11 +87,15 @@ def load_plan(ref: str, plans_dir: Path | None = None) -> Plan:
         plans_dir = get_settings().plans_dir
     path = resolve_plan_path(ref, plans_dir)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as err:
-        raise PlanError(path, "(file)", f"not UTF-8 text ({err.reason})") from None
-    except OSError as err:
-        raise PlanError(path, "(file)", err.strerror or str(err)) from None
+        # Bounded read and nesting/key-count check first: a hostile plan is refused at once.
+        raw = read_bytes(path, MAX_PLAN_BYTES)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise PlanError(path, "(file)", f"not UTF-8 text ({err.reason})") from None
+        data = parse_toml(text)
+    except FileInputError as err:
+        raise PlanError(path, "(file)", str(err)) from None
     except tomllib.TOMLDecodeError as err:
         match = _TOML_POSITION.match(str(err))
         where, what = (match["where"], match["message"]) if match else ("(toml)", str(err))
@@ -121,7 +127,7 @@ def _plan_error(path: Path, data: dict[str, Any], err: ValidationError) -> PlanE
             inner, message = found["path"], found["message"]
             key = f"{key}.{inner}" if key else inner
     elif first["type"] not in ("missing", "extra_forbidden") and _scalar(first.get("input")):
-        message = f"{message} (got {first['input']!r})"
+        message = f"{message} (got {short(first['input'])})"
     if len(errors) > 1:
         message += f" (and {len(errors) - 1} more)"
     return PlanError(path, key or "(plan)", message)

@@ -10,11 +10,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from models.file_input import MAX_SCENARIO_BYTES, FileInputError, load_toml
 from models.inputs import IN_RANGE, Actor, Day, OptionalDay, check_request
 from models.mailsafe import EmailAddress, OneLine
 from models.orgnr import OrgNrError, normalize_org_nr
 from models.plan import Plan
 from models.plan_loader import PlanError, load_plan
+from models.quote import short
 
 Action = Literal[
     "submit",
@@ -143,13 +145,9 @@ def load_scenario(path: Path, plans_dir: Path, default_plan: str) -> tuple[Scena
     the file and key."""
     name = str(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(name, "file", "not found") from None
-    except UnicodeDecodeError as err:
-        raise ScenarioError(name, "file", f"not UTF-8 text ({err.reason})") from None
-    except OSError as err:
-        raise ScenarioError(name, "file", err.strerror or str(err)) from None
+        raw = load_toml(path, MAX_SCENARIO_BYTES)
+    except FileInputError as err:
+        raise ScenarioError(name, "file", str(err)) from None
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(name, "toml", str(err)) from None
     try:
@@ -179,7 +177,7 @@ def load_scenario(path: Path, plans_dir: Path, default_plan: str) -> tuple[Scena
             raise ScenarioError(
                 name,
                 f"events[{i}].obligation",
-                f"{event.obligation!r} is not in plan {plan.id} ({', '.join(sorted(keys))})",
+                f"{short(event.obligation)} is not in plan {plan.id} ({', '.join(sorted(keys))})",
             )
     return scenario, plan, plan_ref
 

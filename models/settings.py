@@ -7,6 +7,7 @@ external service by setting its address.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,10 +20,13 @@ from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
     TomlConfigSettingsSource,
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# pydantic-settings' "error parsing value for field "codec_keys" from source …"
+_SETTINGS_FIELD = re.compile(r'field "([A-Za-z0-9_]+)"')
 
 
 def _config_file() -> Path:
@@ -131,6 +135,7 @@ class Settings(BaseSettings):
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
         path = _config_file()
         if path.is_file():
+            _check_config_file(path)
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
         return tuple(sources)
 
@@ -161,9 +166,46 @@ class Settings(BaseSettings):
         return data
 
 
+class InvalidSetting(ValueError):
+    """A setting pydantic accepts but lovflow cannot use (e.g. LOV_CODEC_KEYS that are not
+    AES keys). The message starts with the setting's LOV_<NAME> and never quotes a secret."""
+
+
+def check_settings(settings: Settings) -> None:
+    """What pydantic cannot check on its own: the encryption keys are usable. At start-up, so
+    that a mistyped key ends the program with one line instead of failing at the first
+    payload (the same check runs when the data converter is built)."""
+    if not settings.codec_keys and not settings.codec_active_key:
+        return
+    from models.codec import CodecError, codec_from_keys  # cryptography: only when used
+
+    try:
+        codec_from_keys(
+            {kid: v.get_secret_value() for kid, v in settings.codec_keys.items()},
+            settings.codec_active_key,
+        )
+    except CodecError as err:
+        raise InvalidSetting(str(err)) from None
+
+
+def _check_config_file(path: Path) -> None:
+    """The settings file read as every other file input (models.file_input): bounded, nesting
+    checked, syntax errors one line; pydantic-settings then reads it again (it is small)."""
+    import tomllib
+
+    from models.file_input import MAX_CONFIG_BYTES, FileInputError, load_toml
+
+    try:
+        load_toml(path, MAX_CONFIG_BYTES)
+    except (FileInputError, tomllib.TOMLDecodeError) as err:
+        raise InvalidSetting(f"LOV_CONFIG: {path}: {' '.join(str(err).split())}") from None
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    settings = Settings()
+    check_settings(settings)
+    return settings
 
 
 def describe_invalid(err: ValidationError) -> str:
@@ -187,4 +229,18 @@ def exit_on_invalid_settings() -> Iterator[None]:
         if err.title != Settings.__name__:
             raise
         print(describe_invalid(err), file=sys.stderr)
+        raise SystemExit(2) from None
+    except SettingsError as err:
+        # pydantic-settings could not even parse a value (LOV_CODEC_KEYS that is not JSON); its
+        # message names the field and source, never the value.
+        field = _SETTINGS_FIELD.search(str(err))
+        name = field.group(1) if field else "?"
+        print(
+            f"Ogiltig inställning (invalid setting): LOV_{name.upper()} ({name}): kan inte "
+            "tolkas (cannot be parsed; lists and tables are written as JSON)",
+            file=sys.stderr,
+        )
+        raise SystemExit(2) from None
+    except InvalidSetting as err:
+        print(f"Ogiltig inställning (invalid setting): {err}", file=sys.stderr)
         raise SystemExit(2) from None

@@ -24,7 +24,8 @@ from temporalio.converter import DataConverter, DefaultFailureConverterWithEncod
 from temporalio.service import TLSConfig
 
 from models import search_attributes
-from models.codec import CodecError, EncryptionCodec, parse_key
+from models.codec import CodecError, EncryptionCodec, codec_from_keys
+from models.file_input import MAX_CONFIG_BYTES, FileInputError, read_bytes
 from models.search_attributes import (
     DUE,
     ESCALATION_LEVEL,
@@ -132,24 +133,11 @@ def codec(settings: Settings) -> EncryptionCodec | None:
 
     Raises TemporalSetupError naming the setting when the keys cannot be used, so a worker with
     a mistyped key refuses to start instead of writing payloads nobody else can read."""
-    if not settings.codec_keys:
-        if settings.codec_active_key:
-            raise TemporalSetupError(
-                "LOV_CODEC_ACTIVE_KEY är satt men LOV_CODEC_KEYS är tom (no keys configured)"
-            )
-        return None
     try:
-        keys = {kid: parse_key(kid, v.get_secret_value()) for kid, v in settings.codec_keys.items()}
-        # Empty counts as unset: compose passes `LOV_CODEC_ACTIVE_KEY=` when .env leaves it out.
-        active = settings.codec_active_key or None
-        if active is None:
-            if len(keys) > 1:
-                raise CodecError(
-                    "LOV_CODEC_ACTIVE_KEY: krävs när LOV_CODEC_KEYS har flera nycklar "
-                    "(which key encrypts new payloads?)"
-                )
-            active = next(iter(keys))
-        return EncryptionCodec(keys, active)
+        return codec_from_keys(
+            {kid: v.get_secret_value() for kid, v in settings.codec_keys.items()},
+            settings.codec_active_key,
+        )
     except CodecError as exc:
         raise TemporalSetupError(str(exc)) from None
 
@@ -186,9 +174,9 @@ def _read(path: Path | None, what: str) -> bytes | None:
     if path is None:
         return None
     try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise TemporalSetupError(f"Kan inte läsa {what} {path} (cannot read): {exc}") from exc
+        return read_bytes(path, MAX_CONFIG_BYTES)
+    except FileInputError as exc:
+        raise TemporalSetupError(f"Kan inte läsa {what} {path} (cannot read): {exc}") from None
 
 
 def tls_config(settings: Settings) -> TLSConfig | bool | None:

@@ -8,7 +8,6 @@ history, so nothing was changed, and the CLI exits 2.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,6 +19,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.opening import start_contract_workflow
+from models.file_input import MAX_DOCUMENT_BYTES, FileInputError, file_digest
 from models.inputs import check_request
 from models.messages import (
     ChangeContactRequest,
@@ -207,17 +207,13 @@ async def change_contact(
 
 
 def document_ref(key: str, path: Path) -> DocumentRef:
-    """A document is kept where it is; the records hold its path, size and SHA-256."""
+    """A document is kept where it is; the records hold its path, size and SHA-256 (hashed as
+    a stream, a regular file of at most MAX_DOCUMENT_BYTES)."""
     try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise ActionError(f"document {key}", f"cannot read {path}: {err.strerror}") from None
-    return DocumentRef(
-        key=key,
-        filename=str(path.resolve()),
-        sha256=hashlib.sha256(data).hexdigest(),
-        size=len(data),
-    )
+        sha256, size = file_digest(path, MAX_DOCUMENT_BYTES)
+    except FileInputError as err:
+        raise ActionError(f"document {key}", f"{path}: {err}") from None
+    return DocumentRef(key=key, filename=str(path.resolve()), sha256=sha256, size=size)
 
 
 async def wait_registered(

@@ -47,6 +47,7 @@ from models.audit_signing import (
     signer,
 )
 from models.db import make_engine, make_session_factory
+from models.file_input import MAX_AUDIT_EXPORT_BYTES, FileInputError, read_text
 from models.messages import AuditRecord, MailRequest
 from models.orgnr import contract_workflow_id
 from models.placement import PlacementReport
@@ -472,17 +473,17 @@ def _verify(file: Path | None) -> None:
     if file is None:
         fail_bad_input("FIL: ange exportfilen (give the export file): lov audit verify FIL")
     try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as err:
-        fail_bad_input(f"FIL: kan inte läsa {file} (cannot read): {err.strerror}")
-    except UnicodeDecodeError:
-        fail_bad_input(f"FIL: {file} är inte UTF-8-text (not UTF-8 text)")
+        text = read_text(file, MAX_AUDIT_EXPORT_BYTES)
+    except FileInputError as err:
+        fail_bad_input(f"FIL: kan inte läsa {file} (cannot read): {err}")
     try:
         keys = public_keys(_settings())
     except SigningKeyError as err:
         fail_bad_input(str(err))
     try:
         verified = verify_export(text, keys)
+    except FileInputError as err:  # a line nested too deeply, a number too long
+        fail_bad_input(f"FIL: {file}: {err}")
     except UnknownKeyError as err:
         fail(f"Exporten är förseglad med en okänd nyckel (unknown key id): {file}: {err}")
     except VerifyError as err:

@@ -19,6 +19,7 @@ from temporalio.client import Client
 from temporalio.exceptions import TemporalError
 from temporalio.service import RPCError
 
+from models.codec import CodecError, UnknownKeyError
 from models.settings import Settings
 from models.temporal import TemporalSetupError, connect, target_address
 from starter.errors import fail, fail_bad_input
@@ -53,6 +54,11 @@ def run_with_client(
     except bad_input as err:
         failure = fail_bad_input, str(err)
     except TemporalSetupError as err:
+        failure = fail, str(err)
+    except UnknownKeyError as err:
+        # A payload written with a key this process lacks: LOV_CODEC_KEYS is incomplete.
+        failure = fail_bad_input, str(err)
+    except CodecError as err:
         failure = fail, str(err)
     except RPCError as err:
         status = err.status.name if err.status else ""

@@ -24,6 +24,13 @@ from typing import Annotated, Any, TypeVar
 import typer
 from temporalio.client import Client
 
+from models.file_input import (
+    MAX_FIELDS_BYTES,
+    FileInputError,
+    parse_json,
+    parse_toml,
+    read_text,
+)
 from models.inputs import check_actor
 from models.messages import (
     ChangeContactRequest,
@@ -42,6 +49,7 @@ from models.messages import (
 from models.orgnr import OrgNrError, normalize_org_nr
 from models.plan import Obligation, Plan
 from models.plan_loader import PlanError, load_plan
+from models.quote import short
 from models.settings import Settings, get_settings
 from models.submission import SubmissionError, check_submission
 from starter import actions
@@ -408,18 +416,13 @@ def _pair(text: str, option: str, example: str) -> tuple[str, str]:
 
 def _fields_file(path: Path) -> dict[str, Any]:
     option = "--fields-file"
+    if path.suffix not in (".json", ".toml"):
+        fail_bad_input(f"{option}: {path} måste vara .json eller .toml (must be .json/.toml)")
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        reason = err.strerror if isinstance(err, OSError) else "inte UTF-8 (not UTF-8)"
-        fail_bad_input(f"{option}: kan inte läsa (cannot read) {path}: {reason}")
-    try:
-        if path.suffix == ".json":
-            data = json.loads(text)
-        elif path.suffix == ".toml":
-            data = tomllib.loads(text)
-        else:
-            fail_bad_input(f"{option}: {path} måste vara .json eller .toml (must be .json/.toml)")
+        text = read_text(path, MAX_FIELDS_BYTES)
+        data = parse_json(text) if path.suffix == ".json" else parse_toml(text)
+    except FileInputError as err:
+        fail_bad_input(f"{option}: {path}: {err}")
     except (ValueError, tomllib.TOMLDecodeError) as err:
         fail_bad_input(f"{option}: {path}: {' '.join(str(err).split())}")
     if not isinstance(data, dict):
@@ -431,7 +434,7 @@ def _fields_file(path: Path) -> dict[str, Any]:
         if not isinstance(value, str | int | float | bool):
             fail_bad_input(
                 f"fields.{key}: i {path}: ska vara tal, true/false eller text (must be a "
-                f"number, true/false or text), fick {value!r}"
+                f"number, true/false or text), fick {short(value)}"
             )
         values[str(key)] = value
     return values

@@ -32,6 +32,7 @@ import typer
 from pydantic import ValidationError
 from temporalio.client import Client
 
+from models.file_input import MAX_MINUTES_BYTES, FileInputError, load_toml
 from models.inputs import check_date, check_one_line, check_url
 from models.limits import NAME_LEN
 from models.messages import (
@@ -43,6 +44,7 @@ from models.messages import (
     ScheduledMeeting,
     ScheduleRequest,
 )
+from models.quote import short
 from starter import meeting_actions
 from starter.actions import ActionError
 from starter.contract import ActorOpt, JsonOpt, _actor, _echo_json, _required, _run, _settings
@@ -251,14 +253,14 @@ def parse_action(text: str, index: int) -> ActionItem:
 
 def _minutes_file(path: Path, actor: str) -> MinutesRequest:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        fail_bad_input(f"--file: kan inte läsa (cannot read) {path}: {err.strerror}")
+        data = load_toml(path, MAX_MINUTES_BYTES)
+    except FileInputError as err:
+        fail_bad_input(f"--file: {path}: {err}")
     except tomllib.TOMLDecodeError as err:
         fail_bad_input(f"--file: ogiltig TOML i {path}: {err}")
     unknown = set(data) - {"summary", "attendees", "actions"}
     if unknown:
-        fail_bad_input(f"--file: okänd nyckel (unknown key) {sorted(unknown)[0]!r} i {path}")
+        fail_bad_input(f"--file: okänd nyckel (unknown key) {short(sorted(unknown)[0])} i {path}")
     try:
         return MinutesRequest.model_validate({**data, "actor": actor})
     except ValidationError as err:

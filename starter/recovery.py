@@ -24,6 +24,7 @@ from temporalio.client import Client
 
 from models.calendar import next_business_day
 from models.db import make_engine, make_session_factory
+from models.file_input import MAX_CSV_BYTES, FileInputError, read_text
 from models.plan_loader import PlanError, load_plan
 from models.recovery import (
     ClaimLine,
@@ -146,10 +147,9 @@ def _option_lines(specs: list[str]) -> list[ClaimLine]:
 def _csv_lines(path: Path) -> list[ClaimLine]:
     option = f"--csv {path}"
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as err:
-        reason = err.strerror if isinstance(err, OSError) else "inte UTF-8 (not UTF-8)"
-        fail_bad_input(f"{option}: kan inte läsa (cannot read): {reason}")
+        text = read_text(path, MAX_CSV_BYTES, encoding="utf-8-sig")
+    except FileInputError as err:
+        fail_bad_input(f"{option}: {err}")
     rows = [row for row in csv.reader(io.StringIO(text), delimiter=_delimiter(text))]
     if not rows:
         fail_bad_input(f"{option}: filen är tom (empty file)")

@@ -17,6 +17,7 @@ import typer
 
 from models.compliance import STATE_SV, STATES, Matrix, build_matrix, placement_stats
 from models.db import make_engine, make_session_factory
+from models.file_input import FileInputError, check_output_target, write_text
 from models.plan_loader import PlanError, list_plans, load_plan
 from models.settings import Settings, get_settings
 from models.store import RecordStore
@@ -204,15 +205,21 @@ def compliance(
     if not 2000 <= year <= 2100:
         fail_bad_input(f"--year: orimligt år (implausible year), fick {year}")
     day = parse_date(as_of, "--as-of") if as_of else datetime.now(LOCAL).date()
-    if html_file is not None and not html_file.parent.is_dir():
-        fail_bad_input(f"--html: mappen finns inte (no such folder): {html_file.parent}")
+    if html_file is not None:
+        try:
+            check_output_target(html_file)
+        except FileInputError as err:
+            fail_bad_input(f"--html: {html_file}: {err}")
     settings = get_settings()
     try:
         matrix = asyncio.run(_load(settings, year, day))
     except Exception as err:
         fail(f"Registret (records database): {' '.join(str(err).split())}")
     if html_file is not None:
-        html_file.write_text(matrix_html(matrix, datetime.now(LOCAL)), encoding="utf-8")
+        try:
+            write_text(html_file, matrix_html(matrix, datetime.now(LOCAL)))
+        except FileInputError as err:
+            fail_bad_input(f"--html: {html_file}: {err}")
         typer.echo(f"Rapport skriven (written): {html_file}")
     elif as_json:
         typer.echo(json.dumps(matrix.as_dict(), ensure_ascii=False, indent=2))

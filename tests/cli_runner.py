@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import resource
 import sys
 import uuid
 from collections.abc import AsyncIterator, Mapping
@@ -48,8 +49,17 @@ async def run_lov(env: Mapping[str, str] | None, *args: str) -> Result:
     return await asyncio.to_thread(invoke)
 
 
-async def run_lov_process(env: Mapping[str, str], *args: str, timeout: float = 60) -> Result:
-    """`python -m starter ARGS…` as its own process, exactly as an administrator runs it."""
+async def run_lov_process(
+    env: Mapping[str, str], *args: str, timeout: float = 60, memory_limit: int | None = None
+) -> Result:
+    """`python -m starter ARGS…` as its own process, exactly as an administrator runs it.
+    `memory_limit` (bytes of address space) keeps a command that reads without bound (the
+    bug a test looks for) from eating the machine: it fails with MemoryError instead."""
+
+    def limit_memory() -> None:
+        if memory_limit is not None:
+            resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -60,8 +70,14 @@ async def run_lov_process(env: Mapping[str, str], *args: str, timeout: float = 6
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
+        preexec_fn=limit_memory if memory_limit is not None else None,
     )
-    out, err = await asyncio.wait_for(proc.communicate(), timeout=timeout)
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), timeout=timeout)
+    except TimeoutError:
+        proc.kill()  # a command that hangs must not outlive its test
+        await proc.wait()
+        raise
     assert proc.returncode is not None
     return Result(proc.returncode, out.decode(), err.decode())
 
