@@ -32,19 +32,12 @@ from models.audit_signing import Signer, new_key_pair, public_keys, signer
 from models.db import upgrade
 from models.settings import Settings, get_settings
 from starter.cli import app
+from tests.audit_keys import make_signer
 from tests.cli_runner import cli_env
 from tests.db_fixtures import open_store
 
 T0 = datetime(2031, 4, 15, 8, 0, tzinfo=UTC)
 ORG = "556036-0793"
-
-
-def make_signer(key_id: str) -> tuple[Signer, str]:
-    """A fresh signing key under `key_id`, and its public key in base64."""
-    private, public = new_key_pair()
-    made = signer(Settings(audit_signing_key=SecretStr(private), audit_signing_key_id=key_id))
-    assert made is not None
-    return made, public
 
 
 SIGNER, PUBLIC = make_signer("2031-01")

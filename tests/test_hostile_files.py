@@ -36,12 +36,15 @@ from models.scenario import ScenarioError, load_scenario
 from models.settings import PROJECT_ROOT, Settings
 from models.temporal import data_converter
 from starter import actions
+from tests.audit_keys import make_signer
 from tests.cli_runner import Result, cli_env, cli_worker, run_lov_process
 from tests.helpers import ReceivedMail
 
 # Far above what `lov` needs (about 1 GiB of address space with the Temporal SDK loaded), far
 # below what the test machine has.
 MEMORY_LIMIT = 3 * 1024**3
+AUDIT_SIGNER, _AUDIT_PUBLIC = make_signer("test-1")
+AUDIT_KEYS = {"LOV_AUDIT_PUBLIC_KEYS": json.dumps({"test-1": _AUDIT_PUBLIC})}
 ORG = "556016-0680"
 DEEP = 5000  # levels: far beyond Python's recursion limit, as the reproducer
 BIG_NUMBER = "9" * 5000  # beyond Python's 4,300-digit int conversion limit
@@ -236,7 +239,9 @@ def _export(path: Path) -> list[str]:
     entry = TimelineEntry(
         at=datetime(2027, 4, 1, 10, tzinfo=UTC), source="event", type="submitted", key="k-1"
     )
-    lines = export_lines("5560160680", [entry], datetime(2027, 5, 1, tzinfo=UTC))
+    lines = export_lines(
+        "5560160680", [entry], datetime(2027, 5, 1, tzinfo=UTC), signer=AUDIT_SIGNER
+    )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return lines
 
@@ -244,7 +249,7 @@ def _export(path: Path) -> list[str]:
 async def test_hostile_audit_export_is_one_line(tmp_path: Path) -> None:
     valid = tmp_path / "export.jsonl"
     lines = _export(valid)
-    ok = await lov(tmp_path, "audit", "verify", str(valid))
+    ok = await lov(tmp_path, "audit", "verify", str(valid), **AUDIT_KEYS)
     assert ok.exit_code == 0 and "OK" in ok.stdout, ok.stderr
     hostiles = {
         "deep.jsonl": "[" * DEEP + "]" * DEEP + "\n" + "\n".join(lines[1:]),
@@ -257,7 +262,7 @@ async def test_hostile_audit_export_is_one_line(tmp_path: Path) -> None:
             hostile.write_bytes(b"\xff\xfe\x00" * 1000)
         else:
             hostile.write_text(text, encoding="utf-8")
-        refused(await lov(tmp_path, "audit", "verify", str(hostile)), name)
+        refused(await lov(tmp_path, "audit", "verify", str(hostile), **AUDIT_KEYS), name)
     refused(await lov(tmp_path, "audit", "verify", "/dev/zero", timeout=30), "/dev/zero")
 
 
