@@ -87,6 +87,10 @@ class Settings(BaseSettings):
         default_factory=lambda: ["http://127.0.0.1:8233", "http://localhost:8233"]
     )
     codec_server_token: SecretStr | None = None
+    # Secret behind the opaque key that names a sole trader (enskild firma, whose org nr is a
+    # personnummer) in workflow ids and search attributes (models.provider_id): base64 of 32
+    # random bytes, the same in every process. Unset: `lov serve` generates one under var/.
+    provider_id_key: SecretStr | None = None
 
     # Workflows a worker keeps in memory (about 0.5 MiB each). Those that wake together (a
     # reminder minute: every obligation and its contract) must fit, or each wake-up replays

@@ -32,12 +32,12 @@ from models.audit import (
 )
 from models.db import make_engine, make_session_factory
 from models.messages import AuditRecord, MailRequest
-from models.orgnr import contract_workflow_id
 from models.placement import PlacementReport
 from models.recovery_messages import RecoveryStepWrite
 from models.settings import Settings
 from models.store import RecordStore
 from models.temporal import run_chain
+from starter.actions import contract_ids
 from starter.contract import _date, _org_nr, _run, _settings
 from starter.errors import fail, fail_bad_input
 
@@ -181,7 +181,7 @@ async def check_histories(
     client: Client, org_nr: str, entries: Iterable[TimelineEntry]
 ) -> Agreement:
     entries = list(entries)
-    ids = sorted({e.workflow_id for e in entries if e.workflow_id} | {contract_workflow_id(org_nr)})
+    ids = sorted({e.workflow_id for e in entries if e.workflow_id} | set(contract_ids(org_nr)))
     result = Agreement()
     audit_keys: set[str] = set()
     mail_keys: set[str] = set()

@@ -22,7 +22,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.rendering import Renderer
 from models import search_attributes as sa
 from models.calendar import CalendarRules
-from models.orgnr import org_digits
+from models.orgnr import id_part, search_value
 from models.plan_loader import PlanError, load_plan
 from models.recovery import ClaimLine, ClaimLineError, check_lines
 from models.recovery_messages import (
@@ -37,7 +37,8 @@ from starter import actions
 from starter.actions import ActionError
 from workflows.recovery import RecoveryWorkflow
 
-CASE_ID = re.compile(r"^(?:recovery-)?(\d{10})-(\d{4})-(\d{3,})$")
+# The provider part is the org nr digits, or a sole trader's opaque key (models.provider_id).
+CASE_ID = re.compile(r"^(?:recovery-)?(\d{10}|ef-[0-9a-f]{16})-(\d{4})-(\d{3,})$")
 MAX_CASES_PER_YEAR = 9999
 
 
@@ -45,8 +46,8 @@ def recovery_workflow_id(case_id: str) -> str:
     return f"recovery-{case_id}"
 
 
-def case_id_for(org_nr: str, year: int, number: int) -> str:
-    return f"{org_digits(org_nr)}-{year}-{number:03d}"
+def case_id_for(org_nr: str, year: int, number: int, ref: str | None = None) -> str:
+    return f"{id_part(org_nr, ref)}-{year}-{number:03d}"
 
 
 def parse_case_id(text: str) -> str:
@@ -81,6 +82,7 @@ async def start_recovery(
     """Start a case for a provider with a contract; returns the case id. Nothing is started
     when the lines, the provider or its plan are not acceptable."""
     check_claim_lines(lines)
+    ref = actions.provider_ref(org_nr)
     contract = await actions.contract_status(client, org_nr)
     try:
         plan = load_plan(contract.plan_id, plans_dir)
@@ -110,7 +112,7 @@ async def start_recovery(
         "search_attributes": search_attributes,
     }
     for number in range(1, MAX_CASES_PER_YEAR + 1):
-        case_id = case_id_for(org_nr, year, number)
+        case_id = case_id_for(org_nr, year, number, ref)
         try:
             await client.start_workflow(
                 RecoveryWorkflow.run,
@@ -123,7 +125,7 @@ async def start_recovery(
                     TypedSearchAttributes(
                         [
                             SearchAttributePair(sa.KIND, "recovery"),
-                            SearchAttributePair(sa.ORG_NR, org_nr),
+                            SearchAttributePair(sa.ORG_NR, search_value(org_nr, ref)),
                             SearchAttributePair(sa.STATUS, "noticed"),
                         ]
                     )
