@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -25,6 +26,7 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
+from models.provider_id import KEY_FILE
 from models.temporal import SEARCH_ATTRIBUTES
 from starter.serve import READY_LINE
 from tests.helpers import eventually, free_port
@@ -187,6 +189,11 @@ async def test_serve_runs_keeps_mail_stops_cleanly_and_restarts_with_state(
         assert children, "the embedded Temporal dev server should run as a child process"
         assert f"http://127.0.0.1:{serve_env['LOV_EMBEDDED_UI_PORT']}" in first.text()
         assert (var_dir / "lovflow.db").is_file(), "records database migrated under var/"
+        # The sole traders' id key (models.provider_id): made once, owner-only, never printed.
+        key_file = var_dir / KEY_FILE
+        assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+        provider_key = key_file.read_text().strip()
+        assert provider_key and provider_key not in first.text()
 
         client = await Client.connect(address, data_converter=pydantic_data_converter)
         # lov serve's own worker polls the configured queue.
@@ -237,6 +244,7 @@ async def test_serve_runs_keeps_mail_stops_cleanly_and_restarts_with_state(
         client = await Client.connect(address, data_converter=pydantic_data_converter)
         description = await client.get_workflow_handle(workflow_id).describe()
         assert description.status == WorkflowExecutionStatus.COMPLETED
+        assert key_file.read_text().strip() == provider_key  # kept, not regenerated
         children = descendants(second.process.pid)
         assert await second.stop(signal.SIGTERM) == 0, second.text()
         assert not any(alive(pid) for pid in children)
