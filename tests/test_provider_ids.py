@@ -12,7 +12,7 @@ import random
 import stat
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import pytest_asyncio
 from temporalio.client import Client
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from models import search_attributes as sa
@@ -31,6 +31,8 @@ from models.orgnr import (
     normalize_org_nr,
     obligation_workflow_id,
 )
+from models.placement import rotation_workflow_id
+from models.plan_loader import load_plan
 from models.provider_id import (
     KEY_FILE,
     SETTING,
@@ -42,7 +44,7 @@ from models.provider_id import (
     new_key,
     parse_key,
 )
-from models.settings import Settings
+from models.settings import PROJECT_ROOT, Settings
 from starter import recovery_actions
 from tests.cli_runner import Result, cli_worker, run_lov, run_lov_process
 from tests.helpers import ReceivedMail, eventually
@@ -50,6 +52,7 @@ from tests.helpers import ReceivedMail, eventually
 ZONE = ZoneInfo("Europe/Stockholm")
 KEY = new_key()
 EMAIL = "kontakt@enskild.example"
+SKALLKRAV = [k.key for k in load_plan("sundsvall", PROJECT_ROOT / "plans").skallkrav]
 
 
 def _luhn_digit(nine: str) -> str:
@@ -206,6 +209,24 @@ def _start_args(org: str) -> list[str]:
     ]
 
 
+async def _submit(lov: Lov, org: str) -> Result:
+    return await lov.cli(
+        "application",
+        "submit",
+        org,
+        "--name",
+        "Hemtjänst Svensson",
+        "--email",
+        EMAIL,
+        "--service",
+        "omvårdnad",
+        "--area",
+        "Centrum",
+        "--actor",
+        "Anna Admin",
+    )
+
+
 async def test_a_sole_trader_is_named_by_its_key_and_a_company_by_its_org_nr(lov: Lov) -> None:
     person, company = personal_org_nr(), company_org_nr()
     ref = ProviderIds(parse_key(KEY)).ref(person)
@@ -257,21 +278,7 @@ async def test_a_sole_trader_is_named_by_its_key_and_a_company_by_its_org_nr(lov
 async def test_a_sole_traders_application_and_its_mail_carry_no_personnummer(lov: Lov) -> None:
     person = personal_org_nr(coordination=True)
     ref = ProviderIds(parse_key(KEY)).ref(person)
-    submitted = await lov.cli(
-        "application",
-        "submit",
-        person,
-        "--name",
-        "Hemtjänst Svensson",
-        "--email",
-        EMAIL,
-        "--service",
-        "omvårdnad",
-        "--area",
-        "Centrum",
-        "--actor",
-        "Anna Admin",
-    )
+    submitted = await _submit(lov, person)
     assert submitted.exit_code == 0, submitted.stderr
     wid = f"application-{ref}-1"
     assert wid in submitted.stdout
@@ -322,3 +329,73 @@ async def test_without_the_key_a_sole_trader_is_refused_and_nothing_starts(
 async def _engine_metadata_for(lov: Lov, digits: str) -> list[str]:
     found = await _engine_metadata(lov.client, lov.env["LOV_TEMPORAL_TASK_QUEUE"])
     return [w for w in found if digits in w]
+
+
+async def test_an_approved_sole_trader_gets_its_contract_and_placements_by_key(
+    lov: Lov,
+) -> None:
+    """Approval starts the contract from an activity (the worker's key), and a placement with
+    the sole trader names it by that key in LovOrgNr (the assign activity adds it)."""
+    person = personal_org_nr()
+    ref = ProviderIds(parse_key(KEY)).ref(person)
+    wid = f"application-{ref}-1"
+    # One rotation workflow per plan on the shared dev server: approval puts the provider on a
+    # fresh one, served by this test's worker.
+    rotation = lov.client.get_workflow_handle(rotation_workflow_id("sundsvall"))
+    try:
+        await rotation.terminate(reason="test: a fresh rotation list")
+    except RPCError as err:
+        if err.status != RPCStatusCode.NOT_FOUND:
+            raise
+    assert (await _submit(lov, person)).exit_code == 0
+    today = datetime.now(ZONE).date()
+
+    async def registered() -> None:
+        shown = await lov.cli("application", "status", wid, "--json")
+        assert shown.exit_code == 0 and '"registered": true' in shown.stdout, shown.stderr
+
+    await eventually(registered, timeout=20)
+    for key in SKALLKRAV:
+        assessed = await lov.cli("application", "assess", wid, key, "--met", "--actor", "Bo")
+        assert assessed.exit_code == 0, assessed.stderr
+    start = (today + timedelta(days=1)).isoformat()
+    decided = await lov.cli(
+        "application", "decide", wid, "--approve", "--start", start, "--actor", "Chef"
+    )
+    assert decided.exit_code == 0, decided.stderr
+    assert f"contract-{ref}" in decided.stdout and not leaks(decided.stdout, person)
+    status = await lov.cli("contract", "status", person, "--json")
+    assert status.exit_code == 0, status.stderr
+
+    started = await lov.cli(
+        "placement",
+        "start",
+        "--customer",
+        "DNR-2031-0077",
+        "--area",
+        "Centrum",
+        "--service",
+        "omvårdnad",
+        "--hours",
+        "10",
+        "--decision-date",
+        today.isoformat(),
+        "--start",
+        (today + timedelta(days=3)).isoformat(),
+        "--actor",
+        "Handläggare",
+    )
+    assert started.exit_code == 0, started.stderr
+    placement = started.stdout.split(": ")[1].split(" ")[0]
+    chosen = await lov.cli("placement", "choose", placement, "--rotation", "--actor", "HL")
+    assert chosen.exit_code == 0, chosen.stderr
+
+    async def assigned() -> None:
+        desc = await lov.client.get_workflow_handle(placement).describe()
+        assert desc.typed_search_attributes.get(sa.ORG_NR) == ref
+
+    await eventually(assigned, timeout=20)
+    found = await _engine_metadata(lov.client, lov.env["LOV_TEMPORAL_TASK_QUEUE"])
+    assert not any(leaks(w, person) or leaks(str(v), person) for w, v in found.items())
+    for message in lov.smtp.messages:
+        assert not leaks(str(message["Subject"]), person), message["Subject"]
