@@ -69,6 +69,10 @@ MEANINGS: dict[str, str] = {
     "JSON list",
     "codec_server_token": "if set, the codec server requires `Authorization: Bearer <token>`; "
     "secret",
+    "provider_id_key": "base64 of 32 random bytes: the key of the opaque id (`ef-…`) that names a "
+    "sole trader (enskild firma, org nr = personnummer) in workflow ids and search attributes "
+    "(docs/IDENTIFIERS.md); the same for every worker and `lov`, never changed; unset = the one "
+    "`lov serve` made in the var dir, else sole traders are refused; secret",
     "worker_max_cached_workflows": "workflows a worker keeps in memory (~0.5 MiB each); cover "
     "those that wake together (docs/PERFORMANCE.md)",
     "worker_role": "`all`, `workflows` or `activities`: what this worker process runs. Split, they "

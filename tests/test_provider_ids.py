@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import random
 import stat
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -25,6 +27,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from models import search_attributes as sa
 from models.application import application_workflow_id, parse_application_id
+from models.db import upgrade
 from models.orgnr import (
     contract_workflow_id,
     meeting_workflow_id,
@@ -46,7 +49,7 @@ from models.provider_id import (
 )
 from models.settings import PROJECT_ROOT, Settings
 from starter import recovery_actions
-from tests.cli_runner import Result, cli_worker, run_lov, run_lov_process
+from tests.cli_runner import Result, cli_env, cli_worker, run_lov, run_lov_process
 from tests.helpers import ReceivedMail, eventually
 
 ZONE = ZoneInfo("Europe/Stockholm")
@@ -399,3 +402,24 @@ async def test_an_approved_sole_trader_gets_its_contract_and_placements_by_key(
     assert not any(leaks(w, person) or leaks(str(v), person) for w, v in found.items())
     for message in lov.smtp.messages:
         assert not leaks(str(message["Subject"]), person), message["Subject"]
+
+
+async def test_a_worker_with_a_damaged_key_refuses_to_start(tmp_path: Path) -> None:
+    db = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
+    await upgrade(db)
+    damaged = "bm90IGEga2V5"  # base64 of 9 bytes: not a key
+    env = cli_env(tmp_path, LOV_DATABASE_URL=db, LOV_PROVIDER_ID_KEY=damaged)
+    # Nothing listens here: the key is checked before Temporal is contacted.
+    env["LOV_TEMPORAL_ADDRESS"] = "127.0.0.1:9"
+    done = subprocess.run(
+        [sys.executable, "worker.py"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{SETTING}: "), done.stderr
+    assert damaged not in done.stdout + done.stderr
