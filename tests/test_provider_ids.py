@@ -8,6 +8,7 @@ SMTP server."""
 from __future__ import annotations
 
 import base64
+import json
 import random
 import stat
 import subprocess
@@ -423,3 +424,54 @@ async def test_a_worker_with_a_damaged_key_refuses_to_start(tmp_path: Path) -> N
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"{SETTING}: "), done.stderr
     assert damaged not in done.stdout + done.stderr
+
+
+def test_simulate_runs_a_sole_trader_with_a_throw_away_key(tmp_path: Path) -> None:
+    person = "121212-1212"
+    scenario = tmp_path / "sole-trader.toml"
+    scenario.write_text(
+        f"""
+plan = "sundsvall"
+start = 2027-01-01
+until = 2027-04-30
+
+[[providers]]
+org_nr = "{person}"
+name = "Hemtjänst Svensson"
+email = "{EMAIL}"
+contract_start = 2027-01-01
+
+[[events]]
+on = 2027-04-12
+provider = "{person}"
+action = "submit"
+obligation = "self-inspection"
+period = "2027-T1"
+documents = ["self-inspection-report"]
+fields = {{ customers = 4, current_care_plans = 4, customer_participation = 4, \
+plans_within_14_days = 4 }}
+
+[[events]]
+on = 2027-04-14
+provider = "{person}"
+action = "accept"
+obligation = "self-inspection"
+period = "2027-T1"
+"""
+    )
+    env = cli_env(tmp_path, LOV_VAR_DIR=str(tmp_path / "var"))  # no key configured anywhere
+    done = subprocess.run(
+        [sys.executable, "-m", "starter", "simulate", str(scenario), "--json"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert not [line for line in lines if line["type"] == "error"], lines
+    kinds = {line.get("kind") for line in lines if line["type"] == "email"}
+    assert {"reminder", "receipt", "accepted"} <= kinds, kinds
+    assert all(not leaks(str(line.get("subject", "")), person) for line in lines)
+    assert not (tmp_path / "var").exists()  # the throw-away key is not kept
