@@ -246,7 +246,9 @@ async def test_a_sole_trader_is_named_by_its_key_and_a_company_by_its_org_nr(lov
     async def opened() -> dict[str, Any]:
         found = await _engine_metadata(lov.client, queue)
         # Both contracts and each one's year of obligations, with their search attributes.
-        assert sum(wid.startswith("obligation-") for wid in found) >= 2, found
+        for part in (ref, company.replace("-", "")):
+            assert f"contract-{part}" in found, found
+            assert any(w.startswith(f"obligation-{part}-") for w in found), found
         assert None not in found.values(), found
         return found
 
