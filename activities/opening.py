@@ -31,17 +31,16 @@ from models.provider_id import ProviderIds
 
 
 async def start_contract_workflow(
-    client: Client, task_queue: str, inp: ContractInput, ids: ProviderIds
+    client: Client, task_queue: str, inp: ContractInput, ref: str | None
 ) -> str:
     """Start a provider's contract workflow; WorkflowAlreadyStartedError if one is running.
 
-    A sole trader's contract is named by its opaque key (`ids`), never the personnummer; the
-    key goes into the input so that the contract names its obligations and meetings alike.
-    ProviderIdError (nothing started) when that key cannot be computed."""
+    `ref`: a sole trader's opaque key (models.provider_id), which names the contract instead of
+    the personnummer; it goes into the input so that the contract names its obligations and
+    meetings alike. None for a company."""
     from workflows.contract import ContractWorkflow
 
     org_nr = inp.provider.org_nr
-    ref = ids.ref(org_nr)
     inp = inp.model_copy(update={"provider_ref": ref})
     wid = contract_workflow_id(org_nr, ref)
     await client.start_workflow(
@@ -192,15 +191,15 @@ class OpeningActivities:
             plan_id=request.plan_id,
             search_attributes=request.search_attributes,
         )
+        # ProviderIdError (the worker has no key): retried until the key is configured.
+        ref = self._ids.ref(request.provider.org_nr)
         try:
-            wid = await start_contract_workflow(self._client, self._task_queue, inp, self._ids)
+            wid = await start_contract_workflow(self._client, self._task_queue, inp, ref)
         except WorkflowAlreadyStartedError:
             # A retry after the start went through (or a contract started by hand meanwhile):
             # either way the provider has its running contract. (Not the org nr in the log: it
             # may be a personnummer.)
-            wid = contract_workflow_id(
-                request.provider.org_nr, self._ids.ref(request.provider.org_nr)
-            )
+            wid = contract_workflow_id(request.provider.org_nr, ref)
             activity.logger.info("contract %s already running", wid)
         if self._on_approved is not None:
             # Idempotent: a provider already on a list keeps its place there.

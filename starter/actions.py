@@ -118,32 +118,25 @@ async def start_contract(
         search_attributes=search_attributes,
     )
     # Computed first: a missing key refuses the request before anything is started.
-    provider_ref(provider.org_nr, ids)
+    ref = provider_ref(provider.org_nr, ids)
     try:
-        return await start_contract_workflow(client, task_queue, inp, provider_ids(ids))
+        return await start_contract_workflow(client, task_queue, inp, ref)
     except WorkflowAlreadyStartedError:
         raise ActionError("org_nr", f"{provider.org_nr} already has a running contract") from None
 
 
-async def _found_contract(
-    client: Client, org_nr: str, ids: ProviderIds | None = None
-) -> WorkflowHandle[Any, Any]:
-    """The handle of `org_nr`'s contract (running or not); ActionError when there is none."""
-    for wid in contract_ids(org_nr, ids):
+async def _running_contract(client: Client, org_nr: str) -> WorkflowHandle[Any, Any]:
+    for wid in contract_ids(org_nr):
         handle = client.get_workflow_handle(wid)
         try:
-            await handle.describe()
+            desc = await handle.describe()
         except RPCError as err:
             if err.status == RPCStatusCode.NOT_FOUND:
                 continue
             raise
-        return handle
-    raise ActionError("org_nr", f"no contract for provider {org_nr}")
-
-
-async def _running_contract(client: Client, org_nr: str) -> WorkflowHandle[Any, Any]:
-    handle = await _found_contract(client, org_nr)
-    desc = await handle.describe()
+        break
+    else:
+        raise ActionError("org_nr", f"no contract for provider {org_nr}")
     if desc.status != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING:
         # Continue-as-new keeps the id, so a closed run here means the contract has ended.
         raise ActionError("org_nr", f"the contract for {org_nr} has ended")
