@@ -277,6 +277,28 @@ async def test_a_sole_trader_is_named_by_its_key_and_a_company_by_its_org_nr(lov
     assert by_file.exit_code == 0, by_file.stderr
     assert f"contract-{ref}" in by_file.stdout
 
+    # A recovery case (återkrav) is numbered under the key too, and its notice's subject (which
+    # names the case) carries no personnummer.
+    recovery = await lov.cli(
+        "recovery", "start", person, "--line", "2027-03,K-1042,12.5,10,385.50", "--actor", "A"
+    )
+    assert recovery.exit_code == 0, recovery.stderr
+    case_id = recovery.stdout.splitlines()[0].split(": ")[1].split(" ")[0]
+    assert case_id.startswith(f"{ref}-") and case_id.endswith("-001"), case_id
+    shown = await lov.cli("recovery", "status", case_id)
+    assert shown.exit_code == 0, shown.stderr
+
+    async def noticed() -> dict[str, Any]:
+        found = await _engine_metadata(lov.client, queue)
+        assert found.get(f"recovery-{case_id}") == ref, found
+        return found
+
+    for wid, value in (await eventually(noticed)).items():
+        assert not leaks(wid, person) and not leaks(str(value), person), (wid, value)
+    await lov.smtp.wait_for(1)
+    for message in lov.smtp.messages:
+        assert not leaks(str(message["Subject"]), person), message["Subject"]
+
     for result in lov.outputs:
         assert KEY not in result.stdout + result.stderr
 
