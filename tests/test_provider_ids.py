@@ -249,6 +249,7 @@ async def test_a_sole_trader_is_named_by_its_key_and_a_company_by_its_org_nr(lov
         for part in (ref, company.replace("-", "")):
             assert f"contract-{part}" in found, found
             assert any(w.startswith(f"obligation-{part}-") for w in found), found
+        assert f"meeting-{ref}-{datetime.now(ZONE).year + 1}-H1" in found, found
         assert None not in found.values(), found
         return found
 
@@ -258,6 +259,10 @@ async def test_a_sole_trader_is_named_by_its_key_and_a_company_by_its_org_nr(lov
     digits = company.replace("-", "")
     assert found[f"contract-{digits}"] == company  # exactly as before
     assert found[f"contract-{ref}"] == ref
+    next_year = datetime.now(ZONE).year + 1
+    assert found[f"meeting-{ref}-{next_year}-H1"] == ref
+    meeting = await lov.cli("meeting", "status", person, "--year", str(next_year), "--window", "H1")
+    assert meeting.exit_code == 0, meeting.stderr
     theirs = {w: v for w, v in found.items() if ref in w}
     assert any(w.startswith(f"obligation-{ref}-") for w in theirs)
     assert set(theirs.values()) == {ref}
