@@ -23,6 +23,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities import build_activities
 from activities.heartbeat import AutoHeartbeat
+from models.provider_id import ProviderIdError, ProviderIds
 from models.settings import Settings, exit_on_invalid_settings, get_settings
 from models.temporal import TemporalSetupError, connect
 from workflows import ALL_WORKFLOWS
@@ -108,6 +109,13 @@ async def run_worker(settings: Settings) -> None:
     """Check the database, connect, and run one worker until SIGINT/SIGTERM."""
     if settings.worker_role != "workflows":  # workflow code never touches the database
         await check_database(settings)
+        try:
+            # The activities name sole traders by a keyed hash (models.provider_id): a
+            # damaged key is a setting error now, not a failing activity later.
+            ProviderIds.from_settings(settings)
+        except ProviderIdError as exc:
+            print(exc, file=sys.stderr)
+            raise SystemExit(2) from None
     try:
         client = await connect(settings)
     except TemporalSetupError as exc:

@@ -17,6 +17,7 @@ from activities.recovery import RecoveryActivities
 from activities.rendering import Renderer
 from models.db import make_engine, make_session_factory
 from models.mail_incidents import MailIncidentStore
+from models.provider_id import ProviderIds
 from models.settings import Settings
 from models.store import RecordStore
 
@@ -27,10 +28,13 @@ def build_activities(settings: Settings, client: Client) -> Sequence[Callable[..
     store = RecordStore(sessions)
     incidents = MailIncidentStore(sessions)
     plans = PlanActivities(settings.plans_dir)
-    placement = PlacementActivities(client, settings.temporal_task_queue, store, settings.plans_dir)
+    ids = ProviderIds.from_settings(settings)
+    placement = PlacementActivities(
+        client, settings.temporal_task_queue, store, settings.plans_dir, ids
+    )
     records = RecordActivities(store, on_contract_state=placement.contract_state_changed)
     opening = OpeningActivities(
-        client, settings.temporal_task_queue, on_approved=placement.provider_approved
+        client, settings.temporal_task_queue, on_approved=placement.provider_approved, ids=ids
     )
     mail = MailActivities(settings, store, Renderer(settings.templates_dir), incidents)
     meetings = MeetingActivities(settings, store)

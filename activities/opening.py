@@ -20,16 +20,29 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from models import search_attributes as sa
 from models.application import StartContract
 from models.messages import ContractInput, MeetingInput, ObligationInput, OpenObligations
-from models.orgnr import contract_workflow_id, meeting_workflow_id, obligation_workflow_id
+from models.orgnr import (
+    contract_workflow_id,
+    meeting_workflow_id,
+    obligation_workflow_id,
+    search_value,
+)
 from models.placement import RotationEntry
+from models.provider_id import ProviderIds
 
 
-async def start_contract_workflow(client: Client, task_queue: str, inp: ContractInput) -> str:
-    """Start a provider's contract workflow; WorkflowAlreadyStartedError if one is running."""
+async def start_contract_workflow(
+    client: Client, task_queue: str, inp: ContractInput, ref: str | None
+) -> str:
+    """Start a provider's contract workflow; WorkflowAlreadyStartedError if one is running.
+
+    `ref`: a sole trader's opaque key (models.provider_id), which names the contract instead of
+    the personnummer; it goes into the input so that the contract names its obligations and
+    meetings alike. None for a company."""
     from workflows.contract import ContractWorkflow
 
     org_nr = inp.provider.org_nr
-    wid = contract_workflow_id(org_nr)
+    inp = inp.model_copy(update={"provider_ref": ref})
+    wid = contract_workflow_id(org_nr, ref)
     await client.start_workflow(
         ContractWorkflow.run,
         inp,
@@ -41,7 +54,7 @@ async def start_contract_workflow(client: Client, task_queue: str, inp: Contract
             TypedSearchAttributes(
                 [
                     SearchAttributePair(sa.KIND, "contract"),
-                    SearchAttributePair(sa.ORG_NR, org_nr),
+                    SearchAttributePair(sa.ORG_NR, search_value(org_nr, ref)),
                     SearchAttributePair(sa.STATUS, "active"),
                 ]
             )
@@ -57,7 +70,7 @@ def _search_attributes(inp: ObligationInput) -> TypedSearchAttributes:
     return TypedSearchAttributes(
         [
             SearchAttributePair(sa.KIND, "obligation"),
-            SearchAttributePair(sa.ORG_NR, inp.org_nr),
+            SearchAttributePair(sa.ORG_NR, search_value(inp.org_nr, inp.provider_ref)),
             SearchAttributePair(sa.OBLIGATION, occ.obligation),
             SearchAttributePair(sa.PERIOD, occ.period),
             SearchAttributePair(sa.STATUS, "upcoming"),
@@ -72,7 +85,7 @@ def _meeting_search_attributes(inp: MeetingInput) -> TypedSearchAttributes:
     return TypedSearchAttributes(
         [
             SearchAttributePair(sa.KIND, "meeting"),
-            SearchAttributePair(sa.ORG_NR, inp.org_nr),
+            SearchAttributePair(sa.ORG_NR, search_value(inp.org_nr, inp.provider_ref)),
             SearchAttributePair(sa.PERIOD, inp.window.period),
             SearchAttributePair(sa.STATUS, "unscheduled"),
             SearchAttributePair(sa.DUE, inp.window.deadline),
@@ -101,10 +114,15 @@ async def _bounded(calls: list[Callable[[], Awaitable[str | None]]]) -> list[str
 
 class OpeningActivities:
     def __init__(
-        self, client: Client, task_queue: str, on_approved: ApprovedHook | None = None
+        self,
+        client: Client,
+        task_queue: str,
+        on_approved: ApprovedHook | None = None,
+        ids: ProviderIds | None = None,
     ) -> None:
         self._client = client
         self._task_queue = task_queue
+        self._ids = ids or ProviderIds()
         # The approved provider joins the rotation lists (activities.placement).
         self._on_approved = on_approved
 
@@ -120,7 +138,7 @@ class OpeningActivities:
         from workflows.obligation import ObligationWorkflow
 
         occ = inp.occurrence
-        wid = obligation_workflow_id(inp.org_nr, occ.obligation, occ.period)
+        wid = obligation_workflow_id(inp.org_nr, occ.obligation, occ.period, inp.provider_ref)
 
         async def start() -> str | None:
             try:
@@ -141,7 +159,7 @@ class OpeningActivities:
     def _start_meeting(self, inp: MeetingInput) -> Callable[[], Awaitable[str | None]]:
         from workflows.meeting import MeetingWorkflow
 
-        wid = meeting_workflow_id(inp.org_nr, inp.window.period)
+        wid = meeting_workflow_id(inp.org_nr, inp.window.period, inp.provider_ref)
 
         async def start() -> str | None:
             try:
@@ -173,13 +191,16 @@ class OpeningActivities:
             plan_id=request.plan_id,
             search_attributes=request.search_attributes,
         )
+        # ProviderIdError (the worker has no key): retried until the key is configured.
+        ref = self._ids.ref(request.provider.org_nr)
         try:
-            wid = await start_contract_workflow(self._client, self._task_queue, inp)
+            wid = await start_contract_workflow(self._client, self._task_queue, inp, ref)
         except WorkflowAlreadyStartedError:
             # A retry after the start went through (or a contract started by hand meanwhile):
-            # either way the provider has its running contract.
-            activity.logger.info("contract for %s already running", request.provider.org_nr)
-            wid = contract_workflow_id(request.provider.org_nr)
+            # either way the provider has its running contract. (Not the org nr in the log: it
+            # may be a personnummer.)
+            wid = contract_workflow_id(request.provider.org_nr, ref)
+            activity.logger.info("contract %s already running", wid)
         if self._on_approved is not None:
             # Idempotent: a provider already on a list keeps its place there.
             for area in request.areas:

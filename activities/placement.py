@@ -31,6 +31,7 @@ from models.placement import (
     rotation_workflow_id,
 )
 from models.plan_loader import load_plan, resolve_plan_path
+from models.provider_id import ProviderIds
 from models.store import RecordStore
 
 REFUSED = "RotationRefused"
@@ -70,12 +71,18 @@ async def _signal(client: Client, workflow_id: str, signal: str, arg: object) ->
 
 class PlacementActivities:
     def __init__(
-        self, client: Client, task_queue: str, store: RecordStore, plans_dir: Path
+        self,
+        client: Client,
+        task_queue: str,
+        store: RecordStore,
+        plans_dir: Path,
+        ids: ProviderIds | None = None,
     ) -> None:
         self._client = client
         self._task_queue = task_queue
         self._store = store
         self._plans_dir = plans_dir
+        self._ids = ids or ProviderIds()
 
     @activity.defn
     async def load_placement_plan(self, request: LoadPlacementPlan) -> PlacementPlan:
@@ -122,7 +129,8 @@ class PlacementActivities:
                 non_retryable=True,
                 type=REFUSED,
             ) from None
-        return result
+        # The placement names a sole trader by its opaque key in LovOrgNr (models.provider_id).
+        return result.model_copy(update={"ref": self._ids.ref(result.org_nr)})
 
     @activity.defn
     async def record_placement(self, report: PlacementReport) -> None:

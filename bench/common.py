@@ -28,7 +28,8 @@ def org_nrs(count: int, seed: int = 8) -> list[str]:
     rng = random.Random(seed)
     found: dict[str, None] = {}
     while len(found) < count:
-        base = f"55{rng.randrange(10**7):07d}"
+        # Third digit 2-9: a company's number (0/1 would be a sole trader's personnummer).
+        base = f"55{rng.randrange(2, 10)}{rng.randrange(10**6):06d}"
         digits = base + str(_luhn_digit(base))
         found[normalize_org_nr(f"{digits[:6]}-{digits[6:]}")] = None
     return list(found)

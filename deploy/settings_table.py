@@ -83,6 +83,10 @@ MEANINGS: dict[str, str] = {
     "audit_public_keys": "public keys that `lov audit verify` accepts, JSON "
     '`{"<key id>": "<base64 of 32 bytes>"}`; keep retired keys while their exports are archived; '
     "the signing key's own public key is always accepted",
+    "provider_id_key": "base64 of 32 random bytes: the key of the opaque id (`ef-…`) that names a "
+    "sole trader (enskild firma, org nr = personnummer) in workflow ids and search attributes "
+    "(docs/IDENTIFIERS.md); the same for every worker and `lov`, never changed; unset = the one "
+    "`lov serve` made in the var dir, else sole traders are refused; secret",
     "worker_max_cached_workflows": "workflows a worker keeps in memory (~0.5 MiB each); cover "
     "those that wake together (docs/PERFORMANCE.md)",
     "worker_role": "`all`, `workflows` or `activities`: what this worker process runs. Split, they "

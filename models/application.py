@@ -18,11 +18,11 @@ from pydantic import Field
 from models.calendar import CalendarRules
 from models.inputs import Actor, Key, Keys, OptionalDay
 from models.messages import DocumentRef, Message, Provider
-from models.orgnr import OrgNrError, normalize_org_nr
+from models.orgnr import OrgNrError, id_part, normalize_org_nr
 from models.plan import Role
 
 APPLICATION_PREFIX = "application-"
-_APPLICATION_ID = re.compile(r"^application-([0-9]{10})-([1-9][0-9]{0,3})$")
+_APPLICATION_ID = re.compile(r"^application-([0-9]{10}|ef-[0-9a-f]{16})-([1-9][0-9]{0,3})$")
 
 # LOV 10 kap. 1-2 §§: a decision may be appealed to förvaltningsrätten within three weeks of the
 # day the applicant received it (förvaltningslagen 44 §). The notice must say so.
@@ -33,18 +33,22 @@ class ApplicationRefError(ValueError):
     pass
 
 
-def application_workflow_id(org_nr: str, number: int) -> str:
-    """`application-<orgnr>-<n>`: the n-th application from this org nr (no personal data)."""
-    return f"{APPLICATION_PREFIX}{normalize_org_nr(org_nr).replace('-', '')}-{number}"
+def application_workflow_id(org_nr: str, number: int, ref: str | None = None) -> str:
+    """`application-<orgnr>-<n>`: the n-th application from this org nr; a sole trader's
+    opaque key (models.provider_id) instead of the org nr when `ref` is given."""
+    return f"{APPLICATION_PREFIX}{id_part(normalize_org_nr(org_nr), ref)}-{number}"
 
 
 def parse_application_id(text: str) -> tuple[str, int]:
-    """The org nr (NNNNNN-NNNN) and number of an application id; ApplicationRefError if not one."""
+    """The org nr (NNNNNN-NNNN) — or a sole trader's opaque key — and number of an application
+    id; ApplicationRefError if not one."""
     match = _APPLICATION_ID.match(text.strip())
     if match is None:
         raise ApplicationRefError(
             f"not an application id (application-<orgnr>-<n>) or org nr: {text!r}"
         )
+    if match.group(1).startswith("ef-"):
+        return match.group(1), int(match.group(2))
     try:
         org_nr = normalize_org_nr(match.group(1))
     except OrgNrError as err:

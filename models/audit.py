@@ -31,7 +31,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from models.application import application_workflow_id
 from models.audit_signing import Signer, signature_holds
 from models.file_input import parse_json
-from models.orgnr import contract_workflow_id, meeting_workflow_id, obligation_workflow_id
+from models.orgnr import (
+    contract_workflow_id,
+    meeting_workflow_id,
+    obligation_workflow_id,
+    search_value,
+)
 
 GENESIS = "0" * 64
 FORMAT = "lovflow-audit/1"  # hash chain only: not sealed
@@ -99,23 +104,31 @@ def in_period(
     return found
 
 
-def provider_workflows_queries(org_nr: str) -> list[str]:
+def provider_workflows_queries(org_nr: str, ref: str | None = None) -> list[str]:
     """Visibility queries for every workflow of a provider, best first: by the `LovOrgNr` search
     attribute or by the provider's workflow id prefixes (a workflow started before its search
     attribute was set is still found); the second, by the search attribute alone, for a server
-    whose visibility store cannot match prefixes."""
+    whose visibility store cannot match prefixes. A sole trader (`ref`, models.provider_id) is
+    looked for under its opaque key and, for workflows from before the key, its org nr."""
+    refs = [None] if ref is None else [ref, None]
     prefixes = sorted(
         {
             # The id of each kind with its variable part cut off: the provider's own prefix.
-            obligation_workflow_id(org_nr, "", "")[:-1],
-            meeting_workflow_id(org_nr, ""),
-            application_workflow_id(org_nr, 0)[:-1],
+            prefix
+            for r in refs
+            for prefix in (
+                obligation_workflow_id(org_nr, "", "", r)[:-1],
+                meeting_workflow_id(org_nr, "", r),
+                application_workflow_id(org_nr, 0, r)[:-1],
+            )
         }
     )
-    by_attribute = f"LovOrgNr = '{org_nr}'"
-    either = [by_attribute, f"WorkflowId = '{contract_workflow_id(org_nr)}'"] + [
-        f"WorkflowId STARTS_WITH '{p}'" for p in prefixes
-    ]
+    by_attribute = " OR ".join(f"LovOrgNr = '{search_value(org_nr, r)}'" for r in refs)
+    either = (
+        [by_attribute]
+        + [f"WorkflowId = '{contract_workflow_id(org_nr, r)}'" for r in refs]
+        + [f"WorkflowId STARTS_WITH '{p}'" for p in prefixes]
+    )
     return [" OR ".join(either), by_attribute]
 
 

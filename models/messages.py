@@ -79,6 +79,9 @@ class ContractInput(Message):
     done_before: dict[str, int] = Field(default_factory=dict)
     plan_versions: dict[int, str] = Field(default_factory=dict)
     termination: Termination | None = None
+    # The opaque key naming a sole trader in ids and search attributes (models.provider_id);
+    # None for a company (and contracts from before it): the org nr names it there.
+    provider_ref: str | None = None
 
 
 class TerminateRequest(Message):
@@ -129,6 +132,7 @@ class ObligationInput(Message):
     roles: dict[str, Role]
     administrator_role: str
     search_attributes: bool = True
+    provider_ref: str | None = None  # as ContractInput.provider_ref
 
 
 class MeetingInput(Message):
@@ -144,6 +148,7 @@ class MeetingInput(Message):
     roles: dict[str, Role]
     administrator_role: str
     search_attributes: bool = True
+    provider_ref: str | None = None  # as ContractInput.provider_ref
 
 
 class OpenObligations(Message):

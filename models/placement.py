@@ -201,6 +201,7 @@ class PendingSwitch(Message):
     effective: date
     via: Literal["choice", "rotation"]
     requested_at: datetime
+    ref: str | None = None  # as Assignment.ref
 
 
 class CarePlan(Message):
@@ -324,6 +325,9 @@ class Assignment(Message):
     name: str
     via: Literal["choice", "rotation"]
     sequence: int  # n-th rotation turn on that list; 0 for a choice
+    # A sole trader's opaque key for the LovOrgNr search attribute (models.provider_id), filled
+    # in by the assign_provider activity (workflow code never holds the secret); None otherwise.
+    ref: str | None = None
 
 
 class RotationInput(Message):

@@ -99,6 +99,10 @@ class Settings(BaseSettings):
         default_factory=lambda: ["http://127.0.0.1:8233", "http://localhost:8233"]
     )
     codec_server_token: SecretStr | None = None
+    # Secret behind the opaque key that names a sole trader (enskild firma, whose org nr is a
+    # personnummer) in workflow ids and search attributes (models.provider_id): base64 of 32
+    # random bytes, the same in every process. Unset: `lov serve` generates one under var/.
+    provider_id_key: SecretStr | None = None
 
     # Audit exports (`lov audit --json`) are sealed with this Ed25519 private key (base64 of 32
     # bytes, from `lov audit keygen`) under this key id; unset = exports are not sealed, and

@@ -8,6 +8,9 @@ history, so nothing was changed, and the CLI exits 2.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -35,6 +38,8 @@ from models.messages import (
     WaiveRequest,
 )
 from models.orgnr import contract_workflow_id, obligation_workflow_id
+from models.provider_id import ProviderIdError, ProviderIds, is_personal
+from models.settings import get_settings
 from workflows.contract import ContractWorkflow
 from workflows.obligation import ObligationWorkflow
 
@@ -64,6 +69,50 @@ def checked(request: BaseModel) -> None:
         raise _split(str(err)) from None
 
 
+# `lov simulate` runs its own throw-away server and worker and sets the key they share here;
+# otherwise the actions use the configured key.
+_CURRENT_IDS: ContextVar[ProviderIds | None] = ContextVar("provider_ids", default=None)
+
+
+@contextmanager
+def using_provider_ids(ids: ProviderIds) -> Iterator[None]:
+    token = _CURRENT_IDS.set(ids)
+    try:
+        yield
+    finally:
+        _CURRENT_IDS.reset(token)
+
+
+def provider_ids(ids: ProviderIds | None = None) -> ProviderIds:
+    """`ids`, or the configured ones (the CLI's settings; the key file `lov serve` made)."""
+    ids = ids or _CURRENT_IDS.get()
+    if ids is not None:
+        return ids
+    try:
+        return ProviderIds.from_settings(get_settings())
+    except ProviderIdError as err:
+        raise _split(str(err)) from None
+
+
+def provider_ref(org_nr: str, ids: ProviderIds | None = None) -> str | None:
+    """The opaque key naming a sole trader in ids and search attributes (models.provider_id);
+    None for a company. ActionError naming LOV_PROVIDER_ID_KEY when it is not configured."""
+    if not is_personal(org_nr):
+        return None  # a company needs no key, so none is read
+    try:
+        return provider_ids(ids).ref(org_nr)
+    except ProviderIdError as err:
+        raise _split(str(err)) from None
+
+
+def contract_ids(org_nr: str, ids: ProviderIds | None = None) -> list[str]:
+    """The contract workflow id of `org_nr`; for a sole trader also the one its contract had if
+    it was started before the opaque key existed (so that contract can still be managed)."""
+    ref = provider_ref(org_nr, ids)
+    current = contract_workflow_id(org_nr, ref)
+    return [current] if ref is None else [current, contract_workflow_id(org_nr)]
+
+
 async def start_contract(
     client: Client,
     task_queue: str,
@@ -71,6 +120,7 @@ async def start_contract(
     contract_start: date,
     plan_id: str,
     search_attributes: bool,
+    ids: ProviderIds | None = None,
 ) -> str:
     inp = ContractInput(
         provider=provider,
@@ -79,34 +129,43 @@ async def start_contract(
         search_attributes=search_attributes,
     )
     checked(inp)
+    # Computed first: a missing key refuses the request before anything is started.
+    ref = provider_ref(provider.org_nr, ids)
     try:
-        return await start_contract_workflow(client, task_queue, inp)
+        return await start_contract_workflow(client, task_queue, inp, ref)
     except WorkflowAlreadyStartedError:
         raise ActionError("org_nr", f"{provider.org_nr} already has a running contract") from None
 
 
 async def _running_contract(client: Client, org_nr: str) -> WorkflowHandle[Any, Any]:
-    handle = client.get_workflow_handle(contract_workflow_id(org_nr))
-    try:
-        desc = await handle.describe()
-    except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            raise ActionError("org_nr", f"no contract for provider {org_nr}") from None
-        raise
+    for wid in contract_ids(org_nr):
+        handle = client.get_workflow_handle(wid)
+        try:
+            desc = await handle.describe()
+        except RPCError as err:
+            if err.status == RPCStatusCode.NOT_FOUND:
+                continue
+            raise
+        break
+    else:
+        raise ActionError("org_nr", f"no contract for provider {org_nr}")
     if desc.status != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING:
         # Continue-as-new keeps the id, so a closed run here means the contract has ended.
         raise ActionError("org_nr", f"the contract for {org_nr} has ended")
     return handle
 
 
-async def contract_status(client: Client, org_nr: str) -> ContractStatus:
-    handle = client.get_workflow_handle(contract_workflow_id(org_nr))
-    try:
-        return await handle.query(ContractWorkflow.status)
-    except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            raise ActionError("org_nr", f"no contract for provider {org_nr}") from None
-        raise
+async def contract_status(
+    client: Client, org_nr: str, ids: ProviderIds | None = None
+) -> ContractStatus:
+    wids = contract_ids(org_nr, ids)
+    for wid in wids:
+        try:
+            return await client.get_workflow_handle(wid).query(ContractWorkflow.status)
+        except RPCError as err:
+            if err.status != RPCStatusCode.NOT_FOUND:
+                raise
+    raise ActionError("org_nr", f"no contract for provider {org_nr}")
 
 
 async def _obligation(
@@ -118,7 +177,10 @@ async def _obligation(
         raise ActionError(
             "obligation", f"{obligation!r} is not an obligation of {org_nr} ({known})"
         )
-    handle = client.get_workflow_handle(obligation_workflow_id(org_nr, obligation, period))
+    # Named as the contract names its obligations: by the id part of the contract's own id
+    # (the opaque key, or the digits for a company and for a contract from before the key).
+    part = status.workflow_id.removeprefix("contract-")
+    handle = client.get_workflow_handle(obligation_workflow_id(org_nr, obligation, period, part))
     try:
         await handle.describe()
     except RPCError as err:

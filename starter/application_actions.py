@@ -32,8 +32,15 @@ from models.application import (
     application_workflow_id,
     parse_application_id,
 )
-from models.orgnr import OrgNrError, contract_workflow_id, normalize_org_nr
-from starter.actions import ActionError, _update, checked, wait_registered
+from models.orgnr import OrgNrError, normalize_org_nr, search_value
+from starter.actions import (
+    ActionError,
+    _update,
+    checked,
+    contract_ids,
+    provider_ref,
+    wait_registered,
+)
 from workflows.application import ApplicationWorkflow
 
 RUNNING = WorkflowExecutionStatus.RUNNING
@@ -53,8 +60,9 @@ async def _describe_status(client: Client, workflow_id: str) -> WorkflowExecutio
 async def _applications(client: Client, org_nr: str) -> list[tuple[str, bool]]:
     """(id, running) of every application from `org_nr`, oldest first."""
     found: list[tuple[str, bool]] = []
+    ref = provider_ref(org_nr)
     while True:
-        wid = application_workflow_id(org_nr, len(found) + 1)
+        wid = application_workflow_id(org_nr, len(found) + 1, ref)
         status = await _describe_status(client, wid)
         if status is None:
             return found
@@ -64,13 +72,15 @@ async def _applications(client: Client, org_nr: str) -> list[tuple[str, bool]]:
 async def submit_application(client: Client, task_queue: str, inp: ApplicationInput) -> str:
     checked(inp)
     org_nr = inp.provider.org_nr
-    if await _describe_status(client, contract_workflow_id(org_nr)) == RUNNING:
-        raise ActionError("org_nr", f"{org_nr} is already an approved provider with a contract")
+    ref = provider_ref(org_nr)  # first: a missing key refuses before anything is looked up
+    for contract_id in contract_ids(org_nr):
+        if await _describe_status(client, contract_id) == RUNNING:
+            raise ActionError("org_nr", f"{org_nr} is already an approved provider with a contract")
     earlier = await _applications(client, org_nr)
     open_ = [wid for wid, running in earlier if running]
     if open_:
         raise ActionError("org_nr", f"{org_nr} already has an open application: {open_[-1]}")
-    wid = application_workflow_id(org_nr, len(earlier) + 1)
+    wid = application_workflow_id(org_nr, len(earlier) + 1, ref)
     try:
         await client.start_workflow(
             ApplicationWorkflow.run,
@@ -83,7 +93,7 @@ async def submit_application(client: Client, task_queue: str, inp: ApplicationIn
                 TypedSearchAttributes(
                     [
                         SearchAttributePair(sa.KIND, "application"),
-                        SearchAttributePair(sa.ORG_NR, org_nr),
+                        SearchAttributePair(sa.ORG_NR, search_value(org_nr, ref)),
                         SearchAttributePair(sa.STATUS, "received"),
                     ]
                 )

@@ -49,12 +49,12 @@ from models.audit_signing import (
 from models.db import make_engine, make_session_factory
 from models.file_input import MAX_AUDIT_EXPORT_BYTES, FileInputError, read_text
 from models.messages import AuditRecord, MailRequest
-from models.orgnr import contract_workflow_id
 from models.placement import PlacementReport
 from models.recovery_messages import RecoveryStepWrite
 from models.settings import Settings
 from models.store import RecordStore
 from models.temporal import run_chain
+from starter.actions import contract_ids, provider_ref
 from starter.contract import _date, _org_nr, _run, _settings
 from starter.errors import fail, fail_bad_input
 
@@ -206,10 +206,12 @@ async def _step_keys(
     return audit, mail
 
 
-async def provider_workflows(client: Client, org_nr: str) -> set[str] | None:
+async def provider_workflows(
+    client: Client, org_nr: str, ref: str | None = None
+) -> set[str] | None:
     """Ids of every workflow Temporal's visibility lists for the provider, or None when the
     server has no visibility to ask."""
-    for query in provider_workflows_queries(org_nr):
+    for query in provider_workflows_queries(org_nr, ref):
         try:
             return {w.id async for w in client.list_workflows(query)}
         except RPCError:
@@ -257,8 +259,8 @@ async def check_histories(
     recorded_ids = {e.workflow_id for e in entries if e.workflow_id}
     # Not only the workflows the records name: when records are lost, so are their ids; Temporal
     # still lists the provider's workflows, and their histories say what was done.
-    visible = await provider_workflows(client, org_nr)
-    ids = sorted(recorded_ids | {contract_workflow_id(org_nr)} | (visible or set()))
+    visible = await provider_workflows(client, org_nr, provider_ref(org_nr))
+    ids = sorted(recorded_ids | set(contract_ids(org_nr)) | (visible or set()))
     result = Agreement(visibility=visible is not None)
     audit_keys: set[str] = set()
     mail_keys: set[str] = set()

@@ -19,7 +19,7 @@ from models.messages import (
     ScheduleRequest,
 )
 from models.orgnr import OrgNrError, meeting_workflow_id, normalize_org_nr
-from starter.actions import ActionError, _update
+from starter.actions import ActionError, _update, provider_ref
 from workflows.meeting import MeetingWorkflow
 
 
@@ -40,7 +40,7 @@ def meeting_id(ref: str, year: int | None = None, window: str | None = None) -> 
     label = window.strip().upper()
     if not label.isalnum():
         raise ActionError("--window", f"not a window label such as H1: {window!r}")
-    return meeting_workflow_id(org_nr, f"{year}-{label}")
+    return meeting_workflow_id(org_nr, f"{year}-{label}", provider_ref(org_nr))
 
 
 async def _handle(client: Client, wid: str) -> WorkflowHandle[Any, Any]:

@@ -20,7 +20,6 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from models import search_attributes as sa
-from models.orgnr import contract_workflow_id
 from models.placement import (
     CarePlanDoneRequest,
     ChooseRequest,
@@ -40,7 +39,7 @@ from models.placement import (
     new_placement_id,
     rotation_workflow_id,
 )
-from starter.actions import ActionError, _update, checked, wait_registered
+from starter.actions import ActionError, _update, checked, contract_ids, wait_registered
 from workflows.contract import ContractWorkflow
 from workflows.placement import PlacementWorkflow
 from workflows.rotation import RotationWorkflow
@@ -90,18 +89,18 @@ async def add_provider(
     client: Client, task_queue: str, plan_id: str, entry: RotationEntry, search_attributes: bool
 ) -> RotationStatus:
     """An administrator puts a provider with a running contract on a list."""
-    try:
-        desc = await client.get_workflow_handle(contract_workflow_id(entry.org_nr)).describe()
-    except RPCError as err:
-        if err.status != RPCStatusCode.NOT_FOUND:
-            raise
-        desc = None
+    desc = None
+    for wid in contract_ids(entry.org_nr):
+        try:
+            desc = await client.get_workflow_handle(wid).describe()
+            break
+        except RPCError as err:
+            if err.status != RPCStatusCode.NOT_FOUND:
+                raise
     if desc is None or desc.status != RUNNING:
         raise ActionError("org_nr", f"{entry.org_nr} has no running contract")
     if not entry.name:
-        contract = await client.get_workflow_handle(contract_workflow_id(entry.org_nr)).query(
-            ContractWorkflow.status
-        )
+        contract = await client.get_workflow_handle(desc.id).query(ContractWorkflow.status)
         entry = entry.model_copy(update={"name": contract.provider.name})
     try:
         await client.start_workflow(

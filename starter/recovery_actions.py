@@ -23,7 +23,7 @@ from activities.rendering import Renderer
 from models import search_attributes as sa
 from models.calendar import CalendarRules
 from models.inputs import check_actor, check_year
-from models.orgnr import org_digits
+from models.orgnr import id_part, search_value
 from models.plan_loader import PlanError, load_plan
 from models.recovery import ClaimLine, ClaimLineError, check_lines
 from models.recovery_messages import (
@@ -38,7 +38,8 @@ from starter import actions
 from starter.actions import ActionError
 from workflows.recovery import RecoveryWorkflow
 
-CASE_ID = re.compile(r"^(?:recovery-)?([0-9]{10})-([0-9]{4})-([0-9]{3,})$")
+# The provider part is the org nr digits, or a sole trader's opaque key (models.provider_id).
+CASE_ID = re.compile(r"^(?:recovery-)?([0-9]{10}|ef-[0-9a-f]{16})-([0-9]{4})-([0-9]{3,})$")
 MAX_CASES_PER_YEAR = 9999
 
 
@@ -46,8 +47,8 @@ def recovery_workflow_id(case_id: str) -> str:
     return f"recovery-{case_id}"
 
 
-def case_id_for(org_nr: str, year: int, number: int) -> str:
-    return f"{org_digits(org_nr)}-{year}-{number:03d}"
+def case_id_for(org_nr: str, year: int, number: int, ref: str | None = None) -> str:
+    return f"{id_part(org_nr, ref)}-{year}-{number:03d}"
 
 
 def parse_case_id(text: str) -> str:
@@ -91,6 +92,7 @@ async def start_recovery(
         check_year(year)
     except ValueError as err:
         raise ActionError("year", str(err)) from None
+    ref = actions.provider_ref(org_nr)
     contract = await actions.contract_status(client, org_nr)
     try:
         plan = load_plan(contract.plan_id, plans_dir)
@@ -120,7 +122,7 @@ async def start_recovery(
         "search_attributes": search_attributes,
     }
     for number in range(1, MAX_CASES_PER_YEAR + 1):
-        case_id = case_id_for(org_nr, year, number)
+        case_id = case_id_for(org_nr, year, number, ref)
         try:
             await client.start_workflow(
                 RecoveryWorkflow.run,
@@ -133,7 +135,7 @@ async def start_recovery(
                     TypedSearchAttributes(
                         [
                             SearchAttributePair(sa.KIND, "recovery"),
-                            SearchAttributePair(sa.ORG_NR, org_nr),
+                            SearchAttributePair(sa.ORG_NR, search_value(org_nr, ref)),
                             SearchAttributePair(sa.STATUS, "noticed"),
                         ]
                     )

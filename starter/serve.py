@@ -25,6 +25,7 @@ from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 
 from models.db import InvalidDatabaseURL, display_url, upgrade
+from models.provider_id import ProviderIdError, ensure_key_file
 from models.settings import Settings, get_settings
 from models.temporal import (
     DEV_SERVER_BINARY,
@@ -286,6 +287,12 @@ async def run_service(settings: Settings) -> None:
     # The worker's activities see the same settings as an external deployment would: concrete
     # addresses instead of "start it for me".
     effective = settings.model_copy(update={"var_dir": var_dir})
+    try:
+        # Sole traders' opaque ids need a secret; made once under var/ when none is configured
+        # (models.provider_id), so the CLI finds it there too. Never printed.
+        ensure_key_file(effective)
+    except ProviderIdError as exc:
+        raise ServeError(str(exc)) from exc
 
     async with contextlib.AsyncExitStack() as stack:
         # Unwinds in reverse: worker, then sink, then dev server.

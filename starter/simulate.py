@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from models.provider_id import ProviderIdError
 from models.scenario import ScenarioError, load_scenario
 from models.settings import get_settings
 from models.temporal import TemporalSetupError
@@ -35,6 +36,8 @@ def simulate(
         fail_bad_input(str(err))
     except TemporalSetupError as err:
         fail(str(err))
+    except ProviderIdError as err:
+        fail_bad_input(str(err))
     for entry in sim.sorted_entries():
         if as_json:
             typer.echo(json.dumps(entry, ensure_ascii=False, default=str))

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+from pydantic import SecretStr
 from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
 from temporalio.testing import WorkflowEnvironment
 
@@ -37,6 +38,7 @@ from models.messages import (
     WaiveRequest,
 )
 from models.plan import Plan
+from models.provider_id import ProviderIds, new_key
 from models.scenario import Scenario, ScenarioError, ScenarioEvent, event_instant
 from models.settings import Settings
 from models.store import RecordStore
@@ -194,8 +196,11 @@ async def run_simulation(
                 "search_attributes": False,
                 "var_dir": Path(tmp),
                 "temporal_task_queue": "lovflow-simulation",
+                # A throw-away server may use a throw-away key for sole traders' ids.
+                "provider_id_key": settings.provider_id_key or SecretStr(new_key()),
             }
         )
+        ids = ProviderIds.from_settings(sim_settings)
         try:
             env = await WorkflowEnvironment.start_time_skipping(
                 test_server_existing_path=str(find_binary("temporal-test-server")),
@@ -203,7 +208,8 @@ async def run_simulation(
                 runtime=_quiet_runtime(),
             )
             async with env, create_worker(env.client, sim_settings):
-                await _drive(env, sim, sim_settings, zone, scenario_name)
+                with actions.using_provider_ids(ids):
+                    await _drive(env, sim, sim_settings, zone, scenario_name)
             await _collect(sim, db_url, mailbox)
         finally:
             mailbox.stop()

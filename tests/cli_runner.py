@@ -99,6 +99,7 @@ async def cli_worker(
     name: str,
     default_plan: str,
     plans_dir: Path | None = None,
+    provider_id_key: str | None = None,
 ) -> AsyncIterator[dict[str, str]]:
     """A worker on its own task queue with a migrated SQLite records database, and the
     environment under which `lov` (in-process or as a process) talks to it; yields that
@@ -108,6 +109,7 @@ async def cli_worker(
     task_queue = f"{name}-{uuid.uuid4().hex[:8]}"
     settings = Settings(
         var_dir=tmp_path / "var",
+        provider_id_key=provider_id_key,
         plans_dir=plans_dir or PROJECT_ROOT / "plans",
         database_url=database_url,
         smtp_host=smtp.host,
@@ -120,6 +122,7 @@ async def cli_worker(
         LOV_TEMPORAL_TASK_QUEUE=task_queue,
         LOV_DEFAULT_PLAN=default_plan,
         **({"LOV_PLANS_DIR": str(plans_dir)} if plans_dir else {}),
+        **({"LOV_PROVIDER_ID_KEY": provider_id_key} if provider_id_key else {}),
     )
     # The in-process CLI reads the environment through get_settings() (cached): start clean.
     for key in [k for k in os.environ if k.startswith("LOV_")]:

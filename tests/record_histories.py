@@ -460,6 +460,41 @@ async def record_unique_keys() -> None:
                 (HISTORIES / f"{name}.json").write_text(history.to_json())
 
 
+async def record_sole_trader() -> None:
+    """A sole trader's contract (org nr = personnummer) named by its opaque key: the key in the
+    contract's input, carried across continue-as-new and into its obligations' ids."""
+    from models.messages import Provider
+    from models.provider_id import ProviderIds, parse_key
+
+    key = "c29sZS10cmFkZXItdGVzdC1rZXktMzItYnl0ZXMhISE="  # a fixed test key: stable ids
+    ids = ProviderIds(parse_key(key))
+    org = "121212-1212"
+    provider = Provider(org_nr=org, name="Hemtjänst Svensson", email="kontakt@enskild.example")
+    ref = ids.ref(org)
+    with tempfile.TemporaryDirectory() as tmp:
+        async with lovflow_stack(Path(tmp)) as stack:
+            await stack.sleep_until(local(date(2031, 1, 1)))
+            with actions.using_provider_ids(ids):
+                await stack.start_contract(date(2031, 1, 1), provider=provider)
+                await stack.sleep_until(local(date(2031, 4, 15)))
+                await actions.submit(
+                    stack.client, org, "self-inspection", "2031-T1", t1_submission()
+                )
+                await actions.review(
+                    stack.client,
+                    org,
+                    "self-inspection",
+                    "2031-T1",
+                    ReviewRequest(outcome="accept", actor="anna"),
+                )
+                await stack.sleep_until(local(date(2032, 1, 10)))
+            [first, *_] = await run_histories(stack.client, f"contract-{ref}")
+            (HISTORIES / "sole-trader-contract-run-1.json").write_text(first.to_json())
+            wid = f"obligation-{ref}-self-inspection-2031-T1"
+            history = await stack.client.get_workflow_handle(wid).fetch_history()
+            (HISTORIES / "sole-trader-obligation-t1.json").write_text(history.to_json())
+
+
 RECORDERS: dict[str, Callable[[], Awaitable[None]]] = {
     "unique-keys": record_unique_keys,
     "concurrent-reviews": record_concurrent_reviews,
@@ -470,6 +505,7 @@ RECORDERS: dict[str, Callable[[], Awaitable[None]]] = {
     "reliability": record_reliability,
     "recovery": record_recovery,
     "placement": record_placement,
+    "sole-trader": record_sole_trader,
 }
 
 

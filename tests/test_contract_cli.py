@@ -165,7 +165,8 @@ def due_soon(today: date) -> date:
 
 def random_org_nr() -> str:
     """A valid org nr nobody else uses: contract ids are global on the shared dev server."""
-    base = f"55{random.randrange(10**7):07d}"
+    # Third digit 2-9: a company's number (0/1 would be a sole trader's personnummer).
+    base = f"55{random.randrange(2, 10)}{random.randrange(10**6):06d}"
     for check in range(10):
         try:
             return normalize_org_nr(f"{base[:6]}-{base[6:]}{check}")

@@ -32,6 +32,7 @@ from typer.testing import CliRunner
 
 from activities.mail import MailActivities
 from activities.rendering import Renderer
+from models import provider_id
 from models.codec import new_key
 from models.db import InvalidDatabaseURL, make_engine, make_session_factory, parse_url, upgrade
 from models.messages import MailRequest
@@ -46,13 +47,15 @@ API_KEY = "api-Hemlis-0815"
 CODEC_KEY = new_key()
 TOKEN = "token-Hemlis-2342"
 DB_PASSWORD = "db-Hemlis-9999"
-SECRETS = [SMTP_PASSWORD, API_KEY, CODEC_KEY, TOKEN, DB_PASSWORD]
+PROVIDER_KEY = provider_id.new_key()
+SECRETS = [SMTP_PASSWORD, API_KEY, CODEC_KEY, TOKEN, DB_PASSWORD, PROVIDER_KEY]
 SECRET_ENV = {
     "LOV_SMTP_PASSWORD": SMTP_PASSWORD,
     "LOV_SMTP_USERNAME": "lovflow",
     "LOV_TEMPORAL_API_KEY": API_KEY,
     "LOV_CODEC_KEYS": f'{{"2027-01": "{CODEC_KEY}"}}',
     "LOV_CODEC_SERVER_TOKEN": TOKEN,
+    "LOV_PROVIDER_ID_KEY": PROVIDER_KEY,
 }
 
 
@@ -98,10 +101,11 @@ def test_settings_repr_and_redacted_hide_every_secret() -> None:
         temporal_api_key=SecretStr(API_KEY),
         codec_keys={"2027-01": SecretStr(CODEC_KEY)},
         codec_server_token=SecretStr(TOKEN),
+        provider_id_key=SecretStr(PROVIDER_KEY),
         database_url=f"postgresql+asyncpg://lovflow:{DB_PASSWORD}@db/lovflow",
     )
     for text in (repr(settings), str(settings), str(settings.redacted())):
-        for secret in (SMTP_PASSWORD, API_KEY, CODEC_KEY, TOKEN):
+        for secret in (SMTP_PASSWORD, API_KEY, CODEC_KEY, TOKEN, PROVIDER_KEY):
             assert secret not in text
     assert DB_PASSWORD not in str(settings.redacted())
     assert "db/lovflow" in str(settings.redacted())

@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -33,6 +34,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
 from models.codec import EncryptionCodec, new_key
+from models.provider_id import KEY_FILE
 from models.temporal import SEARCH_ATTRIBUTES
 from starter.serve import READY_LINE
 from tests.helpers import eventually, free_port, leave_time_wait, tcp_states
@@ -200,6 +202,11 @@ async def test_serve_runs_keeps_mail_stops_cleanly_and_restarts_with_state(
         assert status == 200 and json.loads(body)["DisableWriteActions"] is True
         assert not json.loads(body)["Codec"]["Endpoint"]
         assert (var_dir / "lovflow.db").is_file(), "records database migrated under var/"
+        # The sole traders' id key (models.provider_id): made once, owner-only, never printed.
+        key_file = var_dir / KEY_FILE
+        assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+        provider_key = key_file.read_text().strip()
+        assert provider_key and provider_key not in first.text()
 
         client = await Client.connect(address, data_converter=pydantic_data_converter)
         # lov serve's own worker polls the configured queue.
@@ -250,6 +257,7 @@ async def test_serve_runs_keeps_mail_stops_cleanly_and_restarts_with_state(
         client = await Client.connect(address, data_converter=pydantic_data_converter)
         description = await client.get_workflow_handle(workflow_id).describe()
         assert description.status == WorkflowExecutionStatus.COMPLETED
+        assert key_file.read_text().strip() == provider_key  # kept, not regenerated
         children = descendants(second.process.pid)
         assert await second.stop(signal.SIGTERM) == 0, second.text()
         assert not any(alive(pid) for pid in children)

@@ -46,7 +46,7 @@ with workflow.unsafe.imports_passed_through():
         Termination,
         YearPlan,
     )
-    from models.orgnr import meeting_workflow_id, obligation_workflow_id
+    from models.orgnr import meeting_workflow_id, obligation_workflow_id, search_value
     from models.plan import PROVIDER_ROLE
     from workflows.common import (
         call,
@@ -187,6 +187,7 @@ class ContractWorkflow:
             roles=plan.roles,
             administrator_role=plan.administrator_role,
             search_attributes=self._in.search_attributes,
+            provider_ref=self._in.provider_ref,
         )
 
     def _meeting_owed(self, window: MeetingWindow) -> bool:
@@ -196,7 +197,7 @@ class ContractWorkflow:
 
     def _obligation_input(self, plan: YearPlan, occ: Occurrence) -> ObligationInput:
         org_nr = self._provider.org_nr
-        wid = obligation_workflow_id(org_nr, occ.obligation, occ.period)
+        wid = obligation_workflow_id(org_nr, occ.obligation, occ.period, self._in.provider_ref)
         self._items[item_key(occ.obligation, occ.period)] = ItemStatus(
             workflow_id=wid,
             obligation=occ.obligation,
@@ -217,6 +218,7 @@ class ContractWorkflow:
             roles=plan.roles,
             administrator_role=plan.administrator_role,
             search_attributes=self._in.search_attributes,
+            provider_ref=self._in.provider_ref,
         )
 
     # --- termination --------------------------------------------------------------------------
@@ -310,7 +312,7 @@ class ContractWorkflow:
         if meetings and workflow.patched(CLOSE_MEETINGS_PATCH):
             for window in meetings:
                 meeting = workflow.get_external_workflow_handle(
-                    meeting_workflow_id(self._provider.org_nr, window.period)
+                    meeting_workflow_id(self._provider.org_nr, window.period, self._in.provider_ref)
                 )
                 try:
                     await meeting.signal(
@@ -440,6 +442,7 @@ class ContractWorkflow:
             done_before=done_before,
             plan_versions={y: v for y, v in self._plan_versions.items() if y >= year - 10},
             termination=self._termination,
+            provider_ref=self._in.provider_ref,
         )
 
     def _upsert_search_attributes(self) -> None:
@@ -447,7 +450,7 @@ class ContractWorkflow:
             workflow.upsert_search_attributes(
                 [
                     sa.KIND.value_set("contract"),
-                    sa.ORG_NR.value_set(self._provider.org_nr),
+                    sa.ORG_NR.value_set(search_value(self._provider.org_nr, self._in.provider_ref)),
                     sa.STATUS.value_set(self._state),
                 ]
             )

@@ -238,7 +238,10 @@ class MeetingWorkflow:
                     obligation_input = await self._action_obligation(n, action.due, action.text)
                     openings.append(obligation_input)
                     wid = obligation_workflow_id(
-                        inp.org_nr, ACTION_OBLIGATION, obligation_input.occurrence.period
+                        inp.org_nr,
+                        ACTION_OBLIGATION,
+                        obligation_input.occurrence.period,
+                        inp.provider_ref,
                     )
                 items.append(
                     ActionItemStatus(
@@ -531,6 +534,7 @@ class MeetingWorkflow:
             roles=inp.roles,
             administrator_role=inp.administrator_role,
             search_attributes=inp.search_attributes,
+            provider_ref=inp.provider_ref,
         )
 
     # --- helpers ------------------------------------------------------------------------------

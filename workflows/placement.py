@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from models import search_attributes as sa
     from models.calendar import DeadlineSchedule
     from models.messages import DeadlineRequest, MailRequest
+    from models.orgnr import search_value
     from models.placement import (
         Assignment,
         AssignRequest,
@@ -421,6 +422,7 @@ class PlacementWorkflow:
             effective=effective,
             via=assignment.via,
             requested_at=workflow.now(),
+            ref=assignment.ref,
         )
         self._pending_schedule = await self._date_care_plan(effective)
         n = self._assignments
@@ -439,7 +441,13 @@ class PlacementWorkflow:
         self._pending = None
         self._pending_schedule = None
         await self._begin_service(
-            Assignment(org_nr=pending.org_nr, name=pending.name, via=pending.via, sequence=0),
+            Assignment(
+                org_nr=pending.org_nr,
+                name=pending.name,
+                via=pending.via,
+                sequence=0,
+                ref=pending.ref,
+            ),
             pending.effective,
             schedule,
         )
@@ -575,7 +583,7 @@ class PlacementWorkflow:
             workflow.upsert_search_attributes(
                 [
                     sa.STATUS.value_set(self._state.value),
-                    *([sa.ORG_NR.value_set(p.org_nr)] if p else []),
+                    *([sa.ORG_NR.value_set(search_value(p.org_nr, p.ref))] if p else []),
                     *([sa.DUE.value_set(self._schedule.deadline)] if self._schedule else []),
                 ]
             )
