@@ -66,11 +66,6 @@ ACTION_DOCUMENT = "action-report"
 MIN_DURATION, MAX_DURATION = 15, 8 * 60
 # An action item may be given at most this long: longer is a plan matter, not a meeting's.
 MAX_ACTION_DAYS = 730
-# workflow.patched() id: an outcome's audit key and an invitation's SEQUENCE are taken before
-# the first await, so a reminder and a reschedule, or two reschedules, in flight together
-# never share a key (the second audit event or invitation was lost to the first's key). Runs
-# without the marker keep computing them as before.
-UNIQUE_KEYS_PATCH = "unique-action-keys"
 
 _TEXTS = {
     "sv": {
@@ -390,7 +385,6 @@ class MeetingWorkflow:
         )
 
     async def _set_time(self, request: ScheduleRequest, event: str) -> None:
-        unique = workflow.patched(UNIQUE_KEYS_PATCH)
         w = self._in.window
         earlier = self._meeting
         self._busy = True
@@ -401,12 +395,6 @@ class MeetingWorkflow:
             )
         finally:
             self._busy = False
-        if unique:
-            # Another (re)schedule may have set a time while this one waited: build on that
-            # one, so this gets the next SEQUENCE instead of the same one (calendars ignore an
-            # update with an old SEQUENCE, and the e-mail key "invitation:SEQUENCE" must be new).
-            # Sequences only count up, so no old invitation key can be reused.
-            earlier = self._meeting
         now = workflow.now()
         place, link = request.place.strip(), request.link.strip()
         if earlier is not None and not (place or link):
@@ -425,27 +413,24 @@ class MeetingWorkflow:
         )
         if earlier is not None:
             self._earlier.append(earlier)
-        meeting = self._meeting
         self._status = MeetingState.SCHEDULED
         self._revision += 1
         calendar = await self._calendar_file("REQUEST")
-        if not unique:
-            meeting = self._meeting  # old runs: whichever time was set last by now
         await self._mail(
             "meeting-invitation",
             [PROVIDER_ROLE, w.organizer],
-            f"invitation:{meeting.sequence}",
+            f"invitation:{self._meeting.sequence}",
             attachments=[calendar],
         )
         await self._report(
             event,
             request.actor,
             {
-                "starts_at": meeting.starts_at.isoformat(),
+                "starts_at": self._meeting.starts_at.isoformat(),
                 "place": place,
                 "link": link,
-                "sequence": meeting.sequence,
-                "reason": meeting.reason,
+                "sequence": self._meeting.sequence,
+                "reason": self._meeting.reason,
             },
         )
 
@@ -627,15 +612,9 @@ class MeetingWorkflow:
 
     async def _report(self, event: str, actor: str, details: dict[str, Any] | None = None) -> None:
         """One outcome: history note, search attributes, records and the audit trail."""
-        unique = workflow.patched(UNIQUE_KEYS_PATCH)
         inp, w, m = self._in, self._in.window, self._meeting
         now = workflow.now()
         self._history.append(f"{now.isoformat()} {event} ({actor})")
-        # This outcome's number, taken with its note. Old runs read the count only after the
-        # meeting record below was written, when another outcome may have added its note too,
-        # so both wrote under one key. The number only counts up, and old runs only ever used a
-        # count already reached, so "event:N" cannot repeat an old key.
-        number = len(self._history)
         if inp.search_attributes:
             workflow.upsert_search_attributes([sa.STATUS.value_set(self._status.value)])
         await call(
@@ -660,7 +639,7 @@ class MeetingWorkflow:
         await call(
             RecordActivities.record_audit,
             AuditRecord(
-                key=f"{self._wid}:event:{number if unique else len(self._history)}",
+                key=f"{self._wid}:event:{len(self._history)}",
                 at=now,
                 org_nr=inp.org_nr,
                 workflow_id=self._wid,
