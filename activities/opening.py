@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from temporalio import activity
 from temporalio.client import Client
@@ -24,8 +25,11 @@ from models.orgnr import contract_workflow_id, meeting_workflow_id, obligation_w
 from models.placement import RotationEntry
 
 
-async def start_contract_workflow(client: Client, task_queue: str, inp: ContractInput) -> str:
-    """Start a provider's contract workflow; WorkflowAlreadyStartedError if one is running."""
+async def start_contract_workflow(
+    client: Client, task_queue: str, inp: ContractInput, memo: dict[str, Any] | None = None
+) -> str:
+    """Start a provider's contract workflow; WorkflowAlreadyStartedError if one is running.
+    `memo`: the CLI's request id (starter/request_ids.py), so a retry knows its own start."""
     from workflows.contract import ContractWorkflow
 
     org_nr = inp.provider.org_nr
@@ -37,6 +41,7 @@ async def start_contract_workflow(client: Client, task_queue: str, inp: Contract
         task_queue=task_queue,
         # A terminated provider that is approved again gets a new contract under the same id.
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+        memo=memo,
         search_attributes=(
             TypedSearchAttributes(
                 [

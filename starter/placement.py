@@ -44,9 +44,11 @@ from starter.contract import (
     _org_nr,
     _required,
     _run,
+    _run_change,
     _settings,
 )
 from starter.errors import fail_bad_input
+from starter.request_ids import RequestIdOpt
 
 app = typer.Typer(
     name="placement",
@@ -159,6 +161,7 @@ def start(
     ] = None,
     plan: PlanOpt = None,
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Registrera ett biståndsbeslut; kunden väljer sedan utförare (choose).
     (Register a granted decision; the customer then chooses a provider.)"""
@@ -190,7 +193,7 @@ def start(
     async def action(client: Client) -> str:
         return await pa.start(client, settings.temporal_task_queue, inp)
 
-    wid = _run(settings, action)
+    wid = _run_change(settings, action, request_id)
     typer.echo(f"Placering registrerad (started): {wid} · {the_area} · {the_service}")
 
 
@@ -203,6 +206,7 @@ def choose(
         typer.Option("--rotation", help="Kunden avstår från att välja: turordningslistan."),
     ] = False,
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Registrera kundens val av utförare, eller --rotation om kunden avstår.
     (Register the customer's choice, or --rotation when the customer declines.)"""
@@ -215,7 +219,7 @@ def choose(
     async def action(client: Client) -> PlacementStatus:
         return await pa.choose(client, placement, ChooseRequest(provider=chosen, actor=who))
 
-    s = _run(settings, action)
+    s = _run_change(settings, action, request_id)
     if s.pending_switch:
         p = s.pending_switch
         typer.echo(f"Vald (chosen): {p.name} ({p.org_nr}) från {p.effective.isoformat()}")
@@ -233,6 +237,7 @@ def switch(
         typer.Option("--effective", metavar="ÅÅÅÅ-MM-DD", help="Från-datum, inom 7–14 dagar."),
     ] = None,
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Kunden byter utförare (utan skäl); båda utförarna får besked.
     (The customer switches provider; both providers are told.)"""
@@ -246,7 +251,7 @@ def switch(
             client, placement, SwitchRequest(provider=org, effective=when, actor=who)
         )
 
-    s = _run(settings, action)
+    s = _run_change(settings, action, request_id)
     assert s.pending_switch is not None
     p = s.pending_switch
     typer.echo(f"Byte registrerat (switch): till {p.name} ({p.org_nr}) från {p.effective}")
@@ -259,6 +264,7 @@ def plan_done(
         str | None, typer.Option("--date", metavar="ÅÅÅÅ-MM-DD", help="Standard i dag.")
     ] = None,
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Registrera att genomförandeplanen är upprättad. (The care plan is done.)"""
     who = _actor(actor)
@@ -270,7 +276,7 @@ def plan_done(
             client, placement, CarePlanDoneRequest(done_on=when, actor=who)
         )
 
-    s = _run(settings, action)
+    s = _run_change(settings, action, request_id)
     assert s.care_plan is not None and s.care_plan.done_on is not None
     typer.echo(f"Genomförandeplan registrerad (done): {s.care_plan.done_on.isoformat()}")
 
@@ -283,6 +289,7 @@ def end(
     ] = None,
     reason: Annotated[str, typer.Option("--reason", metavar="TEXT")] = "",
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Avsluta placeringen. (End the placement.)"""
     who = _actor(actor)
@@ -293,7 +300,7 @@ def end(
     async def action(client: Client) -> PlacementStatus:
         return await pa.end(client, placement, EndRequest(end_date=when, reason=why, actor=who))
 
-    s = _run(settings, action)
+    s = _run_change(settings, action, request_id)
     typer.echo(f"Placeringen avslutas (ending): {s.placement_id} · sista dag {s.end_date}")
 
 
@@ -340,6 +347,7 @@ def provider_add(
     service: Annotated[str | None, typer.Option("--service", metavar="TJÄNST")] = None,
     plan: PlanOpt = None,
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Sätt en utförare med avtal sist på turordningslistan. (Add a provider to a list.)"""
     org = _org_nr(org_nr)
@@ -358,7 +366,7 @@ def provider_add(
             client, settings.temporal_task_queue, plan_id, entry, settings.search_attributes
         )
 
-    _run(settings, action)
+    _run_change(settings, action, request_id)
     typer.echo(f"Tillagd (added): {org} · {entry.area} · {entry.service_type}")
 
 
@@ -370,6 +378,7 @@ def provider_remove(
     reason: Annotated[str, typer.Option("--reason", metavar="TEXT")] = "",
     plan: PlanOpt = None,
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Ta bort en utförare från en lista (eller alla). (Remove a provider from lists.)"""
     org = _org_nr(org_nr)
@@ -385,7 +394,7 @@ def provider_remove(
     async def action(client: Client) -> RotationStatus:
         return await pa.remove_provider(client, plan_id, removal)
 
-    _run(settings, action)
+    _run_change(settings, action, request_id)
     typer.echo(f"Borttagen (removed): {org}")
 
 
