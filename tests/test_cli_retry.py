@@ -20,7 +20,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from models.application import application_workflow_id
-from tests.cli_runner import cli_worker, run_lov_process
+from tests.cli_runner import cli_worker, run_lov, run_lov_process
 from tests.helpers import ReceivedMail, eventually, random_org_nr
 from tests.tcp_proxy import TcpProxy
 
@@ -128,3 +128,41 @@ async def test_submit_cut_off_mid_command_says_outcome_unknown_and_retry_is_the_
         assert len(received()) == 1
     finally:
         await proxy.cut()
+
+
+async def test_update_retried_with_same_request_id_is_not_done_twice(
+    dev_env: WorkflowEnvironment, smtp_server: ReceivedMail, lov_env: dict[str, str]
+) -> None:
+    org_nr = random_org_nr()
+    submitted = await run_lov(lov_env, *_submit(org_nr))
+    assert submitted.exit_code == 0, submitted.stderr
+    ask = ["application", "request-completion", org_nr, "--item", "Försäkringsbrev"]
+
+    first = await run_lov(lov_env, *ask, "--request-id", "req-42")
+    assert first.exit_code == 0, first.stderr
+    # The same request again (e.g. after "outcome unknown"): the first outcome, not a refusal.
+    again = await run_lov(lov_env, *ask, "--request-id", "req-42")
+    assert again.exit_code == 0, again.stderr
+    assert again.stdout == first.stdout
+    # Another request is still checked: one komplettering at a time.
+    other = await run_lov(lov_env, *ask, "--request-id", "req-43")
+    assert other.exit_code == 2
+    assert "already outstanding" in other.error_line()
+
+    def requests() -> list[str]:
+        return [
+            str(m["Message-ID"])
+            for m in smtp_server.messages
+            if m["X-Lov-Org-Nr"] == org_nr and m["X-Lov-Kind"] == "application-completion-request"
+        ]
+
+    async def one_sent() -> None:
+        assert len(requests()) == 1, requests()
+
+    await eventually(one_sent)
+
+
+async def test_bad_request_id_is_refused_naming_the_option(lov_env: dict[str, str]) -> None:
+    result = await run_lov(lov_env, *_submit(random_org_nr()), "--request-id", "två ord")
+    assert result.exit_code == 2
+    assert result.error_line().startswith("fel: --request-id:")
