@@ -133,7 +133,7 @@ async def start(client: Client, task_queue: str, inp: PlacementInput) -> str:
         await _start_placement(client, task_queue, inp, wid)
     except WorkflowAlreadyStartedError:
         if not await started_by(client.get_workflow_handle(wid), request_id):
-            raise ActionError("request_id", "already used for another placement") from None
+            raise ActionError("--request-id", "already used for another placement") from None
     await wait_registered(client.get_workflow_handle(wid), PlacementWorkflow.status)
     return wid
 

@@ -9,7 +9,9 @@ from pathlib import Path
 
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from temporalio.api.enums.v1 import EventType
+from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
+from temporalio.worker import Replayer
 
 from activities.data_errors import DATA_ERROR, final_error
 from models.plan_loader import load_plan
@@ -70,6 +72,15 @@ async def test_too_long_value_on_postgresql_is_reported_and_workflow_carries_on(
             if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
         ]
         assert max(started) == 1, "an activity was retried"
+        # The new path (patch marker, notice activity) replays deterministically.
+        replayer = Replayer(
+            workflows=[RefusedRecordWorkflow], data_converter=pydantic_data_converter
+        )
+        replayed = await replayer.replay_workflow(history, raise_on_replay_failure=True)
+        assert replayed.replay_failure is None
+        assert any(e.event_type == EventType.EVENT_TYPE_MARKER_RECORDED for e in history.events), (
+            "no patch marker"
+        )
 
         assert await stack.store.list_reviews("refused-record-1") == []
         kinds = {str(m["X-Lov-Kind"]): m for m in stack.mail.messages}
