@@ -31,6 +31,7 @@ from models.placement import (
     RotationStatus,
     SwitchRequest,
     check_customer_ref,
+    new_placement_id,
 )
 from models.plan_loader import PlanError, load_plan
 from starter import placement_actions as pa
@@ -48,7 +49,7 @@ from starter.contract import (
     _settings,
 )
 from starter.errors import fail_bad_input
-from starter.request_ids import RequestIdOpt
+from starter.request_ids import RequestIdOpt, checked_request_id
 
 app = typer.Typer(
     name="placement",
@@ -193,7 +194,10 @@ def start(
     async def action(client: Client) -> str:
         return await pa.start(client, settings.temporal_task_queue, inp)
 
-    wid = _run_change(settings, action, request_id)
+    rid = checked_request_id(request_id)
+    # The placement's id follows from the request id, so the line can name it.
+    status = f"lov placement status {new_placement_id(rid)}"
+    wid = _run_change(settings, action, rid, status=status)
     typer.echo(f"Placering registrerad (started): {wid} · {the_area} · {the_service}")
 
 
@@ -366,7 +370,7 @@ def provider_add(
             client, settings.temporal_task_queue, plan_id, entry, settings.search_attributes
         )
 
-    _run_change(settings, action, request_id)
+    _run_change(settings, action, request_id, status="lov placement provider list")
     typer.echo(f"Tillagd (added): {org} · {entry.area} · {entry.service_type}")
 
 
@@ -394,7 +398,7 @@ def provider_remove(
     async def action(client: Client) -> RotationStatus:
         return await pa.remove_provider(client, plan_id, removal)
 
-    _run_change(settings, action, request_id)
+    _run_change(settings, action, request_id, status="lov placement provider list")
     typer.echo(f"Borttagen (removed): {org}")
 
 

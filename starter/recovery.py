@@ -248,7 +248,9 @@ def start(
         due = next_business_day(today + timedelta(days=plan.response_days), plan.holiday_calendar)
         return case_id, contract.provider.email, due.isoformat()
 
-    case_id, email, due = _run_change(settings, action, request_id)
+    case_id, email, due = _run_change(
+        settings, action, request_id, status=f"lov recovery totals --org-nr {org}"
+    )
     out = [
         f"Återkrav startat (started): {case_id} · {org} · arbetsflöde "
         f"{recovery.recovery_workflow_id(case_id)}",
