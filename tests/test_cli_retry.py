@@ -166,3 +166,28 @@ async def test_bad_request_id_is_refused_naming_the_option(lov_env: dict[str, st
     result = await run_lov(lov_env, *_submit(random_org_nr()), "--request-id", "två ord")
     assert result.exit_code == 2
     assert result.error_line().startswith("fel: --request-id:")
+
+
+async def test_start_retried_with_same_request_id_is_the_same_start(
+    lov_env: dict[str, str],
+) -> None:
+    org_nr = random_org_nr()
+    start = [
+        "contract",
+        "start",
+        org_nr,
+        "--name",
+        "Omsorg i Norr AB",
+        "--email",
+        "kontakt@omsorg.example",
+        "--start",
+        "2027-02-01",
+    ]
+    first = await run_lov(lov_env, *start, "--request-id", "start-1")
+    assert first.exit_code == 0, first.stderr
+    again = await run_lov(lov_env, *start, "--request-id", "start-1")
+    assert again.exit_code == 0, again.stderr
+    assert again.stdout == first.stdout
+    other = await run_lov(lov_env, *start, "--request-id", "start-2")
+    assert other.exit_code == 2
+    assert "already has a running contract" in other.error_line()
