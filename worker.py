@@ -22,6 +22,7 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities import build_activities
+from activities.data_errors import NonRetryableDataErrors
 from activities.heartbeat import AutoHeartbeat
 from models.provider_id import ProviderIdError, ProviderIds
 from models.settings import Settings, exit_on_invalid_settings, get_settings
@@ -68,7 +69,12 @@ def create_worker(client: Client, settings: Settings, **kwargs: Any) -> Worker:
             restrictions=SandboxRestrictions.default.with_passthrough_modules("workflows")
         ),
         # Heartbeats for every activity: a killed worker's activities are retried in seconds.
-        "interceptors": [AutoHeartbeat(), *kwargs.pop("interceptors", ())],
+        # Data the database refuses fails at once instead of being retried for ever.
+        "interceptors": [
+            AutoHeartbeat(),
+            NonRetryableDataErrors(),
+            *kwargs.pop("interceptors", ()),
+        ],
     }
     if "activity_executor" not in kwargs and _needs_thread_pool(activities):
         # The SDK refuses synchronous activities without an executor to run them on.

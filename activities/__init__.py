@@ -58,6 +58,7 @@ def build_activities(settings: Settings, client: Client) -> Sequence[Callable[..
         records.record_meeting,
         records.record_action_item,
         mail.send_mail,
+        mail.report_data_error,
         opening.open_obligations,
         opening.start_contract,
         meetings.calendar_file,

@@ -50,7 +50,7 @@ from activities.smtp import (
 )
 from models.mail_incidents import UNCERTAIN, MailIncidentStore, uncertain_resend_delay
 from models.mailsafe import check_email
-from models.messages import MailRequest, MailResult
+from models.messages import DataErrorReport, MailRequest, MailResult
 from models.plan import PROVIDER_ROLE
 from models.settings import Settings
 from models.store import OutboxEntry, RecordStore
@@ -211,6 +211,11 @@ class MailActivities:
                 request, partial, message_id=entry.message_id, subject=entry.subject, at=now
             )
         return self._result(entry, already_sent=False)
+
+    @activity.defn
+    async def report_data_error(self, report: DataErrorReport) -> None:
+        """A record refused for good (activities/data_errors.py): tell the administrator."""
+        await self._incidents.report_data_error(report)
 
     async def _send(
         self, key: str, message: EmailMessage, recipients: list[str], now: datetime

@@ -39,15 +39,27 @@ from models.mail_incidents import (
     MailOutageRecord,
 )
 from models.mailsafe import check_email
-from models.messages import MailRequest
+from models.messages import DataErrorReport, MailRequest
+from models.orgnr import OrgNrError, normalize_org_nr
 from models.plan_loader import list_plans, load_plan
 from models.settings import Settings
 from models.store import RecordStore
 
 log = logging.getLogger("lovflow.mail")
 
+
+def _org_nr_or_empty(value: str | None) -> str:
+    """An org nr fit for the outbox, else "": the refused record's own data may be the
+    problem, and the notice about it must not be refused in turn."""
+    try:
+        return value if value and normalize_org_nr(value) == value else ""
+    except OrgNrError:
+        return ""
+
+
 UNDELIVERABLE = "mail-undeliverable"
 UNCERTAIN_NOTICE = "mail-uncertain"
+DATA_ERROR_NOTICE = "record-refused"
 OUTAGE_OVER = "mail-outage-over"
 DEFAULT_ADMIN_ROLE = "lov-admin"
 # A worker that claimed the outage notice and died is taken over after this long.
@@ -137,6 +149,45 @@ class MailIncidents:
             failure.at,
         )
         await self._incidents.set_failure_notice(request.key, key)
+
+    # --- records the database refused ------------------------------------------------------
+
+    async def report_data_error(self, report: DataErrorReport) -> None:
+        """Tell the administrator of the configured plan, once per `report.key`, that a record
+        was refused for good and the workflow went on without it."""
+        log.error(
+            "%s (%s): %s refused for good, not retried: %s",
+            report.workflow_id,
+            report.workflow_type,
+            report.activity,
+            report.error,
+        )
+        plan = load_plan(self._settings.default_plan, Path(self._settings.plans_dir))
+        request = MailRequest(
+            key=report.key,
+            kind=DATA_ERROR_NOTICE,
+            template=DATA_ERROR_NOTICE,
+            language=plan.language,
+            to_roles=[plan.administrator_role],
+            roles=plan.roles,
+            org_nr=_org_nr_or_empty(report.org_nr),
+            workflow_id=report.workflow_id,
+            at=report.at,
+            time_zone=plan.time_zone,
+        )
+        admin = self.administrator(request)
+        if admin is None:
+            log.error("no administrator to tell about %s", report.key)
+            return
+        context: dict[str, object] = {
+            "workflow_id": report.workflow_id,
+            "workflow_type": report.workflow_type,
+            "activity": report.activity,
+            "org_nr": report.org_nr or "",
+            "error": report.error,
+            "at": report.at.isoformat(),
+        }
+        await self._send_notice(report.key, DATA_ERROR_NOTICE, admin, request, context, report.at)
 
     # --- outages ---------------------------------------------------------------------------
 
@@ -252,7 +303,7 @@ class MailIncidents:
             key,
             message_id_for(key, self._settings.mail_domain),
             template,
-            request.org_nr,
+            request.org_nr or None,  # a refused record may belong to no provider
             request.workflow_id,
             request.obligation,
             request.period,
@@ -270,7 +321,7 @@ class MailIncidents:
                 at,
                 {
                     "X-Lov-Kind": template,
-                    "X-Lov-Org-Nr": request.org_nr,
+                    "X-Lov-Org-Nr": request.org_nr or None,
                     "X-Lov-Workflow": request.workflow_id,
                 },
             )
@@ -281,7 +332,7 @@ class MailIncidents:
                 key,
                 message_id=entry.message_id,
                 kind=template,
-                org_nr=request.org_nr,
+                org_nr=request.org_nr or None,
                 workflow_id=request.workflow_id,
                 refused=err.refused,
                 error=err.error,

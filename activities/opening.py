@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from temporalio import activity
 from temporalio.client import Client
@@ -31,13 +32,18 @@ from models.provider_id import ProviderIds
 
 
 async def start_contract_workflow(
-    client: Client, task_queue: str, inp: ContractInput, ref: str | None
+    client: Client,
+    task_queue: str,
+    inp: ContractInput,
+    ref: str | None,
+    memo: dict[str, Any] | None = None,
 ) -> str:
     """Start a provider's contract workflow; WorkflowAlreadyStartedError if one is running.
 
     `ref`: a sole trader's opaque key (models.provider_id), which names the contract instead of
     the personnummer; it goes into the input so that the contract names its obligations and
-    meetings alike. None for a company."""
+    meetings alike. None for a company. `memo`: the CLI's request id (starter/request_ids.py),
+    so a retry knows its own start."""
     from workflows.contract import ContractWorkflow
 
     org_nr = inp.provider.org_nr
@@ -50,6 +56,7 @@ async def start_contract_workflow(
         task_queue=task_queue,
         # A terminated provider that is approved again gets a new contract under the same id.
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+        memo=memo,
         search_attributes=(
             TypedSearchAttributes(
                 [

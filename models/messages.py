@@ -292,6 +292,19 @@ class MailResult(Message):
     uncertain: bool = False
 
 
+class DataErrorReport(Message):
+    """A record the database refused for good (activities/data_errors.py): the workflow went on
+    without it, and the administrator is told once under `key`."""
+
+    key: str
+    workflow_id: str
+    workflow_type: str
+    activity: str
+    error: str
+    at: datetime
+    org_nr: str | None = None
+
+
 class ContractRecord(Message):
     workflow_id: str
     provider: Provider

@@ -14,6 +14,7 @@ subjects: placements are identified by a generated id.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 import uuid
@@ -57,9 +58,13 @@ def check_customer_ref(value: str) -> str:
     return text
 
 
-def new_placement_id() -> str:
-    """A generated id: says nothing about the customer."""
-    return f"{PLACEMENT_PREFIX}{uuid.uuid4().hex[:12]}"
+def new_placement_id(request_id: str | None = None) -> str:
+    """A generated id: says nothing about the customer. Derived from the CLI's request id when
+    there is one, so a retried start names the same placement instead of a second one."""
+    if request_id is None:
+        return f"{PLACEMENT_PREFIX}{uuid.uuid4().hex[:12]}"
+    digest = hashlib.sha256(f"placement:{request_id}".encode()).hexdigest()
+    return f"{PLACEMENT_PREFIX}{digest[:12]}"
 
 
 def is_placement_id(text: str) -> bool:

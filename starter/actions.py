@@ -40,6 +40,7 @@ from models.messages import (
 from models.orgnr import contract_workflow_id, obligation_workflow_id
 from models.provider_id import ProviderIdError, ProviderIds, is_personal
 from models.settings import get_settings
+from starter.request_ids import current_request_id, next_update_id, start_memo, started_by
 from workflows.contract import ContractWorkflow
 from workflows.obligation import ObligationWorkflow
 
@@ -132,8 +133,11 @@ async def start_contract(
     # Computed first: a missing key refuses the request before anything is started.
     ref = provider_ref(provider.org_nr, ids)
     try:
-        return await start_contract_workflow(client, task_queue, inp, ref)
+        return await start_contract_workflow(client, task_queue, inp, ref, memo=start_memo())
     except WorkflowAlreadyStartedError:
+        wid = contract_workflow_id(provider.org_nr, ref)
+        if await started_by(client.get_workflow_handle(wid), current_request_id()):
+            return wid  # this request, retried: started by the earlier attempt
         raise ActionError("org_nr", f"{provider.org_nr} already has a running contract") from None
 
 
@@ -198,7 +202,9 @@ async def _update(handle: WorkflowHandle[Any, Any], update: Any, arg: Any) -> An
     if isinstance(arg, BaseModel):
         checked(arg)
     try:
-        return await handle.execute_update(update, arg)
+        # The request id as Update id: Temporal runs an Update id once per workflow, so a
+        # retried command gets the first attempt's outcome (starter/request_ids.py).
+        return await handle.execute_update(update, arg, id=next_update_id())
     except WorkflowUpdateFailedError as err:
         cause = err.cause
         raise _split(str(getattr(cause, "message", None) or cause)) from None

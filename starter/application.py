@@ -37,9 +37,11 @@ from starter.contract import (
     _org_nr,
     _required,
     _run,
+    _run_change,
     _settings,
 )
 from starter.errors import fail_bad_input
+from starter.request_ids import RequestIdOpt
 
 app = typer.Typer(
     name="application",
@@ -162,6 +164,7 @@ def submit(
         typer.Option("--plan", metavar="PLAN", help="Uppföljningsplan. (Follow-up plan.)"),
     ] = None,
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Registrera en ansökan; sökanden får en mottagningsbekräftelse.
     (Register an application; the applicant gets an acknowledgement.)"""
@@ -199,7 +202,7 @@ def submit(
     async def action(client: Client) -> str:
         return await apps.submit_application(client, settings.temporal_task_queue, inp)
 
-    wid = _run(settings, action)
+    wid = _run_change(settings, action, request_id)
     typer.echo(
         f"Ansökan registrerad (submitted): {wid} · {the_name} ({org}) · "
         f"{len(the_plan.skallkrav)} skallkrav att bedöma · beslut inom "
@@ -224,6 +227,7 @@ def assess(
         str, typer.Option("--note", metavar="TEXT", help="Anteckning; krävs för --not-met.")
     ] = "",
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Bedöm ett skallkrav som uppfyllt eller inte. (Assess one skallkrav.)"""
     who = _actor(actor)
@@ -235,7 +239,7 @@ def assess(
     async def action(client: Client) -> ApplicationStatus:
         return await apps.assess(client, application, request)
 
-    result = _run(settings, action)
+    result = _run_change(settings, action, request_id)
     left = len(result.unassessed)
     typer.echo(
         f"Bedömt (assessed): {request.key} {OUTCOME_SV['met' if met else 'not_met']} · "
@@ -261,6 +265,7 @@ def request_completion(
     ] = None,
     note: Annotated[str, typer.Option("--note", metavar="TEXT", help="Meddelande.")] = "",
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Begär komplettering av det som saknas, med sista dag; sökanden får e-post.
     (Ask the applicant for missing items by a deadline.)"""
@@ -273,7 +278,7 @@ def request_completion(
     async def action(client: Client) -> ApplicationStatus:
         return await apps.request_completion(client, application, request)
 
-    result = _run(settings, action)
+    result = _run_change(settings, action, request_id)
     pending = result.open_completion
     assert pending is not None
     typer.echo(
@@ -290,6 +295,7 @@ def complete(
         str, typer.Option("--note", metavar="TEXT", help="Vad som kom in. (What was received.)")
     ] = "",
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Registrera sökandens komplettering; beslutstiden räknas från i dag.
     (Register the applicant's completion; the decision time runs from today.)"""
@@ -300,7 +306,7 @@ def complete(
     async def action(client: Client) -> ApplicationStatus:
         return await apps.complete(client, application, request)
 
-    result = _run(settings, action)
+    result = _run_change(settings, action, request_id)
     due = result.decision_due.isoformat() if result.decision_due else "?"
     typer.echo(
         f"Komplettering registrerad (completed): {result.application_id}; beslut senast {due}"
@@ -327,6 +333,7 @@ def decide(
         ),
     ] = None,
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Besluta: godkänn (startar avtalet) eller avslå (med skäl och överklagandehänvisning).
     (Decide: approve, which starts the contract, or reject with reasons and appeal information.)"""
@@ -348,7 +355,7 @@ def decide(
     async def action(client: Client) -> ApplicationStatus:
         return await apps.decide(client, application, request)
 
-    result = _run(settings, action)
+    result = _run_change(settings, action, request_id)
     d = result.decision
     assert d is not None
     if approve:

@@ -15,14 +15,15 @@ import socket
 from collections.abc import Awaitable, Callable
 from typing import NoReturn, TypeVar
 
-from temporalio.client import Client
+from temporalio.client import Client, RPCTimeoutOrCancelledError
 from temporalio.exceptions import TemporalError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from models.codec import CodecError, UnknownKeyError
 from models.settings import Settings
 from models.temporal import TemporalSetupError, connect, target_address
 from starter.errors import fail, fail_bad_input
+from starter.request_ids import Attempt, attempt, unknown_outcome
 
 T = TypeVar("T")
 
@@ -36,17 +37,43 @@ def cli_identity() -> str:
     return f"lov-cli {user}@{socket.gethostname()} pid {os.getpid()}"
 
 
+# The connection went away (or the call timed out) while a request was under way: the server
+# may or may not have carried it out.
+_LOST = {
+    RPCStatusCode.UNAVAILABLE,
+    RPCStatusCode.DEADLINE_EXCEEDED,
+    RPCStatusCode.CANCELLED,
+    RPCStatusCode.UNKNOWN,
+}
+
+
 def run_with_client(
     settings: Settings,
     action: Callable[[Client], Awaitable[T]],
     bad_input: tuple[type[Exception], ...] = (),
+    *,
+    request_id: str | None = None,
+    status: str | None = None,
 ) -> T:
     """Connect as configured and run `action`. `bad_input` exceptions exit 2, Temporal's
-    failures exit 1, each with one line on stderr."""
+    failures exit 1, each with one line on stderr.
+
+    `request_id`: the action changes something (starter/request_ids.py); if the connection is
+    lost after the change was sent, the line says the outcome is unknown, how to check
+    (`status`, else the group's status command) and how to retry with the same id."""
+    state = Attempt(request_id) if request_id is not None else None
 
     async def main() -> T:
         client = await connect(settings, identity=cli_identity())
-        return await action(client)
+        if state is None:
+            return await action(client)
+        with attempt(state):
+            return await action(client)
+
+    def lost(reason: str) -> tuple[Callable[[str], NoReturn], str] | None:
+        if state is None or not state.sent:
+            return None  # nothing was asked to change yet: a plain failure
+        return fail, unknown_outcome(state.request_id, target_address(settings), reason, status)
 
     failure: tuple[Callable[[str], NoReturn], str] | None = None
     try:
@@ -61,14 +88,16 @@ def run_with_client(
     except CodecError as err:
         failure = fail, str(err)
     except RPCError as err:
-        status = err.status.name if err.status else ""
-        failure = (
+        status_name = err.status.name if err.status else ""
+        failure = (lost(status_name) if err.status in _LOST else None) or (
             fail,
             (
                 f"Temporal på {target_address(settings)} svarade med fel (request failed): "
-                f"{status} {' '.join(err.message.split())}"
+                f"{status_name} {' '.join(err.message.split())}"
             ),
         )
+    except RPCTimeoutOrCancelledError as err:
+        failure = lost("timeout") or (fail, f"Temporal: {' '.join(str(err).split())}")
     except TemporalError as err:
         failure = fail, f"Temporal: {' '.join(str(err).split())}"
     finally:

@@ -58,6 +58,7 @@ from starter.checks import email_option, line_option
 from starter.client_run import run_with_client
 from starter.errors import fail_bad_input
 from starter.options import parse_date
+from starter.request_ids import RequestIdOpt, checked_request_id
 
 T = TypeVar("T")
 
@@ -167,6 +168,26 @@ def _run(settings: Settings, action: Callable[[Client], Awaitable[T]]) -> T:
     return run_with_client(settings, action, bad_input=(ActionError,))
 
 
+def _run_change(
+    settings: Settings,
+    action: Callable[[Client], Awaitable[T]],
+    request_id: str | None,
+    *,
+    status: str | None = None,
+) -> T:
+    """`_run` for a command that changes something, under its `--request-id`
+    (starter/request_ids.py): a retry with the same id is recognised as the same request, and a
+    connection lost after the change was sent says how to check (`status`, else
+    `lov <group> status <first argument>`) and how to retry."""
+    return run_with_client(
+        settings,
+        action,
+        bad_input=(ActionError,),
+        request_id=checked_request_id(request_id),
+        status=status,
+    )
+
+
 def _action_error(err: Exception) -> ActionError:
     """`"<field>: <message>"` (as models.submission words it) → ActionError."""
     field, _, rest = str(err).partition(": ")
@@ -214,6 +235,7 @@ def start(
             show_default=False,
         ),
     ] = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Starta avtalsarbetsflödet för en utförare; skriver arbetsflödets id.
     (Start the provider's contract workflow; prints its workflow id.)
@@ -244,7 +266,7 @@ def start(
             settings.search_attributes,
         )
 
-    workflow_id = _run(settings, action)
+    workflow_id = _run_change(settings, action, request_id)
     typer.echo(
         f"Avtal startat (started): {workflow_id} · {the_name} ({org}) · plan {the_plan.id} "
         f"version {the_plan.version} · avtalsstart {begins.isoformat()}"
@@ -549,6 +571,7 @@ def submit(
         typer.Option("--note", metavar="TEXT", help="Kommentar. (A note.)", show_default=False),
     ] = "",
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Registrera utförarens inlämning; kvitto skickas med e-post.
     (Record the provider's submission; a receipt is e-mailed.)"""
@@ -570,7 +593,7 @@ def submit(
         result = await actions.submit(client, org, obligation, period, request)
         return contract, plan, result
 
-    contract, plan, result = _run(settings, action)
+    contract, plan, result = _run_change(settings, action, request_id)
     typer.echo(
         f"Inlämnat (submitted): {result.title} {result.period} för {org}, inlämning nr "
         f"{len(result.submissions)}; kvitto skickas till {_receipt_to(contract, plan, obligation)}"
@@ -617,6 +640,7 @@ def review(
         ),
     ] = None,
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Granska en inlämning: godkänn (--accept) eller begär komplettering (--request-completion).
     (Review a submission: accept or ask for completion.)"""
@@ -641,7 +665,7 @@ def review(
         contract = await actions.contract_status(client, org)
         return contract, await actions.review(client, org, obligation, period, request)
 
-    contract, result = _run(settings, action)
+    contract, result = _run_change(settings, action, request_id)
     to = contract.provider.email
     if accept:
         typer.echo(
@@ -664,6 +688,7 @@ def waive(
         typer.Option("--reason", metavar="TEXT", help="Skäl (krävs). (Reason, required.)"),
     ] = None,
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Efterge en skyldighet för en period: den behöver inte lämnas in.
     (Waive an item: it need not be submitted.)"""
@@ -676,7 +701,7 @@ def waive(
         contract = await actions.contract_status(client, org)
         return contract, await actions.waive(client, org, obligation, period, request)
 
-    contract, result = _run(settings, action)
+    contract, result = _run_change(settings, action, request_id)
     typer.echo(
         f"Eftergiven (waived): {result.title} {result.period} för {org}; besked till "
         f"{contract.provider.email}"
@@ -702,6 +727,7 @@ def extend(
         typer.Option("--reason", metavar="TEXT", help="Skäl (krävs). (Reason, required.)"),
     ] = None,
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Förläng tiden för en skyldighet; påminnelser och eskalering börjar om.
     (Extend an item's due date; reminders and escalation start over.)"""
@@ -717,7 +743,7 @@ def extend(
         contract = await actions.contract_status(client, org)
         return contract, await actions.extend(client, org, obligation, period, request)
 
-    contract, result = _run(settings, action)
+    contract, result = _run_change(settings, action, request_id)
     typer.echo(
         f"Förlängt (extended): {result.title} {result.period} för {org}, ny förfallodag "
         f"{result.due.isoformat()}; besked till {contract.provider.email}"
@@ -753,6 +779,7 @@ def terminate(
         typer.Option("--reason", metavar="TEXT", help="Skäl (krävs). (Reason, required.)"),
     ] = None,
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Säg upp eller häv avtalet från ett slutdatum; skyldigheter efter det utgår.
     (Terminate the contract as of an end date; later obligations are cancelled.)"""
@@ -773,7 +800,7 @@ def terminate(
     async def action(client: Client) -> ContractStatus:
         return await actions.terminate(client, org, request)
 
-    result = _run(settings, action)
+    result = _run_change(settings, action, request_id)
     typer.echo(
         f"Avtalet upphör (terminating): {KIND_SV[the_kind]} för {org}, sista dag "
         f"{ends.isoformat()}; besked till {result.provider.email}"
@@ -794,6 +821,7 @@ def change_contact(
         typer.Option("--name", metavar="NAMN", help="Nytt namn. (New name.)", show_default=False),
     ] = None,
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Ändra utförarens kontaktuppgifter; gäller för all kommande e-post.
     (Change the provider's contact details; used for all further e-mail.)"""
@@ -809,7 +837,7 @@ def change_contact(
     async def action(client: Client) -> ContractStatus:
         return await actions.change_contact(client, org, request)
 
-    result = _run(settings, action)
+    result = _run_change(settings, action, request_id)
     typer.echo(
         f"Kontaktuppgifter ändrade (contact changed): {result.provider.name} ({org}), "
         f"{result.provider.email}"

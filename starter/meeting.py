@@ -47,8 +47,18 @@ from models.messages import (
 from models.quote import short
 from starter import meeting_actions
 from starter.actions import ActionError
-from starter.contract import ActorOpt, JsonOpt, _actor, _echo_json, _required, _run, _settings
+from starter.contract import (
+    ActorOpt,
+    JsonOpt,
+    _actor,
+    _echo_json,
+    _required,
+    _run,
+    _run_change,
+    _settings,
+)
 from starter.errors import fail_bad_input
+from starter.request_ids import RequestIdOpt
 
 app = typer.Typer(
     name="meeting",
@@ -147,6 +157,7 @@ def _time_command(
     reason: str | None,
     actor: str | None,
     move: bool,
+    request_id: str | None,
 ) -> None:
     wid = _meeting_id(ref, year, window)
     who = _actor(actor)
@@ -179,7 +190,7 @@ def _time_command(
             return await meeting_actions.reschedule(client, wid, request)
         return await meeting_actions.schedule(client, wid, request)
 
-    result = _run(_settings(), action)
+    result = _run_change(_settings(), action, request_id)
     m = result.meeting
     assert m is not None
     verb = "Ny tid (rescheduled)" if move else "Bokat (scheduled)"
@@ -200,10 +211,23 @@ def schedule(
     link: LinkOpt = None,
     reason: ReasonOpt = None,
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Boka mötet; utföraren får en inbjudan med kalenderfil (.ics) och en påminnelse före.
     (Schedule the meeting; the provider gets an invitation with an .ics and a reminder.)"""
-    _time_command(meeting, year, window, at, duration, place, link, reason, actor, move=False)
+    _time_command(
+        meeting,
+        year,
+        window,
+        at,
+        duration,
+        place,
+        link,
+        reason,
+        actor,
+        move=False,
+        request_id=request_id,
+    )
 
 
 @app.command("reschedule")
@@ -217,11 +241,24 @@ def reschedule(
     link: LinkOpt = None,
     reason: ReasonOpt = None,
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Flytta mötet (t.ex. om det inte blev av); ny inbjudan ersätter den förra.
     (Move the meeting; a new invitation replaces the earlier one. Without --place/--link the
     earlier place and link are kept.)"""
-    _time_command(meeting, year, window, at, duration, place, link, reason, actor, move=True)
+    _time_command(
+        meeting,
+        year,
+        window,
+        at,
+        duration,
+        place,
+        link,
+        reason,
+        actor,
+        move=True,
+        request_id=request_id,
+    )
 
 
 def parse_action(text: str, index: int) -> ActionItem:
@@ -300,6 +337,7 @@ def minutes(
     year: YearOpt = None,
     window: WindowOpt = None,
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Registrera protokollet; det skickas till utföraren och utförarens åtgärder följs upp.
     (Record the minutes; they are e-mailed to the provider and its action items followed up.)"""
@@ -320,7 +358,7 @@ def minutes(
     async def action(client: Client) -> MeetingStatus:
         return await meeting_actions.minutes(client, wid, request)
 
-    result = _run(_settings(), action)
+    result = _run_change(_settings(), action, request_id)
     assert result.minutes is not None
     obligations = [a for a in result.minutes.actions if a.obligation_workflow_id]
     typer.echo(
@@ -341,6 +379,7 @@ def cancel(
     year: YearOpt = None,
     window: WindowOpt = None,
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Ställ in mötet för perioden; en bokad tid avbokas i kalendern.
     (Cancel the period's meeting; a booked time is removed from the calendar.)"""
@@ -352,7 +391,7 @@ def cancel(
     async def action(client: Client) -> MeetingStatus:
         return await meeting_actions.cancel(client, wid, request)
 
-    _run(_settings(), action)
+    _run_change(_settings(), action, request_id)
     typer.echo(f"Inställt (cancelled): {wid}")
 
 

@@ -31,6 +31,7 @@ from models.placement import (
     RotationStatus,
     SwitchRequest,
     check_customer_ref,
+    new_placement_id,
 )
 from models.plan_loader import PlanError, load_plan
 from starter import placement_actions as pa
@@ -45,9 +46,11 @@ from starter.contract import (
     _org_nr,
     _required,
     _run,
+    _run_change,
     _settings,
 )
 from starter.errors import fail_bad_input
+from starter.request_ids import RequestIdOpt, checked_request_id
 
 app = typer.Typer(
     name="placement",
@@ -160,6 +163,7 @@ def start(
     ] = None,
     plan: PlanOpt = None,
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Registrera ett biståndsbeslut; kunden väljer sedan utförare (choose).
     (Register a granted decision; the customer then chooses a provider.)"""
@@ -195,7 +199,10 @@ def start(
     async def action(client: Client) -> str:
         return await pa.start(client, settings.temporal_task_queue, inp)
 
-    wid = _run(settings, action)
+    rid = checked_request_id(request_id)
+    # The placement's id follows from the request id, so the line can name it.
+    status = f"lov placement status {new_placement_id(rid)}"
+    wid = _run_change(settings, action, rid, status=status)
     typer.echo(f"Placering registrerad (started): {wid} · {the_area} · {the_service}")
 
 
@@ -208,6 +215,7 @@ def choose(
         typer.Option("--rotation", help="Kunden avstår från att välja: turordningslistan."),
     ] = False,
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Registrera kundens val av utförare, eller --rotation om kunden avstår.
     (Register the customer's choice, or --rotation when the customer declines.)"""
@@ -220,7 +228,7 @@ def choose(
     async def action(client: Client) -> PlacementStatus:
         return await pa.choose(client, placement, ChooseRequest(provider=chosen, actor=who))
 
-    s = _run(settings, action)
+    s = _run_change(settings, action, request_id)
     if s.pending_switch:
         p = s.pending_switch
         typer.echo(f"Vald (chosen): {p.name} ({p.org_nr}) från {p.effective.isoformat()}")
@@ -238,6 +246,7 @@ def switch(
         typer.Option("--effective", metavar="ÅÅÅÅ-MM-DD", help="Från-datum, inom 7–14 dagar."),
     ] = None,
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Kunden byter utförare (utan skäl); båda utförarna får besked.
     (The customer switches provider; both providers are told.)"""
@@ -251,7 +260,7 @@ def switch(
             client, placement, SwitchRequest(provider=org, effective=when, actor=who)
         )
 
-    s = _run(settings, action)
+    s = _run_change(settings, action, request_id)
     assert s.pending_switch is not None
     p = s.pending_switch
     typer.echo(f"Byte registrerat (switch): till {p.name} ({p.org_nr}) från {p.effective}")
@@ -264,6 +273,7 @@ def plan_done(
         str | None, typer.Option("--date", metavar="ÅÅÅÅ-MM-DD", help="Standard i dag.")
     ] = None,
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Registrera att genomförandeplanen är upprättad. (The care plan is done.)"""
     who = _actor(actor)
@@ -275,7 +285,7 @@ def plan_done(
             client, placement, CarePlanDoneRequest(done_on=when, actor=who)
         )
 
-    s = _run(settings, action)
+    s = _run_change(settings, action, request_id)
     assert s.care_plan is not None and s.care_plan.done_on is not None
     typer.echo(f"Genomförandeplan registrerad (done): {s.care_plan.done_on.isoformat()}")
 
@@ -288,6 +298,7 @@ def end(
     ] = None,
     reason: Annotated[str, typer.Option("--reason", metavar="TEXT")] = "",
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Avsluta placeringen. (End the placement.)"""
     who = _actor(actor)
@@ -298,7 +309,7 @@ def end(
     async def action(client: Client) -> PlacementStatus:
         return await pa.end(client, placement, EndRequest(end_date=when, reason=why, actor=who))
 
-    s = _run(settings, action)
+    s = _run_change(settings, action, request_id)
     typer.echo(f"Placeringen avslutas (ending): {s.placement_id} · sista dag {s.end_date}")
 
 
@@ -345,6 +356,7 @@ def provider_add(
     service: Annotated[str | None, typer.Option("--service", metavar="TJÄNST")] = None,
     plan: PlanOpt = None,
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Sätt en utförare med avtal sist på turordningslistan. (Add a provider to a list.)"""
     org = _org_nr(org_nr)
@@ -363,7 +375,7 @@ def provider_add(
             client, settings.temporal_task_queue, plan_id, entry, settings.search_attributes
         )
 
-    _run(settings, action)
+    _run_change(settings, action, request_id, status="lov placement provider list")
     typer.echo(f"Tillagd (added): {org} · {entry.area} · {entry.service_type}")
 
 
@@ -375,6 +387,7 @@ def provider_remove(
     reason: Annotated[str, typer.Option("--reason", metavar="TEXT")] = "",
     plan: PlanOpt = None,
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Ta bort en utförare från en lista (eller alla). (Remove a provider from lists.)"""
     org = _org_nr(org_nr)
@@ -390,7 +403,7 @@ def provider_remove(
     async def action(client: Client) -> RotationStatus:
         return await pa.remove_provider(client, plan_id, removal)
 
-    _run(settings, action)
+    _run_change(settings, action, request_id, status="lov placement provider list")
     typer.echo(f"Borttagen (removed): {org}")
 
 

@@ -15,6 +15,7 @@ from temporalio.common import (
     SearchAttributePair,
     TypedSearchAttributes,
     WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -40,6 +41,7 @@ from models.placement import (
     rotation_workflow_id,
 )
 from starter.actions import ActionError, _update, checked, contract_ids, wait_registered
+from starter.request_ids import current_request_id, start_memo, started_by
 from workflows.contract import ContractWorkflow
 from workflows.placement import PlacementWorkflow
 from workflows.rotation import RotationWorkflow
@@ -132,12 +134,27 @@ async def start(client: Client, task_queue: str, inp: PlacementInput) -> str:
     except CustomerRefError as err:
         raise ActionError("customer_ref", str(err)) from None
     checked(inp)
-    wid = new_placement_id()
+    request_id = current_request_id()
+    wid = new_placement_id(request_id)
+    try:
+        await _start_placement(client, task_queue, inp, wid)
+    except WorkflowAlreadyStartedError:
+        if not await started_by(client.get_workflow_handle(wid), request_id):
+            raise ActionError("--request-id", "already used for another placement") from None
+    await wait_registered(client.get_workflow_handle(wid), PlacementWorkflow.status)
+    return wid
+
+
+async def _start_placement(client: Client, task_queue: str, inp: PlacementInput, wid: str) -> None:
     await client.start_workflow(
         PlacementWorkflow.run,
         inp.model_copy(update={"placement_id": wid}),
         id=wid,
         task_queue=task_queue,
+        # Never a second placement under one id, not even after the first has ended: a retry
+        # with the same request id finds the first (starter/request_ids.py).
+        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        memo=start_memo(),
         search_attributes=(
             TypedSearchAttributes(
                 [
@@ -149,8 +166,6 @@ async def start(client: Client, task_queue: str, inp: PlacementInput) -> str:
             else None
         ),
     )
-    await wait_registered(client.get_workflow_handle(wid), PlacementWorkflow.status)
-    return wid
 
 
 async def resolve(client: Client, placement_id: str) -> WorkflowHandle[Any, Any]:

@@ -54,9 +54,11 @@ from starter.contract import (
     _org_nr,
     _required,
     _run,
+    _run_change,
     _settings,
 )
 from starter.errors import fail, fail_bad_input
+from starter.request_ids import RequestIdOpt
 
 app = typer.Typer(
     name="recovery",
@@ -210,6 +212,7 @@ def start(
         ),
     ] = "",
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Starta ett återkrav: beloppet räknas ut rad för rad och utföraren underrättas med
     svarstid. (Start a recovery case: the provider gets a notice with a response deadline.)"""
@@ -245,7 +248,9 @@ def start(
         due = next_business_day(today + timedelta(days=plan.response_days), plan.holiday_calendar)
         return case_id, contract.provider.email, due.isoformat()
 
-    case_id, email, due = _run(settings, action)
+    case_id, email, due = _run_change(
+        settings, action, request_id, status=f"lov recovery totals --org-nr {org}"
+    )
     out = [
         f"Återkrav startat (started): {case_id} · {org} · arbetsflöde "
         f"{recovery.recovery_workflow_id(case_id)}",
@@ -276,6 +281,7 @@ def respond(
         ),
     ] = None,
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Registrera utförarens svar på underrättelsen. (Record the provider's response.)"""
     who = _actor(actor)
@@ -286,7 +292,7 @@ def respond(
         request = RespondRequest(outcome="dispute", comment=text, actor=who)
     else:
         request = RespondRequest(outcome="accept", comment=(comment or "").strip(), actor=who)
-    result = _case_update(case, recovery.respond, request)
+    result = _case_update(case, recovery.respond, request, request_id)
     typer.echo(
         f"Svar registrerat (response recorded): {result.case_id} · utföraren "
         f"{RESPONSE_SV['accepted' if accept else 'disputed']}"
@@ -316,6 +322,7 @@ def decide(
     ] = False,
     reason: ReasonOpt = None,
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Besluta: fastställ (--confirm), ändra (--adjust BELOPP eller nya rader med --line/--csv)
     eller återkalla (--withdraw). Beslutet skickas till utföraren.
@@ -346,7 +353,7 @@ def decide(
         request = DecideRequest(
             outcome="adjust", amount=amount, lines=lines or None, reason=text, actor=who
         )
-    result = _case_update(case, recovery.decide, request)
+    result = _case_update(case, recovery.decide, request, request_id)
     decision = result.decision
     assert decision is not None
     typer.echo(
@@ -372,6 +379,7 @@ def settle(
         typer.Option("--set-off", help="Kvitta mot nästa utbetalning. (Set off.)"),
     ] = False,
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Reglera beslutat belopp: faktura (--invoice NR) eller kvittning (--set-off).
     (Settle: an invoice, or a set-off against the next payment.)"""
@@ -383,7 +391,7 @@ def settle(
         request = SettleRequest(method="invoice", invoice_number=number, actor=who)
     else:
         request = SettleRequest(method="set_off", actor=who)
-    result = _case_update(case, recovery.settle, request)
+    result = _case_update(case, recovery.settle, request, request_id)
     s = result.settlement
     assert s is not None
     how = f"faktura {s.invoice_number}" if s.method == "invoice" else "kvittning"
@@ -398,15 +406,18 @@ def paid(
     case: CaseArg,
     note: Annotated[str, typer.Option("--note", metavar="TEXT", help="Kommentar. (A note.)")] = "",
     actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
 ) -> None:
     """Registrera att beloppet är betalt (eller kvittat); ärendet avslutas.
     (Record the payment or the set-off; the case closes.)"""
     who = _actor(actor)
-    result = _case_update(case, recovery.paid, PaidRequest(note=note.strip(), actor=who))
+    result = _case_update(
+        case, recovery.paid, PaidRequest(note=note.strip(), actor=who), request_id
+    )
     typer.echo(f"Betalt (paid): {result.case_id} · {format_sek(result.amount)} · ärendet avslutat")
 
 
-def _case_update(case: str, update: Any, request: Any) -> RecoveryStatus:
+def _case_update(case: str, update: Any, request: Any, request_id: str | None) -> RecoveryStatus:
     try:
         case_id = recovery.parse_case_id(case)
     except ActionError as err:
@@ -417,7 +428,7 @@ def _case_update(case: str, update: Any, request: Any) -> RecoveryStatus:
         result: RecoveryStatus = await update(client, case_id, request)
         return result
 
-    return _run(settings, action)
+    return _run_change(settings, action, request_id)
 
 
 # --- status and totals ---------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from models.recovery_messages import (
 )
 from starter import actions
 from starter.actions import ActionError
+from starter.request_ids import current_request_id, start_memo, started_by
 from workflows.recovery import RecoveryWorkflow
 
 # The provider part is the org nr digits, or a sole trader's opaque key (models.provider_id).
@@ -121,14 +122,17 @@ async def start_recovery(
         "actor": actor,
         "search_attributes": search_attributes,
     }
+    request_id = current_request_id()
     for number in range(1, MAX_CASES_PER_YEAR + 1):
         case_id = case_id_for(org_nr, year, number, ref)
+        wid = recovery_workflow_id(case_id)
         try:
             await client.start_workflow(
                 RecoveryWorkflow.run,
                 RecoveryInput(case_id=case_id, **inp),
-                id=recovery_workflow_id(case_id),
+                id=wid,
                 task_queue=task_queue,
+                memo=start_memo(),
                 # Closed cases keep their number too: a case id names one case forever.
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                 search_attributes=(
@@ -144,6 +148,9 @@ async def start_recovery(
                 ),
             )
         except WorkflowAlreadyStartedError:
+            # A number taken: by this request's earlier attempt (a retry, done), or another case.
+            if await started_by(client.get_workflow_handle(wid), request_id):
+                return case_id
             continue
         return case_id
     raise ActionError("case", f"{org_nr} already has {MAX_CASES_PER_YEAR} cases in {year}")

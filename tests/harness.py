@@ -5,7 +5,7 @@ starts at today's date and tests can move to fixed future dates."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -24,6 +24,7 @@ from models.temporal import connect, data_converter, find_binary, run_chain
 from starter import actions
 from tests.helpers import ReceivedMail
 from worker import create_worker
+from workflows import ALL_WORKFLOWS
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 PROVIDER = Provider(org_nr="556036-0793", name="Omsorg i Norr AB", email="kontakt@omsorg.example")
@@ -82,11 +83,13 @@ async def lovflow_stack(
     mail: ReceivedMail | None = None,
     database_url: str | None = None,
     split_workers: bool = False,
+    extra_workflows: Sequence[type] = (),
     **settings: Any,
 ) -> AsyncIterator[Stack]:
     """`mail`: an SMTP server of the test's own (started here, e.g. one that refuses some
     addresses); `database_url`: another records database; `split_workers`: one worker for the
     workflows and another for the activities (LOV_WORKER_ROLE) instead of one for both;
+    `extra_workflows`: test workflows the worker runs besides lovflow's;
     `settings`: further Settings."""
     db_url = database_url or f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
     await upgrade(db_url)
@@ -118,7 +121,10 @@ async def lovflow_stack(
                 # A client runs one worker per task queue: the second gets a client of its own,
                 # as a worker process of its own would.
                 client = env.client if n == 0 else await connect(role_config, address=target)
-                await workers.enter_async_context(create_worker(client, role_config))
+                extra: dict[str, Any] = (
+                    {"workflows": [*ALL_WORKFLOWS, *extra_workflows]} if extra_workflows else {}
+                )
+                await workers.enter_async_context(create_worker(client, role_config, **extra))
             yield Stack(env, config, mail, RecordStore(make_session_factory(engine)))
     finally:
         await engine.dispose()

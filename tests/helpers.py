@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import email
+import random
 import socket
 import threading
 import time
@@ -14,6 +15,8 @@ from typing import TypeVar
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from models.orgnr import OrgNrError, normalize_org_nr
 
 T = TypeVar("T")
 
@@ -128,3 +131,14 @@ class ReceivedMail:
             await asyncio.sleep(0.05)
         with self._lock:
             return list(self.messages)
+
+
+def random_org_nr() -> str:
+    """A valid org nr nobody else uses: workflow ids are global on the shared dev server."""
+    base = f"55{random.randrange(10**7):07d}"
+    for check in range(10):
+        try:
+            return normalize_org_nr(f"{base[:6]}-{base[6:]}{check}")
+        except OrgNrError:
+            continue
+    raise AssertionError("unreachable: one check digit always fits")

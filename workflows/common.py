@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
 
 P = TypeVar("P")
 R = TypeVar("R")
@@ -17,7 +18,9 @@ with workflow.unsafe.imports_passed_through():
 
     from pydantic import BaseModel
 
+    from activities.data_errors import DATA_ERROR
     from models.inputs import check_request
+    from models.messages import DataErrorReport
     from models.orgnr import OrgNrError, normalize_org_nr
 
 # Side effects retry with backoff for as long as it takes (an SMTP or database outage must not
@@ -35,14 +38,72 @@ HEARTBEAT_TIMEOUT = timedelta(seconds=10)
 HEARTBEAT_PATCH = "activity-heartbeat-timeout"
 
 
+# workflow.patched() id: a record the database refuses for good (activities/data_errors.py) is
+# reported to the administrator and the workflow carries on. Only reached after such a failure,
+# which workers before it never produced (they retried for ever).
+DATA_ERROR_PATCH = "record-data-error-reported"
+REPORT_DATA_ERROR = "report_data_error"
+
+
 async def call(activity: Callable[[Any, P], Awaitable[R]], arg: P) -> R:
-    """Run an activity method with lovflow's timeouts and retry policy."""
+    """Run an activity method with lovflow's timeouts and retry policy.
+
+    A record activity (`record_*`: it only writes what the workflow already decided) or an
+    e-mail whose data the database refuses for good is reported and skipped, returning None
+    (no workflow uses their results): failing a years-long workflow, or an administrator's
+    Update, over one refused row would lose far more (the provider's e-mail, the next deadline)
+    than the row itself. Activities whose results the workflow needs still fail.
+    """
     heartbeat = HEARTBEAT_TIMEOUT if workflow.patched(HEARTBEAT_PATCH) else None
-    return await workflow.execute_activity_method(
-        activity,
-        arg,
+    try:
+        return await workflow.execute_activity_method(
+            activity,
+            arg,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            heartbeat_timeout=heartbeat,
+            retry_policy=RETRY,
+        )
+    except ActivityError as err:
+        name = getattr(activity, "__name__", "")
+        cause = err.cause
+        if not (
+            (name.startswith("record_") or name == "send_mail")
+            and isinstance(cause, ApplicationError)
+            and cause.type == DATA_ERROR
+            and workflow.patched(DATA_ERROR_PATCH)
+        ):
+            raise
+        await _report_data_error(name, arg, err.activity_id, cause.message)
+        return cast(R, None)
+
+
+async def _report_data_error(activity: str, arg: Any, activity_id: str, error: str) -> None:
+    workflow.logger.error("%s refused for good, carrying on without it: %s", activity, error)
+    org_nr = getattr(arg, "org_nr", None)
+    try:
+        await _send_report(activity, arg, activity_id, error, org_nr)
+    except ActivityError as err:
+        # The notice's own outbox row refused too: the log and the history keep the failure.
+        if not (isinstance(err.cause, ApplicationError) and err.cause.type == DATA_ERROR):
+            raise
+        workflow.logger.error("the notice about %s was refused too: %s", activity, err.cause)
+
+
+async def _send_report(activity: str, arg: Any, activity_id: str, error: str, org_nr: Any) -> None:
+    info = workflow.info()
+    await workflow.execute_activity(
+        REPORT_DATA_ERROR,
+        DataErrorReport(
+            key=f"{info.workflow_id}:data-error:{info.run_id}:{activity_id}",
+            workflow_id=info.workflow_id,
+            workflow_type=info.workflow_type,
+            activity=activity,
+            error=error,
+            at=workflow.now(),
+            org_nr=org_nr if isinstance(org_nr, str) else None,
+        ),
         start_to_close_timeout=ACTIVITY_TIMEOUT,
-        heartbeat_timeout=heartbeat,
+        heartbeat_timeout=HEARTBEAT_TIMEOUT,
         retry_policy=RETRY,
     )
 

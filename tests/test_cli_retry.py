@@ -1,0 +1,193 @@
+"""A CLI command whose connection to Temporal is lost after its request went out cannot know
+whether it happened: it says so in one line, with how to check and the exact command to retry;
+the retry, with the same --request-id, is recognised as the same request (starter/request_ids.py)
+instead of refused ("already has an open application") or done twice.
+
+Against the real dev server, a real worker and SMTP server; the CLI runs as its own process
+through a TCP proxy that is cut right after the request has reached the server."""
+
+from __future__ import annotations
+
+import asyncio
+import shlex
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
+from temporalio.testing import WorkflowEnvironment
+
+from models.application import application_workflow_id
+from tests.cli_runner import cli_worker, run_lov, run_lov_process
+from tests.helpers import ReceivedMail, eventually, random_org_nr
+from tests.tcp_proxy import TcpProxy
+
+RETRY_MARK = "utförs inte två gånger): "
+
+
+@pytest_asyncio.fixture
+async def lov_env(
+    dev_env: WorkflowEnvironment,
+    smtp_server: ReceivedMail,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> AsyncIterator[dict[str, str]]:
+    async with cli_worker(
+        dev_env.client,
+        smtp_server,
+        tmp_path,
+        monkeypatch,
+        name="cli-retry",
+        default_plan="sundsvall",
+    ) as env:
+        yield env
+
+
+async def _exists(client: Client, workflow_id: str) -> bool:
+    try:
+        await client.get_workflow_handle(workflow_id).describe()
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            return False
+        raise
+    return True
+
+
+def _submit(org_nr: str) -> list[str]:
+    return [
+        "application",
+        "submit",
+        org_nr,
+        "--name",
+        "Omsorg i Norr AB",
+        "--email",
+        "ansokan@omsorg.example",
+        "--service",
+        "omvårdnad",
+        "--area",
+        "Centrum",
+        "--actor",
+        "Anna Admin",
+    ]
+
+
+async def test_submit_cut_off_mid_command_says_outcome_unknown_and_retry_is_the_same(
+    dev_env: WorkflowEnvironment, smtp_server: ReceivedMail, lov_env: dict[str, str]
+) -> None:
+    client = dev_env.client
+    host, _, port = lov_env["LOV_TEMPORAL_ADDRESS"].rpartition(":")
+    proxy = TcpProxy(host, int(port))
+    await proxy.start()
+    through_proxy = lov_env | {"LOV_TEMPORAL_ADDRESS": f"{proxy.host}:{proxy.port}"}
+    org_nr = random_org_nr()
+    first_id = application_workflow_id(org_nr, 1)
+    try:
+        # The start request names the workflow type; nothing the CLI sends before it does.
+        proxy.cut_after(b"ApplicationWorkflow")
+        cut = await run_lov_process(through_proxy, *_submit(org_nr), timeout=120)
+        assert proxy.cut_done.is_set(), ("the proxy never saw the start request", cut)
+
+        # The server did register the application; the CLI could not know.
+        assert await _exists(client, first_id)
+        assert cut.exit_code == 1, (cut.stdout, cut.stderr)
+        line = cut.error_line()
+        assert "utfallet är okänt" in line, line
+        assert f"lov application status {org_nr}" in line, line
+        retry = shlex.split(line.partition(RETRY_MARK)[2])
+        assert retry[:3] == ["lov", "application", "submit"], line
+        assert retry[retry.index("--request-id") + 1], line
+
+        # The retry, once Temporal can be reached again, is the same submission.
+        await proxy.start()
+        again = await run_lov_process(through_proxy, *retry[1:])
+        assert again.exit_code == 0, again.stderr
+        assert f"Ansökan registrerad (submitted): {first_id}" in again.stdout
+        assert "already has an open application" not in again.stderr
+        assert not await _exists(client, application_workflow_id(org_nr, 2))
+
+        # A different submission is still refused while the first is open.
+        other = await run_lov_process(through_proxy, *_submit(org_nr))
+        assert other.exit_code == 2
+        assert f"already has an open application: {first_id}" in other.error_line()
+
+        # One acknowledgement to the applicant, not two.
+        def received() -> list[str]:
+            return [
+                str(m["X-Lov-Kind"])
+                for m in smtp_server.messages
+                if m["X-Lov-Org-Nr"] == org_nr and m["X-Lov-Kind"] == "application-received"
+            ]
+
+        async def one_received() -> None:
+            assert len(received()) == 1, received()
+
+        await eventually(one_received)
+        await asyncio.sleep(2)
+        assert len(received()) == 1
+    finally:
+        await proxy.cut()
+
+
+async def test_update_retried_with_same_request_id_is_not_done_twice(
+    dev_env: WorkflowEnvironment, smtp_server: ReceivedMail, lov_env: dict[str, str]
+) -> None:
+    org_nr = random_org_nr()
+    submitted = await run_lov(lov_env, *_submit(org_nr))
+    assert submitted.exit_code == 0, submitted.stderr
+    ask = ["application", "request-completion", org_nr, "--item", "Försäkringsbrev"]
+
+    first = await run_lov(lov_env, *ask, "--request-id", "req-42")
+    assert first.exit_code == 0, first.stderr
+    # The same request again (e.g. after "outcome unknown"): the first outcome, not a refusal.
+    again = await run_lov(lov_env, *ask, "--request-id", "req-42")
+    assert again.exit_code == 0, again.stderr
+    assert again.stdout == first.stdout
+    # Another request is still checked: one komplettering at a time.
+    other = await run_lov(lov_env, *ask, "--request-id", "req-43")
+    assert other.exit_code == 2
+    assert "already outstanding" in other.error_line()
+
+    def requests() -> list[str]:
+        return [
+            str(m["Message-ID"])
+            for m in smtp_server.messages
+            if m["X-Lov-Org-Nr"] == org_nr and m["X-Lov-Kind"] == "application-completion-request"
+        ]
+
+    async def one_sent() -> None:
+        assert len(requests()) == 1, requests()
+
+    await eventually(one_sent)
+
+
+async def test_bad_request_id_is_refused_naming_the_option(lov_env: dict[str, str]) -> None:
+    result = await run_lov(lov_env, *_submit(random_org_nr()), "--request-id", "två ord")
+    assert result.exit_code == 2
+    assert result.error_line().startswith("fel: --request-id:")
+
+
+async def test_start_retried_with_same_request_id_is_the_same_start(
+    lov_env: dict[str, str],
+) -> None:
+    org_nr = random_org_nr()
+    start = [
+        "contract",
+        "start",
+        org_nr,
+        "--name",
+        "Omsorg i Norr AB",
+        "--email",
+        "kontakt@omsorg.example",
+        "--start",
+        "2027-02-01",
+    ]
+    first = await run_lov(lov_env, *start, "--request-id", "start-1")
+    assert first.exit_code == 0, first.stderr
+    again = await run_lov(lov_env, *start, "--request-id", "start-1")
+    assert again.exit_code == 0, again.stderr
+    assert again.stdout == first.stdout
+    other = await run_lov(lov_env, *start, "--request-id", "start-2")
+    assert other.exit_code == 2
+    assert "already has a running contract" in other.error_line()
