@@ -319,8 +319,8 @@ class AssignRequest(Message):
 
     key: str
     plan_id: str = ""  # which municipality's rotation workflow (for the activity)
-    area: str
-    service_type: str
+    area: Key
+    service_type: Key
     chosen: str | None = None
     exclude: str | None = None  # the current provider: a switch is to another one
 

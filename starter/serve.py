@@ -16,6 +16,7 @@ import logging
 import signal
 import sys
 import time
+import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -51,6 +52,7 @@ log = logging.getLogger("lovflow.serve")
 
 READY_LINE = "lov serve: redo (ready) — Ctrl-C stoppar (stops)"
 STARTUP_TIMEOUT_S = 60.0
+UI_TIMEOUT_S = 20.0
 STOP_TIMEOUT_S = 15.0
 
 
@@ -209,9 +211,31 @@ async def embedded_temporal(settings: Settings, var_dir: Path, ui_port: int) -> 
             )
         exited.cancel()
         ready.result()  # raises ServeError on timeout
+        await _wait_for_ui(ui_port, settings.temporal_namespace, time.monotonic() + UI_TIMEOUT_S)
         yield address
     finally:
         await _stop_process(process)
+
+
+def _ui_answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback only
+            return bool(response.status == 200)
+    except (OSError, ValueError):
+        return False
+
+
+async def _wait_for_ui(ui_port: int, namespace: str, deadline: float) -> None:
+    """Until the UI server reaches the frontend. Its gRPC channel may have tried before the
+    frontend listened and then backs off for seconds, answering 503 meanwhile; asking makes it
+    reconnect, so the ready line is printed only when the UI shows workflows. Not fatal: the
+    UI is a window on the work, not part of it."""
+    url = f"http://127.0.0.1:{ui_port}/api/v1/namespaces/{namespace}"
+    while time.monotonic() < deadline:
+        if await asyncio.to_thread(_ui_answers, url):
+            return
+        await asyncio.sleep(0.25)
+    log.warning("Webb-UI:t når inte Temporal-servern än (the Web UI is not ready yet)")
 
 
 async def _stop_process(process: asyncio.subprocess.Process) -> None:

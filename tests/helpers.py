@@ -134,8 +134,9 @@ class ReceivedMail:
 
 
 def random_org_nr() -> str:
-    """A valid org nr nobody else uses: workflow ids are global on the shared dev server."""
-    base = f"55{random.randrange(10**7):07d}"
+    """A valid company org nr nobody else uses: workflow ids are global on the shared dev
+    server. Third digit 2-9: 0/1 would be a sole trader's personnummer (docs/IDENTIFIERS.md)."""
+    base = f"55{random.randrange(2, 10)}{random.randrange(10**6):06d}"
     for check in range(10):
         try:
             return normalize_org_nr(f"{base[:6]}-{base[6:]}{check}")

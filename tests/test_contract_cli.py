@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
-import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -30,13 +29,12 @@ from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner
 
 from models.messages import ContractStatus, ExtendRequest, ObligationStatus, WaiveRequest
-from models.orgnr import OrgNrError, normalize_org_nr
 from models.settings import get_settings
 from starter import actions
 from starter.cli import app
 from starter.contract import parse_value
 from tests.cli_runner import Result, cli_env, cli_worker, run_lov, run_lov_process
-from tests.helpers import ReceivedMail, eventually, free_port
+from tests.helpers import ReceivedMail, eventually, free_port, random_org_nr
 from workflows.obligation import ObligationWorkflow
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -161,18 +159,6 @@ def due_soon(today: date) -> date:
     if (today.month, today.day) == (12, 31):
         return today + timedelta(days=10)
     return min(today + timedelta(days=10), date(today.year, 12, 30))
-
-
-def random_org_nr() -> str:
-    """A valid org nr nobody else uses: contract ids are global on the shared dev server."""
-    # Third digit 2-9: a company's number (0/1 would be a sole trader's personnummer).
-    base = f"55{random.randrange(2, 10)}{random.randrange(10**6):06d}"
-    for check in range(10):
-        try:
-            return normalize_org_nr(f"{base[:6]}-{base[6:]}{check}")
-        except OrgNrError:
-            continue
-    raise AssertionError("unreachable: one check digit always fits")
 
 
 def kinds(messages: list[EmailMessage]) -> list[str]:

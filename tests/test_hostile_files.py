@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import random
 import sys
 import time
 import tomllib
@@ -31,14 +30,13 @@ from models.codec import new_key
 from models.db import upgrade
 from models.file_input import MAX_DEPTH, FileInputError, parse_json, parse_toml
 from models.messages import Provider
-from models.orgnr import OrgNrError, normalize_org_nr
 from models.scenario import ScenarioError, load_scenario
 from models.settings import PROJECT_ROOT, Settings
 from models.temporal import data_converter
 from starter import actions
 from tests.audit_keys import make_signer
 from tests.cli_runner import Result, cli_env, cli_worker, run_lov_process
-from tests.helpers import ReceivedMail
+from tests.helpers import ReceivedMail, random_org_nr
 
 # Far above what `lov` needs (about 1 GiB of address space with the Temporal SDK loaded), far
 # below what the test machine has.
@@ -357,17 +355,6 @@ async def test_worker_with_unusable_encryption_key_is_one_line(tmp_path: Path) -
     assert "LOV_CODEC_KEYS[2027-01]" in lines[0] and "not base64!!" not in lines[0]
 
 
-def _org_nr() -> str:
-    """A valid org nr nobody else uses: contract ids are global on the shared test server."""
-    base = f"55{random.randrange(10**7):07d}"
-    for check in range(10):
-        try:
-            return normalize_org_nr(f"{base[:6]}-{base[6:]}{check}")
-        except OrgNrError:
-            continue
-    raise AssertionError("unreachable: one check digit always fits")
-
-
 async def test_payload_under_an_unknown_key_id_is_one_line(
     env: WorkflowEnvironment,
     smtp_server: ReceivedMail,
@@ -388,7 +375,7 @@ async def test_payload_under_an_unknown_key_id_is_one_line(
     async with cli_worker(
         client, smtp_server, tmp_path, monkeypatch, name="unknown-key", default_plan="sundsvall"
     ) as cli:
-        org = _org_nr()
+        org = random_org_nr()
         await actions.start_contract(
             client,
             cli["LOV_TEMPORAL_TASK_QUEUE"],
