@@ -48,6 +48,7 @@ from activities.smtp import (
     deliver,
     message_id_for,
 )
+from activities.stored_links import mail_context
 from models.mail_incidents import UNCERTAIN, MailIncidentStore, uncertain_resend_delay
 from models.mailsafe import check_email
 from models.messages import DataErrorReport, MailRequest, MailResult
@@ -148,7 +149,11 @@ class MailActivities:
             async with self._store.unit() as tx:
                 recipients = await self._recipients(request, tx)
                 subject, body = self._renderer.render(
-                    request.language, request.template, request.context, request.time_zone
+                    request.language,
+                    request.template,
+                    # A meeting link saved before links were checked is left out, not mailed.
+                    mail_context(request.context, request.workflow_id),
+                    request.time_zone,
                 )
                 entry = await self._store.claim_outbox(
                     request.key,

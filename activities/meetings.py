@@ -17,6 +17,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.mail import PERMANENT_FAILURE
+from activities.stored_links import link_to_send
 from models.messages import CalendarInvite, MailAttachment
 from models.settings import Settings
 from models.store import RecordStore
@@ -89,6 +90,8 @@ class MeetingActivities:
                 non_retryable=True,
                 type=PERMANENT_FAILURE,
             )
+        # A link saved before links were checked would make icalendar refuse the file for ever.
+        invite = invite.model_copy(update={"link": link_to_send(invite.link, invite.meeting_id)})
         text = build_ics(
             invite,
             meeting_uid(invite.meeting_id, self._settings.mail_domain),

@@ -86,6 +86,20 @@ def check_url(value: str) -> str:
     return value
 
 
+def usable_link(value: str) -> str:
+    """A stored link as a calendar file or an e-mail may carry it: the link (stripped) if it
+    passes the URL rule, else "".
+
+    Workflows that were running before the rule existed may hold a link with a line break; the
+    calendar library refuses it (for ever, on every retry) and in an e-mail it would add a line
+    of its own. Leaving it out lets the invitation go out all the same.
+    """
+    try:
+        return check_url(value.strip()) if value.strip() else ""
+    except ValueError:
+        return ""
+
+
 def check_date(value: date) -> date:
     """A date (or the day of a date-time) between EARLIEST and LATEST."""
     day = value.date() if isinstance(value, datetime) else value
