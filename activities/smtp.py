@@ -21,6 +21,7 @@ mail activity resends it later, a bounded number of times (activities/mail.py).
 from __future__ import annotations
 
 import hashlib
+import ssl
 import time
 from email import policy
 from email.message import EmailMessage
@@ -30,6 +31,7 @@ from typing import Any
 import aiosmtplib
 from aiosmtplib.typing import Default
 
+from models.certificates import ca_context
 from models.settings import Settings
 from models.store import OutboxEntry
 
@@ -172,6 +174,7 @@ class SmtpRelay:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._idle: list[tuple[float, _Client]] = []
+        self._tls_context: ssl.SSLContext | None = None
 
     @property
     def sender(self) -> str:
@@ -182,6 +185,14 @@ class SmtpRelay:
             raise ValueError(f"mail_from: no address in {self._settings.mail_from!r}")
         return address
 
+    def _ca(self) -> ssl.SSLContext | None:
+        """The context trusting LOV_SMTP_TLS_CA_CERT, its file read bounded (checked at start-up
+        by models.settings; ssl's own `cafile` would read a device until the worker died)."""
+        path = self._settings.smtp_tls_ca_cert
+        if path is not None and self._tls_context is None:
+            self._tls_context = ca_context(path, "LOV_SMTP_TLS_CA_CERT")
+        return self._tls_context
+
     def _new(self) -> _Client:
         s = self._settings
         return _Client(
@@ -191,7 +202,7 @@ class SmtpRelay:
             use_tls=s.smtp_use_tls,
             username=s.smtp_username,
             password=s.smtp_password.get_secret_value() if s.smtp_password else None,
-            cert_bundle=str(s.smtp_tls_ca_cert) if s.smtp_tls_ca_cert else None,
+            tls_context=self._ca(),
             timeout=s.smtp_timeout_seconds,
         )
 

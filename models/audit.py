@@ -37,6 +37,7 @@ from models.orgnr import (
     obligation_workflow_id,
     search_value,
 )
+from models.quote import short
 
 GENESIS = "0" * 64
 FORMAT = "lovflow-audit/1"  # hash chain only: not sealed
@@ -221,7 +222,7 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for key, value in pairs:
         if key in found:
-            raise _DuplicateKey(f"duplicate key {key!r}")
+            raise _DuplicateKey(f"duplicate key {short(key)}")
         found[key] = value
     return found
 
@@ -270,7 +271,9 @@ def verify_export(text: str, public_keys: Mapping[str, Ed25519PublicKey] | None 
         elif kind == "entry":
             seq += 1
             if line.get("seq") != seq:
-                raise VerifyError(f"line {n}: entry {line.get('seq')} where {seq} was expected")
+                raise VerifyError(
+                    f"line {n}: entry {short(line.get('seq'))} where {seq} was expected"
+                )
         elif kind == "seal":
             if n != len(raw):
                 raise VerifyError(f"line {n}: lines follow the seal")
@@ -283,7 +286,7 @@ def verify_export(text: str, public_keys: Mapping[str, Ed25519PublicKey] | None 
             _check_signature(line, n, key_id, claimed, signature, keys)
             return Verified(org_nr, seq, key_id)
         else:
-            raise VerifyError(f"line {n}: unknown line type {kind!r}")
+            raise VerifyError(f"line {n}: unknown line type {short(kind)}")
         prev = claimed
     raise VerifyError(f"line {len(raw)}: the export has no seal (lines were cut off)")
 
@@ -303,12 +306,12 @@ def _check_signature(
     public = keys.get(key_id)
     if public is None:
         raise UnknownKeyError(
-            f"line {n}: sealed with key id {key_id!r}, which is not a known public key "
+            f"line {n}: sealed with key id {short(key_id)}, which is not a known public key "
             f"(known: {', '.join(sorted(keys)) or 'none'}; add it to LOV_AUDIT_PUBLIC_KEYS)"
         )
     if not signature_holds(public, seal_hash, signature):
         raise VerifyError(
-            f"line {n}: the signature does not hold for key {key_id!r} "
+            f"line {n}: the signature does not hold for key {short(key_id)} "
             "(the export was recomputed or sealed with another key)"
         )
 

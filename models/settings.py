@@ -179,6 +179,7 @@ def check_settings(settings: Settings) -> None:
     """What pydantic cannot check on its own: the encryption keys are usable. At start-up, so
     that a mistyped key ends the program with one line instead of failing at the first
     payload (the same check runs when the data converter is built)."""
+    _check_certificates(settings)
     if not settings.codec_keys and not settings.codec_active_key:
         return
     from models.codec import CodecError, codec_from_keys  # cryptography: only when used
@@ -189,6 +190,27 @@ def check_settings(settings: Settings) -> None:
             settings.codec_active_key,
         )
     except CodecError as err:
+        raise InvalidSetting(str(err)) from None
+
+
+def _check_certificates(settings: Settings) -> None:
+    """Certificate files are read bounded now, so a path to a device, a folder or a huge file
+    is one line at start-up, not a process reading until it is killed (models.certificates).
+    The SMTP CA is also loaded as ssl will load it at the first e-mail."""
+    from models.certificates import CertificateError, ca_context, read_certificate
+
+    files = {
+        "LOV_TEMPORAL_TLS_CA_CERT": settings.temporal_tls_ca_cert,
+        "LOV_TEMPORAL_TLS_CLIENT_CERT": settings.temporal_tls_client_cert,
+        "LOV_TEMPORAL_TLS_CLIENT_KEY": settings.temporal_tls_client_key,
+    }
+    try:
+        for setting, path in files.items():
+            if path is not None:
+                read_certificate(path, setting)
+        if settings.smtp_tls_ca_cert is not None:
+            ca_context(settings.smtp_tls_ca_cert, "LOV_SMTP_TLS_CA_CERT")
+    except CertificateError as err:
         raise InvalidSetting(str(err)) from None
 
 

@@ -24,8 +24,8 @@ from temporalio.converter import DataConverter, DefaultFailureConverterWithEncod
 from temporalio.service import TLSConfig
 
 from models import search_attributes
+from models.certificates import CertificateError, read_certificate
 from models.codec import CodecError, EncryptionCodec, codec_from_keys
-from models.file_input import MAX_CONFIG_BYTES, FileInputError, read_bytes
 from models.search_attributes import (
     DUE,
     ESCALATION_LEVEL,
@@ -170,13 +170,15 @@ def target_address(settings: Settings) -> str:
     return settings.temporal_address or embedded_address(settings)
 
 
-def _read(path: Path | None, what: str) -> bytes | None:
+def _read(path: Path | None, setting: str) -> bytes | None:
+    # Settings loaded through get_settings() were checked already (exit 2); this is for
+    # Settings built in code, and a file removed since start-up.
     if path is None:
         return None
     try:
-        return read_bytes(path, MAX_CONFIG_BYTES)
-    except FileInputError as exc:
-        raise TemporalSetupError(f"Kan inte läsa {what} {path} (cannot read): {exc}") from None
+        return read_certificate(path, setting)
+    except CertificateError as exc:
+        raise TemporalSetupError(f"Kan inte läsa certifikatet (cannot read): {exc}") from None
 
 
 def tls_config(settings: Settings) -> TLSConfig | bool | None:
@@ -193,9 +195,9 @@ def tls_config(settings: Settings) -> TLSConfig | bool | None:
     if settings.temporal_tls_ca_cert is None and cert is None:
         return True if settings.temporal_tls else None
     return TLSConfig(
-        server_root_ca_cert=_read(settings.temporal_tls_ca_cert, "CA-certifikatet"),
-        client_cert=_read(cert, "klientcertifikatet"),
-        client_private_key=_read(key, "klientnyckeln"),
+        server_root_ca_cert=_read(settings.temporal_tls_ca_cert, "LOV_TEMPORAL_TLS_CA_CERT"),
+        client_cert=_read(cert, "LOV_TEMPORAL_TLS_CLIENT_CERT"),
+        client_private_key=_read(key, "LOV_TEMPORAL_TLS_CLIENT_KEY"),
     )
 
 

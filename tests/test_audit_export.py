@@ -216,6 +216,33 @@ def test_a_recomputed_chain_does_not_verify(
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_a_long_value_in_a_refused_line_is_quoted_short(tmp_path: Path) -> None:
+    """A recomputed chain may carry any value where a line type or number belongs; the refusal
+    names it by a short prefix (models.quote), not by all of its 100,000 characters."""
+    long = "x" * 100_000
+    unknown = parsed(export())
+    unknown[2]["line"] = long
+    renumbered = parsed(export())
+    texts = {"line 3: unknown line type 'xxx": rechain(unknown)}
+    chain = rechain(renumbered)
+    second = json.loads(chain[2])
+    second["seq"] = long
+    body = {k: v for k, v in second.items() if k != "hash"}
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    second["hash"] = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    texts["line 3: entry 'xxx"] = [*chain[:2], json.dumps(second, ensure_ascii=False)]
+    for start, lines in texts.items():
+        with pytest.raises(VerifyError) as err:
+            verify_export("\n".join(lines), KEYS)
+        assert str(err.value).startswith(start) and len(str(err.value)) < 200, str(err.value)[:300]
+        file = tmp_path / "long.jsonl"
+        file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        result = invoke(verifier_env(tmp_path, {"2031-01": PUBLIC}), "audit", "verify", str(file))
+        assert result.exit_code == 1, result.stdout
+        [line] = result.stderr.strip().splitlines()
+        assert start in line and len(line) < 400, line[:500]
+
+
 def test_an_export_signed_by_another_key_under_the_same_id_is_refused() -> None:
     impostor, _ = make_signer("2031-01")
     with pytest.raises(VerifyError, match="the signature does not hold for key '2031-01'"):

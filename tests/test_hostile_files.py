@@ -28,13 +28,20 @@ from temporalio.testing import WorkflowEnvironment
 from models.audit import TimelineEntry, export_lines
 from models.codec import new_key
 from models.db import upgrade
-from models.file_input import MAX_DEPTH, FileInputError, parse_json, parse_toml
+from models.file_input import (
+    MAX_CONFIG_BYTES,
+    MAX_DEPTH,
+    FileInputError,
+    parse_json,
+    parse_toml,
+)
 from models.messages import Provider
 from models.scenario import ScenarioError, load_scenario
 from models.settings import PROJECT_ROOT, Settings
 from models.temporal import data_converter
 from starter import actions
 from tests.audit_keys import make_signer
+from tests.certificates import self_signed_certificate
 from tests.cli_runner import Result, cli_env, cli_worker, run_lov_process
 from tests.helpers import ReceivedMail, random_org_nr
 
@@ -318,20 +325,51 @@ async def test_hostile_settings_file_and_certificate_are_one_line(tmp_path: Path
 
     config.write_text(deep_toml("temporal_namespace"), encoding="utf-8")
     refused(await lov(tmp_path, "overdue", LOV_CONFIG=str(config)), "LOV_CONFIG", "nested")
-    # An unreadable certificate stays what it was (exit 1, like a missing one), but one line,
-    # not a process reading /dev/zero until it is killed.
-    result = await lov(tmp_path, "overdue", LOV_TEMPORAL_TLS_CA_CERT="/dev/zero", timeout=30)
-    assert result.exit_code == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]
-    assert "/dev/zero" in result.error_line()
+    # An unreadable certificate is bad input: one line naming the setting, exit 2 (it was
+    # exit 1), not a process reading /dev/zero until it is killed.
+    for setting in (
+        "LOV_TEMPORAL_TLS_CA_CERT",
+        "LOV_TEMPORAL_TLS_CLIENT_CERT",
+        "LOV_TEMPORAL_TLS_CLIENT_KEY",
+    ):
+        result = await lov(tmp_path, "overdue", timeout=30, **{setting: "/dev/zero"})
+        refused(result, setting, "/dev/zero")
+    result = await lov(tmp_path, "overdue", LOV_TEMPORAL_TLS_CA_CERT=str(tmp_path / "nope.pem"))
+    refused(result, "LOV_TEMPORAL_TLS_CA_CERT", "nope.pem")
 
 
-async def _worker(tmp_path: Path, codec_keys: str) -> tuple[int | None, list[str]]:
-    """`python worker.py` with `codec_keys`; its exit code and stderr lines."""
+async def test_smtp_ca_certificate_is_read_bounded_and_checked_at_start(tmp_path: Path) -> None:
+    """LOV_SMTP_TLS_CA_CERT was handed to ssl at the first e-mail: a device was read until the
+    worker died, a file that is no certificate failed every e-mail. Now refused at start-up."""
+    good, _ = self_signed_certificate(tmp_path)
+    reached_temporal(
+        await lov(tmp_path, "overdue", LOV_SMTP_TLS_CA_CERT=str(good)), "LOV_SMTP_TLS_CA_CERT"
+    )
+    fifo = tmp_path / "ca.fifo"
+    os.mkfifo(fifo)
+    binary = tmp_path / "binary.pem"
+    binary.write_bytes(b"\xff\xfe\x00" * 1000)
+    not_pem = tmp_path / "text.pem"
+    not_pem.write_text("-----BEGIN CERTIFICATE-----\ninte ett certifikat\n", encoding="utf-8")
+    huge = tmp_path / "huge.pem"
+    huge.write_bytes(good.read_bytes() * (MAX_CONFIG_BYTES // len(good.read_bytes()) + 1))
+    for path in ("/dev/zero", fifo, tmp_path, binary, not_pem, huge, tmp_path / "nope.pem"):
+        result = await lov(tmp_path, "overdue", LOV_SMTP_TLS_CA_CERT=str(path), timeout=30)
+        refused(result, "LOV_SMTP_TLS_CA_CERT", Path(path).name)
+    # The worker too: before the first e-mail, not at it.
+    code, lines = await _worker(tmp_path, LOV_SMTP_TLS_CA_CERT=str(good))
+    assert code == 1 and "LOV_SMTP_TLS_CA_CERT" not in "\n".join(lines), lines
+    code, lines = await _worker(tmp_path, LOV_SMTP_TLS_CA_CERT="/dev/zero")
+    assert code == 2 and len(lines) == 1 and "LOV_SMTP_TLS_CA_CERT" in lines[0], lines
+
+
+async def _worker(tmp_path: Path, **settings: str) -> tuple[int | None, list[str]]:
+    """`python worker.py` with `settings` (LOV_…); its exit code and stderr lines."""
     env = cli_env(
         tmp_path,
         LOV_TEMPORAL_ADDRESS=UNREACHABLE,
-        LOV_CODEC_KEYS=codec_keys,
         LOV_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'not-migrated.db'}",
+        **settings,
     )
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -348,9 +386,9 @@ async def _worker(tmp_path: Path, codec_keys: str) -> tuple[int | None, list[str
 
 async def test_worker_with_unusable_encryption_key_is_one_line(tmp_path: Path) -> None:
     # A usable key: the worker gets past its settings and stops at the unmigrated database.
-    code, lines = await _worker(tmp_path, json.dumps({"2027-01": new_key()}))
+    code, lines = await _worker(tmp_path, LOV_CODEC_KEYS=json.dumps({"2027-01": new_key()}))
     assert code == 1 and "LOV_CODEC" not in "\n".join(lines), lines
-    code, lines = await _worker(tmp_path, '{"2027-01": "not base64!!"}')
+    code, lines = await _worker(tmp_path, LOV_CODEC_KEYS='{"2027-01": "not base64!!"}')
     assert code == 2 and len(lines) == 1, lines
     assert "LOV_CODEC_KEYS[2027-01]" in lines[0] and "not base64!!" not in lines[0]
 

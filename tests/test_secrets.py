@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import ipaddress
 import os
 import signal
 import ssl
@@ -21,10 +20,6 @@ import pytest
 import typer
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from pydantic import SecretStr
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
@@ -40,6 +35,7 @@ from models.plan import Role
 from models.settings import PROJECT_ROOT, Settings
 from models.store import RecordStore
 from starter.cli import app
+from tests.certificates import self_signed_certificate
 from tests.helpers import ReceivedMail, free_port
 
 SMTP_PASSWORD = "smtp-Hemlis-4711"
@@ -184,38 +180,6 @@ async def test_worker_output_shows_no_secret(dev_env: WorkflowEnvironment, tmp_p
 # --- SMTP: STARTTLS with an own CA, and AUTH ----------------------------------------------------
 
 
-def _certificate(tmp_path: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1 (it is its own CA), made with `cryptography`."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "smtp.kommun.test")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = tmp_path / "smtp.pem", tmp_path / "smtp.key"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
-
-
 class TlsAuthMail(ReceivedMail):
     """ReceivedMail that requires STARTTLS before AUTH, and AUTH before mail."""
 
@@ -280,7 +244,7 @@ def _mail_request(key: str) -> MailRequest:
 
 
 async def test_starttls_with_own_ca_and_auth(tmp_path: Path) -> None:
-    cert, key = _certificate(tmp_path)
+    cert, key = self_signed_certificate(tmp_path)
     server = TlsAuthMail(cert, key)
     server.start()
     url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
