@@ -16,6 +16,7 @@ fails and is retried; a lost outage note never blocks or duplicates an e-mail.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -41,6 +42,7 @@ from models.mail_incidents import (
 from models.mailsafe import check_email
 from models.messages import DataErrorReport, MailRequest
 from models.orgnr import OrgNrError, normalize_org_nr
+from models.plan import Plan, Role
 from models.plan_loader import list_plans, load_plan
 from models.settings import Settings
 from models.store import RecordStore
@@ -153,8 +155,9 @@ class MailIncidents:
     # --- records the database refused ------------------------------------------------------
 
     async def report_data_error(self, report: DataErrorReport) -> None:
-        """Tell the administrator of the configured plan, once per `report.key`, that a record
-        was refused for good and the workflow went on without it."""
+        """Tell the administrator of the failing workflow's plan (the configured default plan's
+        when the report does not say), once per `report.key`, that a record was refused for
+        good and the workflow went on without it."""
         log.error(
             "%s (%s): %s refused for good, not retried: %s",
             report.workflow_id,
@@ -162,7 +165,7 @@ class MailIncidents:
             report.activity,
             report.error,
         )
-        plan = load_plan(self._settings.default_plan, Path(self._settings.plans_dir))
+        plan = self._plan_of_report(report)
         request = MailRequest(
             key=report.key,
             kind=DATA_ERROR_NOTICE,
@@ -250,14 +253,11 @@ class MailIncidents:
 
     # --- helpers ---------------------------------------------------------------------------
 
-    def _administrator(self, request: MailRequest) -> str | None:
-        """The e-mail address of the administrator of the plan the request comes from.
+    def _plan_of_roles(self, roles: Mapping[str, Role]) -> Plan | None:
+        """The plan whose roles these are (same role names, same administrator address).
 
         Requests carry the plan's roles but not which of them is the administrator; the plan
-        whose roles they are says so. Without a matching plan file (renamed since), the usual
-        role name is tried.
-        """
-        roles = request.roles
+        whose roles they are says so."""
         plans_dir = Path(self._settings.plans_dir)
         for plan_id in list_plans(plans_dir):
             try:
@@ -268,8 +268,28 @@ class MailIncidents:
             if admin is None or set(plan.roles) != set(roles):
                 continue
             if roles[plan.administrator_role].email == admin.email:
-                return admin.email
-        role = roles.get(DEFAULT_ADMIN_ROLE)
+                return plan
+        return None
+
+    def _plan_of_report(self, report: DataErrorReport) -> Plan:
+        """The failing workflow's plan: by its id, else by its roles (as for refused e-mails),
+        else the configured default plan."""
+        plans_dir = Path(self._settings.plans_dir)
+        if report.plan_id:
+            try:
+                return load_plan(report.plan_id, plans_dir)
+            except Exception:  # noqa: BLE001 - renamed or broken since: try the roles
+                log.warning("plan %s of %s not readable", report.plan_id, report.workflow_id)
+        plan = self._plan_of_roles(report.roles) if report.roles else None
+        return plan or load_plan(self._settings.default_plan, plans_dir)
+
+    def _administrator(self, request: MailRequest) -> str | None:
+        """The e-mail address of the administrator of the plan the request comes from.
+        Without a matching plan file (renamed since), the usual role name is tried."""
+        plan = self._plan_of_roles(request.roles)
+        if plan is not None:
+            return plan.roles[plan.administrator_role].email
+        role = request.roles.get(DEFAULT_ADMIN_ROLE)
         return role.email if role else None
 
     def administrator(self, request: MailRequest) -> str | None:

@@ -303,6 +303,10 @@ class DataErrorReport(Message):
     error: str
     at: datetime
     org_nr: str | None = None
+    # The plan the failing workflow follows, when its input says (workflows.common.call): the
+    # notice goes to that plan's administrator; without them, to the default plan's.
+    plan_id: str | None = None
+    roles: dict[str, Role] | None = None
 
 
 class ContractRecord(Message):

@@ -23,12 +23,15 @@ class RefusedRecordInput(Message):
     email: str
     actor: str
     roles: dict[str, Role]
+    # As lovflow's workflows keep it in their input: the report of a refused record names it.
+    plan_id: str | None = None
 
 
 @workflow.defn
 class RefusedRecordWorkflow:
     @workflow.run
     async def run(self, inp: RefusedRecordInput) -> str:
+        self._in = inp  # where workflows.common.call looks for the plan, as in lovflow's own
         wid = workflow.info().workflow_id
         now = workflow.now()
         await call(

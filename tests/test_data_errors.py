@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from temporalio.api.enums.v1 import EventType
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -91,3 +92,40 @@ async def test_too_long_value_on_postgresql_is_reported_and_workflow_carries_on(
         body = notice.get_content()
         assert "refused-record-1" in body and "record_review" in body
         assert "value too long" in body
+
+
+@pytest.mark.parametrize("plan_id", ["herning", None], ids=["plan-id", "roles-only"])
+async def test_the_notice_goes_to_the_administrator_of_the_workflows_own_plan(
+    postgres_url: str, tmp_path: Path, plan_id: str | None
+) -> None:
+    """A workflow of Herning's plan (not the default, Sundsvall): Herning's administrator is
+    told, in Danish, found by the plan id or else by the plan's roles."""
+    plans = PROJECT_ROOT / "plans"
+    herning, default = load_plan("herning", plans), load_plan("sundsvall", plans)
+    admin = herning.roles[herning.administrator_role].email
+    assert admin != default.roles[default.administrator_role].email
+    async with lovflow_stack(
+        tmp_path, database_url=postgres_url, extra_workflows=[RefusedRecordWorkflow]
+    ) as stack:
+        assert stack.settings.default_plan == "sundsvall"
+        handle = await stack.client.start_workflow(
+            RefusedRecordWorkflow.run,
+            RefusedRecordInput(
+                org_nr=PROVIDER.org_nr,
+                name=PROVIDER.name,
+                email=PROVIDER.email,
+                actor="a" * 150,
+                roles=herning.roles,
+                plan_id=plan_id,
+            ),
+            id="refused-record-herning",
+            task_queue=stack.settings.temporal_task_queue,
+        )
+        assert await asyncio.wait_for(handle.result(), timeout=60) == "done"
+        kinds = {str(m["X-Lov-Kind"]): m for m in stack.mail.messages}
+        assert set(kinds) == {"waived", "record-refused"}, list(kinds)
+        notice = kinds["record-refused"]
+        assert notice["To"] == admin, notice["To"]
+        assert "kunne ikke gemmes" in str(notice["Subject"])  # Herning's language
+        body = notice.get_content()
+        assert "refused-record-herning" in body and "record_review" in body

@@ -89,8 +89,23 @@ async def _report_data_error(activity: str, arg: Any, activity_id: str, error: s
         workflow.logger.error("the notice about %s was refused too: %s", activity, err.cause)
 
 
+def _plan_of(arg: Any) -> tuple[str | None, dict[str, Any] | None]:
+    """The plan id and roles of the failing workflow, so the notice reaches that plan's
+    administrator: from the workflow's input (every lovflow workflow keeps it as `_in`), else
+    from the failing activity's input (a MailRequest carries the roles). Only fills the
+    notice's input, which replay does not compare, so no patch is needed."""
+    sources = (getattr(workflow.instance(), "_in", None), arg)
+    plan_ids = [getattr(x, "plan_id", None) for x in sources]
+    roles = [getattr(x, "roles", None) for x in sources]
+    return (
+        next((p for p in plan_ids if isinstance(p, str) and p), None),
+        next((r for r in roles if isinstance(r, dict) and r), None),
+    )
+
+
 async def _send_report(activity: str, arg: Any, activity_id: str, error: str, org_nr: Any) -> None:
     info = workflow.info()
+    plan_id, roles = _plan_of(arg)
     await workflow.execute_activity(
         REPORT_DATA_ERROR,
         DataErrorReport(
@@ -101,6 +116,8 @@ async def _send_report(activity: str, arg: Any, activity_id: str, error: str, or
             error=error,
             at=workflow.now(),
             org_nr=org_nr if isinstance(org_nr, str) else None,
+            plan_id=plan_id,
+            roles=roles,
         ),
         start_to_close_timeout=ACTIVITY_TIMEOUT,
         heartbeat_timeout=HEARTBEAT_TIMEOUT,
