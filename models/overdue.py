@@ -118,6 +118,8 @@ async def overdue_items(
         known = await records_org_nrs(settings, wanted)
     except (SQLAlchemyError, OSError) as err:
         # The list is still worth having: the keyed rows keep their key, and the line says why.
-        reason = " ".join(str(err).split())[:200]
-        return OverdueList(with_org_nrs(items, {}), f"{type(err).__name__}: {reason}")
+        # The driver's own error (SQLAlchemy's text adds the whole statement).
+        cause = getattr(err, "orig", None) or err
+        reason = " ".join(str(cause).split())[:200]
+        return OverdueList(with_org_nrs(items, {}), f"{type(cause).__name__}: {reason}")
     return OverdueList(with_org_nrs(items, known))

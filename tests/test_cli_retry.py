@@ -11,15 +11,17 @@ from __future__ import annotations
 import asyncio
 import shlex
 from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
 from temporalio.client import Client
-from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from models.application import application_workflow_id
+from starter.lookup import describe_or_none
+from tests.cli_args import application_submit_args, contract_start_args
 from tests.cli_runner import cli_worker, run_lov, run_lov_process
 from tests.helpers import ReceivedMail, eventually, random_org_nr
 from tests.tcp_proxy import TcpProxy
@@ -46,31 +48,27 @@ async def lov_env(
 
 
 async def _exists(client: Client, workflow_id: str) -> bool:
-    try:
-        await client.get_workflow_handle(workflow_id).describe()
-    except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            return False
-        raise
-    return True
+    return await describe_or_none(client.get_workflow_handle(workflow_id)) is not None
 
 
-def _submit(org_nr: str) -> list[str]:
-    return [
-        "application",
-        "submit",
-        org_nr,
-        "--name",
-        "Omsorg i Norr AB",
-        "--email",
-        "ansokan@omsorg.example",
-        "--service",
-        "omvårdnad",
-        "--area",
-        "Centrum",
-        "--actor",
-        "Anna Admin",
-    ]
+async def _sent_once(smtp: ReceivedMail, org_nr: str, kind: str, settle: float = 0) -> None:
+    """Exactly one e-mail of `kind` about `org_nr` arrives, and after `settle` seconds still
+    one (a retry that was done twice would send a second)."""
+
+    def sent() -> list[str]:
+        return [
+            str(m["Message-ID"])
+            for m in smtp.messages
+            if m["X-Lov-Org-Nr"] == org_nr and m["X-Lov-Kind"] == kind
+        ]
+
+    async def one() -> None:
+        assert len(sent()) == 1, sent()
+
+    await eventually(one)
+    if settle:
+        await asyncio.sleep(settle)
+        assert len(sent()) == 1, sent()
 
 
 async def test_submit_cut_off_mid_command_says_outcome_unknown_and_retry_is_the_same(
@@ -86,7 +84,7 @@ async def test_submit_cut_off_mid_command_says_outcome_unknown_and_retry_is_the_
     try:
         # The start request names the workflow type; nothing the CLI sends before it does.
         proxy.cut_after(b"ApplicationWorkflow")
-        cut = await run_lov_process(through_proxy, *_submit(org_nr), timeout=120)
+        cut = await run_lov_process(through_proxy, *application_submit_args(org_nr), timeout=120)
         assert proxy.cut_done.is_set(), ("the proxy never saw the start request", cut)
 
         # The server did register the application; the CLI could not know.
@@ -108,24 +106,12 @@ async def test_submit_cut_off_mid_command_says_outcome_unknown_and_retry_is_the_
         assert not await _exists(client, application_workflow_id(org_nr, 2))
 
         # A different submission is still refused while the first is open.
-        other = await run_lov_process(through_proxy, *_submit(org_nr))
+        other = await run_lov_process(through_proxy, *application_submit_args(org_nr))
         assert other.exit_code == 2
         assert f"already has an open application: {first_id}" in other.error_line()
 
         # One acknowledgement to the applicant, not two.
-        def received() -> list[str]:
-            return [
-                str(m["X-Lov-Kind"])
-                for m in smtp_server.messages
-                if m["X-Lov-Org-Nr"] == org_nr and m["X-Lov-Kind"] == "application-received"
-            ]
-
-        async def one_received() -> None:
-            assert len(received()) == 1, received()
-
-        await eventually(one_received)
-        await asyncio.sleep(2)
-        assert len(received()) == 1
+        await _sent_once(smtp_server, org_nr, "application-received", settle=2)
     finally:
         await proxy.cut()
 
@@ -134,7 +120,7 @@ async def test_update_retried_with_same_request_id_is_not_done_twice(
     dev_env: WorkflowEnvironment, smtp_server: ReceivedMail, lov_env: dict[str, str]
 ) -> None:
     org_nr = random_org_nr()
-    submitted = await run_lov(lov_env, *_submit(org_nr))
+    submitted = await run_lov(lov_env, *application_submit_args(org_nr))
     assert submitted.exit_code == 0, submitted.stderr
     ask = ["application", "request-completion", org_nr, "--item", "Försäkringsbrev"]
 
@@ -149,21 +135,13 @@ async def test_update_retried_with_same_request_id_is_not_done_twice(
     assert other.exit_code == 2
     assert "already outstanding" in other.error_line()
 
-    def requests() -> list[str]:
-        return [
-            str(m["Message-ID"])
-            for m in smtp_server.messages
-            if m["X-Lov-Org-Nr"] == org_nr and m["X-Lov-Kind"] == "application-completion-request"
-        ]
-
-    async def one_sent() -> None:
-        assert len(requests()) == 1, requests()
-
-    await eventually(one_sent)
+    await _sent_once(smtp_server, org_nr, "application-completion-request")
 
 
 async def test_bad_request_id_is_refused_naming_the_option(lov_env: dict[str, str]) -> None:
-    result = await run_lov(lov_env, *_submit(random_org_nr()), "--request-id", "två ord")
+    result = await run_lov(
+        lov_env, *application_submit_args(random_org_nr()), "--request-id", "två ord"
+    )
     assert result.exit_code == 2
     assert result.error_line().startswith("fel: --request-id:")
 
@@ -172,17 +150,7 @@ async def test_start_retried_with_same_request_id_is_the_same_start(
     lov_env: dict[str, str],
 ) -> None:
     org_nr = random_org_nr()
-    start = [
-        "contract",
-        "start",
-        org_nr,
-        "--name",
-        "Omsorg i Norr AB",
-        "--email",
-        "kontakt@omsorg.example",
-        "--start",
-        "2027-02-01",
-    ]
+    start = contract_start_args(org_nr, date(2027, 2, 1))
     first = await run_lov(lov_env, *start, "--request-id", "start-1")
     assert first.exit_code == 0, first.stderr
     again = await run_lov(lov_env, *start, "--request-id", "start-1")
