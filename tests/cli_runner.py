@@ -49,6 +49,19 @@ async def run_lov(env: Mapping[str, str] | None, *args: str) -> Result:
     return await asyncio.to_thread(invoke)
 
 
+async def run_lov_on_records(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, *args: str
+) -> Result:
+    """`lov ARGS…` in-process, reading the records database at `database_url` (a test
+    stack's), with the settings read afresh before and after."""
+    monkeypatch.setenv("LOV_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    try:
+        return await run_lov(None, *args)
+    finally:
+        get_settings.cache_clear()
+
+
 async def run_lov_process(
     env: Mapping[str, str], *args: str, timeout: float = 60, memory_limit: int | None = None
 ) -> Result:
