@@ -8,8 +8,8 @@ import os
 import resource
 import sys
 import uuid
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +22,9 @@ from models.settings import PROJECT_ROOT, Settings, get_settings
 from starter.cli import app
 from tests.helpers import ReceivedMail
 from worker import create_worker
+
+# The `worker_for` fixture (conftest.py): cli_worker with the test's server, mail and tmp dir.
+WorkerFor = Callable[..., AbstractAsyncContextManager[dict[str, str]]]
 
 
 @dataclass

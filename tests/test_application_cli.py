@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 import pytest_asyncio
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
@@ -20,7 +19,7 @@ from models.orgnr import contract_workflow_id
 from models.plan_loader import load_plan
 from models.settings import PROJECT_ROOT
 from tests.cli_args import application_submit_args
-from tests.cli_runner import Result, cli_worker, run_lov, run_lov_process
+from tests.cli_runner import Result, WorkerFor, run_lov, run_lov_process
 from tests.helpers import ReceivedMail, eventually, random_org_nr
 
 PLAN = load_plan("sundsvall", PROJECT_ROOT / "plans")
@@ -55,16 +54,9 @@ async def lov(
     dev_env: WorkflowEnvironment,
     smtp_server: ReceivedMail,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    worker_for: WorkerFor,
 ) -> AsyncIterator[Lov]:
-    async with cli_worker(
-        dev_env.client,
-        smtp_server,
-        tmp_path,
-        monkeypatch,
-        name="application-cli",
-        default_plan="sundsvall",
-    ) as env:
+    async with worker_for(name="application-cli", default_plan="sundsvall") as env:
         yield Lov(client=dev_env.client, smtp=smtp_server, env=env, tmp=tmp_path)
 
 

@@ -12,9 +12,7 @@ import asyncio
 import shlex
 from collections.abc import AsyncIterator
 from datetime import date
-from pathlib import Path
 
-import pytest
 import pytest_asyncio
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
@@ -22,7 +20,7 @@ from temporalio.testing import WorkflowEnvironment
 from models.application import application_workflow_id
 from starter.lookup import describe_or_none
 from tests.cli_args import application_submit_args, contract_start_args
-from tests.cli_runner import cli_worker, run_lov, run_lov_process
+from tests.cli_runner import WorkerFor, run_lov, run_lov_process
 from tests.helpers import ReceivedMail, eventually, random_org_nr
 from tests.tcp_proxy import TcpProxy
 
@@ -31,19 +29,9 @@ RETRY_MARK = "utförs inte två gånger): "
 
 @pytest_asyncio.fixture
 async def lov_env(
-    dev_env: WorkflowEnvironment,
-    smtp_server: ReceivedMail,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    worker_for: WorkerFor,
 ) -> AsyncIterator[dict[str, str]]:
-    async with cli_worker(
-        dev_env.client,
-        smtp_server,
-        tmp_path,
-        monkeypatch,
-        name="cli-retry",
-        default_plan="sundsvall",
-    ) as env:
+    async with worker_for(name="cli-retry", default_plan="sundsvall") as env:
         yield env
 
 
@@ -69,6 +57,22 @@ async def _sent_once(smtp: ReceivedMail, org_nr: str, kind: str, settle: float =
     if settle:
         await asyncio.sleep(settle)
         assert len(sent()) == 1, sent()
+
+
+async def _same_twice_then_another(
+    env: dict[str, str], command: list[str], request_id: str, other_id: str
+) -> str:
+    """`command` with `request_id` twice: both succeed with the same output (a retry after
+    "outcome unknown" gets the first outcome, not a refusal). Then with `other_id`, a new
+    request that the usual checks refuse (exit 2): returns its error line."""
+    first = await run_lov(env, *command, "--request-id", request_id)
+    assert first.exit_code == 0, first.stderr
+    again = await run_lov(env, *command, "--request-id", request_id)
+    assert again.exit_code == 0, again.stderr
+    assert again.stdout == first.stdout
+    other = await run_lov(env, *command, "--request-id", other_id)
+    assert other.exit_code == 2, (other.stdout, other.stderr)
+    return other.error_line()
 
 
 async def test_submit_cut_off_mid_command_says_outcome_unknown_and_retry_is_the_same(
@@ -124,16 +128,9 @@ async def test_update_retried_with_same_request_id_is_not_done_twice(
     assert submitted.exit_code == 0, submitted.stderr
     ask = ["application", "request-completion", org_nr, "--item", "Försäkringsbrev"]
 
-    first = await run_lov(lov_env, *ask, "--request-id", "req-42")
-    assert first.exit_code == 0, first.stderr
-    # The same request again (e.g. after "outcome unknown"): the first outcome, not a refusal.
-    again = await run_lov(lov_env, *ask, "--request-id", "req-42")
-    assert again.exit_code == 0, again.stderr
-    assert again.stdout == first.stdout
     # Another request is still checked: one komplettering at a time.
-    other = await run_lov(lov_env, *ask, "--request-id", "req-43")
-    assert other.exit_code == 2
-    assert "already outstanding" in other.error_line()
+    refused = await _same_twice_then_another(lov_env, ask, "req-42", "req-43")
+    assert "already outstanding" in refused
 
     await _sent_once(smtp_server, org_nr, "application-completion-request")
 
@@ -151,11 +148,5 @@ async def test_start_retried_with_same_request_id_is_the_same_start(
 ) -> None:
     org_nr = random_org_nr()
     start = contract_start_args(org_nr, date(2027, 2, 1))
-    first = await run_lov(lov_env, *start, "--request-id", "start-1")
-    assert first.exit_code == 0, first.stderr
-    again = await run_lov(lov_env, *start, "--request-id", "start-1")
-    assert again.exit_code == 0, again.stderr
-    assert again.stdout == first.stdout
-    other = await run_lov(lov_env, *start, "--request-id", "start-2")
-    assert other.exit_code == 2
-    assert "already has a running contract" in other.error_line()
+    refused = await _same_twice_then_another(lov_env, start, "start-1", "start-2")
+    assert "already has a running contract" in refused

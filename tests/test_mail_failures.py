@@ -77,8 +77,7 @@ async def test_refused_recipient_is_recorded_reported_once_and_the_workflow_goes
         assert PROVIDER.email in body and "skickas inte igen automatiskt" in body
 
         # Not failed, not stuck: still running, waiting for the submission.
-        description = await stack.client.get_workflow_handle(T1).describe()
-        assert description.status is not None and description.status.name == "RUNNING"
+        assert await stack.running(T1)
 
         # `lov mail failures` shows what was recorded.
         records = stack.settings.resolved_database_url

@@ -87,8 +87,7 @@ async def test_a_relay_that_answers_too_late_gets_each_email_a_bounded_number_of
         # The workflow went on: the next reminder is still to come, nothing failed.
         for entry in reminders:
             assert entry.workflow_id is not None
-            description = await stack.client.get_workflow_handle(entry.workflow_id).describe()
-            assert description.status is not None and description.status.name == "RUNNING"
+            assert await stack.running(entry.workflow_id)
 
         records = stack.settings.resolved_database_url
         listed = await run_lov_on_records(records, monkeypatch, "mail", "failures", "--json")

@@ -49,7 +49,7 @@ from models.provider_id import (
 from models.settings import PROJECT_ROOT, Settings, get_settings
 from starter import recovery_actions
 from tests.cli_args import application_submit_args, contract_start_args, placement_start_args
-from tests.cli_runner import Result, cli_env, cli_worker, run_lov, run_lov_process
+from tests.cli_runner import Result, WorkerFor, cli_env, run_lov, run_lov_process
 from tests.helpers import ReceivedMail, eventually, personal_org_nr, random_org_nr
 from tests.past_due import open_past_due
 
@@ -154,16 +154,10 @@ async def lov(
     dev_env: WorkflowEnvironment,
     smtp_server: ReceivedMail,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    worker_for: WorkerFor,
 ) -> AsyncIterator[Lov]:
-    async with cli_worker(
-        dev_env.client,
-        smtp_server,
-        tmp_path,
-        monkeypatch,
-        name="provider-ids",
-        default_plan="sundsvall",
-        provider_id_key=KEY,
+    async with worker_for(
+        name="provider-ids", default_plan="sundsvall", provider_id_key=KEY
     ) as env:
         yield Lov(dev_env.client, smtp_server, env, tmp_path, [])
 
