@@ -43,7 +43,7 @@ async def open_past_due(
         LoadYearRequest(plan_id=plan_id, contract_start=contract_start, year=year)
     )
     past = datetime.now(ZONE).date() - timedelta(days=days_ago)
-    inputs = []
+    inputs: list[ObligationInput] = []
     for occ in loaded.occurrences:
         # One per obligation: all share the period `<year>-X`, so a second would be the same id.
         if (obligations is not None and occ.obligation not in obligations) or any(
