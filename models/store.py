@@ -16,7 +16,7 @@ through a closed session or write by accident.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -31,6 +31,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -630,6 +631,22 @@ class RecordStore(CoreAccess):
         async with self._sessions() as session:
             rows = await session.execute(select(Provider.org_nr, Provider.name))
             return {org_nr: name for org_nr, name in rows.all()}
+
+    async def workflow_org_nrs(self, workflow_ids: Collection[str]) -> dict[str, str]:
+        """Workflow id → org nr, for those of `workflow_ids` that are obligations or
+        applications (the workflows that go overdue): a sole trader's workflow carries only
+        its opaque key in Temporal, and `lov overdue` names the provider by its org nr."""
+        ids = sorted(set(workflow_ids))
+        if not ids:
+            return {}
+        occurrences = select(ObligationOccurrence.workflow_id, ObligationOccurrence.org_nr).where(
+            ObligationOccurrence.workflow_id.in_(ids)
+        )
+        applications = select(Application.application_id, Application.org_nr).where(
+            Application.application_id.in_(ids)
+        )
+        rows = await self._all(union_all(occurrences, applications))
+        return {workflow_id: org_nr for workflow_id, org_nr in rows}
 
     async def compliance_facts(self, year: int) -> list[OccurrenceFact]:
         """Every occurrence of follow-up year `year`, with its first submission's lateness.

@@ -25,7 +25,6 @@ from temporalio.common import (
     WorkflowIDReusePolicy,
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError, RPCStatusCode
 
 from models import search_attributes as sa
 from models.application import (
@@ -48,6 +47,7 @@ from starter.actions import (
     provider_ref,
     wait_registered,
 )
+from starter.lookup import describe_or_none
 from starter.request_ids import MEMO_KEY, current_request_id, start_memo, started_by
 from workflows.application import ApplicationWorkflow
 
@@ -56,12 +56,7 @@ RUNNING = WorkflowExecutionStatus.RUNNING
 
 async def _describe(client: Client, workflow_id: str) -> WorkflowExecutionDescription | None:
     """The latest run's description, or None if there is no workflow under this id."""
-    try:
-        return await client.get_workflow_handle(workflow_id).describe()
-    except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            return None
-        raise
+    return await describe_or_none(client.get_workflow_handle(workflow_id))
 
 
 async def _describe_status(client: Client, workflow_id: str) -> WorkflowExecutionStatus | None:

@@ -23,6 +23,7 @@ Bad input exits 2 with one line naming the field, and nothing is changed.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -200,65 +201,55 @@ def _time_command(
     )
 
 
-@app.command("schedule")
-def schedule(
-    meeting: MeetingArg,
-    at: AtOpt = None,
-    year: YearOpt = None,
-    window: WindowOpt = None,
-    duration: DurationOpt = 90,
-    place: PlaceOpt = None,
-    link: LinkOpt = None,
-    reason: ReasonOpt = None,
-    actor: ActorOpt = None,
-    request_id: RequestIdOpt = None,
-) -> None:
-    """Boka mötet; utföraren får en inbjudan med kalenderfil (.ics) och en påminnelse före.
-    (Schedule the meeting; the provider gets an invitation with an .ics and a reminder.)"""
-    _time_command(
-        meeting,
-        year,
-        window,
-        at,
-        duration,
-        place,
-        link,
-        reason,
-        actor,
+def _time_cli(*, move: bool, doc: str) -> Callable[..., None]:
+    """The `schedule` and `reschedule` commands: the same options, and `move` picks the Update
+    (rescheduling also keeps the earlier place and link when none is given)."""
+
+    def command(
+        meeting: MeetingArg,
+        at: AtOpt = None,
+        year: YearOpt = None,
+        window: WindowOpt = None,
+        duration: DurationOpt = 90,
+        place: PlaceOpt = None,
+        link: LinkOpt = None,
+        reason: ReasonOpt = None,
+        actor: ActorOpt = None,
+        request_id: RequestIdOpt = None,
+    ) -> None:
+        _time_command(
+            meeting,
+            year,
+            window,
+            at,
+            duration,
+            place,
+            link,
+            reason,
+            actor,
+            move=move,
+            request_id=request_id,
+        )
+
+    command.__doc__ = doc  # Typer's help text
+    return command
+
+
+app.command("schedule")(
+    _time_cli(
         move=False,
-        request_id=request_id,
+        doc="""Boka mötet; utföraren får en inbjudan med kalenderfil (.ics) och en påminnelse före.
+    (Schedule the meeting; the provider gets an invitation with an .ics and a reminder.)""",
     )
-
-
-@app.command("reschedule")
-def reschedule(
-    meeting: MeetingArg,
-    at: AtOpt = None,
-    year: YearOpt = None,
-    window: WindowOpt = None,
-    duration: DurationOpt = 90,
-    place: PlaceOpt = None,
-    link: LinkOpt = None,
-    reason: ReasonOpt = None,
-    actor: ActorOpt = None,
-    request_id: RequestIdOpt = None,
-) -> None:
-    """Flytta mötet (t.ex. om det inte blev av); ny inbjudan ersätter den förra.
-    (Move the meeting; a new invitation replaces the earlier one. Without --place/--link the
-    earlier place and link are kept.)"""
-    _time_command(
-        meeting,
-        year,
-        window,
-        at,
-        duration,
-        place,
-        link,
-        reason,
-        actor,
+)
+app.command("reschedule")(
+    _time_cli(
         move=True,
-        request_id=request_id,
+        doc="""Flytta mötet (t.ex. om det inte blev av); ny inbjudan ersätter den förra.
+    (Move the meeting; a new invitation replaces the earlier one. Without --place/--link the
+    earlier place and link are kept.)""",
     )
+)
 
 
 def parse_action(text: str, index: int) -> ActionItem:

@@ -41,6 +41,7 @@ from models.placement import (
     rotation_workflow_id,
 )
 from starter.actions import ActionError, _update, checked, contract_ids, wait_registered
+from starter.lookup import describe_or_none
 from starter.request_ids import current_request_id, start_memo, started_by
 from workflows.contract import ContractWorkflow
 from workflows.placement import PlacementWorkflow
@@ -51,13 +52,8 @@ RUNNING = WorkflowExecutionStatus.RUNNING
 
 async def _rotation(client: Client, plan_id: str) -> WorkflowHandle[Any, Any] | None:
     handle = client.get_workflow_handle(rotation_workflow_id(plan_id))
-    try:
-        desc = await handle.describe()
-    except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            return None
-        raise
-    return handle if desc.status == RUNNING else None
+    desc = await describe_or_none(handle)
+    return handle if desc is not None and desc.status == RUNNING else None
 
 
 async def rotation_status(client: Client, plan_id: str) -> RotationStatus:

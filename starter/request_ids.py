@@ -26,7 +26,6 @@ from typing import Annotated, Any
 
 import typer
 from temporalio.client import WorkflowHandle
-from temporalio.service import RPCError, RPCStatusCode
 
 # Typer ships its own copy of click (pinned with it); the running command's parameters, and
 # which of them were typed, are only to be had from there.
@@ -36,6 +35,7 @@ from typer.core import TyperArgument as Argument
 from typer.core import TyperOption as Option
 
 from starter.errors import fail_bad_input
+from starter.lookup import describe_or_none
 
 MEMO_KEY = "lov_request_id"
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,79}")
@@ -113,12 +113,9 @@ def current_request_id() -> str | None:
 
 async def request_id_of(handle: WorkflowHandle[Any, Any]) -> str | None:
     """The request id that started the workflow, from its memo (None if none or no such)."""
-    try:
-        desc = await handle.describe()
-    except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            return None
-        raise
+    desc = await describe_or_none(handle)
+    if desc is None:
+        return None
     value = await desc.memo_value(MEMO_KEY, None)
     return value if isinstance(value, str) else None
 

@@ -8,8 +8,8 @@ import os
 import resource
 import sys
 import uuid
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +22,9 @@ from models.settings import PROJECT_ROOT, Settings, get_settings
 from starter.cli import app
 from tests.helpers import ReceivedMail
 from worker import create_worker
+
+# The `worker_for` fixture (conftest.py): cli_worker with the test's server, mail and tmp dir.
+WorkerFor = Callable[..., AbstractAsyncContextManager[dict[str, str]]]
 
 
 @dataclass
@@ -47,6 +50,19 @@ async def run_lov(env: Mapping[str, str] | None, *args: str) -> Result:
         return Result(result.exit_code, result.stdout, result.stderr)
 
     return await asyncio.to_thread(invoke)
+
+
+async def run_lov_on_records(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, *args: str
+) -> Result:
+    """`lov ARGS…` in-process, reading the records database at `database_url` (a test
+    stack's), with the settings read afresh before and after."""
+    monkeypatch.setenv("LOV_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    try:
+        return await run_lov(None, *args)
+    finally:
+        get_settings.cache_clear()
 
 
 async def run_lov_process(

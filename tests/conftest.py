@@ -6,11 +6,13 @@ temporalio/sdk-python's own tests; everything else is per test.
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import uuid
 import warnings
-from collections.abc import AsyncIterator, Generator, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +79,24 @@ def smtp_server() -> Iterator[ReceivedMail]:
         yield server
     finally:
         server.stop()
+
+
+# --- `lov` against a worker on the dev server -------------------------------------------------
+
+
+@pytest.fixture
+def worker_for(
+    dev_env: WorkflowEnvironment,
+    smtp_server: ReceivedMail,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Callable[..., AbstractAsyncContextManager[dict[str, str]]]:
+    """`async with worker_for(name=…, default_plan=…) as env:` tests.cli_runner.cli_worker on
+    the dev server with this test's SMTP server, tmp dir and environment."""
+    # Imported here: it loads the worker and every workflow, which most tests never need.
+    from tests.cli_runner import cli_worker
+
+    return functools.partial(cli_worker, dev_env.client, smtp_server, tmp_path, monkeypatch)
 
 
 # --- databases ----------------------------------------------------------------------------------

@@ -62,6 +62,11 @@ class Stack:
             search_attributes=False,
         )
 
+    async def running(self, workflow_id: str) -> bool:
+        """Whether the workflow is still running (not failed, not ended)."""
+        description = await self.client.get_workflow_handle(workflow_id).describe()
+        return description.status is not None and description.status.name == "RUNNING"
+
     def mails(self, obligation: str | None = None, period: str | None = None) -> list[Any]:
         """(local time, kind, recipients) of each e-mail received, optionally for one item."""
         found = []

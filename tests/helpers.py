@@ -133,13 +133,24 @@ class ReceivedMail:
             return list(self.messages)
 
 
-def random_org_nr() -> str:
-    """A valid company org nr nobody else uses: workflow ids are global on the shared dev
-    server. Third digit 2-9: 0/1 would be a sole trader's personnummer (docs/IDENTIFIERS.md)."""
-    base = f"55{random.randrange(2, 10)}{random.randrange(10**6):06d}"
+def _with_check_digit(nine: str) -> str:
     for check in range(10):
         try:
-            return normalize_org_nr(f"{base[:6]}-{base[6:]}{check}")
+            return normalize_org_nr(f"{nine[:6]}-{nine[6:]}{check}")
         except OrgNrError:
             continue
     raise AssertionError("unreachable: one check digit always fits")
+
+
+def random_org_nr() -> str:
+    """A valid company org nr nobody else uses: workflow ids are global on the shared dev
+    server. Third digit 2-9: 0/1 would be a sole trader's personnummer (docs/IDENTIFIERS.md)."""
+    return _with_check_digit(f"55{random.randrange(2, 10)}{random.randrange(10**6):06d}")
+
+
+def personal_org_nr(*, coordination: bool = False) -> str:
+    """A valid sole trader's org nr (the owner's personnummer: born 1940–99) nobody else uses on
+    the shared dev server; `coordination`: a samordningsnummer (day + 60)."""
+    day = random.randint(1, 28) + (60 if coordination else 0)
+    born = f"{random.randint(40, 99):02d}{random.randint(1, 12):02d}{day:02d}"
+    return _with_check_digit(f"{born}{random.randrange(1000):03d}")

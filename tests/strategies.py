@@ -10,6 +10,25 @@ from hypothesis import strategies as st
 SEPARATORS = ["", "-", "+", " ", "_", ".", "/", "--", " - ", "__", "/-", "\t"]
 
 
+# A personnummer as customer references are written in practice (separators, century, a
+# prefix, a samordningsnummer): each must be refused for placements and recoveries alike.
+WRITTEN_PERSONNUMMER = [
+    "850101-1234",
+    "850101_1234",
+    "850101.1234",
+    "850101/1234",
+    "850101--1234",
+    "85-01-01-1234",
+    "8501.01.1234",
+    "19850101_1234",
+    "K_850101_1234",
+    "K_850101.1234",
+    "850161-1234",  # samordningsnummer
+    "850161/1234",
+    "123456-7890",  # refused for placements, accepted for recoveries before
+]
+
+
 def luhn_complete(nine: str) -> str:
     """Nine ASCII digits and the check digit that makes them a valid org nr (10 digits)."""
     for last in "0123456789":

@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 import pytest_asyncio
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
@@ -19,9 +18,9 @@ from models.application import ApplicationStatus
 from models.orgnr import contract_workflow_id
 from models.plan_loader import load_plan
 from models.settings import PROJECT_ROOT
-from tests.cli_runner import cli_worker, run_lov, run_lov_process
-from tests.helpers import ReceivedMail, eventually
-from tests.test_contract_cli import Result, random_org_nr
+from tests.cli_args import application_submit_args
+from tests.cli_runner import Result, WorkerFor, run_lov, run_lov_process
+from tests.helpers import ReceivedMail, eventually, random_org_nr
 
 PLAN = load_plan("sundsvall", PROJECT_ROOT / "plans")
 SKALLKRAV = [k.key for k in PLAN.skallkrav]
@@ -42,21 +41,7 @@ class Lov:
         return await run_lov(self.env, "application", *args)
 
     async def submit(self, org_nr: str, *extra: str) -> Result:
-        return await self.cli(
-            "submit",
-            org_nr,
-            "--name",
-            "Omsorg i Norr AB",
-            "--email",
-            EMAIL,
-            "--service",
-            "omvårdnad",
-            "--area",
-            "Centrum",
-            "--actor",
-            "Anna Admin",
-            *extra,
-        )
+        return await run_lov(self.env, *application_submit_args(org_nr, email=EMAIL), *extra)
 
     async def status(self, ref: str) -> ApplicationStatus:
         result = await self.cli("status", ref, "--json")
@@ -69,16 +54,9 @@ async def lov(
     dev_env: WorkflowEnvironment,
     smtp_server: ReceivedMail,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    worker_for: WorkerFor,
 ) -> AsyncIterator[Lov]:
-    async with cli_worker(
-        dev_env.client,
-        smtp_server,
-        tmp_path,
-        monkeypatch,
-        name="application-cli",
-        default_plan="sundsvall",
-    ) as env:
+    async with worker_for(name="application-cli", default_plan="sundsvall") as env:
         yield Lov(client=dev_env.client, smtp=smtp_server, env=env, tmp=tmp_path)
 
 

@@ -15,16 +15,12 @@ from datetime import timedelta
 import pytest
 from temporalio.api.enums.v1 import EventType
 
-from activities.opening import OpeningActivities
-from activities.plans import PlanActivities
 from models.audit import Verified, verify_export
 from models.audit_signing import new_key_pair, public_keys
-from models.calendar import deadline_schedule
-from models.messages import LoadYearRequest, ObligationInput, OpenObligations
-from models.orgnr import contract_workflow_id
 from models.settings import Settings, get_settings
 from tests.cli_runner import run_lov
 from tests.helpers import eventually
+from tests.past_due import open_past_due
 from tests.test_contract_cli import (  # noqa: F401  (fixture)
     PLAN_ID,
     PROVIDER_EMAIL,
@@ -234,53 +230,23 @@ async def test_audit_refuses_bad_input(with_records: Lov) -> None:
         assert field in result.error_line()
 
 
-async def open_past_due(s: Lov, org_nr: str, days_ago: int) -> list[str]:
-    """The contract's obligations, opened again as if their due date were `days_ago` days ago.
-
-    A contract never opens an occurrence whose deadline has already passed, and on the dev
-    server time does not skip; so the test opens past-due occurrences itself, the way the
-    contract's opening activity does, with the plan's own schedule rules."""
-    plans = PlanActivities(s.tmp / "plans")
-    year = await plans.load_year(
-        LoadYearRequest(plan_id=PLAN_ID, contract_start=s.contract_start, year=s.due.year)
-    )
-    past = local_today() - timedelta(days=days_ago)
-    inputs = []
-    for occ in year.occurrences:
-        rules = year.rules[occ.obligation]
-        moved = occ.model_copy(
-            update={
-                "period": f"{past.year}-X",
-                "nominal_due": past,
-                "due": past,
-                "schedule": deadline_schedule(rules, past),
-            }
-        )
-        inputs.append(
-            ObligationInput(
-                org_nr=org_nr,
-                provider_name="Sen AB",
-                contract_workflow_id=contract_workflow_id(org_nr),
-                plan_id=year.plan_id,
-                plan_version=year.plan_version,
-                language=year.language,
-                occurrence=moved,
-                obligation=year.obligations[occ.obligation],
-                rules=rules,
-                roles=year.roles,
-                administrator_role=year.administrator_role,
-            )
-        )
-    opening = OpeningActivities(s.client, s.env["LOV_TEMPORAL_TASK_QUEUE"])
-    return await opening.open_obligations(OpenObligations(obligations=inputs))
-
-
 async def test_overdue_lists_exactly_the_overdue_items(with_records: Lov) -> None:
     s = with_records
     late, on_time = random_org_nr(), random_org_nr()
     await s.start(late)
     await s.start(on_time)
-    expected = set(await open_past_due(s, late, days_ago=3))
+    expected = set(
+        await open_past_due(
+            s.client,
+            s.env["LOV_TEMPORAL_TASK_QUEUE"],
+            s.tmp / "plans",
+            plan_id=PLAN_ID,
+            org_nr=late,
+            contract_start=s.contract_start,
+            year=s.due.year,
+            days_ago=3,
+        )
+    )
     assert len(expected) == 2
 
     async def listed(ids: set[str]) -> list[dict[str, object]]:

@@ -11,16 +11,16 @@ from __future__ import annotations
 import asyncio
 import shlex
 from collections.abc import AsyncIterator
-from pathlib import Path
+from datetime import date
 
-import pytest
 import pytest_asyncio
 from temporalio.client import Client
-from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from models.application import application_workflow_id
-from tests.cli_runner import cli_worker, run_lov, run_lov_process
+from starter.lookup import describe_or_none
+from tests.cli_args import application_submit_args, contract_start_args
+from tests.cli_runner import WorkerFor, run_lov, run_lov_process
 from tests.helpers import ReceivedMail, eventually, random_org_nr
 from tests.tcp_proxy import TcpProxy
 
@@ -29,48 +29,50 @@ RETRY_MARK = "utförs inte två gånger): "
 
 @pytest_asyncio.fixture
 async def lov_env(
-    dev_env: WorkflowEnvironment,
-    smtp_server: ReceivedMail,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    worker_for: WorkerFor,
 ) -> AsyncIterator[dict[str, str]]:
-    async with cli_worker(
-        dev_env.client,
-        smtp_server,
-        tmp_path,
-        monkeypatch,
-        name="cli-retry",
-        default_plan="sundsvall",
-    ) as env:
+    async with worker_for(name="cli-retry", default_plan="sundsvall") as env:
         yield env
 
 
 async def _exists(client: Client, workflow_id: str) -> bool:
-    try:
-        await client.get_workflow_handle(workflow_id).describe()
-    except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            return False
-        raise
-    return True
+    return await describe_or_none(client.get_workflow_handle(workflow_id)) is not None
 
 
-def _submit(org_nr: str) -> list[str]:
-    return [
-        "application",
-        "submit",
-        org_nr,
-        "--name",
-        "Omsorg i Norr AB",
-        "--email",
-        "ansokan@omsorg.example",
-        "--service",
-        "omvårdnad",
-        "--area",
-        "Centrum",
-        "--actor",
-        "Anna Admin",
-    ]
+async def _sent_once(smtp: ReceivedMail, org_nr: str, kind: str, settle: float = 0) -> None:
+    """Exactly one e-mail of `kind` about `org_nr` arrives, and after `settle` seconds still
+    one (a retry that was done twice would send a second)."""
+
+    def sent() -> list[str]:
+        return [
+            str(m["Message-ID"])
+            for m in smtp.messages
+            if m["X-Lov-Org-Nr"] == org_nr and m["X-Lov-Kind"] == kind
+        ]
+
+    async def one() -> None:
+        assert len(sent()) == 1, sent()
+
+    await eventually(one)
+    if settle:
+        await asyncio.sleep(settle)
+        assert len(sent()) == 1, sent()
+
+
+async def _same_twice_then_another(
+    env: dict[str, str], command: list[str], request_id: str, other_id: str
+) -> str:
+    """`command` with `request_id` twice: both succeed with the same output (a retry after
+    "outcome unknown" gets the first outcome, not a refusal). Then with `other_id`, a new
+    request that the usual checks refuse (exit 2): returns its error line."""
+    first = await run_lov(env, *command, "--request-id", request_id)
+    assert first.exit_code == 0, first.stderr
+    again = await run_lov(env, *command, "--request-id", request_id)
+    assert again.exit_code == 0, again.stderr
+    assert again.stdout == first.stdout
+    other = await run_lov(env, *command, "--request-id", other_id)
+    assert other.exit_code == 2, (other.stdout, other.stderr)
+    return other.error_line()
 
 
 async def test_submit_cut_off_mid_command_says_outcome_unknown_and_retry_is_the_same(
@@ -86,7 +88,7 @@ async def test_submit_cut_off_mid_command_says_outcome_unknown_and_retry_is_the_
     try:
         # The start request names the workflow type; nothing the CLI sends before it does.
         proxy.cut_after(b"ApplicationWorkflow")
-        cut = await run_lov_process(through_proxy, *_submit(org_nr), timeout=120)
+        cut = await run_lov_process(through_proxy, *application_submit_args(org_nr), timeout=120)
         assert proxy.cut_done.is_set(), ("the proxy never saw the start request", cut)
 
         # The server did register the application; the CLI could not know.
@@ -108,24 +110,12 @@ async def test_submit_cut_off_mid_command_says_outcome_unknown_and_retry_is_the_
         assert not await _exists(client, application_workflow_id(org_nr, 2))
 
         # A different submission is still refused while the first is open.
-        other = await run_lov_process(through_proxy, *_submit(org_nr))
+        other = await run_lov_process(through_proxy, *application_submit_args(org_nr))
         assert other.exit_code == 2
         assert f"already has an open application: {first_id}" in other.error_line()
 
         # One acknowledgement to the applicant, not two.
-        def received() -> list[str]:
-            return [
-                str(m["X-Lov-Kind"])
-                for m in smtp_server.messages
-                if m["X-Lov-Org-Nr"] == org_nr and m["X-Lov-Kind"] == "application-received"
-            ]
-
-        async def one_received() -> None:
-            assert len(received()) == 1, received()
-
-        await eventually(one_received)
-        await asyncio.sleep(2)
-        assert len(received()) == 1
+        await _sent_once(smtp_server, org_nr, "application-received", settle=2)
     finally:
         await proxy.cut()
 
@@ -134,36 +124,21 @@ async def test_update_retried_with_same_request_id_is_not_done_twice(
     dev_env: WorkflowEnvironment, smtp_server: ReceivedMail, lov_env: dict[str, str]
 ) -> None:
     org_nr = random_org_nr()
-    submitted = await run_lov(lov_env, *_submit(org_nr))
+    submitted = await run_lov(lov_env, *application_submit_args(org_nr))
     assert submitted.exit_code == 0, submitted.stderr
     ask = ["application", "request-completion", org_nr, "--item", "Försäkringsbrev"]
 
-    first = await run_lov(lov_env, *ask, "--request-id", "req-42")
-    assert first.exit_code == 0, first.stderr
-    # The same request again (e.g. after "outcome unknown"): the first outcome, not a refusal.
-    again = await run_lov(lov_env, *ask, "--request-id", "req-42")
-    assert again.exit_code == 0, again.stderr
-    assert again.stdout == first.stdout
     # Another request is still checked: one komplettering at a time.
-    other = await run_lov(lov_env, *ask, "--request-id", "req-43")
-    assert other.exit_code == 2
-    assert "already outstanding" in other.error_line()
+    refused = await _same_twice_then_another(lov_env, ask, "req-42", "req-43")
+    assert "already outstanding" in refused
 
-    def requests() -> list[str]:
-        return [
-            str(m["Message-ID"])
-            for m in smtp_server.messages
-            if m["X-Lov-Org-Nr"] == org_nr and m["X-Lov-Kind"] == "application-completion-request"
-        ]
-
-    async def one_sent() -> None:
-        assert len(requests()) == 1, requests()
-
-    await eventually(one_sent)
+    await _sent_once(smtp_server, org_nr, "application-completion-request")
 
 
 async def test_bad_request_id_is_refused_naming_the_option(lov_env: dict[str, str]) -> None:
-    result = await run_lov(lov_env, *_submit(random_org_nr()), "--request-id", "två ord")
+    result = await run_lov(
+        lov_env, *application_submit_args(random_org_nr()), "--request-id", "två ord"
+    )
     assert result.exit_code == 2
     assert result.error_line().startswith("fel: --request-id:")
 
@@ -172,22 +147,6 @@ async def test_start_retried_with_same_request_id_is_the_same_start(
     lov_env: dict[str, str],
 ) -> None:
     org_nr = random_org_nr()
-    start = [
-        "contract",
-        "start",
-        org_nr,
-        "--name",
-        "Omsorg i Norr AB",
-        "--email",
-        "kontakt@omsorg.example",
-        "--start",
-        "2027-02-01",
-    ]
-    first = await run_lov(lov_env, *start, "--request-id", "start-1")
-    assert first.exit_code == 0, first.stderr
-    again = await run_lov(lov_env, *start, "--request-id", "start-1")
-    assert again.exit_code == 0, again.stderr
-    assert again.stdout == first.stdout
-    other = await run_lov(lov_env, *start, "--request-id", "start-2")
-    assert other.exit_code == 2
-    assert "already has a running contract" in other.error_line()
+    start = contract_start_args(org_nr, date(2027, 2, 1))
+    refused = await _same_twice_then_another(lov_env, start, "start-1", "start-2")
+    assert "already has a running contract" in refused

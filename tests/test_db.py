@@ -152,6 +152,19 @@ async def _occurrence(store: RecordStore, status: str, at: datetime, **changes: 
     return await store.upsert_occurrence(**args)  # type: ignore[arg-type]
 
 
+async def test_workflow_org_nrs_maps_obligations_and_applications(store: RecordStore) -> None:
+    """What `lov overdue` looks up for a sole trader's rows (whose ids carry only its key)."""
+    person = "121212-1212"
+    obligation = "obligation-ef-0123456789abcdef-arsredovisning-2027"
+    application = "application-ef-0123456789abcdef-1"
+    assert await _occurrence(store, "open", t(), workflow_id=obligation, org_nr=person)
+    assert await _occurrence(store, "open", t())  # a company's, not asked for
+    assert await store.upsert_application(application, person, "received", t())
+    asked = [obligation, application, "obligation-ef-ffffffffffffffff-x-2027"]
+    assert await store.workflow_org_nrs(asked) == {obligation: person, application: person}
+    assert await store.workflow_org_nrs([]) == {}
+
+
 async def test_occurrence_lifecycle(store: RecordStore, db_url: str) -> None:
     wf = f"obligation-{ORG}-arsredovisning-2027"
     assert await _occurrence(store, "upcoming", t())

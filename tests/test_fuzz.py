@@ -43,6 +43,7 @@ from starter import actions
 from starter import application_actions as apps
 from starter import recovery_actions as recovery
 from starter.cli import app as cli_app
+from tests.cli_args import placement_start_args
 from tests.harness import PROVIDER, STOCKHOLM, Stack, lovflow_stack
 from tests.placement_helpers import C, new_placement, providers_on_list, registered
 from tests.strategies import OUT_OF_RANGE_DATES, org_nr_in_other_digits, personnummer
@@ -594,27 +595,8 @@ def test_cli_contract_start_bad_values(bad: tuple[str, str], records_db: Path) -
 )
 def test_cli_placement_start_bad_values(bad: tuple[str, str], records_db: Path) -> None:
     field, value = bad
-    values = {
-        "--customer": "DNR-2031-0042",
-        "--area": "Centrum",
-        "--service": "omvårdnad",
-        "--hours": "22,5",
-        "--decision-date": "2031-03-01",
-        "--start": "2031-03-04",
-        "--actor": "Handläggare",
-    }
-    values[field] = value
-    _refused(["placement", "start", *[f"{k}={v}" for k, v in values.items()]], records_db, field)
+    _refused(placement_start_args(**{field: value}), records_db, field)
 
 
 def test_cli_placement_setup_accepts_valid_input(records_db: Path) -> None:
-    values = {
-        "--customer": "DNR-2031-0042",
-        "--area": "Centrum",
-        "--service": "omvårdnad",
-        "--hours": "22,5",
-        "--decision-date": "2031-03-01",
-        "--start": "2031-03-04",
-        "--actor": "A" * 100,
-    }
-    _accepted(["placement", "start", *[f"{k}={v}" for k, v in values.items()]], records_db)
+    _accepted(placement_start_args(**{"--actor": "A" * 100}), records_db)

@@ -17,21 +17,10 @@ import pytest
 
 from models.db import upgrade
 from models.settings import PROJECT_ROOT
+from tests.cli_args import placement_start_args
 from tests.cli_runner import Result, cli_env, run_lov
 from tests.helpers import free_port
-
-PERSONNUMMER_REFS = [
-    "850101-1234",
-    "850101_1234",
-    "850101.1234",
-    "850101/1234",
-    "850101--1234",
-    "85-01-01-1234",
-    "19850101_1234",
-    "K_850101.1234",
-    "850161/1234",  # samordningsnummer
-    "123456-7890",  # refused for placements, accepted for recoveries before
-]
+from tests.strategies import WRITTEN_PERSONNUMMER
 
 
 class Lov:
@@ -71,30 +60,17 @@ def lov(tmp_path: Path) -> Lov:
     return Lov(tmp_path)
 
 
-def placement_args(customer: str = "DNR-2031-0042", **options: str) -> list[str]:
-    values = {
-        "--customer": customer,
-        "--area": "Centrum",
-        "--service": "omvårdnad",
-        "--hours": "22,5",
-        "--decision-date": "2031-03-01",
-        "--start": "2031-03-04",
-        "--actor": "Handläggare",
-    } | options
-    return ["placement", "start", *[f"{k}={v}" for k, v in values.items()]]
-
-
 async def test_placement_customer_ref_that_is_a_personnummer(lov: Lov) -> None:
-    await lov.accepted(*placement_args())
-    for ref in PERSONNUMMER_REFS:
-        line = await lov.refused(*placement_args(ref))
+    await lov.accepted(*placement_start_args())
+    for ref in WRITTEN_PERSONNUMMER:
+        line = await lov.refused(*placement_start_args(ref))
         assert line.startswith("fel: --customer: looks like a personnummer"), (ref, line)
         assert ref not in line  # never echoed into a log
 
 
 async def test_recovery_customer_ref_that_is_a_personnummer(lov: Lov) -> None:
     await lov.accepted("recovery", "start", "--line=2031-03,K-1042,10,8,385", "556036-0793")
-    for ref in PERSONNUMMER_REFS:
+    for ref in WRITTEN_PERSONNUMMER:
         line = await lov.refused(
             "recovery", "start", f"--line=2031-03,{ref},10,8,385", "556036-0793"
         )
@@ -113,8 +89,8 @@ async def test_recovery_customer_ref_that_is_a_personnummer(lov: Lov) -> None:
     ],
 )
 async def test_placement_texts_and_dates(lov: Lov, options: dict[str, str], field: str) -> None:
-    await lov.accepted(*placement_args())
-    line = await lov.refused(*placement_args(**options))
+    await lov.accepted(*placement_start_args())
+    line = await lov.refused(*placement_start_args(**options))
     assert line.startswith(f"fel: {field}"), line
 
 

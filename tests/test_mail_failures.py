@@ -14,8 +14,7 @@ import pytest
 from models.db import make_engine, make_session_factory
 from models.mail_incidents import MailIncidentStore
 from models.orgnr import obligation_workflow_id
-from models.settings import get_settings
-from tests.cli_runner import run_lov
+from tests.cli_runner import run_lov_on_records
 from tests.harness import PROVIDER, Stack, local, lovflow_stack
 from tests.mail_faults import FaultyMail
 
@@ -78,17 +77,12 @@ async def test_refused_recipient_is_recorded_reported_once_and_the_workflow_goes
         assert PROVIDER.email in body and "skickas inte igen automatiskt" in body
 
         # Not failed, not stuck: still running, waiting for the submission.
-        description = await stack.client.get_workflow_handle(T1).describe()
-        assert description.status is not None and description.status.name == "RUNNING"
+        assert await stack.running(T1)
 
         # `lov mail failures` shows what was recorded.
-        monkeypatch.setenv("LOV_DATABASE_URL", stack.settings.resolved_database_url)
-        get_settings.cache_clear()
-        try:
-            listed = await run_lov(None, "mail", "failures", "--json")
-            text = await run_lov(None, "mail", "failures")
-        finally:
-            get_settings.cache_clear()
+        records = stack.settings.resolved_database_url
+        listed = await run_lov_on_records(records, monkeypatch, "mail", "failures", "--json")
+        text = await run_lov_on_records(records, monkeypatch, "mail", "failures")
         assert listed.exit_code == 0, listed.stderr
         rows = json.loads(listed.stdout)
         assert {r["key"] for r in rows} == {f.idempotency_key for f in failures}

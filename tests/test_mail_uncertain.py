@@ -15,8 +15,7 @@ import pytest
 
 from models.db import make_engine, make_session_factory
 from models.mail_incidents import MailIncidentStore
-from models.settings import get_settings
-from tests.cli_runner import run_lov
+from tests.cli_runner import run_lov_on_records
 from tests.harness import local, lovflow_stack
 from tests.mail_faults import FaultyMail
 
@@ -88,16 +87,11 @@ async def test_a_relay_that_answers_too_late_gets_each_email_a_bounded_number_of
         # The workflow went on: the next reminder is still to come, nothing failed.
         for entry in reminders:
             assert entry.workflow_id is not None
-            description = await stack.client.get_workflow_handle(entry.workflow_id).describe()
-            assert description.status is not None and description.status.name == "RUNNING"
+            assert await stack.running(entry.workflow_id)
 
-        monkeypatch.setenv("LOV_DATABASE_URL", stack.settings.resolved_database_url)
-        get_settings.cache_clear()
-        try:
-            listed = await run_lov(None, "mail", "failures", "--json")
-            text = await run_lov(None, "mail", "failures")
-        finally:
-            get_settings.cache_clear()
+        records = stack.settings.resolved_database_url
+        listed = await run_lov_on_records(records, monkeypatch, "mail", "failures", "--json")
+        text = await run_lov_on_records(records, monkeypatch, "mail", "failures")
         assert listed.exit_code == 0, listed.stderr
         rows = json.loads(listed.stdout)
         assert {r["reason"] for r in rows} == {"uncertain"} and all(

@@ -22,6 +22,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from models.messages import MeetingStatus, ScheduleRequest
 from starter import actions, meeting_actions
+from tests.cli_args import contract_start_args
 from tests.cli_runner import cli_worker, run_lov, run_lov_process
 from tests.helpers import ReceivedMail, eventually
 from tests.test_contract_cli import (
@@ -99,22 +100,20 @@ def _at(moment: datetime) -> str:
     return moment.astimezone(ZONE).strftime("%Y-%m-%d %H:%M:%S")
 
 
-async def test_schedule_reschedule_minutes_status(lov: Lov) -> None:
+async def _started(lov: Lov) -> tuple[str, str]:
+    """A new provider's contract, started a month ago, and its H1 meeting opened: the org nr
+    and the meeting's workflow id."""
     org = random_org_nr()
     wid = f"meeting-{org.replace('-', '')}-{lov.year}-H1"
-    started = await lov.cli(
-        "contract",
-        "start",
-        org,
-        "--name",
-        "Omsorg i Norr AB",
-        "--email",
-        PROVIDER_EMAIL,
-        "--start",
-        (local_today() - timedelta(days=30)).isoformat(),
-    )
+    start = contract_start_args(org, local_today() - timedelta(days=30), email=PROVIDER_EMAIL)
+    started = await lov.cli(*start)
     assert started.exit_code == 0, started.stderr
     await eventually(lambda: _meeting(lov, wid), timeout=20)
+    return org, wid
+
+
+async def test_schedule_reschedule_minutes_status(lov: Lov) -> None:
+    org, wid = await _started(lov)
 
     shown = await lov.process("meeting", "status", org, "--year", str(lov.year), "--window", "h1")
     assert shown.exit_code == 0, shown.stderr
@@ -236,21 +235,7 @@ async def test_links_and_times_that_would_break_the_calendar_file_are_refused(lo
     ever (and every later reschedule that kept the link). Now every link is one http(s) line
     that fits its column, and a time lies in 1990–2100: the CLI and the validator refuse,
     nothing is sent; a good link is accepted in the same setup."""
-    org = random_org_nr()
-    wid = f"meeting-{org.replace('-', '')}-{lov.year}-H1"
-    started = await lov.cli(
-        "contract",
-        "start",
-        org,
-        "--name",
-        "Omsorg i Norr AB",
-        "--email",
-        PROVIDER_EMAIL,
-        "--start",
-        (local_today() - timedelta(days=30)).isoformat(),
-    )
-    assert started.exit_code == 0, started.stderr
-    await eventually(lambda: _meeting(lov, wid), timeout=20)
+    _, wid = await _started(lov)
     tomorrow = datetime.combine(local_today() + timedelta(days=1), datetime.min.time(), ZONE)
     when = tomorrow.replace(hour=10)
     extra = [] if when.year == lov.year else ["--reason", "Årsskiftet"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-import random
 import stat
 import subprocess
 import sys
@@ -32,7 +31,6 @@ from models.db import upgrade
 from models.orgnr import (
     contract_workflow_id,
     meeting_workflow_id,
-    normalize_org_nr,
     obligation_workflow_id,
 )
 from models.placement import rotation_workflow_id
@@ -48,37 +46,18 @@ from models.provider_id import (
     new_key,
     parse_key,
 )
-from models.settings import PROJECT_ROOT, Settings
+from models.settings import PROJECT_ROOT, Settings, get_settings
 from starter import recovery_actions
-from tests.cli_runner import Result, cli_env, cli_worker, run_lov, run_lov_process
-from tests.helpers import ReceivedMail, eventually
+from tests.cli_args import application_submit_args, contract_start_args, placement_start_args
+from tests.cli_runner import Result, WorkerFor, cli_env, run_lov, run_lov_process
+from tests.helpers import ReceivedMail, eventually, personal_org_nr, random_org_nr
+from tests.past_due import open_past_due
 
 ZONE = ZoneInfo("Europe/Stockholm")
 KEY = new_key()
 EMAIL = "kontakt@enskild.example"
+NAME = "Hemtjänst Svensson"
 SKALLKRAV = [k.key for k in load_plan("sundsvall", PROJECT_ROOT / "plans").skallkrav]
-
-
-def _luhn_digit(nine: str) -> str:
-    total = 0
-    for i, ch in enumerate(nine):
-        n = int(ch) * (2 if i % 2 == 0 else 1)
-        total += n - 9 if n > 9 else n
-    return str((10 - total % 10) % 10)
-
-
-def personal_org_nr(*, coordination: bool = False) -> str:
-    """A valid (Luhn) personnummer-shaped org nr nobody else uses on the shared dev server;
-    `coordination`: a samordningsnummer (day + 60)."""
-    day = random.randint(1, 28) + (60 if coordination else 0)
-    nine = f"{random.randint(40, 99):02d}{random.randint(1, 12):02d}{day:02d}"
-    nine += f"{random.randrange(1000):03d}"
-    return normalize_org_nr(f"{nine[:6]}-{nine[6:]}{_luhn_digit(nine)}")
-
-
-def company_org_nr() -> str:
-    nine = f"55{random.randrange(2, 10)}{random.randrange(10**6):06d}"
-    return normalize_org_nr(f"{nine[:6]}-{nine[6:]}{_luhn_digit(nine)}")
 
 
 def leaks(text: str, org_nr: str) -> list[str]:
@@ -93,7 +72,7 @@ def leaks(text: str, org_nr: str) -> list[str]:
 def test_which_org_nrs_are_personnummer_shaped() -> None:
     assert is_personal(personal_org_nr()) and is_personal(personal_org_nr(coordination=True))
     assert is_personal("121212-1212")
-    for company in ("556036-0793", "802474-1892", "212000-1355", company_org_nr()):
+    for company in ("556036-0793", "802474-1892", "212000-1355", random_org_nr()):
         assert not is_personal(company), company
 
 
@@ -175,16 +154,10 @@ async def lov(
     dev_env: WorkflowEnvironment,
     smtp_server: ReceivedMail,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    worker_for: WorkerFor,
 ) -> AsyncIterator[Lov]:
-    async with cli_worker(
-        dev_env.client,
-        smtp_server,
-        tmp_path,
-        monkeypatch,
-        name="provider-ids",
-        default_plan="sundsvall",
-        provider_id_key=KEY,
+    async with worker_for(
+        name="provider-ids", default_plan="sundsvall", provider_id_key=KEY
     ) as env:
         yield Lov(dev_env.client, smtp_server, env, tmp_path, [])
 
@@ -200,39 +173,15 @@ async def _engine_metadata(client: Client, task_queue: str) -> dict[str, Any]:
 def _start_args(org: str) -> list[str]:
     # Next year: its obligations (and meetings) are opened at once.
     start = date(datetime.now(ZONE).year + 1, 1, 1)
-    return [
-        "contract",
-        "start",
-        org,
-        "--name",
-        "Hemtjänst Svensson",
-        "--email",
-        EMAIL,
-        "--start",
-        start.isoformat(),
-    ]
+    return contract_start_args(org, start, name=NAME, email=EMAIL)
 
 
 async def _submit(lov: Lov, org: str) -> Result:
-    return await lov.cli(
-        "application",
-        "submit",
-        org,
-        "--name",
-        "Hemtjänst Svensson",
-        "--email",
-        EMAIL,
-        "--service",
-        "omvårdnad",
-        "--area",
-        "Centrum",
-        "--actor",
-        "Anna Admin",
-    )
+    return await lov.cli(*application_submit_args(org, name=NAME, email=EMAIL))
 
 
 async def test_a_sole_trader_is_named_by_its_key_and_a_company_by_its_org_nr(lov: Lov) -> None:
-    person, company = personal_org_nr(), company_org_nr()
+    person, company = personal_org_nr(), random_org_nr()
     ref = ProviderIds(parse_key(KEY)).ref(person)
     assert ref is not None
 
@@ -355,7 +304,7 @@ async def test_without_the_key_a_sole_trader_is_refused_and_nothing_starts(
             await lov.client.get_workflow_handle(wid).describe()
     assert not await _engine_metadata_for(lov, digits)
     # A company needs no key.
-    company = await lov.process(env, *_start_args(company_org_nr()))
+    company = await lov.process(env, *_start_args(random_org_nr()))
     assert company.exit_code == 0, company.stderr
 
 
@@ -401,22 +350,14 @@ async def test_an_approved_sole_trader_gets_its_contract_and_placements_by_key(
     assert status.exit_code == 0, status.stderr
 
     started = await lov.cli(
-        "placement",
-        "start",
-        "--customer",
-        "DNR-2031-0077",
-        "--area",
-        "Centrum",
-        "--service",
-        "omvårdnad",
-        "--hours",
-        "10",
-        "--decision-date",
-        today.isoformat(),
-        "--start",
-        (today + timedelta(days=3)).isoformat(),
-        "--actor",
-        "Handläggare",
+        *placement_start_args(
+            "DNR-2031-0077",
+            **{
+                "--hours": "10",
+                "--decision-date": today.isoformat(),
+                "--start": (today + timedelta(days=3)).isoformat(),
+            },
+        )
     )
     assert started.exit_code == 0, started.stderr
     placement = started.stdout.split(": ")[1].split(" ")[0]
@@ -504,3 +445,80 @@ period = "2027-T1"
     assert {"reminder", "receipt", "accepted"} <= kinds, kinds
     assert all(not leaks(str(line.get("subject", "")), person) for line in lines)
     assert not (tmp_path / "var").exists()  # the throw-away key is not kept
+
+
+async def test_overdue_names_a_sole_trader_by_its_org_nr_and_a_company_as_before(
+    lov: Lov, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`lov overdue` reads LovOrgNr, which holds a sole trader's key: the administrator sees
+    the org nr the records hold for the workflow instead; a company's row is as it was."""
+    person, company = personal_org_nr(), random_org_nr()
+    ref = ProviderIds(parse_key(KEY)).ref(person)
+    assert ref is not None
+    # The CLI reads the records database the worker writes.
+    _use_records(lov, monkeypatch, f"sqlite+aiosqlite:///{lov.tmp / 'records.db'}")
+    start = date(datetime.now(ZONE).year + 1, 1, 1)
+    late: dict[str, str] = {}
+    for org, key in ((person, ref), (company, None)):
+        assert (await lov.cli(*_start_args(org))).exit_code == 0
+        (late[org],) = await open_past_due(
+            lov.client,
+            lov.env["LOV_TEMPORAL_TASK_QUEUE"],
+            PROJECT_ROOT / "plans",
+            plan_id="sundsvall",
+            org_nr=org,
+            contract_start=start,
+            year=start.year,
+            days_ago=3,
+            ref=key,
+            obligations={"annual-accounts"},
+        )
+    assert late[person].startswith(f"obligation-{ref}-")
+
+    async def listed() -> dict[str, dict[str, Any]]:
+        result = await lov.cli("overdue", "--json")
+        assert result.exit_code == 0, result.stderr
+        # The shared dev server also holds other tests' workflows: look at ours.
+        mine = {i["workflow_id"]: i for i in json.loads(result.stdout)}
+        assert set(late.values()) <= set(mine), mine.keys()
+        return mine
+
+    items = await eventually(listed, timeout=30)
+    assert items[late[person]]["org_nr"] == person
+    assert items[late[company]]["org_nr"] == company
+    assert all(items[w]["days_overdue"] == 3 for w in late.values())
+
+    table = await lov.cli("overdue")
+    assert table.exit_code == 0 and not table.stderr, table.stderr
+    rows = {line.split()[0]: line for line in table.stdout.splitlines()[1:-1]}
+    assert person in rows and company in rows and ref not in table.stdout
+    assert rows[company].startswith(f"{company:<12} annual-accounts ")  # as before
+    assert rows[person].startswith(f"{person:<12} annual-accounts ")
+    assert rows[person].split()[1:4] == rows[company].split()[1:4]  # obligation, period, due
+
+    # Records that do not know the workflow (another database): the key still names the row.
+    other = f"sqlite+aiosqlite:///{lov.tmp / 'other.db'}"
+    await upgrade(other)
+    unknown = await _overdue_with_records(lov, monkeypatch, other)
+    assert unknown.exit_code == 0 and not unknown.stderr, unknown.stderr
+    keyed = {i["workflow_id"]: i for i in json.loads(unknown.stdout)}
+    assert keyed[late[person]]["org_nr"] == ref and keyed[late[company]]["org_nr"] == company
+    # Records that cannot be read (no tables): the same list, and one line saying why.
+    broken = await _overdue_with_records(
+        lov, monkeypatch, f"sqlite+aiosqlite:///{lov.tmp / 'empty.db'}"
+    )
+    assert broken.exit_code == 0, broken.stderr
+    assert broken.error_line().startswith("registret: "), broken.stderr
+    assert ref in broken.stdout and company in broken.stdout
+    assert "no such table" in broken.stderr and "SELECT" not in broken.stderr
+
+
+def _use_records(lov: Lov, monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    lov.env["LOV_DATABASE_URL"] = url
+    monkeypatch.setenv("LOV_DATABASE_URL", url)
+    get_settings.cache_clear()
+
+
+async def _overdue_with_records(lov: Lov, monkeypatch: pytest.MonkeyPatch, url: str) -> Result:
+    _use_records(lov, monkeypatch, url)
+    return await lov.cli("overdue", "--json")
