@@ -177,7 +177,7 @@ async def live_stack(workdir: Path, mailbox: TimedMailbox) -> AsyncIterator[Proc
     await upgrade(settings.resolved_database_url)
     server_log = (workdir / "temporal.log").open("wb")
     server = subprocess.Popen(
-        dev_server_command(settings, workdir),
+        dev_server_command(settings, workdir, settings.embedded_ui_port),
         stdin=subprocess.DEVNULL,
         stdout=server_log,
         stderr=subprocess.STDOUT,

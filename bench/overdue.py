@@ -41,7 +41,7 @@ async def dev_server(workdir: Path) -> AsyncIterator[tuple[Client, str]]:
     address = f"127.0.0.1:{settings.embedded_temporal_port}"
     log = (workdir / "temporal-overdue.log").open("wb")
     server = subprocess.Popen(
-        dev_server_command(settings, workdir),
+        dev_server_command(settings, workdir, settings.embedded_ui_port),
         stdin=subprocess.DEVNULL,
         stdout=log,
         stderr=subprocess.STDOUT,
