@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from temporalio.client import Client, WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
 
 from models.db import make_engine, make_session_factory, upgrade
 from models.messages import Provider
@@ -34,12 +35,36 @@ def local(day: date, clock: time = time(10, 0)) -> datetime:
     return datetime.combine(day, clock, STOCKHOLM)
 
 
+class ActivityWorker:
+    """The activities worker of a split stack (`split_workers=True`), which a test can stop
+    and start again: while it is stopped, activities stay scheduled on the server, so two of
+    them can be made to wait for the worker together (a race made deterministic)."""
+
+    def __init__(self, client: Client, settings: Settings) -> None:
+        self._client = client
+        self._settings = settings
+        self._worker: Worker | None = None
+
+    async def start(self) -> None:
+        assert self._worker is None, "the activities worker is already running"
+        worker = create_worker(self._client, self._settings)
+        await worker.__aenter__()
+        self._worker = worker
+
+    async def stop(self) -> None:
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            await worker.__aexit__(None, None, None)
+
+
 @dataclass
 class Stack:
     env: WorkflowEnvironment
     settings: Settings
     mail: ReceivedMail
     store: RecordStore
+    # Only with split_workers: the activities worker, to hold activities back.
+    activities: ActivityWorker | None = None
 
     @property
     def client(self) -> Client:
@@ -116,16 +141,23 @@ async def lovflow_stack(
             AsyncExitStack() as workers,
         ):
             target = env.client.service_client.config.target_host
+            activities: ActivityWorker | None = None
             for n, role in enumerate(roles):
                 role_config = config.model_copy(update={"worker_role": role})
                 # A client runs one worker per task queue: the second gets a client of its own,
                 # as a worker process of its own would.
                 client = env.client if n == 0 else await connect(role_config, address=target)
+                if role == "activities":
+                    activities = ActivityWorker(client, role_config)
+                    await activities.start()
+                    workers.push_async_callback(activities.stop)
+                    continue
                 extra: dict[str, Any] = (
                     {"workflows": [*ALL_WORKFLOWS, *extra_workflows]} if extra_workflows else {}
                 )
                 await workers.enter_async_context(create_worker(client, role_config, **extra))
-            yield Stack(env, config, mail, RecordStore(make_session_factory(engine)))
+            store = RecordStore(make_session_factory(engine))
+            yield Stack(env, config, mail, store, activities)
     finally:
         await engine.dispose()
         mail.stop()
