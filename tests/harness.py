@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from temporalio.client import Client, WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
 
 from models.db import make_engine, make_session_factory, upgrade
 from models.messages import Provider
@@ -34,12 +35,38 @@ def local(day: date, clock: time = time(10, 0)) -> datetime:
     return datetime.combine(day, clock, STOCKHOLM)
 
 
+class StoppableWorker:
+    """One worker of a split stack (`split_workers=True`), which a test can stop and start
+    again: while the activities worker is stopped, activities stay scheduled on the server;
+    while the workflows worker is stopped, what happens to a workflow (an update, a timer
+    firing) waits to be handled in one workflow task. Races made deterministic."""
+
+    def __init__(self, client: Client, settings: Settings, **kwargs: Any) -> None:
+        self._client = client
+        self._settings = settings
+        self._kwargs = kwargs
+        self._worker: Worker | None = None
+
+    async def start(self) -> None:
+        assert self._worker is None, "the worker is already running"
+        worker = create_worker(self._client, self._settings, **self._kwargs)
+        await worker.__aenter__()
+        self._worker = worker
+
+    async def stop(self) -> None:
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            await worker.__aexit__(None, None, None)
+
+
 @dataclass
 class Stack:
     env: WorkflowEnvironment
     settings: Settings
     mail: ReceivedMail
     store: RecordStore
+    # Only with split_workers: the workers by role ("workflows", "activities"), to hold back.
+    workers: dict[str, StoppableWorker] = field(default_factory=dict)
 
     @property
     def client(self) -> Client:
@@ -121,6 +148,7 @@ async def lovflow_stack(
             AsyncExitStack() as workers,
         ):
             target = env.client.service_client.config.target_host
+            by_role: dict[str, StoppableWorker] = {}
             for n, role in enumerate(roles):
                 role_config = config.model_copy(update={"worker_role": role})
                 # A client runs one worker per task queue: the second gets a client of its own,
@@ -129,8 +157,12 @@ async def lovflow_stack(
                 extra: dict[str, Any] = (
                     {"workflows": [*ALL_WORKFLOWS, *extra_workflows]} if extra_workflows else {}
                 )
-                await workers.enter_async_context(create_worker(client, role_config, **extra))
-            yield Stack(env, config, mail, RecordStore(make_session_factory(engine)))
+                worker = StoppableWorker(client, role_config, **extra)
+                await worker.start()
+                workers.push_async_callback(worker.stop)
+                by_role[role] = worker
+            store = RecordStore(make_session_factory(engine))
+            yield Stack(env, config, mail, store, by_role if split_workers else {})
     finally:
         await engine.dispose()
         mail.stop()

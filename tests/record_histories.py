@@ -495,6 +495,39 @@ async def record_sole_trader() -> None:
             (HISTORIES / "sole-trader-obligation-t1.json").write_text(history.to_json())
 
 
+async def record_placement_race() -> None:
+    """Under the placement-unique-assign patch: a customer's choice still waiting for the
+    rotation list when the choice deadline passes (activities held back); the deadline's timer
+    is cancelled and the choice taken once."""
+    from temporalio.client import WorkflowUpdateStage
+
+    from models.placement import ChooseRequest
+    from tests.placement_helpers import A, B, new_placement, providers_on_list, registered
+    from workflows.placement import PlacementWorkflow
+
+    with tempfile.TemporaryDirectory() as tmp:
+        async with lovflow_stack(Path(tmp), split_workers=True) as stack:
+            await providers_on_list(stack, A, B)
+            wid = await new_placement(stack)
+            await registered(stack, wid)
+            await stack.sleep_until(local(date(2031, 3, 10), time(23, 59, 58)))
+            await asyncio.sleep(1)  # the registration's last records
+            activities = stack.workers["activities"]
+            await activities.stop()
+            handle = stack.client.get_workflow_handle_for(PlacementWorkflow.run, wid)
+            choice = await handle.start_update(
+                PlacementWorkflow.choose,
+                ChooseRequest(provider=B.org_nr, actor="handlaggare"),
+                wait_for_stage=WorkflowUpdateStage.ACCEPTED,
+            )
+            await stack.sleep_until(local(date(2031, 3, 11), time(0, 0, 1)))
+            await activities.start()
+            await choice.result()
+            await stack.sleep_until(local(date(2031, 3, 12)))
+            history = await handle.fetch_history()
+            (HISTORIES / "placement-chosen-at-deadline.json").write_text(history.to_json())
+
+
 RECORDERS: dict[str, Callable[[], Awaitable[None]]] = {
     "unique-keys": record_unique_keys,
     "concurrent-reviews": record_concurrent_reviews,
@@ -505,6 +538,7 @@ RECORDERS: dict[str, Callable[[], Awaitable[None]]] = {
     "reliability": record_reliability,
     "recovery": record_recovery,
     "placement": record_placement,
+    "placement-race": record_placement_race,
     "sole-trader": record_sole_trader,
 }
 

@@ -60,6 +60,12 @@ with workflow.unsafe.imports_passed_through():
         when_due,
     )
 
+# workflow.patched() id: an assignment takes its number (its key on the rotation list) when it
+# starts, and nothing the run loop does waits on a deadline while a choice or switch is asking the
+# list. Before it the choice deadline could fire during a customer's choice, ask under the same
+# key, get the same provider and take it again (a switch from the provider to itself).
+UNIQUE_ASSIGN_PATCH = "placement-unique-assign"
+
 # Why the customer must choose again, shown to the case officer in the plan's language (mail,
 # status, records). Only a state string and activity inputs: no command changes, replay-safe.
 _RECHOICE_REASON = {
@@ -118,6 +124,10 @@ class PlacementWorkflow:
             action = await when_due(self._next_action(), self._changed_since(revision))
             if action is None:
                 continue  # something changed: plan again
+            if self._busy and workflow.patched(UNIQUE_ASSIGN_PATCH):
+                # A choice or switch fell in the same moment and is asking the rotation list:
+                # plan again once it has its answer (the deadline may then have nothing to do).
+                continue
             await self._perform(action)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.status()
@@ -379,12 +389,20 @@ class PlacementWorkflow:
 
     async def _assign(self, chosen: str | None) -> Assignment:
         """The provider: the customer's choice (checked against the list) or the next in turn."""
+        if workflow.patched(UNIQUE_ASSIGN_PATCH):
+            # The number is taken before the first await, so no other assignment can read it,
+            # and the run loop plans again (with nothing automatic while this one is busy).
+            self._assignments += 1
+            number = self._assignments
+            self._revision += 1
+        else:
+            number = self._assignments + 1
         self._busy = True
         try:
             return await call(
                 PlacementActivities.assign_provider,
                 AssignRequest(
-                    key=f"{self._wid}:assign:{self._assignments + 1}",
+                    key=f"{self._wid}:assign:{number}",
                     plan_id=self._in.plan_id,
                     area=self._in.area,
                     service_type=self._in.service_type,
@@ -403,7 +421,8 @@ class PlacementWorkflow:
             self._revision += 1
 
     async def _take(self, assignment: Assignment, effective: date | None, actor: str) -> None:
-        self._assignments += 1
+        if not workflow.patched(UNIQUE_ASSIGN_PATCH):
+            self._assignments += 1  # patched: counted when the assignment started
         self._choice_due = None
         self._state = PlacementState.ACTIVE
         self._revision += 1
