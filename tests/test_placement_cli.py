@@ -5,7 +5,7 @@ end`, each as an administrator runs it."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from temporalio.client import WorkflowExecutionStatus
@@ -19,14 +19,18 @@ from tests.test_contract_cli import random_org_nr
 
 __all__ = ["lov"]  # the fixture, imported for pytest
 
-TODAY = datetime.now(ZoneInfo("Europe/Stockholm")).date()
+
+def stockholm_today() -> date:
+    # Read at each use, not at import: the suite may run across midnight in Stockholm, and the
+    # workflow reads its own clock when it plans a switch.
+    return datetime.now(ZoneInfo("Europe/Stockholm")).date()
 
 
 async def placement(cli: Lov, *args: str) -> Result:
     return await run_lov(cli.env, "placement", *args)
 
 
-async def approved(cli: Lov, org: str) -> None:
+async def approved(cli: Lov, org: str, today: date) -> None:
     """An application through to approval: the provider gets a contract and joins the lists."""
     wid = f"application-{org.replace('-', '')}-1"
     assert (await cli.submit(org)).exit_code == 0
@@ -38,7 +42,7 @@ async def approved(cli: Lov, org: str) -> None:
     await eventually(registered, timeout=20)
     for key in SKALLKRAV:
         assert (await cli.cli("assess", wid, key, "--met", "--actor", "Bo")).exit_code == 0
-    start = (TODAY + timedelta(days=1)).isoformat()
+    start = (today + timedelta(days=1)).isoformat()
     decided = await cli.cli("decide", wid, "--approve", "--start", start, "--actor", "Chef")
     assert decided.exit_code == 0, decided.stderr
 
@@ -64,8 +68,9 @@ async def own_rotation_list(cli: Lov) -> None:
 async def test_placement_from_start_to_end(lov: Lov) -> None:  # noqa: F811
     await own_rotation_list(lov)
     first, second = random_org_nr(), random_org_nr()
-    await approved(lov, first)
-    await approved(lov, second)
+    today = stockholm_today()
+    await approved(lov, first, today)
+    await approved(lov, second, today)
 
     started = await placement(
         lov,
@@ -79,9 +84,9 @@ async def test_placement_from_start_to_end(lov: Lov) -> None:  # noqa: F811
         "--hours",
         "22,5",
         "--decision-date",
-        TODAY.isoformat(),
+        today.isoformat(),
         "--start",
-        (TODAY + timedelta(days=3)).isoformat(),
+        (today + timedelta(days=3)).isoformat(),
         "--actor",
         "Handläggare",
     )
@@ -92,17 +97,22 @@ async def test_placement_from_start_to_end(lov: Lov) -> None:  # noqa: F811
     # Right after `start` the next command is accepted: start waits until it is registered.
     chosen = await placement(lov, "choose", wid, "--rotation", "--actor", "Handläggare")
     assert chosen.exit_code == 0, chosen.stderr
-    start = (TODAY + timedelta(days=3)).isoformat()
+    start = (today + timedelta(days=3)).isoformat()
     # The first approved provider is first on the rotation list.
     assert f"({first}) från {start}" in chosen.stdout
 
     refused = await placement(lov, "switch", wid, "--provider", first)
     assert refused.exit_code == 2
     assert refused.error_line() == f"fel: provider: {first} is already the customer's provider"
+    before = stockholm_today()
     switched = await placement(lov, "switch", wid, "--provider", second, "--actor", "Kund via HL")
     assert switched.exit_code == 0, switched.stderr
-    effective = (TODAY + timedelta(days=7)).isoformat()
-    assert f"till Omsorg i Norr AB ({second}) från {effective}" in switched.stdout
+    # The earliest switch is seven days after the day the workflow took it; that day is the
+    # one before or after the command, should the command have run across midnight.
+    candidates = {(day + timedelta(days=7)).isoformat() for day in (before, stockholm_today())}
+    [effective] = [
+        d for d in candidates if f"till Omsorg i Norr AB ({second}) från {d}" in switched.stdout
+    ]
 
     shown = await placement(lov, "status", wid, "--json")
     assert shown.exit_code == 0, shown.stderr
@@ -110,7 +120,7 @@ async def test_placement_from_start_to_end(lov: Lov) -> None:  # noqa: F811
     assert (status["state"], status["provider"], status["via"]) == ("active", first, "rotation")
     assert status["pending_switch"]["org_nr"] == second
     assert status["pending_switch"]["effective"] == effective
-    assert status["care_plan"]["due"] == (TODAY + timedelta(days=17)).isoformat()
+    assert status["care_plan"]["due"] == (today + timedelta(days=17)).isoformat()
     assert status["granted_hours"] == "22.50"
     text = await placement(lov, "status", wid)
     assert f"Byte till Omsorg i Norr AB ({second}) från {effective}" in text.stdout
