@@ -19,8 +19,8 @@ WORKDIR /app
 
 # Dependencies first, in their own layer: a code change then does not reinstall them.
 COPY pyproject.toml ./
-RUN mkdir -p workflows activities models starter \
-    && touch worker.py workflows/__init__.py activities/__init__.py models/__init__.py \
+RUN mkdir -p workflows activities models services starter \
+    && touch worker.py workflows/__init__.py activities/__init__.py models/__init__.py services/__init__.py \
         starter/__init__.py \
     && pip install . \
     && pip uninstall --yes lovflow \

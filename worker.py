@@ -24,9 +24,9 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities import build_activities
 from activities.data_errors import NonRetryableDataErrors
 from activities.heartbeat import AutoHeartbeat
-from models.provider_id import ProviderIdError, ProviderIds
-from models.settings import Settings, exit_on_invalid_settings, get_settings
-from models.temporal import TemporalSetupError, connect
+from models.domain.provider_id import ProviderIdError, ProviderIds
+from models.runtime.settings import Settings, exit_on_invalid_settings, get_settings
+from models.runtime.temporal import TemporalSetupError, connect
 from workflows import ALL_WORKFLOWS
 
 log = logging.getLogger("lovflow.worker")
@@ -103,7 +103,7 @@ async def run_until(worker: Worker, stop: asyncio.Event) -> None:
 async def check_database(settings: Settings) -> None:
     """Refuse to start on an unmigrated records database: activities would fail one by one
     at run time, far from the cause."""
-    from models.db import DatabaseNotMigrated, InvalidDatabaseURL, check_current
+    from models.records.db import DatabaseNotMigrated, InvalidDatabaseURL, check_current
 
     try:
         await check_current(settings.resolved_database_url)
@@ -116,7 +116,7 @@ async def run_worker(settings: Settings) -> None:
     if settings.worker_role != "workflows":  # workflow code never touches the database
         await check_database(settings)
         try:
-            # The activities name sole traders by a keyed hash (models.provider_id): a
+            # The activities name sole traders by a keyed hash (models.domain.provider_id): a
             # damaged key is a setting error now, not a failing activity later.
             ProviderIds.from_settings(settings)
         except ProviderIdError as exc:

@@ -15,11 +15,11 @@ from activities.plans import PlanActivities
 from activities.records import RecordActivities
 from activities.recovery import RecoveryActivities
 from activities.rendering import Renderer
-from models.db import make_engine, make_session_factory
-from models.mail_incidents import MailIncidentStore
-from models.provider_id import ProviderIds
-from models.settings import Settings
-from models.store import RecordStore
+from models.domain.provider_id import ProviderIds
+from models.records.db import make_engine, make_session_factory
+from models.records.mail_incidents import MailIncidentStore
+from models.records.store import RecordStore
+from models.runtime.settings import Settings
 
 
 def build_activities(settings: Settings, client: Client) -> Sequence[Callable[..., Any]]:

@@ -8,7 +8,7 @@ never sent). `NonRetryableDataErrors`, a worker interceptor, lets these fail at 
 `ApplicationError(type="DataError", non_retryable=True)`; the workflow then reports the lost
 record and carries on (`workflows.common.call`).
 
-Duplicate keys are not among them: the store (models/store.py) answers those itself, and an
+Duplicate keys are not among them: the store (models/records/store.py) answers those itself, and an
 `IntegrityError` only reaches here when no row under the key exists, i.e. the values themselves
 are refused.
 """

@@ -49,12 +49,12 @@ from activities.smtp import (
     message_id_for,
 )
 from activities.stored_links import mail_context
-from models.mail_incidents import UNCERTAIN, MailIncidentStore, uncertain_resend_delay
-from models.mailsafe import check_email
-from models.messages import DataErrorReport, MailRequest, MailResult
-from models.plan import PROVIDER_ROLE
-from models.settings import Settings
-from models.store import OutboxEntry, RecordStore
+from models.domain.mailsafe import check_email
+from models.messages.contract import DataErrorReport, MailRequest, MailResult
+from models.plans.schema import PROVIDER_ROLE
+from models.records.mail_incidents import UNCERTAIN, MailIncidentStore, uncertain_resend_delay
+from models.records.store import OutboxEntry, RecordStore
+from models.runtime.settings import Settings
 
 __all__ = ["PERMANENT_FAILURE", "UNCERTAIN_DELIVERY", "MailActivities", "message_id_for"]
 
@@ -112,7 +112,7 @@ class MailActivities:
             try:
                 # Checked again here, not only at the model boundary: the records database may
                 # have been written by other means, and one bad address must not add a header
-                # or a recipient (models.mailsafe).
+                # or a recipient (models.domain.mailsafe).
                 check_email(address)
             except ValueError as err:
                 raise PermanentMailError(
@@ -144,7 +144,7 @@ class MailActivities:
 
         entry: OutboxEntry | None = None
         try:
-            # Recipients, the text and the outbox row in one transaction (models/access.py):
+            # Recipients, the text and the outbox row in one transaction (models/records/access.py):
             # this runs for every e-mail. A permanent failure in here writes nothing.
             async with self._store.unit() as tx:
                 recipients = await self._recipients(request, tx)

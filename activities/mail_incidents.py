@@ -33,19 +33,19 @@ from activities.smtp import (
     deliver,
     message_id_for,
 )
-from models.mail_incidents import (
+from models.domain.mailsafe import check_email
+from models.domain.orgnr import OrgNrError, normalize_org_nr
+from models.messages.contract import DataErrorReport, MailRequest
+from models.plans.loader import list_plans, load_plan
+from models.plans.schema import Plan, Role
+from models.records.mail_incidents import (
     REFUSED,
     MailFailureRecord,
     MailIncidentStore,
     MailOutageRecord,
 )
-from models.mailsafe import check_email
-from models.messages import DataErrorReport, MailRequest
-from models.orgnr import OrgNrError, normalize_org_nr
-from models.plan import Plan, Role
-from models.plan_loader import list_plans, load_plan
-from models.settings import Settings
-from models.store import RecordStore
+from models.records.store import RecordStore
+from models.runtime.settings import Settings
 
 log = logging.getLogger("lovflow.mail")
 
@@ -293,7 +293,7 @@ class MailIncidents:
         return role.email if role else None
 
     def administrator(self, request: MailRequest) -> str | None:
-        """The administrator's address, if it is one address (models.mailsafe): a notice must
+        """The administrator's address, if it is one address (models.domain.mailsafe): a notice must
         not become a way to add a header or a recipient either."""
         address = self._administrator(request)
         if address is None:

@@ -18,9 +18,9 @@ from temporalio.exceptions import ApplicationError
 
 from activities.mail import PERMANENT_FAILURE
 from activities.stored_links import link_to_send
-from models.messages import CalendarInvite, MailAttachment
-from models.settings import Settings
-from models.store import RecordStore
+from models.messages.contract import CalendarInvite, MailAttachment
+from models.records.store import RecordStore
+from models.runtime.settings import Settings
 
 PRODID = "-//lovflow//uppfoljningsmote//SV"
 

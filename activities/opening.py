@@ -18,17 +18,17 @@ from temporalio.client import Client
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from models import search_attributes as sa
-from models.application import StartContract
-from models.messages import ContractInput, MeetingInput, ObligationInput, OpenObligations
-from models.orgnr import (
+from models.domain.orgnr import (
     contract_workflow_id,
     meeting_workflow_id,
     obligation_workflow_id,
     search_value,
 )
-from models.placement import RotationEntry
-from models.provider_id import ProviderIds
+from models.domain.provider_id import ProviderIds
+from models.messages.application import StartContract
+from models.messages.contract import ContractInput, MeetingInput, ObligationInput, OpenObligations
+from models.messages.placement import RotationEntry
+from models.runtime import search_attributes as sa
 
 
 async def start_contract_workflow(
@@ -40,9 +40,10 @@ async def start_contract_workflow(
 ) -> str:
     """Start a provider's contract workflow; WorkflowAlreadyStartedError if one is running.
 
-    `ref`: a sole trader's opaque key (models.provider_id), which names the contract instead of
+    `ref`: a sole trader's opaque key (models.domain.provider_id), which names the contract instead
+    of
     the personnummer; it goes into the input so that the contract names its obligations and
-    meetings alike. None for a company. `memo`: the CLI's request id (starter/request_ids.py),
+    meetings alike. None for a company. `memo`: the CLI's request id (services/request_ids.py),
     so a retry knows its own start."""
     from workflows.contract import ContractWorkflow
 

@@ -16,9 +16,10 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from models.calendar import CalendarRules
-from models.messages import ContractStateRecord
-from models.placement import (
+from models.domain.calendar import CalendarRules
+from models.domain.provider_id import ProviderIds
+from models.messages.contract import ContractStateRecord
+from models.messages.placement import (
     Assignment,
     AssignRequest,
     LoadPlacementPlan,
@@ -30,9 +31,8 @@ from models.placement import (
     RotationInput,
     rotation_workflow_id,
 )
-from models.plan_loader import load_plan, resolve_plan_path
-from models.provider_id import ProviderIds
-from models.store import RecordStore
+from models.plans.loader import load_plan, resolve_plan_path
+from models.records.store import RecordStore
 
 REFUSED = "RotationRefused"
 
@@ -129,7 +129,8 @@ class PlacementActivities:
                 non_retryable=True,
                 type=REFUSED,
             ) from None
-        # The placement names a sole trader by its opaque key in LovOrgNr (models.provider_id).
+        # The placement names a sole trader by its opaque key in LovOrgNr
+        # (models.domain.provider_id).
         return result.model_copy(update={"ref": self._ids.ref(result.org_nr)})
 
     @activity.defn

@@ -9,8 +9,7 @@ from pathlib import Path
 
 from temporalio import activity
 
-from models.application import ApplicationPlan, LoadApplicationPlan
-from models.calendar import (
+from models.domain.calendar import (
     CalendarRules,
     DeadlineSchedule,
     deadline_schedule,
@@ -21,9 +20,15 @@ from models.calendar import (
     occurrences,
     year_prepared_at,
 )
-from models.messages import DeadlineRequest, LoadYearRequest, MeetingReminderRequest, YearPlan
-from models.plan import PROVIDER_ROLE, EscalationStep
-from models.plan_loader import load_plan, plan_digest, resolve_plan_path
+from models.messages.application import ApplicationPlan, LoadApplicationPlan
+from models.messages.contract import (
+    DeadlineRequest,
+    LoadYearRequest,
+    MeetingReminderRequest,
+    YearPlan,
+)
+from models.plans.loader import load_plan, plan_digest, resolve_plan_path
+from models.plans.schema import PROVIDER_ROLE, EscalationStep
 
 
 class PlanActivities:

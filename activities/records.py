@@ -10,8 +10,8 @@ from collections.abc import Awaitable, Callable
 
 from temporalio import activity
 
-from models.application import ApplicationWrite, AssessmentWrite
-from models.messages import (
+from models.messages.application import ApplicationWrite, AssessmentWrite
+from models.messages.contract import (
     ActionItemWrite,
     AuditRecord,
     ContactChange,
@@ -24,7 +24,7 @@ from models.messages import (
     ReviewWrite,
     SubmissionWrite,
 )
-from models.store import RecordStore
+from models.records.store import RecordStore
 
 
 class RecordActivities:

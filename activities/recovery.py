@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from temporalio import activity
 
-from models.recovery import line_amount
-from models.recovery_messages import RecoveryStepWrite
-from models.store import RecordStore
+from models.domain.money import line_amount
+from models.messages.recovery import RecoveryStepWrite
+from models.records.store import RecordStore
 
 
 class RecoveryActivities:

@@ -31,9 +31,9 @@ from typing import Any
 import aiosmtplib
 from aiosmtplib.typing import Default
 
-from models.certificates import ca_context
-from models.settings import Settings
-from models.store import OutboxEntry
+from models.records.store import OutboxEntry
+from models.runtime.certificates import ca_context
+from models.runtime.settings import Settings
 
 
 def message_id_for(key: str, domain: str) -> str:
@@ -187,7 +187,8 @@ class SmtpRelay:
 
     def _ca(self) -> ssl.SSLContext | None:
         """The context trusting LOV_SMTP_TLS_CA_CERT, its file read bounded (checked at start-up
-        by models.settings; ssl's own `cafile` would read a device until the worker died)."""
+        by models.runtime.settings; ssl's own `cafile` would read a device until the worker
+        died)."""
         path = self._settings.smtp_tls_ca_cert
         if path is not None and self._tls_context is None:
             self._tls_context = ca_context(path, "LOV_SMTP_TLS_CA_CERT")

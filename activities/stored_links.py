@@ -1,6 +1,7 @@
 """Meeting links stored before the URL rule existed: left out of calendar files and e-mails.
 
-New links are refused by the validators (models.inputs `Url`), but a meeting workflow that was
+New links are refused by the validators (models.domain.inputs `Url`), but a meeting workflow that
+was
 already running may hold one with a line break or another scheme, and keeps it on a reschedule
 that gives no new link. Built into the calendar file, such a link fails the activity on every
 retry (icalendar refuses it); in an e-mail it adds a line of its own. The activities building
@@ -12,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from models.inputs import usable_link
+from models.domain.inputs import usable_link
 
 logger = logging.getLogger(__name__)
 

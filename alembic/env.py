@@ -1,6 +1,7 @@
 """Alembic environment of the records database: async engines, SQLite and PostgreSQL.
 
-The URL comes from the `sqlalchemy.url` option (set by `models.db.upgrade`), else from lovflow's
+The URL comes from the `sqlalchemy.url` option (set by `models.records.db.upgrade`), else from
+lovflow's
 settings, so that a bare `alembic upgrade head` migrates the configured database.
 """
 
@@ -12,9 +13,9 @@ from logging.config import fileConfig
 from sqlalchemy import Connection
 
 from alembic import context
-from models.db import make_engine, parse_url
-from models.records import Base
-from models.settings import get_settings
+from models.records.db import make_engine, parse_url
+from models.records.tables import Base
+from models.runtime.settings import get_settings
 
 config = context.config
 
@@ -47,7 +48,7 @@ def run_migrations_offline() -> None:
 
 
 def _run_on(connection: Connection) -> None:
-    # True on SQLite too: models.db makes the driver emit BEGIN for DDL, so a failed upgrade
+    # True on SQLite too: models.records.db makes the driver emit BEGIN for DDL, so a failed upgrade
     # rolls back completely instead of leaving a half-built schema without a version stamp.
     _configure(connection=connection, transactional_ddl=True)
     with context.begin_transaction():

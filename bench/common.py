@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.engine import make_url
 
-from models.orgnr import normalize_org_nr
+from models.domain.orgnr import normalize_org_nr
 
 T = TypeVar("T")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -35,11 +35,11 @@ from temporalio.client import Client
 
 from bench.common import PROJECT_ROOT, org_nrs, percentile
 from bench.procstat import cpu_share, sample
-from models.db import make_engine, make_session_factory, upgrade
-from models.messages import Provider
-from models.records import ObligationOccurrence
-from models.settings import Settings
-from starter import actions
+from models.messages.contract import Provider
+from models.records.db import make_engine, make_session_factory, upgrade
+from models.records.tables import ObligationOccurrence
+from models.runtime.settings import Settings
+from services import calls as actions
 from starter.ports import free_port
 from starter.serve import _wait_for_namespace, dev_server_command
 

@@ -22,12 +22,13 @@ from typing import Any
 from sqlalchemy import insert
 
 from bench.common import PROJECT_ROOT, org_nrs, postgres_database, timed
-from models.calendar import occurrences
-from models.db import make_engine, make_session_factory, upgrade
-from models.orgnr import contract_workflow_id, obligation_workflow_id
-from models.plan import Obligation
-from models.plan_loader import load_plan
-from models.records import (
+from models.domain.calendar import occurrences
+from models.domain.orgnr import contract_workflow_id, obligation_workflow_id
+from models.plans.loader import load_plan
+from models.plans.schema import Obligation
+from models.records.db import make_engine, make_session_factory, upgrade
+from models.records.store import RecordStore
+from models.records.tables import (
     AuditEvent,
     Contract,
     ObligationOccurrence,
@@ -35,8 +36,7 @@ from models.records import (
     Provider,
     Submission,
 )
-from models.settings import Settings
-from models.store import RecordStore
+from models.runtime.settings import Settings
 from starter.report import compliance_matrix, obligation_titles
 
 CHUNK = 5_000

@@ -55,15 +55,21 @@ from bench.workers import (
     bare_activity_worker,
     lovflow_activity_worker,
 )
-from models.calendar import occurrences
-from models.db import make_engine, make_session_factory, upgrade
-from models.messages import ContractInput, DocumentRef, Provider, ReviewRequest, SubmitRequest
-from models.plan_loader import load_plan
-from models.records import Meeting, ObligationOccurrence
-from models.settings import Settings
-from models.store import RecordStore
-from models.temporal import TEST_SERVER_BINARY, find_binary, run_chain
-from starter import actions
+from models.domain.calendar import occurrences
+from models.messages.contract import (
+    ContractInput,
+    DocumentRef,
+    Provider,
+    ReviewRequest,
+    SubmitRequest,
+)
+from models.plans.loader import load_plan
+from models.records.db import make_engine, make_session_factory, upgrade
+from models.records.store import RecordStore
+from models.records.tables import Meeting, ObligationOccurrence
+from models.runtime.settings import Settings
+from models.runtime.temporal import TEST_SERVER_BINARY, find_binary, run_chain
+from services import calls as actions
 from worker import create_worker
 
 ZONE = ZoneInfo("Europe/Stockholm")

@@ -25,7 +25,7 @@ from temporalio.worker import Worker
 
 from bench.baseline import BareStarter, bare_noop
 from bench.common import PROJECT_ROOT
-from models.settings import Settings
+from models.runtime.settings import Settings
 from worker import run
 
 Topology = Literal["single", "split"]
@@ -76,7 +76,7 @@ def lovflow_activity_worker(
 _LOV_WORKER = (
     "import logging, sys, worker; "
     "logging.basicConfig(stream=sys.stdout, level=logging.INFO); "
-    "from models.settings import get_settings; "
+    "from models.runtime.settings import get_settings; "
     "worker.run(worker.run_worker(get_settings()))"
 )
 

@@ -22,8 +22,8 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 from temporalio.client import WorkflowHistory  # noqa: E402
 from temporalio.worker import Replayer  # noqa: E402
 
-from models.settings import get_settings  # noqa: E402
-from models.temporal import data_converter  # noqa: E402
+from models.runtime.settings import get_settings  # noqa: E402
+from models.runtime.temporal import data_converter  # noqa: E402
 from workflows import ALL_WORKFLOWS  # noqa: E402
 
 

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from temporalio.client import Client
 
-from models.application import (
+from models.messages.application import (
     ApplicationInput,
     ApplicationState,
     ApplicationStatus,
@@ -21,10 +21,11 @@ from models.application import (
     CompletionRequest,
     DecideRequest,
 )
-from models.messages import Provider
-from models.plan_loader import PlanError, load_plan
-from starter import application_actions as apps
-from starter.actions import ActionError, checked
+from models.messages.contract import Provider
+from models.plans.loader import PlanError, load_plan
+from services import applications as apps
+from services.calls import ActionError, checked
+from services.request_ids import RequestIdOpt
 from starter.checks import email_option, line_option
 from starter.contract import (
     ActorOpt,
@@ -41,7 +42,6 @@ from starter.contract import (
     _settings,
 )
 from starter.errors import fail_bad_input
-from starter.request_ids import RequestIdOpt
 
 app = typer.Typer(
     name="application",

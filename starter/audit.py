@@ -25,7 +25,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
 from temporalio.service import RPCError, RPCStatusCode
 
-from models.audit import (
+from models.domain.audit import (
     TimelineEntry,
     UnknownKeyError,
     VerifyError,
@@ -39,22 +39,22 @@ from models.audit import (
     verify_export,
     with_callers,
 )
-from models.audit_signing import (
+from models.domain.audit_signing import (
     SigningKeyError,
     check_key_id,
     new_key_pair,
     public_keys,
     signer,
 )
-from models.db import make_engine, make_session_factory
-from models.file_input import MAX_AUDIT_EXPORT_BYTES, FileInputError, read_text
-from models.messages import AuditRecord, MailRequest
-from models.placement import PlacementReport
-from models.recovery_messages import RecoveryStepWrite
-from models.settings import Settings
-from models.store import RecordStore
-from models.temporal import run_chain
-from starter.actions import contract_ids, provider_ref
+from models.domain.file_input import MAX_AUDIT_EXPORT_BYTES, FileInputError, read_text
+from models.messages.contract import AuditRecord, MailRequest
+from models.messages.placement import PlacementReport
+from models.messages.recovery import RecoveryStepWrite
+from models.records.db import make_engine, make_session_factory
+from models.records.store import RecordStore
+from models.runtime.settings import Settings
+from models.runtime.temporal import run_chain
+from services.calls import contract_ids, provider_ref
 from starter.contract import _date, _org_nr, _run, _settings
 from starter.errors import fail, fail_bad_input
 

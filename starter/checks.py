@@ -1,9 +1,9 @@
-"""CLI checks for values that end up in e-mail headers (models.mailsafe): refused on one line
+"""CLI checks for values that end up in e-mail headers (models.domain.mailsafe): refused on one line
 naming the option, exit code 2, before anything is sent or written."""
 
 from __future__ import annotations
 
-from models.mailsafe import check_email, check_line
+from models.domain.mailsafe import check_email, check_line
 from starter.errors import fail_bad_input
 
 

@@ -19,11 +19,11 @@ from temporalio.client import Client, RPCTimeoutOrCancelledError
 from temporalio.exceptions import TemporalError
 from temporalio.service import RPCError, RPCStatusCode
 
-from models.codec import CodecError, UnknownKeyError
-from models.settings import Settings
-from models.temporal import TemporalSetupError, connect, target_address
+from models.runtime.codec import CodecError, UnknownKeyError
+from models.runtime.settings import Settings
+from models.runtime.temporal import TemporalSetupError, connect, target_address
+from services.request_ids import Attempt, attempt, unknown_outcome
 from starter.errors import fail, fail_bad_input
-from starter.request_ids import Attempt, attempt, unknown_outcome
 
 T = TypeVar("T")
 
@@ -58,7 +58,7 @@ def run_with_client(
     """Connect as configured and run `action`. `bad_input` exceptions exit 2, Temporal's
     failures exit 1, each with one line on stderr.
 
-    `request_id`: the action changes something (starter/request_ids.py); if the connection is
+    `request_id`: the action changes something (services/request_ids.py); if the connection is
     lost after the change was sent, the line says the outcome is unknown, how to check
     (`status`, else the group's status command) and how to retry with the same id."""
     state = Attempt(request_id) if request_id is not None else None

@@ -29,9 +29,9 @@ import typer
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payload, Payloads
 
-from models.codec import CodecError, EncryptionCodec, new_key
-from models.settings import Settings, get_settings
-from models.temporal import TemporalSetupError, codec
+from models.runtime.codec import CodecError, EncryptionCodec, new_key
+from models.runtime.settings import Settings, get_settings
+from models.runtime.temporal import TemporalSetupError, codec
 from starter.errors import fail_bad_input
 
 log = logging.getLogger("lovflow.codec_server")

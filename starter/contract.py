@@ -1,12 +1,13 @@
 """`lov contract`: start a provider's contract and steer its obligations.
 
-Every change is one Update on the contract's or the obligation's workflow (`starter.actions`),
+Every change is one Update on the contract's or the obligation's workflow (`services.calls`),
 recorded with `--actor` (default: the OS user). Bad input — a wrong org nr, an unknown provider,
 obligation or period, a refused field, an item that is already done — is reported on one line on
 stderr naming the field, exit code 2, and nothing was changed (a rejected Update never reaches
 history). A Temporal that cannot be reached gives one line and exit code 1 (DESIGN.md §5.5).
 
-The client connects as configured (`models.temporal.connect`): `LOV_TEMPORAL_ADDRESS`, or the
+The client connects as configured (`models.runtime.temporal.connect`): `LOV_TEMPORAL_ADDRESS`, or
+the
 embedded dev server of `lov serve` on 127.0.0.1:`LOV_EMBEDDED_TEMPORAL_PORT`.
 """
 
@@ -24,15 +25,18 @@ from typing import Annotated, Any, TypeVar
 import typer
 from temporalio.client import Client
 
-from models.file_input import (
+from models.domain.file_input import (
     MAX_FIELDS_BYTES,
     FileInputError,
     parse_json,
     parse_toml,
     read_text,
 )
-from models.inputs import check_actor
-from models.messages import (
+from models.domain.inputs import check_actor
+from models.domain.orgnr import OrgNrError, normalize_org_nr
+from models.domain.quote import short
+from models.domain.submission import SubmissionError, check_submission
+from models.messages.contract import (
     ChangeContactRequest,
     ContractStatus,
     DocumentRef,
@@ -46,19 +50,16 @@ from models.messages import (
     TerminateRequest,
     WaiveRequest,
 )
-from models.orgnr import OrgNrError, normalize_org_nr
-from models.plan import Obligation, Plan
-from models.plan_loader import PlanError, load_plan
-from models.quote import short
-from models.settings import Settings, get_settings
-from models.submission import SubmissionError, check_submission
-from starter import actions
-from starter.actions import ActionError
+from models.plans.loader import PlanError, load_plan
+from models.plans.schema import Obligation, Plan
+from models.runtime.settings import Settings, get_settings
+from services import calls as actions
+from services.calls import ActionError
+from services.request_ids import RequestIdOpt, checked_request_id
 from starter.checks import email_option, line_option
 from starter.client_run import run_with_client
 from starter.errors import fail_bad_input
 from starter.options import parse_date
-from starter.request_ids import RequestIdOpt, checked_request_id
 
 T = TypeVar("T")
 
@@ -147,7 +148,8 @@ def _date(text: str | None, option: str) -> date:
 
 
 def _actor(value: str | None) -> str:
-    """--actor, or the OS user; either way what models.inputs allows (it fits the records)."""
+    """--actor, or the OS user; either way what models.domain.inputs allows (it fits the
+    records)."""
     if value is None:
         try:
             value = getpass.getuser()
@@ -176,7 +178,7 @@ def _run_change(
     status: str | None = None,
 ) -> T:
     """`_run` for a command that changes something, under its `--request-id`
-    (starter/request_ids.py): a retry with the same id is recognised as the same request, and a
+    (services/request_ids.py): a retry with the same id is recognised as the same request, and a
     connection lost after the change was sent says how to check (`status`, else
     `lov <group> status <first argument>`) and how to retry."""
     return run_with_client(
@@ -189,7 +191,7 @@ def _run_change(
 
 
 def _action_error(err: Exception) -> ActionError:
-    """`"<field>: <message>"` (as models.submission words it) → ActionError."""
+    """`"<field>: <message>"` (as models.domain.submission words it) → ActionError."""
     field, _, rest = str(err).partition(": ")
     return ActionError(field, rest) if rest else ActionError("request", str(err))
 

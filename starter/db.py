@@ -13,7 +13,7 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 
-from models.db import (
+from models.records.db import (
     DatabaseNotMigrated,
     InvalidDatabaseURL,
     check_current,
@@ -23,7 +23,7 @@ from models.db import (
     parse_url,
     upgrade,
 )
-from models.settings import describe_invalid, get_settings
+from models.runtime.settings import describe_invalid, get_settings
 
 app = typer.Typer(
     no_args_is_help=True,

@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from models.db import DatabaseNotMigrated, check_current, make_engine, make_session_factory
-from models.mail_incidents import MailFailureRecord, MailIncidentStore, MailOutageRecord
+from models.records.db import DatabaseNotMigrated, check_current, make_engine, make_session_factory
+from models.records.mail_incidents import MailFailureRecord, MailIncidentStore, MailOutageRecord
 from starter.contract import JsonOpt, _settings
 from starter.errors import fail
 

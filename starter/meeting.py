@@ -33,10 +33,11 @@ import typer
 from pydantic import ValidationError
 from temporalio.client import Client
 
-from models.file_input import MAX_MINUTES_BYTES, FileInputError, load_toml
-from models.inputs import check_date, check_one_line, check_url
-from models.limits import NAME_LEN
-from models.messages import (
+from models.domain.file_input import MAX_MINUTES_BYTES, FileInputError, load_toml
+from models.domain.inputs import check_date, check_one_line, check_url
+from models.domain.limits import NAME_LEN
+from models.domain.quote import short
+from models.messages.contract import (
     ActionItem,
     CancelMeetingRequest,
     MeetingState,
@@ -45,9 +46,9 @@ from models.messages import (
     ScheduledMeeting,
     ScheduleRequest,
 )
-from models.quote import short
-from starter import meeting_actions
-from starter.actions import ActionError
+from services import meetings as meeting_actions
+from services.calls import ActionError
+from services.request_ids import RequestIdOpt
 from starter.contract import (
     ActorOpt,
     JsonOpt,
@@ -59,7 +60,6 @@ from starter.contract import (
     _settings,
 )
 from starter.errors import fail_bad_input
-from starter.request_ids import RequestIdOpt
 
 app = typer.Typer(
     name="meeting",
@@ -165,7 +165,7 @@ def _time_command(
     _, local = _local_time(at)
     if place is not None and link is not None:
         fail_bad_input("--place: ange antingen --place eller --link (one of them)")
-    # The same rules as the Update validator, before connecting (models.inputs).
+    # The same rules as the Update validator, before connecting (models.domain.inputs).
     try:
         if link is not None:
             check_url(link.strip())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from models.inputs import check_date
+from models.domain.inputs import check_date
 from starter.errors import fail_bad_input
 
 

@@ -1,4 +1,4 @@
-"""`lov overdue`: who is late, right now, across all providers (models/overdue.py)."""
+"""`lov overdue`: who is late, right now, across all providers (models/domain/overdue.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 from temporalio.client import Client
 
-from models.overdue import OverdueList, overdue_items
-from models.settings import get_settings
+from models.domain.overdue import OverdueList, overdue_items
+from models.runtime.settings import get_settings
 from starter.client_run import run_with_client
 
 

@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 from temporalio.client import Client
 
-from models.placement import (
+from models.messages.placement import (
     MAX_HOURS,
     CarePlanDoneRequest,
     ChooseRequest,
@@ -33,9 +33,10 @@ from models.placement import (
     check_customer_ref,
     new_placement_id,
 )
-from models.plan_loader import PlanError, load_plan
-from starter import placement_actions as pa
-from starter.actions import ActionError, checked
+from models.plans.loader import PlanError, load_plan
+from services import placements as pa
+from services.calls import ActionError, checked
+from services.request_ids import RequestIdOpt, checked_request_id
 from starter.contract import (
     ActorOpt,
     JsonOpt,
@@ -50,7 +51,6 @@ from starter.contract import (
     _settings,
 )
 from starter.errors import fail_bad_input
-from starter.request_ids import RequestIdOpt, checked_request_id
 
 app = typer.Typer(
     name="placement",

@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from models.calendar import holiday_name, is_business_day, occurrences
-from models.inputs import check_date, check_year
-from models.plan import AnnualSchedule, Plan
-from models.plan_loader import PlanError, list_plans, load_plan, resolve_plan_path
-from models.settings import get_settings
+from models.domain.calendar import holiday_name, is_business_day, occurrences
+from models.domain.inputs import check_date, check_year
+from models.plans.loader import PlanError, list_plans, load_plan, resolve_plan_path
+from models.plans.schema import AnnualSchedule, Plan
+from models.runtime.settings import get_settings
 
 app = typer.Typer(
     name="plan",

@@ -4,7 +4,7 @@ Claim lines are given as repeated `--line "PERIOD,KUNDREF,FAKTURERADE,GODKÄNDA,
 `;` between the columns to write decimal commas: `"2027-03;K-1042;12,5;10;385,50"`) or as a CSV
 file with a header row (`--csv FILE`; `,` or `;` separated). The calculation is shown before
 anything is started; a bad line is refused with its line number and column, exit 2, and nothing
-is started. Case ids and workflow ids: see `starter.recovery_actions`.
+is started. Case ids and workflow ids: see `services.recoveries`.
 """
 
 from __future__ import annotations
@@ -22,11 +22,9 @@ from zoneinfo import ZoneInfo
 import typer
 from temporalio.client import Client
 
-from models.calendar import next_business_day
-from models.db import make_engine, make_session_factory
-from models.file_input import MAX_CSV_BYTES, FileInputError, read_text
-from models.plan_loader import PlanError, load_plan
-from models.recovery import (
+from models.domain.calendar import next_business_day
+from models.domain.file_input import MAX_CSV_BYTES, FileInputError, read_text
+from models.domain.money import (
     ClaimLine,
     ClaimLineError,
     calculation_lines,
@@ -34,7 +32,7 @@ from models.recovery import (
     format_sek,
     parse_decimal,
 )
-from models.recovery_messages import (
+from models.messages.recovery import (
     DecideRequest,
     PaidRequest,
     RecoveryState,
@@ -42,10 +40,13 @@ from models.recovery_messages import (
     RespondRequest,
     SettleRequest,
 )
-from models.store import RecordStore, RecoveryTotal
-from starter import actions
-from starter import recovery_actions as recovery
-from starter.actions import ActionError
+from models.plans.loader import PlanError, load_plan
+from models.records.db import make_engine, make_session_factory
+from models.records.store import RecordStore, RecoveryTotal
+from services import calls as actions
+from services import recoveries as recovery
+from services.calls import ActionError
+from services.request_ids import RequestIdOpt
 from starter.contract import (
     ActorOpt,
     JsonOpt,
@@ -58,7 +59,6 @@ from starter.contract import (
     _settings,
 )
 from starter.errors import fail, fail_bad_input
-from starter.request_ids import RequestIdOpt
 
 app = typer.Typer(
     name="recovery",

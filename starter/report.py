@@ -15,12 +15,12 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from models.compliance import STATE_SV, STATES, Matrix, build_matrix, placement_stats
-from models.db import make_engine, make_session_factory
-from models.file_input import FileInputError, check_output_target, write_text
-from models.plan_loader import PlanError, list_plans, load_plan
-from models.settings import Settings, get_settings
-from models.store import RecordStore
+from models.domain.compliance import STATE_SV, STATES, Matrix, build_matrix, placement_stats
+from models.domain.file_input import FileInputError, check_output_target, write_text
+from models.plans.loader import PlanError, list_plans, load_plan
+from models.records.db import make_engine, make_session_factory
+from models.records.store import RecordStore
+from models.runtime.settings import Settings, get_settings
 from starter.errors import fail, fail_bad_input
 from starter.options import parse_date
 

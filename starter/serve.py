@@ -25,10 +25,10 @@ from pydantic import SecretStr
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 
-from models.db import InvalidDatabaseURL, display_url, upgrade
-from models.provider_id import ProviderIdError, ensure_key_file
-from models.settings import Settings, get_settings
-from models.temporal import (
+from models.domain.provider_id import ProviderIdError, ensure_key_file
+from models.records.db import InvalidDatabaseURL, display_url, upgrade
+from models.runtime.settings import Settings, get_settings
+from models.runtime.temporal import (
     DEV_SERVER_BINARY,
     TemporalSetupError,
     codec,
@@ -313,7 +313,7 @@ async def run_service(settings: Settings) -> None:
     effective = settings.model_copy(update={"var_dir": var_dir})
     try:
         # Sole traders' opaque ids need a secret; made once under var/ when none is configured
-        # (models.provider_id), so the CLI finds it there too. Never printed.
+        # (models.domain.provider_id), so the CLI finds it there too. Never printed.
         ensure_key_file(effective)
     except ProviderIdError as exc:
         raise ServeError(str(exc)) from exc

@@ -9,10 +9,10 @@ from typing import Annotated
 
 import typer
 
-from models.provider_id import ProviderIdError
-from models.scenario import ScenarioError, load_scenario
-from models.settings import get_settings
-from models.temporal import TemporalSetupError
+from models.domain.provider_id import ProviderIdError
+from models.plans.scenario import ScenarioError, load_scenario
+from models.runtime.settings import get_settings
+from models.runtime.temporal import TemporalSetupError
 from starter.errors import fail, fail_bad_input
 from starter.simulation import run_simulation
 

@@ -26,8 +26,8 @@ from pydantic import SecretStr
 from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
 from temporalio.testing import WorkflowEnvironment
 
-from models.db import make_engine, make_session_factory, upgrade
-from models.messages import (
+from models.domain.provider_id import ProviderIds, new_key
+from models.messages.contract import (
     ChangeContactRequest,
     DocumentRef,
     ExtendRequest,
@@ -37,14 +37,14 @@ from models.messages import (
     TerminateRequest,
     WaiveRequest,
 )
-from models.plan import Plan
-from models.provider_id import ProviderIds, new_key
-from models.scenario import Scenario, ScenarioError, ScenarioEvent, event_instant
-from models.settings import Settings
-from models.store import RecordStore
-from models.temporal import data_converter, find_binary
-from starter import actions
-from starter.actions import ActionError
+from models.plans.scenario import Scenario, ScenarioError, ScenarioEvent, event_instant
+from models.plans.schema import Plan
+from models.records.db import make_engine, make_session_factory, upgrade
+from models.records.store import RecordStore
+from models.runtime.settings import Settings
+from models.runtime.temporal import data_converter, find_binary
+from services import calls as actions
+from services.calls import ActionError
 from starter.ports import free_port
 from worker import create_worker
 

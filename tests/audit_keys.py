@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pydantic import SecretStr
 
-from models.audit_signing import Signer, new_key_pair, signer
-from models.settings import Settings
+from models.domain.audit_signing import Signer, new_key_pair, signer
+from models.runtime.settings import Settings
 
 
 def make_signer(key_id: str) -> tuple[Signer, str]:

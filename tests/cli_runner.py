@@ -17,8 +17,8 @@ import pytest
 from temporalio.client import Client
 from typer.testing import CliRunner
 
-from models.db import upgrade
-from models.settings import PROJECT_ROOT, Settings, get_settings
+from models.records.db import upgrade
+from models.runtime.settings import PROJECT_ROOT, Settings, get_settings
 from starter.cli import app
 from tests.helpers import ReceivedMail
 from worker import create_worker

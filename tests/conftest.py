@@ -23,7 +23,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.workflow import UnfinishedSignalHandlersWarning, UnfinishedUpdateHandlersWarning
 
-from models.temporal import (
+from models.runtime.temporal import (
     DEV_SERVER_BINARY,
     TEST_SERVER_BINARY,
     find_binary,

@@ -22,9 +22,9 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import URL, make_url, text
 
-from models.db import make_engine, make_session_factory, upgrade
-from models.records import Base
-from models.store import RecordStore
+from models.records.db import make_engine, make_session_factory, upgrade
+from models.records.store import RecordStore
+from models.records.tables import Base
 
 POSTGRES_URL = make_url(
     os.environ.get("LOVFLOW_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")

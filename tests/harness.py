@@ -17,12 +17,12 @@ from temporalio.client import Client, WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from models.db import make_engine, make_session_factory, upgrade
-from models.messages import Provider
-from models.settings import PROJECT_ROOT, Settings
-from models.store import RecordStore
-from models.temporal import connect, data_converter, find_binary, run_chain
-from starter import actions
+from models.messages.contract import Provider
+from models.records.db import make_engine, make_session_factory, upgrade
+from models.records.store import RecordStore
+from models.runtime.settings import PROJECT_ROOT, Settings
+from models.runtime.temporal import connect, data_converter, find_binary, run_chain
+from services import calls as actions
 from tests.helpers import ReceivedMail
 from worker import create_worker
 from workflows import ALL_WORKFLOWS

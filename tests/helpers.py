@@ -16,7 +16,7 @@ from typing import TypeVar
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from models.orgnr import OrgNrError, normalize_org_nr
+from models.domain.orgnr import OrgNrError, normalize_org_nr
 
 T = TypeVar("T")
 

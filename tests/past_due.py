@@ -14,9 +14,9 @@ from temporalio.client import Client
 
 from activities.opening import OpeningActivities
 from activities.plans import PlanActivities
-from models.calendar import deadline_schedule
-from models.messages import LoadYearRequest, ObligationInput, OpenObligations
-from models.orgnr import contract_workflow_id
+from models.domain.calendar import deadline_schedule
+from models.domain.orgnr import contract_workflow_id
+from models.messages.contract import LoadYearRequest, ObligationInput, OpenObligations
 
 ZONE = ZoneInfo("Europe/Stockholm")
 

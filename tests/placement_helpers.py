@@ -8,9 +8,9 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from models.messages import Provider
-from models.placement import ChooseRequest, PlacementInput, PlacementStatus, RotationEntry
-from starter import placement_actions as pa
+from models.messages.contract import Provider
+from models.messages.placement import ChooseRequest, PlacementInput, PlacementStatus, RotationEntry
+from services import placements as pa
 from tests.harness import PROVIDER, STOCKHOLM, Stack, local
 
 A = PROVIDER

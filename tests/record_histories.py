@@ -16,13 +16,14 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from models.application import (
+from models.domain.money import ClaimLine
+from models.messages.application import (
     AssessRequest,
     CompleteRequest,
     CompletionRequest,
     DecideRequest,
 )
-from models.messages import (
+from models.messages.contract import (
     ActionItem,
     CancelMeetingRequest,
     ChangeContactRequest,
@@ -33,14 +34,14 @@ from models.messages import (
     TerminateRequest,
     WaiveRequest,
 )
-from models.plan_loader import load_plan
-from models.recovery import ClaimLine
-from models.recovery_messages import DecideRequest as RecoveryDecision
-from models.recovery_messages import PaidRequest, RespondRequest, SettleRequest
-from models.settings import PROJECT_ROOT
-from starter import actions, meeting_actions
-from starter import application_actions as apps
-from starter import recovery_actions as recovery
+from models.messages.recovery import DecideRequest as RecoveryDecision
+from models.messages.recovery import PaidRequest, RespondRequest, SettleRequest
+from models.plans.loader import load_plan
+from models.runtime.settings import PROJECT_ROOT
+from services import applications as apps
+from services import calls as actions
+from services import meetings as meeting_actions
+from services import recoveries as recovery
 from tests.harness import PROVIDER, STOCKHOLM, local, lovflow_stack, run_histories
 from tests.test_application import application
 from tests.test_lifecycle import t1_submission
@@ -289,8 +290,8 @@ async def record_recovery() -> None:
 
 
 async def record_placement() -> None:
-    from models.placement import CarePlanDoneRequest, SwitchRequest, rotation_workflow_id
-    from starter import placement_actions as pa
+    from models.messages.placement import CarePlanDoneRequest, SwitchRequest, rotation_workflow_id
+    from services import placements as pa
     from tests.placement_helpers import A, B, chosen, providers_on_list
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -463,8 +464,8 @@ async def record_unique_keys() -> None:
 async def record_sole_trader() -> None:
     """A sole trader's contract (org nr = personnummer) named by its opaque key: the key in the
     contract's input, carried across continue-as-new and into its obligations' ids."""
-    from models.messages import Provider
-    from models.provider_id import ProviderIds, parse_key
+    from models.domain.provider_id import ProviderIds, parse_key
+    from models.messages.contract import Provider
 
     key = "c29sZS10cmFkZXItdGVzdC1rZXktMzItYnl0ZXMhISE="  # a fixed test key: stable ids
     ids = ProviderIds(parse_key(key))
@@ -501,7 +502,7 @@ async def record_placement_race() -> None:
     is cancelled and the choice taken once."""
     from temporalio.client import WorkflowUpdateStage
 
-    from models.placement import ChooseRequest
+    from models.messages.placement import ChooseRequest
     from tests.placement_helpers import A, B, new_placement, providers_on_list, registered
     from workflows.placement import PlacementWorkflow
 

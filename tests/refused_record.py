@@ -12,8 +12,8 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from activities.mail import MailActivities
     from activities.records import RecordActivities
-    from models.messages import ContactChange, MailRequest, Message, ReviewWrite
-    from models.plan import PROVIDER_ROLE, Role
+    from models.messages.contract import ContactChange, MailRequest, Message, ReviewWrite
+    from models.plans.schema import PROVIDER_ROLE, Role
     from workflows.common import call
 
 

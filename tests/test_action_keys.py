@@ -15,19 +15,20 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from models.application import ApplicationInput, AssessRequest
-from models.messages import (
+from models.messages.application import ApplicationInput, AssessRequest
+from models.messages.contract import (
     ChangeContactRequest,
     DocumentRef,
     ExtendRequest,
     ScheduleRequest,
     WaiveRequest,
 )
-from models.plan_loader import load_plan
-from models.settings import PROJECT_ROOT
-from starter import actions, meeting_actions
-from starter import application_actions as apps
-from starter.actions import ActionError
+from models.plans.loader import load_plan
+from models.runtime.settings import PROJECT_ROOT
+from services import applications as apps
+from services import calls as actions
+from services import meetings as meeting_actions
+from services.calls import ActionError
 from tests.harness import PROVIDER, STOCKHOLM, Stack, local, lovflow_stack
 
 ORG = PROVIDER.org_nr

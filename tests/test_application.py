@@ -16,7 +16,9 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowExecutionStatus, WorkflowHistory
 
-from models.application import (
+from models.domain.calendar import occurrences
+from models.domain.orgnr import contract_workflow_id
+from models.messages.application import (
     ApplicationInput,
     ApplicationState,
     AssessRequest,
@@ -24,14 +26,12 @@ from models.application import (
     CompletionRequest,
     DecideRequest,
 )
-from models.calendar import occurrences
-from models.messages import DocumentRef
-from models.orgnr import contract_workflow_id
-from models.plan_loader import load_plan
-from models.settings import PROJECT_ROOT
-from starter import actions
-from starter import application_actions as apps
-from starter.actions import ActionError
+from models.messages.contract import DocumentRef
+from models.plans.loader import load_plan
+from models.runtime.settings import PROJECT_ROOT
+from services import applications as apps
+from services import calls as actions
+from services.calls import ActionError
 from tests.harness import PROVIDER, STOCKHOLM, Stack, local, lovflow_stack
 from workflows.application import ApplicationWorkflow
 from workflows.contract import ContractWorkflow
@@ -339,7 +339,7 @@ async def test_a_running_contract_blocks_a_new_application(tmp_path: Path) -> No
 
 
 def test_application_ids_carry_the_org_nr_and_number() -> None:
-    from models.application import (
+    from models.messages.application import (
         ApplicationRefError,
         application_workflow_id,
         parse_application_id,

@@ -14,10 +14,10 @@ import pytest_asyncio
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
-from models.application import ApplicationStatus
-from models.orgnr import contract_workflow_id
-from models.plan_loader import load_plan
-from models.settings import PROJECT_ROOT
+from models.domain.orgnr import contract_workflow_id
+from models.messages.application import ApplicationStatus
+from models.plans.loader import load_plan
+from models.runtime.settings import PROJECT_ROOT
 from tests.cli_args import application_submit_args
 from tests.cli_runner import Result, WorkerFor, run_lov, run_lov_process
 from tests.helpers import ReceivedMail, eventually, random_org_nr

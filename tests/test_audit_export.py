@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
-from models.audit import (
+from models.domain.audit import (
     TimelineEntry,
     UnknownKeyError,
     Verified,
@@ -28,9 +28,9 @@ from models.audit import (
     to_csv,
     verify_export,
 )
-from models.audit_signing import Signer, new_key_pair, public_keys, signer
-from models.db import upgrade
-from models.settings import Settings, get_settings
+from models.domain.audit_signing import Signer, new_key_pair, public_keys, signer
+from models.records.db import upgrade
+from models.runtime.settings import Settings, get_settings
 from starter.cli import app
 from tests.audit_keys import make_signer
 from tests.cli_runner import cli_env
@@ -218,7 +218,7 @@ def test_a_recomputed_chain_does_not_verify(
 
 def test_a_long_value_in_a_refused_line_is_quoted_short(tmp_path: Path) -> None:
     """A recomputed chain may carry any value where a line type or number belongs; the refusal
-    names it by a short prefix (models.quote), not by all of its 100,000 characters."""
+    names it by a short prefix (models.domain.quote), not by all of its 100,000 characters."""
     long = "x" * 100_000
     unknown = parsed(export())
     unknown[2]["line"] = long

@@ -15,9 +15,9 @@ from datetime import timedelta
 import pytest
 from temporalio.api.enums.v1 import EventType
 
-from models.audit import Verified, verify_export
-from models.audit_signing import new_key_pair, public_keys
-from models.settings import Settings, get_settings
+from models.domain.audit import Verified, verify_export
+from models.domain.audit_signing import new_key_pair, public_keys
+from models.runtime.settings import Settings, get_settings
 from tests.cli_runner import run_lov
 from tests.helpers import eventually
 from tests.past_due import open_past_due

@@ -10,16 +10,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.calendar import is_business_day, next_business_day, occurrences
-from models.plan import Plan
-from models.plan_loader import load_plan
-from models.settings import PROJECT_ROOT
+from models.domain.calendar import is_business_day, next_business_day, occurrences
+from models.plans.loader import load_plan
+from models.plans.schema import Plan
+from models.runtime.settings import PROJECT_ROOT
 
 PLANS_DIR = PROJECT_ROOT / "plans"
 SHIPPED = {pid: load_plan(pid, PLANS_DIR) for pid in ("sundsvall", "nordanstig", "herning")}
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
-# Written out independently of models.calendar: which holidays close offices, per calendar.
+# Written out independently of models.domain.calendar: which holidays close offices, per calendar.
 CLOSED = {"SE": ("public", "de_facto"), "DK": ("public", "optional"), "NO": ("public",)}
 
 days = st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 1))

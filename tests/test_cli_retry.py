@@ -1,6 +1,6 @@
 """A CLI command whose connection to Temporal is lost after its request went out cannot know
 whether it happened: it says so in one line, with how to check and the exact command to retry;
-the retry, with the same --request-id, is recognised as the same request (starter/request_ids.py)
+the retry, with the same --request-id, is recognised as the same request (services/request_ids.py)
 instead of refused ("already has an open application") or done twice.
 
 Against the real dev server, a real worker and SMTP server; the CLI runs as its own process
@@ -17,8 +17,8 @@ import pytest_asyncio
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from models.application import application_workflow_id
-from starter.lookup import describe_or_none
+from models.messages.application import application_workflow_id
+from services.lookup import describe_or_none
 from tests.cli_args import application_submit_args, contract_start_args
 from tests.cli_runner import WorkerFor, run_lov, run_lov_process
 from tests.helpers import ReceivedMail, eventually, random_org_nr

@@ -1,4 +1,4 @@
-"""Payload encryption (models.codec): round trip, key rotation, tampering, unknown keys, the
+"""Payload encryption (models.runtime.codec): round trip, key rotation, tampering, unknown keys, the
 settings that build it, and the codec server over real HTTP."""
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from pydantic import SecretStr
 from temporalio.api.common.v1 import Payload, Payloads
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from models.codec import ENCODING, KEY_ID, CodecError, EncryptionCodec, new_key, parse_key
-from models.messages import Provider
-from models.settings import PROJECT_ROOT, Settings
-from models.temporal import TemporalSetupError, codec, data_converter
+from models.messages.contract import Provider
+from models.runtime.codec import ENCODING, KEY_ID, CodecError, EncryptionCodec, new_key, parse_key
+from models.runtime.settings import PROJECT_ROOT, Settings
+from models.runtime.temporal import TemporalSetupError, codec, data_converter
 from starter.codec_server import running
 from starter.ports import port_in_use
 from tests.cli_runner import cli_env, run_lov_process

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from models.messages import ExtendRequest, Provider, SubmitRequest, WaiveRequest
-from models.settings import get_settings
-from starter import actions
+from models.messages.contract import ExtendRequest, Provider, SubmitRequest, WaiveRequest
+from models.runtime.settings import get_settings
+from services import calls as actions
 from starter.cli import app
 from tests.cli_runner import run_lov
 from tests.harness import STOCKHOLM, Stack, local, lovflow_stack

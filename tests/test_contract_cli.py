@@ -1,6 +1,7 @@
 """`lov contract …` against the real dev server, a real worker, SQLite and a real SMTP server.
 
-The CLI connects the way it does in production (`models.temporal.connect` with the settings), here
+The CLI connects the way it does in production (`models.runtime.temporal.connect` with the
+settings), here
 pointed at the session's dev server through `LOV_TEMPORAL_ADDRESS`. The happy path runs `lov` as
 a separate process; the many refusals run in-process (typer's CliRunner, in a thread because the
 CLI calls asyncio.run) to keep the suite fast. Each refusal must exit 2 with one line on stderr
@@ -28,9 +29,9 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner
 
-from models.messages import ContractStatus, ExtendRequest, ObligationStatus, WaiveRequest
-from models.settings import get_settings
-from starter import actions
+from models.messages.contract import ContractStatus, ExtendRequest, ObligationStatus, WaiveRequest
+from models.runtime.settings import get_settings
+from services import calls as actions
 from starter.cli import app
 from starter.contract import parse_value
 from tests.cli_runner import Result, cli_env, cli_worker, run_lov, run_lov_process

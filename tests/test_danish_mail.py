@@ -13,12 +13,12 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from activities.smtp import flatten
-from models.messages import TerminateRequest
-from models.placement import ChooseRequest, PlacementInput, RotationEntry
-from models.recovery import ClaimLine
-from starter import actions
-from starter import placement_actions as pa
-from starter import recovery_actions as recovery
+from models.domain.money import ClaimLine
+from models.messages.contract import TerminateRequest
+from models.messages.placement import ChooseRequest, PlacementInput, RotationEntry
+from services import calls as actions
+from services import placements as pa
+from services import recoveries as recovery
 from tests.harness import Stack, local, lovflow_stack
 from tests.placement_helpers import A, B, registered
 

@@ -15,8 +15,8 @@ from temporalio.exceptions import ApplicationError
 from temporalio.worker import Replayer
 
 from activities.data_errors import DATA_ERROR, final_error
-from models.plan_loader import load_plan
-from models.settings import PROJECT_ROOT
+from models.plans.loader import load_plan
+from models.runtime.settings import PROJECT_ROOT
 from tests.harness import PROVIDER, lovflow_stack
 from tests.refused_record import RefusedRecordInput, RefusedRecordWorkflow
 

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from models.db import make_engine, make_session_factory
-from models.records import AuditEvent, Notification, ObligationOccurrence, Review, Submission
-from models.store import RecordNotFound, RecordStore
+from models.records.db import make_engine, make_session_factory
+from models.records.store import RecordNotFound, RecordStore
+from models.records.tables import AuditEvent, Notification, ObligationOccurrence, Review, Submission
 from tests.db_fixtures import db_url, open_store, postgres_server, store
 
 __all__ = ["db_url", "postgres_server", "store"]  # fixtures, imported for pytest

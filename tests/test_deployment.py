@@ -24,8 +24,8 @@ import pytest
 import yaml
 from sqlalchemy.engine import make_url
 
-from models.settings import Settings
-from models.temporal import codec, search_attribute_types
+from models.runtime.settings import Settings
+from models.runtime.temporal import codec, search_attribute_types
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = PROJECT_ROOT / "docker-compose.yml"

@@ -29,12 +29,12 @@ from sqlalchemy.engine import make_url
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from models.db import upgrade
-from models.messages import Provider
-from models.orgnr import obligation_workflow_id
-from models.settings import Settings
-from models.temporal import data_converter
-from starter import actions
+from models.domain.orgnr import obligation_workflow_id
+from models.messages.contract import Provider
+from models.records.db import upgrade
+from models.runtime.settings import Settings
+from models.runtime.temporal import data_converter
+from services import calls as actions
 from tests.helpers import ReceivedMail, eventually, free_port
 from tests.test_contract_cli import ZONE, due_soon, local_today, plan_toml, random_org_nr
 from tests.test_deployment import (
@@ -205,7 +205,7 @@ async def test_worker_refuses_an_unmigrated_postgresql_database(
         # The first revision only: what a database looks like when `lov db upgrade` was skipped
         # after an upgrade of lovflow.
         from alembic import command
-        from models.db import alembic_config
+        from models.records.db import alembic_config
 
         await asyncio.to_thread(command.upgrade, alembic_config(postgres_url), "0001")
     before = await pg_rows(

@@ -24,18 +24,19 @@ from pydantic import SecretStr
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from models.application import ApplicationInput
-from models.codec import ENCODING, new_key
-from models.db import upgrade
-from models.messages import Provider, SubmitRequest
-from models.settings import PROJECT_ROOT, Settings
-from models.temporal import (
+from models.messages.application import ApplicationInput
+from models.messages.contract import Provider, SubmitRequest
+from models.records.db import upgrade
+from models.runtime.codec import ENCODING, new_key
+from models.runtime.settings import PROJECT_ROOT, Settings
+from models.runtime.temporal import (
     DEV_SERVER_BINARY,
     data_converter,
     find_binary,
     local_env_search_attributes,
 )
-from starter import actions, application_actions
+from services import applications as application_actions
+from services import calls as actions
 from tests.helpers import ReceivedMail, eventually
 from tests.test_contract_cli import PLAN_ID, due_soon, local_today, plan_toml, random_org_nr
 from worker import create_worker

@@ -30,18 +30,18 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 from typer.testing import CliRunner
 
-from models import application as app_messages
-from models import messages as m
-from models import placement as pm
-from models import recovery_messages as rm
-from models.application import ApplicationInput
-from models.db import upgrade
-from models.plan_loader import PlanError, load_plan
-from models.scenario import ScenarioError, load_scenario
-from models.settings import PROJECT_ROOT
-from starter import actions
-from starter import application_actions as apps
-from starter import recovery_actions as recovery
+from models.messages import application as app_messages
+from models.messages import contract as m
+from models.messages import placement as pm
+from models.messages import recovery as rm
+from models.messages.application import ApplicationInput
+from models.plans.loader import PlanError, load_plan
+from models.plans.scenario import ScenarioError, load_scenario
+from models.records.db import upgrade
+from models.runtime.settings import PROJECT_ROOT
+from services import applications as apps
+from services import calls as actions
+from services import recoveries as recovery
 from starter.cli import app as cli_app
 from tests.cli_args import placement_start_args
 from tests.harness import PROVIDER, STOCKHOLM, Stack, lovflow_stack

@@ -1,7 +1,7 @@
 """E-mail header injection is impossible (issue 7.7): a line break or a second address in a
 company name, contact name, subject or address never adds a header or a recipient.
 
-Two layers, each tested on its own: the models refuse such values (models.mailsafe), and the
+Two layers, each tested on its own: the models refuse such values (models.domain.mailsafe), and the
 mail activity, sending to a real SMTP server (aiosmtpd), refuses bad recipients that got into the
 records by other means and keeps every subject on one line.
 """
@@ -20,13 +20,13 @@ from typer.testing import CliRunner
 
 from activities.mail import MailActivities
 from activities.rendering import Renderer
-from models.db import make_engine, make_session_factory, upgrade
-from models.mailsafe import check_email
-from models.messages import ChangeContactRequest, MailRequest, Provider
-from models.plan import Role
-from models.scenario import ScenarioProvider
-from models.settings import PROJECT_ROOT, Settings
-from models.store import RecordStore
+from models.domain.mailsafe import check_email
+from models.messages.contract import ChangeContactRequest, MailRequest, Provider
+from models.plans.scenario import ScenarioProvider
+from models.plans.schema import Role
+from models.records.db import make_engine, make_session_factory, upgrade
+from models.records.store import RecordStore
+from models.runtime.settings import PROJECT_ROOT, Settings
 from starter.cli import app
 from tests.helpers import ReceivedMail
 

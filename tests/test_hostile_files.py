@@ -25,21 +25,21 @@ from pydantic import SecretStr
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from models.audit import TimelineEntry, export_lines
-from models.codec import new_key
-from models.db import upgrade
-from models.file_input import (
+from models.domain.audit import TimelineEntry, export_lines
+from models.domain.file_input import (
     MAX_CONFIG_BYTES,
     MAX_DEPTH,
     FileInputError,
     parse_json,
     parse_toml,
 )
-from models.messages import Provider
-from models.scenario import ScenarioError, load_scenario
-from models.settings import PROJECT_ROOT, Settings
-from models.temporal import data_converter
-from starter import actions
+from models.messages.contract import Provider
+from models.plans.scenario import ScenarioError, load_scenario
+from models.records.db import upgrade
+from models.runtime.codec import new_key
+from models.runtime.settings import PROJECT_ROOT, Settings
+from models.runtime.temporal import data_converter
+from services import calls as actions
 from tests.audit_keys import make_signer
 from tests.certificates import self_signed_certificate
 from tests.cli_runner import Result, cli_env, cli_worker, run_lov_process

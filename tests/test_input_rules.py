@@ -1,4 +1,5 @@
-"""The input rules of models.inputs, models.orgnr and models.personnummer (issue 15, points 3–6,
+"""The input rules of models.domain.inputs, models.domain.orgnr and models.domain.customer_ref
+(issue 15, points 3–6,
 8, 11): unit and property tests, no server.
 
 Every rule here once let a value through that then made an activity fail forever (a text longer
@@ -19,19 +20,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from models import application as am
-from models import messages as m
-from models import placement as pm
-from models import recovery_messages as rm
-from models.inputs import EARLIEST, LATEST, check_request, check_url
-from models.limits import KEY_LEN, LINK_LEN, NAME_LEN
-from models.orgnr import OrgNrError, normalize_org_nr
-from models.personnummer import looks_like_personnummer
-from models.placement import CustomerRefError, check_customer_ref
-from models.records import AuditEvent, Meeting, Placement, Review
-from models.recovery import ClaimLine, ClaimLineError, check_line
-from models.scenario import ScenarioError, load_scenario
-from models.settings import PROJECT_ROOT
+from models.domain.customer_ref import looks_like_personnummer
+from models.domain.inputs import EARLIEST, LATEST, check_request, check_url
+from models.domain.limits import KEY_LEN, LINK_LEN, NAME_LEN
+from models.domain.money import ClaimLine, ClaimLineError, check_line
+from models.domain.orgnr import OrgNrError, normalize_org_nr
+from models.messages import application as am
+from models.messages import contract as m
+from models.messages import placement as pm
+from models.messages import recovery as rm
+from models.messages.placement import CustomerRefError, check_customer_ref
+from models.plans.scenario import ScenarioError, load_scenario
+from models.records.tables import AuditEvent, Meeting, Placement, Review
+from models.runtime.settings import PROJECT_ROOT
 from tests.strategies import (
     WRITTEN_PERSONNUMMER,
     luhn_complete,
@@ -291,7 +292,7 @@ def test_org_nr_in_other_digits_is_refused(written: str) -> None:
 
 
 def test_amounts_accept_ascii_digits_only() -> None:
-    from models.recovery import parse_decimal
+    from models.domain.money import parse_decimal
 
     assert parse_decimal("385,50", "hourly_rate") == Decimal("385.50")
     with pytest.raises(ClaimLineError, match="hourly_rate: inte ett tal"):

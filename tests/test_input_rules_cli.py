@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from models.db import upgrade
-from models.settings import PROJECT_ROOT
+from models.records.db import upgrade
+from models.runtime.settings import PROJECT_ROOT
 from tests.cli_args import placement_start_args
 from tests.cli_runner import Result, cli_env, run_lov
 from tests.helpers import free_port

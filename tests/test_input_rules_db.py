@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from models.inputs import check_actor
-from models.limits import KEY_LEN
-from models.store import RecordStore
+from models.domain.inputs import check_actor
+from models.domain.limits import KEY_LEN
+from models.records.store import RecordStore
 from tests.db_fixtures import db_url, postgres_server, store
 
 __all__ = ["db_url", "postgres_server", "store"]  # fixtures, imported for pytest

@@ -16,7 +16,7 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
 
-from models.messages import (
+from models.messages.contract import (
     DocumentRef,
     ExtendRequest,
     ReviewRequest,
@@ -24,8 +24,8 @@ from models.messages import (
     TerminateRequest,
     WaiveRequest,
 )
-from starter import actions
-from starter.actions import ActionError
+from services import calls as actions
+from services.calls import ActionError
 from tests.harness import PROVIDER, STOCKHOLM, Stack, local, lovflow_stack, run_histories
 from workflows.contract import ContractWorkflow
 

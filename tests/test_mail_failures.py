@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from models.db import make_engine, make_session_factory
-from models.mail_incidents import MailIncidentStore
-from models.orgnr import obligation_workflow_id
+from models.domain.orgnr import obligation_workflow_id
+from models.records.db import make_engine, make_session_factory
+from models.records.mail_incidents import MailIncidentStore
 from tests.cli_runner import run_lov_on_records
 from tests.harness import PROVIDER, Stack, local, lovflow_stack
 from tests.mail_faults import FaultyMail

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from models.db import make_engine, make_session_factory, upgrade
-from models.mail_incidents import MailIncidentStore
+from models.records.db import make_engine, make_session_factory, upgrade
+from models.records.mail_incidents import MailIncidentStore
 
 T0 = datetime(2031, 3, 21, 8, 0, tzinfo=UTC)
 THRESHOLD = timedelta(hours=4)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from models.db import make_engine, make_session_factory
-from models.mail_incidents import MailIncidentStore
-from models.settings import get_settings
+from models.records.db import make_engine, make_session_factory
+from models.records.mail_incidents import MailIncidentStore
+from models.runtime.settings import get_settings
 from tests.cli_runner import run_lov
 from tests.harness import local, lovflow_stack
 

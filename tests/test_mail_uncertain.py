@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from models.db import make_engine, make_session_factory
-from models.mail_incidents import MailIncidentStore
+from models.records.db import make_engine, make_session_factory
+from models.records.mail_incidents import MailIncidentStore
 from tests.cli_runner import run_lov_on_records
 from tests.harness import local, lovflow_stack
 from tests.mail_faults import FaultyMail

@@ -20,8 +20,9 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
-from models.messages import MeetingStatus, ScheduleRequest
-from starter import actions, meeting_actions
+from models.messages.contract import MeetingStatus, ScheduleRequest
+from services import calls as actions
+from services import meetings as meeting_actions
 from tests.cli_args import contract_start_args
 from tests.cli_runner import cli_worker, run_lov, run_lov_process
 from tests.helpers import ReceivedMail, eventually

@@ -20,15 +20,16 @@ from icalendar import Calendar
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
 
-from models.messages import (
+from models.messages.contract import (
     ActionItem,
     CancelMeetingRequest,
     MinutesRequest,
     ScheduleRequest,
     TerminateRequest,
 )
-from starter import actions, meeting_actions
-from starter.actions import ActionError
+from services import calls as actions
+from services import meetings as meeting_actions
+from services.calls import ActionError
 from tests.harness import PROVIDER, STOCKHOLM, Stack, local, lovflow_stack
 
 ORG = PROVIDER.org_nr

@@ -1,4 +1,4 @@
-"""The Alembic migration, `models.db` and `lov db`, on SQLite and PostgreSQL."""
+"""The Alembic migration, `models.records.db` and `lov db`, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sqlalchemy import Connection, inspect, text
 from typer.testing import CliRunner
 
 from alembic import command
-from models.db import (
+from models.records.db import (
     ALEMBIC_DIR,
     DatabaseNotMigrated,
     InvalidDatabaseURL,
@@ -27,7 +27,7 @@ from models.db import (
     parse_url,
     upgrade,
 )
-from models.records import Base
+from models.records.tables import Base
 from starter.db import app as db_app
 from tests.db_fixtures import EmptyDatabase, empty_database, postgres_server
 
@@ -180,7 +180,7 @@ async def test_cli_upgrade_then_check(empty_database: EmptyDatabase) -> None:
 async def test_cli_uses_the_configured_database(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from models.settings import get_settings
+    from models.runtime.settings import get_settings
 
     monkeypatch.setenv("LOV_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cfg.db'}")
     get_settings.cache_clear()

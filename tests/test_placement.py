@@ -15,8 +15,8 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowUpdateFailedError
 
-from models.messages import TerminateRequest
-from models.placement import (
+from models.messages.contract import TerminateRequest
+from models.messages.placement import (
     AssignRequest,
     CarePlanDoneRequest,
     ChooseRequest,
@@ -24,9 +24,9 @@ from models.placement import (
     SwitchRequest,
     rotation_workflow_id,
 )
-from starter import actions
-from starter import placement_actions as pa
-from starter.actions import ActionError
+from services import calls as actions
+from services import placements as pa
+from services.calls import ActionError
 from tests.harness import Stack, local, lovflow_stack
 from tests.placement_helpers import (
     ADMIN,
@@ -274,10 +274,10 @@ async def test_concurrent_placements_are_assigned_strictly_in_turn(tmp_path: Pat
 
 
 async def test_an_approved_application_puts_the_provider_on_its_lists(tmp_path: Path) -> None:
-    from models.application import AssessRequest, DecideRequest
-    from models.plan_loader import load_plan
-    from models.settings import PROJECT_ROOT
-    from starter import application_actions as apps
+    from models.messages.application import AssessRequest, DecideRequest
+    from models.plans.loader import load_plan
+    from models.runtime.settings import PROJECT_ROOT
+    from services import applications as apps
     from tests.test_application import submitted
 
     async with lovflow_stack(tmp_path) as stack:

@@ -18,8 +18,8 @@ from pathlib import Path
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle, WorkflowUpdateHandle, WorkflowUpdateStage
 
-from models.placement import ChooseRequest, PlacementState, PlacementStatus
-from starter import placement_actions as pa
+from models.messages.placement import ChooseRequest, PlacementState, PlacementStatus
+from services import placements as pa
 from tests.harness import Stack, local, lovflow_stack
 from tests.placement_helpers import (
     A,

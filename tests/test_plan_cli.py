@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from models.plan_loader import load_plan
-from models.settings import PROJECT_ROOT
+from models.plans.loader import load_plan
+from models.runtime.settings import PROJECT_ROOT
 from starter.plan import app
 
 PLANS_DIR = PROJECT_ROOT / "plans"

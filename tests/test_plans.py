@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from models.plan import Plan
-from models.plan_loader import PlanError, list_plans, load_plan, plan_digest, resolve_plan_path
-from models.settings import PROJECT_ROOT, get_settings
+from models.plans.loader import PlanError, list_plans, load_plan, plan_digest, resolve_plan_path
+from models.plans.schema import Plan
+from models.runtime.settings import PROJECT_ROOT, get_settings
 from starter.plan import app
 
 PLANS_DIR = PROJECT_ROOT / "plans"

@@ -1,6 +1,6 @@
 """Sole traders (enskild firma), whose org nr is the owner's personnummer, are named in workflow
 ids and the LovOrgNr search attribute by an opaque keyed hash, never by the personnummer; a
-company keeps its org nr there exactly as before (models.provider_id, docs/IDENTIFIERS.md).
+company keeps its org nr there exactly as before (models.domain.provider_id, docs/IDENTIFIERS.md).
 
 Against the real dev server (visibility, search attributes), a real worker, SQLite and a real
 SMTP server."""
@@ -25,17 +25,12 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
-from models import search_attributes as sa
-from models.application import application_workflow_id, parse_application_id
-from models.db import upgrade
-from models.orgnr import (
+from models.domain.orgnr import (
     contract_workflow_id,
     meeting_workflow_id,
     obligation_workflow_id,
 )
-from models.placement import rotation_workflow_id
-from models.plan_loader import load_plan
-from models.provider_id import (
+from models.domain.provider_id import (
     KEY_FILE,
     SETTING,
     ProviderIdError,
@@ -46,8 +41,13 @@ from models.provider_id import (
     new_key,
     parse_key,
 )
-from models.settings import PROJECT_ROOT, Settings, get_settings
-from starter import recovery_actions
+from models.messages.application import application_workflow_id, parse_application_id
+from models.messages.placement import rotation_workflow_id
+from models.plans.loader import load_plan
+from models.records.db import upgrade
+from models.runtime import search_attributes as sa
+from models.runtime.settings import PROJECT_ROOT, Settings, get_settings
+from services import recoveries as recovery_actions
 from tests.cli_args import application_submit_args, contract_start_args, placement_start_args
 from tests.cli_runner import Result, WorkerFor, cli_env, run_lov, run_lov_process
 from tests.helpers import ReceivedMail, eventually, personal_org_nr, random_org_nr

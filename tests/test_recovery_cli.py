@@ -12,10 +12,10 @@ from decimal import Decimal
 
 import pytest
 
-from models.recovery_messages import RecoveryStatus
-from models.settings import get_settings
-from starter import recovery_actions
-from starter.actions import ActionError
+from models.messages.recovery import RecoveryStatus
+from models.runtime.settings import get_settings
+from services import recoveries as recovery_actions
+from services.calls import ActionError
 from tests.cli_runner import run_lov
 from tests.helpers import eventually
 from tests.test_contract_cli import (

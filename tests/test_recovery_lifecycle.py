@@ -21,16 +21,16 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
 
-from models.recovery import ClaimLine
-from models.recovery_messages import (
+from models.domain.money import ClaimLine
+from models.messages.recovery import (
     DecideRequest,
     PaidRequest,
     RecoveryStatus,
     RespondRequest,
     SettleRequest,
 )
-from starter import recovery_actions as recovery
-from starter.actions import ActionError
+from services import recoveries as recovery
+from services.calls import ActionError
 from tests.harness import PROVIDER, STOCKHOLM, Stack, local, lovflow_stack
 
 ORG = PROVIDER.org_nr

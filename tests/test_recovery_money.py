@@ -1,4 +1,4 @@
-"""The återkrav arithmetic (models.recovery) as properties: Decimal only, rounded to öre."""
+"""The återkrav arithmetic (models.domain.money) as properties: Decimal only, rounded to öre."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from models.recovery import (
+from models.domain.money import (
     ClaimLine,
     ClaimLineError,
     calculation_lines,

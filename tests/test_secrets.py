@@ -27,13 +27,19 @@ from typer.testing import CliRunner
 
 from activities.mail import MailActivities
 from activities.rendering import Renderer
-from models import provider_id
-from models.codec import new_key
-from models.db import InvalidDatabaseURL, make_engine, make_session_factory, parse_url, upgrade
-from models.messages import MailRequest
-from models.plan import Role
-from models.settings import PROJECT_ROOT, Settings
-from models.store import RecordStore
+from models.domain import provider_id
+from models.messages.contract import MailRequest
+from models.plans.schema import Role
+from models.records.db import (
+    InvalidDatabaseURL,
+    make_engine,
+    make_session_factory,
+    parse_url,
+    upgrade,
+)
+from models.records.store import RecordStore
+from models.runtime.codec import new_key
+from models.runtime.settings import PROJECT_ROOT, Settings
 from starter.cli import app
 from tests.certificates import self_signed_certificate
 from tests.helpers import ReceivedMail, free_port

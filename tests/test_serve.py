@@ -33,9 +33,9 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
-from models.codec import EncryptionCodec, new_key
-from models.provider_id import KEY_FILE
-from models.temporal import SEARCH_ATTRIBUTES
+from models.domain.provider_id import KEY_FILE
+from models.runtime.codec import EncryptionCodec, new_key
+from models.runtime.temporal import SEARCH_ATTRIBUTES
 from starter.serve import READY_LINE
 from tests.helpers import eventually, free_port, leave_time_wait, tcp_states
 
@@ -202,7 +202,8 @@ async def test_serve_runs_keeps_mail_stops_cleanly_and_restarts_with_state(
         assert status == 200 and json.loads(body)["DisableWriteActions"] is True
         assert not json.loads(body)["Codec"]["Endpoint"]
         assert (var_dir / "lovflow.db").is_file(), "records database migrated under var/"
-        # The sole traders' id key (models.provider_id): made once, owner-only, never printed.
+        # The sole traders' id key (models.domain.provider_id): made once, owner-only, never
+        # printed.
         key_file = var_dir / KEY_FILE
         assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
         provider_key = key_file.read_text().strip()

@@ -19,7 +19,7 @@ import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from activities.smtp import PermanentMailError, SmtpRelay, UncertainDelivery, deliver
-from models.settings import Settings
+from models.runtime.settings import Settings
 from tests.mail_faults import FaultyMail
 
 

@@ -19,11 +19,11 @@ from temporalio.testing import ActivityEnvironment
 from activities.mail import MailActivities
 from activities.meetings import MeetingActivities
 from activities.rendering import Renderer
-from models.db import make_engine, make_session_factory, upgrade
-from models.messages import CalendarInvite, MailRequest
-from models.plan import Role
-from models.settings import PROJECT_ROOT, Settings
-from models.store import RecordStore
+from models.messages.contract import CalendarInvite, MailRequest
+from models.plans.schema import Role
+from models.records.db import make_engine, make_session_factory, upgrade
+from models.records.store import RecordStore
+from models.runtime.settings import PROJECT_ROOT, Settings
 from tests.helpers import ReceivedMail
 
 ORG = "556036-0793"

@@ -19,7 +19,7 @@ import pytest
 from jinja2 import meta, nodes
 
 from activities.rendering import Renderer
-from models.settings import PROJECT_ROOT
+from models.runtime.settings import PROJECT_ROOT
 
 TEMPLATES = PROJECT_ROOT / "templates"
 HELPERS = {"datum", "klockslag"}

@@ -18,8 +18,8 @@ from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.service import TLSConfig
 from temporalio.testing import WorkflowEnvironment
 
-from models.settings import Settings
-from models.temporal import (
+from models.runtime.settings import Settings
+from models.runtime.temporal import (
     SEARCH_ATTRIBUTES,
     TemporalSetupError,
     connect,

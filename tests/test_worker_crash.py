@@ -31,10 +31,10 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from models.db import make_engine, make_session_factory, upgrade
-from models.messages import Provider
-from models.store import RecordStore
-from starter import actions
+from models.messages.contract import Provider
+from models.records.db import make_engine, make_session_factory, upgrade
+from models.records.store import RecordStore
+from services import calls as actions
 from tests.mail_faults import FaultyMail
 from tests.test_contract_cli import ZONE, local_today, random_org_nr
 from tests.test_deployment_workers import (

@@ -21,8 +21,8 @@ with workflow.unsafe.imports_passed_through():
     from activities.opening import OpeningActivities
     from activities.plans import PlanActivities
     from activities.records import RecordActivities
-    from models import search_attributes as sa
-    from models.application import (
+    from models.domain.calendar import DeadlineSchedule
+    from models.messages.application import (
         APPEAL_WEEKS,
         ApplicationInput,
         ApplicationPlan,
@@ -40,9 +40,9 @@ with workflow.unsafe.imports_passed_through():
         LoadApplicationPlan,
         StartContract,
     )
-    from models.calendar import DeadlineSchedule
-    from models.messages import AuditRecord, DeadlineRequest, EscalationWrite, MailRequest
-    from models.plan import PROVIDER_ROLE
+    from models.messages.contract import AuditRecord, DeadlineRequest, EscalationWrite, MailRequest
+    from models.plans.schema import PROVIDER_ROLE
+    from models.runtime import search_attributes as sa
     from workflows.common import call, local_today, require, require_text, require_valid, when_due
 
 # Komplettering deadlines further out than this would stall the decision for too long.

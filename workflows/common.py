@@ -19,9 +19,9 @@ with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel
 
     from activities.data_errors import DATA_ERROR
-    from models.inputs import check_request
-    from models.messages import DataErrorReport
-    from models.orgnr import OrgNrError, normalize_org_nr
+    from models.domain.inputs import check_request
+    from models.domain.orgnr import OrgNrError, normalize_org_nr
+    from models.messages.contract import DataErrorReport
 
 # Side effects retry with backoff for as long as it takes (an SMTP or database outage must not
 # lose a reminder); permanent failures are raised as non-retryable by the activities themselves.
@@ -154,7 +154,7 @@ def require_text(value: str, name: str) -> None:
 
 def require_valid(request: BaseModel) -> None:
     """Validator helper: the request's marked fields (actor, dates, links, short texts) follow
-    models.inputs, so an accepted Update always fits the records and the calendar."""
+    models.domain.inputs, so an accepted Update always fits the records and the calendar."""
     check_request(request)
 
 

@@ -21,9 +21,9 @@ with workflow.unsafe.imports_passed_through():
     from activities.opening import OpeningActivities
     from activities.plans import PlanActivities
     from activities.records import RecordActivities
-    from models import search_attributes as sa
-    from models.calendar import MeetingWindow, Occurrence
-    from models.messages import (
+    from models.domain.calendar import MeetingWindow, Occurrence
+    from models.domain.orgnr import meeting_workflow_id, obligation_workflow_id, search_value
+    from models.messages.contract import (
         AuditRecord,
         ChangeContactRequest,
         CloseRequest,
@@ -46,8 +46,8 @@ with workflow.unsafe.imports_passed_through():
         Termination,
         YearPlan,
     )
-    from models.orgnr import meeting_workflow_id, obligation_workflow_id, search_value
-    from models.plan import PROVIDER_ROLE
+    from models.plans.schema import PROVIDER_ROLE
+    from models.runtime import search_attributes as sa
     from workflows.common import (
         call,
         end_of_day,

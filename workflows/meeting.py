@@ -25,9 +25,9 @@ with workflow.unsafe.imports_passed_through():
     from activities.plans import PlanActivities
     from activities.records import RecordActivities
     from activities.rendering import format_date
-    from models import search_attributes as sa
-    from models.calendar import Occurrence
-    from models.messages import (
+    from models.domain.calendar import Occurrence
+    from models.domain.orgnr import obligation_workflow_id
+    from models.messages.contract import (
         ActionItemStatus,
         ActionItemWrite,
         AuditRecord,
@@ -49,8 +49,8 @@ with workflow.unsafe.imports_passed_through():
         ScheduledMeeting,
         ScheduleRequest,
     )
-    from models.orgnr import obligation_workflow_id
-    from models.plan import PROVIDER_ROLE, AnnualSchedule, Document, MonthDay, Obligation
+    from models.plans.schema import PROVIDER_ROLE, AnnualSchedule, Document, MonthDay, Obligation
+    from models.runtime import search_attributes as sa
     from workflows.common import (
         call,
         local_time,
@@ -381,7 +381,7 @@ class MeetingWorkflow:
                 f"at: {day.isoformat()} is outside the meeting window {w.start.isoformat()}"
                 f"–{w.due.isoformat()}; give a reason to hold it then",
             )
-        # The link itself is checked with the request (models.inputs, via require_valid).
+        # The link itself is checked with the request (models.domain.inputs, via require_valid).
         link = request.link.strip()
         has_earlier = self._meeting is not None and bool(self._meeting.place or self._meeting.link)
         require(

@@ -21,9 +21,9 @@ with workflow.unsafe.imports_passed_through():
     from activities.mail import MailActivities
     from activities.plans import PlanActivities
     from activities.records import RecordActivities
-    from models import search_attributes as sa
-    from models.calendar import DeadlineSchedule
-    from models.messages import (
+    from models.domain.calendar import DeadlineSchedule
+    from models.domain.submission import SubmissionError, check_submission
+    from models.messages.contract import (
         AuditRecord,
         CloseRequest,
         DeadlineRequest,
@@ -42,8 +42,8 @@ with workflow.unsafe.imports_passed_through():
         SubmitRequest,
         WaiveRequest,
     )
-    from models.plan import PROVIDER_ROLE
-    from models.submission import SubmissionError, check_submission
+    from models.plans.schema import PROVIDER_ROLE
+    from models.runtime import search_attributes as sa
     from workflows.common import call, local_today, require, require_text, require_valid, when_due
 
 OBLIGATION_CHANGED_SIGNAL = "obligation_changed"

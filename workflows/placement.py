@@ -24,11 +24,10 @@ with workflow.unsafe.imports_passed_through():
     from activities.mail import MailActivities
     from activities.placement import PlacementActivities
     from activities.plans import PlanActivities
-    from models import search_attributes as sa
-    from models.calendar import DeadlineSchedule
-    from models.messages import DeadlineRequest, MailRequest
-    from models.orgnr import search_value
-    from models.placement import (
+    from models.domain.calendar import DeadlineSchedule
+    from models.domain.orgnr import search_value
+    from models.messages.contract import DeadlineRequest, MailRequest
+    from models.messages.placement import (
         Assignment,
         AssignRequest,
         CarePlan,
@@ -48,7 +47,8 @@ with workflow.unsafe.imports_passed_through():
         SwitchRequest,
         rotation_workflow_id,
     )
-    from models.plan import PROVIDER_ROLE
+    from models.plans.schema import PROVIDER_ROLE
+    from models.runtime import search_attributes as sa
     from workflows.common import (
         call,
         end_of_day,

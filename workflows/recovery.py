@@ -2,7 +2,7 @@
 
 Lives from the notice until the money is paid or the claim withdrawn, typically a few months:
 
-1. notice: the amount, computed line by line (models.recovery), is sent to the provider with a
+1. notice: the amount, computed line by line (models.domain.money), is sent to the provider with a
    response deadline (kommunicering, the plan's `response_days`, moved to a business day);
 2. the administrator registers the provider's response (accept, or dispute with a comment); if
    none has come when the deadline has passed, the administrator is told to decide anyway;
@@ -32,11 +32,8 @@ with workflow.unsafe.imports_passed_through():
     from activities.mail import MailActivities
     from activities.plans import PlanActivities
     from activities.recovery import RecoveryActivities
-    from models import search_attributes as sa
-    from models.calendar import CalendarRules, DeadlineSchedule
-    from models.messages import DeadlineRequest, MailRequest
-    from models.plan import PROVIDER_ROLE, EscalationStep
-    from models.recovery import (
+    from models.domain.calendar import CalendarRules, DeadlineSchedule
+    from models.domain.money import (
         ClaimLine,
         ClaimLineError,
         calculation_lines,
@@ -45,7 +42,8 @@ with workflow.unsafe.imports_passed_through():
         to_ore,
         total,
     )
-    from models.recovery_messages import (
+    from models.messages.contract import DeadlineRequest, MailRequest
+    from models.messages.recovery import (
         DecideRequest,
         PaidRequest,
         RecoveryDecision,
@@ -59,6 +57,8 @@ with workflow.unsafe.imports_passed_through():
         RespondRequest,
         SettleRequest,
     )
+    from models.plans.schema import PROVIDER_ROLE, EscalationStep
+    from models.runtime import search_attributes as sa
     from workflows.common import call, local_today, require, require_text, require_valid, when_due
 
 

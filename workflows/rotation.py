@@ -14,8 +14,7 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from models import search_attributes as sa
-    from models.placement import (
+    from models.messages.placement import (
         Assignment,
         AssignRequest,
         PlacementSummary,
@@ -28,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         list_key,
         statistics,
     )
+    from models.runtime import search_attributes as sa
     from workflows.common import require, require_org_nr, require_text, require_valid
 
 # Continue as new after this many changes (or earlier when the server suggests it).

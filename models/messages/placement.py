@@ -1,0 +1,389 @@
+"""Customer choice (kundval): placements, the turordningslista and per-provider statistics.
+
+A *placement* is one granted decision (biståndsbeslut) carried out by one provider at a time. The
+customer chooses among the providers approved for the decision's area and service type; one who
+declines is given the provider next in turn on the rotation list (turordningslista). The list is
+pure data here (`RotationQueue`), so its fairness is property-tested without Temporal; the
+rotation workflow owns the only live copy.
+
+Personal data: a customer is known only by a pseudonymous reference chosen by the municipality
+(e.g. the case number in its verksamhetssystem). Anything shaped like a personnummer is refused,
+and even the pseudonymous reference stays out of workflow ids, search attributes and e-mail
+subjects: placements are identified by a generated id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field
+
+from models.domain.calendar import CalendarRules
+from models.domain.customer_ref import looks_like_personnummer
+from models.domain.inputs import Actor, Day, Key, OptionalDay, OptionalKey
+from models.messages.contract import Message
+from models.plans.schema import Role
+
+PLACEMENT_PREFIX = "placement-"
+ROTATION_PREFIX = "rotation-"
+_PLACEMENT_ID = re.compile(r"^placement-[0-9a-f]{12}$")
+_CUSTOMER_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{1,39}$")
+# Granted hours per month: at most 744 (31 × 24), two decimals.
+MAX_HOURS = Decimal("744")
+
+
+class CustomerRefError(ValueError):
+    pass
+
+
+def check_customer_ref(value: str) -> str:
+    """The pseudonymous customer reference, or CustomerRefError (never echoing a personnummer)."""
+    text = value.strip()
+    if looks_like_personnummer(text):
+        # Do not repeat the value: it may be a real personnummer and end up in a log.
+        raise CustomerRefError(
+            "looks like a personnummer; give a pseudonymous reference (e.g. the case number)"
+        )
+    if not _CUSTOMER_REF.match(text):
+        raise CustomerRefError(
+            "2–40 characters: letters, digits and . _ / - (a pseudonymous reference)"
+        )
+    return text
+
+
+def new_placement_id(request_id: str | None = None) -> str:
+    """A generated id: says nothing about the customer. Derived from the CLI's request id when
+    there is one, so a retried start names the same placement instead of a second one."""
+    if request_id is None:
+        return f"{PLACEMENT_PREFIX}{uuid.uuid4().hex[:12]}"
+    digest = hashlib.sha256(f"placement:{request_id}".encode()).hexdigest()
+    return f"{PLACEMENT_PREFIX}{digest[:12]}"
+
+
+def is_placement_id(text: str) -> bool:
+    return bool(_PLACEMENT_ID.match(text.strip()))
+
+
+def slug(text: str) -> str:
+    """`Norra Centrum` → `norra-centrum`; å/ä/ö folded, for workflow ids and list keys."""
+    folded = unicodedata.normalize("NFKD", text.strip().casefold())
+    ascii_text = folded.encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+
+
+def list_key(area: str, service_type: str) -> str:
+    """The rotation list of one area and service type."""
+    return f"{slug(area)}/{slug(service_type)}"
+
+
+def rotation_workflow_id(plan_id: str) -> str:
+    """One rotation workflow per municipality (plan): it owns every list of that municipality."""
+    return f"{ROTATION_PREFIX}{slug(plan_id)}"
+
+
+# --- the rotation list (pure) -------------------------------------------------------------------
+
+
+class RotationQueue(Message):
+    """A turordningslista: `providers[0]` is next in turn.
+
+    The provider given a customer goes to the back; a newly approved provider joins at the back
+    (behind everyone already waiting); a removed provider leaves without reordering the rest. So
+    between two turns of any provider, every provider eligible all that time gets exactly one.
+    """
+
+    area: str
+    service_type: str
+    providers: tuple[str, ...] = ()
+    assigned: int = 0  # customers given by rotation so far
+
+    def with_provider(self, org_nr: str) -> RotationQueue:
+        if org_nr in self.providers:
+            return self
+        return self.model_copy(update={"providers": (*self.providers, org_nr)})
+
+    def without(self, org_nr: str) -> RotationQueue:
+        return self.model_copy(
+            update={"providers": tuple(p for p in self.providers if p != org_nr)}
+        )
+
+    def take_turn(self, exclude: str | None = None) -> tuple[str, RotationQueue]:
+        """The provider next in turn (passing over `exclude`, the customer's current provider,
+        which keeps its place), and the list after that turn."""
+        chosen = next((p for p in self.providers if p != exclude), None)
+        if chosen is None:
+            raise LookupError("no provider on the rotation list")
+        rest = tuple(p for p in self.providers if p != chosen)
+        return chosen, self.model_copy(
+            update={"providers": (*rest, chosen), "assigned": self.assigned + 1}
+        )
+
+
+# --- plan and workflow messages -----------------------------------------------------------------
+
+
+class PlacementPlan(Message):
+    """What a placement needs from the plan, loaded once when it starts (by an activity)."""
+
+    plan_id: str
+    plan_version: str
+    language: str
+    time_zone: str
+    rules: CalendarRules  # genomförandeplan: kundval reminder offsets, the plan's ladder
+    roles: dict[str, Role]
+    administrator_role: str
+    case_officer_role: str
+    care_plan_days: int
+    switch_min_days: int
+    switch_max_days: int
+    choice_days: int
+
+
+class LoadPlacementPlan(Message):
+    plan_id: str
+
+
+class PlacementState(StrEnum):
+    AWAITING_CHOICE = "awaiting_choice"
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class PlacementInput(Message):
+    placement_id: str = ""  # set by the starter: the workflow id
+    customer_ref: str
+    area: Key
+    service_type: Key
+    granted_hours: Decimal = Field(ge=0, le=MAX_HOURS, decimal_places=2)
+    decision_date: Day
+    start: Day
+    plan_id: str
+    actor: Actor
+    search_attributes: bool = True
+
+
+class ChooseRequest(Message):
+    """The customer's choice; `provider=None`: the customer declines, the rotation list applies."""
+
+    provider: str | None = None
+    actor: Actor
+
+
+class SwitchRequest(Message):
+    provider: str
+    effective: OptionalDay = None  # default: the earliest the plan allows
+    actor: Actor
+
+
+class CarePlanDoneRequest(Message):
+    done_on: OptionalDay = None  # default today
+    actor: Actor
+
+
+class EndRequest(Message):
+    end_date: OptionalDay = None  # default today
+    reason: str
+    actor: Actor
+
+
+class ProviderTerminated(Message):
+    """From the termination hook: the provider's contract ends on `end_date`."""
+
+    org_nr: str
+    end_date: date
+
+
+class PendingSwitch(Message):
+    org_nr: str
+    name: str
+    effective: date
+    via: Literal["choice", "rotation"]
+    requested_at: datetime
+    ref: str | None = None  # as Assignment.ref
+
+
+class CarePlan(Message):
+    """The genomförandeplan owed by the current provider since its start."""
+
+    org_nr: str
+    start: date
+    due: date
+    done_on: date | None = None
+    overdue: bool = False
+    escalation_level: int = 0
+
+
+class PlacementStatus(Message):
+    placement_id: str
+    plan_id: str
+    registered: bool  # the plan is loaded; administrators may act
+    customer_ref: str
+    area: str
+    service_type: str
+    granted_hours: Decimal
+    decision_date: date
+    state: PlacementState
+    provider: str | None
+    provider_name: str | None
+    provider_start: date | None
+    via: Literal["choice", "rotation"] | None
+    choice_due: date | None
+    rechoice_reason: str | None
+    pending_switch: PendingSwitch | None
+    care_plan: CarePlan | None
+    end_date: date | None
+    history: list[str]
+
+
+class PlacementSummary(Message):
+    """What the rotation workflow keeps per current placement, for the statistics query."""
+
+    placement_id: str
+    org_nr: str | None
+    granted_hours: Decimal
+    active: bool
+    care_plan_current: bool
+
+
+class PlacementWrite(Message):
+    """The placement's row in the records database, as of `at`."""
+
+    placement_id: str
+    customer_ref: str
+    area: str
+    service_type: str
+    granted_hours: Decimal
+    decision_date: date
+    status: PlacementState
+    org_nr: str | None
+    pending_org_nr: str | None = None  # a switch under way, to this provider
+    provider_start: date | None
+    care_plan_due: date | None
+    care_plan_done_on: date | None
+    care_plan_current: bool
+    end_date: date | None
+    at: datetime
+
+
+class PlacementReport(Message):
+    """The row, and one audit event (org nr optional: a placement may have no provider yet)."""
+
+    write: PlacementWrite
+    event_key: str
+    event: str
+    actor: str
+    details: dict[str, object] = Field(default_factory=dict)
+
+
+class PlacementTermination(Message):
+    """The termination hook's work: a provider's contract ends."""
+
+    org_nr: str
+    plan_id: str
+    end_date: date
+
+
+# --- rotation workflow messages -------------------------------------------------------------
+
+
+class RotationEntry(Message):
+    """A provider on (or off) one list; also the approval/termination signals' argument."""
+
+    org_nr: str
+    name: str = ""
+    area: Key
+    service_type: Key
+    actor: Actor = "system"
+
+
+class ProviderRemoval(Message):
+    """Off every list (termination), or off one list when area and service type are given."""
+
+    org_nr: str
+    area: OptionalKey = None
+    service_type: OptionalKey = None
+    reason: str = ""
+    actor: Actor = "system"
+
+
+class AssignRequest(Message):
+    """`key` makes it idempotent: a retried activity gets the same provider, the list advances
+    once."""
+
+    key: str
+    plan_id: str = ""  # which municipality's rotation workflow (for the activity)
+    area: Key
+    service_type: Key
+    chosen: str | None = None
+    exclude: str | None = None  # the current provider: a switch is to another one
+
+
+class Assignment(Message):
+    org_nr: str
+    name: str
+    via: Literal["choice", "rotation"]
+    sequence: int  # n-th rotation turn on that list; 0 for a choice
+    # A sole trader's opaque key for the LovOrgNr search attribute (models.domain.provider_id),
+    # filled
+    # in by the assign_provider activity (workflow code never holds the secret); None otherwise.
+    ref: str | None = None
+
+
+class RotationInput(Message):
+    plan_id: str
+    search_attributes: bool = True
+    # Carried across continue-as-new.
+    lists: dict[str, RotationQueue] = Field(default_factory=dict)
+    names: dict[str, str] = Field(default_factory=dict)
+    given: dict[str, Assignment] = Field(default_factory=dict)
+    placements: dict[str, PlacementSummary] = Field(default_factory=dict)
+
+
+class ProviderStatistics(Message):
+    """Seed 003 §2.2: decisions, granted hours, share of current genomförandeplaner."""
+
+    org_nr: str
+    name: str
+    decisions: int
+    granted_hours: Decimal
+    care_plans_current: int
+    share_current: Decimal  # 0–1, two decimals
+
+
+class RotationStatus(Message):
+    workflow_id: str
+    plan_id: str
+    lists: list[RotationQueue]
+    names: dict[str, str]
+
+
+def statistics(
+    placements: list[PlacementSummary], names: dict[str, str]
+) -> list[ProviderStatistics]:
+    """Per provider, over its current (active) placements."""
+    found: dict[str, list[PlacementSummary]] = {}
+    for p in placements:
+        if p.active and p.org_nr:
+            found.setdefault(p.org_nr, []).append(p)
+    result = []
+    for org_nr in sorted(found):
+        items = found[org_nr]
+        current = sum(1 for p in items if p.care_plan_current)
+        result.append(
+            ProviderStatistics(
+                org_nr=org_nr,
+                name=names.get(org_nr, ""),
+                decisions=len(items),
+                granted_hours=sum((p.granted_hours for p in items), Decimal("0")),
+                care_plans_current=current,
+                share_current=(Decimal(current) / Decimal(len(items))).quantize(Decimal("0.01")),
+            )
+        )
+    return result

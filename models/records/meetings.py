@@ -1,0 +1,135 @@
+"""Follow-up meetings and their action items."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    select,
+)
+
+from models.records.access import snapshot
+from models.records.keyed import (
+    KeyedStore,
+    _org_nr,
+)
+from models.records.tables import (
+    Meeting,
+    MeetingActionItem,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingRecord:
+    meeting_id: str
+    org_nr: str
+    period: str
+    status: str
+    scheduled_at: datetime | None
+    place: str | None
+    minutes: dict[str, Any] | None
+    created_at: datetime
+    updated_at: datetime
+    window_start: date | None = None
+    window_end: date | None = None
+    ends_at: datetime | None = None
+    link: str | None = None
+    sequence: int | None = None
+    escalated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ActionItemRecord:
+    idempotency_key: str
+    meeting_id: str
+    org_nr: str
+    number: int
+    owner: str
+    due: date
+    text: str
+    obligation_workflow_id: str | None
+    created_at: datetime
+
+
+class MeetingRecords(KeyedStore):
+    async def upsert_meeting(
+        self,
+        meeting_id: str,
+        org_nr: str,
+        period: str,
+        status: str,
+        at: datetime,
+        scheduled_at: datetime | None = None,
+        place: str | None = None,
+        minutes: Mapping[str, Any] | None = None,
+        window_start: date | None = None,
+        window_end: date | None = None,
+        ends_at: datetime | None = None,
+        link: str | None = None,
+        sequence: int | None = None,
+        escalated_at: datetime | None = None,
+    ) -> bool:
+        """Record the meeting's current state (absolute values: a repeat is a no-op); False if
+        a newer state is already recorded."""
+        state = {
+            "status": status,
+            "scheduled_at": scheduled_at,
+            "place": place,
+            "minutes": None if minutes is None else dict(minutes),
+            "window_start": window_start,
+            "window_end": window_end,
+            "ends_at": ends_at,
+            "link": link,
+            "sequence": sequence,
+            "escalated_at": escalated_at,
+        }
+        values = {**state, "meeting_id": meeting_id, "org_nr": _org_nr(org_nr), "period": period}
+        return await self._upsert(Meeting, Meeting.meeting_id == meeting_id, values, state, at)
+
+    async def get_meeting(self, meeting_id: str) -> MeetingRecord | None:
+        row = await self._first(select(Meeting).where(Meeting.meeting_id == meeting_id))
+        return None if row is None else snapshot(MeetingRecord, row)
+
+    async def list_meetings(self, org_nr: str | None = None) -> list[MeetingRecord]:
+        query = select(Meeting).order_by(Meeting.org_nr, Meeting.period)
+        if org_nr is not None:
+            query = query.where(Meeting.org_nr == org_nr)
+        return [snapshot(MeetingRecord, row) for row in await self._all(query)]
+
+    async def record_action_item(
+        self,
+        key: str,
+        meeting_id: str,
+        org_nr: str,
+        number: int,
+        owner: str,
+        due: date,
+        text: str,
+        obligation_workflow_id: str | None,
+        at: datetime,
+    ) -> bool:
+        values = {
+            "idempotency_key": key,
+            "meeting_id": meeting_id,
+            "org_nr": _org_nr(org_nr),
+            "number": number,
+            "owner": owner,
+            "due": due,
+            "text": text,
+            "obligation_workflow_id": obligation_workflow_id,
+            "created_at": at,
+        }
+        return await self._insert_once(
+            MeetingActionItem, values, MeetingActionItem.idempotency_key == key
+        )
+
+    async def list_action_items(self, meeting_id: str) -> list[ActionItemRecord]:
+        rows = await self._all(
+            select(MeetingActionItem)
+            .where(MeetingActionItem.meeting_id == meeting_id)
+            .order_by(MeetingActionItem.number)
+        )
+        return [snapshot(ActionItemRecord, row) for row in rows]

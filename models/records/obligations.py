@@ -1,0 +1,259 @@
+"""Obligation occurrences, their submissions, reviews and escalations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    case,
+    func,
+    literal,
+    select,
+)
+
+from models.records.access import snapshot
+from models.records.keyed import (
+    KeyedStore,
+    _documents,
+    _one_of,
+    _org_nr,
+)
+from models.records.tables import (
+    OCCURRENCE_STATUSES,
+    REVIEW_OUTCOMES,
+    Escalation,
+    ObligationOccurrence,
+    Review,
+    Submission,
+    UTCDateTime,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OccurrenceRecord:
+    workflow_id: str
+    org_nr: str
+    obligation: str
+    period: str
+    nominal_due: date
+    due: date
+    recipient: str
+    status: str
+    overdue: bool
+    escalation_level: int
+    submitted_at: datetime | None
+    accepted_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionRecord:
+    idempotency_key: str
+    workflow_id: str
+    org_nr: str
+    obligation: str
+    period: str
+    submitted_at: datetime
+    fields: dict[str, Any]
+    documents: list[dict[str, Any]]
+    actor: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRecord:
+    idempotency_key: str
+    workflow_id: str
+    outcome: str
+    note: str | None
+    new_due: date | None
+    actor: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationRecord:
+    idempotency_key: str
+    workflow_id: str
+    org_nr: str
+    obligation: str
+    period: str
+    level: int
+    kind: str
+    title: str
+    at: datetime
+
+
+class ObligationRecords(KeyedStore):
+    async def upsert_occurrence(
+        self,
+        workflow_id: str,
+        org_nr: str,
+        obligation: str,
+        period: str,
+        nominal_due: date,
+        due: date,
+        recipient: str,
+        status: str,
+        overdue: bool,
+        escalation_level: int,
+        at: datetime,
+    ) -> bool:
+        """Record the occurrence's current state; False if a newer state is already recorded.
+
+        `submitted_at` becomes `at` when the status turns to submitted (again, after a
+        completion request), `accepted_at` when it first turns to accepted.
+        """
+        _one_of("occurrence status", status, OCCURRENCE_STATUSES)
+        state = {
+            "due": due,
+            "recipient": recipient,
+            "status": status,
+            "overdue": overdue,
+            "escalation_level": escalation_level,
+        }
+        at_value = literal(at, UTCDateTime())
+        changes: dict[str, Any] = dict(state)
+        if status == "submitted":
+            # Compared with the old status: SET expressions see the row before the update.
+            changes["submitted_at"] = case(
+                (ObligationOccurrence.status == "submitted", ObligationOccurrence.submitted_at),
+                else_=at_value,
+            )
+        if status == "accepted":
+            changes["accepted_at"] = func.coalesce(ObligationOccurrence.accepted_at, at_value)
+        values = {
+            **state,
+            "workflow_id": workflow_id,
+            "org_nr": _org_nr(org_nr),
+            "obligation": obligation,
+            "period": period,
+            "nominal_due": nominal_due,
+            "submitted_at": at if status == "submitted" else None,
+            "accepted_at": at if status == "accepted" else None,
+        }
+        key = ObligationOccurrence.workflow_id == workflow_id
+        return await self._upsert(ObligationOccurrence, key, values, changes, at)
+
+    async def get_occurrence(self, workflow_id: str) -> OccurrenceRecord | None:
+        row = await self._first(
+            select(ObligationOccurrence).where(ObligationOccurrence.workflow_id == workflow_id)
+        )
+        return None if row is None else snapshot(OccurrenceRecord, row)
+
+    async def list_occurrences(
+        self,
+        org_nr: str | None = None,
+        status: str | None = None,
+        overdue: bool | None = None,
+    ) -> list[OccurrenceRecord]:
+        table = ObligationOccurrence
+        conditions = []
+        if org_nr is not None:
+            conditions.append(table.org_nr == org_nr)
+        if status is not None:
+            conditions.append(table.status == status)
+        if overdue is not None:
+            conditions.append(table.overdue == overdue)
+        rows = await self._all(
+            select(table)
+            .where(*conditions)
+            .order_by(table.due, table.org_nr, table.obligation, table.period)
+        )
+        return [snapshot(OccurrenceRecord, row) for row in rows]
+
+    async def record_submission(
+        self,
+        key: str,
+        workflow_id: str,
+        org_nr: str,
+        obligation: str,
+        period: str,
+        fields: Mapping[str, Any],
+        documents: Sequence[Mapping[str, Any]],
+        actor: str,
+        at: datetime,
+    ) -> bool:
+        """Record what was handed in; `documents` are {name, path, sha256, size} references."""
+        values = {
+            "idempotency_key": key,
+            "workflow_id": workflow_id,
+            "org_nr": _org_nr(org_nr),
+            "obligation": obligation,
+            "period": period,
+            "submitted_at": at,
+            "fields": dict(fields),
+            "documents": _documents(documents),
+            "actor": actor,
+        }
+        return await self._insert_once(Submission, values, Submission.idempotency_key == key)
+
+    async def list_submissions(self, workflow_id: str) -> list[SubmissionRecord]:
+        rows = await self._all(
+            select(Submission)
+            .where(Submission.workflow_id == workflow_id)
+            .order_by(Submission.submitted_at, Submission.id)
+        )
+        return [snapshot(SubmissionRecord, row) for row in rows]
+
+    async def record_review(
+        self,
+        key: str,
+        workflow_id: str,
+        outcome: str,
+        note: str | None,
+        new_due: date | None,
+        actor: str,
+        at: datetime,
+    ) -> bool:
+        _one_of("review outcome", outcome, REVIEW_OUTCOMES)
+        values = {
+            "idempotency_key": key,
+            "workflow_id": workflow_id,
+            "outcome": outcome,
+            "note": note,
+            "new_due": new_due,
+            "actor": actor,
+            "at": at,
+        }
+        return await self._insert_once(Review, values, Review.idempotency_key == key)
+
+    async def list_reviews(self, workflow_id: str) -> list[ReviewRecord]:
+        rows = await self._all(
+            select(Review).where(Review.workflow_id == workflow_id).order_by(Review.at, Review.id)
+        )
+        return [snapshot(ReviewRecord, row) for row in rows]
+
+    async def record_escalation(
+        self,
+        key: str,
+        workflow_id: str,
+        org_nr: str,
+        obligation: str,
+        period: str,
+        level: int,
+        kind: str,
+        title: str,
+        at: datetime,
+    ) -> bool:
+        values = {
+            "idempotency_key": key,
+            "workflow_id": workflow_id,
+            "org_nr": _org_nr(org_nr),
+            "obligation": obligation,
+            "period": period,
+            "level": level,
+            "kind": kind,
+            "title": title,
+            "at": at,
+        }
+        return await self._insert_once(Escalation, values, Escalation.idempotency_key == key)
+
+    async def list_escalations(self, org_nr: str | None = None) -> list[EscalationRecord]:
+        query = select(Escalation).order_by(Escalation.at, Escalation.id)
+        if org_nr is not None:
+            query = query.where(Escalation.org_nr == org_nr)
+        return [snapshot(EscalationRecord, row) for row in await self._all(query)]

@@ -1,0 +1,2 @@
+"""Runtime plumbing: settings, the Temporal client and its codec, certificates and search
+attributes."""

@@ -1,0 +1,299 @@
+"""Administrator actions as client calls, shared by the `lov` CLI and `lov simulate`.
+
+Each function turns "what the administrator asked" into one Update on the right workflow, and
+turns Temporal's errors into `ActionError(field, message)`: a rejected Update never reached
+history, so nothing was changed, and the CLI exits 2.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from temporalio.api.enums.v1 import WorkflowExecutionStatus
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from activities.opening import start_contract_workflow
+from models.domain.file_input import MAX_DOCUMENT_BYTES, FileInputError, file_digest
+from models.domain.inputs import check_request
+from models.domain.orgnr import contract_workflow_id, obligation_workflow_id
+from models.domain.provider_id import ProviderIdError, ProviderIds, is_personal
+from models.messages.contract import (
+    ChangeContactRequest,
+    ContractInput,
+    ContractStatus,
+    DocumentRef,
+    ExtendRequest,
+    ObligationStatus,
+    Provider,
+    ReviewRequest,
+    SubmitRequest,
+    TerminateRequest,
+    WaiveRequest,
+)
+from models.runtime.settings import get_settings
+from services.request_ids import current_request_id, next_update_id, start_memo, started_by
+from workflows.contract import ContractWorkflow
+from workflows.obligation import ObligationWorkflow
+
+R = TypeVar("R", bound=BaseModel)
+
+
+class ActionError(ValueError):
+    """Bad input: `field` names what was wrong. Nothing was changed."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+def _split(message: str) -> ActionError:
+    field, _, rest = message.partition(": ")
+    return ActionError(field, rest) if rest else ActionError("request", message)
+
+
+def checked(request: BaseModel) -> None:
+    """The request's fields follow models.domain.inputs, or ActionError naming the first that does
+    not. Workflow starts have no validator, so this is their only check; Updates are checked
+    again by their validator."""
+    try:
+        check_request(request)
+    except ValueError as err:
+        raise _split(str(err)) from None
+
+
+# `lov simulate` runs its own throw-away server and worker and sets the key they share here;
+# otherwise the actions use the configured key.
+_CURRENT_IDS: ContextVar[ProviderIds | None] = ContextVar("provider_ids", default=None)
+
+
+@contextmanager
+def using_provider_ids(ids: ProviderIds) -> Iterator[None]:
+    token = _CURRENT_IDS.set(ids)
+    try:
+        yield
+    finally:
+        _CURRENT_IDS.reset(token)
+
+
+def provider_ids(ids: ProviderIds | None = None) -> ProviderIds:
+    """`ids`, or the configured ones (the CLI's settings; the key file `lov serve` made)."""
+    ids = ids or _CURRENT_IDS.get()
+    if ids is not None:
+        return ids
+    try:
+        return ProviderIds.from_settings(get_settings())
+    except ProviderIdError as err:
+        raise _split(str(err)) from None
+
+
+def provider_ref(org_nr: str, ids: ProviderIds | None = None) -> str | None:
+    """The opaque key naming a sole trader in ids and search attributes (models.domain.provider_id);
+    None for a company. ActionError naming LOV_PROVIDER_ID_KEY when it is not configured."""
+    if not is_personal(org_nr):
+        return None  # a company needs no key, so none is read
+    try:
+        return provider_ids(ids).ref(org_nr)
+    except ProviderIdError as err:
+        raise _split(str(err)) from None
+
+
+def contract_ids(org_nr: str, ids: ProviderIds | None = None) -> list[str]:
+    """The contract workflow id of `org_nr`; for a sole trader also the one its contract had if
+    it was started before the opaque key existed (so that contract can still be managed)."""
+    ref = provider_ref(org_nr, ids)
+    current = contract_workflow_id(org_nr, ref)
+    return [current] if ref is None else [current, contract_workflow_id(org_nr)]
+
+
+async def start_contract(
+    client: Client,
+    task_queue: str,
+    provider: Provider,
+    contract_start: date,
+    plan_id: str,
+    search_attributes: bool,
+    ids: ProviderIds | None = None,
+) -> str:
+    inp = ContractInput(
+        provider=provider,
+        contract_start=contract_start,
+        plan_id=plan_id,
+        search_attributes=search_attributes,
+    )
+    checked(inp)
+    # Computed first: a missing key refuses the request before anything is started.
+    ref = provider_ref(provider.org_nr, ids)
+    try:
+        return await start_contract_workflow(client, task_queue, inp, ref, memo=start_memo())
+    except WorkflowAlreadyStartedError:
+        wid = contract_workflow_id(provider.org_nr, ref)
+        if await started_by(client.get_workflow_handle(wid), current_request_id()):
+            return wid  # this request, retried: started by the earlier attempt
+        raise ActionError("org_nr", f"{provider.org_nr} already has a running contract") from None
+
+
+async def _running_contract(client: Client, org_nr: str) -> WorkflowHandle[Any, Any]:
+    for wid in contract_ids(org_nr):
+        handle = client.get_workflow_handle(wid)
+        try:
+            desc = await handle.describe()
+        except RPCError as err:
+            if err.status == RPCStatusCode.NOT_FOUND:
+                continue
+            raise
+        break
+    else:
+        raise ActionError("org_nr", f"no contract for provider {org_nr}")
+    if desc.status != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING:
+        # Continue-as-new keeps the id, so a closed run here means the contract has ended.
+        raise ActionError("org_nr", f"the contract for {org_nr} has ended")
+    return handle
+
+
+async def contract_status(
+    client: Client, org_nr: str, ids: ProviderIds | None = None
+) -> ContractStatus:
+    wids = contract_ids(org_nr, ids)
+    for wid in wids:
+        try:
+            return await client.get_workflow_handle(wid).query(ContractWorkflow.status)
+        except RPCError as err:
+            if err.status != RPCStatusCode.NOT_FOUND:
+                raise
+    raise ActionError("org_nr", f"no contract for provider {org_nr}")
+
+
+async def _obligation(
+    client: Client, org_nr: str, obligation: str, period: str
+) -> WorkflowHandle[Any, Any]:
+    status = await contract_status(client, org_nr)
+    if obligation not in status.obligations:
+        known = ", ".join(sorted(status.obligations)) or "none yet"
+        raise ActionError(
+            "obligation", f"{obligation!r} is not an obligation of {org_nr} ({known})"
+        )
+    # Named as the contract names its obligations: by the id part of the contract's own id
+    # (the opaque key, or the digits for a company and for a contract from before the key).
+    part = status.workflow_id.removeprefix("contract-")
+    handle = client.get_workflow_handle(obligation_workflow_id(org_nr, obligation, period, part))
+    try:
+        await handle.describe()
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            summary = status.obligations[obligation]
+            periods = [i.period for i in summary.open + summary.overdue + summary.done]
+            raise ActionError(
+                "period", f"{obligation} has no period {period!r} (known: {', '.join(periods)})"
+            ) from None
+        raise
+    return handle
+
+
+async def _update(handle: WorkflowHandle[Any, Any], update: Any, arg: Any) -> Any:
+    if isinstance(arg, BaseModel):
+        checked(arg)
+    try:
+        # The request id as Update id: Temporal runs an Update id once per workflow, so a
+        # retried command gets the first attempt's outcome (services/request_ids.py).
+        return await handle.execute_update(update, arg, id=next_update_id())
+    except WorkflowUpdateFailedError as err:
+        cause = err.cause
+        raise _split(str(getattr(cause, "message", None) or cause)) from None
+    except RPCError as err:
+        if err.status != RPCStatusCode.NOT_FOUND:
+            raise
+    # The workflow has closed: say in what state, from its last query result.
+    try:
+        final = await handle.query("status")
+    except RPCError:
+        raise ActionError("request", "the workflow has already ended") from None
+    state = final.get("status") or final.get("state") if isinstance(final, dict) else None
+    raise ActionError("status", f"the item is already {state or 'closed'}")
+
+
+async def obligation_status(
+    client: Client, org_nr: str, obligation: str, period: str
+) -> ObligationStatus:
+    handle = await _obligation(client, org_nr, obligation, period)
+    result: ObligationStatus = await handle.query(ObligationWorkflow.status)
+    return result
+
+
+async def submit(
+    client: Client, org_nr: str, obligation: str, period: str, request: SubmitRequest
+) -> ObligationStatus:
+    handle = await _obligation(client, org_nr, obligation, period)
+    result: ObligationStatus = await _update(handle, ObligationWorkflow.submit, request)
+    return result
+
+
+async def review(
+    client: Client, org_nr: str, obligation: str, period: str, request: ReviewRequest
+) -> ObligationStatus:
+    handle = await _obligation(client, org_nr, obligation, period)
+    result: ObligationStatus = await _update(handle, ObligationWorkflow.review, request)
+    return result
+
+
+async def waive(
+    client: Client, org_nr: str, obligation: str, period: str, request: WaiveRequest
+) -> ObligationStatus:
+    handle = await _obligation(client, org_nr, obligation, period)
+    result: ObligationStatus = await _update(handle, ObligationWorkflow.waive, request)
+    return result
+
+
+async def extend(
+    client: Client, org_nr: str, obligation: str, period: str, request: ExtendRequest
+) -> ObligationStatus:
+    handle = await _obligation(client, org_nr, obligation, period)
+    result: ObligationStatus = await _update(handle, ObligationWorkflow.extend, request)
+    return result
+
+
+async def terminate(client: Client, org_nr: str, request: TerminateRequest) -> ContractStatus:
+    handle = await _running_contract(client, org_nr)
+    result: ContractStatus = await _update(handle, ContractWorkflow.terminate, request)
+    return result
+
+
+async def change_contact(
+    client: Client, org_nr: str, request: ChangeContactRequest
+) -> ContractStatus:
+    handle = await _running_contract(client, org_nr)
+    result: ContractStatus = await _update(handle, ContractWorkflow.change_contact, request)
+    return result
+
+
+def document_ref(key: str, path: Path) -> DocumentRef:
+    """A document is kept where it is; the records hold its path, size and SHA-256 (hashed as
+    a stream, a regular file of at most MAX_DOCUMENT_BYTES)."""
+    try:
+        sha256, size = file_digest(path, MAX_DOCUMENT_BYTES)
+    except FileInputError as err:
+        raise ActionError(f"document {key}", f"{path}: {err}") from None
+    return DocumentRef(key=key, filename=str(path.resolve()), sha256=sha256, size=size)
+
+
+async def wait_registered(
+    handle: WorkflowHandle[Any, Any], status_query: Any, timeout: float = 30.0
+) -> None:
+    """Wait until a just-started workflow has registered itself (loaded its plan, recorded the
+    start), so that the administrator's next command is not refused as "still being
+    registered". Gives up quietly after `timeout`: the start itself has succeeded."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        status = await handle.query(status_query)
+        if getattr(status, "registered", False) or loop.time() > deadline:
+            return
+        await asyncio.sleep(0.1)
