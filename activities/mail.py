@@ -50,7 +50,8 @@ from activities.smtp import (
 )
 from activities.stored_links import mail_context
 from models.domain.mailsafe import check_email
-from models.messages.contract import DataErrorReport, MailRequest, MailResult
+from models.messages.common import DataErrorReport
+from models.messages.mail import MailRequest, MailResult
 from models.plans.schema import PROVIDER_ROLE
 from models.records.mail_incidents import UNCERTAIN, MailIncidentStore, uncertain_resend_delay
 from models.records.store import OutboxEntry, RecordStore

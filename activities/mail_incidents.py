@@ -35,7 +35,8 @@ from activities.smtp import (
 )
 from models.domain.mailsafe import check_email
 from models.domain.orgnr import OrgNrError, normalize_org_nr
-from models.messages.contract import DataErrorReport, MailRequest
+from models.messages.common import DataErrorReport
+from models.messages.mail import MailRequest
 from models.plans.loader import list_plans, load_plan
 from models.plans.schema import Plan, Role
 from models.records.mail_incidents import (

@@ -18,7 +18,8 @@ from temporalio.exceptions import ApplicationError
 
 from activities.mail import PERMANENT_FAILURE
 from activities.stored_links import link_to_send
-from models.messages.contract import CalendarInvite, MailAttachment
+from models.messages.mail import MailAttachment
+from models.messages.meeting import CalendarInvite
 from models.records.store import RecordStore
 from models.runtime.settings import Settings
 

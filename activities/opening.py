@@ -26,7 +26,9 @@ from models.domain.orgnr import (
 )
 from models.domain.provider_id import ProviderIds
 from models.messages.application import StartContract
-from models.messages.contract import ContractInput, MeetingInput, ObligationInput, OpenObligations
+from models.messages.contract import ContractInput, OpenObligations
+from models.messages.meeting import MeetingInput
+from models.messages.obligation import ObligationInput
 from models.messages.placement import RotationEntry
 from models.runtime import search_attributes as sa
 

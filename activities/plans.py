@@ -21,12 +21,9 @@ from models.domain.calendar import (
     year_prepared_at,
 )
 from models.messages.application import ApplicationPlan, LoadApplicationPlan
-from models.messages.contract import (
-    DeadlineRequest,
-    LoadYearRequest,
-    MeetingReminderRequest,
-    YearPlan,
-)
+from models.messages.common import DeadlineRequest
+from models.messages.contract import LoadYearRequest, YearPlan
+from models.messages.meeting import MeetingReminderRequest
 from models.plans.loader import load_plan, plan_digest, resolve_plan_path
 from models.plans.schema import PROVIDER_ROLE, EscalationStep
 

@@ -11,15 +11,16 @@ from collections.abc import Awaitable, Callable
 from temporalio import activity
 
 from models.messages.application import ApplicationWrite, AssessmentWrite
+from models.messages.audit import AuditRecord
 from models.messages.contract import (
-    ActionItemWrite,
-    AuditRecord,
     ContactChange,
     ContractRecord,
     ContractStateRecord,
     ContractYearRecord,
+)
+from models.messages.meeting import ActionItemWrite, MeetingWrite
+from models.messages.obligation import (
     EscalationWrite,
-    MeetingWrite,
     OccurrenceRecord,
     ReviewWrite,
     SubmissionWrite,

@@ -35,7 +35,7 @@ from temporalio.client import Client
 
 from bench.common import PROJECT_ROOT, org_nrs, percentile
 from bench.procstat import cpu_share, sample
-from models.messages.contract import Provider
+from models.messages.common import Provider
 from models.records.db import make_engine, make_session_factory, upgrade
 from models.records.tables import ObligationOccurrence
 from models.runtime.settings import Settings

@@ -56,13 +56,9 @@ from bench.workers import (
     lovflow_activity_worker,
 )
 from models.domain.calendar import occurrences
-from models.messages.contract import (
-    ContractInput,
-    DocumentRef,
-    Provider,
-    ReviewRequest,
-    SubmitRequest,
-)
+from models.messages.common import Provider
+from models.messages.contract import ContractInput
+from models.messages.obligation import DocumentRef, ReviewRequest, SubmitRequest
 from models.plans.loader import load_plan
 from models.records.db import make_engine, make_session_factory, upgrade
 from models.records.store import RecordStore

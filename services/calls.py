@@ -26,17 +26,19 @@ from models.domain.file_input import MAX_DOCUMENT_BYTES, FileInputError, file_di
 from models.domain.inputs import check_request
 from models.domain.orgnr import contract_workflow_id, obligation_workflow_id
 from models.domain.provider_id import ProviderIdError, ProviderIds, is_personal
+from models.messages.common import Provider
 from models.messages.contract import (
     ChangeContactRequest,
     ContractInput,
     ContractStatus,
+    TerminateRequest,
+)
+from models.messages.obligation import (
     DocumentRef,
     ExtendRequest,
     ObligationStatus,
-    Provider,
     ReviewRequest,
     SubmitRequest,
-    TerminateRequest,
     WaiveRequest,
 )
 from models.runtime.settings import get_settings

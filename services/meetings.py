@@ -13,7 +13,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 
 from models.domain.orgnr import OrgNrError, meeting_workflow_id, normalize_org_nr
-from models.messages.contract import (
+from models.messages.meeting import (
     CancelMeetingRequest,
     MeetingStatus,
     MinutesRequest,

@@ -21,7 +21,7 @@ from models.messages.application import (
     CompletionRequest,
     DecideRequest,
 )
-from models.messages.contract import Provider
+from models.messages.common import Provider
 from models.plans.loader import PlanError, load_plan
 from services import applications as apps
 from services.calls import ActionError, checked

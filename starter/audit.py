@@ -47,7 +47,8 @@ from models.domain.audit_signing import (
     signer,
 )
 from models.domain.file_input import MAX_AUDIT_EXPORT_BYTES, FileInputError, read_text
-from models.messages.contract import AuditRecord, MailRequest
+from models.messages.audit import AuditRecord
+from models.messages.mail import MailRequest
 from models.messages.placement import PlacementReport
 from models.messages.recovery import RecoveryStepWrite
 from models.records.db import make_engine, make_session_factory

@@ -36,18 +36,16 @@ from models.domain.inputs import check_actor
 from models.domain.orgnr import OrgNrError, normalize_org_nr
 from models.domain.quote import short
 from models.domain.submission import SubmissionError, check_submission
-from models.messages.contract import (
-    ChangeContactRequest,
-    ContractStatus,
+from models.messages.common import Provider
+from models.messages.contract import ChangeContactRequest, ContractStatus, TerminateRequest
+from models.messages.obligation import (
     DocumentRef,
     ExtendRequest,
     ItemStatus,
     ObligationState,
     ObligationStatus,
-    Provider,
     ReviewRequest,
     SubmitRequest,
-    TerminateRequest,
     WaiveRequest,
 )
 from models.plans.loader import PlanError, load_plan

@@ -37,7 +37,7 @@ from models.domain.file_input import MAX_MINUTES_BYTES, FileInputError, load_tom
 from models.domain.inputs import check_date, check_one_line, check_url
 from models.domain.limits import NAME_LEN
 from models.domain.quote import short
-from models.messages.contract import (
+from models.messages.meeting import (
     ActionItem,
     CancelMeetingRequest,
     MeetingState,

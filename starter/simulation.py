@@ -27,14 +27,13 @@ from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, Telemetr
 from temporalio.testing import WorkflowEnvironment
 
 from models.domain.provider_id import ProviderIds, new_key
-from models.messages.contract import (
-    ChangeContactRequest,
+from models.messages.common import Provider
+from models.messages.contract import ChangeContactRequest, TerminateRequest
+from models.messages.obligation import (
     DocumentRef,
     ExtendRequest,
-    Provider,
     ReviewRequest,
     SubmitRequest,
-    TerminateRequest,
     WaiveRequest,
 )
 from models.plans.scenario import Scenario, ScenarioError, ScenarioEvent, event_instant

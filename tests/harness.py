@@ -17,7 +17,7 @@ from temporalio.client import Client, WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from models.messages.contract import Provider
+from models.messages.common import Provider
 from models.records.db import make_engine, make_session_factory, upgrade
 from models.records.store import RecordStore
 from models.runtime.settings import PROJECT_ROOT, Settings

@@ -16,7 +16,8 @@ from activities.opening import OpeningActivities
 from activities.plans import PlanActivities
 from models.domain.calendar import deadline_schedule
 from models.domain.orgnr import contract_workflow_id
-from models.messages.contract import LoadYearRequest, ObligationInput, OpenObligations
+from models.messages.contract import LoadYearRequest, OpenObligations
+from models.messages.obligation import ObligationInput
 
 ZONE = ZoneInfo("Europe/Stockholm")
 

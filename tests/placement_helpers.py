@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from models.messages.contract import Provider
+from models.messages.common import Provider
 from models.messages.placement import ChooseRequest, PlacementInput, PlacementStatus, RotationEntry
 from services import placements as pa
 from tests.harness import PROVIDER, STOCKHOLM, Stack, local

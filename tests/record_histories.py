@@ -23,17 +23,14 @@ from models.messages.application import (
     CompletionRequest,
     DecideRequest,
 )
-from models.messages.contract import (
+from models.messages.contract import ChangeContactRequest, TerminateRequest
+from models.messages.meeting import (
     ActionItem,
     CancelMeetingRequest,
-    ChangeContactRequest,
-    ExtendRequest,
     MinutesRequest,
-    ReviewRequest,
     ScheduleRequest,
-    TerminateRequest,
-    WaiveRequest,
 )
+from models.messages.obligation import ExtendRequest, ReviewRequest, WaiveRequest
 from models.messages.recovery import DecideRequest as RecoveryDecision
 from models.messages.recovery import PaidRequest, RespondRequest, SettleRequest
 from models.plans.loader import load_plan
@@ -465,7 +462,7 @@ async def record_sole_trader() -> None:
     """A sole trader's contract (org nr = personnummer) named by its opaque key: the key in the
     contract's input, carried across continue-as-new and into its obligations' ids."""
     from models.domain.provider_id import ProviderIds, parse_key
-    from models.messages.contract import Provider
+    from models.messages.common import Provider
 
     key = "c29sZS10cmFkZXItdGVzdC1rZXktMzItYnl0ZXMhISE="  # a fixed test key: stable ids
     ids = ProviderIds(parse_key(key))

@@ -12,7 +12,10 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from activities.mail import MailActivities
     from activities.records import RecordActivities
-    from models.messages.contract import ContactChange, MailRequest, Message, ReviewWrite
+    from models.messages.common import Message
+    from models.messages.contract import ContactChange
+    from models.messages.mail import MailRequest
+    from models.messages.obligation import ReviewWrite
     from models.plans.schema import PROVIDER_ROLE, Role
     from workflows.common import call
 

@@ -16,13 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from models.messages.application import ApplicationInput, AssessRequest
-from models.messages.contract import (
-    ChangeContactRequest,
-    DocumentRef,
-    ExtendRequest,
-    ScheduleRequest,
-    WaiveRequest,
-)
+from models.messages.contract import ChangeContactRequest
+from models.messages.meeting import ScheduleRequest
+from models.messages.obligation import DocumentRef, ExtendRequest, WaiveRequest
 from models.plans.loader import load_plan
 from models.runtime.settings import PROJECT_ROOT
 from services import applications as apps

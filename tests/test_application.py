@@ -26,7 +26,7 @@ from models.messages.application import (
     CompletionRequest,
     DecideRequest,
 )
-from models.messages.contract import DocumentRef
+from models.messages.obligation import DocumentRef
 from models.plans.loader import load_plan
 from models.runtime.settings import PROJECT_ROOT
 from services import applications as apps

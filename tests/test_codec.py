@@ -19,7 +19,7 @@ from pydantic import SecretStr
 from temporalio.api.common.v1 import Payload, Payloads
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from models.messages.contract import Provider
+from models.messages.common import Provider
 from models.runtime.codec import ENCODING, KEY_ID, CodecError, EncryptionCodec, new_key, parse_key
 from models.runtime.settings import PROJECT_ROOT, Settings
 from models.runtime.temporal import TemporalSetupError, codec, data_converter

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from models.messages.contract import ExtendRequest, Provider, SubmitRequest, WaiveRequest
+from models.messages.common import Provider
+from models.messages.obligation import ExtendRequest, SubmitRequest, WaiveRequest
 from models.runtime.settings import get_settings
 from services import calls as actions
 from starter.cli import app

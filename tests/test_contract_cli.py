@@ -29,7 +29,8 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner
 
-from models.messages.contract import ContractStatus, ExtendRequest, ObligationStatus, WaiveRequest
+from models.messages.contract import ContractStatus
+from models.messages.obligation import ExtendRequest, ObligationStatus, WaiveRequest
 from models.runtime.settings import get_settings
 from services import calls as actions
 from starter.cli import app

@@ -30,7 +30,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from models.domain.orgnr import obligation_workflow_id
-from models.messages.contract import Provider
+from models.messages.common import Provider
 from models.records.db import upgrade
 from models.runtime.settings import Settings
 from models.runtime.temporal import data_converter

@@ -25,7 +25,8 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from models.messages.application import ApplicationInput
-from models.messages.contract import Provider, SubmitRequest
+from models.messages.common import Provider
+from models.messages.obligation import SubmitRequest
 from models.records.db import upgrade
 from models.runtime.codec import ENCODING, new_key
 from models.runtime.settings import PROJECT_ROOT, Settings

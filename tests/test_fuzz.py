@@ -32,6 +32,8 @@ from typer.testing import CliRunner
 
 from models.messages import application as app_messages
 from models.messages import contract as m
+from models.messages import meeting as mm
+from models.messages import obligation as om
 from models.messages import placement as pm
 from models.messages import recovery as rm
 from models.messages.application import ApplicationInput
@@ -350,14 +352,14 @@ def request_json(model: type[BaseModel]) -> st.SearchStrategy[dict[str, Any]]:
 # as a decision) come last in their workflow's list: once one is accepted the rest get "already
 # completed", which the check below accepts as well.
 UPDATES: list[tuple[str, str, type[BaseModel]]] = [
-    ("obligation", "submit", m.SubmitRequest),
-    ("obligation", "review", m.ReviewRequest),
-    ("obligation", "extend", m.ExtendRequest),
-    ("obligation", "waive", m.WaiveRequest),
-    ("meeting", "schedule", m.ScheduleRequest),
-    ("meeting", "reschedule", m.ScheduleRequest),
-    ("meeting", "minutes", m.MinutesRequest),
-    ("meeting", "cancel", m.CancelMeetingRequest),
+    ("obligation", "submit", om.SubmitRequest),
+    ("obligation", "review", om.ReviewRequest),
+    ("obligation", "extend", om.ExtendRequest),
+    ("obligation", "waive", om.WaiveRequest),
+    ("meeting", "schedule", mm.ScheduleRequest),
+    ("meeting", "reschedule", mm.ScheduleRequest),
+    ("meeting", "minutes", mm.MinutesRequest),
+    ("meeting", "cancel", mm.CancelMeetingRequest),
     ("application", "assess", app_messages.AssessRequest),
     ("application", "request_completion", app_messages.CompletionRequest),
     ("application", "complete", app_messages.CompleteRequest),

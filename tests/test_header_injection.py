@@ -21,7 +21,9 @@ from typer.testing import CliRunner
 from activities.mail import MailActivities
 from activities.rendering import Renderer
 from models.domain.mailsafe import check_email
-from models.messages.contract import ChangeContactRequest, MailRequest, Provider
+from models.messages.common import Provider
+from models.messages.contract import ChangeContactRequest
+from models.messages.mail import MailRequest
 from models.plans.scenario import ScenarioProvider
 from models.plans.schema import Role
 from models.records.db import make_engine, make_session_factory, upgrade

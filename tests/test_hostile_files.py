@@ -33,7 +33,7 @@ from models.domain.file_input import (
     parse_json,
     parse_toml,
 )
-from models.messages.contract import Provider
+from models.messages.common import Provider
 from models.plans.scenario import ScenarioError, load_scenario
 from models.records.db import upgrade
 from models.runtime.codec import new_key

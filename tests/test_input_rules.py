@@ -26,7 +26,10 @@ from models.domain.limits import KEY_LEN, LINK_LEN, NAME_LEN
 from models.domain.money import ClaimLine, ClaimLineError, check_line
 from models.domain.orgnr import OrgNrError, normalize_org_nr
 from models.messages import application as am
+from models.messages import common as cm
 from models.messages import contract as m
+from models.messages import meeting as mm
+from models.messages import obligation as om
 from models.messages import placement as pm
 from models.messages import recovery as rm
 from models.messages.placement import CustomerRefError, check_customer_ref
@@ -67,15 +70,15 @@ def test_limits_are_the_column_lengths() -> None:
 
 # Every admin request of every workflow type, built with a given actor.
 REQUESTS: list[Any] = [
-    lambda a: m.ReviewRequest(outcome="accept", actor=a),
-    lambda a: m.WaiveRequest(reason="Ingen verksamhet", actor=a),
-    lambda a: m.ExtendRequest(new_due=DAY, reason="Sjukdom", actor=a),
-    lambda a: m.SubmitRequest(actor=a),
+    lambda a: om.ReviewRequest(outcome="accept", actor=a),
+    lambda a: om.WaiveRequest(reason="Ingen verksamhet", actor=a),
+    lambda a: om.ExtendRequest(new_due=DAY, reason="Sjukdom", actor=a),
+    lambda a: om.SubmitRequest(actor=a),
     lambda a: m.TerminateRequest(end_date=DAY, kind="uppsagning", reason="r", actor=a),
     lambda a: m.ChangeContactRequest(email="a@b.se", actor=a),
-    lambda a: m.ScheduleRequest(starts_at=AT, place="Stadshuset", actor=a),
-    lambda a: m.MinutesRequest(summary="s", attendees=[], actor=a),
-    lambda a: m.CancelMeetingRequest(reason="r", actor=a),
+    lambda a: mm.ScheduleRequest(starts_at=AT, place="Stadshuset", actor=a),
+    lambda a: mm.MinutesRequest(summary="s", attendees=[], actor=a),
+    lambda a: mm.CancelMeetingRequest(reason="r", actor=a),
     lambda a: am.AssessRequest(key="f-skatt", met=True, actor=a),
     lambda a: am.CompletionRequest(items=["x"], actor=a),
     lambda a: am.CompleteRequest(actor=a),
@@ -106,22 +109,22 @@ def test_short_texts_fit_their_columns() -> None:
     assert refusal(pm.RotationEntry(org_nr="556036-0793", area="x" * 101, service_type="y"))
     too_long = rm.SettleRequest(method="invoice", invoice_number="F" * 101, actor="anna")
     assert refusal(too_long).startswith("invoice_number: högst 100 tecken")
-    minutes = m.MinutesRequest(
+    minutes = mm.MinutesRequest(
         summary="s",
         attendees=[],
-        actions=[m.ActionItem(owner="x" * 101, due=DAY, text="t")],
+        actions=[mm.ActionItem(owner="x" * 101, due=DAY, text="t")],
         actor="anna",
     )
     assert refusal(minutes).startswith("actions[0].owner: högst 100 tecken")
     areas = am.ApplicationInput(
-        provider=m.Provider(org_nr="556036-0793", name="A", email="a@b.se"),
+        provider=cm.Provider(org_nr="556036-0793", name="A", email="a@b.se"),
         service_types=["omvårdnad"],
         areas=["Centrum", "y" * 101],
         plan_id="sundsvall",
         actor="anna",
     )
     assert refusal(areas).startswith("areas[1]: högst 100 tecken")
-    place = m.ScheduleRequest(starts_at=AT, place="Rum 3\r\nX", actor="anna")
+    place = mm.ScheduleRequest(starts_at=AT, place="Rum 3\r\nX", actor="anna")
     assert refusal(place).startswith("place: får inte innehålla radbrytningar")
 
 
@@ -133,7 +136,7 @@ def test_short_texts_fit_their_columns() -> None:
     ["https://meet.example/abc?x=1", "http://10.0.0.1:8080/rum", "HTTPS://Teams.Example/a#b"],
 )
 def test_good_links_pass(link: str) -> None:
-    check_request(m.ScheduleRequest(starts_at=AT, link=link, actor="anna"))
+    check_request(mm.ScheduleRequest(starts_at=AT, link=link, actor="anna"))
 
 
 @pytest.mark.parametrize(
@@ -154,7 +157,7 @@ def test_good_links_pass(link: str) -> None:
     ],
 )
 def test_bad_links_are_refused(link: str, says: str) -> None:
-    message = refusal(m.ScheduleRequest(starts_at=AT, link=link, actor="anna"))
+    message = refusal(mm.ScheduleRequest(starts_at=AT, link=link, actor="anna"))
     assert message.startswith("link: ") and says in message, message
     assert "\n" not in message and "\r" not in message
 
@@ -178,9 +181,15 @@ BAD_DAYS = [date(1, 1, 1), date(9999, 12, 31), date(1989, 12, 31), date(2101, 1,
 DATED: list[tuple[str, Any]] = [
     ("contract_start", lambda d: m.ContractInput(provider=PROVIDER, contract_start=d, plan_id="x")),
     ("end_date", lambda d: m.TerminateRequest(end_date=d, kind="havning", reason="r", actor="a")),
-    ("new_due", lambda d: m.ExtendRequest(new_due=d, reason="r", actor="a")),
-    ("new_due", lambda d: m.ReviewRequest(outcome="request-completion", new_due=d, actor="a")),
-    ("starts_at", lambda d: m.ScheduleRequest(starts_at=datetime.combine(d, AT.time()), actor="a")),
+    ("new_due", lambda d: om.ExtendRequest(new_due=d, reason="r", actor="a")),
+    ("new_due", lambda d: om.ReviewRequest(outcome="request-completion", new_due=d, actor="a")),
+    (
+        "starts_at",
+        lambda d: mm.ScheduleRequest(starts_at=datetime.combine(d, AT.time()), actor="a"),
+    ),
+        "starts_at",
+        lambda d: mm.ScheduleRequest(starts_at=datetime.combine(d, AT.time()), actor="a"),
+    ),
     ("contract_start", lambda d: am.DecideRequest(approve=True, contract_start=d, actor="a")),
     ("due", lambda d: am.CompletionRequest(items=["x"], due=d, actor="a")),
     ("effective", lambda d: pm.SwitchRequest(provider="556036-0793", effective=d, actor="a")),
@@ -189,7 +198,7 @@ DATED: list[tuple[str, Any]] = [
     ("decision_date", lambda d: placement_input(decision_date=d)),
     ("start", lambda d: placement_input(start=d)),
 ]
-PROVIDER = m.Provider(org_nr="556036-0793", name="Omsorg AB", email="a@b.se")
+PROVIDER = cm.Provider(org_nr="556036-0793", name="Omsorg AB", email="a@b.se")
 
 
 def placement_input(**dates: date) -> pm.PlacementInput:

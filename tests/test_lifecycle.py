@@ -16,12 +16,12 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
 
-from models.messages.contract import (
+from models.messages.contract import TerminateRequest
+from models.messages.obligation import (
     DocumentRef,
     ExtendRequest,
     ReviewRequest,
     SubmitRequest,
-    TerminateRequest,
     WaiveRequest,
 )
 from services import calls as actions

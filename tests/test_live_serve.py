@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from models.messages.contract import ObligationStatus
+from models.messages.obligation import ObligationStatus
 from tests.cli_runner import cli_env
 from tests.helpers import free_port
 from tests.test_contract_cli import ZONE, plan_toml, random_org_nr

@@ -20,7 +20,7 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
-from models.messages.contract import MeetingStatus, ScheduleRequest
+from models.messages.meeting import MeetingStatus, ScheduleRequest
 from services import calls as actions
 from services import meetings as meeting_actions
 from tests.cli_args import contract_start_args

@@ -20,12 +20,12 @@ from icalendar import Calendar
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
 
-from models.messages.contract import (
+from models.messages.contract import TerminateRequest
+from models.messages.meeting import (
     ActionItem,
     CancelMeetingRequest,
     MinutesRequest,
     ScheduleRequest,
-    TerminateRequest,
 )
 from services import calls as actions
 from services import meetings as meeting_actions

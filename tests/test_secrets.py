@@ -28,7 +28,7 @@ from typer.testing import CliRunner
 from activities.mail import MailActivities
 from activities.rendering import Renderer
 from models.domain import provider_id
-from models.messages.contract import MailRequest
+from models.messages.mail import MailRequest
 from models.plans.schema import Role
 from models.records.db import (
     InvalidDatabaseURL,

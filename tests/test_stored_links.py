@@ -19,7 +19,8 @@ from temporalio.testing import ActivityEnvironment
 from activities.mail import MailActivities
 from activities.meetings import MeetingActivities
 from activities.rendering import Renderer
-from models.messages.contract import CalendarInvite, MailRequest
+from models.messages.mail import MailRequest
+from models.messages.meeting import CalendarInvite
 from models.plans.schema import Role
 from models.records.db import make_engine, make_session_factory, upgrade
 from models.records.store import RecordStore

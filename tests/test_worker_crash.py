@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from models.messages.contract import Provider
+from models.messages.common import Provider
 from models.records.db import make_engine, make_session_factory, upgrade
 from models.records.store import RecordStore
 from services import calls as actions

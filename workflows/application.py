@@ -40,7 +40,10 @@ with workflow.unsafe.imports_passed_through():
         LoadApplicationPlan,
         StartContract,
     )
-    from models.messages.contract import AuditRecord, DeadlineRequest, EscalationWrite, MailRequest
+    from models.messages.audit import AuditRecord
+    from models.messages.common import DeadlineRequest
+    from models.messages.mail import MailRequest
+    from models.messages.obligation import EscalationWrite
     from models.plans.schema import PROVIDER_ROLE
     from models.runtime import search_attributes as sa
     from workflows.common import call, local_today, require, require_text, require_valid, when_due

@@ -21,7 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.data_errors import DATA_ERROR
     from models.domain.inputs import check_request
     from models.domain.orgnr import OrgNrError, normalize_org_nr
-    from models.messages.contract import DataErrorReport
+    from models.messages.common import DataErrorReport
 
 # Side effects retry with backoff for as long as it takes (an SMTP or database outage must not
 # lose a reminder); permanent failures are raised as non-retryable by the activities themselves.

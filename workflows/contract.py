@@ -23,28 +23,29 @@ with workflow.unsafe.imports_passed_through():
     from activities.records import RecordActivities
     from models.domain.calendar import MeetingWindow, Occurrence
     from models.domain.orgnr import meeting_workflow_id, obligation_workflow_id, search_value
+    from models.messages.audit import AuditRecord
+    from models.messages.common import Provider, Termination
     from models.messages.contract import (
-        AuditRecord,
         ChangeContactRequest,
-        CloseRequest,
         ContactChange,
         ContractInput,
         ContractRecord,
         ContractStateRecord,
         ContractStatus,
         ContractYearRecord,
-        ItemStatus,
         LoadYearRequest,
-        MailRequest,
-        MeetingInput,
+        OpenObligations,
+        TerminateRequest,
+        YearPlan,
+    )
+    from models.messages.mail import MailRequest
+    from models.messages.meeting import MeetingInput
+    from models.messages.obligation import (
+        CloseRequest,
+        ItemStatus,
         ObligationInput,
         ObligationState,
         ObligationSummary,
-        OpenObligations,
-        Provider,
-        TerminateRequest,
-        Termination,
-        YearPlan,
     )
     from models.plans.schema import PROVIDER_ROLE
     from models.runtime import search_attributes as sa

@@ -27,16 +27,15 @@ with workflow.unsafe.imports_passed_through():
     from activities.rendering import format_date
     from models.domain.calendar import Occurrence
     from models.domain.orgnr import obligation_workflow_id
-    from models.messages.contract import (
+    from models.messages.audit import AuditRecord
+    from models.messages.common import DeadlineRequest
+    from models.messages.contract import OpenObligations
+    from models.messages.mail import MailAttachment, MailRequest
+    from models.messages.meeting import (
         ActionItemStatus,
         ActionItemWrite,
-        AuditRecord,
         CalendarInvite,
         CancelMeetingRequest,
-        CloseRequest,
-        DeadlineRequest,
-        MailAttachment,
-        MailRequest,
         MeetingInput,
         MeetingReminderRequest,
         MeetingState,
@@ -44,11 +43,10 @@ with workflow.unsafe.imports_passed_through():
         MeetingWrite,
         Minutes,
         MinutesRequest,
-        ObligationInput,
-        OpenObligations,
         ScheduledMeeting,
         ScheduleRequest,
     )
+    from models.messages.obligation import CloseRequest, ObligationInput
     from models.plans.schema import PROVIDER_ROLE, AnnualSchedule, Document, MonthDay, Obligation
     from models.runtime import search_attributes as sa
     from workflows.common import (

@@ -23,14 +23,14 @@ with workflow.unsafe.imports_passed_through():
     from activities.records import RecordActivities
     from models.domain.calendar import DeadlineSchedule
     from models.domain.submission import SubmissionError, check_submission
-    from models.messages.contract import (
-        AuditRecord,
+    from models.messages.audit import AuditRecord
+    from models.messages.common import DeadlineRequest
+    from models.messages.mail import MailRequest
+    from models.messages.obligation import (
         CloseRequest,
-        DeadlineRequest,
         EscalationWrite,
         ExtendRequest,
         ItemStatus,
-        MailRequest,
         ObligationInput,
         ObligationState,
         ObligationStatus,

@@ -26,7 +26,8 @@ with workflow.unsafe.imports_passed_through():
     from activities.plans import PlanActivities
     from models.domain.calendar import DeadlineSchedule
     from models.domain.orgnr import search_value
-    from models.messages.contract import DeadlineRequest, MailRequest
+    from models.messages.common import DeadlineRequest
+    from models.messages.mail import MailRequest
     from models.messages.placement import (
         Assignment,
         AssignRequest,

@@ -42,7 +42,8 @@ with workflow.unsafe.imports_passed_through():
         to_ore,
         total,
     )
-    from models.messages.contract import DeadlineRequest, MailRequest
+    from models.messages.common import DeadlineRequest
+    from models.messages.mail import MailRequest
     from models.messages.recovery import (
         DecideRequest,
         PaidRequest,

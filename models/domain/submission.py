@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from models.messages.contract import DocumentRef
+from models.messages.obligation import DocumentRef
 from models.plans.schema import Obligation, ReportField
 
 

@@ -18,7 +18,8 @@ from pydantic import Field
 from models.domain.calendar import CalendarRules
 from models.domain.inputs import Actor, Key, Keys, OptionalDay
 from models.domain.orgnr import OrgNrError, id_part, normalize_org_nr
-from models.messages.contract import DocumentRef, Message, Provider
+from models.messages.common import Message, Provider
+from models.messages.obligation import DocumentRef
 from models.plans.schema import Role
 
 APPLICATION_PREFIX = "application-"

@@ -28,7 +28,7 @@ from pydantic import Field
 from models.domain.calendar import CalendarRules
 from models.domain.customer_ref import looks_like_personnummer
 from models.domain.inputs import Actor, Day, Key, OptionalDay, OptionalKey
-from models.messages.contract import Message
+from models.messages.common import Message
 from models.plans.schema import Role
 
 PLACEMENT_PREFIX = "placement-"

@@ -18,7 +18,7 @@ from pydantic import Field
 from models.domain.calendar import CalendarRules
 from models.domain.inputs import Actor, Key
 from models.domain.money import ClaimLine
-from models.messages.contract import Message
+from models.messages.common import Message
 from models.plans.schema import Role
 
 

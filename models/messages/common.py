@@ -1,0 +1,54 @@
+"""Messages every concept shares: the base class, a provider's contact, a termination, a deadline to
+date and a refused record's report."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from models.domain.calendar import CalendarRules
+from models.domain.mailsafe import EmailAddress, OneLine
+from models.plans.schema import Role
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Provider(Message):
+    org_nr: str
+    # Both end up in e-mail headers (To, subjects): one address, one line (models.domain.mailsafe).
+    name: OneLine
+    email: EmailAddress
+
+
+class Termination(Message):
+    end_date: date
+    kind: Literal["uppsagning", "havning"]
+    reason: str
+    actor: str
+    requested_at: datetime
+
+
+class DeadlineRequest(Message):
+    rules: CalendarRules
+    due: date
+
+
+class DataErrorReport(Message):
+    """A record the database refused for good (activities/data_errors.py): the workflow went on
+    without it, and the administrator is told once under `key`."""
+
+    key: str
+    workflow_id: str
+    workflow_type: str
+    activity: str
+    error: str
+    at: datetime
+    org_nr: str | None = None
+    # The plan the failing workflow follows, when its input says (workflows.common.call): the
+    # notice goes to that plan's administrator; without them, to the default plan's.
+    plan_id: str | None = None
+    roles: dict[str, Role] | None = None
