@@ -200,13 +200,26 @@ async def _obligation(
     return handle
 
 
-async def _update(handle: WorkflowHandle[Any, Any], update: Any, arg: Any) -> Any:
+async def run_update(
+    handle: WorkflowHandle[Any, Any], update: str, arg: BaseModel, result_type: type[R]
+) -> R:
+    """Run the Update named `update` (its name in history, so this layer needs no workflow
+    module) with a checked request; `ActionError` if the validator or the workflow refuses."""
+    result: R = await _update(handle, update, arg, result_type)
+    return result
+
+
+async def _update(
+    handle: WorkflowHandle[Any, Any], update: Any, arg: Any, result_type: type | None = None
+) -> Any:
     if isinstance(arg, BaseModel):
         checked(arg)
     try:
         # The request id as Update id: Temporal runs an Update id once per workflow, so a
         # retried command gets the first attempt's outcome (services/request_ids.py).
-        return await handle.execute_update(update, arg, id=next_update_id())
+        return await handle.execute_update(
+            update, arg, id=next_update_id(), result_type=result_type
+        )
     except WorkflowUpdateFailedError as err:
         cause = err.cause
         raise _split(str(getattr(cause, "message", None) or cause)) from None
