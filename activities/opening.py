@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from temporalio import activity
 from temporalio.client import Client
@@ -31,48 +30,7 @@ from models.messages.meeting import MeetingInput
 from models.messages.obligation import ObligationInput
 from models.messages.placement import RotationEntry
 from models.runtime import search_attributes as sa
-
-
-async def start_contract_workflow(
-    client: Client,
-    task_queue: str,
-    inp: ContractInput,
-    ref: str | None,
-    memo: dict[str, Any] | None = None,
-) -> str:
-    """Start a provider's contract workflow; WorkflowAlreadyStartedError if one is running.
-
-    `ref`: a sole trader's opaque key (models.domain.provider_id), which names the contract instead
-    of
-    the personnummer; it goes into the input so that the contract names its obligations and
-    meetings alike. None for a company. `memo`: the CLI's request id (services/request_ids.py),
-    so a retry knows its own start."""
-    from workflows.contract import ContractWorkflow
-
-    org_nr = inp.provider.org_nr
-    inp = inp.model_copy(update={"provider_ref": ref})
-    wid = contract_workflow_id(org_nr, ref)
-    await client.start_workflow(
-        ContractWorkflow.run,
-        inp,
-        id=wid,
-        task_queue=task_queue,
-        # A terminated provider that is approved again gets a new contract under the same id.
-        id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
-        memo=memo,
-        search_attributes=(
-            TypedSearchAttributes(
-                [
-                    SearchAttributePair(sa.KIND, "contract"),
-                    SearchAttributePair(sa.ORG_NR, search_value(org_nr, ref)),
-                    SearchAttributePair(sa.STATUS, "active"),
-                ]
-            )
-            if inp.search_attributes
-            else None
-        ),
-    )
-    return wid
+from models.runtime.contract_start import start_contract_workflow
 
 
 def _search_attributes(inp: ObligationInput) -> TypedSearchAttributes:

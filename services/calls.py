@@ -1,8 +1,10 @@
-"""Administrator actions as client calls, shared by the `lov` CLI and `lov simulate`.
+"""The plumbing every service module shares: `ActionError`, request checks, Updates by name,
+provider ids and documents.
 
-Each function turns "what the administrator asked" into one Update on the right workflow, and
-turns Temporal's errors into `ActionError(field, message)`: a rejected Update never reached
-history, so nothing was changed, and the CLI exits 2.
+`run_update` turns "what the administrator asked" into one Update on a workflow, and Temporal's
+errors into `ActionError(field, message)`: a rejected Update never reached history, so nothing
+was changed, and the CLI exits 2. The commands and queries themselves live in the module named
+for their concept (services/contracts.py, services/obligations.py, ...).
 """
 
 from __future__ import annotations
@@ -11,40 +13,20 @@ import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from temporalio.api.enums.v1 import WorkflowExecutionStatus
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.opening import start_contract_workflow
 from models.domain.file_input import MAX_DOCUMENT_BYTES, FileInputError, file_digest
 from models.domain.inputs import check_request
-from models.domain.orgnr import contract_workflow_id, obligation_workflow_id
+from models.domain.orgnr import contract_workflow_id
 from models.domain.provider_id import ProviderIdError, ProviderIds, is_personal
-from models.messages.common import Provider
-from models.messages.contract import (
-    ChangeContactRequest,
-    ContractInput,
-    ContractStatus,
-    TerminateRequest,
-)
-from models.messages.obligation import (
-    DocumentRef,
-    ExtendRequest,
-    ObligationStatus,
-    ReviewRequest,
-    SubmitRequest,
-    WaiveRequest,
-)
+from models.messages.obligation import DocumentRef
 from models.runtime.settings import get_settings
-from services.request_ids import current_request_id, next_update_id, start_memo, started_by
-from workflows.contract import ContractWorkflow
-from workflows.obligation import ObligationWorkflow
+from services.request_ids import next_update_id
 
 R = TypeVar("R", bound=BaseModel)
 
@@ -116,90 +98,6 @@ def contract_ids(org_nr: str, ids: ProviderIds | None = None) -> list[str]:
     return [current] if ref is None else [current, contract_workflow_id(org_nr)]
 
 
-async def start_contract(
-    client: Client,
-    task_queue: str,
-    provider: Provider,
-    contract_start: date,
-    plan_id: str,
-    search_attributes: bool,
-    ids: ProviderIds | None = None,
-) -> str:
-    inp = ContractInput(
-        provider=provider,
-        contract_start=contract_start,
-        plan_id=plan_id,
-        search_attributes=search_attributes,
-    )
-    checked(inp)
-    # Computed first: a missing key refuses the request before anything is started.
-    ref = provider_ref(provider.org_nr, ids)
-    try:
-        return await start_contract_workflow(client, task_queue, inp, ref, memo=start_memo())
-    except WorkflowAlreadyStartedError:
-        wid = contract_workflow_id(provider.org_nr, ref)
-        if await started_by(client.get_workflow_handle(wid), current_request_id()):
-            return wid  # this request, retried: started by the earlier attempt
-        raise ActionError("org_nr", f"{provider.org_nr} already has a running contract") from None
-
-
-async def _running_contract(client: Client, org_nr: str) -> WorkflowHandle[Any, Any]:
-    for wid in contract_ids(org_nr):
-        handle = client.get_workflow_handle(wid)
-        try:
-            desc = await handle.describe()
-        except RPCError as err:
-            if err.status == RPCStatusCode.NOT_FOUND:
-                continue
-            raise
-        break
-    else:
-        raise ActionError("org_nr", f"no contract for provider {org_nr}")
-    if desc.status != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING:
-        # Continue-as-new keeps the id, so a closed run here means the contract has ended.
-        raise ActionError("org_nr", f"the contract for {org_nr} has ended")
-    return handle
-
-
-async def contract_status(
-    client: Client, org_nr: str, ids: ProviderIds | None = None
-) -> ContractStatus:
-    wids = contract_ids(org_nr, ids)
-    for wid in wids:
-        try:
-            return await client.get_workflow_handle(wid).query(ContractWorkflow.status)
-        except RPCError as err:
-            if err.status != RPCStatusCode.NOT_FOUND:
-                raise
-    raise ActionError("org_nr", f"no contract for provider {org_nr}")
-
-
-async def _obligation(
-    client: Client, org_nr: str, obligation: str, period: str
-) -> WorkflowHandle[Any, Any]:
-    status = await contract_status(client, org_nr)
-    if obligation not in status.obligations:
-        known = ", ".join(sorted(status.obligations)) or "none yet"
-        raise ActionError(
-            "obligation", f"{obligation!r} is not an obligation of {org_nr} ({known})"
-        )
-    # Named as the contract names its obligations: by the id part of the contract's own id
-    # (the opaque key, or the digits for a company and for a contract from before the key).
-    part = status.workflow_id.removeprefix("contract-")
-    handle = client.get_workflow_handle(obligation_workflow_id(org_nr, obligation, period, part))
-    try:
-        await handle.describe()
-    except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            summary = status.obligations[obligation]
-            periods = [i.period for i in summary.open + summary.overdue + summary.done]
-            raise ActionError(
-                "period", f"{obligation} has no period {period!r} (known: {', '.join(periods)})"
-            ) from None
-        raise
-    return handle
-
-
 async def run_update(
     handle: WorkflowHandle[Any, Any], update: str, arg: BaseModel, result_type: type[R]
 ) -> R:
@@ -233,60 +131,6 @@ async def _update(
         raise ActionError("request", "the workflow has already ended") from None
     state = final.get("status") or final.get("state") if isinstance(final, dict) else None
     raise ActionError("status", f"the item is already {state or 'closed'}")
-
-
-async def obligation_status(
-    client: Client, org_nr: str, obligation: str, period: str
-) -> ObligationStatus:
-    handle = await _obligation(client, org_nr, obligation, period)
-    result: ObligationStatus = await handle.query(ObligationWorkflow.status)
-    return result
-
-
-async def submit(
-    client: Client, org_nr: str, obligation: str, period: str, request: SubmitRequest
-) -> ObligationStatus:
-    handle = await _obligation(client, org_nr, obligation, period)
-    result: ObligationStatus = await _update(handle, ObligationWorkflow.submit, request)
-    return result
-
-
-async def review(
-    client: Client, org_nr: str, obligation: str, period: str, request: ReviewRequest
-) -> ObligationStatus:
-    handle = await _obligation(client, org_nr, obligation, period)
-    result: ObligationStatus = await _update(handle, ObligationWorkflow.review, request)
-    return result
-
-
-async def waive(
-    client: Client, org_nr: str, obligation: str, period: str, request: WaiveRequest
-) -> ObligationStatus:
-    handle = await _obligation(client, org_nr, obligation, period)
-    result: ObligationStatus = await _update(handle, ObligationWorkflow.waive, request)
-    return result
-
-
-async def extend(
-    client: Client, org_nr: str, obligation: str, period: str, request: ExtendRequest
-) -> ObligationStatus:
-    handle = await _obligation(client, org_nr, obligation, period)
-    result: ObligationStatus = await _update(handle, ObligationWorkflow.extend, request)
-    return result
-
-
-async def terminate(client: Client, org_nr: str, request: TerminateRequest) -> ContractStatus:
-    handle = await _running_contract(client, org_nr)
-    result: ContractStatus = await _update(handle, ContractWorkflow.terminate, request)
-    return result
-
-
-async def change_contact(
-    client: Client, org_nr: str, request: ChangeContactRequest
-) -> ContractStatus:
-    handle = await _running_contract(client, org_nr)
-    result: ContractStatus = await _update(handle, ContractWorkflow.change_contact, request)
-    return result
 
 
 def document_ref(key: str, path: Path) -> DocumentRef:

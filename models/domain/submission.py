@@ -62,3 +62,15 @@ def check_submission(
     for doc in obligation.documents:
         if doc.required and doc.key not in given:
             raise SubmissionError(f"documents.{doc.key}: required ({doc.title})")
+
+
+# What each field type accepts, said in advance (`lov contract requirements`): the same rules
+# `_check_field` enforces, so a submitter need not learn them one refusal at a time.
+FIELD_RULES: dict[str, tuple[str, str]] = {
+    # type: (unit, limits)
+    "count": ("antal", "heltal, 0 eller mer"),
+    "percent": ("procent", "tal från 0 till 100"),
+    "bool": ("ja/nej", "true eller false"),
+    "date": ("datum", "ÅÅÅÅ-MM-DD"),
+    "text": ("text", "får inte vara tom"),
+}
