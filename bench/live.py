@@ -39,7 +39,7 @@ from models.messages.common import Provider
 from models.records.db import make_engine, make_session_factory, upgrade
 from models.records.tables import ObligationOccurrence
 from models.runtime.settings import Settings
-from services import calls as actions
+from services import contracts as contract_service
 from starter.ports import free_port
 from starter.serve import _wait_for_namespace, dev_server_command
 
@@ -268,7 +268,7 @@ async def run(contracts: int, lead: timedelta, workdir: Path) -> dict[str, Any]:
 
             async def start(p: Provider) -> None:
                 async with sem:
-                    await actions.start_contract(
+                    await contract_service.start_contract(
                         stack.client,
                         stack.settings.temporal_task_queue,
                         p,

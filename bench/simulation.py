@@ -65,7 +65,8 @@ from models.records.store import RecordStore
 from models.records.tables import Meeting, ObligationOccurrence
 from models.runtime.settings import Settings
 from models.runtime.temporal import TEST_SERVER_BINARY, find_binary, run_chain
-from services import calls as actions
+from services import contracts as contract_service
+from services import obligations as obligation_service
 from worker import create_worker
 
 ZONE = ZoneInfo("Europe/Stockholm")
@@ -217,7 +218,7 @@ async def simulate_unanswered(
         t0 = time.perf_counter()
         await asyncio.gather(
             *(
-                actions.start_contract(
+                contract_service.start_contract(
                     stack.client,
                     stack.settings.temporal_task_queue,
                     p,
@@ -415,7 +416,7 @@ async def _diligent_chain(
     async with lov_stack(workdir) as stack:
         if carried is None:
             await stack.sleep_until(local(date(years.start, 1, 1), clock(0, 0)))
-            await actions.start_contract(
+            await contract_service.start_contract(
                 stack.client,
                 stack.settings.temporal_task_queue,
                 provider,
@@ -444,10 +445,10 @@ async def _diligent_chain(
             for occ in occurrences(plan, contract_start, year):
                 await stack.sleep_until(local(occ.due - timedelta(days=SUBMIT_DAYS_BEFORE)))
                 request = _submission(obligations[occ.obligation], occ.due)
-                await actions.submit(
+                await obligation_service.submit(
                     stack.client, provider.org_nr, occ.obligation, occ.period, request
                 )
-                await actions.review(
+                await obligation_service.review(
                     stack.client,
                     provider.org_nr,
                     occ.obligation,

@@ -35,6 +35,7 @@ from models.messages.recovery import (
 from models.plans.loader import PlanError, load_plan
 from models.runtime import search_attributes as sa
 from services import calls as actions
+from services.contracts import contract_status
 from services.calls import ActionError
 from services.request_ids import current_request_id, start_memo, started_by
 from workflows.recovery import RecoveryWorkflow
@@ -94,7 +95,7 @@ async def start_recovery(
     except ValueError as err:
         raise ActionError("year", str(err)) from None
     ref = actions.provider_ref(org_nr)
-    contract = await actions.contract_status(client, org_nr)
+    contract = await contract_status(client, org_nr)
     try:
         plan = load_plan(contract.plan_id, plans_dir)
     except PlanError as err:

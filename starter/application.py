@@ -23,25 +23,21 @@ from models.messages.application import (
 )
 from models.messages.common import Provider
 from models.plans.loader import PlanError, load_plan
+from models.runtime.settings import get_settings as _settings
 from services import applications as apps
 from services.calls import ActionError, checked
 from services.request_ids import RequestIdOpt
 from starter.checks import email_option, line_option
-from starter.contract import (
-    ActorOpt,
-    JsonOpt,
-    OrgNrArg,
-    _actor,
-    _date,
-    _documents,
-    _echo_json,
-    _org_nr,
-    _required,
-    _run,
-    _run_change,
-    _settings,
-)
+from starter.client_run import run_action as _run
+from starter.client_run import run_change as _run_change
 from starter.errors import fail_bad_input
+from starter.options import ActorOpt, JsonOpt, OrgNrArg
+from starter.options import parse_actor as _actor
+from starter.options import parse_date as _date
+from starter.options import parse_org_nr as _org_nr
+from starter.options import required as _required
+from starter.output import echo_json as _echo_json
+from starter.submission_input import documents as _documents
 
 app = typer.Typer(
     name="application",

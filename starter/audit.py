@@ -54,10 +54,13 @@ from models.messages.recovery import RecoveryStepWrite
 from models.records.db import make_engine, make_session_factory
 from models.records.store import RecordStore
 from models.runtime.settings import Settings
+from models.runtime.settings import get_settings as _settings
 from models.runtime.temporal import run_chain
 from services.calls import contract_ids, provider_ref
-from starter.contract import _date, _org_nr, _run, _settings
+from starter.client_run import run_action as _run
 from starter.errors import fail, fail_bad_input
+from starter.options import parse_date as _date
+from starter.options import parse_org_nr as _org_nr
 
 LOCAL = ZoneInfo("Europe/Stockholm")
 SCHEDULED = EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED

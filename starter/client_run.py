@@ -22,7 +22,8 @@ from temporalio.service import RPCError, RPCStatusCode
 from models.runtime.codec import CodecError, UnknownKeyError
 from models.runtime.settings import Settings
 from models.runtime.temporal import TemporalSetupError, connect, target_address
-from services.request_ids import Attempt, attempt, unknown_outcome
+from services.calls import ActionError
+from services.request_ids import Attempt, attempt, checked_request_id, unknown_outcome
 from starter.errors import fail, fail_bad_input
 
 T = TypeVar("T")
@@ -108,3 +109,28 @@ def run_with_client(
     assert failure is not None
     report, message = failure
     report(message)
+
+
+def run_action(settings: Settings, action: Callable[[Client], Awaitable[T]]) -> T:
+    """Connect as configured and run `action`; an `ActionError` (bad input) exits 2."""
+    return run_with_client(settings, action, bad_input=(ActionError,))
+
+
+def run_change(
+    settings: Settings,
+    action: Callable[[Client], Awaitable[T]],
+    request_id: str | None,
+    *,
+    status: str | None = None,
+) -> T:
+    """`run_action` for a command that changes something, under its `--request-id`
+    (services/request_ids.py): a retry with the same id is recognised as the same request, and a
+    connection lost after the change was sent says how to check (`status`, else
+    `lov <group> status <first argument>`) and how to retry."""
+    return run_with_client(
+        settings,
+        action,
+        bad_input=(ActionError,),
+        request_id=checked_request_id(request_id),
+        status=status,
+    )

@@ -19,8 +19,9 @@ import typer
 
 from models.records.db import DatabaseNotMigrated, check_current, make_engine, make_session_factory
 from models.records.mail_incidents import MailFailureRecord, MailIncidentStore, MailOutageRecord
-from starter.contract import JsonOpt, _settings
+from models.runtime.settings import get_settings as _settings
 from starter.errors import fail
+from starter.options import JsonOpt
 
 app = typer.Typer(
     help="E-post som inte gick fram: avvisade utskick och avbrott. "

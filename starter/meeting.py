@@ -46,20 +46,17 @@ from models.messages.meeting import (
     ScheduledMeeting,
     ScheduleRequest,
 )
+from models.runtime.settings import get_settings as _settings
 from services import meetings as meeting_actions
 from services.calls import ActionError
 from services.request_ids import RequestIdOpt
-from starter.contract import (
-    ActorOpt,
-    JsonOpt,
-    _actor,
-    _echo_json,
-    _required,
-    _run,
-    _run_change,
-    _settings,
-)
+from starter.client_run import run_action as _run
+from starter.client_run import run_change as _run_change
 from starter.errors import fail_bad_input
+from starter.options import ActorOpt, JsonOpt
+from starter.options import parse_actor as _actor
+from starter.options import required as _required
+from starter.output import echo_json as _echo_json
 
 app = typer.Typer(
     name="meeting",

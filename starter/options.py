@@ -1,15 +1,88 @@
-"""Parsing CLI option values, for commands that must start quickly (no Temporal imports)."""
+"""The CLI's shared arguments and options, and parsing their values: one rule each, one message.
+
+Every refusal is one line naming the option, exit code 2 (starter/errors.py). Free of Temporal
+imports, so a command that only reads the records starts quickly.
+"""
 
 from __future__ import annotations
 
+import getpass
+import re
 from datetime import date
+from typing import Annotated
 
-from models.domain.inputs import check_date
+import typer
+
+from models.domain.inputs import check_actor, check_date
+from models.domain.orgnr import OrgNrError, normalize_org_nr
 from starter.errors import fail_bad_input
+
+OrgNrArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="ORGNR",
+        help="Utförarens organisationsnummer, NNNNNN-NNNN. (The provider's org nr.)",
+        show_default=False,
+    ),
+]
+ActorOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--actor",
+        metavar="NAMN",
+        help="Vem som begär ändringen; sparas i historiken. Standard: inloggad användare. "
+        "(Who asks; recorded in the history; default the OS user.)",
+        show_default=False,
+    ),
+]
+JsonOpt = Annotated[
+    bool,
+    typer.Option("--json", help="Skriv JSON i stället för text. (Print JSON.)"),
+]
+PlanOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--plan",
+        metavar="PLAN",
+        help="Uppföljningsplan (id i plans/ eller sökväg). (Follow-up plan id or path.)",
+        show_default=False,
+    ),
+]
+
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
+
+
+def required(value: str | None, option: str, example: str) -> str:
+    """A non-blank option value, stripped; or exit 2 with an example."""
+    if value is None or not value.strip():
+        fail_bad_input(f"{option}: krävs (required), t.ex. {option} {example}")
+    return value.strip()
+
+
+def parse_org_nr(text: str) -> str:
+    """An org nr (or personnummer) in the form NNNNNN-NNNN, or exit 2 naming org_nr."""
+    try:
+        return normalize_org_nr(text)
+    except OrgNrError as err:
+        fail_bad_input(f"org_nr: {err}")
+
+
+def parse_actor(value: str | None) -> str:
+    """--actor, or the OS user; either way what models.domain.inputs allows (it fits the
+    records)."""
+    if value is None:
+        try:
+            value = getpass.getuser()
+        except (OSError, KeyError):
+            fail_bad_input("--actor: okänd användare (cannot tell the OS user); ange --actor NAMN")
+    try:
+        return check_actor(value.strip())
+    except ValueError as err:
+        fail_bad_input(f"--actor: {err}")
 
 
 def parse_date(text: str | None, option: str) -> date:
-    """An ISO date, or exit 2 naming the option."""
+    """An ISO date within models.domain.inputs' range, or exit 2 naming the option."""
     if text is None or not text.strip():
         fail_bad_input(f"{option}: krävs (required), t.ex. {option} 2027-04-20")
     value = text.strip()
@@ -21,3 +94,19 @@ def parse_date(text: str | None, option: str) -> date:
         return check_date(day)
     except ValueError as err:
         fail_bad_input(f"{option}: {err}")
+
+
+def parse_month(text: str, option: str) -> tuple[date, date]:
+    """A month ÅÅÅÅ-MM: its first and last day, or exit 2 naming the option."""
+    value = text.strip()
+    found = _MONTH.match(value)
+    if found is None or not 1 <= int(found.group(2)) <= 12 or int(found.group(1)) < 1:
+        fail_bad_input(f"{option}: inte en månad ÅÅÅÅ-MM (not a month), fick {value!r}")
+    year, month = int(found.group(1)), int(found.group(2))
+    try:
+        first = check_date(date(year, month, 1))
+        following = date(year + month // 12, month % 12 + 1, 1)
+        last = check_date(date.fromordinal(following.toordinal() - 1))
+    except ValueError as err:
+        fail_bad_input(f"{option}: {err}")
+    return first, last

@@ -43,22 +43,18 @@ from models.messages.recovery import (
 from models.plans.loader import PlanError, load_plan
 from models.records.db import make_engine, make_session_factory
 from models.records.store import RecordStore, RecoveryTotal
-from services import calls as actions
+from models.runtime.settings import get_settings as _settings
+from services import contracts as actions
 from services import recoveries as recovery
 from services.calls import ActionError
 from services.request_ids import RequestIdOpt
-from starter.contract import (
-    ActorOpt,
-    JsonOpt,
-    OrgNrArg,
-    _actor,
-    _org_nr,
-    _required,
-    _run,
-    _run_change,
-    _settings,
-)
+from starter.client_run import run_action as _run
+from starter.client_run import run_change as _run_change
 from starter.errors import fail, fail_bad_input
+from starter.options import ActorOpt, JsonOpt, OrgNrArg
+from starter.options import parse_actor as _actor
+from starter.options import parse_org_nr as _org_nr
+from starter.options import required as _required
 
 app = typer.Typer(
     name="recovery",

@@ -43,6 +43,7 @@ from models.records.store import RecordStore
 from models.runtime.settings import Settings
 from models.runtime.temporal import data_converter, find_binary
 from services import calls as actions
+from services import contracts, obligations
 from services.calls import ActionError
 from starter.ports import free_port
 from worker import create_worker
@@ -116,9 +117,9 @@ async def _perform(
             for key in event.documents
         ]
         req = SubmitRequest(fields=event.fields, documents=docs, note=event.note, actor=event.actor)
-        await actions.submit(client, org, ob, period, req)
+        await obligations.submit(client, org, ob, period, req)
     elif event.action == "accept":
-        await actions.review(
+        await obligations.review(
             client,
             org,
             ob,
@@ -126,7 +127,7 @@ async def _perform(
             ReviewRequest(outcome="accept", note=event.note, actor=event.actor),
         )
     elif event.action == "request-completion":
-        await actions.review(
+        await obligations.review(
             client,
             org,
             ob,
@@ -139,12 +140,12 @@ async def _perform(
             ),
         )
     elif event.action == "waive":
-        await actions.waive(
+        await obligations.waive(
             client, org, ob, period, WaiveRequest(reason=event.reason, actor=event.actor)
         )
     elif event.action == "extend":
         assert event.new_due is not None
-        await actions.extend(
+        await obligations.extend(
             client,
             org,
             ob,
@@ -153,7 +154,7 @@ async def _perform(
         )
     elif event.action == "terminate":
         end = event.end_date or event_instant(event, zone.key).date()
-        await actions.terminate(
+        await contracts.terminate(
             client,
             org,
             TerminateRequest(end_date=end, kind=event.kind, reason=event.reason, actor=event.actor),
@@ -161,7 +162,7 @@ async def _perform(
         entry["end_date"] = end.isoformat()
     elif event.action == "change-contact":
         assert event.email is not None
-        await actions.change_contact(
+        await contracts.change_contact(
             client, org, ChangeContactRequest(email=event.email, actor=event.actor)
         )
     if event.obligation:
@@ -234,7 +235,7 @@ async def _drive(
         )
     await env.sleep(start_at - now)
     for provider in scenario.providers:
-        await actions.start_contract(
+        await contracts.start_contract(
             env.client,
             settings.temporal_task_queue,
             Provider(org_nr=provider.org_nr, name=provider.name, email=provider.email),

@@ -1,0 +1,34 @@
+"""Printing what a command found: plain text tables for people, JSON for scripts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import typer
+from pydantic import BaseModel
+
+
+def echo_json(model: BaseModel) -> None:
+    typer.echo(model.model_dump_json(indent=2))
+
+
+def echo_data(data: Any) -> None:
+    """Plain data (dicts, lists, dates) as indented JSON; dates in ISO form."""
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_iso))
+
+
+def _iso(value: Any) -> str:
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], indent: str = "") -> list[str]:
+    """Left-aligned columns as wide as their widest cell, two spaces apart."""
+    widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
+    return [
+        (indent + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))).rstrip()
+        for row in [headers, *rows]
+    ]
