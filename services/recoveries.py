@@ -35,8 +35,8 @@ from models.messages.recovery import (
 from models.plans.loader import PlanError, load_plan
 from models.runtime import search_attributes as sa
 from services import calls as actions
-from services.contracts import contract_status
 from services.calls import ActionError
+from services.contracts import contract_status
 from services.request_ids import current_request_id, start_memo, started_by
 from workflows.recovery import RecoveryWorkflow
 

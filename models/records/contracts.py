@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -48,6 +48,15 @@ class ContractRecord:
     termination_reason: str | None
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderContractRecord:
+    """A provider and its latest contract (None if none is recorded): one row of
+    `lov provider list`."""
+
+    provider: ProviderRecord
+    contract: ContractRecord | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,3 +159,64 @@ class ContractRecords(KeyedStore):
         async with self._sessions() as session:
             rows = await session.execute(select(Provider.org_nr, Provider.name))
             return {org_nr: name for org_nr, name in rows.all()}
+
+    async def contracts_of(self, org_nr: str) -> list[ContractRecord]:
+        """The provider's contracts, oldest first."""
+        rows = await self._all(
+            select(Contract)
+            .where(Contract.org_nr == org_nr)
+            .order_by(Contract.start_date, Contract.id)
+        )
+        return [snapshot(ContractRecord, row) for row in rows]
+
+    async def list_provider_contracts(
+        self,
+        plan_id: str | None = None,
+        status: str | None = None,
+        search: str | None = None,
+    ) -> list[ProviderContractRecord]:
+        """Every provider with its latest contract, by name. `plan_id` and `status` filter on
+        that contract (a provider without one is left out then); `search` matches a part of the
+        name (any case) or of the org nr (with or without the dash)."""
+        if status is not None:
+            _one_of("contract status", status, CONTRACT_STATUSES)
+        query = (
+            select(Provider, Contract)
+            .outerjoin(Contract, Contract.org_nr == Provider.org_nr)
+            .order_by(Provider.org_nr, Contract.start_date, Contract.id)
+        )
+        latest: dict[str, ProviderContractRecord] = {}
+        async with self._reader.connect() as connection:
+            result = await connection.execute(query)
+            for row in result.all():
+                provider = ProviderRecord(
+                    **{f: row._mapping[Provider.__table__.c[f]] for f in _PROVIDER_FIELDS}
+                )
+                contract = (
+                    None
+                    if row._mapping[Contract.__table__.c.workflow_id] is None
+                    else ContractRecord(
+                        **{f: row._mapping[Contract.__table__.c[f]] for f in _CONTRACT_FIELDS}
+                    )
+                )
+                # Ordered by start: the last contract seen is the provider's latest.
+                latest[provider.org_nr] = ProviderContractRecord(provider, contract)
+        # Matched here rather than in SQL: SQLite's lower() folds ASCII only ("Å", "Ö").
+        needle = (search or "").strip().casefold()
+        digits = needle.replace("-", "")
+        found = [
+            entry
+            for entry in latest.values()
+            if (plan_id is None or (entry.contract and entry.contract.plan_id == plan_id))
+            and (status is None or (entry.contract and entry.contract.status == status))
+            and (
+                not needle
+                or needle in entry.provider.name.casefold()
+                or (digits.isdigit() and digits in entry.provider.org_nr.replace("-", ""))
+            )
+        ]
+        return sorted(found, key=lambda e: (e.provider.name.casefold(), e.provider.org_nr))
+
+
+_PROVIDER_FIELDS = [f.name for f in fields(ProviderRecord)]
+_CONTRACT_FIELDS = [f.name for f in fields(ContractRecord)]

@@ -24,8 +24,10 @@ from models.records.keyed import (
 from models.records.tables import (
     OCCURRENCE_STATUSES,
     REVIEW_OUTCOMES,
+    Contract,
     Escalation,
     ObligationOccurrence,
+    Provider,
     Review,
     Submission,
     UTCDateTime,
@@ -85,6 +87,14 @@ class EscalationRecord:
     kind: str
     title: str
     at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DueRecord:
+    """An occurrence with its provider's name (None if the provider is not recorded)."""
+
+    occurrence: OccurrenceRecord
+    provider_name: str | None
 
 
 class ObligationRecords(KeyedStore):
@@ -256,4 +266,42 @@ class ObligationRecords(KeyedStore):
         query = select(Escalation).order_by(Escalation.at, Escalation.id)
         if org_nr is not None:
             query = query.where(Escalation.org_nr == org_nr)
+        return [snapshot(EscalationRecord, row) for row in await self._all(query)]
+
+    async def occurrences_due(
+        self,
+        first: date,
+        last: date,
+        plan_id: str | None = None,
+        org_nr: str | None = None,
+    ) -> list[DueRecord]:
+        """Occurrences due from `first` to `last` (both included), by due date, then provider
+        name and org nr. `plan_id`: only providers with a contract on that plan."""
+        table = ObligationOccurrence
+        query = (
+            select(table, Provider.name.label("provider_name"))
+            .outerjoin(Provider, Provider.org_nr == table.org_nr)
+            .where(table.due >= first, table.due <= last)
+            .order_by(table.due, Provider.name, table.org_nr, table.obligation, table.period)
+        )
+        if plan_id is not None:
+            on_plan = select(Contract.org_nr).where(Contract.plan_id == plan_id)
+            query = query.where(table.org_nr.in_(on_plan))
+        if org_nr is not None:
+            query = query.where(table.org_nr == org_nr)
+        return [
+            DueRecord(occurrence=snapshot(OccurrenceRecord, row), provider_name=row.provider_name)
+            for row in await self._all(query)
+        ]
+
+    async def open_escalations(self, org_nr: str) -> list[EscalationRecord]:
+        """The provider's escalation steps whose occurrence is not yet settled (neither
+        accepted, waived nor cancelled), oldest first."""
+        settled = ("accepted", "waived", "cancelled")
+        query = (
+            select(Escalation)
+            .join(ObligationOccurrence, ObligationOccurrence.workflow_id == Escalation.workflow_id)
+            .where(Escalation.org_nr == org_nr, ObligationOccurrence.status.not_in(settled))
+            .order_by(Escalation.at, Escalation.id)
+        )
         return [snapshot(EscalationRecord, row) for row in await self._all(query)]

@@ -13,11 +13,13 @@ from models.records.contracts import (
     ContractRecord,
     ContractRecords,
     ContractYearRecord,
+    ProviderContractRecord,
     ProviderRecord,
 )
 from models.records.keyed import RecordNotFound
 from models.records.meetings import ActionItemRecord, MeetingRecord, MeetingRecords
 from models.records.obligations import (
+    DueRecord,
     EscalationRecord,
     ObligationRecords,
     OccurrenceRecord,
@@ -37,6 +39,8 @@ from models.records.reports import ReportRecords
 
 __all__ = ["RecordNotFound", "RecordStore"] + [
     "ProviderRecord",
+    "ProviderContractRecord",
+    "DueRecord",
     "ContractRecord",
     "ContractYearRecord",
     "ApplicationRecord",

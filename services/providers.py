@@ -1,0 +1,270 @@
+"""Providers as the records database knows them: the list, and one page per provider.
+
+Read from the records (the workflows write every contract, occurrence, escalation, meeting,
+recovery and placement there), so these queries work while Temporal is down and cost a few
+SELECTs, not a walk through workflow histories.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from models.domain.orgnr import OrgNrError, normalize_org_nr
+from models.plans.loader import PlanError, load_plan
+from models.records.store import RecordStore
+from models.records.tables import CONTRACT_STATUSES
+from services.calls import ActionError
+
+SETTLED = ("accepted", "waived", "cancelled")
+RECOVERY_CLOSED = ("paid", "withdrawn")
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderRow:
+    """One provider of `lov provider list`, with its latest contract (None fields if none)."""
+
+    org_nr: str
+    name: str
+    email: str
+    plan_id: str | None
+    contract_start: date | None
+    status: str | None
+    end_date: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class ContractFacts:
+    workflow_id: str
+    plan_id: str
+    start_date: date
+    status: str
+    end_date: date | None
+    termination_kind: str | None
+    termination_reason: str | None
+    plan_versions: dict[str, str]  # year → plan version, as recorded
+
+
+@dataclass(frozen=True, slots=True)
+class Duty:
+    obligation: str
+    title: str | None  # from the contract's plan, if it can be read here
+    period: str
+    due: date
+    nominal_due: date
+    state: str
+    overdue: bool
+    escalation_level: int
+    submitted_at: datetime | None
+    accepted_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationStep:
+    obligation: str
+    period: str
+    level: int
+    kind: str
+    title: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingFacts:
+    meeting_id: str
+    period: str
+    status: str
+    scheduled_at: datetime | None
+    place: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveryFacts:
+    recovery_id: str
+    year: int
+    status: str
+    claimed_amount: Decimal | None
+    amount: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class PlacementFacts:
+    current: int  # not ended: served now or about to be taken over
+    active: int
+    granted_hours: Decimal  # per month, over the active ones
+    care_plans_current: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderPage:
+    """Everything the records hold about one provider, for `lov provider show`."""
+
+    org_nr: str
+    name: str
+    email: str
+    year: int
+    contract: ContractFacts | None
+    duties: list[Duty]
+    open_escalations: list[EscalationStep]
+    meetings: list[MeetingFacts]
+    recoveries: list[RecoveryFacts]
+    open_recoveries: int
+    placements: PlacementFacts
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def check_status(status: str | None) -> str | None:
+    """A contract status filter, or ActionError naming the allowed ones."""
+    if status is None:
+        return None
+    value = status.strip()
+    if value not in CONTRACT_STATUSES:
+        raise ActionError(
+            "--status",
+            f"okänd status {value!r} (unknown); välj {', '.join(CONTRACT_STATUSES)}",
+        )
+    return value
+
+
+async def list_providers(
+    store: RecordStore,
+    plan_id: str | None = None,
+    status: str | None = None,
+    search: str | None = None,
+) -> list[ProviderRow]:
+    """Providers by name with their latest contract; filtered by plan, contract status and a
+    part of the name or org nr."""
+    found = await store.list_provider_contracts(plan_id, check_status(status), search)
+    return [
+        ProviderRow(
+            org_nr=e.provider.org_nr,
+            name=e.provider.name,
+            email=e.provider.email,
+            plan_id=e.contract.plan_id if e.contract else None,
+            contract_start=e.contract.start_date if e.contract else None,
+            status=e.contract.status if e.contract else None,
+            end_date=e.contract.end_date if e.contract else None,
+        )
+        for e in found
+    ]
+
+
+def _titles(plan_id: str, plans_dir: Path, notes: list[str]) -> dict[str, str]:
+    try:
+        plan = load_plan(plan_id, plans_dir)
+    except PlanError as err:
+        notes.append(f"planen {plan_id} kan inte läsas här, skyldigheterna visas utan titel: {err}")
+        return {}
+    return {ob.key: ob.title for ob in plan.obligations}
+
+
+async def provider_page(
+    store: RecordStore, org_nr: str, today: date, plans_dir: Path
+) -> ProviderPage:
+    """The provider's page: its latest contract, this year's duties (and earlier ones still
+    not settled), open escalations, meetings, recoveries and placements. ActionError naming
+    org_nr if the records know no such provider."""
+    try:
+        org = normalize_org_nr(org_nr)
+    except OrgNrError as err:
+        raise ActionError("org_nr", str(err)) from None
+    provider = await store.get_provider(org)
+    if provider is None:
+        raise ActionError(
+            "org_nr", f"ingen utförare {org} i registret (no such provider in the records)"
+        )
+    notes: list[str] = []
+    contracts = await store.contracts_of(org)
+    contract: ContractFacts | None = None
+    titles: dict[str, str] = {}
+    if contracts:
+        latest = contracts[-1]
+        years = await store.contract_years(latest.workflow_id)
+        contract = ContractFacts(
+            workflow_id=latest.workflow_id,
+            plan_id=latest.plan_id,
+            start_date=latest.start_date,
+            status=latest.status,
+            end_date=latest.end_date,
+            termination_kind=latest.termination_kind,
+            termination_reason=latest.termination_reason,
+            plan_versions={str(y.year): y.plan_version for y in years},
+        )
+        titles = _titles(latest.plan_id, plans_dir, notes)
+    else:
+        notes.append("inget avtal registrerat (no contract recorded)")
+    duties = [
+        Duty(
+            obligation=o.obligation,
+            title=titles.get(o.obligation),
+            period=o.period,
+            due=o.due,
+            nominal_due=o.nominal_due,
+            state=o.status,
+            overdue=o.overdue,
+            escalation_level=o.escalation_level,
+            submitted_at=o.submitted_at,
+            accepted_at=o.accepted_at,
+        )
+        for o in await store.list_occurrences(org_nr=org)
+        # This year's, and any earlier one that is still not settled.
+        if o.due.year == today.year or (o.due.year < today.year and o.status not in SETTLED)
+    ]
+    escalations = [
+        EscalationStep(
+            obligation=e.obligation,
+            period=e.period,
+            level=e.level,
+            kind=e.kind,
+            title=e.title,
+            at=e.at,
+        )
+        for e in await store.open_escalations(org)
+    ]
+    meetings = [
+        MeetingFacts(
+            meeting_id=m.meeting_id,
+            period=m.period,
+            status=m.status,
+            scheduled_at=m.scheduled_at,
+            place=m.place,
+        )
+        for m in await store.list_meetings(org)
+    ]
+    recoveries = [
+        RecoveryFacts(
+            recovery_id=r.recovery_id,
+            year=r.year,
+            status=r.status,
+            claimed_amount=r.claimed_amount,
+            amount=r.amount,
+        )
+        for r in await store.list_recoveries(org)
+    ]
+    stats = next((s for s in await store.placement_statistics() if s.org_nr == org), None)
+    placements = PlacementFacts(
+        current=len(await store.current_placements(org)),
+        active=stats.decisions if stats else 0,
+        granted_hours=stats.granted_hours if stats else Decimal("0.00"),
+        care_plans_current=stats.care_plans_current if stats else 0,
+    )
+    return ProviderPage(
+        org_nr=provider.org_nr,
+        name=provider.name,
+        email=provider.email,
+        year=today.year,
+        contract=contract,
+        duties=duties,
+        open_escalations=escalations,
+        meetings=meetings,
+        recoveries=recoveries,
+        open_recoveries=sum(r.status not in RECOVERY_CLOSED for r in recoveries),
+        placements=placements,
+        notes=notes,
+    )
