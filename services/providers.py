@@ -35,6 +35,9 @@ class ProviderRow:
     status: str | None
     end_date: date | None
 
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
 
 @dataclass(frozen=True, slots=True)
 class ContractFacts:

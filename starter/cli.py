@@ -28,12 +28,14 @@ GROUPS: dict[str, str] = {
     "mail": "starter.mail",
     "recovery": "starter.recovery",
     "report": "starter.report",
+    "provider": "starter.provider",
 }
 # name → (module, function) of a single command
 COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("starter.serve", "serve"),
     "audit": ("starter.audit", "audit"),
     "overdue": ("starter.overdue", "overdue"),
+    "due": ("starter.due", "due"),
     "simulate": ("starter.simulate", "simulate"),
     "codec-server": ("starter.codec_server", "codec_server"),
 }

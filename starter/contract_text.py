@@ -27,6 +27,14 @@ CONTRACT_STATE_SV = {
 KIND_SV = {"uppsagning": "uppsägning", "havning": "hävning"}
 
 
+def state_sv(state: str) -> str:
+    """An occurrence state as the records hold it ("submitted"), in Swedish."""
+    try:
+        return STATE_SV[ObligationState(state)]
+    except ValueError:
+        return state
+
+
 def _state_line(status: ContractStatus) -> str:
     state = CONTRACT_STATE_SV[status.state]
     t = status.termination

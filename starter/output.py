@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 import typer
@@ -15,13 +16,16 @@ def echo_json(model: BaseModel) -> None:
 
 
 def echo_data(data: Any) -> None:
-    """Plain data (dicts, lists, dates) as indented JSON; dates in ISO form."""
+    """Plain data (dicts, lists, dates, amounts) as indented JSON."""
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_iso))
 
 
 def _iso(value: Any) -> str:
+    """Dates and times in ISO form; amounts (Decimal) as exact text, never a float."""
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
+    if isinstance(value, Decimal):
+        return str(value)
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 

@@ -1,0 +1,105 @@
+"""`lov due`: every obligation occurrence due in a window, across all providers, by date.
+
+Read from the records database (services/due.py): works while Temporal is down.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from models.records.store import RecordStore
+from models.runtime.settings import get_settings
+from services import due as due_service
+from services.calls import ActionError
+from starter.contract_text import state_sv
+from starter.errors import fail_bad_input
+from starter.options import JsonOpt, PlanOpt, parse_date, parse_month
+from starter.output import echo_data, table
+from starter.records_run import read_records, today
+
+
+def due(
+    from_date: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="ÅÅÅÅ-MM-DD",
+            help="Första dagen (med --to). (First day, with --to.)",
+            show_default=False,
+        ),
+    ] = None,
+    to_date: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            metavar="ÅÅÅÅ-MM-DD",
+            help="Sista dagen (med --from). (Last day, with --from.)",
+            show_default=False,
+        ),
+    ] = None,
+    month: Annotated[
+        str | None,
+        typer.Option(
+            "--month",
+            metavar="ÅÅÅÅ-MM",
+            help="En hel månad; standard innevarande månad. (A month; default this month.)",
+            show_default=False,
+        ),
+    ] = None,
+    overdue: Annotated[
+        bool, typer.Option("--overdue", help="Bara försenade. (Only overdue ones.)")
+    ] = False,
+    awaiting_review: Annotated[
+        bool,
+        typer.Option(
+            "--awaiting-review",
+            help="Bara inlämnade som väntar på granskning. (Only submitted, not reviewed.)",
+        ),
+    ] = False,
+    plan: PlanOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Allt som förfaller under en period hos alla utförare, i datumordning.
+    (Every obligation occurrence due in the window, across providers, sorted by due date.)
+
+    --json skriver en lista av objekt med nycklarna due, org_nr, provider_name, obligation,
+    period, state, overdue, escalation_level och nominal_due."""
+    the_month = parse_month(month, "--month") if month is not None else None
+    first = parse_date(from_date, "--from") if from_date is not None else None
+    last = parse_date(to_date, "--to") if to_date is not None else None
+    try:
+        start, end = due_service.due_window(today(), the_month, first, last)
+    except ActionError as err:
+        fail_bad_input(str(err))
+
+    async def query(store: RecordStore) -> list[due_service.DueItem]:
+        return await due_service.due_items(
+            store, start, end, overdue=overdue, awaiting_review=awaiting_review, plan_id=plan
+        )
+
+    items = read_records(get_settings(), query)
+    if as_json:
+        echo_data([i.as_dict() for i in items])
+        return
+    window = f"{start.isoformat()}–{end.isoformat()}"
+    if not items:
+        typer.echo(f"Inget förfaller {window} (nothing due).")
+        return
+    rows = [
+        (
+            i.due.isoformat(),
+            i.provider_name or "–",
+            i.org_nr,
+            i.obligation,
+            i.period,
+            state_sv(i.state),
+            "ja" if i.overdue else "nej",
+        )
+        for i in items
+    ]
+    headers = ("Förfallodag", "Utförare", "Orgnr", "Skyldighet", "Period", "Status", "Försenad")
+    for line in table(headers, rows):
+        typer.echo(line)
+    typer.echo(f"{len(items)} förfaller {window}")
