@@ -26,17 +26,12 @@ from models.domain.orgnr import contract_workflow_id
 from models.domain.provider_id import ProviderIdError, ProviderIds, is_personal
 from models.messages.obligation import DocumentRef
 from models.runtime.settings import get_settings
+from services.errors import ActionError
 from services.request_ids import next_update_id
 
+__all__ = ["ActionError"]  # defined in services.errors; imported from here by most callers
+
 R = TypeVar("R", bound=BaseModel)
-
-
-class ActionError(ValueError):
-    """Bad input: `field` names what was wrong. Nothing was changed."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
 
 
 def _split(message: str) -> ActionError:

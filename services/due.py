@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from models.records.store import RecordStore
-from services.calls import ActionError
+from services.errors import ActionError
 
 AWAITING_REVIEW = "submitted"
 

@@ -17,7 +17,7 @@ from models.domain.orgnr import OrgNrError, normalize_org_nr
 from models.plans.loader import PlanError, load_plan
 from models.records.store import RecordStore
 from models.records.tables import CONTRACT_STATUSES
-from services.calls import ActionError
+from services.errors import ActionError
 
 SETTLED = ("accepted", "waived", "cancelled")
 RECOVERY_CLOSED = ("paid", "withdrawn")

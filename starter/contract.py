@@ -35,7 +35,7 @@ from services.calls import ActionError
 from services.request_ids import RequestIdOpt
 from starter.checks import email_option, line_option
 from starter.client_run import run_action, run_change
-from starter.contract_text import KIND_SV, contract_text, obligation_text
+from starter.contract_text import contract_text, obligation_text
 from starter.errors import fail_bad_input
 from starter.options import (
     ActorOpt,
@@ -51,6 +51,7 @@ from starter.output import echo_data, echo_json, table
 from starter.submission_input import documents as read_documents
 from starter.submission_input import fields_file as read_fields_file
 from starter.submission_input import pair, parse_value
+from starter.words import KIND_SV
 
 app = typer.Typer(
     name="contract",

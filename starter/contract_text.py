@@ -1,5 +1,4 @@
-"""The readable forms of `lov contract status` (a contract, one obligation occurrence) and the
-Swedish words for their states, shared by the commands that show them."""
+"""The readable forms of `lov contract status`: a contract, and one obligation occurrence."""
 
 from __future__ import annotations
 
@@ -7,32 +6,9 @@ import json
 from typing import Any
 
 from models.messages.contract import ContractStatus
-from models.messages.obligation import ItemStatus, ObligationState, ObligationStatus
+from models.messages.obligation import ItemStatus, ObligationStatus
 from starter.output import table
-
-STATE_SV = {
-    ObligationState.UPCOMING: "kommande",
-    ObligationState.OPEN: "öppen",
-    ObligationState.SUBMITTED: "inlämnad, väntar på granskning",
-    ObligationState.COMPLETION_REQUESTED: "komplettering begärd",
-    ObligationState.ACCEPTED: "godkänd",
-    ObligationState.WAIVED: "eftergiven",
-    ObligationState.CANCELLED: "utgår",
-}
-CONTRACT_STATE_SV = {
-    "active": "avtalet är aktivt",
-    "terminating": "avtalet upphör",
-    "terminated": "avtalet har upphört",
-}
-KIND_SV = {"uppsagning": "uppsägning", "havning": "hävning"}
-
-
-def state_sv(state: str) -> str:
-    """An occurrence state as the records hold it ("submitted"), in Swedish."""
-    try:
-        return STATE_SV[ObligationState(state)]
-    except ValueError:
-        return state
+from starter.words import CONTRACT_STATE_SV, KIND_SV, STATE_SV
 
 
 def _state_line(status: ContractStatus) -> str:

@@ -12,12 +12,12 @@ import typer
 from models.records.store import RecordStore
 from models.runtime.settings import get_settings
 from services import due as due_service
-from services.calls import ActionError
-from starter.contract_text import state_sv
+from services.errors import ActionError
 from starter.errors import fail_bad_input
 from starter.options import JsonOpt, PlanOpt, parse_date, parse_month
 from starter.output import echo_data, table
 from starter.records_run import read_records, today
+from starter.words import state_sv
 
 
 def due(

@@ -12,10 +12,10 @@ import typer
 from models.records.store import RecordStore
 from models.runtime.settings import get_settings
 from services import providers
-from starter.contract_text import KIND_SV, state_sv
 from starter.options import JsonOpt, OrgNrArg, PlanOpt
 from starter.output import echo_data, table
 from starter.records_run import read_records, today
+from starter.words import KIND_SV, state_sv
 
 app = typer.Typer(
     name="provider",

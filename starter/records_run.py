@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from models.records.store import RecordStore
 from models.runtime.settings import Settings
-from services.calls import ActionError
+from services.errors import ActionError
 from services.records import RecordsUnavailable, open_records
 from starter.errors import fail, fail_bad_input
 
