@@ -67,6 +67,15 @@ def due_window(
     return first, last
 
 
+def check_filters(overdue: bool, awaiting_review: bool) -> None:
+    """The filters can be used one at a time: an item awaiting review is never overdue."""
+    if overdue and awaiting_review:
+        raise ActionError(
+            "--awaiting-review",
+            "kan inte kombineras med --overdue (an item awaiting review is not overdue)",
+        )
+
+
 async def due_items(
     store: RecordStore,
     first: date,
@@ -78,11 +87,7 @@ async def due_items(
 ) -> list[DueItem]:
     """Every occurrence due from `first` to `last`; only the overdue ones, or only those
     submitted and not yet reviewed, if asked."""
-    if overdue and awaiting_review:
-        raise ActionError(
-            "--awaiting-review",
-            "kan inte kombineras med --overdue (an item awaiting review is not overdue)",
-        )
+    check_filters(overdue, awaiting_review)
     found = await store.occurrences_due(first, last, plan_id=plan_id)
     items = [
         DueItem(

@@ -71,6 +71,7 @@ def due(
     last = parse_date(to_date, "--to") if to_date is not None else None
     try:
         start, end = due_service.due_window(today(), the_month, first, last)
+        due_service.check_filters(overdue, awaiting_review)
     except ActionError as err:
         fail_bad_input(str(err))
 

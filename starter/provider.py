@@ -12,7 +12,9 @@ import typer
 from models.records.store import RecordStore
 from models.runtime.settings import get_settings
 from services import providers
-from starter.options import JsonOpt, OrgNrArg, PlanOpt
+from services.errors import ActionError
+from starter.errors import fail_bad_input
+from starter.options import JsonOpt, OrgNrArg, PlanOpt, parse_org_nr
 from starter.output import echo_data, table
 from starter.records_run import read_records, today
 from starter.words import KIND_SV, state_sv
@@ -59,6 +61,11 @@ def list_providers(
 
     --json skriver en lista av objekt med nycklarna org_nr, name, email, plan_id,
     contract_start, status och end_date (null utan avtal)."""
+
+    try:
+        providers.check_status(status)  # refused before the records are opened
+    except ActionError as err:
+        fail_bad_input(str(err))
 
     async def query(store: RecordStore) -> list[providers.ProviderRow]:
         return await providers.list_providers(store, plan, status, search)
@@ -162,11 +169,12 @@ def show(org_nr: OrgNrArg, as_json: JsonOpt = False) -> None:
     scheduled_at, place}], recoveries [{recovery_id, year, status, claimed_amount, amount}],
     open_recoveries, placements {current, active, granted_hours, care_plans_current} och
     notes."""
+    org = parse_org_nr(org_nr)
     settings = get_settings()
     day = today()
 
     async def query(store: RecordStore) -> providers.ProviderPage:
-        return await providers.provider_page(store, org_nr, day, settings.plans_dir)
+        return await providers.provider_page(store, org, day, settings.plans_dir)
 
     page = read_records(settings, query)
     if as_json:
