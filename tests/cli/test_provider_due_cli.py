@@ -8,6 +8,7 @@ one exact line; a missing records database exits 1 and is not created.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -19,6 +20,7 @@ import pytest
 import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment
 
+from models.records.db import upgrade
 from models.runtime.settings import get_settings
 from tests.cli_runner import Result, cli_env, cli_worker, run_lov, run_lov_process
 from tests.helpers import ReceivedMail, eventually, random_org_nr
@@ -142,6 +144,31 @@ async def desk(
         get_settings.cache_clear()
         env = env | {"LOV_DATABASE_URL": records}
         yield Desk(env, dev_env.client, plans_dir, tmp_path, due, today - timedelta(days=30))
+
+
+@pytest_asyncio.fixture
+async def quiet_desk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[dict[str, str]]:
+    """The plan and an empty records database, no server or worker: for refusals."""
+    plans_dir = tmp_path / "plans"
+    plans_dir.mkdir()
+    (plans_dir / f"{PLAN_ID}.toml").write_text(plan_toml(date(2027, 4, 30)), encoding="utf-8")
+    records = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
+    await upgrade(records)
+    env = cli_env(
+        tmp_path, LOV_PLANS_DIR=str(plans_dir), LOV_DEFAULT_PLAN=PLAN_ID, LOV_DATABASE_URL=records
+    )
+    for key in [k for k in os.environ if k.startswith("LOV_")]:
+        monkeypatch.delenv(key)
+    for key, value in env.items():
+        if key.startswith("LOV_"):
+            monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+    try:
+        yield env
+    finally:
+        get_settings.cache_clear()
 
 
 async def test_providers_and_due_dates_from_started_contracts(desk: Desk) -> None:
@@ -320,9 +347,9 @@ async def test_overdue_shows_only_what_is_late(desk: Desk) -> None:
     ],
 )
 async def test_bad_input_exits_2_with_one_line(
-    desk: Desk, args: tuple[str, ...], line: str
+    quiet_desk: dict[str, str], args: tuple[str, ...], line: str
 ) -> None:
-    result = await desk.lov(*args)
+    result = await run_lov(quiet_desk, *args)
     assert result.exit_code == 2, (result.stdout, result.stderr)
     assert result.error_line() == line
     assert result.stdout == ""
