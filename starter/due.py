@@ -14,7 +14,7 @@ from models.runtime.settings import get_settings
 from services import due as due_service
 from services.errors import ActionError
 from starter.errors import fail_bad_input
-from starter.options import JsonOpt, PlanOpt, parse_date, parse_month
+from starter.options import JsonOpt, PlanFilterOpt, parse_date, parse_month
 from starter.output import echo_data, table
 from starter.records_run import read_records, today
 from starter.words import state_sv
@@ -58,7 +58,7 @@ def due(
             help="Bara inlämnade som väntar på granskning. (Only submitted, not reviewed.)",
         ),
     ] = False,
-    plan: PlanOpt = None,
+    plan: PlanFilterOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Allt som förfaller under en period hos alla utförare, i datumordning.

@@ -48,6 +48,16 @@ PlanOpt = Annotated[
         show_default=False,
     ),
 ]
+PlanFilterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--plan",
+        metavar="PLAN",
+        help="Bara avtal enligt denna plan (planens id, t.ex. sundsvall). "
+        "(Only contracts on this plan id.)",
+        show_default=False,
+    ),
+]
 
 _MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 

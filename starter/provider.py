@@ -14,7 +14,7 @@ from models.runtime.settings import get_settings
 from services import providers
 from services.errors import ActionError
 from starter.errors import fail_bad_input
-from starter.options import JsonOpt, OrgNrArg, PlanOpt, parse_org_nr
+from starter.options import JsonOpt, OrgNrArg, PlanFilterOpt, parse_org_nr
 from starter.output import echo_data, table
 from starter.records_run import read_records, today
 from starter.words import KIND_SV, state_sv
@@ -35,7 +35,7 @@ def _day(value: object) -> str:
 
 @app.command("list")
 def list_providers(
-    plan: PlanOpt = None,
+    plan: PlanFilterOpt = None,
     status: Annotated[
         str | None,
         typer.Option(
