@@ -26,7 +26,7 @@ from models.messages.contract import (
     ContractStatus,
     TerminateRequest,
 )
-from models.plans.loader import load_plan
+from models.plans.loader import PlanError, load_plan
 from models.plans.schema import Plan
 from models.runtime.contract_start import start_contract_workflow
 from services.calls import ActionError, checked, contract_ids, provider_ref, run_update
@@ -47,10 +47,14 @@ class StartPlan:
 
 
 def plan_for_start(plan_ref: str, plans_dir: Path) -> StartPlan:
-    """Load the plan named by `plan_ref` (an id in plans_dir or a path); PlanError if it cannot.
+    """Load the plan named by `plan_ref` (an id in plans_dir or a path); ActionError("plan")
+    saying why if it cannot.
 
     A plan file given by path is stored absolute, so the worker finds it from any directory."""
-    plan = load_plan(plan_ref, plans_dir)
+    try:
+        plan = load_plan(plan_ref, plans_dir)
+    except PlanError as err:
+        raise ActionError("plan", str(err)) from None
     plan_id = plan_ref if plan_ref == plan.id else str(Path(plan_ref).resolve())
     return StartPlan(plan=plan, plan_id=plan_id)
 

@@ -15,6 +15,8 @@ from models.records.db import display_url, make_engine, make_session_factory, pa
 from models.records.store import RecordStore
 from models.runtime.settings import Settings
 
+__all__ = ["RecordStore", "RecordsUnavailable", "open_records"]  # the CLI's one way in
+
 
 class RecordsUnavailable(RuntimeError):
     """The records database cannot be read (missing, unreachable, not migrated)."""

@@ -28,7 +28,6 @@ from models.messages.obligation import (
     SubmitRequest,
     WaiveRequest,
 )
-from models.plans.loader import PlanError
 from models.runtime.settings import get_settings
 from services import contracts, obligations
 from services.calls import ActionError
@@ -130,8 +129,8 @@ def start(
     plan_ref = plan or settings.default_plan
     try:
         chosen = contracts.plan_for_start(plan_ref, settings.plans_dir)
-    except PlanError as err:
-        fail_bad_input(f"--plan: {err}")
+    except ActionError as err:
+        fail_bad_input(f"--plan: {err.message}")
     provider = Provider(org_nr=org, name=the_name, email=the_email)
 
     async def action(client: Client) -> str:
@@ -546,8 +545,7 @@ def requirements(obligation: ObligationArg, plan: PlanOpt = None, as_json: JsonO
             plan or settings.default_plan, obligation.strip(), settings.plans_dir
         )
     except ActionError as err:
-        field = "--plan" if err.field == "plan" else err.field
-        fail_bad_input(f"{field}: {str(err).partition(': ')[2]}")
+        fail_bad_input(f"{'--plan' if err.field == 'plan' else err.field}: {err.message}")
     if as_json:
         echo_data(needs.as_dict())
         return

@@ -9,10 +9,10 @@ from typing import Annotated
 
 import typer
 
-from models.records.store import RecordStore
 from models.runtime.settings import get_settings
 from services import due as due_service
 from services.errors import ActionError
+from services.records import RecordStore
 from starter.errors import fail_bad_input
 from starter.options import JsonOpt, PlanFilterOpt, parse_date, parse_month
 from starter.output import echo_data, table

@@ -9,10 +9,10 @@ from typing import Annotated
 
 import typer
 
-from models.records.store import RecordStore
 from models.runtime.settings import get_settings
 from services import providers
 from services.errors import ActionError
+from services.records import RecordStore
 from starter.errors import fail_bad_input
 from starter.options import JsonOpt, OrgNrArg, PlanFilterOpt, parse_org_nr
 from starter.output import echo_data, table

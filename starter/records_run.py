@@ -9,10 +9,9 @@ from datetime import date, datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from models.records.store import RecordStore
 from models.runtime.settings import Settings
 from services.errors import ActionError
-from services.records import RecordsUnavailable, open_records
+from services.records import RecordStore, RecordsUnavailable, open_records
 from starter.errors import fail, fail_bad_input
 
 T = TypeVar("T")
