@@ -29,6 +29,7 @@ from models.runtime.temporal import (
     find_binary,
     local_env_search_attributes,
 )
+from tests.support.cli_runner import cli_worker
 from tests.support.helpers import ReceivedMail
 
 # Fixtures kept with their helpers in tests/support/, offered to every test module here so no
@@ -101,8 +102,6 @@ def worker_for(
 ) -> Callable[..., AbstractAsyncContextManager[dict[str, str]]]:
     """`async with worker_for(name=…, default_plan=…) as env:` tests.support.cli_runner.cli_worker
     on the dev server with this test's SMTP server, tmp dir and environment."""
-    # Imported here: it loads the worker and every workflow, which most tests never need.
-    from tests.support.cli_runner import cli_worker
 
     return functools.partial(cli_worker, dev_env.client, smtp_server, tmp_path, monkeypatch)
 

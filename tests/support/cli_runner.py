@@ -19,9 +19,7 @@ from typer.testing import CliRunner
 
 from models.records.db import upgrade
 from models.runtime.settings import PROJECT_ROOT, Settings, get_settings
-from starter.cli import app
 from tests.support.helpers import ReceivedMail
-from worker import create_worker
 
 # The `worker_for` fixture (conftest.py): cli_worker with the test's server, mail and tmp dir.
 WorkerFor = Callable[..., AbstractAsyncContextManager[dict[str, str]]]
@@ -44,6 +42,10 @@ async def run_lov(env: Mapping[str, str] | None, *args: str) -> Result:
     """`lov ARGS…` in-process; an exception other than an exit is re-raised, not hidden."""
 
     def invoke() -> Result:
+        # Imported at use: tests/conftest.py offers the CLI fixtures to every module, and the app
+        # and the worker load every workflow, which most tests never need.
+        from starter.cli import app
+
         result = CliRunner().invoke(app, list(args), env=dict(env or {}))
         if result.exception and not isinstance(result.exception, SystemExit):
             raise result.exception
@@ -147,6 +149,8 @@ async def cli_worker(
         if key.startswith("LOV_"):
             monkeypatch.setenv(key, value)
     get_settings.cache_clear()
+    from worker import create_worker  # at use, as `app` in run_lov
+
     try:
         async with create_worker(client, settings):
             yield env
