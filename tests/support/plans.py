@@ -165,3 +165,5 @@ periods = [
 key = "customers"
 title = "Antal kunder"
 """
+for _q, (_m, _d) in enumerate(((4, 15), (7, 15), (10, 15), (12, 15)), start=1):
+    QUARTERLY_PLAN = QUARTERLY_PLAN.replace(f"Q{_q}_DUE", f"{{ month = {_m}, day = {_d} }}")

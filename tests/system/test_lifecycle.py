@@ -321,9 +321,6 @@ async def test_validators_reject_bad_updates_before_history(tmp_path: Path) -> N
 
 HISTORY_BOUND = 200  # events per contract run, whatever the contract's age
 
-for _q, (_m, _d) in enumerate(((4, 15), (7, 15), (10, 15), (12, 15)), start=1):
-    QUARTERLY_PLAN = QUARTERLY_PLAN.replace(f"Q{_q}_DUE", f"{{ month = {_m}, day = {_d} }}")
-
 
 async def test_ten_years_keep_each_run_history_bounded(tmp_path: Path) -> None:
     plans = tmp_path / "plans"
