@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from models.messages.common import Provider
 from models.messages.obligation import ExtendRequest, SubmitRequest, WaiveRequest
 from models.runtime.settings import get_settings
-from services import calls as actions
+from services import obligations
 from starter.cli import app
 from tests.support.cli_runner import run_lov
 from tests.support.harness import STOCKHOLM, Stack, local, lovflow_stack
@@ -55,7 +55,7 @@ async def seed_year(stack: Stack) -> None:
         await stack.start_contract(date(2030, 1, 1), plan="quarterly", provider=provider)
 
     async def submit(p: Provider, period: str, request: SubmitRequest) -> None:
-        await actions.submit(stack.client, p.org_nr, "quarterly-report", period, request)
+        await obligations.submit(stack.client, p.org_nr, "quarterly-report", period, request)
 
     await stack.sleep_until(when(4, 10))
     await submit(ALFA, "2031-Q1", report(30, 30))
@@ -66,7 +66,7 @@ async def seed_year(stack: Stack) -> None:
     await stack.sleep_until(when(7, 20))
     await submit(ALFA, "2031-Q2", report(40, 38))
     await stack.sleep_until(when(8, 1))
-    await actions.waive(
+    await obligations.waive(
         stack.client,
         ALFA.org_nr,
         "quarterly-report",
@@ -74,7 +74,7 @@ async def seed_year(stack: Stack) -> None:
         WaiveRequest(reason="Verksamheten pausad", actor="anna.admin"),
     )
     extension = ExtendRequest(new_due=date(2031, 10, 31), reason="Ny chef", actor="anna.admin")
-    await actions.extend(stack.client, BETA.org_nr, "quarterly-report", "2031-Q3", extension)
+    await obligations.extend(stack.client, BETA.org_nr, "quarterly-report", "2031-Q3", extension)
     await stack.sleep_until(when(10, 20))
     await submit(BETA, "2031-Q3", report(20, 15))
     await stack.sleep_until(when(11, 1))

@@ -28,8 +28,9 @@ from models.messages.contract import ContractStatus
 from models.messages.obligation import ExtendRequest, ObligationStatus, WaiveRequest
 from models.runtime.settings import get_settings
 from services import calls as actions
+from services import contracts
 from starter.cli import app
-from starter.contract import parse_value
+from starter.submission_input import parse_value
 from tests.support.cli_runner import cli_env
 from tests.support.contract_cli import Lov
 from tests.support.helpers import eventually, free_port, random_org_nr
@@ -348,7 +349,7 @@ async def test_bad_input_is_refused_with_the_field_and_changes_nothing(lov: Lov)
 
     # A starting contract for the unknown org nr was never created either.
     with pytest.raises(actions.ActionError, match="org_nr"):
-        await actions.contract_status(lov.client, unknown)
+        await contracts.contract_status(lov.client, unknown)
     await asyncio.sleep(0.5)
     assert [m for m in lov.smtp.messages if m["X-Lov-Kind"] != "reminder"] == []
     assert await lov.contract(org) == contract_before

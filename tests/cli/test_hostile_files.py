@@ -39,7 +39,7 @@ from models.records.db import upgrade
 from models.runtime.codec import new_key
 from models.runtime.settings import PROJECT_ROOT, Settings
 from models.runtime.temporal import data_converter
-from services import calls as actions
+from services import contracts
 from tests.support.audit_keys import make_signer
 from tests.support.certificates import self_signed_certificate
 from tests.support.cli_runner import Result, cli_env, cli_worker, run_lov_process
@@ -414,7 +414,7 @@ async def test_payload_under_an_unknown_key_id_is_one_line(
         client, smtp_server, tmp_path, monkeypatch, name="unknown-key", default_plan="sundsvall"
     ) as cli:
         org = random_org_nr()
-        await actions.start_contract(
+        await contracts.start_contract(
             client,
             cli["LOV_TEMPORAL_TASK_QUEUE"],
             Provider(org_nr=org, name="Nyckel Omsorg AB", email="kontakt@nyckel.example"),

@@ -21,8 +21,8 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from models.messages.meeting import MeetingStatus, ScheduleRequest
-from services import calls as actions
 from services import meetings as meeting_actions
+from services import obligations
 from tests.support.cli_args import contract_start_args
 from tests.support.cli_runner import Result, cli_worker, run_lov, run_lov_process
 from tests.support.helpers import ReceivedMail, eventually, random_org_nr
@@ -214,7 +214,7 @@ text = "Skicka ny mall"
 
     async def obligation_open() -> None:
         try:
-            item = await actions.obligation_status(lov.client, org, "meeting-action", period)
+            item = await obligations.obligation_status(lov.client, org, "meeting-action", period)
         except Exception as exc:
             raise AssertionError(str(exc)) from exc
         assert item.due >= action_due and item.status == "upcoming"

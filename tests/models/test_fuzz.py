@@ -42,7 +42,7 @@ from models.plans.scenario import ScenarioError, load_scenario
 from models.records.db import upgrade
 from models.runtime.settings import PROJECT_ROOT
 from services import applications as apps
-from services import calls as actions
+from services import contracts
 from services import recoveries as recovery
 from starter.cli import app as cli_app
 from tests.support.cli_args import placement_start_args
@@ -207,7 +207,7 @@ async def _open_everything(stack: Stack) -> dict[str, str]:
     """One running workflow of each type, on 24 February 2031."""
     await providers_on_list(stack, PROVIDER)
     org = PROVIDER.org_nr
-    status = await actions.contract_status(stack.client, org)
+    status = await contracts.contract_status(stack.client, org)
     obligation = next(i for s in status.obligations.values() for i in s.open)
     application = await apps.submit_application(
         stack.client,

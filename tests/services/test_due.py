@@ -10,9 +10,6 @@ import pytest
 from models.records.store import RecordStore
 from services import due
 from services.errors import ActionError
-from tests.db_fixtures import db_url, postgres_server, store
-
-__all__ = ["db_url", "postgres_server", "store"]  # fixtures, imported for pytest
 
 AT = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 

@@ -13,9 +13,6 @@ from models.records.store import RecordStore
 from models.runtime.settings import PROJECT_ROOT
 from services import providers
 from services.errors import ActionError
-from tests.db_fixtures import db_url, postgres_server, store
-
-__all__ = ["db_url", "postgres_server", "store"]  # fixtures, imported for pytest
 
 AT = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 TODAY = date(2027, 3, 10)

@@ -15,7 +15,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from models.messages.contract import ContractStatus
 from models.messages.obligation import ObligationStatus
-from services import calls as actions
+from services import contracts, obligations
 from tests.support.cli_runner import Result, cli_worker, run_lov, run_lov_process
 from tests.support.helpers import ReceivedMail, eventually
 from tests.support.plans import (
@@ -65,7 +65,7 @@ class Lov:
 
     async def _has_items(self, org_nr: str) -> None:
         try:
-            status = await actions.contract_status(self.client, org_nr)
+            status = await contracts.contract_status(self.client, org_nr)
         except Exception as exc:  # not started yet / query not answered yet
             raise AssertionError(str(exc)) from exc
         assert set(status.obligations) == {"annual-report", "annual-accounts"}, status
@@ -74,10 +74,10 @@ class Lov:
         assert len(items) == 2 and all(i.changed_at is not None for i in items), status
 
     async def contract(self, org_nr: str) -> ContractStatus:
-        return await actions.contract_status(self.client, org_nr)
+        return await contracts.contract_status(self.client, org_nr)
 
     async def item(self, org_nr: str, key: str) -> ObligationStatus:
-        return await actions.obligation_status(self.client, org_nr, key, self.year)
+        return await obligations.obligation_status(self.client, org_nr, key, self.year)
 
     def document(self, name: str, content: bytes = b"%PDF-1.4 rapport\n") -> Path:
         path = self.tmp / "docs" / name

@@ -22,7 +22,7 @@ from models.records.db import make_engine, make_session_factory, upgrade
 from models.records.store import RecordStore
 from models.runtime.settings import PROJECT_ROOT, Settings
 from models.runtime.temporal import connect, data_converter, find_binary, run_chain
-from services import calls as actions
+from services import contracts
 from tests.support.helpers import ReceivedMail
 from worker import create_worker
 from workflows import ALL_WORKFLOWS
@@ -80,7 +80,7 @@ class Stack:
     async def start_contract(
         self, contract_start: date, plan: str = "sundsvall", provider: Provider = PROVIDER
     ) -> str:
-        return await actions.start_contract(
+        return await contracts.start_contract(
             self.client,
             self.settings.temporal_task_queue,
             provider,

@@ -38,7 +38,9 @@ from models.plans.loader import load_plan
 from models.runtime.settings import PROJECT_ROOT
 from services import applications as apps
 from services import calls as actions
+from services import contracts
 from services import meetings as meeting_actions
+from services import obligations as obligation_service
 from services import recoveries as recovery
 from tests.support.applications import application
 from tests.support.harness import PROVIDER, STOCKHOLM, local, lovflow_stack, run_histories
@@ -54,8 +56,10 @@ async def record_contract() -> None:
             await stack.sleep_until(local(date(2031, 1, 1)))
             await stack.start_contract(date(2030, 1, 1))
             await stack.sleep_until(local(date(2031, 4, 15)))
-            await actions.submit(stack.client, ORG, "self-inspection", "2031-T1", t1_submission())
-            await actions.review(
+            await obligation_service.submit(
+                stack.client, ORG, "self-inspection", "2031-T1", t1_submission()
+            )
+            await obligation_service.review(
                 stack.client,
                 ORG,
                 "self-inspection",
@@ -68,15 +72,17 @@ async def record_contract() -> None:
                 ),
             )
             await stack.sleep_until(local(date(2031, 5, 20)))
-            await actions.submit(stack.client, ORG, "self-inspection", "2031-T1", t1_submission())
-            await actions.review(
+            await obligation_service.submit(
+                stack.client, ORG, "self-inspection", "2031-T1", t1_submission()
+            )
+            await obligation_service.review(
                 stack.client,
                 ORG,
                 "self-inspection",
                 "2031-T1",
                 ReviewRequest(outcome="accept", actor="anna"),
             )
-            await actions.extend(
+            await obligation_service.extend(
                 stack.client,
                 ORG,
                 "annual-accounts",
@@ -84,7 +90,7 @@ async def record_contract() -> None:
                 ExtendRequest(new_due=date(2031, 9, 1), reason="Revisor sjuk", actor="anna"),
             )
             await stack.sleep_until(local(date(2031, 12, 15)))
-            await actions.terminate(
+            await contracts.terminate(
                 stack.client,
                 ORG,
                 TerminateRequest(
@@ -201,7 +207,7 @@ async def record_meetings() -> None:
                 CancelMeetingRequest(reason="Ersätts av tillsynsbesök", actor="karin"),
             )
             # The 2032 run closes the meeting after the end date (the close-meetings patch).
-            await actions.terminate(
+            await contracts.terminate(
                 stack.client,
                 ORG,
                 TerminateRequest(
@@ -302,7 +308,7 @@ async def record_placement() -> None:
             await pa.care_plan_done(stack.client, replaced, CarePlanDoneRequest(actor="a"))
             await stack.sleep_until(local(date(2031, 4, 25)))
             await pa.care_plan_done(stack.client, switched, CarePlanDoneRequest(actor="a"))
-            await actions.terminate(
+            await contracts.terminate(
                 stack.client,
                 A.org_nr,
                 TerminateRequest(
@@ -364,11 +370,15 @@ async def record_concurrent_reviews() -> None:
                 request = ExtendRequest(
                     new_due=date(2031, 9, 1) + timedelta(days=days), reason="Skäl", actor=actor
                 )
-                return actions.extend(stack.client, ORG, "self-inspection", period, request)
+                return obligation_service.extend(
+                    stack.client, ORG, "self-inspection", period, request
+                )
 
             await asyncio.gather(extend(0, "anna"), extend(7, "bo"), return_exceptions=True)
-            await actions.submit(stack.client, ORG, "self-inspection", period, t1_submission())
-            await actions.review(
+            await obligation_service.submit(
+                stack.client, ORG, "self-inspection", period, t1_submission()
+            )
+            await obligation_service.review(
                 stack.client,
                 ORG,
                 "self-inspection",
@@ -380,7 +390,7 @@ async def record_concurrent_reviews() -> None:
                     actor="anna",
                 ),
             )
-            waive = actions.waive(
+            waive = obligation_service.waive(
                 stack.client,
                 ORG,
                 "self-inspection",
@@ -441,7 +451,7 @@ async def record_unique_keys() -> None:
             )
             await asyncio.gather(
                 *(
-                    actions.change_contact(
+                    contracts.change_contact(
                         stack.client,
                         ORG,
                         ChangeContactRequest(email=f"kontakt{i}@omsorg.example", actor="a"),
@@ -476,10 +486,10 @@ async def record_sole_trader() -> None:
             with actions.using_provider_ids(ids):
                 await stack.start_contract(date(2031, 1, 1), provider=provider)
                 await stack.sleep_until(local(date(2031, 4, 15)))
-                await actions.submit(
+                await obligation_service.submit(
                     stack.client, org, "self-inspection", "2031-T1", t1_submission()
                 )
-                await actions.review(
+                await obligation_service.review(
                     stack.client,
                     org,
                     "self-inspection",

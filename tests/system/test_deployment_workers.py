@@ -31,7 +31,7 @@ from models.messages.common import Provider
 from models.records.db import upgrade
 from models.runtime.settings import Settings
 from models.runtime.temporal import data_converter
-from services import calls as actions
+from services import contracts as contract_service
 from tests.support.deployment import (
     COMPOSE_SECRETS,
     PROJECT_ROOT,
@@ -188,7 +188,7 @@ async def test_image_command_runs_a_worker_that_records_in_postgresql_and_stops_
     try:
         await worker.wait_started()
         org = random_org_nr()
-        wid = await actions.start_contract(
+        wid = await contract_service.start_contract(
             client,
             task_queue,
             Provider(org_nr=org, name="Drift Omsorg AB", email=PROVIDER_EMAIL),
@@ -213,7 +213,7 @@ async def test_image_command_runs_a_worker_that_records_in_postgresql_and_stops_
             ]
 
         await eventually(recorded, timeout=30)
-        status = await actions.contract_status(client, org)
+        status = await contract_service.contract_status(client, org)
         assert set(status.obligations) == {"annual-report", "annual-accounts"}
 
         assert await worker.stop() == 0, worker.text()
@@ -257,7 +257,7 @@ async def test_two_workers_share_the_work_without_duplicate_mail(
         orgs = [random_org_nr() for _ in range(CONTRACTS)]
         await asyncio.gather(
             *(
-                actions.start_contract(
+                contract_service.start_contract(
                     client,
                     task_queue,
                     Provider(org_nr=org, name=f"Omsorg {n} AB", email=PROVIDER_EMAIL),

@@ -38,6 +38,7 @@ from models.runtime.temporal import (
 )
 from services import applications as application_actions
 from services import calls as actions
+from services import contracts, obligations
 from tests.support.helpers import ReceivedMail, eventually, random_org_nr
 from tests.support.plans import PLAN_ID, due_soon, local_today, plan_toml
 from worker import create_worker
@@ -94,7 +95,7 @@ async def _run(tmp_path: Path, smtp: ReceivedMail, *, encrypted: bool) -> tuple[
     try:
         client = env.client
         async with create_worker(client, settings):
-            await actions.start_contract(
+            await contracts.start_contract(
                 client,
                 settings.temporal_task_queue,
                 Provider(org_nr=org, name=NAME, email=EMAIL),
@@ -105,7 +106,7 @@ async def _run(tmp_path: Path, smtp: ReceivedMail, *, encrypted: bool) -> tuple[
 
             async def opened() -> None:
                 try:
-                    status = await actions.contract_status(client, org)
+                    status = await contracts.contract_status(client, org)
                 except Exception as exc:  # not answering yet
                     raise AssertionError(str(exc)) from exc
                 report = status.obligations.get("annual-report")
@@ -116,7 +117,7 @@ async def _run(tmp_path: Path, smtp: ReceivedMail, *, encrypted: bool) -> tuple[
             await eventually(opened, timeout=30)
             document = tmp_path / "avvikelser.pdf"
             document.write_bytes(b"%PDF-1.4 rapport\n")
-            await actions.submit(
+            await obligations.submit(
                 client,
                 org,
                 "annual-report",

@@ -23,7 +23,7 @@ from models.messages.obligation import (
     SubmitRequest,
     WaiveRequest,
 )
-from services import calls as actions
+from services import contracts, obligations
 from services.calls import ActionError
 from tests.support.harness import PROVIDER, STOCKHOLM, Stack, local, lovflow_stack, run_histories
 from tests.support.lifecycle import t1_submission
@@ -59,9 +59,9 @@ async def test_on_time_provider_gets_reminders_receipt_and_acceptance(
     async with lovflow_stack(tmp_path, split_workers=split_workers) as stack:
         await started_2031(stack)
         await stack.sleep_until(local(date(2031, 4, 15)))
-        await actions.submit(stack.client, ORG, "self-inspection", "2031-T1", t1_submission())
+        await obligations.submit(stack.client, ORG, "self-inspection", "2031-T1", t1_submission())
         await stack.sleep_until(local(date(2031, 4, 16)))
-        await actions.review(
+        await obligations.review(
             stack.client,
             ORG,
             "self-inspection",
@@ -77,7 +77,7 @@ async def test_on_time_provider_gets_reminders_receipt_and_acceptance(
             (at(4, 16, 10), "accepted", PROVIDER.email),
         ]
         assert await stack.store.list_escalations(ORG) == []
-        item = await actions.obligation_status(stack.client, ORG, "self-inspection", "2031-T1")
+        item = await obligations.obligation_status(stack.client, ORG, "self-inspection", "2031-T1")
         assert item.status == "accepted" and item.due == date(2031, 4, 21)
         reminder = next(m for m in stack.mail.messages if m["X-Lov-Kind"] == "reminder")
         body = reminder.get_content()
@@ -90,10 +90,10 @@ async def test_late_provider_runs_the_escalation_ladder_until_submitted(tmp_path
     async with lovflow_stack(tmp_path) as stack:
         await started_2031(stack)
         await stack.sleep_until(local(date(2031, 5, 30)))
-        status = await actions.contract_status(stack.client, ORG)
+        status = await contracts.contract_status(stack.client, ORG)
         overdue = status.obligations["self-inspection"].overdue
         assert [(i.period, i.escalation_level) for i in overdue] == [("2031-T1", 3)]
-        await actions.submit(stack.client, ORG, "self-inspection", "2031-T1", t1_submission())
+        await obligations.submit(stack.client, ORG, "self-inspection", "2031-T1", t1_submission())
         await stack.sleep_until(local(date(2031, 7, 15)))
 
         provider_admin = f"{PROVIDER.email}, {ADMIN}"
@@ -116,7 +116,7 @@ async def test_late_provider_runs_the_escalation_ladder_until_submitted(tmp_path
             (2, at(5, 5)),
             (3, at(5, 21)),
         ]
-        item = await actions.obligation_status(stack.client, ORG, "self-inspection", "2031-T1")
+        item = await obligations.obligation_status(stack.client, ORG, "self-inspection", "2031-T1")
         assert item.status == "submitted" and not item.overdue
 
 
@@ -124,7 +124,7 @@ async def test_termination_mid_year_cancels_later_items_and_ends_contract(tmp_pa
     async with lovflow_stack(tmp_path) as stack:
         await started_2031(stack)
         await stack.sleep_until(local(date(2031, 6, 10)))
-        await actions.terminate(
+        await contracts.terminate(
             stack.client,
             ORG,
             TerminateRequest(
@@ -164,7 +164,7 @@ async def test_termination_mid_year_cancels_later_items_and_ends_contract(tmp_pa
         # T1 (due in April) is still owed and was escalated, as before the termination.
         assert status.obligations["self-inspection"].overdue[0].period == "2031-T1"
         with pytest.raises(ActionError, match="org_nr: the contract for .* has ended"):
-            await actions.terminate(
+            await contracts.terminate(
                 stack.client,
                 ORG,
                 TerminateRequest(end_date=date(2032, 7, 1), kind="havning", reason="x", actor="a"),
@@ -175,7 +175,7 @@ async def test_waive_and_extend(tmp_path: Path) -> None:
     async with lovflow_stack(tmp_path) as stack:
         await started_2031(stack)
         await stack.sleep_until(local(date(2031, 3, 25)))
-        await actions.waive(
+        await obligations.waive(
             stack.client,
             ORG,
             "self-inspection",
@@ -183,7 +183,7 @@ async def test_waive_and_extend(tmp_path: Path) -> None:
             WaiveRequest(reason="Nystartad", actor="anna"),
         )
         await stack.sleep_until(local(date(2031, 8, 1)))
-        await actions.extend(
+        await obligations.extend(
             stack.client,
             ORG,
             "self-inspection",
@@ -210,7 +210,7 @@ async def test_waive_and_extend(tmp_path: Path) -> None:
             (at(9, 16), "overdue", f"{PROVIDER.email}, {ADMIN}"),
             (at(9, 29), "pafpekande", f"{PROVIDER.email}, {ADMIN}"),
         ]
-        t2 = await actions.obligation_status(stack.client, ORG, "self-inspection", "2031-T2")
+        t2 = await obligations.obligation_status(stack.client, ORG, "self-inspection", "2031-T2")
         assert t2.due == date(2031, 9, 15) and t2.escalation_level == 2
 
 
@@ -230,7 +230,7 @@ async def test_plan_revision_takes_effect_next_year(tmp_path: Path) -> None:
         plan_file.write_text(revised, encoding="utf-8")
         await stack.sleep_until(local(date(2032, 2, 1)))
 
-        status = await actions.contract_status(stack.client, ORG)
+        status = await contracts.contract_status(stack.client, ORG)
         assert status.plan_versions == {2031: "2025-1", 2032: "2031-2"}
         t1 = {
             i.period: i.due
@@ -264,7 +264,7 @@ async def test_validators_reject_bad_updates_before_history(tmp_path: Path) -> N
         ]
         for fields, message in cases:
             with pytest.raises(ActionError, match=message):
-                await actions.submit(
+                await obligations.submit(
                     stack.client,
                     ORG,
                     "annual-report",
@@ -272,7 +272,7 @@ async def test_validators_reject_bad_updates_before_history(tmp_path: Path) -> N
                     SubmitRequest(fields=fields, actor="a"),
                 )
         with pytest.raises(ActionError, match="status: nothing to review"):
-            await actions.review(
+            await obligations.review(
                 stack.client,
                 ORG,
                 "annual-report",
@@ -280,7 +280,7 @@ async def test_validators_reject_bad_updates_before_history(tmp_path: Path) -> N
                 ReviewRequest(outcome="accept", actor="a"),
             )
         with pytest.raises(ActionError, match="new_due: must be after the current due date"):
-            await actions.extend(
+            await obligations.extend(
                 stack.client,
                 ORG,
                 "annual-report",
@@ -288,27 +288,27 @@ async def test_validators_reject_bad_updates_before_history(tmp_path: Path) -> N
                 ExtendRequest(new_due=date(2031, 11, 1), reason="x", actor="a"),
             )
         with pytest.raises(ActionError, match="reason: must not be empty"):
-            await actions.waive(
+            await obligations.waive(
                 stack.client, ORG, "annual-report", "2031", WaiveRequest(reason=" ", actor="a")
             )
         with pytest.raises(ActionError, match="obligation: 'no-such-duty' is not an obligation"):
-            await actions.waive(
+            await obligations.waive(
                 stack.client, ORG, "no-such-duty", "2031", WaiveRequest(reason="x", actor="a")
             )
         with pytest.raises(ActionError, match="period: annual-report has no period '2030'"):
-            await actions.waive(
+            await obligations.waive(
                 stack.client, ORG, "annual-report", "2030", WaiveRequest(reason="x", actor="a")
             )
         with pytest.raises(ActionError, match="org_nr: no contract for provider 212000-2312"):
-            await actions.contract_status(stack.client, "212000-2312")
+            await contracts.contract_status(stack.client, "212000-2312")
         # Rejected updates never reached history, and nothing was sent.
         after = _counts(await handle.fetch_history())
         assert after[UPDATE_ACCEPTED] == 0
         assert after[ACTIVITY_SCHEDULED] == before[ACTIVITY_SCHEDULED]
         assert len(stack.mail.messages) == sent
         # An accepted item cannot be submitted again.
-        await actions.submit(stack.client, ORG, "self-inspection", "2031-T1", t1_submission())
-        await actions.review(
+        await obligations.submit(stack.client, ORG, "self-inspection", "2031-T1", t1_submission())
+        await obligations.review(
             stack.client,
             ORG,
             "self-inspection",
@@ -316,7 +316,9 @@ async def test_validators_reject_bad_updates_before_history(tmp_path: Path) -> N
             ReviewRequest(outcome="accept", actor="a"),
         )
         with pytest.raises(ActionError, match="status: the item is already accepted"):
-            await actions.submit(stack.client, ORG, "self-inspection", "2031-T1", t1_submission())
+            await obligations.submit(
+                stack.client, ORG, "self-inspection", "2031-T1", t1_submission()
+            )
 
 
 HISTORY_BOUND = 200  # events per contract run, whatever the contract's age
@@ -334,9 +336,9 @@ async def test_ten_years_keep_each_run_history_bounded(tmp_path: Path) -> None:
             for quarter, month in enumerate((4, 7, 10, 12), start=1):
                 await stack.sleep_until(local(date(year, month, 10)))
                 period = f"{year}-Q{quarter}"
-                await actions.submit(stack.client, ORG, "quarterly-report", period, report)
+                await obligations.submit(stack.client, ORG, "quarterly-report", period, report)
                 accept = ReviewRequest(outcome="accept", actor="anna")
-                await actions.review(stack.client, ORG, "quarterly-report", period, accept)
+                await obligations.review(stack.client, ORG, "quarterly-report", period, accept)
         # The time-skipping server ends any workflow chain after ten years (a real server has no
         # such default), so the simulation stops just short of it: ten follow-up years.
         await stack.sleep_until(local(date(2040, 12, 20)))
@@ -347,7 +349,7 @@ async def test_ten_years_keep_each_run_history_bounded(tmp_path: Path) -> None:
         assert max(lengths) < HISTORY_BOUND, lengths
         # Full years cost the same in year ten as in year two: the bound does not creep.
         assert lengths[-2] <= lengths[1] + 10, lengths
-        status = await actions.contract_status(stack.client, ORG)
+        status = await contracts.contract_status(stack.client, ORG)
         assert status.year == 2041
         # Finished items older than two years are folded into a count, so the state carried
         # across continue-as-new stays small too.

@@ -34,7 +34,7 @@ from temporalio.testing import WorkflowEnvironment
 from models.messages.common import Provider
 from models.records.db import make_engine, make_session_factory, upgrade
 from models.records.store import RecordStore
-from services import calls as actions
+from services import contracts
 from tests.support.helpers import random_org_nr
 from tests.support.mail_faults import FaultyMail
 from tests.support.plans import ZONE, local_today
@@ -134,7 +134,7 @@ async def test_sigkilled_workers_lose_no_reminder_and_send_none_twice(
         (tmp_path / "plans" / f"{PLAN_ID}.toml").write_text(text, encoding="utf-8")
         orgs = [random_org_nr() for _ in range(CONTRACTS)]
         for n, org in enumerate(orgs):
-            await actions.start_contract(
+            await contracts.start_contract(
                 dev_env.client,
                 task_queue,
                 Provider(org_nr=org, name=f"Krasch Omsorg {n} AB", email=PROVIDER_EMAIL),

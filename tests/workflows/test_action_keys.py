@@ -22,7 +22,7 @@ from models.messages.obligation import DocumentRef, ExtendRequest, WaiveRequest
 from models.plans.loader import load_plan
 from models.runtime.settings import PROJECT_ROOT
 from services import applications as apps
-from services import calls as actions
+from services import contracts, obligations
 from services import meetings as meeting_actions
 from services.calls import ActionError
 from tests.support.harness import PROVIDER, STOCKHOLM, Stack, local, lovflow_stack
@@ -60,11 +60,11 @@ async def test_concurrent_waive_and_extends_each_leave_review_audit_and_mail(
             request = ExtendRequest(
                 new_due=due + timedelta(days=days), reason=f"Skäl {actor}", actor=actor
             )
-            return await actions.extend(stack.client, ORG, "self-inspection", period, request)
+            return await obligations.extend(stack.client, ORG, "self-inspection", period, request)
 
         for i in range(ROUNDS - 1):
             due = (
-                await actions.obligation_status(stack.client, ORG, "self-inspection", period)
+                await obligations.obligation_status(stack.client, ORG, "self-inspection", period)
             ).due
             a, b = f"anna-{i}", f"bo-{i}"
             # Each asks for a date after the other's, so either is valid whichever comes first.
@@ -72,8 +72,10 @@ async def test_concurrent_waive_and_extends_each_leave_review_audit_and_mail(
             assert any(ok)
             expected += [("extended", who) for who, done in zip((a, b), ok, strict=True) if done]
 
-        due = (await actions.obligation_status(stack.client, ORG, "self-inspection", period)).due
-        waive = actions.waive(
+        due = (
+            await obligations.obligation_status(stack.client, ORG, "self-inspection", period)
+        ).due
+        waive = obligations.waive(
             stack.client,
             ORG,
             "self-inspection",
@@ -192,7 +194,7 @@ async def test_concurrent_contact_changes_each_leave_their_audit_event(tmp_path:
                 ChangeContactRequest(email=f"kontakt{i}{j}@omsorg.example", actor=f"eva-{i}-{j}")
                 for j in (0, 1)
             ]
-            ok = await _accepted(*(actions.change_contact(stack.client, ORG, r) for r in pair))
+            ok = await _accepted(*(contracts.change_contact(stack.client, ORG, r) for r in pair))
             assert all(ok), "a contact change is never turned down for another"
             actors += [r.actor for r in pair]
 

@@ -28,7 +28,7 @@ from models.messages.application import (
 from models.plans.loader import load_plan
 from models.runtime.settings import PROJECT_ROOT
 from services import applications as apps
-from services import calls as actions
+from services import contracts
 from services.calls import ActionError
 from tests.support.applications import application, submitted
 from tests.support.harness import PROVIDER, STOCKHOLM, Stack, local, lovflow_stack
@@ -150,7 +150,7 @@ async def test_rejection_gives_reasons_and_appeal_and_allows_a_new_application(
         )
         # No contract was started; the provider may apply again, as a new application.
         with pytest.raises(ActionError, match="org_nr: no contract"):
-            await actions.contract_status(stack.client, ORG)
+            await contracts.contract_status(stack.client, ORG)
         again = await apps.submit_application(
             stack.client, stack.settings.temporal_task_queue, application()
         )

@@ -16,7 +16,7 @@ from activities.smtp import flatten
 from models.domain.money import ClaimLine
 from models.messages.contract import TerminateRequest
 from models.messages.placement import ChooseRequest, PlacementInput, RotationEntry
-from services import calls as actions
+from services import contracts
 from services import placements as pa
 from services import recoveries as recovery
 from tests.support.harness import Stack, local, lovflow_stack
@@ -67,7 +67,7 @@ async def test_a_herning_placement_mails_in_danish(tmp_path: Path) -> None:
         await registered(stack, wid)
         await pa.choose(stack.client, wid, ChooseRequest(provider=A.org_nr, actor="visitator"))
         await stack.sleep_until(local(date(2031, 3, 12)))
-        await actions.terminate(
+        await contracts.terminate(
             stack.client,
             A.org_nr,
             TerminateRequest(

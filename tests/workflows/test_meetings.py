@@ -27,7 +27,7 @@ from models.messages.meeting import (
     MinutesRequest,
     ScheduleRequest,
 )
-from services import calls as actions
+from services import contracts, obligations
 from services import meetings as meeting_actions
 from services.calls import ActionError
 from tests.support.harness import PROVIDER, STOCKHOLM, Stack, local, lovflow_stack
@@ -225,7 +225,7 @@ async def test_minutes_make_provider_actions_obligations(tmp_path: Path) -> None
 
         # The provider's action item is an obligation like any other: reminders 30, 14 and 3
         # days before Friday 30 May, then the ladder (Saturday 31 May → Monday 2 June).
-        item = await actions.obligation_status(stack.client, ORG, "meeting-action", "2031-H1-1")
+        item = await obligations.obligation_status(stack.client, ORG, "meeting-action", "2031-H1-1")
         assert item.due == date(2031, 5, 30) and item.overdue
         assert stack.mails("meeting-action", "2031-H1-1") == [
             (at(4, 30), "reminder", PROVIDER.email),
@@ -237,7 +237,7 @@ async def test_minutes_make_provider_actions_obligations(tmp_path: Path) -> None
             m for m in stack.mail.messages if m["X-Lov-Obligation"] == "meeting-action"
         )
         assert "Uppdatera rutinen för nyckelhantering" in first_reminder.get_content()
-        contract = await actions.contract_status(stack.client, ORG)
+        contract = await contracts.contract_status(stack.client, ORG)
         assert [i.period for i in contract.obligations["meeting-action"].overdue] == ["2031-H1-1"]
         items = await stack.store.list_action_items(H1)
         assert [(i.number, i.owner, i.obligation_workflow_id) for i in items] == [
@@ -349,7 +349,7 @@ async def test_termination_calls_off_meetings_after_the_end_date(tmp_path: Path)
     async with lovflow_stack(tmp_path) as stack:
         await started_2031(stack)
         await stack.sleep_until(local(date(2031, 6, 1)))
-        await actions.terminate(
+        await contracts.terminate(
             stack.client,
             ORG,
             TerminateRequest(

@@ -24,7 +24,7 @@ from models.messages.placement import (
     SwitchRequest,
     rotation_workflow_id,
 )
-from services import calls as actions
+from services import contracts
 from services import placements as pa
 from services.calls import ActionError
 from tests.support.harness import Stack, local, lovflow_stack
@@ -154,7 +154,7 @@ async def test_termination_asks_for_a_new_choice_then_the_rotation_list_applies(
         await stack.sleep_until(local(date(2031, 3, 5)))
         await pa.care_plan_done(stack.client, wid, CarePlanDoneRequest(actor="anna"))
         await stack.sleep_until(local(date(2031, 6, 2)))
-        await actions.terminate(
+        await contracts.terminate(
             stack.client,
             A.org_nr,
             TerminateRequest(

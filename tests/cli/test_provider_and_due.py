@@ -22,9 +22,9 @@ from temporalio.testing import WorkflowEnvironment
 
 from models.records.db import upgrade
 from models.runtime.settings import get_settings
-from tests.cli_runner import Result, cli_env, cli_worker, run_lov, run_lov_process
-from tests.helpers import ReceivedMail, eventually, random_org_nr
-from tests.past_due import open_past_due
+from tests.support.cli_runner import Result, cli_env, cli_worker, run_lov, run_lov_process
+from tests.support.helpers import ReceivedMail, eventually, random_org_nr
+from tests.support.past_due import open_past_due
 
 ZONE = ZoneInfo("Europe/Stockholm")
 PLAN_ID = "duekommun"
