@@ -26,7 +26,9 @@ from typing import Literal
 from pydantic import Field
 
 from models.domain.calendar import CalendarRules
-from models.domain.customer_ref import looks_like_personnummer
+# The one customer-reference rule; re-exported for the callers that import it from here.
+from models.domain.customer_ref import CustomerRefError as CustomerRefError
+from models.domain.customer_ref import check_customer_ref as check_customer_ref
 from models.domain.inputs import Actor, Day, Key, OptionalDay, OptionalKey
 from models.messages.common import Message
 from models.plans.schema import Role
@@ -34,28 +36,8 @@ from models.plans.schema import Role
 PLACEMENT_PREFIX = "placement-"
 ROTATION_PREFIX = "rotation-"
 _PLACEMENT_ID = re.compile(r"^placement-[0-9a-f]{12}$")
-_CUSTOMER_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{1,39}$")
 # Granted hours per month: at most 744 (31 × 24), two decimals.
 MAX_HOURS = Decimal("744")
-
-
-class CustomerRefError(ValueError):
-    pass
-
-
-def check_customer_ref(value: str) -> str:
-    """The pseudonymous customer reference, or CustomerRefError (never echoing a personnummer)."""
-    text = value.strip()
-    if looks_like_personnummer(text):
-        # Do not repeat the value: it may be a real personnummer and end up in a log.
-        raise CustomerRefError(
-            "looks like a personnummer; give a pseudonymous reference (e.g. the case number)"
-        )
-    if not _CUSTOMER_REF.match(text):
-        raise CustomerRefError(
-            "2–40 characters: letters, digits and . _ / - (a pseudonymous reference)"
-        )
-    return text
 
 
 def new_placement_id(request_id: str | None = None) -> str:
