@@ -26,6 +26,7 @@ from typing import Literal
 from pydantic import Field
 
 from models.domain.calendar import CalendarRules
+
 # The one customer-reference rule; re-exported for the callers that import it from here.
 from models.domain.customer_ref import CustomerRefError as CustomerRefError
 from models.domain.customer_ref import check_customer_ref as check_customer_ref
