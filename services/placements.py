@@ -55,8 +55,8 @@ from models.records.placements import PlacementRecord, PlacementRecords
 from models.runtime import search_attributes as sa
 from services.calls import ActionError, checked, contract_ids, run_update, wait_registered
 from services.lookup import describe_or_none
+from services.plans import check_plan_filter
 from services.record_reads import read_records
-from services.recoveries import check_plan_filter
 from services.request_ids import current_request_id, start_memo, started_by
 
 # The workflows, by the type names history knows them by (their Updates and queries likewise).

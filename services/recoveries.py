@@ -43,7 +43,7 @@ from models.messages.recovery import (
     RespondRequest,
     SettleRequest,
 )
-from models.plans.loader import PlanError, list_plans, load_plan
+from models.plans.loader import PlanError, load_plan
 from models.records.recoveries import RecoveryRecord, RecoveryTotal
 from models.records.store import RecordStore
 from models.runtime import search_attributes as sa
@@ -51,6 +51,7 @@ from models.runtime.settings import Settings
 from models.runtime.templates import has_template
 from services import calls as actions
 from services.calls import ActionError
+from services.plans import check_plan_filter
 from services.record_reads import read_records
 from services.request_ids import current_request_id, start_memo, started_by
 
@@ -410,21 +411,6 @@ def check_state(state: str | None) -> str | None:
             "--state", f"okänt läge (unknown state) {state!r}; välj bland {', '.join(known)}"
         )
     return value
-
-
-def check_plan_filter(plan: str | None, plans_dir: Path) -> str | None:
-    """A plan filter: the id of a plan in the plans folder, or ActionError listing them."""
-    if plan is None:
-        return None
-    try:
-        known = list_plans(plans_dir)
-    except (OSError, PlanError):
-        known = []
-    if plan.strip() not in known:
-        raise ActionError(
-            "--plan", f"okänd plan (unknown plan) {plan!r}; kända: {', '.join(known) or 'inga'}"
-        )
-    return plan.strip()
 
 
 async def list_cases(
