@@ -9,18 +9,18 @@ nothing changed; every change is an Update recorded with `--actor` (default: the
 
 from __future__ import annotations
 
+import asyncio
+import json
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated
 
 import typer
 from temporalio.client import Client
 
 from models.messages.placement import (
-    MAX_HOURS,
     CarePlanDoneRequest,
     ChooseRequest,
-    CustomerRefError,
     EndRequest,
     PlacementInput,
     PlacementState,
@@ -30,12 +30,11 @@ from models.messages.placement import (
     RotationEntry,
     RotationStatus,
     SwitchRequest,
-    check_customer_ref,
     new_placement_id,
 )
-from models.plans.loader import PlanError, load_plan
 from services import placements as pa
 from services.calls import ActionError, checked
+from services.record_reads import RecordsUnavailable
 from services.request_ids import RequestIdOpt, checked_request_id
 from starter.contract import (
     ActorOpt,
@@ -50,7 +49,8 @@ from starter.contract import (
     _run_change,
     _settings,
 )
-from starter.errors import fail_bad_input
+from starter.errors import fail, fail_bad_input
+from starter.table import echo_table
 
 app = typer.Typer(
     name="placement",
@@ -91,27 +91,17 @@ ProviderOpt = Annotated[
 
 def _plan_id(plan: str | None) -> str:
     settings = _settings()
-    ref = plan or settings.default_plan
     try:
-        return load_plan(ref, settings.plans_dir).id
-    except PlanError as err:
-        fail_bad_input(f"--plan: {err}")
+        return pa.plan_id(plan, settings.default_plan, settings.plans_dir)
+    except ActionError as err:
+        fail_bad_input(str(err))
 
 
 def _hours(text: str | None) -> Decimal:
-    value = _required(text, "--hours", "22.5")
     try:
-        hours = Decimal(value.replace(",", "."))
-    except InvalidOperation:
-        fail_bad_input(f"--hours: inte ett tal (not a number), fick {value!r}")
-    if (
-        not hours.is_finite()
-        or hours < 0
-        or hours > MAX_HOURS
-        or hours != hours.quantize(Decimal("0.01"))
-    ):
-        fail_bad_input(f"--hours: 0–{MAX_HOURS} timmar per månad med högst två decimaler")
-    return hours.quantize(Decimal("0.01"))
+        return pa.granted_hours(_required(text, "--hours", "22.5"))
+    except ActionError as err:
+        fail_bad_input(str(err))
 
 
 def status_text(s: PlacementStatus) -> str:
@@ -169,9 +159,9 @@ def start(
     (Register a granted decision; the customer then chooses a provider.)"""
     who = _actor(actor)
     try:
-        ref = check_customer_ref(_required(customer, "--customer", "DNR-2031-0042"))
-    except CustomerRefError as err:
-        fail_bad_input(f"--customer: {err}")
+        ref = pa.customer_ref(_required(customer, "--customer", "DNR-2031-0042"), "--customer")
+    except ActionError as err:
+        fail_bad_input(str(err))
     the_area = _required(area, "--area", "Centrum")
     the_service = _required(service, "--service", "omvårdnad")
     granted = _hours(hours)
@@ -423,3 +413,103 @@ def provider_list(plan: PlanOpt = None, as_json: JsonOpt = False) -> None:
     for q in s.lists:
         names = [f"{p} {s.names.get(p, '')}".strip() for p in q.providers]
         typer.echo(f"{q.area} / {q.service_type}: " + (" → ".join(names) or "(tom)"))
+
+
+@app.command("list")
+def list_placements(
+    plan: Annotated[
+        str | None,
+        typer.Option(
+            "--plan",
+            metavar="PLAN",
+            help="Placeringar hos utförare med avtal enligt planen. "
+            "(Placements with providers on the plan.)",
+            show_default=False,
+        ),
+    ] = None,
+    org_nr: Annotated[
+        str | None,
+        typer.Option(
+            "--org-nr",
+            metavar="ORGNR",
+            help="Utföraren som har placeringen eller tar över den. (The provider.)",
+            show_default=False,
+        ),
+    ] = None,
+    state: Annotated[
+        str | None,
+        typer.Option(
+            "--state",
+            metavar="LÄGE",
+            help="Ett läge: " + ", ".join(s.value for s in PlacementState) + ". (One state.)",
+            show_default=False,
+        ),
+    ] = None,
+    area: Annotated[
+        str | None,
+        typer.Option("--area", metavar="OMRÅDE", help="Ett område. (One area.)"),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Lista placeringar ur databasen: kundreferens (pseudonym), område, tjänst, utförare och
+    genomförandeplan. (List placements from the records database; customers appear only by
+    their pseudonymous reference.)"""
+    org = _org_nr(org_nr) if org_nr is not None else None
+    settings = _settings()
+    try:
+        found = asyncio.run(
+            pa.list_placements(
+                settings.resolved_database_url,
+                settings.plans_dir,
+                plan=plan,
+                org_nr=org,
+                state=state,
+                area=area,
+            )
+        )
+    except ActionError as err:
+        fail_bad_input(str(err))
+    except RecordsUnavailable as err:
+        fail(str(err))
+    if as_json:
+        typer.echo(json.dumps([r.as_json() for r in found], ensure_ascii=False, indent=2))
+        return
+    if not found:
+        typer.echo("Inga placeringar. (No placements.)")
+        return
+    headers = (
+        "Placering",
+        "Kund",
+        "Område",
+        "Tjänst",
+        "Tim/mån",
+        "Läge",
+        "Utförare",
+        "Genomförandeplan",
+    )
+    rows = []
+    for r in found:
+        p = r.placement
+        care = ""
+        if p.status == "active":
+            care = (
+                f"klar {p.care_plan_done_on.isoformat()}"
+                if p.care_plan_done_on
+                else f"senast {p.care_plan_due.isoformat()}"
+                if p.care_plan_due
+                else ""
+            )
+        rows.append(
+            (
+                p.placement_id,
+                r.customer_ref,
+                p.area,
+                p.service_type,
+                str(p.granted_hours),
+                STATE_SV[PlacementState(p.status)],
+                p.org_nr or "",
+                care,
+            )
+        )
+    echo_table(headers, rows, right={4})
+    typer.echo(f"{len(found)} placeringar (placements)")
