@@ -27,7 +27,7 @@ from bench.live import _stop
 from models.domain.overdue import QUERY
 from models.runtime import search_attributes as sa
 from models.runtime.settings import Settings
-from services.reports import overdue_items
+from services.overdue import overdue_items
 from starter.ports import free_port
 from starter.serve import _wait_for_namespace, dev_server_command
 

@@ -1,4 +1,4 @@
-"""`lov overdue`: who is late, right now, across all providers (services.reports.overdue_items)."""
+"""`lov overdue`: who is late, right now, across all providers (services.overdue)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from temporalio.client import Client
 
 from models.domain.overdue import OverdueList
 from models.runtime.settings import get_settings
-from services.reports import overdue_items
+from services.overdue import overdue_items
 from starter.client_run import run_with_client
 
 

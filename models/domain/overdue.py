@@ -1,5 +1,5 @@
 """What `lov overdue` lists: who is late, right now, across all providers (the rows and their
-order; services.reports.overdue_items asks Temporal and the records for them).
+order; services.overdue.overdue_items asks Temporal and the records for them).
 
 Read from Temporal's visibility (the search attributes each workflow keeps current), so the list
 is what the running workflows themselves say, and on a cluster it scales with the visibility
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
