@@ -7,9 +7,9 @@ pure data here (`RotationQueue`), so its fairness is property-tested without Tem
 rotation workflow owns the only live copy.
 
 Personal data: a customer is known only by a pseudonymous reference chosen by the municipality
-(e.g. the case number in its verksamhetssystem). Anything shaped like a personnummer is refused,
-and even the pseudonymous reference stays out of workflow ids, search attributes and e-mail
-subjects: placements are identified by a generated id.
+(e.g. the case number in its verksamhetssystem). Anything shaped like a personnummer is refused
+(models.domain.customer_ref), and even the pseudonymous reference stays out of workflow ids,
+search attributes and e-mail subjects: placements are identified by a generated id.
 """
 
 from __future__ import annotations
@@ -26,10 +26,6 @@ from typing import Literal
 from pydantic import Field
 
 from models.domain.calendar import CalendarRules
-
-# The one customer-reference rule; re-exported for the callers that import it from here.
-from models.domain.customer_ref import CustomerRefError as CustomerRefError
-from models.domain.customer_ref import check_customer_ref as check_customer_ref
 from models.domain.inputs import Actor, Day, Key, OptionalDay, OptionalKey
 from models.messages.common import Message
 from models.plans.schema import Role
