@@ -141,10 +141,22 @@ async def remove_provider(client: Client, plan_id: str, removal: ProviderRemoval
     return await run_update(handle, "remove_provider", removal, RotationStatus)
 
 
-async def start(client: Client, task_queue: str, inp: PlacementInput) -> str:
-    # A start has no validator: the customer reference and the marked fields are checked here.
+def check_start(decision_date: date, start: date) -> None:
+    """The placement cannot begin before the decision that grants it."""
+    if start < decision_date:
+        raise ActionError("--start", "får inte vara före beslutsdatum (before the decision date)")
+
+
+def check_input(inp: PlacementInput) -> None:
+    """Everything a start is checked for before anything is sent (a start has no validator):
+    the customer reference, the dates, and the fields models.domain.inputs marks."""
     customer_ref(inp.customer_ref)
+    check_start(inp.decision_date, inp.start)
     checked(inp)
+
+
+async def start(client: Client, task_queue: str, inp: PlacementInput) -> str:
+    check_input(inp)
     request_id = current_request_id()
     wid = new_placement_id(request_id)
     try:

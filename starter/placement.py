@@ -33,7 +33,7 @@ from models.messages.placement import (
     new_placement_id,
 )
 from services import placements as pa
-from services.calls import ActionError, checked
+from services.calls import ActionError
 from services.record_reads import RecordsUnavailable
 from services.request_ids import RequestIdOpt, checked_request_id
 from starter.contract import (
@@ -167,8 +167,10 @@ def start(
     granted = _hours(hours)
     decided = _date(decision_date, "--decision-date")
     begins = _date(start_date, "--start")
-    if begins < decided:
-        fail_bad_input("--start: får inte vara före beslutsdatum (before the decision date)")
+    try:
+        pa.check_start(decided, begins)
+    except ActionError as err:
+        fail_bad_input(str(err))
     settings = _settings()
     inp = PlacementInput(
         customer_ref=ref,
@@ -182,7 +184,7 @@ def start(
         search_attributes=settings.search_attributes,
     )
     try:
-        checked(inp)  # before connecting: area and service type fit their columns
+        pa.check_input(inp)  # before connecting: nothing is sent for a refused start
     except ActionError as err:
         fail_bad_input(str(err))
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from models.messages.placement import PlacementInput
 from models.records.store import RecordStore
 from models.runtime.settings import PROJECT_ROOT
 from services import placements
@@ -143,3 +144,32 @@ async def test_bad_filters_are_refused_before_the_database_is_read(
         await placements.list_placements(f"sqlite+aiosqlite:///{missing}", PLANS, **filters)
     assert caught.value.field == field
     assert not missing.exists()
+
+
+def _input(**changes: Any) -> PlacementInput:
+    values: dict[str, Any] = {
+        "customer_ref": "DNR-2031-0042",
+        "area": "Centrum",
+        "service_type": "omvårdnad",
+        "granted_hours": Decimal("22.50"),
+        "decision_date": date(2031, 2, 20),
+        "start": date(2031, 3, 3),
+        "plan_id": "sundsvall",
+        "actor": "Handläggare",
+    }
+    return PlacementInput(**(values | changes))
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"start": date(2031, 2, 19)}, "--start: får inte vara före beslutsdatum"),
+        ({"customer_ref": "400101-1234"}, "customer_ref: looks like a personnummer"),
+        ({"area": "x" * 500}, "area:"),
+    ],
+)
+def test_a_start_is_checked_before_anything_is_sent(changes: dict[str, Any], expected: str) -> None:
+    placements.check_input(_input())  # the unchanged input passes
+    with pytest.raises(ActionError) as caught:
+        placements.check_input(_input(**changes))
+    assert str(caught.value).startswith(expected), str(caught.value)
