@@ -195,7 +195,7 @@ def assess(
     requirements: Annotated[
         list[str],
         typer.Argument(
-            metavar="KRAV...",
+            metavar="KRAV",
             help="Skallkravets nyckel; flera kan bedömas på en gång. (Skallkrav key; several "
             "may be given.)",
         ),
