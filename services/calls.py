@@ -303,12 +303,13 @@ async def wait_registered(
     handle: WorkflowHandle[Any, Any],
     status_query: Any,
     timeout: float = 30.0,
+    *,
     result_type: type | None = None,
 ) -> None:
     """Wait until a just-started workflow has registered itself (loaded its plan, recorded the
     start), so that the administrator's next command is not refused as "still being
     registered". Gives up quietly after `timeout`: the start itself has succeeded. A query
-    given by name needs its `result_type` (else the answer is a plain dict)."""
+    given by its name needs `result_type` (the status model with a `registered` field)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:

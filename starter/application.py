@@ -39,7 +39,7 @@ from starter.contract import (
 )
 from starter.errors import or_bad_input
 from starter.records_read import run_query
-from starter.text_table import text_table
+from starter.table import echo_table
 
 app = typer.Typer(
     name="application",
@@ -420,4 +420,4 @@ def list_(
         )
         for a in found
     ]
-    typer.echo(text_table(("Inkom", "Ansökan", "Org nr", "Sökande", "Läge", "Plan"), rows))
+    echo_table(("Inkom", "Ansökan", "Org nr", "Sökande", "Läge", "Plan"), rows)

@@ -51,7 +51,7 @@ from starter.contract import (
 )
 from starter.errors import or_bad_input
 from starter.records_read import run_query
-from starter.text_table import text_table
+from starter.table import echo_table
 
 app = typer.Typer(
     name="meeting",
@@ -407,4 +407,4 @@ def list_(
         )
         for m in found
     ]
-    typer.echo(text_table(("Tid", "Möte", "Org nr", "Period", "Läge", "Plats"), rows))
+    echo_table(("Tid", "Möte", "Org nr", "Period", "Läge", "Plats"), rows)
