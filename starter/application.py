@@ -44,7 +44,8 @@ from starter.table import echo_table
 app = typer.Typer(
     name="application",
     help="Ansökningar om att bli utförare: lämna in, bedöm skallkrav, begär komplettering, "
-    "besluta, visa status. (Applications: submit, assess, completion, decide, status.)",
+    "besluta, visa status, lista. (Applications: submit, assess, completion, decide, status, "
+    "list.)",
     no_args_is_help=True,
 )
 

@@ -12,6 +12,7 @@ e.g. meeting-5560360793-2027-H1). Commands address it by that id, or by org nr w
     lov meeting minutes meeting-5560360793-2027-H1 --file protokoll.toml
     lov meeting status meeting-5560360793-2027-H1 [--json]
     lov meeting cancel meeting-5560360793-2027-H1 --reason "…"
+    lov meeting list [--plan P] [--org-nr ORGNR] [--state S] [--from DAY --to DAY] [--json]
 
 Times are local times of the plan's time zone. A meeting outside its window needs --reason.
 An action item whose owner is `provider` becomes an obligation (`meeting-action`, period
@@ -55,8 +56,8 @@ from starter.table import echo_table
 
 app = typer.Typer(
     name="meeting",
-    help="Uppföljningsmöten: boka, flytta, protokoll, status. "
-    "(Follow-up meetings: schedule, reschedule, minutes, status.)",
+    help="Uppföljningsmöten: boka, flytta, protokoll, status, lista. "
+    "(Follow-up meetings: schedule, reschedule, minutes, status, list.)",
     no_args_is_help=True,
 )
 
