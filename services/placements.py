@@ -54,8 +54,8 @@ from models.plans.loader import PlanError, load_plan
 from models.records.placements import PlacementRecord, PlacementRecords
 from models.runtime import search_attributes as sa
 from services.calls import ActionError, checked, contract_ids, run_update, wait_registered
+from services.filters import plan_filter, state_filter
 from services.lookup import describe_or_none
-from services.plans import check_plan_filter
 from services.record_reads import read_records
 from services.request_ids import current_request_id, start_memo, started_by
 
@@ -341,19 +341,6 @@ def _iso(value: date | datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def check_state(state: str | None) -> str | None:
-    """A state filter: one of PlacementState's values, or ActionError listing them."""
-    if state is None:
-        return None
-    value = state.strip().lower()
-    known = [s.value for s in PlacementState]
-    if value not in known:
-        raise ActionError(
-            "--state", f"okänt läge (unknown state) {state!r}; välj bland {', '.join(known)}"
-        )
-    return value
-
-
 def check_area(area: str | None) -> str | None:
     if area is None:
         return None
@@ -374,8 +361,8 @@ async def list_placements(
     """Placements in the order registered; filters checked before the database is read.
     With `plan`, those whose provider's contract follows that plan (one awaiting the
     customer's choice has no provider yet and is not listed)."""
-    wanted_plan = check_plan_filter(plan, plans_dir)
-    status = check_state(state)
+    wanted_plan = plan_filter(plan, plans_dir)
+    status = state_filter(state, [s.value for s in PlacementState])
     wanted_area = check_area(area)
 
     async def read(store: PlacementRecords) -> list[PlacementRow]:

@@ -158,21 +158,3 @@ def listing(plans_dir: Path, default_plan: str) -> list[Listed]:
             continue
         found.append(Listed(plan_id, plan_id == default_plan, plan))
     return found
-
-
-def check_plan_filter(plan: str | None, plans_dir: Path) -> str | None:
-    """A list's plan filter: the id of a plan in the plans folder, or ActionError naming them."""
-    if plan is None:
-        return None
-    # Imported here: services.calls brings the Temporal client, which `lov plan` never needs.
-    from services.calls import ActionError
-
-    try:
-        known = list_plans(plans_dir)
-    except (OSError, PlanError):
-        known = []
-    if plan.strip() not in known:
-        raise ActionError(
-            "--plan", f"okänd plan (unknown plan) {plan!r}; kända: {', '.join(known) or 'inga'}"
-        )
-    return plan.strip()

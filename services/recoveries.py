@@ -51,7 +51,7 @@ from models.runtime.settings import Settings
 from models.runtime.templates import has_template
 from services import calls as actions
 from services.calls import ActionError
-from services.plans import check_plan_filter
+from services.filters import plan_filter, state_filter
 from services.record_reads import read_records
 from services.request_ids import current_request_id, start_memo, started_by
 
@@ -400,19 +400,6 @@ def _iso(value: date | datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def check_state(state: str | None) -> str | None:
-    """A state filter: one of RecoveryState's values, or ActionError listing them."""
-    if state is None:
-        return None
-    value = state.strip().lower()
-    known = [s.value for s in RecoveryState]
-    if value not in known:
-        raise ActionError(
-            "--state", f"okänt läge (unknown state) {state!r}; välj bland {', '.join(known)}"
-        )
-    return value
-
-
 async def list_cases(
     database_url: str,
     plans_dir: Path,
@@ -422,8 +409,8 @@ async def list_cases(
     state: str | None = None,
 ) -> list[CaseRow]:
     """The cases, oldest year first; filters checked before the database is read."""
-    plan_id = check_plan_filter(plan, plans_dir)
-    status = check_state(state)
+    plan_id = plan_filter(plan, plans_dir)
+    status = state_filter(state, [s.value for s in RecoveryState])
 
     async def read(store: RecordStore) -> list[CaseRow]:
         names = await store.provider_names()

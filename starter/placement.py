@@ -9,7 +9,6 @@ nothing changed; every change is an Update recorded with `--actor` (default: the
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import date
 from decimal import Decimal
@@ -34,7 +33,6 @@ from models.messages.placement import (
 )
 from services import placements as pa
 from services.calls import ActionError
-from services.record_reads import RecordsUnavailable
 from services.request_ids import RequestIdOpt, checked_request_id
 from starter.contract import (
     ActorOpt,
@@ -49,7 +47,8 @@ from starter.contract import (
     _run_change,
     _settings,
 )
-from starter.errors import fail, fail_bad_input
+from starter.errors import fail_bad_input
+from starter.records_read import run_query
 from starter.table import echo_table
 
 app = typer.Typer(
@@ -458,21 +457,16 @@ def list_placements(
     their pseudonymous reference.)"""
     org = _org_nr(org_nr) if org_nr is not None else None
     settings = _settings()
-    try:
-        found = asyncio.run(
-            pa.list_placements(
-                settings.resolved_database_url,
-                settings.plans_dir,
-                plan=plan,
-                org_nr=org,
-                state=state,
-                area=area,
-            )
+    found = run_query(
+        lambda: pa.list_placements(
+            settings.resolved_database_url,
+            settings.plans_dir,
+            plan=plan,
+            org_nr=org,
+            state=state,
+            area=area,
         )
-    except ActionError as err:
-        fail_bad_input(str(err))
-    except RecordsUnavailable as err:
-        fail(str(err))
+    )
     if as_json:
         typer.echo(json.dumps([r.as_json() for r in found], ensure_ascii=False, indent=2))
         return

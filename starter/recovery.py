@@ -10,9 +10,7 @@ is started. Case ids, workflow ids, the line rules and every command and query: 
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Coroutine
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -32,7 +30,6 @@ from models.messages.recovery import (
 )
 from services import recoveries as recovery
 from services.calls import ActionError
-from services.record_reads import RecordsUnavailable
 from services.request_ids import RequestIdOpt
 from starter.contract import (
     ActorOpt,
@@ -45,7 +42,8 @@ from starter.contract import (
     _run_change,
     _settings,
 )
-from starter.errors import fail, fail_bad_input
+from starter.errors import fail_bad_input
+from starter.records_read import run_query
 from starter.table import echo_table
 
 app = typer.Typer(
@@ -430,7 +428,7 @@ def totals(
     except ActionError as err:
         fail_bad_input(str(err))
     settings = _settings()
-    found = _read(recovery.totals(settings.resolved_database_url, org, year))
+    found = run_query(lambda: recovery.totals(settings.resolved_database_url, org, year))
     if as_json:
         typer.echo(
             json.dumps([recovery.total_json(t) for t in found], ensure_ascii=False, indent=2)
@@ -454,17 +452,6 @@ def totals(
         for t in found
     ]
     echo_table(headers, rows, right=range(2, len(headers)))
-
-
-def _read(query: Coroutine[Any, Any, T]) -> T:
-    """Run a query on the records database: bad filters exit 2, a database that cannot answer
-    exits 1, each with one line."""
-    try:
-        return asyncio.run(query)
-    except ActionError as err:
-        fail_bad_input(str(err))
-    except RecordsUnavailable as err:
-        fail(str(err))
 
 
 @app.command("list")
@@ -497,8 +484,8 @@ def list_cases(
     (List recovery cases from the records database: state, amounts, deadlines.)"""
     org = _org_nr(org_nr) if org_nr is not None else None
     settings = _settings()
-    found = _read(
-        recovery.list_cases(
+    found = run_query(
+        lambda: recovery.list_cases(
             settings.resolved_database_url, settings.plans_dir, plan=plan, org_nr=org, state=state
         )
     )

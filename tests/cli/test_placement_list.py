@@ -132,7 +132,7 @@ async def test_list_filters_and_json(records_lov: Lov) -> None:
 @pytest.mark.parametrize(
     ("args", "start"),
     [
-        (["--state", "pågår"], "fel: --state: okänt läge (unknown state) 'pågår'; välj bland"),
+        (["--state", "pågår"], "fel: --state: okänt läge (unknown state) 'pågår'; ett av"),
         (
             ["--plan", "sundsvall"],
             f"fel: --plan: okänd plan (unknown plan) 'sundsvall'; kända: {PLAN_ID}",

@@ -94,7 +94,7 @@ async def test_list_filters_and_json(records_lov: Lov) -> None:
 @pytest.mark.parametrize(
     ("args", "start"),
     [
-        (["--state", "betald"], "fel: --state: okänt läge (unknown state) 'betald'; välj bland"),
+        (["--state", "betald"], "fel: --state: okänt läge (unknown state) 'betald'; ett av"),
         (
             ["--plan", "sundsvall"],
             f"fel: --plan: okänd plan (unknown plan) 'sundsvall'; kända: {PLAN_ID}",
