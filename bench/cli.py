@@ -1,0 +1,151 @@
+"""Section 5: CLI start-up, against the floor of importing Temporal's client.
+
+Each read command runs as an administrator runs it, `python -m starter …` in a fresh process
+against a dev server with a worker (the live section's stack) and one running contract. The
+floor is `python -c "import temporalio.client"`: every command needs that client, so no command
+can start faster. Issue 20's goal is at most 1.3 × the floor for a read command.
+
+The runs are interleaved (floor, each command, floor, …) so that a change in the machine's
+load during the section falls on all of them alike; the figure is the median wall time. A
+command that does not exist yet (`lov provider --help` fails) is reported as not available,
+not as an error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from datetime import time as clock
+from pathlib import Path
+from typing import Any
+
+from bench.common import PROJECT_ROOT, org_nrs
+from bench.live import PLAN_ID, TimedMailbox, _opened, live_stack, plan_toml
+from models.messages.common import Provider
+from services import calls as actions
+
+FLOOR_CODE = "import temporalio.client"
+GOAL_RATIO = 1.3
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str  # as reported: `lov …` with placeholders
+    args: tuple[str, ...]  # after `python -m starter`
+    group: str  # checked with `lov <group> --help` before timing
+
+
+def commands(org_nr: str, month: str) -> tuple[Command, ...]:
+    return (
+        Command("lov provider show ORGNR", ("provider", "show", org_nr), "provider"),
+        Command("lov due --month YYYY-MM", ("due", "--month", month), "due"),
+        Command("lov contract status ORGNR", ("contract", "status", org_nr), "contract"),
+    )
+
+
+async def _run(args: list[str], env: dict[str, str]) -> tuple[float, int, str]:
+    """Wall seconds, exit code and the end of stderr of one fresh process."""
+    t0 = time.perf_counter()
+    proc = await asyncio.create_subprocess_exec(
+        *args,
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await proc.communicate()
+    return time.perf_counter() - t0, proc.returncode or 0, err.decode(errors="replace")[-300:]
+
+
+def _lov(args: tuple[str, ...]) -> list[str]:
+    return [sys.executable, "-m", "starter", *args]
+
+
+async def time_commands(
+    env: dict[str, str], cmds: tuple[Command, ...], repeat: int
+) -> dict[str, Any]:
+    """The floor and each available command, `repeat` interleaved rounds; medians and ratios."""
+    available: list[Command] = []
+    figures: dict[str, Any] = {}
+    for cmd in cmds:
+        _, code, err = await _run(_lov((cmd.group, "--help")), env)
+        if code == 0:
+            available.append(cmd)
+        else:
+            # The ratio says so in the summary table too.
+            figures[cmd.name] = {"available": False, "ratio_to_floor": "not available yet"}
+    floor: list[float] = []
+    times: dict[str, list[float]] = {cmd.name: [] for cmd in available}
+    failed: dict[str, str] = {}
+    for _ in range(repeat):
+        floor.append((await _run([sys.executable, "-c", FLOOR_CODE], env))[0])
+        for cmd in available:
+            seconds, code, err = await _run(_lov(cmd.args), env)
+            times[cmd.name].append(seconds)
+            if code != 0:
+                failed[cmd.name] = f"exit {code}: {' '.join(err.split())}"
+    floor_s = statistics.median(floor)
+    for cmd in available:
+        median = statistics.median(times[cmd.name])
+        figures[cmd.name] = {
+            "available": True,
+            "seconds": round(median, 3),
+            "ratio_to_floor": round(median / floor_s, 2),
+            "runs": [round(t, 3) for t in times[cmd.name]],
+        }
+        if cmd.name in failed:
+            figures[cmd.name]["error"] = failed[cmd.name]
+    return {
+        "floor_command": f'python -c "{FLOOR_CODE}"',
+        "floor_seconds": round(floor_s, 3),
+        "floor_runs": [round(t, 3) for t in floor],
+        "repeat": repeat,
+        "goal_ratio": GOAL_RATIO,
+        "commands": figures,
+    }
+
+
+async def run(repeat: int, workdir: Path) -> dict[str, Any]:
+    today = date.today()
+    # One annual duty due within a week, in this year (the contract prepares the next year only
+    # on 31 December): the contract has an open item to show, `lov due` a month to list.
+    due = max(today, min(today + timedelta(days=7), date(today.year, 12, 30)))
+    (workdir / "plans").mkdir(parents=True, exist_ok=True)
+    (workdir / "plans" / f"{PLAN_ID}.toml").write_text(
+        plan_toml(due, clock(8), 1), encoding="utf-8"
+    )
+    org = org_nrs(1, seed=11)[0]
+    provider = Provider(org_nr=org, name="Omsorg Bench AB", email="kontakt@omsorg.example")
+    with TimedMailbox() as mailbox:
+        async with live_stack(workdir, mailbox) as stack:
+            await actions.start_contract(
+                stack.client,
+                stack.settings.temporal_task_queue,
+                provider,
+                today - timedelta(days=1),
+                PLAN_ID,
+                search_attributes=True,
+            )
+            deadline = time.monotonic() + 60
+            while await _opened(stack.settings.resolved_database_url) < 1:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the contract's obligation did not open within 60 s")
+                await asyncio.sleep(0.5)
+            assert stack.settings.temporal_address is not None
+            env = {
+                **os.environ,
+                "LOV_CONFIG": str(workdir / "none.toml"),
+                "LOV_TEMPORAL_ADDRESS": stack.settings.temporal_address,
+                "LOV_TEMPORAL_TASK_QUEUE": stack.settings.temporal_task_queue,
+                "LOV_DATABASE_URL": stack.settings.resolved_database_url,
+                "LOV_PLANS_DIR": str(stack.settings.plans_dir),
+                "LOV_DEFAULT_PLAN": PLAN_ID,
+                "LOV_VAR_DIR": str(workdir),
+            }
+            return await time_commands(env, commands(org, f"{due:%Y-%m}"), repeat)
