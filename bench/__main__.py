@@ -155,6 +155,7 @@ SUMMARY: tuple[tuple[str, str, str, str], ...] = (
     ("lov overdue (CLI)", "overdue.cli_overdue_seconds", "s", "< 2"),
     ("lov overdue (visibility query)", "overdue.overdue_items_seconds", "s", ""),
     ("CLI floor: import temporalio.client", "cli.floor_seconds", "s", ""),
+    ("CLI floor: import temporalio.client, CPU", "cli.floor_cpu_seconds", "s", ""),
     *(
         row
         for command in cli.commands("ORGNR", "YYYY-MM")
@@ -165,6 +166,12 @@ SUMMARY: tuple[tuple[str, str, str, str], ...] = (
                 f"cli.commands.{command.name}.ratio_to_floor",
                 "",
                 f"<= {cli.GOAL_RATIO}",
+            ),
+            (
+                f"{command.name}, CPU ratio to floor",
+                f"cli.commands.{command.name}.cpu_ratio_to_floor",
+                "",
+                "",
             ),
         )
     ),

@@ -6,7 +6,8 @@ floor is `python -c "import temporalio.client"`: every command needs that client
 can start faster. Issue 20's goal is at most 1.3 × the floor for a read command.
 
 The runs are interleaved (floor, each command, floor, …) so that a change in the machine's
-load during the section falls on all of them alike; the figure is the median wall time. A
+load during the section falls on all of them alike; the figures are the median wall time and
+the median CPU time (user + system, steadier when other work shares the machine). A
 command that does not exist yet (`lov provider --help` fails) is reported as not available,
 not as an error.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import resource
 import statistics
 import sys
 import time
@@ -48,8 +50,23 @@ def commands(org_nr: str, month: str) -> tuple[Command, ...]:
     )
 
 
-async def _run(args: list[str], env: dict[str, str]) -> tuple[float, int, str]:
-    """Wall seconds, exit code and the end of stderr of one fresh process."""
+@dataclass(frozen=True)
+class Run:
+    wall: float  # seconds
+    cpu: float  # user + system seconds of the process
+    code: int
+    stderr: str  # its end
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def _run(args: list[str], env: dict[str, str]) -> Run:
+    """One fresh process. Its CPU time is read from the children's usage, which grows only when
+    a child is reaped: the servers and the worker run on until the section ends."""
+    cpu0 = _children_cpu()
     t0 = time.perf_counter()
     proc = await asyncio.create_subprocess_exec(
         *args,
@@ -60,7 +77,10 @@ async def _run(args: list[str], env: dict[str, str]) -> tuple[float, int, str]:
         stderr=asyncio.subprocess.PIPE,
     )
     _, err = await proc.communicate()
-    return time.perf_counter() - t0, proc.returncode or 0, err.decode(errors="replace")[-300:]
+    wall = time.perf_counter() - t0
+    return Run(
+        wall, _children_cpu() - cpu0, proc.returncode or 0, err.decode(errors="replace")[-300:]
+    )
 
 
 def _lov(args: tuple[str, ...]) -> list[str]:
@@ -70,41 +90,44 @@ def _lov(args: tuple[str, ...]) -> list[str]:
 async def time_commands(
     env: dict[str, str], cmds: tuple[Command, ...], repeat: int
 ) -> dict[str, Any]:
-    """The floor and each available command, `repeat` interleaved rounds; medians and ratios."""
+    """The floor and each available command, `repeat` interleaved rounds; medians and ratios,
+    of wall time (what an administrator waits) and of CPU time (steadier on a shared machine)."""
     available: list[Command] = []
     figures: dict[str, Any] = {}
     for cmd in cmds:
-        _, code, err = await _run(_lov((cmd.group, "--help")), env)
-        if code == 0:
+        if (await _run(_lov((cmd.group, "--help")), env)).code == 0:
             available.append(cmd)
         else:
             # The ratio says so in the summary table too.
             figures[cmd.name] = {"available": False, "ratio_to_floor": "not available yet"}
-    floor: list[float] = []
-    times: dict[str, list[float]] = {cmd.name: [] for cmd in available}
-    failed: dict[str, str] = {}
+    floor: list[Run] = []
+    runs: dict[str, list[Run]] = {cmd.name: [] for cmd in available}
     for _ in range(repeat):
-        floor.append((await _run([sys.executable, "-c", FLOOR_CODE], env))[0])
+        floor.append(await _run([sys.executable, "-c", FLOOR_CODE], env))
         for cmd in available:
-            seconds, code, err = await _run(_lov(cmd.args), env)
-            times[cmd.name].append(seconds)
-            if code != 0:
-                failed[cmd.name] = f"exit {code}: {' '.join(err.split())}"
-    floor_s = statistics.median(floor)
+            runs[cmd.name].append(await _run(_lov(cmd.args), env))
+    floor_wall = statistics.median(r.wall for r in floor)
+    floor_cpu = statistics.median(r.cpu for r in floor)
     for cmd in available:
-        median = statistics.median(times[cmd.name])
+        wall = statistics.median(r.wall for r in runs[cmd.name])
+        cpu = statistics.median(r.cpu for r in runs[cmd.name])
         figures[cmd.name] = {
             "available": True,
-            "seconds": round(median, 3),
-            "ratio_to_floor": round(median / floor_s, 2),
-            "runs": [round(t, 3) for t in times[cmd.name]],
+            "seconds": round(wall, 3),
+            "ratio_to_floor": round(wall / floor_wall, 2),
+            "cpu_seconds": round(cpu, 3),
+            "cpu_ratio_to_floor": round(cpu / floor_cpu, 2) if floor_cpu else None,
+            "runs": [round(r.wall, 3) for r in runs[cmd.name]],
         }
-        if cmd.name in failed:
-            figures[cmd.name]["error"] = failed[cmd.name]
+        failed = [r for r in runs[cmd.name] if r.code != 0]
+        if failed:
+            last = failed[-1]
+            figures[cmd.name]["error"] = f"exit {last.code}: {' '.join(last.stderr.split())}"
     return {
         "floor_command": f'python -c "{FLOOR_CODE}"',
-        "floor_seconds": round(floor_s, 3),
-        "floor_runs": [round(t, 3) for t in floor],
+        "floor_seconds": round(floor_wall, 3),
+        "floor_cpu_seconds": round(floor_cpu, 3),
+        "floor_runs": [round(r.wall, 3) for r in floor],
         "repeat": repeat,
         "goal_ratio": GOAL_RATIO,
         "commands": figures,

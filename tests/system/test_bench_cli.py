@@ -19,6 +19,7 @@ def test_quick_cli_section_reports_each_command_against_the_floor(tmp_path: Path
     assert "error" not in cli, cli.get("error")
     assert cli["floor_command"] == 'python -c "import temporalio.client"'
     assert cli["floor_seconds"] > 0 and len(cli["floor_runs"]) == cli["repeat"] >= 1
+    assert cli["floor_cpu_seconds"] > 0
 
     commands = cli["commands"]
     assert set(commands) == {
@@ -29,7 +30,7 @@ def test_quick_cli_section_reports_each_command_against_the_floor(tmp_path: Path
     status = commands["lov contract status ORGNR"]
     # The command ran against the running contract and succeeded: a real figure, not an error.
     assert status["available"] and "error" not in status, status
-    assert status["seconds"] > 0
+    assert status["seconds"] > 0 and status["cpu_seconds"] > 0
     # (Computed before the figures were rounded to milliseconds.)
     assert abs(status["ratio_to_floor"] - status["seconds"] / cli["floor_seconds"]) < 0.02
     for name, figure in commands.items():
