@@ -32,12 +32,6 @@ from models.messages.obligation import ObligationInput
 from models.messages.placement import RotationEntry
 from models.runtime import search_attributes as sa
 
-# Workflows are started by their type name, never by importing their class: workflow modules
-# import these activities (layer rule, tests/system/test_layers.py), so importing them back
-# would be a cycle. The names are in every stored history: they never change.
-OBLIGATION_WORKFLOW = "ObligationWorkflow"
-MEETING_WORKFLOW = "MeetingWorkflow"
-
 
 async def start_contract_workflow(
     client: Client,
@@ -115,6 +109,12 @@ ApprovedHook = Callable[[str, RotationEntry, bool], Awaitable[None]]
 # for Sundsvall) go out together instead of one round trip after another, without flooding the
 # server when thousands of contracts prepare their year on the same night.
 START_CONCURRENCY = 16
+
+# Workflows are started by their type name, never by importing their class: workflow modules
+# import these activities (layer rule, tests/system/test_layers.py), so importing them back
+# would be a cycle. The names are in every stored history: they never change.
+OBLIGATION_WORKFLOW = "ObligationWorkflow"
+MEETING_WORKFLOW = "MeetingWorkflow"
 
 
 async def _bounded(calls: list[Callable[[], Awaitable[str | None]]]) -> list[str]:
