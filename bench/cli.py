@@ -28,8 +28,6 @@ from typing import Any
 
 from bench.common import PROJECT_ROOT, org_nrs
 from bench.live import PLAN_ID, TimedMailbox, _opened, live_stack, plan_toml
-from models.messages.common import Provider
-from services import calls as actions
 
 FLOOR_CODE = "import temporalio.client"
 GOAL_RATIO = 1.3
@@ -144,22 +142,8 @@ async def run(repeat: int, workdir: Path) -> dict[str, Any]:
         plan_toml(due, clock(8), 1), encoding="utf-8"
     )
     org = org_nrs(1, seed=11)[0]
-    provider = Provider(org_nr=org, name="Omsorg Bench AB", email="kontakt@omsorg.example")
     with TimedMailbox() as mailbox:
         async with live_stack(workdir, mailbox) as stack:
-            await actions.start_contract(
-                stack.client,
-                stack.settings.temporal_task_queue,
-                provider,
-                today - timedelta(days=1),
-                PLAN_ID,
-                search_attributes=True,
-            )
-            deadline = time.monotonic() + 60
-            while await _opened(stack.settings.resolved_database_url) < 1:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the contract's obligation did not open within 60 s")
-                await asyncio.sleep(0.5)
             assert stack.settings.temporal_address is not None
             env = {
                 **os.environ,
@@ -171,4 +155,31 @@ async def run(repeat: int, workdir: Path) -> dict[str, Any]:
                 "LOV_DEFAULT_PLAN": PLAN_ID,
                 "LOV_VAR_DIR": str(workdir),
             }
+            # Started as an administrator starts it: through the CLI, whose commands and options
+            # are a stable interface (the application layer's functions move).
+            started = await _run(
+                _lov(
+                    (
+                        "contract",
+                        "start",
+                        org,
+                        "--name",
+                        "Omsorg Bench AB",
+                        "--email",
+                        "kontakt@omsorg.example",
+                        "--start",
+                        (today - timedelta(days=1)).isoformat(),
+                        "--plan",
+                        PLAN_ID,
+                    )
+                ),
+                env,
+            )
+            if started.code != 0:
+                raise RuntimeError(f"lov contract start failed: {started.stderr}")
+            deadline = time.monotonic() + 60
+            while await _opened(stack.settings.resolved_database_url) < 1:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the contract's obligation did not open within 60 s")
+                await asyncio.sleep(0.5)
             return await time_commands(env, commands(org, f"{due:%Y-%m}"), repeat)
