@@ -118,25 +118,12 @@ KNOWN_VIOLATIONS: frozenset[tuple[str, str]] = frozenset(
         # Starting the contract by type name: i20-contracts moves this into
         # models/runtime/contract_start.py.
         ("activities.opening", "workflows.contract"),
-        ("services.applications", "workflows.application"),
         ("services.calls", "activities.opening"),
         ("services.calls", "workflows.contract"),
         ("services.calls", "workflows.obligation"),
-        ("services.meetings", "workflows.meeting"),
-        ("services.placements", "workflows.contract"),
-        ("services.placements", "workflows.placement"),
-        ("services.placements", "workflows.rotation"),
-        ("services.recoveries", "activities.rendering"),
-        ("services.recoveries", "workflows.recovery"),
         ("services.request_ids", "starter.errors"),
-        ("starter.audit", "models.records.db"),
-        ("starter.audit", "models.records.store"),
         ("starter.mail", "models.records.db"),
         ("starter.mail", "models.records.mail_incidents"),
-        ("starter.recovery", "models.records.db"),
-        ("starter.recovery", "models.records.store"),
-        ("starter.report", "models.records.db"),
-        ("starter.report", "models.records.store"),
     }
 )
 
