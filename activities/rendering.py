@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
+from models.runtime.templates import has_template, template_name
+
 _MONTHS = {
     "sv": "januari februari mars april maj juni juli augusti september oktober november december",
     "da": "januar februar marts april maj juni juli august september oktober november december",
@@ -27,6 +29,7 @@ def format_date(value: date | str, language: str = "sv") -> str:
 
 class Renderer:
     def __init__(self, templates_dir: Path) -> None:
+        self._dir = templates_dir
         self._env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(templates_dir)),
             undefined=jinja2.StrictUndefined,
@@ -37,18 +40,14 @@ class Renderer:
         )
 
     def has(self, language: str, name: str) -> bool:
-        try:
-            self._env.get_template(f"{language}/{name}.txt")
-        except jinja2.TemplateNotFound:
-            return False
-        return True
+        return has_template(self._dir, language, name)
 
     def render(
         self, language: str, name: str, context: dict[str, Any], time_zone: str
     ) -> tuple[str, str]:
         if not self.has(language, name) and self.has(language, FALLBACK_ESCALATION):
             name = FALLBACK_ESCALATION
-        template = self._env.get_template(f"{language}/{name}.txt")
+        template = self._env.get_template(template_name(language, name))
         zone = ZoneInfo(time_zone)
 
         def datum(value: date | str) -> str:

@@ -24,9 +24,10 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
 from bench.common import PROJECT_ROOT, org_nrs
 from bench.live import _stop
-from models.domain.overdue import QUERY, overdue_items
+from models.domain.overdue import QUERY
 from models.runtime import search_attributes as sa
 from models.runtime.settings import Settings
+from services.overdue import overdue_items
 from starter.ports import free_port
 from starter.serve import _wait_for_namespace, dev_server_command
 

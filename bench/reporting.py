@@ -37,7 +37,7 @@ from models.records.tables import (
     Submission,
 )
 from models.runtime.settings import Settings
-from starter.report import compliance_matrix, obligation_titles
+from services.reports import compliance_matrix, obligation_titles
 
 CHUNK = 5_000
 

@@ -1,4 +1,9 @@
-"""Placement (kundval) actions as client calls, shared by `lov placement` and the tests.
+"""Placement (kundval): every command and query on placements and the rotation lists, for
+`lov placement`, the desk and the tests.
+
+Commands: `start`, `choose`, `switch`, `care_plan_done`, `end` (Updates by name on
+`PlacementWorkflow`), `add_provider` and `remove_provider` (on `RotationWorkflow`). Queries:
+`status`, `rotation_status`, `statistics` (the workflows), `list_placements` (the records).
 
 A placement is addressed by its generated id (`placement-<12 hex>`), never by the customer. The
 customer's choice is checked against the rotation workflow's lists before any Update is sent, so
@@ -8,6 +13,10 @@ checks it again when the assignment is made.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
@@ -20,12 +29,15 @@ from temporalio.common import (
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from models.domain.customer_ref import CustomerRefError, check_customer_ref, looks_like_personnummer
+from models.messages.contract import ContractStatus
 from models.messages.placement import (
+    MAX_HOURS,
     CarePlanDoneRequest,
     ChooseRequest,
-    CustomerRefError,
     EndRequest,
     PlacementInput,
+    PlacementState,
     PlacementStatus,
     ProviderRemoval,
     ProviderStatistics,
@@ -33,19 +45,23 @@ from models.messages.placement import (
     RotationInput,
     RotationStatus,
     SwitchRequest,
-    check_customer_ref,
     is_placement_id,
     list_key,
     new_placement_id,
     rotation_workflow_id,
 )
+from models.plans.loader import PlanError, load_plan
+from models.records.placements import PlacementRecord, PlacementRecords
 from models.runtime import search_attributes as sa
-from services.calls import ActionError, _update, checked, contract_ids, wait_registered
+from services.calls import ActionError, checked, contract_ids, run_update, wait_registered
+from services.filters import plan_filter, state_filter
 from services.lookup import describe_or_none
+from services.record_reads import read_records
 from services.request_ids import current_request_id, start_memo, started_by
-from workflows.contract import ContractWorkflow
-from workflows.placement import PlacementWorkflow
-from workflows.rotation import RotationWorkflow
+
+# The workflows, by the type names history knows them by (their Updates and queries likewise).
+PLACEMENT_WORKFLOW = "PlacementWorkflow"
+ROTATION_WORKFLOW = "RotationWorkflow"
 
 RUNNING = WorkflowExecutionStatus.RUNNING
 
@@ -62,7 +78,7 @@ async def rotation_status(client: Client, plan_id: str) -> RotationStatus:
         return RotationStatus(
             workflow_id=rotation_workflow_id(plan_id), plan_id=plan_id, lists=[], names={}
         )
-    result: RotationStatus = await handle.query(RotationWorkflow.status)
+    result: RotationStatus = await handle.query("status", result_type=RotationStatus)
     return result
 
 
@@ -70,7 +86,9 @@ async def statistics(client: Client, plan_id: str) -> list[ProviderStatistics]:
     handle = await _rotation(client, plan_id)
     if handle is None:
         return []
-    result: list[ProviderStatistics] = await handle.query(RotationWorkflow.statistics)
+    result: list[ProviderStatistics] = await handle.query(
+        "statistics", result_type=list[ProviderStatistics]
+    )
     return result
 
 
@@ -98,11 +116,13 @@ async def add_provider(
     if desc is None or desc.status != RUNNING:
         raise ActionError("org_nr", f"{entry.org_nr} has no running contract")
     if not entry.name:
-        contract = await client.get_workflow_handle(desc.id).query(ContractWorkflow.status)
+        contract = await client.get_workflow_handle(desc.id).query(
+            "status", result_type=ContractStatus
+        )
         entry = entry.model_copy(update={"name": contract.provider.name})
     try:
         await client.start_workflow(
-            RotationWorkflow.run,
+            ROTATION_WORKFLOW,
             RotationInput(plan_id=plan_id, search_attributes=search_attributes),
             id=rotation_workflow_id(plan_id),
             task_queue=task_queue,
@@ -111,25 +131,32 @@ async def add_provider(
     except WorkflowAlreadyStartedError:
         pass
     handle = client.get_workflow_handle(rotation_workflow_id(plan_id))
-    result: RotationStatus = await _update(handle, RotationWorkflow.add_provider, entry)
-    return result
+    return await run_update(handle, "add_provider", entry, RotationStatus)
 
 
 async def remove_provider(client: Client, plan_id: str, removal: ProviderRemoval) -> RotationStatus:
     handle = await _rotation(client, plan_id)
     if handle is None:
         raise ActionError("org_nr", f"{removal.org_nr} is not on any rotation list")
-    result: RotationStatus = await _update(handle, RotationWorkflow.remove_provider, removal)
-    return result
+    return await run_update(handle, "remove_provider", removal, RotationStatus)
+
+
+def check_start(decision_date: date, start: date) -> None:
+    """The placement cannot begin before the decision that grants it."""
+    if start < decision_date:
+        raise ActionError("--start", "får inte vara före beslutsdatum (before the decision date)")
+
+
+def check_input(inp: PlacementInput) -> None:
+    """Everything a start is checked for before anything is sent (a start has no validator):
+    the customer reference, the dates, and the fields models.domain.inputs marks."""
+    customer_ref(inp.customer_ref)
+    check_start(inp.decision_date, inp.start)
+    checked(inp)
 
 
 async def start(client: Client, task_queue: str, inp: PlacementInput) -> str:
-    # A start has no validator: the customer reference and the marked fields are checked here.
-    try:
-        check_customer_ref(inp.customer_ref)
-    except CustomerRefError as err:
-        raise ActionError("customer_ref", str(err)) from None
-    checked(inp)
+    check_input(inp)
     request_id = current_request_id()
     wid = new_placement_id(request_id)
     try:
@@ -137,13 +164,13 @@ async def start(client: Client, task_queue: str, inp: PlacementInput) -> str:
     except WorkflowAlreadyStartedError:
         if not await started_by(client.get_workflow_handle(wid), request_id):
             raise ActionError("--request-id", "already used for another placement") from None
-    await wait_registered(client.get_workflow_handle(wid), PlacementWorkflow.status)
+    await wait_registered(client.get_workflow_handle(wid), "status", result_type=PlacementStatus)
     return wid
 
 
 async def _start_placement(client: Client, task_queue: str, inp: PlacementInput, wid: str) -> None:
     await client.start_workflow(
-        PlacementWorkflow.run,
+        PLACEMENT_WORKFLOW,
         inp.model_copy(update={"placement_id": wid}),
         id=wid,
         task_queue=task_queue,
@@ -181,7 +208,11 @@ async def resolve(client: Client, placement_id: str) -> WorkflowHandle[Any, Any]
 
 async def status(client: Client, placement_id: str) -> PlacementStatus:
     handle = await resolve(client, placement_id)
-    result: PlacementStatus = await handle.query(PlacementWorkflow.status)
+    return await _status(handle)
+
+
+async def _status(handle: WorkflowHandle[Any, Any]) -> PlacementStatus:
+    result: PlacementStatus = await handle.query("status", result_type=PlacementStatus)
     return result
 
 
@@ -202,33 +233,142 @@ async def _check_provider(client: Client, current: PlacementStatus, provider: st
 
 async def choose(client: Client, placement_id: str, request: ChooseRequest) -> PlacementStatus:
     handle = await resolve(client, placement_id)
-    current: PlacementStatus = await handle.query(PlacementWorkflow.status)
+    current = await _status(handle)
     if current.state.value == "awaiting_choice":
         await _check_provider(client, current, request.provider)
-    result: PlacementStatus = await _update(handle, PlacementWorkflow.choose, request)
-    return result
+    return await run_update(handle, "choose", request, PlacementStatus)
 
 
 async def switch(client: Client, placement_id: str, request: SwitchRequest) -> PlacementStatus:
     handle = await resolve(client, placement_id)
-    current: PlacementStatus = await handle.query(PlacementWorkflow.status)
+    current = await _status(handle)
     if current.state.value == "active" and request.provider != current.provider:
         await _check_provider(client, current, request.provider)
-    result: PlacementStatus = await _update(handle, PlacementWorkflow.switch, request)
-    return result
+    return await run_update(handle, "switch", request, PlacementStatus)
 
 
 async def care_plan_done(
     client: Client, placement_id: str, request: CarePlanDoneRequest
 ) -> PlacementStatus:
-    result: PlacementStatus = await _update(
-        await resolve(client, placement_id), PlacementWorkflow.care_plan_done, request
-    )
-    return result
+    handle = await resolve(client, placement_id)
+    return await run_update(handle, "care_plan_done", request, PlacementStatus)
 
 
 async def end(client: Client, placement_id: str, request: EndRequest) -> PlacementStatus:
-    result: PlacementStatus = await _update(
-        await resolve(client, placement_id), PlacementWorkflow.end, request
-    )
-    return result
+    handle = await resolve(client, placement_id)
+    return await run_update(handle, "end", request, PlacementStatus)
+
+
+# --- input as typed ------------------------------------------------------------------------------
+
+
+def customer_ref(text: str, field: str = "customer_ref") -> str:
+    """The pseudonymous reference (models.domain.customer_ref), or ActionError naming `field`;
+    a personnummer is never repeated in the error."""
+    try:
+        return check_customer_ref(text)
+    except CustomerRefError as err:
+        raise ActionError(field, str(err)) from None
+
+
+def granted_hours(text: str, field: str = "--hours") -> Decimal:
+    """Granted hours per month as typed ("22,5"): 0–744 with at most two decimals."""
+    value = text.strip()
+    try:
+        hours = Decimal(value.replace(",", "."))
+    except InvalidOperation:
+        raise ActionError(field, f"inte ett tal (not a number), fick {value!r}") from None
+    if (
+        not hours.is_finite()
+        or hours < 0
+        or hours > MAX_HOURS
+        or hours != hours.quantize(Decimal("0.01"))
+    ):
+        raise ActionError(field, f"0–{MAX_HOURS} timmar per månad med högst två decimaler")
+    return hours.quantize(Decimal("0.01"))
+
+
+def plan_id(plan: str | None, default_plan: str, plans_dir: Path) -> str:
+    """The id of the named plan (an id or a file), or of the default one; ActionError if none."""
+    try:
+        return load_plan(plan or default_plan, plans_dir).id
+    except PlanError as err:
+        raise ActionError("--plan", str(err)) from None
+
+
+# --- the list, from the records database ---------------------------------------------------------
+
+# Stored before the reference rule was as strict as now, a row could in theory hold a
+# personnummer-shaped reference; a list never shows one.
+HIDDEN_REF = "(dold)"
+
+
+@dataclass(frozen=True)
+class PlacementRow:
+    """One placement in `list_placements`, as the records database has it."""
+
+    placement: PlacementRecord
+
+    @property
+    def customer_ref(self) -> str:
+        ref = self.placement.customer_ref
+        return HIDDEN_REF if looks_like_personnummer(ref) else ref
+
+    def as_json(self) -> dict[str, Any]:
+        """Stable keys; hours as a string (no binary floating point), dates ISO."""
+        p = self.placement
+        return {
+            "placement_id": p.placement_id,
+            "customer_ref": self.customer_ref,
+            "area": p.area,
+            "service_type": p.service_type,
+            "granted_hours": str(p.granted_hours),
+            "decision_date": _iso(p.decision_date),
+            "state": p.status,
+            "org_nr": p.org_nr,
+            "pending_org_nr": p.pending_org_nr,
+            "provider_start": _iso(p.provider_start),
+            "care_plan_due": _iso(p.care_plan_due),
+            "care_plan_done_on": _iso(p.care_plan_done_on),
+            "care_plan_current": p.care_plan_current,
+            "end_date": _iso(p.end_date),
+            "registered_at": _iso(p.created_at),
+            "updated_at": _iso(p.updated_at),
+        }
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def check_area(area: str | None) -> str | None:
+    if area is None:
+        return None
+    if not area.strip():
+        raise ActionError("--area", "tomt område (empty area), t.ex. --area Centrum")
+    return area.strip()
+
+
+async def list_placements(
+    database_url: str,
+    plans_dir: Path,
+    *,
+    plan: str | None = None,
+    org_nr: str | None = None,
+    state: str | None = None,
+    area: str | None = None,
+) -> list[PlacementRow]:
+    """Placements in the order registered; filters checked before the database is read.
+    With `plan`, those whose provider's contract follows that plan (one awaiting the
+    customer's choice has no provider yet and is not listed)."""
+    wanted_plan = plan_filter(plan, plans_dir)
+    status = state_filter(state, [s.value for s in PlacementState])
+    wanted_area = check_area(area)
+
+    async def read(store: PlacementRecords) -> list[PlacementRow]:
+        found = await store.list_placements(
+            org_nr=org_nr, status=status, area=wanted_area, plan_id=wanted_plan
+        )
+        return [PlacementRow(p) for p in found]
+
+    return await read_records(database_url, PlacementRecords, read)

@@ -1,4 +1,4 @@
-"""`lov overdue`: who is late, right now, across all providers (models/domain/overdue.py)."""
+"""`lov overdue`: who is late, right now, across all providers (services.overdue)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from typing import Annotated
 import typer
 from temporalio.client import Client
 
-from models.domain.overdue import OverdueList, overdue_items
+from models.domain.overdue import OverdueList
 from models.runtime.settings import get_settings
+from services.overdue import overdue_items
 from starter.client_run import run_with_client
 
 

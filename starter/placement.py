@@ -9,18 +9,17 @@ nothing changed; every change is an Update recorded with `--actor` (default: the
 
 from __future__ import annotations
 
+import json
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated
 
 import typer
 from temporalio.client import Client
 
 from models.messages.placement import (
-    MAX_HOURS,
     CarePlanDoneRequest,
     ChooseRequest,
-    CustomerRefError,
     EndRequest,
     PlacementInput,
     PlacementState,
@@ -30,13 +29,11 @@ from models.messages.placement import (
     RotationEntry,
     RotationStatus,
     SwitchRequest,
-    check_customer_ref,
     new_placement_id,
 )
-from models.plans.loader import PlanError, load_plan
 from models.runtime.settings import get_settings as _settings
 from services import placements as pa
-from services.calls import ActionError, checked
+from services.calls import ActionError
 from services.request_ids import RequestIdOpt, checked_request_id
 from starter.client_run import run_action as _run
 from starter.client_run import run_change as _run_change
@@ -47,6 +44,8 @@ from starter.options import parse_date as _date
 from starter.options import parse_org_nr as _org_nr
 from starter.options import required as _required
 from starter.output import echo_json as _echo_json
+from starter.records_read import run_query
+from starter.table import echo_table
 
 app = typer.Typer(
     name="placement",
@@ -87,27 +86,17 @@ ProviderOpt = Annotated[
 
 def _plan_id(plan: str | None) -> str:
     settings = _settings()
-    ref = plan or settings.default_plan
     try:
-        return load_plan(ref, settings.plans_dir).id
-    except PlanError as err:
-        fail_bad_input(f"--plan: {err}")
+        return pa.plan_id(plan, settings.default_plan, settings.plans_dir)
+    except ActionError as err:
+        fail_bad_input(str(err))
 
 
 def _hours(text: str | None) -> Decimal:
-    value = _required(text, "--hours", "22.5")
     try:
-        hours = Decimal(value.replace(",", "."))
-    except InvalidOperation:
-        fail_bad_input(f"--hours: inte ett tal (not a number), fick {value!r}")
-    if (
-        not hours.is_finite()
-        or hours < 0
-        or hours > MAX_HOURS
-        or hours != hours.quantize(Decimal("0.01"))
-    ):
-        fail_bad_input(f"--hours: 0–{MAX_HOURS} timmar per månad med högst två decimaler")
-    return hours.quantize(Decimal("0.01"))
+        return pa.granted_hours(_required(text, "--hours", "22.5"))
+    except ActionError as err:
+        fail_bad_input(str(err))
 
 
 def status_text(s: PlacementStatus) -> str:
@@ -165,16 +154,18 @@ def start(
     (Register a granted decision; the customer then chooses a provider.)"""
     who = _actor(actor)
     try:
-        ref = check_customer_ref(_required(customer, "--customer", "DNR-2031-0042"))
-    except CustomerRefError as err:
-        fail_bad_input(f"--customer: {err}")
+        ref = pa.customer_ref(_required(customer, "--customer", "DNR-2031-0042"), "--customer")
+    except ActionError as err:
+        fail_bad_input(str(err))
     the_area = _required(area, "--area", "Centrum")
     the_service = _required(service, "--service", "omvårdnad")
     granted = _hours(hours)
     decided = _date(decision_date, "--decision-date")
     begins = _date(start_date, "--start")
-    if begins < decided:
-        fail_bad_input("--start: får inte vara före beslutsdatum (before the decision date)")
+    try:
+        pa.check_start(decided, begins)
+    except ActionError as err:
+        fail_bad_input(str(err))
     settings = _settings()
     inp = PlacementInput(
         customer_ref=ref,
@@ -188,7 +179,7 @@ def start(
         search_attributes=settings.search_attributes,
     )
     try:
-        checked(inp)  # before connecting: area and service type fit their columns
+        pa.check_input(inp)  # before connecting: nothing is sent for a refused start
     except ActionError as err:
         fail_bad_input(str(err))
 
@@ -419,3 +410,98 @@ def provider_list(plan: PlanOpt = None, as_json: JsonOpt = False) -> None:
     for q in s.lists:
         names = [f"{p} {s.names.get(p, '')}".strip() for p in q.providers]
         typer.echo(f"{q.area} / {q.service_type}: " + (" → ".join(names) or "(tom)"))
+
+
+@app.command("list")
+def list_placements(
+    plan: Annotated[
+        str | None,
+        typer.Option(
+            "--plan",
+            metavar="PLAN",
+            help="Placeringar hos utförare med avtal enligt planen. "
+            "(Placements with providers on the plan.)",
+            show_default=False,
+        ),
+    ] = None,
+    org_nr: Annotated[
+        str | None,
+        typer.Option(
+            "--org-nr",
+            metavar="ORGNR",
+            help="Utföraren som har placeringen eller tar över den. (The provider.)",
+            show_default=False,
+        ),
+    ] = None,
+    state: Annotated[
+        str | None,
+        typer.Option(
+            "--state",
+            metavar="LÄGE",
+            help="Ett läge: " + ", ".join(s.value for s in PlacementState) + ". (One state.)",
+            show_default=False,
+        ),
+    ] = None,
+    area: Annotated[
+        str | None,
+        typer.Option("--area", metavar="OMRÅDE", help="Ett område. (One area.)"),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Lista placeringar ur databasen: kundreferens (pseudonym), område, tjänst, utförare och
+    genomförandeplan. (List placements from the records database; customers appear only by
+    their pseudonymous reference.)"""
+    org = _org_nr(org_nr) if org_nr is not None else None
+    settings = _settings()
+    found = run_query(
+        lambda: pa.list_placements(
+            settings.resolved_database_url,
+            settings.plans_dir,
+            plan=plan,
+            org_nr=org,
+            state=state,
+            area=area,
+        )
+    )
+    if as_json:
+        typer.echo(json.dumps([r.as_json() for r in found], ensure_ascii=False, indent=2))
+        return
+    if not found:
+        typer.echo("Inga placeringar. (No placements.)")
+        return
+    headers = (
+        "Placering",
+        "Kund",
+        "Område",
+        "Tjänst",
+        "Tim/mån",
+        "Läge",
+        "Utförare",
+        "Genomförandeplan",
+    )
+    rows = []
+    for r in found:
+        p = r.placement
+        care = ""
+        if p.status == "active":
+            care = (
+                f"klar {p.care_plan_done_on.isoformat()}"
+                if p.care_plan_done_on
+                else f"senast {p.care_plan_due.isoformat()}"
+                if p.care_plan_due
+                else ""
+            )
+        rows.append(
+            (
+                p.placement_id,
+                r.customer_ref,
+                p.area,
+                p.service_type,
+                str(p.granted_hours),
+                STATE_SV[PlacementState(p.status)],
+                p.org_nr or "",
+                care,
+            )
+        )
+    echo_table(headers, rows, right={4})
+    typer.echo(f"{len(found)} placeringar (placements)")

@@ -1,5 +1,7 @@
 """`lov plan`: show a plan's dated duties for a year, validate plan files, list plans.
 
+The rows, the checks and the listing are services.plans'; this module parses and prints.
+
 `lov plan show` is a documented contract (DESIGN.md §5.2): other tools read its `--json` rows.
 Bad input is reported on one line on stderr with exit code 2, naming the field.
 """
@@ -7,18 +9,18 @@ Bad input is reported on one line on stderr with exit code 2, naming the field.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
-from zoneinfo import ZoneInfo
 
 import typer
 
-from models.domain.calendar import holiday_name, is_business_day, occurrences
 from models.domain.inputs import check_date, check_year
-from models.plans.loader import PlanError, list_plans, load_plan, resolve_plan_path
-from models.plans.schema import AnnualSchedule, Plan
+from models.plans.loader import PlanError, load_plan
+from models.plans.schema import Plan
 from models.runtime.settings import get_settings
+from services.plans import listing, not_this_year, rows
+from services.plans import validate as validate_plans
 
 app = typer.Typer(
     name="plan",
@@ -26,7 +28,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-_WEEKEND = {"sv": ("lördag", "söndag"), "da": ("lørdag", "søndag")}
 _HEADERS = ("Förfallodag", "Period", "Skyldighet", "Rubrik", "Mottagare", "Anmärkning")
 
 
@@ -70,96 +71,7 @@ def _parse_date(text: str, option: str) -> date:
         _fail(f"{option}: {err}")
 
 
-# --- rows ------------------------------------------------------------------------------------
-
-
-def _closed_reason(plan: Plan, day: date) -> str:
-    """Why `day` is not a business day, in the plan's language."""
-    name = holiday_name(day, plan.holiday_calendar, plan.language)
-    if name:
-        return name
-    return _WEEKEND[plan.language][day.weekday() - 5] if day.weekday() >= 5 else "helgdag"
-
-
-def _skipped(plan: Plan, nominal: date, due: date) -> list[dict[str, str]]:
-    days = (nominal + timedelta(days=n) for n in range((due - nominal).days))
-    return [
-        {"date": d.isoformat(), "reason": _closed_reason(plan, d)}
-        for d in days
-        if not is_business_day(d, plan.holiday_calendar)
-    ]
-
-
-def _local(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).isoformat()
-
-
-def rows(plan: Plan, year: int, contract_start: date) -> list[dict[str, Any]]:
-    """The JSON rows of `lov plan show`: one per occurrence, ordered by due date."""
-    zone = ZoneInfo(plan.time_zone)
-    found: list[dict[str, Any]] = []
-    for occ in occurrences(plan, contract_start, year):
-        skipped = _skipped(plan, occ.nominal_due, occ.due)
-        schedule = occ.schedule
-        found.append(
-            {
-                "obligation": occ.obligation,
-                "title": occ.title,
-                "period": occ.period,
-                "period_start": occ.period_start.isoformat(),
-                "period_end": occ.period_end.isoformat(),
-                "nominal_due": occ.nominal_due.isoformat(),
-                "due": occ.due.isoformat(),
-                "adjusted": occ.due != occ.nominal_due,
-                "adjusted_reason": ", ".join(s["reason"] for s in skipped) or None,
-                "skipped_days": skipped,
-                "recipient": occ.recipient,
-                "recipient_title": plan.roles[occ.recipient].title,
-                "recipient_email": plan.role_email(occ.recipient),
-                "deadline": _local(schedule.deadline, zone),
-                "reminders": [_local(r, zone) for r in schedule.reminders],
-                "escalations": [
-                    {
-                        "level": e.level,
-                        "kind": e.kind,
-                        "at": _local(e.at, zone),
-                        "notify": list(e.notify),
-                    }
-                    for e in schedule.escalations
-                ],
-            }
-        )
-    return found
-
-
-def _not_this_year(plan: Plan, year: int, contract_start: date, shown: set[str]) -> list[str]:
-    """One line per obligation without an occurrence in `year`, saying why."""
-    lines: list[str] = []
-    for ob in plan.obligations:
-        if ob.key in shown:
-            continue
-        schedule = ob.schedule
-        later = next(
-            (
-                y
-                for y in range(year + 1, year + 11)
-                if occurrences(plan, contract_start, y, [ob.key])
-            ),
-            None,
-        )
-        if isinstance(schedule, AnnualSchedule) and schedule.only_years:
-            why = "endast år " + ", ".join(map(str, schedule.only_years))
-        elif isinstance(schedule, AnnualSchedule) and schedule.every_years > 1:
-            base = "avtalsstart" if schedule.anchor == "contract-start" else str(schedule.anchor)
-            why = f"vart {schedule.every_years}:e år räknat från {base}"
-        elif contract_start.year > year:
-            why = f"avtalet startar {contract_start.isoformat()}"
-        else:
-            why = f"inte skyldig första året (avtalsstart {contract_start.isoformat()})"
-        if later:
-            why += f"; nästa gång {later}"
-        lines.append(f"  {ob.key}: {why}")
-    return lines
+# --- the table ------------------------------------------------------------------------------
 
 
 def _table(plan: Plan, year: int, contract_start: date, found: list[dict[str, Any]]) -> str:
@@ -186,7 +98,7 @@ def _table(plan: Plan, year: int, contract_start: date, found: list[dict[str, An
             out.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
     else:
         out.append(f"Inga förekomster år {year}.")
-    missing = _not_this_year(plan, year, contract_start, {r["obligation"] for r in found})
+    missing = not_this_year(plan, year, contract_start, {r["obligation"] for r in found})
     if missing:
         out += ["", f"Inte aktuellt år {year}:", *missing]
     meetings = plan.meetings
@@ -274,18 +186,16 @@ def validate(
 ) -> None:
     """Kontrollera planfiler: OK per fil, annars felet på en rad och slutkod 2.
     (Check plan files: OK per file, else the error on one line and exit code 2.)"""
-    plans_dir = _plans_dir()
     failed = False
-    for ref in refs or list_plans(plans_dir):
-        try:
-            path = resolve_plan_path(ref, plans_dir)
-            plan = load_plan(ref, plans_dir)
-        except PlanError as err:
-            typer.echo(str(err), err=True)
+    for checked in validate_plans(refs, _plans_dir()):
+        if checked.plan is None:
+            typer.echo(str(checked.error), err=True)
             failed = True
             continue
+        plan = checked.plan
         typer.echo(
-            f"OK {path} ({plan.id}, version {plan.version}, {len(plan.obligations)} skyldigheter)"
+            f"OK {checked.path} ({plan.id}, version {plan.version}, "
+            f"{len(plan.obligations)} skyldigheter)"
         )
     if failed:
         raise typer.Exit(2)
@@ -294,15 +204,12 @@ def validate(
 @app.command("list")
 def list_command() -> None:
     """Lista planerna i plans/; * markerar standardplanen. (List plans; * marks the default.)"""
-    plans_dir = _plans_dir()
-    default = get_settings().default_plan
-    ids = list_plans(plans_dir)
-    width = max((len(i) for i in ids), default=0)
-    for plan_id in ids:
-        head = f"{'*' if plan_id == default else ' '} {plan_id.ljust(width)}"
-        try:
-            plan = load_plan(plan_id, plans_dir)
-        except PlanError as err:
-            typer.echo(f"{head}  OGILTIG: {err.key}: {err.message}")
+    found = listing(_plans_dir(), get_settings().default_plan)
+    width = max((len(p.plan_id) for p in found), default=0)
+    for p in found:
+        head = f"{'*' if p.default else ' '} {p.plan_id.ljust(width)}"
+        if p.plan is None:
+            assert p.error is not None
+            typer.echo(f"{head}  OGILTIG: {p.error.key}: {p.error.message}")
             continue
-        typer.echo(f"{head}  {plan.version}  {plan.name}")
+        typer.echo(f"{head}  {p.plan.version}  {p.plan.name}")

@@ -1,37 +1,25 @@
-"""`lov recovery`: återkrav cases — start, respond, decide, settle, paid, status, totals.
+"""`lov recovery`: återkrav cases — start, respond, decide, settle, paid, status, totals, list.
 
 Claim lines are given as repeated `--line "PERIOD,KUNDREF,FAKTURERADE,GODKÄNDA,TIMPRIS"` (use
 `;` between the columns to write decimal commas: `"2027-03;K-1042;12,5;10;385,50"`) or as a CSV
 file with a header row (`--csv FILE`; `,` or `;` separated). The calculation is shown before
 anything is started; a bad line is refused with its line number and column, exit 2, and nothing
-is started. Case ids and workflow ids: see `services.recoveries`.
+is started. Case ids, workflow ids, the line rules and every command and query: see
+`services.recoveries`; this module parses the options and prints.
 """
 
 from __future__ import annotations
 
-import asyncio
-import csv
-import io
 import json
-from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
-from zoneinfo import ZoneInfo
+from typing import Annotated, Any, TypeVar
 
 import typer
 from temporalio.client import Client
 
-from models.domain.calendar import next_business_day
 from models.domain.file_input import MAX_CSV_BYTES, FileInputError, read_text
-from models.domain.money import (
-    ClaimLine,
-    ClaimLineError,
-    calculation_lines,
-    check_line,
-    format_sek,
-    parse_decimal,
-)
+from models.domain.money import ClaimLine, calculation_lines, format_sek
 from models.messages.recovery import (
     DecideRequest,
     PaidRequest,
@@ -40,21 +28,19 @@ from models.messages.recovery import (
     RespondRequest,
     SettleRequest,
 )
-from models.plans.loader import PlanError, load_plan
-from models.records.db import make_engine, make_session_factory
-from models.records.store import RecordStore, RecoveryTotal
 from models.runtime.settings import get_settings as _settings
-from services import contracts as actions
 from services import recoveries as recovery
 from services.calls import ActionError
 from services.request_ids import RequestIdOpt
 from starter.client_run import run_action as _run
 from starter.client_run import run_change as _run_change
-from starter.errors import fail, fail_bad_input
+from starter.errors import fail_bad_input
 from starter.options import ActorOpt, JsonOpt, OrgNrArg
 from starter.options import parse_actor as _actor
 from starter.options import parse_org_nr as _org_nr
 from starter.options import required as _required
+from starter.records_read import run_query
+from starter.table import echo_table
 
 app = typer.Typer(
     name="recovery",
@@ -63,7 +49,8 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-COLUMNS = ("period", "customer_ref", "hours_billed", "hours_approved", "hourly_rate")
+T = TypeVar("T")
+COLUMNS = recovery.COLUMNS
 STATE_SV = {
     RecoveryState.NOTICED: "underrättad, väntar på svar",
     RecoveryState.RESPONDED: "svar registrerat, väntar på beslut",
@@ -114,75 +101,26 @@ ReasonOpt = Annotated[
 # --- claim lines ---------------------------------------------------------------------------------
 
 
-def _line(cells: list[str], where: str) -> ClaimLine:
-    """A claim line from its five cells; bad input names `where` (line number) and the column."""
-    if len(cells) != len(COLUMNS):
-        fail_bad_input(
-            f"{where}: {len(cells)} kolumner, väntade {len(COLUMNS)} ({', '.join(COLUMNS)})"
-        )
-    values: dict[str, Any] = {}
-    try:
-        for column, cell in zip(COLUMNS, cells, strict=True):
-            if column in ("period", "customer_ref"):
-                values[column] = cell.strip()
-            else:
-                values[column] = parse_decimal(cell, column)
-        line = ClaimLine(**values)
-        check_line(line)
-    except ClaimLineError as err:
-        fail_bad_input(f"{where}, kolumn {err.field}: {err.reason}")
-    return line
-
-
-def _option_lines(specs: list[str]) -> list[ClaimLine]:
-    lines = []
-    for n, spec in enumerate(specs, 1):
-        separator = ";" if ";" in spec else ","
-        lines.append(_line(spec.split(separator), f"--line {n}"))
-    return lines
-
-
-def _csv_lines(path: Path) -> list[ClaimLine]:
-    option = f"--csv {path}"
-    try:
-        text = read_text(path, MAX_CSV_BYTES, encoding="utf-8-sig")
-    except FileInputError as err:
-        fail_bad_input(f"{option}: {err}")
-    rows = [row for row in csv.reader(io.StringIO(text), delimiter=_delimiter(text))]
-    if not rows:
-        fail_bad_input(f"{option}: filen är tom (empty file)")
-    header = [cell.strip().lower() for cell in rows[0]]
-    if header != list(COLUMNS):
-        fail_bad_input(
-            f"{option}: rad 1: rubrikraden ska vara {','.join(COLUMNS)} (header), fick "
-            f"{','.join(header)}"
-        )
-    lines = []
-    for n, row in enumerate(rows[1:], 2):
-        if not any(cell.strip() for cell in row):
-            continue  # blank lines, e.g. at the end of a spreadsheet export
-        lines.append(_line(row, f"{option}: rad {n}"))
-    if not lines:
-        fail_bad_input(f"{option}: inga rader efter rubrikraden (no claim lines)")
-    return lines
-
-
-def _delimiter(text: str) -> str:
-    """Swedish spreadsheets export `;` (decimal commas); others `,`."""
-    first = text.splitlines()[0] if text.strip() else ""
-    return ";" if ";" in first else ","
-
-
 def _claim_lines(line: list[str] | None, csv_file: Path | None, required: bool) -> list[ClaimLine]:
     if line and csv_file is not None:
         fail_bad_input("--csv: ange antingen --line eller --csv (give one of --line / --csv)")
-    if csv_file is not None:
-        return _csv_lines(csv_file)
-    if line:
-        return _option_lines(line)
+    try:
+        if csv_file is not None:
+            return recovery.lines_from_csv(_csv_text(csv_file), f"--csv {csv_file}")
+        if line:
+            return recovery.lines_from_specs(line)
+    except ActionError as err:
+        fail_bad_input(str(err))
     if required:
         fail_bad_input("--line: minst en rad krävs, med --line eller --csv (claim lines required)")
     return []
+
+
+def _csv_text(path: Path) -> str:
+    try:
+        return read_text(path, MAX_CSV_BYTES, encoding="utf-8-sig")
+    except FileInputError as err:
+        fail_bad_input(f"--csv {path}: {err}")
 
 
 def _calculation(lines: list[ClaimLine]) -> list[str]:
@@ -221,38 +159,16 @@ def start(
         fail_bad_input(str(err))
     settings = _settings()
 
-    async def action(client: Client) -> tuple[str, str, str]:
-        contract = await actions.contract_status(client, org)
-        try:
-            plan = load_plan(contract.plan_id, settings.plans_dir)
-        except PlanError as err:
-            raise ActionError("plan", str(err)) from None
-        today = datetime.now(ZoneInfo(plan.time_zone)).date()
-        case_id = await recovery.start_recovery(
-            client,
-            settings.temporal_task_queue,
-            settings.plans_dir,
-            settings.templates_dir,
-            org,
-            lines,
-            year=today.year,
-            actor=who,
-            subject=subject,
-            search_attributes=settings.search_attributes,
-        )
-        # The workflow dates the deadline the same way (plan calendar, next business day).
-        due = next_business_day(today + timedelta(days=plan.response_days), plan.holiday_calendar)
-        return case_id, contract.provider.email, due.isoformat()
+    async def action(client: Client) -> recovery.OpenedCase:
+        return await recovery.open_case(client, settings, org, lines, who, subject)
 
-    case_id, email, due = _run_change(
-        settings, action, request_id, status=f"lov recovery totals --org-nr {org}"
-    )
+    opened = _run_change(settings, action, request_id, status=f"lov recovery totals --org-nr {org}")
     out = [
-        f"Återkrav startat (started): {case_id} · {org} · arbetsflöde "
-        f"{recovery.recovery_workflow_id(case_id)}",
+        f"Återkrav startat (started): {opened.case_id} · {org} · arbetsflöde {opened.workflow_id}",
         "Beräkning (calculation):",
         *_calculation(lines),
-        f"Underrättelse skickas till {email}; svar senast {due}.",
+        f"Underrättelse skickas till {opened.email}; svar senast "
+        f"{opened.response_due.isoformat()}.",
     ]
     typer.echo("\n".join(out))
 
@@ -343,8 +259,8 @@ def decide(
         amount: Decimal | None = None
         if adjust is not None:
             try:
-                amount = parse_decimal(adjust, "--adjust")
-            except ClaimLineError as err:
+                amount = recovery.parse_amount(adjust, "--adjust")
+            except ActionError as err:
                 fail_bad_input(str(err))
         request = DecideRequest(
             outcome="adjust", amount=amount, lines=lines or None, reason=text, actor=who
@@ -488,21 +404,6 @@ def status(case: CaseArg, as_json: JsonOpt = False) -> None:
     typer.echo(result.model_dump_json(indent=2) if as_json else status_text(result))
 
 
-def _total_json(t: RecoveryTotal) -> dict[str, Any]:
-    return {
-        "org_nr": t.org_nr,
-        "year": t.year,
-        "cases": t.cases,
-        "open_cases": t.open_cases,
-        "withdrawn_cases": t.withdrawn_cases,
-        # Strings, so that no JSON reader turns kronor into binary floating point.
-        "claimed": str(t.claimed),
-        "decided": str(t.decided),
-        "paid": str(t.paid),
-        "outstanding": str(t.outstanding),
-    }
-
-
 @app.command("totals")
 def totals(
     org_nr: Annotated[
@@ -518,23 +419,16 @@ def totals(
     """Summor per utförare och år ur databasen: krävt, beslutat, betalt, kvar att betala.
     (Totals per provider and year from the records database.)"""
     org = _org_nr(org_nr) if org_nr is not None else None
-    if year is not None and not 2000 <= year <= 2100:
-        fail_bad_input(f"--year: ett år 2000–2100 (a year), fick {year}")
-    settings = _settings()
-
-    async def read() -> list[RecoveryTotal]:
-        engine = make_engine(settings.resolved_database_url)
-        try:
-            return await RecordStore(make_session_factory(engine)).recovery_totals(org, year)
-        finally:
-            await engine.dispose()
-
     try:
-        found = asyncio.run(read())
-    except Exception as err:  # noqa: BLE001 - the CLI boundary: one line, exit 1
-        fail(f"databasen (records database): {' '.join(str(err).split())[:300]}")
+        recovery.check_year_filter(year)
+    except ActionError as err:
+        fail_bad_input(str(err))
+    settings = _settings()
+    found = run_query(lambda: recovery.totals(settings.resolved_database_url, org, year))
     if as_json:
-        typer.echo(json.dumps([_total_json(t) for t in found], ensure_ascii=False, indent=2))
+        typer.echo(
+            json.dumps([recovery.total_json(t) for t in found], ensure_ascii=False, indent=2)
+        )
         return
     if not found:
         typer.echo("Inga återkrav. (No recovery cases.)")
@@ -553,10 +447,65 @@ def totals(
         )
         for t in found
     ]
-    widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
-    for row in [headers, *rows]:
-        cells = (
-            c.rjust(w) if i > 1 else c.ljust(w)
-            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+    echo_table(headers, rows, right=range(2, len(headers)))
+
+
+@app.command("list")
+def list_cases(
+    plan: Annotated[
+        str | None,
+        typer.Option(
+            "--plan",
+            metavar="PLAN",
+            help="Ärenden hos utförare med avtal enligt planen. (Cases of providers on the plan.)",
+            show_default=False,
+        ),
+    ] = None,
+    org_nr: Annotated[
+        str | None,
+        typer.Option("--org-nr", metavar="ORGNR", help="En utförare. (One provider.)"),
+    ] = None,
+    state: Annotated[
+        str | None,
+        typer.Option(
+            "--state",
+            metavar="LÄGE",
+            help="Ett läge: " + ", ".join(s.value for s in RecoveryState) + ". (One state.)",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Lista återkravsärenden ur databasen: läge, belopp och tidsfrister.
+    (List recovery cases from the records database: state, amounts, deadlines.)"""
+    org = _org_nr(org_nr) if org_nr is not None else None
+    settings = _settings()
+    found = run_query(
+        lambda: recovery.list_cases(
+            settings.resolved_database_url, settings.plans_dir, plan=plan, org_nr=org, state=state
         )
-        typer.echo("  ".join(cells).rstrip())
+    )
+    if as_json:
+        typer.echo(json.dumps([r.as_json() for r in found], ensure_ascii=False, indent=2))
+        return
+    if not found:
+        typer.echo("Inga återkrav. (No recovery cases.)")
+        return
+    headers = ("Ärende", "Utförare", "Namn", "Läge", "Krävt", "Att betala", "Frist")
+    rows = []
+    for r in found:
+        c = r.case
+        due = c.payment_due or (c.response_due if c.status == "noticed" else None)
+        rows.append(
+            (
+                c.recovery_id,
+                c.org_nr,
+                r.provider_name,
+                STATE_SV[RecoveryState(c.status)],
+                format_sek(c.claimed_amount or Decimal(0)),
+                format_sek(c.amount or Decimal(0)),
+                due.isoformat() if due else "",
+            )
+        )
+    echo_table(headers, rows, right=range(4, len(headers)))
+    typer.echo(f"{len(found)} ärenden (cases)")

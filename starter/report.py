@@ -1,26 +1,24 @@
 """`lov report compliance`: who delivered what, on time, in one follow-up year.
 
-Read from the records database (the obligation workflows write every outcome there), so a
-report over all providers and years is two queries, not a walk through workflow histories.
+The matrix is built by services.reports (from the records database); this module parses the
+options and prints it as text, JSON or one self-contained HTML page.
 """
 
 from __future__ import annotations
 
 import asyncio
 import html
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 
-from models.domain.compliance import STATE_SV, STATES, Matrix, build_matrix, placement_stats
+from models.domain.compliance import STATE_SV, STATES, Matrix
 from models.domain.file_input import FileInputError, check_output_target, write_text
-from models.plans.loader import PlanError, list_plans, load_plan
-from models.records.db import make_engine, make_session_factory
-from models.records.store import RecordStore
-from models.runtime.settings import Settings, get_settings
+from models.runtime.settings import get_settings
+from services.reports import compliance as compliance_report
 from starter.errors import fail, fail_bad_input
 from starter.options import parse_date
 
@@ -30,7 +28,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 LOCAL = ZoneInfo("Europe/Stockholm")
-EXTRA_TITLES = {"meeting-action": "Åtgärd från uppföljningsmöte"}
 COLOURS = {
     "on_time": "#cdebd3",
     "late": "#ffe6a7",
@@ -38,35 +35,6 @@ COLOURS = {
     "waived": "#d6e4f0",
     "not_due": "#f2f2f2",
 }
-
-
-def obligation_titles(settings: Settings) -> dict[str, str]:
-    titles = dict(EXTRA_TITLES)
-    try:
-        plan_ids = list_plans(settings.plans_dir)
-    except (OSError, PlanError):
-        plan_ids = []
-    for plan_id in plan_ids:
-        try:
-            plan = load_plan(plan_id, settings.plans_dir)
-        except PlanError:
-            continue
-        for ob in plan.obligations:
-            titles.setdefault(ob.key, ob.title)
-    return titles
-
-
-async def compliance_matrix(
-    store: RecordStore, year: int, as_of: date, titles: dict[str, str]
-) -> Matrix:
-    facts = await store.compliance_facts(year)
-    names = await store.provider_names()
-    fields = await store.latest_report_fields(year, "customers")
-    placements = {
-        p.org_nr: placement_stats(p.decisions, p.granted_hours, p.care_plans_current)
-        for p in await store.placement_statistics()
-    }
-    return build_matrix(year, as_of, facts, names, titles, fields, placements)
 
 
 def matrix_text(m: Matrix) -> str:
@@ -166,15 +134,6 @@ skapad {generated.astimezone(LOCAL):%Y-%m-%d %H:%M}</p>
 """
 
 
-async def _load(settings: Settings, year: int, as_of: date) -> Matrix:
-    engine = make_engine(settings.resolved_database_url)
-    try:
-        store = RecordStore(make_session_factory(engine))
-        return await compliance_matrix(store, year, as_of, obligation_titles(settings))
-    finally:
-        await engine.dispose()
-
-
 @app.command("compliance")
 def compliance(
     year: Annotated[
@@ -212,7 +171,7 @@ def compliance(
             fail_bad_input(f"--html: {html_file}: {err}")
     settings = get_settings()
     try:
-        matrix = asyncio.run(_load(settings, year, day))
+        matrix = asyncio.run(compliance_report(settings, year, day))
     except Exception as err:
         fail(f"Registret (records database): {' '.join(str(err).split())}")
     if html_file is not None:

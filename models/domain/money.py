@@ -22,8 +22,10 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from pydantic import BaseModel, ConfigDict
 
-# The one personnummer rule (models.domain.customer_ref), shared with placements; re-exported.
-from models.domain.customer_ref import looks_like_personnummer
+# The one customer-reference rule (models.domain.customer_ref), shared with placements;
+# looks_like_personnummer is re-exported for the callers that import it from here.
+from models.domain.customer_ref import CustomerRefError, check_customer_ref
+from models.domain.customer_ref import looks_like_personnummer as looks_like_personnummer
 
 ORE = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -31,7 +33,6 @@ ZERO = Decimal("0.00")
 MAX_HOURS = Decimal("100000")
 MAX_RATE = Decimal("100000")
 _PERIOD = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
-_REFERENCE = re.compile(r"^[A-Za-z0-9ÅÄÖåäö][A-Za-z0-9ÅÄÖåäö_./-]{0,39}$")
 
 
 class ClaimLineError(ValueError):
@@ -83,18 +84,11 @@ def check_line(line: ClaimLine) -> None:
     """Raise ClaimLineError naming the first unacceptable column of `line`."""
     if not _PERIOD.fullmatch(line.period):
         raise ClaimLineError("period", f"ska vara ÅÅÅÅ-MM (YYYY-MM), fick {line.period!r}")
-    ref = line.customer_ref
-    if looks_like_personnummer(ref):
-        raise ClaimLineError(
-            "customer_ref",
-            "ser ut som ett personnummer; ange kundens pseudonyma referens, t.ex. K-1042 "
-            "(looks like a personal identity number; use the pseudonymous reference)",
-        )
-    if not _REFERENCE.fullmatch(ref):
-        raise ClaimLineError(
-            "customer_ref",
-            f"1–40 tecken: bokstäver, siffror, - _ . / (letters, digits, - _ . /), fick {ref!r}",
-        )
+    try:
+        # Not stripped: a line keeps its reference exactly as given, so blanks are a bad shape.
+        check_customer_ref(line.customer_ref, strip=False)
+    except CustomerRefError as err:
+        raise ClaimLineError("customer_ref", err.swedish) from None
     _check_amount(line.hours_billed, "hours_billed", MAX_HOURS)
     _check_amount(line.hours_approved, "hours_approved", MAX_HOURS)
     _check_amount(line.hourly_rate, "hourly_rate", MAX_RATE)

@@ -1,4 +1,5 @@
-"""What `lov overdue` lists: who is late, right now, across all providers.
+"""What `lov overdue` lists: who is late, right now, across all providers (the rows and their
+order; services.overdue.overdue_items asks Temporal and the records for them).
 
 Read from Temporal's visibility (the search attributes each workflow keeps current), so the list
 is what the running workflows themselves say, and on a cluster it scales with the visibility
@@ -14,15 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
-from temporalio.client import Client
 
 from models.domain.provider_id import is_ref
 from models.runtime import search_attributes as sa
-from models.runtime.settings import Settings
 
 QUERY = "LovOverdue = true AND ExecutionStatus = 'Running'"
 LOCAL_DAY_ENDS = timedelta(days=1)
@@ -51,7 +50,7 @@ class OverdueList:
     records_error: str | None = None
 
 
-def _item(workflow_id: str, attrs: object, now: datetime) -> OverdueItem:
+def item_of(workflow_id: str, attrs: object, now: datetime) -> OverdueItem:
     get = attrs.get  # type: ignore[attr-defined]
     deadline: datetime | None = get(sa.DUE)
     # LovDue is the instant the due day ends; the due date is the day before it, and the first
@@ -87,40 +86,3 @@ def with_org_nrs(items: list[OverdueItem], org_nrs: Mapping[str, str]) -> list[O
         for i in items
     ]
     return sorted(named, key=lambda i: (-(i.days_overdue or 0), i.org_nr, i.workflow_id))
-
-
-async def records_org_nrs(settings: Settings, workflow_ids: list[str]) -> dict[str, str]:
-    """Workflow id → org nr from the records database."""
-    # Imported here: SQLAlchemy adds to the start-up of every `lov overdue` otherwise, and a
-    # list without sole traders never needs it (docs/PERFORMANCE.md).
-    from models.records.db import make_engine, make_session_factory
-    from models.records.store import RecordStore
-
-    engine = make_engine(settings.resolved_database_url)
-    try:
-        return await RecordStore(make_session_factory(engine)).workflow_org_nrs(workflow_ids)
-    finally:
-        await engine.dispose()
-
-
-async def overdue_items(
-    client: Client, settings: Settings, now: datetime | None = None
-) -> OverdueList:
-    now = now or datetime.now(UTC)
-    items = [
-        _item(wf.id, wf.typed_search_attributes, now) async for wf in client.list_workflows(QUERY)
-    ]
-    wanted = keyed(items)
-    if not wanted:
-        return OverdueList(with_org_nrs(items, {}))
-    from sqlalchemy.exc import SQLAlchemyError
-
-    try:
-        known = await records_org_nrs(settings, wanted)
-    except (SQLAlchemyError, OSError) as err:
-        # The list is still worth having: the keyed rows keep their key, and the line says why.
-        # The driver's own error (SQLAlchemy's text adds the whole statement).
-        cause = getattr(err, "orig", None) or err
-        reason = " ".join(str(cause).split())[:200]
-        return OverdueList(with_org_nrs(items, {}), f"{type(cause).__name__}: {reason}")
-    return OverdueList(with_org_nrs(items, known))

@@ -7,9 +7,9 @@ pure data here (`RotationQueue`), so its fairness is property-tested without Tem
 rotation workflow owns the only live copy.
 
 Personal data: a customer is known only by a pseudonymous reference chosen by the municipality
-(e.g. the case number in its verksamhetssystem). Anything shaped like a personnummer is refused,
-and even the pseudonymous reference stays out of workflow ids, search attributes and e-mail
-subjects: placements are identified by a generated id.
+(e.g. the case number in its verksamhetssystem). Anything shaped like a personnummer is refused
+(models.domain.customer_ref), and even the pseudonymous reference stays out of workflow ids,
+search attributes and e-mail subjects: placements are identified by a generated id.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from typing import Literal
 from pydantic import Field
 
 from models.domain.calendar import CalendarRules
-from models.domain.customer_ref import looks_like_personnummer
 from models.domain.inputs import Actor, Day, Key, OptionalDay, OptionalKey
 from models.messages.common import Message
 from models.plans.schema import Role
@@ -34,28 +33,8 @@ from models.plans.schema import Role
 PLACEMENT_PREFIX = "placement-"
 ROTATION_PREFIX = "rotation-"
 _PLACEMENT_ID = re.compile(r"^placement-[0-9a-f]{12}$")
-_CUSTOMER_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{1,39}$")
 # Granted hours per month: at most 744 (31 × 24), two decimals.
 MAX_HOURS = Decimal("744")
-
-
-class CustomerRefError(ValueError):
-    pass
-
-
-def check_customer_ref(value: str) -> str:
-    """The pseudonymous customer reference, or CustomerRefError (never echoing a personnummer)."""
-    text = value.strip()
-    if looks_like_personnummer(text):
-        # Do not repeat the value: it may be a real personnummer and end up in a log.
-        raise CustomerRefError(
-            "looks like a personnummer; give a pseudonymous reference (e.g. the case number)"
-        )
-    if not _CUSTOMER_REF.match(text):
-        raise CustomerRefError(
-            "2–40 characters: letters, digits and . _ / - (a pseudonymous reference)"
-        )
-    return text
 
 
 def new_placement_id(request_id: str | None = None) -> str:

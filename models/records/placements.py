@@ -20,6 +20,7 @@ from models.records.keyed import (
 )
 from models.records.tables import (
     PLACEMENT_STATUSES,
+    Contract,
     Placement,
 )
 
@@ -110,6 +111,35 @@ class PlacementRecords(KeyedStore):
     async def get_placement(self, placement_id: str) -> PlacementRecord | None:
         row = await self._first(select(Placement).where(Placement.placement_id == placement_id))
         return None if row is None else snapshot(PlacementRecord, row)
+
+    async def list_placements(
+        self,
+        *,
+        org_nr: str | None = None,
+        status: str | None = None,
+        area: str | None = None,
+        plan_id: str | None = None,
+    ) -> list[PlacementRecord]:
+        """Placements in the order they were registered; each filter given narrows the list.
+
+        `org_nr`: the provider serving the placement or taking it over. `area`: compared without
+        regard to case (Python's casefold, so Å and å are one letter; SQLite's lower() folds only
+        ASCII). `plan_id`: the plan of the provider's contract; a placement still awaiting the
+        customer's choice has no provider yet, so no plan in the records, and is not listed."""
+        query = select(Placement).order_by(Placement.created_at, Placement.id)
+        if org_nr is not None:
+            query = query.where((Placement.org_nr == org_nr) | (Placement.pending_org_nr == org_nr))
+        if status is not None:
+            _one_of("placement status", status, PLACEMENT_STATUSES)
+            query = query.where(Placement.status == status)
+        if plan_id is not None:
+            contracts = select(Contract.org_nr).where(Contract.plan_id == plan_id)
+            query = query.where(Placement.org_nr.in_(contracts))
+        found = [snapshot(PlacementRecord, row) for row in await self._all(query)]
+        if area is not None:
+            wanted = area.strip().casefold()
+            found = [p for p in found if p.area.casefold() == wanted]
+        return found
 
     async def current_placements(self, org_nr: str) -> list[str]:
         """Ids of the placements not ended that `org_nr` serves or is about to take over."""

@@ -22,6 +22,7 @@ from models.records.keyed import (
 )
 from models.records.tables import (
     RECOVERY_STATUSES,
+    Contract,
     Recovery,
     RecoveryLine,
     RecoveryStep,
@@ -143,13 +144,26 @@ class RecoveryRecords(KeyedStore):
         return None if row is None else snapshot(RecoveryRecord, row)
 
     async def list_recoveries(
-        self, org_nr: str | None = None, year: int | None = None
+        self,
+        org_nr: str | None = None,
+        year: int | None = None,
+        *,
+        status: str | None = None,
+        plan_id: str | None = None,
     ) -> list[RecoveryRecord]:
+        """Cases by year, provider and case id; each filter given narrows the list. A case
+        belongs to the plan of its provider's contract (the plan it was started under)."""
         query = select(Recovery).order_by(Recovery.year, Recovery.org_nr, Recovery.recovery_id)
         if org_nr is not None:
             query = query.where(Recovery.org_nr == org_nr)
         if year is not None:
             query = query.where(Recovery.year == year)
+        if status is not None:
+            _one_of("recovery status", status, RECOVERY_STATUSES)
+            query = query.where(Recovery.status == status)
+        if plan_id is not None:
+            contracts = select(Contract.org_nr).where(Contract.plan_id == plan_id)
+            query = query.where(Recovery.org_nr.in_(contracts))
         return [snapshot(RecoveryRecord, row) for row in await self._all(query)]
 
     async def record_recovery_lines(

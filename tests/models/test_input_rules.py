@@ -20,7 +20,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from models.domain.customer_ref import looks_like_personnummer
+from models.domain.customer_ref import (
+    CustomerRefError,
+    check_customer_ref,
+    looks_like_personnummer,
+)
 from models.domain.inputs import EARLIEST, LATEST, check_request, check_url
 from models.domain.limits import KEY_LEN, LINK_LEN, NAME_LEN
 from models.domain.money import ClaimLine, ClaimLineError, check_line
@@ -32,7 +36,6 @@ from models.messages import meeting as mm
 from models.messages import obligation as om
 from models.messages import placement as pm
 from models.messages import recovery as rm
-from models.messages.placement import CustomerRefError, check_customer_ref
 from models.plans.scenario import ScenarioError, load_scenario
 from models.records.tables import AuditEvent, Meeting, Placement, Review
 from models.runtime.settings import PROJECT_ROOT

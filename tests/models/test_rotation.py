@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from models.messages.placement import CustomerRefError, RotationQueue, check_customer_ref
+from models.domain.customer_ref import CustomerRefError, check_customer_ref
+from models.messages.placement import RotationQueue
 from starter.cli import app
 
 PROVIDERS = [f"55{i:04d}-0000" for i in range(6)]

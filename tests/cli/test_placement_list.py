@@ -1,0 +1,150 @@
+"""`lov placement list` against the dev server, a real worker and its SQLite records: the
+placements the worker recorded, each filter, `--json` with stable keys, the customer only by
+the pseudonymous reference, and bad filters as one line, exit 2."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from temporalio.service import RPCError, RPCStatusCode
+
+from models.messages.placement import rotation_workflow_id
+from models.runtime.settings import get_settings
+from tests.support.cli_runner import Result, run_lov
+from tests.support.contract_cli import Lov
+from tests.support.helpers import eventually, random_org_nr
+from tests.support.plans import PLAN_ID
+
+KEYS = [
+    "placement_id", "customer_ref", "area", "service_type", "granted_hours", "decision_date",
+    "state", "org_nr", "pending_org_nr", "provider_start", "care_plan_due", "care_plan_done_on",
+    "care_plan_current", "end_date", "registered_at", "updated_at",
+]  # fmt: skip
+
+
+async def placement(lov: Lov, *args: str) -> Result:
+    return await run_lov(lov.env, "placement", *args)
+
+
+@pytest.fixture
+def records_lov(lov: Lov, monkeypatch: pytest.MonkeyPatch) -> Lov:
+    """The CLI reads the worker's records database."""
+    url = f"sqlite+aiosqlite:///{lov.tmp / 'records.db'}"
+    lov.env["LOV_DATABASE_URL"] = url
+    monkeypatch.setenv("LOV_DATABASE_URL", url)
+    get_settings.cache_clear()
+    return lov
+
+
+async def listed(lov: Lov, *filters: str) -> list[dict[str, object]]:
+    result = await placement(lov, "list", *filters, "--json")
+    assert result.exit_code == 0, result.stderr
+    rows: list[dict[str, object]] = json.loads(result.stdout)
+    return rows
+
+
+async def own_rotation_list(lov: Lov) -> None:
+    """One rotation workflow serves a plan on the shared dev server; one started by an earlier
+    test listens on a task queue no worker serves any more. Start from a fresh list."""
+    try:
+        await lov.client.get_workflow_handle(rotation_workflow_id(PLAN_ID)).terminate()
+    except RPCError as err:
+        if err.status != RPCStatusCode.NOT_FOUND:
+            raise
+
+
+async def start(lov: Lov, customer: str, area: str) -> str:
+    today = datetime.now(ZoneInfo("Europe/Stockholm")).date()
+    started = await placement(
+        lov,
+        "start",
+        "--customer",
+        customer,
+        "--area",
+        area,
+        "--service",
+        "omvårdnad",
+        "--hours",
+        "22,5",
+        "--decision-date",
+        today.isoformat(),
+        "--start",
+        (today + timedelta(days=3)).isoformat(),
+        "--actor",
+        "Handläggare",
+    )
+    assert started.exit_code == 0, started.stderr
+    return started.stdout.split(": ")[1].split(" ")[0]
+
+
+async def test_list_filters_and_json(records_lov: Lov) -> None:
+    lov = records_lov
+    await own_rotation_list(lov)
+    org = random_org_nr()
+    await lov.start(org)
+    added = await placement(
+        lov, "provider", "add", org, "--area", "Centrum", "--service", "omvårdnad"
+    )
+    assert added.exit_code == 0, added.stderr
+    chosen_id = await start(lov, "DNR-2031-0042", "Centrum")
+    chosen = await placement(lov, "choose", chosen_id, "--provider", org, "--actor", "HL")
+    assert chosen.exit_code == 0, chosen.stderr
+    waiting_id = await start(lov, "DNR-2031-0043", "Östra")
+
+    async def recorded() -> list[dict[str, object]]:
+        rows = await listed(lov)
+        assert [(r["placement_id"], r["state"]) for r in rows] == [
+            (chosen_id, "active"),
+            (waiting_id, "awaiting_choice"),
+        ], rows
+        return rows
+
+    rows = await eventually(recorded, timeout=20)
+    assert all(list(r) == KEYS for r in rows)
+    assert (rows[0]["customer_ref"], rows[0]["org_nr"], rows[0]["granted_hours"]) == (
+        "DNR-2031-0042",
+        org,
+        "22.50",
+    )
+
+    async def ids(*filters: str) -> list[object]:
+        return [r["placement_id"] for r in await listed(lov, *filters)]
+
+    assert await ids("--state", "active") == [chosen_id]
+    assert await ids("--state", "awaiting_choice") == [waiting_id]
+    assert await ids("--area", "östra") == [waiting_id]
+    assert await ids("--org-nr", org) == [chosen_id]
+    assert await ids("--org-nr", random_org_nr()) == []
+    # By the provider's contract: the one still awaiting a choice has no provider, no plan.
+    assert await ids("--plan", PLAN_ID) == [chosen_id]
+
+    text = await placement(lov, "list", "--state", "active")
+    assert text.exit_code == 0, text.stderr
+    lines = text.stdout.splitlines()
+    assert lines[0].split()[:3] == ["Placering", "Kund", "Område"]
+    assert lines[1].startswith(chosen_id) and "DNR-2031-0042" in lines[1] and "pågår" in lines[1]
+    assert lines[-1] == "1 placeringar (placements)"
+
+
+@pytest.mark.parametrize(
+    ("args", "start"),
+    [
+        (["--state", "pågår"], "fel: --state: okänt läge (unknown state) 'pågår'; ett av"),
+        (
+            ["--plan", "sundsvall"],
+            f"fel: --plan: okänd plan (unknown plan) 'sundsvall'; kända: {PLAN_ID}",
+        ),
+        (["--area", " "], "fel: --area: tomt område"),
+        (["--org-nr", "556036-0794"], "fel: org_nr:"),
+    ],
+)
+async def test_bad_filters_are_one_line_exit_2(
+    records_lov: Lov, args: list[str], start: str
+) -> None:
+    result = await placement(records_lov, "list", *args, "--json")
+    assert result.exit_code == 2
+    assert result.error_line().startswith(start), result.stderr
+    assert result.stdout == ""
