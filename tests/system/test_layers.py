@@ -115,12 +115,6 @@ EXTRA_ALLOWED: dict[str, tuple[str, ...]] = {
 # its import goes; never add one to make the test pass.
 KNOWN_VIOLATIONS: frozenset[tuple[str, str]] = frozenset(
     {
-        # Starting the contract by type name: i20-contracts moves this into
-        # models/runtime/contract_start.py.
-        ("activities.opening", "workflows.contract"),
-        ("services.calls", "activities.opening"),
-        ("services.calls", "workflows.contract"),
-        ("services.calls", "workflows.obligation"),
         ("services.request_ids", "starter.errors"),
         ("starter.mail", "models.records.db"),
         ("starter.mail", "models.records.mail_incidents"),
