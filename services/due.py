@@ -11,7 +11,10 @@ from datetime import date
 from typing import Any
 
 from models.records.store import RecordStore
+from models.runtime.settings import Settings
 from services.errors import ActionError
+from services.filters import plan_filter
+from services.record_reads import read_records
 
 AWAITING_REVIEW = "submitted"
 
@@ -108,3 +111,24 @@ async def due_items(
     if awaiting_review:
         items = [i for i in items if i.state == AWAITING_REVIEW]
     return items
+
+
+async def due_list(
+    settings: Settings,
+    first: date,
+    last: date,
+    *,
+    overdue: bool = False,
+    awaiting_review: bool = False,
+    plan: str | None = None,
+) -> list[DueItem]:
+    """`due_items` on the configured records; the filters are checked before anything is read."""
+    check_filters(overdue, awaiting_review)
+    plan_id = plan_filter(plan, settings.plans_dir)
+    return await read_records(
+        settings.resolved_database_url,
+        RecordStore,
+        lambda store: due_items(
+            store, first, last, overdue=overdue, awaiting_review=awaiting_review, plan_id=plan_id
+        ),
+    )

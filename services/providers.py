@@ -17,7 +17,10 @@ from models.domain.orgnr import OrgNrError, normalize_org_nr
 from models.plans.loader import PlanError, load_plan
 from models.records.store import RecordStore
 from models.records.tables import CONTRACT_STATUSES
+from models.runtime.settings import Settings
 from services.errors import ActionError
+from services.filters import plan_filter, search_filter
+from services.record_reads import read_records
 
 SETTLED = ("accepted", "waived", "cancelled")
 RECOVERY_CLOSED = ("paid", "withdrawn")
@@ -270,4 +273,38 @@ async def provider_page(
         open_recoveries=sum(r.status not in RECOVERY_CLOSED for r in recoveries),
         placements=placements,
         notes=notes,
+    )
+
+
+# --- the queries, on the configured records database ----------------------------------------
+
+
+async def provider_list(
+    settings: Settings,
+    plan: str | None = None,
+    status: str | None = None,
+    search: str | None = None,
+) -> list[ProviderRow]:
+    """`list_providers` on the configured records; the filters are checked before anything is
+    read (an unknown plan, status or an empty search is an ActionError naming the option)."""
+    plan_id = plan_filter(plan, settings.plans_dir)
+    the_status = check_status(status)
+    text = search_filter(search)
+    return await read_records(
+        settings.resolved_database_url,
+        RecordStore,
+        lambda store: list_providers(store, plan_id, the_status, text),
+    )
+
+
+async def provider_page_of(settings: Settings, org_nr: str, today: date) -> ProviderPage:
+    """`provider_page` on the configured records."""
+    try:
+        org = normalize_org_nr(org_nr)
+    except OrgNrError as err:
+        raise ActionError("org_nr", str(err)) from None
+    return await read_records(
+        settings.resolved_database_url,
+        RecordStore,
+        lambda store: provider_page(store, org, today, settings.plans_dir),
     )

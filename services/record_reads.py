@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from models.records.access import CoreAccess
 from models.records.db import DatabaseNotMigrated, check_current, make_engine, make_session_factory
+from services.errors import ActionError
 
 S = TypeVar("S", bound=CoreAccess)
 T = TypeVar("T")
@@ -33,6 +34,8 @@ async def read_records(database_url: str, store: type[S], query: Callable[[S], A
             await engine.dispose()
     except DatabaseNotMigrated as err:
         raise RecordsUnavailable(str(err)) from None
+    except ActionError:
+        raise  # the query refused its input (an unknown provider): exit 2, not a database error
     except Exception as err:  # noqa: BLE001 - a driver's error, said in one line
         text = " ".join(str(err).split())[:300]
         raise RecordsUnavailable(f"databasen (records database): {text}") from None

@@ -46,10 +46,11 @@ from starter.options import (
     parse_org_nr,
     required,
 )
-from starter.output import echo_data, echo_json, table
+from starter.output import echo_data, echo_json
 from starter.submission_input import documents as read_documents
 from starter.submission_input import fields_file as read_fields_file
 from starter.submission_input import pair, parse_value
+from starter.table import table_lines
 from starter.words import KIND_SV
 
 app = typer.Typer(
@@ -558,9 +559,11 @@ def requirements(obligation: ObligationArg, plan: PlanOpt = None, as_json: JsonO
         rows = [
             (f.key, f.title, f.type, f.unit, yes_no[f.required], f.limits) for f in needs.fields
         ]
-        out += table(("Nyckel", "Namn", "Typ", "Enhet", "Krävs", "Gränser"), rows, indent="  ")
+        out += table_lines(
+            ("Nyckel", "Namn", "Typ", "Enhet", "Krävs", "Gränser"), rows, indent="  "
+        )
     if needs.documents:
         out += ["", "Dokument (--document NYCKEL=SÖKVÄG):"]
         docs = [(d.key, d.title, yes_no[d.required], d.limits) for d in needs.documents]
-        out += table(("Nyckel", "Namn", "Krävs", "Gränser"), docs, indent="  ")
+        out += table_lines(("Nyckel", "Namn", "Krävs", "Gränser"), docs, indent="  ")
     typer.echo("\n".join(out))

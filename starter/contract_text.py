@@ -7,7 +7,7 @@ from typing import Any
 
 from models.messages.contract import ContractStatus
 from models.messages.obligation import ItemStatus, ObligationStatus
-from starter.output import table
+from starter.table import table_lines
 from starter.words import CONTRACT_STATE_SV, KIND_SV, STATE_SV
 
 
@@ -45,7 +45,7 @@ def contract_text(status: ContractStatus) -> str:
         ):
             rows += [_item_row(label, i) for i in items]
         out += ["", key]
-        out += table(headers, rows, indent="  ")
+        out += table_lines(headers, rows, indent="  ")
         if summary.done_earlier:
             out.append(f"  och {summary.done_earlier} klara tidigare år")
     return "\n".join(out)

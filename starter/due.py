@@ -12,11 +12,11 @@ import typer
 from models.runtime.settings import get_settings
 from services import due as due_service
 from services.errors import ActionError
-from services.records import RecordStore
 from starter.errors import fail_bad_input
-from starter.options import JsonOpt, PlanFilterOpt, parse_date, parse_month
-from starter.output import echo_data, table
-from starter.records_run import read_records, today
+from starter.options import JsonOpt, PlanFilterOpt, local_today, parse_date, parse_month
+from starter.output import echo_data
+from starter.records_read import run_query
+from starter.table import table_lines
 from starter.words import state_sv
 
 
@@ -70,17 +70,15 @@ def due(
     first = parse_date(from_date, "--from") if from_date is not None else None
     last = parse_date(to_date, "--to") if to_date is not None else None
     try:
-        start, end = due_service.due_window(today(), the_month, first, last)
-        due_service.check_filters(overdue, awaiting_review)
+        start, end = due_service.due_window(local_today(), the_month, first, last)
     except ActionError as err:
         fail_bad_input(str(err))
-
-    async def query(store: RecordStore) -> list[due_service.DueItem]:
-        return await due_service.due_items(
-            store, start, end, overdue=overdue, awaiting_review=awaiting_review, plan_id=plan
+    settings = get_settings()
+    items = run_query(
+        lambda: due_service.due_list(
+            settings, start, end, overdue=overdue, awaiting_review=awaiting_review, plan=plan
         )
-
-    items = read_records(get_settings(), query)
+    )
     if as_json:
         echo_data([i.as_dict() for i in items])
         return
@@ -101,6 +99,6 @@ def due(
         for i in items
     ]
     headers = ("Förfallodag", "Utförare", "Orgnr", "Skyldighet", "Period", "Status", "Försenad")
-    for line in table(headers, rows):
+    for line in table_lines(headers, rows):
         typer.echo(line)
     typer.echo(f"{len(items)} förfaller {window}")

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import getpass
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 
@@ -58,6 +59,9 @@ PlanFilterOpt = Annotated[
         show_default=False,
     ),
 ]
+
+# The municipalities' calendar day: what "this month" and "this year" mean to the CLI.
+LOCAL = ZoneInfo("Europe/Stockholm")
 
 _MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 
@@ -120,3 +124,8 @@ def parse_month(text: str, option: str) -> tuple[date, date]:
     except ValueError as err:
         fail_bad_input(f"{option}: {err}")
     return first, last
+
+
+def local_today() -> date:
+    """Today in the municipalities' time zone."""
+    return datetime.now(LOCAL).date()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -27,12 +26,3 @@ def _iso(value: Any) -> str:
     if isinstance(value, Decimal):
         return str(value)
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]], indent: str = "") -> list[str]:
-    """Left-aligned columns as wide as their widest cell, two spaces apart."""
-    widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
-    return [
-        (indent + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))).rstrip()
-        for row in [headers, *rows]
-    ]

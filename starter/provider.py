@@ -11,12 +11,10 @@ import typer
 
 from models.runtime.settings import get_settings
 from services import providers
-from services.errors import ActionError
-from services.records import RecordStore
-from starter.errors import fail_bad_input
-from starter.options import JsonOpt, OrgNrArg, PlanFilterOpt, parse_org_nr
-from starter.output import echo_data, table
-from starter.records_run import read_records, today
+from starter.options import JsonOpt, OrgNrArg, PlanFilterOpt, local_today, parse_org_nr
+from starter.output import echo_data
+from starter.records_read import run_query
+from starter.table import table_lines
 from starter.words import KIND_SV, state_sv
 
 app = typer.Typer(
@@ -62,15 +60,8 @@ def list_providers(
     --json skriver en lista av objekt med nycklarna org_nr, name, email, plan_id,
     contract_start, status och end_date (null utan avtal)."""
 
-    try:
-        providers.check_status(status)  # refused before the records are opened
-    except ActionError as err:
-        fail_bad_input(str(err))
-
-    async def query(store: RecordStore) -> list[providers.ProviderRow]:
-        return await providers.list_providers(store, plan, status, search)
-
-    rows = read_records(get_settings(), query)
+    settings = get_settings()
+    rows = run_query(lambda: providers.provider_list(settings, plan, status, search))
     if as_json:
         echo_data([r.as_dict() for r in rows])
         return
@@ -88,7 +79,7 @@ def list_providers(
         )
         for r in rows
     ]
-    for line in table(("Namn", "Orgnr", "Plan", "Avtalsstart", "Avtal", "Sista dag"), cells):
+    for line in table_lines(("Namn", "Orgnr", "Plan", "Avtalsstart", "Avtal", "Sista dag"), cells):
         typer.echo(line)
     typer.echo(f"{len(rows)} utförare")
 
@@ -124,7 +115,7 @@ def page_text(page: providers.ProviderPage) -> str:
             for d in page.duties
         ]
         headers = ("Förfallodag", "Skyldighet", "Period", "Status", "Försenad", "Nivå")
-        out += table(headers, rows, indent="  ")
+        out += table_lines(headers, rows, indent="  ")
     else:
         out.append("  inga")
     out += ["", "Öppna eskaleringar:"]
@@ -171,12 +162,7 @@ def show(org_nr: OrgNrArg, as_json: JsonOpt = False) -> None:
     notes."""
     org = parse_org_nr(org_nr)
     settings = get_settings()
-    day = today()
-
-    async def query(store: RecordStore) -> providers.ProviderPage:
-        return await providers.provider_page(store, org, day, settings.plans_dir)
-
-    page = read_records(settings, query)
+    page = run_query(lambda: providers.provider_page_of(settings, org, local_today()))
     if as_json:
         echo_data(page.as_dict())
     else:

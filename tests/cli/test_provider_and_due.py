@@ -375,5 +375,5 @@ async def test_a_missing_records_database_is_an_error_not_a_new_file(tmp_path: P
     env = cli_env(tmp_path, LOV_DATABASE_URL=f"sqlite+aiosqlite:///{missing}")
     result = await run_lov_process(env, "due", "--month", "2027-04")
     assert result.exit_code == 1, (result.stdout, result.stderr)
-    assert "finns inte (records database missing)" in result.error_line()
+    assert "kör `lov db upgrade`" in result.error_line()
     assert not missing.exists() and not missing.parent.exists()
