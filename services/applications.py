@@ -26,17 +26,20 @@ from temporalio.common import (
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from models.domain.orgnr import OrgNrError, normalize_org_nr, search_value
+from models.domain.orgnr import OrgNrError, normalize_org_nr
+from models.ids import (
+    ApplicationRefError,
+    application_workflow_id,
+    parse_application_id,
+    search_value,
+)
 from models.messages.application import (
     ApplicationInput,
-    ApplicationRefError,
     ApplicationStatus,
     AssessRequest,
     CompleteRequest,
     CompletionRequest,
     DecideRequest,
-    application_workflow_id,
-    parse_application_id,
 )
 from models.runtime import search_attributes as sa
 from services.calls import (

@@ -12,7 +12,8 @@ from typing import Any
 from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 
-from models.domain.orgnr import OrgNrError, meeting_workflow_id, normalize_org_nr
+from models.domain.orgnr import OrgNrError, normalize_org_nr
+from models.ids import is_meeting_id, meeting_workflow_id
 from models.messages.meeting import (
     CancelMeetingRequest,
     MeetingStatus,
@@ -26,7 +27,7 @@ from workflows.meeting import MeetingWorkflow
 def meeting_id(ref: str, year: int | None = None, window: str | None = None) -> str:
     """`ref` is a meeting id, or an org nr that `year` and `window` complete."""
     ref = ref.strip()
-    if ref.startswith("meeting-"):
+    if is_meeting_id(ref):
         if year is not None or window is not None:
             raise ActionError("meeting", "give either a meeting id or ORGNR --year --window")
         return ref

@@ -20,6 +20,7 @@ from temporalio.common import (
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from models.ids import is_placement_id, list_key, new_placement_id, rotation_workflow_id
 from models.messages.placement import (
     CarePlanDoneRequest,
     ChooseRequest,
@@ -34,10 +35,6 @@ from models.messages.placement import (
     RotationStatus,
     SwitchRequest,
     check_customer_ref,
-    is_placement_id,
-    list_key,
-    new_placement_id,
-    rotation_workflow_id,
 )
 from models.runtime import search_attributes as sa
 from services.calls import ActionError, _update, checked, contract_ids, wait_registered

@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 from temporalio.client import Client
 
+from models.ids import new_placement_id
 from models.messages.placement import (
     MAX_HOURS,
     CarePlanDoneRequest,
@@ -31,7 +32,6 @@ from models.messages.placement import (
     RotationStatus,
     SwitchRequest,
     check_customer_ref,
-    new_placement_id,
 )
 from models.plans.loader import PlanError, load_plan
 from services import placements as pa

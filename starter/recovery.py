@@ -32,6 +32,7 @@ from models.domain.money import (
     format_sek,
     parse_decimal,
 )
+from models.ids import recovery_workflow_id
 from models.messages.recovery import (
     DecideRequest,
     PaidRequest,
@@ -253,7 +254,7 @@ def start(
     )
     out = [
         f"Återkrav startat (started): {case_id} · {org} · arbetsflöde "
-        f"{recovery.recovery_workflow_id(case_id)}",
+        f"{recovery_workflow_id(case_id)}",
         "Beräkning (calculation):",
         *_calculation(lines),
         f"Underrättelse skickas till {email}; svar senast {due}.",
@@ -419,7 +420,7 @@ def paid(
 
 def _case_update(case: str, update: Any, request: Any, request_id: str | None) -> RecoveryStatus:
     try:
-        case_id = recovery.parse_case_id(case)
+        case_id = recovery.parse_case(case)
     except ActionError as err:
         fail_bad_input(str(err))
     settings = _settings()
@@ -480,7 +481,7 @@ def status(case: CaseArg, as_json: JsonOpt = False) -> None:
     """Visa ärendet: rader, beräkning, svar, beslut, tidsfrister och historik.
     (Show the case: lines, calculation, response, decision, deadlines, history.)"""
     try:
-        case_id = recovery.parse_case_id(case)
+        case_id = recovery.parse_case(case)
     except ActionError as err:
         fail_bad_input(str(err))
     settings = _settings()

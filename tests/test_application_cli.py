@@ -14,7 +14,7 @@ import pytest_asyncio
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
-from models.domain.orgnr import contract_workflow_id
+from models.ids import contract_workflow_id
 from models.messages.application import ApplicationStatus
 from models.plans.loader import load_plan
 from models.runtime.settings import PROJECT_ROOT

@@ -25,11 +25,6 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
-from models.domain.orgnr import (
-    contract_workflow_id,
-    meeting_workflow_id,
-    obligation_workflow_id,
-)
 from models.domain.provider_id import (
     KEY_FILE,
     SETTING,
@@ -41,13 +36,20 @@ from models.domain.provider_id import (
     new_key,
     parse_key,
 )
-from models.messages.application import application_workflow_id, parse_application_id
-from models.messages.placement import rotation_workflow_id
+from models.ids import (
+    application_workflow_id,
+    case_id_for,
+    contract_workflow_id,
+    meeting_workflow_id,
+    obligation_workflow_id,
+    parse_application_id,
+    parse_case_id,
+    rotation_workflow_id,
+)
 from models.plans.loader import load_plan
 from models.records.db import upgrade
 from models.runtime import search_attributes as sa
 from models.runtime.settings import PROJECT_ROOT, Settings, get_settings
-from services import recoveries as recovery_actions
 from tests.cli_args import application_submit_args, contract_start_args, placement_start_args
 from tests.cli_runner import Result, WorkerFor, cli_env, run_lov, run_lov_process
 from tests.helpers import ReceivedMail, eventually, personal_org_nr, random_org_nr
@@ -100,7 +102,7 @@ def test_company_ids_are_exactly_as_before() -> None:
     )
     assert meeting_workflow_id("556036-0793", "2027-H1") == "meeting-5560360793-2027-H1"
     assert application_workflow_id("556036-0793", 3) == "application-5560360793-3"
-    assert recovery_actions.case_id_for("556036-0793", 2027, 1) == "5560360793-2027-001"
+    assert case_id_for("556036-0793", 2027, 1) == "5560360793-2027-001"
 
 
 def test_a_sole_traders_application_and_case_ids_parse() -> None:
@@ -108,8 +110,8 @@ def test_a_sole_traders_application_and_case_ids_parse() -> None:
     assert ref is not None
     wid = application_workflow_id("121212-1212", 2, ref)
     assert wid == f"application-{ref}-2" and parse_application_id(wid) == (ref, 2)
-    case = recovery_actions.case_id_for("121212-1212", 2027, 1, ref)
-    assert recovery_actions.parse_case_id(f"recovery-{case}") == case == f"{ref}-2027-001"
+    case = case_id_for("121212-1212", 2027, 1, ref)
+    assert parse_case_id(f"recovery-{case}") == case == f"{ref}-2027-001"
 
 
 def test_serve_makes_the_key_once_readable_only_by_its_owner(tmp_path: Path) -> None:
