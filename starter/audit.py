@@ -58,6 +58,7 @@ from models.runtime.temporal import run_chain
 from services.calls import contract_ids, provider_ref
 from starter.contract import _date, _org_nr, _run, _settings
 from starter.errors import fail, fail_bad_input
+from starter.records_db import records_url
 
 LOCAL = ZoneInfo("Europe/Stockholm")
 SCHEDULED = EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
@@ -396,6 +397,7 @@ def audit(
         seal_with = signer(settings) if as_json else None
     except SigningKeyError as err:
         fail_bad_input(str(err))
+    records_url(settings)  # exit 2 if there is no database; never create an empty one
     try:
         entries = asyncio.run(_store_timeline(settings, org))
     except Exception as err:  # the database is the one source we cannot do without

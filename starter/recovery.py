@@ -60,6 +60,7 @@ from starter.contract import (
     _settings,
 )
 from starter.errors import fail, fail_bad_input
+from starter.records_db import records_url
 
 app = typer.Typer(
     name="recovery",
@@ -526,6 +527,7 @@ def totals(
     if year is not None and not 2000 <= year <= 2100:
         fail_bad_input(f"--year: ett år 2000–2100 (a year), fick {year}")
     settings = _settings()
+    records_url(settings)  # exit 2 if there is no database; never create an empty one
 
     async def read() -> list[RecoveryTotal]:
         engine = make_engine(settings.resolved_database_url)

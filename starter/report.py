@@ -23,6 +23,7 @@ from models.records.store import RecordStore
 from models.runtime.settings import Settings, get_settings
 from starter.errors import fail, fail_bad_input
 from starter.options import parse_date
+from starter.records_db import records_url
 
 app = typer.Typer(
     name="report",
@@ -211,6 +212,7 @@ def compliance(
         except FileInputError as err:
             fail_bad_input(f"--html: {html_file}: {err}")
     settings = get_settings()
+    records_url(settings)  # exit 2 if there is no database; never create an empty one
     try:
         matrix = asyncio.run(_load(settings, year, day))
     except Exception as err:

@@ -93,9 +93,11 @@ async def records_org_nrs(settings: Settings, workflow_ids: list[str]) -> dict[s
     """Workflow id → org nr from the records database."""
     # Imported here: SQLAlchemy adds to the start-up of every `lov overdue` otherwise, and a
     # list without sole traders never needs it (docs/PERFORMANCE.md).
-    from models.records.db import make_engine, make_session_factory
+    from models.records.db import make_engine, make_session_factory, require_database
     from models.records.store import RecordStore
 
+    # A missing database is reported (records_error), not created empty where `lov` was started.
+    require_database(settings.resolved_database_url, settings.database_setting)
     engine = make_engine(settings.resolved_database_url)
     try:
         return await RecordStore(make_session_factory(engine)).workflow_org_nrs(workflow_ids)
@@ -115,8 +117,12 @@ async def overdue_items(
         return OverdueList(with_org_nrs(items, {}))
     from sqlalchemy.exc import SQLAlchemyError
 
+    from models.records.db import DatabaseMissing
+
     try:
         known = await records_org_nrs(settings, wanted)
+    except DatabaseMissing as err:
+        return OverdueList(with_org_nrs(items, {}), str(err))
     except (SQLAlchemyError, OSError) as err:
         # The list is still worth having: the keyed rows keep their key, and the line says why.
         # The driver's own error (SQLAlchemy's text adds the whole statement).

@@ -62,6 +62,29 @@ class DatabaseNotMigrated(RuntimeError):
         )
 
 
+class DatabaseMissing(RuntimeError):
+    """A command that reads or changes records found no database where the settings point: it
+    says which setting to fix instead of creating an empty database there."""
+
+    def __init__(self, setting: str, path: Path) -> None:
+        super().__init__(
+            f"{setting}: ingen databas {path} (records database not found); starta `lov serve` "
+            "eller kör `lov db upgrade` där, eller sätt LOV_HOME eller LOV_DATABASE_URL"
+        )
+
+
+def require_database(url: str | URL, setting: str) -> None:
+    """Raise DatabaseMissing when `url` is a SQLite file that does not exist. Connecting would
+    create it empty (in whatever directory a relative setting points to), and every command
+    would then answer "nothing found" from it. `setting` names what chose the URL."""
+    parsed = parse_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return  # a server database is there or the connection fails loudly
+    path = _sqlite_path(parsed)
+    if path is not None and not path.is_file():
+        raise DatabaseMissing(setting, path)
+
+
 def parse_url(url: str | URL) -> URL:
     """The URL with its async driver, or `InvalidDatabaseURL` saying what is wrong."""
     try:
