@@ -1,6 +1,7 @@
 """`lov plan`: show a plan's dated duties for a year, validate plan files, list plans.
 
-`lov plan show` is a documented contract (DESIGN.md §5.2): other tools read its `--json` rows.
+`lov plan show` is a documented contract (docs/CLI.md, "lov plan"): other tools read its `--json`
+rows.
 Bad input is reported on one line on stderr with exit code 2, naming the field.
 """
 

@@ -1,4 +1,4 @@
-"""ORM tables of the records database, the system of record for outcomes (DESIGN.md §4).
+"""ORM tables of the records database, the system of record for outcomes.
 
 Temporal keeps the process; these tables keep what happened: submissions, reviews, e-mails sent
 (the outbox), escalations and the audit trail, so that reporting across providers and the
