@@ -29,7 +29,16 @@ from models.runtime.temporal import (
     find_binary,
     local_env_search_attributes,
 )
-from tests.helpers import ReceivedMail
+from tests.support.cli_runner import cli_worker
+from tests.support.helpers import ReceivedMail
+
+# Fixtures kept with their helpers in tests/support/, offered to every test module here so no
+# module imports a fixture (or another test module) to use it.
+pytest_plugins = [
+    "tests.support.application_cli",
+    "tests.support.contract_cli",
+    "tests.support.db_fixtures",
+]
 
 # --- Temporal -----------------------------------------------------------------------------------
 
@@ -91,10 +100,8 @@ def worker_for(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Callable[..., AbstractAsyncContextManager[dict[str, str]]]:
-    """`async with worker_for(name=…, default_plan=…) as env:` tests.cli_runner.cli_worker on
-    the dev server with this test's SMTP server, tmp dir and environment."""
-    # Imported here: it loads the worker and every workflow, which most tests never need.
-    from tests.cli_runner import cli_worker
+    """`async with worker_for(name=…, default_plan=…) as env:` tests.support.cli_runner.cli_worker
+    on the dev server with this test's SMTP server, tmp dir and environment."""
 
     return functools.partial(cli_worker, dev_env.client, smtp_server, tmp_path, monkeypatch)
 

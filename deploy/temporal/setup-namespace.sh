@@ -3,7 +3,7 @@
 # Runs after every start of the server and is safe to repeat: what exists is kept (the retention
 # is set to the configured value), what is missing is created.
 #
-# The search attributes are exactly those of models/search_attributes.py (tests/test_deployment.py
+# The search attributes are exactly those of models/search_attributes.py (tests/system/test_deployment.py
 # checks the list below against it). The workers only upsert them; registering needs operator
 # rights, which the workers do not get.
 set -eu

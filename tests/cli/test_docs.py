@@ -34,7 +34,7 @@ def test_every_command_is_in_the_cli_reference() -> None:
 def test_the_documents_cited_exist_and_design_md_is_not_cited() -> None:
     sources = [
         p
-        for folder in ("models", "services", "starter", "workflows", "activities", "docs")
+        for folder in ("models", "services", "starter", "workflows", "activities", "docs", "tests")
         for p in (PROJECT_ROOT / folder).rglob("*")
         if p.suffix in (".py", ".md")
     ] + [PROJECT_ROOT / "README.md", PROJECT_ROOT / "worker.py"]

@@ -14,7 +14,7 @@ Conventions:
 - Business timestamps come from the caller (workflow time), so there are no server defaults.
 - Constraint names follow `NAMING_CONVENTION`, so that the hand-written Alembic migration and the
   ORM agree on names and later migrations can drop constraints by name on both engines.
-- The migration in `alembic/versions/` must create exactly this schema; `tests/test_db.py`
+- The migration in `alembic/versions/` must create exactly this schema; `tests/models/test_db.py`
   compares the two on SQLite and PostgreSQL.
 """
 
