@@ -510,6 +510,7 @@ async def test_overdue_names_a_sole_trader_by_its_org_nr_and_a_company_as_before
     keyed = {i["workflow_id"]: i for i in json.loads(unknown.stdout)}
     assert keyed[late[person]]["org_nr"] == ref and keyed[late[company]]["org_nr"] == company
     # Records that cannot be read (no tables): the same list, and one line saying why.
+    (lov.tmp / "empty.db").touch()
     broken = await _overdue_with_records(
         lov, monkeypatch, f"sqlite+aiosqlite:///{lov.tmp / 'empty.db'}"
     )
@@ -517,6 +518,13 @@ async def test_overdue_names_a_sole_trader_by_its_org_nr_and_a_company_as_before
     assert broken.error_line().startswith("registret: "), broken.stderr
     assert ref in broken.stdout and company in broken.stdout
     assert "no such table" in broken.stderr and "SELECT" not in broken.stderr
+    # No records database at all: the same, naming the setting, and no empty file is left.
+    missing = lov.tmp / "missing.db"
+    absent = await _overdue_with_records(lov, monkeypatch, f"sqlite+aiosqlite:///{missing}")
+    assert absent.exit_code == 0 and ref in absent.stdout, absent.stderr
+    assert absent.error_line().startswith("registret: "), absent.stderr
+    assert f"LOV_DATABASE_URL: ingen databas {missing}" in absent.stderr
+    assert not missing.exists()
 
 
 def _use_records(lov: Lov, monkeypatch: pytest.MonkeyPatch, url: str) -> None:
