@@ -21,9 +21,9 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from activities import build_activities
 from activities.data_errors import NonRetryableDataErrors
 from activities.heartbeat import AutoHeartbeat
+from activities.registry import build_activities
 from models.domain.provider_id import ProviderIdError, ProviderIds
 from models.runtime.settings import Settings, exit_on_invalid_settings, get_settings
 from models.runtime.temporal import TemporalSetupError, connect

@@ -110,6 +110,12 @@ ApprovedHook = Callable[[str, RotationEntry, bool], Awaitable[None]]
 # server when thousands of contracts prepare their year on the same night.
 START_CONCURRENCY = 16
 
+# Workflows are started by their type name, never by importing their class: workflow modules
+# import these activities (layer rule, tests/system/test_layers.py), so importing them back
+# would be a cycle. The names are in every stored history: they never change.
+OBLIGATION_WORKFLOW = "ObligationWorkflow"
+MEETING_WORKFLOW = "MeetingWorkflow"
+
 
 async def _bounded(calls: list[Callable[[], Awaitable[str | None]]]) -> list[str]:
     """Run the start calls, at most START_CONCURRENCY at once; the ids started, in order."""
@@ -145,15 +151,13 @@ class OpeningActivities:
         return await _bounded(calls)
 
     def _start_obligation(self, inp: ObligationInput) -> Callable[[], Awaitable[str | None]]:
-        from workflows.obligation import ObligationWorkflow
-
         occ = inp.occurrence
         wid = obligation_workflow_id(inp.org_nr, occ.obligation, occ.period, inp.provider_ref)
 
         async def start() -> str | None:
             try:
                 await self._client.start_workflow(
-                    ObligationWorkflow.run,
+                    OBLIGATION_WORKFLOW,
                     inp,
                     id=wid,
                     task_queue=self._task_queue,
@@ -167,14 +171,12 @@ class OpeningActivities:
         return start
 
     def _start_meeting(self, inp: MeetingInput) -> Callable[[], Awaitable[str | None]]:
-        from workflows.meeting import MeetingWorkflow
-
         wid = meeting_workflow_id(inp.org_nr, inp.window.period, inp.provider_ref)
 
         async def start() -> str | None:
             try:
                 await self._client.start_workflow(
-                    MeetingWorkflow.run,
+                    MEETING_WORKFLOW,
                     inp,
                     id=wid,
                     task_queue=self._task_queue,

@@ -35,6 +35,11 @@ from models.plans.loader import load_plan, resolve_plan_path
 from models.records.store import RecordStore
 
 REFUSED = "RotationRefused"
+# The rotation workflow is called by its type and Update names, never by importing its class:
+# workflow modules import these activities (layer rule, tests/system/test_layers.py). Both
+# names are in stored histories: they never change.
+ROTATION_WORKFLOW = "RotationWorkflow"
+ASSIGN_UPDATE = "assign"
 
 
 async def signal_rotation_with_start(
@@ -46,10 +51,8 @@ async def signal_rotation_with_start(
 ) -> None:
     """Adds an approved provider to its lists, starting the municipality's rotation workflow if
     it is not running yet (signal-with-start: one round trip, no race between two approvals)."""
-    from workflows.rotation import RotationWorkflow
-
     await client.start_workflow(
-        RotationWorkflow.run,
+        ROTATION_WORKFLOW,
         RotationInput(plan_id=plan_id, search_attributes=search_attributes),
         id=rotation_workflow_id(plan_id),
         task_queue=task_queue,
@@ -111,11 +114,11 @@ class PlacementActivities:
 
     @activity.defn
     async def assign_provider(self, request: AssignRequest) -> Assignment:
-        from workflows.rotation import RotationWorkflow
-
         handle = self._client.get_workflow_handle(rotation_workflow_id(request.plan_id))
         try:
-            result: Assignment = await handle.execute_update(RotationWorkflow.assign, request)
+            result: Assignment = await handle.execute_update(
+                ASSIGN_UPDATE, request, result_type=Assignment
+            )
         except WorkflowUpdateFailedError as err:
             cause = err.cause
             raise ApplicationError(

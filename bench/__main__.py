@@ -19,10 +19,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench import live, machine, overdue, reporting, simulation
+from bench import cli, live, machine, overdue, reporting, simulation
 from bench.common import PROJECT_ROOT
 
-SECTIONS = ("simulation", "history", "live", "reporting", "overdue")
+SECTIONS = ("simulation", "history", "live", "reporting", "overdue", "cli")
 
 
 @dataclass(frozen=True)
@@ -35,10 +35,11 @@ class Sizes:
     report_years: int
     overdue_providers: int
     repeat: int
+    cli_repeat: int  # fresh processes per CLI command (and of the floor): the median's sample
 
 
-FULL = Sizes(10, 5, 20, 1000, 1000, 10, 1000, 3)
-QUICK = Sizes(1, 1, 2, 10, 5, 1, 5, 1)
+FULL = Sizes(10, 5, 20, 1000, 1000, 10, 1000, 3, 7)
+QUICK = Sizes(1, 1, 2, 10, 5, 1, 5, 1, 1)
 
 
 async def run_sections(
@@ -75,6 +76,8 @@ async def _section(
         return await reporting.run(
             sizes.report_providers, sizes.report_years, sizes.repeat, section_dir
         )
+    if name == "cli":
+        return await cli.run(sizes.cli_repeat, section_dir)
     return await overdue.run(sizes.overdue_providers, 5, 2, sizes.repeat, section_dir)
 
 
@@ -151,6 +154,27 @@ SUMMARY: tuple[tuple[str, str, str, str], ...] = (
     ),
     ("lov overdue (CLI)", "overdue.cli_overdue_seconds", "s", "< 2"),
     ("lov overdue (visibility query)", "overdue.overdue_items_seconds", "s", ""),
+    ("CLI floor: import temporalio.client", "cli.floor_seconds", "s", ""),
+    ("CLI floor: import temporalio.client, CPU", "cli.floor_cpu_seconds", "s", ""),
+    *(
+        row
+        for command in cli.commands("ORGNR", "YYYY-MM")
+        for row in (
+            (f"{command.name} (CLI)", f"cli.commands.{command.name}.seconds", "s", ""),
+            (
+                f"{command.name}, ratio to floor",
+                f"cli.commands.{command.name}.ratio_to_floor",
+                "",
+                f"<= {cli.GOAL_RATIO}",
+            ),
+            (
+                f"{command.name}, CPU ratio to floor",
+                f"cli.commands.{command.name}.cpu_ratio_to_floor",
+                "",
+                "",
+            ),
+        )
+    ),
 )
 
 

@@ -300,15 +300,20 @@ def document_ref(key: str, path: Path) -> DocumentRef:
 
 
 async def wait_registered(
-    handle: WorkflowHandle[Any, Any], status_query: Any, timeout: float = 30.0
+    handle: WorkflowHandle[Any, Any],
+    status_query: Any,
+    timeout: float = 30.0,
+    *,
+    result_type: type | None = None,
 ) -> None:
     """Wait until a just-started workflow has registered itself (loaded its plan, recorded the
     start), so that the administrator's next command is not refused as "still being
-    registered". Gives up quietly after `timeout`: the start itself has succeeded."""
+    registered". Gives up quietly after `timeout`: the start itself has succeeded. A query
+    given by its name needs `result_type` (the status model with a `registered` field)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
-        status = await handle.query(status_query)
+        status = await handle.query(status_query, result_type=result_type)
         if getattr(status, "registered", False) or loop.time() > deadline:
             return
         await asyncio.sleep(0.1)

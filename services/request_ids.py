@@ -95,13 +95,31 @@ def start_memo() -> dict[str, Any] | None:
     return {MEMO_KEY: state.request_id}
 
 
+_part: ContextVar[str | None] = ContextVar("lov_request_part", default=None)
+
+
+@contextmanager
+def update_ids_for(part: str) -> Iterator[None]:
+    """Inside, this command's Update is named `<request id>:<part>` instead of by its position:
+    for a command that sends one Update per item (one per skallkrav), so a retry that names
+    the items in another order, or adds some, still runs each item's Update once."""
+    token = _part.set(part)
+    try:
+        yield
+    finally:
+        _part.reset(token)
+
+
 def next_update_id() -> str | None:
     """The Update id for this command's next Update: the request id, then `<id>-2`, … for a
-    command that sends several (a retry sends them in the same order)."""
+    command that sends several (a retry sends them in the same order); see `update_ids_for`."""
     state = _current.get()
     if state is None:
         return None
     state.sent = True
+    part = _part.get()
+    if part is not None:
+        return f"{state.request_id}:{part}"
     state.updates += 1
     return state.request_id if state.updates == 1 else f"{state.request_id}-{state.updates}"
 

@@ -7,24 +7,19 @@ and nothing changed; every change is an Update recorded with `--actor` (default:
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 import typer
 from temporalio.client import Client
 
 from models.messages.application import (
-    ApplicationInput,
     ApplicationState,
     ApplicationStatus,
-    AssessRequest,
     CompleteRequest,
     CompletionRequest,
-    DecideRequest,
 )
-from models.messages.common import Provider
-from models.plans.loader import PlanError, load_plan
 from services import applications as apps
-from services.calls import ActionError, checked
 from services.request_ids import RequestIdOpt
 from starter.checks import email_option, line_option
 from starter.contract import (
@@ -36,17 +31,21 @@ from starter.contract import (
     _documents,
     _echo_json,
     _org_nr,
+    _pair,
     _required,
     _run,
     _run_change,
     _settings,
 )
-from starter.errors import fail_bad_input
+from starter.errors import or_bad_input
+from starter.records_read import run_query
+from starter.table import echo_table
 
 app = typer.Typer(
     name="application",
     help="Ansökningar om att bli utförare: lämna in, bedöm skallkrav, begär komplettering, "
-    "besluta, visa status. (Applications: submit, assess, completion, decide, status.)",
+    "besluta, visa status, lista. (Applications: submit, assess, completion, decide, status, "
+    "list.)",
     no_args_is_help=True,
 )
 
@@ -76,15 +75,6 @@ DocumentOpt = Annotated[
         "(Attached document; repeatable.)",
     ),
 ]
-
-
-def _texts(values: list[str] | None, option: str, example: str) -> list[str]:
-    cleaned = [v.strip() for v in values or []]
-    if not cleaned:
-        fail_bad_input(f"{option}: minst en krävs (at least one), t.ex. {option} {example}")
-    if any(not v for v in cleaned):
-        fail_bad_input(f"{option}: får inte vara tomt (must not be empty)")
-    return list(dict.fromkeys(cleaned))
 
 
 def _email(value: str | None) -> str:
@@ -172,50 +162,44 @@ def submit(
     who = _actor(actor)
     the_name = line_option(_required(name, "--name", '"Omsorg i Norr AB"'), "--name")
     the_email = _email(email)
-    services = _texts(service, "--service", "omvårdnad")
-    areas = _texts(area, "--area", "Centrum")
     start = _date(requested_start, "--requested-start") if requested_start else None
     settings = _settings()
-    plan_ref = plan or settings.default_plan
-    try:
-        the_plan = load_plan(plan_ref, settings.plans_dir)
-    except PlanError as err:
-        fail_bad_input(f"--plan: {err}")
-    if not the_plan.skallkrav:
-        fail_bad_input(f"--plan: {the_plan.id} har inga skallkrav (has no skallkrav)")
-    documents = _documents(document or [])
-    inp = ApplicationInput(
-        provider=Provider(org_nr=org, name=the_name, email=the_email),
-        service_types=services,
-        areas=areas,
-        documents=documents,
-        plan_id=the_plan.id if plan_ref == the_plan.id else plan_ref,
-        requested_start=start,
-        actor=who,
-        search_attributes=settings.search_attributes,
+    new = or_bad_input(
+        lambda: apps.new_application(
+            org_nr=org,
+            name=the_name,
+            email=the_email,
+            service_types=service,
+            areas=area,
+            documents=_documents(document or []),
+            requested_start=start,
+            plan=plan,
+            actor=who,
+            settings=settings,
+        )
     )
-    try:
-        checked(inp)  # before connecting: areas and service types fit their columns
-    except ActionError as err:
-        fail_bad_input(str(err))
 
     async def action(client: Client) -> str:
-        return await apps.submit_application(client, settings.temporal_task_queue, inp)
+        return await apps.submit_application(client, settings.temporal_task_queue, new.input)
 
     wid = _run_change(settings, action, request_id)
     typer.echo(
         f"Ansökan registrerad (submitted): {wid} · {the_name} ({org}) · "
-        f"{len(the_plan.skallkrav)} skallkrav att bedöma · beslut inom "
-        f"{the_plan.decision_weeks} veckor"
+        f"{new.skallkrav} skallkrav att bedöma · beslut inom "
+        f"{new.decision_weeks} veckor"
     )
 
 
 @app.command("assess")
 def assess(
     application: AppArg,
-    requirement: Annotated[
-        str,
-        typer.Argument(metavar="KRAV", help="Skallkravets nyckel. (Skallkrav key.)"),
+    requirements: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="KRAV",
+            help="Skallkravets nyckel; flera kan bedömas på en gång. (Skallkrav key; several "
+            "may be given.)",
+        ),
     ],
     met: Annotated[
         bool | None,
@@ -224,25 +208,40 @@ def assess(
         ),
     ] = None,
     note: Annotated[
-        str, typer.Option("--note", metavar="TEXT", help="Anteckning; krävs för --not-met.")
+        str,
+        typer.Option(
+            "--note",
+            metavar="TEXT",
+            help="Anteckning för varje krav; krävs för --not-met. (Note, for each key.)",
+        ),
     ] = "",
+    note_for: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--note-for",
+            metavar="KRAV=TEXT",
+            help="Anteckning för ett av kraven, i stället för --note; kan upprepas. "
+            "(Note for one key; repeatable.)",
+        ),
+    ] = None,
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
 ) -> None:
-    """Bedöm ett skallkrav som uppfyllt eller inte. (Assess one skallkrav.)"""
+    """Bedöm ett eller flera skallkrav som uppfyllda eller inte; ett okänt krav gör att inget
+    bedöms. (Assess one or more skallkrav; an unknown key assesses none.)"""
     who = _actor(actor)
-    if met is None:
-        fail_bad_input("--met/--not-met: ange det ena (give one)")
-    request = AssessRequest(key=requirement.strip(), met=met, note=note.strip(), actor=who)
+    notes = dict(_pair(n, "--note-for", "insurance=Försäkringsbrev saknas") for n in note_for or [])
+    requests = or_bad_input(lambda: apps.assessments(requirements, met, note, notes, who))
     settings = _settings()
 
     async def action(client: Client) -> ApplicationStatus:
-        return await apps.assess(client, application, request)
+        return await apps.assess_many(client, application, requests)
 
     result = _run_change(settings, action, request_id)
     left = len(result.unassessed)
     typer.echo(
-        f"Bedömt (assessed): {request.key} {OUTCOME_SV['met' if met else 'not_met']} · "
+        f"Bedömt (assessed): {', '.join(r.key for r in requests)} "
+        f"{OUTCOME_SV['met' if met else 'not_met']} · "
         f"{left} skallkrav kvar att bedöma"
     )
 
@@ -270,7 +269,7 @@ def request_completion(
     """Begär komplettering av det som saknas, med sista dag; sökanden får e-post.
     (Ask the applicant for missing items by a deadline.)"""
     who = _actor(actor)
-    items = _texts(item, "--item", '"Försäkringsbrev"')
+    items = or_bad_input(lambda: apps.listed(item, "--item", '"Försäkringsbrev"'))
     deadline = _date(due, "--due") if due is not None else None
     request = CompletionRequest(items=items, due=deadline, note=note.strip(), actor=who)
     settings = _settings()
@@ -338,18 +337,8 @@ def decide(
     """Besluta: godkänn (startar avtalet) eller avslå (med skäl och överklagandehänvisning).
     (Decide: approve, which starts the contract, or reject with reasons and appeal information.)"""
     who = _actor(actor)
-    if approve is None:
-        fail_bad_input("--approve/--reject: ange det ena (give one)")
-    if approve:
-        request = DecideRequest(
-            approve=True, reason=reason.strip(), contract_start=_date(start, "--start"), actor=who
-        )
-    else:
-        request = DecideRequest(
-            approve=False,
-            reason=_required(reason, "--reason", '"Skallkrav ej uppfyllda"'),
-            actor=who,
-        )
+    contract_start = _date(start, "--start") if start is not None else None
+    request = or_bad_input(lambda: apps.decision(approve, reason, contract_start, who))
     settings = _settings()
 
     async def action(client: Client) -> ApplicationStatus:
@@ -358,7 +347,7 @@ def decide(
     result = _run_change(settings, action, request_id)
     d = result.decision
     assert d is not None
-    if approve:
+    if request.approve:
         typer.echo(
             f"Godkänd (approved): {result.application_id}; avtal {d.contract_workflow_id} från "
             f"{request.contract_start}"
@@ -383,3 +372,53 @@ def status(application: AppArg, as_json: JsonOpt = False) -> None:
         _echo_json(result)
     else:
         typer.echo(status_text(result))
+
+
+@app.command("list")
+def list_(
+    plan: Annotated[
+        str | None,
+        typer.Option("--plan", metavar="PLAN", help="Bara en plans ansökningar. (One plan.)"),
+    ] = None,
+    state: Annotated[
+        str | None,
+        typer.Option(
+            "--state",
+            metavar="LÄGE",
+            help="Bara ansökningar i detta läge: received, completion_requested, approved, "
+            "rejected. (Only this state.)",
+        ),
+    ] = None,
+    search: Annotated[
+        str | None,
+        typer.Option(
+            "--search",
+            metavar="TEXT",
+            help="Sök i id, org nr, namn och e-post. (Search id, org nr, name, e-mail.)",
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Lista ansökningar ur databasen, senaste först. (List applications, newest first.)"""
+    settings = _settings()
+    found = run_query(
+        lambda: apps.list_applications(settings, plan=plan, state=state, search=search)
+    )
+    if as_json:
+        typer.echo(json.dumps([a.as_json() for a in found], ensure_ascii=False, indent=2))
+        return
+    if not found:
+        typer.echo("Inga ansökningar. (No applications.)")
+        return
+    rows = [
+        (
+            a.submitted_at.date().isoformat() if a.submitted_at else "–",
+            a.application_id,
+            a.org_nr,
+            a.name,
+            STATE_SV[a.state],
+            a.plan_id,
+        )
+        for a in found
+    ]
+    echo_table(("Inkom", "Ansökan", "Org nr", "Sökande", "Läge", "Plan"), rows)

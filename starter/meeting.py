@@ -12,6 +12,7 @@ e.g. meeting-5560360793-2027-H1). Commands address it by that id, or by org nr w
     lov meeting minutes meeting-5560360793-2027-H1 --file protokoll.toml
     lov meeting status meeting-5560360793-2027-H1 [--json]
     lov meeting cancel meeting-5560360793-2027-H1 --reason "…"
+    lov meeting list [--plan P] [--org-nr ORGNR] [--state S] [--from DAY --to DAY] [--json]
 
 Times are local times of the plan's time zone. A meeting outside its window needs --reason.
 An action item whose owner is `provider` becomes an obligation (`meeting-action`, period
@@ -22,49 +23,41 @@ Bad input exits 2 with one line naming the field, and nothing is changed.
 
 from __future__ import annotations
 
-import tomllib
+import json
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
-from pydantic import ValidationError
 from temporalio.client import Client
 
-from models.domain.file_input import MAX_MINUTES_BYTES, FileInputError, load_toml
-from models.domain.inputs import check_date, check_one_line, check_url
-from models.domain.limits import NAME_LEN
-from models.domain.quote import short
 from models.messages.meeting import (
-    ActionItem,
-    CancelMeetingRequest,
     MeetingState,
     MeetingStatus,
-    MinutesRequest,
     ScheduledMeeting,
-    ScheduleRequest,
 )
 from services import meetings as meeting_actions
-from services.calls import ActionError
 from services.request_ids import RequestIdOpt
 from starter.contract import (
     ActorOpt,
     JsonOpt,
     _actor,
+    _date,
     _echo_json,
-    _required,
     _run,
     _run_change,
     _settings,
 )
-from starter.errors import fail_bad_input
+from starter.errors import or_bad_input
+from starter.records_read import run_query
+from starter.table import echo_table
 
 app = typer.Typer(
     name="meeting",
-    help="Uppföljningsmöten: boka, flytta, protokoll, status. "
-    "(Follow-up meetings: schedule, reschedule, minutes, status.)",
+    help="Uppföljningsmöten: boka, flytta, protokoll, status, lista. "
+    "(Follow-up meetings: schedule, reschedule, minutes, status, list.)",
     no_args_is_help=True,
 )
 
@@ -121,30 +114,7 @@ ReasonOpt = Annotated[
 
 
 def _meeting_id(ref: str, year: int | None, window: str | None) -> str:
-    try:
-        return meeting_actions.meeting_id(ref, year, window)
-    except ActionError as err:
-        fail_bad_input(str(err))
-
-
-def _local_time(text: str | None) -> tuple[date, str]:
-    """Checks the shape of --at at once (before connecting); the zone comes from the meeting."""
-    value = _required(text, "--at", '"2027-04-14 10:00"')
-    try:
-        parsed = datetime.fromisoformat(value.replace(" ", "T", 1))
-    except ValueError:
-        fail_bad_input(f'--at: inte en tid "ÅÅÅÅ-MM-DD TT:MM" (not a time), fick {value!r}')
-    if parsed.tzinfo is not None:
-        fail_bad_input("--at: ange lokal tid utan tidszon (local time, without a zone)")
-    try:
-        check_date(parsed)
-    except ValueError as err:
-        fail_bad_input(f"--at: {err}")
-    return parsed.date(), value
-
-
-def _in_zone(value: str, zone: str) -> datetime:
-    return datetime.fromisoformat(value.replace(" ", "T", 1)).replace(tzinfo=ZoneInfo(zone))
+    return or_bad_input(lambda: meeting_actions.meeting_id(ref, year, window))
 
 
 def _time_command(
@@ -162,34 +132,14 @@ def _time_command(
 ) -> None:
     wid = _meeting_id(ref, year, window)
     who = _actor(actor)
-    _, local = _local_time(at)
-    if place is not None and link is not None:
-        fail_bad_input("--place: ange antingen --place eller --link (one of them)")
-    # The same rules as the Update validator, before connecting (models.domain.inputs).
-    try:
-        if link is not None:
-            check_url(link.strip())
-    except ValueError as err:
-        fail_bad_input(f"--link: {err}")
-    try:
-        if place is not None:
-            check_one_line(place, NAME_LEN)
-    except ValueError as err:
-        fail_bad_input(f"--place: {err}")
+    when = or_bad_input(
+        lambda: meeting_actions.meeting_time(
+            at, duration_minutes=duration, place=place, link=link, reason=reason, actor=who
+        )
+    )
 
     async def action(client: Client) -> MeetingStatus:
-        current = await meeting_actions.meeting_status(client, wid)
-        request = ScheduleRequest(
-            starts_at=_in_zone(local, current.time_zone),
-            duration_minutes=duration,
-            place=place or "",
-            link=link or "",
-            reason=reason or "",
-            actor=who,
-        )
-        if move:
-            return await meeting_actions.reschedule(client, wid, request)
-        return await meeting_actions.schedule(client, wid, request)
+        return await meeting_actions.book(client, wid, when, move=move)
 
     result = _run_change(_settings(), action, request_id)
     m = result.meeting
@@ -252,51 +202,6 @@ app.command("reschedule")(
 )
 
 
-def parse_action(text: str, index: int) -> ActionItem:
-    """`owner=provider;due=2027-05-30;text=…` (text last: it may contain ';')."""
-    field = f"--action[{index}]"
-    values: dict[str, str] = {}
-    rest = text.strip()
-    while rest:
-        key, sep, tail = rest.partition("=")
-        key = key.strip()
-        if not sep:
-            fail_bad_input(f"{field}: väntade nyckel=värde (expected key=value), fick {rest!r}")
-        if key == "text":
-            values[key], rest = tail.strip(), ""
-            break
-        value, _, rest = tail.partition(";")
-        if key not in ("owner", "due"):
-            fail_bad_input(f"{field}: okänd nyckel (unknown key) {key!r}; owner, due, text")
-        values[key] = value.strip()
-    missing = [k for k in ("owner", "due", "text") if not values.get(k)]
-    if missing:
-        fail_bad_input(f"{field}: saknar (missing) {', '.join(missing)}")
-    try:
-        due = date.fromisoformat(values["due"])
-    except ValueError:
-        fail_bad_input(f"{field}.due: inte ett datum ÅÅÅÅ-MM-DD, fick {values['due']!r}")
-    return ActionItem(owner=values["owner"], due=due, text=values["text"])
-
-
-def _minutes_file(path: Path, actor: str) -> MinutesRequest:
-    try:
-        data = load_toml(path, MAX_MINUTES_BYTES)
-    except FileInputError as err:
-        fail_bad_input(f"--file: {path}: {err}")
-    except tomllib.TOMLDecodeError as err:
-        fail_bad_input(f"--file: ogiltig TOML i {path}: {err}")
-    unknown = set(data) - {"summary", "attendees", "actions"}
-    if unknown:
-        fail_bad_input(f"--file: okänd nyckel (unknown key) {short(sorted(unknown)[0])} i {path}")
-    try:
-        return MinutesRequest.model_validate({**data, "actor": actor})
-    except ValidationError as err:
-        first = err.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        fail_bad_input(f"--file: {where}: {first['msg']} ({path})")
-
-
 @app.command("minutes")
 def minutes(
     meeting: MeetingArg,
@@ -334,17 +239,11 @@ def minutes(
     (Record the minutes; they are e-mailed to the provider and its action items followed up.)"""
     wid = _meeting_id(meeting, year, window)
     who = _actor(actor)
-    if file is not None:
-        if summary or attendees or action_items:
-            fail_bad_input("--file: ange antingen --file eller --summary/--attendee/--action")
-        request = _minutes_file(file, who)
-    else:
-        request = MinutesRequest(
-            summary=_required(summary, "--summary", '"Verksamheten fungerar väl"'),
-            attendees=list(attendees or []),
-            actions=[parse_action(a, i) for i, a in enumerate(action_items or [])],
-            actor=who,
+    request = or_bad_input(
+        lambda: meeting_actions.minutes_request(
+            summary=summary, attendees=attendees, actions=action_items, file=file, actor=who
         )
+    )
 
     async def action(client: Client) -> MeetingStatus:
         return await meeting_actions.minutes(client, wid, request)
@@ -375,9 +274,8 @@ def cancel(
     """Ställ in mötet för perioden; en bokad tid avbokas i kalendern.
     (Cancel the period's meeting; a booked time is removed from the calendar.)"""
     wid = _meeting_id(meeting, year, window)
-    request = CancelMeetingRequest(
-        reason=_required(reason, "--reason", '"Ersätts av tillsynsbesök"'), actor=_actor(actor)
-    )
+    who = _actor(actor)
+    request = or_bad_input(lambda: meeting_actions.cancellation(reason, who))
 
     async def action(client: Client) -> MeetingStatus:
         return await meeting_actions.cancel(client, wid, request)
@@ -439,3 +337,75 @@ def status(
         _echo_json(found)
     else:
         typer.echo(meeting_text(found))
+
+
+def _local(at: datetime | None) -> str:
+    return at.astimezone(meeting_actions.LOCAL).strftime("%Y-%m-%d %H:%M") if at else "–"
+
+
+@app.command("list")
+def list_(
+    plan: Annotated[
+        str | None,
+        typer.Option("--plan", metavar="PLAN", help="Bara en plans utförare. (One plan.)"),
+    ] = None,
+    org_nr: Annotated[
+        str | None,
+        typer.Option("--org-nr", metavar="ORGNR", help="En utförare. (One provider.)"),
+    ] = None,
+    state: Annotated[
+        str | None,
+        typer.Option(
+            "--state",
+            metavar="LÄGE",
+            help="Bara möten i detta läge: unscheduled, scheduled, awaiting_minutes, held, "
+            "cancelled. (Only this state.)",
+        ),
+    ] = None,
+    from_day: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="ÅÅÅÅ-MM-DD",
+            help="Möten från denna dag; obokade vars fönster når hit. (From this day.)",
+            show_default=False,
+        ),
+    ] = None,
+    to_day: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            metavar="ÅÅÅÅ-MM-DD",
+            help="Till och med denna dag. (Up to and including this day.)",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Lista möten ur databasen efter starttid; obokade sist. (List meetings by start time.)"""
+    first = _date(from_day, "--from") if from_day is not None else None
+    last = _date(to_day, "--to") if to_day is not None else None
+    settings = _settings()
+    found = run_query(
+        lambda: meeting_actions.list_meetings(
+            settings, plan=plan, org_nr=org_nr, state=state, from_day=first, to_day=last
+        )
+    )
+    if as_json:
+        typer.echo(json.dumps([m.as_json() for m in found], ensure_ascii=False, indent=2))
+        return
+    if not found:
+        typer.echo("Inga möten. (No meetings.)")
+        return
+    rows = [
+        (
+            _local(m.starts_at),
+            m.meeting_id,
+            m.org_nr,
+            m.period,
+            STATE_SV[m.state] + (" · eskalerat" if m.escalated else ""),
+            m.place or m.link,
+        )
+        for m in found
+    ]
+    echo_table(("Tid", "Möte", "Org nr", "Period", "Läge", "Plats"), rows)

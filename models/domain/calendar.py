@@ -16,10 +16,11 @@ import calendar as _calendar
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
-import holidays
 from pydantic import BaseModel, ConfigDict
+from temporalio import workflow
 
 from models.plans.schema import (
     AnnualSchedule,
@@ -105,13 +106,23 @@ class Occurrence(BaseModel):
 # --- business days -------------------------------------------------------------------------
 
 
+def _country_holidays(code: str, **options: Any) -> Any:
+    """holidays.country_holidays, imported on first use: the library takes longer to import
+    than a CLI command's own work, and the messages import this module for its types only.
+    Passed through the workflow sandbox, which would otherwise import a fresh copy per run."""
+    with workflow.unsafe.imports_passed_through():
+        import holidays
+
+    return holidays.country_holidays(code, **options)
+
+
 @lru_cache(maxsize=64)
 def _holidays(code: str, year: int) -> frozenset[date]:
     if code == "none":
         return frozenset()
     found: set[date] = set()
     for category in _CATEGORIES[code]:
-        found.update(holidays.country_holidays(code, years=year, categories=(category,)).keys())
+        found.update(_country_holidays(code, years=year, categories=(category,)).keys())
     return frozenset(found)
 
 
@@ -127,7 +138,7 @@ def holiday_name(day: date, holiday_calendar: str, language: str | None = None) 
     if holiday_calendar == "none":
         return None
     for category in _CATEGORIES[holiday_calendar]:
-        found = holidays.country_holidays(
+        found = _country_holidays(
             holiday_calendar, years=day.year, categories=(category,), language=language
         )
         if day in found:

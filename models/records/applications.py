@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    select,
-)
+from sqlalchemy import or_, select
 
 from models.records.access import snapshot
 from models.records.keyed import (
@@ -81,10 +79,37 @@ class ApplicationRecords(KeyedStore):
         )
         return None if row is None else snapshot(ApplicationRecord, row)
 
-    async def list_applications(self, org_nr: str | None = None) -> list[ApplicationRecord]:
-        query = select(Application).order_by(Application.submitted_at, Application.id)
+    async def list_applications(
+        self,
+        org_nr: str | None = None,
+        *,
+        plan_id: str | None = None,
+        status: str | None = None,
+        search: str | None = None,
+    ) -> list[ApplicationRecord]:
+        """Applications, newest first, optionally only one provider's, one plan's, in one
+        state, or those whose id, org nr, applicant name or e-mail contains `search` (any case)."""
+        query = select(Application).order_by(Application.submitted_at.desc(), Application.id.desc())
         if org_nr is not None:
             query = query.where(Application.org_nr == org_nr)
+        if plan_id is not None:
+            query = query.where(Application.data["plan_id"].as_string() == plan_id)
+        if status is not None:
+            query = query.where(Application.status == status)
+        if search:
+            query = query.where(
+                or_(
+                    *(
+                        column.icontains(search, autoescape=True)
+                        for column in (
+                            Application.application_id,
+                            Application.org_nr,
+                            Application.data["provider_name"].as_string(),
+                            Application.data["email"].as_string(),
+                        )
+                    )
+                )
+            )
         return [snapshot(ApplicationRecord, row) for row in await self._all(query)]
 
     async def record_assessment(

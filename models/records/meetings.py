@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import (
-    select,
-)
+from sqlalchemy import and_, exists, or_, select
 
 from models.records.access import snapshot
 from models.records.keyed import (
@@ -17,6 +15,7 @@ from models.records.keyed import (
     _org_nr,
 )
 from models.records.tables import (
+    Contract,
     Meeting,
     MeetingActionItem,
 )
@@ -93,10 +92,51 @@ class MeetingRecords(KeyedStore):
         row = await self._first(select(Meeting).where(Meeting.meeting_id == meeting_id))
         return None if row is None else snapshot(MeetingRecord, row)
 
-    async def list_meetings(self, org_nr: str | None = None) -> list[MeetingRecord]:
-        query = select(Meeting).order_by(Meeting.org_nr, Meeting.period)
+    async def list_meetings(
+        self,
+        org_nr: str | None = None,
+        *,
+        plan_id: str | None = None,
+        status: str | None = None,
+        from_day: date | None = None,
+        to_day: date | None = None,
+        zone: tzinfo = UTC,
+    ) -> list[MeetingRecord]:
+        """Meetings by start time (those without a time last, by the end of their window).
+
+        `plan_id`: meetings of providers with a contract under that plan. `from_day`/`to_day`
+        (inclusive, days in `zone`): a meeting with a time counts if it starts within them, one
+        without a time (not yet booked, or called off before) if its window overlaps them."""
+        query = select(Meeting).order_by(
+            Meeting.scheduled_at.is_(None),
+            Meeting.scheduled_at,
+            Meeting.window_end,
+            Meeting.meeting_id,
+        )
         if org_nr is not None:
             query = query.where(Meeting.org_nr == org_nr)
+        if status is not None:
+            query = query.where(Meeting.status == status)
+        if plan_id is not None:
+            query = query.where(
+                exists().where(Contract.org_nr == Meeting.org_nr, Contract.plan_id == plan_id)
+            )
+        if from_day is not None:
+            start = datetime.combine(from_day, time(), zone)
+            query = query.where(
+                or_(
+                    Meeting.scheduled_at >= start,
+                    and_(Meeting.scheduled_at.is_(None), Meeting.window_end >= from_day),
+                )
+            )
+        if to_day is not None:
+            end = datetime.combine(to_day + timedelta(days=1), time(), zone)
+            query = query.where(
+                or_(
+                    Meeting.scheduled_at < end,
+                    and_(Meeting.scheduled_at.is_(None), Meeting.window_start <= to_day),
+                )
+            )
         return [snapshot(MeetingRecord, row) for row in await self._all(query)]
 
     async def record_action_item(

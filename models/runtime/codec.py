@@ -27,11 +27,16 @@ import binascii
 import os
 import re
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import PayloadCodec
+
+# cryptography is imported where a key is used: every CLI command imports this module (through
+# the settings), and only a deployment with LOV_CODEC_KEYS needs AES-GCM (docs/PERFORMANCE.md,
+# CLI start-up).
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 ENCODING = b"binary/encrypted"
 KEY_ID = "encryption-key-id"
@@ -78,6 +83,8 @@ def parse_key(key_id: str, encoded: str) -> bytes:
 
 def new_key() -> str:
     """A fresh random key, base64, for LOV_CODEC_KEYS."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     return base64.b64encode(AESGCM.generate_key(bit_length=KEY_BYTES * 8)).decode()
 
 
@@ -126,7 +133,9 @@ class EncryptionCodec(PayloadCodec):
         for key_id, key in keys.items():
             if len(key) != KEY_BYTES:
                 raise CodecError(f"LOV_CODEC_KEYS[{key_id}]: nyckeln ska vara {KEY_BYTES} byte")
-        self._ciphers = {key_id: AESGCM(key) for key_id, key in keys.items()}
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        self._ciphers: dict[str, AESGCM] = {key_id: AESGCM(key) for key_id, key in keys.items()}
         self._active = active_key_id
 
     @property
@@ -154,6 +163,8 @@ class EncryptionCodec(PayloadCodec):
                 f"LOV_CODEC_KEYS: okänd krypteringsnyckel {_quote(key_id)} (unknown encryption "
                 f"key id); kända: {', '.join(self.key_ids)}. Lägg till nyckeln i LOV_CODEC_KEYS."
             )
+        from cryptography.exceptions import InvalidTag
+
         data = payload.data
         if len(data) < NONCE_BYTES + 16:
             raise CodecError(f"krypterad payload med nyckel {key_id!r} är för kort (truncated)")
