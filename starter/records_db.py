@@ -4,17 +4,14 @@ otherwise create an empty one and report that nothing is there."""
 
 from __future__ import annotations
 
-from models.records.db import DatabaseMissing, require_database
-from models.runtime.settings import Settings
+from models.runtime.settings import DatabaseMissing, Settings
 from starter.errors import fail_bad_input
 
 
 def records_url(settings: Settings) -> str:
     """The records database URL; exit 2 with one line naming the setting and the path when the
     database does not exist. Call it before asyncio.run: the exit must not be caught there."""
-    url = settings.resolved_database_url
     try:
-        require_database(url, settings.database_setting)
+        return settings.require_records()
     except DatabaseMissing as err:
         fail_bad_input(str(err))
-    return url

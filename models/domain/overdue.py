@@ -93,12 +93,11 @@ async def records_org_nrs(settings: Settings, workflow_ids: list[str]) -> dict[s
     """Workflow id → org nr from the records database."""
     # Imported here: SQLAlchemy adds to the start-up of every `lov overdue` otherwise, and a
     # list without sole traders never needs it (docs/PERFORMANCE.md).
-    from models.records.db import make_engine, make_session_factory, require_database
+    from models.records.db import make_engine, make_session_factory
     from models.records.store import RecordStore
 
     # A missing database is reported (records_error), not created empty where `lov` was started.
-    require_database(settings.resolved_database_url, settings.database_setting)
-    engine = make_engine(settings.resolved_database_url)
+    engine = make_engine(settings.require_records())
     try:
         return await RecordStore(make_session_factory(engine)).workflow_org_nrs(workflow_ids)
     finally:
@@ -117,7 +116,7 @@ async def overdue_items(
         return OverdueList(with_org_nrs(items, {}))
     from sqlalchemy.exc import SQLAlchemyError
 
-    from models.records.db import DatabaseMissing
+    from models.runtime.settings import DatabaseMissing
 
     try:
         known = await records_org_nrs(settings, wanted)

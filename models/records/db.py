@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from models.runtime.settings import PROJECT_ROOT
+from models.runtime.settings import PROJECT_ROOT, DatabaseMissing
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -59,17 +59,6 @@ class DatabaseNotMigrated(RuntimeError):
         super().__init__(
             f"databasen {url} har revision {shown}, koden väntar {expected}; "
             f"kör `lov db upgrade` (database at revision {current}, expected {expected})"
-        )
-
-
-class DatabaseMissing(RuntimeError):
-    """A command that reads or changes records found no database where the settings point: it
-    says which setting to fix instead of creating an empty database there."""
-
-    def __init__(self, setting: str, path: Path) -> None:
-        super().__init__(
-            f"{setting}: ingen databas {path} (records database not found); starta `lov serve` "
-            "eller kör `lov db upgrade` där, eller sätt LOV_HOME eller LOV_DATABASE_URL"
         )
 
 

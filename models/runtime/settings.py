@@ -183,6 +183,16 @@ class Settings(BaseSettings):
             return "LOV_DATABASE_URL"
         return "LOV_VAR_DIR" if self._var_dir_given else HOME_SETTING
 
+    def require_records(self) -> str:
+        """The records database URL for a command that reads or changes records, or
+        DatabaseMissing when it is a SQLite file that does not exist: only `lov serve` and
+        `lov db upgrade` create one."""
+        # SQLAlchemy (URL parsing) only for the commands that use the records.
+        from models.records.db import require_database
+
+        require_database(self.resolved_database_url, self.database_setting)
+        return self.resolved_database_url
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -213,6 +223,17 @@ class Settings(BaseSettings):
 class InvalidSetting(ValueError):
     """A setting pydantic accepts but lovflow cannot use (e.g. LOV_CODEC_KEYS that are not
     AES keys). The message starts with the setting's LOV_<NAME> and never quotes a secret."""
+
+
+class DatabaseMissing(InvalidSetting):
+    """A command that reads or changes records found no database where the settings point: it
+    says which setting to fix instead of creating an empty database there."""
+
+    def __init__(self, setting: str, path: Path) -> None:
+        super().__init__(
+            f"{setting}: ingen databas {path} (records database not found); starta `lov serve` "
+            "eller kör `lov db upgrade` där, eller sätt LOV_HOME eller LOV_DATABASE_URL"
+        )
 
 
 def check_settings(settings: Settings) -> None:

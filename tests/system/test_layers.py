@@ -118,11 +118,9 @@ KNOWN_VIOLATIONS: frozenset[tuple[str, str]] = frozenset(
         # Starting the contract by type name: i20-contracts moves this into
         # models/runtime/contract_start.py.
         ("activities.opening", "workflows.contract"),
-        ("services.applications", "workflows.application"),
         ("services.calls", "activities.opening"),
         ("services.calls", "workflows.contract"),
         ("services.calls", "workflows.obligation"),
-        ("services.meetings", "workflows.meeting"),
         ("services.placements", "workflows.contract"),
         ("services.placements", "workflows.placement"),
         ("services.placements", "workflows.rotation"),
