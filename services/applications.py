@@ -443,7 +443,7 @@ async def list_applications(
     status_value = state_filter(state, [s.value for s in ApplicationState])
     text = search_filter(search)
     records = await read_records(
-        settings.resolved_database_url,
+        settings.require_records(),
         ApplicationRecords,
         lambda store: store.list_applications(plan_id=plan_id, status=status_value, search=text),
     )

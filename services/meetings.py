@@ -352,7 +352,7 @@ async def list_meetings(
             "--to", f"före --from (before --from): {to_day.isoformat()} < {from_day.isoformat()}"
         )
     records = await read_records(
-        settings.resolved_database_url,
+        settings.require_records(),
         MeetingRecords,
         lambda store: store.list_meetings(
             org,
