@@ -101,6 +101,8 @@ def test_a_missing_database_is_one_line_naming_lov_home_and_nothing_is_created(
         ("report", "compliance", "--year", "2027"),
         ("recovery", "totals"),
         ("audit", "556036-0793", "--records-only"),
+        ("application", "list"),
+        ("meeting", "list"),
     ):
         result = _lov(elsewhere, env, *args)
         assert result.returncode == 2, (args, result.stdout, result.stderr)
