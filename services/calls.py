@@ -24,8 +24,8 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.opening import start_contract_workflow
 from models.domain.file_input import MAX_DOCUMENT_BYTES, FileInputError, file_digest
 from models.domain.inputs import check_request
-from models.domain.orgnr import contract_workflow_id, obligation_workflow_id
 from models.domain.provider_id import ProviderIdError, ProviderIds, is_personal
+from models.ids import contract_id_part, contract_workflow_id, obligation_workflow_id
 from models.messages.common import Provider
 from models.messages.contract import (
     ChangeContactRequest,
@@ -185,7 +185,7 @@ async def _obligation(
         )
     # Named as the contract names its obligations: by the id part of the contract's own id
     # (the opaque key, or the digits for a company and for a contract from before the key).
-    part = status.workflow_id.removeprefix("contract-")
+    part = contract_id_part(status.workflow_id)
     handle = client.get_workflow_handle(obligation_workflow_id(org_nr, obligation, period, part))
     try:
         await handle.describe()

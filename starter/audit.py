@@ -40,6 +40,7 @@ from models.domain.file_input import MAX_AUDIT_EXPORT_BYTES, FileInputError, rea
 from services.audit import Agreement, check_histories, store_timeline
 from starter.contract import _date, _org_nr, _run, _settings
 from starter.errors import fail, fail_bad_input
+from starter.records_db import records_url
 
 LOCAL = ZoneInfo("Europe/Stockholm")
 
@@ -132,6 +133,7 @@ def audit(
         seal_with = signer(settings) if as_json else None
     except SigningKeyError as err:
         fail_bad_input(str(err))
+    records_url(settings)  # exit 2 if there is no database; never create an empty one
     try:
         entries = asyncio.run(store_timeline(settings.resolved_database_url, org))
     except Exception as err:  # the database is the one source we cannot do without

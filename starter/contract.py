@@ -4,7 +4,7 @@ Every change is one Update on the contract's or the obligation's workflow (`serv
 recorded with `--actor` (default: the OS user). Bad input — a wrong org nr, an unknown provider,
 obligation or period, a refused field, an item that is already done — is reported on one line on
 stderr naming the field, exit code 2, and nothing was changed (a rejected Update never reaches
-history). A Temporal that cannot be reached gives one line and exit code 1 (DESIGN.md §5.5).
+history). A Temporal that cannot be reached gives one line and exit code 1 (docs/CLI.md §5).
 
 The client connects as configured (`models.runtime.temporal.connect`): `LOV_TEMPORAL_ADDRESS`, or
 the
@@ -164,7 +164,7 @@ def _settings() -> Settings:
 
 
 def _run(settings: Settings, action: Callable[[Client], Awaitable[T]]) -> T:
-    """Connect as configured and run `action`; turn its failures into §5.5's exit codes."""
+    """Connect as configured and run `action`; its failures become docs/CLI.md §5's exit codes."""
     return run_with_client(settings, action, bad_input=(ActionError,))
 
 

@@ -21,6 +21,7 @@ from models.records.db import DatabaseNotMigrated, check_current, make_engine, m
 from models.records.mail_incidents import MailFailureRecord, MailIncidentStore, MailOutageRecord
 from starter.contract import JsonOpt, _settings
 from starter.errors import fail
+from starter.records_db import records_url
 
 app = typer.Typer(
     help="E-post som inte gick fram: avvisade utskick och avbrott. "
@@ -33,6 +34,7 @@ T = TypeVar("T")
 
 def _read(query: Callable[[MailIncidentStore], Awaitable[T]]) -> T:
     settings = _settings()
+    records_url(settings)  # exit 2 if there is no database; never create an empty one
 
     async def read() -> T:
         # An unmigrated database has no such tables: say that, not an SQL error.
