@@ -17,13 +17,13 @@ from temporalio.client import Client
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from models.domain.orgnr import (
+from models.domain.provider_id import ProviderIds
+from models.ids import (
     contract_workflow_id,
     meeting_workflow_id,
     obligation_workflow_id,
     search_value,
 )
-from models.domain.provider_id import ProviderIds
 from models.messages.application import StartContract
 from models.messages.contract import ContractInput, OpenObligations
 from models.messages.meeting import MeetingInput

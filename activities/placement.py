@@ -18,6 +18,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from models.domain.calendar import CalendarRules
 from models.domain.provider_id import ProviderIds
+from models.ids import rotation_workflow_id
 from models.messages.contract import ContractStateRecord
 from models.messages.placement import (
     Assignment,
@@ -29,7 +30,6 @@ from models.messages.placement import (
     ProviderTerminated,
     RotationEntry,
     RotationInput,
-    rotation_workflow_id,
 )
 from models.plans.loader import load_plan, resolve_plan_path
 from models.records.store import RecordStore

@@ -25,6 +25,7 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from bench.common import PROJECT_ROOT, org_nrs
 from bench.live import _stop
 from models.domain.overdue import QUERY
+from models.ids import obligation_workflow_id
 from models.runtime import search_attributes as sa
 from models.runtime.settings import Settings
 from services.overdue import overdue_items
@@ -83,7 +84,7 @@ async def run(
             async with sem:
                 await client.start_workflow(
                     "ObligationWorkflow",
-                    id=f"obligation-{org.replace('-', '')}-bench-{n}",
+                    id=obligation_workflow_id(org, "bench", str(n)),
                     task_queue=IDLE_QUEUE,
                     search_attributes=_attributes(org, n, n < overdue_per_provider, now),
                 )

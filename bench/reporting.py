@@ -23,7 +23,7 @@ from sqlalchemy import insert
 
 from bench.common import PROJECT_ROOT, org_nrs, postgres_database, timed
 from models.domain.calendar import occurrences
-from models.domain.orgnr import contract_workflow_id, obligation_workflow_id
+from models.ids import contract_workflow_id, obligation_workflow_id
 from models.plans.loader import load_plan
 from models.plans.schema import Obligation
 from models.records.db import make_engine, make_session_factory, upgrade

@@ -56,6 +56,7 @@ from bench.workers import (
     lovflow_activity_worker,
 )
 from models.domain.calendar import occurrences
+from models.ids import contract_workflow_id
 from models.messages.common import Provider
 from models.messages.contract import ContractInput
 from models.messages.obligation import DocumentRef, ReviewRequest, SubmitRequest
@@ -234,8 +235,7 @@ async def simulate_unanswered(
         wall = time.perf_counter() - t0
         obligation_ids, meeting_ids = await _child_ids(stack.settings.resolved_database_url)
         contract_runs: list[list[WorkflowHistory]] = [
-            await run_histories(stack.client, f"contract-{p.org_nr.replace('-', '')}")
-            for p in providers
+            await run_histories(stack.client, contract_workflow_id(p.org_nr)) for p in providers
         ]
         obligations = await _fetch_all(stack.client, obligation_ids)
         meetings = await _fetch_all(stack.client, meeting_ids)
@@ -411,7 +411,7 @@ async def _diligent_chain(
 ) -> tuple[list[WorkflowHistory], list[WorkflowHistory], ContractInput]:
     plan = load_plan("sundsvall", PROJECT_ROOT / "plans")
     obligations = {ob.key: ob for ob in plan.obligations}
-    wid = f"contract-{provider.org_nr.replace('-', '')}"
+    wid = contract_workflow_id(provider.org_nr)
     contract_start = date(years.start, 1, 1) if carried is None else carried.contract_start
     async with lov_stack(workdir) as stack:
         if carried is None:

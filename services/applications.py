@@ -31,18 +31,21 @@ from temporalio.common import (
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from models.domain.orgnr import OrgNrError, normalize_org_nr, search_value
+from models.domain.orgnr import OrgNrError, normalize_org_nr
+from models.ids import (
+    ApplicationRefError,
+    application_workflow_id,
+    parse_application_id,
+    search_value,
+)
 from models.messages.application import (
     ApplicationInput,
-    ApplicationRefError,
     ApplicationState,
     ApplicationStatus,
     AssessRequest,
     CompleteRequest,
     CompletionRequest,
     DecideRequest,
-    application_workflow_id,
-    parse_application_id,
 )
 from models.messages.common import Provider
 from models.messages.obligation import DocumentRef
@@ -440,7 +443,7 @@ async def list_applications(
     status_value = state_filter(state, [s.value for s in ApplicationState])
     text = search_filter(search)
     records = await read_records(
-        settings.resolved_database_url,
+        settings.require_records(),
         ApplicationRecords,
         lambda store: store.list_applications(plan_id=plan_id, status=status_value, search=text),
     )

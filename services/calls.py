@@ -22,8 +22,8 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from models.domain.file_input import MAX_DOCUMENT_BYTES, FileInputError, file_digest
 from models.domain.inputs import check_request
-from models.domain.orgnr import contract_workflow_id
 from models.domain.provider_id import ProviderIdError, ProviderIds, is_personal
+from models.ids import contract_workflow_id
 from models.messages.obligation import DocumentRef
 from models.runtime.settings import get_settings
 from services.errors import ActionError

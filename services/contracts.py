@@ -17,8 +17,8 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from models.domain.orgnr import contract_workflow_id
 from models.domain.provider_id import ProviderIds
+from models.ids import contract_workflow_id
 from models.messages.common import Provider
 from models.messages.contract import (
     ChangeContactRequest,

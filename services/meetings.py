@@ -24,8 +24,9 @@ from temporalio.service import RPCError, RPCStatusCode
 from models.domain.file_input import MAX_MINUTES_BYTES, FileInputError, load_toml
 from models.domain.inputs import check_date, check_one_line, check_url
 from models.domain.limits import NAME_LEN
-from models.domain.orgnr import OrgNrError, meeting_workflow_id, normalize_org_nr
+from models.domain.orgnr import OrgNrError, normalize_org_nr
 from models.domain.quote import short
+from models.ids import is_meeting_id, meeting_workflow_id
 from models.messages.meeting import (
     ActionItem,
     CancelMeetingRequest,
@@ -49,7 +50,7 @@ LOCAL = ZoneInfo("Europe/Stockholm")
 def meeting_id(ref: str, year: int | None = None, window: str | None = None) -> str:
     """`ref` is a meeting id, or an org nr that `year` and `window` complete."""
     ref = ref.strip()
-    if ref.startswith("meeting-"):
+    if is_meeting_id(ref):
         if year is not None or window is not None:
             raise ActionError("meeting", "give either a meeting id or ORGNR --year --window")
         return ref
@@ -351,7 +352,7 @@ async def list_meetings(
             "--to", f"före --from (before --from): {to_day.isoformat()} < {from_day.isoformat()}"
         )
     records = await read_records(
-        settings.resolved_database_url,
+        settings.require_records(),
         MeetingRecords,
         lambda store: store.list_meetings(
             org,

@@ -16,8 +16,8 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 
 from models.domain.file_input import MAX_DOCUMENT_BYTES
-from models.domain.orgnr import obligation_workflow_id
 from models.domain.submission import FIELD_RULES, SubmissionError, check_submission
+from models.ids import contract_id_part, obligation_workflow_id
 from models.messages.contract import ContractStatus
 from models.messages.obligation import (
     DocumentRef,
@@ -54,7 +54,7 @@ async def obligation_handle(
         )
     # Named as the contract names its obligations: by the id part of the contract's own id
     # (the opaque key, or the digits for a company and for a contract from before the key).
-    part = status.workflow_id.removeprefix("contract-")
+    part = contract_id_part(status.workflow_id)
     handle = client.get_workflow_handle(obligation_workflow_id(org_nr, obligation, period, part))
     try:
         await handle.describe()

@@ -21,7 +21,8 @@ async def records_org_nrs(settings: Settings, workflow_ids: list[str]) -> dict[s
     from models.records.db import make_engine, make_session_factory
     from models.records.store import RecordStore
 
-    engine = make_engine(settings.resolved_database_url)
+    # A missing database is reported (records_error), not created empty where `lov` was started.
+    engine = make_engine(settings.require_records())
     try:
         return await RecordStore(make_session_factory(engine)).workflow_org_nrs(workflow_ids)
     finally:
@@ -42,8 +43,12 @@ async def overdue_items(
         return OverdueList(with_org_nrs(items, {}))
     from sqlalchemy.exc import SQLAlchemyError
 
+    from models.runtime.settings import DatabaseMissing
+
     try:
         known = await records_org_nrs(settings, wanted)
+    except DatabaseMissing as err:
+        return OverdueList(with_org_nrs(items, {}), str(err))
     except (SQLAlchemyError, OSError) as err:
         # The list is still worth having: the keyed rows keep their key, and the line says why.
         # The driver's own error (SQLAlchemy's text adds the whole statement).

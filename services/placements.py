@@ -30,6 +30,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from models.domain.customer_ref import CustomerRefError, check_customer_ref, looks_like_personnummer
+from models.ids import is_placement_id, list_key, new_placement_id, rotation_workflow_id
 from models.messages.contract import ContractStatus
 from models.messages.placement import (
     MAX_HOURS,
@@ -45,10 +46,6 @@ from models.messages.placement import (
     RotationInput,
     RotationStatus,
     SwitchRequest,
-    is_placement_id,
-    list_key,
-    new_placement_id,
-    rotation_workflow_id,
 )
 from models.plans.loader import PlanError, load_plan
 from models.records.placements import PlacementRecord, PlacementRecords

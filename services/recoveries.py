@@ -6,7 +6,7 @@ Commands: `open_case` (start, with the calculation and the response deadline), `
 (`--line`, a CSV file) are parsed here, so every interface refuses the same lines the same way.
 
 Case ids: `<org nr digits>-<year>-<nnn>`, e.g. `5560360793-2027-001`, numbered per provider and
-year; the workflow id is `recovery-<case id>` (DESIGN.md's `recovery-<orgnr>-<n>`). The number is
+year; the workflow id is `recovery-<case id>` (both built in models.ids). The number is
 taken by starting the workflow under the next free id with a reject-duplicate policy, so
 Temporal's workflow-id uniqueness is the counter: two administrators starting cases at the same
 moment get different numbers, and no counter table is needed. The case id names the provider
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -33,7 +32,13 @@ from temporalio.service import RPCError, RPCStatusCode
 from models.domain.calendar import CalendarRules, next_business_day
 from models.domain.inputs import check_actor, check_year
 from models.domain.money import ClaimLine, ClaimLineError, check_line, check_lines, parse_decimal
-from models.domain.orgnr import id_part, search_value
+from models.ids import (
+    CaseIdError,
+    case_id_for,
+    parse_case_id,
+    recovery_workflow_id,
+    search_value,
+)
 from models.messages.recovery import (
     DecideRequest,
     PaidRequest,
@@ -60,27 +65,15 @@ from services.request_ids import current_request_id, start_memo, started_by
 WORKFLOW = "RecoveryWorkflow"
 STATUS_QUERY = "status"
 
-# The provider part is the org nr digits, or a sole trader's opaque key (models.domain.provider_id).
-CASE_ID = re.compile(r"^(?:recovery-)?([0-9]{10}|ef-[0-9a-f]{16})-([0-9]{4})-([0-9]{3,})$")
 MAX_CASES_PER_YEAR = 9999
 
 
-def recovery_workflow_id(case_id: str) -> str:
-    return f"recovery-{case_id}"
-
-
-def case_id_for(org_nr: str, year: int, number: int, ref: str | None = None) -> str:
-    return f"{id_part(org_nr, ref)}-{year}-{number:03d}"
-
-
-def parse_case_id(text: str) -> str:
-    """The case id from what was typed (the workflow id is accepted too)."""
-    match = CASE_ID.match(text.strip())
-    if not match:
-        raise ActionError(
-            "case", f"{text!r} is not a case id (e.g. 5560360793-2027-001, shown by start)"
-        )
-    return f"{match.group(1)}-{match.group(2)}-{match.group(3)}"
+def parse_case(text: str) -> str:
+    """The case id from what was typed (the workflow id is accepted too), or ActionError."""
+    try:
+        return parse_case_id(text)
+    except CaseIdError as err:
+        raise ActionError("case", str(err)) from None
 
 
 def check_claim_lines(lines: list[ClaimLine]) -> None:
@@ -293,7 +286,7 @@ async def open_case(
 
 
 def _handle(client: Client, case_id: str) -> WorkflowHandle[Any, Any]:
-    return client.get_workflow_handle(recovery_workflow_id(parse_case_id(case_id)))
+    return client.get_workflow_handle(recovery_workflow_id(parse_case(case_id)))
 
 
 async def recovery_status(client: Client, case_id: str) -> RecoveryStatus:

@@ -43,6 +43,7 @@ from starter.client_run import run_action as _run
 from starter.errors import fail, fail_bad_input
 from starter.options import parse_date as _date
 from starter.options import parse_org_nr as _org_nr
+from starter.records_db import records_url
 
 LOCAL = ZoneInfo("Europe/Stockholm")
 
@@ -135,6 +136,7 @@ def audit(
         seal_with = signer(settings) if as_json else None
     except SigningKeyError as err:
         fail_bad_input(str(err))
+    records_url(settings)  # exit 2 if there is no database; never create an empty one
     try:
         entries = asyncio.run(store_timeline(settings.resolved_database_url, org))
     except Exception as err:  # the database is the one source we cannot do without

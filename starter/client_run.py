@@ -1,4 +1,4 @@
-"""Running one CLI action against Temporal, with DESIGN.md §5.5's exit codes.
+"""Running one CLI action against Temporal, with the exit codes of docs/CLI.md §5.
 
 Kept apart from the command modules and free of workflow imports, so that a read-only command
 such as `lov overdue` starts without loading every workflow and activity (docs/PERFORMANCE.md:

@@ -5,7 +5,7 @@ services/obligations.py), recorded with `--actor` (default: the OS user). Bad in
 nr, an unknown provider, obligation or period, a refused field, an item that is already done — is
 reported on one line on stderr naming the field, exit code 2, and nothing was changed (a rejected
 Update never reaches history). A Temporal that cannot be reached gives one line and exit code 1
-(starter/errors.py).
+(docs/CLI.md §5).
 
 The client connects as configured (`models.runtime.temporal.connect`): `LOV_TEMPORAL_ADDRESS`, or
 the embedded dev server of `lov serve` on 127.0.0.1:`LOV_EMBEDDED_TEMPORAL_PORT`.

@@ -1,4 +1,4 @@
-"""How the CLI reports failures: one line on stderr and the exit codes of DESIGN.md §5.5."""
+"""How the CLI reports failures: one line on stderr and the exit codes of docs/CLI.md §5."""
 
 from __future__ import annotations
 

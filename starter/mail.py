@@ -22,6 +22,7 @@ from models.records.mail_incidents import MailFailureRecord, MailIncidentStore, 
 from models.runtime.settings import get_settings as _settings
 from starter.errors import fail
 from starter.options import JsonOpt
+from starter.records_db import records_url
 
 app = typer.Typer(
     help="E-post som inte gick fram: avvisade utskick och avbrott. "
@@ -34,6 +35,7 @@ T = TypeVar("T")
 
 def _read(query: Callable[[MailIncidentStore], Awaitable[T]]) -> T:
     settings = _settings()
+    records_url(settings)  # exit 2 if there is no database; never create an empty one
 
     async def read() -> T:
         # An unmigrated database has no such tables: say that, not an SQL error.

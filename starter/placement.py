@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 from temporalio.client import Client
 
+from models.ids import new_placement_id
 from models.messages.placement import (
     CarePlanDoneRequest,
     ChooseRequest,
@@ -29,7 +30,6 @@ from models.messages.placement import (
     RotationEntry,
     RotationStatus,
     SwitchRequest,
-    new_placement_id,
 )
 from models.runtime.settings import get_settings as _settings
 from services import placements as pa

@@ -2,7 +2,8 @@
 
 The rows, the checks and the listing are services.plans'; this module parses and prints.
 
-`lov plan show` is a documented contract (DESIGN.md §5.2): other tools read its `--json` rows.
+`lov plan show` is a documented contract (docs/CLI.md, "lov plan"): other tools read its `--json`
+rows.
 Bad input is reported on one line on stderr with exit code 2, naming the field.
 """
 

@@ -331,7 +331,7 @@ def paid(
 
 def _case_update(case: str, update: Any, request: Any, request_id: str | None) -> RecoveryStatus:
     try:
-        case_id = recovery.parse_case_id(case)
+        case_id = recovery.parse_case(case)
     except ActionError as err:
         fail_bad_input(str(err))
     settings = _settings()
@@ -392,7 +392,7 @@ def status(case: CaseArg, as_json: JsonOpt = False) -> None:
     """Visa ärendet: rader, beräkning, svar, beslut, tidsfrister och historik.
     (Show the case: lines, calculation, response, decision, deadlines, history.)"""
     try:
-        case_id = recovery.parse_case_id(case)
+        case_id = recovery.parse_case(case)
     except ActionError as err:
         fail_bad_input(str(err))
     settings = _settings()

@@ -21,6 +21,7 @@ from models.runtime.settings import get_settings
 from services.reports import compliance as compliance_report
 from starter.errors import fail, fail_bad_input
 from starter.options import parse_date
+from starter.records_db import records_url
 
 app = typer.Typer(
     name="report",
@@ -170,6 +171,7 @@ def compliance(
         except FileInputError as err:
             fail_bad_input(f"--html: {html_file}: {err}")
     settings = get_settings()
+    records_url(settings)  # exit 2 if there is no database; never create an empty one
     try:
         matrix = asyncio.run(compliance_report(settings, year, day))
     except Exception as err:

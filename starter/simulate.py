@@ -1,4 +1,4 @@
-"""`lov simulate SCENARIO.toml [--json]` (DESIGN.md §5.4)."""
+"""`lov simulate SCENARIO.toml [--json]`: scenarios docs/SCENARIOS.md, output docs/SIMULATION.md."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from starter.simulation import run_simulation
 
 
 def simulate(
-    scenario: Annotated[Path, typer.Argument(help="Scenariofil (TOML), se DESIGN.md §5.4.")],
+    scenario: Annotated[Path, typer.Argument(help="Scenariofil (TOML), se docs/SCENARIOS.md.")],
     as_json: Annotated[
         bool, typer.Option("--json", help="En JSON-rad per händelse, i tidsordning.")
     ] = False,

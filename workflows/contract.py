@@ -22,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.plans import PlanActivities
     from activities.records import RecordActivities
     from models.domain.calendar import MeetingWindow, Occurrence
-    from models.domain.orgnr import meeting_workflow_id, obligation_workflow_id, search_value
+    from models.ids import meeting_workflow_id, obligation_workflow_id, search_value
     from models.messages.audit import AuditRecord
     from models.messages.common import Provider, Termination
     from models.messages.contract import (

@@ -26,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.records import RecordActivities
     from activities.rendering import format_date
     from models.domain.calendar import Occurrence
-    from models.domain.orgnr import obligation_workflow_id
+    from models.ids import obligation_workflow_id
     from models.messages.audit import AuditRecord
     from models.messages.common import DeadlineRequest
     from models.messages.contract import OpenObligations

@@ -25,7 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.placement import PlacementActivities
     from activities.plans import PlanActivities
     from models.domain.calendar import DeadlineSchedule
-    from models.domain.orgnr import search_value
+    from models.ids import rotation_workflow_id, search_value
     from models.messages.common import DeadlineRequest
     from models.messages.mail import MailRequest
     from models.messages.placement import (
@@ -46,7 +46,6 @@ with workflow.unsafe.imports_passed_through():
         PlacementWrite,
         ProviderTerminated,
         SwitchRequest,
-        rotation_workflow_id,
     )
     from models.plans.schema import PROVIDER_ROLE
     from models.runtime import search_attributes as sa

@@ -14,6 +14,7 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from models.ids import list_key
     from models.messages.placement import (
         Assignment,
         AssignRequest,
@@ -24,7 +25,6 @@ with workflow.unsafe.imports_passed_through():
         RotationInput,
         RotationQueue,
         RotationStatus,
-        list_key,
         statistics,
     )
     from models.runtime import search_attributes as sa

@@ -31,14 +31,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from models.domain.audit_signing import Signer, signature_holds
 from models.domain.file_input import parse_json
-from models.domain.orgnr import (
+from models.domain.quote import short
+from models.ids import (
+    application_workflow_id,
     contract_workflow_id,
     meeting_workflow_id,
     obligation_workflow_id,
     search_value,
 )
-from models.domain.quote import short
-from models.messages.application import application_workflow_id
 
 GENESIS = "0" * 64
 FORMAT = "lovflow-audit/1"  # hash chain only: not sealed

@@ -4,10 +4,10 @@ Pure and deterministic (no clock, no I/O besides the holiday library's static ta
 functions serve `lov plan show`, the plan activity and tests. Workflows receive the results through
 an activity, so a holiday-library upgrade can never change the history of a running workflow.
 
-Rules (DESIGN.md "Deadline rules"): dates are calendar dates in the plan's time zone; "by 20 April"
-means by the end of that day; a due date on a weekend or public holiday moves to the next business
-day; reminders go out at the plan's offsets before the adjusted due date, at office hours, moved to
-the previous business day so a reminder is never later than promised.
+Rules (docs/PLAN_FORMAT.md, "Deadline rules"): dates are calendar dates in the plan's time zone;
+"by 20 April" means by the end of that day; a due date on a weekend or public holiday moves to the
+next business day; reminders go out at the plan's offsets before the adjusted due date, at office
+hours, moved to the previous business day so a reminder is never later than promised.
 """
 
 from __future__ import annotations

@@ -37,32 +37,3 @@ def normalize_org_nr(value: str) -> str:
 def org_digits(org_nr: str) -> str:
     """The form used in workflow ids: digits only."""
     return org_nr.replace("-", "")
-
-
-# `ref` below is the provider's opaque key (models.domain.provider_id) for a sole trader, whose org
-# nr
-# is a personnummer; None for a company, whose ids keep the org nr digits exactly as before (and
-# for contracts started before the key existed, so their histories replay unchanged).
-
-
-def id_part(org_nr: str, ref: str | None = None) -> str:
-    """What names the provider inside workflow ids."""
-    return ref or org_digits(org_nr)
-
-
-def search_value(org_nr: str, ref: str | None = None) -> str:
-    """The LovOrgNr search attribute's value: the org nr, or the opaque key instead of it."""
-    return ref or org_nr
-
-
-def contract_workflow_id(org_nr: str, ref: str | None = None) -> str:
-    return f"contract-{id_part(org_nr, ref)}"
-
-
-def obligation_workflow_id(org_nr: str, key: str, period: str, ref: str | None = None) -> str:
-    return f"obligation-{id_part(org_nr, ref)}-{key}-{period}"
-
-
-def meeting_workflow_id(org_nr: str, period: str, ref: str | None = None) -> str:
-    """`meeting-<orgnr digits>-<year>-<window label>`, e.g. meeting-5560360793-2027-H1."""
-    return f"meeting-{id_part(org_nr, ref)}-{period}"

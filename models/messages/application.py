@@ -1,4 +1,5 @@
-"""Applications to become a provider: ids, states and the messages of the application workflow.
+"""Applications to become a provider: states and the messages of the application workflow
+(its workflow id is built in models.ids).
 
 An application is reviewed against the plan's skallkrav (mandatory requirements). Each skallkrav
 is assessed met or not met by an administrator; komplettering asks the applicant for missing
@@ -8,7 +9,6 @@ Approval starts the provider's contract workflow.
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
@@ -17,44 +17,13 @@ from pydantic import Field
 
 from models.domain.calendar import CalendarRules
 from models.domain.inputs import Actor, Key, Keys, OptionalDay
-from models.domain.orgnr import OrgNrError, id_part, normalize_org_nr
 from models.messages.common import Message, Provider
 from models.messages.obligation import DocumentRef
 from models.plans.schema import Role
 
-APPLICATION_PREFIX = "application-"
-_APPLICATION_ID = re.compile(r"^application-([0-9]{10}|ef-[0-9a-f]{16})-([1-9][0-9]{0,3})$")
-
 # LOV 10 kap. 1-2 §§: a decision may be appealed to förvaltningsrätten within three weeks of the
 # day the applicant received it (förvaltningslagen 44 §). The notice must say so.
 APPEAL_WEEKS = 3
-
-
-class ApplicationRefError(ValueError):
-    pass
-
-
-def application_workflow_id(org_nr: str, number: int, ref: str | None = None) -> str:
-    """`application-<orgnr>-<n>`: the n-th application from this org nr; a sole trader's
-    opaque key (models.domain.provider_id) instead of the org nr when `ref` is given."""
-    return f"{APPLICATION_PREFIX}{id_part(normalize_org_nr(org_nr), ref)}-{number}"
-
-
-def parse_application_id(text: str) -> tuple[str, int]:
-    """The org nr (NNNNNN-NNNN) — or a sole trader's opaque key — and number of an application
-    id; ApplicationRefError if not one."""
-    match = _APPLICATION_ID.match(text.strip())
-    if match is None:
-        raise ApplicationRefError(
-            f"not an application id (application-<orgnr>-<n>) or org nr: {text!r}"
-        )
-    if match.group(1).startswith("ef-"):
-        return match.group(1), int(match.group(2))
-    try:
-        org_nr = normalize_org_nr(match.group(1))
-    except OrgNrError as err:
-        raise ApplicationRefError(str(err)) from None
-    return org_nr, int(match.group(2))
 
 
 class ApplicationState(StrEnum):

@@ -14,10 +14,6 @@ search attributes and e-mail subjects: placements are identified by a generated 
 
 from __future__ import annotations
 
-import hashlib
-import re
-import unicodedata
-import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -30,41 +26,8 @@ from models.domain.inputs import Actor, Day, Key, OptionalDay, OptionalKey
 from models.messages.common import Message
 from models.plans.schema import Role
 
-PLACEMENT_PREFIX = "placement-"
-ROTATION_PREFIX = "rotation-"
-_PLACEMENT_ID = re.compile(r"^placement-[0-9a-f]{12}$")
 # Granted hours per month: at most 744 (31 × 24), two decimals.
 MAX_HOURS = Decimal("744")
-
-
-def new_placement_id(request_id: str | None = None) -> str:
-    """A generated id: says nothing about the customer. Derived from the CLI's request id when
-    there is one, so a retried start names the same placement instead of a second one."""
-    if request_id is None:
-        return f"{PLACEMENT_PREFIX}{uuid.uuid4().hex[:12]}"
-    digest = hashlib.sha256(f"placement:{request_id}".encode()).hexdigest()
-    return f"{PLACEMENT_PREFIX}{digest[:12]}"
-
-
-def is_placement_id(text: str) -> bool:
-    return bool(_PLACEMENT_ID.match(text.strip()))
-
-
-def slug(text: str) -> str:
-    """`Norra Centrum` → `norra-centrum`; å/ä/ö folded, for workflow ids and list keys."""
-    folded = unicodedata.normalize("NFKD", text.strip().casefold())
-    ascii_text = folded.encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
-
-
-def list_key(area: str, service_type: str) -> str:
-    """The rotation list of one area and service type."""
-    return f"{slug(area)}/{slug(service_type)}"
-
-
-def rotation_workflow_id(plan_id: str) -> str:
-    """One rotation workflow per municipality (plan): it owns every list of that municipality."""
-    return f"{ROTATION_PREFIX}{slug(plan_id)}"
 
 
 # --- the rotation list (pure) -------------------------------------------------------------------

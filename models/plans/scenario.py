@@ -1,4 +1,4 @@
-"""Scenario files for `lov simulate` (DESIGN.md §5.4): providers and dated administrator actions."""
+"""Scenario files for `lov simulate` (docs/SCENARIOS.md): providers, dated administrator actions."""
 
 from __future__ import annotations
 

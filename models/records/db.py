@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from models.runtime.settings import PROJECT_ROOT
+from models.runtime.settings import PROJECT_ROOT, DatabaseMissing
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -60,6 +60,18 @@ class DatabaseNotMigrated(RuntimeError):
             f"databasen {url} har revision {shown}, koden väntar {expected}; "
             f"kör `lov db upgrade` (database at revision {current}, expected {expected})"
         )
+
+
+def require_database(url: str | URL, setting: str) -> None:
+    """Raise DatabaseMissing when `url` is a SQLite file that does not exist. Connecting would
+    create it empty (in whatever directory a relative setting points to), and every command
+    would then answer "nothing found" from it. `setting` names what chose the URL."""
+    parsed = parse_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return  # a server database is there or the connection fails loudly
+    path = _sqlite_path(parsed)
+    if path is not None and not path.is_file():
+        raise DatabaseMissing(setting, path)
 
 
 def parse_url(url: str | URL) -> URL:

@@ -12,7 +12,7 @@ from typing import Any
 from temporalio.client import Client
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 
-from models.domain.orgnr import contract_workflow_id, search_value
+from models.ids import contract_workflow_id, search_value
 from models.messages.contract import ContractInput
 from models.runtime import search_attributes as sa
 

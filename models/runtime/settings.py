@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, PrivateAttr, SecretStr, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -29,15 +29,35 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 _SETTINGS_FIELD = re.compile(r'field "([A-Za-z0-9_]+)"')
 
 
+HOME_SETTING = "LOV_HOME"
+
+
+def home_dir() -> Path:
+    """The installation directory that holds `lov.toml` and `var/`: LOV_HOME, else the directory
+    this code is installed in. Never the working directory, so `lov` finds the same settings
+    and records database wherever it is started."""
+    value = os.environ.get(HOME_SETTING, "").strip()
+    return Path(value).expanduser().resolve() if value else PROJECT_ROOT
+
+
 def _config_file() -> Path:
-    return Path(os.environ.get("LOV_CONFIG", "lov.toml"))
+    explicit = os.environ.get("LOV_CONFIG", "").strip()
+    return Path(explicit).expanduser() if explicit else home_dir() / "lov.toml"
 
 
 class Settings(BaseSettings):
     # hide_input_in_errors: a refused value must not be echoed in the error (it may be a secret).
     model_config = SettingsConfigDict(env_prefix="LOV_", extra="forbid", hide_input_in_errors=True)
 
-    # Where runtime state lives in the embedded default (Temporal's SQLite, records, mail).
+    # The installation directory: lov.toml and var/ are found there (home_dir()). Read from the
+    # environment before the settings file is, since it locates that file.
+    home: Path | None = Field(
+        default=None,
+        description="installation directory holding lov.toml and var/; unset = where lovflow "
+        "is installed (never the working directory)",
+    )
+    # Where runtime state lives in the embedded default (Temporal's SQLite, records, mail); a
+    # relative path is under `home`.
     var_dir: Path = Path("var")
     plans_dir: Path = PROJECT_ROOT / "plans"
     templates_dir: Path = PROJECT_ROOT / "templates"
@@ -143,6 +163,36 @@ class Settings(BaseSettings):
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
         return tuple(sources)
 
+    _var_dir_given: bool = PrivateAttr(default=False)
+
+    @model_validator(mode="after")
+    def _var_dir_under_home(self) -> Settings:
+        # Relative to the installation, not to wherever `lov` happens to be started: a command
+        # run from another directory would otherwise create and read a second, empty var/.
+        self._var_dir_given = "var_dir" in self.model_fields_set
+        if self.home is not None:
+            self.home = self.home.expanduser().resolve()
+        if not self.var_dir.is_absolute():
+            self.var_dir = (self.home or home_dir()) / self.var_dir
+        return self
+
+    @property
+    def database_setting(self) -> str:
+        """The setting that names the records database, for messages about it."""
+        if self.database_url:
+            return "LOV_DATABASE_URL"
+        return "LOV_VAR_DIR" if self._var_dir_given else HOME_SETTING
+
+    def require_records(self) -> str:
+        """The records database URL for a command that reads or changes records, or
+        DatabaseMissing when it is a SQLite file that does not exist: only `lov serve` and
+        `lov db upgrade` create one."""
+        # SQLAlchemy (URL parsing) only for the commands that use the records.
+        from models.records.db import require_database
+
+        require_database(self.resolved_database_url, self.database_setting)
+        return self.resolved_database_url
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -173,6 +223,17 @@ class Settings(BaseSettings):
 class InvalidSetting(ValueError):
     """A setting pydantic accepts but lovflow cannot use (e.g. LOV_CODEC_KEYS that are not
     AES keys). The message starts with the setting's LOV_<NAME> and never quotes a secret."""
+
+
+class DatabaseMissing(InvalidSetting):
+    """A command that reads or changes records found no database where the settings point: it
+    says which setting to fix instead of creating an empty database there."""
+
+    def __init__(self, setting: str, path: Path) -> None:
+        super().__init__(
+            f"{setting}: ingen databas {path} (records database not found); starta `lov serve` "
+            "eller kör `lov db upgrade` där, eller sätt LOV_HOME eller LOV_DATABASE_URL"
+        )
 
 
 def check_settings(settings: Settings) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from models.domain.orgnr import obligation_workflow_id
+from models.ids import obligation_workflow_id
 from models.records.db import make_engine, make_session_factory
 from models.records.mail_incidents import MailIncidentStore
 from tests.support.cli_runner import run_lov_on_records

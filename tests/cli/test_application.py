@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from temporalio.client import WorkflowExecutionStatus
 
-from models.domain.orgnr import contract_workflow_id
+from models.ids import contract_workflow_id
 from tests.support.application_cli import EMAIL, SKALLKRAV, ApplicationCli
 from tests.support.helpers import eventually, random_org_nr
 

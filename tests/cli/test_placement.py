@@ -12,7 +12,7 @@ from temporalio.client import WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
 from models.domain.calendar import next_business_day
-from models.messages.placement import rotation_workflow_id
+from models.ids import rotation_workflow_id
 from tests.support.application_cli import SKALLKRAV, ApplicationCli
 from tests.support.cli_runner import Result, run_lov
 from tests.support.helpers import eventually, random_org_nr

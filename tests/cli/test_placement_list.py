@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from temporalio.service import RPCError, RPCStatusCode
 
-from models.messages.placement import rotation_workflow_id
+from models.ids import rotation_workflow_id
 from models.runtime.settings import get_settings
 from tests.support.cli_runner import Result, run_lov
 from tests.support.contract_cli import Lov

@@ -1,4 +1,4 @@
-"""`lov plan show | validate | list` through the Typer app (DESIGN.md §5.2)."""
+"""`lov plan show | validate | list` through the Typer app (docs/CLI.md, "lov plan")."""
 
 from __future__ import annotations
 

@@ -25,11 +25,6 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
-from models.domain.orgnr import (
-    contract_workflow_id,
-    meeting_workflow_id,
-    obligation_workflow_id,
-)
 from models.domain.provider_id import (
     KEY_FILE,
     SETTING,
@@ -41,13 +36,20 @@ from models.domain.provider_id import (
     new_key,
     parse_key,
 )
-from models.messages.application import application_workflow_id, parse_application_id
-from models.messages.placement import rotation_workflow_id
+from models.ids import (
+    application_workflow_id,
+    case_id_for,
+    contract_workflow_id,
+    meeting_workflow_id,
+    obligation_workflow_id,
+    parse_application_id,
+    parse_case_id,
+    rotation_workflow_id,
+)
 from models.plans.loader import load_plan
 from models.records.db import upgrade
 from models.runtime import search_attributes as sa
 from models.runtime.settings import PROJECT_ROOT, Settings, get_settings
-from services import recoveries as recovery_actions
 from tests.support.cli_args import (
     application_submit_args,
     contract_start_args,
@@ -104,7 +106,7 @@ def test_company_ids_are_exactly_as_before() -> None:
     )
     assert meeting_workflow_id("556036-0793", "2027-H1") == "meeting-5560360793-2027-H1"
     assert application_workflow_id("556036-0793", 3) == "application-5560360793-3"
-    assert recovery_actions.case_id_for("556036-0793", 2027, 1) == "5560360793-2027-001"
+    assert case_id_for("556036-0793", 2027, 1) == "5560360793-2027-001"
 
 
 def test_a_sole_traders_application_and_case_ids_parse() -> None:
@@ -112,8 +114,8 @@ def test_a_sole_traders_application_and_case_ids_parse() -> None:
     assert ref is not None
     wid = application_workflow_id("121212-1212", 2, ref)
     assert wid == f"application-{ref}-2" and parse_application_id(wid) == (ref, 2)
-    case = recovery_actions.case_id_for("121212-1212", 2027, 1, ref)
-    assert recovery_actions.parse_case_id(f"recovery-{case}") == case == f"{ref}-2027-001"
+    case = case_id_for("121212-1212", 2027, 1, ref)
+    assert parse_case_id(f"recovery-{case}") == case == f"{ref}-2027-001"
 
 
 def test_serve_makes_the_key_once_readable_only_by_its_owner(tmp_path: Path) -> None:
@@ -508,6 +510,7 @@ async def test_overdue_names_a_sole_trader_by_its_org_nr_and_a_company_as_before
     keyed = {i["workflow_id"]: i for i in json.loads(unknown.stdout)}
     assert keyed[late[person]]["org_nr"] == ref and keyed[late[company]]["org_nr"] == company
     # Records that cannot be read (no tables): the same list, and one line saying why.
+    (lov.tmp / "empty.db").touch()
     broken = await _overdue_with_records(
         lov, monkeypatch, f"sqlite+aiosqlite:///{lov.tmp / 'empty.db'}"
     )
@@ -515,6 +518,13 @@ async def test_overdue_names_a_sole_trader_by_its_org_nr_and_a_company_as_before
     assert broken.error_line().startswith("registret: "), broken.stderr
     assert ref in broken.stdout and company in broken.stdout
     assert "no such table" in broken.stderr and "SELECT" not in broken.stderr
+    # No records database at all: the same, naming the setting, and no empty file is left.
+    missing = lov.tmp / "missing.db"
+    absent = await _overdue_with_records(lov, monkeypatch, f"sqlite+aiosqlite:///{missing}")
+    assert absent.exit_code == 0 and ref in absent.stdout, absent.stderr
+    assert absent.error_line().startswith("registret: "), absent.stderr
+    assert f"LOV_DATABASE_URL: ingen databas {missing}" in absent.stderr
+    assert not missing.exists()
 
 
 def _use_records(lov: Lov, monkeypatch: pytest.MonkeyPatch, url: str) -> None:

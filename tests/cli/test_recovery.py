@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 
+from models.ids import case_id_for
 from models.messages.recovery import RecoveryStatus
 from models.runtime.settings import get_settings
 from services import recoveries as recovery_actions
@@ -226,10 +227,10 @@ async def test_bad_options_exit_2(records_lov: Lov) -> None:
 
 
 def test_case_ids() -> None:
-    assert recovery_actions.parse_case_id("recovery-5560360793-2027-001") == "5560360793-2027-001"
-    assert recovery_actions.case_id_for("556036-0793", 2027, 12) == "5560360793-2027-012"
+    assert recovery_actions.parse_case("recovery-5560360793-2027-001") == "5560360793-2027-001"
+    assert case_id_for("556036-0793", 2027, 12) == "5560360793-2027-012"
     with pytest.raises(ActionError, match="case:"):
-        recovery_actions.parse_case_id("5560360793-27-1")
+        recovery_actions.parse_case("5560360793-27-1")
 
 
 async def test_adjust_by_lines_settle_and_pay(records_lov: Lov) -> None:

@@ -17,7 +17,7 @@ import pytest_asyncio
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from models.messages.application import application_workflow_id
+from models.ids import application_workflow_id
 from services.lookup import describe_or_none
 from tests.support.cli_args import application_submit_args, contract_start_args
 from tests.support.cli_runner import WorkerFor, run_lov, run_lov_process

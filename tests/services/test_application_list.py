@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from models.runtime.settings import PROJECT_ROOT, Settings
+from models.runtime.settings import PROJECT_ROOT, DatabaseMissing, Settings
 from services import applications as apps
 from services.calls import ActionError
-from services.record_reads import RecordsUnavailable
 from tests.support.listings import APPLICATIONS, NEWEST_FIRST, seed_records
 
 
@@ -84,7 +83,7 @@ async def test_bad_filters_are_refused_before_reading(
 
 async def test_a_missing_database_is_an_error_not_a_new_file(tmp_path: Path) -> None:
     missing = tmp_path / "never.db"
-    with pytest.raises(RecordsUnavailable):
+    with pytest.raises(DatabaseMissing, match=f"LOV_DATABASE_URL: ingen databas {missing}"):
         await apps.list_applications(settings_for(f"sqlite+aiosqlite:///{missing}"))
     assert not missing.exists()
 

@@ -15,7 +15,7 @@ from temporalio.client import Client
 from activities.opening import OpeningActivities
 from activities.plans import PlanActivities
 from models.domain.calendar import deadline_schedule
-from models.domain.orgnr import contract_workflow_id
+from models.ids import contract_workflow_id
 from models.messages.contract import LoadYearRequest, OpenObligations
 from models.messages.obligation import ObligationInput
 

@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from models.domain.money import ClaimLine
+from models.ids import recovery_workflow_id
 from models.messages.application import (
     AssessRequest,
     CompleteRequest,
@@ -287,14 +288,15 @@ async def record_recovery() -> None:
                 await recovery.paid(stack.client, case_id, PaidRequest(actor="anna"))
             await stack.sleep_until(local(date(2031, 5, 10)))
             for name, case_id in (("recovery-adjusted", adjusted), ("recovery-inkasso", unpaid)):
-                handle = stack.client.get_workflow_handle(recovery.recovery_workflow_id(case_id))
+                handle = stack.client.get_workflow_handle(recovery_workflow_id(case_id))
                 history = await handle.fetch_history()
                 (HISTORIES / f"{name}.json").write_text(history.to_json())
             print(json.dumps(sorted(p.name for p in HISTORIES.glob("recovery-*.json"))))
 
 
 async def record_placement() -> None:
-    from models.messages.placement import CarePlanDoneRequest, SwitchRequest, rotation_workflow_id
+    from models.ids import rotation_workflow_id
+    from models.messages.placement import CarePlanDoneRequest, SwitchRequest
     from services import placements as pa
     from tests.support.placement_helpers import A, B, chosen, providers_on_list
 

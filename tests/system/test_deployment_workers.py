@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from models.domain.orgnr import obligation_workflow_id
+from models.ids import obligation_workflow_id
 from models.messages.common import Provider
 from models.records.db import upgrade
 from models.runtime.settings import Settings

@@ -1,4 +1,4 @@
-"""`lov simulate` (DESIGN.md §5.4) on the shipped scenarios, through the real CLI process."""
+"""`lov simulate` (docs/SIMULATION.md) on the shipped scenarios, through the real CLI process."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowExecutionStatus, WorkflowHistory
 
 from models.domain.calendar import occurrences
-from models.domain.orgnr import contract_workflow_id
+from models.ids import contract_workflow_id
 from models.messages.application import (
     ApplicationState,
     AssessRequest,
@@ -315,11 +315,7 @@ async def test_a_running_contract_blocks_a_new_application(tmp_path: Path) -> No
 
 
 def test_application_ids_carry_the_org_nr_and_number() -> None:
-    from models.messages.application import (
-        ApplicationRefError,
-        application_workflow_id,
-        parse_application_id,
-    )
+    from models.ids import ApplicationRefError, application_workflow_id, parse_application_id
 
     assert application_workflow_id("556036-0793", 3) == "application-5560360793-3"
     assert parse_application_id("application-5560360793-3") == ("556036-0793", 3)

@@ -15,6 +15,7 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowUpdateFailedError
 
+from models.ids import rotation_workflow_id
 from models.messages.contract import TerminateRequest
 from models.messages.placement import (
     AssignRequest,
@@ -22,7 +23,6 @@ from models.messages.placement import (
     ChooseRequest,
     PlacementState,
     SwitchRequest,
-    rotation_workflow_id,
 )
 from services import contracts
 from services import placements as pa

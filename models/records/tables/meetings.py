@@ -1,0 +1,73 @@
+"""ORM tables: follow-up meetings (one meeting workflow each) and their action items."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+# Column sizes live in models.domain.limits: input validation (models.domain.inputs) refuses
+# longer text with the same numbers.
+from models.domain.limits import (
+    ID_LEN,
+    KEY_LEN,
+    LINK_LEN,
+    NAME_LEN,
+    ORG_NR_LEN,
+    PERIOD_LEN,
+    STATUS_LEN,
+)
+from models.records.tables.base import Base
+
+
+class Meeting(Base):
+    """A follow-up meeting (uppföljningsmöte), i.e. one meeting workflow, and its current state.
+
+    The columns after `updated_at` came with revision 0004 and are nullable so the revision
+    can add them to a table that may already hold rows.
+    """
+
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(String(ID_LEN), unique=True)  # the workflow id
+    org_nr: Mapped[str] = mapped_column(String(ORG_NR_LEN), index=True)
+    period: Mapped[str] = mapped_column(String(PERIOD_LEN))  # "2027-H1"
+    status: Mapped[str] = mapped_column(String(STATUS_LEN))
+    scheduled_at: Mapped[datetime | None]  # when the meeting starts
+    place: Mapped[str | None] = mapped_column(String(NAME_LEN))
+    # {summary, attendees, actions: [{number, owner, due, text, obligation_workflow_id}], …}
+    minutes: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    window_start: Mapped[date | None]
+    window_end: Mapped[date | None]
+    ends_at: Mapped[datetime | None]
+    link: Mapped[str | None] = mapped_column(String(LINK_LEN))
+    sequence: Mapped[int | None]  # SEQUENCE of the latest invitation (.ics)
+    escalated_at: Mapped[datetime | None]
+
+
+class MeetingActionItem(Base):
+    """An action item from a meeting's minutes; the provider's become obligations."""
+
+    __tablename__ = "meeting_action_items"
+    __table_args__ = (UniqueConstraint("meeting_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
+    meeting_id: Mapped[str] = mapped_column(String(ID_LEN))
+    org_nr: Mapped[str] = mapped_column(String(ORG_NR_LEN), index=True)
+    number: Mapped[int]
+    owner: Mapped[str] = mapped_column(String(KEY_LEN))
+    due: Mapped[date]
+    text: Mapped[str] = mapped_column(Text)
+    obligation_workflow_id: Mapped[str | None] = mapped_column(String(ID_LEN))
+    created_at: Mapped[datetime]
