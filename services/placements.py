@@ -50,6 +50,7 @@ from models.messages.placement import (
 from models.plans.loader import PlanError, load_plan
 from models.records.placements import PlacementRecord, PlacementRecords
 from models.runtime import search_attributes as sa
+from models.runtime.settings import Settings
 from services.calls import ActionError, checked, contract_ids, run_update, wait_registered
 from services.filters import plan_filter, state_filter
 from services.lookup import describe_or_none
@@ -347,8 +348,7 @@ def check_area(area: str | None) -> str | None:
 
 
 async def list_placements(
-    database_url: str,
-    plans_dir: Path,
+    settings: Settings,
     *,
     plan: str | None = None,
     org_nr: str | None = None,
@@ -358,7 +358,7 @@ async def list_placements(
     """Placements in the order registered; filters checked before the database is read.
     With `plan`, those whose provider's contract follows that plan (one awaiting the
     customer's choice has no provider yet and is not listed)."""
-    wanted_plan = plan_filter(plan, plans_dir)
+    wanted_plan = plan_filter(plan, settings.plans_dir)
     status = state_filter(state, [s.value for s in PlacementState])
     wanted_area = check_area(area)
 
@@ -368,4 +368,4 @@ async def list_placements(
         )
         return [PlacementRow(p) for p in found]
 
-    return await read_records(database_url, PlacementRecords, read)
+    return await read_records(settings.require_records(), PlacementRecords, read)

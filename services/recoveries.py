@@ -337,11 +337,13 @@ def check_year_filter(year: int | None) -> int | None:
 
 
 async def totals(
-    database_url: str, org_nr: str | None = None, year: int | None = None
+    settings: Settings, org_nr: str | None = None, year: int | None = None
 ) -> list[RecoveryTotal]:
     """Per provider and year: cases, claimed, decided, paid, outstanding (Decimal sums)."""
     check_year_filter(year)
-    return await read_records(database_url, RecordStore, lambda s: s.recovery_totals(org_nr, year))
+    return await read_records(
+        settings.require_records(), RecordStore, lambda s: s.recovery_totals(org_nr, year)
+    )
 
 
 def total_json(t: RecoveryTotal) -> dict[str, Any]:
@@ -395,15 +397,14 @@ def _iso(value: date | datetime | None) -> str | None:
 
 
 async def list_cases(
-    database_url: str,
-    plans_dir: Path,
+    settings: Settings,
     *,
     plan: str | None = None,
     org_nr: str | None = None,
     state: str | None = None,
 ) -> list[CaseRow]:
     """The cases, oldest year first; filters checked before the database is read."""
-    plan_id = plan_filter(plan, plans_dir)
+    plan_id = plan_filter(plan, settings.plans_dir)
     status = state_filter(state, [s.value for s in RecoveryState])
 
     async def read(store: RecordStore) -> list[CaseRow]:
@@ -411,4 +412,4 @@ async def list_cases(
         cases = await store.list_recoveries(org_nr, status=status, plan_id=plan_id)
         return [CaseRow(c, names.get(c.org_nr, "")) for c in cases]
 
-    return await read_records(database_url, RecordStore, read)
+    return await read_records(settings.require_records(), RecordStore, read)

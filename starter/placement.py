@@ -455,8 +455,7 @@ def list_placements(
     settings = _settings()
     found = run_query(
         lambda: pa.list_placements(
-            settings.resolved_database_url,
-            settings.plans_dir,
+            settings,
             plan=plan,
             org_nr=org,
             state=state,

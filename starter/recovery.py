@@ -424,7 +424,7 @@ def totals(
     except ActionError as err:
         fail_bad_input(str(err))
     settings = _settings()
-    found = run_query(lambda: recovery.totals(settings.resolved_database_url, org, year))
+    found = run_query(lambda: recovery.totals(settings, org, year))
     if as_json:
         typer.echo(
             json.dumps([recovery.total_json(t) for t in found], ensure_ascii=False, indent=2)
@@ -480,11 +480,7 @@ def list_cases(
     (List recovery cases from the records database: state, amounts, deadlines.)"""
     org = _org_nr(org_nr) if org_nr is not None else None
     settings = _settings()
-    found = run_query(
-        lambda: recovery.list_cases(
-            settings.resolved_database_url, settings.plans_dir, plan=plan, org_nr=org, state=state
-        )
-    )
+    found = run_query(lambda: recovery.list_cases(settings, plan=plan, org_nr=org, state=state))
     if as_json:
         typer.echo(json.dumps([r.as_json() for r in found], ensure_ascii=False, indent=2))
         return

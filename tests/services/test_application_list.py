@@ -7,14 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from models.runtime.settings import PROJECT_ROOT, DatabaseMissing, Settings
+from models.runtime.settings import DatabaseMissing
 from services import applications as apps
 from services.calls import ActionError
-from tests.support.listings import APPLICATIONS, NEWEST_FIRST, seed_records
-
-
-def settings_for(database_url: str) -> Settings:
-    return Settings(database_url=database_url, plans_dir=PROJECT_ROOT / "plans")
+from tests.support.listings import APPLICATIONS, NEWEST_FIRST, seed_records, settings_for
 
 
 async def ids(database_url: str, **filters: str) -> list[str]:

@@ -10,14 +10,9 @@ from typing import Any
 
 import pytest
 
-from models.runtime.settings import PROJECT_ROOT, Settings
 from services import meetings
 from services.calls import ActionError
-from tests.support.listings import BY_START, MEETINGS, seed_records
-
-
-def settings_for(database_url: str) -> Settings:
-    return Settings(database_url=database_url, plans_dir=PROJECT_ROOT / "plans")
+from tests.support.listings import BY_START, MEETINGS, seed_records, settings_for
 
 
 async def ids(database_url: str, **filters: Any) -> list[str]:

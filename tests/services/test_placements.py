@@ -14,11 +14,10 @@ import pytest
 
 from models.messages.placement import PlacementInput
 from models.records.store import RecordStore
-from models.runtime.settings import PROJECT_ROOT
 from services import placements
 from services.calls import ActionError
+from tests.support.listings import settings_for
 
-PLANS = PROJECT_ROOT / "plans"
 AT = datetime(2031, 3, 1, 9, 0, tzinfo=UTC)
 FIRST, SECOND = "556036-0793", "559001-0004"
 
@@ -97,7 +96,7 @@ async def test_list_placements_filters(db_url: str, store: RecordStore) -> None:
     await _placements(store)
 
     async def ids(**filters: str) -> list[int]:
-        rows = await placements.list_placements(db_url, PLANS, **filters)
+        rows = await placements.list_placements(settings_for(db_url), **filters)
         return [int(r.placement.placement_id[-4:]) for r in rows]
 
     assert await ids() == [1, 2, 3, 4, 5]
@@ -115,7 +114,7 @@ async def test_list_placements_filters(db_url: str, store: RecordStore) -> None:
 
 async def test_the_list_never_shows_a_personnummer(db_url: str, store: RecordStore) -> None:
     await _placements(store)
-    rows = await placements.list_placements(db_url, PLANS)
+    rows = await placements.list_placements(settings_for(db_url))
     shown = json.dumps([r.as_json() for r in rows], ensure_ascii=False)
     assert "1212" not in shown
     assert [r.customer_ref for r in rows][-1] == "(dold)"
@@ -141,7 +140,7 @@ async def test_bad_filters_are_refused_before_the_database_is_read(
 ) -> None:
     missing = tmp_path / "none" / "records.db"
     with pytest.raises(ActionError) as caught:
-        await placements.list_placements(f"sqlite+aiosqlite:///{missing}", PLANS, **filters)
+        await placements.list_placements(settings_for(f"sqlite+aiosqlite:///{missing}"), **filters)
     assert caught.value.field == field
     assert not missing.exists()
 

@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 
 from models.records.store import RecordStore
-from models.runtime.settings import PROJECT_ROOT
+from models.runtime.settings import DatabaseMissing
 from services import recoveries
 from services.calls import ActionError
-from services.record_reads import RecordsUnavailable
+from tests.support.listings import settings_for
 
-PLANS = PROJECT_ROOT / "plans"
 AT = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 FIRST, SECOND = "556036-0793", "559001-0004"
 
@@ -95,7 +94,7 @@ async def test_list_cases_filters(db_url: str, store: RecordStore) -> None:
     await _cases(store)
 
     async def ids(**filters: str) -> list[str]:
-        rows = await recoveries.list_cases(db_url, PLANS, **filters)
+        rows = await recoveries.list_cases(settings_for(db_url), **filters)
         return [r.case.recovery_id for r in rows]
 
     digits, other = FIRST.replace("-", ""), SECOND.replace("-", "")
@@ -107,7 +106,7 @@ async def test_list_cases_filters(db_url: str, store: RecordStore) -> None:
     assert await ids(plan="sundsvall", state="noticed") == [f"{digits}-2027-001"]
     assert await ids(plan="nordanstig") == []
 
-    [row] = await recoveries.list_cases(db_url, PLANS, org_nr=SECOND)
+    [row] = await recoveries.list_cases(settings_for(db_url), org_nr=SECOND)
     shown = row.as_json()
     assert list(shown) == [
         "case_id", "workflow_id", "org_nr", "provider_name", "year", "state", "claimed_amount",
@@ -130,13 +129,13 @@ async def test_bad_filters_are_refused_before_the_database_is_read(
 ) -> None:
     missing = tmp_path / "none" / "records.db"
     with pytest.raises(ActionError) as caught:
-        await recoveries.list_cases(f"sqlite+aiosqlite:///{missing}", PLANS, **filters)
+        await recoveries.list_cases(settings_for(f"sqlite+aiosqlite:///{missing}"), **filters)
     assert caught.value.field == field
     assert not missing.exists()
 
 
 async def test_a_missing_database_is_an_error_not_a_new_file(tmp_path: Path) -> None:
     missing = tmp_path / "none" / "records.db"
-    with pytest.raises(RecordsUnavailable, match="lov db upgrade"):
-        await recoveries.list_cases(f"sqlite+aiosqlite:///{missing}", PLANS)
+    with pytest.raises(DatabaseMissing, match="ingen databas"):
+        await recoveries.list_cases(settings_for(f"sqlite+aiosqlite:///{missing}"))
     assert not missing.exists()

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from models.records.db import make_engine, make_session_factory, upgrade
 from models.records.store import RecordStore
+from models.runtime.settings import PROJECT_ROOT, Settings
 
 LOCAL = ZoneInfo("Europe/Stockholm")
 NORR = "556036-0793"  # Omsorg i Norr AB, plan sundsvall
@@ -127,3 +128,8 @@ async def seed_records(database_url: str, *, migrate: bool = True) -> None:
             )
     finally:
         await engine.dispose()
+
+
+def settings_for(database_url: str) -> Settings:
+    """Settings for a list query: the records at `database_url`, the shipped plans."""
+    return Settings(database_url=database_url, plans_dir=PROJECT_ROOT / "plans")
