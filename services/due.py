@@ -126,7 +126,7 @@ async def due_list(
     check_filters(overdue, awaiting_review)
     plan_id = plan_filter(plan, settings.plans_dir)
     return await read_records(
-        settings.resolved_database_url,
+        settings.require_records(),
         RecordStore,
         lambda store: due_items(
             store, first, last, overdue=overdue, awaiting_review=awaiting_review, plan_id=plan_id

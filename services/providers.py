@@ -291,7 +291,7 @@ async def provider_list(
     the_status = check_status(status)
     text = search_filter(search)
     return await read_records(
-        settings.resolved_database_url,
+        settings.require_records(),
         RecordStore,
         lambda store: list_providers(store, plan_id, the_status, text),
     )
@@ -304,7 +304,7 @@ async def provider_page_of(settings: Settings, org_nr: str, today: date) -> Prov
     except OrgNrError as err:
         raise ActionError("org_nr", str(err)) from None
     return await read_records(
-        settings.resolved_database_url,
+        settings.require_records(),
         RecordStore,
         lambda store: provider_page(store, org, today, settings.plans_dir),
     )

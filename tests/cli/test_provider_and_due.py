@@ -374,6 +374,6 @@ async def test_a_missing_records_database_is_an_error_not_a_new_file(tmp_path: P
     missing = tmp_path / "nowhere" / "records.db"
     env = cli_env(tmp_path, LOV_DATABASE_URL=f"sqlite+aiosqlite:///{missing}")
     result = await run_lov_process(env, "due", "--month", "2027-04")
-    assert result.exit_code == 1, (result.stdout, result.stderr)
-    assert "kör `lov db upgrade`" in result.error_line()
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    assert result.error_line().startswith(f"fel: LOV_DATABASE_URL: ingen databas {missing}")
     assert not missing.exists() and not missing.parent.exists()
