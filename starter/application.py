@@ -21,7 +21,6 @@ from models.messages.application import (
 )
 from models.runtime.settings import get_settings as _settings
 from services import applications as apps
-from services.request_ids import RequestIdOpt
 from starter.checks import email_option, line_option
 from starter.client_run import run_action as _run
 from starter.client_run import run_change as _run_change
@@ -33,6 +32,7 @@ from starter.options import parse_org_nr as _org_nr
 from starter.options import required as _required
 from starter.output import echo_json as _echo_json
 from starter.records_read import run_query
+from starter.request_id_option import RequestIdOpt
 from starter.submission_input import documents as _documents
 from starter.submission_input import pair as _pair
 from starter.table import echo_table

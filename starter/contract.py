@@ -31,7 +31,6 @@ from models.messages.obligation import (
 from models.runtime.settings import get_settings
 from services import contracts, obligations
 from services.calls import ActionError
-from services.request_ids import RequestIdOpt
 from starter.checks import email_option, line_option
 from starter.client_run import run_action, run_change
 from starter.contract_text import contract_text, obligation_text
@@ -47,6 +46,7 @@ from starter.options import (
     required,
 )
 from starter.output import echo_data, echo_json
+from starter.request_id_option import RequestIdOpt
 from starter.submission_input import documents as read_documents
 from starter.submission_input import fields_file as read_fields_file
 from starter.submission_input import pair, parse_value

@@ -40,7 +40,6 @@ from models.messages.meeting import (
 )
 from models.runtime.settings import get_settings as _settings
 from services import meetings as meeting_actions
-from services.request_ids import RequestIdOpt
 from starter.client_run import run_action as _run
 from starter.client_run import run_change as _run_change
 from starter.errors import or_bad_input
@@ -49,6 +48,7 @@ from starter.options import parse_actor as _actor
 from starter.options import parse_date as _date
 from starter.output import echo_json as _echo_json
 from starter.records_read import run_query
+from starter.request_id_option import RequestIdOpt
 from starter.table import echo_table
 
 app = typer.Typer(

@@ -34,7 +34,6 @@ from models.messages.placement import (
 from models.runtime.settings import get_settings as _settings
 from services import placements as pa
 from services.calls import ActionError
-from services.request_ids import RequestIdOpt, checked_request_id
 from starter.client_run import run_action as _run
 from starter.client_run import run_change as _run_change
 from starter.errors import fail_bad_input
@@ -45,6 +44,7 @@ from starter.options import parse_org_nr as _org_nr
 from starter.options import required as _required
 from starter.output import echo_json as _echo_json
 from starter.records_read import run_query
+from starter.request_id_option import RequestIdOpt, checked_request_id
 from starter.table import echo_table
 
 app = typer.Typer(

@@ -31,7 +31,6 @@ from models.messages.recovery import (
 from models.runtime.settings import get_settings as _settings
 from services import recoveries as recovery
 from services.calls import ActionError
-from services.request_ids import RequestIdOpt
 from starter.client_run import run_action as _run
 from starter.client_run import run_change as _run_change
 from starter.errors import fail_bad_input
@@ -40,6 +39,7 @@ from starter.options import parse_actor as _actor
 from starter.options import parse_org_nr as _org_nr
 from starter.options import required as _required
 from starter.records_read import run_query
+from starter.request_id_option import RequestIdOpt
 from starter.table import echo_table
 
 app = typer.Typer(

@@ -86,7 +86,8 @@ async def test_missing_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     result = await run_lov_on_records(
         f"sqlite+aiosqlite:///{missing}", monkeypatch, "meeting", "list"
     )
-    assert result.exit_code == 1 and result.error_line().startswith("fel: ")
+    # Exit 2 naming the setting (docs/CLI.md): the setting points nowhere.
+    assert result.exit_code == 2 and result.error_line().startswith("fel: LOV_DATABASE_URL: ")
     assert not missing.exists()
 
 

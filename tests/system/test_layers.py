@@ -14,10 +14,6 @@ workflows/, activities/, services/, starter/ and models/, including those inside
   Importing a workflow, an activity or the records layer would also cost every command its
   start-up time. The modules that run a worker are exempt (EXEMPT).
 - models/ imports none of the layers above it.
-
-KNOWN_VIOLATIONS lists the imports that break a rule today, while issue 20's refactoring is
-under way. It must shrink to empty. The test fails on a violation not in it, and on an entry
-that is no longer a violation, so the list cannot go stale.
 """
 
 from __future__ import annotations
@@ -110,17 +106,6 @@ EXTRA_ALLOWED: dict[str, tuple[str, ...]] = {
     "starter.db": ("models.records",),
 }
 
-# (module, imported module) pairs that break a rule today. MUST SHRINK TO EMPTY: issue 20 moves
-# the CLI's work into services/ and has services/ call workflows by name. Remove an entry when
-# its import goes; never add one to make the test pass.
-KNOWN_VIOLATIONS: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("services.request_ids", "starter.errors"),
-        ("starter.mail", "models.records.db"),
-        ("starter.mail", "models.records.mail_incidents"),
-    }
-)
-
 
 def _within(name: str, prefix: str) -> bool:
     return name == prefix or name.startswith(prefix + ".")
@@ -207,19 +192,11 @@ def violations(root: Path = ROOT) -> dict[tuple[str, str], str]:
     return found
 
 
-def test_no_import_breaks_a_layer_rule_beyond_the_known_ones() -> None:
-    new = {pair: where for pair, where in violations().items() if pair not in KNOWN_VIOLATIONS}
+def test_no_import_breaks_a_layer_rule() -> None:
+    new = violations()
     assert not new, "layer rule broken (tests/system/test_layers.py):\n" + "\n".join(
         f"  {where}: {module} imports {imported}"
         for (module, imported), where in sorted(new.items())
-    )
-
-
-def test_every_known_violation_still_exists() -> None:
-    """An import that was fixed leaves KNOWN_VIOLATIONS, so the list only shrinks."""
-    stale = KNOWN_VIOLATIONS - violations().keys()
-    assert not stale, "fixed: remove from KNOWN_VIOLATIONS:\n" + "\n".join(
-        f"  {pair}" for pair in sorted(stale)
     )
 
 
