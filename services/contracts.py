@@ -29,7 +29,8 @@ from models.messages.contract import (
 from models.plans.loader import PlanError, load_plan
 from models.plans.schema import Plan
 from models.runtime.contract_start import start_contract_workflow
-from services.calls import ActionError, checked, contract_ids, provider_ref, run_update
+from services.calls import checked, contract_ids, provider_ref, run_update
+from services.errors import ActionError
 from services.request_ids import current_request_id, start_memo, started_by
 
 # The contract workflow's Query and Updates, by the names in its history.

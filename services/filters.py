@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from models.plans.loader import list_plans
-from services.calls import ActionError
+from services.errors import ActionError
 
 SEARCH_MAX = 100
 

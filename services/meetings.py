@@ -37,7 +37,8 @@ from models.messages.meeting import (
 )
 from models.records.meetings import MeetingRecord, MeetingRecords
 from models.runtime.settings import Settings
-from services.calls import ActionError, provider_ref, run_update
+from services.calls import provider_ref, run_update
+from services.errors import ActionError
 from services.filters import plan_filter, state_filter
 from services.record_reads import read_records
 

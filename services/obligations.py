@@ -30,8 +30,9 @@ from models.messages.obligation import (
 )
 from models.plans.loader import PlanError, load_plan
 from models.plans.schema import Obligation, Plan
-from services.calls import ActionError, run_update
+from services.calls import run_update
 from services.contracts import contract_status
+from services.errors import ActionError
 
 # The obligation workflow's Query and Updates, by the names in its history.
 STATUS_QUERY = "status"

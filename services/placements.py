@@ -51,7 +51,8 @@ from models.plans.loader import PlanError, load_plan
 from models.records.placements import PlacementRecord, PlacementRecords
 from models.runtime import search_attributes as sa
 from models.runtime.settings import Settings
-from services.calls import ActionError, checked, contract_ids, run_update, wait_registered
+from services.calls import checked, contract_ids, run_update, wait_registered
+from services.errors import ActionError
 from services.filters import plan_filter, state_filter
 from services.lookup import describe_or_none
 from services.record_reads import read_records

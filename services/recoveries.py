@@ -55,8 +55,8 @@ from models.runtime import search_attributes as sa
 from models.runtime.settings import Settings
 from models.runtime.templates import has_template
 from services import calls as actions
-from services.calls import ActionError
 from services.contracts import contract_status
+from services.errors import ActionError
 from services.filters import plan_filter, state_filter
 from services.record_reads import read_records
 from services.request_ids import current_request_id, start_memo, started_by

@@ -22,7 +22,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from models.runtime.codec import CodecError, UnknownKeyError
 from models.runtime.settings import Settings
 from models.runtime.temporal import TemporalSetupError, connect, target_address
-from services.calls import ActionError
+from services.errors import ActionError
 from services.request_ids import Attempt, attempt
 from starter.errors import fail, fail_bad_input
 from starter.request_id_option import checked_request_id, unknown_outcome

@@ -30,7 +30,7 @@ from models.messages.obligation import (
 )
 from models.runtime.settings import get_settings
 from services import contracts, obligations
-from services.calls import ActionError
+from services.errors import ActionError
 from starter.checks import email_option, line_option
 from starter.client_run import run_action, run_change
 from starter.contract_text import contract_text, obligation_text

@@ -33,7 +33,7 @@ from models.messages.placement import (
 )
 from models.runtime.settings import get_settings as _settings
 from services import placements as pa
-from services.calls import ActionError
+from services.errors import ActionError
 from starter.client_run import run_action as _run
 from starter.client_run import run_change as _run_change
 from starter.errors import fail_bad_input

@@ -9,7 +9,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from models.runtime.settings import DatabaseMissing
-from services.calls import ActionError
+from services.errors import ActionError
 from services.record_reads import RecordsUnavailable
 from starter.errors import fail, fail_bad_input
 

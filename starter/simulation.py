@@ -44,7 +44,7 @@ from models.runtime.settings import Settings
 from models.runtime.temporal import data_converter, find_binary
 from services import calls as actions
 from services import contracts, obligations
-from services.calls import ActionError
+from services.errors import ActionError
 from starter.ports import free_port
 from worker import create_worker
 

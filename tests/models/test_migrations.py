@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from alembic import command
 from models.records.db import (
     ALEMBIC_DIR,
+    HEAD_REVISION,
     DatabaseNotMigrated,
     InvalidDatabaseURL,
     alembic_config,
@@ -247,3 +248,9 @@ async def test_a_failed_upgrade_leaves_nothing_behind(
     tables = await _inspect(url, lambda c: set(inspect(c).get_table_names()))
     assert tables <= {"alembic_version"}
     assert await current_revision(url) is None
+
+
+def test_the_head_revision_constant_is_alembics_head() -> None:
+    # Read commands check the database against HEAD_REVISION without importing Alembic: a new
+    # migration must move the constant with it.
+    assert HEAD_REVISION == head_revision()
