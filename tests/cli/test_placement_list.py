@@ -4,7 +4,6 @@ the pseudonymous reference, and bad filters as one line, exit 2."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,9 +11,8 @@ import pytest
 from temporalio.service import RPCError, RPCStatusCode
 
 from models.ids import rotation_workflow_id
-from models.runtime.settings import get_settings
 from tests.support.cli_runner import Result, run_lov
-from tests.support.contract_cli import Lov
+from tests.support.contract_cli import Lov, listed_json
 from tests.support.helpers import eventually, random_org_nr
 from tests.support.plans import PLAN_ID
 
@@ -29,21 +27,8 @@ async def placement(lov: Lov, *args: str) -> Result:
     return await run_lov(lov.env, "placement", *args)
 
 
-@pytest.fixture
-def records_lov(lov: Lov, monkeypatch: pytest.MonkeyPatch) -> Lov:
-    """The CLI reads the worker's records database."""
-    url = f"sqlite+aiosqlite:///{lov.tmp / 'records.db'}"
-    lov.env["LOV_DATABASE_URL"] = url
-    monkeypatch.setenv("LOV_DATABASE_URL", url)
-    get_settings.cache_clear()
-    return lov
-
-
 async def listed(lov: Lov, *filters: str) -> list[dict[str, object]]:
-    result = await placement(lov, "list", *filters, "--json")
-    assert result.exit_code == 0, result.stderr
-    rows: list[dict[str, object]] = json.loads(result.stdout)
-    return rows
+    return await listed_json(lov, "placement", *filters)
 
 
 async def own_rotation_list(lov: Lov) -> None:

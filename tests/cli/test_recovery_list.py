@@ -3,13 +3,10 @@ the worker recorded, each filter, `--json` with stable keys, and bad filters as 
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from models.runtime.settings import get_settings
 from tests.support.cli_runner import Result, run_lov
-from tests.support.contract_cli import Lov
+from tests.support.contract_cli import Lov, listed_json
 from tests.support.helpers import eventually, random_org_nr
 from tests.support.plans import PLAN_ID
 
@@ -24,21 +21,8 @@ async def recovery(lov: Lov, *args: str) -> Result:
     return await run_lov(lov.env, "recovery", *args)
 
 
-@pytest.fixture
-def records_lov(lov: Lov, monkeypatch: pytest.MonkeyPatch) -> Lov:
-    """The CLI reads the worker's records database."""
-    url = f"sqlite+aiosqlite:///{lov.tmp / 'records.db'}"
-    lov.env["LOV_DATABASE_URL"] = url
-    monkeypatch.setenv("LOV_DATABASE_URL", url)
-    get_settings.cache_clear()
-    return lov
-
-
 async def listed(lov: Lov, *filters: str) -> list[dict[str, object]]:
-    result = await recovery(lov, "list", *filters, "--json")
-    assert result.exit_code == 0, result.stderr
-    rows: list[dict[str, object]] = json.loads(result.stdout)
-    return rows
+    return await listed_json(lov, "recovery", *filters)
 
 
 async def test_list_filters_and_json(records_lov: Lov) -> None:

@@ -3,6 +3,7 @@ with the small test plan of tests.support.plans, the session's SMTP server) and 
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -15,6 +16,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from models.messages.contract import ContractStatus
 from models.messages.obligation import ObligationStatus
+from models.runtime.settings import get_settings
 from services import contracts, obligations
 from tests.support.cli_runner import Result, cli_worker, run_lov, run_lov_process
 from tests.support.helpers import ReceivedMail, eventually
@@ -121,3 +123,21 @@ async def lov(
             due=due,
             contract_start=local_today() - timedelta(days=30),
         )
+
+
+@pytest.fixture
+def records_lov(lov: Lov, monkeypatch: pytest.MonkeyPatch) -> Lov:
+    """`lov`, with the CLI reading the worker's records database (the list commands)."""
+    url = f"sqlite+aiosqlite:///{lov.tmp / 'records.db'}"
+    lov.env["LOV_DATABASE_URL"] = url
+    monkeypatch.setenv("LOV_DATABASE_URL", url)
+    get_settings.cache_clear()
+    return lov
+
+
+async def listed_json(lov: Lov, group: str, *filters: str) -> list[dict[str, object]]:
+    """`lov <group> list <filters> --json`, which must succeed, parsed."""
+    result = await run_lov(lov.env, group, "list", *filters, "--json")
+    assert result.exit_code == 0, result.stderr
+    rows: list[dict[str, object]] = json.loads(result.stdout)
+    return rows
