@@ -462,6 +462,14 @@ def terminate(
         str | None,
         typer.Option("--reason", metavar="TEXT", help="Skäl (krävs). (Reason, required.)"),
     ] = None,
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by",
+            metavar="kommun|utforare",
+            help="Vem som sagt upp avtalet. (Who gave notice: the municipality or the provider.)",
+        ),
+    ] = "kommun",
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
 ) -> None:
@@ -473,11 +481,14 @@ def terminate(
     the_kind = required(kind, "--kind", "uppsagning")
     if the_kind not in ("uppsagning", "havning"):
         fail_bad_input(f"--kind: uppsagning eller havning (one of them), fick {the_kind!r}")
+    if by not in ("kommun", "utforare"):
+        fail_bad_input(f"--by: kommun eller utforare (one of them), fick {by!r}")
     request = TerminateRequest(
         end_date=ends,
         kind="uppsagning" if the_kind == "uppsagning" else "havning",
         reason=required(reason, "--reason", '"Utföraren har begärt det"'),
         actor=who,
+        by="utforare" if by == "utforare" else "kommun",
     )
     settings = get_settings()
 

@@ -10,7 +10,7 @@ pending termination) is carried in the continue-as-new input.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -70,6 +70,10 @@ CLOSE_MEETINGS_PATCH = "close-meetings"
 # so two changes in flight together no longer both write under the later revision (the second
 # audit event was lost to the first's key).
 UNIQUE_KEYS_PATCH = "unique-action-keys"
+# workflow.patched() id: a termination keeps every duty whose period began on or before the end
+# date (it reports on contract time), not only those due by then (issue 16: ending on 30 June
+# cancelled T2, the annual report and the årsredovisning while the notice said they were owed).
+COVERED_PERIODS_PATCH = "termination-keeps-covered-periods"
 
 
 def item_key(obligation: str, period: str) -> str:
@@ -156,7 +160,7 @@ class ContractWorkflow:
             occ
             for occ in plan.occurrences
             if item_key(occ.obligation, occ.period) not in self._items
-            and self._owed_after_termination(plan, occ.obligation, occ.due)
+            and self._owed_after_termination(plan, occ.obligation, occ.period, occ.due)
             # A contract registered late is not chased for deadlines that passed before it
             # existed here.
             and occ.schedule.deadline > now
@@ -224,13 +228,51 @@ class ContractWorkflow:
 
     # --- termination --------------------------------------------------------------------------
 
-    def _owed_after_termination(self, plan: YearPlan, obligation: str, due: Any) -> bool:
+    def _owed_after_termination(
+        self, plan: YearPlan, obligation: str, period: str, due: date
+    ) -> bool:
         t = self._termination
         if t is None or due <= t.end_date:
             return True
         # Not in the plan: a meeting's action item, which ends with the contract.
         ob = plan.obligations.get(obligation)
-        return ob is not None and ob.after_termination == "keep"
+        if ob is None:
+            return False
+        if ob.after_termination == "keep":
+            return True
+        start = self._period_start(plan, obligation, period)
+        if start is not None and start > t.end_date:
+            return False  # entirely after the contract: cancelled
+        return workflow.patched(COVERED_PERIODS_PATCH)
+
+    @staticmethod
+    def _period_start(plan: YearPlan, obligation: str, period: str) -> date | None:
+        """When the duty's period began; None for an item of an earlier year than `plan`,
+        whose period began before any end date the contract can still be given."""
+        for occ in plan.occurrences:
+            if occ.obligation == obligation and occ.period == period:
+                return occ.period_start
+        return None
+
+    def _still_owed(self, plan: YearPlan, end_date: date, covered: bool) -> list[str]:
+        """The termination notice's list: title and period of each duty still to be submitted."""
+        if not covered:  # as before the patch: keys of the items due by the end date
+            return [
+                f"{i.obligation} {i.period}"
+                for i in self._items.values()
+                if not i.status.terminal and i.due <= end_date
+            ]
+        return [
+            f"{self._title(plan, i.obligation)} ({i.period})"
+            for i in sorted(self._items.values(), key=lambda i: (i.due, i.obligation))
+            if not i.status.terminal
+            and self._owed_after_termination(plan, i.obligation, i.period, i.due)
+        ]
+
+    @staticmethod
+    def _title(plan: YearPlan, obligation: str) -> str:
+        ob = plan.obligations.get(obligation)
+        return ob.title if ob is not None else obligation
 
     def _end_at(self, time_zone: str) -> datetime | None:
         t = self._termination
@@ -248,6 +290,8 @@ class ContractWorkflow:
     async def terminate(self, request: TerminateRequest) -> ContractStatus:
         plan = self._plan
         assert plan is not None
+        # Asked once, before the first await, so that the notice and the closing agree.
+        covered = workflow.patched(COVERED_PERIODS_PATCH)
         self._termination = Termination(
             end_date=request.end_date,
             kind=request.kind,
@@ -276,13 +320,10 @@ class ContractWorkflow:
                     "org_nr": self._provider.org_nr,
                     "end_date": request.end_date.isoformat(),
                     "reason": request.reason,
+                    "by": request.by,
                     "admin_title": plan.roles[plan.administrator_role].title,
                     "admin_email": plan.roles[plan.administrator_role].email,
-                    "still_owed": [
-                        f"{i.obligation} {i.period}"
-                        for i in self._items.values()
-                        if not i.status.terminal and i.due <= request.end_date
-                    ],
+                    "still_owed": self._still_owed(plan, request.end_date, covered),
                 },
             ),
         )
@@ -298,7 +339,8 @@ class ContractWorkflow:
         closing = [
             i
             for i in self._items.values()
-            if not i.status.terminal and not self._owed_after_termination(plan, i.obligation, i.due)
+            if not i.status.terminal
+            and not self._owed_after_termination(plan, i.obligation, i.period, i.due)
         ]
         for item in closing:
             handle = workflow.get_external_workflow_handle(item.workflow_id)
@@ -329,6 +371,10 @@ class ContractWorkflow:
     def _validate_terminate(self, request: TerminateRequest) -> None:
         require_valid(request)
         require_text(request.reason, "reason")
+        require(
+            request.kind == "uppsagning" or request.by == "kommun",
+            "by: a hävning is always the municipality's (kommun)",
+        )
         require(self._plan is not None, "contract: not ready yet, try again in a moment")
         require(self._termination is None, "contract: already terminated")
         assert self._plan is not None

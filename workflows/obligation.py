@@ -56,6 +56,9 @@ CONCURRENT_STEPS_PATCH = "concurrent-steps"
 # an idempotency key and never lose a record or an e-mail to the other's key. Runs without the
 # marker keep computing the keys as before.
 UNIQUE_KEYS_PATCH = "unique-action-keys"
+# The duty's recipient role joins the ladder's notices (issue 16: the förvaltningsekonom was
+# never told the årsredovisning was missing).
+LATE_RECIPIENT_PATCH = "late-notices-to-recipient"
 
 
 @dataclass(frozen=True)
@@ -154,10 +157,21 @@ class ObligationWorkflow:
                     at=workflow.now(),
                 ),
             )
-            await self._mail(step.kind, list(step.notify), key, escalation=step.title)
+            await self._mail(step.kind, self._ladder_roles(step.notify), key, escalation=step.title)
             await self._together(
                 escalation, self._report(f"escalation-{step.level}", "system", {"kind": step.kind})
             )
+
+    def _ladder_roles(self, notify: tuple[str, ...]) -> list[str]:
+        roles = list(notify)
+        ob = self._in.obligation
+        if (
+            ob.late_notices_to_recipient
+            and ob.recipient not in roles
+            and workflow.patched(LATE_RECIPIENT_PATCH)
+        ):
+            roles.append(ob.recipient)
+        return roles
 
     # --- updates ----------------------------------------------------------------------------
 

@@ -44,6 +44,9 @@ class TerminateRequest(Message):
     kind: Literal["uppsagning", "havning"]
     reason: str
     actor: Actor
+    # Who gave notice, for the notice's wording: the municipality (as before this field) or the
+    # provider (an uppsägning only; a hävning is always the municipality's).
+    by: Literal["kommun", "utforare"] = "kommun"
 
 
 class ChangeContactRequest(Message):

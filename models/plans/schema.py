@@ -135,6 +135,9 @@ class Obligation(Strict):
     first_occurrence: FirstOccurrence | None = None
     # What happens to an occurrence due after a termination's end date.
     after_termination: Literal["cancel", "keep"] = "cancel"
+    # The recipient (e.g. the förvaltningsekonom for the årsredovisning) is told when the duty
+    # is late, with the ladder's own roles; a plan can opt out per obligation.
+    late_notices_to_recipient: bool = True
 
     @field_validator("reminder_offsets_days")
     @classmethod

@@ -236,6 +236,8 @@ async def test_completion_extend_waive_contact_and_termination(lov: Lov) -> None
         "uppsagning",
         "--reason",
         "Utföraren har sagt upp avtalet",
+        "--by",
+        "utforare",
     )
     assert terminated.exit_code == 0, terminated.stderr
     assert "uppsägning" in terminated.stdout and end.isoformat() in terminated.stdout
@@ -245,6 +247,9 @@ async def test_completion_extend_waive_contact_and_termination(lov: Lov) -> None
 
     messages = await lov.smtp.wait_for(5)
     assert kinds(messages) == ["receipt", "completion-request", "extended", "waived", "notice"]
+    # The notice says who terminated: here the provider's own uppsägning.
+    notice = messages[-1].get_content()
+    assert "Vi bekräftar att ni har sagt upp" in notice and "Kommunen säger upp" not in notice
     # The new contact address is used from the change on.
     assert "ny@omsorg.example" in lov.smtp.envelopes[-1][1]
 
@@ -307,6 +312,16 @@ async def test_bad_input_is_refused_with_the_field_and_changes_nothing(lov: Lov)
         (["waive", org, "annual-report", year], "--reason:"),
         (["waive", org, "annual-report", year, "--reason", "x", "--actor", " "], "--actor:"),
         (["terminate", org, "--end-date", "2099-01-01", "--kind", "x", "--reason", "x"], "--kind:"),
+        (
+            ["terminate", org, "--end-date", "2099-01-01", "--kind", "havning", "--by", "utforare"]
+            + ["--reason", "x"],
+            "by:",
+        ),
+        (
+            ["terminate", org, "--end-date", "2099-01-01", "--kind", "uppsagning", "--by", "x"]
+            + ["--reason", "x"],
+            "--by:",
+        ),
         (
             ["terminate", org, "--end-date", "2000-01-01", "--kind", "havning", "--reason", "x"],
             "end_date:",

@@ -33,6 +33,7 @@ from workflows.contract import ContractWorkflow
 ORG = PROVIDER.org_nr
 ADMIN = "lov-admin@sundsvall.example"
 MANAGEMENT = "forvaltningsledning@sundsvall.example"
+ECONOMIST = "forvaltningsekonom@sundsvall.example"
 
 
 def at(month: int, day: int, hour: int = 9, year: int = 2031) -> datetime:
@@ -120,7 +121,9 @@ async def test_late_provider_runs_the_escalation_ladder_until_submitted(tmp_path
         assert item.status == "submitted" and not item.overdue
 
 
-async def test_termination_mid_year_cancels_later_items_and_ends_contract(tmp_path: Path) -> None:
+async def test_termination_keeps_duties_covering_contract_time_and_ends_contract(
+    tmp_path: Path,
+) -> None:
     async with lovflow_stack(tmp_path) as stack:
         await started_2031(stack)
         await stack.sleep_until(local(date(2031, 6, 10)))
@@ -138,24 +141,29 @@ async def test_termination_mid_year_cancels_later_items_and_ends_contract(tmp_pa
 
         notices = [m for m in stack.mail.messages if m["X-Lov-Kind"] == "notice"]
         assert len(notices) == 1
-        assert "30 juni 2031" in notices[0].get_content()
-        # Nothing about items due after the end date was sent after the notice.
-        # The H1 follow-up meeting lies within the contract, so its window-closed escalation
-        # still goes out; meetings are tested in test_meetings.py.
-        later = [
-            m for m in stack.mails() if m[0] > at(6, 10, 10) and not m[1].startswith("meeting-")
-        ]
-        assert (
-            [m for m in later if m[1] != "management"]
-            == [m for m in later if m[1] in ("overdue", "pafpekande")]
-            == []
-        )
+        notice = notices[0].get_content()
+        assert "30 juni 2031" in notice
+        # T2 (May–August), the annual report and the årsredovisning report on time before the
+        # end date: still owed, listed by title and period. T3 (September–December) is not.
+        assert "Egenkontroll – kvalitet och delaktighet i genomförandeplanen (2031-T2)" in notice
+        assert "Årsredovisning (2031)" in notice
+        assert "(2031-T3)" not in notice and "self-inspection" not in notice
+        assert [m[1] for m in stack.mails("self-inspection", "2031-T3")] == []
+        assert "reminder" in [m[1] for m in stack.mails("self-inspection", "2031-T2")]
+        assert "overdue" in [m[1] for m in stack.mails("annual-accounts", "2031")]
+
         status = await stack.client.get_workflow_handle(f"contract-{ORG.replace('-', '')}").query(
             ContractWorkflow.status
         )
         assert status.state == "terminated"
-        cancelled = {i.period for ob in status.obligations.values() for i in ob.done}
-        assert {"2031", "2031-T2", "2031-T3"} <= cancelled
+        cancelled = {
+            (name, i.period)
+            for name, ob in status.obligations.items()
+            for i in ob.done
+            if i.status == "cancelled"
+        }
+        assert ("self-inspection", "2031-T3") in cancelled
+        assert not {("self-inspection", "2031-T2"), ("annual-accounts", "2031")} & cancelled
         assert all(
             not p.startswith("2032")
             for ob in status.obligations.values()
@@ -171,7 +179,7 @@ async def test_termination_mid_year_cancels_later_items_and_ends_contract(tmp_pa
             )
 
 
-async def test_waive_and_extend(tmp_path: Path) -> None:
+async def test_waive_extend_and_the_recipient_told_of_a_late_duty(tmp_path: Path) -> None:
     async with lovflow_stack(tmp_path) as stack:
         await started_2031(stack)
         await stack.sleep_until(local(date(2031, 3, 25)))
@@ -212,6 +220,14 @@ async def test_waive_and_extend(tmp_path: Path) -> None:
         ]
         t2 = await obligations.obligation_status(stack.client, ORG, "self-inspection", "2031-T2")
         assert t2.due == date(2031, 9, 15) and t2.escalation_level == 2
+        # The årsredovisning (due Thursday 31 July) goes to the förvaltningsekonom, who is told
+        # when it is late as well as the ladder's own roles (the plan could opt out).
+        late = [m for m in stack.mails("annual-accounts", "2031") if m[1] != "reminder"]
+        assert late == [
+            (at(8, 1), "overdue", f"{PROVIDER.email}, {ADMIN}, {ECONOMIST}"),
+            (at(8, 14), "pafpekande", f"{PROVIDER.email}, {ADMIN}, {ECONOMIST}"),
+            (at(9, 1), "management", f"{MANAGEMENT}, {ADMIN}, {ECONOMIST}"),
+        ]
 
 
 async def test_plan_revision_takes_effect_next_year(tmp_path: Path) -> None:
