@@ -180,6 +180,7 @@ class OpeningActivities:
                         name=request.provider.name,
                         area=area,
                         service_type=service,
+                        starts_on=request.contract_start,
                     )
                     await self._on_approved(request.plan_id, entry, request.search_attributes)
         return wid

@@ -8,15 +8,17 @@ starts as fast as a plain Temporal client.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from temporalio.api.enums.v1 import WorkflowExecutionStatus
 from temporalio.client import Client, WorkflowHandle
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from models.domain.contract_state import contract_state
 from models.domain.provider_id import ProviderIds
 from models.ids import contract_workflow_id
 from models.messages.common import Provider
@@ -108,6 +110,13 @@ async def running_contract(client: Client, org_nr: str) -> WorkflowHandle[Any, A
     return handle
 
 
+def as_of_today(status: ContractStatus) -> ContractStatus:
+    """The state as of the plan's local date: "not-started" before the contract's start."""
+    today = datetime.now(ZoneInfo(status.time_zone)).date()
+    state = contract_state(status.state, status.contract_start, today)
+    return status if state == status.state else status.model_copy(update={"state": state})
+
+
 async def contract_status(
     client: Client, org_nr: str, ids: ProviderIds | None = None
 ) -> ContractStatus:
@@ -117,7 +126,7 @@ async def contract_status(
             result: ContractStatus = await client.get_workflow_handle(wid).query(
                 STATUS_QUERY, result_type=ContractStatus
             )
-            return result
+            return as_of_today(result)
         except RPCError as err:
             if err.status != RPCStatusCode.NOT_FOUND:
                 raise
@@ -126,11 +135,11 @@ async def contract_status(
 
 async def terminate(client: Client, org_nr: str, request: TerminateRequest) -> ContractStatus:
     handle = await running_contract(client, org_nr)
-    return await run_update(handle, TERMINATE, request, ContractStatus)
+    return as_of_today(await run_update(handle, TERMINATE, request, ContractStatus))
 
 
 async def change_contact(
     client: Client, org_nr: str, request: ChangeContactRequest
 ) -> ContractStatus:
     handle = await running_contract(client, org_nr)
-    return await run_update(handle, CHANGE_CONTACT, request, ContractStatus)
+    return as_of_today(await run_update(handle, CHANGE_CONTACT, request, ContractStatus))

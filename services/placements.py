@@ -114,11 +114,18 @@ async def add_provider(
                 raise
     if desc is None or desc.status != RUNNING:
         raise ActionError("org_nr", f"{entry.org_nr} has no running contract")
-    if not entry.name:
+    if not entry.name or entry.starts_on is None:
         contract = await client.get_workflow_handle(desc.id).query(
             "status", result_type=ContractStatus
         )
-        entry = entry.model_copy(update={"name": contract.provider.name})
+        # The contract's start goes with the entry: the list passes the provider over for
+        # placements that begin before it.
+        entry = entry.model_copy(
+            update={
+                "name": entry.name or contract.provider.name,
+                "starts_on": entry.starts_on or contract.contract_start,
+            }
+        )
     try:
         await client.start_workflow(
             ROTATION_WORKFLOW,

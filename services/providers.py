@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from models.domain.contract_state import contract_state
 from models.domain.orgnr import OrgNrError, normalize_org_nr
 from models.plans.loader import PlanError, load_plan
 from models.records.store import RecordStore
@@ -196,7 +197,7 @@ async def provider_page(
             workflow_id=latest.workflow_id,
             plan_id=latest.plan_id,
             start_date=latest.start_date,
-            status=latest.status,
+            status=contract_state(latest.status, latest.start_date, today),
             end_date=latest.end_date,
             termination_kind=latest.termination_kind,
             termination_reason=latest.termination_reason,

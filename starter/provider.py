@@ -24,7 +24,12 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-CONTRACT_SV = {"active": "aktivt", "terminating": "upphör", "terminated": "upphört"}
+CONTRACT_SV = {
+    "active": "aktivt",
+    "not-started": "har inte börjat gälla",
+    "terminating": "upphör",
+    "terminated": "upphört",
+}
 
 
 def _day(value: object) -> str:

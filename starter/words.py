@@ -16,6 +16,7 @@ STATE_SV: dict[str, str] = {
 }
 CONTRACT_STATE_SV = {
     "active": "avtalet är aktivt",
+    "not-started": "avtalet har inte börjat gälla än",
     "terminating": "avtalet upphör",
     "terminated": "avtalet har upphört",
 }

@@ -453,6 +453,7 @@ class ContractWorkflow:
             termination=self._termination,
             plan_versions=dict(self._plan_versions),
             obligations=summary,
+            time_zone=self._plan.time_zone if self._plan else "Europe/Stockholm",
         )
 
     # --- helpers ------------------------------------------------------------------------------

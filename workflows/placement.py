@@ -65,6 +65,9 @@ with workflow.unsafe.imports_passed_through():
 # list. Before it the choice deadline could fire during a customer's choice, ask under the same
 # key, get the same provider and take it again (a switch from the provider to itself).
 UNIQUE_ASSIGN_PATCH = "placement-unique-assign"
+# workflow.patched() id: the assignment names the day the provider takes over, so the rotation
+# list passes over providers whose contract has not started by then (issue 16).
+ASSIGN_ON_PATCH = "assign-on-start-date"
 
 # Why the customer must choose again, shown to the case officer in the plan's language (mail,
 # status, records). Only a state string and activity inputs: no command changes, replay-safe.
@@ -397,6 +400,7 @@ class PlacementWorkflow:
             self._revision += 1
         else:
             number = self._assignments + 1
+        on_day = workflow.patched(ASSIGN_ON_PATCH)
         self._busy = True
         try:
             return await call(
@@ -408,6 +412,7 @@ class PlacementWorkflow:
                     service_type=self._in.service_type,
                     chosen=chosen,
                     exclude=self._provider.org_nr if self._provider else None,
+                    on=max(self._in.start, self._today()) if on_day else None,
                 ),
             )
         except ActivityError as err:

@@ -11,9 +11,12 @@ statistics query. History is bounded by continuing as new with the state as inpu
 
 from __future__ import annotations
 
+from datetime import date
+
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from models.domain.contract_state import has_started
     from models.ids import list_key
     from models.messages.placement import (
         Assignment,
@@ -45,6 +48,7 @@ class RotationWorkflow:
         self._names: dict[str, str] = dict(inp.names)
         self._given: dict[str, Assignment] = dict(inp.given)
         self._placements: dict[str, PlacementSummary] = dict(inp.placements)
+        self._starts: dict[str, date] = dict(inp.starts)
         self._changes = 0
 
     @workflow.run
@@ -63,6 +67,7 @@ class RotationWorkflow:
                 names=self._names,
                 given=dict(list(self._given.items())[-KEEP_GIVEN:]),
                 placements={k: v for k, v in self._placements.items() if v.active},
+                starts=self._starts,
             )
         )
 
@@ -83,7 +88,9 @@ class RotationWorkflow:
                 sequence=0,
             )
         else:
-            org_nr, self._lists[key] = queue.take_turn(exclude=request.exclude)
+            org_nr, self._lists[key] = queue.take_turn(
+                exclude=request.exclude, skip=self._not_started(queue, request.on)
+            )
             result = Assignment(
                 org_nr=org_nr,
                 name=self._names.get(org_nr, ""),
@@ -121,9 +128,19 @@ class RotationWorkflow:
                 request.chosen != request.exclude,
                 f"provider: {request.chosen} is already the customer's provider",
             )
+            starts = self._starts.get(request.chosen)
+            require(
+                has_started(starts, request.on),
+                f"provider: {request.chosen}'s contract starts {starts}, after {request.on}",
+            )
         else:
-            others = [p for p in queue.providers if p != request.exclude]
-            require(bool(others), f"provider: no other approved provider for {where}")
+            skip = self._not_started(queue, request.on)
+            others = [p for p in queue.providers if p != request.exclude and p not in skip]
+            require(
+                bool(others),
+                f"provider: no other approved provider for {where}"
+                + (f" whose contract has started by {request.on}" if skip else ""),
+            )
 
     # --- the lists --------------------------------------------------------------------------------
 
@@ -199,7 +216,13 @@ class RotationWorkflow:
 
     # --- helpers ----------------------------------------------------------------------------------
 
+    def _not_started(self, queue: RotationQueue, on: date | None) -> frozenset[str]:
+        """Providers on `queue` whose contract starts after `on` (none when `on` is None)."""
+        return frozenset(p for p in queue.providers if not has_started(self._starts.get(p), on))
+
     def _add(self, entry: RotationEntry) -> None:
+        if entry.starts_on is not None:
+            self._starts[entry.org_nr] = entry.starts_on
         key = list_key(entry.area, entry.service_type)
         queue = self._lists.get(key) or RotationQueue(
             area=entry.area.strip(), service_type=entry.service_type.strip()

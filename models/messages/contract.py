@@ -61,10 +61,14 @@ class ContractStatus(Message):
     plan_id: str
     contract_start: date
     year: int
-    state: Literal["active", "terminating", "terminated"]
+    # The workflow reports "active" from registration on; the application layer reads it as
+    # "not-started" before contract_start (models.domain.contract_state).
+    state: Literal["active", "terminating", "terminated", "not-started"]
     termination: Termination | None
     plan_versions: dict[int, str]
     obligations: dict[str, ObligationSummary]
+    # The plan's time zone: whose calendar says which day it is for this contract.
+    time_zone: str = "Europe/Stockholm"
 
 
 class OpenObligations(Message):

@@ -56,10 +56,13 @@ class RotationQueue(Message):
             update={"providers": tuple(p for p in self.providers if p != org_nr)}
         )
 
-    def take_turn(self, exclude: str | None = None) -> tuple[str, RotationQueue]:
+    def take_turn(
+        self, exclude: str | None = None, skip: frozenset[str] = frozenset()
+    ) -> tuple[str, RotationQueue]:
         """The provider next in turn (passing over `exclude`, the customer's current provider,
-        which keeps its place), and the list after that turn."""
-        chosen = next((p for p in self.providers if p != exclude), None)
+        and `skip`, providers whose contract has not started; both keep their places), and the
+        list after that turn."""
+        chosen = next((p for p in self.providers if p != exclude and p not in skip), None)
         if chosen is None:
             raise LookupError("no provider on the rotation list")
         rest = tuple(p for p in self.providers if p != chosen)
@@ -243,6 +246,9 @@ class RotationEntry(Message):
     area: Key
     service_type: Key
     actor: Actor = "system"
+    # The provider's contract start (set on approval): the list passes the provider over for
+    # placements that begin before it. None: unknown (added by hand, or before this field).
+    starts_on: date | None = None
 
 
 class ProviderRemoval(Message):
@@ -265,6 +271,9 @@ class AssignRequest(Message):
     service_type: Key
     chosen: str | None = None
     exclude: str | None = None  # the current provider: a switch is to another one
+    # The day the provider would take over: providers whose contract starts later are passed
+    # over (None, as in requests from before this field: no such check).
+    on: date | None = None
 
 
 class Assignment(Message):
@@ -286,6 +295,7 @@ class RotationInput(Message):
     names: dict[str, str] = Field(default_factory=dict)
     given: dict[str, Assignment] = Field(default_factory=dict)
     placements: dict[str, PlacementSummary] = Field(default_factory=dict)
+    starts: dict[str, date] = Field(default_factory=dict)  # org nr → contract start
 
 
 class ProviderStatistics(Message):

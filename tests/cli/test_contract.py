@@ -521,3 +521,25 @@ def test_contract_group_help_lists_every_command() -> None:
 def test_field_values_are_typed(text: str, value: Any) -> None:
     parsed = parse_value(text)
     assert parsed == value and type(parsed) is type(value)
+
+
+async def test_a_contract_before_its_start_date_has_not_started(lov: Lov) -> None:
+    org = random_org_nr()
+    starts = date.today() + timedelta(days=90)
+    result = await lov.cli(
+        "start",
+        org,
+        "--name",
+        "Omsorg i Norr AB",
+        "--email",
+        PROVIDER_EMAIL,
+        "--start",
+        starts.isoformat(),
+    )
+    assert result.exit_code == 0, result.stderr
+    table = await lov.cli("status", org)
+    assert table.exit_code == 0, table.stderr
+    assert "avtalet har inte börjat gälla än" in table.stdout
+    assert "avtalet är aktivt" not in table.stdout
+    as_json = await lov.cli("status", org, "--json")
+    assert ContractStatus.model_validate_json(as_json.stdout).state == "not-started"

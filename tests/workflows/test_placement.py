@@ -22,6 +22,7 @@ from models.messages.placement import (
     CarePlanDoneRequest,
     ChooseRequest,
     PlacementState,
+    RotationEntry,
     SwitchRequest,
 )
 from services import contracts
@@ -297,3 +298,32 @@ async def test_an_approved_application_puts_the_provider_on_its_lists(tmp_path: 
             ("Centrum", "service", (A.org_nr,)),
         ]
         assert status.names[A.org_nr] == A.name
+
+
+async def test_providers_whose_contract_has_not_started_are_passed_over(tmp_path: Path) -> None:
+    async with lovflow_stack(tmp_path) as stack:
+        await stack.sleep_until(local(date(2031, 2, 24), time(8, 0)))
+        # C is approved now with a contract from 1 June, and is first in turn; A has run since
+        # 2030. Both join the list by an administrator (their contract start goes with them).
+        await stack.start_contract(date(2031, 6, 1), provider=C)
+        await stack.start_contract(date(2030, 1, 1), provider=A)
+        for p in (C, A):
+            await pa.add_provider(
+                stack.client,
+                stack.settings.temporal_task_queue,
+                "sundsvall",
+                RotationEntry(org_nr=p.org_nr, area=AREA, service_type=SERVICE, actor="anna"),
+                search_attributes=False,
+            )
+        first = await new_placement(stack, "DNR-2031-0050")  # care starts 3 March
+        await registered(stack, first)
+        with pytest.raises(ActionError) as caught:
+            await pa.choose(stack.client, first, ChooseRequest(provider=C.org_nr, actor="anna"))
+        assert caught.value.field == "provider" and "2031-06-01" in str(caught.value)
+        await pa.choose(stack.client, first, ChooseRequest(provider=None, actor="anna"))
+        assert (await pa.status(stack.client, first)).provider == A.org_nr
+        # C kept its place: the first placement starting after 1 June is C's.
+        later = await new_placement(stack, "DNR-2031-0051", start=date(2031, 6, 2))
+        await registered(stack, later)
+        await pa.choose(stack.client, later, ChooseRequest(provider=None, actor="anna"))
+        assert (await pa.status(stack.client, later)).provider == C.org_nr
