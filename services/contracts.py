@@ -26,6 +26,7 @@ from models.messages.contract import (
     ChangeContactRequest,
     ContractInput,
     ContractStatus,
+    RequestDutyRequest,
     TerminateRequest,
 )
 from models.plans.loader import PlanError, load_plan
@@ -39,6 +40,7 @@ from services.request_ids import current_request_id, start_memo, started_by
 STATUS_QUERY = "status"
 TERMINATE = "terminate"
 CHANGE_CONTACT = "change_contact"
+REQUEST_DUTY = "request_duty"
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,3 +145,10 @@ async def change_contact(
 ) -> ContractStatus:
     handle = await running_contract(client, org_nr)
     return as_of_today(await run_update(handle, CHANGE_CONTACT, request, ContractStatus))
+
+
+async def request_duty(client: Client, org_nr: str, request: RequestDutyRequest) -> ContractStatus:
+    """Requests a duty that was not requested when the contract was registered (its deadline
+    had passed), due on `request.due` (moved to the next business day where needed)."""
+    handle = await running_contract(client, org_nr)
+    return as_of_today(await run_update(handle, REQUEST_DUTY, request, ContractStatus))

@@ -20,7 +20,12 @@ import typer
 from temporalio.client import Client
 
 from models.messages.common import Provider
-from models.messages.contract import ChangeContactRequest, ContractStatus, TerminateRequest
+from models.messages.contract import (
+    ChangeContactRequest,
+    ContractStatus,
+    RequestDutyRequest,
+    TerminateRequest,
+)
 from models.messages.obligation import (
     ExtendRequest,
     ObligationStatus,
@@ -431,6 +436,51 @@ def extend(
     typer.echo(
         f"Förlängt (extended): {result.title} {result.period} för {org}, ny förfallodag "
         f"{result.due.isoformat()}; besked till {contract.provider.email}"
+    )
+
+
+@app.command("request")
+def request_duty(
+    org_nr: OrgNrArg,
+    obligation: ObligationArg,
+    period: PeriodArg,
+    due: Annotated[
+        str | None,
+        typer.Option(
+            "--due",
+            metavar="ÅÅÅÅ-MM-DD",
+            help="Förfallodag (krävs). (Due date, required.)",
+            show_default=False,
+        ),
+    ] = None,
+    actor: ActorOpt = None,
+    request_id: RequestIdOpt = None,
+) -> None:
+    """Begär en skyldighet som inte begärdes när avtalet registrerades (fristen hade passerat).
+    (Request a duty that was not requested at registration: its deadline had passed.)"""
+    org = parse_org_nr(org_nr)
+    who = parse_actor(actor)
+    request = RequestDutyRequest(
+        obligation=obligation, period=period, due=parse_date(due, "--due"), actor=who
+    )
+    settings = get_settings()
+
+    async def action(client: Client) -> ContractStatus:
+        return await contracts.request_duty(client, org, request)
+
+    result = run_change(settings, action, request_id)
+    due_on = next(
+        (
+            i.due
+            for s in result.obligations.values()
+            for i in s.open + s.overdue
+            if (i.obligation, i.period) == (obligation, period)
+        ),
+        request.due,
+    )
+    typer.echo(
+        f"Begärd (requested): {obligation} {period} för {org}, förfallodag "
+        f"{due_on.isoformat()}; besked till {result.provider.email}"
     )
 
 

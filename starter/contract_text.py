@@ -48,6 +48,17 @@ def contract_text(status: ContractStatus) -> str:
         out += table_lines(headers, rows, indent="  ")
         if summary.done_earlier:
             out.append(f"  och {summary.done_earlier} klara tidigare år")
+    if status.not_requested:
+        out += [
+            "",
+            "Ej begärda (not requested): tidsfristen hade passerat när avtalet registrerades. "
+            "Begär med `lov contract request ORGNR SKYLDIGHET PERIOD --due ÅÅÅÅ-MM-DD`.",
+        ]
+        out += table_lines(
+            ("Skyldighet", "Titel", "Period", "Planens förfallodag"),
+            [(o.obligation, o.title, o.period, o.due.isoformat()) for o in status.not_requested],
+            indent="  ",
+        )
     return "\n".join(out)
 
 

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import FailureError
+from temporalio.exceptions import ApplicationError, FailureError
 
 with workflow.unsafe.imports_passed_through():
     from activities.mail import MailActivities
@@ -24,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from models.domain.calendar import MeetingWindow, Occurrence
     from models.ids import meeting_workflow_id, obligation_workflow_id, search_value
     from models.messages.audit import AuditRecord
-    from models.messages.common import Provider, Termination
+    from models.messages.common import DeadlineRequest, Provider, Termination
     from models.messages.contract import (
         ChangeContactRequest,
         ContactChange,
@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
         ContractYearRecord,
         LoadYearRequest,
         OpenObligations,
+        RequestDutyRequest,
         TerminateRequest,
         YearPlan,
     )
@@ -74,6 +75,10 @@ UNIQUE_KEYS_PATCH = "unique-action-keys"
 # date (it reports on contract time), not only those due by then (issue 16: ending on 30 June
 # cancelled T2, the annual report and the årsredovisning while the notice said they were owed).
 COVERED_PERIODS_PATCH = "termination-keeps-covered-periods"
+# workflow.patched() id: duties of the registration year whose deadline had already passed are
+# kept as "not requested" for the administrator to request (issue 16: a provider onboarded in
+# December had nothing said of the year's past duties).
+NOT_REQUESTED_PATCH = "not-requested-duties"
 
 
 def item_key(obligation: str, period: str) -> str:
@@ -90,6 +95,7 @@ class ContractWorkflow:
         self._done_before: dict[str, int] = dict(inp.done_before)
         self._plan_versions: dict[int, str] = dict(inp.plan_versions)
         self._termination: Termination | None = inp.termination
+        self._not_requested: dict[str, Occurrence] = dict(inp.not_requested)
         self._year = inp.year or inp.contract_start.year
         self._plan: YearPlan | None = None
         self._revision = 0
@@ -156,15 +162,19 @@ class ContractWorkflow:
             ),
         )
         now = workflow.now()
-        due = [
+        owed = [
             occ
             for occ in plan.occurrences
             if item_key(occ.obligation, occ.period) not in self._items
             and self._owed_after_termination(plan, occ.obligation, occ.period, occ.due)
-            # A contract registered late is not chased for deadlines that passed before it
-            # existed here.
-            and occ.schedule.deadline > now
         ]
+        # A contract registered late is not chased for deadlines that passed before it existed
+        # here; they are listed as not requested, for the administrator to request.
+        due = [occ for occ in owed if occ.schedule.deadline > now]
+        past = [occ for occ in owed if occ.schedule.deadline <= now]
+        if past and workflow.patched(NOT_REQUESTED_PATCH):
+            for occ in past:
+                self._not_requested.setdefault(item_key(occ.obligation, occ.period), occ)
         meetings = [w for w in plan.meetings if w.deadline > now and self._meeting_owed(w)]
         # A YearPlan recorded before the meetings existed has none, so that history replays
         # unchanged; the patch marker guards the new step for workers still on the old code.
@@ -425,6 +435,67 @@ class ContractWorkflow:
         require(request.name is None or bool(request.name.strip()), "name: must not be empty")
         require(not self._ended, "contract: has ended")
 
+    @workflow.update
+    async def request_duty(self, request: RequestDutyRequest) -> ContractStatus:
+        plan = self._plan
+        assert plan is not None
+        # Taken out before the first await: a second request for the same duty is refused.
+        occ = self._not_requested.pop(item_key(request.obligation, request.period), None)
+        if occ is None:  # two requests validated in one activation: the second finds it gone
+            raise ApplicationError(
+                f"period: {request.obligation} {request.period} already requested",
+                non_retryable=True,
+            )
+        self._revision += 1
+        revision = self._revision
+        schedule = await call(
+            PlanActivities.date_deadline,
+            DeadlineRequest(rules=plan.rules[request.obligation], due=request.due),
+        )
+        requested = occ.model_copy(
+            update={"nominal_due": request.due, "due": schedule.due, "schedule": schedule}
+        )
+        await call(
+            OpeningActivities.open_obligations,
+            OpenObligations(obligations=[self._obligation_input(plan, requested)]),
+        )
+        await self._audit(
+            "duty-requested",
+            request.actor,
+            {
+                "obligation": request.obligation,
+                "period": request.period,
+                "due": schedule.due.isoformat(),
+            },
+            revision,
+        )
+        return self.status()
+
+    @request_duty.validator
+    def _validate_request_duty(self, request: RequestDutyRequest) -> None:
+        require_valid(request)
+        require(not self._ended, "contract: has ended")
+        require(self._plan is not None, "contract: not ready yet, try again in a moment")
+        assert self._plan is not None
+        key = item_key(request.obligation, request.period)
+        require(
+            key in self._not_requested,
+            f"period: {request.obligation} {request.period} is not a duty awaiting a request"
+            + (
+                f" (not requested: {', '.join(sorted(self._not_requested))})"
+                if self._not_requested
+                else ""
+            ),
+        )
+        require(
+            request.obligation in self._plan.rules,
+            f"obligation: {request.obligation} is no longer in the plan",
+        )
+        require(
+            request.due >= local_today(self._plan.time_zone),
+            "due: must not be in the past",
+        )
+
     @workflow.signal(name=OBLIGATION_CHANGED_SIGNAL)
     def obligation_changed(self, item: ItemStatus) -> None:
         self._items[item_key(item.obligation, item.period)] = item
@@ -454,6 +525,7 @@ class ContractWorkflow:
             plan_versions=dict(self._plan_versions),
             obligations=summary,
             time_zone=self._plan.time_zone if self._plan else "Europe/Stockholm",
+            not_requested=sorted(self._not_requested.values(), key=lambda o: o.due),
         )
 
     # --- helpers ------------------------------------------------------------------------------
@@ -491,6 +563,7 @@ class ContractWorkflow:
             plan_versions={y: v for y, v in self._plan_versions.items() if y >= year - 10},
             termination=self._termination,
             provider_ref=self._in.provider_ref,
+            not_requested=self._not_requested,
         )
 
     def _upsert_search_attributes(self) -> None:

@@ -289,13 +289,15 @@ def year_prepared_at(plan: Plan, year: int) -> datetime:
 
 
 def follow_up_year(plan: Plan, contract_start: date, at: datetime | None) -> int:
-    """The follow-up year a new contract starts in: the local year at `at`, or the next one if
-    that has already been prepared; never before the contract's own start year."""
+    """The follow-up year a new contract starts in: the local year at `at`, never before the
+    contract's own start year.
+
+    Also when the next year has already been prepared (a contract registered in December): the
+    current year's remaining duties are owed too, and the contract workflow goes on to the next
+    year right after (issue 16: such a contract skipped the rest of the year unnoticed)."""
     if at is None:
         return contract_start.year
     year = at.astimezone(ZoneInfo(plan.time_zone)).year
-    if at >= year_prepared_at(plan, year + 1):
-        year += 1
     return max(year, contract_start.year)
 
 

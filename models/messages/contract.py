@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from models.domain.calendar import CalendarRules, MeetingWindow, Occurrence
-from models.domain.inputs import Actor, Day
+from models.domain.inputs import Actor, Day, Key
 from models.domain.mailsafe import EmailAddress, OneLine
 from models.messages.common import Message, Provider, Termination
 from models.messages.meeting import (
@@ -34,9 +34,23 @@ class ContractInput(Message):
     done_before: dict[str, int] = Field(default_factory=dict)
     plan_versions: dict[int, str] = Field(default_factory=dict)
     termination: Termination | None = None
+    # Duties of the year the contract was registered in whose deadline had already passed: not
+    # requested (nobody was told of them); the administrator may request each with a new due
+    # date. Keyed as `items`.
+    not_requested: dict[str, Occurrence] = Field(default_factory=dict)
     # The opaque key naming a sole trader in ids and search attributes (models.domain.provider_id);
     # None for a company (and contracts from before it): the org nr names it there.
     provider_ref: str | None = None
+
+
+class RequestDutyRequest(Message):
+    """Asks for a duty that was not requested when the contract was registered (its deadline
+    had passed), with a new due date (moved to a business day like every deadline)."""
+
+    obligation: Key
+    period: Key
+    due: Day
+    actor: Actor
 
 
 class TerminateRequest(Message):
@@ -69,6 +83,8 @@ class ContractStatus(Message):
     obligations: dict[str, ObligationSummary]
     # The plan's time zone: whose calendar says which day it is for this contract.
     time_zone: str = "Europe/Stockholm"
+    # Duties whose deadline had passed when the contract was registered (ContractInput).
+    not_requested: list[Occurrence] = Field(default_factory=list)
 
 
 class OpenObligations(Message):

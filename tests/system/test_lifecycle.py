@@ -16,7 +16,7 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
 
-from models.messages.contract import TerminateRequest
+from models.messages.contract import RequestDutyRequest, TerminateRequest
 from models.messages.obligation import (
     ExtendRequest,
     ReviewRequest,
@@ -372,3 +372,51 @@ async def test_ten_years_keep_each_run_history_bounded(tmp_path: Path) -> None:
         summary = status.obligations["quarterly-report"]
         assert summary.done_earlier == 4 * 8  # 2031 … 2038
         assert len(summary.done) == 4 * 2 and summary.overdue == []
+
+
+async def test_a_provider_onboarded_in_december_has_the_years_past_duties_to_request(
+    tmp_path: Path,
+) -> None:
+    async with lovflow_stack(tmp_path) as stack:
+        # Registered on 10 December 2031, after 2032 was prepared (1 December), with a contract
+        # running since 2029: every 2031 duty's deadline has passed.
+        await stack.sleep_until(local(date(2031, 12, 10), time(9, 0)))
+        await stack.start_contract(date(2029, 1, 1))
+        await stack.sleep_until(local(date(2031, 12, 10), time(11, 0)))
+        status = await contracts.contract_status(stack.client, ORG)
+        assert status.year == 2032
+        assert {(o.obligation, o.period) for o in status.not_requested} >= {
+            ("self-inspection", "2031-T1"),
+            ("self-inspection", "2031-T3"),
+            ("annual-accounts", "2031"),
+            ("annual-report", "2031"),
+        }
+        assert "2032-T1" in {i.period for i in status.obligations["self-inspection"].open}
+        assert stack.mails("annual-report", "2031") == []
+
+        # Requested, due Saturday 20 December: Monday 22 December, with a reminder and the ladder.
+        requested = await contracts.request_duty(
+            stack.client,
+            ORG,
+            RequestDutyRequest(
+                obligation="annual-report", period="2031", due=date(2031, 12, 20), actor="anna"
+            ),
+        )
+        assert ("annual-report", "2031") not in {
+            (o.obligation, o.period) for o in requested.not_requested
+        }
+        with pytest.raises(ActionError, match="period: annual-report 2031 is not a duty"):
+            await contracts.request_duty(
+                stack.client,
+                ORG,
+                RequestDutyRequest(
+                    obligation="annual-report", period="2031", due=date(2031, 12, 20), actor="a"
+                ),
+            )
+        await stack.sleep_until(local(date(2031, 12, 24)))
+        assert stack.mails("annual-report", "2031") == [
+            (at(12, 19), "reminder", PROVIDER.email),
+            (at(12, 23), "overdue", f"{PROVIDER.email}, {ADMIN}"),
+        ]
+        item = await obligations.obligation_status(stack.client, ORG, "annual-report", "2031")
+        assert (item.due, item.nominal_due) == (date(2031, 12, 22), date(2031, 12, 20))
