@@ -55,6 +55,10 @@ MAX_COMPLETION_DAYS = 90
 # share an idempotency key and never lose a record or an e-mail to the other's key. Runs without
 # the marker keep computing the keys as before.
 UNIQUE_KEYS_PATCH = "unique-action-keys"
+# workflow.patched() id: the komplettering round keeps the business-day adjusted due date, so
+# mail, record and status show one date (issue 16: mailed "senast 20 december", a Sunday, while
+# the record said 21 December).
+ADJUSTED_DUE_PATCH = "completion-due-adjusted"
 
 
 def _late_at(s: DeadlineSchedule) -> datetime:
@@ -274,6 +278,11 @@ class ApplicationWorkflow:
             )
         finally:
             self._replanning = False
+        if workflow.patched(ADJUSTED_DUE_PATCH):
+            done = self._completions[round_number - 1]
+            self._completions[round_number - 1] = done.model_copy(
+                update={"due": self._completion_schedule.due}
+            )
         self._revision += 1
         # Old runs: the count when the e-mail goes out, which a komplettering requested
         # meanwhile (after a `complete`) has already raised.

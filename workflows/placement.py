@@ -68,6 +68,9 @@ UNIQUE_ASSIGN_PATCH = "placement-unique-assign"
 # workflow.patched() id: the assignment names the day the provider takes over, so the rotation
 # list passes over providers whose contract has not started by then (issue 16).
 ASSIGN_ON_PATCH = "assign-on-start-date"
+# workflow.patched() id: the customer's choice deadline moves to a business day like every
+# deadline (issue 16: it fell on a Sunday).
+CHOICE_DUE_PATCH = "choice-due-business-day"
 
 # Why the customer must choose again, shown to the case officer in the plan's language (mail,
 # status, records). Only a state string and activity inputs: no command changes, replay-safe.
@@ -97,6 +100,8 @@ class PlacementWorkflow:
         self._choice_due: date | None = None
         self._rechoice_reason: str | None = None
         self._rechoice_notice = False  # a re-choice request still to be mailed
+        self._date_choices = False  # patched: choice deadlines are moved to a business day
+        self._choice_undated = False  # a new choice deadline still to be moved
         self._terminated: set[str] = set()
         self._pending: PendingSwitch | None = None
         self._pending_schedule: DeadlineSchedule | None = None
@@ -119,7 +124,10 @@ class PlacementWorkflow:
         self._plan = await call(
             PlacementActivities.load_placement_plan, LoadPlacementPlan(plan_id=inp.plan_id)
         )
+        self._date_choices = workflow.patched(CHOICE_DUE_PATCH)
         self._choice_due = self._today() + timedelta(days=self._p.choice_days)
+        if self._date_choices:
+            self._choice_due = await self._business_day(self._choice_due)
         await self._report("registered", inp.actor, {"choice_due": self._choice_due.isoformat()})
         self._registered = True
         while self._state is not PlacementState.ENDED:
@@ -140,6 +148,8 @@ class PlacementWorkflow:
             return None
         tz = self._p.time_zone
         candidates: list[_Action] = []
+        if self._choice_undated:  # first, so the re-choice notice carries the moved date
+            candidates.append(_Action(workflow.now(), "date-choice"))
         if self._rechoice_notice:
             candidates.append(_Action(workflow.now(), "rechoice-notice"))
         if self._state is PlacementState.AWAITING_CHOICE and self._choice_due is not None:
@@ -163,7 +173,11 @@ class PlacementWorkflow:
         return min(candidates, key=lambda a: a.at) if candidates else None
 
     async def _perform(self, action: _Action) -> None:
-        if action.kind == "rechoice-notice":
+        if action.kind == "date-choice":
+            self._choice_undated = False
+            if self._choice_due is not None:
+                self._choice_due = await self._business_day(self._choice_due)
+        elif action.kind == "rechoice-notice":
             self._rechoice_notice = False
             assert self._provider is not None
             await self._mail(
@@ -357,6 +371,7 @@ class PlacementWorkflow:
         else:
             return
         self._choice_due = self._today() + timedelta(days=self._p.choice_days)
+        self._choice_undated = self._date_choices
         self._rechoice_reason = _RECHOICE_REASON.get(
             self._p.language, _RECHOICE_REASON["sv"]
         ).format(org_nr=notice.org_nr, end=notice.end_date.isoformat())
@@ -512,6 +527,14 @@ class PlacementWorkflow:
     @property
     def _wid(self) -> str:
         return workflow.info().workflow_id
+
+    async def _business_day(self, day: date) -> date:
+        """`day`, or the next business day of the plan's calendar (an activity: the holiday
+        tables stay out of workflow code)."""
+        schedule = await call(
+            PlanActivities.date_deadline, DeadlineRequest(rules=self._p.rules, due=day)
+        )
+        return schedule.due
 
     def _today(self) -> date:
         return local_today(self._p.time_zone)

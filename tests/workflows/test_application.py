@@ -167,11 +167,14 @@ async def test_komplettering_not_received_rejects_the_application_as_incomplete(
             wid,
             CompletionRequest(
                 items=["Försäkringsbrev", "Intyg från Skatteverket"],
-                due=date(2031, 2, 17),
+                # Sunday: the deadline is Monday 17th, in the mail, the record and the status.
+                due=date(2031, 2, 16),
                 note="Intyget får vara högst tre månader gammalt.",
                 actor="anna.admin",
             ),
         )
+        status = await apps.status(stack.client, wid)
+        assert [c.due for c in status.completions] == [date(2031, 2, 17)]
         await stack.sleep_until(at(2, 20, 12))
         assert stack.mails()[2:] == [
             (at(2, 3, 10), "application-completion-request", PROVIDER.email),

@@ -327,3 +327,12 @@ async def test_providers_whose_contract_has_not_started_are_passed_over(tmp_path
         await registered(stack, later)
         await pa.choose(stack.client, later, ChooseRequest(provider=None, actor="anna"))
         assert (await pa.status(stack.client, later)).provider == C.org_nr
+
+
+async def test_the_choice_deadline_is_a_business_day(tmp_path: Path) -> None:
+    async with lovflow_stack(tmp_path) as stack:
+        # Registered Saturday 8 March 2031: 14 days is Saturday 22 March, so Monday 24 March.
+        await stack.sleep_until(local(date(2031, 3, 8)))
+        wid = await new_placement(stack, "DNR-2031-0060", start=date(2031, 3, 31))
+        s = await registered(stack, wid)
+        assert s.choice_due == date(2031, 3, 24)
