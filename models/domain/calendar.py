@@ -22,13 +22,14 @@ Business days follow each country's law on when a deadline ends (see `_CATEGORIE
   business day: 1 May is not a helligdag, and Store Bededag is abolished from 2024.
 
 Follow-up meetings are held on business days within the plan's office hours unless a reason is
-given (`meeting_time_problem`).
+given (`meeting_out_of_hours`).
 """
 
 from __future__ import annotations
 
 import calendar as _calendar
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
@@ -411,3 +412,57 @@ def meeting_reminder_at(rules: CalendarRules, starts_at: datetime) -> datetime:
     for _ in range(MEETING_REMINDER_BUSINESS_DAYS):
         day = previous_business_day(day - timedelta(days=1), rules.holiday_calendar)
     return _at(day, rules.office_hours.send_at, zone)
+
+
+# --- meeting times ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OutOfHours:
+    """Why a meeting time lies outside business hours: the rule for meetings (issue 16) is that
+    a meeting starts and ends on one business day of the plan's calendar (the deadline rule
+    above), within its office hours (start..end, local time). Another time needs a reason."""
+
+    day: date
+    closed: bool  # the day is no business day; else the times leave the office hours
+    starts: time
+    ends: time
+    hours: OfficeHours
+
+    def english(self) -> str:
+        if self.closed:
+            return f"{self.day.isoformat()} is not a business day"
+        return (
+            f"{self.starts:%H:%M}–{self.ends:%H:%M} is outside office hours "
+            f"{self.hours.start:%H:%M}–{self.hours.end:%H:%M}"
+        )
+
+    def swedish(self) -> str:
+        if self.closed:
+            return f"{self.day.isoformat()} är ingen arbetsdag"
+        return (
+            f"{self.starts:%H:%M}–{self.ends:%H:%M} ligger utanför kontorstiden "
+            f"{self.hours.start:%H:%M}–{self.hours.end:%H:%M}"
+        )
+
+
+def meeting_out_of_hours(
+    starts_at: datetime,
+    ends_at: datetime,
+    *,
+    time_zone: str,
+    holiday_calendar: str,
+    hours: OfficeHours,
+) -> OutOfHours | None:
+    """None if the meeting from `starts_at` to `ends_at` keeps to business hours (`OutOfHours`),
+    else why not. The workflow's validator and services.meetings both ask this."""
+    zone = ZoneInfo(time_zone)
+    start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
+    day = start.date()
+    closed = not is_business_day(day, holiday_calendar)
+    # Ends on the same day and no later than the offices close (a meeting ending at closing
+    # time is fine); `start.time()` is naive local time, as are the office hours.
+    inside = end.date() == day and hours.start <= start.time() and end.time() <= hours.end
+    if not closed and inside:
+        return None
+    return OutOfHours(day, closed, start.time(), end.time(), hours)
