@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -13,12 +13,13 @@ from hypothesis import strategies as st
 from models.domain.calendar import (
     holiday_name,
     is_business_day,
+    meeting_out_of_hours,
     next_business_day,
     occurrences,
     previous_business_day,
 )
 from models.plans.loader import load_plan
-from models.plans.schema import Plan
+from models.plans.schema import OfficeHours, Plan
 from models.runtime.settings import PROJECT_ROOT
 
 PLANS_DIR = PROJECT_ROOT / "plans"
@@ -197,6 +198,30 @@ def test_norway_closes_weekends_and_public_holidays(day: date) -> None:
     for n in range((moved - day).days):
         skipped = day + timedelta(days=n)
         assert skipped.weekday() >= 5 or skipped in norwegian
+
+
+@fast
+@given(
+    day=st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31)),
+    minute=st.integers(min_value=4 * 60, max_value=24 * 60 - 1),  # clear of DST's 02:00–03:00
+    duration=st.integers(min_value=15, max_value=8 * 60),
+    code=st.sampled_from(sorted(CLOSED_DAYS)),
+)
+def test_meetings_keep_to_business_days_and_office_hours(
+    day: date, minute: int, duration: int, code: str
+) -> None:
+    """Issue 16, point 6: a meeting starts and ends on one business day, within office hours."""
+    hours = OfficeHours(start=time(8, 0), end=time(16, 30), send_at=time(9, 0))
+    zone = "Europe/Copenhagen" if code == "DK" else "Europe/Stockholm"
+    starts = datetime.combine(day, time(minute // 60, minute % 60), ZoneInfo(zone))
+    ends = starts + timedelta(minutes=duration)
+    inside = ends.date() == day and hours.start <= starts.time() and ends.time() <= hours.end
+    found = meeting_out_of_hours(
+        starts.astimezone(UTC), ends, time_zone=zone, holiday_calendar=code, hours=hours
+    )
+    assert (found is None) == (not closed(day, code) and inside)
+    if found is not None:
+        assert found.closed == closed(day, code)
 
 
 @pytest.mark.parametrize(
