@@ -12,7 +12,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 
+from models.domain.calendar import meeting_out_of_hours
 from models.domain.file_input import MAX_MINUTES_BYTES, FileInputError, load_toml
 from models.domain.inputs import check_date, check_one_line, check_url
 from models.domain.limits import NAME_LEN
@@ -167,11 +168,33 @@ def meeting_time(
     return MeetingTime(parsed, duration_minutes, place or "", link or "", reason or "", actor)
 
 
+def check_business_hours(current: MeetingStatus, when: MeetingTime) -> datetime:
+    """`when` in the meeting's time zone. It must lie on a business day of the meeting's plan,
+    starting and ending within its office hours (models.domain.calendar), unless a reason is
+    given; the Update's validator checks the same."""
+    starts_at = when.local.replace(tzinfo=ZoneInfo(current.time_zone))
+    if when.reason.strip() or current.holiday_calendar is None or current.office_hours is None:
+        return starts_at
+    outside = meeting_out_of_hours(
+        starts_at,
+        starts_at + timedelta(minutes=when.duration_minutes),
+        time_zone=current.time_zone,
+        holiday_calendar=current.holiday_calendar,
+        hours=current.office_hours,
+    )
+    if outside is not None:
+        raise ActionError(
+            "--at",
+            f"{outside.swedish()}; ange --reason för att boka ändå ({outside.english()})",
+        )
+    return starts_at
+
+
 async def book(client: Client, wid: str, when: MeetingTime, *, move: bool) -> MeetingStatus:
     """Schedule (or, `move`, reschedule) at `when`, in the meeting's plan's time zone."""
     current = await meeting_status(client, wid)
     request = ScheduleRequest(
-        starts_at=when.local.replace(tzinfo=ZoneInfo(current.time_zone)),
+        starts_at=check_business_hours(current, when),
         duration_minutes=when.duration_minutes,
         place=when.place,
         link=when.link,

@@ -14,7 +14,10 @@ e.g. meeting-5560360793-2027-H1). Commands address it by that id, or by org nr w
     lov meeting cancel meeting-5560360793-2027-H1 --reason "…"
     lov meeting list [--plan P] [--org-nr ORGNR] [--state S] [--from DAY --to DAY] [--json]
 
-Times are local times of the plan's time zone. A meeting outside its window needs --reason.
+Times are local times of the plan's time zone. A meeting outside its window, on a day that is
+no business day of the plan's calendar, or starting or ending outside the plan's office hours
+needs --reason (recorded with the meeting). A cancelled meeting's window can be booked again
+with `schedule` until it closes.
 An action item whose owner is `provider` becomes an obligation (`meeting-action`, period
 `<year>-<label>-<n>`) with reminders and escalation like any other duty; the provider reports
 it with `lov contract submit ORGNR meeting-action 2027-H1-1 --document action-report=FILE`.
@@ -105,7 +108,8 @@ ReasonOpt = Annotated[
     typer.Option(
         "--reason",
         metavar="TEXT",
-        help="Skäl, krävs för en tid utanför planens fönster. (Reason; needed outside the window.)",
+        help="Skäl, krävs för en tid utanför planens fönster, arbetsdagar eller kontorstid. "
+        "(Reason; needed outside the window, business days or office hours.)",
     ),
 ]
 
@@ -268,8 +272,9 @@ def cancel(
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
 ) -> None:
-    """Ställ in mötet för perioden; en bokad tid avbokas i kalendern.
-    (Cancel the period's meeting; a booked time is removed from the calendar.)"""
+    """Ställ in mötet; en bokad tid avbokas i kalendern, och fönstret kan bokas igen.
+    (Cancel the meeting; a booked time is removed from the calendar; the window can be booked
+    again until it closes.)"""
     wid = _meeting_id(meeting, year, window)
     who = _actor(actor)
     request = or_bad_input(lambda: meeting_actions.cancellation(reason, who))

@@ -25,7 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.plans import PlanActivities
     from activities.records import RecordActivities
     from activities.rendering import format_date
-    from models.domain.calendar import Occurrence
+    from models.domain.calendar import Occurrence, meeting_out_of_hours
     from models.ids import obligation_workflow_id
     from models.messages.audit import AuditRecord
     from models.messages.common import DeadlineRequest
@@ -70,6 +70,9 @@ MAX_ACTION_DAYS = 730
 # never share a key (the second audit event or invitation was lost to the first's key). Runs
 # without the marker keep computing them as before.
 UNIQUE_KEYS_PATCH = "unique-action-keys"
+# workflow.patched() id: a meeting cancelled while its window is open stays open until the window
+# closes, so the window can be booked again (issue 16). Runs without the marker end on cancel.
+REBOOK_AFTER_CANCEL_PATCH = "rebook-after-cancel"
 
 _TEXTS = {
     "sv": {
@@ -111,13 +114,16 @@ class MeetingWorkflow:
         # An update is between its activities: the timers wait until it has settled the state.
         self._busy = False
         self._close_reason = ""
+        # Cancelled with the window still open: `schedule` may book it again until then.
+        self._rebook_until: datetime | None = None
+        self._cancellations = 0  # a meeting booked again may be cancelled again
 
     # --- main loop ------------------------------------------------------------------------
 
     @workflow.run
     async def run(self, inp: MeetingInput) -> MeetingStatus:
         await self._report("opened", "system")
-        while not self._status.terminal:
+        while not self._status.terminal or self._rebook_until is not None:
             revision = self._revision
             action = await when_due(self._next_action(), self._changed_since(revision))
             if action is None:
@@ -134,8 +140,13 @@ class MeetingWorkflow:
         return self.status()
 
     def _next_action(self) -> _Action | None:
-        if self._busy or self._status.terminal:
+        if self._busy:
             return None
+        if self._status.terminal:
+            # Cancelled, bookable again until the window closes (never escalated: the meeting
+            # was called off on purpose).
+            until = self._rebook_until
+            return _Action(until, "window-closed") if until is not None else None
         w = self._in.window
         found: list[_Action] = []
         if (
@@ -182,6 +193,8 @@ class MeetingWorkflow:
                 f"reminder:{self._meeting.sequence}",
             )
             await self._report("reminder", "system")
+        elif action.kind == "window-closed":
+            self._rebook_until = None  # nothing booked again: the workflow ends
         elif action.kind == "took-place":
             self._status = MeetingState.AWAITING_MINUTES
             await self._report("took-place", "system")
@@ -201,7 +214,8 @@ class MeetingWorkflow:
     @schedule.validator
     def _validate_schedule(self, request: ScheduleRequest) -> None:
         require_valid(request)
-        if self._status is not MeetingState.UNSCHEDULED:
+        rebooking = self._status is MeetingState.CANCELLED and self._rebook_until is not None
+        if self._status is not MeetingState.UNSCHEDULED and not rebooking:
             self._require_open("schedule")
             require(False, "status: already scheduled; use reschedule to move it")
         self._check_time(request, inherit=False)
@@ -214,6 +228,10 @@ class MeetingWorkflow:
     @reschedule.validator
     def _validate_reschedule(self, request: ScheduleRequest) -> None:
         require_valid(request)
+        require(
+            not (self._status is MeetingState.CANCELLED and self._rebook_until is not None),
+            "status: the meeting was cancelled; use schedule to book the window again",
+        )
         self._require_open("reschedule")
         require(
             self._status is not MeetingState.UNSCHEDULED,
@@ -320,8 +338,15 @@ class MeetingWorkflow:
     async def cancel(self, request: CancelMeetingRequest) -> MeetingStatus:
         self._status = MeetingState.CANCELLED
         self._revision += 1
+        deadline = self._in.window.deadline
+        if deadline > workflow.now() and workflow.patched(REBOOK_AFTER_CANCEL_PATCH):
+            self._rebook_until = deadline
+        # The first cancellation keeps its e-mail key (runs without the patch cancel once).
+        self._cancellations += 1
+        n = self._cancellations
         if self._meeting is not None:
-            await self._send_cancellation("cancelled", request.reason)
+            key = "cancelled" if n == 1 else f"cancelled:{n}"
+            await self._send_cancellation(key, request.reason)
         await self._report("cancelled", request.actor, {"reason": request.reason})
         return self.status()
 
@@ -338,6 +363,10 @@ class MeetingWorkflow:
             self._status = MeetingState.CANCELLED
             self._close_reason = request.reason
             self._revision += 1
+        elif self._rebook_until is not None:
+            # Already cancelled (and its invitation called off): no longer bookable again.
+            self._rebook_until = None
+            self._revision += 1
 
     @workflow.query
     def status(self) -> MeetingStatus:
@@ -352,6 +381,8 @@ class MeetingWorkflow:
             due=w.due,
             organizer=w.organizer,
             time_zone=w.rules.time_zone,
+            holiday_calendar=w.rules.holiday_calendar,
+            office_hours=w.rules.office_hours,
             status=self._status,
             meeting=self._meeting,
             earlier=list(self._earlier),
@@ -379,6 +410,20 @@ class MeetingWorkflow:
                 f"at: {day.isoformat()} is outside the meeting window {w.start.isoformat()}"
                 f"–{w.due.isoformat()}; give a reason to hold it then",
             )
+        # Business days and office hours (models.domain.calendar): validators do not run on
+        # replay, so this check needs no patch.
+        outside = meeting_out_of_hours(
+            at,
+            at + timedelta(minutes=request.duration_minutes),
+            time_zone=w.rules.time_zone,
+            holiday_calendar=w.rules.holiday_calendar,
+            hours=w.rules.office_hours,
+        )
+        if outside is not None:
+            require(
+                bool(request.reason.strip()),
+                f"at: {outside.english()}; give a reason to hold it then",
+            )
         # The link itself is checked with the request (models.domain.inputs, via require_valid).
         link = request.link.strip()
         has_earlier = self._meeting is not None and bool(self._meeting.place or self._meeting.link)
@@ -391,6 +436,9 @@ class MeetingWorkflow:
         unique = workflow.patched(UNIQUE_KEYS_PATCH)
         w = self._in.window
         earlier = self._meeting
+        # Booked again after a cancel: the cancellation used SEQUENCE + 1 (only in runs with
+        # REBOOK_AFTER_CANCEL_PATCH; older runs never schedule a cancelled meeting).
+        after_cancel = self._status is MeetingState.CANCELLED
         self._busy = True
         try:
             reminder_at = await call(
@@ -414,7 +462,7 @@ class MeetingWorkflow:
             ends_at=request.starts_at + timedelta(minutes=request.duration_minutes),
             place=place,
             link=link,
-            sequence=0 if earlier is None else earlier.sequence + 1,
+            sequence=0 if earlier is None else earlier.sequence + (2 if after_cancel else 1),
             # Too late for a reminder when the meeting is this close: the invitation is it.
             reminder_at=reminder_at if reminder_at > now else None,
             reason=request.reason.strip(),
@@ -425,6 +473,7 @@ class MeetingWorkflow:
             self._earlier.append(earlier)
         meeting = self._meeting
         self._status = MeetingState.SCHEDULED
+        self._rebook_until = None
         self._revision += 1
         calendar = await self._calendar_file("REQUEST")
         if not unique:

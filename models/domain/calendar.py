@@ -5,15 +5,31 @@ functions serve `lov plan show`, the plan activity and tests. Workflows receive 
 an activity, so a holiday-library upgrade can never change the history of a running workflow.
 
 Rules (docs/PLAN_FORMAT.md, "Deadline rules"): dates are calendar dates in the plan's time zone;
-"by 20 April" means by the end of that day; a due date on a weekend or public holiday moves to the
-next business day; reminders go out at the plan's offsets before the adjusted due date, at office
-hours, moved to the previous business day so a reminder is never later than promised.
+"by 20 April" means by the end of that day; a due date on a day that is not a business day moves
+to the next business day; reminders go out at the plan's offsets before the adjusted due date, at
+office hours, moved to the previous business day so a reminder is never later than promised.
+
+Business days follow each country's law on when a deadline ends (see `_CATEGORIES` below):
+
+- Sweden (holiday_calendar "SE"): lag (1930:173) om beräkning av lagstadgad tid. A deadline
+  ending on a Saturday, Sunday, allmän helgdag (lag (1989:253) om allmänna helgdagar),
+  midsommarafton, julafton or nyårsafton moves to the next weekday that is none of these.
+- Denmark ("DK"): retsplejeloven § 148 a, the same practice in forvaltningsret. A deadline
+  ending on a Saturday, Sunday, helligdag (nytårsdag, skærtorsdag, langfredag, påskedag,
+  2. påskedag, Store Bededag until 2023, Kristi himmelfartsdag, pinsedag, 2. pinsedag, juledag,
+  2. juledag), grundlovsdag (5 June), juleaftensdag (24 December) or nytårsaftensdag
+  (31 December) moves to the next weekday that is none of these. Every other weekday is a
+  business day: 1 May is not a helligdag, and Store Bededag is abolished from 2024.
+
+Follow-up meetings are held on business days within the plan's office hours unless a reason is
+given (`meeting_out_of_hours`).
 """
 
 from __future__ import annotations
 
 import calendar as _calendar
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
@@ -32,15 +48,24 @@ from models.plans.schema import (
     Plan,
 )
 
-# Which holiday categories close public offices, per country. Sweden's de-facto holidays are
-# midsommarafton, julafton and nyårsafton; Denmark's "optional" ones are juleaften, nytårsaftensdag
-# and grundlovsdag (and 1 May, which most municipal offices also observe).
+# The `holidays` library's categories that are closed days, taken whole, per country (see the
+# module docstring for the laws). SE: "public" is the allmänna helgdagar, "de_facto" exactly
+# midsommarafton, julafton and nyårsafton. DK: "public" is the helligdage (the library drops
+# Store Bededag from 2024). Its DK "optional" category is not taken: besides the three days in
+# `_FIXED` it holds 1 May, an ordinary business day under § 148 a.
 _CATEGORIES: dict[str, tuple[str, ...]] = {
     "SE": ("public", "de_facto"),
-    "DK": ("public", "optional"),
+    "DK": ("public",),
     "NO": ("public",),
     "FI": ("public",),
 }
+# Days closed every year on the same date, stated here rather than read from a library
+# category: grundlovsdag, juleaftensdag and nytårsaftensdag (retsplejeloven § 148 a).
+_FIXED: dict[str, tuple[tuple[int, int], ...]] = {
+    "DK": ((6, 5), (12, 24), (12, 31)),
+}
+# Where the library has the names of the `_FIXED` days (in the plan's language).
+_NAMED_IN: dict[str, tuple[str, ...]] = {"DK": ("optional",)}
 
 
 class CalendarRules(BaseModel):
@@ -120,24 +145,26 @@ def _country_holidays(code: str, **options: Any) -> Any:
 def _holidays(code: str, year: int) -> frozenset[date]:
     if code == "none":
         return frozenset()
-    found: set[date] = set()
+    found = {date(year, month, day) for month, day in _FIXED.get(code, ())}
     for category in _CATEGORIES[code]:
         found.update(_country_holidays(code, years=year, categories=(category,)).keys())
     return frozenset(found)
 
 
 def is_business_day(day: date, holiday_calendar: str) -> bool:
-    """Weekdays that are not public holidays. With calendar "none", every day counts."""
+    """Weekdays that are not closed days of the country's deadline rule (module docstring).
+    With calendar "none", every day counts."""
     if holiday_calendar == "none":
         return True
     return day.weekday() < 5 and day not in _holidays(holiday_calendar, day.year)
 
 
 def holiday_name(day: date, holiday_calendar: str, language: str | None = None) -> str | None:
-    """The holiday's name, in `language` (e.g. the plan's "sv"/"da") where the library has it."""
-    if holiday_calendar == "none":
+    """The name of the closed day `day`, in `language` (e.g. the plan's "sv"/"da") where the
+    library has it; None for a day the rule does not close (Danish 1 May included)."""
+    if holiday_calendar == "none" or day not in _holidays(holiday_calendar, day.year):
         return None
-    for category in _CATEGORIES[holiday_calendar]:
+    for category in _CATEGORIES[holiday_calendar] + _NAMED_IN.get(holiday_calendar, ()):
         found = _country_holidays(
             holiday_calendar, years=day.year, categories=(category,), language=language
         )
@@ -387,3 +414,57 @@ def meeting_reminder_at(rules: CalendarRules, starts_at: datetime) -> datetime:
     for _ in range(MEETING_REMINDER_BUSINESS_DAYS):
         day = previous_business_day(day - timedelta(days=1), rules.holiday_calendar)
     return _at(day, rules.office_hours.send_at, zone)
+
+
+# --- meeting times ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OutOfHours:
+    """Why a meeting time lies outside business hours: the rule for meetings (issue 16) is that
+    a meeting starts and ends on one business day of the plan's calendar (the deadline rule
+    above), within its office hours (start..end, local time). Another time needs a reason."""
+
+    day: date
+    closed: bool  # the day is no business day; else the times leave the office hours
+    starts: time
+    ends: time
+    hours: OfficeHours
+
+    def english(self) -> str:
+        if self.closed:
+            return f"{self.day.isoformat()} is not a business day"
+        return (
+            f"{self.starts:%H:%M}–{self.ends:%H:%M} is outside office hours "
+            f"{self.hours.start:%H:%M}–{self.hours.end:%H:%M}"
+        )
+
+    def swedish(self) -> str:
+        if self.closed:
+            return f"{self.day.isoformat()} är ingen arbetsdag"
+        return (
+            f"{self.starts:%H:%M}–{self.ends:%H:%M} ligger utanför kontorstiden "
+            f"{self.hours.start:%H:%M}–{self.hours.end:%H:%M}"
+        )
+
+
+def meeting_out_of_hours(
+    starts_at: datetime,
+    ends_at: datetime,
+    *,
+    time_zone: str,
+    holiday_calendar: str,
+    hours: OfficeHours,
+) -> OutOfHours | None:
+    """None if the meeting from `starts_at` to `ends_at` keeps to business hours (`OutOfHours`),
+    else why not. The workflow's validator and services.meetings both ask this."""
+    zone = ZoneInfo(time_zone)
+    start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
+    day = start.date()
+    closed = not is_business_day(day, holiday_calendar)
+    # Ends on the same day and no later than the offices close (a meeting ending at closing
+    # time is fine); `start.time()` is naive local time, as are the office hours.
+    inside = end.date() == day and hours.start <= start.time() and end.time() <= hours.end
+    if not closed and inside:
+        return None
+    return OutOfHours(day, closed, start.time(), end.time(), hours)

@@ -12,7 +12,7 @@ from pydantic import Field
 from models.domain.calendar import CalendarRules, MeetingWindow
 from models.domain.inputs import Actor, Day, Key, Moment, Place, Url
 from models.messages.common import Message
-from models.plans.schema import Role
+from models.plans.schema import OfficeHours, Role
 
 
 class MeetingInput(Message):
@@ -52,7 +52,8 @@ class ScheduleRequest(Message):
     duration_minutes: int = 90
     place: Place = ""
     link: Url = ""
-    # Why the meeting lies outside the plan's window; required only then.
+    # Why the meeting lies outside the plan's window, or off business days and office hours;
+    # required only then, and recorded with the meeting.
     reason: str = ""
     actor: Actor
 
@@ -113,6 +114,10 @@ class MeetingStatus(Message):
     due: date
     organizer: str
     time_zone: str
+    # What a meeting time is checked against (models.domain.calendar.meeting_out_of_hours);
+    # absent from statuses stored before they were added.
+    holiday_calendar: str | None = None
+    office_hours: OfficeHours | None = None
     status: MeetingState
     meeting: ScheduledMeeting | None
     earlier: list[ScheduledMeeting]

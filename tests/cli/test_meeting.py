@@ -149,7 +149,11 @@ async def test_schedule_reschedule_minutes_status(lov: Lov) -> None:
 
     # Refusals: exit 2, one line naming the field, no e-mail.
     next_year = f"{lov.year + 1}-02-01 10:00"
+    # Issue 16, point 6: the test plan's office hours end at 23:59:59, so a 90-minute meeting
+    # at 23:00 ends outside them; the CLI refuses it naming --at (and suggests --reason).
+    late = f"{when:%Y-%m-%d} 23:00"
     cases = [
+        (("reschedule", wid, "--at", late), "--at: 23:00–00:30 ligger utanför kontorstiden"),
         (("schedule", wid, "--at", when.strftime("%Y-%m-%d %H:%M"), "--place", "x"), "status:"),
         (("minutes", wid, "--summary", "x", "--attendee", "a"), "status: the meeting has not"),
         (("reschedule", wid, "--at", next_year), "at: "),
@@ -174,7 +178,8 @@ async def test_schedule_reschedule_minutes_status(lov: Lov) -> None:
     # Far enough ahead that a separate `lov` process started on a busy machine (CI shares two
     # cores with the servers) still asks for a time in the future.
     soon = datetime.now(ZONE).replace(microsecond=0) + timedelta(seconds=30)
-    extra = [] if soon.year == lov.year else ["--reason", "Årsskiftet"]
+    # A reason: late in the evening the meeting would end after the office hours.
+    extra = ["--reason", "Snart"]
     moved = await lov.process("meeting", "reschedule", wid, "--at", _at(soon), *extra)
     assert moved.exit_code == 0, moved.stderr
     _, second = await lov.smtp.wait_for(2)

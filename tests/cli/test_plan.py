@@ -116,15 +116,14 @@ def test_table_shows_the_rows_and_adjustments() -> None:
     assert "Uppföljningsmöten: 2 per år" in result.stdout
 
 
-def test_danish_plan_names_danish_holidays() -> None:
+def test_danish_plan_keeps_first_of_may_open() -> None:
+    """Issue 16, point 1: 1 May is no helligdag, so Sunday 30 April 2028 moves to Monday 1 May
+    (it used to move to 2 May); the skipped Sunday is named in Danish."""
     rows = show_json("herning", "--year", "2028")
     response = next(r for r in rows if r["obligation"] == "aggregated-report-response")
-    assert (response["nominal_due"], response["due"]) == ("2028-04-30", "2028-05-02")
-    assert response["skipped_days"] == [
-        {"date": "2028-04-30", "reason": "søndag"},
-        {"date": "2028-05-01", "reason": "Arbejdernes kampdag"},
-    ]
-    assert response["deadline"] == "2028-05-03T00:00:00+02:00"
+    assert (response["nominal_due"], response["due"]) == ("2028-04-30", "2028-05-01")
+    assert response["skipped_days"] == [{"date": "2028-04-30", "reason": "søndag"}]
+    assert response["deadline"] == "2028-05-02T00:00:00+02:00"
 
 
 def test_swedish_holiday_names_in_reasons() -> None:

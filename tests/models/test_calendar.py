@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -10,17 +10,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.domain.calendar import is_business_day, next_business_day, occurrences
+from models.domain.calendar import (
+    holiday_name,
+    is_business_day,
+    meeting_out_of_hours,
+    next_business_day,
+    occurrences,
+    previous_business_day,
+)
 from models.plans.loader import load_plan
-from models.plans.schema import Plan
+from models.plans.schema import OfficeHours, Plan
 from models.runtime.settings import PROJECT_ROOT
 
 PLANS_DIR = PROJECT_ROOT / "plans"
 SHIPPED = {pid: load_plan(pid, PLANS_DIR) for pid in ("sundsvall", "nordanstig", "herning")}
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-
-# Written out independently of models.domain.calendar: which holidays close offices, per calendar.
-CLOSED = {"SE": ("public", "de_facto"), "DK": ("public", "optional"), "NO": ("public",)}
 
 days = st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 1))
 years = st.integers(min_value=2001, max_value=2099)
@@ -28,13 +32,88 @@ starts = st.dates(min_value=date(1995, 1, 1), max_value=date(2100, 12, 31))
 fast = settings(max_examples=150, deadline=None)
 
 
+# --- the deadline rules, stated here independently of the holidays library's categories --------
+
+
+def easter(year: int) -> date:
+    """Easter Sunday: the anonymous Gregorian algorithm (Meeus/Jones/Butcher)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    l_ = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * l_) // 451
+    month, day = divmod(h + l_ - 7 * m + 114, 31)
+    return date(year, month, day + 1)
+
+
+def _weekday_between(year: int, month: int, first: int, weekday: int) -> date:
+    """The `weekday` (0 = Monday) in the seven days from `month`/`first`."""
+    start = date(year, month, first)
+    return start + timedelta(days=(weekday - start.weekday()) % 7)
+
+
+def swedish_closed_days(year: int) -> set[date]:
+    """Lag (1930:173): allmänna helgdagar (lag (1989:253)), midsommarafton, julafton, nyårsafton."""
+    e = easter(year)
+    found = {
+        date(year, 1, 1),  # nyårsdagen
+        date(year, 1, 6),  # trettondedag jul
+        e - timedelta(days=2),  # långfredagen
+        e,  # påskdagen
+        e + timedelta(days=1),  # annandag påsk
+        date(year, 5, 1),  # första maj
+        e + timedelta(days=39),  # Kristi himmelsfärdsdag
+        e + timedelta(days=49),  # pingstdagen
+        _weekday_between(year, 6, 19, 4),  # midsommarafton: Friday 19–25 June
+        _weekday_between(year, 6, 20, 5),  # midsommardagen: Saturday 20–26 June
+        _weekday_between(year, 10, 31, 5),  # alla helgons dag: Saturday 31 Oct–6 Nov
+        date(year, 12, 24),  # julafton
+        date(year, 12, 25),  # juldagen
+        date(year, 12, 26),  # annandag jul
+        date(year, 12, 31),  # nyårsafton
+    }
+    # Nationaldagen replaced annandag pingst as a helgdag from 2005 (SFS 2004:1075).
+    found.add(date(year, 6, 6) if year >= 2005 else e + timedelta(days=50))
+    return found
+
+
+def danish_closed_days(year: int) -> set[date]:
+    """Retsplejeloven § 148 a: helligdage, grundlovsdag, juleaftensdag, nytårsaftensdag."""
+    e = easter(year)
+    found = {
+        date(year, 1, 1),  # nytårsdag
+        e - timedelta(days=3),  # skærtorsdag
+        e - timedelta(days=2),  # langfredag
+        e,  # påskedag
+        e + timedelta(days=1),  # 2. påskedag
+        e + timedelta(days=39),  # Kristi himmelfartsdag
+        e + timedelta(days=49),  # pinsedag
+        e + timedelta(days=50),  # 2. pinsedag
+        date(year, 6, 5),  # grundlovsdag
+        date(year, 12, 24),  # juleaftensdag
+        date(year, 12, 25),  # juledag
+        date(year, 12, 26),  # 2. juledag
+        date(year, 12, 31),  # nytårsaftensdag
+    }
+    if year <= 2023:
+        found.add(e + timedelta(days=26))  # Store Bededag: 4th Friday after Easter, until 2023
+    return found
+
+
+CLOSED_DAYS = {"SE": swedish_closed_days, "DK": danish_closed_days}
+
+
 def closed(day: date, code: str) -> bool:
-    if day.weekday() >= 5:
-        return True
-    return any(
-        day in holidays.country_holidays(code, years=day.year, categories=(category,))
-        for category in CLOSED[code]
-    )
+    """Saturday, Sunday or a closed day of the country's rule: a deadline moves off it."""
+    return day.weekday() >= 5 or day in CLOSED_DAYS[code](day.year)
+
+
+def next_open(day: date, code: str) -> date:
+    while closed(day, code):
+        day += timedelta(days=1)
+    return day
 
 
 def one_obligation_plan(month: int, day: int, calendar: str = "SE") -> Plan:
@@ -72,16 +151,104 @@ def one_obligation_plan(month: int, day: int, calendar: str = "SE") -> Plan:
 # --- properties ------------------------------------------------------------------------------
 
 
+def test_easter_is_computed_right() -> None:
+    assert [easter(y) for y in (2024, 2025, 2026, 2031, 2038)] == [
+        date(2024, 3, 31),
+        date(2025, 4, 20),
+        date(2026, 4, 5),
+        date(2031, 4, 13),
+        date(2038, 4, 25),
+    ]
+
+
+@pytest.mark.parametrize("code", sorted(CLOSED_DAYS))
+def test_every_day_of_2020_to_2035_follows_the_countrys_rule(code: str) -> None:
+    """Issue 16, point 1: each day of sixteen years, against the rule stated above."""
+    day, wrong = date(2020, 1, 1), []
+    while day <= date(2035, 12, 31):
+        expected = not closed(day, code)
+        adjusted = next_open(day, code)
+        if (
+            is_business_day(day, code) != expected
+            or next_business_day(day, code) != adjusted
+            or (expected and previous_business_day(day, code) != day)
+        ):
+            wrong.append(day)
+        day += timedelta(days=1)
+    assert wrong == []
+
+
 @fast
-@given(day=days, code=st.sampled_from(["SE", "DK", "NO"]))
+@given(day=days, code=st.sampled_from(sorted(CLOSED_DAYS)))
 def test_next_business_day_is_the_nearest_open_day(day: date, code: str) -> None:
     moved = next_business_day(day, code)
-    assert moved >= day
-    assert not closed(moved, code)
+    assert moved == next_open(day, code)
     assert is_business_day(moved, code)
-    # Nothing open was skipped on the way.
+    back = previous_business_day(day, code)
+    assert back <= day and not closed(back, code)
+    assert all(closed(back + timedelta(days=n), code) for n in range(1, (day - back).days + 1))
+
+
+@fast
+@given(day=days)
+def test_norway_closes_weekends_and_public_holidays(day: date) -> None:
+    norwegian = holidays.country_holidays("NO", years=day.year, categories=("public",))
+    moved = next_business_day(day, "NO")
+    assert moved.weekday() < 5 and moved not in norwegian
     for n in range((moved - day).days):
-        assert closed(day + timedelta(days=n), code)
+        skipped = day + timedelta(days=n)
+        assert skipped.weekday() >= 5 or skipped in norwegian
+
+
+@fast
+@given(
+    day=st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31)),
+    minute=st.integers(min_value=4 * 60, max_value=24 * 60 - 1),  # clear of DST's 02:00–03:00
+    duration=st.integers(min_value=15, max_value=8 * 60),
+    code=st.sampled_from(sorted(CLOSED_DAYS)),
+)
+def test_meetings_keep_to_business_days_and_office_hours(
+    day: date, minute: int, duration: int, code: str
+) -> None:
+    """Issue 16, point 6: a meeting starts and ends on one business day, within office hours."""
+    hours = OfficeHours(start=time(8, 0), end=time(16, 30), send_at=time(9, 0))
+    zone = "Europe/Copenhagen" if code == "DK" else "Europe/Stockholm"
+    starts = datetime.combine(day, time(minute // 60, minute % 60), ZoneInfo(zone))
+    ends = starts + timedelta(minutes=duration)
+    inside = ends.date() == day and hours.start <= starts.time() and ends.time() <= hours.end
+    found = meeting_out_of_hours(
+        starts.astimezone(UTC), ends, time_zone=zone, holiday_calendar=code, hours=hours
+    )
+    assert (found is None) == (not closed(day, code) and inside)
+    if found is not None:
+        assert found.closed == closed(day, code)
+
+
+@pytest.mark.parametrize(
+    ("day", "open_"),
+    [
+        (date(2026, 5, 1), True),  # Friday 1 May: not a helligdag
+        (date(2023, 5, 5), False),  # Store Bededag 2023
+        (date(2024, 4, 26), True),  # the same Friday after its abolition
+        (date(2026, 6, 5), False),  # grundlovsdag
+        (date(2026, 12, 24), False),  # juleaftensdag
+        (date(2026, 12, 31), False),  # nytårsaftensdag
+        (date(2026, 5, 14), False),  # Kristi himmelfartsdag
+        (date(2026, 4, 2), False),  # skærtorsdag
+    ],
+)
+def test_danish_business_days(day: date, open_: bool) -> None:
+    assert is_business_day(day, "DK") is open_
+    assert (next_business_day(day, "DK") == day) is open_
+
+
+def test_danish_deadlines_move_to_the_next_business_day() -> None:
+    assert next_business_day(date(2023, 5, 5), "DK") == date(2023, 5, 8)
+    assert next_business_day(date(2026, 5, 1), "DK") == date(2026, 5, 1)
+    assert next_business_day(date(2026, 12, 24), "DK") == date(2026, 12, 28)
+    assert next_business_day(date(2026, 12, 31), "DK") == date(2027, 1, 4)
+    assert holiday_name(date(2026, 5, 1), "DK", "da") is None
+    assert holiday_name(date(2026, 6, 5), "DK", "da") == "Grundlovsdag"
 
 
 @fast
@@ -195,9 +362,10 @@ def test_danish_grundlovsdag() -> None:
 
 
 def test_danish_first_of_may_after_a_sunday() -> None:
-    # Herning's response to the aggregated report: 30 April 2028 is a Sunday, 1 May is closed.
+    # Herning's response to the aggregated report: 30 April 2028 is a Sunday, and Monday 1 May
+    # is an ordinary Danish business day (issue 16: it used to move to 2 May).
     herning = SHIPPED["herning"]
-    assert due_of(herning, 2028, "aggregated-report-response", "2028") == date(2028, 5, 2)
+    assert due_of(herning, 2028, "aggregated-report-response", "2028") == date(2028, 5, 1)
 
 
 def test_reminders_and_deadline_for_sundsvall_t1_2027() -> None:

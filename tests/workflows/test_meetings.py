@@ -19,6 +19,8 @@ import pytest
 from icalendar import Calendar
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
 
 from models.messages.contract import TerminateRequest
 from models.messages.meeting import (
@@ -31,6 +33,7 @@ from services import contracts, obligations
 from services import meetings as meeting_actions
 from services.calls import ActionError
 from tests.support.harness import PROVIDER, STOCKHOLM, Stack, local, lovflow_stack
+from workflows import ALL_WORKFLOWS
 
 ORG = PROVIDER.org_nr
 H1 = "meeting-5560360793-2031-H1"
@@ -361,3 +364,98 @@ async def test_termination_calls_off_meetings_after_the_end_date(tmp_path: Path)
         assert status.status == "cancelled"
         # H1 lies within the contract: still owed.
         assert (await meeting_actions.meeting_status(stack.client, H1)).status == "unscheduled"
+
+
+async def test_meeting_times_keep_to_business_days_and_office_hours(tmp_path: Path) -> None:
+    """Issue 16, point 6: a meeting was accepted on Kristi himmelsfärdsdag and on a Sunday at
+    03:00. The validator refuses a time off Sundsvall's business days or office hours
+    (08:00–16:30), start and end, unless a reason is given, which is then recorded."""
+    async with lovflow_stack(tmp_path) as stack:
+        await started_2031(stack)
+        await stack.sleep_until(local(date(2031, 4, 1)))
+        handle = stack.client.get_workflow_handle(H1)
+        refused = [
+            (at(5, 22, 10), "at: 2031-05-22 is not a business day"),  # Kristi himmelsfärdsdag
+            (at(4, 27, 3), "at: 2031-04-27 is not a business day"),  # Sunday, 03:00
+            (at(6, 6, 10), "at: 2031-06-06 is not a business day"),  # nationaldagen, a Friday
+            (at(4, 22, 3), "at: 03:00–04:30 is outside office hours 08:00–16:30"),
+            (at(4, 22, 15, 30), "at: 15:30–17:00 is outside office hours 08:00–16:30"),
+            (at(4, 22, 7, 59), "at: 07:59–09:29 is outside office hours 08:00–16:30"),
+        ]
+        for when, message in refused:
+            with pytest.raises(ActionError, match=message):
+                await meeting_actions.schedule(stack.client, H1, schedule_request(when))
+        assert _counts(await handle.fetch_history())[UPDATE_ACCEPTED] == 0
+        assert meeting_mails(stack) == []
+
+        # The application layer refuses the same before asking the workflow, naming --at.
+        when = meeting_actions.meeting_time(
+            "2031-05-22 10:00",
+            duration_minutes=90,
+            place="Rum 3",
+            link=None,
+            reason=None,
+            actor="k",
+        )
+        with pytest.raises(ActionError) as caught:
+            await meeting_actions.book(stack.client, H1, when, move=False)
+        assert caught.value.field == "--at"
+        assert "2031-05-22 är ingen arbetsdag" in str(caught.value)
+
+        # 08:00–09:30 and 15:00–16:30 are inside; a time outside needs and keeps its reason.
+        await meeting_actions.schedule(stack.client, H1, schedule_request(at(4, 22, 8)))
+        moved = await meeting_actions.reschedule(
+            stack.client, H1, schedule_request(at(4, 22, 15), place="")
+        )
+        assert moved.meeting is not None and moved.meeting.starts_at == at(4, 22, 15)
+        with pytest.raises(ActionError, match="at: 2031-05-22 is not a business day"):
+            await meeting_actions.reschedule(stack.client, H1, schedule_request(at(5, 22, 10)))
+        late = await meeting_actions.reschedule(
+            stack.client, H1, schedule_request(at(4, 24, 17), reason="Utförarens nattpersonal")
+        )
+        assert late.meeting is not None and late.meeting.reason == "Utförarens nattpersonal"
+        assert late.meeting.starts_at == at(4, 24, 17)
+        audit = [e for e in await stack.store.list_audit(ORG) if e.workflow_id == H1]
+        assert audit[-1].details["reason"] == "Utförarens nattpersonal"
+
+
+async def test_a_cancelled_meeting_can_be_booked_again_in_its_window(tmp_path: Path) -> None:
+    """Issue 16, point 6: after a cancel the workflow ended, so the window could never be booked
+    again. Now it stays open until the window closes: `schedule` books it again, with an
+    invitation whose SEQUENCE follows the cancellation's; unbooked, it ends with the window."""
+    async with lovflow_stack(tmp_path) as stack:
+        await started_2031(stack)
+        await stack.sleep_until(local(date(2031, 4, 1)))
+        await meeting_actions.schedule(stack.client, H1, schedule_request(at(4, 22, 10)))
+        cancel = CancelMeetingRequest(reason="Verksamhetschefen är sjuk", actor="k")
+        await meeting_actions.cancel(stack.client, H1, cancel)
+        await stack.sleep_until(local(date(2031, 4, 2)))
+        assert await stack.running(H1)
+        with pytest.raises(ActionError, match="status: the meeting was cancelled; use schedule"):
+            await meeting_actions.reschedule(stack.client, H1, schedule_request(at(5, 6, 10)))
+
+        again = await meeting_actions.schedule(stack.client, H1, schedule_request(at(5, 6, 10)))
+        assert again.status == "scheduled" and again.meeting is not None
+        assert again.meeting.sequence == 2 and [m.sequence for m in again.earlier] == [0]
+        invitation, cancelled, rebooked = meeting_mails(stack)
+        kinds = [m["X-Lov-Kind"] for m in (invitation, cancelled, rebooked)]
+        assert kinds == ["meeting-invitation", "meeting-cancelled", "meeting-invitation"]
+        sequences = [int(event_of(m)["SEQUENCE"]) for m in (cancelled, rebooked)]  # type: ignore[index]
+        assert sequences == [1, 2]
+        assert event_of(rebooked).decoded("DTSTART") == at(5, 6, 10)  # type: ignore[attr-defined]
+        record = await stack.store.get_meeting(H1)
+        assert record is not None and (record.status, record.sequence) == ("scheduled", 2)
+
+        # Cancelled again and not booked: the workflow ends when the window closes (16 June),
+        # without telling management (the meeting was called off on purpose).
+        await meeting_actions.cancel(stack.client, H1, cancel)
+        await stack.sleep_until(local(date(2031, 6, 18)))
+        assert not await stack.running(H1)
+        assert [m["X-Lov-Kind"] for m in meeting_mails(stack)][3:] == ["meeting-cancelled"]
+        final = await meeting_actions.meeting_status(stack.client, H1)
+        assert final.status == "cancelled" and not final.escalated
+
+        # This run's history replays against the code (the patch marker is in it).
+        history = await stack.client.get_workflow_handle(H1).fetch_history()
+        replayer = Replayer(workflows=ALL_WORKFLOWS, data_converter=pydantic_data_converter)
+        await replayer.replay_workflow(history, raise_on_replay_failure=True)
