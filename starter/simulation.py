@@ -227,11 +227,13 @@ async def _drive(
     start_at = datetime.combine(scenario.start, time(0, 0), zone)
     now = await env.get_current_time()
     if start_at < now:
+        today = now.astimezone(zone).date()
         raise ScenarioError(
             scenario_name,
             "start",
-            f"{scenario.start} is before today ({now.astimezone(zone).date()}); the "
-            "time-skipping server cannot go back in time",
+            f"{scenario.start} ligger före dagens datum ({today}), och simuleringen kan inte gå "
+            f"bakåt i tiden: ange start = {today} eller senare och flytta until och händelsernas "
+            "datum lika mycket",
         )
     await env.sleep(start_at - now)
     for provider in scenario.providers:
