@@ -77,6 +77,8 @@ _KEYS = {
     "--approve/--reject": "approve",
     "org_nr": "provider",
 }
+# Where one option stands for another key in one action.
+_ACTION_KEYS = {"application-decide": {"--start": "contract_start"}}
 _ACTION_OPTION = re.compile(r"^--action(\[\d+\])")
 
 
@@ -143,23 +145,24 @@ def prepare(
             first = err.errors()[0]
             key = ".".join(str(p) for p in first["loc"]) or "event"
             message = str(first["msg"]).removeprefix("Value error, ")
-            raise ScenarioError(scenario_name, f"events[{index}].{_key(key)}", message) from None
+            key = _key(key, event.action)
+            raise ScenarioError(scenario_name, f"events[{index}].{key}", message) from None
         except ActionError as err:
-            raise ScenarioError(
-                scenario_name, f"events[{index}].{_key(err.field)}", err.message
-            ) from None
+            key = _key(err.field, event.action)
+            raise ScenarioError(scenario_name, f"events[{index}].{key}", err.message) from None
         if event.action == "placement-start" and event.placement:
             placements.add(event.placement)
     return steps
 
 
-def _key(option: str) -> str:
+def _key(option: str, action: str) -> str:
     """The scenario key for a CLI option or request field named in an error."""
     found = _ACTION_OPTION.match(option)
     if found:
         return "action_items" + found.group(1) + option[found.end() :]
     head, sep, rest = option.partition(" ")
-    return _KEYS.get(head, head.removeprefix("--").replace("-", "_")) + sep + rest
+    keys = {**_KEYS, **_ACTION_KEYS.get(action, {})}
+    return keys.get(head, head.removeprefix("--").replace("-", "_")) + sep + rest
 
 
 def _check_names(event: ScenarioEvent, cases: dict[str, str], placements: set[str]) -> None:

@@ -85,6 +85,16 @@ def test_broken_scenario_is_refused_with_the_key(tmp_path: Path) -> None:
     assert "providers[0].org_nr" in done.stderr and "check digit" in done.stderr
 
 
+def test_an_event_the_cli_would_refuse_is_refused_before_anything_runs(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    text = (ROOT / "scenarios" / "administration.toml").read_text()
+    bad.write_text(text.replace('hours = "22,5"', 'hours = "744,5"'))
+    done = simulate(str(bad))
+    assert done.returncode == 2 and done.stdout == ""
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith(f"fel: {bad}: events[6].hours: 0–744 timmar"), line
+
+
 def test_start_in_the_past_is_refused_with_what_to_do(tmp_path: Path) -> None:
     past = tmp_path / "past.toml"
     past.write_text(
@@ -99,3 +109,102 @@ def test_start_in_the_past_is_refused_with_what_to_do(tmp_path: Path) -> None:
     (line,) = done.stderr.strip().splitlines()
     assert f"{past}: start: 2020-01-01 ligger före dagens datum" in line
     assert "ange start = " in line
+
+
+# Two refusals the application layer can only make when the event runs, added to the shipped
+# scenario so one run covers both: they become `error` entries and the scenario goes on.
+H1 = ("meeting", "2031-H1")
+REFUSED = """
+[[events]]
+on = 2031-02-04T11:00:00
+action = "placement-choose"
+placement = "kund-1"
+provider = "559123-4561"
+
+[[events]]
+on = 2031-02-11
+action = "recovery-settle"
+case = "januari"
+set_off = true
+"""
+
+
+def test_administration_shows_meeting_recovery_placement_and_application(tmp_path: Path) -> None:
+    scenario = tmp_path / "administration.toml"
+    scenario.write_text((ROOT / "scenarios" / "administration.toml").read_text() + REFUSED)
+    done = simulate(str(scenario), "--json")
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    provider, applicant = "556036-0793", "559123-4561"
+
+    def mails(kind: str) -> list[tuple[str, str, list[str]]]:
+        return [
+            (line["at"], line["provider"], line["to"])
+            for line in lines
+            if line["type"] == "email" and line["kind"] == kind
+        ]
+
+    def states(key: str, value: str) -> list[str]:
+        return [
+            line["status"] for line in lines if line["type"] == "status" and line.get(key) == value
+        ]
+
+    # The refusals, each one line naming the field, at the event's instant; nothing else refused.
+    errors = [
+        (line["at"], line["action"], line["error"]) for line in lines if line["type"] == "error"
+    ]
+    assert [(at, action) for at, action, _ in errors] == [
+        ("2031-02-04T11:00:00+01:00", "placement-choose"),
+        ("2031-02-11T10:00:00+01:00", "recovery-settle"),
+    ]
+    assert errors[0][2].startswith(f"provider: {applicant} is not approved for Centrum")
+    assert errors[1][2].startswith("status: nothing to settle")
+
+    # Återkrav: the case id is made at the start, numbered per provider and year.
+    (started,) = [line for line in lines if line.get("action") == "recovery-start"]
+    case = started["case"]
+    assert case == "5560360793-2031-001" and started["provider"] == provider
+    assert states("case", case) == ["noticed", "responded", "decided", "invoiced", "paid"]
+    provider_mail = "kontakt@omsorg.example"
+    to_both = [provider_mail, "lov-admin@sundsvall.example"]
+    assert mails("recovery-notice") == [("2031-02-03T10:00:00+01:00", provider, to_both)]
+    assert mails("recovery-invoice") == [("2031-02-13T10:00:00+01:00", provider, to_both)]
+    assert mails("recovery-paid") == [("2031-03-05T10:00:00+01:00", provider, to_both)]
+
+    # Kundval: on the rotation list, the customer's choice, the care plan done.
+    (placed,) = [line for line in lines if line.get("action") == "placement-start"]
+    placement = placed["placement"]
+    assert placement.startswith("placement-") and placed["provider"] == ""
+    assert states("placement", placement)[:2] == ["awaiting_choice", "active"]
+    assert mails("placement-new") == [("2031-02-05T10:00:00+01:00", provider, [provider_mail])]
+
+    # The meeting: an invitation, a new one when it moves, a reminder, the minutes; the action
+    # item for the provider is a duty it reports like any other.
+    organizer = "kvalitetskontroller@sundsvall.example"
+    assert mails("meeting-invitation") == [
+        ("2031-03-10T10:00:00+01:00", provider, [provider_mail, organizer]),
+        ("2031-04-01T10:00:00+02:00", provider, [provider_mail, organizer]),
+    ]
+    assert [at for at, _, _ in mails("meeting-minutes")] == ["2031-04-17T10:00:00+02:00"]
+    meeting = [
+        line["status"]
+        for line in lines
+        if line["type"] == "status" and (line.get("obligation"), line.get("period")) == H1
+    ]
+    assert meeting[-1] == "held" and "awaiting_minutes" in meeting
+    assert states("period", "2031-H1-1")[-1] == "accepted"
+
+    # The application: a komplettering, then approval, which starts the new provider's contract.
+    application = f"application-{applicant.replace('-', '')}-1"
+    seen = states("application", application)
+    assert seen[0] == "received" and seen[-1] == "approved"
+    assert "completion_requested" in seen
+    assert [at for at, _, _ in mails("application-completion-request")] == [
+        "2031-03-11T10:00:00+01:00"
+    ]
+    assert mails("application-approved")[0][:2] == ("2031-03-20T10:00:00+01:00", applicant)
+    assert [
+        line["period"]
+        for line in lines
+        if line["type"] == "status" and line["provider"] == applicant and "obligation" in line
+    ]  # the approved provider's contract has opened its duties and meetings
