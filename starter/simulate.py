@@ -51,8 +51,10 @@ _SUBJECTS = ("meeting", "case", "placement", "application")
 
 def _line(entry: dict[str, object]) -> str:
     what = entry["type"]
-    item = f"{entry.get('obligation', '')} {entry.get('period', '')}".strip() or " ".join(
-        str(entry[key]) for key in _SUBJECTS if entry.get(key)
+    item = (
+        f"{entry.get('obligation', '')} {entry.get('period', '')}".strip()
+        or " ".join(str(entry[key]) for key in _SUBJECTS if entry.get(key))
+        or " / ".join(str(entry[key]) for key in ("area", "service") if entry.get(key))
     )
     if what == "email":
         detail = f"e-post {entry['kind']:<20} till {', '.join(entry['to'])}  {entry['subject']}"  # type: ignore[arg-type]
