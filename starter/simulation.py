@@ -11,7 +11,7 @@ import email
 import tempfile
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
@@ -91,6 +91,20 @@ class Simulation:
         ]
 
 
+def check_start(start: date, now: datetime, zone: ZoneInfo, scenario_name: str) -> None:
+    """Simulated time starts at 00:00 on `start`, and the time-skipping server starts at the
+    real current time and cannot go back: the first day a scenario can start on is tomorrow."""
+    if datetime.combine(start, time(0, 0), zone) >= now:
+        return
+    first = now.astimezone(zone).date() + timedelta(days=1)
+    raise ScenarioError(
+        scenario_name,
+        "start",
+        f"{start} har redan börjat eller passerat, och simuleringen kan inte gå bakåt i tiden: "
+        f"ange start = {first} eller senare och flytta until och händelsernas datum lika mycket",
+    )
+
+
 async def run_simulation(
     scenario: Scenario,
     plan: Plan,
@@ -99,6 +113,9 @@ async def run_simulation(
     scenario_name: str = "scenario",
 ) -> Simulation:
     zone = ZoneInfo(plan.time_zone)
+    # By the wall clock first, so a scenario in the past is refused before the server starts;
+    # _drive checks again by the server's clock, which is the one that counts.
+    check_start(scenario.start, datetime.now(UTC), zone, scenario_name)
     sim = Simulation(scenario, plan, plan_ref)
     mailbox = Mailbox()
     port = mailbox.start()
@@ -150,15 +167,7 @@ async def _drive(
     scenario = sim.scenario
     start_at = datetime.combine(scenario.start, time(0, 0), zone)
     now = await env.get_current_time()
-    if start_at < now:
-        today = now.astimezone(zone).date()
-        raise ScenarioError(
-            scenario_name,
-            "start",
-            f"{scenario.start} ligger före dagens datum ({today}), och simuleringen kan inte gå "
-            f"bakåt i tiden: ange start = {today} eller senare och flytta until och händelsernas "
-            "datum lika mycket",
-        )
+    check_start(scenario.start, now, zone, scenario_name)
     await env.sleep(start_at - now)
     for provider in scenario.providers:
         await contracts.start_contract(

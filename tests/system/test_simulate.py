@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).parents[2]
 
@@ -107,8 +108,10 @@ def test_start_in_the_past_is_refused_with_what_to_do(tmp_path: Path) -> None:
     assert done.returncode == 2, done.stderr
     assert done.stdout == ""
     (line,) = done.stderr.strip().splitlines()
-    assert f"{past}: start: 2020-01-01 ligger före dagens datum" in line
-    assert "ange start = " in line
+    # The plan's today (Europe/Stockholm), as the check counts it.
+    tomorrow = datetime.now(ZoneInfo("Europe/Stockholm")).date() + timedelta(days=1)
+    assert f"{past}: start: 2020-01-01 har redan börjat eller passerat" in line
+    assert f"ange start = {tomorrow.isoformat()} eller senare" in line
 
 
 # Two refusals the application layer can only make when the event runs, added to the shipped
