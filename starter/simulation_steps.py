@@ -202,8 +202,9 @@ def _day(event: ScenarioEvent, zone: ZoneInfo) -> date:
 
 
 def _step(index: int, e: ScenarioEvent, ctx: _Context) -> Step:
-    build = _BUILDERS[e.action.split("-", 1)[0] if e.action.startswith(_DOMAINS) else "contract"]
-    provider, run = build(e, ctx)
+    # Actions are named "<command group>-<command>"; the contract's own have no prefix.
+    group = e.action.split("-", 1)[0]
+    provider, run = _BUILDERS.get(group, _contract)(e, ctx)
     return Step(index, e, event_instant(e, ctx.zone.key), provider, run)
 
 
@@ -565,9 +566,7 @@ def _application(e: ScenarioEvent, ctx: _Context) -> tuple[str, Run]:
     return org, run
 
 
-_DOMAINS = ("meeting-", "recovery-", "placement-", "rotation-", "application-")
 _BUILDERS: dict[str, Callable[[ScenarioEvent, _Context], tuple[str, Run]]] = {
-    "contract": _contract,
     "meeting": _meeting,
     "recovery": _recovery,
     "placement": _placement,
