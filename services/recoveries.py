@@ -258,16 +258,19 @@ async def open_case(
     lines: list[ClaimLine],
     actor: str,
     subject: str = "",
+    today: date | None = None,
 ) -> OpenedCase:
     """Start a case in this year of the provider's plan (its time zone), and say where the
-    notice goes and by when the provider must respond."""
+    notice goes and by when the provider must respond. `today` is the plan's today unless
+    given: `lov simulate` gives its simulated day, which the wall clock knows nothing of."""
     check_claim_lines(lines)
     contract = await contract_status(client, org_nr)
     try:
         plan = load_plan(contract.plan_id, settings.plans_dir)
     except PlanError as err:
         raise ActionError("plan", str(err)) from None
-    today = datetime.now(ZoneInfo(plan.time_zone)).date()
+    if today is None:
+        today = datetime.now(ZoneInfo(plan.time_zone)).date()
     case_id = await start_recovery(
         client,
         settings.temporal_task_queue,

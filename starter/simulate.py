@@ -45,17 +45,26 @@ def simulate(
             typer.echo(_line(entry))
 
 
+# The key naming what an entry concerns when it is not an occurrence of an obligation.
+_SUBJECTS = ("meeting", "case", "placement", "application")
+
+
 def _line(entry: dict[str, object]) -> str:
     what = entry["type"]
-    item = f"{entry.get('obligation', '')} {entry.get('period', '')}".strip()
+    item = (
+        f"{entry.get('obligation', '')} {entry.get('period', '')}".strip()
+        or " ".join(str(entry[key]) for key in _SUBJECTS if entry.get(key))
+        or " / ".join(str(entry[key]) for key in ("area", "service") if entry.get(key))
+    )
     if what == "email":
         detail = f"e-post {entry['kind']:<20} till {', '.join(entry['to'])}  {entry['subject']}"  # type: ignore[arg-type]
     elif what == "escalation":
         detail = f"eskalering nivå {entry['level']} ({entry['title']})  {item}"
     elif what == "status":
-        detail = f"status {entry['status']:<21} {item}  (förfallodag {entry['due']})"
+        due = f"  (förfallodag {entry['due']})" if entry.get("due") else ""
+        detail = f"status {entry['status']:<21} {item}{due}"
     elif what == "error":
         detail = f"AVVISAT {entry['action']}: {entry['error']}"
     else:
         detail = f"åtgärd {entry['action']} ({entry['actor']})  {item}"
-    return f"{entry['at']}  {entry['provider']}  {detail}"
+    return f"{entry['at']}  {entry['provider'] or '–'}  {detail}"

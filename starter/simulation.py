@@ -8,11 +8,10 @@ change and administrator action, in time order.
 from __future__ import annotations
 
 import email
-import hashlib
 import tempfile
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
@@ -28,24 +27,17 @@ from temporalio.testing import WorkflowEnvironment
 
 from models.domain.provider_id import ProviderIds, new_key
 from models.messages.common import Provider
-from models.messages.contract import ChangeContactRequest, TerminateRequest
-from models.messages.obligation import (
-    DocumentRef,
-    ExtendRequest,
-    ReviewRequest,
-    SubmitRequest,
-    WaiveRequest,
-)
-from models.plans.scenario import Scenario, ScenarioError, ScenarioEvent, event_instant
+from models.plans.scenario import Scenario, ScenarioError
 from models.plans.schema import Plan
 from models.records.db import make_engine, make_session_factory, upgrade
 from models.records.store import RecordStore
 from models.runtime.settings import Settings
 from models.runtime.temporal import data_converter, find_binary
 from services import calls as actions
-from services import contracts, obligations
+from services import contracts
 from services.errors import ActionError
 from starter.ports import free_port
+from starter.simulation_steps import Names, Step, prepare
 from worker import create_worker
 
 # Output order for entries at the same instant: what happened, then what it caused.
@@ -99,75 +91,18 @@ class Simulation:
         ]
 
 
-async def _perform(
-    env: WorkflowEnvironment, event: ScenarioEvent, zone: ZoneInfo
-) -> dict[str, Any]:
-    client, org = env.client, event.provider
-    entry: dict[str, Any] = {"action": event.action, "actor": event.actor}
-    ob, period = event.obligation or "", event.period or ""
-    if event.action == "submit":
-        docs = [
-            # A scenario names documents but has no files: a digest of the name stands in.
-            DocumentRef(
-                key=key,
-                filename=f"{key}.pdf",
-                sha256=hashlib.sha256(key.encode()).hexdigest(),
-                size=0,
-            )
-            for key in event.documents
-        ]
-        req = SubmitRequest(fields=event.fields, documents=docs, note=event.note, actor=event.actor)
-        await obligations.submit(client, org, ob, period, req)
-    elif event.action == "accept":
-        await obligations.review(
-            client,
-            org,
-            ob,
-            period,
-            ReviewRequest(outcome="accept", note=event.note, actor=event.actor),
-        )
-    elif event.action == "request-completion":
-        await obligations.review(
-            client,
-            org,
-            ob,
-            period,
-            ReviewRequest(
-                outcome="request-completion",
-                note=event.note,
-                new_due=event.new_due,
-                actor=event.actor,
-            ),
-        )
-    elif event.action == "waive":
-        await obligations.waive(
-            client, org, ob, period, WaiveRequest(reason=event.reason, actor=event.actor)
-        )
-    elif event.action == "extend":
-        assert event.new_due is not None
-        await obligations.extend(
-            client,
-            org,
-            ob,
-            period,
-            ExtendRequest(new_due=event.new_due, reason=event.reason, actor=event.actor),
-        )
-    elif event.action == "terminate":
-        end = event.end_date or event_instant(event, zone.key).date()
-        await contracts.terminate(
-            client,
-            org,
-            TerminateRequest(end_date=end, kind=event.kind, reason=event.reason, actor=event.actor),
-        )
-        entry["end_date"] = end.isoformat()
-    elif event.action == "change-contact":
-        assert event.email is not None
-        await contracts.change_contact(
-            client, org, ChangeContactRequest(email=event.email, actor=event.actor)
-        )
-    if event.obligation:
-        entry["obligation"], entry["period"] = ob, period
-    return entry
+def check_start(start: date, now: datetime, zone: ZoneInfo, scenario_name: str) -> None:
+    """Simulated time starts at 00:00 on `start`, and the time-skipping server starts at the
+    real current time and cannot go back: the first day a scenario can start on is tomorrow."""
+    if datetime.combine(start, time(0, 0), zone) >= now:
+        return
+    first = now.astimezone(zone).date() + timedelta(days=1)
+    raise ScenarioError(
+        scenario_name,
+        "start",
+        f"{start} har redan börjat eller passerat, och simuleringen kan inte gå bakåt i tiden: "
+        f"ange start = {first} eller senare och flytta until och händelsernas datum lika mycket",
+    )
 
 
 async def run_simulation(
@@ -178,6 +113,9 @@ async def run_simulation(
     scenario_name: str = "scenario",
 ) -> Simulation:
     zone = ZoneInfo(plan.time_zone)
+    # By the wall clock first, so a scenario in the past is refused before the server starts;
+    # _drive checks again by the server's clock, which is the one that counts.
+    check_start(scenario.start, datetime.now(UTC), zone, scenario_name)
     sim = Simulation(scenario, plan, plan_ref)
     mailbox = Mailbox()
     port = mailbox.start()
@@ -202,14 +140,16 @@ async def run_simulation(
         )
         ids = ProviderIds.from_settings(sim_settings)
         try:
-            env = await WorkflowEnvironment.start_time_skipping(
-                test_server_existing_path=str(find_binary("temporal-test-server")),
-                data_converter=data_converter(sim_settings),
-                runtime=_quiet_runtime(),
-            )
-            async with env, create_worker(env.client, sim_settings):
-                with actions.using_provider_ids(ids):
-                    await _drive(env, sim, sim_settings, zone, scenario_name)
+            with actions.using_provider_ids(ids):
+                # Every event is checked before the server starts: bad input runs nothing.
+                steps = prepare(scenario.events, sim_settings, plan_ref, zone, scenario_name)
+                env = await WorkflowEnvironment.start_time_skipping(
+                    test_server_existing_path=str(find_binary("temporal-test-server")),
+                    data_converter=data_converter(sim_settings),
+                    runtime=_quiet_runtime(),
+                )
+                async with env, create_worker(env.client, sim_settings):
+                    await _drive(env, sim, steps, sim_settings, zone, scenario_name)
             await _collect(sim, db_url, mailbox)
         finally:
             mailbox.stop()
@@ -219,6 +159,7 @@ async def run_simulation(
 async def _drive(
     env: WorkflowEnvironment,
     sim: Simulation,
+    steps: list[Step],
     settings: Settings,
     zone: ZoneInfo,
     scenario_name: str,
@@ -226,13 +167,7 @@ async def _drive(
     scenario = sim.scenario
     start_at = datetime.combine(scenario.start, time(0, 0), zone)
     now = await env.get_current_time()
-    if start_at < now:
-        raise ScenarioError(
-            scenario_name,
-            "start",
-            f"{scenario.start} is before today ({now.astimezone(zone).date()}); the "
-            "time-skipping server cannot go back in time",
-        )
+    check_start(scenario.start, now, zone, scenario_name)
     await env.sleep(start_at - now)
     for provider in scenario.providers:
         await contracts.start_contract(
@@ -243,14 +178,16 @@ async def _drive(
             sim.plan_ref,
             search_attributes=False,
         )
-    for seq, event in enumerate(sorted(scenario.events, key=lambda e: event_instant(e, zone.key))):
-        at = event_instant(event, zone.key)
+    names = Names()
+    for seq, step in enumerate(steps):
         now = await env.get_current_time()
-        if at > now:
-            await env.sleep(at - now)
-        base = {"at": at, "type": "action", "provider": event.provider, "seq": seq}
+        if step.at > now:
+            await env.sleep(step.at - now)
+        event = step.event
+        base = {"at": step.at, "type": "action", "provider": step.provider, "seq": seq}
         try:
-            sim.entries.append({**base, **await _perform(env, event, zone)})
+            done = await step.run(env.client, names)
+            sim.entries.append({**base, "action": event.action, "actor": event.actor, **done})
         except ActionError as err:
             # A scenario may include a rejected action on purpose; show the rejection.
             sim.entries.append({**base, "type": "error", "action": event.action, "error": str(err)})
@@ -278,32 +215,25 @@ async def _collect(sim: Simulation, db_url: str, mailbox: Mailbox) -> None:
                 }
             )
         for audit in await store.list_audit():
-            details = dict(audit.details or {})
-            # Reminders and escalations have their own entries (e-mail, escalation).
-            if "obligation" not in details or audit.event_type.startswith(
-                ("reminder", "escalation")
-            ):
-                continue
-            sim.entries.append(
-                {
-                    "at": audit.at,
-                    "type": "status",
-                    "provider": audit.org_nr,
-                    "obligation": details.get("obligation"),
-                    "period": details.get("period"),
-                    "event": audit.event_type,
-                    "status": details.get("status"),
-                    "due": details.get("due"),
-                    "actor": audit.actor,
-                }
-            )
+            found = _status_entry(audit.event_type, audit.workflow_id, dict(audit.details or {}))
+            if found is not None:
+                sim.entries.append(
+                    {
+                        "at": audit.at,
+                        "type": "status",
+                        "provider": audit.org_nr or "",
+                        **found,
+                        "event": audit.event_type,
+                        "actor": audit.actor,
+                    }
+                )
     finally:
         await engine.dispose()
     for message in mailbox.messages:
         entry: dict[str, Any] = {
             "at": parsedate_to_datetime(str(message["Date"])),
             "type": "email",
-            "provider": str(message["X-Lov-Org-Nr"]),
+            "provider": str(message["X-Lov-Org-Nr"] or ""),
             "kind": str(message["X-Lov-Kind"]),
             "to": [a.strip() for a in str(message["To"]).split(",")],
             "subject": str(message["Subject"]),
@@ -312,6 +242,34 @@ async def _collect(sim: Simulation, db_url: str, mailbox: Mailbox) -> None:
             entry["obligation"] = str(message["X-Lov-Obligation"])
             entry["period"] = str(message["X-Lov-Period"])
         sim.entries.append(entry)
+
+
+def _status_entry(
+    event: str, workflow_id: str | None, details: dict[str, Any]
+) -> dict[str, Any] | None:
+    """What an audit event says about the state of a duty, meeting, case, placement or
+    application; None for the events shown otherwise (reminders and escalations have their
+    e-mail and escalation entries) or not at all (the contract's own)."""
+    if "obligation" in details:
+        if event.startswith(("reminder", "escalation")):
+            return None
+        return {
+            "obligation": details.get("obligation"),
+            "period": details.get("period"),
+            "status": details.get("status"),
+            "due": details.get("due"),
+        }
+    if event.startswith("recovery-"):
+        return {
+            "case": details.get("case"),
+            "status": details.get("status"),
+            "amount": details.get("amount"),
+        }
+    if event.startswith("placement_"):
+        return {"placement": workflow_id, "status": details.get("state")}
+    if event.startswith("application_"):
+        return {"application": workflow_id, "status": details.get("state")}
+    return None
 
 
 def _quiet_runtime() -> Runtime:

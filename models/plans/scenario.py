@@ -19,6 +19,7 @@ from models.plans.loader import PlanError, load_plan
 from models.plans.schema import Plan
 
 Action = Literal[
+    # obligations and the contract (`lov contract …`)
     "submit",
     "accept",
     "request-completion",
@@ -26,9 +27,85 @@ Action = Literal[
     "extend",
     "terminate",
     "change-contact",
+    # follow-up meetings (`lov meeting …`)
+    "meeting-schedule",
+    "meeting-reschedule",
+    "meeting-minutes",
+    "meeting-cancel",
+    # återkrav (`lov recovery …`)
+    "recovery-start",
+    "recovery-respond",
+    "recovery-decide",
+    "recovery-settle",
+    "recovery-paid",
+    # kundval (`lov placement …`, `lov placement provider …`)
+    "placement-start",
+    "placement-choose",
+    "placement-switch",
+    "placement-plan-done",
+    "placement-end",
+    "rotation-add",
+    "rotation-remove",
+    # applications (`lov application …`)
+    "application-submit",
+    "application-assess",
+    "application-request-completion",
+    "application-complete",
+    "application-decide",
 ]
+_MEETING_TIME = {"year", "duration", "place", "link", "reason"}
+# Per action: the keys it needs and the keys it may have besides (on, action and actor always).
+# A key the action does not use is an error, so a typo or a misplaced key never goes unnoticed.
+ACTION_KEYS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    action: (frozenset(needed), frozenset(optional))
+    for action, needed, optional in (
+        ("submit", {"provider", "obligation", "period"}, {"fields", "documents", "note"}),
+        ("accept", {"provider", "obligation", "period"}, {"note"}),
+        ("request-completion", {"provider", "obligation", "period", "new_due", "note"}, set()),
+        ("waive", {"provider", "obligation", "period", "reason"}, set()),
+        ("extend", {"provider", "obligation", "period", "new_due", "reason"}, set()),
+        ("terminate", {"provider", "reason"}, {"end_date", "kind"}),
+        ("change-contact", {"provider", "email"}, set()),
+        ("meeting-schedule", {"provider", "window", "at"}, _MEETING_TIME),
+        ("meeting-reschedule", {"provider", "window", "at"}, _MEETING_TIME),
+        (
+            "meeting-minutes",
+            {"provider", "window", "summary"},
+            {"year", "attendees", "action_items"},
+        ),
+        ("meeting-cancel", {"provider", "window", "reason"}, {"year"}),
+        ("recovery-start", {"provider", "case", "lines"}, {"subject"}),
+        ("recovery-respond", {"case", "response"}, {"comment"}),
+        ("recovery-decide", {"case", "decision"}, {"amount", "lines", "reason"}),
+        ("recovery-settle", {"case"}, {"invoice", "set_off"}),
+        ("recovery-paid", {"case"}, {"note"}),
+        (
+            "placement-start",
+            {"placement", "customer", "area", "service", "hours", "decision_date", "start_date"},
+            set(),
+        ),
+        ("placement-choose", {"placement"}, {"provider", "rotation"}),
+        ("placement-switch", {"placement", "provider"}, {"effective"}),
+        ("placement-plan-done", {"placement"}, {"done_on"}),
+        ("placement-end", {"placement", "reason"}, {"end_date"}),
+        ("rotation-add", {"provider", "area", "service"}, set()),
+        ("rotation-remove", {"provider"}, {"area", "service", "reason"}),
+        (
+            "application-submit",
+            {"provider", "name", "email", "services", "areas"},
+            {"documents", "requested_start"},
+        ),
+        ("application-assess", {"provider", "requirements", "met"}, {"note", "notes"}),
+        ("application-request-completion", {"provider", "items"}, {"due", "note"}),
+        ("application-complete", {"provider"}, {"documents", "note"}),
+        ("application-decide", {"provider", "approve"}, {"reason", "contract_start"}),
+    )
+}
+# Keys every event has.
+_COMMON_KEYS = {"on", "action", "actor"}
 # Actions on one occurrence need its obligation and period; the others act on the contract.
 _ITEM_ACTIONS = {"submit", "accept", "request-completion", "waive", "extend"}
+MEETING_ACTION_OBLIGATION = "meeting-action"
 # An event given as a bare date happens at this local time (office hours).
 DEFAULT_EVENT_TIME = time(10, 0)
 # The time-skipping server's default workflow execution timeout is ten years.
@@ -61,10 +138,21 @@ class ScenarioProvider(_Strict):
             raise ValueError(str(err)) from err
 
 
+class ScenarioActionItem(_Strict):
+    """An action item in a meeting's minutes (`lov meeting minutes --action`)."""
+
+    owner: str
+    due: Day
+    text: str
+
+
 class ScenarioEvent(_Strict):
     on: Annotated[date | datetime, IN_RANGE]
-    provider: str
     action: Action
+    actor: Actor = "simulering"
+    # The provider acted on (an applicant for application-*; the chosen one for placements).
+    provider: str | None = None
+    # obligations and the contract
     obligation: str | None = None
     period: str | None = None
     fields: dict[str, Any] = Field(default_factory=dict)
@@ -75,11 +163,55 @@ class ScenarioEvent(_Strict):
     reason: str = ""
     note: str = ""
     email: EmailAddress | None = None
-    actor: Actor = "simulering"
+    # meetings: the window (H1) of `year` (default: the year of `on`)
+    window: str | None = None
+    year: int | None = None
+    at: Annotated[datetime | None, IN_RANGE] = None
+    duration: int = 90
+    place: str | None = None
+    link: str | None = None
+    summary: str = ""
+    attendees: list[str] = Field(default_factory=list)
+    action_items: list[ScenarioActionItem] = Field(default_factory=list)
+    # recoveries: `case` is the scenario's own name for a case, given when it is started
+    case: str | None = None
+    lines: list[str] = Field(default_factory=list)
+    subject: str = ""
+    response: Literal["accept", "dispute"] | None = None
+    comment: str = ""
+    decision: Literal["confirm", "adjust", "withdraw"] | None = None
+    amount: str | int | float | None = None
+    invoice: str | None = None
+    set_off: bool = False
+    # placements: `placement` is the scenario's own name for one, given when it is started
+    placement: str | None = None
+    customer: str | None = None
+    area: str | None = None
+    service: str | None = None
+    hours: str | int | float | None = None
+    decision_date: OptionalDay = None
+    start_date: OptionalDay = None
+    rotation: bool = False
+    effective: OptionalDay = None
+    done_on: OptionalDay = None
+    # applications (addressed by the applicant's org nr in `provider`: its latest application)
+    name: OneLine | None = None
+    services: list[str] = Field(default_factory=list)
+    areas: list[str] = Field(default_factory=list)
+    requested_start: OptionalDay = None
+    requirements: list[str] = Field(default_factory=list)
+    met: bool | None = None
+    notes: dict[str, str] = Field(default_factory=dict)
+    items: list[str] = Field(default_factory=list)
+    due: OptionalDay = None
+    approve: bool | None = None
+    contract_start: OptionalDay = None
 
     @field_validator("provider")
     @classmethod
-    def _org_nr(cls, value: str) -> str:
+    def _org_nr(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         try:
             return normalize_org_nr(value)
         except OrgNrError as err:
@@ -87,20 +219,25 @@ class ScenarioEvent(_Strict):
 
     @model_validator(mode="after")
     def _needs(self) -> ScenarioEvent:
-        if self.action in _ITEM_ACTIONS:
-            if not self.obligation:
-                raise ValueError(f"obligation: required for action {self.action!r}")
-            if not self.period:
-                raise ValueError(f"period: required for action {self.action!r}")
-        if self.action in ("extend", "request-completion") and self.new_due is None:
-            raise ValueError(f"new_due: required for action {self.action!r}")
-        if self.action in ("extend", "waive", "terminate") and not self.reason.strip():
-            raise ValueError(f"reason: required for action {self.action!r}")
-        if self.action == "request-completion" and not self.note.strip():
-            raise ValueError("note: required for request-completion (what is missing)")
-        if self.action == "change-contact" and not self.email:
-            raise ValueError("email: required for change-contact")
+        needed, optional = ACTION_KEYS[self.action]
+        for key in sorted(self.model_fields_set - _COMMON_KEYS - needed - optional):
+            takes = ", ".join(sorted(needed | optional))
+            raise ValueError(f"{key}: not used by action {self.action!r} (it takes {takes})")
+        for key in sorted(needed):
+            value = getattr(self, key)
+            if value is None or (isinstance(value, str | list | dict) and not value):
+                if key == "note" and self.action == "request-completion":
+                    raise ValueError("note: required for request-completion (what is missing)")
+                raise ValueError(f"{key}: required for action {self.action!r}")
+            if isinstance(value, str) and not value.strip():
+                raise ValueError(f"{key}: required for action {self.action!r}")
         return self
+
+    def item(self) -> tuple[str, str] | None:
+        """The occurrence acted on (obligation, period), for actions on one."""
+        if self.action in _ITEM_ACTIONS and self.obligation and self.period:
+            return self.obligation, self.period
+        return None
 
 
 class Scenario(_Strict):
@@ -124,9 +261,14 @@ class Scenario(_Strict):
         known = {p.org_nr for p in self.providers}
         if len(known) != len(self.providers):
             raise ValueError("providers: each org_nr may appear once")
+        # An applicant becomes a provider once approved: events may act on it as on the others.
+        applicants = {e.provider for e in self.events if e.action == "application-submit"}
         for i, event in enumerate(self.events):
-            if event.provider not in known:
-                raise ValueError(f"events[{i}].provider: {event.provider} is not in providers")
+            if event.provider is not None and event.provider not in known | applicants:
+                raise ValueError(
+                    f"events[{i}].provider: {event.provider} is not in providers (nor an "
+                    "applicant of an application-submit event)"
+                )
             day = event.on.date() if isinstance(event.on, datetime) else event.on
             if not self.start <= day <= self.until:
                 raise ValueError(f"events[{i}].on: {day} is outside start..until")
@@ -171,7 +313,9 @@ def load_scenario(path: Path, plans_dir: Path, default_plan: str) -> tuple[Scena
         plan = load_plan(plan_ref, plans_dir)
     except PlanError as err:
         raise ScenarioError(name, "plan", str(err)) from None
-    keys = {ob.key for ob in plan.obligations}
+    # A meeting's action items for the provider are occurrences too, of an obligation the
+    # meeting workflow adds (workflows/meeting.py ACTION_OBLIGATION), not the plan.
+    keys = {ob.key for ob in plan.obligations} | {MEETING_ACTION_OBLIGATION}
     for i, event in enumerate(scenario.events):
         if event.obligation and event.obligation not in keys:
             raise ScenarioError(

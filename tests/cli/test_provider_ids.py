@@ -408,31 +408,31 @@ def test_simulate_runs_a_sole_trader_with_a_throw_away_key(tmp_path: Path) -> No
     scenario.write_text(
         f"""
 plan = "sundsvall"
-start = 2027-01-01
-until = 2027-04-30
+start = 2031-01-01
+until = 2031-04-30
 
 [[providers]]
 org_nr = "{person}"
 name = "Hemtjänst Svensson"
 email = "{EMAIL}"
-contract_start = 2027-01-01
+contract_start = 2031-01-01
 
 [[events]]
-on = 2027-04-12
+on = 2031-04-15
 provider = "{person}"
 action = "submit"
 obligation = "self-inspection"
-period = "2027-T1"
+period = "2031-T1"
 documents = ["self-inspection-report"]
 fields = {{ customers = 4, current_care_plans = 4, customer_participation = 4, \
 plans_within_14_days = 4 }}
 
 [[events]]
-on = 2027-04-14
+on = 2031-04-17
 provider = "{person}"
 action = "accept"
 obligation = "self-inspection"
-period = "2027-T1"
+period = "2031-T1"
 """
     )
     env = cli_env(tmp_path, LOV_VAR_DIR=str(tmp_path / "var"))  # no key configured anywhere

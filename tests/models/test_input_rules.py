@@ -230,9 +230,9 @@ SCENARIO = (PROJECT_ROOT / "scenarios" / "late-provider.toml").read_text(encodin
 @pytest.mark.parametrize(
     ("replace", "key"),
     [
-        (("contract_start = 2026-10-01", "contract_start = 9999-12-31"), "contract_start"),
-        (("contract_start = 2026-10-01", "contract_start = 0001-01-01"), "contract_start"),
-        (("new_due = 2027-06-28", "new_due = 9999-12-31"), "new_due"),
+        (("contract_start = 2030-10-01", "contract_start = 9999-12-31"), "contract_start"),
+        (("contract_start = 2030-10-01", "contract_start = 0001-01-01"), "contract_start"),
+        (("new_due = 2031-06-28", "new_due = 9999-12-31"), "new_due"),
     ],
 )
 def test_scenario_files_follow_the_same_date_rule(
@@ -249,7 +249,7 @@ def test_scenario_files_follow_the_same_date_rule(
 
 def test_scenario_actor_follows_the_actor_rule(tmp_path: Path) -> None:
     path = tmp_path / "s.toml"
-    text = SCENARIO + '\n[[events]]\non = 2027-03-01\nprovider = "556036-0793"\n'
+    text = SCENARIO + '\n[[events]]\non = 2031-03-03\nprovider = "556036-0793"\n'
     text += 'action = "change-contact"\nemail = "ny@omsorg.example"\nactor = "' + "a" * 101 + '"\n'
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ScenarioError) as caught:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).parents[2]
 
@@ -24,32 +26,38 @@ def test_late_provider_shows_the_full_ladder_in_time_order() -> None:
     done = simulate("scenarios/late-provider.toml", "--json")
     assert done.returncode == 0, done.stderr
     lines = [json.loads(line) for line in done.stdout.splitlines()]
-    assert [line["at"] for line in lines] == sorted(line["at"] for line in lines) or all(
-        "at" in line for line in lines
-    )
+    instants = [datetime.fromisoformat(line["at"]) for line in lines]
+    assert instants == sorted(instants)
     for line in lines:
         assert {"at", "type", "provider"} <= set(line)
         assert line["at"][-6:] in ("+01:00", "+02:00")
     t1 = [
         (line["at"], line["level"] if line["type"] == "escalation" else line["kind"])
         for line in lines
-        if line.get("period") == "2027-T1" and line["type"] in ("email", "escalation")
+        if line.get("period") == "2031-T1" and line["type"] in ("email", "escalation")
     ]
-    # T1 is due Tuesday 20 April 2027; reminders 30/14/3 days before (Saturday 17 April moves
-    # back to Friday 16), then the ladder at +1, +14 and +30 days until the late submission.
+    # T1 is due 20 April 2031, a Sunday: the deadline moves to Monday 21 April (Easter Monday
+    # was the 14th). Reminders 30/14/3 days before the moved date: Saturday 22 March moves back
+    # to Friday 21 March, then Monday 7 April and Friday 18 April; the ladder follows at +1
+    # (Tuesday 22 April), +14 (Monday 5 May) and +30 days (Wednesday 21 May) until the late
+    # submission on Tuesday 10 June.
     assert t1[:10] == [
-        ("2027-03-19T09:00:00+01:00", "reminder"),
-        ("2027-04-06T09:00:00+02:00", "reminder"),
-        ("2027-04-16T09:00:00+02:00", "reminder"),
-        ("2027-04-21T09:00:00+02:00", "overdue"),
-        ("2027-04-21T09:00:00+02:00", 1),
-        ("2027-05-04T09:00:00+02:00", "pafpekande"),
-        ("2027-05-04T09:00:00+02:00", 2),
-        ("2027-05-20T09:00:00+02:00", "management"),
-        ("2027-05-20T09:00:00+02:00", 3),
-        ("2027-06-10T10:00:00+02:00", "receipt"),
+        ("2031-03-21T09:00:00+01:00", "reminder"),
+        ("2031-04-07T09:00:00+02:00", "reminder"),
+        ("2031-04-18T09:00:00+02:00", "reminder"),
+        ("2031-04-22T09:00:00+02:00", "overdue"),
+        ("2031-04-22T09:00:00+02:00", 1),
+        ("2031-05-05T09:00:00+02:00", "pafpekande"),
+        ("2031-05-05T09:00:00+02:00", 2),
+        ("2031-05-21T09:00:00+02:00", "management"),
+        ("2031-05-21T09:00:00+02:00", 3),
+        ("2031-06-10T10:00:00+02:00", "receipt"),
     ]
-    assert ("2027-06-14T10:00:00+02:00", "completion-request") in t1
+    assert ("2031-06-16T10:00:00+02:00", "completion-request") in t1
+    # The completion's new due date, Saturday 28 June, moves to Monday 30 June: the provider is
+    # reminded on Friday 27 June and the ladder starts again on Tuesday 1 July.
+    assert ("2031-06-27T09:00:00+02:00", "reminder") in t1
+    assert ("2031-07-01T09:00:00+02:00", "overdue") in t1
     overdue = [line for line in lines if line["type"] == "email" and line["kind"] == "overdue"]
     assert all(
         line["to"] == ["info@senomsorg.example", "lov-admin@sundsvall.example"] for line in overdue
@@ -76,3 +84,130 @@ def test_broken_scenario_is_refused_with_the_key(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0
     assert "providers[0].org_nr" in done.stderr and "check digit" in done.stderr
+
+
+def test_an_event_the_cli_would_refuse_is_refused_before_anything_runs(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    text = (ROOT / "scenarios" / "administration.toml").read_text()
+    bad.write_text(text.replace('hours = "22,5"', 'hours = "744,5"'))
+    done = simulate(str(bad))
+    assert done.returncode == 2 and done.stdout == ""
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith(f"fel: {bad}: events[6].hours: 0–744 timmar"), line
+
+
+def test_start_in_the_past_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    past = tmp_path / "past.toml"
+    past.write_text(
+        (ROOT / "scenarios" / "late-provider.toml")
+        .read_text()
+        .replace("2031", "2020")
+        .replace("2030", "2019")
+    )
+    done = simulate(str(past))
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""
+    (line,) = done.stderr.strip().splitlines()
+    # The plan's today (Europe/Stockholm), as the check counts it.
+    tomorrow = datetime.now(ZoneInfo("Europe/Stockholm")).date() + timedelta(days=1)
+    assert f"{past}: start: 2020-01-01 har redan börjat eller passerat" in line
+    assert f"ange start = {tomorrow.isoformat()} eller senare" in line
+
+
+# Two refusals the application layer can only make when the event runs, added to the shipped
+# scenario so one run covers both: they become `error` entries and the scenario goes on.
+H1 = ("meeting", "2031-H1")
+REFUSED = """
+[[events]]
+on = 2031-02-04T11:00:00
+action = "placement-choose"
+placement = "kund-1"
+provider = "559123-4561"
+
+[[events]]
+on = 2031-02-11
+action = "recovery-settle"
+case = "januari"
+set_off = true
+"""
+
+
+def test_administration_shows_meeting_recovery_placement_and_application(tmp_path: Path) -> None:
+    scenario = tmp_path / "administration.toml"
+    scenario.write_text((ROOT / "scenarios" / "administration.toml").read_text() + REFUSED)
+    done = simulate(str(scenario), "--json")
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    provider, applicant = "556036-0793", "559123-4561"
+
+    def mails(kind: str) -> list[tuple[str, str, list[str]]]:
+        return [
+            (line["at"], line["provider"], line["to"])
+            for line in lines
+            if line["type"] == "email" and line["kind"] == kind
+        ]
+
+    def states(key: str, value: str) -> list[str]:
+        return [
+            line["status"] for line in lines if line["type"] == "status" and line.get(key) == value
+        ]
+
+    # The refusals, each one line naming the field, at the event's instant; nothing else refused.
+    errors = [
+        (line["at"], line["action"], line["error"]) for line in lines if line["type"] == "error"
+    ]
+    assert [(at, action) for at, action, _ in errors] == [
+        ("2031-02-04T11:00:00+01:00", "placement-choose"),
+        ("2031-02-11T10:00:00+01:00", "recovery-settle"),
+    ]
+    assert errors[0][2].startswith(f"provider: {applicant} is not approved for Centrum")
+    assert errors[1][2].startswith("status: nothing to settle")
+
+    # Återkrav: the case id is made at the start, numbered per provider and year.
+    (started,) = [line for line in lines if line.get("action") == "recovery-start"]
+    case = started["case"]
+    assert case == "5560360793-2031-001" and started["provider"] == provider
+    assert states("case", case) == ["noticed", "responded", "decided", "invoiced", "paid"]
+    provider_mail = "kontakt@omsorg.example"
+    to_both = [provider_mail, "lov-admin@sundsvall.example"]
+    assert mails("recovery-notice") == [("2031-02-03T10:00:00+01:00", provider, to_both)]
+    assert mails("recovery-invoice") == [("2031-02-13T10:00:00+01:00", provider, to_both)]
+    assert mails("recovery-paid") == [("2031-03-05T10:00:00+01:00", provider, to_both)]
+
+    # Kundval: on the rotation list, the customer's choice, the care plan done.
+    (placed,) = [line for line in lines if line.get("action") == "placement-start"]
+    placement = placed["placement"]
+    assert placement.startswith("placement-") and placed["provider"] == ""
+    assert states("placement", placement)[:2] == ["awaiting_choice", "active"]
+    assert mails("placement-new") == [("2031-02-05T10:00:00+01:00", provider, [provider_mail])]
+
+    # The meeting: an invitation, a new one when it moves, a reminder, the minutes; the action
+    # item for the provider is a duty it reports like any other.
+    organizer = "kvalitetskontroller@sundsvall.example"
+    assert mails("meeting-invitation") == [
+        ("2031-03-10T10:00:00+01:00", provider, [provider_mail, organizer]),
+        ("2031-04-01T10:00:00+02:00", provider, [provider_mail, organizer]),
+    ]
+    assert [at for at, _, _ in mails("meeting-minutes")] == ["2031-04-17T10:00:00+02:00"]
+    meeting = [
+        line["status"]
+        for line in lines
+        if line["type"] == "status" and (line.get("obligation"), line.get("period")) == H1
+    ]
+    assert meeting[-1] == "held" and "awaiting_minutes" in meeting
+    assert states("period", "2031-H1-1")[-1] == "accepted"
+
+    # The application: a komplettering, then approval, which starts the new provider's contract.
+    application = f"application-{applicant.replace('-', '')}-1"
+    seen = states("application", application)
+    assert seen[0] == "received" and seen[-1] == "approved"
+    assert "completion_requested" in seen
+    assert [at for at, _, _ in mails("application-completion-request")] == [
+        "2031-03-11T10:00:00+01:00"
+    ]
+    assert mails("application-approved")[0][:2] == ("2031-03-20T10:00:00+01:00", applicant)
+    assert [
+        line["period"]
+        for line in lines
+        if line["type"] == "status" and line["provider"] == applicant and "obligation" in line
+    ]  # the approved provider's contract has opened its duties and meetings
