@@ -5,21 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    Index,
-    Integer,
-    String,
-)
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Index
+from sqlalchemy.orm import Mapped
 
-# Column sizes live in models.domain.limits: input validation (models.domain.inputs) refuses
-# longer text with the same numbers.
-from models.domain.limits import (
-    ID_LEN,
-    KEY_LEN,
-    ORG_NR_LEN,
-)
-from models.records.tables.base import Base
+from models.records.tables.base import Base, IdempotencyKey, IdStr, KeyStr, OrgNrStr, RowId
 
 
 class AuditEvent(Base):
@@ -30,11 +19,11 @@ class AuditEvent(Base):
     # occurrence's "submitted" events (revision 0007).
     __table_args__ = (Index(None, "org_nr", "at"), Index(None, "workflow_id", "event_type"))
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    idempotency_key: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
+    id: Mapped[RowId]
+    idempotency_key: Mapped[IdempotencyKey]
     at: Mapped[datetime]
-    org_nr: Mapped[str | None] = mapped_column(String(ORG_NR_LEN))
-    workflow_id: Mapped[str | None] = mapped_column(String(ID_LEN))
-    event_type: Mapped[str] = mapped_column(String(KEY_LEN))
-    actor: Mapped[str] = mapped_column(String(KEY_LEN))
+    org_nr: Mapped[OrgNrStr | None]
+    workflow_id: Mapped[IdStr | None]
+    event_type: Mapped[KeyStr]
+    actor: Mapped[KeyStr]
     details: Mapped[dict[str, Any]]

@@ -5,27 +5,23 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Final
 
-from sqlalchemy import (
-    CheckConstraint,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 # Column sizes live in models.domain.limits: input validation (models.domain.inputs) refuses
 # longer text with the same numbers.
-from models.domain.limits import (
-    EMAIL_LEN,
-    ID_LEN,
-    KEY_LEN,
-    NAME_LEN,
-    ORG_NR_LEN,
-    STATUS_LEN,
+from models.domain.limits import EMAIL_LEN, NAME_LEN
+from models.records.tables.base import (
+    ORG_NR_SHAPE_SQL,
+    Base,
+    IdStr,
+    KeyStr,
+    OrgNrStr,
+    RowId,
+    StatusStr,
+    TextStr,
+    in_values,
 )
-from models.records.tables.base import ORG_NR_SHAPE_SQL, Base, in_values
 
 CONTRACT_STATUSES: Final = ("active", "terminating", "terminated")
 
@@ -38,7 +34,7 @@ class Provider(Base):
     __tablename__ = "providers"
     __table_args__ = (CheckConstraint(ORG_NR_SHAPE_SQL, name="org_nr_format"),)
 
-    org_nr: Mapped[str] = mapped_column(String(ORG_NR_LEN), primary_key=True)
+    org_nr: Mapped[OrgNrStr] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(NAME_LEN))
     email: Mapped[str] = mapped_column(String(EMAIL_LEN))  # RFC 5321 maximum
     created_at: Mapped[datetime]
@@ -57,17 +53,17 @@ class Contract(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    workflow_id: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
-    org_nr: Mapped[str] = mapped_column(
-        String(ORG_NR_LEN), ForeignKey("providers.org_nr", ondelete="RESTRICT"), index=True
+    id: Mapped[RowId]
+    workflow_id: Mapped[IdStr] = mapped_column(unique=True)
+    org_nr: Mapped[OrgNrStr] = mapped_column(
+        ForeignKey("providers.org_nr", ondelete="RESTRICT"), index=True
     )
-    plan_id: Mapped[str] = mapped_column(String(KEY_LEN))
+    plan_id: Mapped[KeyStr]
     start_date: Mapped[date]
-    status: Mapped[str] = mapped_column(String(STATUS_LEN))
+    status: Mapped[StatusStr]
     end_date: Mapped[date | None]
-    termination_kind: Mapped[str | None] = mapped_column(String(STATUS_LEN))
-    termination_reason: Mapped[str | None] = mapped_column(Text)
+    termination_kind: Mapped[StatusStr | None]
+    termination_reason: Mapped[TextStr | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -78,9 +74,9 @@ class ContractYear(Base):
     __tablename__ = "contract_years"
     __table_args__ = (UniqueConstraint("workflow_id", "year"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    workflow_id: Mapped[str] = mapped_column(String(ID_LEN))
+    id: Mapped[RowId]
+    workflow_id: Mapped[IdStr]
     year: Mapped[int]
-    plan_id: Mapped[str] = mapped_column(String(KEY_LEN))
-    plan_version: Mapped[str] = mapped_column(String(KEY_LEN))
+    plan_id: Mapped[KeyStr]
+    plan_version: Mapped[KeyStr]
     recorded_at: Mapped[datetime]

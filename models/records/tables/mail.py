@@ -5,26 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import (
-    JSON,
-    CheckConstraint,
-    Index,
-    Integer,
-    String,
-    Text,
-)
+from sqlalchemy import JSON, CheckConstraint, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-# Column sizes live in models.domain.limits: input validation (models.domain.inputs) refuses
-# longer text with the same numbers.
-from models.domain.limits import (
-    ID_LEN,
-    KEY_LEN,
-    ORG_NR_LEN,
-    PERIOD_LEN,
-    STATUS_LEN,
+from models.records.tables.base import (
+    Base,
+    IdempotencyKey,
+    IdStr,
+    KeyStr,
+    OrgNrStr,
+    PeriodStr,
+    RowId,
+    StatusStr,
+    TextStr,
+    in_values,
 )
-from models.records.tables.base import Base, in_values
 
 # pending: claimed, not sent yet; sent; failed: refused for good (mail_failures); retrying: a
 # transient failure (no connection, a 4xx), tried again with backoff; uncertain: the relay got
@@ -43,22 +38,22 @@ class Notification(Base):
         Index(None, "status"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    idempotency_key: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
-    message_id: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
-    kind: Mapped[str] = mapped_column(String(KEY_LEN))
-    org_nr: Mapped[str | None] = mapped_column(String(ORG_NR_LEN), index=True)
-    workflow_id: Mapped[str | None] = mapped_column(String(ID_LEN))
-    obligation: Mapped[str | None] = mapped_column(String(KEY_LEN))
-    period: Mapped[str | None] = mapped_column(String(PERIOD_LEN))
+    id: Mapped[RowId]
+    idempotency_key: Mapped[IdempotencyKey]
+    message_id: Mapped[IdStr] = mapped_column(unique=True)
+    kind: Mapped[KeyStr]
+    org_nr: Mapped[OrgNrStr | None] = mapped_column(index=True)
+    workflow_id: Mapped[IdStr | None]
+    obligation: Mapped[KeyStr | None]
+    period: Mapped[PeriodStr | None]
     recipients: Mapped[list[str]]
     subject: Mapped[str] = mapped_column(String(998))  # RFC 5322 line limit
-    body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(STATUS_LEN))
+    body: Mapped[TextStr]
+    status: Mapped[StatusStr]
     attempts: Mapped[int]
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
-    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[TextStr | None]
     # [{filename, content_type, content}] (e.g. a meeting's .ics), so a retry resends the same
     # file; NULL for plain text e-mails (revision 0004).
     attachments: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
@@ -75,23 +70,21 @@ class MailFailure(Base):
 
     __tablename__ = "mail_failures"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    idempotency_key: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
-    message_id: Mapped[str | None] = mapped_column(String(ID_LEN))
-    kind: Mapped[str] = mapped_column(String(KEY_LEN))
-    org_nr: Mapped[str | None] = mapped_column(String(ORG_NR_LEN), index=True)
-    workflow_id: Mapped[str | None] = mapped_column(String(ID_LEN))
+    id: Mapped[RowId]
+    idempotency_key: Mapped[IdempotencyKey]
+    message_id: Mapped[IdStr | None]
+    kind: Mapped[KeyStr]
+    org_nr: Mapped[OrgNrStr | None] = mapped_column(index=True)
+    workflow_id: Mapped[IdStr | None]
     # The recipients the server refused; others on the same e-mail may have received it.
     refused: Mapped[list[str]]
-    error: Mapped[str] = mapped_column(Text)
+    error: Mapped[TextStr]
     at: Mapped[datetime]
     # Outbox key of the notice to the administrator, once it has been sent.
-    notice_key: Mapped[str | None] = mapped_column(String(ID_LEN))
+    notice_key: Mapped[IdStr | None]
     # "refused" (the server said no) or "uncertain" (sent, resent, never answered: it may have
     # arrived) (revision 0008).
-    reason: Mapped[str] = mapped_column(
-        String(STATUS_LEN), default="refused", server_default="refused"
-    )
+    reason: Mapped[StatusStr] = mapped_column(default="refused", server_default="refused")
 
 
 class MailOutage(Base):
@@ -105,12 +98,12 @@ class MailOutage(Base):
 
     __tablename__ = "mail_outages"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[RowId]
     open_slot: Mapped[int | None] = mapped_column(Integer, unique=True)
     started_at: Mapped[datetime]
     last_failure_at: Mapped[datetime]
     failures: Mapped[int]
-    last_error: Mapped[str] = mapped_column(Text)
+    last_error: Mapped[TextStr]
     declared_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
     # Lease of the worker sending the "server is back" notice, and when it went out.

@@ -5,26 +5,23 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 # Column sizes live in models.domain.limits: input validation (models.domain.inputs) refuses
 # longer text with the same numbers.
-from models.domain.limits import (
-    ID_LEN,
-    KEY_LEN,
-    LINK_LEN,
-    NAME_LEN,
-    ORG_NR_LEN,
-    PERIOD_LEN,
-    STATUS_LEN,
+from models.domain.limits import LINK_LEN, NAME_LEN
+from models.records.tables.base import (
+    Base,
+    IdempotencyKey,
+    IdStr,
+    KeyStr,
+    OrgNrStr,
+    PeriodStr,
+    RowId,
+    StatusStr,
+    TextStr,
 )
-from models.records.tables.base import Base
 
 
 class Meeting(Base):
@@ -36,11 +33,11 @@ class Meeting(Base):
 
     __tablename__ = "meetings"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    meeting_id: Mapped[str] = mapped_column(String(ID_LEN), unique=True)  # the workflow id
-    org_nr: Mapped[str] = mapped_column(String(ORG_NR_LEN), index=True)
-    period: Mapped[str] = mapped_column(String(PERIOD_LEN))  # "2027-H1"
-    status: Mapped[str] = mapped_column(String(STATUS_LEN))
+    id: Mapped[RowId]
+    meeting_id: Mapped[IdStr] = mapped_column(unique=True)  # the workflow id
+    org_nr: Mapped[OrgNrStr] = mapped_column(index=True)
+    period: Mapped[PeriodStr]  # "2027-H1"
+    status: Mapped[StatusStr]
     scheduled_at: Mapped[datetime | None]  # when the meeting starts
     place: Mapped[str | None] = mapped_column(String(NAME_LEN))
     # {summary, attendees, actions: [{number, owner, due, text, obligation_workflow_id}], …}
@@ -61,13 +58,13 @@ class MeetingActionItem(Base):
     __tablename__ = "meeting_action_items"
     __table_args__ = (UniqueConstraint("meeting_id", "number"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    idempotency_key: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
-    meeting_id: Mapped[str] = mapped_column(String(ID_LEN))
-    org_nr: Mapped[str] = mapped_column(String(ORG_NR_LEN), index=True)
+    id: Mapped[RowId]
+    idempotency_key: Mapped[IdempotencyKey]
+    meeting_id: Mapped[IdStr]
+    org_nr: Mapped[OrgNrStr] = mapped_column(index=True)
     number: Mapped[int]
-    owner: Mapped[str] = mapped_column(String(KEY_LEN))
+    owner: Mapped[KeyStr]
     due: Mapped[date]
-    text: Mapped[str] = mapped_column(Text)
-    obligation_workflow_id: Mapped[str | None] = mapped_column(String(ID_LEN))
+    text: Mapped[TextStr]
+    obligation_workflow_id: Mapped[IdStr | None]
     created_at: Mapped[datetime]

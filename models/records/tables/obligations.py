@@ -6,26 +6,24 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Final
 
-from sqlalchemy import (
-    CheckConstraint,
-    Index,
-    Integer,
-    String,
-    Text,
-)
+from sqlalchemy import CheckConstraint, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 # Column sizes live in models.domain.limits: input validation (models.domain.inputs) refuses
 # longer text with the same numbers.
-from models.domain.limits import (
-    ID_LEN,
-    KEY_LEN,
-    ORG_NR_LEN,
-    PERIOD_LEN,
-    STATUS_LEN,
-    TITLE_LEN,
+from models.domain.limits import TITLE_LEN
+from models.records.tables.base import (
+    Base,
+    IdempotencyKey,
+    IdStr,
+    KeyStr,
+    OrgNrStr,
+    PeriodStr,
+    RowId,
+    StatusStr,
+    TextStr,
+    in_values,
 )
-from models.records.tables.base import Base, in_values
 
 OCCURRENCE_STATUSES: Final = (
     "upcoming",
@@ -53,15 +51,15 @@ class ObligationOccurrence(Base):
         Index(None, "period"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    workflow_id: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
-    org_nr: Mapped[str] = mapped_column(String(ORG_NR_LEN))
-    obligation: Mapped[str] = mapped_column(String(KEY_LEN))
-    period: Mapped[str] = mapped_column(String(PERIOD_LEN))
+    id: Mapped[RowId]
+    workflow_id: Mapped[IdStr] = mapped_column(unique=True)
+    org_nr: Mapped[OrgNrStr]
+    obligation: Mapped[KeyStr]
+    period: Mapped[PeriodStr]
     nominal_due: Mapped[date]  # as written in the plan
     due: Mapped[date]  # after business-day adjustment and extensions
-    recipient: Mapped[str] = mapped_column(String(KEY_LEN))  # plan role
-    status: Mapped[str] = mapped_column(String(STATUS_LEN))
+    recipient: Mapped[KeyStr]  # plan role
+    status: Mapped[StatusStr]
     overdue: Mapped[bool]
     escalation_level: Mapped[int]
     submitted_at: Mapped[datetime | None]
@@ -79,17 +77,17 @@ class Submission(Base):
         Index(None, "period"),  # reports select one follow-up year (revision 0007)
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    idempotency_key: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
-    workflow_id: Mapped[str] = mapped_column(String(ID_LEN), index=True)
-    org_nr: Mapped[str] = mapped_column(String(ORG_NR_LEN))
-    obligation: Mapped[str] = mapped_column(String(KEY_LEN))
-    period: Mapped[str] = mapped_column(String(PERIOD_LEN))
+    id: Mapped[RowId]
+    idempotency_key: Mapped[IdempotencyKey]
+    workflow_id: Mapped[IdStr] = mapped_column(index=True)
+    org_nr: Mapped[OrgNrStr]
+    obligation: Mapped[KeyStr]
+    period: Mapped[PeriodStr]
     submitted_at: Mapped[datetime]
     fields: Mapped[dict[str, Any]]
     # [{name, path, sha256, size}]: the files themselves live outside the database.
     documents: Mapped[list[dict[str, Any]]]
-    actor: Mapped[str] = mapped_column(String(KEY_LEN))
+    actor: Mapped[KeyStr]
 
 
 class Review(Base):
@@ -98,13 +96,13 @@ class Review(Base):
     __tablename__ = "reviews"
     __table_args__ = (CheckConstraint(in_values("outcome", REVIEW_OUTCOMES), name="outcome"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    idempotency_key: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
-    workflow_id: Mapped[str] = mapped_column(String(ID_LEN), index=True)
-    outcome: Mapped[str] = mapped_column(String(STATUS_LEN))
-    note: Mapped[str | None] = mapped_column(Text)
+    id: Mapped[RowId]
+    idempotency_key: Mapped[IdempotencyKey]
+    workflow_id: Mapped[IdStr] = mapped_column(index=True)
+    outcome: Mapped[StatusStr]
+    note: Mapped[TextStr | None]
     new_due: Mapped[date | None]  # set by "extended"
-    actor: Mapped[str] = mapped_column(String(KEY_LEN))
+    actor: Mapped[KeyStr]
     at: Mapped[datetime]
 
 
@@ -113,13 +111,13 @@ class Escalation(Base):
 
     __tablename__ = "escalations"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    idempotency_key: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
-    workflow_id: Mapped[str] = mapped_column(String(ID_LEN))
-    org_nr: Mapped[str] = mapped_column(String(ORG_NR_LEN), index=True)
-    obligation: Mapped[str] = mapped_column(String(KEY_LEN))
-    period: Mapped[str] = mapped_column(String(PERIOD_LEN))
+    id: Mapped[RowId]
+    idempotency_key: Mapped[IdempotencyKey]
+    workflow_id: Mapped[IdStr]
+    org_nr: Mapped[OrgNrStr] = mapped_column(index=True)
+    obligation: Mapped[KeyStr]
+    period: Mapped[PeriodStr]
     level: Mapped[int]
-    kind: Mapped[str] = mapped_column(String(KEY_LEN))
+    kind: Mapped[KeyStr]
     title: Mapped[str] = mapped_column(String(TITLE_LEN))
     at: Mapped[datetime]
