@@ -89,3 +89,14 @@ class CoreAccess:
     async def _all(self, query: Executable) -> list[Any]:
         async with self._reader.connect() as connection:
             return list((await connection.execute(query)).all())
+
+    async def _one(
+        self, cls: type[S], query: Executable, connection: AsyncConnection | None = None
+    ) -> S | None:
+        """The snapshot of `query`'s first row, or None (a store's `get_…`)."""
+        row = await self._first(query, connection)
+        return None if row is None else snapshot(cls, row)
+
+    async def _snapshots(self, cls: type[S], query: Executable) -> list[S]:
+        """A snapshot of every row of `query` (a store's `list_…`)."""
+        return [snapshot(cls, row) for row in await self._all(query)]
