@@ -15,6 +15,7 @@ from typing import Any
 
 from models.domain.orgnr import OrgNrError, normalize_org_nr
 from models.plans.loader import PlanError, load_plan
+from models.records.access import snapshot
 from models.records.store import RecordStore
 from models.records.tables import CONTRACT_STATUSES
 from models.runtime.settings import Settings
@@ -161,6 +162,13 @@ async def list_providers(
     ]
 
 
+def _org_nr(org_nr: str) -> str:
+    try:
+        return normalize_org_nr(org_nr)
+    except OrgNrError as err:
+        raise ActionError("org_nr", str(err)) from None
+
+
 def _titles(plan_id: str, plans_dir: Path, notes: list[str]) -> dict[str, str]:
     try:
         plan = load_plan(plan_id, plans_dir)
@@ -176,10 +184,7 @@ async def provider_page(
     """The provider's page: its latest contract, this year's duties (and earlier ones still
     not settled), open escalations, meetings, recoveries and placements. ActionError naming
     org_nr if the records know no such provider."""
-    try:
-        org = normalize_org_nr(org_nr)
-    except OrgNrError as err:
-        raise ActionError("org_nr", str(err)) from None
+    org = _org_nr(org_nr)
     provider = await store.get_provider(org)
     if provider is None:
         raise ActionError(
@@ -222,37 +227,9 @@ async def provider_page(
         # This year's, and any earlier one that is still not settled.
         if o.due.year == today.year or (o.due.year < today.year and o.status not in SETTLED)
     ]
-    escalations = [
-        EscalationStep(
-            obligation=e.obligation,
-            period=e.period,
-            level=e.level,
-            kind=e.kind,
-            title=e.title,
-            at=e.at,
-        )
-        for e in await store.open_escalations(org)
-    ]
-    meetings = [
-        MeetingFacts(
-            meeting_id=m.meeting_id,
-            period=m.period,
-            status=m.status,
-            scheduled_at=m.scheduled_at,
-            place=m.place,
-        )
-        for m in await store.list_meetings(org)
-    ]
-    recoveries = [
-        RecoveryFacts(
-            recovery_id=r.recovery_id,
-            year=r.year,
-            status=r.status,
-            claimed_amount=r.claimed_amount,
-            amount=r.amount,
-        )
-        for r in await store.list_recoveries(org)
-    ]
+    escalations = [snapshot(EscalationStep, e) for e in await store.open_escalations(org)]
+    meetings = [snapshot(MeetingFacts, m) for m in await store.list_meetings(org)]
+    recoveries = [snapshot(RecoveryFacts, r) for r in await store.list_recoveries(org)]
     stats = next((s for s in await store.placement_statistics() if s.org_nr == org), None)
     placements = PlacementFacts(
         current=len(await store.current_placements(org)),
@@ -299,10 +276,7 @@ async def provider_list(
 
 async def provider_page_of(settings: Settings, org_nr: str, today: date) -> ProviderPage:
     """`provider_page` on the configured records."""
-    try:
-        org = normalize_org_nr(org_nr)
-    except OrgNrError as err:
-        raise ActionError("org_nr", str(err)) from None
+    org = _org_nr(org_nr)
     return await read_records(
         settings.require_records(),
         RecordStore,

@@ -58,6 +58,7 @@ from services import calls as actions
 from services.contracts import contract_status
 from services.errors import ActionError
 from services.filters import plan_filter, state_filter
+from services.lookup import existing
 from services.record_reads import read_records
 from services.request_ids import current_request_id, start_memo, started_by
 
@@ -301,13 +302,7 @@ async def recovery_status(client: Client, case_id: str) -> RecoveryStatus:
 
 
 async def _update(client: Client, case_id: str, update: str, request: Any) -> RecoveryStatus:
-    handle = _handle(client, case_id)
-    try:
-        await handle.describe()
-    except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            raise ActionError("case", f"no recovery case {case_id}") from None
-        raise
+    handle = await existing(_handle(client, case_id), "case", f"no recovery case {case_id}")
     return await actions.run_update(handle, update, request, RecoveryStatus)
 
 

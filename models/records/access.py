@@ -24,7 +24,8 @@ S = TypeVar("S")
 
 def snapshot(cls: type[S], row: Any) -> S:
     """A frozen copy of `row` (a Core row or an ORM object): snapshot fields are named after
-    the table's columns, so one copier serves every table."""
+    the table's columns, so one copier serves every table. It also narrows a record to a view
+    whose fields are some of the record's (services/providers.py)."""
     names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
     return cls(**{name: getattr(row, name) for name in names})
 
