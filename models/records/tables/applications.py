@@ -8,17 +8,8 @@ from typing import Any, Final
 from sqlalchemy import CheckConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.records.tables.base import (
-    Base,
-    IdempotencyKey,
-    IdStr,
-    KeyStr,
-    OrgNrStr,
-    RowId,
-    StatusStr,
-    TextStr,
-    in_values,
-)
+from models.records.tables import columns as col
+from models.records.tables.base import Base, in_values
 
 ASSESSMENT_OUTCOMES: Final = ("met", "not_met")
 
@@ -28,14 +19,14 @@ class Application(Base):
 
     __tablename__ = "applications"
 
-    id: Mapped[RowId]
-    application_id: Mapped[IdStr] = mapped_column(unique=True)
-    org_nr: Mapped[OrgNrStr] = mapped_column(index=True)
-    status: Mapped[StatusStr]
+    id: Mapped[col.RowId]
+    application_id: Mapped[col.Id] = mapped_column(unique=True)
+    org_nr: Mapped[col.OrgNr] = mapped_column(index=True)
+    status: Mapped[col.Status]
     submitted_at: Mapped[datetime | None]
     decided_at: Mapped[datetime | None]
-    decision: Mapped[StatusStr | None]
-    reason: Mapped[TextStr | None]
+    decision: Mapped[col.Status | None]
+    reason: Mapped[col.FreeText | None]
     data: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -47,12 +38,12 @@ class ApplicationAssessment(Base):
     __tablename__ = "application_assessments"
     __table_args__ = (CheckConstraint(in_values("outcome", ASSESSMENT_OUTCOMES), name="outcome"),)
 
-    id: Mapped[RowId]
-    idempotency_key: Mapped[IdempotencyKey]
-    application_id: Mapped[IdStr] = mapped_column(index=True)
-    org_nr: Mapped[OrgNrStr]
-    requirement: Mapped[KeyStr]
-    outcome: Mapped[StatusStr]
-    note: Mapped[TextStr]
-    actor: Mapped[KeyStr]
+    id: Mapped[col.RowId]
+    idempotency_key: Mapped[col.IdempotencyKey]
+    application_id: Mapped[col.Id] = mapped_column(index=True)
+    org_nr: Mapped[col.OrgNr]
+    requirement: Mapped[col.Key]
+    outcome: Mapped[col.Status]
+    note: Mapped[col.FreeText]
+    actor: Mapped[col.Key]
     at: Mapped[datetime]

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import Index
 from sqlalchemy.orm import Mapped
 
-from models.records.tables.base import Base, IdempotencyKey, IdStr, KeyStr, OrgNrStr, RowId
+from models.records.tables import columns as col
+from models.records.tables.base import Base
 
 
 class AuditEvent(Base):
@@ -19,11 +20,11 @@ class AuditEvent(Base):
     # occurrence's "submitted" events (revision 0007).
     __table_args__ = (Index(None, "org_nr", "at"), Index(None, "workflow_id", "event_type"))
 
-    id: Mapped[RowId]
-    idempotency_key: Mapped[IdempotencyKey]
+    id: Mapped[col.RowId]
+    idempotency_key: Mapped[col.IdempotencyKey]
     at: Mapped[datetime]
-    org_nr: Mapped[OrgNrStr | None]
-    workflow_id: Mapped[IdStr | None]
-    event_type: Mapped[KeyStr]
-    actor: Mapped[KeyStr]
+    org_nr: Mapped[col.OrgNr | None]
+    workflow_id: Mapped[col.Id | None]
+    event_type: Mapped[col.Key]
+    actor: Mapped[col.Key]
     details: Mapped[dict[str, Any]]

@@ -1,29 +1,22 @@
-"""What every table shares: the declarative base, UTC timestamps, constraint names, the
-CHECK helper and the common column types (models.records.tables has the conventions)."""
+"""What every table shares: the declarative base, UTC timestamps, constraint names and the
+CHECK helper (models.records.tables has the conventions; `columns` the common column types)."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Final
+from typing import Any, Final
 
 from sqlalchemy import (
     JSON,
     Date,
     DateTime,
     Dialect,
-    Integer,
     MetaData,
     Numeric,
-    String,
-    Text,
     TypeDecorator,
 )
-from sqlalchemy.orm import DeclarativeBase, mapped_column
-
-# Column sizes live in models.domain.limits: input validation (models.domain.inputs) refuses
-# longer text with the same numbers.
-from models.domain.limits import ID_LEN, KEY_LEN, ORG_NR_LEN, PERIOD_LEN, STATUS_LEN
+from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION: Final = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -92,16 +85,3 @@ class Base(DeclarativeBase):
         list[dict[str, Any]]: JSON(),
         Decimal: Numeric(12, 2),
     }
-
-
-# The columns most tables share, as types, so each size is written once: `Mapped[OrgNrStr]` is
-# a NOT NULL String(ORG_NR_LEN), `Mapped[OrgNrStr | None]` the nullable one, and a column's own
-# `mapped_column(index=True)` (or unique, a ForeignKey) is merged into the type's.
-RowId = Annotated[int, mapped_column(Integer, primary_key=True)]
-IdempotencyKey = Annotated[str, mapped_column(String(ID_LEN), unique=True)]
-IdStr = Annotated[str, mapped_column(String(ID_LEN))]  # workflow, case and message ids
-OrgNrStr = Annotated[str, mapped_column(String(ORG_NR_LEN))]
-KeyStr = Annotated[str, mapped_column(String(KEY_LEN))]  # plan keys and roles, actors, kinds
-PeriodStr = Annotated[str, mapped_column(String(PERIOD_LEN))]
-StatusStr = Annotated[str, mapped_column(String(STATUS_LEN))]
-TextStr = Annotated[str, mapped_column(Text)]  # free text of any length

@@ -11,17 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 # Column sizes live in models.domain.limits: input validation (models.domain.inputs) refuses
 # longer text with the same numbers.
 from models.domain.limits import EMAIL_LEN, NAME_LEN
-from models.records.tables.base import (
-    ORG_NR_SHAPE_SQL,
-    Base,
-    IdStr,
-    KeyStr,
-    OrgNrStr,
-    RowId,
-    StatusStr,
-    TextStr,
-    in_values,
-)
+from models.records.tables import columns as col
+from models.records.tables.base import ORG_NR_SHAPE_SQL, Base, in_values
 
 CONTRACT_STATUSES: Final = ("active", "terminating", "terminated")
 
@@ -34,7 +25,7 @@ class Provider(Base):
     __tablename__ = "providers"
     __table_args__ = (CheckConstraint(ORG_NR_SHAPE_SQL, name="org_nr_format"),)
 
-    org_nr: Mapped[OrgNrStr] = mapped_column(primary_key=True)
+    org_nr: Mapped[col.OrgNr] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(NAME_LEN))
     email: Mapped[str] = mapped_column(String(EMAIL_LEN))  # RFC 5321 maximum
     created_at: Mapped[datetime]
@@ -53,17 +44,17 @@ class Contract(Base):
         ),
     )
 
-    id: Mapped[RowId]
-    workflow_id: Mapped[IdStr] = mapped_column(unique=True)
-    org_nr: Mapped[OrgNrStr] = mapped_column(
+    id: Mapped[col.RowId]
+    workflow_id: Mapped[col.Id] = mapped_column(unique=True)
+    org_nr: Mapped[col.OrgNr] = mapped_column(
         ForeignKey("providers.org_nr", ondelete="RESTRICT"), index=True
     )
-    plan_id: Mapped[KeyStr]
+    plan_id: Mapped[col.Key]
     start_date: Mapped[date]
-    status: Mapped[StatusStr]
+    status: Mapped[col.Status]
     end_date: Mapped[date | None]
-    termination_kind: Mapped[StatusStr | None]
-    termination_reason: Mapped[TextStr | None]
+    termination_kind: Mapped[col.Status | None]
+    termination_reason: Mapped[col.FreeText | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -74,9 +65,9 @@ class ContractYear(Base):
     __tablename__ = "contract_years"
     __table_args__ = (UniqueConstraint("workflow_id", "year"),)
 
-    id: Mapped[RowId]
-    workflow_id: Mapped[IdStr]
+    id: Mapped[col.RowId]
+    workflow_id: Mapped[col.Id]
     year: Mapped[int]
-    plan_id: Mapped[KeyStr]
-    plan_version: Mapped[KeyStr]
+    plan_id: Mapped[col.Key]
+    plan_version: Mapped[col.Key]
     recorded_at: Mapped[datetime]

@@ -8,18 +8,8 @@ from typing import Any, Final
 from sqlalchemy import JSON, CheckConstraint, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.records.tables.base import (
-    Base,
-    IdempotencyKey,
-    IdStr,
-    KeyStr,
-    OrgNrStr,
-    PeriodStr,
-    RowId,
-    StatusStr,
-    TextStr,
-    in_values,
-)
+from models.records.tables import columns as col
+from models.records.tables.base import Base, in_values
 
 # pending: claimed, not sent yet; sent; failed: refused for good (mail_failures); retrying: a
 # transient failure (no connection, a 4xx), tried again with backoff; uncertain: the relay got
@@ -38,22 +28,22 @@ class Notification(Base):
         Index(None, "status"),
     )
 
-    id: Mapped[RowId]
-    idempotency_key: Mapped[IdempotencyKey]
-    message_id: Mapped[IdStr] = mapped_column(unique=True)
-    kind: Mapped[KeyStr]
-    org_nr: Mapped[OrgNrStr | None] = mapped_column(index=True)
-    workflow_id: Mapped[IdStr | None]
-    obligation: Mapped[KeyStr | None]
-    period: Mapped[PeriodStr | None]
+    id: Mapped[col.RowId]
+    idempotency_key: Mapped[col.IdempotencyKey]
+    message_id: Mapped[col.Id] = mapped_column(unique=True)
+    kind: Mapped[col.Key]
+    org_nr: Mapped[col.OrgNr | None] = mapped_column(index=True)
+    workflow_id: Mapped[col.Id | None]
+    obligation: Mapped[col.Key | None]
+    period: Mapped[col.Period | None]
     recipients: Mapped[list[str]]
     subject: Mapped[str] = mapped_column(String(998))  # RFC 5322 line limit
-    body: Mapped[TextStr]
-    status: Mapped[StatusStr]
+    body: Mapped[col.FreeText]
+    status: Mapped[col.Status]
     attempts: Mapped[int]
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
-    last_error: Mapped[TextStr | None]
+    last_error: Mapped[col.FreeText | None]
     # [{filename, content_type, content}] (e.g. a meeting's .ics), so a retry resends the same
     # file; NULL for plain text e-mails (revision 0004).
     attachments: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
@@ -70,21 +60,21 @@ class MailFailure(Base):
 
     __tablename__ = "mail_failures"
 
-    id: Mapped[RowId]
-    idempotency_key: Mapped[IdempotencyKey]
-    message_id: Mapped[IdStr | None]
-    kind: Mapped[KeyStr]
-    org_nr: Mapped[OrgNrStr | None] = mapped_column(index=True)
-    workflow_id: Mapped[IdStr | None]
+    id: Mapped[col.RowId]
+    idempotency_key: Mapped[col.IdempotencyKey]
+    message_id: Mapped[col.Id | None]
+    kind: Mapped[col.Key]
+    org_nr: Mapped[col.OrgNr | None] = mapped_column(index=True)
+    workflow_id: Mapped[col.Id | None]
     # The recipients the server refused; others on the same e-mail may have received it.
     refused: Mapped[list[str]]
-    error: Mapped[TextStr]
+    error: Mapped[col.FreeText]
     at: Mapped[datetime]
     # Outbox key of the notice to the administrator, once it has been sent.
-    notice_key: Mapped[IdStr | None]
+    notice_key: Mapped[col.Id | None]
     # "refused" (the server said no) or "uncertain" (sent, resent, never answered: it may have
     # arrived) (revision 0008).
-    reason: Mapped[StatusStr] = mapped_column(default="refused", server_default="refused")
+    reason: Mapped[col.Status] = mapped_column(default="refused", server_default="refused")
 
 
 class MailOutage(Base):
@@ -98,12 +88,12 @@ class MailOutage(Base):
 
     __tablename__ = "mail_outages"
 
-    id: Mapped[RowId]
+    id: Mapped[col.RowId]
     open_slot: Mapped[int | None] = mapped_column(Integer, unique=True)
     started_at: Mapped[datetime]
     last_failure_at: Mapped[datetime]
     failures: Mapped[int]
-    last_error: Mapped[TextStr]
+    last_error: Mapped[col.FreeText]
     declared_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
     # Lease of the worker sending the "server is back" notice, and when it went out.

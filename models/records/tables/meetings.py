@@ -11,17 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 # Column sizes live in models.domain.limits: input validation (models.domain.inputs) refuses
 # longer text with the same numbers.
 from models.domain.limits import LINK_LEN, NAME_LEN
-from models.records.tables.base import (
-    Base,
-    IdempotencyKey,
-    IdStr,
-    KeyStr,
-    OrgNrStr,
-    PeriodStr,
-    RowId,
-    StatusStr,
-    TextStr,
-)
+from models.records.tables import columns as col
+from models.records.tables.base import Base
 
 
 class Meeting(Base):
@@ -33,11 +24,11 @@ class Meeting(Base):
 
     __tablename__ = "meetings"
 
-    id: Mapped[RowId]
-    meeting_id: Mapped[IdStr] = mapped_column(unique=True)  # the workflow id
-    org_nr: Mapped[OrgNrStr] = mapped_column(index=True)
-    period: Mapped[PeriodStr]  # "2027-H1"
-    status: Mapped[StatusStr]
+    id: Mapped[col.RowId]
+    meeting_id: Mapped[col.Id] = mapped_column(unique=True)  # the workflow id
+    org_nr: Mapped[col.OrgNr] = mapped_column(index=True)
+    period: Mapped[col.Period]  # "2027-H1"
+    status: Mapped[col.Status]
     scheduled_at: Mapped[datetime | None]  # when the meeting starts
     place: Mapped[str | None] = mapped_column(String(NAME_LEN))
     # {summary, attendees, actions: [{number, owner, due, text, obligation_workflow_id}], …}
@@ -58,13 +49,13 @@ class MeetingActionItem(Base):
     __tablename__ = "meeting_action_items"
     __table_args__ = (UniqueConstraint("meeting_id", "number"),)
 
-    id: Mapped[RowId]
-    idempotency_key: Mapped[IdempotencyKey]
-    meeting_id: Mapped[IdStr]
-    org_nr: Mapped[OrgNrStr] = mapped_column(index=True)
+    id: Mapped[col.RowId]
+    idempotency_key: Mapped[col.IdempotencyKey]
+    meeting_id: Mapped[col.Id]
+    org_nr: Mapped[col.OrgNr] = mapped_column(index=True)
     number: Mapped[int]
-    owner: Mapped[KeyStr]
+    owner: Mapped[col.Key]
     due: Mapped[date]
-    text: Mapped[TextStr]
-    obligation_workflow_id: Mapped[IdStr | None]
+    text: Mapped[col.FreeText]
+    obligation_workflow_id: Mapped[col.Id | None]
     created_at: Mapped[datetime]

@@ -12,18 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 # Column sizes live in models.domain.limits: input validation (models.domain.inputs) refuses
 # longer text with the same numbers.
 from models.domain.limits import TITLE_LEN
-from models.records.tables.base import (
-    Base,
-    IdempotencyKey,
-    IdStr,
-    KeyStr,
-    OrgNrStr,
-    PeriodStr,
-    RowId,
-    StatusStr,
-    TextStr,
-    in_values,
-)
+from models.records.tables import columns as col
+from models.records.tables.base import Base, in_values
 
 OCCURRENCE_STATUSES: Final = (
     "upcoming",
@@ -51,15 +41,15 @@ class ObligationOccurrence(Base):
         Index(None, "period"),
     )
 
-    id: Mapped[RowId]
-    workflow_id: Mapped[IdStr] = mapped_column(unique=True)
-    org_nr: Mapped[OrgNrStr]
-    obligation: Mapped[KeyStr]
-    period: Mapped[PeriodStr]
+    id: Mapped[col.RowId]
+    workflow_id: Mapped[col.Id] = mapped_column(unique=True)
+    org_nr: Mapped[col.OrgNr]
+    obligation: Mapped[col.Key]
+    period: Mapped[col.Period]
     nominal_due: Mapped[date]  # as written in the plan
     due: Mapped[date]  # after business-day adjustment and extensions
-    recipient: Mapped[KeyStr]  # plan role
-    status: Mapped[StatusStr]
+    recipient: Mapped[col.Key]  # plan role
+    status: Mapped[col.Status]
     overdue: Mapped[bool]
     escalation_level: Mapped[int]
     submitted_at: Mapped[datetime | None]
@@ -77,17 +67,17 @@ class Submission(Base):
         Index(None, "period"),  # reports select one follow-up year (revision 0007)
     )
 
-    id: Mapped[RowId]
-    idempotency_key: Mapped[IdempotencyKey]
-    workflow_id: Mapped[IdStr] = mapped_column(index=True)
-    org_nr: Mapped[OrgNrStr]
-    obligation: Mapped[KeyStr]
-    period: Mapped[PeriodStr]
+    id: Mapped[col.RowId]
+    idempotency_key: Mapped[col.IdempotencyKey]
+    workflow_id: Mapped[col.Id] = mapped_column(index=True)
+    org_nr: Mapped[col.OrgNr]
+    obligation: Mapped[col.Key]
+    period: Mapped[col.Period]
     submitted_at: Mapped[datetime]
     fields: Mapped[dict[str, Any]]
     # [{name, path, sha256, size}]: the files themselves live outside the database.
     documents: Mapped[list[dict[str, Any]]]
-    actor: Mapped[KeyStr]
+    actor: Mapped[col.Key]
 
 
 class Review(Base):
@@ -96,13 +86,13 @@ class Review(Base):
     __tablename__ = "reviews"
     __table_args__ = (CheckConstraint(in_values("outcome", REVIEW_OUTCOMES), name="outcome"),)
 
-    id: Mapped[RowId]
-    idempotency_key: Mapped[IdempotencyKey]
-    workflow_id: Mapped[IdStr] = mapped_column(index=True)
-    outcome: Mapped[StatusStr]
-    note: Mapped[TextStr | None]
+    id: Mapped[col.RowId]
+    idempotency_key: Mapped[col.IdempotencyKey]
+    workflow_id: Mapped[col.Id] = mapped_column(index=True)
+    outcome: Mapped[col.Status]
+    note: Mapped[col.FreeText | None]
     new_due: Mapped[date | None]  # set by "extended"
-    actor: Mapped[KeyStr]
+    actor: Mapped[col.Key]
     at: Mapped[datetime]
 
 
@@ -111,13 +101,13 @@ class Escalation(Base):
 
     __tablename__ = "escalations"
 
-    id: Mapped[RowId]
-    idempotency_key: Mapped[IdempotencyKey]
-    workflow_id: Mapped[IdStr]
-    org_nr: Mapped[OrgNrStr] = mapped_column(index=True)
-    obligation: Mapped[KeyStr]
-    period: Mapped[PeriodStr]
+    id: Mapped[col.RowId]
+    idempotency_key: Mapped[col.IdempotencyKey]
+    workflow_id: Mapped[col.Id]
+    org_nr: Mapped[col.OrgNr] = mapped_column(index=True)
+    obligation: Mapped[col.Key]
+    period: Mapped[col.Period]
     level: Mapped[int]
-    kind: Mapped[KeyStr]
+    kind: Mapped[col.Key]
     title: Mapped[str] = mapped_column(String(TITLE_LEN))
     at: Mapped[datetime]

@@ -9,7 +9,8 @@ from typing import Final
 from sqlalchemy import CheckConstraint, Index
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.records.tables.base import Base, IdStr, KeyStr, OrgNrStr, RowId, StatusStr, in_values
+from models.records.tables import columns as col
+from models.records.tables.base import Base, in_values
 
 PLACEMENT_STATUSES: Final = ("awaiting_choice", "active", "ended")
 
@@ -27,16 +28,16 @@ class Placement(Base):
         Index(None, "org_nr", "status"),
     )
 
-    id: Mapped[RowId]
-    placement_id: Mapped[IdStr] = mapped_column(unique=True)
-    customer_ref: Mapped[KeyStr]
-    area: Mapped[KeyStr]
-    service_type: Mapped[KeyStr]
+    id: Mapped[col.RowId]
+    placement_id: Mapped[col.Id] = mapped_column(unique=True)
+    customer_ref: Mapped[col.Key]
+    area: Mapped[col.Key]
+    service_type: Mapped[col.Key]
     granted_hours: Mapped[Decimal]  # per month
     decision_date: Mapped[date]
-    status: Mapped[StatusStr]
-    org_nr: Mapped[OrgNrStr | None]  # the current provider
-    pending_org_nr: Mapped[OrgNrStr | None]  # switching to
+    status: Mapped[col.Status]
+    org_nr: Mapped[col.OrgNr | None]  # the current provider
+    pending_org_nr: Mapped[col.OrgNr | None]  # switching to
     provider_start: Mapped[date | None]
     care_plan_due: Mapped[date | None]
     care_plan_done_on: Mapped[date | None]

@@ -12,18 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 # Column sizes live in models.domain.limits: input validation (models.domain.inputs) refuses
 # longer text with the same numbers.
 from models.domain.limits import CUSTOMER_REF_LEN
-from models.records.tables.base import (
-    Base,
-    IdempotencyKey,
-    IdStr,
-    KeyStr,
-    OrgNrStr,
-    PeriodStr,
-    RowId,
-    StatusStr,
-    TextStr,
-    in_values,
-)
+from models.records.tables import columns as col
+from models.records.tables.base import Base, in_values
 
 RECOVERY_STATUSES: Final = (
     "noticed",
@@ -52,20 +42,20 @@ class Recovery(Base):
         Index(None, "year", "org_nr"),
     )
 
-    id: Mapped[RowId]
-    recovery_id: Mapped[IdStr] = mapped_column(unique=True)  # the case id
-    workflow_id: Mapped[IdStr]
-    org_nr: Mapped[OrgNrStr] = mapped_column(index=True)
+    id: Mapped[col.RowId]
+    recovery_id: Mapped[col.Id] = mapped_column(unique=True)  # the case id
+    workflow_id: Mapped[col.Id]
+    org_nr: Mapped[col.OrgNr] = mapped_column(index=True)
     year: Mapped[int]
-    status: Mapped[StatusStr]
+    status: Mapped[col.Status]
     claimed_amount: Mapped[Decimal | None]  # SEK, two decimals
     amount: Mapped[Decimal | None]  # SEK, two decimals
-    response: Mapped[StatusStr | None]  # accepted | disputed
+    response: Mapped[col.Status | None]  # accepted | disputed
     response_due: Mapped[date | None]
-    decision: Mapped[StatusStr | None]
-    decision_reason: Mapped[TextStr | None]
-    settlement: Mapped[StatusStr | None]  # invoice | set_off
-    invoice_number: Mapped[KeyStr | None]
+    decision: Mapped[col.Status | None]
+    decision_reason: Mapped[col.FreeText | None]
+    settlement: Mapped[col.Status | None]  # invoice | set_off
+    invoice_number: Mapped[col.Key | None]
     payment_due: Mapped[date | None]
     paid_at: Mapped[datetime | None]
     data: Mapped[dict[str, Any]]
@@ -81,13 +71,13 @@ class RecoveryLine(Base):
     __tablename__ = "recovery_lines"
     __table_args__ = (UniqueConstraint("recovery_id", "revision", "line_no"),)
 
-    id: Mapped[RowId]
-    recovery_id: Mapped[IdStr] = mapped_column(
+    id: Mapped[col.RowId]
+    recovery_id: Mapped[col.Id] = mapped_column(
         ForeignKey("recoveries.recovery_id", ondelete="RESTRICT")
     )
     revision: Mapped[int]
     line_no: Mapped[int]
-    period: Mapped[PeriodStr]  # "2027-03"
+    period: Mapped[col.Period]  # "2027-03"
     customer_ref: Mapped[str] = mapped_column(
         String(CUSTOMER_REF_LEN)
     )  # pseudonymous, never a personnummer
@@ -103,11 +93,11 @@ class RecoveryStep(Base):
 
     __tablename__ = "recovery_steps"
 
-    id: Mapped[RowId]
-    idempotency_key: Mapped[IdempotencyKey]
-    recovery_id: Mapped[IdStr] = mapped_column(index=True)
-    step: Mapped[KeyStr]
-    status: Mapped[StatusStr]  # the case's status after the step
-    actor: Mapped[KeyStr]
+    id: Mapped[col.RowId]
+    idempotency_key: Mapped[col.IdempotencyKey]
+    recovery_id: Mapped[col.Id] = mapped_column(index=True)
+    step: Mapped[col.Key]
+    status: Mapped[col.Status]  # the case's status after the step
+    actor: Mapped[col.Key]
     at: Mapped[datetime]
     details: Mapped[dict[str, Any]]
