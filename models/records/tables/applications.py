@@ -32,14 +32,12 @@ class Application(Base):
     updated_at: Mapped[datetime]
 
 
-class ApplicationAssessment(Base):
+class ApplicationAssessment(col.Keyed, Base):
     """One assessment of one skallkrav of an application; a reassessment adds a row."""
 
     __tablename__ = "application_assessments"
     __table_args__ = (CheckConstraint(in_values("outcome", ASSESSMENT_OUTCOMES), name="outcome"),)
 
-    id: Mapped[col.RowId]
-    idempotency_key: Mapped[col.IdempotencyKey]
     application_id: Mapped[col.Id] = mapped_column(index=True)
     org_nr: Mapped[col.OrgNr]
     requirement: Mapped[col.Key]

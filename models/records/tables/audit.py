@@ -12,7 +12,7 @@ from models.records.tables import columns as col
 from models.records.tables.base import Base
 
 
-class AuditEvent(Base):
+class AuditEvent(col.Keyed, Base):
     """An append-only audit trail entry: who did what to which provider, when."""
 
     __tablename__ = "audit_events"
@@ -20,8 +20,6 @@ class AuditEvent(Base):
     # occurrence's "submitted" events (revision 0007).
     __table_args__ = (Index(None, "org_nr", "at"), Index(None, "workflow_id", "event_type"))
 
-    id: Mapped[col.RowId]
-    idempotency_key: Mapped[col.IdempotencyKey]
     at: Mapped[datetime]
     org_nr: Mapped[col.OrgNr | None]
     workflow_id: Mapped[col.Id | None]

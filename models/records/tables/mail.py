@@ -18,7 +18,7 @@ from models.records.tables.base import Base, in_values
 OUTBOX_STATUSES: Final = ("pending", "sent", "failed", "retrying", "uncertain")
 
 
-class Notification(Base):
+class Notification(col.Keyed, Base):
     """The e-mail outbox: one row per message, claimed before sending so retries resend the
     same Message-ID instead of a second e-mail."""
 
@@ -28,8 +28,6 @@ class Notification(Base):
         Index(None, "status"),
     )
 
-    id: Mapped[col.RowId]
-    idempotency_key: Mapped[col.IdempotencyKey]
     message_id: Mapped[col.Id] = mapped_column(unique=True)
     kind: Mapped[col.Key]
     org_nr: Mapped[col.OrgNr | None] = mapped_column(index=True)
@@ -53,15 +51,13 @@ class Notification(Base):
     uncertain_at: Mapped[datetime | None]
 
 
-class MailFailure(Base):
+class MailFailure(col.Keyed, Base):
     """An e-mail the mail server refused for good (a 5xx reply, an unknown recipient, no
     address on record): recorded once per outbox key and reported to the administrator,
     instead of being retried forever (revision 0006)."""
 
     __tablename__ = "mail_failures"
 
-    id: Mapped[col.RowId]
-    idempotency_key: Mapped[col.IdempotencyKey]
     message_id: Mapped[col.Id | None]
     kind: Mapped[col.Key]
     org_nr: Mapped[col.OrgNr | None] = mapped_column(index=True)

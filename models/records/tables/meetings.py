@@ -43,14 +43,12 @@ class Meeting(Base):
     escalated_at: Mapped[datetime | None]
 
 
-class MeetingActionItem(Base):
+class MeetingActionItem(col.Keyed, Base):
     """An action item from a meeting's minutes; the provider's become obligations."""
 
     __tablename__ = "meeting_action_items"
     __table_args__ = (UniqueConstraint("meeting_id", "number"),)
 
-    id: Mapped[col.RowId]
-    idempotency_key: Mapped[col.IdempotencyKey]
     meeting_id: Mapped[col.Id]
     org_nr: Mapped[col.OrgNr] = mapped_column(index=True)
     number: Mapped[int]

@@ -58,7 +58,7 @@ class ObligationOccurrence(Base):
     updated_at: Mapped[datetime]
 
 
-class Submission(Base):
+class Submission(col.Keyed, Base):
     """What a provider handed in for an occurrence, as registered by the administrator."""
 
     __tablename__ = "submissions"
@@ -67,8 +67,6 @@ class Submission(Base):
         Index(None, "period"),  # reports select one follow-up year (revision 0007)
     )
 
-    id: Mapped[col.RowId]
-    idempotency_key: Mapped[col.IdempotencyKey]
     workflow_id: Mapped[col.Id] = mapped_column(index=True)
     org_nr: Mapped[col.OrgNr]
     obligation: Mapped[col.Key]
@@ -80,14 +78,12 @@ class Submission(Base):
     actor: Mapped[col.Key]
 
 
-class Review(Base):
+class Review(col.Keyed, Base):
     """The administrator's decision on an occurrence."""
 
     __tablename__ = "reviews"
     __table_args__ = (CheckConstraint(in_values("outcome", REVIEW_OUTCOMES), name="outcome"),)
 
-    id: Mapped[col.RowId]
-    idempotency_key: Mapped[col.IdempotencyKey]
     workflow_id: Mapped[col.Id] = mapped_column(index=True)
     outcome: Mapped[col.Status]
     note: Mapped[col.FreeText | None]
@@ -96,13 +92,11 @@ class Review(Base):
     at: Mapped[datetime]
 
 
-class Escalation(Base):
+class Escalation(col.Keyed, Base):
     """A step on the escalation ladder that was taken for an overdue occurrence."""
 
     __tablename__ = "escalations"
 
-    id: Mapped[col.RowId]
-    idempotency_key: Mapped[col.IdempotencyKey]
     workflow_id: Mapped[col.Id]
     org_nr: Mapped[col.OrgNr] = mapped_column(index=True)
     obligation: Mapped[col.Key]

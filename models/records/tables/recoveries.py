@@ -87,14 +87,12 @@ class RecoveryLine(Base):
     amount: Mapped[Decimal]
 
 
-class RecoveryStep(Base):
+class RecoveryStep(col.Keyed, Base):
     """A step of a recovery case (notice, response, decision, settlement, reminder, inkasso,
     payment), in the order taken: the case's own trail beside the audit trail."""
 
     __tablename__ = "recovery_steps"
 
-    id: Mapped[col.RowId]
-    idempotency_key: Mapped[col.IdempotencyKey]
     recovery_id: Mapped[col.Id] = mapped_column(index=True)
     step: Mapped[col.Key]
     status: Mapped[col.Status]  # the case's status after the step
