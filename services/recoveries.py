@@ -25,7 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from temporalio.client import Client, WorkflowHandle
-from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
+from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -222,13 +222,7 @@ async def start_recovery(
                 # Closed cases keep their number too: a case id names one case forever.
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                 search_attributes=(
-                    TypedSearchAttributes(
-                        [
-                            SearchAttributePair(sa.KIND, "recovery"),
-                            SearchAttributePair(sa.ORG_NR, search_value(org_nr, ref)),
-                            SearchAttributePair(sa.STATUS, "noticed"),
-                        ]
-                    )
+                    sa.at_start("recovery", search_value(org_nr, ref), "noticed")
                     if search_attributes
                     else None
                 ),
