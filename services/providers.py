@@ -197,32 +197,14 @@ async def provider_page(
     if contracts:
         latest = contracts[-1]
         years = await store.contract_years(latest.workflow_id)
-        contract = ContractFacts(
-            workflow_id=latest.workflow_id,
-            plan_id=latest.plan_id,
-            start_date=latest.start_date,
-            status=latest.status,
-            end_date=latest.end_date,
-            termination_kind=latest.termination_kind,
-            termination_reason=latest.termination_reason,
-            plan_versions={str(y.year): y.plan_version for y in years},
+        contract = snapshot(
+            ContractFacts, latest, plan_versions={str(y.year): y.plan_version for y in years}
         )
         titles = _titles(latest.plan_id, plans_dir, notes)
     else:
         notes.append("inget avtal registrerat (no contract recorded)")
     duties = [
-        Duty(
-            obligation=o.obligation,
-            title=titles.get(o.obligation),
-            period=o.period,
-            due=o.due,
-            nominal_due=o.nominal_due,
-            state=o.status,
-            overdue=o.overdue,
-            escalation_level=o.escalation_level,
-            submitted_at=o.submitted_at,
-            accepted_at=o.accepted_at,
-        )
+        snapshot(Duty, o, title=titles.get(o.obligation), state=o.status)
         for o in await store.list_occurrences(org_nr=org)
         # This year's, and any earlier one that is still not settled.
         if o.due.year == today.year or (o.due.year < today.year and o.status not in SETTLED)

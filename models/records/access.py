@@ -22,12 +22,12 @@ from models.records.db import SINGLE_READ
 S = TypeVar("S")
 
 
-def snapshot(cls: type[S], row: Any) -> S:
+def snapshot(cls: type[S], row: Any, **given: Any) -> S:
     """A frozen copy of `row` (a Core row or an ORM object): snapshot fields are named after
-    the table's columns, so one copier serves every table. It also narrows a record to a view
-    whose fields are some of the record's (services/providers.py)."""
-    names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
-    return cls(**{name: getattr(row, name) for name in names})
+    the table's columns, so one copier serves every table. It also turns a record into a view
+    of it (services/providers.py): `given` fields are not read from `row`."""
+    names = [f.name for f in dataclasses.fields(cls) if f.name not in given]  # type: ignore[arg-type]
+    return cls(**{name: getattr(row, name) for name in names}, **given)
 
 
 def insert_ignoring_duplicate(connection: AsyncConnection, table: Any, key: str) -> Insert:
