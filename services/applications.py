@@ -24,8 +24,6 @@ from temporalio.client import (
     WorkflowHandle,
 )
 from temporalio.common import (
-    SearchAttributePair,
-    TypedSearchAttributes,
     WorkflowIDConflictPolicy,
     WorkflowIDReusePolicy,
 )
@@ -145,13 +143,7 @@ async def submit_application(client: Client, task_queue: str, inp: ApplicationIn
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
             search_attributes=(
-                TypedSearchAttributes(
-                    [
-                        SearchAttributePair(sa.KIND, "application"),
-                        SearchAttributePair(sa.ORG_NR, search_value(org_nr, ref)),
-                        SearchAttributePair(sa.STATUS, "received"),
-                    ]
-                )
+                sa.at_start("application", search_value(org_nr, ref), "received")
                 if inp.search_attributes
                 else None
             ),

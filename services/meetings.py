@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from temporalio.client import Client, WorkflowHandle
-from temporalio.service import RPCError, RPCStatusCode
 
 from models.domain.calendar import meeting_out_of_hours
 from models.domain.file_input import MAX_MINUTES_BYTES, FileInputError, load_toml
@@ -41,6 +40,7 @@ from models.runtime.settings import Settings
 from services.calls import provider_ref, run_update
 from services.errors import ActionError
 from services.filters import plan_filter, state_filter
+from services.lookup import existing
 from services.record_reads import read_records
 
 # The name of the status query in history (workflows/meeting.py).
@@ -70,16 +70,11 @@ def meeting_id(ref: str, year: int | None = None, window: str | None = None) -> 
 
 
 async def _handle(client: Client, wid: str) -> WorkflowHandle[Any, Any]:
-    handle = client.get_workflow_handle(wid)
-    try:
-        await handle.describe()
-    except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            raise ActionError(
-                "meeting", f"no meeting {wid} (opened when the contract's year is prepared)"
-            ) from None
-        raise
-    return handle
+    return await existing(
+        client.get_workflow_handle(wid),
+        "meeting",
+        f"no meeting {wid} (opened when the contract's year is prepared)",
+    )
 
 
 async def meeting_status(client: Client, wid: str) -> MeetingStatus:

@@ -12,8 +12,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
 from temporalio.client import Client, WorkflowHandle
-from temporalio.service import RPCError, RPCStatusCode
 
 from models.domain.file_input import MAX_DOCUMENT_BYTES
 from models.domain.submission import FIELD_RULES, SubmissionError, check_submission
@@ -33,6 +33,7 @@ from models.plans.schema import Obligation, Plan
 from services.calls import run_update
 from services.contracts import contract_status
 from services.errors import ActionError
+from services.lookup import describe_or_none
 
 # The obligation workflow's Query and Updates, by the names in its history.
 STATUS_QUERY = "status"
@@ -57,16 +58,12 @@ async def obligation_handle(
     # (the opaque key, or the digits for a company and for a contract from before the key).
     part = contract_id_part(status.workflow_id)
     handle = client.get_workflow_handle(obligation_workflow_id(org_nr, obligation, period, part))
-    try:
-        await handle.describe()
-    except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            summary = status.obligations[obligation]
-            periods = [i.period for i in summary.open + summary.overdue + summary.done]
-            raise ActionError(
-                "period", f"{obligation} has no period {period!r} (known: {', '.join(periods)})"
-            ) from None
-        raise
+    if await describe_or_none(handle) is None:
+        summary = status.obligations[obligation]
+        periods = [i.period for i in summary.open + summary.overdue + summary.done]
+        raise ActionError(
+            "period", f"{obligation} has no period {period!r} (known: {', '.join(periods)})"
+        )
     return handle
 
 
@@ -78,32 +75,35 @@ async def obligation_status(
     return result
 
 
+async def _update(
+    client: Client, org_nr: str, obligation: str, period: str, update: str, request: BaseModel
+) -> ObligationStatus:
+    handle = await obligation_handle(client, org_nr, obligation, period)
+    return await run_update(handle, update, request, ObligationStatus)
+
+
 async def submit(
     client: Client, org_nr: str, obligation: str, period: str, request: SubmitRequest
 ) -> ObligationStatus:
-    handle = await obligation_handle(client, org_nr, obligation, period)
-    return await run_update(handle, SUBMIT, request, ObligationStatus)
+    return await _update(client, org_nr, obligation, period, SUBMIT, request)
 
 
 async def review(
     client: Client, org_nr: str, obligation: str, period: str, request: ReviewRequest
 ) -> ObligationStatus:
-    handle = await obligation_handle(client, org_nr, obligation, period)
-    return await run_update(handle, REVIEW, request, ObligationStatus)
+    return await _update(client, org_nr, obligation, period, REVIEW, request)
 
 
 async def waive(
     client: Client, org_nr: str, obligation: str, period: str, request: WaiveRequest
 ) -> ObligationStatus:
-    handle = await obligation_handle(client, org_nr, obligation, period)
-    return await run_update(handle, WAIVE, request, ObligationStatus)
+    return await _update(client, org_nr, obligation, period, WAIVE, request)
 
 
 async def extend(
     client: Client, org_nr: str, obligation: str, period: str, request: ExtendRequest
 ) -> ObligationStatus:
-    handle = await obligation_handle(client, org_nr, obligation, period)
-    return await run_update(handle, EXTEND, request, ObligationStatus)
+    return await _update(client, org_nr, obligation, period, EXTEND, request)
 
 
 # --- a submission checked against the plan before it is sent --------------------------------

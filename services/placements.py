@@ -54,7 +54,7 @@ from models.runtime.settings import Settings
 from services.calls import checked, contract_ids, run_update, wait_registered
 from services.errors import ActionError
 from services.filters import plan_filter, state_filter
-from services.lookup import describe_or_none
+from services.lookup import describe_or_none, existing
 from services.record_reads import read_records
 from services.request_ids import current_request_id, start_memo, started_by
 
@@ -202,14 +202,7 @@ async def resolve(client: Client, placement_id: str) -> WorkflowHandle[Any, Any]
     if not is_placement_id(ref):
         # Not echoed: what was typed instead may be a personnummer, and errors end up in logs.
         raise ActionError("placement", "not a placement id (placement-<12 hex>)")
-    handle = client.get_workflow_handle(ref)
-    try:
-        await handle.describe()
-    except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            raise ActionError("placement", f"no placement {ref}") from None
-        raise
-    return handle
+    return await existing(client.get_workflow_handle(ref), "placement", f"no placement {ref}")
 
 
 async def status(client: Client, placement_id: str) -> PlacementStatus:

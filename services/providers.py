@@ -16,6 +16,7 @@ from typing import Any
 from models.domain.contract_state import contract_state
 from models.domain.orgnr import OrgNrError, normalize_org_nr
 from models.plans.loader import PlanError, load_plan
+from models.records.access import snapshot
 from models.records.store import RecordStore
 from models.records.tables import CONTRACT_STATUSES
 from models.runtime.settings import Settings
@@ -162,6 +163,13 @@ async def list_providers(
     ]
 
 
+def _org_nr(org_nr: str) -> str:
+    try:
+        return normalize_org_nr(org_nr)
+    except OrgNrError as err:
+        raise ActionError("org_nr", str(err)) from None
+
+
 def _titles(plan_id: str, plans_dir: Path, notes: list[str]) -> dict[str, str]:
     try:
         plan = load_plan(plan_id, plans_dir)
@@ -177,10 +185,7 @@ async def provider_page(
     """The provider's page: its latest contract, this year's duties (and earlier ones still
     not settled), open escalations, meetings, recoveries and placements. ActionError naming
     org_nr if the records know no such provider."""
-    try:
-        org = normalize_org_nr(org_nr)
-    except OrgNrError as err:
-        raise ActionError("org_nr", str(err)) from None
+    org = _org_nr(org_nr)
     provider = await store.get_provider(org)
     if provider is None:
         raise ActionError(
@@ -193,67 +198,24 @@ async def provider_page(
     if contracts:
         latest = contracts[-1]
         years = await store.contract_years(latest.workflow_id)
-        contract = ContractFacts(
-            workflow_id=latest.workflow_id,
-            plan_id=latest.plan_id,
-            start_date=latest.start_date,
+        contract = snapshot(
+            ContractFacts,
+            latest,
             status=contract_state(latest.status, latest.start_date, today),
-            end_date=latest.end_date,
-            termination_kind=latest.termination_kind,
-            termination_reason=latest.termination_reason,
             plan_versions={str(y.year): y.plan_version for y in years},
         )
         titles = _titles(latest.plan_id, plans_dir, notes)
     else:
         notes.append("inget avtal registrerat (no contract recorded)")
     duties = [
-        Duty(
-            obligation=o.obligation,
-            title=titles.get(o.obligation),
-            period=o.period,
-            due=o.due,
-            nominal_due=o.nominal_due,
-            state=o.status,
-            overdue=o.overdue,
-            escalation_level=o.escalation_level,
-            submitted_at=o.submitted_at,
-            accepted_at=o.accepted_at,
-        )
+        snapshot(Duty, o, title=titles.get(o.obligation), state=o.status)
         for o in await store.list_occurrences(org_nr=org)
         # This year's, and any earlier one that is still not settled.
         if o.due.year == today.year or (o.due.year < today.year and o.status not in SETTLED)
     ]
-    escalations = [
-        EscalationStep(
-            obligation=e.obligation,
-            period=e.period,
-            level=e.level,
-            kind=e.kind,
-            title=e.title,
-            at=e.at,
-        )
-        for e in await store.open_escalations(org)
-    ]
-    meetings = [
-        MeetingFacts(
-            meeting_id=m.meeting_id,
-            period=m.period,
-            status=m.status,
-            scheduled_at=m.scheduled_at,
-            place=m.place,
-        )
-        for m in await store.list_meetings(org)
-    ]
-    recoveries = [
-        RecoveryFacts(
-            recovery_id=r.recovery_id,
-            year=r.year,
-            status=r.status,
-            claimed_amount=r.claimed_amount,
-            amount=r.amount,
-        )
-        for r in await store.list_recoveries(org)
-    ]
+    escalations = [snapshot(EscalationStep, e) for e in await store.open_escalations(org)]
+    meetings = [snapshot(MeetingFacts, m) for m in await store.list_meetings(org)]
+    recoveries = [snapshot(RecoveryFacts, r) for r in await store.list_recoveries(org)]
     stats = next((s for s in await store.placement_statistics() if s.org_nr == org), None)
     placements = PlacementFacts(
         current=len(await store.current_placements(org)),
@@ -300,10 +262,7 @@ async def provider_list(
 
 async def provider_page_of(settings: Settings, org_nr: str, today: date) -> ProviderPage:
     """`provider_page` on the configured records."""
-    try:
-        org = normalize_org_nr(org_nr)
-    except OrgNrError as err:
-        raise ActionError("org_nr", str(err)) from None
+    org = _org_nr(org_nr)
     return await read_records(
         settings.require_records(),
         RecordStore,

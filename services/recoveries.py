@@ -25,7 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from temporalio.client import Client, WorkflowHandle
-from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
+from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -58,6 +58,7 @@ from services import calls as actions
 from services.contracts import contract_status
 from services.errors import ActionError
 from services.filters import plan_filter, state_filter
+from services.lookup import existing
 from services.record_reads import read_records
 from services.request_ids import current_request_id, start_memo, started_by
 
@@ -221,13 +222,7 @@ async def start_recovery(
                 # Closed cases keep their number too: a case id names one case forever.
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                 search_attributes=(
-                    TypedSearchAttributes(
-                        [
-                            SearchAttributePair(sa.KIND, "recovery"),
-                            SearchAttributePair(sa.ORG_NR, search_value(org_nr, ref)),
-                            SearchAttributePair(sa.STATUS, "noticed"),
-                        ]
-                    )
+                    sa.at_start("recovery", search_value(org_nr, ref), "noticed")
                     if search_attributes
                     else None
                 ),
@@ -304,13 +299,7 @@ async def recovery_status(client: Client, case_id: str) -> RecoveryStatus:
 
 
 async def _update(client: Client, case_id: str, update: str, request: Any) -> RecoveryStatus:
-    handle = _handle(client, case_id)
-    try:
-        await handle.describe()
-    except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            raise ActionError("case", f"no recovery case {case_id}") from None
-        raise
+    handle = await existing(_handle(client, case_id), "case", f"no recovery case {case_id}")
     return await actions.run_update(handle, update, request, RecoveryStatus)
 
 

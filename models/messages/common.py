@@ -24,6 +24,19 @@ class Provider(Message):
     email: EmailAddress
 
 
+class ContractItemInput(Message):
+    """The fields every workflow a contract starts for one of its items (an obligation
+    occurrence, a follow-up meeting) is given first; each subclass adds its own after them, so
+    a subclass's fields, and its JSON, keep their order."""
+
+    org_nr: str
+    provider_name: str
+    contract_workflow_id: str
+    plan_id: str
+    plan_version: str
+    language: str
+
+
 class Termination(Message):
     end_date: date
     kind: Literal["uppsagning", "havning"]

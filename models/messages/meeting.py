@@ -11,19 +11,13 @@ from pydantic import Field
 
 from models.domain.calendar import CalendarRules, MeetingWindow
 from models.domain.inputs import Actor, Day, Key, Moment, Place, Url
-from models.messages.common import Message
+from models.messages.common import ContractItemInput, Message
 from models.plans.schema import OfficeHours, Role
 
 
-class MeetingInput(Message):
+class MeetingInput(ContractItemInput):
     """One follow-up meeting of a contract (`meeting-<orgnr>-<year>-<label>`)."""
 
-    org_nr: str
-    provider_name: str
-    contract_workflow_id: str
-    plan_id: str
-    plan_version: str
-    language: str
     window: MeetingWindow
     roles: dict[str, Role]
     administrator_role: str

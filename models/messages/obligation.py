@@ -11,7 +11,7 @@ from pydantic import Field
 
 from models.domain.calendar import CalendarRules, Occurrence
 from models.domain.inputs import Actor, Day, OptionalDay
-from models.messages.common import Message
+from models.messages.common import ContractItemInput, Message
 from models.plans.schema import Obligation, Role
 
 
@@ -49,13 +49,7 @@ class ObligationSummary(Message):
     done_earlier: int = 0
 
 
-class ObligationInput(Message):
-    org_nr: str
-    provider_name: str
-    contract_workflow_id: str
-    plan_id: str
-    plan_version: str
-    language: str
+class ObligationInput(ContractItemInput):
     occurrence: Occurrence
     obligation: Obligation
     rules: CalendarRules

@@ -22,11 +22,12 @@ from models.records.db import SINGLE_READ
 S = TypeVar("S")
 
 
-def snapshot(cls: type[S], row: Any) -> S:
+def snapshot(cls: type[S], row: Any, **given: Any) -> S:
     """A frozen copy of `row` (a Core row or an ORM object): snapshot fields are named after
-    the table's columns, so one copier serves every table."""
-    names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
-    return cls(**{name: getattr(row, name) for name in names})
+    the table's columns, so one copier serves every table. It also turns a record into a view
+    of it (services/providers.py): `given` fields are not read from `row`."""
+    names = [f.name for f in dataclasses.fields(cls) if f.name not in given]  # type: ignore[arg-type]
+    return cls(**{name: getattr(row, name) for name in names}, **given)
 
 
 def insert_ignoring_duplicate(connection: AsyncConnection, table: Any, key: str) -> Insert:
@@ -89,3 +90,14 @@ class CoreAccess:
     async def _all(self, query: Executable) -> list[Any]:
         async with self._reader.connect() as connection:
             return list((await connection.execute(query)).all())
+
+    async def _one(
+        self, cls: type[S], query: Executable, connection: AsyncConnection | None = None
+    ) -> S | None:
+        """The snapshot of `query`'s first row, or None (a store's `get_…`)."""
+        row = await self._first(query, connection)
+        return None if row is None else snapshot(cls, row)
+
+    async def _snapshots(self, cls: type[S], query: Executable) -> list[S]:
+        """A snapshot of every row of `query` (a store's `list_…`)."""
+        return [snapshot(cls, row) for row in await self._all(query)]

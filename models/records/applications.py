@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from models.records.access import snapshot
 from models.records.keyed import (
     KeyedStore,
+    _given,
     _one_of,
     _org_nr,
 )
@@ -74,10 +74,10 @@ class ApplicationRecords(KeyedStore):
         return await self._upsert(Application, key, values, state, at)
 
     async def get_application(self, application_id: str) -> ApplicationRecord | None:
-        row = await self._first(
-            select(Application).where(Application.application_id == application_id)
+        return await self._one(
+            ApplicationRecord,
+            select(Application).where(Application.application_id == application_id),
         )
-        return None if row is None else snapshot(ApplicationRecord, row)
 
     async def list_applications(
         self,
@@ -90,12 +90,13 @@ class ApplicationRecords(KeyedStore):
         """Applications, newest first, optionally only one provider's, one plan's, in one
         state, or those whose id, org nr, applicant name or e-mail contains `search` (any case)."""
         query = select(Application).order_by(Application.submitted_at.desc(), Application.id.desc())
-        if org_nr is not None:
-            query = query.where(Application.org_nr == org_nr)
-        if plan_id is not None:
-            query = query.where(Application.data["plan_id"].as_string() == plan_id)
-        if status is not None:
-            query = query.where(Application.status == status)
+        query = query.where(
+            *_given(
+                (Application.org_nr, org_nr),
+                (Application.data["plan_id"].as_string(), plan_id),
+                (Application.status, status),
+            )
+        )
         if search:
             query = query.where(
                 or_(
@@ -110,7 +111,7 @@ class ApplicationRecords(KeyedStore):
                     )
                 )
             )
-        return [snapshot(ApplicationRecord, row) for row in await self._all(query)]
+        return await self._snapshots(ApplicationRecord, query)
 
     async def record_assessment(
         self,
@@ -144,4 +145,4 @@ class ApplicationRecords(KeyedStore):
             .where(ApplicationAssessment.application_id == application_id)
             .order_by(ApplicationAssessment.at, ApplicationAssessment.id)
         )
-        return [snapshot(AssessmentRecord, row) for row in await self._all(query)]
+        return await self._snapshots(AssessmentRecord, query)

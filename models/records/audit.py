@@ -11,7 +11,6 @@ from sqlalchemy import (
     select,
 )
 
-from models.records.access import snapshot
 from models.records.keyed import (
     KeyedStore,
     _org_nr,
@@ -58,4 +57,4 @@ class AuditRecords(KeyedStore):
         query = select(AuditEvent).order_by(AuditEvent.at, AuditEvent.id)
         if org_nr is not None:
             query = query.where(AuditEvent.org_nr == org_nr)
-        return [snapshot(AuditRecord, row) for row in await self._all(query)]
+        return await self._snapshots(AuditRecord, query)

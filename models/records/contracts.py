@@ -11,7 +11,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from models.records.access import snapshot
 from models.records.keyed import (
     KeyedStore,
     RecordNotFound,
@@ -78,8 +77,9 @@ class ContractRecords(KeyedStore):
     async def get_provider(
         self, org_nr: str, connection: AsyncConnection | None = None
     ) -> ProviderRecord | None:
-        row = await self._first(select(Provider).where(Provider.org_nr == org_nr), connection)
-        return None if row is None else snapshot(ProviderRecord, row)
+        return await self._one(
+            ProviderRecord, select(Provider).where(Provider.org_nr == org_nr), connection
+        )
 
     async def provider_email(
         self, org_nr: str, connection: AsyncConnection | None = None
@@ -103,8 +103,9 @@ class ContractRecords(KeyedStore):
         return await self._insert_once(Contract, values, Contract.workflow_id == workflow_id)
 
     async def get_contract(self, workflow_id: str) -> ContractRecord | None:
-        row = await self._first(select(Contract).where(Contract.workflow_id == workflow_id))
-        return None if row is None else snapshot(ContractRecord, row)
+        return await self._one(
+            ContractRecord, select(Contract).where(Contract.workflow_id == workflow_id)
+        )
 
     async def set_contract_status(
         self,
@@ -148,12 +149,12 @@ class ContractRecords(KeyedStore):
         return await self._insert_once(ContractYear, values, *key)
 
     async def contract_years(self, workflow_id: str) -> list[ContractYearRecord]:
-        rows = await self._all(
+        return await self._snapshots(
+            ContractYearRecord,
             select(ContractYear)
             .where(ContractYear.workflow_id == workflow_id)
-            .order_by(ContractYear.year)
+            .order_by(ContractYear.year),
         )
-        return [snapshot(ContractYearRecord, row) for row in rows]
 
     async def provider_names(self) -> dict[str, str]:
         async with self._sessions() as session:
@@ -162,12 +163,12 @@ class ContractRecords(KeyedStore):
 
     async def contracts_of(self, org_nr: str) -> list[ContractRecord]:
         """The provider's contracts, oldest first."""
-        rows = await self._all(
+        return await self._snapshots(
+            ContractRecord,
             select(Contract)
             .where(Contract.org_nr == org_nr)
-            .order_by(Contract.start_date, Contract.id)
+            .order_by(Contract.start_date, Contract.id),
         )
-        return [snapshot(ContractRecord, row) for row in rows]
 
     async def list_provider_contracts(
         self,

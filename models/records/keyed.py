@@ -66,6 +66,12 @@ def _one_of(what: str, value: str | None, allowed: tuple[str, ...]) -> None:
         raise ValueError(f"{what} {value!r} is not one of {', '.join(allowed)}")
 
 
+def _given(*filters: tuple[Any, Any]) -> list[ColumnElement[bool]]:
+    """`column == value` for each (column, value) whose value is given: a list's optional
+    filters, each narrowing it."""
+    return [column == value for column, value in filters if value is not None]
+
+
 def _period_in_year(period: Any, year: int) -> ColumnElement[bool]:
     """`period` is `year` or starts with `year-`. The range comes first so that both engines
     can use the index on period (a LIKE alone cannot on PostgreSQL's default collation); the

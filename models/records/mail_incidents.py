@@ -118,8 +118,9 @@ class MailIncidentStore(CoreAccess):
         return found
 
     async def get_failure(self, key: str) -> MailFailureRecord | None:
-        row = await self._first(select(MailFailure).where(MailFailure.idempotency_key == key))
-        return None if row is None else snapshot(MailFailureRecord, row)
+        return await self._one(
+            MailFailureRecord, select(MailFailure).where(MailFailure.idempotency_key == key)
+        )
 
     async def set_failure_notice(self, key: str, notice_key: str) -> None:
         async with self._transaction() as session:

@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import and_, exists, or_, select
 
-from models.records.access import snapshot
 from models.records.keyed import (
     KeyedStore,
+    _given,
     _org_nr,
 )
 from models.records.tables import (
@@ -89,8 +89,9 @@ class MeetingRecords(KeyedStore):
         return await self._upsert(Meeting, Meeting.meeting_id == meeting_id, values, state, at)
 
     async def get_meeting(self, meeting_id: str) -> MeetingRecord | None:
-        row = await self._first(select(Meeting).where(Meeting.meeting_id == meeting_id))
-        return None if row is None else snapshot(MeetingRecord, row)
+        return await self._one(
+            MeetingRecord, select(Meeting).where(Meeting.meeting_id == meeting_id)
+        )
 
     async def list_meetings(
         self,
@@ -113,10 +114,7 @@ class MeetingRecords(KeyedStore):
             Meeting.window_end,
             Meeting.meeting_id,
         )
-        if org_nr is not None:
-            query = query.where(Meeting.org_nr == org_nr)
-        if status is not None:
-            query = query.where(Meeting.status == status)
+        query = query.where(*_given((Meeting.org_nr, org_nr), (Meeting.status, status)))
         if plan_id is not None:
             query = query.where(
                 exists().where(Contract.org_nr == Meeting.org_nr, Contract.plan_id == plan_id)
@@ -137,7 +135,7 @@ class MeetingRecords(KeyedStore):
                     and_(Meeting.scheduled_at.is_(None), Meeting.window_start <= to_day),
                 )
             )
-        return [snapshot(MeetingRecord, row) for row in await self._all(query)]
+        return await self._snapshots(MeetingRecord, query)
 
     async def record_action_item(
         self,
@@ -167,9 +165,9 @@ class MeetingRecords(KeyedStore):
         )
 
     async def list_action_items(self, meeting_id: str) -> list[ActionItemRecord]:
-        rows = await self._all(
+        return await self._snapshots(
+            ActionItemRecord,
             select(MeetingActionItem)
             .where(MeetingActionItem.meeting_id == meeting_id)
-            .order_by(MeetingActionItem.number)
+            .order_by(MeetingActionItem.number),
         )
-        return [snapshot(ActionItemRecord, row) for row in rows]

@@ -18,6 +18,7 @@ from models.records.access import snapshot
 from models.records.keyed import (
     KeyedStore,
     _documents,
+    _given,
     _one_of,
     _org_nr,
 )
@@ -97,6 +98,19 @@ class DueRecord:
     provider_name: str | None
 
 
+def _occurrence_event(
+    key: str, workflow_id: str, org_nr: str, obligation: str, period: str
+) -> dict[str, Any]:
+    """The columns a keyed event of one occurrence (a submission, an escalation) starts with."""
+    return {
+        "idempotency_key": key,
+        "workflow_id": workflow_id,
+        "org_nr": _org_nr(org_nr),
+        "obligation": obligation,
+        "period": period,
+    }
+
+
 class ObligationRecords(KeyedStore):
     async def upsert_occurrence(
         self,
@@ -149,10 +163,10 @@ class ObligationRecords(KeyedStore):
         return await self._upsert(ObligationOccurrence, key, values, changes, at)
 
     async def get_occurrence(self, workflow_id: str) -> OccurrenceRecord | None:
-        row = await self._first(
-            select(ObligationOccurrence).where(ObligationOccurrence.workflow_id == workflow_id)
+        return await self._one(
+            OccurrenceRecord,
+            select(ObligationOccurrence).where(ObligationOccurrence.workflow_id == workflow_id),
         )
-        return None if row is None else snapshot(OccurrenceRecord, row)
 
     async def list_occurrences(
         self,
@@ -161,19 +175,15 @@ class ObligationRecords(KeyedStore):
         overdue: bool | None = None,
     ) -> list[OccurrenceRecord]:
         table = ObligationOccurrence
-        conditions = []
-        if org_nr is not None:
-            conditions.append(table.org_nr == org_nr)
-        if status is not None:
-            conditions.append(table.status == status)
-        if overdue is not None:
-            conditions.append(table.overdue == overdue)
-        rows = await self._all(
+        conditions = _given(
+            (table.org_nr, org_nr), (table.status, status), (table.overdue, overdue)
+        )
+        return await self._snapshots(
+            OccurrenceRecord,
             select(table)
             .where(*conditions)
-            .order_by(table.due, table.org_nr, table.obligation, table.period)
+            .order_by(table.due, table.org_nr, table.obligation, table.period),
         )
-        return [snapshot(OccurrenceRecord, row) for row in rows]
 
     async def record_submission(
         self,
@@ -189,11 +199,7 @@ class ObligationRecords(KeyedStore):
     ) -> bool:
         """Record what was handed in; `documents` are {name, path, sha256, size} references."""
         values = {
-            "idempotency_key": key,
-            "workflow_id": workflow_id,
-            "org_nr": _org_nr(org_nr),
-            "obligation": obligation,
-            "period": period,
+            **_occurrence_event(key, workflow_id, org_nr, obligation, period),
             "submitted_at": at,
             "fields": dict(fields),
             "documents": _documents(documents),
@@ -202,12 +208,12 @@ class ObligationRecords(KeyedStore):
         return await self._insert_once(Submission, values, Submission.idempotency_key == key)
 
     async def list_submissions(self, workflow_id: str) -> list[SubmissionRecord]:
-        rows = await self._all(
+        return await self._snapshots(
+            SubmissionRecord,
             select(Submission)
             .where(Submission.workflow_id == workflow_id)
-            .order_by(Submission.submitted_at, Submission.id)
+            .order_by(Submission.submitted_at, Submission.id),
         )
-        return [snapshot(SubmissionRecord, row) for row in rows]
 
     async def record_review(
         self,
@@ -232,10 +238,10 @@ class ObligationRecords(KeyedStore):
         return await self._insert_once(Review, values, Review.idempotency_key == key)
 
     async def list_reviews(self, workflow_id: str) -> list[ReviewRecord]:
-        rows = await self._all(
-            select(Review).where(Review.workflow_id == workflow_id).order_by(Review.at, Review.id)
+        return await self._snapshots(
+            ReviewRecord,
+            select(Review).where(Review.workflow_id == workflow_id).order_by(Review.at, Review.id),
         )
-        return [snapshot(ReviewRecord, row) for row in rows]
 
     async def record_escalation(
         self,
@@ -250,11 +256,7 @@ class ObligationRecords(KeyedStore):
         at: datetime,
     ) -> bool:
         values = {
-            "idempotency_key": key,
-            "workflow_id": workflow_id,
-            "org_nr": _org_nr(org_nr),
-            "obligation": obligation,
-            "period": period,
+            **_occurrence_event(key, workflow_id, org_nr, obligation, period),
             "level": level,
             "kind": kind,
             "title": title,
@@ -264,9 +266,8 @@ class ObligationRecords(KeyedStore):
 
     async def list_escalations(self, org_nr: str | None = None) -> list[EscalationRecord]:
         query = select(Escalation).order_by(Escalation.at, Escalation.id)
-        if org_nr is not None:
-            query = query.where(Escalation.org_nr == org_nr)
-        return [snapshot(EscalationRecord, row) for row in await self._all(query)]
+        query = query.where(*_given((Escalation.org_nr, org_nr)))
+        return await self._snapshots(EscalationRecord, query)
 
     async def occurrences_due(
         self,
@@ -287,8 +288,7 @@ class ObligationRecords(KeyedStore):
         if plan_id is not None:
             on_plan = select(Contract.org_nr).where(Contract.plan_id == plan_id)
             query = query.where(table.org_nr.in_(on_plan))
-        if org_nr is not None:
-            query = query.where(table.org_nr == org_nr)
+        query = query.where(*_given((table.org_nr, org_nr)))
         return [
             DueRecord(occurrence=snapshot(OccurrenceRecord, row), provider_name=row.provider_name)
             for row in await self._all(query)
@@ -304,4 +304,4 @@ class ObligationRecords(KeyedStore):
             .where(Escalation.org_nr == org_nr, ObligationOccurrence.status.not_in(settled))
             .order_by(Escalation.at, Escalation.id)
         )
-        return [snapshot(EscalationRecord, row) for row in await self._all(query)]
+        return await self._snapshots(EscalationRecord, query)

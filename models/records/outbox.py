@@ -20,6 +20,7 @@ from models.records.keyed import (
     _MAX_ERROR_CHARS,
     KeyedStore,
     RecordNotFound,
+    _given,
     _org_nr,
 )
 from models.records.tables import (
@@ -114,8 +115,9 @@ class OutboxRecords(KeyedStore):
         return snapshot(OutboxEntry, row)
 
     async def get_outbox(self, key: str) -> OutboxEntry | None:
-        row = await self._first(select(Notification).where(Notification.idempotency_key == key))
-        return None if row is None else snapshot(OutboxEntry, row)
+        return await self._one(
+            OutboxEntry, select(Notification).where(Notification.idempotency_key == key)
+        )
 
     async def mark_sent(
         self, key: str, at: datetime, connection: AsyncConnection | None = None
@@ -179,6 +181,5 @@ class OutboxRecords(KeyedStore):
 
     async def list_notifications(self, org_nr: str | None = None) -> list[OutboxEntry]:
         query = select(Notification).order_by(Notification.created_at, Notification.id)
-        if org_nr is not None:
-            query = query.where(Notification.org_nr == org_nr)
-        return [snapshot(OutboxEntry, row) for row in await self._all(query)]
+        query = query.where(*_given((Notification.org_nr, org_nr)))
+        return await self._snapshots(OutboxEntry, query)

@@ -12,7 +12,6 @@ from sqlalchemy import (
     select,
 )
 
-from models.records.access import snapshot
 from models.records.keyed import (
     KeyedStore,
     _one_of,
@@ -109,8 +108,9 @@ class PlacementRecords(KeyedStore):
         return await self._upsert(Placement, key, values, state, at)
 
     async def get_placement(self, placement_id: str) -> PlacementRecord | None:
-        row = await self._first(select(Placement).where(Placement.placement_id == placement_id))
-        return None if row is None else snapshot(PlacementRecord, row)
+        return await self._one(
+            PlacementRecord, select(Placement).where(Placement.placement_id == placement_id)
+        )
 
     async def list_placements(
         self,
@@ -135,7 +135,7 @@ class PlacementRecords(KeyedStore):
         if plan_id is not None:
             contracts = select(Contract.org_nr).where(Contract.plan_id == plan_id)
             query = query.where(Placement.org_nr.in_(contracts))
-        found = [snapshot(PlacementRecord, row) for row in await self._all(query)]
+        found = await self._snapshots(PlacementRecord, query)
         if area is not None:
             wanted = area.strip().casefold()
             found = [p for p in found if p.area.casefold() == wanted]

@@ -12,10 +12,10 @@ from sqlalchemy import (
     select,
 )
 
-from models.records.access import snapshot
 from models.records.keyed import (
     _LINE_KEYS,
     KeyedStore,
+    _given,
     _money,
     _one_of,
     _org_nr,
@@ -140,8 +140,9 @@ class RecoveryRecords(KeyedStore):
         return await self._upsert(Recovery, key, values, state, at)
 
     async def get_recovery(self, recovery_id: str) -> RecoveryRecord | None:
-        row = await self._first(select(Recovery).where(Recovery.recovery_id == recovery_id))
-        return None if row is None else snapshot(RecoveryRecord, row)
+        return await self._one(
+            RecoveryRecord, select(Recovery).where(Recovery.recovery_id == recovery_id)
+        )
 
     async def list_recoveries(
         self,
@@ -154,17 +155,14 @@ class RecoveryRecords(KeyedStore):
         """Cases by year, provider and case id; each filter given narrows the list. A case
         belongs to the plan of its provider's contract (the plan it was started under)."""
         query = select(Recovery).order_by(Recovery.year, Recovery.org_nr, Recovery.recovery_id)
-        if org_nr is not None:
-            query = query.where(Recovery.org_nr == org_nr)
-        if year is not None:
-            query = query.where(Recovery.year == year)
+        query = query.where(*_given((Recovery.org_nr, org_nr), (Recovery.year, year)))
         if status is not None:
             _one_of("recovery status", status, RECOVERY_STATUSES)
             query = query.where(Recovery.status == status)
         if plan_id is not None:
             contracts = select(Contract.org_nr).where(Contract.plan_id == plan_id)
             query = query.where(Recovery.org_nr.in_(contracts))
-        return [snapshot(RecoveryRecord, row) for row in await self._all(query)]
+        return await self._snapshots(RecoveryRecord, query)
 
     async def record_recovery_lines(
         self, recovery_id: str, revision: int, lines: Sequence[Mapping[str, Any]]
@@ -198,9 +196,8 @@ class RecoveryRecords(KeyedStore):
             .where(RecoveryLine.recovery_id == recovery_id)
             .order_by(RecoveryLine.revision, RecoveryLine.line_no)
         )
-        if revision is not None:
-            query = query.where(RecoveryLine.revision == revision)
-        return [snapshot(RecoveryLineRecord, row) for row in await self._all(query)]
+        query = query.where(*_given((RecoveryLine.revision, revision)))
+        return await self._snapshots(RecoveryLineRecord, query)
 
     async def record_recovery_step(
         self,
@@ -230,7 +227,7 @@ class RecoveryRecords(KeyedStore):
             .where(RecoveryStep.recovery_id == recovery_id)
             .order_by(RecoveryStep.at, RecoveryStep.id)
         )
-        return [snapshot(RecoveryStepRecord, row) for row in await self._all(query)]
+        return await self._snapshots(RecoveryStepRecord, query)
 
     async def recovery_totals(
         self, org_nr: str | None = None, year: int | None = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from temporalio.client import Client
-from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
+from temporalio.common import WorkflowIDReusePolicy
 
 from models.ids import contract_workflow_id, search_value
 from models.messages.contract import ContractInput
@@ -46,13 +46,7 @@ async def start_contract_workflow(
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
         memo=memo,
         search_attributes=(
-            TypedSearchAttributes(
-                [
-                    SearchAttributePair(sa.KIND, "contract"),
-                    SearchAttributePair(sa.ORG_NR, search_value(org_nr, ref)),
-                    SearchAttributePair(sa.STATUS, "active"),
-                ]
-            )
+            sa.at_start("contract", search_value(org_nr, ref), "active")
             if inp.search_attributes
             else None
         ),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from temporalio.common import SearchAttributeKey
+from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
 
 ORG_NR = SearchAttributeKey.for_keyword("LovOrgNr")
 KIND = SearchAttributeKey.for_keyword("LovKind")
@@ -23,3 +23,15 @@ ALL: tuple[SearchAttributeKey, ...] = (
     ESCALATION_LEVEL,
     DUE,
 )
+
+
+def at_start(kind: str, org_nr: str, status: str) -> TypedSearchAttributes:
+    """What a workflow about one provider is started with: its kind, the provider (`org_nr` as
+    models.ids.search_value gives it: no personnummer) and its first status."""
+    return TypedSearchAttributes(
+        [
+            SearchAttributePair(KIND, kind),
+            SearchAttributePair(ORG_NR, org_nr),
+            SearchAttributePair(STATUS, status),
+        ]
+    )

@@ -6,8 +6,9 @@ auditors' "what did you do about provider X in 2027?" never need workflow histor
 
 One module per concept (contracts, applications, obligations, mail, meetings, recoveries,
 placements, audit), each with its tables and the values its CHECK constraints allow; `base`
-holds what they share. Importing this package registers every table on `Base.metadata`, which
-Alembic and the schema tests compare against the migrations.
+holds what they share, `columns` the column types most of them use. Importing this package
+registers every table on `Base.metadata`, which Alembic and the schema tests compare against the
+migrations.
 
 Conventions:
 - Every timestamp is timezone-aware and stored in UTC (`UTCDateTime`), on SQLite too.

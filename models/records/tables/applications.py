@@ -5,22 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import (
-    CheckConstraint,
-    Integer,
-    String,
-    Text,
-)
+from sqlalchemy import CheckConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-# Column sizes live in models.domain.limits: input validation (models.domain.inputs) refuses
-# longer text with the same numbers.
-from models.domain.limits import (
-    ID_LEN,
-    KEY_LEN,
-    ORG_NR_LEN,
-    STATUS_LEN,
-)
+from models.records.tables import columns as col
 from models.records.tables.base import Base, in_values
 
 ASSESSMENT_OUTCOMES: Final = ("met", "not_met")
@@ -31,31 +19,29 @@ class Application(Base):
 
     __tablename__ = "applications"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    application_id: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
-    org_nr: Mapped[str] = mapped_column(String(ORG_NR_LEN), index=True)
-    status: Mapped[str] = mapped_column(String(STATUS_LEN))
+    id: Mapped[col.RowId]
+    application_id: Mapped[col.Id] = mapped_column(unique=True)
+    org_nr: Mapped[col.OrgNr] = mapped_column(index=True)
+    status: Mapped[col.Status]
     submitted_at: Mapped[datetime | None]
     decided_at: Mapped[datetime | None]
-    decision: Mapped[str | None] = mapped_column(String(STATUS_LEN))
-    reason: Mapped[str | None] = mapped_column(Text)
+    decision: Mapped[col.Status | None]
+    reason: Mapped[col.FreeText | None]
     data: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
 
-class ApplicationAssessment(Base):
+class ApplicationAssessment(col.Keyed, Base):
     """One assessment of one skallkrav of an application; a reassessment adds a row."""
 
     __tablename__ = "application_assessments"
     __table_args__ = (CheckConstraint(in_values("outcome", ASSESSMENT_OUTCOMES), name="outcome"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    idempotency_key: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
-    application_id: Mapped[str] = mapped_column(String(ID_LEN), index=True)
-    org_nr: Mapped[str] = mapped_column(String(ORG_NR_LEN))
-    requirement: Mapped[str] = mapped_column(String(KEY_LEN))
-    outcome: Mapped[str] = mapped_column(String(STATUS_LEN))
-    note: Mapped[str] = mapped_column(Text)
-    actor: Mapped[str] = mapped_column(String(KEY_LEN))
+    application_id: Mapped[col.Id] = mapped_column(index=True)
+    org_nr: Mapped[col.OrgNr]
+    requirement: Mapped[col.Key]
+    outcome: Mapped[col.Status]
+    note: Mapped[col.FreeText]
+    actor: Mapped[col.Key]
     at: Mapped[datetime]

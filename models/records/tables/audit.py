@@ -5,24 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    Index,
-    Integer,
-    String,
-)
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Index
+from sqlalchemy.orm import Mapped
 
-# Column sizes live in models.domain.limits: input validation (models.domain.inputs) refuses
-# longer text with the same numbers.
-from models.domain.limits import (
-    ID_LEN,
-    KEY_LEN,
-    ORG_NR_LEN,
-)
+from models.records.tables import columns as col
 from models.records.tables.base import Base
 
 
-class AuditEvent(Base):
+class AuditEvent(col.Keyed, Base):
     """An append-only audit trail entry: who did what to which provider, when."""
 
     __tablename__ = "audit_events"
@@ -30,11 +20,9 @@ class AuditEvent(Base):
     # occurrence's "submitted" events (revision 0007).
     __table_args__ = (Index(None, "org_nr", "at"), Index(None, "workflow_id", "event_type"))
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    idempotency_key: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
     at: Mapped[datetime]
-    org_nr: Mapped[str | None] = mapped_column(String(ORG_NR_LEN))
-    workflow_id: Mapped[str | None] = mapped_column(String(ID_LEN))
-    event_type: Mapped[str] = mapped_column(String(KEY_LEN))
-    actor: Mapped[str] = mapped_column(String(KEY_LEN))
+    org_nr: Mapped[col.OrgNr | None]
+    workflow_id: Mapped[col.Id | None]
+    event_type: Mapped[col.Key]
+    actor: Mapped[col.Key]
     details: Mapped[dict[str, Any]]

@@ -1,5 +1,5 @@
 """What every table shares: the declarative base, UTC timestamps, constraint names and the
-CHECK helper (models.records.tables has the conventions)."""
+CHECK helper (models.records.tables has the conventions; `columns` the common column types)."""
 
 from __future__ import annotations
 

@@ -5,26 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Final
 
-from sqlalchemy import (
-    CheckConstraint,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 # Column sizes live in models.domain.limits: input validation (models.domain.inputs) refuses
 # longer text with the same numbers.
-from models.domain.limits import (
-    EMAIL_LEN,
-    ID_LEN,
-    KEY_LEN,
-    NAME_LEN,
-    ORG_NR_LEN,
-    STATUS_LEN,
-)
+from models.domain.limits import EMAIL_LEN, NAME_LEN
+from models.records.tables import columns as col
 from models.records.tables.base import ORG_NR_SHAPE_SQL, Base, in_values
 
 CONTRACT_STATUSES: Final = ("active", "terminating", "terminated")
@@ -38,7 +25,7 @@ class Provider(Base):
     __tablename__ = "providers"
     __table_args__ = (CheckConstraint(ORG_NR_SHAPE_SQL, name="org_nr_format"),)
 
-    org_nr: Mapped[str] = mapped_column(String(ORG_NR_LEN), primary_key=True)
+    org_nr: Mapped[col.OrgNr] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(NAME_LEN))
     email: Mapped[str] = mapped_column(String(EMAIL_LEN))  # RFC 5321 maximum
     created_at: Mapped[datetime]
@@ -57,17 +44,17 @@ class Contract(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    workflow_id: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
-    org_nr: Mapped[str] = mapped_column(
-        String(ORG_NR_LEN), ForeignKey("providers.org_nr", ondelete="RESTRICT"), index=True
+    id: Mapped[col.RowId]
+    workflow_id: Mapped[col.Id] = mapped_column(unique=True)
+    org_nr: Mapped[col.OrgNr] = mapped_column(
+        ForeignKey("providers.org_nr", ondelete="RESTRICT"), index=True
     )
-    plan_id: Mapped[str] = mapped_column(String(KEY_LEN))
+    plan_id: Mapped[col.Key]
     start_date: Mapped[date]
-    status: Mapped[str] = mapped_column(String(STATUS_LEN))
+    status: Mapped[col.Status]
     end_date: Mapped[date | None]
-    termination_kind: Mapped[str | None] = mapped_column(String(STATUS_LEN))
-    termination_reason: Mapped[str | None] = mapped_column(Text)
+    termination_kind: Mapped[col.Status | None]
+    termination_reason: Mapped[col.FreeText | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -78,9 +65,9 @@ class ContractYear(Base):
     __tablename__ = "contract_years"
     __table_args__ = (UniqueConstraint("workflow_id", "year"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    workflow_id: Mapped[str] = mapped_column(String(ID_LEN))
+    id: Mapped[col.RowId]
+    workflow_id: Mapped[col.Id]
     year: Mapped[int]
-    plan_id: Mapped[str] = mapped_column(String(KEY_LEN))
-    plan_version: Mapped[str] = mapped_column(String(KEY_LEN))
+    plan_id: Mapped[col.Key]
+    plan_version: Mapped[col.Key]
     recorded_at: Mapped[datetime]

@@ -5,25 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import (
-    JSON,
-    CheckConstraint,
-    Index,
-    Integer,
-    String,
-    Text,
-)
+from sqlalchemy import JSON, CheckConstraint, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-# Column sizes live in models.domain.limits: input validation (models.domain.inputs) refuses
-# longer text with the same numbers.
-from models.domain.limits import (
-    ID_LEN,
-    KEY_LEN,
-    ORG_NR_LEN,
-    PERIOD_LEN,
-    STATUS_LEN,
-)
+from models.records.tables import columns as col
 from models.records.tables.base import Base, in_values
 
 # pending: claimed, not sent yet; sent; failed: refused for good (mail_failures); retrying: a
@@ -33,7 +18,7 @@ from models.records.tables.base import Base, in_values
 OUTBOX_STATUSES: Final = ("pending", "sent", "failed", "retrying", "uncertain")
 
 
-class Notification(Base):
+class Notification(col.Keyed, Base):
     """The e-mail outbox: one row per message, claimed before sending so retries resend the
     same Message-ID instead of a second e-mail."""
 
@@ -43,22 +28,20 @@ class Notification(Base):
         Index(None, "status"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    idempotency_key: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
-    message_id: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
-    kind: Mapped[str] = mapped_column(String(KEY_LEN))
-    org_nr: Mapped[str | None] = mapped_column(String(ORG_NR_LEN), index=True)
-    workflow_id: Mapped[str | None] = mapped_column(String(ID_LEN))
-    obligation: Mapped[str | None] = mapped_column(String(KEY_LEN))
-    period: Mapped[str | None] = mapped_column(String(PERIOD_LEN))
+    message_id: Mapped[col.Id] = mapped_column(unique=True)
+    kind: Mapped[col.Key]
+    org_nr: Mapped[col.OrgNr | None] = mapped_column(index=True)
+    workflow_id: Mapped[col.Id | None]
+    obligation: Mapped[col.Key | None]
+    period: Mapped[col.Period | None]
     recipients: Mapped[list[str]]
     subject: Mapped[str] = mapped_column(String(998))  # RFC 5322 line limit
-    body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(STATUS_LEN))
+    body: Mapped[col.FreeText]
+    status: Mapped[col.Status]
     attempts: Mapped[int]
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
-    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[col.FreeText | None]
     # [{filename, content_type, content}] (e.g. a meeting's .ics), so a retry resends the same
     # file; NULL for plain text e-mails (revision 0004).
     attachments: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
@@ -68,30 +51,26 @@ class Notification(Base):
     uncertain_at: Mapped[datetime | None]
 
 
-class MailFailure(Base):
+class MailFailure(col.Keyed, Base):
     """An e-mail the mail server refused for good (a 5xx reply, an unknown recipient, no
     address on record): recorded once per outbox key and reported to the administrator,
     instead of being retried forever (revision 0006)."""
 
     __tablename__ = "mail_failures"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    idempotency_key: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
-    message_id: Mapped[str | None] = mapped_column(String(ID_LEN))
-    kind: Mapped[str] = mapped_column(String(KEY_LEN))
-    org_nr: Mapped[str | None] = mapped_column(String(ORG_NR_LEN), index=True)
-    workflow_id: Mapped[str | None] = mapped_column(String(ID_LEN))
+    message_id: Mapped[col.Id | None]
+    kind: Mapped[col.Key]
+    org_nr: Mapped[col.OrgNr | None] = mapped_column(index=True)
+    workflow_id: Mapped[col.Id | None]
     # The recipients the server refused; others on the same e-mail may have received it.
     refused: Mapped[list[str]]
-    error: Mapped[str] = mapped_column(Text)
+    error: Mapped[col.FreeText]
     at: Mapped[datetime]
     # Outbox key of the notice to the administrator, once it has been sent.
-    notice_key: Mapped[str | None] = mapped_column(String(ID_LEN))
+    notice_key: Mapped[col.Id | None]
     # "refused" (the server said no) or "uncertain" (sent, resent, never answered: it may have
     # arrived) (revision 0008).
-    reason: Mapped[str] = mapped_column(
-        String(STATUS_LEN), default="refused", server_default="refused"
-    )
+    reason: Mapped[col.Status] = mapped_column(default="refused", server_default="refused")
 
 
 class MailOutage(Base):
@@ -105,12 +84,12 @@ class MailOutage(Base):
 
     __tablename__ = "mail_outages"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[col.RowId]
     open_slot: Mapped[int | None] = mapped_column(Integer, unique=True)
     started_at: Mapped[datetime]
     last_failure_at: Mapped[datetime]
     failures: Mapped[int]
-    last_error: Mapped[str] = mapped_column(Text)
+    last_error: Mapped[col.FreeText]
     declared_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
     # Lease of the worker sending the "server is back" notice, and when it went out.

@@ -5,25 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 # Column sizes live in models.domain.limits: input validation (models.domain.inputs) refuses
 # longer text with the same numbers.
-from models.domain.limits import (
-    ID_LEN,
-    KEY_LEN,
-    LINK_LEN,
-    NAME_LEN,
-    ORG_NR_LEN,
-    PERIOD_LEN,
-    STATUS_LEN,
-)
+from models.domain.limits import LINK_LEN, NAME_LEN
+from models.records.tables import columns as col
 from models.records.tables.base import Base
 
 
@@ -36,11 +24,11 @@ class Meeting(Base):
 
     __tablename__ = "meetings"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    meeting_id: Mapped[str] = mapped_column(String(ID_LEN), unique=True)  # the workflow id
-    org_nr: Mapped[str] = mapped_column(String(ORG_NR_LEN), index=True)
-    period: Mapped[str] = mapped_column(String(PERIOD_LEN))  # "2027-H1"
-    status: Mapped[str] = mapped_column(String(STATUS_LEN))
+    id: Mapped[col.RowId]
+    meeting_id: Mapped[col.Id] = mapped_column(unique=True)  # the workflow id
+    org_nr: Mapped[col.OrgNr] = mapped_column(index=True)
+    period: Mapped[col.Period]  # "2027-H1"
+    status: Mapped[col.Status]
     scheduled_at: Mapped[datetime | None]  # when the meeting starts
     place: Mapped[str | None] = mapped_column(String(NAME_LEN))
     # {summary, attendees, actions: [{number, owner, due, text, obligation_workflow_id}], …}
@@ -55,19 +43,17 @@ class Meeting(Base):
     escalated_at: Mapped[datetime | None]
 
 
-class MeetingActionItem(Base):
+class MeetingActionItem(col.Keyed, Base):
     """An action item from a meeting's minutes; the provider's become obligations."""
 
     __tablename__ = "meeting_action_items"
     __table_args__ = (UniqueConstraint("meeting_id", "number"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    idempotency_key: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
-    meeting_id: Mapped[str] = mapped_column(String(ID_LEN))
-    org_nr: Mapped[str] = mapped_column(String(ORG_NR_LEN), index=True)
+    meeting_id: Mapped[col.Id]
+    org_nr: Mapped[col.OrgNr] = mapped_column(index=True)
     number: Mapped[int]
-    owner: Mapped[str] = mapped_column(String(KEY_LEN))
+    owner: Mapped[col.Key]
     due: Mapped[date]
-    text: Mapped[str] = mapped_column(Text)
-    obligation_workflow_id: Mapped[str | None] = mapped_column(String(ID_LEN))
+    text: Mapped[col.FreeText]
+    obligation_workflow_id: Mapped[col.Id | None]
     created_at: Mapped[datetime]

@@ -6,25 +6,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Final
 
-from sqlalchemy import (
-    CheckConstraint,
-    Index,
-    Integer,
-    String,
-    Text,
-)
+from sqlalchemy import CheckConstraint, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 # Column sizes live in models.domain.limits: input validation (models.domain.inputs) refuses
 # longer text with the same numbers.
-from models.domain.limits import (
-    ID_LEN,
-    KEY_LEN,
-    ORG_NR_LEN,
-    PERIOD_LEN,
-    STATUS_LEN,
-    TITLE_LEN,
-)
+from models.domain.limits import TITLE_LEN
+from models.records.tables import columns as col
 from models.records.tables.base import Base, in_values
 
 OCCURRENCE_STATUSES: Final = (
@@ -53,15 +41,15 @@ class ObligationOccurrence(Base):
         Index(None, "period"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    workflow_id: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
-    org_nr: Mapped[str] = mapped_column(String(ORG_NR_LEN))
-    obligation: Mapped[str] = mapped_column(String(KEY_LEN))
-    period: Mapped[str] = mapped_column(String(PERIOD_LEN))
+    id: Mapped[col.RowId]
+    workflow_id: Mapped[col.Id] = mapped_column(unique=True)
+    org_nr: Mapped[col.OrgNr]
+    obligation: Mapped[col.Key]
+    period: Mapped[col.Period]
     nominal_due: Mapped[date]  # as written in the plan
     due: Mapped[date]  # after business-day adjustment and extensions
-    recipient: Mapped[str] = mapped_column(String(KEY_LEN))  # plan role
-    status: Mapped[str] = mapped_column(String(STATUS_LEN))
+    recipient: Mapped[col.Key]  # plan role
+    status: Mapped[col.Status]
     overdue: Mapped[bool]
     escalation_level: Mapped[int]
     submitted_at: Mapped[datetime | None]
@@ -70,7 +58,7 @@ class ObligationOccurrence(Base):
     updated_at: Mapped[datetime]
 
 
-class Submission(Base):
+class Submission(col.Keyed, Base):
     """What a provider handed in for an occurrence, as registered by the administrator."""
 
     __tablename__ = "submissions"
@@ -79,47 +67,41 @@ class Submission(Base):
         Index(None, "period"),  # reports select one follow-up year (revision 0007)
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    idempotency_key: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
-    workflow_id: Mapped[str] = mapped_column(String(ID_LEN), index=True)
-    org_nr: Mapped[str] = mapped_column(String(ORG_NR_LEN))
-    obligation: Mapped[str] = mapped_column(String(KEY_LEN))
-    period: Mapped[str] = mapped_column(String(PERIOD_LEN))
+    workflow_id: Mapped[col.Id] = mapped_column(index=True)
+    org_nr: Mapped[col.OrgNr]
+    obligation: Mapped[col.Key]
+    period: Mapped[col.Period]
     submitted_at: Mapped[datetime]
     fields: Mapped[dict[str, Any]]
     # [{name, path, sha256, size}]: the files themselves live outside the database.
     documents: Mapped[list[dict[str, Any]]]
-    actor: Mapped[str] = mapped_column(String(KEY_LEN))
+    actor: Mapped[col.Key]
 
 
-class Review(Base):
+class Review(col.Keyed, Base):
     """The administrator's decision on an occurrence."""
 
     __tablename__ = "reviews"
     __table_args__ = (CheckConstraint(in_values("outcome", REVIEW_OUTCOMES), name="outcome"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    idempotency_key: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
-    workflow_id: Mapped[str] = mapped_column(String(ID_LEN), index=True)
-    outcome: Mapped[str] = mapped_column(String(STATUS_LEN))
-    note: Mapped[str | None] = mapped_column(Text)
+    workflow_id: Mapped[col.Id] = mapped_column(index=True)
+    outcome: Mapped[col.Status]
+    note: Mapped[col.FreeText | None]
     new_due: Mapped[date | None]  # set by "extended"
-    actor: Mapped[str] = mapped_column(String(KEY_LEN))
+    actor: Mapped[col.Key]
     at: Mapped[datetime]
 
 
-class Escalation(Base):
+class Escalation(col.Keyed, Base):
     """A step on the escalation ladder that was taken for an overdue occurrence."""
 
     __tablename__ = "escalations"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    idempotency_key: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
-    workflow_id: Mapped[str] = mapped_column(String(ID_LEN))
-    org_nr: Mapped[str] = mapped_column(String(ORG_NR_LEN), index=True)
-    obligation: Mapped[str] = mapped_column(String(KEY_LEN))
-    period: Mapped[str] = mapped_column(String(PERIOD_LEN))
+    workflow_id: Mapped[col.Id]
+    org_nr: Mapped[col.OrgNr] = mapped_column(index=True)
+    obligation: Mapped[col.Key]
+    period: Mapped[col.Period]
     level: Mapped[int]
-    kind: Mapped[str] = mapped_column(String(KEY_LEN))
+    kind: Mapped[col.Key]
     title: Mapped[str] = mapped_column(String(TITLE_LEN))
     at: Mapped[datetime]

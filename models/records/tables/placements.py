@@ -6,22 +6,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Final
 
-from sqlalchemy import (
-    CheckConstraint,
-    Index,
-    Integer,
-    String,
-)
+from sqlalchemy import CheckConstraint, Index
 from sqlalchemy.orm import Mapped, mapped_column
 
-# Column sizes live in models.domain.limits: input validation (models.domain.inputs) refuses
-# longer text with the same numbers.
-from models.domain.limits import (
-    ID_LEN,
-    KEY_LEN,
-    ORG_NR_LEN,
-    STATUS_LEN,
-)
+from models.records.tables import columns as col
 from models.records.tables.base import Base, in_values
 
 PLACEMENT_STATUSES: Final = ("awaiting_choice", "active", "ended")
@@ -40,16 +28,16 @@ class Placement(Base):
         Index(None, "org_nr", "status"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    placement_id: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
-    customer_ref: Mapped[str] = mapped_column(String(KEY_LEN))
-    area: Mapped[str] = mapped_column(String(KEY_LEN))
-    service_type: Mapped[str] = mapped_column(String(KEY_LEN))
+    id: Mapped[col.RowId]
+    placement_id: Mapped[col.Id] = mapped_column(unique=True)
+    customer_ref: Mapped[col.Key]
+    area: Mapped[col.Key]
+    service_type: Mapped[col.Key]
     granted_hours: Mapped[Decimal]  # per month
     decision_date: Mapped[date]
-    status: Mapped[str] = mapped_column(String(STATUS_LEN))
-    org_nr: Mapped[str | None] = mapped_column(String(ORG_NR_LEN))  # the current provider
-    pending_org_nr: Mapped[str | None] = mapped_column(String(ORG_NR_LEN))  # switching to
+    status: Mapped[col.Status]
+    org_nr: Mapped[col.OrgNr | None]  # the current provider
+    pending_org_nr: Mapped[col.OrgNr | None]  # switching to
     provider_start: Mapped[date | None]
     care_plan_due: Mapped[date | None]
     care_plan_done_on: Mapped[date | None]

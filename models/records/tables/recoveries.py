@@ -6,28 +6,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Final
 
-from sqlalchemy import (
-    CheckConstraint,
-    ForeignKey,
-    Index,
-    Integer,
-    Numeric,
-    String,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 # Column sizes live in models.domain.limits: input validation (models.domain.inputs) refuses
 # longer text with the same numbers.
-from models.domain.limits import (
-    CUSTOMER_REF_LEN,
-    ID_LEN,
-    KEY_LEN,
-    ORG_NR_LEN,
-    PERIOD_LEN,
-    STATUS_LEN,
-)
+from models.domain.limits import CUSTOMER_REF_LEN
+from models.records.tables import columns as col
 from models.records.tables.base import Base, in_values
 
 RECOVERY_STATUSES: Final = (
@@ -57,20 +42,20 @@ class Recovery(Base):
         Index(None, "year", "org_nr"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    recovery_id: Mapped[str] = mapped_column(String(ID_LEN), unique=True)  # the case id
-    workflow_id: Mapped[str] = mapped_column(String(ID_LEN))
-    org_nr: Mapped[str] = mapped_column(String(ORG_NR_LEN), index=True)
+    id: Mapped[col.RowId]
+    recovery_id: Mapped[col.Id] = mapped_column(unique=True)  # the case id
+    workflow_id: Mapped[col.Id]
+    org_nr: Mapped[col.OrgNr] = mapped_column(index=True)
     year: Mapped[int]
-    status: Mapped[str] = mapped_column(String(STATUS_LEN))
+    status: Mapped[col.Status]
     claimed_amount: Mapped[Decimal | None]  # SEK, two decimals
     amount: Mapped[Decimal | None]  # SEK, two decimals
-    response: Mapped[str | None] = mapped_column(String(STATUS_LEN))  # accepted | disputed
+    response: Mapped[col.Status | None]  # accepted | disputed
     response_due: Mapped[date | None]
-    decision: Mapped[str | None] = mapped_column(String(STATUS_LEN))
-    decision_reason: Mapped[str | None] = mapped_column(Text)
-    settlement: Mapped[str | None] = mapped_column(String(STATUS_LEN))  # invoice | set_off
-    invoice_number: Mapped[str | None] = mapped_column(String(KEY_LEN))
+    decision: Mapped[col.Status | None]
+    decision_reason: Mapped[col.FreeText | None]
+    settlement: Mapped[col.Status | None]  # invoice | set_off
+    invoice_number: Mapped[col.Key | None]
     payment_due: Mapped[date | None]
     paid_at: Mapped[datetime | None]
     data: Mapped[dict[str, Any]]
@@ -86,13 +71,13 @@ class RecoveryLine(Base):
     __tablename__ = "recovery_lines"
     __table_args__ = (UniqueConstraint("recovery_id", "revision", "line_no"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    recovery_id: Mapped[str] = mapped_column(
-        String(ID_LEN), ForeignKey("recoveries.recovery_id", ondelete="RESTRICT")
+    id: Mapped[col.RowId]
+    recovery_id: Mapped[col.Id] = mapped_column(
+        ForeignKey("recoveries.recovery_id", ondelete="RESTRICT")
     )
     revision: Mapped[int]
     line_no: Mapped[int]
-    period: Mapped[str] = mapped_column(String(PERIOD_LEN))  # "2027-03"
+    period: Mapped[col.Period]  # "2027-03"
     customer_ref: Mapped[str] = mapped_column(
         String(CUSTOMER_REF_LEN)
     )  # pseudonymous, never a personnummer
@@ -102,17 +87,15 @@ class RecoveryLine(Base):
     amount: Mapped[Decimal]
 
 
-class RecoveryStep(Base):
+class RecoveryStep(col.Keyed, Base):
     """A step of a recovery case (notice, response, decision, settlement, reminder, inkasso,
     payment), in the order taken: the case's own trail beside the audit trail."""
 
     __tablename__ = "recovery_steps"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    idempotency_key: Mapped[str] = mapped_column(String(ID_LEN), unique=True)
-    recovery_id: Mapped[str] = mapped_column(String(ID_LEN), index=True)
-    step: Mapped[str] = mapped_column(String(KEY_LEN))
-    status: Mapped[str] = mapped_column(String(STATUS_LEN))  # the case's status after the step
-    actor: Mapped[str] = mapped_column(String(KEY_LEN))
+    recovery_id: Mapped[col.Id] = mapped_column(index=True)
+    step: Mapped[col.Key]
+    status: Mapped[col.Status]  # the case's status after the step
+    actor: Mapped[col.Key]
     at: Mapped[datetime]
     details: Mapped[dict[str, Any]]
