@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -156,34 +156,6 @@ def require_valid(request: BaseModel) -> None:
     """Validator helper: the request's marked fields (actor, dates, links, short texts) follow
     models.domain.inputs, so an accepted Update always fits the records and the calendar."""
     check_request(request)
-
-
-class _Timed(Protocol):
-    @property
-    def at(self) -> datetime: ...
-
-
-A = TypeVar("A", bound=_Timed)
-
-
-async def when_due(action: A | None, changed: Callable[[], bool]) -> A | None:
-    """Wait (on a durable timer) until `action` falls due and return it; None as soon as
-    `changed` says an update or signal changed the state first, so the caller plans again.
-
-    One shape for every workflow that plans its next step from state: the timer never fires
-    a step that an update has made obsolete in the meantime.
-    """
-    if action is None:
-        await workflow.wait_condition(changed)
-        return None
-    delay = action.at - workflow.now()
-    if delay > timedelta(0):
-        try:
-            await workflow.wait_condition(changed, timeout=delay)
-            return None
-        except TimeoutError:
-            pass
-    return action
 
 
 def require_org_nr(value: str, name: str) -> None:
