@@ -40,7 +40,14 @@ with workflow.unsafe.imports_passed_through():
     from models.plans.schema import PROVIDER_ROLE
     from models.runtime import search_attributes as sa
     from workflows.action_keys import ActionNumbers
-    from workflows.common import call, local_today, require, require_text, require_valid
+    from workflows.common import (
+        FollowedPlan,
+        call,
+        local_today,
+        require,
+        require_text,
+        require_valid,
+    )
     from workflows.mail import send_mail
     from workflows.records import add_note, record_audit, record_escalation
     from workflows.timed_steps import TimedAction, date_deadline, next_reminder, run_timed_steps
@@ -359,6 +366,10 @@ class ApplicationWorkflow:
             request.contract_start >= local_today(self._rules.time_zone),
             "contract_start: must not be in the past",
         )
+
+    def followed_plan(self) -> FollowedPlan:
+        """workflows.common.FollowsPlan: where a record refused for good is reported."""
+        return self._in.plan_id, None
 
     @workflow.query
     def status(self) -> ApplicationStatus:

@@ -48,6 +48,7 @@ with workflow.unsafe.imports_passed_through():
     from models.runtime import search_attributes as sa
     from workflows.action_keys import UNIQUE_KEYS_PATCH
     from workflows.common import (
+        FollowedPlan,
         call,
         end_of_day,
         local_today,
@@ -366,6 +367,10 @@ class ContractWorkflow:
     @workflow.signal(name=OBLIGATION_CHANGED_SIGNAL)
     def obligation_changed(self, item: ItemStatus) -> None:
         self._items[item_key(item.obligation, item.period)] = item
+
+    def followed_plan(self) -> FollowedPlan:
+        """workflows.common.FollowsPlan: where a record refused for good is reported."""
+        return self._in.plan_id, None
 
     @workflow.query
     def status(self) -> ContractStatus:

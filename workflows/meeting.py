@@ -47,6 +47,7 @@ with workflow.unsafe.imports_passed_through():
     from models.runtime import search_attributes as sa
     from workflows.action_keys import UNIQUE_KEYS_PATCH
     from workflows.common import (
+        FollowedPlan,
         call,
         local_time,
         local_today,
@@ -331,6 +332,10 @@ class MeetingWorkflow:
             self._status = MeetingState.CANCELLED
             self._close_reason = request.reason
             self._revision += 1
+
+    def followed_plan(self) -> FollowedPlan:
+        """workflows.common.FollowsPlan: where a record refused for good is reported."""
+        return self._in.plan_id, self._in.roles
 
     @workflow.query
     def status(self) -> MeetingStatus:

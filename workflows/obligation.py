@@ -38,7 +38,14 @@ with workflow.unsafe.imports_passed_through():
     from models.plans.schema import PROVIDER_ROLE
     from models.runtime import search_attributes as sa
     from workflows.action_keys import ActionNumbers
-    from workflows.common import call, local_today, require, require_text, require_valid
+    from workflows.common import (
+        FollowedPlan,
+        call,
+        local_today,
+        require,
+        require_text,
+        require_valid,
+    )
     from workflows.mail import send_mail
     from workflows.records import add_note, record_audit, record_escalation
     from workflows.timed_steps import (
@@ -281,6 +288,10 @@ class ObligationWorkflow:
             self._status = ObligationState.CANCELLED
             self._close_reason = request.reason
             self._revision += 1
+
+    def followed_plan(self) -> FollowedPlan:
+        """workflows.common.FollowsPlan: where a record refused for good is reported."""
+        return self._in.plan_id, self._in.roles
 
     @workflow.query
     def status(self) -> ObligationStatus:

@@ -44,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
     from models.plans.schema import PROVIDER_ROLE
     from models.runtime import search_attributes as sa
     from workflows.common import (
+        FollowedPlan,
         call,
         end_of_day,
         local_today,
@@ -350,6 +351,10 @@ class PlacementWorkflow:
         ).format(org_nr=notice.org_nr, end=notice.end_date.isoformat())
         self._rechoice_notice = self._provider is not None
         self._revision += 1
+
+    def followed_plan(self) -> FollowedPlan:
+        """workflows.common.FollowsPlan: where a record refused for good is reported."""
+        return self._in.plan_id, None
 
     @workflow.query
     def status(self) -> PlacementStatus:

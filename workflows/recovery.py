@@ -54,7 +54,14 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.plans.schema import PROVIDER_ROLE, EscalationStep
     from models.runtime import search_attributes as sa
-    from workflows.common import call, local_today, require, require_text, require_valid
+    from workflows.common import (
+        FollowedPlan,
+        call,
+        local_today,
+        require,
+        require_text,
+        require_valid,
+    )
     from workflows.mail import send_mail
     from workflows.timed_steps import TimedAction, date_deadline, run_timed_steps
 
@@ -343,6 +350,10 @@ class RecoveryWorkflow:
             in (RecoveryState.INVOICED, RecoveryState.SET_OFF, RecoveryState.DEBT_COLLECTION),
             f"status: nothing to pay (status is {self._status.value})",
         )
+
+    def followed_plan(self) -> FollowedPlan:
+        """workflows.common.FollowsPlan: where a record refused for good is reported."""
+        return self._in.plan_id, self._in.roles
 
     @workflow.query
     def status(self) -> RecoveryStatus:
