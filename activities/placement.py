@@ -16,7 +16,7 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from models.domain.calendar import CalendarRules
+from activities.plans import plan_calendar
 from models.domain.provider_id import ProviderIds
 from models.ids import rotation_workflow_id
 from models.messages.contract import ContractStateRecord
@@ -96,13 +96,7 @@ class PlacementActivities:
             plan_version=plan.version,
             language=plan.language,
             time_zone=plan.time_zone,
-            rules=CalendarRules(
-                time_zone=plan.time_zone,
-                holiday_calendar=plan.holiday_calendar,
-                office_hours=plan.office_hours,
-                reminder_offsets_days=k.care_plan_reminder_days,
-                escalation=plan.escalation,
-            ),
+            rules=plan_calendar(plan, k.care_plan_reminder_days, plan.escalation),
             roles=plan.roles,
             administrator_role=plan.administrator_role,
             case_officer_role=k.case_officer_role or plan.administrator_role,

@@ -25,7 +25,21 @@ from models.messages.common import DeadlineRequest
 from models.messages.contract import LoadYearRequest, YearPlan
 from models.messages.meeting import MeetingReminderRequest
 from models.plans.loader import load_plan, plan_digest, resolve_plan_path
-from models.plans.schema import PROVIDER_ROLE, EscalationStep
+from models.plans.schema import PROVIDER_ROLE, EscalationStep, Plan
+
+
+def plan_calendar(
+    plan: Plan, reminder_offsets_days: tuple[int, ...], escalation: tuple[EscalationStep, ...]
+) -> CalendarRules:
+    """The plan's calendar (time zone, holidays, office hours) with the reminders and the
+    escalation ladder of one kind of deadline."""
+    return CalendarRules(
+        time_zone=plan.time_zone,
+        holiday_calendar=plan.holiday_calendar,
+        office_hours=plan.office_hours,
+        reminder_offsets_days=reminder_offsets_days,
+        escalation=escalation,
+    )
 
 
 class PlanActivities:
@@ -71,13 +85,7 @@ class PlanActivities:
             plan_id=plan.id,
             plan_version=plan.version,
             language=plan.language,
-            rules=CalendarRules(
-                time_zone=plan.time_zone,
-                holiday_calendar=plan.holiday_calendar,
-                office_hours=plan.office_hours,
-                reminder_offsets_days=plan.reminder_offsets_days,
-                escalation=(overdue,),
-            ),
+            rules=plan_calendar(plan, plan.reminder_offsets_days, (overdue,)),
             roles=plan.roles,
             administrator_role=plan.administrator_role,
             skallkrav={k.key: k.title for k in plan.skallkrav},

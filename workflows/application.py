@@ -9,15 +9,12 @@ so the contract is an independent workflow that lives on after this one has comp
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.mail import MailActivities
     from activities.opening import OpeningActivities
     from activities.plans import PlanActivities
     from activities.records import RecordActivities
@@ -40,21 +37,23 @@ with workflow.unsafe.imports_passed_through():
         LoadApplicationPlan,
         StartContract,
     )
-    from models.messages.audit import AuditRecord
-    from models.messages.common import DeadlineRequest
-    from models.messages.mail import MailRequest
-    from models.messages.obligation import EscalationWrite
     from models.plans.schema import PROVIDER_ROLE
     from models.runtime import search_attributes as sa
-    from workflows.common import call, local_today, require, require_text, require_valid, when_due
+    from workflows.action_keys import ActionNumbers
+    from workflows.common import (
+        FollowedPlan,
+        call,
+        local_today,
+        require,
+        require_text,
+        require_valid,
+    )
+    from workflows.mail import send_mail
+    from workflows.records import add_note, record_audit, record_escalation
+    from workflows.timed_steps import TimedAction, date_deadline, next_reminder, run_timed_steps
 
 # Komplettering deadlines further out than this would stall the decision for too long.
 MAX_COMPLETION_DAYS = 90
-# workflow.patched() id: each administrator action takes the numbers of its keys when it starts,
-# before its first await, so two actions in flight together (two assessments sent at once) never
-# share an idempotency key and never lose a record or an e-mail to the other's key. Runs without
-# the marker keep computing the keys as before.
-UNIQUE_KEYS_PATCH = "unique-action-keys"
 # workflow.patched() id: the komplettering round keeps the business-day adjusted due date, so
 # mail, record and status show one date (issue 16: mailed "senast 20 december", a Sunday, while
 # the record said 21 December).
@@ -64,13 +63,6 @@ ADJUSTED_DUE_PATCH = "completion-due-adjusted"
 def _late_at(s: DeadlineSchedule) -> datetime:
     """When lateness is acted on: the plan's step (next business day, office hours)."""
     return s.escalations[0].at if s.escalations else s.deadline
-
-
-@dataclass(frozen=True)
-class _Action:
-    at: datetime
-    kind: str  # "completion-reminder" | "completion-deadline" | "decision-reminder" | ...
-    index: int = 0
 
 
 @workflow.defn
@@ -99,9 +91,9 @@ class ApplicationWorkflow:
         # Administrators act once the application is registered and acknowledged, so the
         # applicant's acknowledgement always comes before any decision.
         self._registered = False
-        # Administrator actions numbered as they start (unique-action-keys): workflow state like
-        # any other, numbered again in the same order on replay.
-        self._actions = 0
+        # Administrator actions numbered as they start (unique-action-keys), so two in flight
+        # together (two assessments sent at once) never share a key.
+        self._actions = ActionNumbers()
 
     # --- main loop ------------------------------------------------------------------------
 
@@ -120,40 +112,42 @@ class ApplicationWorkflow:
         await self._report("submitted", inp.actor, {"documents": len(inp.documents)})
         self._registered = True
 
-        while not self._state.decided:
-            revision = self._revision
-            action = await when_due(self._next_action(), self._changed_since(revision))
-            if action is None:
-                continue  # something changed: plan again
-            await self._perform(action)
+        await run_timed_steps(
+            lambda: self._state.decided,
+            lambda: self._revision,
+            self._next_action,
+            self._perform,
+        )
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.status()
 
-    def _next_action(self) -> _Action | None:
+    def _next_action(self) -> TimedAction | None:
         if self._replanning or self._state.decided:
             return None
-        candidates: list[_Action] = []
+        candidates: list[TimedAction | None] = []
         completion = self._open_completion()
         if completion is not None and self._completion_schedule is not None:
             s = self._completion_schedule
-            opened = completion.requested_at
-            for i, at in enumerate(s.reminders):
-                if i not in self._completion_reminded and opened <= at < s.deadline:
-                    candidates.append(_Action(at, "completion-reminder", i))
-                    break
-            candidates.append(_Action(_late_at(s), "completion-deadline"))
+            candidates += [
+                next_reminder(
+                    s, self._completion_reminded, completion.requested_at, "completion-reminder"
+                ),
+                TimedAction(_late_at(s), "completion-deadline"),
+            ]
         elif self._decision_schedule is not None:
             # While komplettering is outstanding the decision cannot be made: its clock waits.
             s = self._decision_schedule
-            for i, at in enumerate(s.reminders):
-                if i not in self._decision_reminded and self._decision_opened_at <= at < s.deadline:
-                    candidates.append(_Action(at, "decision-reminder", i))
-                    break
+            candidates.append(
+                next_reminder(
+                    s, self._decision_reminded, self._decision_opened_at, "decision-reminder"
+                )
+            )
             if not self._decision_overdue:
-                candidates.append(_Action(_late_at(s), "decision-deadline"))
-        return min(candidates, key=lambda a: a.at) if candidates else None
+                candidates.append(TimedAction(_late_at(s), "decision-deadline"))
+        found = [a for a in candidates if a is not None]
+        return min(found, key=lambda a: a.at) if found else None
 
-    async def _perform(self, action: _Action) -> None:
+    async def _perform(self, action: TimedAction) -> None:
         plan = self._p
         if action.kind == "completion-reminder":
             self._completion_reminded.add(action.index)
@@ -187,19 +181,12 @@ class ApplicationWorkflow:
             assert self._decision_schedule is not None
             step = self._decision_schedule.escalations[0]
             await self._mail("application-decision-overdue", list(step.notify), key)
-            await call(
-                RecordActivities.record_escalation,
-                EscalationWrite(
-                    key=f"{self._wid}:{key}",
-                    workflow_id=self._wid,
-                    org_nr=self._in.provider.org_nr,
-                    obligation="application-decision",
-                    period=self._submitted_at.date().isoformat(),
-                    level=step.level,
-                    kind=step.kind,
-                    title=step.title,
-                    at=workflow.now(),
-                ),
+            await record_escalation(
+                key,
+                self._in.provider.org_nr,
+                "application-decision",
+                self._submitted_at.date().isoformat(),
+                step,
             )
             await self._report("decision_overdue", "system", {"round": self._decision_round})
 
@@ -207,7 +194,7 @@ class ApplicationWorkflow:
 
     @workflow.update
     async def assess(self, request: AssessRequest) -> ApplicationStatus:
-        action = self._start_action()
+        action = self._actions.start()
         outcome: Literal["met", "not_met"] = "met" if request.met else "not_met"
         at = workflow.now()
         item = self._checklist[request.key]
@@ -254,7 +241,7 @@ class ApplicationWorkflow:
 
     @workflow.update
     async def request_completion(self, request: CompletionRequest) -> ApplicationStatus:
-        action = self._start_action()
+        action = self._actions.start()
         due = self._completion_due(request)
         self._state = ApplicationState.COMPLETION_REQUESTED
         self._completions.append(
@@ -272,10 +259,7 @@ class ApplicationWorkflow:
         self._completion_reminded = set()
         self._replanning = True
         try:
-            self._completion_schedule = await call(
-                PlanActivities.date_deadline,
-                DeadlineRequest(rules=self._rules, due=due),
-            )
+            self._completion_schedule = await date_deadline(self._rules, due)
         finally:
             self._replanning = False
         if workflow.patched(ADJUSTED_DUE_PATCH):
@@ -317,7 +301,7 @@ class ApplicationWorkflow:
 
     @workflow.update
     async def complete(self, request: CompleteRequest) -> ApplicationStatus:
-        action = self._start_action()
+        action = self._actions.start()
         completion = self._open_completion()
         assert completion is not None
         round_number = len(self._completions)  # the round completed here
@@ -392,6 +376,10 @@ class ApplicationWorkflow:
             "contract_start: must not be in the past",
         )
 
+    def followed_plan(self) -> FollowedPlan:
+        """workflows.common.FollowsPlan: where a record refused for good is reported."""
+        return self._in.plan_id, None
+
     @workflow.query
     def status(self) -> ApplicationStatus:
         schedule = self._decision_schedule
@@ -417,16 +405,6 @@ class ApplicationWorkflow:
 
     # --- helpers ------------------------------------------------------------------------------
 
-    def _start_action(self) -> int | None:
-        """The number of the administrator action now starting, or None in runs from before
-        the unique-action-keys patch. Called first thing in each handler, before any await, so
-        the numbers follow the order the handlers start and patched() is asked at the same
-        point of every replay."""
-        if not workflow.patched(UNIQUE_KEYS_PATCH):
-            return None
-        self._actions += 1
-        return self._actions
-
     @property
     def _p(self) -> ApplicationPlan:
         assert self._plan is not None, "the plan is loaded before any handler runs"
@@ -439,9 +417,6 @@ class ApplicationWorkflow:
     @property
     def _wid(self) -> str:
         return workflow.info().workflow_id
-
-    def _changed_since(self, revision: int) -> Callable[[], bool]:
-        return lambda: self._revision != revision
 
     def _open_completion(self) -> CompletionRound | None:
         last = self._completions[-1] if self._completions else None
@@ -462,11 +437,8 @@ class ApplicationWorkflow:
     async def _new_decision_time(self, start: date) -> None:
         self._replanning = True
         try:
-            self._decision_schedule = await call(
-                PlanActivities.date_deadline,
-                DeadlineRequest(
-                    rules=self._rules, due=start + timedelta(weeks=self._p.decision_weeks)
-                ),
+            self._decision_schedule = await date_deadline(
+                self._rules, start + timedelta(weeks=self._p.decision_weeks)
             )
         finally:
             self._replanning = False
@@ -586,28 +558,22 @@ class ApplicationWorkflow:
 
     async def _mail(self, template: str, roles: list[str], key: str) -> None:
         plan = self._p
-        await call(
-            MailActivities.send_mail,
-            MailRequest(
-                key=f"{self._wid}:{key}",
-                kind=template,
-                template=template,
-                language=plan.language,
-                to_roles=roles,
-                roles=plan.roles,
-                org_nr=self._in.provider.org_nr,
-                workflow_id=self._wid,
-                at=workflow.now(),
-                time_zone=plan.rules.time_zone,
-                context=self._context(),
-            ),
+        await send_mail(
+            key,
+            template,
+            roles,
+            language=plan.language,
+            roles=plan.roles,
+            org_nr=self._in.provider.org_nr,
+            time_zone=plan.rules.time_zone,
+            context=self._context(),
         )
 
     async def _report(self, event: str, actor: str, details: dict[str, Any]) -> None:
         now = workflow.now()
         # Safe without unique-action-keys: the note is appended and the count read for the
         # audit key below with no await in between, so concurrent outcomes get distinct numbers.
-        self._history.append(f"{now.isoformat()} {event} ({actor})")
+        number = add_note(self._history, now, event, actor)
         if self._in.search_attributes:
             schedule = self._decision_schedule
             workflow.upsert_search_attributes(
@@ -617,15 +583,11 @@ class ApplicationWorkflow:
                     *([sa.DUE.value_set(schedule.deadline)] if schedule else []),
                 ]
             )
-        await call(
-            RecordActivities.record_audit,
-            AuditRecord(
-                key=f"{self._wid}:event:{len(self._history)}",
-                at=now,
-                org_nr=self._in.provider.org_nr,
-                workflow_id=self._wid,
-                event_type=f"application_{event}",
-                actor=actor,
-                details={"state": self._state.value, **details},
-            ),
+        await record_audit(
+            f"event:{number}",
+            now,
+            self._in.provider.org_nr,
+            f"application_{event}",
+            actor,
+            {"state": self._state.value, **details},
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast, runtime_checkable
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from models.domain.inputs import check_request
     from models.domain.orgnr import OrgNrError, normalize_org_nr
     from models.messages.common import DataErrorReport
+    from models.plans.schema import Role
 
 # Side effects retry with backoff for as long as it takes (an SMTP or database outage must not
 # lose a reminder); permanent failures are raised as non-retryable by the activities themselves.
@@ -43,6 +44,20 @@ HEARTBEAT_PATCH = "activity-heartbeat-timeout"
 # which workers before it never produced (they retried for ever).
 DATA_ERROR_PATCH = "record-data-error-reported"
 REPORT_DATA_ERROR = "report_data_error"
+
+# A workflow's plan id and the plan's roles, as its input names them (None where it does not).
+FollowedPlan = tuple[str | None, dict[str, Role] | None]
+
+
+@runtime_checkable
+class FollowsPlan(Protocol):
+    """Every lovflow workflow: which plan it follows, so the notice about a record refused for
+    good (see `call`) reaches that plan's administrator."""
+
+    def followed_plan(self) -> FollowedPlan:
+        """The plan id and roles from the workflow's input (roles None where the input has
+        none): only what the input says, so the notice's input stays what it was."""
+        ...
 
 
 async def call(activity: Callable[[Any, P], Awaitable[R]], arg: P) -> R:
@@ -89,14 +104,15 @@ async def _report_data_error(activity: str, arg: Any, activity_id: str, error: s
         workflow.logger.error("the notice about %s was refused too: %s", activity, err.cause)
 
 
-def _plan_of(arg: Any) -> tuple[str | None, dict[str, Any] | None]:
+def _plan_of(arg: Any) -> FollowedPlan:
     """The plan id and roles of the failing workflow, so the notice reaches that plan's
-    administrator: from the workflow's input (every lovflow workflow keeps it as `_in`), else
-    from the failing activity's input (a MailRequest carries the roles). Only fills the
-    notice's input, which replay does not compare, so no patch is needed."""
-    sources = (getattr(workflow.instance(), "_in", None), arg)
-    plan_ids = [getattr(x, "plan_id", None) for x in sources]
-    roles = [getattr(x, "roles", None) for x in sources]
+    administrator: from the workflow (`FollowsPlan`), else from the failing activity's input
+    (a MailRequest carries the roles). Only fills the notice's input, which replay does not
+    compare, so no patch is needed."""
+    instance = workflow.instance()
+    own = instance.followed_plan() if isinstance(instance, FollowsPlan) else (None, None)
+    plan_ids = [own[0], getattr(arg, "plan_id", None)]
+    roles = [own[1], getattr(arg, "roles", None)]
     return (
         next((p for p in plan_ids if isinstance(p, str) and p), None),
         next((r for r in roles if isinstance(r, dict) and r), None),
@@ -156,34 +172,6 @@ def require_valid(request: BaseModel) -> None:
     """Validator helper: the request's marked fields (actor, dates, links, short texts) follow
     models.domain.inputs, so an accepted Update always fits the records and the calendar."""
     check_request(request)
-
-
-class _Timed(Protocol):
-    @property
-    def at(self) -> datetime: ...
-
-
-A = TypeVar("A", bound=_Timed)
-
-
-async def when_due(action: A | None, changed: Callable[[], bool]) -> A | None:
-    """Wait (on a durable timer) until `action` falls due and return it; None as soon as
-    `changed` says an update or signal changed the state first, so the caller plans again.
-
-    One shape for every workflow that plans its next step from state: the timer never fires
-    a step that an update has made obsolete in the meantime.
-    """
-    if action is None:
-        await workflow.wait_condition(changed)
-        return None
-    delay = action.at - workflow.now()
-    if delay > timedelta(0):
-        try:
-            await workflow.wait_condition(changed, timeout=delay)
-            return None
-        except TimeoutError:
-            pass
-    return action
 
 
 def require_org_nr(value: str, name: str) -> None:

@@ -17,13 +17,11 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError, FailureError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.mail import MailActivities
     from activities.opening import OpeningActivities
     from activities.plans import PlanActivities
     from activities.records import RecordActivities
     from models.domain.calendar import MeetingWindow, Occurrence
     from models.ids import meeting_workflow_id, obligation_workflow_id, search_value
-    from models.messages.audit import AuditRecord
     from models.messages.common import DeadlineRequest, Provider, Termination
     from models.messages.contract import (
         ChangeContactRequest,
@@ -39,7 +37,6 @@ with workflow.unsafe.imports_passed_through():
         TerminateRequest,
         YearPlan,
     )
-    from models.messages.mail import MailRequest
     from models.messages.meeting import MeetingInput
     from models.messages.obligation import (
         CloseRequest,
@@ -50,7 +47,9 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.plans.schema import PROVIDER_ROLE
     from models.runtime import search_attributes as sa
+    from workflows.action_keys import UNIQUE_KEYS_PATCH
     from workflows.common import (
+        FollowedPlan,
         call,
         end_of_day,
         local_today,
@@ -58,8 +57,10 @@ with workflow.unsafe.imports_passed_through():
         require_text,
         require_valid,
     )
+    from workflows.mail import send_mail
     from workflows.meeting import MeetingWorkflow
     from workflows.obligation import OBLIGATION_CHANGED_SIGNAL, ObligationWorkflow
+    from workflows.records import record_audit
 
 # Finished items older than this many years are folded into per-obligation counts, so the state
 # carried across continue-as-new does not grow with the contract's age.
@@ -67,10 +68,9 @@ KEEP_DONE_YEARS = 2
 # workflow.patched() ids: contracts whose history predates the follow-up meetings replay as before.
 MEETINGS_PATCH = "open-meetings"
 CLOSE_MEETINGS_PATCH = "close-meetings"
-# workflow.patched() id: a contact change takes the revision in its audit key when it starts,
-# so two changes in flight together no longer both write under the later revision (the second
+# UNIQUE_KEYS_PATCH: a contact change takes the revision in its audit key when it starts, so
+# two changes in flight together no longer both write under the later revision (the second
 # audit event was lost to the first's key).
-UNIQUE_KEYS_PATCH = "unique-action-keys"
 # workflow.patched() id: a termination keeps every duty whose period began on or before the end
 # date (it reports on contract time), not only those due by then (issue 16: ending on 30 June
 # cancelled T2, the annual report and the årsredovisning while the notice said they were owed).
@@ -312,30 +312,25 @@ class ContractWorkflow:
         self._revision += 1
         self._upsert_search_attributes()
         await self._record_state()
-        await call(
-            MailActivities.send_mail,
-            MailRequest(
-                key=f"{self._wid}:termination",
-                kind="notice",
-                template=f"termination-{request.kind}",
-                language=plan.language,
-                to_roles=[PROVIDER_ROLE, plan.administrator_role],
-                roles=plan.roles,
-                org_nr=self._provider.org_nr,
-                workflow_id=self._wid,
-                at=workflow.now(),
-                time_zone=plan.time_zone,
-                context={
-                    "provider_name": self._provider.name,
-                    "org_nr": self._provider.org_nr,
-                    "end_date": request.end_date.isoformat(),
-                    "reason": request.reason,
-                    "by": request.by,
-                    "admin_title": plan.roles[plan.administrator_role].title,
-                    "admin_email": plan.roles[plan.administrator_role].email,
-                    "still_owed": self._still_owed(plan, request.end_date, covered),
-                },
-            ),
+        await send_mail(
+            "termination",
+            f"termination-{request.kind}",
+            [PROVIDER_ROLE, plan.administrator_role],
+            language=plan.language,
+            roles=plan.roles,
+            org_nr=self._provider.org_nr,
+            time_zone=plan.time_zone,
+            context={
+                "provider_name": self._provider.name,
+                "org_nr": self._provider.org_nr,
+                "end_date": request.end_date.isoformat(),
+                "reason": request.reason,
+                "by": request.by,
+                "admin_title": plan.roles[plan.administrator_role].title,
+                "admin_email": plan.roles[plan.administrator_role].email,
+                "still_owed": self._still_owed(plan, request.end_date, covered),
+            },
+            kind="notice",
         )
         await self._audit(
             "contract-terminated",
@@ -352,27 +347,17 @@ class ContractWorkflow:
             if not i.status.terminal
             and not self._owed_after_termination(plan, i.obligation, i.period, i.due)
         ]
+        reason = f"avtalet upphör {request.end_date.isoformat()}"
         for item in closing:
-            handle = workflow.get_external_workflow_handle(item.workflow_id)
-            try:
-                await handle.signal(
-                    ObligationWorkflow.close,
-                    CloseRequest(reason=f"avtalet upphör {request.end_date.isoformat()}"),
-                )
-            except FailureError:
+            if not await _close(item.workflow_id, ObligationWorkflow.close, reason):
                 workflow.logger.info("obligation %s already closed", item.workflow_id)
         meetings = [w for w in plan.meetings if not self._meeting_owed(w)]
         if meetings and workflow.patched(CLOSE_MEETINGS_PATCH):
             for window in meetings:
-                meeting = workflow.get_external_workflow_handle(
-                    meeting_workflow_id(self._provider.org_nr, window.period, self._in.provider_ref)
+                wid = meeting_workflow_id(
+                    self._provider.org_nr, window.period, self._in.provider_ref
                 )
-                try:
-                    await meeting.signal(
-                        MeetingWorkflow.close,
-                        CloseRequest(reason=f"avtalet upphör {request.end_date.isoformat()}"),
-                    )
-                except FailureError:
+                if not await _close(wid, MeetingWorkflow.close, reason):
                     # Never opened (a late contract) or already held.
                     workflow.logger.info("meeting %s not open", window.period)
         return self.status()
@@ -500,6 +485,10 @@ class ContractWorkflow:
     def obligation_changed(self, item: ItemStatus) -> None:
         self._items[item_key(item.obligation, item.period)] = item
 
+    def followed_plan(self) -> FollowedPlan:
+        """workflows.common.FollowsPlan: where a record refused for good is reported."""
+        return self._in.plan_id, None
+
     @workflow.query
     def status(self) -> ContractStatus:
         summary: dict[str, ObligationSummary] = {}
@@ -593,15 +582,23 @@ class ContractWorkflow:
     ) -> None:
         """`revision`: the one the action took when it started; otherwise the current one."""
         revision = self._revision if revision is None else revision
-        await call(
-            RecordActivities.record_audit,
-            AuditRecord(
-                key=f"{self._wid}:{event}:{workflow.info().run_id}:{revision}",
-                at=workflow.now(),
-                org_nr=self._provider.org_nr,
-                workflow_id=self._wid,
-                event_type=event,
-                actor=actor,
-                details=details,
-            ),
+        await record_audit(
+            f"{event}:{workflow.info().run_id}:{revision}",
+            workflow.now(),
+            self._provider.org_nr,
+            event,
+            actor,
+            details,
         )
+
+
+async def _close(workflow_id: str, signal: Any, reason: str) -> bool:
+    """Tell an obligation or a meeting that the contract no longer owes it; False when it is
+    not running (already done, or never opened)."""
+    try:
+        await workflow.get_external_workflow_handle(workflow_id).signal(
+            signal, CloseRequest(reason=reason)
+        )
+    except FailureError:
+        return False
+    return True

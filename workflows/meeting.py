@@ -11,15 +11,12 @@ workflow's id and a counter, so nothing happens twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.mail import MailActivities
     from activities.meetings import MeetingActivities
     from activities.opening import OpeningActivities
     from activities.plans import PlanActivities
@@ -27,10 +24,9 @@ with workflow.unsafe.imports_passed_through():
     from activities.rendering import format_date
     from models.domain.calendar import Occurrence, meeting_out_of_hours
     from models.ids import obligation_workflow_id
-    from models.messages.audit import AuditRecord
     from models.messages.common import DeadlineRequest
     from models.messages.contract import OpenObligations
-    from models.messages.mail import MailAttachment, MailRequest
+    from models.messages.mail import MailAttachment
     from models.messages.meeting import (
         ActionItemStatus,
         ActionItemWrite,
@@ -49,15 +45,19 @@ with workflow.unsafe.imports_passed_through():
     from models.messages.obligation import CloseRequest, ObligationInput
     from models.plans.schema import PROVIDER_ROLE, AnnualSchedule, Document, MonthDay, Obligation
     from models.runtime import search_attributes as sa
+    from workflows.action_keys import UNIQUE_KEYS_PATCH
     from workflows.common import (
+        FollowedPlan,
         call,
         local_time,
         local_today,
         require,
         require_text,
         require_valid,
-        when_due,
     )
+    from workflows.mail import send_mail
+    from workflows.records import add_note, record_audit
+    from workflows.timed_steps import TimedAction, run_timed_steps
 
 # The obligation key of an action item the provider owns; its period is "<meeting period>-<n>".
 ACTION_OBLIGATION = "meeting-action"
@@ -65,11 +65,10 @@ ACTION_DOCUMENT = "action-report"
 MIN_DURATION, MAX_DURATION = 15, 8 * 60
 # An action item may be given at most this long: longer is a plan matter, not a meeting's.
 MAX_ACTION_DAYS = 730
-# workflow.patched() id: an outcome's audit key and an invitation's SEQUENCE are taken before
+# UNIQUE_KEYS_PATCH: an outcome's audit key and an invitation's SEQUENCE are taken before
 # the first await, so a reminder and a reschedule, or two reschedules, in flight together
 # never share a key (the second audit event or invitation was lost to the first's key). Runs
 # without the marker keep computing them as before.
-UNIQUE_KEYS_PATCH = "unique-action-keys"
 # workflow.patched() id: a meeting cancelled while its window is open stays open until the window
 # closes, so the window can be booked again (issue 16). Runs without the marker end on cancel.
 REBOOK_AFTER_CANCEL_PATCH = "rebook-after-cancel"
@@ -86,12 +85,6 @@ _TEXTS = {
         "summary": "Opfølgningsmøde {period}: {provider}",
     },
 }
-
-
-@dataclass(frozen=True)
-class _Action:
-    at: datetime
-    kind: str  # "remind-unscheduled" | "reminder" | "took-place" | "escalation"
 
 
 @workflow.defn
@@ -123,14 +116,15 @@ class MeetingWorkflow:
     @workflow.run
     async def run(self, inp: MeetingInput) -> MeetingStatus:
         await self._report("opened", "system")
-        while not self._status.terminal or self._rebook_until is not None:
-            revision = self._revision
-            action = await when_due(self._next_action(), self._changed_since(revision))
-            if action is None:
-                continue  # something changed: plan again
-            if self._busy or self._revision != revision:
-                continue  # an update is changing the state right now: plan again after it
-            await self._perform(action)
+        await run_timed_steps(
+            # A cancelled meeting whose window is still open may be booked again (patched).
+            lambda: self._status.terminal and self._rebook_until is None,
+            lambda: self._revision,
+            self._next_action,
+            self._perform,
+            # An update is changing the state right now: plan again after it.
+            hold=lambda revision: self._busy or self._revision != revision,
+        )
         if self._close_reason:
             # Closed by the contract (termination): a scheduled meeting is called off.
             if self._meeting is not None:
@@ -139,16 +133,17 @@ class MeetingWorkflow:
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.status()
 
-    def _next_action(self) -> _Action | None:
+    def _next_action(self) -> TimedAction | None:
         if self._busy:
             return None
         if self._status.terminal:
             # Cancelled, bookable again until the window closes (never escalated: the meeting
             # was called off on purpose).
             until = self._rebook_until
-            return _Action(until, "window-closed") if until is not None else None
+            return TimedAction(until, "window-closed") if until is not None else None
         w = self._in.window
-        found: list[_Action] = []
+        # Kinds: "remind-unscheduled" | "reminder" | "took-place" | "escalation".
+        found: list[TimedAction] = []
         if (
             self._status is MeetingState.UNSCHEDULED
             and not self._reminded_unscheduled
@@ -156,14 +151,14 @@ class MeetingWorkflow:
             and w.remind_at >= self._opened_at
             and w.remind_at < w.deadline
         ):
-            found.append(_Action(w.remind_at, "remind-unscheduled"))
+            found.append(TimedAction(w.remind_at, "remind-unscheduled"))
         m = self._meeting
         if self._status is MeetingState.SCHEDULED and m is not None:
             if m.reminder_at is not None and self._reminded_sequence != m.sequence:
-                found.append(_Action(m.reminder_at, "reminder"))
-            found.append(_Action(m.starts_at, "took-place"))
+                found.append(TimedAction(m.reminder_at, "reminder"))
+            found.append(TimedAction(m.starts_at, "took-place"))
         if not self._escalated and not self._held_in_window():
-            found.append(_Action(w.escalate_at, "escalation"))
+            found.append(TimedAction(w.escalate_at, "escalation"))
         return min(found, key=lambda a: a.at) if found else None
 
     def _held_in_window(self) -> bool:
@@ -174,7 +169,7 @@ class MeetingWorkflow:
             and m.starts_at < self._in.window.deadline
         )
 
-    async def _perform(self, action: _Action) -> None:
+    async def _perform(self, action: TimedAction) -> None:
         w = self._in.window
         if action.kind == "remind-unscheduled":
             self._reminded_unscheduled = True
@@ -367,6 +362,10 @@ class MeetingWorkflow:
             # Already cancelled (and its invitation called off): no longer bookable again.
             self._rebook_until = None
             self._revision += 1
+
+    def followed_plan(self) -> FollowedPlan:
+        """workflows.common.FollowsPlan: where a record refused for good is reported."""
+        return self._in.plan_id, self._in.roles
 
     @workflow.query
     def status(self) -> MeetingStatus:
@@ -586,10 +585,6 @@ class MeetingWorkflow:
 
     # --- helpers ------------------------------------------------------------------------------
 
-    def _changed_since(self, revision: int) -> Callable[[], bool]:
-        """A wait condition: an update or signal has changed the state since `revision`."""
-        return lambda: self._revision != revision
-
     @property
     def _wid(self) -> str:
         return workflow.info().workflow_id
@@ -653,24 +648,18 @@ class MeetingWorkflow:
         **extra: Any,
     ) -> None:
         inp = self._in
-        await call(
-            MailActivities.send_mail,
-            MailRequest(
-                key=f"{self._wid}:{key}",
-                kind=template,
-                template=template,
-                language=inp.language,
-                to_roles=roles,
-                roles=inp.roles,
-                org_nr=inp.org_nr,
-                workflow_id=self._wid,
-                obligation="meeting",
-                period=inp.window.period,
-                at=workflow.now(),
-                time_zone=inp.window.rules.time_zone,
-                context={**self._context(), **extra},
-                attachments=attachments or [],
-            ),
+        await send_mail(
+            key,
+            template,
+            roles,
+            language=inp.language,
+            roles=inp.roles,
+            org_nr=inp.org_nr,
+            time_zone=inp.window.rules.time_zone,
+            context={**self._context(), **extra},
+            obligation="meeting",
+            period=inp.window.period,
+            attachments=attachments,
         )
 
     async def _report(self, event: str, actor: str, details: dict[str, Any] | None = None) -> None:
@@ -678,12 +667,11 @@ class MeetingWorkflow:
         unique = workflow.patched(UNIQUE_KEYS_PATCH)
         inp, w, m = self._in, self._in.window, self._meeting
         now = workflow.now()
-        self._history.append(f"{now.isoformat()} {event} ({actor})")
         # This outcome's number, taken with its note. Old runs read the count only after the
         # meeting record below was written, when another outcome may have added its note too,
         # so both wrote under one key. The number only counts up, and old runs only ever used a
         # count already reached, so "event:N" cannot repeat an old key.
-        number = len(self._history)
+        number = add_note(self._history, now, event, actor)
         if inp.search_attributes:
             workflow.upsert_search_attributes([sa.STATUS.value_set(self._status.value)])
         await call(
@@ -705,22 +693,18 @@ class MeetingWorkflow:
                 escalated_at=self._escalated_at,
             ),
         )
-        await call(
-            RecordActivities.record_audit,
-            AuditRecord(
-                key=f"{self._wid}:event:{number if unique else len(self._history)}",
-                at=now,
-                org_nr=inp.org_nr,
-                workflow_id=self._wid,
-                event_type=f"meeting-{event}",
-                actor=actor,
-                details={
-                    # "obligation" lets reports and `lov simulate` show meetings with the duties.
-                    "obligation": "meeting",
-                    "period": w.period,
-                    "status": self._status.value,
-                    "due": w.due.isoformat(),
-                    **(details or {}),
-                },
-            ),
+        await record_audit(
+            f"event:{number if unique else len(self._history)}",
+            now,
+            inp.org_nr,
+            f"meeting-{event}",
+            actor,
+            {
+                # "obligation" lets reports and `lov simulate` show meetings with the duties.
+                "obligation": "meeting",
+                "period": w.period,
+                "status": self._status.value,
+                "due": w.due.isoformat(),
+                **(details or {}),
+            },
         )

@@ -9,26 +9,19 @@ records) keyed by this workflow's id and a counter, so no step happens twice.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from collections.abc import Coroutine
+from datetime import date, timedelta
 from typing import Any
 
 from temporalio import workflow
 from temporalio.exceptions import FailureError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.mail import MailActivities
-    from activities.plans import PlanActivities
     from activities.records import RecordActivities
     from models.domain.calendar import DeadlineSchedule
     from models.domain.submission import SubmissionError, check_submission
-    from models.messages.audit import AuditRecord
-    from models.messages.common import DeadlineRequest
-    from models.messages.mail import MailRequest
     from models.messages.obligation import (
         CloseRequest,
-        EscalationWrite,
         ExtendRequest,
         ItemStatus,
         ObligationInput,
@@ -44,28 +37,33 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.plans.schema import PROVIDER_ROLE
     from models.runtime import search_attributes as sa
-    from workflows.common import call, local_today, require, require_text, require_valid, when_due
+    from workflows.action_keys import ActionNumbers
+    from workflows.common import (
+        FollowedPlan,
+        call,
+        local_today,
+        require,
+        require_text,
+        require_valid,
+    )
+    from workflows.mail import send_mail
+    from workflows.records import add_note, record_audit, record_escalation
+    from workflows.timed_steps import (
+        TimedAction,
+        date_deadline,
+        deadline_or_escalation,
+        next_reminder,
+        run_timed_steps,
+    )
 
 OBLIGATION_CHANGED_SIGNAL = "obligation_changed"
 # workflow.patched() id: after a step's e-mail, its records and the contract's signal go out
 # together instead of one round trip after another. Runs that began before it keep the
 # sequential order (the SDK memoizes the answer per run).
 CONCURRENT_STEPS_PATCH = "concurrent-steps"
-# workflow.patched() id: each admin action takes its number when it starts, before its first
-# await, so two actions that interleave (waive and extend sent at the same moment) never share
-# an idempotency key and never lose a record or an e-mail to the other's key. Runs without the
-# marker keep computing the keys as before.
-UNIQUE_KEYS_PATCH = "unique-action-keys"
 # The duty's recipient role joins the ladder's notices (issue 16: the förvaltningsekonom was
 # never told the årsredovisning was missing).
 LATE_RECIPIENT_PATCH = "late-notices-to-recipient"
-
-
-@dataclass(frozen=True)
-class _Action:
-    at: datetime
-    kind: str  # "reminder" | "deadline" | "escalation"
-    index: int = 0
 
 
 @workflow.defn
@@ -87,45 +85,41 @@ class ObligationWorkflow:
         self._revision = 0
         self._replanning = False
         self._close_reason = ""
-        # Admin actions numbered as they start (unique-action-keys). Workflow state like any
-        # other: a replay numbers the same actions in the same order again.
-        self._actions = 0
+        # Admin actions numbered as they start (unique-action-keys), so two that interleave
+        # (waive and extend sent at the same moment) never share a key.
+        self._actions = ActionNumbers()
 
     # --- main loop ------------------------------------------------------------------------
 
     @workflow.run
     async def run(self, inp: ObligationInput) -> ObligationStatus:
         await self._report("opened", "system")
-        while not self._status.terminal:
-            revision = self._revision
-            action = await when_due(self._next_action(), self._changed_since(revision))
-            if action is None:
-                continue  # something changed: plan again
-            await self._perform(action)
+        await run_timed_steps(
+            lambda: self._status.terminal,
+            lambda: self._revision,
+            self._next_action,
+            self._perform,
+        )
         if self._status is ObligationState.CANCELLED:
             await self._report("cancelled", "system", {"reason": self._close_reason})
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.status()
 
-    def _next_action(self) -> _Action | None:
+    def _next_action(self) -> TimedAction | None:
         if self._replanning or self._status.terminal or self._status is ObligationState.SUBMITTED:
             return None
         s = self._schedule
-        candidates: list[_Action] = []
-        for i, at in enumerate(s.reminders):
-            # Reminders whose time had already passed when the round began are skipped rather
-            # than sent late in a burst.
-            if i not in self._reminded and at >= self._round_opened_at and at < s.deadline:
-                candidates.append(_Action(at, "reminder", i))
-                break
-        if not self._overdue:
-            candidates.append(_Action(s.deadline, "deadline"))
-        elif self._level < len(s.escalations):
-            step = s.escalations[self._level]
-            candidates.append(_Action(step.at, "escalation", self._level))
+        candidates = [
+            a
+            for a in (
+                next_reminder(s, self._reminded, self._round_opened_at, "reminder"),
+                deadline_or_escalation(s, self._overdue, self._level),
+            )
+            if a is not None
+        ]
         return min(candidates, key=lambda a: a.at) if candidates else None
 
-    async def _perform(self, action: _Action) -> None:
+    async def _perform(self, action: TimedAction) -> None:
         if action.kind == "reminder":
             self._reminded.add(action.index)
             self._reminders_sent += 1
@@ -143,20 +137,8 @@ class ObligationWorkflow:
             step = self._schedule.escalations[action.index]
             self._level = step.level
             key = f"escalation:{self._round}:{step.level}"
-            escalation = call(
-                RecordActivities.record_escalation,
-                EscalationWrite(
-                    key=f"{self._wid}:{key}",
-                    workflow_id=self._wid,
-                    org_nr=self._in.org_nr,
-                    obligation=self._in.occurrence.obligation,
-                    period=self._in.occurrence.period,
-                    level=step.level,
-                    kind=step.kind,
-                    title=step.title,
-                    at=workflow.now(),
-                ),
-            )
+            occ = self._in.occurrence
+            escalation = record_escalation(key, self._in.org_nr, occ.obligation, occ.period, step)
             await self._mail(step.kind, self._ladder_roles(step.notify), key, escalation=step.title)
             await self._together(
                 escalation, self._report(f"escalation-{step.level}", "system", {"kind": step.kind})
@@ -228,7 +210,7 @@ class ObligationWorkflow:
 
     @workflow.update
     async def review(self, request: ReviewRequest) -> ObligationStatus:
-        action = self._start_action()
+        action = self._actions.start()
         self._revision += 1
         if request.outcome == "accept":
             self._status = ObligationState.ACCEPTED
@@ -238,19 +220,13 @@ class ObligationWorkflow:
             return self.status()
         assert request.new_due is not None
         self._status = ObligationState.COMPLETION_REQUESTED
-        rnd, due = await self._new_round(request.new_due)
-        await self._record_review(action, "completion_requested", request.note, due, request.actor)
-        if action is None:  # old runs: the round current by now (see _new_round)
-            rnd = self._round
-        await self._mail(
-            "completion-request", [PROVIDER_ROLE], f"completion:{rnd}", note=request.note
-        )
-        if action is None:
-            due = self._schedule.due
-        await self._report(
+        await self._set_new_due(
+            action,
+            request.new_due,
             "completion_requested",
+            ("completion-request", "completion"),
+            ("note", request.note),
             request.actor,
-            {"note": request.note, "new_due": due.isoformat()},
         )
         return self.status()
 
@@ -272,7 +248,7 @@ class ObligationWorkflow:
 
     @workflow.update
     async def waive(self, request: WaiveRequest) -> ObligationStatus:
-        action = self._start_action()
+        action = self._actions.start()
         self._status = ObligationState.WAIVED
         self._overdue = False
         self._revision += 1
@@ -289,19 +265,15 @@ class ObligationWorkflow:
 
     @workflow.update
     async def extend(self, request: ExtendRequest) -> ObligationStatus:
-        action = self._start_action()
+        action = self._actions.start()
         self._revision += 1
-        rnd, due = await self._new_round(request.new_due)
-        await self._record_review(action, "extended", request.reason, due, request.actor)
-        if action is None:  # old runs: the round current by now (see _new_round)
-            rnd = self._round
-        await self._mail("extended", [PROVIDER_ROLE], f"extended:{rnd}", reason=request.reason)
-        if action is None:
-            due = self._schedule.due
-        await self._report(
+        await self._set_new_due(
+            action,
+            request.new_due,
             "extended",
+            ("extended", "extended"),
+            ("reason", request.reason),
             request.actor,
-            {"reason": request.reason, "new_due": due.isoformat()},
         )
         return self.status()
 
@@ -331,6 +303,10 @@ class ObligationWorkflow:
             self._close_reason = request.reason
             self._revision += 1
 
+    def followed_plan(self) -> FollowedPlan:
+        """workflows.common.FollowsPlan: where a record refused for good is reported."""
+        return self._in.plan_id, self._in.roles
+
     @workflow.query
     def status(self) -> ObligationStatus:
         occ = self._in.occurrence
@@ -352,10 +328,6 @@ class ObligationWorkflow:
 
     # --- helpers ------------------------------------------------------------------------------
 
-    def _changed_since(self, revision: int) -> Callable[[], bool]:
-        """A wait condition: an update or signal has changed the state since `revision`."""
-        return lambda: self._revision != revision
-
     @property
     def _wid(self) -> str:
         return workflow.info().workflow_id
@@ -365,16 +337,6 @@ class ObligationWorkflow:
             not self._status.terminal,
             f"status: cannot {action}, the item is already {self._status.value}",
         )
-
-    def _start_action(self) -> int | None:
-        """The number of the admin action now starting, or None in runs from before the
-        unique-action-keys patch. Called first thing in each handler, before any await, so the
-        number is taken in the order the handlers start, and patched() is asked at the same
-        point of every replay."""
-        if not workflow.patched(UNIQUE_KEYS_PATCH):
-            return None
-        self._actions += 1
-        return self._actions
 
     async def _new_round(self, due: Any) -> tuple[int, date]:
         """A new due date (extension or completion): reminders and the ladder start over.
@@ -387,10 +349,7 @@ class ObligationWorkflow:
         round that already existed."""
         self._replanning = True
         try:
-            self._schedule = await call(
-                PlanActivities.date_deadline,
-                DeadlineRequest(rules=self._in.rules, due=due),
-            )
+            self._schedule = await date_deadline(self._in.rules, due)
         finally:
             self._replanning = False
         self._round += 1
@@ -400,6 +359,29 @@ class ObligationWorkflow:
         self._level = 0
         self._revision += 1
         return self._round, self._schedule.due
+
+    async def _set_new_due(
+        self,
+        action: int | None,
+        new_due: date,
+        outcome: Any,
+        mail: tuple[str, str],
+        text: tuple[str, str],
+        actor: str,
+    ) -> None:
+        """A new due date (completion requested, or an extension): a new round, its review
+        row, the provider's e-mail (`mail`: template and key prefix) and the outcome, each
+        quoting `text` (name and value: the note or the reason)."""
+        template, key = mail
+        name, value = text
+        rnd, due = await self._new_round(new_due)
+        await self._record_review(action, outcome, value, due, actor)
+        if action is None:  # old runs: the round current by now (see _new_round)
+            rnd = self._round
+        await self._mail(template, [PROVIDER_ROLE], f"{key}:{rnd}", **{name: value})
+        if action is None:
+            due = self._schedule.due
+        await self._report(outcome, actor, {name: value, "new_due": due.isoformat()})
 
     async def _record_review(
         self, action: int | None, outcome: Any, note: str, new_due: Any, actor: str
@@ -456,23 +438,17 @@ class ObligationWorkflow:
 
     async def _mail(self, template: str, roles: list[str], key: str, **extra: Any) -> None:
         inp = self._in
-        await call(
-            MailActivities.send_mail,
-            MailRequest(
-                key=f"{self._wid}:{key}",
-                kind=template,
-                template=template,
-                language=inp.language,
-                to_roles=roles,
-                roles=inp.roles,
-                org_nr=inp.org_nr,
-                workflow_id=self._wid,
-                obligation=inp.occurrence.obligation,
-                period=inp.occurrence.period,
-                at=workflow.now(),
-                time_zone=inp.rules.time_zone,
-                context={**self._context(), **extra},
-            ),
+        await send_mail(
+            key,
+            template,
+            roles,
+            language=inp.language,
+            roles=inp.roles,
+            org_nr=inp.org_nr,
+            time_zone=inp.rules.time_zone,
+            context={**self._context(), **extra},
+            obligation=inp.occurrence.obligation,
+            period=inp.occurrence.period,
         )
 
     async def _report(self, event: str, actor: str, details: dict[str, Any] | None = None) -> None:
@@ -481,7 +457,7 @@ class ObligationWorkflow:
         now = workflow.now()
         # Safe without unique-action-keys: the note is appended and the count read for the
         # audit key below with no await in between, so concurrent outcomes get distinct numbers.
-        self._history.append(f"{now.isoformat()} {event} ({actor})")
+        number = add_note(self._history, now, event, actor)
         if inp.search_attributes:
             workflow.upsert_search_attributes(
                 [
@@ -507,23 +483,19 @@ class ObligationWorkflow:
                 at=now,
             ),
         )
-        audit = call(
-            RecordActivities.record_audit,
-            AuditRecord(
-                key=f"{self._wid}:event:{len(self._history)}",
-                at=now,
-                org_nr=inp.org_nr,
-                workflow_id=self._wid,
-                event_type=event,
-                actor=actor,
-                details={
-                    "obligation": occ.obligation,
-                    "period": occ.period,
-                    "status": self._status.value,
-                    "due": self._schedule.due.isoformat(),
-                    **(details or {}),
-                },
-            ),
+        audit = record_audit(
+            f"event:{number}",
+            now,
+            inp.org_nr,
+            event,
+            actor,
+            {
+                "obligation": occ.obligation,
+                "period": occ.period,
+                "status": self._status.value,
+                "due": self._schedule.due.isoformat(),
+                **(details or {}),
+            },
         )
         await self._together(occurrence, audit, self._notify_contract())
 

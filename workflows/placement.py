@@ -12,22 +12,16 @@ contract is terminated its customers are asked to choose again (the termination 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.mail import MailActivities
     from activities.placement import PlacementActivities
-    from activities.plans import PlanActivities
     from models.domain.calendar import DeadlineSchedule
     from models.ids import rotation_workflow_id, search_value
-    from models.messages.common import DeadlineRequest
-    from models.messages.mail import MailRequest
     from models.messages.placement import (
         Assignment,
         AssignRequest,
@@ -50,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
     from models.plans.schema import PROVIDER_ROLE
     from models.runtime import search_attributes as sa
     from workflows.common import (
+        FollowedPlan,
         call,
         end_of_day,
         local_today,
@@ -57,7 +52,15 @@ with workflow.unsafe.imports_passed_through():
         require_org_nr,
         require_text,
         require_valid,
-        when_due,
+    )
+    from workflows.mail import send_mail
+    from workflows.records import add_note
+    from workflows.timed_steps import (
+        TimedAction,
+        date_deadline,
+        deadline_or_escalation,
+        next_reminder,
+        run_timed_steps,
     )
 
 # workflow.patched() id: an assignment takes its number (its key on the rotation list) when it
@@ -78,13 +81,6 @@ _RECHOICE_REASON = {
     "sv": "avtalet med {org_nr} upphör {end}",
     "da": "kontrakten med {org_nr} ophører {end}",
 }
-
-
-@dataclass(frozen=True)
-class _Action:
-    at: datetime
-    kind: str  # "rechoice-notice" | "choice-deadline" | "switch" | "end" | "reminder" | ...
-    index: int = 0
 
 
 @workflow.defn
@@ -130,49 +126,45 @@ class PlacementWorkflow:
             self._choice_due = await self._business_day(self._choice_due)
         await self._report("registered", inp.actor, {"choice_due": self._choice_due.isoformat()})
         self._registered = True
-        while self._state is not PlacementState.ENDED:
-            revision = self._revision
-            action = await when_due(self._next_action(), self._changed_since(revision))
-            if action is None:
-                continue  # something changed: plan again
-            if self._busy and workflow.patched(UNIQUE_ASSIGN_PATCH):
-                # A choice or switch fell in the same moment and is asking the rotation list:
-                # plan again once it has its answer (the deadline may then have nothing to do).
-                continue
-            await self._perform(action)
+        await run_timed_steps(
+            lambda: self._state is PlacementState.ENDED,
+            lambda: self._revision,
+            self._next_action,
+            self._perform,
+            # A choice or switch fell in the same moment and is asking the rotation list: plan
+            # again once it has its answer (the deadline may then have nothing to do).
+            hold=lambda _: self._busy and workflow.patched(UNIQUE_ASSIGN_PATCH),
+        )
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.status()
 
-    def _next_action(self) -> _Action | None:
+    def _next_action(self) -> TimedAction | None:
         if self._busy or self._state is PlacementState.ENDED:
             return None
         tz = self._p.time_zone
-        candidates: list[_Action] = []
+        # Kinds: "date-choice" | "rechoice-notice" | "choice-deadline" | "switch" | "end" | ...
+        candidates: list[TimedAction | None] = []
         if self._choice_undated:  # first, so the re-choice notice carries the moved date
-            candidates.append(_Action(workflow.now(), "date-choice"))
+            candidates.append(TimedAction(workflow.now(), "date-choice"))
         if self._rechoice_notice:
-            candidates.append(_Action(workflow.now(), "rechoice-notice"))
+            candidates.append(TimedAction(workflow.now(), "rechoice-notice"))
         if self._state is PlacementState.AWAITING_CHOICE and self._choice_due is not None:
-            candidates.append(_Action(end_of_day(self._choice_due, tz), "choice-deadline"))
+            candidates.append(TimedAction(end_of_day(self._choice_due, tz), "choice-deadline"))
         if self._pending is not None:
             start = end_of_day(self._pending.effective - timedelta(days=1), tz)
-            candidates.append(_Action(start, "switch"))
+            candidates.append(TimedAction(start, "switch"))
         if self._end_date is not None:
-            candidates.append(_Action(end_of_day(self._end_date, tz), "end"))
+            candidates.append(TimedAction(end_of_day(self._end_date, tz), "end"))
         care, s = self._care, self._schedule
         if care is not None and s is not None and care.done_on is None:
-            for i, at in enumerate(s.reminders):
-                if i not in self._reminded and self._round_opened_at <= at < s.deadline:
-                    candidates.append(_Action(at, "reminder", i))
-                    break
-            if not care.overdue:
-                candidates.append(_Action(s.deadline, "deadline"))
-            elif care.escalation_level < len(s.escalations):
-                step = s.escalations[care.escalation_level]
-                candidates.append(_Action(step.at, "escalation", care.escalation_level))
-        return min(candidates, key=lambda a: a.at) if candidates else None
+            candidates += [
+                next_reminder(s, self._reminded, self._round_opened_at, "reminder"),
+                deadline_or_escalation(s, care.overdue, care.escalation_level),
+            ]
+        found = [a for a in candidates if a is not None]
+        return min(found, key=lambda a: a.at) if found else None
 
-    async def _perform(self, action: _Action) -> None:
+    async def _perform(self, action: TimedAction) -> None:
         if action.kind == "date-choice":
             self._choice_undated = False
             if self._choice_due is not None:
@@ -210,7 +202,7 @@ class PlacementWorkflow:
         else:
             await self._care_plan_action(action)
 
-    async def _care_plan_action(self, action: _Action) -> None:
+    async def _care_plan_action(self, action: TimedAction) -> None:
         care, s = self._care, self._schedule
         assert care is not None and s is not None
         if action.kind == "reminder":
@@ -378,6 +370,10 @@ class PlacementWorkflow:
         self._rechoice_notice = self._provider is not None
         self._revision += 1
 
+    def followed_plan(self) -> FollowedPlan:
+        """workflows.common.FollowsPlan: where a record refused for good is reported."""
+        return self._in.plan_id, None
+
     @workflow.query
     def status(self) -> PlacementStatus:
         inp, p = self._in, self._provider
@@ -510,12 +506,7 @@ class PlacementWorkflow:
         self._revision += 1
 
     async def _date_care_plan(self, start: date) -> DeadlineSchedule:
-        return await call(
-            PlanActivities.date_deadline,
-            DeadlineRequest(
-                rules=self._p.rules, due=start + timedelta(days=self._p.care_plan_days)
-            ),
-        )
+        return await date_deadline(self._p.rules, start + timedelta(days=self._p.care_plan_days))
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -531,10 +522,7 @@ class PlacementWorkflow:
     async def _business_day(self, day: date) -> date:
         """`day`, or the next business day of the plan's calendar (an activity: the holiday
         tables stay out of workflow code)."""
-        schedule = await call(
-            PlanActivities.date_deadline, DeadlineRequest(rules=self._p.rules, due=day)
-        )
-        return schedule.due
+        return (await date_deadline(self._p.rules, day)).due
 
     def _today(self) -> date:
         return local_today(self._p.time_zone)
@@ -545,9 +533,6 @@ class PlacementWorkflow:
             today + timedelta(days=self._p.switch_min_days),
             today + timedelta(days=self._p.switch_max_days),
         )
-
-    def _changed_since(self, revision: int) -> Callable[[], bool]:
-        return lambda: self._revision != revision
 
     def _require_ready(self, actor: str) -> None:
         require_text(actor, "actor")
@@ -602,21 +587,16 @@ class PlacementWorkflow:
     ) -> None:
         plan = self._p
         kind = extra.pop("kind", template)
-        await call(
-            MailActivities.send_mail,
-            MailRequest(
-                key=f"{self._wid}:{key}",
-                kind=kind,
-                template=template,
-                language=plan.language,
-                to_roles=roles,
-                roles=plan.roles,
-                org_nr=org_nr,
-                workflow_id=self._wid,
-                at=workflow.now(),
-                time_zone=plan.time_zone,
-                context={**self._context(org_nr), **extra},
-            ),
+        await send_mail(
+            key,
+            template,
+            roles,
+            language=plan.language,
+            roles=plan.roles,
+            org_nr=org_nr,
+            time_zone=plan.time_zone,
+            context={**self._context(org_nr), **extra},
+            kind=kind,
         )
 
     async def _report(self, event: str, actor: str, details: dict[str, Any]) -> None:
@@ -625,7 +605,7 @@ class PlacementWorkflow:
         now = workflow.now()
         # Safe without unique-action-keys: the note is appended and the count read for the
         # audit key below with no await in between, so concurrent outcomes get distinct numbers.
-        self._history.append(f"{now.isoformat()} {event} ({actor})")
+        number = add_note(self._history, now, event, actor)
         if inp.search_attributes:
             workflow.upsert_search_attributes(
                 [
@@ -655,7 +635,7 @@ class PlacementWorkflow:
                     end_date=self._end_date,
                     at=now,
                 ),
-                event_key=f"{self._wid}:event:{len(self._history)}",
+                event_key=f"{self._wid}:event:{number}",
                 event=f"placement_{event}",
                 actor=actor,
                 details={"state": self._state.value, **details},

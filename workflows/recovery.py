@@ -20,8 +20,6 @@ one e-mail keyed by this workflow's id, so nothing is written or sent twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -29,8 +27,6 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.mail import MailActivities
-    from activities.plans import PlanActivities
     from activities.recovery import RecoveryActivities
     from models.domain.calendar import CalendarRules, DeadlineSchedule
     from models.domain.money import (
@@ -42,8 +38,6 @@ with workflow.unsafe.imports_passed_through():
         to_ore,
         total,
     )
-    from models.messages.common import DeadlineRequest
-    from models.messages.mail import MailRequest
     from models.messages.recovery import (
         DecideRequest,
         PaidRequest,
@@ -60,13 +54,16 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.plans.schema import PROVIDER_ROLE, EscalationStep
     from models.runtime import search_attributes as sa
-    from workflows.common import call, local_today, require, require_text, require_valid, when_due
-
-
-@dataclass(frozen=True)
-class _Action:
-    at: datetime
-    kind: str  # "response-expired" | "payment-reminder" | "debt-collection" | "set-off-check"
+    from workflows.common import (
+        FollowedPlan,
+        call,
+        local_today,
+        require,
+        require_text,
+        require_valid,
+    )
+    from workflows.mail import send_mail
+    from workflows.timed_steps import TimedAction, date_deadline, run_timed_steps
 
 
 @workflow.defn
@@ -97,12 +94,9 @@ class RecoveryWorkflow:
     @workflow.run
     async def run(self, inp: RecoveryInput) -> RecoveryStatus:
         today = local_today(inp.calendar.time_zone)
-        self._response_schedule = await call(
-            PlanActivities.date_deadline,
-            DeadlineRequest(
-                rules=self._rules((), "recovery-response-expired", "Svarstiden har gått ut"),
-                due=today + timedelta(days=inp.response_days),
-            ),
+        self._response_schedule = await date_deadline(
+            self._rules((), "recovery-response-expired", "Svarstiden har gått ut"),
+            today + timedelta(days=inp.response_days),
         )
         await self._step(
             "noticed",
@@ -113,20 +107,21 @@ class RecoveryWorkflow:
         )
         await self._mail("recovery-notice", [PROVIDER_ROLE, inp.administrator_role], "notice")
         self._ready = True
-        while not self._status.terminal:
-            revision = self._revision
-            action = await when_due(self._next_action(), self._changed_since(revision))
-            if action is None:
-                continue  # something changed: plan again
-            await self._perform(action)
+        await run_timed_steps(
+            lambda: self._status.terminal,
+            lambda: self._revision,
+            self._next_action,
+            self._perform,
+        )
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.status()
 
-    def _next_action(self) -> _Action | None:
+    def _next_action(self) -> TimedAction | None:
+        # Kinds: "response-expired" | "payment-reminder" | "debt-collection" | "set-off-check".
         status = self._status
         if status is RecoveryState.NOTICED and "response-expired" not in self._done:
             assert self._response_schedule is not None
-            return _Action(self._response_schedule.escalations[0].at, "response-expired")
+            return TimedAction(self._response_schedule.escalations[0].at, "response-expired")
         schedule = self._payment_schedule
         if schedule is None:
             return None
@@ -137,13 +132,13 @@ class RecoveryWorkflow:
                 if self._settled_at is not None and at > self._settled_at
             ]
             if reminders and "payment-reminder" not in self._done:
-                return _Action(reminders[0], "payment-reminder")
-            return _Action(schedule.escalations[0].at, "debt-collection")
+                return TimedAction(reminders[0], "payment-reminder")
+            return TimedAction(schedule.escalations[0].at, "debt-collection")
         if status is RecoveryState.SET_OFF and "set-off-check" not in self._done:
-            return _Action(schedule.escalations[0].at, "set-off-check")
+            return TimedAction(schedule.escalations[0].at, "set-off-check")
         return None
 
-    async def _perform(self, action: _Action) -> None:
+    async def _perform(self, action: TimedAction) -> None:
         self._done.add(action.kind)
         admin = self._in.administrator_role
         if action.kind == "response-expired":
@@ -291,16 +286,13 @@ class RecoveryWorkflow:
     async def settle(self, request: SettleRequest) -> RecoveryStatus:
         today = local_today(self._in.calendar.time_zone)
         invoice = request.method == "invoice"
-        self._payment_schedule = await call(
-            PlanActivities.date_deadline,
-            DeadlineRequest(
-                rules=self._rules(
-                    (self._in.payment_reminder_days,) if invoice else (),
-                    "recovery-debt-collection" if invoice else "recovery-set-off-check",
-                    "Inkasso" if invoice else "Kontroll av kvittning",
-                ),
-                due=today + timedelta(days=self._in.payment_days),
+        self._payment_schedule = await date_deadline(
+            self._rules(
+                (self._in.payment_reminder_days,) if invoice else (),
+                "recovery-debt-collection" if invoice else "recovery-set-off-check",
+                "Inkasso" if invoice else "Kontroll av kvittning",
             ),
+            today + timedelta(days=self._in.payment_days),
         )
         now = workflow.now()
         self._settled_at = now
@@ -359,6 +351,10 @@ class RecoveryWorkflow:
             f"status: nothing to pay (status is {self._status.value})",
         )
 
+    def followed_plan(self) -> FollowedPlan:
+        """workflows.common.FollowsPlan: where a record refused for good is reported."""
+        return self._in.plan_id, self._in.roles
+
     @workflow.query
     def status(self) -> RecoveryStatus:
         inp = self._in
@@ -393,9 +389,6 @@ class RecoveryWorkflow:
         )
 
     # --- helpers ------------------------------------------------------------------------------
-
-    def _changed_since(self, revision: int) -> Callable[[], bool]:
-        return lambda: self._revision != revision
 
     @property
     def _wid(self) -> str:
@@ -498,21 +491,16 @@ class RecoveryWorkflow:
         self, template: str, roles: list[str], key: str, kind: str | None = None
     ) -> None:
         inp = self._in
-        await call(
-            MailActivities.send_mail,
-            MailRequest(
-                key=f"{self._wid}:{key}",
-                kind=kind or template,
-                template=template,
-                language=inp.language,
-                to_roles=roles,
-                roles=inp.roles,
-                org_nr=inp.org_nr,
-                workflow_id=self._wid,
-                at=workflow.now(),
-                time_zone=inp.calendar.time_zone,
-                context=self._context(),
-            ),
+        await send_mail(
+            key,
+            template,
+            roles,
+            language=inp.language,
+            roles=inp.roles,
+            org_nr=inp.org_nr,
+            time_zone=inp.calendar.time_zone,
+            context=self._context(),
+            kind=kind,
         )
 
 

@@ -31,7 +31,7 @@ with workflow.unsafe.imports_passed_through():
         statistics,
     )
     from models.runtime import search_attributes as sa
-    from workflows.common import require, require_org_nr, require_text, require_valid
+    from workflows.common import FollowedPlan, require, require_org_nr, require_text, require_valid
 
 # Continue as new after this many changes (or earlier when the server suggests it).
 MAX_CHANGES = 2000
@@ -200,6 +200,10 @@ class RotationWorkflow:
         self._changes += 1
 
     # --- queries ----------------------------------------------------------------------------------
+
+    def followed_plan(self) -> FollowedPlan:
+        """workflows.common.FollowsPlan: where a record refused for good is reported."""
+        return self._in.plan_id, None
 
     @workflow.query
     def status(self) -> RotationStatus:

@@ -17,7 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from models.messages.mail import MailRequest
     from models.messages.obligation import ReviewWrite
     from models.plans.schema import PROVIDER_ROLE, Role
-    from workflows.common import call
+    from workflows.common import FollowedPlan, call
 
 
 class RefusedRecordInput(Message):
@@ -34,7 +34,7 @@ class RefusedRecordInput(Message):
 class RefusedRecordWorkflow:
     @workflow.run
     async def run(self, inp: RefusedRecordInput) -> str:
-        self._in = inp  # where workflows.common.call looks for the plan, as in lovflow's own
+        self._in = inp
         wid = workflow.info().workflow_id
         now = workflow.now()
         await call(
@@ -76,3 +76,8 @@ class RefusedRecordWorkflow:
             ),
         )
         return "done"
+
+    def followed_plan(self) -> FollowedPlan:
+        """As lovflow's own workflows (workflows.common.FollowsPlan): the plan that
+        workflows.common.call names in its report of a refused record."""
+        return self._in.plan_id, self._in.roles

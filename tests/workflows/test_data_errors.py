@@ -5,7 +5,9 @@ the provider's e-mail still goes out (activities/data_errors.py, workflows.commo
 from __future__ import annotations
 
 import asyncio
+import typing
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
@@ -19,6 +21,8 @@ from models.plans.loader import load_plan
 from models.runtime.settings import PROJECT_ROOT
 from tests.support.harness import PROVIDER, lovflow_stack
 from tests.support.refused_record import RefusedRecordInput, RefusedRecordWorkflow
+from workflows import ALL_WORKFLOWS
+from workflows.common import FollowsPlan
 
 
 def test_refused_data_is_final_and_outages_are_not() -> None:
@@ -32,6 +36,19 @@ def test_refused_data_is_final_and_outages_are_not() -> None:
         assert final.non_retryable and final.type == DATA_ERROR
     assert final_error(OperationalError("SELECT 1", {}, Exception("connection refused"))) is None
     assert final_error(ConnectionResetError()) is None
+
+
+@pytest.mark.parametrize("cls", ALL_WORKFLOWS, ids=lambda c: c.__name__)
+def test_every_workflow_names_the_plan_of_its_input(cls: type) -> None:
+    """The report of a refused record goes to the administrator of the plan the workflow's
+    input names, with the input's roles where it has them (workflows.common.FollowsPlan)."""
+    assert issubclass(cls, FollowsPlan)
+    input_type = typing.get_type_hints(cls.__init__)["inp"]
+    roles = {"lov-admin": object()}
+    workflow = object.__new__(cls)
+    workflow._in = SimpleNamespace(plan_id="herning", roles=roles)
+    has_roles = "roles" in input_type.model_fields
+    assert workflow.followed_plan() == ("herning", roles if has_roles else None)
 
 
 async def test_too_long_value_on_postgresql_is_reported_and_workflow_carries_on(
