@@ -234,7 +234,8 @@ async def test_minutes_make_provider_actions_obligations(tmp_path: Path) -> None
             (at(4, 30), "reminder", PROVIDER.email),
             (at(5, 16), "reminder", PROVIDER.email),
             (at(5, 27), "reminder", PROVIDER.email),
-            (at(6, 2), "overdue", f"{PROVIDER.email}, {ADMIN}"),
+            # The action item's recipient (the meeting's organizer) is told it is late too.
+            (at(6, 2), "overdue", f"{PROVIDER.email}, {ADMIN}, {ORGANIZER}"),
         ]
         first_reminder = next(
             m for m in stack.mail.messages if m["X-Lov-Obligation"] == "meeting-action"
