@@ -40,6 +40,8 @@ UPDATE_ACCEPTED = EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
 
 
 async def timeline(store: RecordStore, org_nr: str) -> list[TimelineEntry]:
+    # A recovery case concerns one follow-up year, which its events and e-mails do not carry.
+    years = {r.workflow_id: r.year for r in await store.list_recoveries(org_nr)}
     entries = [
         TimelineEntry(
             at=a.at,
@@ -51,6 +53,7 @@ async def timeline(store: RecordStore, org_nr: str) -> list[TimelineEntry]:
             period=a.details.get("period"),
             key=a.idempotency_key,
             details={k: v for k, v in a.details.items() if k not in ("obligation", "period")},
+            year=years.get(a.workflow_id or ""),
         )
         for a in await store.list_audit(org_nr)
     ]
@@ -68,6 +71,7 @@ async def timeline(store: RecordStore, org_nr: str) -> list[TimelineEntry]:
             key=n.idempotency_key,
             details={"message_id": n.message_id, "attempts": n.attempts}
             | ({"error": n.last_error} if n.last_error else {}),
+            year=years.get(n.workflow_id or ""),
         )
         for n in await store.list_notifications(org_nr)
     ]

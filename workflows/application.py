@@ -55,6 +55,9 @@ MAX_COMPLETION_DAYS = 90
 # share an idempotency key and never lose a record or an e-mail to the other's key. Runs without
 # the marker keep computing the keys as before.
 UNIQUE_KEYS_PATCH = "unique-action-keys"
+# workflow.patched() id: an approval tells the contract who approved it, so "contract-started"
+# names them rather than "system".
+CONTRACT_ACTOR_PATCH = "contract-start-actor"
 
 
 def _late_at(s: DeadlineSchedule) -> datetime:
@@ -485,6 +488,8 @@ class ApplicationWorkflow:
                     search_attributes=self._in.search_attributes,
                     areas=list(self._in.areas),
                     service_types=list(self._in.service_types),
+                    # Replays of histories from before name no one (the contract: "system").
+                    actor=actor if workflow.patched(CONTRACT_ACTOR_PATCH) else None,
                 ),
             )
         else:

@@ -70,6 +70,9 @@ CLOSE_MEETINGS_PATCH = "close-meetings"
 # so two changes in flight together no longer both write under the later revision (the second
 # audit event was lost to the first's key).
 UNIQUE_KEYS_PATCH = "unique-action-keys"
+# workflow.patched() id: "contract-started" names who started the contract (ContractInput.actor)
+# instead of "system".
+START_ACTOR_PATCH = "contract-start-actor"
 
 
 def item_key(obligation: str, period: str) -> str:
@@ -104,7 +107,14 @@ class ContractWorkflow:
                     at=workflow.now(),
                 ),
             )
-            await self._audit("contract-started", "system", {"plan": inp.plan_id})
+            # Asked only when the input names someone: histories from before carry no actor and
+            # replay exactly as they ran.
+            starter = (
+                inp.actor
+                if inp.actor is not None and workflow.patched(START_ACTOR_PATCH)
+                else "system"
+            )
+            await self._audit("contract-started", starter, {"plan": inp.plan_id})
         self._upsert_search_attributes()
         plan = await self._prepare_year()
         # Sleep until the next year is due to be prepared or the contract ends.
