@@ -42,6 +42,8 @@ UPDATE_ACCEPTED = EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
 async def timeline(store: RecordStore, org_nr: str) -> list[TimelineEntry]:
     # A recovery case concerns one follow-up year, which its events and e-mails do not carry.
     years = {r.workflow_id: r.year for r in await store.list_recoveries(org_nr)}
+    # A contract's start event names the plan only; its start date decides its follow-up year.
+    starts = {c.workflow_id: c.start_date.isoformat() for c in await store.contracts_of(org_nr)}
     entries = [
         TimelineEntry(
             at=a.at,
@@ -52,7 +54,12 @@ async def timeline(store: RecordStore, org_nr: str) -> list[TimelineEntry]:
             obligation=a.details.get("obligation"),
             period=a.details.get("period"),
             key=a.idempotency_key,
-            details={k: v for k, v in a.details.items() if k not in ("obligation", "period")},
+            details={k: v for k, v in a.details.items() if k not in ("obligation", "period")}
+            | (
+                {"start": starts[a.workflow_id]}
+                if a.event_type == "contract-started" and a.workflow_id in starts
+                else {}
+            ),
             year=years.get(a.workflow_id or ""),
         )
         for a in await store.list_audit(org_nr)

@@ -104,13 +104,20 @@ def follow_up_year(entry: TimelineEntry, tz: tzinfo) -> int:
     """The follow-up year an entry belongs to: the year the records give it (a recovery case),
     else its period's year (obligations and meetings: "2027", "2027-T1", "2027-H1-1"), else the
     local year in which it happened (contract, application and placement events, which concern
-    no one follow-up year). An auditor asks about a follow-up year, and its duties fall due and
-    are handled well into the next calendar year, so event time alone misses them."""
+    no one follow-up year), and never before the year of the start date it states (a contract
+    registered in December to start in February belongs to the next year, as its duties do;
+    likewise a placement with the provider's start).
+    An auditor asks about a follow-up year, and its duties are prepared before it and handled
+    well into the next calendar year, so event time alone misses them."""
     if entry.year is not None:
         return entry.year
     if entry.period and _PERIOD_YEAR.match(entry.period):
         return int(entry.period[:4])
-    return entry.at.astimezone(tz).year
+    year = entry.at.astimezone(tz).year
+    start = entry.details.get("start")
+    if isinstance(start, str) and _PERIOD_YEAR.match(start):
+        year = max(year, int(start[:4]))
+    return year
 
 
 _PERIOD_YEAR = re.compile(r"^[0-9]{4}(?![0-9])")
