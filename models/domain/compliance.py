@@ -385,7 +385,7 @@ def build_matrix(
         cell = classify(f, as_of)
         if cell is None:
             continue
-        title = plan.title(f.obligation) if plan else f.obligation
+        title = plan.title(f.obligation) if plan else _unplanned_title(f.obligation)
         col = Column(plan_of, f.obligation, f.period, title, _plan_due(f, plan))
         known = columns.get(col.key)
         if known is None or col.due < known.due:
@@ -415,6 +415,13 @@ def build_matrix(
     )
     ordered_rows = sorted(rows.values(), key=lambda r: (r.name.casefold(), r.org_nr))
     return Matrix(year, as_of, ordered_columns, ordered_rows, lang)
+
+
+def _unplanned_title(obligation: str) -> str:
+    """The title of an occurrence whose plan is not in the plans folder: the built-in ones
+    (a meeting's action item), else the key, as nothing else can be told of it."""
+    extra = EXTRA_TITLES.get(obligation)
+    return extra["sv"] if extra else obligation
 
 
 def _plan_due(fact: OccurrenceFact, plan: PlanInfo | None) -> date:
