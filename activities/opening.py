@@ -160,6 +160,7 @@ class OpeningActivities:
             contract_start=request.contract_start,
             plan_id=request.plan_id,
             search_attributes=request.search_attributes,
+            actor=request.actor,
         )
         # ProviderIdError (the worker has no key): retried until the key is configured.
         ref = self._ids.ref(request.provider.org_nr)

@@ -37,7 +37,7 @@ from models.records.tables import (
     Submission,
 )
 from models.runtime.settings import Settings
-from services.reports import compliance_matrix, obligation_titles
+from services.reports import compliance_matrix, plan_infos
 
 CHUNK = 5_000
 
@@ -221,14 +221,12 @@ async def measure_database(url: str, providers: int, years: int, repeat: int) ->
     year = first_year + years - 1
     as_of = date(year, 12, 31)
     settings = Settings(database_url=url)
-    titles = obligation_titles(settings)
+    plans = plan_infos(settings)
     engine = make_engine(url)
     try:
         store = RecordStore(make_session_factory(engine))
         facts_s, facts = await timed(lambda: store.compliance_facts(year), repeat)
-        matrix_s, matrix = await timed(
-            lambda: compliance_matrix(store, year, as_of, titles), repeat
-        )
+        matrix_s, matrix = await timed(lambda: compliance_matrix(store, year, as_of, plans), repeat)
     finally:
         await engine.dispose()
     cli_times = []

@@ -40,6 +40,10 @@ UPDATE_ACCEPTED = EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
 
 
 async def timeline(store: RecordStore, org_nr: str) -> list[TimelineEntry]:
+    # A recovery case concerns one follow-up year, which its events and e-mails do not carry.
+    years = {r.workflow_id: r.year for r in await store.list_recoveries(org_nr)}
+    # A contract's start event names the plan only; its start date decides its follow-up year.
+    starts = {c.workflow_id: c.start_date.isoformat() for c in await store.contracts_of(org_nr)}
     entries = [
         TimelineEntry(
             at=a.at,
@@ -50,7 +54,13 @@ async def timeline(store: RecordStore, org_nr: str) -> list[TimelineEntry]:
             obligation=a.details.get("obligation"),
             period=a.details.get("period"),
             key=a.idempotency_key,
-            details={k: v for k, v in a.details.items() if k not in ("obligation", "period")},
+            details={k: v for k, v in a.details.items() if k not in ("obligation", "period")}
+            | (
+                {"start": starts[a.workflow_id]}
+                if a.event_type == "contract-started" and a.workflow_id in starts
+                else {}
+            ),
+            year=years.get(a.workflow_id or ""),
         )
         for a in await store.list_audit(org_nr)
     ]
@@ -68,6 +78,7 @@ async def timeline(store: RecordStore, org_nr: str) -> list[TimelineEntry]:
             key=n.idempotency_key,
             details={"message_id": n.message_id, "attempts": n.attempts}
             | ({"error": n.last_error} if n.last_error else {}),
+            year=years.get(n.workflow_id or ""),
         )
         for n in await store.list_notifications(org_nr)
     ]

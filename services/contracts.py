@@ -72,14 +72,17 @@ async def start_contract(
     plan_id: str,
     search_attributes: bool,
     ids: ProviderIds | None = None,
+    actor: str | None = None,
 ) -> str:
     """Start the provider's contract workflow; its workflow id. ActionError if the provider
-    already has a running contract (unless this very request started it: a retry)."""
+    already has a running contract (unless this very request started it: a retry). `actor`: who
+    starts it, recorded in the audit trail (None: "system")."""
     inp = ContractInput(
         provider=provider,
         contract_start=contract_start,
         plan_id=plan_id,
         search_attributes=search_attributes,
+        actor=actor,
     )
     checked(inp)
     # Computed first: a missing key refuses the request before anything is started.

@@ -13,53 +13,70 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from models.domain.compliance import Matrix, build_matrix, placement_stats
+from models.domain.compliance import Matrix, PlacementCounts, PlanInfo, build_matrix
 from models.plans.loader import PlanError, list_plans, load_plan
 from models.runtime.settings import Settings
 
 if TYPE_CHECKING:
     from models.records.store import RecordStore
 
-# Obligations that no plan lists: opened from a follow-up meeting's action items.
-EXTRA_TITLES = {"meeting-action": "Åtgärd från uppföljningsmöte"}
-
 
 # --- compliance --------------------------------------------------------------------------------
 
 
-def obligation_titles(settings: Settings) -> dict[str, str]:
-    """Obligation key → its title in the plans (the first plan that names it)."""
-    titles = dict(EXTRA_TITLES)
+def plan_infos(settings: Settings) -> dict[str, PlanInfo]:
+    """Plan id → its titles, calendar and language, for every plan in the plans folder. Keyed by
+    plan: an obligation key is the plan's own, and two plans may give one key different titles."""
     try:
         plan_ids = list_plans(settings.plans_dir)
     except (OSError, PlanError):
         plan_ids = []
-    for plan_id in plan_ids:
+    found: dict[str, PlanInfo] = {}
+    for ref in plan_ids:
         try:
-            plan = load_plan(plan_id, settings.plans_dir)
+            plan = load_plan(ref, settings.plans_dir)
         except PlanError:
             continue
-        for ob in plan.obligations:
-            titles.setdefault(ob.key, ob.title)
-    return titles
+        found[plan.id] = PlanInfo(
+            plan.id,
+            plan.language,
+            plan.holiday_calendar,
+            {ob.key: ob.title for ob in plan.obligations},
+        )
+    return found
+
+
+def plan_ids(settings: Settings) -> set[str]:
+    """Ids of the plans in the plans folder (what `--plan` may name)."""
+    return set(plan_infos(settings))
 
 
 async def compliance_matrix(
-    store: RecordStore, year: int, as_of: date, titles: dict[str, str]
+    store: RecordStore,
+    year: int,
+    as_of: date,
+    plans: dict[str, PlanInfo],
+    plan_id: str | None = None,
 ) -> Matrix:
     """Providers × the obligation occurrences of `year`, as of `as_of`, with the seed 003 §2.2
-    statistics (the provider's own report and kundval's placements)."""
+    statistics (the provider's own report and kundval's placements); `plan_id`: only the
+    providers following that plan."""
     facts = await store.compliance_facts(year)
+    contracts = await store.compliance_contracts(year)
     names = await store.provider_names()
     fields = await store.latest_report_fields(year, "customers")
     placements = {
-        p.org_nr: placement_stats(p.decisions, p.granted_hours, p.care_plans_current)
+        p.org_nr: PlacementCounts(p.decisions, p.granted_hours, p.care_plans_current)
         for p in await store.placement_statistics()
     }
-    return build_matrix(year, as_of, facts, names, titles, fields, placements)
+    return build_matrix(
+        year, as_of, facts, names, plans, contracts, fields, placements, plan_id=plan_id
+    )
 
 
-async def compliance(settings: Settings, year: int, as_of: date) -> Matrix:
+async def compliance(
+    settings: Settings, year: int, as_of: date, plan_id: str | None = None
+) -> Matrix:
     """The matrix of `year` from the configured records database."""
     from models.records.db import make_engine, make_session_factory
     from models.records.store import RecordStore
@@ -67,6 +84,6 @@ async def compliance(settings: Settings, year: int, as_of: date) -> Matrix:
     engine = make_engine(settings.resolved_database_url)
     try:
         store = RecordStore(make_session_factory(engine))
-        return await compliance_matrix(store, year, as_of, obligation_titles(settings))
+        return await compliance_matrix(store, year, as_of, plan_infos(settings), plan_id)
     finally:
         await engine.dispose()

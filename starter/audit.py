@@ -23,8 +23,10 @@ from models.domain.audit import (
     UnknownKeyError,
     VerifyError,
     export_lines,
+    in_follow_up_year,
     in_period,
     one_line,
+    presented,
     to_csv,
     verify_export,
     with_callers,
@@ -54,11 +56,11 @@ LOCAL = ZoneInfo("Europe/Stockholm")
 def _text(entries: list[TimelineEntry]) -> str:
     lines = []
     for e in entries:
-        local = e.at.astimezone(LOCAL)
         item = f"{e.obligation} {e.period}" if e.obligation else (e.workflow_id or "")
         # Values come from records (actors, notes, subjects): one entry is always one line.
         who = e.actor + (f" (OS-användare {e.caller})" if e.caller else "")
-        lines.append(one_line(f"{local:%Y-%m-%d %H:%M} · {item} · {e.summary()} · av {who}"))
+        # The time as in the CSV and the export (presented(): local, with offset).
+        lines.append(one_line(f"{e.at.isoformat()} · {item} · {e.summary()} · av {who}"))
     return "\n".join(lines)
 
 
@@ -77,13 +79,29 @@ def audit(
         Path | None,
         typer.Argument(metavar="[FIL]", help="Exportfil att kontrollera. (Export to verify.)"),
     ] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year",
+            metavar="ÅÅÅÅ",
+            help="Uppföljningsår: redovisningar och möten för året, även de som hanteras året "
+            "efter. (Follow-up year: its duties and meetings, whenever they were handled.)",
+            show_default=False,
+        ),
+    ] = None,
     start: Annotated[
         str | None,
-        typer.Option("--from", metavar="ÅÅÅÅ-MM-DD", help="Från och med. (From date.)"),
+        typer.Option(
+            "--from",
+            metavar="ÅÅÅÅ-MM-DD",
+            help="Från och med, efter när det hände. (From date, by event time.)",
+        ),
     ] = None,
     end: Annotated[
         str | None,
-        typer.Option("--to", metavar="ÅÅÅÅ-MM-DD", help="Till och med. (To date.)"),
+        typer.Option(
+            "--to", metavar="ÅÅÅÅ-MM-DD", help="Till och med, efter när det hände. (To date.)"
+        ),
     ] = None,
     as_json: Annotated[
         bool,
@@ -130,6 +148,8 @@ def audit(
     last = _date(end, "--to") if end else None
     if first and last and last < first:
         fail_bad_input("--to: före --from (before --from)")
+    if year is not None and not 2000 <= year <= 2100:
+        fail_bad_input(f"--year: orimligt år (implausible year), fick {year}")
     settings = _settings()
     try:
         # Before anything is read: a key that cannot be used is a setting to fix, not a failure.
@@ -150,15 +170,19 @@ def audit(
         agreement = _run(settings, action)
         entries = with_callers(entries, agreement.callers)
     shown = in_period(entries, first, last, LOCAL)
+    if year is not None:
+        shown = in_follow_up_year(shown, year, LOCAL)
+    shown = [presented(e, LOCAL) for e in shown]
     if as_json:
         lines = export_lines(
             org,
             shown,
-            datetime.now(UTC),
+            datetime.now(LOCAL).replace(microsecond=0),
             first,
             last,
             agreement.as_dict() if agreement else {"checked": False},
             seal_with,
+            year,
         )
         typer.echo("\n".join(lines))
         if seal_with is None:

@@ -121,6 +121,7 @@ def start(
         ),
     ] = None,
     request_id: RequestIdOpt = None,
+    actor: ActorOpt = None,
 ) -> None:
     """Starta avtalsarbetsflödet för en utförare; skriver arbetsflödets id.
     (Start the provider's contract workflow; prints its workflow id.)
@@ -131,6 +132,7 @@ def start(
     the_name = line_option(required(name, "--name", '"Omsorg i Norr AB"'), "--name")
     the_email = email_option(required(email, "--email", "kontakt@omsorg.example"), "--email")
     begins = parse_date(start_date, "--start")
+    who = parse_actor(actor)
     settings = get_settings()
     plan_ref = plan or settings.default_plan
     try:
@@ -147,6 +149,7 @@ def start(
             begins,
             chosen.plan_id,
             settings.search_attributes,
+            actor=who,
         )
 
     workflow_id = run_change(settings, action, request_id)

@@ -15,10 +15,11 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from models.domain.compliance import STATE_SV, STATES, Matrix
+from models.domain.compliance import STATES, Matrix
 from models.domain.file_input import FileInputError, check_output_target, write_text
 from models.runtime.settings import get_settings
 from services.reports import compliance as compliance_report
+from services.reports import plan_ids
 from starter.errors import fail, fail_bad_input
 from starter.options import parse_date
 from starter.records_db import records_url
@@ -32,37 +33,76 @@ LOCAL = ZoneInfo("Europe/Stockholm")
 COLOURS = {
     "on_time": "#cdebd3",
     "late": "#ffe6a7",
+    "awaiting_completion": "#fde2c8",
     "missing": "#f5b7b1",
     "waived": "#d6e4f0",
     "not_due": "#f2f2f2",
 }
 
 
+# The report's words in the plans' language (Matrix.language).
+WORDS = {
+    "sv": {
+        "heading": "Efterlevnad",
+        "report": "Efterlevnadsrapport",
+        "as_of": "per",
+        "as_of_long": "Läge per",
+        "due": "förfaller",
+        "total": "Summa",
+        "providers": "utförare",
+        "columns": "redovisningar",
+        "created": "skapad",
+        "provider": "Utförare",
+        "stats": "Statistik per utförare",
+        "measure": "Mått",
+        "value": "Värde",
+    },
+    "da": {
+        "heading": "Efterlevelse",
+        "report": "Efterlevelsesrapport",
+        "as_of": "pr.",
+        "as_of_long": "Status pr.",
+        "due": "forfalder",
+        "total": "I alt",
+        "providers": "leverandører",
+        "columns": "indberetninger",
+        "created": "oprettet",
+        "provider": "Leverandør",
+        "stats": "Statistik pr. leverandør",
+        "measure": "Mål",
+        "value": "Værdi",
+    },
+}
+
+
 def matrix_text(m: Matrix) -> str:
+    w = WORDS[m.language]
     width = max([len(r.name) for r in m.rows] + [10])
-    lines = [f"Efterlevnad {m.year} (per {m.as_of.isoformat()})"]
+    lines = [f"{w['heading']} {m.year} ({w['as_of']} {m.as_of.isoformat()})"]
     for col in m.columns:
-        lines.append(f"  [{col.key}] {col.title}, förfaller {col.due.isoformat()}")
+        lines.append(f"  [{col.key}] {col.title}, {w['due']} {col.due.isoformat()}")
     for row in m.rows:
-        lines.append(f"{row.name:<{width}} {row.org_nr}")
+        note = f" · {row.contract_note}" if row.contract_note else ""
+        lines.append(f"{row.name:<{width}} {row.org_nr}{note}")
         for col in m.columns:
             cell = row.cells.get(col.key)
             if cell is not None:
-                lines.append(f"    {col.key:<36} {cell.label()}")
-        totals = ", ".join(f"{STATE_SV[s]} {n}" for s, n in row.totals.items() if n)
-        lines.append(f"    Summa: {totals}")
+                lines.append(f"    {col.key:<36} {cell.label(m.language)}")
+        totals = ", ".join(f"{m.state_text(s)} {n}" for s, n in row.totals.items() if n)
+        lines.append(f"    {w['total']}: {totals}")
         lines.extend(f"    {label}: {value}" for label, value in row.stats.items())
     return "\n".join(lines)
 
 
 def matrix_html(m: Matrix, generated: datetime) -> str:
     e = html.escape
+    w = WORDS[m.language]
     head = "".join(
         f'<th scope="col" title="{e(c.title)}">{e(c.title)}<br><small>{e(c.period)} · '
         f"{c.due.isoformat()}</small></th>"
         for c in m.columns
     )
-    head += "".join(f'<th scope="col" class="total">{e(STATE_SV[s])}</th>' for s in STATES)
+    head += "".join(f'<th scope="col" class="total">{e(m.state_text(s))}</th>' for s in STATES)
     body = []
     for row in m.rows:
         cells = []
@@ -73,38 +113,47 @@ def matrix_html(m: Matrix, generated: datetime) -> str:
             else:
                 cells.append(
                     f'<td class="{cell.state}" data-state="{cell.state}" data-days="{cell.days}">'
-                    f"{e(cell.label())}</td>"
+                    f"{e(cell.label(m.language))}</td>"
                 )
         totals = "".join(f'<td class="total">{row.totals[s]}</td>' for s in STATES)
+        note = (
+            f'<br><small class="contract">{e(row.contract_note)}</small>'
+            if row.contract_note
+            else ""
+        )
         body.append(
-            f'<tr data-org-nr="{e(row.org_nr)}"><th scope="row">{e(row.name)}<br>'
-            f"<small>{e(row.org_nr)}</small></th>{''.join(cells)}{totals}</tr>"
+            f'<tr data-org-nr="{e(row.org_nr)}" data-contract="{e(row.contract_status or "")}">'
+            f'<th scope="row">{e(row.name)}<br>'
+            f"<small>{e(row.org_nr)}</small>{note}</th>{''.join(cells)}{totals}</tr>"
         )
     col_totals = m.column_totals()
     foot = "".join(
         '<td class="total">'
-        + " · ".join(f"{STATE_SV[s]} {n}" for s, n in col_totals[c.key].items() if n)
+        + " · ".join(f"{m.state_text(s)} {n}" for s, n in col_totals[c.key].items() if n)
         + "</td>"
         for c in m.columns
     )
-    legend = "".join(f'<li><span class="swatch {s}"></span>{e(STATE_SV[s])}</li>' for s in STATES)
+    legend = "".join(
+        f'<li><span class="swatch {s}"></span>{e(m.state_text(s))}</li>' for s in STATES
+    )
     stats_rows = "".join(
         f'<tr><th scope="row">{e(r.name)}</th><td>{e(label)}</td><td>{e(str(value))}</td></tr>'
         for r in m.rows
         for label, value in r.stats.items()
     )
     stats = (
-        f'<h2>Statistik per utförare</h2><table class="stats"><thead><tr><th>Utförare</th>'
-        f"<th>Mått</th><th>Värde</th></tr></thead><tbody>{stats_rows}</tbody></table>"
+        f'<h2>{w["stats"]}</h2><table class="stats"><thead><tr><th>{w["provider"]}</th>'
+        f"<th>{w['measure']}</th><th>{w['value']}</th></tr></thead><tbody>{stats_rows}</tbody>"
+        "</table>"
         if stats_rows
         else ""
     )
     swatches = "".join(f".{s}{{background:{c}}}" for s, c in COLOURS.items())
     return f"""<!DOCTYPE html>
-<html lang="sv">
+<html lang="{m.language}">
 <head>
 <meta charset="utf-8">
-<title>Efterlevnadsrapport {m.year}</title>
+<title>{w["report"]} {m.year}</title>
 <style>
 body{{font-family:system-ui,sans-serif;margin:2em;color:#222}}
 table{{border-collapse:collapse;margin:1em 0}}
@@ -118,16 +167,16 @@ ul.legend{{list-style:none;padding:0;display:flex;gap:1.5em}}
 </style>
 </head>
 <body>
-<h1>Efterlevnadsrapport {m.year}</h1>
-<p>Läge per {m.as_of.isoformat()} · {len(m.rows)} utförare · {len(m.columns)} redovisningar ·
-skapad {generated.astimezone(LOCAL):%Y-%m-%d %H:%M}</p>
+<h1>{w["report"]} {m.year}</h1>
+<p>{w["as_of_long"]} {m.as_of.isoformat()} · {len(m.rows)} {w["providers"]} ·
+{len(m.columns)} {w["columns"]} · {w["created"]} {generated.astimezone(LOCAL):%Y-%m-%d %H:%M}</p>
 <ul class="legend">{legend}</ul>
 <table class="matrix">
-<thead><tr><th scope="col">Utförare</th>{head}</tr></thead>
+<thead><tr><th scope="col">{w["provider"]}</th>{head}</tr></thead>
 <tbody>
 {chr(10).join(body)}
 </tbody>
-<tfoot><tr><th scope="row">Summa</th>{foot}{"<td></td>" * len(STATES)}</tr></tfoot>
+<tfoot><tr><th scope="row">{w["total"]}</th>{foot}{"<td></td>" * len(STATES)}</tr></tfoot>
 </table>
 {stats}
 </body>
@@ -155,8 +204,18 @@ def compliance(
         typer.Option("--html", metavar="FIL", help="Skriv en HTML-rapport. (Write HTML.)"),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Skriv JSON. (Print JSON.)")] = False,
+    plan: Annotated[
+        str | None,
+        typer.Option(
+            "--plan",
+            metavar="PLAN",
+            help="Bara utförare som följer planen. (Only providers following this plan.)",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Matris utförare × redovisningar för ett år: i tid, sen, saknas, eftergiven, ej förfallen.
+    """Matris utförare × redovisningar för ett år: i tid, sen, inväntar komplettering, saknas,
+    eftergiven, ej förfallen; avslutade avtal markeras.
     (Providers × obligations for a year, with totals and per-provider statistics.)"""
     import json
 
@@ -171,9 +230,11 @@ def compliance(
         except FileInputError as err:
             fail_bad_input(f"--html: {html_file}: {err}")
     settings = get_settings()
+    if plan is not None and plan not in plan_ids(settings):
+        fail_bad_input(f"--plan: okänd plan (unknown plan), fick {plan!r}")
     records_url(settings)  # exit 2 if there is no database; never create an empty one
     try:
-        matrix = asyncio.run(compliance_report(settings, year, day))
+        matrix = asyncio.run(compliance_report(settings, year, day, plan))
     except Exception as err:
         fail(f"Registret (records database): {' '.join(str(err).split())}")
     if html_file is not None:

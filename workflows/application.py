@@ -58,6 +58,9 @@ MAX_COMPLETION_DAYS = 90
 # mail, record and status show one date (issue 16: mailed "senast 20 december", a Sunday, while
 # the record said 21 December).
 ADJUSTED_DUE_PATCH = "completion-due-adjusted"
+# workflow.patched() id: an approval tells the contract who approved it, so "contract-started"
+# names them rather than "system".
+CONTRACT_ACTOR_PATCH = "contract-start-actor"
 
 
 def _late_at(s: DeadlineSchedule) -> datetime:
@@ -466,6 +469,8 @@ class ApplicationWorkflow:
                     search_attributes=self._in.search_attributes,
                     areas=list(self._in.areas),
                     service_types=list(self._in.service_types),
+                    # Replays of histories from before name no one (the contract: "system").
+                    actor=actor if workflow.patched(CONTRACT_ACTOR_PATCH) else None,
                 ),
             )
         else:

@@ -79,6 +79,9 @@ COVERED_PERIODS_PATCH = "termination-keeps-covered-periods"
 # kept as "not requested" for the administrator to request (issue 16: a provider onboarded in
 # December had nothing said of the year's past duties).
 NOT_REQUESTED_PATCH = "not-requested-duties"
+# workflow.patched() id: "contract-started" names who started the contract (ContractInput.actor)
+# instead of "system".
+START_ACTOR_PATCH = "contract-start-actor"
 
 
 def item_key(obligation: str, period: str) -> str:
@@ -114,7 +117,14 @@ class ContractWorkflow:
                     at=workflow.now(),
                 ),
             )
-            await self._audit("contract-started", "system", {"plan": inp.plan_id})
+            # Asked only when the input names someone: histories from before carry no actor and
+            # replay exactly as they ran.
+            starter = (
+                inp.actor
+                if inp.actor is not None and workflow.patched(START_ACTOR_PATCH)
+                else "system"
+            )
+            await self._audit("contract-started", starter, {"plan": inp.plan_id})
         self._upsert_search_attributes()
         plan = await self._prepare_year()
         # Sleep until the next year is due to be prepared or the contract ends.

@@ -20,10 +20,12 @@ import csv
 import hashlib
 import io
 import json
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
+from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -31,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from models.domain.audit_signing import Signer, signature_holds
 from models.domain.file_input import parse_json
+from models.domain.money import format_sek
 from models.domain.quote import short
 from models.ids import (
     application_workflow_id,
@@ -65,6 +68,9 @@ class TimelineEntry(BaseModel):
     # Who ran the request, as Temporal recorded its caller (the `lov` CLI's OS user and host),
     # next to the claimed `actor`: taken from the workflow's history when it is checked.
     caller: str | None = None
+    # The follow-up year the entry concerns where the records say so apart from a period (a
+    # recovery case's year); see `follow_up_year`.
+    year: int | None = None
 
     def summary(self) -> str:
         if self.source == "email":
@@ -92,6 +98,36 @@ def with_callers(
         found = sorted(set(callers.get((e.workflow_id or "", e.actor), ())))
         out.append(e.model_copy(update={"caller": ", ".join(found)}) if found else e)
     return out
+
+
+def follow_up_year(entry: TimelineEntry, tz: tzinfo) -> int:
+    """The follow-up year an entry belongs to: the year the records give it (a recovery case),
+    else its period's year (obligations and meetings: "2027", "2027-T1", "2027-H1-1"), else the
+    local year in which it happened (contract, application and placement events, which concern
+    no one follow-up year), and never before the year of the start date it states (a contract
+    registered in December to start in February belongs to the next year, as its duties do;
+    likewise a placement with the provider's start).
+    An auditor asks about a follow-up year, and its duties are prepared before it and handled
+    well into the next calendar year, so event time alone misses them."""
+    if entry.year is not None:
+        return entry.year
+    if entry.period and _PERIOD_YEAR.match(entry.period):
+        return int(entry.period[:4])
+    year = entry.at.astimezone(tz).year
+    start = entry.details.get("start")
+    if isinstance(start, str) and _PERIOD_YEAR.match(start):
+        year = max(year, int(start[:4]))
+    return year
+
+
+_PERIOD_YEAR = re.compile(r"^[0-9]{4}(?![0-9])")
+
+
+def in_follow_up_year(
+    entries: Iterable[TimelineEntry], year: int, tz: tzinfo
+) -> list[TimelineEntry]:
+    """The entries of follow-up `year` (`follow_up_year`)."""
+    return [e for e in entries if follow_up_year(e, tz) == year]
 
 
 def in_period(
@@ -162,18 +198,24 @@ def export_lines(
     end: date | None = None,
     agreement: dict[str, Any] | None = None,
     signer: Signer | None = None,
+    year: int | None = None,
 ) -> list[str]:
     """The archivable export: header, entries, seal; each a JSON object on one line. With a
-    signer the seal is signed (a sealed export); without, the chain alone (not sealed)."""
-    header = {
-        "line": "header",
-        "format": SEALED_FORMAT if signer else FORMAT,
-        "org_nr": org_nr,
-        "from": start.isoformat() if start else None,
-        "to": end.isoformat() if end else None,
-        "generated_at": generated_at.isoformat(),
-        "agreement": agreement or {},
-    } | ({"key_id": signer.key_id} if signer else {})
+    signer the seal is signed (a sealed export); without, the chain alone (not sealed). `year`:
+    the follow-up year the entries were selected by, named in the header when given."""
+    header = (
+        {
+            "line": "header",
+            "format": SEALED_FORMAT if signer else FORMAT,
+            "org_nr": org_nr,
+            "from": start.isoformat() if start else None,
+            "to": end.isoformat() if end else None,
+            "generated_at": generated_at.isoformat(),
+            "agreement": agreement or {},
+        }
+        | ({"key_id": signer.key_id} if signer else {})
+        | ({"year": year} if year else {})
+    )
     lines: list[dict[str, Any]] = []
     prev = GENESIS
     body = [
@@ -319,6 +361,72 @@ def _check_signature(
 
 
 # --- showing values -----------------------------------------------------------------------------
+
+
+def event_type_name(stored: str) -> str:
+    """The event type as shown: kebab-case, the style of e-mail kinds and most event types.
+
+    Workflows wrote some types in snake_case (`completion_requested`, `application_approved`,
+    `placement_assigned`) and others in kebab-case (`contract-started`, `meeting-held`,
+    `recovery-paid`). The stored values stay as written (workflow histories hold them as
+    activity inputs, and the records are checked against those), so the one style is applied
+    here, when the timeline is shown."""
+    return stored.replace("_", "-")
+
+
+def local_time(at: datetime, tz: tzinfo) -> datetime:
+    """An instant as shown: local time with its offset, whole seconds
+    (2027-04-12T10:00:00+02:00 in ISO form)."""
+    return at.astimezone(tz).replace(microsecond=0)
+
+
+# Detail keys whose values are amounts of money. Recovery steps wrote some as Decimal text
+# ("1234.50") and some as the mails show them ("1 234,50 kr").
+AMOUNT_KEYS = frozenset({"amount", "claimed_amount"})
+
+
+def amount_text(value: Any) -> Any:
+    """An amount as shown everywhere in the audit ('1 234,50 kr', models.domain.money); a value
+    that is no amount is left as it is."""
+    if isinstance(value, bool) or value is None:
+        return value
+    text = str(value).strip()
+    if text == "None":  # a step before any amount was set wrote str(None)
+        return None
+    if text.endswith("kr"):
+        text = text[:-2]
+    text = "".join(ch for ch in text if ch not in " \u00a0\u2009\u202f").replace(",", ".")
+    try:
+        amount = Decimal(text)
+    except (InvalidOperation, ValueError):
+        return value
+    return format_sek(amount) if amount.is_finite() else value
+
+
+def _detail(key: str, value: Any, tz: tzinfo) -> Any:
+    if key in AMOUNT_KEYS:
+        return amount_text(value)
+    if isinstance(value, str) and "T" in value:
+        try:
+            at = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if at.tzinfo is not None:
+            return local_time(at, tz).isoformat()
+    return value
+
+
+def presented(entry: TimelineEntry, tz: tzinfo) -> TimelineEntry:
+    """The entry in the one format the audit shows: event type in kebab-case, times in local
+    time with offset (the entry's own and any in its details), amounts as '1 234,50 kr'."""
+    return entry.model_copy(
+        update={
+            "at": local_time(entry.at, tz),
+            "type": event_type_name(entry.type),
+            "details": {k: _detail(k, v, tz) for k, v in entry.details.items()},
+        }
+    )
+
 
 # Line and paragraph separators that are not category Cc but still end a line in many viewers.
 _LINE_BREAKING = {"\u2028", "\u2029"}

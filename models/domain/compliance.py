@@ -1,10 +1,17 @@
 """The compliance matrix for one follow-up year: providers × obligation occurrences.
 
 Each cell is one occurrence (obligation × period) of one provider, classified as on time, late
-(days after the deadline in force when it was first submitted), missing (days past due, as of a
-date), waived or not yet due. Lateness is what the obligation workflow computed at submission,
-against the deadline then in force (extensions count; a later komplettering does not make an
-on-time submission late).
+(days after the deadline in force when it was first submitted), awaiting completion (a
+komplettering was asked for and has not come in), missing (days past due, as of a date), waived
+or not yet due. Lateness is what the obligation workflow computed at submission, against the
+deadline then in force (extensions count; a later komplettering does not make an on-time
+submission late).
+
+An obligation key belongs to its plan: two plans may use the same key ("self-inspection") for
+different duties, so columns, titles and due dates are the plan's, found through the contract the
+occurrence belongs to. A column shows the plan's due date (business-day adjusted), never one
+provider's extended or komplettering deadline. Texts and numbers are in the plans' language
+(Swedish, or Danish when every provider shown follows a Danish plan).
 """
 
 from __future__ import annotations
@@ -13,18 +20,108 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, Literal
 
-State = Literal["on_time", "late", "missing", "waived", "not_due"]
-STATES: tuple[State, ...] = ("on_time", "late", "missing", "waived", "not_due")
-STATE_SV: dict[str, str] = {
-    "on_time": "i tid",
-    "late": "sen",
-    "missing": "saknas",
-    "waived": "eftergiven",
-    "not_due": "ej förfallen",
+from models.domain.calendar import next_business_day
+from models.domain.number_format import decimal_text, percent_text
+
+State = Literal["on_time", "late", "awaiting_completion", "missing", "waived", "not_due"]
+STATES: tuple[State, ...] = (
+    "on_time",
+    "late",
+    "awaiting_completion",
+    "missing",
+    "waived",
+    "not_due",
+)
+STATE_TEXT: dict[str, dict[str, str]] = {
+    "sv": {
+        "on_time": "i tid",
+        "late": "sen",
+        "awaiting_completion": "inväntar komplettering",
+        "missing": "saknas",
+        "waived": "eftergiven",
+        "not_due": "ej förfallen",
+    },
+    "da": {
+        "on_time": "til tiden",
+        "late": "for sent",
+        "awaiting_completion": "afventer supplering",
+        "missing": "mangler",
+        "waived": "frafaldet",
+        "not_due": "ikke forfaldet",
+    },
 }
+STATE_SV: dict[str, str] = STATE_TEXT["sv"]
+# States whose cell counts days: late (after the deadline), missing and awaiting completion
+# (past the deadline in force, as of the report's date).
+_WITH_DAYS = ("late", "missing", "awaiting_completion")
+
+# Obligations that no plan lists: opened from a follow-up meeting's action items.
+EXTRA_TITLES: dict[str, dict[str, str]] = {
+    "meeting-action": {"sv": "Åtgärd från uppföljningsmöte", "da": "Handling fra opfølgningsmøde"},
+}
+
+
+def language_of(language: str) -> str:
+    """The report language for a plan language: Danish or Swedish (any other)."""
+    return language if language in STATE_TEXT else "sv"
+
+
+@dataclass(frozen=True)
+class PlanInfo:
+    """What the report needs of one plan: its obligations' titles, its calendar, its language."""
+
+    plan_id: str
+    language: str
+    holiday_calendar: str
+    titles: Mapping[str, str]
+
+    def title(self, obligation: str) -> str:
+        if obligation in self.titles:
+            return self.titles[obligation]
+        extra = EXTRA_TITLES.get(obligation)
+        return extra[language_of(self.language)] if extra else obligation
+
+
+@dataclass(frozen=True)
+class ContractFact:
+    """A provider's contract as it stands, and the plan it follows in the report's year."""
+
+    org_nr: str
+    plan_id: str
+    status: str  # active, terminating, terminated
+    end_date: date | None = None
+    termination_kind: str | None = None  # uppsagning, havning
+
+
+_CONTRACT_TEXT = {
+    "sv": {
+        "terminating": "avtalet upphör {end}",
+        "terminated": "avtalet har upphört {end}",
+        "uppsagning": "uppsägning",
+        "havning": "hävning",
+    },
+    "da": {
+        "terminating": "kontrakten ophører {end}",
+        "terminated": "kontrakten er ophørt {end}",
+        "uppsagning": "opsigelse",
+        "havning": "ophævelse",
+    },
+}
+
+
+def contract_note(contract: ContractFact | None, language: str) -> str | None:
+    """What the report says of a terminated or terminating contract ("avtalet har upphört
+    2027-06-30 (uppsägning)"); None for an active one."""
+    if contract is None or contract.status not in ("terminating", "terminated"):
+        return None
+    words = _CONTRACT_TEXT[language_of(language)]
+    end = contract.end_date.isoformat() if contract.end_date else ""
+    text = words[contract.status].format(end=end).strip()
+    kind = words.get(contract.termination_kind or "")
+    return f"{text} ({kind})" if kind else text
 
 
 @dataclass(frozen=True)
@@ -37,28 +134,33 @@ class OccurrenceFact:
     due: date
     status: str
     first_late_days: int | None  # None: never submitted
+    # The date the plan gives (before business-day adjustment); `due` is the one in force.
+    nominal_due: date | None = None
 
 
 @dataclass(frozen=True)
 class Column:
+    plan: str
     obligation: str
     period: str
     title: str
-    due: date
+    due: date  # the plan's due date, business-day adjusted
 
     @property
     def key(self) -> str:
-        return f"{self.obligation}:{self.period}"
+        return f"{self.plan}:{self.obligation}:{self.period}"
 
 
 @dataclass(frozen=True)
 class Cell:
     state: State
-    days: int = 0  # late: days after the deadline; missing: days past due
+    days: int = 0  # late: days after the deadline; missing, awaiting completion: days past due
 
-    def label(self) -> str:
-        text = STATE_SV[self.state]
-        return f"{text} {self.days} d" if self.state in ("late", "missing") else text
+    def label(self, language: str = "sv") -> str:
+        text = STATE_TEXT[language_of(language)][self.state]
+        if self.state in _WITH_DAYS and (self.days or self.state != "awaiting_completion"):
+            return f"{text} {self.days} d"
+        return text
 
 
 @dataclass
@@ -67,6 +169,10 @@ class ProviderRow:
     name: str
     cells: dict[str, Cell] = field(default_factory=dict)
     stats: dict[str, Any] = field(default_factory=dict)
+    plan: str = ""
+    # "avtalet har upphört 2027-06-30 (uppsägning)"; None while the contract is active.
+    contract_note: str | None = None
+    contract_status: str | None = None
 
     @property
     def totals(self) -> dict[str, int]:
@@ -80,6 +186,10 @@ class Matrix:
     as_of: date
     columns: list[Column]
     rows: list[ProviderRow]
+    language: str = "sv"
+
+    def state_text(self, state: str) -> str:
+        return STATE_TEXT[self.language][state]
 
     def column_totals(self) -> dict[str, dict[str, int]]:
         totals: dict[str, dict[str, int]] = {}
@@ -92,9 +202,11 @@ class Matrix:
         return {
             "year": self.year,
             "as_of": self.as_of.isoformat(),
+            "language": self.language,
             "columns": [
                 {
                     "key": c.key,
+                    "plan": c.plan,
                     "obligation": c.obligation,
                     "period": c.period,
                     "title": c.title,
@@ -106,6 +218,9 @@ class Matrix:
                 {
                     "org_nr": r.org_nr,
                     "name": r.name,
+                    "plan": r.plan,
+                    "contract_status": r.contract_status,
+                    "contract_note": r.contract_note,
                     "cells": {k: {"state": c.state, "days": c.days} for k, c in r.cells.items()},
                     "totals": r.totals,
                     "stats": r.stats,
@@ -120,6 +235,9 @@ def classify(fact: OccurrenceFact, as_of: date) -> Cell | None:
     """The cell of one occurrence; None for a cancelled one (not owed, not shown)."""
     if fact.status == "cancelled":
         return None
+    if fact.status == "completion_requested":
+        # Handed in, then sent back for komplettering: not done, whatever its first lateness.
+        return Cell("awaiting_completion", max(0, (as_of - fact.due).days))
     if fact.first_late_days is not None:
         late = fact.first_late_days
         return Cell("late", late) if late > 0 else Cell("on_time")
@@ -130,50 +248,109 @@ def classify(fact: OccurrenceFact, as_of: date) -> Cell | None:
     return Cell("not_due")
 
 
-def _share(part: Any, whole: Any) -> str | None:
-    try:
-        p, w = Decimal(str(part)), Decimal(str(whole))
-    except ArithmeticError:
-        return None
-    if w <= 0:
-        return None
-    return f"{(p * 100 / w).quantize(Decimal('0.1'), ROUND_HALF_UP)} %"
-
-
 # Seed 003 §2.2: the number of customers and the share of current genomförandeplaner, from the
 # provider's latest self-inspection report of the year, where it has those fields.
-STAT_FIELDS: tuple[tuple[str, str, str | None], ...] = (
-    ("customers", "Antal kunder", None),
-    ("current_care_plans", "Andel aktuella genomförandeplaner", "customers"),
-    ("plans_within_14_days", "Andel genomförandeplaner inom 14 dagar", "customers"),
-    ("customer_participation", "Andel där kunden medverkat", "customers"),
+STAT_FIELDS: tuple[tuple[str, dict[str, str], str | None], ...] = (
+    ("customers", {"sv": "Antal kunder", "da": "Antal borgere"}, None),
+    (
+        "current_care_plans",
+        {"sv": "Andel aktuella genomförandeplaner", "da": "Andel aktuelle handleplaner"},
+        "customers",
+    ),
+    (
+        "plans_within_14_days",
+        {
+            "sv": "Andel genomförandeplaner inom 14 dagar",
+            "da": "Andel handleplaner inden for 14 dage",
+        },
+        "customers",
+    ),
+    (
+        "customer_participation",
+        {"sv": "Andel där kunden medverkat", "da": "Andel hvor borgeren har medvirket"},
+        "customers",
+    ),
 )
 
 
-def provider_stats(fields: Mapping[str, Any]) -> dict[str, Any]:
+def _figure(value: Any, language: str) -> Any:
+    """A reported figure as its readers write it: integers stay numbers, decimals get the
+    language's decimal comma."""
+    if isinstance(value, bool) or isinstance(value, int):
+        return value
+    if isinstance(value, float | Decimal) or (
+        isinstance(value, str) and value.strip().replace(".", "", 1).isdigit()
+    ):
+        return decimal_text(value, language)
+    return value
+
+
+def provider_stats(
+    fields: Mapping[str, Any], language: str = "sv", numbers: str | None = None
+) -> dict[str, Any]:
+    """Labels in `language`, figures in the notation of `numbers` (default: the same)."""
+    lang = language_of(language)
+    num = language_of(numbers or lang)
     stats: dict[str, Any] = {}
-    for key, label, of in STAT_FIELDS:
+    for key, labels, of in STAT_FIELDS:
         if key not in fields:
             continue
         if of is None:
-            stats[label] = fields[key]
-        elif of in fields and (share := _share(fields[key], fields[of])) is not None:
-            stats[label] = share
+            stats[labels[lang]] = _figure(fields[key], num)
+        elif of in fields and (share := percent_text(fields[key], fields[of], num)) is not None:
+            stats[labels[lang]] = share
     return stats
+
+
+_PLACEMENT_LABELS = {
+    "sv": (
+        "Antal biståndsbeslut (kundval, nu)",
+        "Beviljade timmar (kundval, nu)",
+        "Andel aktuella genomförandeplaner (kundval, nu)",
+    ),
+    "da": (
+        "Antal afgørelser (frit valg, nu)",
+        "Bevilgede timer (frit valg, nu)",
+        "Andel aktuelle handleplaner (frit valg, nu)",
+    ),
+}
 
 
 def placement_stats(
-    decisions: int, granted_hours: Decimal, care_plans_current: int
+    decisions: int,
+    granted_hours: Decimal,
+    care_plans_current: int,
+    language: str = "sv",
+    numbers: str | None = None,
 ) -> dict[str, Any]:
     """Seed 003 §2.2 from the kundval records: the provider's current placements (not the
-    self-reported figures), so a report can set one against the other."""
+    self-reported figures), so a report can set one against the other. Labels in `language`,
+    figures in the notation of `numbers` (default: the same)."""
+    lang = language_of(language)
+    num = language_of(numbers or lang)
+    decisions_label, hours_label, share_label = _PLACEMENT_LABELS[lang]
     stats: dict[str, Any] = {
-        "Antal biståndsbeslut (kundval, nu)": decisions,
-        "Beviljade timmar (kundval, nu)": str(granted_hours),
+        decisions_label: decisions,
+        hours_label: decimal_text(granted_hours, num),
     }
-    if (share := _share(care_plans_current, decisions)) is not None:
-        stats["Andel aktuella genomförandeplaner (kundval, nu)"] = share
+    if (share := percent_text(care_plans_current, decisions, num)) is not None:
+        stats[share_label] = share
     return stats
+
+
+@dataclass(frozen=True)
+class PlacementCounts:
+    """A provider's current kundval placements (records' placement statistics)."""
+
+    decisions: int
+    granted_hours: Decimal
+    care_plans_current: int
+
+
+def report_language(languages: Iterable[str]) -> str:
+    """Danish when every provider shown follows a Danish plan; otherwise Swedish."""
+    found = {language_of(lang) for lang in languages}
+    return "da" if found == {"da"} else "sv"
 
 
 def build_matrix(
@@ -181,34 +358,79 @@ def build_matrix(
     as_of: date,
     facts: Iterable[OccurrenceFact],
     names: Mapping[str, str],
-    titles: Mapping[str, str],
+    plans: Mapping[str, PlanInfo],
+    contracts: Mapping[str, ContractFact],
     latest_fields: Mapping[str, Mapping[str, Any]] | None = None,
-    extra_stats: Mapping[str, Mapping[str, Any]] | None = None,
+    placements: Mapping[str, PlacementCounts] | None = None,
+    plan_id: str | None = None,
 ) -> Matrix:
-    facts = list(facts)
+    """The matrix of `year` as of `as_of`. An occurrence belongs to the plan of its provider's
+    contract (`contracts`); `plan_id` keeps only that plan's providers."""
     columns: dict[str, Column] = {}
     rows: dict[str, ProviderRow] = {}
     for f in facts:
+        contract = contracts.get(f.org_nr)
+        plan_of = contract.plan_id if contract else ""
+        if plan_id is not None and plan_of != plan_id:
+            continue
+        plan = plans.get(plan_of)
+        row = rows.get(f.org_nr)
+        if row is None:
+            row = rows[f.org_nr] = ProviderRow(
+                f.org_nr,
+                names.get(f.org_nr, f.org_nr),
+                plan=plan_of,
+                contract_status=contract.status if contract else None,
+            )
         cell = classify(f, as_of)
-        row = rows.setdefault(f.org_nr, ProviderRow(f.org_nr, names.get(f.org_nr, f.org_nr)))
         if cell is None:
             continue
-        col = Column(f.obligation, f.period, titles.get(f.obligation, f.obligation), f.due)
+        title = plan.title(f.obligation) if plan else _unplanned_title(f.obligation)
+        col = Column(plan_of, f.obligation, f.period, title, _plan_due(f, plan))
         known = columns.get(col.key)
-        # Providers' due dates for one period can differ (extensions): the column shows the
-        # earliest, i.e. the plan's date.
         if known is None or col.due < known.due:
             columns[col.key] = col
         row.cells[col.key] = cell
-    for org_nr, fields in (latest_fields or {}).items():
-        if org_nr in rows:
-            rows[org_nr].stats = provider_stats(fields)
-    for org_nr, stats in (extra_stats or {}).items():
-        if org_nr in rows:
-            rows[org_nr].stats.update(stats)
-    ordered_columns = sorted(columns.values(), key=lambda c: (c.due, c.obligation, c.period))
+    lang = report_language(
+        plans[r.plan].language if r.plan in plans else "sv" for r in rows.values()
+    )
+    for org_nr, row in rows.items():
+        row_lang = plans[row.plan].language if row.plan in plans else lang
+        row.contract_note = contract_note(contracts.get(org_nr), lang)
+        # Labels in the report's language, numbers in the notation of the row's plan.
+        if org_nr in (latest_fields or {}):
+            row.stats = provider_stats((latest_fields or {})[org_nr], lang, row_lang)
+        if (counts := (placements or {}).get(org_nr)) is not None:
+            row.stats.update(
+                placement_stats(
+                    counts.decisions,
+                    counts.granted_hours,
+                    counts.care_plans_current,
+                    lang,
+                    row_lang,
+                )
+            )
+    ordered_columns = sorted(
+        columns.values(), key=lambda c: (c.due, c.plan, c.obligation, c.period)
+    )
     ordered_rows = sorted(rows.values(), key=lambda r: (r.name.casefold(), r.org_nr))
-    return Matrix(year, as_of, ordered_columns, ordered_rows)
+    return Matrix(year, as_of, ordered_columns, ordered_rows, lang)
+
+
+def _unplanned_title(obligation: str) -> str:
+    """The title of an occurrence whose plan is not in the plans folder: the built-in ones
+    (a meeting's action item), else the key, as nothing else can be told of it."""
+    extra = EXTRA_TITLES.get(obligation)
+    return extra["sv"] if extra else obligation
+
+
+def _plan_due(fact: OccurrenceFact, plan: PlanInfo | None) -> date:
+    """The plan's due date of an occurrence: its date in the plan, business-day adjusted by the
+    plan's calendar. Not `fact.due`, which an extension or a komplettering moves for one
+    provider. Without the plan (not in the plans folder) the deadline in force is all there is."""
+    if plan is None or fact.nominal_due is None:
+        return fact.due
+    return next_business_day(fact.nominal_due, plan.holiday_calendar)
 
 
 def in_year(period: str, year: int) -> bool:

@@ -192,3 +192,5 @@ class StartContract(Message):
     # Absent in histories recorded before kundval; then nothing is added.
     areas: list[str] = Field(default_factory=list)
     service_types: list[str] = Field(default_factory=list)
+    # Who approved, recorded as the contract's starter; None in histories from before.
+    actor: str | None = None

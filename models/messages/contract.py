@@ -41,6 +41,10 @@ class ContractInput(Message):
     # The opaque key naming a sole trader in ids and search attributes (models.domain.provider_id);
     # None for a company (and contracts from before it): the org nr names it there.
     provider_ref: str | None = None
+    # Who started the contract (the CLI's --actor or OS user, the administrator approving an
+    # application), recorded with "contract-started". None in histories from before it was
+    # recorded, and on continue-as-new: then "system", as before.
+    actor: Actor | None = None
 
 
 class RequestDutyRequest(Message):

@@ -10,7 +10,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from models.domain.compliance import OccurrenceFact
+from models.domain.compliance import ContractFact, OccurrenceFact
 from models.records.keyed import (
     KeyedStore,
     _period_in_year,
@@ -18,6 +18,8 @@ from models.records.keyed import (
 from models.records.tables import (
     Application,
     AuditEvent,
+    Contract,
+    ContractYear,
     ObligationOccurrence,
     Submission,
 )
@@ -53,7 +55,13 @@ class ReportRecords(KeyedStore):
             rows = (
                 await session.execute(
                     select(
-                        occ.workflow_id, occ.org_nr, occ.obligation, occ.period, occ.due, occ.status
+                        occ.workflow_id,
+                        occ.org_nr,
+                        occ.obligation,
+                        occ.period,
+                        occ.due,
+                        occ.status,
+                        occ.nominal_due,
                     ).where(in_year)
                 )
             ).all()
@@ -69,9 +77,51 @@ class ReportRecords(KeyedStore):
         for workflow_id, details in submitted:
             first.setdefault(workflow_id, int(details.get("late_days", 0)))
         return [
-            OccurrenceFact(org_nr, obligation, period, due, status, first.get(workflow_id))
-            for workflow_id, org_nr, obligation, period, due, status in rows
+            OccurrenceFact(
+                org_nr, obligation, period, due, status, first.get(workflow_id), nominal_due
+            )
+            for workflow_id, org_nr, obligation, period, due, status, nominal_due in rows
         ]
+
+    async def compliance_contracts(self, year: int) -> dict[str, ContractFact]:
+        """Per provider, its latest contract: its state, and the plan it followed in follow-up
+        year `year` (recorded when the year was prepared; else the contract's plan). An
+        obligation key means something only within its plan, so the report looks its title
+        and date up there."""
+        async with self._sessions() as session:
+            contracts = (
+                await session.execute(
+                    select(
+                        Contract.workflow_id,
+                        Contract.org_nr,
+                        Contract.plan_id,
+                        Contract.status,
+                        Contract.end_date,
+                        Contract.termination_kind,
+                    ).order_by(Contract.start_date, Contract.id)
+                )
+            ).all()
+            year_plans = dict(
+                (
+                    await session.execute(
+                        select(ContractYear.workflow_id, ContractYear.plan_id).where(
+                            ContractYear.year == year
+                        )
+                    )
+                ).all()
+            )
+        of_year: dict[str, ContractFact] = {}
+        latest: dict[str, ContractFact] = {}
+        for workflow_id, org_nr, plan_id, status, end_date, kind in contracts:
+            # Ordered by start: the last one seen is the provider's latest. A contract that ran
+            # in `year` goes before a later one (a new contract under another plan).
+            fact = ContractFact(
+                org_nr, year_plans.get(workflow_id, plan_id), status, end_date, kind
+            )
+            latest[org_nr] = fact
+            if workflow_id in year_plans:
+                of_year[org_nr] = fact
+        return latest | of_year
 
     async def latest_report_fields(self, year: int, key: str) -> dict[str, dict[str, Any]]:
         """Per provider, the fields of its latest submission of `year` that reports `key`."""

@@ -89,6 +89,8 @@ async def test_audit_timeline_agrees_with_history_and_names_the_actors(
     steps = [(e["type"], e.get("obligation"), e["actor"]) for e in entries]
     admin = [s for s in steps if s[2] != "system"]
     assert admin == [
+        # `lov contract start` without --actor: the OS user started it.
+        ("contract-started", None, getpass.getuser()),
         ("submitted", "annual-report", "Anna Admin"),
         ("accepted", "annual-report", "Bo Granskare"),
         ("waived", "annual-accounts", "Cecilia"),

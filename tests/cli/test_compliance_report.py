@@ -16,7 +16,18 @@ from models.messages.obligation import ExtendRequest, SubmitRequest, WaiveReques
 from models.runtime.settings import get_settings
 from services import obligations
 from starter.cli import app
-from tests.support.cli_runner import run_lov
+from tests.support.cli_runner import run_lov, run_lov_on_records
+from tests.support.compliance_records import (
+    AS_OF as SEEDED_AS_OF,
+)
+from tests.support.compliance_records import (
+    HYGGE,
+    PLANS_DIR,
+    SOLROS,
+    TALLEN,
+    YEAR,
+    seed_compliance_year,
+)
 from tests.support.harness import STOCKHOLM, Stack, local, lovflow_stack
 from tests.support.plans import QUARTERLY_PLAN
 
@@ -28,7 +39,9 @@ CARE_PLANS_FIELD = """[[obligations.fields]]
 key = "current_care_plans"
 title = "Aktuella genomförandeplaner"
 """
-Q = [f"quarterly-report:2031-Q{n}" for n in range(1, 5)]
+# Column keys name the plan: an obligation key means something only within its plan.
+Q = [f"quarterly:quarterly-report:2031-Q{n}" for n in range(1, 5)]
+STATES = ("on_time", "late", "awaiting_completion", "missing", "waived", "not_due")
 
 # The seeded year, as the report must show it on 1 November 2031 (row by row, Q1..Q4).
 EXPECTED: dict[str, list[tuple[str, int]]] = {
@@ -213,12 +226,11 @@ async def test_compliance_matrix_cell_by_cell_as_json_and_html(
         cells = rows[org_nr]["cells"]
         assert [(cells[k]["state"], cells[k]["days"]) for k in Q] == expected, org_nr
         states = [s for s, _ in expected]
-        assert rows[org_nr]["totals"] == {
-            s: states.count(s) for s in ("on_time", "late", "missing", "waived", "not_due")
-        }
+        assert rows[org_nr]["totals"] == {s: states.count(s) for s in STATES}
     assert data["column_totals"][Q[0]] == {
         "on_time": 2,
         "late": 0,
+        "awaiting_completion": 0,
         "missing": 1,
         "waived": 0,
         "not_due": 0,
@@ -227,33 +239,38 @@ async def test_compliance_matrix_cell_by_cell_as_json_and_html(
     # Seed 003 §2.2: the provider's own figures and the kundval records.
     assert rows[ALFA.org_nr]["stats"] == {
         "Antal kunder": 40,
-        "Andel aktuella genomförandeplaner": "95.0 %",
+        "Andel aktuella genomförandeplaner": "95,0 %",
         "Antal biståndsbeslut (kundval, nu)": 2,
-        "Beviljade timmar (kundval, nu)": "20.50",
-        "Andel aktuella genomförandeplaner (kundval, nu)": "50.0 %",
+        "Beviljade timmar (kundval, nu)": "20,50",
+        "Andel aktuella genomförandeplaner (kundval, nu)": "50,0 %",
     }
     # The latest report of the year counts: Beta's Q3, Cesam's only one.
     assert rows[BETA.org_nr]["stats"] == {
         "Antal kunder": 20,
-        "Andel aktuella genomförandeplaner": "75.0 %",
+        "Andel aktuella genomförandeplaner": "75,0 %",
     }
     assert rows[CESAM.org_nr]["stats"] == {
         "Antal kunder": 12,
-        "Andel aktuella genomförandeplaner": "75.0 %",
+        "Andel aktuella genomförandeplaner": "75,0 %",
     }
 
     parsed = MatrixParser()
     parsed.feed(page.read_text(encoding="utf-8"))
     assert parsed.external == []  # one self-contained file
-    assert parsed.legend == ["i tid", "sen", "saknas", "eftergiven", "ej förfallen"]
+    assert parsed.legend == [
+        "i tid",
+        "sen",
+        "inväntar komplettering",
+        "saknas",
+        "eftergiven",
+        "ej förfallen",
+    ]
     for org_nr, expected in EXPECTED.items():
         cells = parsed.rows[org_nr]
         assert [(s, int(d)) for s, d, _ in cells[:4]] == expected, org_nr
         states = [s for s, _ in expected]
         # Then the totals per provider, in the legend's order.
-        assert [int(t) for _, _, t in cells[4:]] == [
-            states.count(s) for s in ("on_time", "late", "missing", "waived", "not_due")
-        ]
+        assert [int(t) for _, _, t in cells[4:]] == [states.count(s) for s in STATES]
     assert [t for _, _, t in parsed.rows[BETA.org_nr][:4]] == [
         "saknas 200 d",
         "i tid",
@@ -261,7 +278,7 @@ async def test_compliance_matrix_cell_by_cell_as_json_and_html(
         "ej förfallen",
     ]
     assert parsed.rows[ALFA.org_nr][1][2] == "sen 5 d"
-    assert [ALFA.name, "Andel aktuella genomförandeplaner (kundval, nu)", "50.0 %"] in (
+    assert [ALFA.name, "Andel aktuella genomförandeplaner (kundval, nu)", "50,0 %"] in (
         parsed.stats
     )
 
@@ -274,3 +291,63 @@ def test_compliance_report_refuses_a_missing_year_and_a_bad_folder(tmp_path: Pat
     )
     assert folder.exit_code == 2 and "--html" in folder.output
     assert not (tmp_path / "no").exists()
+
+
+async def test_a_report_over_three_plans_through_the_cli(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sundsvall, Nordanstig and Herning in one records database (tests/support): each column
+    under its own plan's title and date, the awaiting komplettering and the ended contract
+    shown, and `--plan herning` a Danish report."""
+    import json
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
+    await seed_compliance_year(url)
+    monkeypatch.setenv("LOV_PLANS_DIR", str(PLANS_DIR))
+    year, as_of = str(YEAR), SEEDED_AS_OF.isoformat()
+    page = tmp_path / "rapport.html"
+    shown = await run_lov_on_records(
+        url, monkeypatch, "report", "compliance", "--year", year, "--as-of", as_of
+    )
+    written = await run_lov_on_records(
+        url,
+        monkeypatch,
+        "report",
+        "compliance",
+        "--year",
+        year,
+        "--as-of",
+        as_of,
+        "--html",
+        str(page),
+    )
+    danish = await run_lov_on_records(
+        url, monkeypatch, "report", "compliance", "--year", year, "--as-of", as_of,
+        "--plan", "herning", "--json",
+    )  # fmt: skip
+    unknown = await run_lov_on_records(
+        url, monkeypatch, "report", "compliance", "--year", year, "--plan", "no-such-plan"
+    )
+    for result in (shown, written, danish):
+        assert result.exit_code == 0, result.stderr
+    text = shown.stdout
+    assert "[sundsvall:self-inspection:2027-T1] Egenkontroll – kvalitet och delaktighet" in text
+    assert "[nordanstig:self-inspection:2027] Egenkontroll inför tillsynsbesök" in text
+    assert "Egenkontroll – kvalitet och delaktighet i genomförandeplanen, förfaller 2027-04-20" in (
+        text
+    )
+    assert "inväntar komplettering 22 d" in text
+    assert f"{TALLEN[1]}" in text and "avtalet har upphört 2027-05-31 (uppsägning)" in text
+    assert "Andel aktuella genomförandeplaner: 85,4 %" in text
+
+    parsed = MatrixParser()
+    parsed.feed(page.read_text(encoding="utf-8"))
+    assert ("awaiting_completion", "22", "inväntar komplettering 22 d") in parsed.rows[SOLROS[0]]
+    assert 'data-contract="terminated"' in page.read_text(encoding="utf-8")
+
+    data = json.loads(danish.stdout)
+    assert data["language"] == "da"
+    assert [r["org_nr"] for r in data["providers"]] == [HYGGE[0]]
+    assert [c["title"] for c in data["columns"]] == ["Bemærkninger til den samlede opgørelse"]
+    assert data["providers"][0]["stats"]["Bevilgede timer (frit valg, nu)"] == "1.234,50"
+    assert unknown.exit_code == 2 and "--plan" in unknown.stderr
