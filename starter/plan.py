@@ -16,12 +16,13 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from models.domain.inputs import check_date, check_year
+from models.domain.inputs import check_year
 from models.plans.loader import PlanError, load_plan
 from models.plans.schema import Plan
 from models.runtime.settings import get_settings
 from services.plans import listing, not_this_year, rows
 from services.plans import validate as validate_plans
+from starter.options import date_value
 
 app = typer.Typer(
     name="plan",
@@ -62,14 +63,11 @@ def _parse_year(text: str | None) -> int:
 
 
 def _parse_date(text: str, option: str) -> date:
+    # The CLI's one date rule and message, printed as `lov plan` prints its errors (no `fel:`).
     try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        _fail(f"{option}: not a date YYYY-MM-DD, got {text!r}")
-    try:
-        return check_date(day)
+        return date_value(text, option)
     except ValueError as err:
-        _fail(f"{option}: {err}")
+        _fail(str(err))
 
 
 # --- the table ------------------------------------------------------------------------------
