@@ -70,10 +70,10 @@ AppArg = Annotated[
 ]
 DocumentOpt = Annotated[
     list[str] | None,
-    typer.Option(
+    value_option(
         "--document",
-        metavar="NYCKEL=FIL",
-        help="Bifogat dokument, t.ex. f-skatt=registreringsbevis.pdf; kan upprepas. "
+        "NYCKEL=FIL",
+        "Bifogat dokument, t.ex. f-skatt=registreringsbevis.pdf; kan upprepas. "
         "(Attached document; repeatable.)",
     ),
 ]
@@ -121,25 +121,23 @@ def status_text(s: ApplicationStatus) -> str:
 @app.command("submit")
 def submit(
     org_nr: OrgNrArg,
-    name: Annotated[
-        str | None, typer.Option("--name", metavar="NAMN", help="Sökandens namn. (Name.)")
-    ] = None,
+    name: Annotated[str | None, value_option("--name", "NAMN", "Sökandens namn. (Name.)")] = None,
     email: Annotated[
         str | None,
-        typer.Option("--email", metavar="E-POST", help="Kontaktadress. (Contact e-mail.)"),
+        value_option("--email", "E-POST", "Kontaktadress. (Contact e-mail.)"),
     ] = None,
     service: Annotated[
         list[str] | None,
-        typer.Option(
+        value_option(
             "--service",
-            metavar="TJÄNST",
-            help="Tjänst som ansökan gäller, t.ex. omvårdnad eller service; kan upprepas. "
+            "TJÄNST",
+            "Tjänst som ansökan gäller, t.ex. omvårdnad eller service; kan upprepas. "
             "(Service type; repeatable.)",
         ),
     ] = None,
     area: Annotated[
         list[str] | None,
-        typer.Option("--area", metavar="OMRÅDE", help="Område; kan upprepas. (Area.)"),
+        value_option("--area", "OMRÅDE", "Område; kan upprepas. (Area.)"),
     ] = None,
     document: DocumentOpt = None,
     requested_start: Annotated[
@@ -147,7 +145,7 @@ def submit(
     ] = None,
     plan: Annotated[
         str | None,
-        typer.Option("--plan", metavar="PLAN", help="Uppföljningsplan. (Follow-up plan.)"),
+        value_option("--plan", "PLAN", "Uppföljningsplan. (Follow-up plan.)"),
     ] = None,
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
@@ -205,18 +203,18 @@ def assess(
     ] = None,
     note: Annotated[
         str,
-        typer.Option(
+        value_option(
             "--note",
-            metavar="TEXT",
-            help="Anteckning för varje krav; krävs för --not-met. (Note, for each key.)",
+            "TEXT",
+            "Anteckning för varje krav; krävs för --not-met. (Note, for each key.)",
         ),
     ] = "",
     note_for: Annotated[
         list[str] | None,
-        typer.Option(
+        value_option(
             "--note-for",
-            metavar="KRAV=TEXT",
-            help="Anteckning för ett av kraven, i stället för --note; kan upprepas. "
+            "KRAV=TEXT",
+            "Anteckning för ett av kraven, i stället för --note; kan upprepas. "
             "(Note for one key; repeatable.)",
         ),
     ] = None,
@@ -244,13 +242,13 @@ def request_completion(
     application: AppArg,
     item: Annotated[
         list[str] | None,
-        typer.Option("--item", metavar="TEXT", help="Det som saknas; kan upprepas. (Missing.)"),
+        value_option("--item", "TEXT", "Det som saknas; kan upprepas. (Missing.)"),
     ] = None,
     due: Annotated[
         str | None,
         date_option("--due", "Sista dag för komplettering; standard planens svarstid. (Deadline.)"),
     ] = None,
-    note: Annotated[str, typer.Option("--note", metavar="TEXT", help="Meddelande.")] = "",
+    note: Annotated[str, value_option("--note", "TEXT", "Meddelande.")] = "",
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
 ) -> None:
@@ -278,7 +276,7 @@ def complete(
     application: AppArg,
     document: DocumentOpt = None,
     note: Annotated[
-        str, typer.Option("--note", metavar="TEXT", help="Vad som kom in. (What was received.)")
+        str, value_option("--note", "TEXT", "Vad som kom in. (What was received.)")
     ] = "",
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
@@ -303,9 +301,7 @@ def decide(
         bool | None,
         typer.Option("--approve/--reject", help="Godkänn eller avslå (krävs). (Required.)"),
     ] = None,
-    reason: Annotated[
-        str, typer.Option("--reason", metavar="TEXT", help="Skäl; krävs för --reject.")
-    ] = "",
+    reason: Annotated[str, value_option("--reason", "TEXT", "Skäl; krävs för --reject.")] = "",
     start: Annotated[
         str | None,
         date_option(

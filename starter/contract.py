@@ -89,14 +89,14 @@ def start(
     org_nr: OrgNrArg,
     name: Annotated[
         str | None,
-        typer.Option("--name", metavar="NAMN", help="Utförarens namn. (Provider name.)"),
+        value_option("--name", "NAMN", "Utförarens namn. (Provider name.)"),
     ] = None,
     email: Annotated[
         str | None,
-        typer.Option(
+        value_option(
             "--email",
-            metavar="E-POST",
-            help="Utförarens kontaktadress för påminnelser och besked. (Contact e-mail.)",
+            "E-POST",
+            "Utförarens kontaktadress för påminnelser och besked. (Contact e-mail.)",
         ),
     ] = None,
     start_date: Annotated[
@@ -200,37 +200,34 @@ def submit(
     period: PeriodArg,
     field: Annotated[
         list[str] | None,
-        typer.Option(
+        value_option(
             "--field",
-            metavar="NYCKEL=VÄRDE",
-            help="Ett rapportfält; tal blir tal, true/false sant/falskt, annat text. Kan "
+            "NYCKEL=VÄRDE",
+            "Ett rapportfält; tal blir tal, true/false sant/falskt, annat text. Kan "
             "upprepas. (A report field; integers → numbers, true/false → booleans; repeatable.)",
-            show_default=False,
         ),
     ] = None,
     fields_file: Annotated[
         Path | None,
-        typer.Option(
+        value_option(
             "--fields-file",
-            metavar="FIL",
-            help="Rapportfält ur en .json- eller .toml-fil; --field vinner. "
+            "FIL",
+            "Rapportfält ur en .json- eller .toml-fil; --field vinner. "
             "(Report fields from a JSON/TOML file; --field wins.)",
-            show_default=False,
         ),
     ] = None,
     document: Annotated[
         list[str] | None,
-        typer.Option(
+        value_option(
             "--document",
-            metavar="NYCKEL=SÖKVÄG",
-            help="Ett dokument; sökväg och SHA-256 sparas, filen ligger kvar. Kan upprepas. "
+            "NYCKEL=SÖKVÄG",
+            "Ett dokument; sökväg och SHA-256 sparas, filen ligger kvar. Kan upprepas. "
             "(A document: its path and SHA-256 are recorded; repeatable.)",
-            show_default=False,
         ),
     ] = None,
     note: Annotated[
         str,
-        typer.Option("--note", metavar="TEXT", help="Kommentar. (A note.)", show_default=False),
+        value_option("--note", "TEXT", "Kommentar. (A note.)"),
     ] = "",
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
@@ -362,7 +359,7 @@ def waive(
     period: PeriodArg,
     reason: Annotated[
         str | None,
-        typer.Option("--reason", metavar="TEXT", help="Skäl (krävs). (Reason, required.)"),
+        value_option("--reason", "TEXT", "Skäl (krävs). (Reason, required.)"),
     ] = None,
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
@@ -391,7 +388,7 @@ def extend(
     ] = None,
     reason: Annotated[
         str | None,
-        typer.Option("--reason", metavar="TEXT", help="Skäl (krävs). (Reason, required.)"),
+        value_option("--reason", "TEXT", "Skäl (krävs). (Reason, required.)"),
     ] = None,
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
@@ -435,7 +432,7 @@ def terminate(
     ] = None,
     reason: Annotated[
         str | None,
-        typer.Option("--reason", metavar="TEXT", help="Skäl (krävs). (Reason, required.)"),
+        value_option("--reason", "TEXT", "Skäl (krävs). (Reason, required.)"),
     ] = None,
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
@@ -468,13 +465,11 @@ def change_contact(
     org_nr: OrgNrArg,
     email: Annotated[
         str | None,
-        typer.Option(
-            "--email", metavar="E-POST", help="Ny kontaktadress (krävs). (New e-mail, required.)"
-        ),
+        value_option("--email", "E-POST", "Ny kontaktadress (krävs). (New e-mail, required.)"),
     ] = None,
     name: Annotated[
         str | None,
-        typer.Option("--name", metavar="NAMN", help="Nytt namn. (New name.)", show_default=False),
+        value_option("--name", "NAMN", "Nytt namn. (New name.)"),
     ] = None,
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,

@@ -79,11 +79,11 @@ MeetingArg = Annotated[
 ]
 YearOpt = Annotated[
     int | None,
-    typer.Option("--year", metavar="ÅÅÅÅ", help="Uppföljningsåret. (Follow-up year.)"),
+    value_option("--year", "ÅÅÅÅ", "Uppföljningsåret. (Follow-up year.)"),
 ]
 WindowOpt = Annotated[
     str | None,
-    typer.Option("--window", metavar="H1", help="Planens mötesfönster. (The plan's window.)"),
+    value_option("--window", "H1", "Planens mötesfönster. (The plan's window.)"),
 ]
 AtOpt = Annotated[
     str | None,
@@ -94,17 +94,17 @@ AtOpt = Annotated[
 DurationOpt = Annotated[
     int, typer.Option("--duration", metavar="MINUTER", help="Mötets längd. (Minutes.)")
 ]
-PlaceOpt = Annotated[str | None, typer.Option("--place", metavar="PLATS", help="Plats. (Place.)")]
+PlaceOpt = Annotated[str | None, value_option("--place", "PLATS", "Plats. (Place.)")]
 LinkOpt = Annotated[
     str | None,
-    typer.Option("--link", metavar="URL", help="Länk till ett digitalt möte. (Video link.)"),
+    value_option("--link", "URL", "Länk till ett digitalt möte. (Video link.)"),
 ]
 ReasonOpt = Annotated[
     str | None,
-    typer.Option(
+    value_option(
         "--reason",
-        metavar="TEXT",
-        help="Skäl, krävs för en tid utanför planens fönster. (Reason; needed outside the window.)",
+        "TEXT",
+        "Skäl, krävs för en tid utanför planens fönster. (Reason; needed outside the window.)",
     ),
 ]
 
@@ -200,27 +200,27 @@ app.command("reschedule")(
 def minutes(
     meeting: MeetingArg,
     summary: Annotated[
-        str | None, typer.Option("--summary", metavar="TEXT", help="Sammanfattning. (Summary.)")
+        str | None, value_option("--summary", "TEXT", "Sammanfattning. (Summary.)")
     ] = None,
     attendees: Annotated[
         list[str] | None,
-        typer.Option("--attendee", metavar="NAMN", help="Närvarande; upprepa. (Repeat.)"),
+        value_option("--attendee", "NAMN", "Närvarande; upprepa. (Repeat.)"),
     ] = None,
     action_items: Annotated[
         list[str] | None,
-        typer.Option(
+        value_option(
             "--action",
-            metavar='"owner=provider;due=ÅÅÅÅ-MM-DD;text=…"',
-            help="Åtgärd med ansvarig och sista dag; upprepa. owner=provider blir en skyldighet "
+            '"owner=provider;due=ÅÅÅÅ-MM-DD;text=…"',
+            "Åtgärd med ansvarig och sista dag; upprepa. owner=provider blir en skyldighet "
             "för utföraren. (Action item; repeat; owner=provider becomes an obligation.)",
         ),
     ] = None,
     file: Annotated[
         Path | None,
-        typer.Option(
+        value_option(
             "--file",
-            metavar="FIL.toml",
-            help="Protokollet som TOML: summary, attendees, [[actions]] owner/due/text. "
+            "FIL.toml",
+            "Protokollet som TOML: summary, attendees, [[actions]] owner/due/text. "
             "(Minutes as a TOML file.)",
         ),
     ] = None,
@@ -256,7 +256,7 @@ def minutes(
 def cancel(
     meeting: MeetingArg,
     reason: Annotated[
-        str | None, typer.Option("--reason", metavar="TEXT", help="Skäl (krävs). (Required.)")
+        str | None, value_option("--reason", "TEXT", "Skäl (krävs). (Required.)")
     ] = None,
     year: YearOpt = None,
     window: WindowOpt = None,

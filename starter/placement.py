@@ -31,6 +31,7 @@ from starter.options import (
     org_nr_filter,
     plan_filter,
     state_option,
+    value_option,
 )
 from starter.options import parse_actor as _actor
 from starter.options import parse_date as _date
@@ -72,11 +73,11 @@ PlacementArg = Annotated[
 ROTATION_STATUS = "lov placement provider list"  # where a lost change to a list can be checked
 PlanOpt = Annotated[
     str | None,
-    typer.Option("--plan", metavar="PLAN", help="Plan (kommun); standard den konfigurerade."),
+    value_option("--plan", "PLAN", "Plan (kommun); standard den konfigurerade."),
 ]
 ProviderOpt = Annotated[
     str | None,
-    typer.Option("--provider", metavar="ORGNR", help="Utförarens organisationsnummer."),
+    value_option("--provider", "ORGNR", "Utförarens organisationsnummer."),
 ]
 
 
@@ -124,18 +125,18 @@ def status_text(s: PlacementStatus) -> str:
 def start(
     customer: Annotated[
         str | None,
-        typer.Option("--customer", metavar="REF", help="Pseudonym kundreferens (inte personnr)."),
+        value_option("--customer", "REF", "Pseudonym kundreferens (inte personnr)."),
     ] = None,
     area: Annotated[str | None, typer.Option("--area", metavar="OMRÅDE")] = None,
     service: Annotated[str | None, typer.Option("--service", metavar="TJÄNST")] = None,
     hours: Annotated[
-        str | None, typer.Option("--hours", metavar="TIMMAR", help="Beviljad tid per månad.")
+        str | None, value_option("--hours", "TIMMAR", "Beviljad tid per månad.")
     ] = None,
     decision_date: Annotated[
-        str | None, typer.Option("--decision-date", metavar="ÅÅÅÅ-MM-DD", help="Beslutsdatum.")
+        str | None, value_option("--decision-date", "ÅÅÅÅ-MM-DD", "Beslutsdatum.")
     ] = None,
     start_date: Annotated[
-        str | None, typer.Option("--start", metavar="ÅÅÅÅ-MM-DD", help="Önskat startdatum.")
+        str | None, value_option("--start", "ÅÅÅÅ-MM-DD", "Önskat startdatum.")
     ] = None,
     plan: PlanOpt = None,
     actor: ActorOpt = None,
@@ -211,7 +212,7 @@ def switch(
     provider: ProviderOpt = None,
     effective: Annotated[
         str | None,
-        typer.Option("--effective", metavar="ÅÅÅÅ-MM-DD", help="Från-datum, inom 7–14 dagar."),
+        value_option("--effective", "ÅÅÅÅ-MM-DD", "Från-datum, inom 7–14 dagar."),
     ] = None,
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
@@ -231,9 +232,7 @@ def switch(
 @app.command("plan-done")
 def plan_done(
     placement: PlacementArg,
-    done_on: Annotated[
-        str | None, typer.Option("--date", metavar="ÅÅÅÅ-MM-DD", help="Standard i dag.")
-    ] = None,
+    done_on: Annotated[str | None, value_option("--date", "ÅÅÅÅ-MM-DD", "Standard i dag.")] = None,
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
 ) -> None:
@@ -252,7 +251,7 @@ def plan_done(
 def end(
     placement: PlacementArg,
     end_date: Annotated[
-        str | None, typer.Option("--date", metavar="ÅÅÅÅ-MM-DD", help="Sista dag; standard i dag.")
+        str | None, value_option("--date", "ÅÅÅÅ-MM-DD", "Sista dag; standard i dag.")
     ] = None,
     reason: Annotated[str, typer.Option("--reason", metavar="TEXT")] = "",
     actor: ActorOpt = None,
@@ -377,7 +376,7 @@ def list_placements(
     state: Annotated[str | None, state_option(s.value for s in PlacementState)] = None,
     area: Annotated[
         str | None,
-        typer.Option("--area", metavar="OMRÅDE", help="Ett område. (One area.)"),
+        value_option("--area", "OMRÅDE", "Ett område. (One area.)"),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:

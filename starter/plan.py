@@ -22,7 +22,7 @@ from models.plans.schema import Plan
 from models.runtime.settings import get_settings
 from services.plans import listing, not_this_year, rows
 from services.plans import validate as validate_plans
-from starter.options import date_value
+from starter.options import date_value, value_option
 
 app = typer.Typer(
     name="plan",
@@ -129,23 +129,17 @@ def show(
     ] = None,
     year: Annotated[
         str | None,
-        typer.Option(
-            "--year",
-            metavar="ÅÅÅÅ",
-            help="Uppföljningsåret, 2000–2100. (The follow-up year.)",
-            show_default=False,
-        ),
+        value_option("--year", "ÅÅÅÅ", "Uppföljningsåret, 2000–2100. (The follow-up year.)"),
     ] = None,
     contract_start: Annotated[
         str | None,
-        typer.Option(
+        value_option(
             "--contract-start",
-            metavar="ÅÅÅÅ-MM-DD",
-            help="Avtalets startdatum. Standard: 1 januari året före --year, så att hela årets "
+            "ÅÅÅÅ-MM-DD",
+            "Avtalets startdatum. Standard: 1 januari året före --year, så att hela årets "
             "skyldigheter visas; skyldigheter vart tredje år räknas från avtalsstarten och "
             "visas bara de år de infaller. (Contract start; default 1 January of the year "
             "before --year. Triennial duties count from the contract start.)",
-            show_default=False,
         ),
     ] = None,
     as_json: Annotated[

@@ -41,6 +41,7 @@ from starter.options import (
     OrgNrFilterOpt,
     plan_filter,
     state_option,
+    value_option,
 )
 from starter.options import parse_actor as _actor
 from starter.options import parse_org_nr as _org_nr
@@ -83,27 +84,25 @@ CaseArg = Annotated[
 ]
 LineOpt = Annotated[
     list[str] | None,
-    typer.Option(
+    value_option(
         "--line",
-        metavar="PERIOD,KUNDREF,FAKTURERADE,GODKÄNDA,TIMPRIS",
-        help="En rad, t.ex. 2027-03,K-1042,12.5,10,385.50 (med ; mellan kolumnerna går "
+        "PERIOD,KUNDREF,FAKTURERADE,GODKÄNDA,TIMPRIS",
+        "En rad, t.ex. 2027-03,K-1042,12.5,10,385.50 (med ; mellan kolumnerna går "
         "decimalkomma bra). Kan upprepas. (A claim line; repeatable.)",
-        show_default=False,
     ),
 ]
 CsvOpt = Annotated[
     Path | None,
-    typer.Option(
+    value_option(
         "--csv",
-        metavar="FIL",
-        help="Rader ur en CSV-fil med rubrikrad: " + ",".join(COLUMNS) + ". "
+        "FIL",
+        "Rader ur en CSV-fil med rubrikrad: " + ",".join(COLUMNS) + ". "
         "(Claim lines from a CSV file with a header row.)",
-        show_default=False,
     ),
 ]
 ReasonOpt = Annotated[
     str | None,
-    typer.Option("--reason", metavar="TEXT", help="Skäl. (Reason.)", show_default=False),
+    value_option("--reason", "TEXT", "Skäl. (Reason.)"),
 ]
 
 
@@ -146,12 +145,11 @@ def start(
     csv_file: CsvOpt = None,
     subject: Annotated[
         str,
-        typer.Option(
+        value_option(
             "--subject",
-            metavar="TEXT",
-            help="Vad återkravet gäller, t.ex. 'Granskning av utförd tid mars 2027'. "
+            "TEXT",
+            "Vad återkravet gäller, t.ex. 'Granskning av utförd tid mars 2027'. "
             "(What the claim concerns.)",
-            show_default=False,
         ),
     ] = "",
     actor: ActorOpt = None,
@@ -195,9 +193,7 @@ def respond(
     ] = False,
     comment: Annotated[
         str | None,
-        typer.Option(
-            "--comment", metavar="TEXT", help="Utförarens invändning. (The provider's comment.)"
-        ),
+        value_option("--comment", "TEXT", "Utförarens invändning. (The provider's comment.)"),
     ] = None,
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
@@ -226,11 +222,10 @@ def decide(
     ] = False,
     adjust: Annotated[
         str | None,
-        typer.Option(
+        value_option(
             "--adjust",
-            metavar="BELOPP",
-            help="Ändra beloppet (kronor, t.ex. 1200,50); kräver --reason. (New amount.)",
-            show_default=False,
+            "BELOPP",
+            "Ändra beloppet (kronor, t.ex. 1200,50); kräver --reason. (New amount.)",
         ),
     ] = None,
     line: LineOpt = None,
@@ -283,11 +278,10 @@ def settle(
     case: CaseArg,
     invoice: Annotated[
         str | None,
-        typer.Option(
+        value_option(
             "--invoice",
-            metavar="FAKTURANR",
-            help="Fakturera: fakturans nummer; förfaller efter 30 dagar. (Invoice number.)",
-            show_default=False,
+            "FAKTURANR",
+            "Fakturera: fakturans nummer; förfaller efter 30 dagar. (Invoice number.)",
         ),
     ] = None,
     set_off: Annotated[
@@ -320,7 +314,7 @@ def settle(
 @app.command("paid")
 def paid(
     case: CaseArg,
-    note: Annotated[str, typer.Option("--note", metavar="TEXT", help="Kommentar. (A note.)")] = "",
+    note: Annotated[str, value_option("--note", "TEXT", "Kommentar. (A note.)")] = "",
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
 ) -> None:
@@ -402,7 +396,7 @@ def totals(
     org_nr: OrgNrFilterOpt = None,
     year: Annotated[
         int | None,
-        typer.Option("--year", metavar="ÅÅÅÅ", help="Ett år (ärendets startår). (One year.)"),
+        value_option("--year", "ÅÅÅÅ", "Ett år (ärendets startår). (One year.)"),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
