@@ -413,6 +413,16 @@ def extend(
 # --- contract-wide -------------------------------------------------------------------------------
 
 
+def _contract_change(
+    update: Callable[[Client, str, R], Awaitable[ContractStatus]],
+    org: str,
+    request: R,
+    request_id: str | None,
+) -> ContractStatus:
+    """`update` on the contract of `org`."""
+    return run_change(get_settings(), lambda client: update(client, org, request), request_id)
+
+
 @app.command("terminate")
 def terminate(
     org_nr: OrgNrArg,
@@ -451,9 +461,7 @@ def terminate(
         reason=required(reason, "--reason", '"Utföraren har begärt det"'),
         actor=who,
     )
-    result = run_change(
-        get_settings(), lambda client: contracts.terminate(client, org, request), request_id
-    )
+    result = _contract_change(contracts.terminate, org, request, request_id)
     typer.echo(
         f"Avtalet upphör (terminating): {KIND_SV[the_kind]} för {org}, sista dag "
         f"{ends.isoformat()}; besked till {result.provider.email}"
@@ -483,9 +491,7 @@ def change_contact(
         name=None if name is None else line_option(name, "--name"),
         actor=who,
     )
-    result = run_change(
-        get_settings(), lambda client: contracts.change_contact(client, org, request), request_id
-    )
+    result = _contract_change(contracts.change_contact, org, request, request_id)
     typer.echo(
         f"Kontaktuppgifter ändrade (contact changed): {result.provider.name} ({org}), "
         f"{result.provider.email}"
