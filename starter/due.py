@@ -16,6 +16,7 @@ from starter.errors import fail_bad_input
 from starter.options import (
     JsonOpt,
     PlanFilterOpt,
+    date_option,
     local_today,
     parse_date,
     parse_month,
@@ -30,11 +31,11 @@ from starter.words import state_sv
 def due(
     from_date: Annotated[
         str | None,
-        value_option("--from", "ÅÅÅÅ-MM-DD", "Första dagen (med --to). (First day, with --to.)"),
+        date_option("--from", "Första dagen (med --to). (First day, with --to.)"),
     ] = None,
     to_date: Annotated[
         str | None,
-        value_option("--to", "ÅÅÅÅ-MM-DD", "Sista dagen (med --from). (Last day, with --from.)"),
+        date_option("--to", "Sista dagen (med --from). (Last day, with --from.)"),
     ] = None,
     month: Annotated[
         str | None,

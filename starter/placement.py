@@ -28,6 +28,7 @@ from starter.options import (
     ActorOpt,
     JsonOpt,
     OrgNrArg,
+    date_option,
     org_nr_filter,
     plan_filter,
     state_option,
@@ -132,12 +133,8 @@ def start(
     hours: Annotated[
         str | None, value_option("--hours", "TIMMAR", "Beviljad tid per månad.")
     ] = None,
-    decision_date: Annotated[
-        str | None, value_option("--decision-date", "ÅÅÅÅ-MM-DD", "Beslutsdatum.")
-    ] = None,
-    start_date: Annotated[
-        str | None, value_option("--start", "ÅÅÅÅ-MM-DD", "Önskat startdatum.")
-    ] = None,
+    decision_date: Annotated[str | None, date_option("--decision-date", "Beslutsdatum.")] = None,
+    start_date: Annotated[str | None, date_option("--start", "Önskat startdatum.")] = None,
     plan: PlanOpt = None,
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
@@ -212,7 +209,7 @@ def switch(
     provider: ProviderOpt = None,
     effective: Annotated[
         str | None,
-        value_option("--effective", "ÅÅÅÅ-MM-DD", "Från-datum, inom 7–14 dagar."),
+        date_option("--effective", "Från-datum, inom 7–14 dagar."),
     ] = None,
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
@@ -232,7 +229,7 @@ def switch(
 @app.command("plan-done")
 def plan_done(
     placement: PlacementArg,
-    done_on: Annotated[str | None, value_option("--date", "ÅÅÅÅ-MM-DD", "Standard i dag.")] = None,
+    done_on: Annotated[str | None, date_option("--date", "Standard i dag.")] = None,
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
 ) -> None:
@@ -250,9 +247,7 @@ def plan_done(
 @app.command("end")
 def end(
     placement: PlacementArg,
-    end_date: Annotated[
-        str | None, value_option("--date", "ÅÅÅÅ-MM-DD", "Sista dag; standard i dag.")
-    ] = None,
+    end_date: Annotated[str | None, date_option("--date", "Sista dag; standard i dag.")] = None,
     reason: Annotated[str, typer.Option("--reason", metavar="TEXT")] = "",
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,

@@ -22,7 +22,7 @@ from models.plans.schema import Plan
 from models.runtime.settings import get_settings
 from services.plans import listing, not_this_year, rows
 from services.plans import validate as validate_plans
-from starter.options import date_value, value_option
+from starter.options import date_option, date_value, value_option
 
 app = typer.Typer(
     name="plan",
@@ -133,9 +133,8 @@ def show(
     ] = None,
     contract_start: Annotated[
         str | None,
-        value_option(
+        date_option(
             "--contract-start",
-            "ÅÅÅÅ-MM-DD",
             "Avtalets startdatum. Standard: 1 januari året före --year, så att hela årets "
             "skyldigheter visas; skyldigheter vart tredje år räknas från avtalsstarten och "
             "visas bara de år de infaller. (Contract start; default 1 January of the year "
