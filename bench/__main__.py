@@ -128,29 +128,23 @@ SUMMARY: tuple[tuple[str, str, str, str], ...] = (
     ("live: reminders received", "live.reminders_received", "", "= contracts"),
     ("live: reminder delay p50", "live.reminder_delay_p50_seconds", "s", ""),
     ("live: reminder delay p99", "live.reminder_delay_p99_seconds", "s", "< 60"),
-    (
-        "report compliance, SQLite (CLI)",
-        "reporting.sqlite.cli_report_compliance_seconds",
-        "s",
-        "< 2",
-    ),
-    (
-        "report compliance, SQLite (query+matrix)",
-        "reporting.sqlite.compliance_matrix_seconds",
-        "s",
-        "",
-    ),
-    (
-        "report compliance, PostgreSQL (CLI)",
-        "reporting.postgresql.cli_report_compliance_seconds",
-        "s",
-        "< 2",
-    ),
-    (
-        "report compliance, PostgreSQL (query+matrix)",
-        "reporting.postgresql.compliance_matrix_seconds",
-        "s",
-        "",
+    *(
+        row
+        for database, key in (("SQLite", "sqlite"), ("PostgreSQL", "postgresql"))
+        for row in (
+            (
+                f"report compliance, {database} (CLI)",
+                f"reporting.{key}.cli_report_compliance_seconds",
+                "s",
+                "< 2",
+            ),
+            (
+                f"report compliance, {database} (query+matrix)",
+                f"reporting.{key}.compliance_matrix_seconds",
+                "s",
+                "",
+            ),
+        )
     ),
     ("lov overdue (CLI)", "overdue.cli_overdue_seconds", "s", "< 2"),
     ("lov overdue (visibility query)", "overdue.overdue_items_seconds", "s", ""),

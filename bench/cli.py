@@ -26,7 +26,7 @@ from datetime import time as clock
 from pathlib import Path
 from typing import Any
 
-from bench.common import PROJECT_ROOT, org_nrs
+from bench.common import lov_args, org_nrs, run_process
 from bench.live import PLAN_ID, TimedMailbox, _opened, live_stack, plan_toml
 
 FLOOR_CODE = "import temporalio.client"
@@ -65,24 +65,10 @@ async def _run(args: list[str], env: dict[str, str]) -> Run:
     """One fresh process. Its CPU time is read from the children's usage, which grows only when
     a child is reaped: the servers and the worker run on until the section ends."""
     cpu0 = _children_cpu()
-    t0 = time.perf_counter()
-    proc = await asyncio.create_subprocess_exec(
-        *args,
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    _, err = await proc.communicate()
-    wall = time.perf_counter() - t0
+    done = await run_process(args, env, keep_output=False)
     return Run(
-        wall, _children_cpu() - cpu0, proc.returncode or 0, err.decode(errors="replace")[-300:]
+        done.wall, _children_cpu() - cpu0, done.code, done.err.decode(errors="replace")[-300:]
     )
-
-
-def _lov(args: tuple[str, ...]) -> list[str]:
-    return [sys.executable, "-m", "starter", *args]
 
 
 async def time_commands(
@@ -93,7 +79,7 @@ async def time_commands(
     available: list[Command] = []
     figures: dict[str, Any] = {}
     for cmd in cmds:
-        if (await _run(_lov((cmd.group, "--help")), env)).code == 0:
+        if (await _run(lov_args(cmd.group, "--help"), env)).code == 0:
             available.append(cmd)
         else:
             # The ratio says so in the summary table too.
@@ -103,7 +89,7 @@ async def time_commands(
     for _ in range(repeat):
         floor.append(await _run([sys.executable, "-c", FLOOR_CODE], env))
         for cmd in available:
-            runs[cmd.name].append(await _run(_lov(cmd.args), env))
+            runs[cmd.name].append(await _run(lov_args(*cmd.args), env))
     floor_wall = statistics.median(r.wall for r in floor)
     floor_cpu = statistics.median(r.cpu for r in floor)
     for cmd in available:
@@ -158,20 +144,18 @@ async def run(repeat: int, workdir: Path) -> dict[str, Any]:
             # Started as an administrator starts it: through the CLI, whose commands and options
             # are a stable interface (the application layer's functions move).
             started = await _run(
-                _lov(
-                    (
-                        "contract",
-                        "start",
-                        org,
-                        "--name",
-                        "Omsorg Bench AB",
-                        "--email",
-                        "kontakt@omsorg.example",
-                        "--start",
-                        (today - timedelta(days=1)).isoformat(),
-                        "--plan",
-                        PLAN_ID,
-                    )
+                lov_args(
+                    "contract",
+                    "start",
+                    org,
+                    "--name",
+                    "Omsorg Bench AB",
+                    "--email",
+                    "kontakt@omsorg.example",
+                    "--start",
+                    (today - timedelta(days=1)).isoformat(),
+                    "--plan",
+                    PLAN_ID,
                 ),
                 env,
             )

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import statistics
+import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -61,6 +64,37 @@ async def timed(fn: Callable[[], Awaitable[T]], repeat: int = 3) -> tuple[float,
         result = await fn()
         times.append(time.perf_counter() - t0)
     return statistics.median(times), result
+
+
+@dataclass(frozen=True)
+class Finished:
+    wall: float  # seconds from the start to the exit
+    code: int
+    out: bytes  # empty when not kept
+    err: bytes
+
+
+def lov_args(*args: str) -> list[str]:
+    """`lov ARGS` as an administrator runs it, in a fresh interpreter."""
+    return [sys.executable, "-m", "starter", *args]
+
+
+async def run_process(
+    args: Sequence[str], env: dict[str, str], keep_output: bool = True
+) -> Finished:
+    """One fresh process in the project folder with no input: its wall time, exit code, output
+    (unless `keep_output` is off: a run timed for its start-up need not fill a pipe) and errors."""
+    t0 = time.perf_counter()
+    proc = await asyncio.create_subprocess_exec(
+        *args,
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE if keep_output else asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await proc.communicate()
+    return Finished(time.perf_counter() - t0, proc.returncode or 0, out or b"", err)
 
 
 @asynccontextmanager

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from aiosmtpd.controller import Controller
@@ -158,6 +158,18 @@ def _stop(proc: subprocess.Popen[bytes], timeout: float = 15) -> None:
             proc.wait()
 
 
+def start_dev_server(settings: Settings, workdir: Path, log: IO[bytes]) -> subprocess.Popen[bytes]:
+    """`lov serve`'s Temporal dev server for `settings`, writing to `log`; in a session of its
+    own, so that stopping it (`_stop`) reaches what it starts."""
+    return subprocess.Popen(
+        dev_server_command(settings, workdir, settings.embedded_ui_port),
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
 @contextlib.asynccontextmanager
 async def live_stack(workdir: Path, mailbox: TimedMailbox) -> AsyncIterator[Processes]:
     settings = Settings(
@@ -176,13 +188,7 @@ async def live_stack(workdir: Path, mailbox: TimedMailbox) -> AsyncIterator[Proc
     )
     await upgrade(settings.resolved_database_url)
     server_log = (workdir / "temporal.log").open("wb")
-    server = subprocess.Popen(
-        dev_server_command(settings, workdir, settings.embedded_ui_port),
-        stdin=subprocess.DEVNULL,
-        stdout=server_log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    server = start_dev_server(settings, workdir, server_log)
     worker: subprocess.Popen[bytes] | None = None
     try:
         assert settings.temporal_address is not None

@@ -11,8 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -22,15 +20,15 @@ from typing import Any
 from temporalio.client import Client
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
-from bench.common import PROJECT_ROOT, org_nrs
-from bench.live import _stop
+from bench.common import lov_args, org_nrs, run_process
+from bench.live import _stop, start_dev_server
 from models.domain.overdue import QUERY
 from models.ids import obligation_workflow_id
 from models.runtime import search_attributes as sa
 from models.runtime.settings import Settings
 from services.overdue import overdue_items
 from starter.ports import free_port
-from starter.serve import _wait_for_namespace, dev_server_command
+from starter.serve import _wait_for_namespace
 
 IDLE_QUEUE = "bench-nobody-polls-this"
 
@@ -42,13 +40,7 @@ async def dev_server(workdir: Path) -> AsyncIterator[tuple[Client, str]]:
     )
     address = f"127.0.0.1:{settings.embedded_temporal_port}"
     log = (workdir / "temporal-overdue.log").open("wb")
-    server = subprocess.Popen(
-        dev_server_command(settings, workdir, settings.embedded_ui_port),
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    server = start_dev_server(settings, workdir, log)
     try:
         client = await _wait_for_namespace(settings, address, time.monotonic() + 60)
         yield client, address
@@ -115,24 +107,11 @@ async def run(
         cli = []
         listed = 0
         for _ in range(repeat):
-            t2 = time.perf_counter()
-            proc = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "starter",
-                "overdue",
-                "--json",
-                cwd=PROJECT_ROOT,
-                env=env,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-            )
-            out, err = await proc.communicate()
-            cli.append(time.perf_counter() - t2)
-            if proc.returncode != 0:
-                raise RuntimeError(f"lov overdue failed: {err.decode()[-500:]}")
-            listed = out.decode().count('"workflow_id"')
+            done = await run_process(lov_args("overdue", "--json"), env)
+            cli.append(done.wall)
+            if done.code != 0:
+                raise RuntimeError(f"lov overdue failed: {done.err.decode()[-500:]}")
+            listed = done.out.decode().count('"workflow_id"')
     return {
         "providers": providers,
         "running_items": providers * open_per_provider,

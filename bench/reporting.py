@@ -7,11 +7,9 @@ report, not the minutes it would take to produce ten years of records through Te
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import random
-import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
@@ -21,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from bench.common import PROJECT_ROOT, org_nrs, postgres_database, timed
+from bench.common import PROJECT_ROOT, lov_args, org_nrs, postgres_database, run_process, timed
 from models.domain.calendar import occurrences
 from models.ids import contract_workflow_id, obligation_workflow_id
 from models.plans.loader import load_plan
@@ -194,23 +192,10 @@ async def seed(url: str, rows: dict[type, list[dict[str, Any]]]) -> float:
 
 async def _cli(url: str, *args: str) -> tuple[float, str]:
     env = {**os.environ, "LOV_DATABASE_URL": url, "LOV_CONFIG": "/nonexistent/lov.toml"}
-    t0 = time.perf_counter()
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "starter",
-        *args,
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await proc.communicate()
-    took = time.perf_counter() - t0
-    if proc.returncode != 0:
-        raise RuntimeError(f"lov {' '.join(args)} failed: {err.decode()[-500:]}")
-    return took, out.decode()
+    done = await run_process(lov_args(*args), env)
+    if done.code != 0:
+        raise RuntimeError(f"lov {' '.join(args)} failed: {done.err.decode()[-500:]}")
+    return done.wall, done.out.decode()
 
 
 async def measure_database(url: str, providers: int, years: int, repeat: int) -> dict[str, Any]:

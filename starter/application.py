@@ -7,11 +7,9 @@ and nothing changed; every change is an Update recorded with `--actor` (default:
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
-from temporalio.client import Client
 
 from models.messages.application import (
     ApplicationState,
@@ -22,15 +20,23 @@ from models.messages.application import (
 from models.runtime.settings import get_settings as _settings
 from services import applications as apps
 from starter.checks import email_option, line_option
-from starter.client_run import run_action as _run
+from starter.client_run import echo_status
 from starter.client_run import run_change as _run_change
 from starter.errors import or_bad_input
-from starter.options import ActorOpt, JsonOpt, OrgNrArg
+from starter.options import (
+    ActorOpt,
+    JsonOpt,
+    OrgNrArg,
+    date_option,
+    plan_filter,
+    state_option,
+    value_option,
+)
 from starter.options import parse_actor as _actor
 from starter.options import parse_date as _date
 from starter.options import parse_org_nr as _org_nr
 from starter.options import required as _required
-from starter.output import echo_json as _echo_json
+from starter.output import echo_json_or_none
 from starter.records_read import run_query
 from starter.request_id_option import RequestIdOpt
 from starter.submission_input import documents as _documents
@@ -64,10 +70,10 @@ AppArg = Annotated[
 ]
 DocumentOpt = Annotated[
     list[str] | None,
-    typer.Option(
+    value_option(
         "--document",
-        metavar="NYCKEL=FIL",
-        help="Bifogat dokument, t.ex. f-skatt=registreringsbevis.pdf; kan upprepas. "
+        "NYCKEL=FIL",
+        "Bifogat dokument, t.ex. f-skatt=registreringsbevis.pdf; kan upprepas. "
         "(Attached document; repeatable.)",
     ),
 ]
@@ -115,39 +121,31 @@ def status_text(s: ApplicationStatus) -> str:
 @app.command("submit")
 def submit(
     org_nr: OrgNrArg,
-    name: Annotated[
-        str | None, typer.Option("--name", metavar="NAMN", help="Sökandens namn. (Name.)")
-    ] = None,
+    name: Annotated[str | None, value_option("--name", "NAMN", "Sökandens namn. (Name.)")] = None,
     email: Annotated[
         str | None,
-        typer.Option("--email", metavar="E-POST", help="Kontaktadress. (Contact e-mail.)"),
+        value_option("--email", "E-POST", "Kontaktadress. (Contact e-mail.)"),
     ] = None,
     service: Annotated[
         list[str] | None,
-        typer.Option(
+        value_option(
             "--service",
-            metavar="TJÄNST",
-            help="Tjänst som ansökan gäller, t.ex. omvårdnad eller service; kan upprepas. "
+            "TJÄNST",
+            "Tjänst som ansökan gäller, t.ex. omvårdnad eller service; kan upprepas. "
             "(Service type; repeatable.)",
         ),
     ] = None,
     area: Annotated[
         list[str] | None,
-        typer.Option("--area", metavar="OMRÅDE", help="Område; kan upprepas. (Area.)"),
+        value_option("--area", "OMRÅDE", "Område; kan upprepas. (Area.)"),
     ] = None,
     document: DocumentOpt = None,
     requested_start: Annotated[
-        str | None,
-        typer.Option(
-            "--requested-start",
-            metavar="ÅÅÅÅ-MM-DD",
-            help="Önskat startdatum. (Requested start date.)",
-            show_default=False,
-        ),
+        str | None, date_option("--requested-start", "Önskat startdatum. (Requested start date.)")
     ] = None,
     plan: Annotated[
         str | None,
-        typer.Option("--plan", metavar="PLAN", help="Uppföljningsplan. (Follow-up plan.)"),
+        value_option("--plan", "PLAN", "Uppföljningsplan. (Follow-up plan.)"),
     ] = None,
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
@@ -174,11 +172,11 @@ def submit(
             settings=settings,
         )
     )
-
-    async def action(client: Client) -> str:
-        return await apps.submit_application(client, settings.temporal_task_queue, new.input)
-
-    wid = _run_change(settings, action, request_id)
+    wid = _run_change(
+        settings,
+        lambda client: apps.submit_application(client, settings.temporal_task_queue, new.input),
+        request_id,
+    )
     typer.echo(
         f"Ansökan registrerad (submitted): {wid} · {the_name} ({org}) · "
         f"{new.skallkrav} skallkrav att bedöma · beslut inom "
@@ -205,18 +203,18 @@ def assess(
     ] = None,
     note: Annotated[
         str,
-        typer.Option(
+        value_option(
             "--note",
-            metavar="TEXT",
-            help="Anteckning för varje krav; krävs för --not-met. (Note, for each key.)",
+            "TEXT",
+            "Anteckning för varje krav; krävs för --not-met. (Note, for each key.)",
         ),
     ] = "",
     note_for: Annotated[
         list[str] | None,
-        typer.Option(
+        value_option(
             "--note-for",
-            metavar="KRAV=TEXT",
-            help="Anteckning för ett av kraven, i stället för --note; kan upprepas. "
+            "KRAV=TEXT",
+            "Anteckning för ett av kraven, i stället för --note; kan upprepas. "
             "(Note for one key; repeatable.)",
         ),
     ] = None,
@@ -228,12 +226,9 @@ def assess(
     who = _actor(actor)
     notes = dict(_pair(n, "--note-for", "insurance=Försäkringsbrev saknas") for n in note_for or [])
     requests = or_bad_input(lambda: apps.assessments(requirements, met, note, notes, who))
-    settings = _settings()
-
-    async def action(client: Client) -> ApplicationStatus:
-        return await apps.assess_many(client, application, requests)
-
-    result = _run_change(settings, action, request_id)
+    result = _run_change(
+        _settings(), lambda client: apps.assess_many(client, application, requests), request_id
+    )
     left = len(result.unassessed)
     typer.echo(
         f"Bedömt (assessed): {', '.join(r.key for r in requests)} "
@@ -247,18 +242,13 @@ def request_completion(
     application: AppArg,
     item: Annotated[
         list[str] | None,
-        typer.Option("--item", metavar="TEXT", help="Det som saknas; kan upprepas. (Missing.)"),
+        value_option("--item", "TEXT", "Det som saknas; kan upprepas. (Missing.)"),
     ] = None,
     due: Annotated[
         str | None,
-        typer.Option(
-            "--due",
-            metavar="ÅÅÅÅ-MM-DD",
-            help="Sista dag för komplettering; standard planens svarstid. (Deadline.)",
-            show_default=False,
-        ),
+        date_option("--due", "Sista dag för komplettering; standard planens svarstid. (Deadline.)"),
     ] = None,
-    note: Annotated[str, typer.Option("--note", metavar="TEXT", help="Meddelande.")] = "",
+    note: Annotated[str, value_option("--note", "TEXT", "Meddelande.")] = "",
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
 ) -> None:
@@ -268,12 +258,11 @@ def request_completion(
     items = or_bad_input(lambda: apps.listed(item, "--item", '"Försäkringsbrev"'))
     deadline = _date(due, "--due") if due is not None else None
     request = CompletionRequest(items=items, due=deadline, note=note.strip(), actor=who)
-    settings = _settings()
-
-    async def action(client: Client) -> ApplicationStatus:
-        return await apps.request_completion(client, application, request)
-
-    result = _run_change(settings, action, request_id)
+    result = _run_change(
+        _settings(),
+        lambda client: apps.request_completion(client, application, request),
+        request_id,
+    )
     pending = result.open_completion
     assert pending is not None
     typer.echo(
@@ -287,7 +276,7 @@ def complete(
     application: AppArg,
     document: DocumentOpt = None,
     note: Annotated[
-        str, typer.Option("--note", metavar="TEXT", help="Vad som kom in. (What was received.)")
+        str, value_option("--note", "TEXT", "Vad som kom in. (What was received.)")
     ] = "",
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
@@ -296,12 +285,9 @@ def complete(
     (Register the applicant's completion; the decision time runs from today.)"""
     who = _actor(actor)
     request = CompleteRequest(documents=_documents(document or []), note=note.strip(), actor=who)
-    settings = _settings()
-
-    async def action(client: Client) -> ApplicationStatus:
-        return await apps.complete(client, application, request)
-
-    result = _run_change(settings, action, request_id)
+    result = _run_change(
+        _settings(), lambda client: apps.complete(client, application, request), request_id
+    )
     due = result.decision_due.isoformat() if result.decision_due else "?"
     typer.echo(
         f"Komplettering registrerad (completed): {result.application_id}; beslut senast {due}"
@@ -315,16 +301,11 @@ def decide(
         bool | None,
         typer.Option("--approve/--reject", help="Godkänn eller avslå (krävs). (Required.)"),
     ] = None,
-    reason: Annotated[
-        str, typer.Option("--reason", metavar="TEXT", help="Skäl; krävs för --reject.")
-    ] = "",
+    reason: Annotated[str, value_option("--reason", "TEXT", "Skäl; krävs för --reject.")] = "",
     start: Annotated[
         str | None,
-        typer.Option(
-            "--start",
-            metavar="ÅÅÅÅ-MM-DD",
-            help="Avtalets startdatum; krävs för --approve. (Contract start, for --approve.)",
-            show_default=False,
+        date_option(
+            "--start", "Avtalets startdatum; krävs för --approve. (Contract start, for --approve.)"
         ),
     ] = None,
     actor: ActorOpt = None,
@@ -335,12 +316,9 @@ def decide(
     who = _actor(actor)
     contract_start = _date(start, "--start") if start is not None else None
     request = or_bad_input(lambda: apps.decision(approve, reason, contract_start, who))
-    settings = _settings()
-
-    async def action(client: Client) -> ApplicationStatus:
-        return await apps.decide(client, application, request)
-
-    result = _run_change(settings, action, request_id)
+    result = _run_change(
+        _settings(), lambda client: apps.decide(client, application, request), request_id
+    )
     d = result.decision
     assert d is not None
     if request.approve:
@@ -358,39 +336,19 @@ def decide(
 @app.command("status")
 def status(application: AppArg, as_json: JsonOpt = False) -> None:
     """Visa checklistan, öppna punkter och tidsfrister. (Checklist, open items, deadlines.)"""
-    settings = _settings()
-
-    async def action(client: Client) -> ApplicationStatus:
-        return await apps.status(client, application)
-
-    result = _run(settings, action)
-    if as_json:
-        _echo_json(result)
-    else:
-        typer.echo(status_text(result))
+    echo_status(_settings(), lambda client: apps.status(client, application), as_json, status_text)
 
 
 @app.command("list")
 def list_(
-    plan: Annotated[
-        str | None,
-        typer.Option("--plan", metavar="PLAN", help="Bara en plans ansökningar. (One plan.)"),
-    ] = None,
-    state: Annotated[
-        str | None,
-        typer.Option(
-            "--state",
-            metavar="LÄGE",
-            help="Bara ansökningar i detta läge: received, completion_requested, approved, "
-            "rejected. (Only this state.)",
-        ),
-    ] = None,
+    plan: Annotated[str | None, plan_filter("Bara en plans ansökningar. (One plan.)")] = None,
+    state: Annotated[str | None, state_option(s.value for s in ApplicationState)] = None,
     search: Annotated[
         str | None,
-        typer.Option(
+        value_option(
             "--search",
-            metavar="TEXT",
-            help="Sök i id, org nr, namn och e-post. (Search id, org nr, name, e-mail.)",
+            "TEXT",
+            "Sök i id, org nr, namn och e-post. (Search id, org nr, name, e-mail.)",
         ),
     ] = None,
     as_json: JsonOpt = False,
@@ -400,11 +358,9 @@ def list_(
     found = run_query(
         lambda: apps.list_applications(settings, plan=plan, state=state, search=search)
     )
-    if as_json:
-        typer.echo(json.dumps([a.as_json() for a in found], ensure_ascii=False, indent=2))
-        return
-    if not found:
-        typer.echo("Inga ansökningar. (No applications.)")
+    if not echo_json_or_none(
+        found, as_json, lambda a: a.as_json(), "Inga ansökningar. (No applications.)"
+    ):
         return
     rows = [
         (

@@ -15,6 +15,8 @@ import socket
 from collections.abc import Awaitable, Callable
 from typing import NoReturn, TypeVar
 
+import typer
+from pydantic import BaseModel
 from temporalio.client import Client, RPCTimeoutOrCancelledError
 from temporalio.exceptions import TemporalError
 from temporalio.service import RPCError, RPCStatusCode
@@ -28,6 +30,7 @@ from starter.errors import fail, fail_bad_input
 from starter.request_id_option import checked_request_id, unknown_outcome
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 
 def cli_identity() -> str:
@@ -115,6 +118,17 @@ def run_with_client(
 def run_action(settings: Settings, action: Callable[[Client], Awaitable[T]]) -> T:
     """Connect as configured and run `action`; an `ActionError` (bad input) exits 2."""
     return run_with_client(settings, action, bad_input=(ActionError,))
+
+
+def echo_status(
+    settings: Settings,
+    query: Callable[[Client], Awaitable[M]],
+    as_json: bool,
+    text: Callable[[M], str],
+) -> None:
+    """A status command: `query` run as `run_action`, printed as JSON (--json) or as `text`."""
+    found = run_action(settings, query)
+    typer.echo(found.model_dump_json(indent=2) if as_json else text(found))
 
 
 def run_change(

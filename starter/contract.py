@@ -13,8 +13,9 @@ the embedded dev server of `lov serve` on 127.0.0.1:`LOV_EMBEDDED_TEMPORAL_PORT`
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from temporalio.client import Client
@@ -37,7 +38,7 @@ from models.runtime.settings import get_settings
 from services import contracts, obligations
 from services.errors import ActionError
 from starter.checks import email_option, line_option
-from starter.client_run import run_action, run_change
+from starter.client_run import echo_status, run_change
 from starter.contract_text import contract_text, obligation_text
 from starter.errors import fail_bad_input
 from starter.options import (
@@ -45,12 +46,14 @@ from starter.options import (
     JsonOpt,
     OrgNrArg,
     PlanOpt,
+    date_option,
     parse_actor,
     parse_date,
     parse_org_nr,
     required,
+    value_option,
 )
-from starter.output import echo_data, echo_json
+from starter.output import echo_data
 from starter.request_id_option import RequestIdOpt
 from starter.submission_input import documents as read_documents
 from starter.submission_input import fields_file as read_fields_file
@@ -91,33 +94,26 @@ def start(
     org_nr: OrgNrArg,
     name: Annotated[
         str | None,
-        typer.Option("--name", metavar="NAMN", help="Utförarens namn. (Provider name.)"),
+        value_option("--name", "NAMN", "Utförarens namn. (Provider name.)"),
     ] = None,
     email: Annotated[
         str | None,
-        typer.Option(
+        value_option(
             "--email",
-            metavar="E-POST",
-            help="Utförarens kontaktadress för påminnelser och besked. (Contact e-mail.)",
+            "E-POST",
+            "Utförarens kontaktadress för påminnelser och besked. (Contact e-mail.)",
         ),
     ] = None,
     start_date: Annotated[
-        str | None,
-        typer.Option(
-            "--start",
-            metavar="ÅÅÅÅ-MM-DD",
-            help="Avtalets startdatum. (Contract start.)",
-            show_default=False,
-        ),
+        str | None, date_option("--start", "Avtalets startdatum. (Contract start.)")
     ] = None,
     plan: Annotated[
         str | None,
-        typer.Option(
+        value_option(
             "--plan",
-            metavar="PLAN",
-            help="Uppföljningsplan (id i plans/ eller sökväg); standard den konfigurerade. "
+            "PLAN",
+            "Uppföljningsplan (id i plans/ eller sökväg); standard den konfigurerade. "
             "(Follow-up plan; default the configured one.)",
-            show_default=False,
         ),
     ] = None,
     request_id: RequestIdOpt = None,
@@ -140,9 +136,9 @@ def start(
     except ActionError as err:
         fail_bad_input(f"--plan: {err.message}")
     provider = Provider(org_nr=org, name=the_name, email=the_email)
-
-    async def action(client: Client) -> str:
-        return await contracts.start_contract(
+    workflow_id = run_change(
+        settings,
+        lambda client: contracts.start_contract(
             client,
             settings.temporal_task_queue,
             provider,
@@ -150,9 +146,9 @@ def start(
             chosen.plan_id,
             settings.search_attributes,
             actor=who,
-        )
-
-    workflow_id = run_change(settings, action, request_id)
+        ),
+        request_id,
+    )
     typer.echo(
         f"Avtal startat (started): {workflow_id} · {the_name} ({org}) · plan {chosen.plan.id} "
         f"version {chosen.plan.version} · avtalsstart {begins.isoformat()}"
@@ -167,20 +163,16 @@ def status(
     org_nr: OrgNrArg,
     obligation: Annotated[
         str | None,
-        typer.Option(
+        value_option(
             "--obligation",
-            metavar="SKYLDIGHET",
-            help="Visa en enda skyldighet (med --period). (Show one item, with --period.)",
-            show_default=False,
+            "SKYLDIGHET",
+            "Visa en enda skyldighet (med --period). (Show one item, with --period.)",
         ),
     ] = None,
     period: Annotated[
         str | None,
-        typer.Option(
-            "--period",
-            metavar="PERIOD",
-            help="Perioden för --obligation, t.ex. 2027-T1. (The item's period.)",
-            show_default=False,
+        value_option(
+            "--period", "PERIOD", "Perioden för --obligation, t.ex. 2027-T1. (The item's period.)"
         ),
     ] = None,
     as_json: JsonOpt = False,
@@ -194,25 +186,16 @@ def status(
     settings = get_settings()
     if obligation is not None and period is not None:
         key, per = obligation, period
-
-        async def one(client: Client) -> ObligationStatus:
-            return await obligations.obligation_status(client, org, key, per)
-
-        item = run_action(settings, one)
-        if as_json:
-            echo_json(item)
-        else:
-            typer.echo(obligation_text(item))
-        return
-
-    async def whole(client: Client) -> ContractStatus:
-        return await contracts.contract_status(client, org)
-
-    found = run_action(settings, whole)
-    if as_json:
-        echo_json(found)
+        echo_status(
+            settings,
+            lambda client: obligations.obligation_status(client, org, key, per),
+            as_json,
+            obligation_text,
+        )
     else:
-        typer.echo(contract_text(found))
+        echo_status(
+            settings, lambda client: contracts.contract_status(client, org), as_json, contract_text
+        )
 
 
 # --- submit --------------------------------------------------------------------------------------
@@ -225,37 +208,34 @@ def submit(
     period: PeriodArg,
     field: Annotated[
         list[str] | None,
-        typer.Option(
+        value_option(
             "--field",
-            metavar="NYCKEL=VÄRDE",
-            help="Ett rapportfält; tal blir tal, true/false sant/falskt, annat text. Kan "
+            "NYCKEL=VÄRDE",
+            "Ett rapportfält; tal blir tal, true/false sant/falskt, annat text. Kan "
             "upprepas. (A report field; integers → numbers, true/false → booleans; repeatable.)",
-            show_default=False,
         ),
     ] = None,
     fields_file: Annotated[
         Path | None,
-        typer.Option(
+        value_option(
             "--fields-file",
-            metavar="FIL",
-            help="Rapportfält ur en .json- eller .toml-fil; --field vinner. "
+            "FIL",
+            "Rapportfält ur en .json- eller .toml-fil; --field vinner. "
             "(Report fields from a JSON/TOML file; --field wins.)",
-            show_default=False,
         ),
     ] = None,
     document: Annotated[
         list[str] | None,
-        typer.Option(
+        value_option(
             "--document",
-            metavar="NYCKEL=SÖKVÄG",
-            help="Ett dokument; sökväg och SHA-256 sparas, filen ligger kvar. Kan upprepas. "
+            "NYCKEL=SÖKVÄG",
+            "Ett dokument; sökväg och SHA-256 sparas, filen ligger kvar. Kan upprepas. "
             "(A document: its path and SHA-256 are recorded; repeatable.)",
-            show_default=False,
         ),
     ] = None,
     note: Annotated[
         str,
-        typer.Option("--note", metavar="TEXT", help="Kommentar. (A note.)", show_default=False),
+        value_option("--note", "TEXT", "Kommentar. (A note.)"),
     ] = "",
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
@@ -271,13 +251,13 @@ def submit(
     documents = read_documents(document or [])
     request = SubmitRequest(fields=values, documents=documents, note=note, actor=who)
     settings = get_settings()
-
-    async def action(client: Client) -> obligations.Submitted:
-        return await obligations.submit_checked(
+    done = run_change(
+        settings,
+        lambda client: obligations.submit_checked(
             client, org, obligation, period, request, settings.plans_dir
-        )
-
-    done = run_change(settings, action, request_id)
+        ),
+        request_id,
+    )
     if done.plan_error is not None:
         typer.echo(
             f"varning: planen kan inte läsas här ({done.plan_error}); inlämningen kontrollerades "
@@ -293,6 +273,26 @@ def submit(
 
 
 # --- review, waive, extend -----------------------------------------------------------------------
+
+R = TypeVar("R")
+
+
+def _obligation_change(
+    org: str,
+    obligation: str,
+    period: str,
+    update: Callable[[Client, str, str, str, R], Awaitable[ObligationStatus]],
+    request: R,
+    request_id: str | None,
+) -> tuple[ContractStatus, ObligationStatus]:
+    """`update` on one obligation occurrence, with the contract's status (whose provider is
+    told, by e-mail, of the outcome)."""
+
+    async def action(client: Client) -> tuple[ContractStatus, ObligationStatus]:
+        contract = await contracts.contract_status(client, org)
+        return contract, await update(client, org, obligation, period, request)
+
+    return run_change(get_settings(), action, request_id)
 
 
 @app.command("review")
@@ -314,21 +314,15 @@ def review(
     ] = False,
     new_due: Annotated[
         str | None,
-        typer.Option(
-            "--new-due",
-            metavar="ÅÅÅÅ-MM-DD",
-            help="Ny förfallodag för kompletteringen. (Completion due date.)",
-            show_default=False,
-        ),
+        date_option("--new-due", "Ny förfallodag för kompletteringen. (Completion due date.)"),
     ] = None,
     note: Annotated[
         str | None,
-        typer.Option(
+        value_option(
             "--note",
-            metavar="TEXT",
-            help="Vad som saknas (krävs vid komplettering) eller en kommentar. "
+            "TEXT",
+            "Vad som saknas (krävs vid komplettering) eller en kommentar. "
             "(What is missing, or a comment.)",
-            show_default=False,
         ),
     ] = None,
     actor: ActorOpt = None,
@@ -351,13 +345,9 @@ def review(
         due = parse_date(new_due, "--new-due")
         text = required(note, "--note", '"Bilagan saknas"')
         request = ReviewRequest(outcome="request-completion", note=text, new_due=due, actor=who)
-    settings = get_settings()
-
-    async def action(client: Client) -> tuple[ContractStatus, ObligationStatus]:
-        contract = await contracts.contract_status(client, org)
-        return contract, await obligations.review(client, org, obligation, period, request)
-
-    contract, result = run_change(settings, action, request_id)
+    contract, result = _obligation_change(
+        org, obligation, period, obligations.review, request, request_id
+    )
     to = contract.provider.email
     if accept:
         typer.echo(
@@ -377,7 +367,7 @@ def waive(
     period: PeriodArg,
     reason: Annotated[
         str | None,
-        typer.Option("--reason", metavar="TEXT", help="Skäl (krävs). (Reason, required.)"),
+        value_option("--reason", "TEXT", "Skäl (krävs). (Reason, required.)"),
     ] = None,
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
@@ -387,13 +377,9 @@ def waive(
     org = parse_org_nr(org_nr)
     who = parse_actor(actor)
     request = WaiveRequest(reason=required(reason, "--reason", '"Ingen verksamhet"'), actor=who)
-    settings = get_settings()
-
-    async def action(client: Client) -> tuple[ContractStatus, ObligationStatus]:
-        contract = await contracts.contract_status(client, org)
-        return contract, await obligations.waive(client, org, obligation, period, request)
-
-    contract, result = run_change(settings, action, request_id)
+    contract, result = _obligation_change(
+        org, obligation, period, obligations.waive, request, request_id
+    )
     typer.echo(
         f"Eftergiven (waived): {result.title} {result.period} för {org}; besked till "
         f"{contract.provider.email}"
@@ -406,17 +392,11 @@ def extend(
     obligation: ObligationArg,
     period: PeriodArg,
     new_due: Annotated[
-        str | None,
-        typer.Option(
-            "--new-due",
-            metavar="ÅÅÅÅ-MM-DD",
-            help="Ny förfallodag (krävs). (New due date, required.)",
-            show_default=False,
-        ),
+        str | None, date_option("--new-due", "Ny förfallodag (krävs). (New due date, required.)")
     ] = None,
     reason: Annotated[
         str | None,
-        typer.Option("--reason", metavar="TEXT", help="Skäl (krävs). (Reason, required.)"),
+        value_option("--reason", "TEXT", "Skäl (krävs). (Reason, required.)"),
     ] = None,
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
@@ -429,13 +409,9 @@ def extend(
     request = ExtendRequest(
         new_due=due, reason=required(reason, "--reason", '"Sjukdom"'), actor=who
     )
-    settings = get_settings()
-
-    async def action(client: Client) -> tuple[ContractStatus, ObligationStatus]:
-        contract = await contracts.contract_status(client, org)
-        return contract, await obligations.extend(client, org, obligation, period, request)
-
-    contract, result = run_change(settings, action, request_id)
+    contract, result = _obligation_change(
+        org, obligation, period, obligations.extend, request, request_id
+    )
     typer.echo(
         f"Förlängt (extended): {result.title} {result.period} för {org}, ny förfallodag "
         f"{result.due.isoformat()}; besked till {contract.provider.email}"
@@ -490,30 +466,36 @@ def request_duty(
 # --- contract-wide -------------------------------------------------------------------------------
 
 
+def _contract_change(
+    update: Callable[[Client, str, R], Awaitable[ContractStatus]],
+    org: str,
+    request: R,
+    request_id: str | None,
+) -> ContractStatus:
+    """`update` on the contract of `org`."""
+    return run_change(get_settings(), lambda client: update(client, org, request), request_id)
+
+
 @app.command("terminate")
 def terminate(
     org_nr: OrgNrArg,
     end_date: Annotated[
         str | None,
-        typer.Option(
-            "--end-date",
-            metavar="ÅÅÅÅ-MM-DD",
-            help="Sista avtalsdagen (krävs). (Last day of the contract, required.)",
-            show_default=False,
+        date_option(
+            "--end-date", "Sista avtalsdagen (krävs). (Last day of the contract, required.)"
         ),
     ] = None,
     kind: Annotated[
         str | None,
-        typer.Option(
+        value_option(
             "--kind",
-            metavar="uppsagning|havning",
-            help="Uppsägning eller hävning (krävs). (Termination or rescission, required.)",
-            show_default=False,
+            "uppsagning|havning",
+            "Uppsägning eller hävning (krävs). (Termination or rescission, required.)",
         ),
     ] = None,
     reason: Annotated[
         str | None,
-        typer.Option("--reason", metavar="TEXT", help="Skäl (krävs). (Reason, required.)"),
+        value_option("--reason", "TEXT", "Skäl (krävs). (Reason, required.)"),
     ] = None,
     by: Annotated[
         str,
@@ -543,12 +525,7 @@ def terminate(
         actor=who,
         by="utforare" if by == "utforare" else "kommun",
     )
-    settings = get_settings()
-
-    async def action(client: Client) -> ContractStatus:
-        return await contracts.terminate(client, org, request)
-
-    result = run_change(settings, action, request_id)
+    result = _contract_change(contracts.terminate, org, request, request_id)
     typer.echo(
         f"Avtalet upphör (terminating): {KIND_SV[the_kind]} för {org}, sista dag "
         f"{ends.isoformat()}; besked till {result.provider.email}"
@@ -560,13 +537,11 @@ def change_contact(
     org_nr: OrgNrArg,
     email: Annotated[
         str | None,
-        typer.Option(
-            "--email", metavar="E-POST", help="Ny kontaktadress (krävs). (New e-mail, required.)"
-        ),
+        value_option("--email", "E-POST", "Ny kontaktadress (krävs). (New e-mail, required.)"),
     ] = None,
     name: Annotated[
         str | None,
-        typer.Option("--name", metavar="NAMN", help="Nytt namn. (New name.)", show_default=False),
+        value_option("--name", "NAMN", "Nytt namn. (New name.)"),
     ] = None,
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
@@ -580,12 +555,7 @@ def change_contact(
         name=None if name is None else line_option(name, "--name"),
         actor=who,
     )
-    settings = get_settings()
-
-    async def action(client: Client) -> ContractStatus:
-        return await contracts.change_contact(client, org, request)
-
-    result = run_change(settings, action, request_id)
+    result = _contract_change(contracts.change_contact, org, request, request_id)
     typer.echo(
         f"Kontaktuppgifter ändrade (contact changed): {result.provider.name} ({org}), "
         f"{result.provider.email}"

@@ -13,7 +13,15 @@ from models.runtime.settings import get_settings
 from services import due as due_service
 from services.errors import ActionError
 from starter.errors import fail_bad_input
-from starter.options import JsonOpt, PlanFilterOpt, local_today, parse_date, parse_month
+from starter.options import (
+    JsonOpt,
+    PlanFilterOpt,
+    date_option,
+    local_today,
+    parse_date,
+    parse_month,
+    value_option,
+)
 from starter.output import echo_data
 from starter.records_read import run_query
 from starter.table import table_lines
@@ -23,29 +31,18 @@ from starter.words import state_sv
 def due(
     from_date: Annotated[
         str | None,
-        typer.Option(
-            "--from",
-            metavar="ÅÅÅÅ-MM-DD",
-            help="Första dagen (med --to). (First day, with --to.)",
-            show_default=False,
-        ),
+        date_option("--from", "Första dagen (med --to). (First day, with --to.)"),
     ] = None,
     to_date: Annotated[
         str | None,
-        typer.Option(
-            "--to",
-            metavar="ÅÅÅÅ-MM-DD",
-            help="Sista dagen (med --from). (Last day, with --from.)",
-            show_default=False,
-        ),
+        date_option("--to", "Sista dagen (med --from). (Last day, with --from.)"),
     ] = None,
     month: Annotated[
         str | None,
-        typer.Option(
+        value_option(
             "--month",
-            metavar="ÅÅÅÅ-MM",
-            help="En hel månad; standard innevarande månad. (A month; default this month.)",
-            show_default=False,
+            "ÅÅÅÅ-MM",
+            "En hel månad; standard innevarande månad. (A month; default this month.)",
         ),
     ] = None,
     overdue: Annotated[

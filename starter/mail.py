@@ -8,7 +8,6 @@ e-mail already; this is where to look afterwards, and what an auditor reads.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -17,6 +16,7 @@ import typer
 from models.runtime.settings import get_settings as _settings
 from services import mail
 from starter.options import JsonOpt
+from starter.output import echo_json_or_none
 from starter.records_read import run_query
 
 app = typer.Typer(
@@ -36,11 +36,9 @@ def failures(as_json: JsonOpt = False) -> None:
     """Utskick som e-postservern avvisade för gott, eller som aldrig besvarades; de skickas inte
     igen. (E-mails the server refused for good, or never answered; they are not sent again.)"""
     found = run_query(lambda: mail.failures(_settings()))
-    if as_json:
-        typer.echo(json.dumps([mail.failure_json(f) for f in found], ensure_ascii=False, indent=2))
-        return
-    if not found:
-        typer.echo("Inga avvisade utskick. (No refused e-mail.)")
+    if not echo_json_or_none(
+        found, as_json, mail.failure_json, "Inga avvisade utskick. (No refused e-mail.)"
+    ):
         return
     for f in found:
         told = "administratören underrättad" if f.notice_key else "ej underrättad"
@@ -56,11 +54,7 @@ def failures(as_json: JsonOpt = False) -> None:
 def outages(as_json: JsonOpt = False) -> None:
     """Avbrott då inga utskick gick att skicka. (Stretches when no e-mail could be sent.)"""
     found = run_query(lambda: mail.outages(_settings()))
-    if as_json:
-        typer.echo(json.dumps([mail.outage_json(o) for o in found], ensure_ascii=False, indent=2))
-        return
-    if not found:
-        typer.echo("Inga avbrott. (No outages.)")
+    if not echo_json_or_none(found, as_json, mail.outage_json, "Inga avbrott. (No outages.)"):
         return
     for o in found:
         state = "pågår" if o.ended_at is None else f"slut {_local(o.ended_at)}"

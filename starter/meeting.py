@@ -26,7 +26,6 @@ Bad input exits 2 with one line naming the field, and nothing is changed.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -34,22 +33,25 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
-from temporalio.client import Client
 
-from models.messages.meeting import (
-    MeetingState,
-    MeetingStatus,
-    ScheduledMeeting,
-)
+from models.messages.meeting import MeetingState, MeetingStatus, ScheduledMeeting
 from models.runtime.settings import get_settings as _settings
 from services import meetings as meeting_actions
-from starter.client_run import run_action as _run
+from starter.client_run import echo_status
 from starter.client_run import run_change as _run_change
 from starter.errors import or_bad_input
-from starter.options import ActorOpt, JsonOpt
+from starter.options import (
+    ActorOpt,
+    JsonOpt,
+    OrgNrFilterOpt,
+    date_option,
+    plan_filter,
+    state_option,
+    value_option,
+)
 from starter.options import parse_actor as _actor
 from starter.options import parse_date as _date
-from starter.output import echo_json as _echo_json
+from starter.output import echo_json_or_none
 from starter.records_read import run_query
 from starter.request_id_option import RequestIdOpt
 from starter.table import echo_table
@@ -80,35 +82,32 @@ MeetingArg = Annotated[
 ]
 YearOpt = Annotated[
     int | None,
-    typer.Option("--year", metavar="ÅÅÅÅ", help="Uppföljningsåret. (Follow-up year.)"),
+    value_option("--year", "ÅÅÅÅ", "Uppföljningsåret. (Follow-up year.)"),
 ]
 WindowOpt = Annotated[
     str | None,
-    typer.Option("--window", metavar="H1", help="Planens mötesfönster. (The plan's window.)"),
+    value_option("--window", "H1", "Planens mötesfönster. (The plan's window.)"),
 ]
 AtOpt = Annotated[
     str | None,
-    typer.Option(
-        "--at",
-        metavar='"ÅÅÅÅ-MM-DD TT:MM"',
-        help="Starttid, lokal tid (krävs). (Local start time, required.)",
-        show_default=False,
+    value_option(
+        "--at", '"ÅÅÅÅ-MM-DD TT:MM"', "Starttid, lokal tid (krävs). (Local start time, required.)"
     ),
 ]
 DurationOpt = Annotated[
     int, typer.Option("--duration", metavar="MINUTER", help="Mötets längd. (Minutes.)")
 ]
-PlaceOpt = Annotated[str | None, typer.Option("--place", metavar="PLATS", help="Plats. (Place.)")]
+PlaceOpt = Annotated[str | None, value_option("--place", "PLATS", "Plats. (Place.)")]
 LinkOpt = Annotated[
     str | None,
-    typer.Option("--link", metavar="URL", help="Länk till ett digitalt möte. (Video link.)"),
+    value_option("--link", "URL", "Länk till ett digitalt möte. (Video link.)"),
 ]
 ReasonOpt = Annotated[
     str | None,
-    typer.Option(
+    value_option(
         "--reason",
-        metavar="TEXT",
-        help="Skäl, krävs för en tid utanför planens fönster, arbetsdagar eller kontorstid. "
+        "TEXT",
+        "Skäl, krävs för en tid utanför planens fönster, arbetsdagar eller kontorstid. "
         "(Reason; needed outside the window, business days or office hours.)",
     ),
 ]
@@ -138,11 +137,9 @@ def _time_command(
             at, duration_minutes=duration, place=place, link=link, reason=reason, actor=who
         )
     )
-
-    async def action(client: Client) -> MeetingStatus:
-        return await meeting_actions.book(client, wid, when, move=move)
-
-    result = _run_change(_settings(), action, request_id)
+    result = _run_change(
+        _settings(), lambda client: meeting_actions.book(client, wid, when, move=move), request_id
+    )
     m = result.meeting
     assert m is not None
     verb = "Ny tid (rescheduled)" if move else "Bokat (scheduled)"
@@ -207,27 +204,27 @@ app.command("reschedule")(
 def minutes(
     meeting: MeetingArg,
     summary: Annotated[
-        str | None, typer.Option("--summary", metavar="TEXT", help="Sammanfattning. (Summary.)")
+        str | None, value_option("--summary", "TEXT", "Sammanfattning. (Summary.)")
     ] = None,
     attendees: Annotated[
         list[str] | None,
-        typer.Option("--attendee", metavar="NAMN", help="Närvarande; upprepa. (Repeat.)"),
+        value_option("--attendee", "NAMN", "Närvarande; upprepa. (Repeat.)"),
     ] = None,
     action_items: Annotated[
         list[str] | None,
-        typer.Option(
+        value_option(
             "--action",
-            metavar='"owner=provider;due=ÅÅÅÅ-MM-DD;text=…"',
-            help="Åtgärd med ansvarig och sista dag; upprepa. owner=provider blir en skyldighet "
+            '"owner=provider;due=ÅÅÅÅ-MM-DD;text=…"',
+            "Åtgärd med ansvarig och sista dag; upprepa. owner=provider blir en skyldighet "
             "för utföraren. (Action item; repeat; owner=provider becomes an obligation.)",
         ),
     ] = None,
     file: Annotated[
         Path | None,
-        typer.Option(
+        value_option(
             "--file",
-            metavar="FIL.toml",
-            help="Protokollet som TOML: summary, attendees, [[actions]] owner/due/text. "
+            "FIL.toml",
+            "Protokollet som TOML: summary, attendees, [[actions]] owner/due/text. "
             "(Minutes as a TOML file.)",
         ),
     ] = None,
@@ -245,11 +242,9 @@ def minutes(
             summary=summary, attendees=attendees, actions=action_items, file=file, actor=who
         )
     )
-
-    async def action(client: Client) -> MeetingStatus:
-        return await meeting_actions.minutes(client, wid, request)
-
-    result = _run_change(_settings(), action, request_id)
+    result = _run_change(
+        _settings(), lambda client: meeting_actions.minutes(client, wid, request), request_id
+    )
     assert result.minutes is not None
     obligations = [a for a in result.minutes.actions if a.obligation_workflow_id]
     typer.echo(
@@ -265,7 +260,7 @@ def minutes(
 def cancel(
     meeting: MeetingArg,
     reason: Annotated[
-        str | None, typer.Option("--reason", metavar="TEXT", help="Skäl (krävs). (Required.)")
+        str | None, value_option("--reason", "TEXT", "Skäl (krävs). (Required.)")
     ] = None,
     year: YearOpt = None,
     window: WindowOpt = None,
@@ -278,11 +273,9 @@ def cancel(
     wid = _meeting_id(meeting, year, window)
     who = _actor(actor)
     request = or_bad_input(lambda: meeting_actions.cancellation(reason, who))
-
-    async def action(client: Client) -> MeetingStatus:
-        return await meeting_actions.cancel(client, wid, request)
-
-    _run_change(_settings(), action, request_id)
+    _run_change(
+        _settings(), lambda client: meeting_actions.cancel(client, wid, request), request_id
+    )
     typer.echo(f"Inställt (cancelled): {wid}")
 
 
@@ -330,15 +323,12 @@ def status(
     """Visa mötets läge: fönster, tid och plats, protokoll och åtgärder.
     (Show the meeting: window, time and place, minutes and action items.)"""
     wid = _meeting_id(meeting, year, window)
-
-    async def action(client: Client) -> MeetingStatus:
-        return await meeting_actions.meeting_status(client, wid)
-
-    found = _run(_settings(), action)
-    if as_json:
-        _echo_json(found)
-    else:
-        typer.echo(meeting_text(found))
+    echo_status(
+        _settings(),
+        lambda client: meeting_actions.meeting_status(client, wid),
+        as_json,
+        meeting_text,
+    )
 
 
 def _local(at: datetime | None) -> str:
@@ -347,40 +337,17 @@ def _local(at: datetime | None) -> str:
 
 @app.command("list")
 def list_(
-    plan: Annotated[
-        str | None,
-        typer.Option("--plan", metavar="PLAN", help="Bara en plans utförare. (One plan.)"),
-    ] = None,
-    org_nr: Annotated[
-        str | None,
-        typer.Option("--org-nr", metavar="ORGNR", help="En utförare. (One provider.)"),
-    ] = None,
-    state: Annotated[
-        str | None,
-        typer.Option(
-            "--state",
-            metavar="LÄGE",
-            help="Bara möten i detta läge: unscheduled, scheduled, awaiting_minutes, held, "
-            "cancelled. (Only this state.)",
-        ),
-    ] = None,
+    plan: Annotated[str | None, plan_filter("Bara en plans utförare. (One plan.)")] = None,
+    org_nr: OrgNrFilterOpt = None,
+    state: Annotated[str | None, state_option(s.value for s in MeetingState)] = None,
     from_day: Annotated[
         str | None,
-        typer.Option(
-            "--from",
-            metavar="ÅÅÅÅ-MM-DD",
-            help="Möten från denna dag; obokade vars fönster når hit. (From this day.)",
-            show_default=False,
+        date_option(
+            "--from", "Möten från denna dag; obokade vars fönster når hit. (From this day.)"
         ),
     ] = None,
     to_day: Annotated[
-        str | None,
-        typer.Option(
-            "--to",
-            metavar="ÅÅÅÅ-MM-DD",
-            help="Till och med denna dag. (Up to and including this day.)",
-            show_default=False,
-        ),
+        str | None, date_option("--to", "Till och med denna dag. (Up to and including this day.)")
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -393,11 +360,7 @@ def list_(
             settings, plan=plan, org_nr=org_nr, state=state, from_day=first, to_day=last
         )
     )
-    if as_json:
-        typer.echo(json.dumps([m.as_json() for m in found], ensure_ascii=False, indent=2))
-        return
-    if not found:
-        typer.echo("Inga möten. (No meetings.)")
+    if not echo_json_or_none(found, as_json, lambda m: m.as_json(), "Inga möten. (No meetings.)"):
         return
     rows = [
         (

@@ -6,17 +6,45 @@ imports, so a command that only reads the records starts quickly.
 
 from __future__ import annotations
 
-import getpass
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
 
 from models.domain.inputs import check_actor, check_date
 from models.domain.orgnr import OrgNrError, normalize_org_nr
-from starter.errors import fail_bad_input
+from starter.errors import fail_bad_input, or_bad_input
+
+DATE_METAVAR = "ÅÅÅÅ-MM-DD"
+
+
+def value_option(name: str, metavar: str, help: str) -> Any:
+    """An option taking a value whose default (None or empty) is not worth showing in --help."""
+    return typer.Option(name, metavar=metavar, help=help, show_default=False)
+
+
+def date_option(name: str, help: str) -> Any:
+    """An option taking a day ÅÅÅÅ-MM-DD (read with parse_date)."""
+    return value_option(name, DATE_METAVAR, help)
+
+
+def state_option(values: Iterable[str]) -> Any:
+    """A list command's --state filter, naming the states it takes."""
+    return value_option("--state", "LÄGE", "Ett läge: " + ", ".join(values) + ". (One state.)")
+
+
+def org_nr_filter(help: str = "En utförare. (One provider.)") -> Any:
+    """A list command's --org-nr filter."""
+    return value_option("--org-nr", "ORGNR", help)
+
+
+def plan_filter(help: str) -> Any:
+    """A list command's --plan filter (a plan id)."""
+    return value_option("--plan", "PLAN", help)
+
 
 OrgNrArg = Annotated[
     str,
@@ -51,14 +79,12 @@ PlanOpt = Annotated[
 ]
 PlanFilterOpt = Annotated[
     str | None,
-    typer.Option(
-        "--plan",
-        metavar="PLAN",
-        help="Bara avtal enligt denna plan (planens id, t.ex. sundsvall). "
-        "(Only contracts on this plan id.)",
-        show_default=False,
+    plan_filter(
+        "Bara avtal enligt denna plan (planens id, t.ex. sundsvall). "
+        "(Only contracts on this plan id.)"
     ),
 ]
+OrgNrFilterOpt = Annotated[str | None, org_nr_filter()]
 
 # The municipalities' calendar day: what "this month" and "this year" mean to the CLI.
 LOCAL = ZoneInfo("Europe/Stockholm")
@@ -85,6 +111,8 @@ def parse_actor(value: str | None) -> str:
     """--actor, or the OS user; either way what models.domain.inputs allows (it fits the
     records)."""
     if value is None:
+        import getpass  # only here: a read command (lov plan, the lists) never asks for the user
+
         try:
             value = getpass.getuser()
         except (OSError, KeyError):
@@ -99,15 +127,23 @@ def parse_date(text: str | None, option: str) -> date:
     """An ISO date within models.domain.inputs' range, or exit 2 naming the option."""
     if text is None or not text.strip():
         fail_bad_input(f"{option}: krävs (required), t.ex. {option} 2027-04-20")
+    return or_bad_input(lambda: date_value(text, option))
+
+
+def date_value(text: str, option: str) -> date:
+    """An ISO date within models.domain.inputs' range; else a ValueError whose text is the one
+    line naming the option (for a command that reports it its own way, as `lov plan` does)."""
     value = text.strip()
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        fail_bad_input(f"{option}: inte ett datum ÅÅÅÅ-MM-DD (not a date), fick {value!r}")
+        raise ValueError(
+            f"{option}: inte ett datum ÅÅÅÅ-MM-DD (not a date), fick {value!r}"
+        ) from None
     try:
         return check_date(day)
     except ValueError as err:
-        fail_bad_input(f"{option}: {err}")
+        raise ValueError(f"{option}: {err}") from None
 
 
 def parse_month(text: str, option: str) -> tuple[date, date]:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import typer
 from pydantic import BaseModel
+
+T = TypeVar("T")
 
 
 def echo_json(model: BaseModel) -> None:
@@ -17,6 +20,20 @@ def echo_json(model: BaseModel) -> None:
 def echo_data(data: Any) -> None:
     """Plain data (dicts, lists, dates, amounts) as indented JSON."""
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_iso))
+
+
+def echo_json_or_none(
+    found: Sequence[T], as_json: bool, to_json: Callable[[T], Any], none: str
+) -> bool:
+    """What every list command prints first: with --json the array of `to_json(item)`, with
+    nothing found the line `none`. True when the items are left to print as text."""
+    if as_json:
+        echo_data([to_json(item) for item in found])
+        return False
+    if not found:
+        typer.echo(none)
+        return False
+    return True
 
 
 def _iso(value: Any) -> str:

@@ -9,40 +9,37 @@ nothing changed; every change is an Update recorded with `--actor` (default: the
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
 import typer
-from temporalio.client import Client
 
 from models.ids import new_placement_id
-from models.messages.placement import (
-    CarePlanDoneRequest,
-    ChooseRequest,
-    EndRequest,
-    PlacementInput,
-    PlacementState,
-    PlacementStatus,
-    ProviderRemoval,
-    ProviderStatistics,
-    RotationEntry,
-    RotationStatus,
-    SwitchRequest,
-)
+from models.messages import placement as msg
+from models.messages.placement import PlacementState, PlacementStatus
 from models.runtime.settings import get_settings as _settings
 from services import placements as pa
-from services.errors import ActionError
+from starter.client_run import echo_status
 from starter.client_run import run_action as _run
 from starter.client_run import run_change as _run_change
-from starter.errors import fail_bad_input
-from starter.options import ActorOpt, JsonOpt, OrgNrArg
+from starter.errors import fail_bad_input, or_bad_input
+from starter.options import (
+    ActorOpt,
+    JsonOpt,
+    OrgNrArg,
+    date_option,
+    org_nr_filter,
+    plan_filter,
+    state_option,
+    value_option,
+)
 from starter.options import parse_actor as _actor
 from starter.options import parse_date as _date
 from starter.options import parse_org_nr as _org_nr
 from starter.options import required as _required
 from starter.output import echo_json as _echo_json
+from starter.output import echo_json_or_none
 from starter.records_read import run_query
 from starter.request_id_option import RequestIdOpt, checked_request_id
 from starter.table import echo_table
@@ -74,29 +71,25 @@ PlacementArg = Annotated[
         show_default=False,
     ),
 ]
+ROTATION_STATUS = "lov placement provider list"  # where a lost change to a list can be checked
 PlanOpt = Annotated[
     str | None,
-    typer.Option("--plan", metavar="PLAN", help="Plan (kommun); standard den konfigurerade."),
+    value_option("--plan", "PLAN", "Plan (kommun); standard den konfigurerade."),
 ]
 ProviderOpt = Annotated[
     str | None,
-    typer.Option("--provider", metavar="ORGNR", help="Utförarens organisationsnummer."),
+    value_option("--provider", "ORGNR", "Utförarens organisationsnummer."),
 ]
 
 
 def _plan_id(plan: str | None) -> str:
     settings = _settings()
-    try:
-        return pa.plan_id(plan, settings.default_plan, settings.plans_dir)
-    except ActionError as err:
-        fail_bad_input(str(err))
+    return or_bad_input(lambda: pa.plan_id(plan, settings.default_plan, settings.plans_dir))
 
 
 def _hours(text: str | None) -> Decimal:
-    try:
-        return pa.granted_hours(_required(text, "--hours", "22.5"))
-    except ActionError as err:
-        fail_bad_input(str(err))
+    hours = _required(text, "--hours", "22.5")
+    return or_bad_input(lambda: pa.granted_hours(hours))
 
 
 def status_text(s: PlacementStatus) -> str:
@@ -133,19 +126,15 @@ def status_text(s: PlacementStatus) -> str:
 def start(
     customer: Annotated[
         str | None,
-        typer.Option("--customer", metavar="REF", help="Pseudonym kundreferens (inte personnr)."),
+        value_option("--customer", "REF", "Pseudonym kundreferens (inte personnr)."),
     ] = None,
     area: Annotated[str | None, typer.Option("--area", metavar="OMRÅDE")] = None,
     service: Annotated[str | None, typer.Option("--service", metavar="TJÄNST")] = None,
     hours: Annotated[
-        str | None, typer.Option("--hours", metavar="TIMMAR", help="Beviljad tid per månad.")
+        str | None, value_option("--hours", "TIMMAR", "Beviljad tid per månad.")
     ] = None,
-    decision_date: Annotated[
-        str | None, typer.Option("--decision-date", metavar="ÅÅÅÅ-MM-DD", help="Beslutsdatum.")
-    ] = None,
-    start_date: Annotated[
-        str | None, typer.Option("--start", metavar="ÅÅÅÅ-MM-DD", help="Önskat startdatum.")
-    ] = None,
+    decision_date: Annotated[str | None, date_option("--decision-date", "Beslutsdatum.")] = None,
+    start_date: Annotated[str | None, date_option("--start", "Önskat startdatum.")] = None,
     plan: PlanOpt = None,
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
@@ -153,21 +142,16 @@ def start(
     """Registrera ett biståndsbeslut; kunden väljer sedan utförare (choose).
     (Register a granted decision; the customer then chooses a provider.)"""
     who = _actor(actor)
-    try:
-        ref = pa.customer_ref(_required(customer, "--customer", "DNR-2031-0042"), "--customer")
-    except ActionError as err:
-        fail_bad_input(str(err))
+    given = _required(customer, "--customer", "DNR-2031-0042")
+    ref = or_bad_input(lambda: pa.customer_ref(given, "--customer"))
     the_area = _required(area, "--area", "Centrum")
     the_service = _required(service, "--service", "omvårdnad")
     granted = _hours(hours)
     decided = _date(decision_date, "--decision-date")
     begins = _date(start_date, "--start")
-    try:
-        pa.check_start(decided, begins)
-    except ActionError as err:
-        fail_bad_input(str(err))
+    or_bad_input(lambda: pa.check_start(decided, begins))
     settings = _settings()
-    inp = PlacementInput(
+    inp = msg.PlacementInput(
         customer_ref=ref,
         area=the_area,
         service_type=the_service,
@@ -178,18 +162,16 @@ def start(
         actor=who,
         search_attributes=settings.search_attributes,
     )
-    try:
-        pa.check_input(inp)  # before connecting: nothing is sent for a refused start
-    except ActionError as err:
-        fail_bad_input(str(err))
-
-    async def action(client: Client) -> str:
-        return await pa.start(client, settings.temporal_task_queue, inp)
-
+    or_bad_input(lambda: pa.check_input(inp))  # before connecting: nothing is sent if refused
     rid = checked_request_id(request_id)
     # The placement's id follows from the request id, so the line can name it.
     status = f"lov placement status {new_placement_id(rid)}"
-    wid = _run_change(settings, action, rid, status=status)
+    wid = _run_change(
+        settings,
+        lambda client: pa.start(client, settings.temporal_task_queue, inp),
+        rid,
+        status=status,
+    )
     typer.echo(f"Placering registrerad (started): {wid} · {the_area} · {the_service}")
 
 
@@ -209,13 +191,10 @@ def choose(
     who = _actor(actor)
     if (provider is None) == (not rotation):
         fail_bad_input("--provider/--rotation: ange det ena (give exactly one)")
-    chosen = _org_nr(provider) if provider is not None else None
-    settings = _settings()
-
-    async def action(client: Client) -> PlacementStatus:
-        return await pa.choose(client, placement, ChooseRequest(provider=chosen, actor=who))
-
-    s = _run_change(settings, action, request_id)
+    request = msg.ChooseRequest(
+        provider=_org_nr(provider) if provider is not None else None, actor=who
+    )
+    s = _run_change(_settings(), lambda client: pa.choose(client, placement, request), request_id)
     if s.pending_switch:
         p = s.pending_switch
         typer.echo(f"Vald (chosen): {p.name} ({p.org_nr}) från {p.effective.isoformat()}")
@@ -230,7 +209,7 @@ def switch(
     provider: ProviderOpt = None,
     effective: Annotated[
         str | None,
-        typer.Option("--effective", metavar="ÅÅÅÅ-MM-DD", help="Från-datum, inom 7–14 dagar."),
+        date_option("--effective", "Från-datum, inom 7–14 dagar."),
     ] = None,
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
@@ -240,14 +219,8 @@ def switch(
     who = _actor(actor)
     org = _org_nr(_required(provider, "--provider", "556036-0793"))
     when: date | None = _date(effective, "--effective") if effective is not None else None
-    settings = _settings()
-
-    async def action(client: Client) -> PlacementStatus:
-        return await pa.switch(
-            client, placement, SwitchRequest(provider=org, effective=when, actor=who)
-        )
-
-    s = _run_change(settings, action, request_id)
+    request = msg.SwitchRequest(provider=org, effective=when, actor=who)
+    s = _run_change(_settings(), lambda client: pa.switch(client, placement, request), request_id)
     assert s.pending_switch is not None
     p = s.pending_switch
     typer.echo(f"Byte registrerat (switch): till {p.name} ({p.org_nr}) från {p.effective}")
@@ -256,23 +229,17 @@ def switch(
 @app.command("plan-done")
 def plan_done(
     placement: PlacementArg,
-    done_on: Annotated[
-        str | None, typer.Option("--date", metavar="ÅÅÅÅ-MM-DD", help="Standard i dag.")
-    ] = None,
+    done_on: Annotated[str | None, date_option("--date", "Standard i dag.")] = None,
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
 ) -> None:
     """Registrera att genomförandeplanen är upprättad. (The care plan is done.)"""
     who = _actor(actor)
     when = _date(done_on, "--date") if done_on is not None else None
-    settings = _settings()
-
-    async def action(client: Client) -> PlacementStatus:
-        return await pa.care_plan_done(
-            client, placement, CarePlanDoneRequest(done_on=when, actor=who)
-        )
-
-    s = _run_change(settings, action, request_id)
+    request = msg.CarePlanDoneRequest(done_on=when, actor=who)
+    s = _run_change(
+        _settings(), lambda client: pa.care_plan_done(client, placement, request), request_id
+    )
     assert s.care_plan is not None and s.care_plan.done_on is not None
     typer.echo(f"Genomförandeplan registrerad (done): {s.care_plan.done_on.isoformat()}")
 
@@ -280,9 +247,7 @@ def plan_done(
 @app.command("end")
 def end(
     placement: PlacementArg,
-    end_date: Annotated[
-        str | None, typer.Option("--date", metavar="ÅÅÅÅ-MM-DD", help="Sista dag; standard i dag.")
-    ] = None,
+    end_date: Annotated[str | None, date_option("--date", "Sista dag; standard i dag.")] = None,
     reason: Annotated[str, typer.Option("--reason", metavar="TEXT")] = "",
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
@@ -291,28 +256,15 @@ def end(
     who = _actor(actor)
     why = _required(reason, "--reason", '"Beslutet upphör"')
     when = _date(end_date, "--date") if end_date is not None else None
-    settings = _settings()
-
-    async def action(client: Client) -> PlacementStatus:
-        return await pa.end(client, placement, EndRequest(end_date=when, reason=why, actor=who))
-
-    s = _run_change(settings, action, request_id)
+    request = msg.EndRequest(end_date=when, reason=why, actor=who)
+    s = _run_change(_settings(), lambda client: pa.end(client, placement, request), request_id)
     typer.echo(f"Placeringen avslutas (ending): {s.placement_id} · sista dag {s.end_date}")
 
 
 @app.command("status")
 def status(placement: PlacementArg, as_json: JsonOpt = False) -> None:
     """Visa placeringen. (Show the placement.)"""
-    settings = _settings()
-
-    async def action(client: Client) -> PlacementStatus:
-        return await pa.status(client, placement)
-
-    s = _run(settings, action)
-    if as_json:
-        _echo_json(s)
-    else:
-        typer.echo(status_text(s))
+    echo_status(_settings(), lambda client: pa.status(client, placement), as_json, status_text)
 
 
 @app.command("stats")
@@ -320,12 +272,7 @@ def stats(plan: PlanOpt = None, as_json: JsonOpt = False) -> None:
     """Statistik per utförare: beslut, beviljade timmar, andel aktuella genomförandeplaner.
     (Per-provider statistics, seed 003 §2.2.)"""
     plan_id = _plan_id(plan)
-    settings = _settings()
-
-    async def action(client: Client) -> list[ProviderStatistics]:
-        return await pa.statistics(client, plan_id)
-
-    rows = _run(settings, action)
+    rows = _run(_settings(), lambda client: pa.statistics(client, plan_id))
     if as_json:
         typer.echo("[" + ",".join(r.model_dump_json() for r in rows) + "]")
         return
@@ -348,7 +295,7 @@ def provider_add(
     """Sätt en utförare med avtal sist på turordningslistan. (Add a provider to a list.)"""
     org = _org_nr(org_nr)
     who = _actor(actor)
-    entry = RotationEntry(
+    entry = msg.RotationEntry(
         org_nr=org,
         area=_required(area, "--area", "Centrum"),
         service_type=_required(service, "--service", "omvårdnad"),
@@ -356,13 +303,14 @@ def provider_add(
     )
     plan_id = _plan_id(plan)
     settings = _settings()
-
-    async def action(client: Client) -> RotationStatus:
-        return await pa.add_provider(
+    _run_change(
+        settings,
+        lambda client: pa.add_provider(
             client, settings.temporal_task_queue, plan_id, entry, settings.search_attributes
-        )
-
-    _run_change(settings, action, request_id, status="lov placement provider list")
+        ),
+        request_id,
+        status=ROTATION_STATUS,
+    )
     typer.echo(f"Tillagd (added): {org} · {entry.area} · {entry.service_type}")
 
 
@@ -381,16 +329,16 @@ def provider_remove(
     who = _actor(actor)
     if (area is None) != (service is None):
         fail_bad_input("--area/--service: ange båda eller ingen (both or neither)")
-    removal = ProviderRemoval(
+    removal = msg.ProviderRemoval(
         org_nr=org, area=area, service_type=service, reason=reason.strip(), actor=who
     )
     plan_id = _plan_id(plan)
-    settings = _settings()
-
-    async def action(client: Client) -> RotationStatus:
-        return await pa.remove_provider(client, plan_id, removal)
-
-    _run_change(settings, action, request_id, status="lov placement provider list")
+    _run_change(
+        _settings(),
+        lambda client: pa.remove_provider(client, plan_id, removal),
+        request_id,
+        status=ROTATION_STATUS,
+    )
     typer.echo(f"Borttagen (removed): {org}")
 
 
@@ -398,12 +346,7 @@ def provider_remove(
 def provider_list(plan: PlanOpt = None, as_json: JsonOpt = False) -> None:
     """Visa turordningslistorna; först står den som är näst på tur. (Show the lists.)"""
     plan_id = _plan_id(plan)
-    settings = _settings()
-
-    async def action(client: Client) -> RotationStatus:
-        return await pa.rotation_status(client, plan_id)
-
-    s = _run(settings, action)
+    s = _run(_settings(), lambda client: pa.rotation_status(client, plan_id))
     if as_json:
         _echo_json(s)
         return
@@ -416,35 +359,19 @@ def provider_list(plan: PlanOpt = None, as_json: JsonOpt = False) -> None:
 def list_placements(
     plan: Annotated[
         str | None,
-        typer.Option(
-            "--plan",
-            metavar="PLAN",
-            help="Placeringar hos utförare med avtal enligt planen. "
-            "(Placements with providers on the plan.)",
-            show_default=False,
+        plan_filter(
+            "Placeringar hos utförare med avtal enligt planen. "
+            "(Placements with providers on the plan.)"
         ),
     ] = None,
     org_nr: Annotated[
         str | None,
-        typer.Option(
-            "--org-nr",
-            metavar="ORGNR",
-            help="Utföraren som har placeringen eller tar över den. (The provider.)",
-            show_default=False,
-        ),
+        org_nr_filter("Utföraren som har placeringen eller tar över den. (The provider.)"),
     ] = None,
-    state: Annotated[
-        str | None,
-        typer.Option(
-            "--state",
-            metavar="LÄGE",
-            help="Ett läge: " + ", ".join(s.value for s in PlacementState) + ". (One state.)",
-            show_default=False,
-        ),
-    ] = None,
+    state: Annotated[str | None, state_option(s.value for s in PlacementState)] = None,
     area: Annotated[
         str | None,
-        typer.Option("--area", metavar="OMRÅDE", help="Ett område. (One area.)"),
+        value_option("--area", "OMRÅDE", "Ett område. (One area.)"),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -454,19 +381,11 @@ def list_placements(
     org = _org_nr(org_nr) if org_nr is not None else None
     settings = _settings()
     found = run_query(
-        lambda: pa.list_placements(
-            settings,
-            plan=plan,
-            org_nr=org,
-            state=state,
-            area=area,
-        )
+        lambda: pa.list_placements(settings, plan=plan, org_nr=org, state=state, area=area)
     )
-    if as_json:
-        typer.echo(json.dumps([r.as_json() for r in found], ensure_ascii=False, indent=2))
-        return
-    if not found:
-        typer.echo("Inga placeringar. (No placements.)")
+    if not echo_json_or_none(
+        found, as_json, lambda r: r.as_json(), "Inga placeringar. (No placements.)"
+    ):
         return
     headers = (
         "Placering",

@@ -16,12 +16,13 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from models.domain.inputs import check_date, check_year
+from models.domain.inputs import check_year
 from models.plans.loader import PlanError, load_plan
 from models.plans.schema import Plan
 from models.runtime.settings import get_settings
 from services.plans import listing, not_this_year, rows
 from services.plans import validate as validate_plans
+from starter.options import date_option, date_value, value_option
 
 app = typer.Typer(
     name="plan",
@@ -62,14 +63,11 @@ def _parse_year(text: str | None) -> int:
 
 
 def _parse_date(text: str, option: str) -> date:
+    # The CLI's one date rule and message, printed as `lov plan` prints its errors (no `fel:`).
     try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        _fail(f"{option}: not a date YYYY-MM-DD, got {text!r}")
-    try:
-        return check_date(day)
+        return date_value(text, option)
     except ValueError as err:
-        _fail(f"{option}: {err}")
+        _fail(str(err))
 
 
 # --- the table ------------------------------------------------------------------------------
@@ -131,23 +129,16 @@ def show(
     ] = None,
     year: Annotated[
         str | None,
-        typer.Option(
-            "--year",
-            metavar="ÅÅÅÅ",
-            help="Uppföljningsåret, 2000–2100. (The follow-up year.)",
-            show_default=False,
-        ),
+        value_option("--year", "ÅÅÅÅ", "Uppföljningsåret, 2000–2100. (The follow-up year.)"),
     ] = None,
     contract_start: Annotated[
         str | None,
-        typer.Option(
+        date_option(
             "--contract-start",
-            metavar="ÅÅÅÅ-MM-DD",
-            help="Avtalets startdatum. Standard: 1 januari året före --year, så att hela årets "
+            "Avtalets startdatum. Standard: 1 januari året före --year, så att hela årets "
             "skyldigheter visas; skyldigheter vart tredje år räknas från avtalsstarten och "
             "visas bara de år de infaller. (Contract start; default 1 January of the year "
             "before --year. Triennial duties count from the contract start.)",
-            show_default=False,
         ),
     ] = None,
     as_json: Annotated[

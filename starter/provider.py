@@ -11,7 +11,14 @@ import typer
 
 from models.runtime.settings import get_settings
 from services import providers
-from starter.options import JsonOpt, OrgNrArg, PlanFilterOpt, local_today, parse_org_nr
+from starter.options import (
+    JsonOpt,
+    OrgNrArg,
+    PlanFilterOpt,
+    local_today,
+    parse_org_nr,
+    value_option,
+)
 from starter.output import echo_data
 from starter.records_read import run_query
 from starter.table import table_lines
@@ -41,20 +48,16 @@ def list_providers(
     plan: PlanFilterOpt = None,
     status: Annotated[
         str | None,
-        typer.Option(
+        value_option(
             "--status",
-            metavar="active|terminating|terminated",
-            help="Bara utförare vars avtal har denna status. (Contract status.)",
-            show_default=False,
+            "active|terminating|terminated",
+            "Bara utförare vars avtal har denna status. (Contract status.)",
         ),
     ] = None,
     search: Annotated[
         str | None,
-        typer.Option(
-            "--search",
-            metavar="TEXT",
-            help="Del av namnet eller organisationsnumret. (Part of name or org nr.)",
-            show_default=False,
+        value_option(
+            "--search", "TEXT", "Del av namnet eller organisationsnumret. (Part of name or org nr.)"
         ),
     ] = None,
     as_json: JsonOpt = False,

@@ -10,10 +10,10 @@ is started. Case ids, workflow ids, the line rules and every command and query: 
 
 from __future__ import annotations
 
-import json
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 import typer
 from temporalio.client import Client
@@ -31,13 +31,22 @@ from models.messages.recovery import (
 from models.runtime.settings import get_settings as _settings
 from services import recoveries as recovery
 from services.errors import ActionError
-from starter.client_run import run_action as _run
+from starter.client_run import echo_status
 from starter.client_run import run_change as _run_change
-from starter.errors import fail_bad_input
-from starter.options import ActorOpt, JsonOpt, OrgNrArg
+from starter.errors import fail_bad_input, or_bad_input
+from starter.options import (
+    ActorOpt,
+    JsonOpt,
+    OrgNrArg,
+    OrgNrFilterOpt,
+    plan_filter,
+    state_option,
+    value_option,
+)
 from starter.options import parse_actor as _actor
 from starter.options import parse_org_nr as _org_nr
 from starter.options import required as _required
+from starter.output import echo_json_or_none
 from starter.records_read import run_query
 from starter.request_id_option import RequestIdOpt
 from starter.table import echo_table
@@ -49,7 +58,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-T = TypeVar("T")
+R = TypeVar("R")
 COLUMNS = recovery.COLUMNS
 STATE_SV = {
     RecoveryState.NOTICED: "underrättad, väntar på svar",
@@ -63,6 +72,7 @@ STATE_SV = {
 }
 RESPONSE_SV = {"accepted": "godtar", "disputed": "invänder"}
 DECISION_SV = {"confirmed": "fastställt", "adjusted": "ändrat", "withdrawn": "återkallat"}
+NO_CASES = "Inga återkrav. (No recovery cases.)"
 
 CaseArg = Annotated[
     str,
@@ -74,27 +84,25 @@ CaseArg = Annotated[
 ]
 LineOpt = Annotated[
     list[str] | None,
-    typer.Option(
+    value_option(
         "--line",
-        metavar="PERIOD,KUNDREF,FAKTURERADE,GODKÄNDA,TIMPRIS",
-        help="En rad, t.ex. 2027-03,K-1042,12.5,10,385.50 (med ; mellan kolumnerna går "
+        "PERIOD,KUNDREF,FAKTURERADE,GODKÄNDA,TIMPRIS",
+        "En rad, t.ex. 2027-03,K-1042,12.5,10,385.50 (med ; mellan kolumnerna går "
         "decimalkomma bra). Kan upprepas. (A claim line; repeatable.)",
-        show_default=False,
     ),
 ]
 CsvOpt = Annotated[
     Path | None,
-    typer.Option(
+    value_option(
         "--csv",
-        metavar="FIL",
-        help="Rader ur en CSV-fil med rubrikrad: " + ",".join(COLUMNS) + ". "
+        "FIL",
+        "Rader ur en CSV-fil med rubrikrad: " + ",".join(COLUMNS) + ". "
         "(Claim lines from a CSV file with a header row.)",
-        show_default=False,
     ),
 ]
 ReasonOpt = Annotated[
     str | None,
-    typer.Option("--reason", metavar="TEXT", help="Skäl. (Reason.)", show_default=False),
+    value_option("--reason", "TEXT", "Skäl. (Reason.)"),
 ]
 
 
@@ -137,12 +145,11 @@ def start(
     csv_file: CsvOpt = None,
     subject: Annotated[
         str,
-        typer.Option(
+        value_option(
             "--subject",
-            metavar="TEXT",
-            help="Vad återkravet gäller, t.ex. 'Granskning av utförd tid mars 2027'. "
+            "TEXT",
+            "Vad återkravet gäller, t.ex. 'Granskning av utförd tid mars 2027'. "
             "(What the claim concerns.)",
-            show_default=False,
         ),
     ] = "",
     actor: ActorOpt = None,
@@ -153,16 +160,14 @@ def start(
     org = _org_nr(org_nr)
     who = _actor(actor)
     lines = _claim_lines(line, csv_file, required=True)
-    try:
-        recovery.check_claim_lines(lines)
-    except ActionError as err:
-        fail_bad_input(str(err))
+    or_bad_input(lambda: recovery.check_claim_lines(lines))
     settings = _settings()
-
-    async def action(client: Client) -> recovery.OpenedCase:
-        return await recovery.open_case(client, settings, org, lines, who, subject)
-
-    opened = _run_change(settings, action, request_id, status=f"lov recovery totals --org-nr {org}")
+    opened = _run_change(
+        settings,
+        lambda client: recovery.open_case(client, settings, org, lines, who, subject),
+        request_id,
+        status=f"lov recovery totals --org-nr {org}",
+    )
     out = [
         f"Återkrav startat (started): {opened.case_id} · {org} · arbetsflöde {opened.workflow_id}",
         "Beräkning (calculation):",
@@ -188,9 +193,7 @@ def respond(
     ] = False,
     comment: Annotated[
         str | None,
-        typer.Option(
-            "--comment", metavar="TEXT", help="Utförarens invändning. (The provider's comment.)"
-        ),
+        value_option("--comment", "TEXT", "Utförarens invändning. (The provider's comment.)"),
     ] = None,
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
@@ -219,11 +222,10 @@ def decide(
     ] = False,
     adjust: Annotated[
         str | None,
-        typer.Option(
+        value_option(
             "--adjust",
-            metavar="BELOPP",
-            help="Ändra beloppet (kronor, t.ex. 1200,50); kräver --reason. (New amount.)",
-            show_default=False,
+            "BELOPP",
+            "Ändra beloppet (kronor, t.ex. 1200,50); kräver --reason. (New amount.)",
         ),
     ] = None,
     line: LineOpt = None,
@@ -258,10 +260,7 @@ def decide(
         text = _required(reason, "--reason", '"Delvis styrkt av biståndshandläggare"')
         amount: Decimal | None = None
         if adjust is not None:
-            try:
-                amount = recovery.parse_amount(adjust, "--adjust")
-            except ActionError as err:
-                fail_bad_input(str(err))
+            amount = or_bad_input(lambda: recovery.parse_amount(adjust, "--adjust"))
         request = DecideRequest(
             outcome="adjust", amount=amount, lines=lines or None, reason=text, actor=who
         )
@@ -279,11 +278,10 @@ def settle(
     case: CaseArg,
     invoice: Annotated[
         str | None,
-        typer.Option(
+        value_option(
             "--invoice",
-            metavar="FAKTURANR",
-            help="Fakturera: fakturans nummer; förfaller efter 30 dagar. (Invoice number.)",
-            show_default=False,
+            "FAKTURANR",
+            "Fakturera: fakturans nummer; förfaller efter 30 dagar. (Invoice number.)",
         ),
     ] = None,
     set_off: Annotated[
@@ -316,7 +314,7 @@ def settle(
 @app.command("paid")
 def paid(
     case: CaseArg,
-    note: Annotated[str, typer.Option("--note", metavar="TEXT", help="Kommentar. (A note.)")] = "",
+    note: Annotated[str, value_option("--note", "TEXT", "Kommentar. (A note.)")] = "",
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
 ) -> None:
@@ -329,18 +327,14 @@ def paid(
     typer.echo(f"Betalt (paid): {result.case_id} · {format_sek(result.amount)} · ärendet avslutat")
 
 
-def _case_update(case: str, update: Any, request: Any, request_id: str | None) -> RecoveryStatus:
-    try:
-        case_id = recovery.parse_case(case)
-    except ActionError as err:
-        fail_bad_input(str(err))
-    settings = _settings()
-
-    async def action(client: Client) -> RecoveryStatus:
-        result: RecoveryStatus = await update(client, case_id, request)
-        return result
-
-    return _run_change(settings, action, request_id)
+def _case_update(
+    case: str,
+    update: Callable[[Client, str, R], Awaitable[RecoveryStatus]],
+    request: R,
+    request_id: str | None,
+) -> RecoveryStatus:
+    case_id = or_bad_input(lambda: recovery.parse_case(case))
+    return _run_change(_settings(), lambda client: update(client, case_id, request), request_id)
 
 
 # --- status and totals ---------------------------------------------------------------------------
@@ -391,47 +385,28 @@ def status_text(s: RecoveryStatus) -> str:
 def status(case: CaseArg, as_json: JsonOpt = False) -> None:
     """Visa ärendet: rader, beräkning, svar, beslut, tidsfrister och historik.
     (Show the case: lines, calculation, response, decision, deadlines, history.)"""
-    try:
-        case_id = recovery.parse_case(case)
-    except ActionError as err:
-        fail_bad_input(str(err))
-    settings = _settings()
-
-    async def action(client: Client) -> RecoveryStatus:
-        return await recovery.recovery_status(client, case_id)
-
-    result = _run(settings, action)
-    typer.echo(result.model_dump_json(indent=2) if as_json else status_text(result))
+    case_id = or_bad_input(lambda: recovery.parse_case(case))
+    echo_status(
+        _settings(), lambda client: recovery.recovery_status(client, case_id), as_json, status_text
+    )
 
 
 @app.command("totals")
 def totals(
-    org_nr: Annotated[
-        str | None,
-        typer.Option("--org-nr", metavar="ORGNR", help="En utförare. (One provider.)"),
-    ] = None,
+    org_nr: OrgNrFilterOpt = None,
     year: Annotated[
         int | None,
-        typer.Option("--year", metavar="ÅÅÅÅ", help="Ett år (ärendets startår). (One year.)"),
+        value_option("--year", "ÅÅÅÅ", "Ett år (ärendets startår). (One year.)"),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Summor per utförare och år ur databasen: krävt, beslutat, betalt, kvar att betala.
     (Totals per provider and year from the records database.)"""
     org = _org_nr(org_nr) if org_nr is not None else None
-    try:
-        recovery.check_year_filter(year)
-    except ActionError as err:
-        fail_bad_input(str(err))
+    or_bad_input(lambda: recovery.check_year_filter(year))
     settings = _settings()
     found = run_query(lambda: recovery.totals(settings, org, year))
-    if as_json:
-        typer.echo(
-            json.dumps([recovery.total_json(t) for t in found], ensure_ascii=False, indent=2)
-        )
-        return
-    if not found:
-        typer.echo("Inga återkrav. (No recovery cases.)")
+    if not echo_json_or_none(found, as_json, recovery.total_json, NO_CASES):
         return
     headers = ("Utförare", "År", "Ärenden", "Öppna", "Krävt", "Beslutat", "Betalt", "Kvar")
     rows = [
@@ -454,26 +429,12 @@ def totals(
 def list_cases(
     plan: Annotated[
         str | None,
-        typer.Option(
-            "--plan",
-            metavar="PLAN",
-            help="Ärenden hos utförare med avtal enligt planen. (Cases of providers on the plan.)",
-            show_default=False,
+        plan_filter(
+            "Ärenden hos utförare med avtal enligt planen. (Cases of providers on the plan.)"
         ),
     ] = None,
-    org_nr: Annotated[
-        str | None,
-        typer.Option("--org-nr", metavar="ORGNR", help="En utförare. (One provider.)"),
-    ] = None,
-    state: Annotated[
-        str | None,
-        typer.Option(
-            "--state",
-            metavar="LÄGE",
-            help="Ett läge: " + ", ".join(s.value for s in RecoveryState) + ". (One state.)",
-            show_default=False,
-        ),
-    ] = None,
+    org_nr: OrgNrFilterOpt = None,
+    state: Annotated[str | None, state_option(s.value for s in RecoveryState)] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Lista återkravsärenden ur databasen: läge, belopp och tidsfrister.
@@ -481,11 +442,7 @@ def list_cases(
     org = _org_nr(org_nr) if org_nr is not None else None
     settings = _settings()
     found = run_query(lambda: recovery.list_cases(settings, plan=plan, org_nr=org, state=state))
-    if as_json:
-        typer.echo(json.dumps([r.as_json() for r in found], ensure_ascii=False, indent=2))
-        return
-    if not found:
-        typer.echo("Inga återkrav. (No recovery cases.)")
+    if not echo_json_or_none(found, as_json, lambda r: r.as_json(), NO_CASES):
         return
     headers = ("Ärende", "Utförare", "Namn", "Läge", "Krävt", "Att betala", "Frist")
     rows = []

@@ -147,7 +147,7 @@ def test_swedish_holiday_names_in_reasons() -> None:
         (["show"], "--year: required, e.g. --year 2027"),
         (
             ["show", "--year", "2027", "--contract-start", "2027-02-30"],
-            "--contract-start: not a date YYYY-MM-DD, got '2027-02-30'",
+            "--contract-start: inte ett datum ÅÅÅÅ-MM-DD (not a date), fick '2027-02-30'",
         ),
         (
             ["show", "--year", "2027", "--contract-start", "0001-01-01"],
