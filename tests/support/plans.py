@@ -95,6 +95,15 @@ title = "Andel undersköterskor (%)"
 type = "percent"
 required = false
 
+[[obligations.fields]]
+key = "current_care_plans"
+title = "Antal kunder med aktuell genomförandeplan"
+required = false
+
+[[obligations.checks]]
+field = "current_care_plans"
+at_most = "customers"
+
 [[obligations.documents]]
 key = "deviation-analysis"
 title = "Analys av avvikelser"
