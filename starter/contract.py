@@ -142,6 +142,7 @@ def start(
             begins,
             chosen.plan_id,
             settings.search_attributes,
+            plan=chosen.plan,
         )
 
     workflow_id = run_change(settings, action, request_id)

@@ -242,6 +242,7 @@ async def _drive(
             provider.contract_start,
             sim.plan_ref,
             search_attributes=False,
+            plan=sim.plan,
         )
     for seq, event in enumerate(sorted(scenario.events, key=lambda e: event_instant(e, zone.key))):
         at = event_instant(event, zone.key)
