@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+
 from alembic import op
 
 revision: str = "0009_cvr"
@@ -33,6 +35,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # A database with Danish providers cannot go back: the old check would refuse their rows.
+    danish = op.get_bind().execute(sa.text(f"SELECT count(*) FROM providers WHERE NOT ({OLD})"))
+    if danish.scalar_one():
+        raise RuntimeError("0009_cvr: providers with a CVR-nummer are recorded; cannot downgrade")
     with op.batch_alter_table("providers") as batch:
         batch.drop_constraint(op.f("ck_providers_org_nr_format"), type_="check")
         batch.create_check_constraint(op.f("ck_providers_org_nr_format"), OLD)
