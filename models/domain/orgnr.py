@@ -110,7 +110,7 @@ def normalize_for_country(value: str, country: str) -> str:
         raise OrgNrError(
             f"{canonical} är ett {LABELS[kind]}, men planen gäller "
             f"{'Danmark' if wanted == 'DK' else 'Sverige'} och kräver ett {LABELS[wanted]} "
-            f"({_FORMS[wanted]}) (a {LABELS[wanted]} is needed)"
+            f"({_FORMS[wanted]}) (the wrong kind of identifier for the plan's country)"
         )
     return canonical
 
