@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
+from models.domain.orgnr import label_of
 from models.runtime.templates import has_template, template_name
 
 _MONTHS = {
@@ -59,9 +60,15 @@ class Renderer:
             local = value.astimezone(zone)
             return f"{format_date(local.date(), language)} kl. {local:%H:%M}"
 
-        ctx = template.new_context({**context, "datum": datum, "klockslag": klockslag})
+        helpers: dict[str, Any] = {"datum": datum, "klockslag": klockslag}
+        org_nr = context.get("org_nr")
+        if isinstance(org_nr, str):
+            # The provider's identifier by its kind: a Danish provider's is a CVR-nummer.
+            word = label_of(org_nr)
+            helpers |= {"org_nr_label": word, "org_nr_heading": word[:1].upper() + word[1:]}
+        ctx = template.new_context({**context, **helpers})
         subject = "".join(template.blocks["subject"](ctx)).strip()
-        ctx = template.new_context({**context, "datum": datum, "klockslag": klockslag})
+        ctx = template.new_context({**context, **helpers})
         body = "".join(template.blocks["body"](ctx)).strip() + "\n"
         # A header must be one line; a template's stray newline must not break the message.
         return " ".join(subject.split()), body

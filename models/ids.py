@@ -14,7 +14,8 @@ written once, here, and tests/models/test_ids.py pins it byte for byte.
 | placement   | `placement-<12 hex digits>` (says nothing about the customer) |
 | rotation    | `rotation-<plan slug>` (one per municipality)       |
 
-`<part>` names the provider: the org nr's ten digits for a company; for a sole trader, whose org
+`<part>` names the provider: the org nr's ten digits for a company (a Danish provider's CVR-nummer:
+its eight digits, in the same place); for a sole trader, whose org
 nr is a personnummer, the opaque key `ef-<16 hex>` (models.domain.provider_id) passed as `ref`.
 `ref` is None for a company, and for contracts started before the key existed, so their ids (and
 histories) stay as they were.
@@ -39,8 +40,8 @@ RECOVERY_PREFIX = "recovery-"
 PLACEMENT_PREFIX = "placement-"
 ROTATION_PREFIX = "rotation-"
 
-# The provider part of an id: org nr digits, or a sole trader's opaque key.
-_PART = r"[0-9]{10}|ef-[0-9a-f]{16}"
+# The provider part of an id: org nr digits (10, or a CVR's 8), or a sole trader's opaque key.
+_PART = r"[0-9]{10}|[0-9]{8}|ef-[0-9a-f]{16}"
 _APPLICATION_ID = re.compile(rf"^application-({_PART})-([1-9][0-9]{{0,3}})$")
 _CASE_ID = re.compile(rf"^(?:recovery-)?({_PART})-([0-9]{{4}})-([0-9]{{3,}})$")
 _PLACEMENT_ID = re.compile(r"^placement-[0-9a-f]{12}$")

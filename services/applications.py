@@ -62,6 +62,7 @@ from services.calls import (
 )
 from services.filters import plan_filter, search_filter, state_filter
 from services.lookup import describe_or_none
+from services.org_nr import org_nr_for_plan
 from services.record_reads import read_records
 from services.request_ids import (
     MEMO_KEY,
@@ -273,7 +274,7 @@ def new_application(
     plan_ref = plan or settings.default_plan
     the_plan = application_plan(plan_ref, settings)
     inp = ApplicationInput(
-        provider=Provider(org_nr=org_nr, name=name, email=email),
+        provider=Provider(org_nr=org_nr_for_plan(org_nr, the_plan), name=name, email=email),
         service_types=services,
         areas=area_list,
         documents=documents,

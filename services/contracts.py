@@ -34,6 +34,7 @@ from models.plans.schema import Plan
 from models.runtime.contract_start import start_contract_workflow
 from services.calls import checked, contract_ids, provider_ref, run_update
 from services.errors import ActionError
+from services.org_nr import org_nr_for_plan
 from services.request_ids import current_request_id, start_memo, started_by
 
 # The contract workflow's Query and Updates, by the names in its history.
@@ -73,10 +74,15 @@ async def start_contract(
     search_attributes: bool,
     ids: ProviderIds | None = None,
     actor: str | None = None,
+    plan: Plan | None = None,
 ) -> str:
     """Start the provider's contract workflow; its workflow id. ActionError if the provider
-    already has a running contract (unless this very request started it: a retry). `actor`: who
+    already has a running contract (unless this very request started it: a retry), or if
+    `plan` (the plan `plan_id` names, when the caller has loaded it) is for a country whose
+    providers have another kind of identifier (a CVR-nummer under a Swedish plan). `actor`: who
     starts it, recorded in the audit trail (None: "system")."""
+    if plan is not None:
+        provider = provider.model_copy(update={"org_nr": org_nr_for_plan(provider.org_nr, plan)})
     inp = ContractInput(
         provider=provider,
         contract_start=contract_start,

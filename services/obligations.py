@@ -16,7 +16,13 @@ from pydantic import BaseModel
 from temporalio.client import Client, WorkflowHandle
 
 from models.domain.file_input import MAX_DOCUMENT_BYTES
-from models.domain.submission import FIELD_RULES, SubmissionError, check_submission
+from models.domain.submission import (
+    FIELD_RULES,
+    SubmissionError,
+    check_submission,
+    field_limits,
+    parse_fields,
+)
 from models.ids import contract_id_part, obligation_workflow_id
 from models.messages.contract import ContractStatus
 from models.messages.obligation import (
@@ -140,6 +146,22 @@ def _same_version(plan: Plan, status: ContractStatus, period: str) -> bool:
     return recorded is None or recorded == plan.version
 
 
+def _checked_obligation(
+    plan: Plan | None, status: ContractStatus, item: ObligationStatus
+) -> Obligation | None:
+    """The plan's obligation the submission is checked against here, or None when this plan
+    file is not the one the item runs on or the item takes no submission (then the workflow's
+    validator says why)."""
+    if plan is None or not _same_version(plan, status, item.period):
+        return None
+    if item.status.terminal or item.status is ObligationState.SUBMITTED:
+        return None
+    try:
+        return plan.obligation(item.obligation)
+    except KeyError:
+        return None
+
+
 def precheck(
     plan: Plan | None,
     status: ContractStatus,
@@ -149,16 +171,11 @@ def precheck(
 ) -> Obligation | None:
     """Check a submission with the plan's rules, for a clear error before anything is sent.
     The Update validator in the workflow is the authority; this only refuses earlier."""
-    if plan is None or not _same_version(plan, status, item.period):
-        return None
-    if item.status.terminal or item.status is ObligationState.SUBMITTED:
-        return None  # the workflow's validator says why it cannot be submitted
-    try:
-        ob = plan.obligation(item.obligation)
-    except KeyError:
+    ob = _checked_obligation(plan, status, item)
+    if plan is None or ob is None:
         return None
     try:
-        check_submission(ob, fields, documents)
+        check_submission(ob, fields, documents, plan.language)
     except SubmissionError as err:
         field, _, rest = str(err).partition(": ")
         raise (ActionError(field, rest) if rest else ActionError("request", str(err))) from None
@@ -173,7 +190,8 @@ async def submit_checked(
     request: SubmitRequest,
     plans_dir: Path,
 ) -> Submitted:
-    """`submit`, after checking the request against the contract's plan where it can be read."""
+    """`submit`, after reading the request's values by the plan's field types (a count "42",
+    a yes/no "ja") and checking it against the contract's plan where that can be read."""
     contract = await contract_status(client, org_nr)
     item = await obligation_status(client, org_nr, obligation, period)
     plan: Plan | None = None
@@ -182,6 +200,8 @@ async def submit_checked(
         plan = load_plan(contract.plan_id, plans_dir)
     except PlanError as err:
         plan_error = str(err)
+    fields = parse_fields(_checked_obligation(plan, contract, item), request.fields)
+    request = request.model_copy(update={"fields": fields})
     precheck(plan, contract, item, request.fields, request.documents)
     result = await submit(client, org_nr, obligation, period, request)
     return Submitted(contract=contract, plan=plan, plan_error=plan_error, result=result)
@@ -253,7 +273,7 @@ def requirements(plan_ref: str, obligation: str, plans_dir: Path) -> Requirement
                 type=f.type,
                 unit=FIELD_RULES[f.type][0],
                 required=f.required,
-                limits=FIELD_RULES[f.type][1],
+                limits=field_limits(ob, f),
             )
             for f in ob.fields
         ],

@@ -57,7 +57,7 @@ from starter.output import echo_data
 from starter.request_id_option import RequestIdOpt
 from starter.submission_input import documents as read_documents
 from starter.submission_input import fields_file as read_fields_file
-from starter.submission_input import pair, parse_value
+from starter.submission_input import pair
 from starter.table import table_lines
 from starter.words import KIND_SV
 
@@ -146,6 +146,7 @@ def start(
             chosen.plan_id,
             settings.search_attributes,
             actor=who,
+            plan=chosen.plan,
         ),
         request_id,
     )
@@ -211,8 +212,9 @@ def submit(
         value_option(
             "--field",
             "NYCKEL=VÄRDE",
-            "Ett rapportfält; tal blir tal, true/false sant/falskt, annat text. Kan "
-            "upprepas. (A report field; integers → numbers, true/false → booleans; repeatable.)",
+            "Ett rapportfält, läst efter planens fälttyp: antal och procent som tal "
+            "(87,5), ja/nej (även yes/no, true/false). Kan upprepas. (A report field, read by "
+            "the plan's field type; repeatable.)",
         ),
     ] = None,
     fields_file: Annotated[
@@ -247,7 +249,8 @@ def submit(
     values: dict[str, Any] = read_fields_file(fields_file) if fields_file is not None else {}
     for spec in field or []:
         key, value = pair(spec, "--field", "customers=42")
-        values[key] = parse_value(value)
+        # As typed: the service reads it by the plan's field type (models.domain.submission).
+        values[key] = value
     documents = read_documents(document or [])
     request = SubmitRequest(fields=values, documents=documents, note=note, actor=who)
     settings = get_settings()

@@ -50,7 +50,8 @@ OrgNrArg = Annotated[
     str,
     typer.Argument(
         metavar="ORGNR",
-        help="Utförarens organisationsnummer, NNNNNN-NNNN. (The provider's org nr.)",
+        help="Utförarens organisationsnummer, NNNNNN-NNNN, eller danska CVR-nummer, 8 siffror. "
+        "(The provider's org nr, or a Danish CVR number.)",
         show_default=False,
     ),
 ]
@@ -100,7 +101,9 @@ def required(value: str | None, option: str, example: str) -> str:
 
 
 def parse_org_nr(text: str) -> str:
-    """An org nr (or personnummer) in the form NNNNNN-NNNN, or exit 2 naming org_nr."""
+    """An org nr (or personnummer) in the form NNNNNN-NNNN, or a CVR-nummer (8 digits); or exit
+    2 naming org_nr. Which of the two the plan needs is checked once the plan is known
+    (services/org_nr.py)."""
     try:
         return normalize_org_nr(text)
     except OrgNrError as err:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -20,21 +19,6 @@ from models.domain.quote import short
 from models.messages.obligation import DocumentRef
 from services.calls import ActionError, document_ref
 from starter.errors import fail_bad_input
-
-_INT = re.compile(r"^[+-]?[0-9]+$")
-_DECIMAL = re.compile(r"^[+-]?([0-9]+[.,][0-9]*|[.,][0-9]+)$")
-
-
-def parse_value(text: str) -> Any:
-    """A `--field` value: integers → int, decimals → float, true/false → bool, else text."""
-    stripped = text.strip()
-    if _INT.match(stripped):
-        return int(stripped)
-    if _DECIMAL.match(stripped):
-        return float(stripped.replace(",", "."))
-    if stripped.lower() in ("true", "false"):
-        return stripped.lower() == "true"
-    return text
 
 
 def pair(text: str, option: str, example: str) -> tuple[str, str]:

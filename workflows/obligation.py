@@ -203,8 +203,12 @@ class ObligationWorkflow:
             self._status is not ObligationState.SUBMITTED,
             "status: already submitted and awaiting review",
         )
+        # Validators do not run on replay, so a stricter check (ranges, rules between fields)
+        # needs no patch: it only refuses Updates that would otherwise have been accepted.
         try:
-            check_submission(self._in.obligation, request.fields, request.documents)
+            check_submission(
+                self._in.obligation, request.fields, request.documents, self._in.language
+            )
         except SubmissionError as err:
             raise ValueError(str(err)) from err
 

@@ -110,11 +110,76 @@ class PeriodicSchedule(Strict):
 Schedule = Annotated[AnnualSchedule | PeriodicSchedule, Field(discriminator="kind")]
 
 
+FieldType = Literal["count", "text", "bool", "percent", "date"]
+# The types a range (`min`/`max`) and a comparison (`[[checks]]`) apply to.
+NUMERIC_TYPES = ("count", "percent")
+PERCENT_RANGE = (0, 100)
+
+
 class ReportField(Strict):
     key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str
-    type: Literal["count", "text", "bool", "percent", "date"] = "count"
+    type: FieldType = "count"
     required: bool = True
+    # Optional bounds of a count or percent (inclusive). A count is never below 0 and a percent
+    # always lies within 0–100; these narrow that. Optional with a default: plans are copied into
+    # workflow inputs (ObligationInput.obligation), and stored histories have no such key.
+    min: int | float | None = None
+    max: int | float | None = None
+
+    @model_validator(mode="after")
+    def _bounds(self) -> ReportField:
+        if self.min is None and self.max is None:
+            return self
+        if self.type not in NUMERIC_TYPES:
+            raise ValueError(f"min/max: only for a count or percent field, not {self.type!r}")
+        low, high = self.bounds()
+        if high is not None and low > high:
+            raise ValueError("min: must not be greater than max")
+        if self.type == "count" and any(
+            isinstance(b, float) and not b.is_integer() for b in (self.min, self.max)
+        ):
+            raise ValueError("min/max: a count's bounds are whole numbers")
+        if self.type == "count" and self.min is not None and self.min < 0:
+            raise ValueError("min: a count is never below 0")
+        if self.type == "percent" and any(
+            b is not None and not PERCENT_RANGE[0] <= b <= PERCENT_RANGE[1]
+            for b in (self.min, self.max)
+        ):
+            raise ValueError("min/max: a percent lies within 0–100")
+        return self
+
+    def bounds(self) -> tuple[int | float, int | float | None]:
+        """The inclusive range a count or percent must lie in (no upper bound: None)."""
+        if self.type == "percent":
+            low, high = PERCENT_RANGE
+            return (
+                low if self.min is None else self.min,
+                high if self.max is None else self.max,
+            )
+        return (0 if self.min is None else self.min, self.max)
+
+
+class FieldCheck(Strict):
+    """A rule between two numeric fields of one submission: `field` at most (or at least)
+    `other`, e.g. the customers with a current care plan at most the customers. Checked only
+    when both are given. Shares computed from counts (compliance report) stay within 100 %."""
+
+    field: str
+    at_most: str | None = None
+    at_least: str | None = None
+
+    @model_validator(mode="after")
+    def _one_comparison(self) -> FieldCheck:
+        if (self.at_most is None) == (self.at_least is None):
+            raise ValueError("give exactly one of at_most and at_least")
+        return self
+
+    @property
+    def other(self) -> str:
+        other = self.at_most if self.at_most is not None else self.at_least
+        assert other is not None
+        return other
 
 
 class Document(Strict):
@@ -131,6 +196,8 @@ class Obligation(Strict):
     schedule: Schedule
     documents: tuple[Document, ...] = ()
     fields: tuple[ReportField, ...] = ()
+    # Rules between fields (optional, default none: see ReportField.min on stored inputs).
+    checks: tuple[FieldCheck, ...] = ()
     reminder_offsets_days: tuple[int, ...] | None = None
     first_occurrence: FirstOccurrence | None = None
     # What happens to an occurrence due after a termination's end date.
@@ -153,6 +220,23 @@ class Obligation(Strict):
             keys = [i.key for i in items]
             if len(set(keys)) != len(keys):
                 raise ValueError(f"{name}: keys must be unique, got {keys}")
+        types = {f.key: f.type for f in self.fields}
+        for i, check in enumerate(self.checks):
+            for name, key in (("field", check.field), ("other", check.other)):
+                if types.get(key) not in NUMERIC_TYPES:
+                    which = (
+                        name
+                        if name == "field"
+                        else ("at_most" if check.at_most is not None else "at_least")
+                    )
+                    raise ValueError(
+                        f"checks[{i}].{which}: {short(key)} is not a count or percent field of "
+                        f"this obligation"
+                    )
+            if check.field == check.other:
+                raise ValueError(f"checks[{i}]: a field compared with itself")
+            if types[check.field] != types[check.other]:
+                raise ValueError(f"checks[{i}]: compares a count with a percent")
         return self
 
 
@@ -348,6 +432,7 @@ __all__ = [
     "AnnualSchedule",
     "Document",
     "EscalationStep",
+    "FieldCheck",
     "FirstOccurrence",
     "Kundval",
     "MonthDay",

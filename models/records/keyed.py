@@ -38,7 +38,8 @@ from models.records.tables import (
     Base,
 )
 
-_ORG_NR = re.compile(r"[0-9]{6}-[0-9]{4}")
+# A Swedish organisationsnummer or a Danish CVR-nummer, as models.domain.orgnr writes them.
+_ORG_NR = re.compile(r"[0-9]{6}-[0-9]{4}|[0-9]{8}")
 
 
 _DOCUMENT_KEYS = frozenset({"name", "path", "sha256", "size"})
@@ -57,7 +58,9 @@ class RecordNotFound(LookupError):
 
 def _org_nr(value: str) -> str:
     if not _ORG_NR.fullmatch(value):
-        raise ValueError(f"organisationsnummer {value!r} ska skrivas NNNNNN-NNNN")
+        raise ValueError(
+            f"organisationsnummer {value!r} ska skrivas NNNNNN-NNNN (CVR-nummer: 8 siffror)"
+        )
     return value
 
 

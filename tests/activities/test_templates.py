@@ -23,6 +23,8 @@ from models.runtime.settings import PROJECT_ROOT
 
 TEMPLATES = PROJECT_ROOT / "templates"
 HELPERS = {"datum", "klockslag"}
+# What the renderer adds for a context with an org_nr: the word for its kind (a CVR-nummer).
+ORG_NR_LABELS = {"org_nr_label", "org_nr_heading"}
 BLOCKS = {"subject", "body"}
 # Swedish texts that need no Danish counterpart, with the reason. None today: `pafpekande` is a
 # kind only Swedish plans use, but a Danish plan may name it too and then gets a *påtale*.
@@ -52,7 +54,10 @@ def _ast(language: str, name: str) -> nodes.Template:
 
 
 def _required(language: str, name: str) -> set[str]:
-    return meta.find_undeclared_variables(_ast(language, name)) - HELPERS
+    used = meta.find_undeclared_variables(_ast(language, name))
+    if used & ORG_NR_LABELS:
+        assert "org_nr" in used, f"{language}/{name}: an org nr label without the org nr"
+    return used - HELPERS - ORG_NR_LABELS
 
 
 class _Item(dict[str, str]):
@@ -173,6 +178,18 @@ def test_danish_dates_in_a_rendered_danish_text() -> None:
     subject, body = Renderer(TEMPLATES).render("da", "placement-new", ctx, "Europe/Copenhagen")
     assert subject == "Ny bestilling <placement_id>: hjemmehjælp fra 20. april 2027"
     assert "Døgnrytmeplanen" in body and "<admin_email>" in body
+
+
+@pytest.mark.parametrize(
+    ("org_nr", "line"),
+    [("12345674", "CVR-nummer: 12345674"), ("556036-0793", "Organisationsnummer: 556036-0793")],
+)
+def test_a_danish_text_names_the_identifier_by_its_kind(org_nr: str, line: str) -> None:
+    # A provider under a Danish plan has a CVR-nummer; one from before keeps its org nr's name.
+    ctx = {**next(_contexts("overdue")), "org_nr": org_nr}
+    _, body = Renderer(TEMPLATES).render("da", "overdue", ctx, "Europe/Copenhagen")
+    assert line in body.splitlines()
+    assert "CVR/organisationsnummer" not in body
 
 
 def test_derived_contexts_cover_each_branch() -> None:

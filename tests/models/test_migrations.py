@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,58 @@ async def test_downgrade_removes_everything_and_upgrade_restores(
         await check_current(url)
     await upgrade(url)
     await check_current(url)
+
+
+async def test_cvr_migration_keeps_providers_with_contracts(empty_database: EmptyDatabase) -> None:
+    """0009_cvr widens the providers' shape check. On SQLite that rebuilds the table, which
+    other tables reference: a provider with a contract must survive it, and a CVR then fit."""
+    url = await empty_database()
+    await asyncio.to_thread(command.upgrade, alembic_config(url), "0008_mail")
+    now = {"at": datetime(2027, 1, 1, tzinfo=UTC)}
+    engine = make_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO providers (org_nr, name, email, created_at, updated_at) "
+                    "VALUES ('556036-0793', 'A', 'a@x.example', :at, :at)"
+                ),
+                now,
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO contracts (workflow_id, org_nr, plan_id, start_date, status, "
+                    "created_at, updated_at) VALUES ('contract-5560360793', '556036-0793', "
+                    "'sundsvall', '2027-01-01', 'active', :at, :at)"
+                ),
+                now,
+            )
+    finally:
+        await engine.dispose()
+    await upgrade(url)
+    engine = make_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO providers (org_nr, name, email, created_at, updated_at) "
+                    "VALUES ('12345674', 'B', 'b@x.example', :at, :at)"
+                ),
+                now,
+            )
+            rows = await connection.execute(text("SELECT org_nr FROM contracts"))
+            assert rows.scalars().all() == ["556036-0793"]
+        with pytest.raises(Exception, match="ck_providers_org_nr_format|CHECK"):
+            async with engine.begin() as connection:
+                await connection.execute(
+                    text(
+                        "INSERT INTO providers (org_nr, name, email, created_at, updated_at) "
+                        "VALUES ('1234567', 'C', 'c@x.example', :at, :at)"
+                    ),
+                    now,
+                )
+    finally:
+        await engine.dispose()
 
 
 async def test_check_does_not_create_a_missing_sqlite_file(tmp_path: Path) -> None:

@@ -209,6 +209,40 @@ BROKEN: list[tuple[str, Callable[[str], str], str, str]] = [
         "'admin' is not a role",
     ),
     ("id-not-file-stem", swap('id = "testplan"', 'id = "other"'), "id", "file name 'testplan'"),
+    (
+        "check-names-no-field",
+        swap(
+            'title = "Antal anställda"\n',
+            'title = "Antal anställda"\n\n[[obligations.checks]]\nfield = "staff"\n'
+            'at_most = "customers"\n',
+        ),
+        "obligations[1] (annual-accounts).checks[0].at_most",
+        "'customers' is not a count or percent field",
+    ),
+    (
+        "check-without-comparison",
+        swap(
+            'title = "Antal anställda"\n',
+            'title = "Antal anställda"\n\n[[obligations.checks]]\nfield = "staff"\n',
+        ),
+        "obligations[1] (annual-accounts).checks[0]",
+        "exactly one of at_most and at_least",
+    ),
+    (
+        "percent-above-100",
+        swap(
+            'title = "Antal anställda"\n',
+            'title = "Antal anställda"\ntype = "percent"\nmax = 150\n',
+        ),
+        "obligations[1] (annual-accounts).fields[0]",
+        "within 0–100",
+    ),
+    (
+        "range-on-text",
+        swap('title = "Antal anställda"\n', 'title = "Antal anställda"\ntype = "text"\nmin = 1\n'),
+        "obligations[1] (annual-accounts).fields[0]",
+        "only for a count or percent field",
+    ),
 ]
 
 

@@ -148,6 +148,27 @@ def random_org_nr() -> str:
     return _with_check_digit(f"55{random.randrange(2, 10)}{random.randrange(10**6):06d}")
 
 
+# The CVR rule, stated here apart from models.domain.orgnr: weights 2,7,6,5,4,3,2,1 on the eight
+# digits; the weighted sum is a multiple of 11.
+CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
+
+
+def cvr_check_digit(seven: str) -> int | None:
+    """The eighth digit that makes `seven` digits a valid CVR-nummer; None when it would be 10
+    (no CVR-nummer starts with those seven digits)."""
+    check = -sum(int(d) * w for d, w in zip(seven, CVR_WEIGHTS, strict=False)) % 11
+    return None if check == 10 else check
+
+
+def random_cvr() -> str:
+    """A valid Danish CVR-nummer (8 digits) nobody else uses on the shared dev server."""
+    while True:
+        seven = f"{random.randrange(1, 10)}{random.randrange(10**6):06d}"
+        check = cvr_check_digit(seven)
+        if check is not None:
+            return f"{seven}{check}"
+
+
 def personal_org_nr(*, coordination: bool = False) -> str:
     """A valid sole trader's org nr (the owner's personnummer: born 1940–99) nobody else uses on
     the shared dev server; `coordination`: a samordningsnummer (day + 60)."""

@@ -28,6 +28,7 @@ def plan_toml(
     version: str = "test-1",
     send_at: time = time(9, 0),
     reminder_offsets_days: tuple[int, ...] = (3,),
+    country: str = "SE",
 ) -> str:
     """A plan (same structure as plans/sundsvall.toml) with two annual duties due on `due`.
 
@@ -35,10 +36,14 @@ def plan_toml(
     place the reminder at any time of day.
     """
     offsets = ", ".join(str(d) for d in reminder_offsets_days)
+    # A Danish plan (`country = "DK"`) writes to people in Danish; its providers have CVR numbers.
+    language = "da" if country == "DK" else "sv"
     return f"""
 id = "{plan_id}"
 name = "Testkommun – Vård och omsorg"
 version = "{version}"
+country = "{country}"
+language = "{language}"
 time_zone = "Europe/Stockholm"
 holiday_calendar = "none"
 reminder_offsets_days = [{offsets}]
@@ -94,6 +99,15 @@ key = "staff_education"
 title = "Andel undersköterskor (%)"
 type = "percent"
 required = false
+
+[[obligations.fields]]
+key = "current_care_plans"
+title = "Antal kunder med aktuell genomförandeplan"
+required = false
+
+[[obligations.checks]]
+field = "current_care_plans"
+at_most = "customers"
 
 [[obligations.documents]]
 key = "deviation-analysis"

@@ -37,10 +37,10 @@ def in_values(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({quoted})"
 
 
-# "556036-0793". SQLite has no regular expressions, so the database checks only the shape;
-# models.records.store checks the digits, and messages check the Luhn digit (models.domain.orgnr)
-# on the way in.
-ORG_NR_SHAPE_SQL: Final = "org_nr LIKE '______-____'"
+# "556036-0793", or a Danish CVR-nummer "12345674" (alembic 0009_cvr). SQLite has no regular
+# expressions, so the database checks only the shape; models.records.store checks the digits,
+# and the services and validators check the check digit (models.domain.orgnr) on the way in.
+ORG_NR_SHAPE_SQL: Final = "org_nr LIKE '______-____' OR org_nr LIKE '________'"
 
 
 class UTCDateTime(TypeDecorator[datetime]):
