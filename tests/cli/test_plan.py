@@ -174,7 +174,7 @@ def test_validate_shipped_plans() -> None:
     result = runner.invoke(app, ["validate", "sundsvall", "nordanstig", "herning"])
     assert result.exit_code == 0
     assert [line.split()[0] for line in result.stdout.splitlines()] == ["OK"] * 3
-    assert "(sundsvall, version 2025-1, 5 skyldigheter)" in result.stdout
+    assert "(sundsvall, version 2026-1, 5 skyldigheter)" in result.stdout
 
 
 def test_list_marks_the_default() -> None:

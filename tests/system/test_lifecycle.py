@@ -239,7 +239,7 @@ async def test_plan_revision_takes_effect_next_year(tmp_path: Path) -> None:
         await started_2031(stack)
         await stack.sleep_until(local(date(2031, 2, 1)))
         text = plan_file.read_text(encoding="utf-8")
-        revised = text.replace('version = "2025-1"', 'version = "2031-2"').replace(
+        revised = text.replace('version = "2026-1"', 'version = "2031-2"').replace(
             "due = { month = 4, day = 20 }", "due = { month = 4, day = 30 }"
         )
         assert revised.count("2031-2") == 1 and "day = 30 }" in revised
@@ -247,7 +247,7 @@ async def test_plan_revision_takes_effect_next_year(tmp_path: Path) -> None:
         await stack.sleep_until(local(date(2032, 2, 1)))
 
         status = await contracts.contract_status(stack.client, ORG)
-        assert status.plan_versions == {2031: "2025-1", 2032: "2031-2"}
+        assert status.plan_versions == {2031: "2026-1", 2032: "2031-2"}
         t1 = {
             i.period: i.due
             for i in status.obligations["self-inspection"].open
@@ -260,7 +260,7 @@ async def test_plan_revision_takes_effect_next_year(tmp_path: Path) -> None:
         ]
         years = await stack.store.contract_years(status.workflow_id)
         assert [(y.year, y.plan_version.split()[0]) for y in years] == [
-            (2031, "2025-1"),
+            (2031, "2026-1"),
             (2032, "2031-2"),
         ]
 
