@@ -250,6 +250,8 @@ def classify(fact: OccurrenceFact, as_of: date) -> Cell | None:
 
 # Seed 003 §2.2: the number of customers and the share of current genomförandeplaner, from the
 # provider's latest self-inspection report of the year, where it has those fields.
+# The "of" of a figure reported as a per cent already: shown as it is, not divided again.
+PER_CENT = "%"
 STAT_FIELDS: tuple[tuple[str, dict[str, str], str | None], ...] = (
     ("customers", {"sv": "Antal kunder", "da": "Antal borgere"}, None),
     (
@@ -263,7 +265,7 @@ STAT_FIELDS: tuple[tuple[str, dict[str, str], str | None], ...] = (
             "sv": "Andel genomförandeplaner inom 14 dagar",
             "da": "Andel handleplaner inden for 14 dage",
         },
-        "customers",
+        PER_CENT,  # reported as a share already (plan field type "percent")
     ),
     (
         "customer_participation",
@@ -297,6 +299,9 @@ def provider_stats(
             continue
         if of is None:
             stats[labels[lang]] = _figure(fields[key], num)
+        elif of == PER_CENT:
+            if (share := percent_text(fields[key], 100, num)) is not None:
+                stats[labels[lang]] = share
         elif of in fields and (share := percent_text(fields[key], fields[of], num)) is not None:
             stats[labels[lang]] = share
     return stats
