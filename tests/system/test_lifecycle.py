@@ -273,10 +273,10 @@ async def test_validators_reject_bad_updates_before_history(tmp_path: Path) -> N
         before = _counts(await handle.fetch_history())
         sent = len(stack.mail.messages)
         cases = [
-            ({"sol_deviations": -1}, "fields.sol_deviations: must be a non-negative integer"),
-            ({"unknown_count": 1}, "fields.unknown_count: not a field"),
-            ({"sol_deviations": True}, "fields.sol_deviations: must be a non-negative integer"),
-            ({}, "fields.sol_deviations: required"),
+            ({"sol_deviations": -1}, "fields.sol_deviations: .* ska vara minst 0"),
+            ({"unknown_count": 1}, "fields.unknown_count: finns inte i"),
+            ({"sol_deviations": True}, "fields.sol_deviations: .* ska vara ett heltal"),
+            ({}, "fields.sol_deviations: .* saknas men krävs"),
         ]
         for fields, message in cases:
             with pytest.raises(ActionError, match=message):

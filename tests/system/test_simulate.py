@@ -58,10 +58,16 @@ def test_late_provider_shows_the_full_ladder_in_time_order() -> None:
     # reminded on Friday 27 June and the ladder starts again on Tuesday 1 July.
     assert ("2031-06-27T09:00:00+02:00", "reminder") in t1
     assert ("2031-07-01T09:00:00+02:00", "overdue") in t1
+    # Overdue notices go to the provider and the administrator, and to the duty's recipient
+    # where that is someone else (the förvaltningsekonom for the årsredovisning).
     overdue = [line for line in lines if line["type"] == "email" and line["kind"] == "overdue"]
-    assert all(
-        line["to"] == ["info@senomsorg.example", "lov-admin@sundsvall.example"] for line in overdue
-    )
+    provider_admin = ["info@senomsorg.example", "lov-admin@sundsvall.example"]
+    assert {line["obligation"] for line in overdue} == {"self-inspection", "annual-accounts"}
+    for line in overdue:
+        economist = ["forvaltningsekonom@sundsvall.example"]
+        assert line["to"] == provider_admin + (
+            economist if line["obligation"] == "annual-accounts" else []
+        )
 
 
 def test_model_provider_is_never_escalated() -> None:
