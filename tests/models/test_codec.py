@@ -143,6 +143,8 @@ def test_one_key_is_active_without_naming_it_several_need_a_name() -> None:
         ("k1", base64.b64encode(b"x" * 16).decode(), "16 byte"),
         ("bad id", new_key(), "key id"),
     ],
+    # Named by what is wrong: a fresh key in the id would differ between test processes.
+    ids=["not-base64", "short-key", "bad-key-id"],
 )
 def test_bad_keys_are_refused_without_echoing_them(key_id: str, value: str, expected: str) -> None:
     with pytest.raises(CodecError, match=expected) as err:
