@@ -186,7 +186,7 @@ def test_danish_dates_in_a_rendered_danish_text() -> None:
     """The Danish text is picked (not a fallback) and dates follow Danish style."""
     ctx = next(_contexts("placement-new"))
     subject, body = Renderer(TEMPLATES).render("da", "placement-new", ctx, "Europe/Copenhagen")
-    assert subject == "Ny bestilling til borger <customer_ref>: hjemmehjælp fra 20. april 2027"
+    assert subject == "Ny bestilling: hjemmehjælp fra 20. april 2027"
     assert "Døgnrytmeplanen" in body and "<admin_email>" in body
 
 
