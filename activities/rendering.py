@@ -6,8 +6,9 @@ language and, where the mail activity found it, the provider's plan (activities/
 - `datum(d)`, `klockslag(t)`: a date / a time in words, in the plan's time zone;
 - `| inline_title`: a title inside a sentence (first letter lowercased unless an acronym);
 - `field_title(key)`, `value(v)`, `document_name(path)`: what a provider submitted, as read;
-- `for_period(period)`, `period_name(period)`: "för perioden 2026-T1" / "för räkenskapsåret
-  2025" when the obligation covers the previous year;
+- `for_period(period[, key])`, `period_name(period[, key])`: "för perioden 2026-T1" / "för
+  räkenskapsåret 2025" when the obligation (the e-mail's, or the one keyed) covers the
+  previous year;
 - `closed_day(d)`: "en lördag", "midsommarafton" — why a plan's date moved;
 - `consequence(escalation_steps)`: the escalation ladder as one clause;
 - `application_ref(application_id)`: "ansökan nr 2".
@@ -77,6 +78,10 @@ def _helpers(language: str, time_zone: str, plan: Plan | None, obligation: Any) 
     ladder = plan.escalation if plan is not None else ()
     calendar = plan.holiday_calendar if plan is not None else None
 
+    def of(key: str | None) -> Any:
+        """The obligation a list item names (the welcome mail's duties), else the e-mail's."""
+        return wording.plan_obligation(plan, key) if key else obligation
+
     def datum(value: date | str) -> str:
         return format_date(value, language)
 
@@ -92,8 +97,8 @@ def _helpers(language: str, time_zone: str, plan: Plan | None, obligation: Any) 
         "field_title": lambda key: wording.field_title(key, obligation),
         "value": lambda v: wording.value_text(v, language),
         "document_name": wording.document_name,
-        "for_period": lambda p: wording.for_period(p, obligation, language),
-        "period_name": lambda p: wording.period_name(p, obligation, language),
+        "for_period": lambda p, key=None: wording.for_period(p, of(key), language),
+        "period_name": lambda p, key=None: wording.period_name(p, of(key), language),
         "closed_day": lambda d: wording.closed_day(d, calendar, language),
         "consequence": lambda steps: wording.consequence(steps, ladder, language),
         "application_ref": lambda a: wording.application_ref(a, language),

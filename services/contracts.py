@@ -80,6 +80,8 @@ async def start_contract(
         contract_start=contract_start,
         plan_id=plan_id,
         search_attributes=search_attributes,
+        # Started directly: the provider gets the welcome mail with the year's duties.
+        welcome=True,
     )
     checked(inp)
     # Computed first: a missing key refuses the request before anything is started.

@@ -41,6 +41,10 @@ class ContractInput(Message):
     # The opaque key naming a sole trader in ids and search attributes (models.domain.provider_id);
     # None for a company (and contracts from before it): the org nr names it there.
     provider_ref: str | None = None
+    # A contract started directly (`lov contract start`), not from an approved application
+    # (whose decision mail already tells the provider): its first run mails the provider the
+    # year's duties and dates. Absent (False) in inputs from before the welcome mail.
+    welcome: bool = False
 
 
 class RequestDutyRequest(Message):

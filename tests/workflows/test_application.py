@@ -104,6 +104,8 @@ async def test_approval_starts_a_contract_that_outlives_the_application(tmp_path
         assert len(approved) == 1 and str(approved[0]["To"]) == f"{PROVIDER.email}, {ADMIN}"
         text = body(approved[0])
         assert "är godkänd" in text and "1 april 2031" in text and "chef.bo" in text
+        # The decision mail is the provider's welcome: no second one from the contract.
+        assert not [m for m in stack.mail.messages if m["X-Lov-Kind"] == "welcome"]
 
         row = await stack.store.get_application(wid)
         assert row is not None
