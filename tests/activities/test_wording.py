@@ -239,5 +239,6 @@ def test_placement_mail_names_the_customer_reference_not_the_workflow_id() -> No
     subject, body = RENDERER.render("sv", "placement-new", ctx, "Europe/Stockholm", SUNDSVALL)
     assert "placement-" not in subject + body
     assert "Kundreferens: DNR-2031-0042" in body
+    assert "Beviljad tid: 22,5 timmar per månad" in body
     # The customer's reference stays out of the subject line.
     assert subject == "Nytt uppdrag: hemtjänst från 3 mars 2031"
