@@ -47,7 +47,6 @@ with workflow.unsafe.imports_passed_through():
     from models.plans.schema import PROVIDER_ROLE
     from models.runtime import search_attributes as sa
     from workflows.common import call, local_today, require, require_text, require_valid, when_due
-    from workflows.office_hours import wait_for_office_hours
 
 # Komplettering deadlines further out than this would stall the decision for too long.
 MAX_COMPLETION_DAYS = 90
@@ -60,9 +59,6 @@ UNIQUE_KEYS_PATCH = "unique-action-keys"
 # mail, record and status show one date (issue 16: mailed "senast 20 december", a Sunday, while
 # the record said 21 December).
 ADJUSTED_DUE_PATCH = "completion-due-adjusted"
-# workflow.patched() id: the automatic rejection at the komplettering deadline (midnight) is
-# mailed in office hours (issue 16); an administrator's decision still goes at once.
-OFFICE_HOURS_PATCH = "mail-office-hours"
 
 
 def _late_at(s: DeadlineSchedule) -> datetime:
@@ -514,12 +510,7 @@ class ApplicationWorkflow:
         self._revision += 1
         await self._record()
         template = "application-approved" if outcome == "approved" else "application-rejected"
-        await self._mail(
-            template,
-            [PROVIDER_ROLE, self._p.administrator_role],
-            "decision",
-            office_hours=actor == "system",
-        )
+        await self._mail(template, [PROVIDER_ROLE, self._p.administrator_role], "decision")
         await self._report(
             outcome,
             actor,
@@ -593,12 +584,8 @@ class ApplicationWorkflow:
             "appeal_by": decision.appeal_by.isoformat() if decision and decision.appeal_by else "",
         }
 
-    async def _mail(
-        self, template: str, roles: list[str], key: str, office_hours: bool = False
-    ) -> None:
+    async def _mail(self, template: str, roles: list[str], key: str) -> None:
         plan = self._p
-        if office_hours and workflow.patched(OFFICE_HOURS_PATCH):
-            await wait_for_office_hours(self._rules)
         await call(
             MailActivities.send_mail,
             MailRequest(
