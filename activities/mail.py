@@ -99,15 +99,20 @@ class MailActivities:
         self._relay = SmtpRelay(settings)
         self._incidents = MailIncidents(settings, store, incidents, renderer, self._relay)
         self._plans: dict[str, Plan] = {}
+        # org nr → plan id of its contract, read once per provider and worker: the e-mail path
+        # stays at its two transactions (docs/PERFORMANCE.md, 11).
+        self._plan_ids: dict[str, str] = {}
 
     async def _plan_of(self, org_nr: str) -> Plan | None:
         """The plan of the provider's contract, for the plan's titles and calendar in the text
         (keys become titles). None for an applicant without a contract, or a plan that cannot
         be read: the text then says what the workflow passed, in words."""
-        contracts = await self._store.contracts_of(org_nr)
-        if not contracts:
-            return None
-        plan_id = contracts[-1].plan_id
+        plan_id = self._plan_ids.get(org_nr)
+        if plan_id is None:
+            contracts = await self._store.contracts_of(org_nr)
+            if not contracts:
+                return None  # not cached: an applicant may get a contract later
+            plan_id = self._plan_ids[org_nr] = contracts[-1].plan_id
         if plan_id not in self._plans:
             try:
                 self._plans[plan_id] = load_plan(plan_id, self._settings.plans_dir)
