@@ -1,8 +1,9 @@
 """E-mail to people goes out in office hours unless it answers their own action (issue 16).
 
 Workflow code that sends an e-mail from its own timer or hook at night (the rotation's
-assignment at the choice deadline, an automatic decision at a deadline) waits here first until
-the plan's next office-hours moment on a business day. The instant comes from an activity (the
+assignment at the end of the choice deadline, a re-choice request after a termination) waits
+here first until the plan's next office-hours moment on a business day. Timers that already
+fire at the plan's `send_at` on business days (reminders, escalations) need not. The instant comes from an activity (the
 holiday tables stay out of workflow code); replies to a person's own action do not wait.
 """
 

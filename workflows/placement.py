@@ -74,8 +74,8 @@ ASSIGN_ON_PATCH = "assign-on-start-date"
 CHOICE_DUE_PATCH = "choice-due-business-day"
 # workflow.patched() id: e-mails this workflow's own timers and hooks send (the rotation's
 # assignment at the choice deadline, i.e. midnight; a re-choice request; no provider on the
-# list) are held until office hours by the mail activity (issue 16). Replies to a person's own
-# action (a choice registered by the case officer) still go at once.
+# list) wait for the plan's next office-hours moment (workflows/office_hours.py; issue 16).
+# Replies to a person's own action (a choice registered by the case officer) still go at once.
 OFFICE_HOURS_PATCH = "mail-office-hours"
 
 # Why the customer must choose again, shown to the case officer in the plan's language (mail,
