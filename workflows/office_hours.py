@@ -3,8 +3,9 @@
 Workflow code that sends an e-mail from its own timer or hook at night (the rotation's
 assignment at the end of the choice deadline, a re-choice request after a termination) waits
 here first until the plan's next office-hours moment on a business day. Timers that already
-fire at the plan's `send_at` on business days (reminders, escalations) need not. The instant comes from an activity (the
-holiday tables stay out of workflow code); replies to a person's own action do not wait.
+fire at the plan's `send_at` on business days (reminders, escalations) need not. The instant
+comes from an activity (the holiday tables stay out of workflow code); replies to a person's
+own action do not wait.
 """
 
 from __future__ import annotations
