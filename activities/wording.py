@@ -42,7 +42,8 @@ def inline_title(title: str) -> str:
         return text
     first = re.split(r"[\s\-–—:,.()/]", text, maxsplit=1)[0]
     letters = [c for c in first if c.isalpha()]
-    if len(letters) > 1 and all(c.isupper() for c in letters):
+    acronym = len(letters) > 1 or any(c.isdigit() for c in first)  # "KKIK", "IVO", "T1"
+    if letters and acronym and all(c.isupper() for c in letters):
         return text
     return text[0].lower() + text[1:]
 

@@ -105,6 +105,8 @@ def test_values_in_the_plans_language() -> None:
         ("Årsredovisning", "årsredovisning"),
         ("Egenkontroll – kvalitet", "egenkontroll – kvalitet"),
         ("A-kassa", "a-kassa"),
+        ("T1-rapport", "T1-rapport"),
+        ("", ""),
     ],
 )
 def test_inline_title_keeps_acronyms(title: str, inline: str) -> None:
