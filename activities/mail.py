@@ -52,7 +52,8 @@ from activities.stored_links import mail_context
 from models.domain.mailsafe import check_email
 from models.messages.common import DataErrorReport
 from models.messages.mail import MailRequest, MailResult
-from models.plans.schema import PROVIDER_ROLE
+from models.plans.loader import PlanError, load_plan
+from models.plans.schema import PROVIDER_ROLE, Plan
 from models.records.mail_incidents import UNCERTAIN, MailIncidentStore, uncertain_resend_delay
 from models.records.store import OutboxEntry, RecordStore
 from models.runtime.settings import Settings
@@ -97,6 +98,27 @@ class MailActivities:
         # One relay (and its kept connections) for this worker's e-mails and notices.
         self._relay = SmtpRelay(settings)
         self._incidents = MailIncidents(settings, store, incidents, renderer, self._relay)
+        self._plans: dict[str, Plan] = {}
+        # org nr → plan id of its contract, read once per provider and worker: the e-mail path
+        # stays at its two transactions (docs/PERFORMANCE.md, 11).
+        self._plan_ids: dict[str, str] = {}
+
+    async def _plan_of(self, org_nr: str) -> Plan | None:
+        """The plan of the provider's contract, for the plan's titles and calendar in the text
+        (keys become titles). None for an applicant without a contract, or a plan that cannot
+        be read: the text then says what the workflow passed, in words."""
+        plan_id = self._plan_ids.get(org_nr)
+        if plan_id is None:
+            contracts = await self._store.contracts_of(org_nr)
+            if not contracts:
+                return None  # not cached: an applicant may get a contract later
+            plan_id = self._plan_ids[org_nr] = contracts[-1].plan_id
+        if plan_id not in self._plans:
+            try:
+                self._plans[plan_id] = load_plan(plan_id, self._settings.plans_dir)
+            except (PlanError, OSError):
+                return None
+        return self._plans[plan_id]
 
     async def _recipients(self, request: MailRequest, connection: AsyncConnection) -> list[str]:
         found: list[str] = []
@@ -144,6 +166,7 @@ class MailActivities:
             return self._result(await self._outbox(request.key), already_sent=True)
 
         entry: OutboxEntry | None = None
+        plan = await self._plan_of(request.org_nr)
         try:
             # Recipients, the text and the outbox row in one transaction (models/records/access.py):
             # this runs for every e-mail. A permanent failure in here writes nothing.
@@ -155,6 +178,8 @@ class MailActivities:
                     # A meeting link saved before links were checked is left out, not mailed.
                     mail_context(request.context, request.workflow_id),
                     request.time_zone,
+                    plan=plan,
+                    obligation=request.obligation,
                 )
                 entry = await self._store.claim_outbox(
                     request.key,

@@ -18,10 +18,11 @@ from models.domain.calendar import (
     meeting_windows,
     next_business_day,
     occurrences,
+    office_hours_send_time,
     year_prepared_at,
 )
 from models.messages.application import ApplicationPlan, LoadApplicationPlan
-from models.messages.common import DeadlineRequest
+from models.messages.common import DeadlineRequest, OfficeHoursRequest
 from models.messages.contract import LoadYearRequest, YearPlan
 from models.messages.meeting import MeetingReminderRequest
 from models.plans.loader import load_plan, plan_digest, resolve_plan_path
@@ -98,6 +99,14 @@ class PlanActivities:
         """Adjusts a requested due date to a business day and dates its reminders/escalations."""
         due = next_business_day(request.due, request.rules.holiday_calendar)
         return deadline_schedule(request.rules, due)
+
+    @activity.defn
+    async def office_hours_send_time(self, request: OfficeHoursRequest) -> datetime:
+        """When an e-mail that is not a reply to someone's own action goes out (issue 16)."""
+        rules = request.rules
+        return office_hours_send_time(
+            request.at, rules.office_hours, rules.holiday_calendar, rules.time_zone
+        )
 
     @activity.defn
     async def meeting_reminder(self, request: MeetingReminderRequest) -> datetime:

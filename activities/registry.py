@@ -44,6 +44,7 @@ def build_activities(settings: Settings, client: Client) -> Sequence[Callable[..
         plans.date_deadline,
         plans.load_application_plan,
         plans.meeting_reminder,
+        plans.office_hours_send_time,
         records.record_contract,
         records.record_contract_year,
         records.record_contract_state,

@@ -1,4 +1,18 @@
-"""E-mail texts from `templates/<language>/<name>.txt` (Jinja2, `subject` and `body` blocks)."""
+"""E-mail texts from `templates/<language>/<name>.txt` (Jinja2, `subject` and `body` blocks).
+
+Besides the context a workflow passes, every text has these helpers, bound to the e-mail's
+language and, where the mail activity found it, the provider's plan (activities/wording.py):
+
+- `datum(d)`, `klockslag(t)`: a date / a time in words, in the plan's time zone;
+- `| inline_title`: a title inside a sentence (first letter lowercased unless an acronym);
+- `field_title(key)`, `value(v)`, `document_name(path)`: what a provider submitted, as read;
+- `for_period(period[, key])`, `period_name(period[, key])`: "för perioden 2026-T1" / "för
+  räkenskapsåret 2025" when the obligation (the e-mail's, or the one keyed) covers the
+  previous year;
+- `closed_day(d)`: "en lördag", "midsommarafton" — why a plan's date moved;
+- `consequence(escalation_steps)`: the escalation ladder as one clause;
+- `application_ref(application_id)`: "ansökan nr 2".
+"""
 
 from __future__ import annotations
 
@@ -9,23 +23,16 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
+from activities import wording
+from activities.wording import format_date
 from models.domain.orgnr import label_of
+from models.plans.schema import Plan
 from models.runtime.templates import has_template, template_name
 
-_MONTHS = {
-    "sv": "januari februari mars april maj juni juli augusti september oktober november december",
-    "da": "januar februar marts april maj juni juli august september oktober november december",
-}
+__all__ = ["FALLBACK_ESCALATION", "Renderer", "format_date"]
+
 # An escalation kind without its own text falls back to this one.
 FALLBACK_ESCALATION = "escalation"
-
-
-def format_date(value: date | str, language: str = "sv") -> str:
-    if isinstance(value, str):
-        value = date.fromisoformat(value)
-    month = _MONTHS.get(language, _MONTHS["sv"]).split()[value.month - 1]
-    sep = ". " if language == "da" else " "
-    return f"{value.day}{sep}{month} {value.year}"
 
 
 class Renderer:
@@ -39,28 +46,26 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self._env.filters["inline_title"] = wording.inline_title
 
     def has(self, language: str, name: str) -> bool:
         return has_template(self._dir, language, name)
 
     def render(
-        self, language: str, name: str, context: dict[str, Any], time_zone: str
+        self,
+        language: str,
+        name: str,
+        context: dict[str, Any],
+        time_zone: str,
+        plan: Plan | None = None,
+        obligation: str | None = None,
     ) -> tuple[str, str]:
+        """`plan` (when known) and `obligation` (its key) let keys be shown as the plan's
+        titles; without them the texts still read, from the context alone."""
         if not self.has(language, name) and self.has(language, FALLBACK_ESCALATION):
             name = FALLBACK_ESCALATION
         template = self._env.get_template(template_name(language, name))
-        zone = ZoneInfo(time_zone)
-
-        def datum(value: date | str) -> str:
-            return format_date(value, language)
-
-        def klockslag(value: datetime | str) -> str:
-            if isinstance(value, str):
-                value = datetime.fromisoformat(value)
-            local = value.astimezone(zone)
-            return f"{format_date(local.date(), language)} kl. {local:%H:%M}"
-
-        helpers: dict[str, Any] = {"datum": datum, "klockslag": klockslag}
+        helpers = _helpers(language, time_zone, plan, wording.plan_obligation(plan, obligation))
         org_nr = context.get("org_nr")
         if isinstance(org_nr, str):
             # The provider's identifier by its kind: a Danish provider's is a CVR-nummer.
@@ -72,3 +77,35 @@ class Renderer:
         body = "".join(template.blocks["body"](ctx)).strip() + "\n"
         # A header must be one line; a template's stray newline must not break the message.
         return " ".join(subject.split()), body
+
+
+def _helpers(language: str, time_zone: str, plan: Plan | None, obligation: Any) -> dict[str, Any]:
+    zone = ZoneInfo(time_zone)
+    ladder = plan.escalation if plan is not None else ()
+    calendar = plan.holiday_calendar if plan is not None else None
+
+    def of(key: str | None) -> Any:
+        """The obligation a list item names (the welcome mail's duties), else the e-mail's."""
+        return wording.plan_obligation(plan, key) if key else obligation
+
+    def datum(value: date | str) -> str:
+        return format_date(value, language)
+
+    def klockslag(value: datetime | str) -> str:
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        local = value.astimezone(zone)
+        return f"{format_date(local.date(), language)} kl. {local:%H:%M}"
+
+    return {
+        "datum": datum,
+        "klockslag": klockslag,
+        "field_title": lambda key: wording.field_title(key, obligation),
+        "value": lambda v: wording.value_text(v, language),
+        "document_name": wording.document_name,
+        "for_period": lambda p, key=None: wording.for_period(p, of(key), language),
+        "period_name": lambda p, key=None: wording.period_name(p, of(key), language),
+        "closed_day": lambda d: wording.closed_day(d, calendar, language),
+        "consequence": lambda steps: wording.consequence(steps, ladder, language),
+        "application_ref": lambda a: wording.application_ref(a, language),
+    }

@@ -89,6 +89,8 @@ async def start_contract(
         plan_id=plan_id,
         search_attributes=search_attributes,
         actor=actor,
+        # Started directly: the provider gets the welcome mail with the year's duties.
+        welcome=True,
     )
     checked(inp)
     # Computed first: a missing key refuses the request before anything is started.

@@ -82,6 +82,10 @@ NOT_REQUESTED_PATCH = "not-requested-duties"
 # workflow.patched() id: "contract-started" names who started the contract (ContractInput.actor)
 # instead of "system".
 START_ACTOR_PATCH = "contract-start-actor"
+# workflow.patched() id: a contract started directly mails the provider a welcome with the
+# year's duties and their dates, once they are opened (issue 16). Asked only for such a first
+# run, so contracts from an approved application and older histories replay as before.
+WELCOME_PATCH = "welcome-mail"
 
 
 def item_key(obligation: str, period: str) -> str:
@@ -101,6 +105,9 @@ class ContractWorkflow:
         self._not_requested: dict[str, Occurrence] = dict(inp.not_requested)
         self._year = inp.year or inp.contract_start.year
         self._plan: YearPlan | None = None
+        # What this run opened (for the welcome mail); not carried across continue-as-new.
+        self._opened: list[Occurrence] = []
+        self._opened_meetings: list[MeetingWindow] = []
         self._revision = 0
         self._ended = False
 
@@ -127,6 +134,8 @@ class ContractWorkflow:
             await self._audit("contract-started", starter, {"plan": inp.plan_id})
         self._upsert_search_attributes()
         plan = await self._prepare_year()
+        if inp.year is None and inp.welcome and workflow.patched(WELCOME_PATCH):
+            await self._welcome(plan)
         # Sleep until the next year is due to be prepared or the contract ends.
         while True:
             revision = self._revision
@@ -190,6 +199,7 @@ class ContractWorkflow:
         # unchanged; the patch marker guards the new step for workers still on the old code.
         if meetings and not workflow.patched(MEETINGS_PATCH):
             meetings = []
+        self._opened, self._opened_meetings = due, meetings
         if due or meetings:
             await call(
                 OpeningActivities.open_obligations,
@@ -288,6 +298,51 @@ class ContractWorkflow:
             if not i.status.terminal
             and self._owed_after_termination(plan, i.obligation, i.period, i.due)
         ]
+
+    async def _welcome(self, plan: YearPlan) -> None:
+        """The provider's first word from the follow-up: what is due this year, by when and to
+        whom (the text is worded by the mail activity, templates/<language>/welcome.txt)."""
+        admin = plan.roles[plan.administrator_role]
+
+        def duty(occ: Occurrence) -> dict[str, str]:
+            recipient = plan.roles.get(occ.recipient)
+            return {
+                "title": occ.title,
+                "obligation": occ.obligation,
+                "period": occ.period,
+                "due": occ.due.isoformat(),
+                "recipient_title": recipient.title if recipient else admin.title,
+                "recipient_email": recipient.email if recipient else admin.email,
+            }
+
+        ladder = next(iter(plan.rules.values())).escalation if plan.rules else ()
+        by_due = sorted(self._opened, key=lambda o: (o.due, o.title))
+        past = sorted(self._not_requested.values(), key=lambda o: (o.due, o.title))
+        await send_mail(
+            "welcome",
+            "welcome",
+            [PROVIDER_ROLE],
+            language=plan.language,
+            roles=plan.roles,
+            org_nr=self._provider.org_nr,
+            time_zone=plan.time_zone,
+            context={
+                "provider_name": self._provider.name,
+                "org_nr": self._provider.org_nr,
+                "contract_start": self._in.contract_start.isoformat(),
+                "year": str(plan.year),
+                "duties": [duty(o) for o in by_due],
+                "not_requested": [duty(o) for o in past],
+                "meetings": [
+                    {"period": w.period, "start": w.start.isoformat(), "end": w.due.isoformat()}
+                    for w in self._opened_meetings
+                ],
+                "admin_title": admin.title,
+                "admin_email": admin.email,
+                # The plan's ladder (the same for every duty of a plan).
+                "escalation_steps": [s.title for s in ladder],
+            },
+        )
 
     @staticmethod
     def _title(plan: YearPlan, obligation: str) -> str:

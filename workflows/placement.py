@@ -54,6 +54,7 @@ with workflow.unsafe.imports_passed_through():
         require_valid,
     )
     from workflows.mail import send_mail
+    from workflows.office_hours import wait_for_office_hours
     from workflows.records import add_note
     from workflows.timed_steps import (
         TimedAction,
@@ -74,6 +75,11 @@ ASSIGN_ON_PATCH = "assign-on-start-date"
 # workflow.patched() id: the customer's choice deadline moves to a business day like every
 # deadline (issue 16: it fell on a Sunday).
 CHOICE_DUE_PATCH = "choice-due-business-day"
+# workflow.patched() id: e-mails this workflow's own timers and hooks send (the rotation's
+# assignment at the choice deadline, i.e. midnight; a re-choice request; no provider on the
+# list) wait for the plan's next office-hours moment (workflows/office_hours.py; issue 16).
+# Replies to a person's own action (a choice registered by the case officer) still go at once.
+OFFICE_HOURS_PATCH = "mail-office-hours"
 
 # Why the customer must choose again, shown to the case officer in the plan's language (mail,
 # status, records). Only a state string and activity inputs: no command changes, replay-safe.
@@ -177,6 +183,7 @@ class PlacementWorkflow:
                 [self._p.case_officer_role],
                 f"rechoice:{self._provider.org_nr}",
                 self._provider.org_nr,
+                office_hours=True,
             )
             await self._report("rechoice_requested", "system", {"reason": self._rechoice_reason})
         elif action.kind == "choice-deadline":
@@ -189,7 +196,11 @@ class PlacementWorkflow:
                 org_nr = self._provider.org_nr if self._provider else None
                 if org_nr is not None:
                     await self._mail(
-                        "placement-no-provider", [self._p.administrator_role], "no-provider", org_nr
+                        "placement-no-provider",
+                        [self._p.administrator_role],
+                        "no-provider",
+                        org_nr,
+                        office_hours=True,
                     )
                 return
             await self._take(assignment, None, "system")
@@ -443,10 +454,14 @@ class PlacementWorkflow:
         self._state = PlacementState.ACTIVE
         self._revision += 1
         details = {"provider": assignment.org_nr, "via": assignment.via}
+        # The rotation's assignment at the choice deadline is no one's action: office hours.
+        timed = actor == "system"
         if self._provider is None:
             start = max(self._in.start, self._today())
             await self._begin_service(assignment, start)
-            await self._mail("placement-new", [PROVIDER_ROLE], "new:1", assignment.org_nr)
+            await self._mail(
+                "placement-new", [PROVIDER_ROLE], "new:1", assignment.org_nr, office_hours=timed
+            )
             await self._report("assigned", actor, {**details, "start": start.isoformat()})
             return
         old = self._provider
@@ -461,9 +476,19 @@ class PlacementWorkflow:
         )
         self._pending_schedule = await self._date_care_plan(effective)
         n = self._assignments
-        await self._mail("placement-switch-out", [PROVIDER_ROLE], f"switch:{n}:out", old.org_nr)
         await self._mail(
-            "placement-switch-in", [PROVIDER_ROLE], f"switch:{n}:in", assignment.org_nr
+            "placement-switch-out",
+            [PROVIDER_ROLE],
+            f"switch:{n}:out",
+            old.org_nr,
+            office_hours=timed,
+        )
+        await self._mail(
+            "placement-switch-in",
+            [PROVIDER_ROLE],
+            f"switch:{n}:in",
+            assignment.org_nr,
+            office_hours=timed,
         )
         await self._report(
             "switch_requested", actor, {**details, "from": old.org_nr, "effective": str(effective)}
@@ -587,6 +612,8 @@ class PlacementWorkflow:
     ) -> None:
         plan = self._p
         kind = extra.pop("kind", template)
+        if extra.pop("office_hours", False) and workflow.patched(OFFICE_HOURS_PATCH):
+            await wait_for_office_hours(self._p.rules)
         await send_mail(
             key,
             template,

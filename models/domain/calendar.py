@@ -416,6 +416,30 @@ def meeting_reminder_at(rules: CalendarRules, starts_at: datetime) -> datetime:
     return _at(day, rules.office_hours.send_at, zone)
 
 
+# --- when e-mail to people goes out -------------------------------------------------------
+
+
+def office_hours_send_time(
+    at: datetime, office_hours: OfficeHours, holiday_calendar: str, time_zone: str
+) -> datetime:
+    """When an e-mail that is not a reply to the recipient's own action goes out: `at` itself
+    inside office hours on a business day; otherwise the next business day's sending time (the
+    plan's `send_at`, or the start of office hours if that lies outside them). A switch that
+    takes effect at midnight or a notice after a Friday-evening termination thus reaches people
+    on the next working morning, never in the night or at the weekend (issue 16)."""
+    zone = ZoneInfo(time_zone)
+    local = at.astimezone(zone)
+    start, end = office_hours.start, office_hours.end
+    send = office_hours.send_at if start <= office_hours.send_at < end else start
+    day = local.date()
+    if is_business_day(day, holiday_calendar):
+        if start <= local.time() < end:
+            return at
+        if local.time() < start:
+            return _at(day, send, zone)
+    return _at(next_business_day(day + timedelta(days=1), holiday_calendar), send, zone)
+
+
 # --- meeting times ---------------------------------------------------------------------------
 
 

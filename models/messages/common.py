@@ -50,6 +50,14 @@ class DeadlineRequest(Message):
     due: date
 
 
+class OfficeHoursRequest(Message):
+    """When an e-mail due at `at` goes out to people (models.domain.calendar
+    office_hours_send_time): at once inside office hours, else the next working morning."""
+
+    rules: CalendarRules
+    at: datetime
+
+
 class DataErrorReport(Message):
     """A record the database refused for good (activities/data_errors.py): the workflow went on
     without it, and the administrator is told once under `key`."""

@@ -45,6 +45,10 @@ class ContractInput(Message):
     # application), recorded with "contract-started". None in histories from before it was
     # recorded, and on continue-as-new: then "system", as before.
     actor: Actor | None = None
+    # A contract started directly (`lov contract start`), not from an approved application
+    # (whose decision mail already tells the provider): its first run mails the provider the
+    # year's duties and dates. Absent (False) in inputs from before the welcome mail.
+    welcome: bool = False
 
 
 class RequestDutyRequest(Message):

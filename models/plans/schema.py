@@ -205,6 +205,10 @@ class Obligation(Strict):
     # The recipient (e.g. the förvaltningsekonom for the årsredovisning) is told when the duty
     # is late, with the ladder's own roles; a plan can opt out per obligation.
     late_notices_to_recipient: bool = True
+    # What the duty reports on: its own period (default), or the fiscal year before its follow-up
+    # year ("previous-year": the årsredovisning due 31 July 2026 is for räkenskapsåret 2025), as
+    # the e-mails say.
+    covers: Literal["period", "previous-year"] = "period"
 
     @field_validator("reminder_offsets_days")
     @classmethod

@@ -22,7 +22,18 @@ from activities.rendering import Renderer
 from models.runtime.settings import PROJECT_ROOT
 
 TEMPLATES = PROJECT_ROOT / "templates"
-HELPERS = {"datum", "klockslag"}
+# Helpers the renderer gives every text (activities/rendering.py); those taking a date first.
+DATE_HELPERS = {"datum", "closed_day"}
+HELPERS = DATE_HELPERS | {
+    "klockslag",
+    "field_title",
+    "value",
+    "document_name",
+    "for_period",
+    "period_name",
+    "consequence",
+    "application_ref",
+}
 # What the renderer adds for a context with an org_nr: the word for its kind (a CVR-nummer).
 ORG_NR_LABELS = {"org_nr_label", "org_nr_heading"}
 BLOCKS = {"subject", "body"}
@@ -41,6 +52,7 @@ _ENV = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_ENV.filters["inline_title"] = str
 
 
 def _names(language: str) -> set[str]:
@@ -85,11 +97,14 @@ def _contexts(name: str) -> Iterator[dict[str, Any]]:
     constants: dict[str, set[str]] = {}
     for call in tree.find_all(nodes.Call):
         fn, arg = call.node, call.args[0] if call.args else None
-        if isinstance(fn, nodes.Name) and fn.name in HELPERS:
+        if isinstance(fn, nodes.Name) and fn.name in DATE_HELPERS | {"klockslag"}:
             if isinstance(arg, nodes.Getattr):
                 item_dates.add(arg.attr)
             elif isinstance(arg, nodes.Name):
-                (dates if fn.name == "datum" else times).add(arg.name)
+                (dates if fn.name in DATE_HELPERS else times).add(arg.name)
+        elif isinstance(fn, nodes.Name) and fn.name == "consequence":
+            if isinstance(arg, nodes.Name):
+                lists.add(arg.name)
         elif isinstance(fn, nodes.Getattr) and fn.attr == "items":
             if isinstance(fn.node, nodes.Name):
                 mappings.add(fn.node.name)
@@ -135,7 +150,7 @@ def _contexts(name: str) -> Iterator[dict[str, Any]]:
 
 def _raw_subject(language: str, name: str, context: dict[str, Any]) -> str:
     template = _ENV.get_template(f"{language}/{name}.txt")
-    helpers = {"datum": lambda v: str(v), "klockslag": lambda v: str(v)}
+    helpers = {name: lambda v: str(v) for name in HELPERS}
     return "".join(template.blocks["subject"](template.new_context({**context, **helpers})))
 
 
@@ -176,7 +191,7 @@ def test_danish_dates_in_a_rendered_danish_text() -> None:
     """The Danish text is picked (not a fallback) and dates follow Danish style."""
     ctx = next(_contexts("placement-new"))
     subject, body = Renderer(TEMPLATES).render("da", "placement-new", ctx, "Europe/Copenhagen")
-    assert subject == "Ny bestilling <placement_id>: hjemmehjælp fra 20. april 2027"
+    assert subject == "Ny bestilling: hjemmehjælp fra 20. april 2027"
     assert "Døgnrytmeplanen" in body and "<admin_email>" in body
 
 

@@ -72,6 +72,7 @@ async def test_start_status_submit_accept_as_processes(lov: Lov) -> None:
     assert f"contract-{org.replace('-', '')}" in started.stdout
     assert org in started.stdout and PLAN_ID in started.stdout
     await eventually(lambda: lov._has_items(org), timeout=20)
+    await lov.take_welcome(org)  # sent to the provider at the start (issue 16)
 
     table = await lov.process("status", org)
     assert table.exit_code == 0, table.stderr

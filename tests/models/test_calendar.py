@@ -16,6 +16,7 @@ from models.domain.calendar import (
     meeting_out_of_hours,
     next_business_day,
     occurrences,
+    office_hours_send_time,
     previous_business_day,
 )
 from models.plans.loader import load_plan
@@ -436,3 +437,46 @@ def test_kkik_only_in_opt_in_years() -> None:
 @pytest.mark.parametrize("plan_id", sorted(SHIPPED))
 def test_nothing_owed_before_the_contract(plan_id: str) -> None:
     assert occurrences(SHIPPED[plan_id], date(2031, 1, 1), 2030) == []
+
+
+@fast
+@given(
+    day=st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31)),
+    minute=st.integers(min_value=0, max_value=24 * 60 - 1),
+    code=st.sampled_from(sorted(CLOSED_DAYS)),
+)
+def test_mail_to_people_goes_out_in_office_hours(day: date, minute: int, code: str) -> None:
+    """Issue 16, point 9: an e-mail that is not a reply goes out at once inside office hours
+    on a business day, else at the sending time of the next business day — never later."""
+    hours = OfficeHours(start=time(8, 0), end=time(16, 30), send_at=time(9, 0))
+    zone = ZoneInfo("Europe/Copenhagen" if code == "DK" else "Europe/Stockholm")
+    at = datetime.combine(day, time(minute // 60, minute % 60), zone).astimezone(UTC)
+    local = at.astimezone(zone)
+    sent = office_hours_send_time(at, hours, code, str(zone)).astimezone(zone)
+    inside = not closed(local.date(), code) and hours.start <= local.time() < hours.end
+    if inside:
+        assert sent == local
+        return
+    assert sent > local and sent.time() == hours.send_at and not closed(sent.date(), code)
+    # No business day's sending time was skipped in between.
+    first = local.date() if local.time() < hours.start else local.date() + timedelta(days=1)
+    assert sent.date() == next_open(first, code)
+
+
+@pytest.mark.parametrize(
+    ("at", "sent"),
+    [
+        # Midnight switch on a Tuesday: that morning at 09:00.
+        (datetime(2031, 6, 17, 0, 0), datetime(2031, 6, 17, 9, 0)),
+        # Friday evening: Monday morning.
+        (datetime(2031, 6, 13, 18, 0), datetime(2031, 6, 16, 9, 0)),
+        # Midsommarafton (Friday 20 June 2031) and the weekend: Monday 23 June.
+        (datetime(2031, 6, 19, 20, 0), datetime(2031, 6, 23, 9, 0)),
+        # Inside office hours: at once.
+        (datetime(2031, 6, 17, 14, 5), datetime(2031, 6, 17, 14, 5)),
+    ],
+)
+def test_office_hours_send_time_examples(at: datetime, sent: datetime) -> None:
+    hours = OfficeHours(start=time(8, 0), end=time(16, 30), send_at=time(9, 0))
+    found = office_hours_send_time(at.replace(tzinfo=STOCKHOLM), hours, "SE", "Europe/Stockholm")
+    assert found == sent.replace(tzinfo=STOCKHOLM)

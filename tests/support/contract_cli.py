@@ -7,6 +7,7 @@ import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -64,6 +65,22 @@ class Lov:
         )
         assert result.exit_code == 0, result.stderr
         await eventually(lambda: self._has_items(org_nr), timeout=20)
+        await self.take_welcome(org_nr)
+
+    async def take_welcome(self, org_nr: str) -> None:
+        """A contract started directly welcomes the provider (issue 16): wait for that e-mail
+        and take it out of what the test sees next, so tests count only their own e-mails."""
+        digits = org_nr.replace("-", "")
+
+        def welcome(m: EmailMessage) -> bool:
+            org = str(m["X-Lov-Org-Nr"]).replace("-", "")
+            return m["X-Lov-Kind"] == "welcome" and org == digits
+
+        async def taken() -> tuple[EmailMessage, list[str]]:
+            return self.smtp.take(welcome)
+
+        message, rcpt = await eventually(taken, timeout=20)
+        assert rcpt == [PROVIDER_EMAIL] and "Välkommen" in str(message["Subject"])
 
     async def _has_items(self, org_nr: str) -> None:
         try:

@@ -119,6 +119,17 @@ class ReceivedMail:
             self.messages.clear()
             self.envelopes.clear()
 
+    def take(self, match: Callable[[EmailMessage], bool]) -> tuple[EmailMessage, list[str]]:
+        """Remove the first message `match` accepts; it and its recipients. AssertionError if
+        none has arrived (yet)."""
+        with self._lock:
+            for i, message in enumerate(self.messages):
+                if match(message):
+                    rcpt = self.envelopes[i][1]
+                    del self.messages[i], self.envelopes[i]
+                    return message, rcpt
+        raise AssertionError("no such e-mail received")
+
     async def wait_for(self, count: int, timeout: float = 10.0) -> list[EmailMessage]:
         """Wait until at least `count` messages have arrived; return them all."""
         deadline = time.monotonic() + timeout

@@ -167,7 +167,7 @@ async def migrate_as_compose_does(env: dict[str, str]) -> str:
 
 
 async def test_image_command_runs_a_worker_that_records_in_postgresql_and_stops_on_sigterm(
-    dev_env: WorkflowEnvironment, postgres_url: str, tmp_path: Path
+    dev_env: WorkflowEnvironment, postgres_url: str, smtp_server: ReceivedMail, tmp_path: Path
 ) -> None:
     due = due_soon(local_today())
     (tmp_path / "plans").mkdir()
@@ -177,6 +177,8 @@ async def test_image_command_runs_a_worker_that_records_in_postgresql_and_stops_
         tmp_path,
         temporal=dev_env.client.service_client.config.target_host,
         database_url=postgres_url,
+        # The contract's welcome goes out at its start (issue 16): a relay to send it to.
+        smtp=smtp_server,
         LOV_TEMPORAL_TASK_QUEUE=task_queue,
         LOV_DEFAULT_PLAN=PLAN_ID,
     )
@@ -273,7 +275,7 @@ async def test_two_workers_share_the_work_without_duplicate_mail(
             (org, obligation, str(due.year), "reminder")
             for org in orgs
             for obligation in ("annual-report", "annual-accounts")
-        }
+        } | {(org, "None", "None", "welcome") for org in orgs}
         await smtp_server.wait_for(len(expected), timeout=LEAD.total_seconds() + 20)
         await asyncio.sleep(2)  # a duplicate would arrive right behind the original
         messages = list(smtp_server.messages)
@@ -291,10 +293,9 @@ async def test_two_workers_share_the_work_without_duplicate_mail(
         )
         assert set(sent) == expected and all(n == 1 for n in sent.values()), sent
 
-        outbox = await pg_rows(
-            postgres_url, "SELECT message_id, status FROM notifications WHERE kind = 'reminder'"
-        )
-        # Every reminder the outbox holds was delivered once, under the outbox's Message-ID.
+        outbox = await pg_rows(postgres_url, "SELECT message_id, status FROM notifications")
+        # Every e-mail the outbox holds (the reminders and each contract's welcome) was
+        # delivered once, under the outbox's Message-ID.
         assert sorted(r["message_id"] for r in outbox) == sorted(ids)
         assert {r["status"] for r in outbox} == {"sent"}
 

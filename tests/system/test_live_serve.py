@@ -197,6 +197,7 @@ async def test_contract_reminds_and_receipts_live_under_lov_serve(tmp_path: Path
             ("receipt", "annual-report"),
             ("reminder", "annual-accounts"),
             ("reminder", "annual-report"),
+            ("welcome", "None"),  # the contract's start (issue 16)
         ]
 
         assert await service.stop(signal.SIGINT) == 0, service.text()

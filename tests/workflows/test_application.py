@@ -104,6 +104,8 @@ async def test_approval_starts_a_contract_that_outlives_the_application(tmp_path
         assert len(approved) == 1 and str(approved[0]["To"]) == f"{PROVIDER.email}, {ADMIN}"
         text = body(approved[0])
         assert "är godkänd" in text and "1 april 2031" in text and "chef.bo" in text
+        # The decision mail is the provider's welcome: no second one from the contract.
+        assert not [m for m in stack.mail.messages if m["X-Lov-Kind"] == "welcome"]
 
         row = await stack.store.get_application(wid)
         assert row is not None
@@ -137,7 +139,9 @@ async def test_rejection_gives_reasons_and_appeal_and_allows_a_new_application(
 
         rejected = [m for m in stack.mail.messages if m["X-Lov-Kind"] == "application-rejected"]
         assert len(rejected) == 1
-        assert str(rejected[0]["Subject"]) == f"Beslut: ansökan {wid} är avslagen"
+        assert (
+            str(rejected[0]["Subject"]) == f"Beslut: ansökan nr {wid.rsplit('-', 1)[1]} är avslagen"
+        )
         text = body(rejected[0])
         assert "Sökanden saknar tillstånd från IVO." in text
         assert "Tillstånd från IVO: Tillstånd från IVO saknas." in text
@@ -342,7 +346,7 @@ async def test_a_danish_plan_reviews_in_danish(tmp_path: Path) -> None:
         await stack.client.get_workflow_handle(wid).result()
         subjects = [str(m["Subject"]) for m in stack.mail.messages]
         assert subjects[0].startswith("Kvittering: ansøgning")
-        assert subjects[-1] == f"Afgørelse: ansøgning {wid} har fået afslag"
+        assert subjects[-1] == f"Afgørelse: ansøgning nr {wid.rsplit('-', 1)[1]} har fået afslag"
         text = body(stack.mail.messages[-1])
         assert "Mangler CVR-bevis" in text and "Klagevejledning" in text
         assert "förvaltningsrätten" not in text

@@ -181,12 +181,14 @@ async def test_termination_asks_for_a_new_choice_then_the_rotation_list_applies(
             "rotation",
             date(2031, 6, 24),
         )
-        midnight = at(6, 17, 0)
+        # Assigned at midnight by the rotation, no one's action: the providers hear of it at
+        # the start of the working day (issue 16), not in the night.
+        morning = at(6, 17, 9)
         assert placement_mails(stack) == [
             (at(2, 24, 10), "placement-new", A.email),
             (at(6, 2, 10), "placement-rechoice", ADMIN),
-            (midnight, "placement-switch-out", A.email),
-            (midnight, "placement-switch-in", B.email),
+            (morning, "placement-switch-out", A.email),
+            (morning, "placement-switch-in", B.email),
         ]
         rechoice = next(m for m in stack.mail.messages if m["X-Lov-Kind"] == "placement-rechoice")
         assert "16 juni 2031" in str(rechoice["Subject"])
