@@ -8,14 +8,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest_asyncio
 
 from models.runtime.settings import get_settings
 from tests.support.contract_cli import Lov
-from tests.support.desk import add_accounts, desk_client, log_in, token
-from tests.support.helpers import eventually, random_org_nr
+from tests.support.desk import add_accounts, desk_client, log_in, records, token
+from tests.support.helpers import eventually, free_port, random_org_nr
+from tests.support.listings import AT, NORR, seed_records, settings_for
 from tests.support.plans import local_today
 
 
@@ -57,6 +59,25 @@ async def test_the_page_shows_the_submission(submitted: Duty) -> None:
     assert "avvikelser.pdf" in html and "SHA-256" in html
     assert "Godkänn" in html and "Begär komplettering" in html
     assert "Anna Admin" in html  # who submitted it
+
+
+async def test_accepting_the_submission(submitted: Duty) -> None:
+    lov, client = submitted.lov, submitted.client
+    csrf = await token(client, submitted.path)
+    response = await client.post(
+        submitted.path + "/review", data={"csrf_token": csrf, "outcome": "accept", "note": ""}
+    )
+    assert response.status_code == 303
+    assert "Godkänt:" in (await client.get(submitted.path)).text
+    assert (await lov.item(submitted.org, "annual-report")).status == "accepted"
+    await lov.smtp.wait_for(1)
+    # Accepted twice: the workflow's refusal, shown above the form, nothing sent again.
+    lov.smtp.clear()
+    again = await client.post(
+        submitted.path + "/review", data={"csrf_token": csrf, "outcome": "accept", "note": ""}
+    )
+    assert again.status_code == 400 and 'class="form-error"' in again.text
+    assert lov.smtp.messages == []
 
 
 async def test_a_refused_completion_request_changes_and_sends_nothing(submitted: Duty) -> None:
@@ -158,3 +179,47 @@ async def test_waive_and_extend_refuse_an_empty_reason(submitted: Duty) -> None:
     assert response.status_code == 303
     assert "Eftergiven:" in (await client.get(submitted.path)).text
     assert (await lov.item(submitted.org, "annual-report")).status == "waived"
+
+
+async def test_a_lost_temporal_is_said_and_the_form_kept(tmp_path: Path) -> None:
+    """Without Temporal: bad input is refused before any connection, and an action that cannot
+    reach it says so (and that sending the same form again is safe), with nothing changed."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
+    await seed_records(url)
+    await add_accounts(url, "administrator")
+    year = local_today().year
+    async with records(url) as store:
+        await store.upsert_occurrence(
+            f"obligation-5560360793-annual-report-{year}",
+            NORR,
+            "annual-report",
+            str(year),
+            local_today(),
+            local_today(),
+            "administrator",
+            "open",
+            False,
+            0,
+            AT,
+        )
+    settings = settings_for(url).model_copy(
+        update={"var_dir": tmp_path / "var", "temporal_address": f"127.0.0.1:{free_port()}"}
+    )
+    path = f"/providers/5560360793/duties/annual-report/{year}"
+    async with desk_client(settings) as client:
+        await log_in(client, "administrator")
+        csrf = await token(client, path)
+        bad = await client.post(
+            path + "/extend", data={"csrf_token": csrf, "new_due": "imorgon", "reason": "Sjukdom"}
+        )
+        assert bad.status_code == 400
+        assert "Skriv datumet som ÅÅÅÅ-MM-DD" in bad.text
+        lost = await client.post(
+            path + "/waive", data={"csrf_token": csrf, "reason": "Ingen verksamhet"}
+        )
+        assert lost.status_code == 503
+        assert "Temporal svarade inte" in lost.text
+        assert ">Ingen verksamhet</textarea>" in lost.text
+    async with records(url) as store:
+        (item,) = await store.list_occurrences(org_nr=NORR)
+        assert item.status == "open"
