@@ -33,3 +33,29 @@ def test_dates_and_required_text() -> None:
     with pytest.raises(ActionError) as caught:
         required(form, "note", "skriv vad som saknas")
     assert caught.value.field == "note"
+
+
+def test_the_validators_refusals_are_shown_in_swedish() -> None:
+    fields = ("new_due", "note", "reason")
+    cases = {
+        ActionError("new_due", "must be after today"): ("new_due", "Måste vara efter i dag"),
+        ActionError("new_due", "must be after the current due date 2027-05-01"): (
+            "new_due",
+            "Måste vara efter nuvarande förfallodag, 1 maj 2027",
+        ),
+        ActionError("note (what is missing)", "must not be empty"): (
+            "note",
+            "Får inte vara tomt",
+        ),
+        ActionError("status", "nothing to review (status is accepted)"): (
+            GENERAL,
+            "Det finns inget att granska: skyldigheten är godkänd",
+        ),
+        ActionError("status", "cannot waive, the item is already waived"): (
+            GENERAL,
+            "Går inte: skyldigheten är redan eftergiven",
+        ),
+        ActionError("request", "något annat"): (GENERAL, "Något annat"),
+    }
+    for err, (field, message) in cases.items():
+        assert errors_of(err, fields) == {field: message}

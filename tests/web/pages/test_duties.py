@@ -77,6 +77,8 @@ async def test_accepting_the_submission(submitted: Duty) -> None:
         submitted.path + "/review", data={"csrf_token": csrf, "outcome": "accept", "note": ""}
     )
     assert again.status_code == 400 and 'class="form-error"' in again.text
+    # The workflow has ended with the acceptance: services.calls says in what state.
+    assert "Skyldigheten är redan godkänd" in again.text
     assert lov.smtp.messages == []
 
 
@@ -102,6 +104,8 @@ async def test_a_refused_completion_request_changes_and_sends_nothing(submitted:
         assert f'<p class="field-error" id="{field}-error">' in response.text, data
         if data["note"]:
             assert f">{data['note']}</textarea>" in response.text  # what was typed is kept
+        if data["new_due"] == yesterday:
+            assert "Måste vara efter i dag" in response.text  # the validator's, in Swedish
     item = await lov.item(submitted.org, "annual-report")
     assert item.status == "submitted"
     assert lov.smtp.messages == []
