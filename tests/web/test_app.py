@@ -59,6 +59,8 @@ async def test_every_response_carries_the_security_headers(client: httpx.AsyncCl
     csp = HEADERS["Content-Security-Policy"]
     assert "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
     assert (await client.get("/login")).headers["cache-control"] == "no-store"
+    missing = await client.get("/no-such-page")
+    assert missing.status_code == 404 and "<h1>Sidan finns inte</h1>" in missing.text
 
 
 async def test_pages_have_no_inline_script_or_style(client: httpx.AsyncClient) -> None:
