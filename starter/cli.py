@@ -29,6 +29,7 @@ GROUPS: dict[str, str] = {
     "recovery": "starter.recovery",
     "report": "starter.report",
     "provider": "starter.provider",
+    "user": "starter.user",
 }
 # name → (module, function) of a single command
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -38,6 +39,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "due": ("starter.due", "due"),
     "simulate": ("starter.simulate", "simulate"),
     "codec-server": ("starter.codec_server", "codec_server"),
+    "web": ("starter.web", "web"),
 }
 
 
