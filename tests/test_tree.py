@@ -8,7 +8,7 @@ import ast
 from pathlib import Path
 
 TESTS = Path(__file__).resolve().parent
-MIRRORED = {"workflows", "activities", "models", "services", "cli", "system"}
+MIRRORED = {"workflows", "activities", "models", "services", "cli", "system", "web"}
 # This module guards the layout of the whole tree, so it sits at the top.
 TOP_LEVEL_TESTS = {"test_tree.py"}
 
