@@ -39,6 +39,7 @@ pytest_plugins = [
     "tests.support.browser",
     "tests.support.contract_cli",
     "tests.support.db_fixtures",
+    "tests.support.desk",
 ]
 
 # --- Temporal -----------------------------------------------------------------------------------
