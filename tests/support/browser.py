@@ -50,6 +50,11 @@ WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})
 
 PAGE_LOAD_TIMEOUT_S = 30
+WAIT_S = 15
+
+# Screenshots of the main pages for the README: written only when LOV_SCREENSHOTS=1
+# (`make screenshots`), never on an ordinary run.
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def _require_browser() -> None:
@@ -166,3 +171,56 @@ def assert_accessible(driver: Any) -> None:
             f"{driver.current_url}:\n{describe_violations(blocking)}",
             pytrace=False,
         )
+
+
+# --- finding things as a user does: by the visible label or text --------------------------------
+
+
+def field(driver: Any, label: str) -> Any:
+    """The form control whose <label> reads `label` (a field found so is also one a screen
+    reader can name)."""
+    from selenium.webdriver.common.by import By
+
+    for element in driver.find_elements(By.TAG_NAME, "label"):
+        if element.text.strip().rstrip("*").strip() == label:
+            target = element.get_attribute("for")
+            if target:
+                return driver.find_element(By.ID, target)
+            return element.find_element(By.CSS_SELECTOR, "input, select, textarea")
+    labels = [e.text for e in driver.find_elements(By.TAG_NAME, "label")]
+    raise AssertionError(f"no field labelled {label!r} on {driver.current_url}; labels: {labels}")
+
+
+def button(driver: Any, text: str) -> Any:
+    """The button (or submit input) reading `text`."""
+    from selenium.webdriver.common.by import By
+
+    for element in driver.find_elements(
+        By.CSS_SELECTOR, "button, input[type=submit], input[type=button]"
+    ):
+        shown = element.text or element.get_attribute("value") or ""
+        if shown.strip() == text:
+            return element
+    raise AssertionError(f"no button {text!r} on {driver.current_url}")
+
+
+def wait_for(driver: Any, condition: Any, message: str, timeout: float = WAIT_S) -> Any:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout).until(condition, message)
+
+
+def screenshot(driver: Any, name: str) -> Path | None:
+    """docs/screenshots/`name`.png of the whole page when LOV_SCREENSHOTS=1, else nothing."""
+    if os.environ.get("LOV_SCREENSHOTS") != "1":
+        return None
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    width, height = driver.get_window_size()["width"], driver.get_window_size()["height"]
+    full = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(width, max(height, min(int(full) + 120, 4000)))
+    path = SCREENSHOTS / f"{name}.png"
+    try:
+        driver.save_screenshot(str(path))
+    finally:
+        driver.set_window_size(width, height)
+    return path

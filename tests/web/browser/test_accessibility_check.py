@@ -12,7 +12,13 @@ from typing import Any
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.support.browser import BLOCKING_IMPACTS, assert_accessible, axe_violations
+from tests.support.browser import (
+    BLOCKING_IMPACTS,
+    assert_accessible,
+    axe_violations,
+    button,
+    field,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -77,6 +83,11 @@ def test_the_browser_renders_a_served_page(page: Any, static_site: str) -> None:
     # The image was fetched and decoded: a real page load, not just markup.
     logo = page.find_element(By.CSS_SELECTOR, "img")
     assert page.execute_script("return arguments[0].naturalWidth", logo) == 10
+    # Fields and buttons are found as a user finds them: by label and by text.
+    assert field(page, "Sök leverantör").get_attribute("id") == "q"
+    assert button(page, "Sök").get_attribute("type") == "submit"
+    with pytest.raises(AssertionError, match="no field labelled 'Lösenord'"):
+        field(page, "Lösenord")
 
 
 def test_axe_passes_a_clean_page(page: Any, static_site: str) -> None:
