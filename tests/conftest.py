@@ -39,7 +39,7 @@ pytest_plugins = [
     "tests.support.browser",
     "tests.support.contract_cli",
     "tests.support.db_fixtures",
-    "tests.support.desk",
+    "tests.support.desk_process",
 ]
 
 # --- Temporal -----------------------------------------------------------------------------------
