@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
-LINT_PATHS := workflows activities models services starter bench worker.py
+LINT_PATHS := workflows activities models services starter web bench worker.py
 
 .PHONY: serve test pytest lint format install clean bench screenshots
 

@@ -7,11 +7,13 @@ one is `RecordsUnavailable` (one line), never a new empty file.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import TypeVar
 
 from models.records.access import CoreAccess
 from models.records.db import DatabaseNotMigrated, check_current, make_engine, make_session_factory
+from models.records.store import RecordStore
 from services.errors import ActionError
 
 S = TypeVar("S", bound=CoreAccess)
@@ -39,3 +41,19 @@ async def read_records(database_url: str, store: type[S], query: Callable[[S], A
     except Exception as err:  # noqa: BLE001 - a driver's error, said in one line
         text = " ".join(str(err).split())[:300]
         raise RecordsUnavailable(f"databasen (records database): {text}") from None
+
+
+@asynccontextmanager
+async def open_records(database_url: str) -> AsyncIterator[RecordStore]:
+    """A store on the records database for as long as the caller needs it (the desk keeps one
+    for its lifetime instead of an engine per request). RecordsUnavailable when the database
+    is missing or not migrated."""
+    try:
+        await check_current(database_url)
+    except DatabaseNotMigrated as err:
+        raise RecordsUnavailable(str(err)) from None
+    engine = make_engine(database_url)
+    try:
+        yield RecordStore(make_session_factory(engine))
+    finally:
+        await engine.dispose()

@@ -29,6 +29,7 @@ GROUPS: dict[str, str] = {
     "recovery": "starter.recovery",
     "report": "starter.report",
     "provider": "starter.provider",
+    "user": "starter.user",
 }
 # name → (module, function) of a single command
 COMMANDS: dict[str, tuple[str, str]] = {

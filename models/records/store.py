@@ -36,6 +36,7 @@ from models.records.recoveries import (
     RecoveryTotal,
 )
 from models.records.reports import ReportRecords
+from models.records.users import UserRecord, UserRecords
 
 __all__ = ["RecordNotFound", "RecordStore"] + [
     "ProviderRecord",
@@ -59,6 +60,7 @@ __all__ = ["RecordNotFound", "RecordStore"] + [
     "PlacementRecord",
     "ProviderPlacementStats",
     "AuditRecord",
+    "UserRecord",
 ]
 
 
@@ -72,5 +74,6 @@ class RecordStore(
     MeetingRecords,
     RecoveryRecords,
     PlacementRecords,
+    UserRecords,
 ):
     """Every concept's records behind one object, as activities and services use them."""

@@ -134,6 +134,18 @@ class Settings(BaseSettings):
     # of the signing key is always accepted.
     audit_public_keys: dict[str, str] = Field(default_factory=dict)
 
+    # The web desk (`lov web`, web/). Sessions are signed cookies: every `lov web` process
+    # behind the reverse proxy needs the same secret (base64 or any long random text). Unset:
+    # `lov web` and `lov serve` generate one once under var/ (web-secret.key, mode 0600), which
+    # serves one host; set it when several hosts run the desk.
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=1, le=65535)
+    web_secret_key: SecretStr | None = None
+    # The session cookie is sent over HTTPS only. `lov serve` turns this off for its desk on
+    # http://127.0.0.1; behind a reverse proxy that terminates TLS keep it on.
+    web_secure_cookies: bool = True
+    web_session_hours: float = Field(default=8.0, gt=0, le=24 * 30)
+
     # Workflows a worker keeps in memory (about 0.5 MiB each). Those that wake together (a
     # reminder minute: every obligation and its contract) must fit, or each wake-up replays
     # its history into a fresh sandbox; the SDK's default of 1,000 made that the limit at

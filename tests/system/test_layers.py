@@ -13,6 +13,9 @@ workflows/, activities/, services/, starter/ and models/, including those inside
   plans, runtime) and its own helpers; the records layer only where noted in EXTRA_ALLOWED.
   Importing a workflow, an activity or the records layer would also cost every command its
   start-up time. The modules that run a worker are exempt (EXEMPT).
+- web/ (the desk, `lov web`) follows starter/'s rule: the application layer, models/ (messages,
+  domain rules, plans, runtime) and its own modules; never a workflow, an activity or the
+  records layer (it holds the records store services/ opened, by services/' name for it).
 - models/ imports none of the layers above it.
 """
 
@@ -27,7 +30,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-LAYERS = ("workflows", "activities", "services", "starter", "models")
+LAYERS = ("workflows", "activities", "services", "starter", "web", "models")
 # Top-level names that are lovflow's own code rather than a third-party distribution.
 OWN = (*LAYERS, "worker", "bench", "tests")
 
@@ -60,13 +63,13 @@ RULES = (
     Rule(
         "activities",
         allowed=None,
-        forbidden=("workflows", "services", "starter", "worker"),
+        forbidden=("workflows", "services", "starter", "web", "worker"),
         third_party=None,
     ),
     Rule(
         "services",
         allowed=None,
-        forbidden=("activities", "workflows", "starter", "worker"),
+        forbidden=("activities", "workflows", "starter", "web", "worker"),
         third_party=None,
     ),
     Rule(
@@ -84,9 +87,23 @@ RULES = (
         third_party=None,
     ),
     Rule(
+        "web",
+        allowed=(
+            "web",
+            "services",
+            "models.messages",
+            "models.domain",
+            "models.plans",
+            "models.runtime",
+            "models.ids",
+        ),
+        forbidden=(),
+        third_party=None,
+    ),
+    Rule(
         "models",
         allowed=None,
-        forbidden=("services", "starter", "activities", "workflows", "worker"),
+        forbidden=("services", "starter", "web", "activities", "workflows", "worker"),
         third_party=None,
     ),
 )
@@ -265,6 +282,11 @@ def test_the_scan_sees_hidden_and_relative_imports(tmp_path: Path) -> None:
         ("starter.serve", "worker", False),
         ("models.domain.orgnr", "services.calls", True),
         ("services.calls", "models.records.store", False),
+        ("web.app", "services.record_reads", False),
+        ("web.app", "models.records.db", True),
+        ("web.pages.duties", "workflows.obligation", True),
+        ("web.pages.duties", "activities.mail", True),
+        ("services.users", "web.app", True),
     ],
 )
 def test_the_rule_table(module: str, imported: str, breaks: bool) -> None:

@@ -5,7 +5,7 @@ Temporal keeps the process; these tables keep what happened: submissions, review
 auditors' "what did you do about provider X in 2027?" never need workflow history.
 
 One module per concept (contracts, applications, obligations, mail, meetings, recoveries,
-placements, audit), each with its tables and the values its CHECK constraints allow; `base`
+placements, audit, users), each with its tables and the values its CHECK constraints allow; `base`
 holds what they share, `columns` the column types most of them use. Importing this package
 registers every table on `Base.metadata`, which Alembic and the schema tests compare against the
 migrations.
@@ -53,6 +53,7 @@ from models.records.tables.obligations import (
 )
 from models.records.tables.placements import PLACEMENT_STATUSES, Placement
 from models.records.tables.recoveries import RECOVERY_STATUSES, Recovery, RecoveryLine, RecoveryStep
+from models.records.tables.users import USER_ROLES, LoginFailure, User
 
 __all__ = [
     "ASSESSMENT_OUTCOMES",
@@ -85,6 +86,9 @@ __all__ = [
     "Review",
     "Submission",
     "TERMINATION_KINDS",
+    "USER_ROLES",
+    "User",
+    "LoginFailure",
     "UTCDateTime",
     "in_values",
 ]

@@ -1,0 +1,79 @@
+"""`create_app(settings)`: the desk as an ASGI application (FastAPI), for `lov web`, `lov serve`
+and the tests.
+
+Layers, outside in: security headers on every response, the signed-cookie session, the CSRF
+check on every POST (a dependency of the whole app), then the routers in web/pages/, which read
+forms, call services/ and render web/templates/. No business rule lives here or in a route.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from models.domain.provider_id import ProviderIds
+from models.runtime.settings import Settings
+from models.runtime.web_secret import web_secret
+from services.record_reads import open_records
+from web import sessions
+from web.auth import NotLoggedIn
+from web.desk import Desk
+from web.pages import duties, login, providers, start
+from web.render import page
+from web.security import SecurityHeaders, csrf_protected
+
+# Every page's router (the tests check each POST route of these for CSRF and roles).
+ROUTERS = (login.router, start.router, providers.router, duties.router)
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+HEADINGS = {
+    400: "Felaktig begäran",
+    403: "Inte tillåtet",
+    404: "Sidan finns inte",
+    405: "Inte tillåtet",
+}
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The desk on the settings' records database (which must exist and be migrated: the app
+    refuses to start otherwise) and Temporal (connected at the first action)."""
+    secret = web_secret(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with open_records(settings.require_records()) as store:
+            app.state.desk = Desk(settings, store, ProviderIds.from_settings(settings))
+            yield
+
+    app = FastAPI(
+        title="LOV-uppföljning",
+        lifespan=lifespan,
+        dependencies=[Depends(csrf_protected)],
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for router in ROUTERS:
+        app.include_router(router)
+
+    @app.exception_handler(NotLoggedIn)
+    async def to_login(request: Request, exc: NotLoggedIn) -> Response:
+        return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(HTTPException)
+    async def error_page(request: Request, exc: HTTPException) -> Response:
+        heading = HEADINGS.get(exc.status_code, "Något gick fel")
+        message = exc.detail if isinstance(exc.detail, str) else heading
+        if message in ("Not Found", "Method Not Allowed", "Forbidden"):
+            message = "Adressen finns inte här." if exc.status_code == 404 else heading
+        return page(request, "error.html", exc.status_code, heading=heading, message=message)
+
+    # Added last, so outermost: the headers go on every response, errors and redirects too.
+    sessions.install(app, settings, secret)
+    app.add_middleware(SecurityHeaders)
+    return app

@@ -1,0 +1,64 @@
+"""Who is logged in, and what their role lets them do.
+
+Every page but the login page needs an account; the session names it, and each request reads it
+from the records (one SELECT), so an account disabled with `lov user disable` is logged out at
+its next request. An action is a POST that changes something: only the roles that may act get
+past `acting` (an auditor or a manager gets 403 from the server, whatever the page showed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+
+from services import users
+from services.users import Account
+from web import sessions
+from web.desk import desk
+
+FORBIDDEN = "Din roll får inte göra detta. Inget har ändrats."
+
+
+class NotLoggedIn(Exception):
+    """No (longer a) valid session: the app sends the browser to the login page."""
+
+
+async def account(request: Request) -> Account:
+    name = sessions.username(request)
+    if name is None:
+        raise NotLoggedIn
+    found = await users.active_account(desk(request).store, name)
+    if found is None:
+        sessions.log_out(request)
+        raise NotLoggedIn
+    request.state.account = found
+    return found
+
+
+def role_in(*roles: str) -> Callable[[Request], Awaitable[Account]]:
+    """A dependency: the account, if its role is one of `roles`; 403 otherwise."""
+
+    async def allowed(request: Request) -> Account:
+        found = await account(request)
+        if found.role not in roles:
+            raise HTTPException(403, FORBIDDEN)
+        return found
+
+    return allowed
+
+
+# Reviewing, extending and waiving duties: the administrator's work.
+administrator = role_in("administrator")
+
+
+def client_address(request: Request) -> str:
+    """The client's address as uvicorn saw it (behind the proxy: the forwarded one, when
+    uvicorn trusts the proxy, docs in README "Web desk")."""
+    return request.client.host if request.client else "unknown"
+
+
+# Route parameters: `who: LoggedIn` (any role), `who: Administrator` (the administrator's actions).
+LoggedIn = Annotated[Account, Depends(account)]
+Administrator = Annotated[Account, Depends(administrator)]

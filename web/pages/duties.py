@@ -1,0 +1,246 @@
+"""One duty: what was submitted, and the administrator's review, extension and waiver.
+
+The actions are services/obligations.py's Updates, called exactly as `lov contract review|extend|
+waive` calls them, with the logged-in user as the actor. A refusal (bad input, or the workflow's
+validator) is shown next to its field and changes nothing; success redirects to the duty page
+(POST/redirect/GET) with a message. Each form carries a request id made when the page was shown:
+sending the same form twice (a double click, a retry after a lost answer) runs the Update once
+(services/request_ids.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
+from temporalio.client import Client
+from temporalio.exceptions import TemporalError
+from temporalio.service import RPCError
+
+from models.messages.obligation import (
+    ExtendRequest,
+    ObligationStatus,
+    ReviewRequest,
+    WaiveRequest,
+)
+from services import obligations
+from services.duties import duty_page
+from services.errors import ActionError
+from services.provider_refs import org_nr_of
+from services.request_ids import Attempt, attempt, check_request_id
+from services.users import Account
+from web import sessions
+from web.auth import Administrator, LoggedIn
+from web.desk import desk
+from web.forms import GENERAL, day, errors_of, required, text
+from web.links import duty_href, provider_href
+from web.render import page, sv_date
+
+router = APIRouter()
+DUTY = "/providers/{ref}/duties/{obligation}/{period}"
+FORMS = ("accept", "completion", "extend", "waive")
+Update = Callable[[Client, str, str, str, Any], Awaitable[ObligationStatus]]
+
+
+async def _org(request: Request, ref: str) -> str:
+    the_desk = desk(request)
+    try:
+        return await org_nr_of(the_desk.store, ref, the_desk.ids)
+    except ActionError as err:
+        raise HTTPException(404, err.message) from None
+
+
+async def _show(
+    request: Request,
+    org: str,
+    obligation: str,
+    period: str,
+    who: Account,
+    *,
+    errors: dict[str, dict[str, str]] | None = None,
+    values: dict[str, dict[str, str]] | None = None,
+    status_code: int = 200,
+) -> Response:
+    the_desk = desk(request)
+    try:
+        facts = await duty_page(
+            the_desk.store, org, obligation, period, the_desk.settings.plans_dir
+        )
+    except ActionError as err:
+        raise HTTPException(404, err.message) from None
+    return page(
+        request,
+        "duty.html",
+        status_code,
+        nav="providers",
+        d=facts,
+        base=duty_href(the_desk, org, obligation, period),
+        provider_href=provider_href(the_desk, org),
+        may_act=who.role == "administrator",
+        errors=errors or {},
+        values=values or {},
+        request_ids={name: str(uuid.uuid4()) for name in FORMS},
+        zone=the_desk.zone(facts.plan_id),
+    )
+
+
+@router.get(DUTY, response_class=HTMLResponse)
+async def duty(request: Request, ref: str, obligation: str, period: str, who: LoggedIn) -> Response:
+    return await _show(request, await _org(request, ref), obligation, period, who)
+
+
+async def _act(
+    request: Request,
+    ref: str,
+    obligation: str,
+    period: str,
+    who: Account,
+    form_name: str,
+    fields: tuple[str, ...],
+    build: Callable[[FormData, str], BaseModel],
+    update: Update,
+    done: Callable[[ObligationStatus], str],
+) -> Response:
+    org = await _org(request, ref)
+    form = await request.form()
+    values = {name: text(form, name) for name in fields}
+    try:
+        try:
+            request_model = build(form, who.username)
+        except ValidationError as err:
+            first = err.errors()[0]
+            raise ActionError(
+                str(first["loc"][0]) if first["loc"] else GENERAL, first["msg"]
+            ) from None
+        request_id = check_request_id(text(form, "request_id") or None)
+        client = await desk(request).temporal()
+        with attempt(Attempt(request_id)):
+            result = await update(client, org, obligation, period, request_model)
+    except ActionError as err:
+        return await _show(
+            request,
+            org,
+            obligation,
+            period,
+            who,
+            errors={form_name: errors_of(err, fields)},
+            values={form_name: values},
+            status_code=400,
+        )
+    except (RPCError, TemporalError, OSError, RuntimeError):
+        message = (
+            "Temporal svarade inte, så det är oklart om ändringen gjordes. Skicka formuläret "
+            "igen: samma formulär görs bara en gång."
+        )
+        return await _show(
+            request,
+            org,
+            obligation,
+            period,
+            who,
+            errors={form_name: {GENERAL: message}},
+            values={form_name: values},
+            status_code=503,
+        )
+    sessions.flash(request, done(result))
+    return RedirectResponse(request.url.path.rsplit("/", 1)[0], status_code=303)
+
+
+def _review(form: FormData, actor: str) -> ReviewRequest:
+    if text(form, "outcome") == "accept":
+        return ReviewRequest(outcome="accept", note=text(form, "note"), actor=actor)
+    new_due = day(form, "new_due")
+    note = required(form, "note", "skriv vad som saknas")
+    return ReviewRequest(outcome="request-completion", note=note, new_due=new_due, actor=actor)
+
+
+def _review_done(result: ObligationStatus) -> str:
+    if result.status == "accepted":
+        return f"Godkänt: {result.title} {result.period}. Utföraren får besked per e-post."
+    return (
+        f"Komplettering begärd: {result.title} {result.period}, ny förfallodag "
+        f"{sv_date(result.due)}. Utföraren får besked per e-post."
+    )
+
+
+@router.post(DUTY + "/review", response_class=HTMLResponse)
+async def review(
+    request: Request,
+    ref: str,
+    obligation: str,
+    period: str,
+    who: Administrator,
+) -> Response:
+    form = await request.form()
+    accept = text(form, "outcome") == "accept"
+    return await _act(
+        request,
+        ref,
+        obligation,
+        period,
+        who,
+        "accept" if accept else "completion",
+        ("note",) if accept else ("new_due", "note"),
+        _review,
+        obligations.review,
+        _review_done,
+    )
+
+
+def _extend(form: FormData, actor: str) -> ExtendRequest:
+    new_due = day(form, "new_due")
+    assert new_due is not None
+    return ExtendRequest(new_due=new_due, reason=text(form, "reason"), actor=actor)
+
+
+@router.post(DUTY + "/extend", response_class=HTMLResponse)
+async def extend(
+    request: Request,
+    ref: str,
+    obligation: str,
+    period: str,
+    who: Administrator,
+) -> Response:
+    return await _act(
+        request,
+        ref,
+        obligation,
+        period,
+        who,
+        "extend",
+        ("new_due", "reason"),
+        _extend,
+        obligations.extend,
+        lambda r: f"Förlängt: {r.title} {r.period}, ny förfallodag {sv_date(r.due)}.",
+    )
+
+
+def _waive(form: FormData, actor: str) -> WaiveRequest:
+    return WaiveRequest(reason=text(form, "reason"), actor=actor)
+
+
+@router.post(DUTY + "/waive", response_class=HTMLResponse)
+async def waive(
+    request: Request,
+    ref: str,
+    obligation: str,
+    period: str,
+    who: Administrator,
+) -> Response:
+    return await _act(
+        request,
+        ref,
+        obligation,
+        period,
+        who,
+        "waive",
+        ("reason",),
+        _waive,
+        obligations.waive,
+        lambda r: f"Eftergiven: {r.title} {r.period}.",
+    )
