@@ -113,7 +113,9 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Any:
     if request.node.get_closest_marker("browser") is None:
         pytest.fail("a test that uses the browser must be marked @pytest.mark.browser")
     browser.get("about:blank")
-    browser.delete_all_cookies()
+    # WebDriver's delete_all_cookies only reaches the current page's site; this clears all.
+    browser.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    browser.execute_cdp_cmd("Storage.clearDataForOrigin", {"origin": "*", "storageTypes": "all"})
     return browser
 
 
