@@ -42,6 +42,7 @@ CHROMIUM_FLAGS = (
     "--disable-sync",
     "--disable-extensions",
     "--lang=sv-SE",
+    "--hide-scrollbars",
     "--window-size=1280,900",
 )
 
@@ -86,7 +87,10 @@ def start_chromium(user_data_dir: Path) -> Any:
     options.add_argument(f"--user-data-dir={user_data_dir}")
     # Accept-Language as a Swedish user's browser sends it.
     options.add_experimental_option("prefs", {"intl.accept_languages": "sv-SE,sv"})
-    service = Service(executable_path=str(CHROMEDRIVER), log_output=os.devnull)
+    # On Linux, Chromium takes its UI locale (how a date field shows its format, for one) from
+    # the environment, not from --lang: a Swedish user's browser.
+    swedish = os.environ | {"LANGUAGE": "sv", "LANG": "sv_SE.UTF-8"}
+    service = Service(executable_path=str(CHROMEDRIVER), log_output=os.devnull, env=swedish)
     driver = webdriver.Chrome(options=options, service=service)
     driver.set_page_load_timeout(PAGE_LOAD_TIMEOUT_S)
     driver.set_script_timeout(PAGE_LOAD_TIMEOUT_S)
@@ -207,9 +211,13 @@ def button(driver: Any, text: str) -> Any:
 
 
 def wait_for(driver: Any, condition: Any, message: str, timeout: float = WAIT_S) -> Any:
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout).until(condition, message)
+    # htmx swaps parts of a page: an element read while it is being replaced is stale, which
+    # means "not yet", not a failure.
+    wait = WebDriverWait(driver, timeout, ignored_exceptions=[StaleElementReferenceException])
+    return wait.until(condition, message)
 
 
 def screenshot(driver: Any, name: str) -> Path | None:
