@@ -90,6 +90,14 @@ MEANINGS: dict[str, str] = {
     "sole trader (enskild firma, org nr = personnummer) in workflow ids and search attributes "
     "(docs/IDENTIFIERS.md); the same for every worker and `lov`, never changed; unset = the one "
     "`lov serve` made in the var dir, else sole traders are refused; secret",
+    "web_host": "address `lov web` (and `lov serve`'s desk) listens on",
+    "web_port": "port of the web desk",
+    "web_secret_key": "signs the desk's session cookies (at least 32 characters); the same in "
+    "every `lov web` process behind the proxy; changing it logs everyone out; unset = one made "
+    "once in the var dir (`web-secret.key`); secret",
+    "web_secure_cookies": "the session cookie is sent over HTTPS only; keep it on behind a TLS "
+    "proxy (`lov serve`'s desk on 127.0.0.1 turns it off unless set)",
+    "web_session_hours": "how long a login to the desk lasts",
     "worker_max_cached_workflows": "workflows a worker keeps in memory (~0.5 MiB each); cover "
     "those that wake together (docs/PERFORMANCE.md)",
     "worker_role": "`all`, `workflows` or `activities`: what this worker process runs. Split, they "

@@ -39,6 +39,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "due": ("starter.due", "due"),
     "simulate": ("starter.simulate", "simulate"),
     "codec-server": ("starter.codec_server", "codec_server"),
+    "web": ("starter.web", "web"),
 }
 
 

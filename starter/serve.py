@@ -2,9 +2,11 @@
 
 Starts, in this order: the Temporal dev server (state in var/temporal.db) with its Web UI behind
 a read-only gate (starter/ui_gate.py), the SMTP sink (mail under var/mail), the records database
-migration, and the worker. Each part is skipped when settings point at an external service
-(LOV_TEMPORAL_ADDRESS, LOV_SMTP_HOST, LOV_DATABASE_URL). SIGINT/SIGTERM stop them in reverse
-order: worker, sink, dev server. Everything under var/ is readable by its owner only.
+migration, the worker and the web desk (`lov web`'s app on LOV_WEB_PORT, with a first
+administrator account made when there is none). Each part is skipped when settings point at an
+external service (LOV_TEMPORAL_ADDRESS, LOV_SMTP_HOST, LOV_DATABASE_URL). SIGINT/SIGTERM stop
+them in reverse order: desk, worker, sink, dev server. Everything under var/ is readable by its
+owner only.
 """
 
 from __future__ import annotations
@@ -292,6 +294,37 @@ def _banner(settings: Settings, embedded: bool, sink: MailSink | None) -> str:
     return "\n".join(lines)
 
 
+def _desk_settings(settings: Settings, effective: Settings) -> Settings:
+    """The desk of `lov serve` listens on LOV_WEB_HOST (127.0.0.1) over plain HTTP: its cookie
+    cannot be Secure there unless LOV_WEB_SECURE_COOKIES says so (a TLS proxy in front)."""
+    loopback = settings.web_host in ("127.0.0.1", "localhost", "::1")
+    secure = settings.web_secure_cookies
+    if "web_secure_cookies" not in settings.model_fields_set and loopback:
+        secure = False
+    return effective.model_copy(update={"web_secure_cookies": secure})
+
+
+@contextlib.asynccontextmanager
+async def embedded_desk(
+    settings: Settings, effective: Settings
+) -> AsyncIterator[tuple[str, tuple[str, str] | None]]:
+    """The web desk in this process for the duration of the block, and the first administrator
+    when there is no account yet (its one-time password is printed once, stored only as a
+    hash)."""
+    from services import users
+    from starter.web import running_desk
+
+    first = await users.on_records(effective, users.ensure_first_administrator)
+    async with contextlib.AsyncExitStack() as stack:
+        try:
+            address = await stack.enter_async_context(
+                running_desk(_desk_settings(settings, effective))
+            )
+        except (RuntimeError, OSError) as exc:
+            raise ServeError(str(exc)) from exc
+        yield address, first
+
+
 async def run_service(settings: Settings) -> None:
     # Imported here so `lov --help` and the other commands do not load every workflow.
     from worker import create_worker, stop_on_signals
@@ -318,8 +351,14 @@ async def run_service(settings: Settings) -> None:
     except ProviderIdError as exc:
         raise ServeError(str(exc)) from exc
 
+    if port_in_use(settings.web_port, settings.web_host):
+        # Before anything starts, as for the other ports.
+        raise ServeError(
+            f"Porten {settings.web_port} används redan (port in use): välj en annan med "
+            "LOV_WEB_PORT"
+        )
     async with contextlib.AsyncExitStack() as stack:
-        # Unwinds in reverse: worker, then sink, then dev server.
+        # Unwinds in reverse: desk, worker, then sink, then dev server.
         embedded = settings.temporal_address is None
         codec_access = (
             stack.enter_context(embedded_codec_server(settings, var_dir)) if embedded else None
@@ -354,9 +393,16 @@ async def run_service(settings: Settings) -> None:
         effective = effective.model_copy(update={"database_url": database_url})
 
         worker = create_worker(client, effective)
-        async with worker:
+        async with worker, embedded_desk(settings, effective) as (desk, first_admin):
             print("lovflow kör (running):", flush=True)
             print(_banner(effective, embedded, sink), flush=True)
+            print(f"  Webbdesk:  {desk}", flush=True)
+            if first_admin is not None:
+                print(
+                    f"  Första administratören: {first_admin[0]}, lösenord {first_admin[1]} "
+                    f"(visas bara nu; byt med `lov user passwd {first_admin[0]}`)",
+                    flush=True,
+                )
             if codec_access:
                 token_from = (
                     "LOV_CODEC_SERVER_TOKEN"

@@ -8,13 +8,15 @@ forms, call services/ and render web/templates/. No business rule lives here or 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
 from models.domain.provider_id import ProviderIds
 from models.runtime.settings import Settings
@@ -29,6 +31,7 @@ from web.security import SecurityHeaders, csrf_protected
 
 # Every page's router (the tests check each POST route of these for CSRF and roles).
 ROUTERS = (login.router, start.router, providers.router, duties.router)
+log = logging.getLogger("lovflow.web")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 HEADINGS = {
     400: "Felaktig begäran",
@@ -72,6 +75,18 @@ def create_app(settings: Settings) -> FastAPI:
         if message in ("Not Found", "Method Not Allowed", "Forbidden"):
             message = "Adressen finns inte här." if exc.status_code == 404 else heading
         return page(request, "error.html", exc.status_code, heading=heading, message=message)
+
+    @app.exception_handler(Exception)
+    async def failure_page(request: Request, exc: Exception) -> Response:
+        # Logged with its traceback for the operator; the page says only that it failed.
+        log.error("lov web: %s %s failed", request.method, request.url.path, exc_info=exc)
+        return page(
+            request,
+            "error.html",
+            500,
+            heading="Något gick fel",
+            message="Sidan kunde inte visas just nu. Försök igen om en stund.",
+        )
 
     # Added last, so outermost: the headers go on every response, errors and redirects too.
     sessions.install(app, settings, secret)

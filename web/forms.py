@@ -14,6 +14,7 @@ from datetime import date
 from starlette.datastructures import FormData
 
 from services.errors import ActionError
+from web.refusals import in_swedish
 
 GENERAL = "form"
 _WORD = re.compile(r"[a-z_]+")
@@ -54,5 +55,6 @@ def field_of(err: ActionError, fields: Iterable[str]) -> str:
 
 
 def errors_of(err: ActionError, fields: Iterable[str]) -> dict[str, str]:
-    message = err.message[:1].upper() + err.message[1:]
+    text = in_swedish(err.message)
+    message = text[:1].upper() + text[1:]
     return {field_of(err, fields): message}

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from web import sessions, words
+from web.desk import desk
 from web.security import CSRF_FIELD, csrf_token
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -68,8 +69,6 @@ templates.env.filters.update(
 def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """A page with what the layout needs: who is logged in, the CSRF token, flash messages and
     the time formatter of the desk's time zone."""
-    from web.desk import desk
-
     the_desk = desk(request)
     zone = context.pop("zone", None) or the_desk.zone()
     return templates.TemplateResponse(

@@ -4,6 +4,7 @@ lifespan run as uvicorn runs it. Addresses are https://, so the Secure cookie is
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -102,3 +103,31 @@ async def token(client: httpx.AsyncClient, path: str = "/") -> str:
 
 def soon(today: date) -> date:
     return today + timedelta(days=3)
+
+
+@asynccontextmanager
+async def desk_server(settings: Settings) -> AsyncIterator[str]:
+    """The desk served by uvicorn on a free port of 127.0.0.1 in this event loop (for a real
+    browser: plain HTTP, so the cookie is not Secure); yields its address."""
+    import uvicorn
+
+    from tests.support.helpers import free_port
+
+    port = free_port()
+    plain = settings.model_copy(
+        update={"web_host": "127.0.0.1", "web_port": port, "web_secure_cookies": False}
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(plain), host="127.0.0.1", port=port, log_level="warning")
+    )
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+                raise RuntimeError("the desk did not start")
+            await asyncio.sleep(0.02)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task

@@ -121,6 +121,8 @@ EXTRA_ALLOWED: dict[str, tuple[str, ...]] = {
     # `lov db` administers the records database itself (migrations, its URL): its subject is
     # the records layer, not an application operation.
     "starter.db": ("models.records",),
+    # `lov web` runs the desk: the web/ app is what the command serves.
+    "starter.web": ("web",),
 }
 
 

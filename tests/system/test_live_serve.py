@@ -107,6 +107,7 @@ async def test_contract_reminds_and_receipts_live_under_lov_serve(tmp_path: Path
         LOV_DEFAULT_PLAN=PLAN_ID,
         LOV_EMBEDDED_TEMPORAL_PORT=str(free_port()),
         LOV_EMBEDDED_UI_PORT=str(free_port()),
+        LOV_WEB_PORT=str(free_port()),
         LOV_SMTP_PORT=str(free_port()),
         LOV_TEMPORAL_TASK_QUEUE=f"lovflow-live-{uuid.uuid4().hex[:8]}",
     )

@@ -6,6 +6,7 @@ import asyncio
 import base64
 import json
 import os
+import re
 import signal
 import socket
 import stat
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import aiosmtplib
+import httpx
 import pytest
 from google.protobuf import json_format
 from temporalio import workflow
@@ -78,6 +80,7 @@ def serve_env(tmp_path: Path) -> dict[str, str]:
         "LOV_VAR_DIR": str(tmp_path / "var"),
         "LOV_EMBEDDED_TEMPORAL_PORT": str(free_port()),
         "LOV_EMBEDDED_UI_PORT": str(free_port()),
+        "LOV_WEB_PORT": str(free_port()),
         "LOV_SMTP_PORT": str(free_port()),
         "LOV_TEMPORAL_TASK_QUEUE": f"lovflow-e2e-{uuid.uuid4().hex[:8]}",
     }
@@ -119,6 +122,7 @@ async def test_serve_runs_keeps_mail_stops_cleanly_and_restarts_with_state(
         children = descendants(first.process.pid)
         assert children, "the embedded Temporal dev server should run as a child process"
         assert f"http://127.0.0.1:{serve_env['LOV_EMBEDDED_UI_PORT']}" in first.text()
+        await _desk_logs_in_the_first_administrator(first, serve_env["LOV_WEB_PORT"])
         # The Web UI is read-only; without keys there is nothing to decode.
         ui = f"http://127.0.0.1:{serve_env['LOV_EMBEDDED_UI_PORT']}"
         status, body, _ = await asyncio.to_thread(http, f"{ui}/api/v1/settings")
@@ -182,11 +186,29 @@ async def test_serve_runs_keeps_mail_stops_cleanly_and_restarts_with_state(
         description = await client.get_workflow_handle(workflow_id).describe()
         assert description.status == WorkflowExecutionStatus.COMPLETED
         assert key_file.read_text().strip() == provider_key  # kept, not regenerated
+        assert "Första administratören" not in second.text()  # made once, shown once
         children = descendants(second.process.pid)
         assert await second.stop(signal.SIGTERM) == 0, second.text()
         assert not any(alive(pid) for pid in children)
     finally:
         second.kill()
+
+
+async def _desk_logs_in_the_first_administrator(service: Service, port: str) -> None:
+    """The desk answers on LOV_WEB_PORT over plain HTTP, and the printed one-time password of
+    the first administrator logs in."""
+    desk = f"http://127.0.0.1:{port}"
+    assert f"Webbdesk:  {desk}" in service.text()
+    (line,) = [x for x in service.text().splitlines() if "Första administratören: admin" in x]
+    password = line.split("lösenord ", 1)[1].split(" ", 1)[0]
+    async with httpx.AsyncClient(base_url=desk) as browser:
+        page = await browser.get("/login")
+        assert page.headers["content-security-policy"].startswith("default-src 'self'")
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert csrf is not None
+        form = {"username": "admin", "password": password, "csrf_token": csrf.group(1)}
+        assert (await browser.post("/login", data=form)).status_code == 303
+        assert "<h1>Att göra</h1>" in (await browser.get("/")).text
 
 
 def _assert_in(service: Service, text: str) -> Callable[[], Awaitable[None]]:

@@ -19,6 +19,7 @@ from tests.support.desk import (
     add_accounts,
     add_sole_trader,
     desk_client,
+    desk_server,
     log_in,
     token,
 )
@@ -58,6 +59,8 @@ async def test_every_response_carries_the_security_headers(client: httpx.AsyncCl
     csp = HEADERS["Content-Security-Policy"]
     assert "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
     assert (await client.get("/login")).headers["cache-control"] == "no-store"
+    missing = await client.get("/no-such-page")
+    assert missing.status_code == 404 and "<h1>Sidan finns inte</h1>" in missing.text
 
 
 async def test_pages_have_no_inline_script_or_style(client: httpx.AsyncClient) -> None:
@@ -135,3 +138,18 @@ async def test_no_address_names_a_personnummer(settings: Settings, tmp_path: Pat
         assert f'href="/providers/{ref}/duties/annual-report/{today.year}"' in page.text
         # The personnummer's digits are no address of the provider.
         assert (await client.get("/providers/6408233234")).status_code == 404
+
+
+async def test_served_by_uvicorn_over_plain_http(settings: Settings) -> None:
+    """As a browser meets it (tests.support.desk.desk_server, for the browser tests)."""
+    async with desk_server(settings) as address:
+        async with httpx.AsyncClient(base_url=address) as browser:
+            response = await log_in(browser, "administrator")
+            assert response.status_code == 303
+            assert "secure" not in response.headers["set-cookie"].lower()
+            home = await browser.get("/")
+            assert home.status_code == 200 and home.headers["x-frame-options"] == "DENY"
+            htmx = await browser.get("/static/htmx.min.js")
+            assert htmx.status_code == 200 and "no-store" not in htmx.headers.get(
+                "cache-control", ""
+            )

@@ -1,0 +1,70 @@
+"""The providers list (search and filters, by POST so no org nr lands in an address) and the
+provider page, on a real SQLite records database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from models.runtime.settings import Settings
+from tests.support.desk import add_accounts, desk_client, log_in, token
+from tests.support.listings import seed_records, settings_for
+
+
+@pytest_asyncio.fixture
+async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
+    await seed_records(url)
+    await add_accounts(url, "auditor")
+    settings: Settings = settings_for(url).model_copy(update={"var_dir": tmp_path / "var"})
+    async with desk_client(settings) as desk:
+        await log_in(desk, "auditor")
+        yield desk
+
+
+async def test_the_list_links_each_provider(client: httpx.AsyncClient) -> None:
+    html = (await client.get("/providers")).text
+    assert '<a href="/providers/5560360793">Omsorg i Norr AB</a>' in html
+    assert '<a href="/providers/5590010004">Väst</a>' in html
+    assert "2 utförare" in html
+
+
+async def test_plan_filter_and_search(client: httpx.AsyncClient) -> None:
+    html = (await client.get("/providers", params={"plan": "herning"})).text
+    assert "Väst" in html and "Omsorg i Norr AB" not in html
+    csrf = await token(client, "/providers")
+    found = await client.post("/providers", data={"csrf_token": csrf, "search": "norr"})
+    assert found.status_code == 200
+    assert "Omsorg i Norr AB" in found.text and ">Väst<" not in found.text
+    assert 'value="norr"' in found.text
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"plan": "ingen-sådan"}, "plan"),
+        ({"status": "sovande"}, "status"),
+        ({"search": "x" * 500}, "search"),
+    ],
+)
+async def test_a_bad_filter_is_shown_next_to_its_field(
+    client: httpx.AsyncClient, data: dict[str, str], field: str
+) -> None:
+    csrf = await token(client, "/providers")
+    response = await client.post("/providers", data={"csrf_token": csrf, **data})
+    assert response.status_code == 400
+    assert f'<p class="field-error" id="{field}-error">' in response.text
+    assert f'aria-describedby="{field}-error"' in response.text
+
+
+async def test_the_provider_page_and_an_unknown_provider(client: httpx.AsyncClient) -> None:
+    page = await client.get("/providers/5560360793")
+    assert page.status_code == 200
+    assert "<h1>Omsorg i Norr AB</h1>" in page.text and "556036-0793" in page.text
+    assert "Stadshuset" in page.text  # its meeting, in the plan's time zone
+    missing = await client.get("/providers/5569999999")
+    assert missing.status_code == 404 and "Sidan finns inte" in missing.text
