@@ -118,22 +118,6 @@ class Desk:
         return await run_lov_process(self.env, *args)
 
 
-def web_command(port: int) -> list[str]:
-    """`python -m starter web --port N`; until that command exists (branch web-core), the same
-    app (web.app.create_app) under uvicorn with the same settings."""
-    from starter.cli import COMMANDS, GROUPS
-
-    if "web" in COMMANDS or "web" in GROUPS:
-        return ["-m", "starter", "web", "--port", str(port)]
-    return [
-        "-c",
-        "import uvicorn\n"
-        "from models.runtime.settings import get_settings\n"
-        "from web.app import create_app\n"
-        f"uvicorn.run(create_app(get_settings()), host='127.0.0.1', port={port})\n",
-    ]
-
-
 def log_in(driver: Any, desk: Desk, account: Account) -> None:
     """Log in through the login page as a user does (label, password, button)."""
     driver.get(f"{desk.url}/login")
@@ -287,7 +271,8 @@ async def desk(
         worker = Process(home / "worker.log", ["worker.py"], env)
         processes.append(worker)
         await _wait_for_line(worker, STARTED_LINE, "worker")
-        web = Process(home / "web.log", web_command(port), env)
+        # Production's defaults (Secure cookie and all): Chromium counts 127.0.0.1 as secure.
+        web = Process(home / "web.log", ["-m", "starter", "web", "--port", str(port)], env)
         processes.append(web)
         providers = [Provider(random_org_nr(), name, sub) for name, sub in PROVIDERS]
         desk = Desk(
