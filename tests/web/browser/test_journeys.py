@@ -94,6 +94,43 @@ def test_login_is_refused_with_a_wrong_password_and_the_page_says_so(page: Any, 
     wait_for(page, lambda d: heading(d) == "Logga in", "still asked to log in")
 
 
+def focused(driver: Any) -> Any:
+    return driver.switch_to.active_element
+
+
+def test_logging_in_takes_only_the_keyboard_and_focus_is_always_visible(
+    page: Any, desk: Desk
+) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    page.get(f"{desk.url}/login")
+    body = page.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.TAB)
+    # First stop: the skip link, shown (moved on screen) when it has focus, with its ring.
+    skip = focused(page)
+    assert skip.text == "Hoppa till innehållet"
+    assert skip.rect["x"] >= 0 and skip.is_displayed()
+    assert skip.value_of_css_property("outline-style") != "none"
+
+    # On to the username field (past the header's link), each stop with a visible ring.
+    stops = []
+    while focused(page).get_attribute("id") != "username":
+        assert len(stops) < 5, f"the username field is not reached by Tab: {stops}"
+        focused(page).send_keys(Keys.TAB)
+        stops.append(focused(page).text or focused(page).get_attribute("id"))
+        assert focused(page).value_of_css_property("outline-style") != "none", stops
+    focused(page).send_keys(ADMIN.username, Keys.TAB)
+    assert focused(page).get_attribute("id") == "password"
+    focused(page).send_keys(ADMIN.password, Keys.ENTER)
+    wait_for(page, lambda d: heading(d) == "Att göra", "the start page after Enter")
+
+    # On the start page the same order: skip link, then straight past the header into <main>.
+    page.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    assert focused(page).text == "Hoppa till innehållet"
+    focused(page).send_keys(Keys.ENTER)
+    assert focused(page).get_attribute("id") == "main"
+
+
 def test_administrator_logs_in_and_sees_the_submission_awaiting_review(
     page: Any, desk: Desk
 ) -> None:
@@ -223,6 +260,7 @@ async def test_an_auditor_sees_the_duty_but_the_server_refuses_an_action_with_40
         {"request_id": "a4c2d8e0-1b7f-4e55-9b1a-2f6f3c9d7e10", "new_due": new_due, "reason": "x"},
     )
     assert refused["status"] == 403, refused
+    assert "Inte tillåtet" in refused["text"], refused["text"][:500]
 
     after = await obligations.obligation_status(
         dev_env.client, provider.org_nr, "annual-report", desk.year
