@@ -1,9 +1,12 @@
 """The desk's local accounts: add, set a password, disable, authenticate (with the limit on
 failed logins), and the first administrator of `lov serve`.
 
-Passwords are hashed with argon2id (argon2-cffi's defaults, RFC 9106's second recommendation);
-neither a password nor a hash is ever printed or logged. Failed logins are counted per username
-and per client address in the records database, so every `lov web` process sees the same count.
+Passwords are hashed with argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane):
+strong against guessing, yet cheap enough that a flood of logins cannot exhaust the desk's
+memory (argon2-cffi's default takes 64 MiB per attempt). Stored hashes carry their parameters,
+so raising them later only affects new passwords. Neither a password nor a hash is ever printed
+or logged. Failed logins are counted per username and per client address in the records
+database, so every `lov web` process sees the same count.
 Bad input is `ActionError(field, message)` and nothing is written.
 """
 
@@ -48,7 +51,7 @@ MAX_FAILURES_PER_USER: Final = 5
 MAX_FAILURES_PER_ADDRESS: Final = 20
 FIRST_ADMIN: Final = "admin"
 
-_hasher = PasswordHasher()
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 # Verified against when the username is unknown, so a wrong name costs as long as a wrong
 # password and the timing does not tell which accounts exist.
 _DUMMY_HASH: Final = _hasher.hash(secrets.token_urlsafe(16))

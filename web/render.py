@@ -63,6 +63,8 @@ templates.env.filters.update(
     contract_state=words.contract_state,
     role=words.role,
     review=words.review,
+    meeting=words.meeting,
+    recovery=words.recovery,
 )
 
 

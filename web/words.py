@@ -19,6 +19,23 @@ CONTRACT_SV: dict[str, str] = {
     "terminating": "upphör",
     "terminated": "upphört",
 }
+MEETING_SV: dict[str, str] = {
+    "unscheduled": "inte bokat",
+    "scheduled": "bokat",
+    "awaiting_minutes": "väntar på protokoll",
+    "held": "hållet",
+    "cancelled": "inställt",
+}
+RECOVERY_SV: dict[str, str] = {
+    "noticed": "underrättad, väntar på svar",
+    "responded": "besvarad, väntar på beslut",
+    "decided": "beslutad",
+    "invoiced": "fakturerad",
+    "set_off": "kvittas mot nästa utbetalning",
+    "debt_collection": "inkasso",
+    "paid": "betald",
+    "withdrawn": "återkallad",
+}
 REVIEW_SV: dict[str, str] = {
     "accepted": "godkänd",
     "completion_requested": "komplettering begärd",
@@ -37,6 +54,14 @@ def contract_state(value: str | None) -> str:
 
 def role(value: str) -> str:
     return ROLE_TITLES.get(value, value)
+
+
+def meeting(value: str) -> str:
+    return MEETING_SV.get(value, value)
+
+
+def recovery(value: str) -> str:
+    return RECOVERY_SV.get(value, value)
 
 
 def review(value: str) -> str:

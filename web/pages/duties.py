@@ -65,6 +65,7 @@ async def _show(
     errors: dict[str, dict[str, str]] | None = None,
     values: dict[str, dict[str, str]] | None = None,
     status_code: int = 200,
+    same_request: dict[str, str] | None = None,
 ) -> Response:
     the_desk = desk(request)
     try:
@@ -84,7 +85,9 @@ async def _show(
         may_act=who.role == "administrator",
         errors=errors or {},
         values=values or {},
-        request_ids={name: str(uuid.uuid4()) for name in FORMS},
+        # A fresh request id per form, except for one whose outcome is unknown: sending it
+        # again must name the same request, so Temporal runs it at most once.
+        request_ids={name: str(uuid.uuid4()) for name in FORMS} | (same_request or {}),
         zone=the_desk.zone(facts.plan_id),
     )
 
@@ -109,6 +112,7 @@ async def _act(
     org = await _org(request, ref)
     form = await request.form()
     values = {name: text(form, name) for name in fields}
+    state: Attempt | None = None
     try:
         try:
             request_model = build(form, who.username)
@@ -117,9 +121,9 @@ async def _act(
             raise ActionError(
                 str(first["loc"][0]) if first["loc"] else GENERAL, first["msg"]
             ) from None
-        request_id = check_request_id(text(form, "request_id") or None)
+        state = Attempt(check_request_id(text(form, "request_id") or None))
         client = await desk(request).temporal()
-        with attempt(Attempt(request_id)):
+        with attempt(state):
             result = await update(client, org, obligation, period, request_model)
     except ActionError as err:
         return await _show(
@@ -133,10 +137,13 @@ async def _act(
             status_code=400,
         )
     except (RPCError, TemporalError, OSError, RuntimeError):
-        message = (
-            "Temporal svarade inte, så det är oklart om ändringen gjordes. Skicka formuläret "
-            "igen: samma formulär görs bara en gång."
-        )
+        if state is not None and state.sent:
+            message = (
+                "Temporal svarade inte, så det är oklart om ändringen gjordes. Skicka "
+                "formuläret igen: samma formulär görs bara en gång."
+            )
+        else:
+            message = "Temporal svarar inte just nu, så inget har ändrats. Försök igen om en stund."
         return await _show(
             request,
             org,
@@ -146,6 +153,7 @@ async def _act(
             errors={form_name: {GENERAL: message}},
             values={form_name: values},
             status_code=503,
+            same_request={form_name: state.request_id} if state else None,
         )
     sessions.flash(request, done(result))
     return RedirectResponse(request.url.path.rsplit("/", 1)[0], status_code=303)

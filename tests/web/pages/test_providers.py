@@ -65,6 +65,8 @@ async def test_the_provider_page_and_an_unknown_provider(client: httpx.AsyncClie
     page = await client.get("/providers/5560360793")
     assert page.status_code == 200
     assert "<h1>Omsorg i Norr AB</h1>" in page.text and "556036-0793" in page.text
-    assert "Stadshuset" in page.text  # its meeting, in the plan's time zone
+    # Its meetings, in Swedish and in the plan's time zone: 23:30 local on 30 April.
+    assert "2027-H1: bokat, 30 april 2027 kl. 23.30, Stadshuset" in page.text
+    assert "2027-H2: inte bokat" in page.text
     missing = await client.get("/providers/5569999999")
     assert missing.status_code == 404 and "Sidan finns inte" in missing.text
