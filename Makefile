@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 LINT_PATHS := workflows activities models services starter web bench worker.py
 
-.PHONY: serve test pytest lint format install clean bench
+.PHONY: serve test pytest lint format install clean bench screenshots
 
 serve: $(STAMP)
 	$(BIN)/lov serve
@@ -48,6 +48,10 @@ $(BIN)/python:
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
+
+# The README's pictures of the desk (docs/screenshots/*.png), taken by the browser tests.
+screenshots: $(STAMP)
+	LOV_SCREENSHOTS=1 $(BIN)/pytest -q -m browser tests/web/browser
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

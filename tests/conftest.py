@@ -36,8 +36,10 @@ from tests.support.helpers import ReceivedMail
 # module imports a fixture (or another test module) to use it.
 pytest_plugins = [
     "tests.support.application_cli",
+    "tests.support.browser",
     "tests.support.contract_cli",
     "tests.support.db_fixtures",
+    "tests.support.desk_process",
 ]
 
 # --- Temporal -----------------------------------------------------------------------------------
