@@ -42,6 +42,18 @@ pytest_plugins = [
     "tests.support.desk_process",
 ]
 
+
+@pytest.fixture(autouse=True)
+def fresh_settings() -> Iterator[None]:
+    """Every test reads the settings anew: the CLI caches them per process (get_settings), and
+    under pytest-xdist a process runs other files' tests first, in no fixed order."""
+    from models.runtime.settings import get_settings
+
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 # --- Temporal -----------------------------------------------------------------------------------
 
 

@@ -127,7 +127,7 @@ def test_lov_audit_verify_command(tmp_path: Path) -> None:
     good = tmp_path / "export.jsonl"
     good.write_text("\n".join(export()) + "\n", encoding="utf-8")
     env = verifier_env(tmp_path, {"2031-01": PUBLIC})
-    ok = CliRunner().invoke(app, ["audit", "verify", str(good)], env=env)
+    ok = invoke(env, "audit", "verify", str(good))
     assert ok.exit_code == 0, ok.stderr
     assert "oförändrad (intact) och förseglad med nyckel 2031-01" in ok.stdout
     assert "556036-0793, 5 poster" in ok.stdout
@@ -135,7 +135,7 @@ def test_lov_audit_verify_command(tmp_path: Path) -> None:
     bad = tmp_path / "edited.jsonl"
     lines = export()
     bad.write_text("\n".join([*lines[:1], *lines[2:]]), encoding="utf-8")
-    refused = CliRunner().invoke(app, ["audit", "verify", str(bad)], env=env)
+    refused = invoke(env, "audit", "verify", str(bad))
     assert refused.exit_code == 1
     assert "line 2: does not follow line 1" in refused.stderr
     assert len(refused.stderr.strip().splitlines()) == 1
