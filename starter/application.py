@@ -19,6 +19,7 @@ from models.messages.application import (
 )
 from models.runtime.settings import get_settings as _settings
 from services import applications as apps
+from services.words import APPLICATION_STATES
 from starter.checks import email_option, line_option
 from starter.client_run import echo_status
 from starter.client_run import run_change as _run_change
@@ -51,12 +52,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-STATE_SV = {
-    ApplicationState.RECEIVED: "under prövning",
-    ApplicationState.COMPLETION_REQUESTED: "komplettering begärd",
-    ApplicationState.APPROVED: "godkänd",
-    ApplicationState.REJECTED: "avslagen",
-}
+STATE_SV = APPLICATION_STATES
 OUTCOME_SV = {"met": "uppfyllt", "not_met": "ej uppfyllt", None: "ej bedömt"}
 
 AppArg = Annotated[

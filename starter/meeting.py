@@ -37,6 +37,7 @@ import typer
 from models.messages.meeting import MeetingState, MeetingStatus, ScheduledMeeting
 from models.runtime.settings import get_settings as _settings
 from services import meetings as meeting_actions
+from services.words import MEETING_STATES
 from starter.client_run import echo_status
 from starter.client_run import run_change as _run_change
 from starter.errors import or_bad_input
@@ -63,13 +64,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-STATE_SV = {
-    MeetingState.UNSCHEDULED: "inte bokat",
-    MeetingState.SCHEDULED: "bokat",
-    MeetingState.AWAITING_MINUTES: "hållet, väntar på protokoll",
-    MeetingState.HELD: "hållet, protokoll registrerat",
-    MeetingState.CANCELLED: "inställt",
-}
+STATE_SV = MEETING_STATES
 
 MeetingArg = Annotated[
     str,

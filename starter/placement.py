@@ -20,6 +20,7 @@ from models.messages import placement as msg
 from models.messages.placement import PlacementState, PlacementStatus
 from models.runtime.settings import get_settings as _settings
 from services import placements as pa
+from services.words import PLACEMENT_STATES
 from starter.client_run import echo_status
 from starter.client_run import run_action as _run
 from starter.client_run import run_change as _run_change
@@ -57,11 +58,7 @@ provider_app = typer.Typer(
 )
 app.add_typer(provider_app, name="provider")
 
-STATE_SV = {
-    PlacementState.AWAITING_CHOICE: "väntar på kundens val",
-    PlacementState.ACTIVE: "pågår",
-    PlacementState.ENDED: "avslutad",
-}
+STATE_SV = PLACEMENT_STATES
 
 PlacementArg = Annotated[
     str,

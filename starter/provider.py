@@ -11,6 +11,7 @@ import typer
 
 from models.runtime.settings import get_settings
 from services import providers
+from services.words import CONTRACT_STATES
 from starter.options import (
     JsonOpt,
     OrgNrArg,
@@ -31,12 +32,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-CONTRACT_SV = {
-    "active": "aktivt",
-    "not-started": "har inte börjat gälla",
-    "terminating": "upphör",
-    "terminated": "upphört",
-}
+CONTRACT_SV = CONTRACT_STATES
 
 
 def _day(value: object) -> str:

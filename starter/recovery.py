@@ -31,6 +31,7 @@ from models.messages.recovery import (
 from models.runtime.settings import get_settings as _settings
 from services import recoveries as recovery
 from services.errors import ActionError
+from services.words import RECOVERY_STATES
 from starter.client_run import echo_status
 from starter.client_run import run_change as _run_change
 from starter.errors import fail_bad_input, or_bad_input
@@ -60,16 +61,7 @@ app = typer.Typer(
 
 R = TypeVar("R")
 COLUMNS = recovery.COLUMNS
-STATE_SV = {
-    RecoveryState.NOTICED: "underrättad, väntar på svar",
-    RecoveryState.RESPONDED: "svar registrerat, väntar på beslut",
-    RecoveryState.DECIDED: "beslutat, väntar på faktura eller kvittning",
-    RecoveryState.INVOICED: "fakturerat",
-    RecoveryState.SET_OFF: "kvittas mot nästa utbetalning",
-    RecoveryState.DEBT_COLLECTION: "obetalt, lämnat till inkasso",
-    RecoveryState.PAID: "betalt, avslutat",
-    RecoveryState.WITHDRAWN: "återkallat, avslutat",
-}
+STATE_SV = RECOVERY_STATES
 RESPONSE_SV = {"accepted": "godtar", "disputed": "invänder"}
 DECISION_SV = {"confirmed": "fastställt", "adjusted": "ändrat", "withdrawn": "återkallat"}
 NO_CASES = "Inga återkrav. (No recovery cases.)"

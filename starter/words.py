@@ -1,26 +1,12 @@
-"""Swedish words for the states the CLI shows. Plain strings (no message models), so a command
-that reads only the records loads nothing else to print them."""
+"""Swedish words for the states the CLI shows: services/words.py, the desk's too."""
 
 from __future__ import annotations
 
-# Obligation occurrence states (models.messages.obligation.ObligationState, a StrEnum: its
-# members look up the same as these strings).
-STATE_SV: dict[str, str] = {
-    "upcoming": "kommande",
-    "open": "öppen",
-    "submitted": "inlämnad, väntar på granskning",
-    "completion_requested": "komplettering begärd",
-    "accepted": "godkänd",
-    "waived": "eftergiven",
-    "cancelled": "utgår",
-}
-CONTRACT_STATE_SV = {
-    "active": "avtalet är aktivt",
-    "not-started": "avtalet har inte börjat gälla än",
-    "terminating": "avtalet upphör",
-    "terminated": "avtalet har upphört",
-}
-KIND_SV = {"uppsagning": "uppsägning", "havning": "hävning"}
+from services.words import CONTRACT_STATE_SENTENCES as CONTRACT_STATE_SV
+from services.words import OBLIGATION_STATES as STATE_SV
+from services.words import TERMINATION_KINDS as KIND_SV
+
+__all__ = ["CONTRACT_STATE_SV", "KIND_SV", "STATE_SV", "state_sv"]
 
 
 def state_sv(state: str) -> str:

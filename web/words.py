@@ -1,47 +1,21 @@
-"""Swedish words for the states and roles the desk shows (the records hold English keys)."""
+"""Swedish words for the states and roles the desk shows: services/words.py, the CLI's too."""
 
 from __future__ import annotations
 
 from services.users import ROLE_TITLES
+from services.words import (
+    CONTRACT_STATES,
+    MEETING_STATES,
+    OBLIGATION_STATES,
+    RECOVERY_STATES,
+    REVIEW_OUTCOMES,
+)
 
-STATE_SV: dict[str, str] = {
-    "upcoming": "kommande",
-    "open": "öppen",
-    "submitted": "inlämnad, väntar på granskning",
-    "completion_requested": "komplettering begärd",
-    "accepted": "godkänd",
-    "waived": "eftergiven",
-    "cancelled": "utgår",
-}
-CONTRACT_SV: dict[str, str] = {
-    "active": "aktivt",
-    "not-started": "har inte börjat gälla",
-    "terminating": "upphör",
-    "terminated": "upphört",
-}
-MEETING_SV: dict[str, str] = {
-    "unscheduled": "inte bokat",
-    "scheduled": "bokat",
-    "awaiting_minutes": "väntar på protokoll",
-    "held": "hållet",
-    "cancelled": "inställt",
-}
-RECOVERY_SV: dict[str, str] = {
-    "noticed": "underrättad, väntar på svar",
-    "responded": "besvarad, väntar på beslut",
-    "decided": "beslutad",
-    "invoiced": "fakturerad",
-    "set_off": "kvittas mot nästa utbetalning",
-    "debt_collection": "inkasso",
-    "paid": "betald",
-    "withdrawn": "återkallad",
-}
-REVIEW_SV: dict[str, str] = {
-    "accepted": "godkänd",
-    "completion_requested": "komplettering begärd",
-    "waived": "eftergiven",
-    "extended": "förlängd",
-}
+STATE_SV = OBLIGATION_STATES
+CONTRACT_SV = CONTRACT_STATES
+MEETING_SV = MEETING_STATES
+RECOVERY_SV = RECOVERY_STATES
+REVIEW_SV = REVIEW_OUTCOMES
 
 
 def state(value: str | None) -> str:

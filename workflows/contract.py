@@ -9,7 +9,7 @@ pending termination) is carried in the continue-as-new input.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -37,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
         TerminateRequest,
         YearPlan,
     )
+    from models.messages.mail import MailResult
     from models.messages.meeting import MeetingInput
     from models.messages.obligation import (
         CloseRequest,
@@ -318,17 +319,12 @@ class ContractWorkflow:
         ladder = next(iter(plan.rules.values())).escalation if plan.rules else ()
         by_due = sorted(self._opened, key=lambda o: (o.due, o.title))
         past = sorted(self._not_requested.values(), key=lambda o: (o.due, o.title))
-        await send_mail(
+        await self._mail_provider(
+            plan,
             "welcome",
             "welcome",
             [PROVIDER_ROLE],
-            language=plan.language,
-            roles=plan.roles,
-            org_nr=self._provider.org_nr,
-            time_zone=plan.time_zone,
-            context={
-                "provider_name": self._provider.name,
-                "org_nr": self._provider.org_nr,
+            {
                 "contract_start": self._in.contract_start.isoformat(),
                 "year": str(plan.year),
                 "duties": [duty(o) for o in by_due],
@@ -342,6 +338,29 @@ class ContractWorkflow:
                 # The plan's ladder (the same for every duty of a plan).
                 "escalation_steps": [s.title for s in ladder],
             },
+        )
+
+    def _mail_provider(
+        self,
+        plan: YearPlan,
+        key: str,
+        template: str,
+        roles: list[str],
+        context: dict[str, Any],
+        kind: str | None = None,
+    ) -> Coroutine[Any, Any, MailResult]:
+        """An e-mail about this contract, in the plan's language, naming the provider."""
+        return send_mail(
+            key,
+            template,
+            roles,
+            language=plan.language,
+            roles=plan.roles,
+            org_nr=self._provider.org_nr,
+            time_zone=plan.time_zone,
+            context={"provider_name": self._provider.name, "org_nr": self._provider.org_nr}
+            | context,
+            kind=kind,
         )
 
     @staticmethod
@@ -377,17 +396,12 @@ class ContractWorkflow:
         self._revision += 1
         self._upsert_search_attributes()
         await self._record_state()
-        await send_mail(
+        await self._mail_provider(
+            plan,
             "termination",
             f"termination-{request.kind}",
             [PROVIDER_ROLE, plan.administrator_role],
-            language=plan.language,
-            roles=plan.roles,
-            org_nr=self._provider.org_nr,
-            time_zone=plan.time_zone,
-            context={
-                "provider_name": self._provider.name,
-                "org_nr": self._provider.org_nr,
+            {
                 "end_date": request.end_date.isoformat(),
                 "reason": request.reason,
                 "by": request.by,

@@ -20,13 +20,13 @@ import base64
 import binascii
 import hashlib
 import hmac
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from models.domain.orgnr import org_digits
+from models.runtime.secret_file import create_once
 
 if TYPE_CHECKING:
     from models.runtime.settings import Settings
@@ -105,16 +105,7 @@ def ensure_key_file(settings: Settings) -> Path | None:
     if settings.provider_id_key is not None and settings.provider_id_key.get_secret_value():
         return None
     path = key_file(settings)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # O_EXCL: two processes starting at once cannot overwrite each other's key.
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as out:
-                out.write(new_key() + "\n")
+    create_once(path, new_key)
     load_key(settings)  # refuse a damaged file now rather than at the first enskild firma
     return path
 

@@ -6,10 +6,10 @@ generated once under var/, as `lov serve` does for the provider-id key. Never pr
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 
+from models.runtime.secret_file import create_once
 from models.runtime.settings import InvalidSetting, Settings
 
 SETTING = "LOV_WEB_SECRET_KEY"
@@ -30,16 +30,7 @@ def web_secret(settings: Settings) -> str:
             raise InvalidSetting(f"{SETTING}: minst {MIN_CHARS} tecken (too short)")
         return value
     path = key_file(settings)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            # O_EXCL: two processes starting at once agree on the first one's secret.
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as out:
-                out.write(secrets.token_urlsafe(48) + "\n")
+    create_once(path, lambda: secrets.token_urlsafe(48))
     value = path.read_text().strip()
     if len(value) < MIN_CHARS:
         raise InvalidSetting(f"{SETTING}: {path} är skadad (damaged); ta bort filen")

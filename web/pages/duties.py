@@ -206,49 +206,34 @@ def _extend(form: FormData, actor: str) -> ExtendRequest:
     return ExtendRequest(new_due=new_due, reason=text(form, "reason"), actor=actor)
 
 
-@router.post(DUTY + "/extend", response_class=HTMLResponse)
-async def extend(
-    request: Request,
-    ref: str,
-    obligation: str,
-    period: str,
-    who: Administrator,
-) -> Response:
-    return await _act(
-        request,
-        ref,
-        obligation,
-        period,
-        who,
-        "extend",
-        ("new_due", "reason"),
-        _extend,
-        obligations.extend,
-        lambda r: f"Förlängt: {r.title} {r.period}, ny förfallodag {sv_date(r.due)}.",
-    )
-
-
 def _waive(form: FormData, actor: str) -> WaiveRequest:
     return WaiveRequest(reason=text(form, "reason"), actor=actor)
 
 
-@router.post(DUTY + "/waive", response_class=HTMLResponse)
-async def waive(
-    request: Request,
-    ref: str,
-    obligation: str,
-    period: str,
-    who: Administrator,
-) -> Response:
-    return await _act(
-        request,
-        ref,
-        obligation,
-        period,
-        who,
-        "waive",
-        ("reason",),
-        _waive,
-        obligations.waive,
-        lambda r: f"Eftergiven: {r.title} {r.period}.",
-    )
+def _action(
+    name: str,
+    fields: tuple[str, ...],
+    build: Callable[[FormData, str], BaseModel],
+    update: Update,
+    done: Callable[[ObligationStatus], str],
+) -> None:
+    """POST <duty>/<name>: an administrator's Update with one form's fields."""
+
+    async def act(
+        request: Request, ref: str, obligation: str, period: str, who: Administrator
+    ) -> Response:
+        return await _act(request, ref, obligation, period, who, name, fields, build, update, done)
+
+    router.post(DUTY + "/" + name, response_class=HTMLResponse, name=name)(act)
+
+
+_action(
+    "extend",
+    ("new_due", "reason"),
+    _extend,
+    obligations.extend,
+    lambda r: f"Förlängt: {r.title} {r.period}, ny förfallodag {sv_date(r.due)}.",
+)
+_action(
+    "waive", ("reason",), _waive, obligations.waive, lambda r: f"Eftergiven: {r.title} {r.period}."
+)
