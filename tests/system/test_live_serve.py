@@ -46,8 +46,9 @@ def read_mail(directory: Path) -> list[EmailMessage]:
 
 
 async def wait_for_kind(
-    directory: Path, kind: str, timeout: float, obligation: str = "annual-report"
+    directory: Path, kind: str, timeout: float, obligation: str | None = "annual-report"
 ) -> EmailMessage:
+    """The first e-mail of `kind` about `obligation` (None: about no obligation)."""
     deadline = clock.monotonic() + timeout
     while clock.monotonic() < deadline:
         for message in read_mail(directory):
@@ -139,7 +140,11 @@ async def test_contract_reminds_and_receipts_live_under_lov_serve(tmp_path: Path
         )
         assert code == 0, err
         assert f"contract-{org.replace('-', '')}" in out
-        assert not list(mail_dir.glob("*.eml")), "nothing is sent before the reminder is due"
+        # The welcome answers the start at once (issue 16); nothing else goes out before the
+        # reminder is due.
+        welcome = await wait_for_kind(mail_dir, "welcome", 30, obligation=None)
+        assert welcome["X-Lov-Org-Nr"] == org
+        assert [str(m["X-Lov-Kind"]) for m in read_mail(mail_dir)] == ["welcome"]
 
         reminder = await wait_for_kind(mail_dir, "reminder", REMINDER_WAIT_S)
         sent_at = datetime.now(ZONE)
