@@ -25,7 +25,7 @@ from models.messages.obligation import (
     ReviewWrite,
     SubmissionWrite,
 )
-from models.records.store import RecordStore
+from models.records.store import OccurrenceEvent, RecordStore
 
 
 class RecordActivities:
@@ -90,11 +90,9 @@ class RecordActivities:
     @activity.defn
     async def record_submission(self, write: SubmissionWrite) -> bool:
         return await self._store.record_submission(
-            write.key,
-            write.workflow_id,
-            write.org_nr,
-            write.obligation,
-            write.period,
+            OccurrenceEvent(
+                write.key, write.workflow_id, write.org_nr, write.obligation, write.period
+            ),
             write.fields,
             [
                 {"name": d.key, "path": d.filename, "sha256": d.sha256, "size": d.size}
@@ -119,11 +117,9 @@ class RecordActivities:
     @activity.defn
     async def record_escalation(self, write: EscalationWrite) -> bool:
         return await self._store.record_escalation(
-            write.key,
-            write.workflow_id,
-            write.org_nr,
-            write.obligation,
-            write.period,
+            OccurrenceEvent(
+                write.key, write.workflow_id, write.org_nr, write.obligation, write.period
+            ),
             write.level,
             write.kind,
             write.title,

@@ -85,6 +85,12 @@ PeriodArg = Annotated[
     ),
 ]
 
+# Waive, extend and terminate: the reason goes into the history and the provider's notice.
+RequiredReasonOpt = Annotated[
+    str | None,
+    value_option("--reason", "TEXT", "Skäl (krävs). (Reason, required.)"),
+]
+
 
 # --- start ---------------------------------------------------------------------------------------
 
@@ -368,10 +374,7 @@ def waive(
     org_nr: OrgNrArg,
     obligation: ObligationArg,
     period: PeriodArg,
-    reason: Annotated[
-        str | None,
-        value_option("--reason", "TEXT", "Skäl (krävs). (Reason, required.)"),
-    ] = None,
+    reason: RequiredReasonOpt = None,
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
 ) -> None:
@@ -397,10 +400,7 @@ def extend(
     new_due: Annotated[
         str | None, date_option("--new-due", "Ny förfallodag (krävs). (New due date, required.)")
     ] = None,
-    reason: Annotated[
-        str | None,
-        value_option("--reason", "TEXT", "Skäl (krävs). (Reason, required.)"),
-    ] = None,
+    reason: RequiredReasonOpt = None,
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
 ) -> None:
@@ -496,10 +496,7 @@ def terminate(
             "Uppsägning eller hävning (krävs). (Termination or rescission, required.)",
         ),
     ] = None,
-    reason: Annotated[
-        str | None,
-        value_option("--reason", "TEXT", "Skäl (krävs). (Reason, required.)"),
-    ] = None,
+    reason: RequiredReasonOpt = None,
     by: Annotated[
         str,
         typer.Option(

@@ -106,6 +106,9 @@ ReasonOpt = Annotated[
         "(Reason; needed outside the window, business days or office hours.)",
     ),
 ]
+CancelReasonOpt = Annotated[
+    str | None, value_option("--reason", "TEXT", "Skäl (krävs). (Required.)")
+]
 
 
 def _meeting_id(ref: str, year: int | None, window: str | None) -> str:
@@ -254,9 +257,7 @@ def minutes(
 @app.command("cancel")
 def cancel(
     meeting: MeetingArg,
-    reason: Annotated[
-        str | None, value_option("--reason", "TEXT", "Skäl (krävs). (Required.)")
-    ] = None,
+    reason: CancelReasonOpt = None,
     year: YearOpt = None,
     window: WindowOpt = None,
     actor: ActorOpt = None,

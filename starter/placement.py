@@ -77,6 +77,9 @@ ProviderOpt = Annotated[
     str | None,
     value_option("--provider", "ORGNR", "Utförarens organisationsnummer."),
 ]
+# The area and service type that name a rotation list (and a placement's).
+AreaOpt = Annotated[str | None, typer.Option("--area", metavar="OMRÅDE")]
+ServiceOpt = Annotated[str | None, typer.Option("--service", metavar="TJÄNST")]
 
 
 def _plan_id(plan: str | None) -> str:
@@ -125,8 +128,8 @@ def start(
         str | None,
         value_option("--customer", "REF", "Pseudonym kundreferens (inte personnr)."),
     ] = None,
-    area: Annotated[str | None, typer.Option("--area", metavar="OMRÅDE")] = None,
-    service: Annotated[str | None, typer.Option("--service", metavar="TJÄNST")] = None,
+    area: AreaOpt = None,
+    service: ServiceOpt = None,
     hours: Annotated[
         str | None, value_option("--hours", "TIMMAR", "Beviljad tid per månad.")
     ] = None,
@@ -280,18 +283,22 @@ def stats(plan: PlanOpt = None, as_json: JsonOpt = False) -> None:
         )
 
 
+def _provider_and_actor(org_nr: str, actor: str | None) -> tuple[str, str]:
+    """A list change's provider and who asks, checked in that order."""
+    return _org_nr(org_nr), _actor(actor)
+
+
 @provider_app.command("add")
 def provider_add(
     org_nr: OrgNrArg,
-    area: Annotated[str | None, typer.Option("--area", metavar="OMRÅDE")] = None,
-    service: Annotated[str | None, typer.Option("--service", metavar="TJÄNST")] = None,
+    area: AreaOpt = None,
+    service: ServiceOpt = None,
     plan: PlanOpt = None,
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
 ) -> None:
     """Sätt en utförare med avtal sist på turordningslistan. (Add a provider to a list.)"""
-    org = _org_nr(org_nr)
-    who = _actor(actor)
+    org, who = _provider_and_actor(org_nr, actor)
     entry = msg.RotationEntry(
         org_nr=org,
         area=_required(area, "--area", "Centrum"),
@@ -314,16 +321,15 @@ def provider_add(
 @provider_app.command("remove")
 def provider_remove(
     org_nr: OrgNrArg,
-    area: Annotated[str | None, typer.Option("--area", metavar="OMRÅDE")] = None,
-    service: Annotated[str | None, typer.Option("--service", metavar="TJÄNST")] = None,
+    area: AreaOpt = None,
+    service: ServiceOpt = None,
     reason: Annotated[str, typer.Option("--reason", metavar="TEXT")] = "",
     plan: PlanOpt = None,
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
 ) -> None:
     """Ta bort en utförare från en lista (eller alla). (Remove a provider from lists.)"""
-    org = _org_nr(org_nr)
-    who = _actor(actor)
+    org, who = _provider_and_actor(org_nr, actor)
     if (area is None) != (service is None):
         fail_bad_input("--area/--service: ange båda eller ingen (both or neither)")
     removal = msg.ProviderRemoval(

@@ -40,17 +40,11 @@ with workflow.unsafe.imports_passed_through():
     from models.plans.schema import PROVIDER_ROLE
     from models.runtime import search_attributes as sa
     from workflows.action_keys import ActionNumbers
-    from workflows.common import (
-        FollowedPlan,
-        call,
-        local_today,
-        require,
-        require_text,
-        require_valid,
-    )
-    from workflows.mail import send_mail
+    from workflows.common import FollowedPlan, call, local_today, until_handlers_finished
+    from workflows.mail import provider_under, send_mail
     from workflows.records import add_note, record_audit, record_escalation
     from workflows.timed_steps import TimedAction, date_deadline, next_reminder, run_timed_steps
+    from workflows.validation import require, require_text, require_valid
 
 # Komplettering deadlines further out than this would stall the decision for too long.
 MAX_COMPLETION_DAYS = 90
@@ -116,12 +110,10 @@ class ApplicationWorkflow:
         self._registered = True
 
         await run_timed_steps(
+            self,
             lambda: self._state.decided,
-            lambda: self._revision,
-            self._next_action,
-            self._perform,
         )
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await until_handlers_finished()
         return self.status()
 
     def _next_action(self) -> TimedAction | None:
@@ -567,9 +559,7 @@ class ApplicationWorkflow:
             key,
             template,
             roles,
-            language=plan.language,
-            roles=plan.roles,
-            org_nr=self._in.provider.org_nr,
+            to=provider_under(plan, self._in.provider.org_nr),
             time_zone=plan.rules.time_zone,
             context=self._context(),
         )

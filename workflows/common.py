@@ -16,11 +16,7 @@ R = TypeVar("R")
 with workflow.unsafe.imports_passed_through():
     from zoneinfo import ZoneInfo
 
-    from pydantic import BaseModel
-
     from activities.data_errors import DATA_ERROR
-    from models.domain.inputs import check_request
-    from models.domain.orgnr import OrgNrError, normalize_org_nr
     from models.messages.common import DataErrorReport
     from models.plans.schema import Role
 
@@ -141,6 +137,12 @@ async def _send_report(activity: str, arg: Any, activity_id: str, error: str, or
     )
 
 
+async def until_handlers_finished() -> None:
+    """Wait until every update and signal handler that is running has returned: a workflow that
+    completes before would leave their callers without a reply."""
+    await workflow.wait_condition(workflow.all_handlers_finished)
+
+
 def local_today(time_zone: str) -> date:
     return workflow.now().astimezone(ZoneInfo(time_zone)).date()
 
@@ -156,32 +158,3 @@ def local_time(at: datetime, time_zone: str) -> datetime:
 def end_of_day(day: date, time_zone: str) -> datetime:
     """The instant a day ends locally ("by 20 April" means before this)."""
     return datetime.combine(day + timedelta(days=1), datetime.min.time(), ZoneInfo(time_zone))
-
-
-def require(condition: bool, message: str) -> None:
-    """Validator helper: rejected updates never reach history."""
-    if not condition:
-        raise ValueError(message)
-
-
-def require_text(value: str, name: str) -> None:
-    require(bool(value and value.strip()), f"{name}: must not be empty")
-
-
-def require_valid(request: BaseModel) -> None:
-    """Validator helper: the request's marked fields (actor, dates, links, short texts) follow
-    models.domain.inputs, so an accepted Update always fits the records and the calendar."""
-    check_request(request)
-
-
-def require_org_nr(value: str, name: str) -> None:
-    """Validator helper: `value` is an org nr written as the CLI writes it (NNNNNN-NNNN).
-
-    Checked before anything else about it, so a later message that quotes the value quotes an
-    org nr, never arbitrary text (validators do not run on replay: adding checks needs no patch).
-    """
-    try:
-        normalized = normalize_org_nr(value)
-    except OrgNrError as err:
-        raise ValueError(f"{name}: {err}") from None
-    require(normalized == value, f"{name}: write the org nr as {normalized}")

@@ -54,14 +54,13 @@ with workflow.unsafe.imports_passed_through():
         call,
         end_of_day,
         local_today,
-        require,
-        require_text,
-        require_valid,
+        until_handlers_finished,
     )
-    from workflows.mail import send_mail
+    from workflows.mail import provider_under, send_mail
     from workflows.meeting import MeetingWorkflow
     from workflows.obligation import OBLIGATION_CHANGED_SIGNAL, ObligationWorkflow
     from workflows.records import record_audit
+    from workflows.validation import require, require_text, require_valid
 
 # Finished items older than this many years are folded into per-obligation counts, so the state
 # carried across continue-as-new does not grow with the contract's age.
@@ -152,7 +151,7 @@ class ContractWorkflow:
         end_at = self._end_at(plan.time_zone)
         if end_at is not None and workflow.now() >= end_at:
             return await self._finish()
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await until_handlers_finished()
         workflow.continue_as_new(self._next_input(self._year + 1))
 
     async def _prepare_year(self) -> YearPlan:
@@ -354,9 +353,7 @@ class ContractWorkflow:
             key,
             template,
             roles,
-            language=plan.language,
-            roles=plan.roles,
-            org_nr=self._provider.org_nr,
+            to=provider_under(plan, self._provider.org_nr),
             time_zone=plan.time_zone,
             context={"provider_name": self._provider.name, "org_nr": self._provider.org_nr}
             | context,
@@ -377,7 +374,7 @@ class ContractWorkflow:
         await self._record_state()
         await self._audit("contract-ended", "system", {})
         self._upsert_search_attributes()
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await until_handlers_finished()
         return self.status()
 
     @workflow.update

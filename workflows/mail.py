@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Coroutine
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from temporalio import workflow
 
@@ -14,14 +15,50 @@ with workflow.unsafe.imports_passed_through():
     from workflows.common import call
 
 
+class Addressee(Protocol):
+    """Whose e-mail it is: the provider's org nr, and the plan's roles (whom `to_roles` name) and
+    language. The inputs of the workflows a contract starts, and recovery's, carry all three."""
+
+    @property
+    def org_nr(self) -> str: ...
+
+    @property
+    def language(self) -> str: ...
+
+    @property
+    def roles(self) -> dict[str, Role]: ...
+
+
+class PlanAddressing(Protocol):
+    """A plan as e-mails need it: its language and roles."""
+
+    @property
+    def language(self) -> str: ...
+
+    @property
+    def roles(self) -> dict[str, Role]: ...
+
+
+@dataclass(frozen=True)
+class ProviderUnderPlan:
+    """The addressee of a workflow that holds its plan apart from its provider (application,
+    placement, contract)."""
+
+    org_nr: str
+    language: str
+    roles: dict[str, Role]
+
+
+def provider_under(plan: PlanAddressing, org_nr: str) -> Addressee:
+    return ProviderUnderPlan(org_nr=org_nr, language=plan.language, roles=plan.roles)
+
+
 def send_mail(
     key: str,
     template: str,
     to_roles: list[str],
     *,
-    language: str,
-    roles: dict[str, Role],
-    org_nr: str,
+    to: Addressee,
     time_zone: str,
     context: dict[str, Any],
     kind: str | None = None,
@@ -39,10 +76,10 @@ def send_mail(
             key=f"{wid}:{key}",
             kind=kind or template,
             template=template,
-            language=language,
+            language=to.language,
             to_roles=to_roles,
-            roles=roles,
-            org_nr=org_nr,
+            roles=to.roles,
+            org_nr=to.org_nr,
             workflow_id=wid,
             obligation=obligation,
             period=period,

@@ -51,13 +51,12 @@ with workflow.unsafe.imports_passed_through():
         call,
         local_time,
         local_today,
-        require,
-        require_text,
-        require_valid,
+        until_handlers_finished,
     )
     from workflows.mail import send_mail
     from workflows.records import add_note, record_audit
     from workflows.timed_steps import TimedAction, run_timed_steps
+    from workflows.validation import require, require_text, require_valid
 
 # The obligation key of an action item the provider owns; its period is "<meeting period>-<n>".
 ACTION_OBLIGATION = "meeting-action"
@@ -117,11 +116,9 @@ class MeetingWorkflow:
     async def run(self, inp: MeetingInput) -> MeetingStatus:
         await self._report("opened", "system")
         await run_timed_steps(
+            self,
             # A cancelled meeting whose window is still open may be booked again (patched).
             lambda: self._status.terminal and self._rebook_until is None,
-            lambda: self._revision,
-            self._next_action,
-            self._perform,
             # An update is changing the state right now: plan again after it.
             hold=lambda revision: self._busy or self._revision != revision,
         )
@@ -130,7 +127,7 @@ class MeetingWorkflow:
             if self._meeting is not None:
                 await self._send_cancellation("cancelled-by-contract", self._close_reason)
             await self._report("cancelled", "system", {"reason": self._close_reason})
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await until_handlers_finished()
         return self.status()
 
     def _next_action(self) -> TimedAction | None:
@@ -652,9 +649,7 @@ class MeetingWorkflow:
             key,
             template,
             roles,
-            language=inp.language,
-            roles=inp.roles,
-            org_nr=inp.org_nr,
+            to=inp,
             time_zone=inp.window.rules.time_zone,
             context={**self._context(), **extra},
             obligation="meeting",

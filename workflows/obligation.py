@@ -38,14 +38,7 @@ with workflow.unsafe.imports_passed_through():
     from models.plans.schema import PROVIDER_ROLE
     from models.runtime import search_attributes as sa
     from workflows.action_keys import ActionNumbers
-    from workflows.common import (
-        FollowedPlan,
-        call,
-        local_today,
-        require,
-        require_text,
-        require_valid,
-    )
+    from workflows.common import FollowedPlan, call, local_today, until_handlers_finished
     from workflows.mail import send_mail
     from workflows.records import add_note, record_audit, record_escalation
     from workflows.timed_steps import (
@@ -55,6 +48,7 @@ with workflow.unsafe.imports_passed_through():
         next_reminder,
         run_timed_steps,
     )
+    from workflows.validation import require, require_text, require_valid
 
 OBLIGATION_CHANGED_SIGNAL = "obligation_changed"
 # workflow.patched() id: after a step's e-mail, its records and the contract's signal go out
@@ -95,14 +89,12 @@ class ObligationWorkflow:
     async def run(self, inp: ObligationInput) -> ObligationStatus:
         await self._report("opened", "system")
         await run_timed_steps(
+            self,
             lambda: self._status.terminal,
-            lambda: self._revision,
-            self._next_action,
-            self._perform,
         )
         if self._status is ObligationState.CANCELLED:
             await self._report("cancelled", "system", {"reason": self._close_reason})
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await until_handlers_finished()
         return self.status()
 
     def _next_action(self) -> TimedAction | None:
@@ -441,18 +433,16 @@ class ObligationWorkflow:
         }
 
     async def _mail(self, template: str, roles: list[str], key: str, **extra: Any) -> None:
-        inp = self._in
+        occ = self._in.occurrence
         await send_mail(
             key,
             template,
             roles,
-            language=inp.language,
-            roles=inp.roles,
-            org_nr=inp.org_nr,
-            time_zone=inp.rules.time_zone,
+            to=self._in,
+            time_zone=self._in.rules.time_zone,
             context={**self._context(), **extra},
-            obligation=inp.occurrence.obligation,
-            period=inp.occurrence.period,
+            obligation=occ.obligation,
+            period=occ.period,
         )
 
     async def _report(self, event: str, actor: str, details: dict[str, Any] | None = None) -> None:

@@ -48,12 +48,9 @@ with workflow.unsafe.imports_passed_through():
         call,
         end_of_day,
         local_today,
-        require,
-        require_org_nr,
-        require_text,
-        require_valid,
+        until_handlers_finished,
     )
-    from workflows.mail import send_mail
+    from workflows.mail import provider_under, send_mail
     from workflows.office_hours import wait_for_office_hours
     from workflows.records import add_note
     from workflows.timed_steps import (
@@ -63,6 +60,7 @@ with workflow.unsafe.imports_passed_through():
         next_reminder,
         run_timed_steps,
     )
+    from workflows.validation import require, require_org_nr, require_text, require_valid
 
 # workflow.patched() id: an assignment takes its number (its key on the rotation list) when it
 # starts, and nothing the run loop does waits on a deadline while a choice or switch is asking the
@@ -133,15 +131,13 @@ class PlacementWorkflow:
         await self._report("registered", inp.actor, {"choice_due": self._choice_due.isoformat()})
         self._registered = True
         await run_timed_steps(
+            self,
             lambda: self._state is PlacementState.ENDED,
-            lambda: self._revision,
-            self._next_action,
-            self._perform,
             # A choice or switch fell in the same moment and is asking the rotation list: plan
             # again once it has its answer (the deadline may then have nothing to do).
             hold=lambda _: self._busy and workflow.patched(UNIQUE_ASSIGN_PATCH),
         )
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await until_handlers_finished()
         return self.status()
 
     def _next_action(self) -> TimedAction | None:
@@ -618,9 +614,7 @@ class PlacementWorkflow:
             key,
             template,
             roles,
-            language=plan.language,
-            roles=plan.roles,
-            org_nr=org_nr,
+            to=provider_under(plan, org_nr),
             time_zone=plan.time_zone,
             context={**self._context(org_nr), **extra},
             kind=kind,

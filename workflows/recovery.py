@@ -54,16 +54,10 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.plans.schema import PROVIDER_ROLE, EscalationStep
     from models.runtime import search_attributes as sa
-    from workflows.common import (
-        FollowedPlan,
-        call,
-        local_today,
-        require,
-        require_text,
-        require_valid,
-    )
+    from workflows.common import FollowedPlan, call, local_today, until_handlers_finished
     from workflows.mail import send_mail
     from workflows.timed_steps import TimedAction, date_deadline, run_timed_steps
+    from workflows.validation import require, require_text, require_valid
 
 
 @workflow.defn
@@ -108,12 +102,10 @@ class RecoveryWorkflow:
         await self._mail("recovery-notice", [PROVIDER_ROLE, inp.administrator_role], "notice")
         self._ready = True
         await run_timed_steps(
+            self,
             lambda: self._status.terminal,
-            lambda: self._revision,
-            self._next_action,
-            self._perform,
         )
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await until_handlers_finished()
         return self.status()
 
     def _next_action(self) -> TimedAction | None:
@@ -490,15 +482,12 @@ class RecoveryWorkflow:
     async def _mail(
         self, template: str, roles: list[str], key: str, kind: str | None = None
     ) -> None:
-        inp = self._in
         await send_mail(
             key,
             template,
             roles,
-            language=inp.language,
-            roles=inp.roles,
-            org_nr=inp.org_nr,
-            time_zone=inp.calendar.time_zone,
+            to=self._in,
+            time_zone=self._in.calendar.time_zone,
             context=self._context(),
             kind=kind,
         )

@@ -31,7 +31,8 @@ with workflow.unsafe.imports_passed_through():
         statistics,
     )
     from models.runtime import search_attributes as sa
-    from workflows.common import FollowedPlan, require, require_org_nr, require_text, require_valid
+    from workflows.common import FollowedPlan, until_handlers_finished
+    from workflows.validation import require, require_org_nr, require_text, require_valid
 
 # Continue as new after this many changes (or earlier when the server suggests it).
 MAX_CHANGES = 2000
@@ -58,7 +59,7 @@ class RotationWorkflow:
         await workflow.wait_condition(
             lambda: self._changes >= MAX_CHANGES or workflow.info().is_continue_as_new_suggested()
         )
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await until_handlers_finished()
         workflow.continue_as_new(
             RotationInput(
                 plan_id=inp.plan_id,

@@ -9,7 +9,7 @@ the same timers, in the same order, as the loops each workflow carried before.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol, TypeVar
@@ -61,32 +61,43 @@ async def when_due(action: A | None, changed: Callable[[], bool]) -> A | None:
     return action
 
 
+class SteppedWorkflow(Protocol[A]):
+    """A workflow that runs on timed steps: what `run_timed_steps` asks of it."""
+
+    # Counts the changes its updates and signals make to the state.
+    _revision: int
+
+    def _next_action(self) -> A | None:
+        """The next timed step, planned from the state (None: none until the state changes)."""
+        ...
+
+    async def _perform(self, action: A) -> None: ...
+
+
 async def run_timed_steps(
+    steps: SteppedWorkflow[A],
     done: Callable[[], bool],
-    revision: Callable[[], int],
-    next_action: Callable[[], A | None],
-    perform: Callable[[A], Awaitable[None]],
     hold: Callable[[int], bool] | None = None,
 ) -> None:
-    """Until `done()`: plan the next step, wait until it falls due (or the state changes, which
-    `revision()` counts) and perform it.
+    """Until `done()`: plan the next step of `steps`, wait until it falls due (or the state
+    changes, which its revision counts) and perform it.
 
     `hold(revision)`, asked only once a step has fallen due: True when the step must not run
     now (an update is between its activities), so the loop plans again instead.
     """
     while not done():
-        planned = revision()
-        action = await when_due(next_action(), _changed_since(revision, planned))
+        planned = steps._revision
+        action = await when_due(steps._next_action(), _changed_since(steps, planned))
         if action is None:
             continue  # something changed: plan again
         if hold is not None and hold(planned):
             continue  # an update is changing the state right now: plan again after it
-        await perform(action)
+        await steps._perform(action)
 
 
-def _changed_since(revision: Callable[[], int], planned: int) -> Callable[[], bool]:
+def _changed_since(steps: SteppedWorkflow[Any], planned: int) -> Callable[[], bool]:
     """A wait condition: an update or signal has changed the state since `planned`."""
-    return lambda: revision() != planned
+    return lambda: steps._revision != planned
 
 
 def next_reminder(

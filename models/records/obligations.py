@@ -98,17 +98,26 @@ class DueRecord:
     provider_name: str | None
 
 
-def _occurrence_event(
-    key: str, workflow_id: str, org_nr: str, obligation: str, period: str
-) -> dict[str, Any]:
-    """The columns a keyed event of one occurrence (a submission, an escalation) starts with."""
-    return {
-        "idempotency_key": key,
-        "workflow_id": workflow_id,
-        "org_nr": _org_nr(org_nr),
-        "obligation": obligation,
-        "period": period,
-    }
+@dataclass(frozen=True, slots=True)
+class OccurrenceEvent:
+    """A keyed event of one occurrence (a submission, an escalation): which occurrence, under
+    which idempotency key."""
+
+    key: str
+    workflow_id: str
+    org_nr: str
+    obligation: str
+    period: str
+
+    def columns(self) -> dict[str, Any]:
+        """The columns the event's row starts with."""
+        return {
+            "idempotency_key": self.key,
+            "workflow_id": self.workflow_id,
+            "org_nr": _org_nr(self.org_nr),
+            "obligation": self.obligation,
+            "period": self.period,
+        }
 
 
 class ObligationRecords(KeyedStore):
@@ -187,11 +196,7 @@ class ObligationRecords(KeyedStore):
 
     async def record_submission(
         self,
-        key: str,
-        workflow_id: str,
-        org_nr: str,
-        obligation: str,
-        period: str,
+        event: OccurrenceEvent,
         fields: Mapping[str, Any],
         documents: Sequence[Mapping[str, Any]],
         actor: str,
@@ -199,13 +204,13 @@ class ObligationRecords(KeyedStore):
     ) -> bool:
         """Record what was handed in; `documents` are {name, path, sha256, size} references."""
         values = {
-            **_occurrence_event(key, workflow_id, org_nr, obligation, period),
+            **event.columns(),
             "submitted_at": at,
             "fields": dict(fields),
             "documents": _documents(documents),
             "actor": actor,
         }
-        return await self._insert_once(Submission, values, Submission.idempotency_key == key)
+        return await self._insert_once(Submission, values, Submission.idempotency_key == event.key)
 
     async def list_submissions(self, workflow_id: str) -> list[SubmissionRecord]:
         return await self._snapshots(
@@ -245,24 +250,20 @@ class ObligationRecords(KeyedStore):
 
     async def record_escalation(
         self,
-        key: str,
-        workflow_id: str,
-        org_nr: str,
-        obligation: str,
-        period: str,
+        event: OccurrenceEvent,
         level: int,
         kind: str,
         title: str,
         at: datetime,
     ) -> bool:
         values = {
-            **_occurrence_event(key, workflow_id, org_nr, obligation, period),
+            **event.columns(),
             "level": level,
             "kind": kind,
             "title": title,
             "at": at,
         }
-        return await self._insert_once(Escalation, values, Escalation.idempotency_key == key)
+        return await self._insert_once(Escalation, values, Escalation.idempotency_key == event.key)
 
     async def list_escalations(self, org_nr: str | None = None) -> list[EscalationRecord]:
         query = select(Escalation).order_by(Escalation.at, Escalation.id)

@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from models.records.db import make_engine, make_session_factory
-from models.records.store import RecordNotFound, RecordStore
+from models.records.store import OccurrenceEvent, RecordNotFound, RecordStore
 from models.records.tables import AuditEvent, Notification, ObligationOccurrence, Review, Submission
 from tests.support.db_fixtures import open_store
 
@@ -239,10 +239,16 @@ async def test_submission_round_trip_is_idempotent(store: RecordStore, db_url: s
     ]
     fields = {"andel_aktuella_planer": 0.93, "kommentar": "Åtgärdat", "antal": [1, 2]}
     args = (wf, ORG, "egenkontroll", "2027-T1")
-    assert await store.record_submission("sub-1", *args, fields, documents, "admin:anna", t())
+    assert await store.record_submission(
+        OccurrenceEvent("sub-1", *args), fields, documents, "admin:anna", t()
+    )
     # The retry carries the same key; a changed payload under it is not written.
-    assert not await store.record_submission("sub-1", *args, {"x": 1}, [], "admin:bo", t(1))
-    assert await store.record_submission("sub-2", *args, {}, [], "admin:anna", t(days=3))
+    assert not await store.record_submission(
+        OccurrenceEvent("sub-1", *args), {"x": 1}, [], "admin:bo", t(1)
+    )
+    assert await store.record_submission(
+        OccurrenceEvent("sub-2", *args), {}, [], "admin:anna", t(days=3)
+    )
 
     submissions = await store.list_submissions(wf)
     assert [s.idempotency_key for s in submissions] == ["sub-1", "sub-2"]
@@ -253,7 +259,9 @@ async def test_submission_round_trip_is_idempotent(store: RecordStore, db_url: s
     assert await count(db_url, Submission) == 2
 
     with pytest.raises(ValueError, match="sha256"):
-        await store.record_submission("sub-3", *args, {}, [{"name": "a", "path": "b"}], "x", t())
+        await store.record_submission(
+            OccurrenceEvent("sub-3", *args), {}, [{"name": "a", "path": "b"}], "x", t()
+        )
 
 
 async def test_review_round_trip_is_idempotent(store: RecordStore, db_url: str) -> None:
@@ -278,13 +286,21 @@ async def test_review_round_trip_is_idempotent(store: RecordStore, db_url: str) 
 
 async def test_escalations_round_trip_and_filter(store: RecordStore) -> None:
     assert await store.record_escalation(
-        "esc-1", "obligation-a", ORG, "arsredovisning", "2027", 1, "reminder", "Påminnelse", t(2)
+        OccurrenceEvent("esc-1", "obligation-a", ORG, "arsredovisning", "2027"),
+        1,
+        "reminder",
+        "Påminnelse",
+        t(2),
     )
     assert not await store.record_escalation(
-        "esc-1", "obligation-a", ORG, "arsredovisning", "2027", 9, "x", "y", t(3)
+        OccurrenceEvent("esc-1", "obligation-a", ORG, "arsredovisning", "2027"), 9, "x", "y", t(3)
     )
     assert await store.record_escalation(
-        "esc-2", "obligation-b", OTHER_ORG, "kkik", "2027", 2, "manager", "Till chef", t(1)
+        OccurrenceEvent("esc-2", "obligation-b", OTHER_ORG, "kkik", "2027"),
+        2,
+        "manager",
+        "Till chef",
+        t(1),
     )
     everything = await store.list_escalations()
     assert [(e.idempotency_key, e.level) for e in everything] == [("esc-2", 2), ("esc-1", 1)]

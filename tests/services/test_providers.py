@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from models.records.store import RecordStore
+from models.records.store import OccurrenceEvent, RecordStore
 from models.runtime.settings import PROJECT_ROOT
 from services import providers
 from services.errors import ActionError
@@ -102,10 +102,18 @@ async def test_page_gathers_the_provider(store: RecordStore) -> None:
     await _occurrence(store, AKE, "kkik-continuity", "2026", date(2026, 12, 1), "open")
     done = await _occurrence(store, AKE, "annual-accounts", "2026", date(2026, 6, 30), "accepted")
     await store.record_escalation(
-        "esc-1", late, AKE, "self-inspection", "2027-T1", 1, "overdue", "Sen redovisning", AT
+        OccurrenceEvent("esc-1", late, AKE, "self-inspection", "2027-T1"),
+        1,
+        "overdue",
+        "Sen redovisning",
+        AT,
     )
     await store.record_escalation(
-        "esc-2", done, AKE, "annual-accounts", "2026", 1, "overdue", "Sen, sedan godkänd", AT
+        OccurrenceEvent("esc-2", done, AKE, "annual-accounts", "2026"),
+        1,
+        "overdue",
+        "Sen, sedan godkänd",
+        AT,
     )
     await store.upsert_meeting("meeting-5560360793-2027-H1", AKE, "2027-H1", "scheduled", AT)
     await store.upsert_recovery("rec-1", AKE, "noticed", Decimal("1200.00"), AT)

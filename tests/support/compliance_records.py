@@ -22,6 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from models.records.db import upgrade
+from models.records.store import OccurrenceEvent
 from tests.support.db_fixtures import open_store
 
 PLANS_DIR = Path(__file__).resolve().parents[2] / "plans"
@@ -76,7 +77,11 @@ async def seed_compliance_year(url: str) -> None:
                 )
             if fields is not None:
                 await store.record_submission(
-                    f"{wid}:submission:1", wid, org_nr, obligation, period, fields, [], "Anna", AT
+                    OccurrenceEvent(f"{wid}:submission:1", wid, org_nr, obligation, period),
+                    fields,
+                    [],
+                    "Anna",
+                    AT,
                 )
 
         s, t, n, h = SOLROS[0], TALLEN[0], NORRSKOG[0], HYGGE[0]

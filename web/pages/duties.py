@@ -113,6 +113,23 @@ async def _act(
     form = await request.form()
     values = {name: text(form, name) for name in fields}
     state: Attempt | None = None
+
+    def refused(
+        errors: dict[str, str], status_code: int, same_request: dict[str, str] | None = None
+    ) -> Awaitable[Response]:
+        """The duty page again, with this form as it was filled in and why it was refused."""
+        return _show(
+            request,
+            org,
+            obligation,
+            period,
+            who,
+            errors={form_name: errors},
+            values={form_name: values},
+            status_code=status_code,
+            same_request=same_request,
+        )
+
     try:
         try:
             request_model = build(form, who.username)
@@ -126,16 +143,7 @@ async def _act(
         with attempt(state):
             result = await update(client, org, obligation, period, request_model)
     except ActionError as err:
-        return await _show(
-            request,
-            org,
-            obligation,
-            period,
-            who,
-            errors={form_name: errors_of(err, fields)},
-            values={form_name: values},
-            status_code=400,
-        )
+        return await refused(errors_of(err, fields), 400)
     except (RPCError, TemporalError, OSError, RuntimeError):
         if state is not None and state.sent:
             message = (
@@ -144,16 +152,8 @@ async def _act(
             )
         else:
             message = "Temporal svarar inte just nu, så inget har ändrats. Försök igen om en stund."
-        return await _show(
-            request,
-            org,
-            obligation,
-            period,
-            who,
-            errors={form_name: {GENERAL: message}},
-            values={form_name: values},
-            status_code=503,
-            same_request={form_name: state.request_id} if state else None,
+        return await refused(
+            {GENERAL: message}, 503, {form_name: state.request_id} if state else None
         )
     sessions.flash(request, done(result))
     return RedirectResponse(request.url.path.rsplit("/", 1)[0], status_code=303)
