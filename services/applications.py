@@ -50,6 +50,7 @@ from models.messages.obligation import DocumentRef
 from models.plans.loader import PlanError, load_plan
 from models.plans.schema import Plan
 from models.records.applications import ApplicationRecord, ApplicationRecords
+from models.records.store import RecordStore
 from models.runtime import search_attributes as sa
 from models.runtime.settings import Settings
 from services.calls import (
@@ -387,6 +388,8 @@ class ApplicationSummary:
     decided_at: datetime | None
     decision: str | None
     reason: str | None
+    # The last day for the decision (plan.decision_weeks after a complete application).
+    decision_due: date | None = None
 
     def as_json(self) -> dict[str, Any]:
         """Stable keys, for scripts and the desk's tests."""
@@ -420,7 +423,18 @@ def _summary(r: ApplicationRecord) -> ApplicationSummary:
         decided_at=r.decided_at,
         decision=r.decision,
         reason=r.reason,
+        decision_due=_day(r.data.get("decision_due")),
     )
+
+
+def _day(value: object) -> date | None:
+    # The workflow writes an ISO day or None; anything else (an older row) is no date.
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 async def list_applications(
@@ -441,3 +455,24 @@ async def list_applications(
         lambda store: store.list_applications(plan_id=plan_id, status=status_value, search=text),
     )
     return [_summary(r) for r in records]
+
+
+@dataclass(frozen=True, slots=True)
+class OpenApplication:
+    """An undecided application on the start page; `registered`: its applicant is already a
+    provider in the records (has a provider page), not only an applicant."""
+
+    application: ApplicationSummary
+    registered: bool
+
+
+async def open_applications(store: RecordStore) -> list[OpenApplication]:
+    """Applications not yet decided, the nearest decision date first (those without one last):
+    the start page's list, read on the desk's own store."""
+    providers = await store.provider_names()
+    found = [_summary(r) for r in await store.list_applications()]
+    waiting = sorted(
+        (a for a in found if not a.state.decided),
+        key=lambda a: (a.decision_due is None, a.decision_due or date.max),
+    )
+    return [OpenApplication(a, a.org_nr in providers) for a in waiting]

@@ -36,6 +36,7 @@ from models.messages.meeting import (
     ScheduleRequest,
 )
 from models.records.meetings import MeetingRecord, MeetingRecords
+from models.records.store import RecordStore
 from models.runtime.settings import Settings
 from services.calls import provider_ref, run_update
 from services.errors import ActionError
@@ -383,3 +384,24 @@ async def list_meetings(
         ),
     )
     return [_summary(r) for r in records]
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingToBook:
+    """A meeting on the start page's list, with its provider's name."""
+
+    meeting: MeetingSummary
+    provider_name: str
+
+
+async def meetings_to_book(store: RecordStore, year: int) -> list[MeetingToBook]:
+    """Meetings of `year` (their window overlaps it) that have no time yet, by the end of
+    their window: the start page's list, read on the desk's own store."""
+    names = await store.provider_names()
+    records = await store.list_meetings(
+        status=MeetingState.UNSCHEDULED.value,
+        from_day=date(year, 1, 1),
+        to_day=date(year, 12, 31),
+        zone=LOCAL,
+    )
+    return [MeetingToBook(_summary(r), names.get(r.org_nr, "")) for r in records]

@@ -405,3 +405,13 @@ async def list_cases(
         return [CaseRow(c, names.get(c.org_nr, "")) for c in cases]
 
     return await read_records(settings.require_records(), RecordStore, read)
+
+
+async def open_cases(store: RecordStore) -> list[CaseRow]:
+    """Cases neither paid nor withdrawn, oldest year first: the start page's list, read on the
+    desk's own store."""
+    names = await store.provider_names()
+    cases = await store.list_recoveries()
+    return [
+        CaseRow(c, names.get(c.org_nr, "")) for c in cases if not RecoveryState(c.status).terminal
+    ]

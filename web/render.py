@@ -65,6 +65,7 @@ templates.env.filters.update(
     review=words.review,
     meeting=words.meeting,
     recovery=words.recovery,
+    application=words.application,
 )
 
 

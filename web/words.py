@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from services.users import ROLE_TITLES
 from services.words import (
+    APPLICATION_STATES,
     CONTRACT_STATES,
     MEETING_STATES,
     OBLIGATION_STATES,
@@ -16,6 +17,7 @@ CONTRACT_SV = CONTRACT_STATES
 MEETING_SV = MEETING_STATES
 RECOVERY_SV = RECOVERY_STATES
 REVIEW_SV = REVIEW_OUTCOMES
+APPLICATION_SV = APPLICATION_STATES
 
 
 def state(value: str | None) -> str:
@@ -40,3 +42,7 @@ def recovery(value: str) -> str:
 
 def review(value: str) -> str:
     return REVIEW_SV.get(value, value)
+
+
+def application(value: str) -> str:
+    return APPLICATION_SV.get(value, value)

@@ -1,22 +1,29 @@
 """The start page, "Att göra": what awaits review, what is late (with its escalation level),
-what falls due this week and this month. From the records (services/due.py), so it answers
-while Temporal is down."""
+what falls due this week and this month, open applications, meetings to book and open
+återkrav. From the records (services/due.py, services/applications.py, services/meetings.py,
+services/recoveries.py), so it answers while Temporal is down."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Generic, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from services.applications import OpenApplication, open_applications
 from services.due import DueItem, due_items, month_window
+from services.meetings import MeetingToBook, meetings_to_book
+from services.recoveries import CaseRow, open_cases
 from web.auth import LoggedIn
 from web.desk import Desk, desk
-from web.links import duty_href
+from web.links import duty_href, provider_href
 from web.render import MONTHS, page
 
 router = APIRouter()
+T = TypeVar("T")
 # How far back the late and awaiting lists look: older items are settled or long escalated.
 LOOK_BACK = timedelta(days=3 * 366)
 LOOK_AHEAD = timedelta(days=2 * 366)
@@ -41,6 +48,19 @@ def _rows(the_desk: Desk, items: list[DueItem]) -> list[Row]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class Linked(Generic[T]):
+    """A row of the start page with its provider page's address (None: no page for it, as
+    for an applicant that is not yet a provider)."""
+
+    item: T
+    href: str | None
+
+
+def _linked(the_desk: Desk, items: list[T], org_nr: Callable[[T], str]) -> list[Linked[T]]:
+    return [Linked(i, provider_href(the_desk, org_nr(i))) for i in items]
+
+
 @router.get("/", response_class=HTMLResponse)
 async def start(request: Request, who: LoggedIn) -> Response:
     the_desk = desk(request)
@@ -52,6 +72,9 @@ async def start(request: Request, who: LoggedIn) -> Response:
     overdue = await due_items(store, today - LOOK_BACK, today, overdue=True)
     week = await due_items(store, monday, monday + timedelta(days=6))
     month = await due_items(store, first, last)
+    applications: list[OpenApplication] = await open_applications(store)
+    to_book: list[MeetingToBook] = await meetings_to_book(store, today.year)
+    cases: list[CaseRow] = await open_cases(store)
     return page(
         request,
         "start.html",
@@ -64,4 +87,14 @@ async def start(request: Request, who: LoggedIn) -> Response:
         overdue=_rows(the_desk, sorted(overdue, key=lambda i: (-i.escalation_level, i.due))),
         week=_rows(the_desk, week),
         month=_rows(the_desk, month),
+        # An applicant that is not yet a provider has no page to link to.
+        applications=[
+            Linked(
+                a.application,
+                provider_href(the_desk, a.application.org_nr) if a.registered else None,
+            )
+            for a in applications
+        ],
+        to_book=_linked(the_desk, to_book, lambda m: m.meeting.org_nr),
+        cases=_linked(the_desk, cases, lambda c: c.case.org_nr),
     )
