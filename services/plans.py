@@ -158,3 +158,25 @@ def listing(plans_dir: Path, default_plan: str) -> list[Listed]:
             continue
         found.append(Listed(plan_id, plan_id == default_plan, plan))
     return found
+
+
+# --- who answers for the service -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Contact:
+    """The plan's administrator role as people see it: its title and address."""
+
+    title: str
+    email: str
+
+
+def administrator_contact(plan_id: str, plans_dir: Path) -> Contact | None:
+    """The administrator role of `plan_id` (None if the plan cannot be read): where the desk's
+    accessibility statement sends reports of problems."""
+    try:
+        plan = load_plan(plan_id, plans_dir)
+    except PlanError:
+        return None
+    role = plan.roles.get(plan.administrator_role)
+    return None if role is None else Contact(role.title, str(role.email))

@@ -25,12 +25,18 @@ from services.record_reads import open_records
 from web import sessions
 from web.auth import NotLoggedIn
 from web.desk import Desk
-from web.pages import duties, login, providers, start
+from web.pages import accessibility, duties, login, providers, start
 from web.render import page
 from web.security import SecurityHeaders, csrf_protected
 
 # Every page's router (the tests check each POST route of these for CSRF and roles).
-ROUTERS = (login.router, start.router, providers.router, duties.router)
+ROUTERS = (
+    login.router,
+    start.router,
+    providers.router,
+    duties.router,
+    accessibility.router,
+)
 log = logging.getLogger("lovflow.web")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 HEADINGS = {

@@ -62,3 +62,15 @@ def client_address(request: Request) -> str:
 # Route parameters: `who: LoggedIn` (any role), `who: Administrator` (the administrator's actions).
 LoggedIn = Annotated[Account, Depends(account)]
 Administrator = Annotated[Account, Depends(administrator)]
+
+
+async def maybe_account(request: Request) -> Account | None:
+    """The account if someone is logged in, else None: for the pages everyone may read (the
+    accessibility statement), which show the menu to those logged in."""
+    try:
+        return await account(request)
+    except NotLoggedIn:
+        return None
+
+
+MaybeLoggedIn = Annotated[Account | None, Depends(maybe_account)]

@@ -52,7 +52,7 @@ def post_routes(settings: Settings) -> list[str]:
 
 
 async def test_every_response_carries_the_security_headers(client: httpx.AsyncClient) -> None:
-    for path in ("/login", "/", "/no-such-page", "/static/desk.css"):
+    for path in ("/login", "/tillganglighet", "/", "/no-such-page", "/static/desk.css"):
         response = await client.get(path)
         for name, value in HEADERS.items():
             assert response.headers[name] == value, (path, name)

@@ -1,8 +1,9 @@
 """The desk's main journeys in a real browser (headless Chromium) against `lov web` running as its
 own process with a worker on a Temporal dev server (tests/support/desk_process.py): an
 administrator logs in, finds a provider, and asks for a completion of a submission; an auditor
-can look but the server refuses every action. axe-core checks every main page on the way
-(no serious or critical WCAG 2.1 A/AA violation). `LOV_SCREENSHOTS=1` (make screenshots) also
+can look but the server refuses every action; anyone reaches the accessibility statement from
+the footer. axe-core checks every main page on the way (no serious or critical WCAG 2.1 A/AA
+violation). `LOV_SCREENSHOTS=1` (make screenshots) also
 saves the pages as docs/screenshots/*.png for the README.
 """
 
@@ -92,6 +93,18 @@ def test_login_is_refused_with_a_wrong_password_and_the_page_says_so(page: Any, 
     # Nothing of the desk is reachable.
     page.get(f"{desk.url}/providers")
     wait_for(page, lambda d: heading(d) == "Logga in", "still asked to log in")
+
+
+def test_the_accessibility_statement_is_reached_from_the_footer_without_logging_in(
+    page: Any, desk: Desk
+) -> None:
+    page.get(f"{desk.url}/login")
+    open_link(page, "Tillgänglighetsredogörelse")
+    wait_for(page, lambda d: heading(d) == "Tillgänglighetsredogörelse", "the statement")
+    # Not sent to log in: the statement is for everyone.
+    assert page.current_url == f"{desk.url}/tillganglighet"
+    assert page.find_elements(By.CSS_SELECTOR, "a[href^='mailto:']")
+    assert_accessible(page)
 
 
 def focused(driver: Any) -> Any:
