@@ -28,6 +28,7 @@ COMPOSE_SECRETS = {
     "LOV_CODEC_KEYS": '{"2027-01": "LLMU6qFdltQ6B9msMx240tXjbJBO1R9S0Tg7G/CRAL4="}',
     "LOV_CODEC_SERVER_TOKEN": "codec-token-secret",
     "LOV_PROVIDER_ID_KEY": "p3W0wUQ1ZyJ9Yx8m3C9Jm1bq4n0v8tS2yZ6Q4h5K7aE=",
+    "LOV_WEB_SECRET_KEY": "web-desk-session-secret-0123456789abcdef",
 }
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 
 from models.runtime.settings import Settings
 from models.runtime.temporal import codec, search_attribute_types
+from models.runtime.web_secret import web_secret
 from tests.support.deployment import (
     COMPOSE_FILE,
     COMPOSE_SECRETS,
@@ -48,6 +49,7 @@ LONG_RUNNING = {
     "temporal-ui",
     "lovflow-worker",
     "lovflow-codec",
+    "web",
     "mailpit",
 }
 
@@ -109,6 +111,8 @@ def test_start_order_is_enforced_by_conditions() -> None:
             "temporal": "service_healthy",
             "temporal-setup": "service_completed_successfully",
         },
+        # Not on Temporal: the desk's pages read the records and answer while it is down.
+        "web": {"lovflow-migrate": "service_completed_successfully"},
     }
     for name, dependencies in expected.items():
         declared = all_services[name].get("depends_on")
@@ -127,7 +131,7 @@ def test_start_order_is_enforced_by_conditions() -> None:
 
 def test_health_checks_and_restart_policies() -> None:
     all_services = services()
-    for name in ("postgresql", "temporal", "mailpit"):
+    for name in ("postgresql", "temporal", "mailpit", "web"):
         check = all_services[name]["healthcheck"]
         assert check["test"][0] in ("CMD", "CMD-SHELL"), name
         assert check.get("retries", 0) >= 3 and check.get("interval"), name
@@ -273,6 +277,53 @@ def test_codec_server_needs_a_token_and_the_web_ui_is_read_only() -> None:
         interpolate(services()["lovflow-codec"]["environment"]["LOV_CODEC_SERVER_TOKEN"], {})
     example = (PROJECT_ROOT / "deploy" / "env.example").read_text()
     assert re.search(r"^LOV_CODEC_SERVER_TOKEN=$", example, re.MULTILINE)
+
+
+def test_web_desk_runs_lov_web_with_the_workers_settings_and_its_own_secret() -> None:
+    web = services()["web"]
+    assert web["command"] == ["lov", "web"]
+    assert web["image"] == services()["lovflow-worker"]["image"], "the workers' image"
+    env = environment("web")
+    worker = environment("lovflow-worker")
+    shared = (
+        "LOV_DATABASE_URL",
+        "LOV_TEMPORAL_ADDRESS",
+        "LOV_TEMPORAL_NAMESPACE",
+        "LOV_TEMPORAL_TASK_QUEUE",
+        "LOV_PLANS_DIR",
+        "LOV_DEFAULT_PLAN",
+        "LOV_PROVIDER_ID_KEY",  # the same keyed ids for sole traders as the workflows use
+        "LOV_CODEC_KEYS",  # its Updates' payloads are encrypted like the workers'
+        "LOV_CODEC_ACTIVE_KEY",
+    )
+    for key in shared:
+        assert env[key] == worker[key], key
+    assert f"./plans:{env['LOV_PLANS_DIR']}:ro" in web["volumes"]
+    # The session key comes from .env; without it compose refuses to start.
+    assert env["LOV_WEB_SECRET_KEY"] == COMPOSE_SECRETS["LOV_WEB_SECRET_KEY"]
+    with pytest.raises(KeyError, match="LOV_WEB_SECRET_KEY"):
+        interpolate(web["environment"]["LOV_WEB_SECRET_KEY"], {})
+    example = (PROJECT_ROOT / "deploy" / "env.example").read_text()
+    assert re.search(r"^LOV_WEB_SECRET_KEY=$", example, re.MULTILINE)
+
+    values: dict[str, Any] = {
+        k.removeprefix("LOV_").lower(): v for k, v in env.items() if k.startswith("LOV_")
+    }
+    assert set(values) <= set(Settings.model_fields), "only lovflow settings"
+    values["codec_keys"] = json.loads(values["codec_keys"])
+    settings = Settings.model_validate(values)
+    assert web_secret(settings) == COMPOSE_SECRETS["LOV_WEB_SECRET_KEY"]
+    assert settings.web_secure_cookies, "cookies only over HTTPS unless .env says otherwise"
+    assert settings.web_host == "0.0.0.0", "reachable from the published port"
+    # Published on loopback (for the reverse proxy) to the port the desk listens on.
+    published = [interpolate(str(p), {}) for p in web["ports"]]
+    assert published == [f"127.0.0.1:8000:{settings.web_port}"]
+    assert interpolate(str(web["ports"][0]), {"WEB_PUBLISHED_PORT": "9000"}).startswith(
+        "127.0.0.1:9000:"
+    )
+    assert f"127.0.0.1:{settings.web_port}/login" in " ".join(web["healthcheck"]["test"])
+    # uvicorn trusts X-Forwarded-For only from the proxy named here (default: none but loopback).
+    assert env["FORWARDED_ALLOW_IPS"] == "127.0.0.1"
 
 
 def test_compose_config_validates_with_docker_compose() -> None:
