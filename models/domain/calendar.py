@@ -36,7 +36,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
-from temporalio import workflow
 
 from models.plans.schema import (
     AnnualSchedule,
@@ -134,7 +133,11 @@ class Occurrence(BaseModel):
 def _country_holidays(code: str, **options: Any) -> Any:
     """holidays.country_holidays, imported on first use: the library takes longer to import
     than a CLI command's own work, and the messages import this module for its types only.
-    Passed through the workflow sandbox, which would otherwise import a fresh copy per run."""
+    Passed through the workflow sandbox, which would otherwise import a fresh copy per run.
+    Temporal's workflow module is imported here too, not at the top: a read command that only
+    formats dates (the compliance report, `lov provider show`) need not load the SDK."""
+    from temporalio import workflow
+
     with workflow.unsafe.imports_passed_through():
         import holidays
 
