@@ -303,6 +303,9 @@ async def test_bad_input_is_refused_with_the_field_and_changes_nothing(lov: Lov)
         ),
         ([*lov.submit_args(org), "--fields-file", str(bad_json)], "--fields-file:"),
         (["review", org, "annual-report", year, "--accept"], "status:"),
+        (["request", org, "annual-report", year, "--due", "31/12"], "--due:"),
+        # Opened at the start, so not a duty awaiting a request.
+        (["request", org, "annual-report", year, "--due", "2099-01-02"], "period:"),
         (["review", org, "annual-report", year], "--accept:"),
         (
             ["review", org, "annual-report", year, "--request-completion", "--note", "x"],

@@ -562,7 +562,10 @@ async def record_corrections() -> None:
         async with lovflow_stack(Path(tmp)) as stack:
             queue = stack.settings.temporal_task_queue
             await stack.sleep_until(local(date(2031, 12, 10), time(9, 0)))
-            await stack.start_contract(date(2029, 1, 1))
+            # Started by a named administrator (the contract-start-actor patch).
+            await contracts.start_contract(
+                stack.client, queue, PROVIDER, date(2029, 1, 1), "sundsvall", False, actor="anna"
+            )
             await stack.sleep_until(local(date(2031, 12, 10), time(11, 0)))
             await contracts.request_duty(
                 stack.client,
