@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from activities import wording
-from activities.wording import format_date
+from models.domain.date_text import format_date
 from models.domain.orgnr import label_of
 from models.plans.schema import Plan
 from models.runtime.templates import has_template, template_name

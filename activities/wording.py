@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from models.domain.calendar import holiday_name
+from models.domain.date_text import format_date
 from models.plans.schema import EscalationStep, Obligation, Plan
 
 _WEEKDAYS = {
@@ -104,19 +105,6 @@ def field_title(key: str, obligation: Obligation | None) -> str:
 
 
 # --- dates and periods -------------------------------------------------------------------------
-
-_MONTHS = {
-    "sv": "januari februari mars april maj juni juli augusti september oktober november december",
-    "da": "januar februar marts april maj juni juli august september oktober november december",
-}
-
-
-def format_date(value: date | str, language: str = "sv") -> str:
-    if isinstance(value, str):
-        value = date.fromisoformat(value)
-    month = _MONTHS.get(language, _MONTHS["sv"]).split()[value.month - 1]
-    sep = ". " if language == "da" else " "
-    return f"{value.day}{sep}{month} {value.year}"
 
 
 def closed_day(day: date | str, holiday_calendar: str | None, language: str) -> str:

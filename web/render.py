@@ -14,20 +14,18 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from models.domain.date_text import format_date
 from web import sessions, words
 from web.desk import desk
 from web.security import CSRF_FIELD, csrf_token
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-MONTHS = (
-    "januari februari mars april maj juni juli augusti september oktober november december"
-).split()
 
 
 def sv_date(value: date | None) -> str:
     if value is None:
         return "–"
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    return format_date(value, "sv")
 
 
 def sv_datetime(value: datetime | None, zone: ZoneInfo) -> str:

@@ -13,6 +13,7 @@ from typing import Generic, TypeVar
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from models.domain.date_text import month_name
 from services.applications import OpenApplication, open_applications
 from services.due import DueItem, due_items, month_window
 from services.meetings import MeetingToBook, meetings_to_book
@@ -20,7 +21,7 @@ from services.recoveries import CaseRow, open_cases
 from web.auth import LoggedIn
 from web.desk import Desk, desk
 from web.links import duty_href, provider_href
-from web.render import MONTHS, page
+from web.render import page
 
 router = APIRouter()
 T = TypeVar("T")
@@ -81,7 +82,7 @@ async def start(request: Request, who: LoggedIn) -> Response:
         nav="start",
         today=today,
         week_number=today.isocalendar().week,
-        month_name=f"{MONTHS[today.month - 1].capitalize()} {today.year}",
+        month_name=f"{month_name(today.month).capitalize()} {today.year}",
         awaiting=_rows(the_desk, awaiting),
         # Most escalated first: that is where the next step is due.
         overdue=_rows(the_desk, sorted(overdue, key=lambda i: (-i.escalation_level, i.due))),
