@@ -5,14 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-MONTHS: dict[str, tuple[str, ...]] = {
-    "sv": tuple(
-        "januari februari mars april maj juni juli augusti september oktober november december".split()
-    ),
-    "da": tuple(
-        "januar februar marts april maj juni juli august september oktober november december".split()
-    ),
-}
+_SV = "januari februari mars april maj juni juli augusti september oktober november december"
+_DA = "januar februar marts april maj juni juli august september oktober november december"
+MONTHS: dict[str, tuple[str, ...]] = {"sv": tuple(_SV.split()), "da": tuple(_DA.split())}
 
 
 def month_name(month: int, language: str = "sv") -> str:
