@@ -147,7 +147,8 @@ async def test_the_start_page_lists_applications_meetings_and_recoveries(tmp_pat
 
     meetings = _section(html, "meetings")
     assert f"{year}-H9" in meetings
-    assert 'href="/providers/5560360793">Omsorg i Norr AB</a>' in meetings
+    # Each row leads to its meeting page, where it is booked.
+    assert f'href="/meetings/5560360793/{year}-H9">Omsorg i Norr AB</a>' in meetings
     assert f"{year}-H8" not in meetings  # booked already
     assert f"{year + 1}-H7" not in meetings  # next year's
 
