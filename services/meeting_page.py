@@ -117,9 +117,7 @@ async def calendar_file(
         ends_at=m.ends_at or m.starts_at + DEFAULT_DURATION,
         time_zone=plan.time_zone,
         summary=calendar_summary(plan.language, m.period, provider.name),
-        description=calendar_description(
-            organizer.title, organizer.email, provider.name, m.org_nr
-        ),
+        description=calendar_description(organizer.title, organizer.email, provider.name, m.org_nr),
         place=m.place,
         # A link saved before links were checked would make icalendar refuse the file.
         link=link_to_send(m.link, m.meeting_id),
@@ -130,4 +128,3 @@ async def calendar_file(
     text = build_ics(invite, meeting_uid(m.meeting_id, mail_domain), provider.email, provider.name)
     stem = "opfolgningsmode" if plan.language == "da" else "uppfoljningsmote"
     return CalendarFile(f"{stem}-{m.period}.ics", text)
-

@@ -24,20 +24,14 @@ from tests.support.cli_args import contract_start_args
 from tests.support.cli_runner import cli_worker, run_lov
 from tests.support.desk import add_accounts, desk_client, log_in
 from tests.support.helpers import ReceivedMail, eventually, random_org_nr
-from tests.support.plans import PLAN_ID, PROVIDER_EMAIL, due_soon, local_today, plan_toml
-
-# One meeting a year whose window is the whole year: a contract started today owes one.
-MEETINGS_PLAN = """
-[meetings]
-per_year = 1
-organizer = "lov-admin"
-
-[[meetings.windows]]
-label = "H1"
-start = { month = 1, day = 1 }
-end = { month = 12, day = 31 }
-due = { month = 12, day = 31 }
-"""
+from tests.support.plans import (
+    MEETINGS_PLAN,
+    PLAN_ID,
+    PROVIDER_EMAIL,
+    due_soon,
+    local_today,
+    plan_toml,
+)
 
 
 @dataclass
@@ -123,6 +117,4 @@ async def meeting_desk(
 
             await eventually(recorded, timeout=20)
             smtp_server.clear()
-            yield MeetingDesk(
-                dev_env.client, smtp_server, client, env, org, due.year, wid, path
-            )
+            yield MeetingDesk(dev_env.client, smtp_server, client, env, org, due.year, wid, path)

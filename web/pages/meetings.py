@@ -189,7 +189,9 @@ async def _show(
         may_act=who.role == "administrator",
         # A form refused for a field is shown again with why, even where it is not offered
         # now; one refused as a whole (the meeting changed meanwhile) is not.
-        offer={name: allowed or name in refused_fields for name, allowed in _offers(m, now).items()},
+        offer={
+            name: allowed or name in refused_fields for name, allowed in _offers(m, now).items()
+        },
         errors=errors or {},
         values=values or {},
         request_ids={name: str(uuid.uuid4()) for name in FORMS} | (same_request or {}),
@@ -430,4 +432,3 @@ _action("book", TIME_FIELDS, _booking(move=False), _booked("Bokat", "en inbjudan
 _action("reschedule", TIME_FIELDS, _booking(move=True), _booked("Ny tid", "en ny inbjudan"))
 _action("cancel", ("reason",), _cancel, _cancelled)
 _action("minutes", MINUTES_FIELDS, _minutes, _minutes_done)
-
