@@ -1,6 +1,7 @@
 """The start page, "Att göra", from the records: awaiting review, late (most escalated first),
 due this week and this month, each row a link to its duty; open applications with their
-decision date, meetings of this year to book and open återkrav, each linked to its provider."""
+decision date and open återkrav, each linked to its provider, and meetings of this year to book,
+each linked to its meeting page."""
 
 from __future__ import annotations
 
