@@ -20,11 +20,8 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
 from starlette.datastructures import FormData
 from temporalio.client import Client
-from temporalio.exceptions import TemporalError
-from temporalio.service import RPCError
 
 from models.messages.meeting import ActionItem, MeetingState, MeetingStatus, MinutesRequest
 from services import meetings
@@ -32,9 +29,9 @@ from services.errors import ActionError
 from services.meeting_page import MeetingPage, calendar_file, meeting_page
 from services.meetings import MeetingQuery, MeetingSummary
 from services.provider_refs import address_ref, org_nr_of
-from services.request_ids import Attempt, attempt, check_request_id
 from services.users import Account
 from web import sessions
+from web.acting import Refused, act_on_form
 from web.auth import Administrator, LoggedIn
 from web.desk import Desk, desk
 from web.forms import GENERAL, day, errors_of, text
@@ -270,47 +267,23 @@ async def _act(
     facts = await _facts(request, org, period)
     form = await request.form()
     values = {name: text(form, name) for name in fields}
-    state: Attempt | None = None
 
-    def refused(
-        errors: dict[str, str], status_code: int, same_request: dict[str, str] | None = None
-    ) -> Awaitable[Response]:
-        """The meeting page again, with this form as it was filled in and why it was refused."""
-        return _show(
+    def prepare() -> Callable[[Client], Awaitable[MeetingStatus]]:
+        change = build(form, who.username)
+        return lambda client: change(client, facts.meeting.meeting_id)
+
+    result = await act_on_form(request, form, fields, prepare, lambda err: _on_form(err, form))
+    if isinstance(result, Refused):
+        # The meeting page again, with this form as it was filled in and why it was refused.
+        return await _show(
             request,
             org,
             period,
             who,
-            errors={form_name: errors},
+            errors={form_name: result.errors},
             values={form_name: values},
-            status_code=status_code,
-            same_request=same_request,
-        )
-
-    try:
-        try:
-            change = build(form, who.username)
-        except ValidationError as err:
-            first = err.errors()[0]
-            raise ActionError(
-                str(first["loc"][0]) if first["loc"] else GENERAL, first["msg"]
-            ) from None
-        state = Attempt(check_request_id(text(form, "request_id") or None))
-        client = await desk(request).temporal()
-        with attempt(state):
-            result = await change(client, facts.meeting.meeting_id)
-    except ActionError as err:
-        return await refused(errors_of(_on_form(err, form), fields), 400)
-    except (RPCError, TemporalError, OSError, RuntimeError):
-        if state is not None and state.sent:
-            message = (
-                "Temporal svarade inte, så det är oklart om ändringen gjordes. Skicka "
-                "formuläret igen: samma formulär görs bara en gång."
-            )
-        else:
-            message = "Temporal svarar inte just nu, så inget har ändrats. Försök igen om en stund."
-        return await refused(
-            {GENERAL: message}, 503, {form_name: state.request_id} if state else None
+            status_code=result.status_code,
+            same_request={form_name: result.request_id} if result.request_id else None,
         )
     sessions.flash(request, done(result, ZoneInfo(result.time_zone)))
     return RedirectResponse(request.url.path.rsplit("/", 1)[0], status_code=303)

@@ -9,6 +9,7 @@ each of the workflow's refusals shown next to its field with the meeting unchang
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -257,6 +258,7 @@ async def test_bad_input_is_shown_next_to_its_field_and_nothing_is_done(
     assert response.status_code == 400, response.text
     shown = field_error(response.text, field)
     assert shown and message in shown, (field, shown)
+    assert re.search(f'aria-describedby="[^"]*{field}-error"', response.text), field
     # What was typed is kept.
     for name, value in data.items():
         if value.strip() and name in ("place", "reason", "summary"):
