@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from activities.meetings import build_ics, calendar_description, calendar_summary, meeting_uid
 from activities.stored_links import link_to_send
@@ -20,6 +21,7 @@ from models.plans.schema import PROVIDER_ROLE, Plan
 from models.records.store import RecordStore
 from services.errors import ActionError
 from services.meetings import MeetingSummary, summary_of
+from services.words import MEETING_EVENTS
 
 _NOT_FOUND = "inget sådant möte i registret"
 # The states in which a meeting has a time that a calendar may hold.
@@ -37,6 +39,31 @@ class Owner:
 
 
 @dataclass(frozen=True, slots=True)
+class MeetingEvent:
+    """One outcome of the meeting from the audit trail: what, when, by whom."""
+
+    at: datetime
+    what: str
+    actor: str  # "system": the workflow on its own
+    starts_at: datetime | None
+    place: str
+    reason: str
+
+
+def _event(event_type: str, at: datetime, actor: str, details: dict[str, Any]) -> MeetingEvent:
+    name = event_type.removeprefix("meeting-")
+    starts = details.get("starts_at")
+    return MeetingEvent(
+        at=at,
+        what=MEETING_EVENTS.get(name, name),
+        actor=actor,
+        starts_at=datetime.fromisoformat(starts) if isinstance(starts, str) and starts else None,
+        place=str(details.get("place") or details.get("link") or ""),
+        reason=str(details.get("reason") or ""),
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class MeetingPage:
     meeting: MeetingSummary
     provider_name: str
@@ -47,6 +74,7 @@ class MeetingPage:
     owners: list[Owner]
     sequence: int  # of the latest invitation
     updated_at: datetime
+    events: list[MeetingEvent]
 
     @property
     def booked(self) -> bool:
@@ -87,6 +115,11 @@ async def meeting_page(
         owners=owners,
         sequence=found.sequence or 0,
         updated_at=found.updated_at,
+        events=[
+            _event(a.event_type, a.at, a.actor, a.details)
+            for a in await store.list_audit(found.org_nr)
+            if a.workflow_id == found.meeting_id
+        ],
     )
 
 
