@@ -19,3 +19,9 @@ def duty_href(desk: Desk, org_nr: str, obligation: str, period: str) -> str | No
     if base is None:
         return None
     return f"{base}/duties/{quote(obligation, safe='')}/{quote(period, safe='')}"
+
+
+def meeting_href(desk: Desk, org_nr: str, period: str) -> str | None:
+    """A meeting by its provider's name in addresses and its period (2027-H1)."""
+    ref = address_ref(org_nr, desk.ids)
+    return None if ref is None else f"/meetings/{ref}/{quote(period, safe='')}"

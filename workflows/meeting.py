@@ -17,7 +17,11 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.meetings import MeetingActivities
+    from activities.meetings import (
+        CALENDAR_SUMMARY,
+        MeetingActivities,
+        calendar_description,
+    )
     from activities.opening import OpeningActivities
     from activities.plans import PlanActivities
     from activities.records import RecordActivities
@@ -76,12 +80,12 @@ _TEXTS = {
     "sv": {
         "title": "Åtgärd {n} från uppföljningsmötet {day}",
         "document": "Redovisning av åtgärden: {text}",
-        "summary": "Uppföljningsmöte {period}: {provider}",
+        "summary": CALENDAR_SUMMARY["sv"],
     },
     "da": {
         "title": "Handling {n} fra opfølgningsmødet {day}",
         "document": "Redegørelse for handlingen: {text}",
-        "summary": "Opfølgningsmøde {period}: {provider}",
+        "summary": CALENDAR_SUMMARY["da"],
     },
 }
 
@@ -521,8 +525,8 @@ class MeetingWorkflow:
                 summary=texts["summary"].format(
                     period=inp.window.period, provider=inp.provider_name
                 ),
-                description=(
-                    f"{organizer.title}, {organizer.email}. {inp.provider_name} ({inp.org_nr})."
+                description=calendar_description(
+                    organizer.title, organizer.email, inp.provider_name, inp.org_nr
                 ),
                 place=m.place,
                 link=m.link,

@@ -181,3 +181,17 @@ title = "Antal kunder"
 """
 for _q, (_m, _d) in enumerate(((4, 15), (7, 15), (10, 15), (12, 15)), start=1):
     QUARTERLY_PLAN = QUARTERLY_PLAN.replace(f"Q{_q}_DUE", f"{{ month = {_m}, day = {_d} }}")
+
+
+# One meeting a year whose window is the whole year: a contract started today owes one.
+MEETINGS_PLAN = """
+[meetings]
+per_year = 1
+organizer = "lov-admin"
+
+[[meetings.windows]]
+label = "H1"
+start = { month = 1, day = 1 }
+end = { month = 12, day = 31 }
+due = { month = 12, day = 31 }
+"""

@@ -1,6 +1,7 @@
 """The start page, "Att göra", from the records: awaiting review, late (most escalated first),
 due this week and this month, each row a link to its duty; open applications with their
-decision date, meetings of this year to book and open återkrav, each linked to its provider."""
+decision date and open återkrav, each linked to its provider, and meetings of this year to book,
+each linked to its meeting page."""
 
 from __future__ import annotations
 
@@ -147,7 +148,8 @@ async def test_the_start_page_lists_applications_meetings_and_recoveries(tmp_pat
 
     meetings = _section(html, "meetings")
     assert f"{year}-H9" in meetings
-    assert 'href="/providers/5560360793">Omsorg i Norr AB</a>' in meetings
+    # Each row leads to its meeting page, where it is booked.
+    assert f'href="/meetings/5560360793/{year}-H9">Omsorg i Norr AB</a>' in meetings
     assert f"{year}-H8" not in meetings  # booked already
     assert f"{year + 1}-H7" not in meetings  # next year's
 
