@@ -166,9 +166,7 @@ async def set_password(
     return generated
 
 
-async def change_own_password(
-    store: RecordStore, username: str, new: str, repeated: str
-) -> None:
+async def change_own_password(store: RecordStore, username: str, new: str, repeated: str) -> None:
     """The logged-in user's own new password (the "Byt lösenord" page): typed twice, the
     length rule of every password, and not the one-time password it replaces. Nothing is
     written when it is refused (ActionError naming `password` or `repeated`)."""
@@ -179,11 +177,11 @@ async def change_own_password(
     if new != repeated:
         raise ActionError("repeated", "lösenorden är inte lika; skriv samma lösenord två gånger")
     try:
-        same = _hasher.verify(record.password_hash, new)
+        same: bool = _hasher.verify(record.password_hash, new)
     except (VerificationError, InvalidHashError):
         same = False
     if same:
-        raise ActionError("password", "välj ett annat lösenord än det du fick")
+        raise ActionError("password", "välj ett annat lösenord än det nuvarande")
     await store.set_password_hash(record.username, _hasher.hash(new), _now(), one_time=False)
 
 
@@ -198,9 +196,7 @@ async def active_account(store: RecordStore, username: str) -> Account | None:
     record = await store.get_user(username)
     if record is None or record.disabled:
         return None
-    return Account(
-        record.username, record.display_name, record.role, record.must_change_password
-    )
+    return Account(record.username, record.display_name, record.role, record.must_change_password)
 
 
 async def authenticate(
@@ -229,9 +225,7 @@ async def authenticate(
         await store.add_login_failure(subjects, now, since)
         raise LoginRefused("Fel användarnamn eller lösenord, eller kontot är avstängt.")
     await store.clear_login_failures(subjects[0])
-    return Account(
-        record.username, record.display_name, record.role, record.must_change_password
-    )
+    return Account(record.username, record.display_name, record.role, record.must_change_password)
 
 
 async def ensure_first_administrator(store: RecordStore) -> tuple[str, str] | None:

@@ -26,8 +26,7 @@ from web import sessions
 from web.auth import PASSWORD_PATH, MustChangePassword, NotLoggedIn
 from web.desk import Desk
 from web.oidc import single_sign_on
-from web.pages import accessibility, duties, login, providers, start
-from web.pages import password, sso
+from web.pages import accessibility, duties, login, password, providers, sso, start
 from web.render import page
 from web.security import SecurityHeaders, csrf_protected
 

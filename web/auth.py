@@ -5,8 +5,9 @@ from the records (one SELECT), so an account disabled with `lov user disable` is
 its next request. A single sign-on session names its user, display name and role itself (there
 is no local account), and ends when single sign-on is no longer configured. A local account
 with a one-time password gets nothing but the "Byt lösenord" page (PASSWORD_PATH) until it has
-chosen its own: every page that needs an account redirects there. An action is a POST that changes something: only the roles that may act get
-past `acting` (an auditor or a manager gets 403 from the server, whatever the page showed).
+chosen its own: every page that needs an account redirects there. An action is a POST that
+changes something: only the roles that may act get past `acting` (an auditor or a manager gets
+403 from the server, whatever the page showed).
 """
 
 from __future__ import annotations

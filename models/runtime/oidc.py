@@ -95,4 +95,3 @@ def oidc_config(settings: Settings) -> OidcConfig | None:
         role_map=dict(settings.oidc_role_map),
         local_login=settings.oidc_local_login,
     )
-

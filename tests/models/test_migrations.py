@@ -191,7 +191,9 @@ async def test_one_time_password_migration_keeps_accounts_as_they_were(
     finally:
         await engine.dispose()
     await asyncio.to_thread(command.downgrade, alembic_config(url), "0010_users")
-    columns = await _inspect(url, lambda c: {col["name"] for col in inspect(c).get_columns("users")})
+    columns = await _inspect(
+        url, lambda c: {col["name"] for col in inspect(c).get_columns("users")}
+    )
     assert "must_change_password" not in columns and "password_hash" in columns
 
 

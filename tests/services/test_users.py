@@ -152,7 +152,9 @@ async def test_changing_ones_own_password_refuses_bad_input_and_keeps_the_old(
 
 async def test_changing_ones_own_password_ends_the_one_time(sqlite_store: RecordStore) -> None:
     await users.add_user(sqlite_store, "anna", "administrator", None, PASSWORD, one_time=True)
-    await users.change_own_password(sqlite_store, "anna", "mitt-eget-lösenord", "mitt-eget-lösenord")
+    await users.change_own_password(
+        sqlite_store, "anna", "mitt-eget-lösenord", "mitt-eget-lösenord"
+    )
     account = await users.authenticate(sqlite_store, "anna", "mitt-eget-lösenord", "10.0.0.1")
     assert not account.must_change_password
     with pytest.raises(users.LoginRefused):

@@ -47,9 +47,7 @@ async def login(request: Request) -> Response:
             client_address(request),
         )
     except users.LoginRefused as refused:
-        return page(
-            request, "login.html", 401, error=str(refused), username=username, **ways
-        )
+        return page(request, "login.html", 401, error=str(refused), username=username, **ways)
     sessions.log_in(request, account.username)
     sessions.flash(request, f"Välkommen, {account.display_name}.")
     return RedirectResponse("/", status_code=303)

@@ -51,9 +51,7 @@ async def callback(request: Request) -> Response:
     sso = _sso(request)
     try:
         claims = await sso.finish(request)
-        account = sign_in.account_from_claims(
-            claims, sso.config.roles_claim, sso.config.role_map
-        )
+        account = sign_in.account_from_claims(claims, sso.config.roles_claim, sso.config.role_map)
     except SignOnFailed as failed:
         return _refused(request, str(failed), failed.status_code)
     except sign_in.SignInRefused as refused:

@@ -53,7 +53,11 @@ def _log_in_through_the_provider(
             page.find_element(By.ID, "password").send_keys(person.password)
             page.find_element(By.ID, "sign-in").click()
             wait_for(page, lambda d: d.current_url.startswith(desk_url), "back at the desk")
-            wait_for(page, lambda d: d.execute_script("return document.readyState") == "complete", "loaded")
+            wait_for(
+                page,
+                lambda d: d.execute_script("return document.readyState") == "complete",
+                "loaded",
+            )
             _check(page, desk_url, person)
 
 

@@ -38,7 +38,11 @@ async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 async def _change(client: httpx.AsyncClient, new: str, repeated: str) -> httpx.Response:
     return await client.post(
         "/password",
-        data={"password": new, "repeated": repeated, "csrf_token": await token(client, "/password")},
+        data={
+            "password": new,
+            "repeated": repeated,
+            "csrf_token": await token(client, "/password"),
+        },
     )
 
 
