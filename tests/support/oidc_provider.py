@@ -11,6 +11,7 @@ would never put in it (another audience, an expired one).
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -85,15 +86,20 @@ def _require_node() -> None:
 def install_packages() -> None:
     """`npm ci` once: only when node_modules lacks the provider."""
     _require_node()
-    if (OIDC_DIR / "node_modules" / "oidc-provider" / "package.json").is_file():
+    installed = OIDC_DIR / "node_modules" / "oidc-provider" / "package.json"
+    if installed.is_file():
         return
-    subprocess.run(
-        ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-        cwd=OIDC_DIR,
-        check=True,
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-    )
+    # Two pytest-xdist workers may get here at once; `npm ci` first deletes node_modules.
+    with (OIDC_DIR.parent / ".oidc-npm.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not installed.is_file():
+            subprocess.run(
+                ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+                cwd=OIDC_DIR,
+                check=True,
+                timeout=300,
+                stdin=subprocess.DEVNULL,
+            )
 
 
 @contextmanager
