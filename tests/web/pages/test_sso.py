@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -17,8 +18,9 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 
 from models.runtime.oidc import CALLBACK_PATH
-from models.runtime.settings import Settings
+from models.runtime.settings import Settings, get_settings
 from services.sign_in import NO_ROLE
+from tests.support.contract_cli import Lov
 from tests.support.desk import (
     BASE_URL,
     PASSWORD,
@@ -26,7 +28,9 @@ from tests.support.desk import (
     csrf_of,
     desk_client,
     log_in,
+    token,
 )
+from tests.support.helpers import eventually, random_org_nr
 from tests.support.listings import seed_records, settings_for
 from tests.support.oidc_provider import (
     ANNA,
@@ -36,6 +40,7 @@ from tests.support.oidc_provider import (
     Provider,
     log_in_at_provider,
 )
+from tests.support.plans import local_today
 from web.oidc import single_sign_on
 
 CALLBACK = BASE_URL + CALLBACK_PATH
@@ -236,3 +241,41 @@ async def test_an_id_token_signed_by_another_key_is_refused(
             await sso.client.parse_id_token(
                 {"id_token": token}, nonce="n-0123456789", claims_options=sso.claims_options
             )
+
+
+async def test_the_single_sign_on_user_is_the_actor_of_an_action(
+    records_lov: Lov, oidc_idp: Provider
+) -> None:
+    """As a local account's username is: the provider's preferred_username is the actor the
+    workflow records (on the dev server with a real worker, as in test_duties.py)."""
+    lov = records_lov
+    org = random_org_nr()
+    await lov.start(org)
+    result = await lov.cli(*lov.submit_args(org))
+    assert result.exit_code == 0, result.stderr
+    local = get_settings().model_copy(update={"var_dir": lov.tmp / "desk-var"})
+    path = f"/providers/{org.replace('-', '')}/duties/annual-report/{lov.year}"
+    async with desk_client(oidc_idp.desk_settings(local, BASE_URL)) as client:
+        assert (await client.get(await _callback_url(client))).status_code == 303
+
+        async def recorded() -> None:
+            assert "inlämnad, väntar på granskning" in (await client.get(path)).text
+
+        await eventually(recorded, timeout=20)
+        response = await client.post(
+            path + "/review",
+            data={
+                "csrf_token": await token(client, path),
+                "outcome": "request-completion",
+                "new_due": (local_today() + timedelta(days=14)).isoformat(),
+                "note": "Underskrift saknas",
+                "request_id": "sso-actor-1",
+            },
+        )
+        assert response.status_code == 303, response.text
+
+        async def reviewed_by_the_user() -> None:
+            html = (await client.get(path)).text
+            assert f"komplettering begärd av {ANNA.login}" in html, html
+
+        await eventually(reviewed_by_the_user, timeout=20)
