@@ -71,6 +71,10 @@ class SingleSignOn:
     async def start(self, request: Request) -> Response:
         """The redirect to the provider's login (state, nonce and PKCE verifier kept in the
         session)."""
+        # One login in flight per browser: an abandoned one's state would otherwise stay in the
+        # cookie for an hour, and a few of them make it too large for the browser to keep.
+        for key in [k for k in request.session if k.startswith(f"_state_{NAME}_")]:
+            del request.session[key]
         try:
             response: Response = await self.client.authorize_redirect(
                 request, self.config.redirect_uri

@@ -279,3 +279,15 @@ async def test_the_single_sign_on_user_is_the_actor_of_an_action(
             assert f"komplettering begärd av {ANNA.login}" in html, html
 
         await eventually(reviewed_by_the_user, timeout=20)
+
+
+async def test_only_the_latest_login_started_can_finish(client: httpx.AsyncClient) -> None:
+    """An abandoned start leaves nothing behind: the session (a cookie) does not grow."""
+    first = await _to_provider(client)
+    cookie = len(client.cookies["lov_session"])
+    for _ in range(5):
+        await _to_provider(client)
+    assert len(client.cookies["lov_session"]) < cookie + 100
+    stale = await log_in_at_provider(first, ANNA, CALLBACK)
+    assert (await client.get(stale)).status_code == 400
+    await _not_logged_in(client)
