@@ -64,9 +64,7 @@ def test_the_secret_may_come_from_a_file(tmp_path: Path) -> None:
         ),
     ],
 )
-def test_an_unusable_configuration_names_its_setting(
-    values: dict[str, Any], setting: str
-) -> None:
+def test_an_unusable_configuration_names_its_setting(values: dict[str, Any], setting: str) -> None:
     with pytest.raises(InvalidSetting) as caught:
         oidc_config(_settings(**values))
     assert str(caught.value).startswith(setting + ":")

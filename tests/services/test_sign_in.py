@@ -17,7 +17,8 @@ def _account(claims: dict[str, Any], claim: str = "groups") -> Account:
 
 
 def test_a_mapped_group_gives_its_role_and_the_names_of_the_claims() -> None:
-    claims = {"sub": "x1", "preferred_username": "anna.s", "name": "Anna S", "groups": ["LOV-admin"]}
+    claims: dict[str, Any] = {"sub": "x1", "preferred_username": "anna.s", "name": "Anna S"}
+    claims["groups"] = ["LOV-admin"]
     assert _account(claims) == Account("anna.s", "Anna S", "administrator")
 
 
