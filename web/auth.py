@@ -3,7 +3,8 @@
 Every page but the login page needs an account; the session names it, and each request reads it
 from the records (one SELECT), so an account disabled with `lov user disable` is logged out at
 its next request. A single sign-on session names its user, display name and role itself (there
-is no local account), and ends when single sign-on is no longer configured. A local account
+is no local account), and ends when single sign-on is no longer configured; a local account's
+ends when single sign-on is configured without LOV_OIDC_LOCAL_LOGIN. A local account
 with a one-time password gets nothing but the "Byt lösenord" page (PASSWORD_PATH) until it has
 chosen its own: every page that needs an account redirects there. An action is a POST that
 changes something: only the roles that may act get past `acting` (an auditor or a manager gets
@@ -40,11 +41,12 @@ async def current_account(request: Request) -> Account:
     if name is None:
         raise NotLoggedIn
     sso = sessions.sso_details(request)
+    sign_on = desk(request).sso
     if sso is not None:
-        if desk(request).sso is None:
-            sessions.log_out(request)
-            raise NotLoggedIn
-        found: Account | None = Account(name, sso[0], sso[1])
+        # Single sign-on turned off since: its sessions end.
+        found: Account | None = Account(name, sso[0], sso[1]) if sign_on is not None else None
+    elif sign_on is not None and not sign_on.config.local_login:
+        found = None  # local accounts turned off since (LOV_OIDC_LOCAL_LOGIN): they end too
     else:
         found = await users.active_account(desk(request).store, name)
     if found is None:

@@ -291,3 +291,21 @@ async def test_only_the_latest_login_started_can_finish(client: httpx.AsyncClien
     stale = await log_in_at_provider(first, ANNA, CALLBACK)
     assert (await client.get(stale)).status_code == 400
     await _not_logged_in(client)
+
+
+async def test_a_way_of_logging_in_turned_off_ends_its_sessions(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    # A local login made while local accounts were allowed, then sent to the desk without them.
+    async with desk_client(settings.model_copy(update={"oidc_local_login": True})) as allowed:
+        assert (await log_in(allowed, "administrator")).status_code == 303
+        assert (await allowed.get("/")).status_code == 200
+        client.cookies = allowed.cookies
+    await _not_logged_in(client)
+    # A single sign-on login, then sent to a desk without single sign-on.
+    assert (await client.get(await _callback_url(client))).status_code == 303
+    assert (await client.get("/")).status_code == 200
+    without = settings.model_copy(update={"oidc_issuer": None, "oidc_client_id": None})
+    async with desk_client(without) as local_only:
+        local_only.cookies = client.cookies
+        await _not_logged_in(local_only)
