@@ -98,6 +98,20 @@ MEANINGS: dict[str, str] = {
     "web_secure_cookies": "the session cookie is sent over HTTPS only; keep it on behind a TLS "
     "proxy (`lov serve`'s desk on 127.0.0.1 turns it off unless set)",
     "web_session_hours": "how long a login to the desk lasts",
+    "oidc_issuer": "single sign-on: the OpenID provider's issuer URL, exactly as in its ID "
+    "tokens; unset (with the client id) = local accounts only",
+    "oidc_client_id": "the desk's client id at the OpenID provider",
+    "oidc_client_secret": "the client secret at the OpenID provider; secret",
+    "oidc_client_secret_file": "a file holding the client secret instead (a container secret)",
+    "oidc_redirect_base_url": "the desk's public address; `<it>/login/oidc/callback` is "
+    "registered at the provider",
+    "oidc_scopes": "scopes asked for; must include `openid`",
+    "oidc_roles_claim": "ID token claim with the user's groups or roles (a list or one string; a "
+    "dotted path such as `realm_access.roles` reaches into an object)",
+    "oidc_role_map": "JSON from claim values to desk roles (`administrator`, `manager`, "
+    "`auditor`, `case_officer`); required with single sign-on",
+    "oidc_local_login": "with single sign-on configured, whether local accounts may still log in "
+    "(a break-glass administrator)",
     "worker_max_cached_workflows": "workflows a worker keeps in memory (~0.5 MiB each); cover "
     "those that wake together (docs/PERFORMANCE.md)",
     "worker_role": "`all`, `workflows` or `activities`: what this worker process runs. Split, they "

@@ -400,7 +400,8 @@ async def run_service(settings: Settings) -> None:
             if first_admin is not None:
                 print(
                     f"  Första administratören: {first_admin[0]}, lösenord {first_admin[1]} "
-                    f"(visas bara nu; byt med `lov user passwd {first_admin[0]}`)",
+                    "(engångslösenord, visas bara nu: webbdesken ber om ett nytt vid första "
+                    "inloggningen)",
                     flush=True,
                 )
             if codec_access:

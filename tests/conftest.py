@@ -41,6 +41,7 @@ pytest_plugins = [
     "tests.support.db_fixtures",
     "tests.support.desk_process",
     "tests.support.meeting_desk",
+    "tests.support.oidc_provider",
 ]
 
 

@@ -23,10 +23,12 @@ from models.runtime.settings import Settings
 from models.runtime.web_secret import web_secret
 from services.record_reads import open_records
 from web import sessions
-from web.auth import NotLoggedIn
+from web.auth import PASSWORD_PATH, MustChangePassword, NotLoggedIn
 from web.desk import Desk
 from web.pages import accessibility, duties, login, providers, start
 from web.pages import meetings as meeting_pages
+from web.oidc import single_sign_on
+from web.pages import accessibility, duties, login, password, providers, sso, start
 from web.render import page
 from web.security import SecurityHeaders, csrf_protected
 
@@ -38,6 +40,8 @@ ROUTERS = (
     duties.router,
     accessibility.router,
     meeting_pages.router,
+    sso.router,
+    password.router,
 )
 log = logging.getLogger("lovflow.web")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -53,11 +57,12 @@ def create_app(settings: Settings) -> FastAPI:
     """The desk on the settings' records database (which must exist and be migrated: the app
     refuses to start otherwise) and Temporal (connected at the first action)."""
     secret = web_secret(settings)
+    sign_on = single_sign_on(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_records(settings.require_records()) as store:
-            app.state.desk = Desk(settings, store, ProviderIds.from_settings(settings))
+            app.state.desk = Desk(settings, store, ProviderIds.from_settings(settings), sso=sign_on)
             yield
 
     app = FastAPI(
@@ -75,6 +80,10 @@ def create_app(settings: Settings) -> FastAPI:
     @app.exception_handler(NotLoggedIn)
     async def to_login(request: Request, exc: NotLoggedIn) -> Response:
         return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(MustChangePassword)
+    async def to_password(request: Request, exc: MustChangePassword) -> Response:
+        return RedirectResponse(PASSWORD_PATH, status_code=303)
 
     @app.exception_handler(HTTPException)
     async def error_page(request: Request, exc: HTTPException) -> Response:

@@ -146,6 +146,27 @@ class Settings(BaseSettings):
     web_secure_cookies: bool = True
     web_session_hours: float = Field(default=8.0, gt=0, le=24 * 30)
 
+    # Login through the municipality's OpenID Connect provider (web/oidc.py, services/sign_in.py).
+    # Configured when the issuer and client id are set; the client secret comes from
+    # LOV_OIDC_CLIENT_SECRET or a file (LOV_OIDC_CLIENT_SECRET_FILE, e.g. a container secret).
+    oidc_issuer: str | None = Field(
+        default=None, description="issuer URL; its /.well-known/openid-configuration is read"
+    )
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_client_secret_file: Path | None = None
+    # The desk's public address as the browser sees it (behind the proxy); the provider sends
+    # the browser back to <this>/login/oidc/callback, which must be registered there.
+    oidc_redirect_base_url: str | None = None
+    oidc_scopes: str = "openid profile email"
+    # The ID token claim that carries roles or groups (a dotted path reaches into an object,
+    # e.g. Keycloak's realm_access.roles), and which of its values give which desk role.
+    oidc_roles_claim: str = "groups"
+    oidc_role_map: dict[str, str] = Field(default_factory=dict)
+    # With OpenID Connect configured, local accounts can log in only when this is on (a
+    # break-glass administrator while the identity provider is down).
+    oidc_local_login: bool = False
+
     # Workflows a worker keeps in memory (about 0.5 MiB each). Those that wake together (a
     # reminder minute: every obligation and its contract) must fit, or each wake-up replays
     # its history into a fresh sandbox; the SDK's default of 1,000 made that the limit at
