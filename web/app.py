@@ -25,10 +25,9 @@ from services.record_reads import open_records
 from web import sessions
 from web.auth import PASSWORD_PATH, MustChangePassword, NotLoggedIn
 from web.desk import Desk
-from web.pages import accessibility, duties, login, providers, start
-from web.pages import meetings as meeting_pages
 from web.oidc import single_sign_on
 from web.pages import accessibility, duties, login, password, providers, sso, start
+from web.pages import meetings as meeting_pages
 from web.render import page
 from web.security import SecurityHeaders, csrf_protected
 
