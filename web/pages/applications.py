@@ -55,7 +55,7 @@ from web.words import APPLICATION_SV
 
 router = APIRouter()
 LIST = "/applications"
-ONE = "/applications/{application_id}"
+ONE = "/applications/{ref}"
 FORMS = ("assess", "completion", "complete", "approve", "reject")
 # The list's state filter: the undecided ones (the default), all, or one stored state.
 OPEN, ALL = "open", "all"
@@ -184,9 +184,10 @@ async def _show(
 
 
 @router.get(ONE, response_class=HTMLResponse)
-async def application(request: Request, application_id: str, who: LoggedIn) -> Response:
-    await _known(request, application_id)
-    return await _show(request, await _status(request, application_id), who)
+async def application(request: Request, ref: str, who: LoggedIn) -> Response:
+    """`ref`: the application's id (web.links)."""
+    await _known(request, ref)
+    return await _show(request, await _status(request, ref), who)
 
 
 # --- the actions --------------------------------------------------------------------------------
@@ -291,7 +292,7 @@ def _assessments(form: FormData, actor: str) -> list[AssessRequest]:
 def _note_of(err: ActionError, form: FormData) -> str:
     """A "not met" without a note names its skallkrav in the message (several at once) or is
     the only one sent: the refusal goes next to that skallkrav's note."""
-    if not err.field.startswith("note"):
+    if not err.field.startswith("note") or err.field.startswith("note-"):
         return err.field
     marker = "(skallkrav "
     if marker in err.message:
@@ -301,7 +302,9 @@ def _note_of(err: ActionError, form: FormData) -> str:
 
 
 @router.post(ONE + "/assess", response_class=HTMLResponse)
-async def assess(request: Request, application_id: str, who: Administrator) -> Response:
+async def assess(request: Request, ref: str, who: Administrator) -> Response:
+    application_id = ref
+
     def build(form: FormData, actor: str) -> Run:
         requests = _assessments(form, actor)
         return lambda client: apps.assess_many(client, application_id, requests)
@@ -313,12 +316,19 @@ async def assess(request: Request, application_id: str, who: Administrator) -> R
         )
 
     form = await request.form()
-    fields = tuple(n for n in form if n.startswith(("verdict-", "note-")))
+    verdicts = [n.removeprefix("verdict-") for n in form if n.startswith("verdict-")]
+    notes = [n.removeprefix("note-") for n in form if n.startswith("note-")]
+    # Each skallkrav sent: its verdict and its note (even one not sent, that a refusal names).
+    fields = tuple(
+        f"{kind}-{key}" for key in dict.fromkeys(verdicts + notes) for kind in ("verdict", "note")
+    )
     return await _act(request, application_id, who, "assess", fields, build, done, _note_of)
 
 
 @router.post(ONE + "/completion", response_class=HTMLResponse)
-async def request_completion(request: Request, application_id: str, who: Administrator) -> Response:
+async def request_completion(request: Request, ref: str, who: Administrator) -> Response:
+    application_id = ref
+
     def build(form: FormData, actor: str) -> Run:
         lines = [line for line in text(form, "items").splitlines() if line.strip()]
         if not lines:
@@ -341,7 +351,9 @@ async def request_completion(request: Request, application_id: str, who: Adminis
 
 
 @router.post(ONE + "/complete", response_class=HTMLResponse)
-async def complete(request: Request, application_id: str, who: Administrator) -> Response:
+async def complete(request: Request, ref: str, who: Administrator) -> Response:
+    application_id = ref
+
     def build(form: FormData, actor: str) -> Run:
         # The desk takes no files: what came in is described in the note.
         note = required(form, "note", "skriv vad som kom in")
@@ -364,7 +376,9 @@ def _decision_done(result: ApplicationStatus) -> str:
 
 
 @router.post(ONE + "/approve", response_class=HTMLResponse)
-async def approve(request: Request, application_id: str, who: Administrator) -> Response:
+async def approve(request: Request, ref: str, who: Administrator) -> Response:
+    application_id = ref
+
     def build(form: FormData, actor: str) -> Run:
         start = day(form, "contract_start")
         decision: DecideRequest = apps.decision(True, text(form, "reason"), start, actor)
@@ -375,7 +389,9 @@ async def approve(request: Request, application_id: str, who: Administrator) -> 
 
 
 @router.post(ONE + "/reject", response_class=HTMLResponse)
-async def reject(request: Request, application_id: str, who: Administrator) -> Response:
+async def reject(request: Request, ref: str, who: Administrator) -> Response:
+    application_id = ref
+
     def build(form: FormData, actor: str) -> Run:
         reason = required(form, "reason", "skriv skälet till avslaget")
         decision: DecideRequest = apps.decision(False, reason, None, actor)
