@@ -21,6 +21,8 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -46,11 +48,12 @@ from services.request_ids import Attempt, attempt, check_request_id
 from services.users import Account
 from web import sessions
 from web.application_refusals import in_swedish
+from web.application_texts import Words, time_writer, words_for
 from web.auth import Administrator, LoggedIn
 from web.desk import desk
 from web.forms import GENERAL, day, errors_of, field_of, required, text
 from web.links import application_href, application_id_in_address, provider_href
-from web.render import page, sv_date
+from web.render import page
 from web.words import APPLICATION_SV
 
 router = APIRouter()
@@ -133,8 +136,14 @@ async def _status(request: Request, application_id: str) -> ApplicationStatus:
 
 def _language(plan_id: str, request: Request) -> str:
     """The plan's language ("sv" or "da"): a Danish plan's application is shown in Danish."""
+    return _plan_language(plan_id, desk(request).settings.plans_dir)
+
+
+# Plan files change only with a new version (a deployment), so a process reads each once.
+@lru_cache(maxsize=64)
+def _plan_language(plan_id: str, plans_dir: Path) -> str:
     try:
-        return load_plan(plan_id, desk(request).settings.plans_dir).language
+        return load_plan(plan_id, plans_dir).language
     except PlanError:
         return "sv"
 
@@ -156,13 +165,18 @@ async def _show(
     the_desk = desk(request)
     zone = the_desk.zone(status.plan_id)
     pending = status.open_completion
+    language = _language(status.plan_id, request)
+    words = words_for(language)
     return page(
         request,
         "application.html",
         status_code,
         nav="applications",
         a=status,
-        lang=_language(status.plan_id, request),
+        lang=language,
+        t=words.t,
+        day=words.day,
+        when=time_writer(language, zone),
         base=application_href(status.application_id),
         provider_href=(
             provider_href(the_desk, status.provider.org_nr)
@@ -210,7 +224,7 @@ async def _act(
     form_name: str,
     fields: tuple[str, ...],
     build: Callable[[FormData, str], Run],
-    done: Callable[[ApplicationStatus], str],
+    done: Callable[[ApplicationStatus, Words], str],
     where: Callable[[ActionError, FormData], str] | None = None,
 ) -> Response:
     """Read the form with `fields` (`build` gives the service call), run it, and show the page
@@ -263,7 +277,7 @@ async def _act(
         return await refused(
             ActionError(GENERAL, message), 503, {form_name: state.request_id} if state else None
         )
-    sessions.flash(request, done(result))
+    sessions.flash(request, done(result, words_for(_language(result.plan_id, request))))
     return RedirectResponse(application_href(application_id) or LIST, status_code=303)
 
 
@@ -309,10 +323,10 @@ async def assess(request: Request, ref: str, who: Administrator) -> Response:
         requests = _assessments(form, actor)
         return lambda client: apps.assess_many(client, application_id, requests)
 
-    def done(result: ApplicationStatus) -> str:
+    def done(result: ApplicationStatus, w: Words) -> str:
         left = len(result.unassessed)
-        return "Bedömningarna är sparade. " + (
-            f"{left} skallkrav återstår att bedöma." if left else "Alla skallkrav är bedömda."
+        return f"{w.t['done_assess']} " + (
+            w.t["done_left"].format(n=left) if left else w.t["done_all"]
         )
 
     form = await request.form()
@@ -341,10 +355,9 @@ async def request_completion(request: Request, ref: str, who: Administrator) -> 
         )
         return lambda client: apps.request_completion(client, application_id, completion)
 
-    def done(result: ApplicationStatus) -> str:
+    def done(result: ApplicationStatus, w: Words) -> str:
         pending = result.open_completion
-        due = f", senast {sv_date(pending.due)}" if pending else ""
-        return f"Komplettering begärd{due}. Sökanden får besked per e-post."
+        return w.t["done_request"].format(due=w.day(pending.due if pending else None))
 
     fields = ("items", "due", "note")
     return await _act(request, application_id, who, "completion", fields, build, done)
@@ -360,19 +373,19 @@ async def complete(request: Request, ref: str, who: Administrator) -> Response:
         completion = CompleteRequest(note=note, actor=actor)
         return lambda client: apps.complete(client, application_id, completion)
 
-    def done(result: ApplicationStatus) -> str:
-        due = f" Beslut senast {sv_date(result.decision_due)}." if result.decision_due else ""
-        return f"Kompletteringen är registrerad.{due}"
+    def done(result: ApplicationStatus, w: Words) -> str:
+        if result.decision_due is None:
+            return w.t["done_complete"]
+        return w.t["done_complete_due"].format(due=w.day(result.decision_due))
 
     return await _act(request, application_id, who, "complete", ("note",), build, done)
 
 
-def _decision_done(result: ApplicationStatus) -> str:
+def _decision_done(result: ApplicationStatus, w: Words) -> str:
     if result.state == ApplicationState.APPROVED:
-        d = result.decision
-        start = f" Avtalet börjar {sv_date(d.contract_start)}." if d and d.contract_start else ""
-        return f"Ansökan är godkänd.{start} Sökanden får beslutet per e-post."
-    return "Ansökan är avslagen. Sökanden får beslutet, med hur man överklagar, per e-post."
+        start = result.decision.contract_start if result.decision else None
+        return w.t["done_approved"].format(start=w.day(start))
+    return w.t["done_rejected"]
 
 
 @router.post(ONE + "/approve", response_class=HTMLResponse)

@@ -16,12 +16,14 @@ import httpx
 import pytest_asyncio
 from temporalio.client import WorkflowExecutionStatus
 
+from models.domain.date_text import format_date
 from models.messages.application import ApplicationState, ApplicationStatus
-from models.runtime.settings import get_settings
+from models.plans.loader import load_plan
+from models.runtime.settings import PROJECT_ROOT, get_settings
 from services import applications as apps
 from tests.support.application_cli import EMAIL, PLAN, SKALLKRAV, ApplicationCli
 from tests.support.desk import add_accounts, desk_client, log_in, records, token
-from tests.support.helpers import eventually, random_org_nr
+from tests.support.helpers import eventually, random_cvr, random_org_nr
 from tests.support.plans import local_today
 from web.render import sv_date
 
@@ -353,3 +355,40 @@ async def test_an_unknown_or_personal_address_is_not_found(received: Application
         "/applications/application-5560360793-99/reject", data={"csrf_token": csrf, "reason": "x"}
     )
     assert posted.status_code == 404
+
+
+async def test_a_danish_plans_application_is_shown_and_confirmed_in_danish(
+    received: Application,
+) -> None:
+    cvr = random_cvr()
+    submitted = await received.cli.submit(cvr, "--plan", "herning")
+    assert submitted.exit_code == 0, submitted.stderr
+    path = f"/applications/application-{cvr}-1"
+    herning = load_plan("herning", PROJECT_ROOT / "plans")
+
+    async def listed() -> None:
+        page = await received.client.get("/applications")
+        assert f'href="{path}"' in page.text
+
+    await eventually(listed, timeout=20)
+    page = await received.client.get(path)
+    assert page.status_code == 200
+    assert '<div lang="da">' in page.text
+    assert "<dt>CVR-nummer</dt>" in page.text and "Vurdér mindstekravene" in page.text
+    assert "Godkend ansøgningen</button>" in page.text and "Godkänn" not in page.text
+    first = herning.skallkrav[0]
+    assert f"<legend>{first.title}</legend>" in page.text
+    status = await apps.status(received.cli.client, f"application-{cvr}-1")
+    assert status.decision_due is not None
+    # Dates the Danish way: "1. februar 2027".
+    assert format_date(status.decision_due, "da") in page.text
+    csrf = await token(received.client, path)
+    response = await received.client.post(
+        f"{path}/assess",
+        data={"csrf_token": csrf, f"verdict-{first.key}": "met"},
+    )
+    assert response.status_code == 303, response.text
+    again = await received.client.get(path)
+    left = len(herning.skallkrav) - 1
+    assert f"Vurderingerne er gemt. {left} mindstekrav mangler at blive vurderet." in again.text
+    assert "<strong>opfyldt</strong>, af administrator" in again.text
