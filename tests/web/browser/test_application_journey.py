@@ -12,6 +12,7 @@ Selenium blocks and the desk and the worker must keep running meanwhile.
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import date, timedelta
 from typing import Any
 
@@ -31,6 +32,9 @@ from tests.support.helpers import random_org_nr
 from tests.support.plans import local_today
 
 pytestmark = pytest.mark.browser
+# `make screenshots` asks for the pages by LOV_SCREENSHOTS, which the worker fixture clears with
+# every other LOV_* variable: read before it runs.
+SCREENSHOTS = os.environ.get("LOV_SCREENSHOTS")
 
 
 def heading(driver: Any) -> str:
@@ -110,8 +114,10 @@ def assess_and_approve(driver: Any, url: str, start: date) -> None:
 
 
 async def test_an_administrator_assesses_an_application_and_approves_it(
-    page: Any, application_cli: ApplicationCli
+    page: Any, application_cli: ApplicationCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    if SCREENSHOTS is not None:
+        monkeypatch.setenv("LOV_SCREENSHOTS", SCREENSHOTS)
     org = random_org_nr()
     submitted = await application_cli.submit(org)
     assert submitted.exit_code == 0, submitted.stderr
