@@ -11,6 +11,7 @@ import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest_asyncio
@@ -23,7 +24,8 @@ from models.runtime.settings import PROJECT_ROOT, get_settings
 from services import applications as apps
 from tests.support.application_cli import EMAIL, PLAN, SKALLKRAV, ApplicationCli
 from tests.support.desk import add_accounts, desk_client, log_in, records, token
-from tests.support.helpers import eventually, random_cvr, random_org_nr
+from tests.support.helpers import eventually, free_port, random_cvr, random_org_nr
+from tests.support.listings import NEWEST_FIRST, seed_records, settings_for
 from tests.support.plans import local_today
 from web.render import sv_date
 
@@ -392,3 +394,36 @@ async def test_a_danish_plans_application_is_shown_and_confirmed_in_danish(
     left = len(herning.skallkrav) - 1
     assert f"Vurderingerne er gemt. {left} mindstekrav mangler at blive vurderet." in again.text
     assert "<strong>opfyldt</strong>, af administrator" in again.text
+
+
+async def test_the_list_reads_the_records_and_answers_without_temporal(tmp_path: Path) -> None:
+    """The list and its filters come from the records (Temporal is not running here); the
+    application's page, which asks its workflow, says that it cannot be shown just now."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
+    await seed_records(url)
+    await add_accounts(url, "manager")
+    settings = settings_for(url).model_copy(
+        update={"var_dir": tmp_path / "var", "temporal_address": f"127.0.0.1:{free_port()}"}
+    )
+
+    def linked(html: str) -> list[str]:
+        return re.findall(r'<a href="/applications/(application-[^"]+)">', html)
+
+    async with desk_client(settings) as client:
+        await log_in(client, "manager")
+        # By default the undecided ones only.
+        assert linked((await client.get("/applications")).text) == ["application-5560360793-2"]
+        everything = await client.get("/applications", params={"state": "all"})
+        assert linked(everything.text) == NEWEST_FIRST
+        assert "avslagen" in everything.text and "godkänd" in everything.text
+        danish = await client.get("/applications", params={"state": "all", "plan": "herning"})
+        assert linked(danish.text) == ["application-5590010004-1"]
+        approved = await client.get("/applications", params={"state": "approved"})
+        assert linked(approved.text) == ["application-5590010004-1"]
+        bad = await client.get("/applications", params={"plan": "uppsala"})
+        assert bad.status_code == 400 and field_error(bad.text, "plan")
+        assert linked(bad.text) == []
+
+        page = await client.get("/applications/application-5560360793-2")
+        assert page.status_code == 503
+        assert "Temporal svarar inte just nu, så ansökan kan inte visas." in page.text
