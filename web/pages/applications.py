@@ -317,11 +317,9 @@ def _note_of(err: ActionError, form: FormData) -> str:
 
 @router.post(ONE + "/assess", response_class=HTMLResponse)
 async def assess(request: Request, ref: str, who: Administrator) -> Response:
-    application_id = ref
-
     def build(form: FormData, actor: str) -> Run:
         requests = _assessments(form, actor)
-        return lambda client: apps.assess_many(client, application_id, requests)
+        return lambda client: apps.assess_many(client, ref, requests)
 
     def done(result: ApplicationStatus, w: Words) -> str:
         left = len(result.unassessed)
@@ -336,13 +334,11 @@ async def assess(request: Request, ref: str, who: Administrator) -> Response:
     fields = tuple(
         f"{kind}-{key}" for key in dict.fromkeys(verdicts + notes) for kind in ("verdict", "note")
     )
-    return await _act(request, application_id, who, "assess", fields, build, done, _note_of)
+    return await _act(request, ref, who, "assess", fields, build, done, _note_of)
 
 
 @router.post(ONE + "/completion", response_class=HTMLResponse)
 async def request_completion(request: Request, ref: str, who: Administrator) -> Response:
-    application_id = ref
-
     def build(form: FormData, actor: str) -> Run:
         lines = [line for line in text(form, "items").splitlines() if line.strip()]
         if not lines:
@@ -353,32 +349,30 @@ async def request_completion(request: Request, ref: str, who: Administrator) -> 
             note=text(form, "note"),
             actor=actor,
         )
-        return lambda client: apps.request_completion(client, application_id, completion)
+        return lambda client: apps.request_completion(client, ref, completion)
 
     def done(result: ApplicationStatus, w: Words) -> str:
         pending = result.open_completion
         return w.t["done_request"].format(due=w.day(pending.due if pending else None))
 
     fields = ("items", "due", "note")
-    return await _act(request, application_id, who, "completion", fields, build, done)
+    return await _act(request, ref, who, "completion", fields, build, done)
 
 
 @router.post(ONE + "/complete", response_class=HTMLResponse)
 async def complete(request: Request, ref: str, who: Administrator) -> Response:
-    application_id = ref
-
     def build(form: FormData, actor: str) -> Run:
         # The desk takes no files: what came in is described in the note.
         note = required(form, "note", "skriv vad som kom in")
         completion = CompleteRequest(note=note, actor=actor)
-        return lambda client: apps.complete(client, application_id, completion)
+        return lambda client: apps.complete(client, ref, completion)
 
     def done(result: ApplicationStatus, w: Words) -> str:
         if result.decision_due is None:
             return w.t["done_complete"]
         return w.t["done_complete_due"].format(due=w.day(result.decision_due))
 
-    return await _act(request, application_id, who, "complete", ("note",), build, done)
+    return await _act(request, ref, who, "complete", ("note",), build, done)
 
 
 def _decision_done(result: ApplicationStatus, w: Words) -> str:
@@ -390,24 +384,20 @@ def _decision_done(result: ApplicationStatus, w: Words) -> str:
 
 @router.post(ONE + "/approve", response_class=HTMLResponse)
 async def approve(request: Request, ref: str, who: Administrator) -> Response:
-    application_id = ref
-
     def build(form: FormData, actor: str) -> Run:
         start = day(form, "contract_start")
         decision: DecideRequest = apps.decision(True, text(form, "reason"), start, actor)
-        return lambda client: apps.decide(client, application_id, decision)
+        return lambda client: apps.decide(client, ref, decision)
 
     fields = ("contract_start", "reason")
-    return await _act(request, application_id, who, "approve", fields, build, _decision_done)
+    return await _act(request, ref, who, "approve", fields, build, _decision_done)
 
 
 @router.post(ONE + "/reject", response_class=HTMLResponse)
 async def reject(request: Request, ref: str, who: Administrator) -> Response:
-    application_id = ref
-
     def build(form: FormData, actor: str) -> Run:
         reason = required(form, "reason", "skriv skälet till avslaget")
         decision: DecideRequest = apps.decision(False, reason, None, actor)
-        return lambda client: apps.decide(client, application_id, decision)
+        return lambda client: apps.decide(client, ref, decision)
 
-    return await _act(request, application_id, who, "reject", ("reason",), build, _decision_done)
+    return await _act(request, ref, who, "reject", ("reason",), build, _decision_done)
