@@ -42,6 +42,7 @@ from models.messages.application import (
 )
 from models.plans.loader import PlanError, list_plans, load_plan
 from services import applications as apps
+from services.application_records import recorded_application
 from services.errors import ActionError
 from services.filters import plan_filter, state_filter
 from services.request_ids import Attempt, attempt, check_request_id
@@ -64,7 +65,11 @@ FORMS = ("assess", "completion", "complete", "approve", "reject")
 OPEN, ALL = "open", "all"
 VERDICTS = ("met", "not_met")
 _NOT_FOUND = "Ingen sådan ansökan i registret."
-_TEMPORAL_DOWN = "Temporal svarar inte just nu, så ansökan kan inte visas. Försök igen om en stund."
+_TEMPORAL_DOWN = (
+    "Temporal svarar inte just nu: ansökan visas som registret har den och kan inte ändras här. "
+    "Försök igen om en stund."
+)
+_HISTORY_GONE = "Ansökan är avslutad och visas som registret har den."
 
 Run = Callable[[Client], Awaitable[ApplicationStatus]]
 
@@ -124,14 +129,33 @@ async def _known(request: Request, application_id: str) -> None:
         raise HTTPException(404, _NOT_FOUND)
 
 
-async def _status(request: Request, application_id: str) -> ApplicationStatus:
+@dataclass(frozen=True, slots=True)
+class Read:
+    """The application and, when its workflow could not answer, why it is read from the
+    records instead (then nothing can be done to it here)."""
+
+    status: ApplicationStatus
+    from_records: str | None = None
+
+
+async def _status(request: Request, application_id: str) -> Read:
+    """The workflow's status; else the records' (services/application_records.py): with
+    Temporal down, or the closed workflow's history gone after the namespace's retention, the
+    application is still shown, read-only, with the reason."""
+    the_desk = desk(request)
     try:
-        client = await desk(request).temporal()
-        return await apps.status(client, application_id)
+        client = await the_desk.temporal()
+        return Read(await apps.status(client, application_id))
     except ActionError:
-        raise HTTPException(404, _NOT_FOUND) from None
+        why = _HISTORY_GONE
     except (RPCError, TemporalError, OSError, RuntimeError):
-        raise HTTPException(503, _TEMPORAL_DOWN) from None
+        why = _TEMPORAL_DOWN
+    recorded = await recorded_application(
+        the_desk.store, application_id, the_desk.settings.plans_dir
+    )
+    if recorded is None:
+        raise HTTPException(404, _NOT_FOUND)
+    return Read(recorded, why)
 
 
 def _language(plan_id: str, request: Request) -> str:
@@ -154,7 +178,7 @@ def _titles(status: ApplicationStatus) -> dict[str, str]:
 
 async def _show(
     request: Request,
-    status: ApplicationStatus,
+    read: Read,
     who: Account,
     *,
     errors: dict[str, dict[str, str]] | None = None,
@@ -163,6 +187,7 @@ async def _show(
     same_request: dict[str, str] | None = None,
 ) -> Response:
     the_desk = desk(request)
+    status = read.status
     zone = the_desk.zone(status.plan_id)
     pending = status.open_completion
     language = _language(status.plan_id, request)
@@ -184,7 +209,8 @@ async def _show(
             else None
         ),
         pending=pending,
-        may_act=who.role == "administrator",
+        may_act=who.role == "administrator" and read.from_records is None,
+        from_records=read.from_records,
         errors=errors or {},
         values=values or {},
         # What the komplettering form suggests: the skallkrav assessed as not met.
@@ -246,7 +272,7 @@ async def _act(
             request,
             current,
             who,
-            errors={form_name: _refusal(err, fields, _titles(current))},
+            errors={form_name: _refusal(err, fields, _titles(current.status))},
             values={form_name: kept},
             status_code=status_code,
             same_request=same_request,

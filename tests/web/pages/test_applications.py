@@ -25,7 +25,7 @@ from services import applications as apps
 from tests.support.application_cli import EMAIL, PLAN, SKALLKRAV, ApplicationCli
 from tests.support.desk import add_accounts, desk_client, log_in, records, token
 from tests.support.helpers import eventually, free_port, random_cvr, random_org_nr
-from tests.support.listings import NEWEST_FIRST, seed_records, settings_for
+from tests.support.listings import AT, NEWEST_FIRST, seed_records, settings_for
 from tests.support.plans import local_today
 from web.render import sv_date
 
@@ -396,12 +396,36 @@ async def test_a_danish_plans_application_is_shown_and_confirmed_in_danish(
     assert "<strong>opfyldt</strong>, af administrator" in again.text
 
 
-async def test_the_list_reads_the_records_and_answers_without_temporal(tmp_path: Path) -> None:
-    """The list and its filters come from the records (Temporal is not running here); the
-    application's page, which asks its workflow, says that it cannot be shown just now."""
+async def test_without_temporal_the_list_and_the_page_are_read_from_the_records(
+    tmp_path: Path,
+) -> None:
+    """The list and its filters come from the records (Temporal is not running here); so does
+    the application's page when its workflow cannot answer: read-only, saying why, and an
+    action sent anyway changes nothing and says so."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
     await seed_records(url)
-    await add_accounts(url, "manager")
+    await add_accounts(url, "administrator")
+    wid = "application-5560360793-2"
+    async with records(url) as store:
+        await store.upsert_application(
+            wid,
+            "556036-0793",
+            "received",
+            AT + timedelta(days=500),  # later than the seeded row, so it replaces it
+            submitted_at=AT,
+            data={
+                "provider_name": "Omsorg i Norr AB",
+                "email": "ansokan@omsorg.example",
+                "plan_id": "sundsvall",
+                "decision_due": "2027-03-08",
+                "service_types": ["omvårdnad"],
+                "areas": ["Centrum"],
+            },
+        )
+        for n, (outcome, note) in enumerate([("not_met", "Saknas"), ("met", "Styrkt")]):
+            await store.record_assessment(
+                f"{wid}:assessment:{n}", wid, "556036-0793", "insurance", outcome, note, "bo", AT
+            )
     settings = settings_for(url).model_copy(
         update={"var_dir": tmp_path / "var", "temporal_address": f"127.0.0.1:{free_port()}"}
     )
@@ -410,9 +434,9 @@ async def test_the_list_reads_the_records_and_answers_without_temporal(tmp_path:
         return re.findall(r'<a href="/applications/(application-[^"]+)">', html)
 
     async with desk_client(settings) as client:
-        await log_in(client, "manager")
+        await log_in(client, "administrator")
         # By default the undecided ones only.
-        assert linked((await client.get("/applications")).text) == ["application-5560360793-2"]
+        assert linked((await client.get("/applications")).text) == [wid]
         everything = await client.get("/applications", params={"state": "all"})
         assert linked(everything.text) == NEWEST_FIRST
         assert "avslagen" in everything.text and "godkänd" in everything.text
@@ -424,6 +448,54 @@ async def test_the_list_reads_the_records_and_answers_without_temporal(tmp_path:
         assert bad.status_code == 400 and field_error(bad.text, "plan")
         assert linked(bad.text) == []
 
-        page = await client.get("/applications/application-5560360793-2")
-        assert page.status_code == 503
-        assert "Temporal svarar inte just nu, så ansökan kan inte visas." in page.text
+        page = await client.get(f"/applications/{wid}")
+        assert page.status_code == 200
+        assert "Temporal svarar inte just nu: ansökan visas som registret har den" in page.text
+        # The plan's whole checklist, each with its latest assessment.
+        for title in TITLES.values():
+            assert f"<td>{title}</td>" in page.text
+        assert "<td>uppfyllt</td>\n        <td>Styrkt</td>" in page.text
+        assert page.text.count("<td>ej bedömt</td>") == len(SKALLKRAV) - 1
+        assert "8 mars 2027" in page.text  # the decision date
+        assert f'action="/applications/{wid}/' not in page.text  # nothing to act on here
+        csrf = await token(client, f"/applications/{wid}")
+        sent = await client.post(
+            f"/applications/{wid}/reject", data={"csrf_token": csrf, "reason": "Ej komplett"}
+        )
+        assert sent.status_code == 503
+        assert "Temporal svarar inte just nu, så inget har ändrats." in sent.text
+    async with records(url) as store:
+        row = await store.get_application(wid)
+        assert row is not None and (row.status, row.decision) == ("received", None)
+
+
+async def test_a_decided_application_whose_history_is_gone_is_read_from_the_records(
+    received: Application,
+) -> None:
+    """After the namespace's retention a closed workflow's history is deleted; the records
+    keep the application, and its page shows it from them."""
+    org = random_org_nr()
+    wid = f"application-{org.replace('-', '')}-1"
+    async with records(received.url) as store:
+        await store.upsert_application(
+            wid,
+            org,
+            "rejected",
+            AT,
+            submitted_at=AT,
+            decided_at=AT + timedelta(days=20),
+            decision="rejected",
+            reason="Försäkringsbrev saknades",
+            data={
+                "provider_name": "Gammal Omsorg AB",
+                "email": "a@gammal.example",
+                "plan_id": "sundsvall",
+            },
+        )
+    page = await received.client.get(f"/applications/{wid}")
+    assert page.status_code == 200
+    assert "Ansökan är avslutad och visas som registret har den." in page.text
+    decision = page.text[page.text.index('id="decision"') :]
+    assert "<dd>avslagen</dd>" in decision and "Försäkringsbrev saknades" in decision
+    assert sv_date((AT + timedelta(days=20)).date()) in decision
+    assert f'action="/applications/{wid}/' not in page.text
