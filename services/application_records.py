@@ -81,11 +81,14 @@ async def recorded_application(
             at=a.at,
         )
     keys = list(titles) + [k for k in latest if k not in titles]
+    state = ApplicationState(row.status)
+    # A decided row names its outcome; an older one without it has its state.
+    decided = row.decision or (state.value if state.decided else None)
     decision = None
-    if row.decision is not None:
+    if decided is not None:
         try:
             decision = Decision(
-                outcome=row.decision,  # type: ignore[arg-type]  # checked by the model
+                outcome=decided,  # type: ignore[arg-type]  # checked by the model
                 reason=row.reason or "",
                 actor="",
                 at=row.decided_at or row.updated_at,
@@ -101,7 +104,7 @@ async def recorded_application(
         ),
         plan_id=plan_id,
         plan_version=str(data.get("plan_version", "")),
-        state=ApplicationState(row.status),
+        state=state,
         registered=True,
         submitted_at=row.submitted_at or row.created_at,
         service_types=[str(s) for s in data.get("service_types", [])],
