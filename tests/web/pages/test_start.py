@@ -135,14 +135,15 @@ async def test_the_start_page_lists_applications_meetings_and_recoveries(tmp_pat
         html = (await client.get("/")).text
 
     applications = _section(html, "applications")
-    # Undecided only, the nearest decision date first; a provider's row links to its page.
+    # Undecided only, the nearest decision date first; each row links to its application.
     assert "Beslutad Omsorg AB" not in applications
     assert applications.index("Hemtjänst 100% Väst") < applications.index("Nya Omsorgen AB")
     assert f'<time datetime="{soon.isoformat()}">{sv_date(soon)}</time>' in applications
     assert sv_date(far) in applications
-    assert 'href="/providers/5590010004">Hemtjänst 100% Väst</a>' in applications
+    assert 'href="/applications/application-5590010004-9">Hemtjänst 100% Väst</a>' in applications
     assert "komplettering begärd" in applications
-    assert ">Nya Omsorgen AB</a>" not in applications and "Nya Omsorgen AB" in applications
+    # An applicant that is not yet a provider too: the application has its own page.
+    assert 'href="/applications/application-5569999990-1">Nya Omsorgen AB</a>' in applications
     # The seeded undecided application (received, no decision date yet).
     assert "inte bestämd" in applications
 
