@@ -284,8 +284,14 @@ class ContractWorkflow:
                 return occ.period_start
         return None
 
-    def _still_owed(self, plan: YearPlan, end_date: date, covered: bool) -> list[str]:
-        """The termination notice's list: title and period of each duty still to be submitted."""
+    def _still_owed(
+        self, plan: YearPlan, end_date: date, covered: bool
+    ) -> list[str] | list[dict[str, str]]:
+        """The termination notice's list: title and period of each duty still to be submitted.
+
+        Patched runs hand the mail activity the title, key and period of each (as the welcome
+        does), so the text names the period as the other e-mails do ("för räkenskapsåret
+        2026" for an årsredovisning). Only the activity's input changes, never a command."""
         if not covered:  # as before the patch: keys of the items due by the end date
             return [
                 f"{i.obligation} {i.period}"
@@ -293,7 +299,11 @@ class ContractWorkflow:
                 if not i.status.terminal and i.due <= end_date
             ]
         return [
-            f"{self._title(plan, i.obligation)} ({i.period})"
+            {
+                "title": self._title(plan, i.obligation),
+                "obligation": i.obligation,
+                "period": i.period,
+            }
             for i in sorted(self._items.values(), key=lambda i: (i.due, i.obligation))
             if not i.status.terminal
             and self._owed_after_termination(plan, i.obligation, i.period, i.due)
