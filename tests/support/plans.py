@@ -189,10 +189,14 @@ for _q, (_m, _d) in enumerate(((4, 15), (7, 15), (10, 15), (12, 15)), start=1):
 
 
 def always_open_plans(dest: Path, plan_id: str = "sundsvall") -> Path:
-    """A plans folder holding a copy of a shipped plan (same id, skallkrav and duties) whose
-    office hours span every hour of every day (no holiday calendar): for tests against the dev
-    server's real clock, where e-mail that waits for office hours (workflows/office_hours.py)
-    must go out at once whenever the test runs, at night and at weekends too."""
+    """A plans folder holding the shipped plans, `plan_id`'s changed (same id, skallkrav and
+    duties) so that its office hours span every hour of every day (no holiday calendar): for
+    tests against the dev server's real clock, where e-mail that waits for office hours
+    (workflows/office_hours.py) must go out at once whenever the test runs, at night and at
+    weekends too."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for shipped in (PROJECT_ROOT / "plans").glob("*.toml"):
+        (dest / shipped.name).write_bytes(shipped.read_bytes())
     text = (PROJECT_ROOT / "plans" / f"{plan_id}.toml").read_text(encoding="utf-8")
     text, calendars = re.subn(
         r'(?m)^holiday_calendar = "[A-Za-z]+"$', 'holiday_calendar = "none"', text
@@ -203,7 +207,6 @@ def always_open_plans(dest: Path, plan_id: str = "sundsvall") -> Path:
         text,
     )
     assert calendars == 1 and hours == 1, f"plans/{plan_id}.toml: office hours not found"
-    dest.mkdir(parents=True, exist_ok=True)
     (dest / f"{plan_id}.toml").write_text(text, encoding="utf-8")
     assert load_plan(plan_id, dest).office_hours.end == time(23, 59, 59)
     return dest
