@@ -10,17 +10,28 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date, datetime, time
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
 import pytest
 
+from models.domain.money import ClaimLine
+from models.messages.application import CompletionRequest
 from models.messages.common import Provider
 from models.messages.contract import TerminateRequest
+from models.messages.meeting import ScheduleRequest
 from models.messages.obligation import ExtendRequest, ReviewRequest, WaiveRequest
+from models.messages.placement import ChooseRequest
+from services import applications as apps
 from services import contracts, obligations
+from services import meetings as meeting_actions
+from services import placements as pa
+from services import recoveries as recovery
+from tests.support.applications import application
 from tests.support.harness import PROVIDER, STOCKHOLM, Stack, local, lovflow_stack
 from tests.support.lifecycle import t1_submission
+from tests.support.placement_helpers import A, B, new_placement, providers_on_list, registered
 
 ORG = PROVIDER.org_nr
 OTHER = Provider(org_nr="559012-1231", name="Beta Hemtjänst AB", email="beta@hemtjanst.example")
@@ -135,3 +146,69 @@ async def test_a_termination_notice_waits_unless_it_confirms_the_providers_own(
         await stack.sleep_until(at(3, 4, 10))
         notices = [(w, to) for w, k, to in stack.mails() if k == "notice"]
         assert [w for w, to in notices if PROVIDER.email in to] == [at(3, 4, 9)]
+
+
+async def test_meetings_recoveries_applications_and_placements_hold_night_mail(
+    tmp_path: Path,
+) -> None:
+    """At 02:00 an administrator books a meeting, starts an återkrav, asks an applicant for a
+    komplettering and registers a customer's choice: every Update returns, the e-mails go at
+    09:00. The applicant's own receipt goes at once."""
+    line = ClaimLine(
+        period="2031-01",
+        customer_ref="K-1042",
+        hours_billed=Decimal("12.5"),
+        hours_approved=Decimal("10"),
+        hourly_rate=Decimal("385.50"),
+    )
+    async with lovflow_stack(tmp_path) as stack:
+        queue = stack.settings.temporal_task_queue
+        await providers_on_list(stack, A, B)
+        await stack.sleep_until(at(3, 4, 2))
+        booked = await meeting_actions.schedule(
+            stack.client,
+            "meeting-5560360793-2031-H1",
+            ScheduleRequest(starts_at=at(4, 22, 10), place="Stadshuset", actor="karin"),
+        )
+        case_id = await recovery.start_recovery(
+            stack.client,
+            queue,
+            stack.settings.plans_dir,
+            stack.settings.templates_dir,
+            ORG,
+            [line],
+            year=2031,
+            actor="anna",
+            search_attributes=False,
+        )
+        applicant = PROVIDER.model_copy(update={"org_nr": "212000-2312"})
+        wid = await apps.submit_application(
+            stack.client, queue, application().model_copy(update={"provider": applicant})
+        )
+        asked = await apps.request_completion(
+            stack.client, wid, CompletionRequest(items=["Försäkringsbrev"], actor="a")
+        )
+        placement = await new_placement(stack, "DNR-2031-0077")
+        await registered(stack, placement)
+        chosen = await pa.choose(
+            stack.client, placement, ChooseRequest(provider=B.org_nr, actor="handlaggare")
+        )
+        # Each command has returned with its e-mail held until 09:00.
+        for held in (booked.mail_held, asked.mail_held, chosen.mail_held):
+            assert [h.send_at for h in held][-1:] == [at(3, 4, 9)], held
+        await asyncio.sleep(1)
+        kinds = {
+            "meeting-invitation",
+            "recovery-notice",
+            "application-new",
+            "application-completion-request",
+            "placement-new",
+        }
+        assert [k for _, k, _ in stack.mails() if k in kinds] == []
+        assert sent(stack, "application-received") == [at(3, 4, 2)]
+
+        await stack.sleep_until(at(3, 4, 9, 30))
+        delivered = [(when, k) for when, k, _ in stack.mails() if k in kinds]
+        assert sorted(delivered) == sorted((at(3, 4, 9), k) for k in kinds)
+        status = await recovery.recovery_status(stack.client, case_id)
+        assert status.mail_held == []
