@@ -177,6 +177,7 @@ async def _drive(
             provider.contract_start,
             sim.plan_ref,
             search_attributes=False,
+            actor=scenario.actor,
             plan=sim.plan,
         )
     names = Names()
