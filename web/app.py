@@ -25,7 +25,7 @@ from services.record_reads import open_records
 from web import sessions
 from web.auth import NotLoggedIn
 from web.desk import Desk
-from web.pages import accessibility, duties, login, providers, start
+from web.pages import accessibility, duties, login, placements, providers, recoveries, start
 from web.render import page
 from web.security import SecurityHeaders, csrf_protected
 
@@ -36,6 +36,8 @@ ROUTERS = (
     providers.router,
     duties.router,
     accessibility.router,
+    recoveries.router,
+    placements.router,
 )
 log = logging.getLogger("lovflow.web")
 STATIC_DIR = Path(__file__).resolve().parent / "static"

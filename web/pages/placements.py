@@ -1,0 +1,494 @@
+"""Kundval: the turordningslistor in turn, the placements with their state and choice deadline,
+and one page per placement with the actions services/placements.py offers (the same as `lov
+placement start|choose|switch|plan-done|end`), with the logged-in user as the actor.
+
+Who acts: the case officer (handläggare) and the administrator; a manager or an auditor gets
+403. The list reads the records database; the lists in turn, the choice deadlines and a
+placement's page ask Temporal (the rotation and placement workflows keep them). A placement is
+addressed by its generated id (`placement-<12 hex>`); the customer only ever appears by the
+pseudonymous reference, in the page, never in an address, and one shaped like a personnummer is
+shown as "(dold)" as `lov placement list` does.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel
+from starlette.datastructures import FormData
+from temporalio.client import Client
+from temporalio.exceptions import TemporalError
+from temporalio.service import RPCError
+
+from models.domain.customer_ref import looks_like_personnummer
+from models.domain.orgnr import OrgNrError, normalize_org_nr
+from models.ids import is_placement_id, list_key
+from models.messages import placement as msg
+from models.messages.placement import PlacementState, PlacementStatus, RotationStatus
+from models.plans.loader import list_plans
+from services import placements as pa
+from services.errors import ActionError
+from services.placements import HIDDEN_REF, PlacementRow
+from services.users import Account
+from services.words import PLACEMENT_STATES
+from web import sessions
+from web.actions import Refused, perform
+from web.auth import LoggedIn, role_in
+from web.desk import Desk, desk
+from web.forms import day, text
+from web.links import provider_href
+from web.refusals import Rewordings
+from web.render import page, sv_date, sv_datetime
+
+router = APIRouter()
+# Kundval is the case officer's work (and the administrator's, who does everything).
+CaseOfficer = Annotated[Account, Depends(role_in("administrator", "case_officer"))]
+ACTING = ("administrator", "case_officer")
+PLACEMENT = "/placements/{ref}"
+FORMS = ("choose", "switch", "plan_done", "end")
+START_FIELDS = ("customer_ref", "area", "service_type", "hours", "decision_date", "start", "plan")
+EVENTS = {
+    "registered": "Beslutet registrerat",
+    "assigned": "Utförare tilldelad",
+    "switch_requested": "Byte av utförare registrerat",
+    "switched": "Bytet av utförare genomfört",
+    "care_plan_done": "Genomförandeplanen registrerad",
+    "care_plan_reminder": "Påminnelse om genomförandeplanen",
+    "care_plan_overdue": "Genomförandeplanen är försenad",
+    "rechoice_requested": "Kunden ska välja på nytt",
+    "rotation_failed": "Ingen utförare på turordningslistan",
+    "ending": "Placeringen avslutas",
+    "ended": "Placeringen avslutad",
+}
+_NOTE = re.compile(r"(\S+) (\S+) \((.*)\)")
+
+
+def _date_of(match: re.Match[str], group: int) -> str:
+    return sv_date(date.fromisoformat(match.group(group)))
+
+
+# The placement and rotation workflows' refusals (workflows/placement.py, rotation.py) and the
+# service's, worded for the desk.
+WORDS: Rewordings = [
+    (
+        re.compile(r"the customer has a provider; use switch to change it"),
+        lambda m: "kunden har redan en utförare; registrera ett byte i stället",
+    ),
+    (
+        re.compile(r"(\S+) is the provider whose contract ends"),
+        lambda m: f"{m.group(1)} är den utförare vars avtal upphör",
+    ),
+    (
+        re.compile(r"the customer has no provider yet; use choose"),
+        lambda m: "kunden har ingen utförare än; registrera kundens val i stället",
+    ),
+    (
+        re.compile(r"(\S+) is already the customer's provider"),
+        lambda m: f"{m.group(1)} är redan kundens utförare",
+    ),
+    (re.compile(r"a switch is already under way.*"), lambda m: "ett byte pågår redan"),
+    (re.compile(r"the placement is ending"), lambda m: "placeringen håller på att avslutas"),
+    (
+        re.compile(r"must be between (\S+) and (\S+)"),
+        lambda m: f"måste vara mellan {_date_of(m, 1)} och {_date_of(m, 2)}",
+    ),
+    (re.compile(r"no provider has started yet"), lambda m: "ingen utförare har börjat än"),
+    (
+        re.compile(r"the genomförandeplan is already registered"),
+        lambda m: "genomförandeplanen är redan registrerad",
+    ),
+    (re.compile(r"must not be in the future"), lambda m: "får inte vara efter i dag"),
+    (re.compile(r"before the provider's start"), lambda m: "före utförarens start"),
+    (re.compile(r"the placement is already ending"), lambda m: "placeringen avslutas redan"),
+    (re.compile(r"must not be in the past"), lambda m: "får inte vara före i dag"),
+    (
+        re.compile(r"the placement is still being registered"),
+        lambda m: "placeringen registreras fortfarande; försök igen om en stund",
+    ),
+    (re.compile(r"the placement has ended"), lambda m: "placeringen är avslutad"),
+    (
+        re.compile(r"another change is under way; try again in a moment"),
+        lambda m: "en annan ändring pågår; försök igen om en stund",
+    ),
+    (
+        re.compile(r"no (other )?approved provider (?:on the rotation list )?for (.+?)"),
+        lambda m: f"ingen {'annan ' if m.group(1) else ''}godkänd utförare för {m.group(2)}",
+    ),
+    (
+        re.compile(r"(\S+) is not approved for (.+) \(approved: .*\)"),
+        lambda m: f"{m.group(1)} är inte godkänd för {m.group(2)}",
+    ),
+    (
+        re.compile(r"(\S+)'s contract starts (\S+), after (\S+)"),
+        lambda m: f"avtalet med {m.group(1)} börjar först {_date_of(m, 2)}",
+    ),
+    (
+        re.compile(r"looks like a personnummer.*"),
+        lambda m: (
+            "ser ut som ett personnummer; ange kundens pseudonyma referens, t.ex. ärendenumret"
+        ),
+    ),
+    (
+        re.compile(r"1–40 characters: .*"),
+        lambda m: "1–40 tecken: bokstäver, siffror och . _ / -",
+    ),
+    (
+        re.compile(r"the item is already (\w+)"),
+        lambda m: f"placeringen är redan {PLACEMENT_STATES.get(m.group(1), m.group(1))}",
+    ),
+]
+
+
+def masked(ref: str) -> str:
+    """The customer's reference as `lov placement list` shows it (never a personnummer)."""
+    return HIDDEN_REF if looks_like_personnummer(ref) else ref
+
+
+async def _lists(client: Client, plans: list[str]) -> list[RotationStatus]:
+    """Each plan's lists in turn (plans without a rotation workflow have none)."""
+    found = []
+    for plan_id in plans:
+        status = await pa.rotation_status(client, plan_id)
+        if status.lists:
+            found.append(status)
+    return found
+
+
+async def _list(
+    request: Request,
+    who: Account,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+    request_id: str | None = None,
+) -> Response:
+    the_desk = desk(request)
+    plans = list_plans(the_desk.settings.plans_dir)
+    rows: list[PlacementRow] = await pa.all_placements(the_desk.store)
+    waiting = [r.placement.placement_id for r in rows if r.placement.status == "awaiting_choice"]
+    lists: list[RotationStatus] = []
+    deadlines: dict[str, date] = {}
+    reachable = True
+    try:
+        client = await the_desk.temporal()
+        lists = await _lists(client, plans)
+        deadlines = await pa.choice_deadlines(client, waiting)
+    except (RPCError, TemporalError, OSError, RuntimeError):
+        reachable = False  # the records' part of the page still answers
+    # From the records: a provider's name shows while Temporal is down too.
+    names = await the_desk.store.provider_names()
+    return page(
+        request,
+        "placements.html",
+        status_code,
+        nav="placements",
+        groups=[
+            (state, PLACEMENT_STATES[state], [r for r in rows if r.placement.status == state])
+            for state in ("awaiting_choice", "active", "ended")
+        ],
+        lists=lists,
+        names=names,
+        deadlines=deadlines,
+        reachable=reachable,
+        masked=masked,
+        provider_href=lambda org: provider_href(the_desk, org),
+        may_act=who.role in ACTING,
+        plans=plans,
+        default_plan=the_desk.settings.default_plan,
+        errors=errors or {},
+        values=values or {},
+        request_id=request_id or str(uuid.uuid4()),
+    )
+
+
+@router.get("/placements", response_class=HTMLResponse)
+async def placements(request: Request, who: LoggedIn) -> Response:
+    return await _list(request, who)
+
+
+def _start_input(the_desk: Desk, values: dict[str, str], form: FormData, actor: str) -> Any:
+    """The decision as `lov placement start` checks it; the first bad field is refused."""
+    settings = the_desk.settings
+    ref = pa.customer_ref(values["customer_ref"])
+    if not values["area"]:
+        raise ActionError("area", "ange området, t.ex. Centrum")
+    if not values["service_type"]:
+        raise ActionError("service_type", "ange tjänsten, t.ex. omvårdnad")
+    if not values["hours"]:
+        raise ActionError("hours", "ange beviljad tid per månad, t.ex. 22,5")
+    hours = pa.granted_hours(values["hours"], "hours")
+    decided = day(form, "decision_date")
+    begins = day(form, "start")
+    assert decided is not None and begins is not None
+    try:
+        pa.check_start(decided, begins)
+    except ActionError as err:
+        raise ActionError("start", "får inte vara före beslutsdatum") from err
+    plan_id = pa.plan_id(values["plan"] or None, settings.default_plan, settings.plans_dir)
+    inp = msg.PlacementInput(
+        customer_ref=ref,
+        area=values["area"],
+        service_type=values["service_type"],
+        granted_hours=hours,
+        decision_date=decided,
+        start=begins,
+        plan_id=plan_id,
+        actor=actor,
+        search_attributes=settings.search_attributes,
+    )
+    pa.check_input(inp)
+    return inp
+
+
+@router.post("/placements", response_class=HTMLResponse)
+async def start(request: Request, who: CaseOfficer) -> Response:
+    the_desk = desk(request)
+    form = await request.form()
+    values = {name: text(form, name) for name in START_FIELDS}
+    result = await perform(
+        request,
+        form,
+        START_FIELDS,
+        lambda: _start_input(the_desk, values, form, who.username),
+        lambda client, inp: pa.start(client, the_desk.settings.temporal_task_queue, inp),
+        WORDS,
+    )
+    if isinstance(result, Refused):
+        # A personnummer typed as the reference is not shown again, not even in the form.
+        if values["customer_ref"] and looks_like_personnummer(values["customer_ref"]):
+            values["customer_ref"] = ""
+        return await _list(
+            request,
+            who,
+            errors=result.errors,
+            values=values,
+            status_code=result.status_code,
+            request_id=result.request_id,
+        )
+    sessions.flash(request, "Beslutet är registrerat. Registrera kundens val när det kommer.")
+    return RedirectResponse(f"/placements/{result}", status_code=303)
+
+
+def _placement_id(ref: str) -> str:
+    if not is_placement_id(ref):
+        raise HTTPException(404, "Placeringen finns inte.")
+    return ref
+
+
+def _history(status: PlacementStatus) -> list[dict[str, str]]:
+    """The workflow's notes ("<time> <event> (<actor>)") as the page shows them."""
+    shown = []
+    for note in status.history:
+        found = _NOTE.fullmatch(note)
+        if found is None:
+            continue
+        at, event, actor = found.groups()
+        shown.append(
+            {
+                "at": at,
+                "what": EVENTS.get(event, event),
+                "actor": "systemet" if actor == "system" else actor,
+            }
+        )
+    return shown
+
+
+async def _show(
+    request: Request,
+    ref: str,
+    who: Account,
+    *,
+    errors: dict[str, dict[str, str]] | None = None,
+    values: dict[str, dict[str, str]] | None = None,
+    status_code: int = 200,
+    same_request: dict[str, str] | None = None,
+) -> Response:
+    the_desk = desk(request)
+    placement_id = _placement_id(ref)
+    try:
+        client = await the_desk.temporal()
+        s = await pa.status(client, placement_id)
+        rotation = await pa.rotation_status(client, s.plan_id)
+    except ActionError:
+        raise HTTPException(404, "Placeringen finns inte.") from None
+    except (RPCError, TemporalError, OSError, RuntimeError):
+        raise HTTPException(
+            503, "Temporal svarar inte just nu, så placeringen kan inte visas. Försök igen snart."
+        ) from None
+    key = list_key(s.area, s.service_type)
+    approved = next(
+        (q.providers for q in rotation.lists if list_key(q.area, q.service_type) == key), ()
+    )
+    may_act = who.role in ACTING
+    return page(
+        request,
+        "placement.html",
+        status_code,
+        nav="placements",
+        s=s,
+        customer=masked(s.customer_ref),
+        history=_history(s),
+        approved=[(org, rotation.names.get(org, "")) for org in approved],
+        provider_href=provider_href(the_desk, s.provider) if s.provider else None,
+        base=f"/placements/{placement_id}",
+        offered=_offered(s) if may_act else set(),
+        may_act=may_act,
+        errors=errors or {},
+        values=values or {},
+        request_ids={name: str(uuid.uuid4()) for name in FORMS} | (same_request or {}),
+        when_iso=lambda at: _when(the_desk, at),
+    )
+
+
+def _when(the_desk: Desk, text: str) -> str:
+    """A history note's time (ISO, UTC) in the plan's time zone."""
+    return sv_datetime(datetime.fromisoformat(text), the_desk.zone())
+
+
+def _offered(s: PlacementStatus) -> set[str]:
+    """The forms the placement's state allows (the workflow checks again)."""
+    if s.state is PlacementState.ENDED or not s.registered:
+        return set()
+    offered = set()
+    if s.state is PlacementState.AWAITING_CHOICE:
+        offered.add("choose")
+    if s.state is PlacementState.ACTIVE and s.pending_switch is None and s.end_date is None:
+        offered.add("switch")
+    if s.care_plan is not None and s.care_plan.done_on is None:
+        offered.add("plan_done")
+    if s.end_date is None:
+        offered.add("end")
+    return offered
+
+
+@router.get(PLACEMENT, response_class=HTMLResponse)
+async def placement(request: Request, ref: str, who: LoggedIn) -> Response:
+    return await _show(request, ref, who)
+
+
+Update = Callable[[Client, str, Any], Awaitable[PlacementStatus]]
+
+
+async def _act(
+    request: Request,
+    ref: str,
+    who: Account,
+    form_name: str,
+    fields: tuple[str, ...],
+    build: Callable[[FormData, str], BaseModel],
+    update: Update,
+    done: Callable[[PlacementStatus], str],
+) -> Response:
+    placement_id = _placement_id(ref)
+    form = await request.form()
+    values = {name: text(form, name) for name in fields}
+    result = await perform(
+        request,
+        form,
+        fields,
+        lambda: build(form, who.username),
+        lambda client, req: update(client, placement_id, req),
+        WORDS,
+    )
+    if isinstance(result, Refused):
+        return await _show(
+            request,
+            ref,
+            who,
+            errors={form_name: result.errors},
+            values={form_name: values},
+            status_code=result.status_code,
+            same_request={form_name: result.request_id} if result.request_id else None,
+        )
+    sessions.flash(request, done(result))
+    return RedirectResponse(f"/placements/{placement_id}", status_code=303)
+
+
+def _org(form: FormData, name: str = "provider") -> str:
+    typed = text(form, name)
+    if not typed:
+        raise ActionError(name, "välj en utförare")
+    try:
+        return normalize_org_nr(typed)
+    except OrgNrError as err:
+        raise ActionError(name, str(err)) from None
+
+
+def _choose(form: FormData, actor: str) -> msg.ChooseRequest:
+    # "rotation": the customer declines to choose, the list in turn gives the provider.
+    typed = text(form, "provider")
+    provider = None if typed == "rotation" else _org(form)
+    return msg.ChooseRequest(provider=provider, actor=actor)
+
+
+def _switch(form: FormData, actor: str) -> msg.SwitchRequest:
+    return msg.SwitchRequest(
+        provider=_org(form), effective=day(form, "effective", required=False), actor=actor
+    )
+
+
+def _plan_done(form: FormData, actor: str) -> msg.CarePlanDoneRequest:
+    return msg.CarePlanDoneRequest(done_on=day(form, "done_on", required=False), actor=actor)
+
+
+def _end(form: FormData, actor: str) -> msg.EndRequest:
+    reason = text(form, "reason")
+    if not reason:
+        raise ActionError("reason", "skriv varför placeringen avslutas")
+    when = day(form, "end_date", required=False)
+    return msg.EndRequest(end_date=when, reason=reason, actor=actor)
+
+
+def _chosen(s: PlacementStatus) -> str:
+    if s.pending_switch is not None:
+        p = s.pending_switch
+        return f"Kundens val registrerat: {p.name} från {sv_date(p.effective)}."
+    return f"Kundens val registrerat: {s.provider_name} från {sv_date(s.provider_start)}."
+
+
+def _switched(s: PlacementStatus) -> str:
+    p = s.pending_switch
+    if p is None:
+        return "Bytet är registrerat."
+    return f"Bytet är registrerat: till {p.name} från {sv_date(p.effective)}."
+
+
+def _action(
+    name: str,
+    fields: tuple[str, ...],
+    build: Callable[[FormData, str], BaseModel],
+    update: Update,
+    done: Callable[[PlacementStatus], str],
+) -> None:
+    """POST <placement>/<name>: a case officer's (or the administrator's) Update."""
+
+    async def act(request: Request, ref: str, who: CaseOfficer) -> Response:
+        return await _act(request, ref, who, name, fields, build, update, done)
+
+    path = PLACEMENT + "/" + name.replace("_", "-")
+    router.post(path, response_class=HTMLResponse, name=f"placement-{name}")(act)
+
+
+_action("choose", ("provider",), _choose, pa.choose, _chosen)
+_action("switch", ("provider", "effective"), _switch, pa.switch, _switched)
+_action(
+    "plan_done",
+    ("done_on",),
+    _plan_done,
+    pa.care_plan_done,
+    lambda s: "Genomförandeplanen är registrerad.",
+)
+_action(
+    "end",
+    ("end_date", "reason"),
+    _end,
+    pa.end,
+    lambda s: f"Placeringen avslutas, sista dag {sv_date(s.end_date)}.",
+)
