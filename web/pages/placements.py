@@ -12,6 +12,7 @@ shown as "(dold)" as `lov placement list` does.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from collections.abc import Awaitable, Callable
@@ -51,6 +52,7 @@ router = APIRouter()
 CaseOfficer = Annotated[Account, Depends(role_in("administrator", "case_officer"))]
 ACTING = ("administrator", "case_officer")
 PLACEMENT = "/placements/{ref}"
+TEMPORAL_WAIT_S = 5.0
 FORMS = ("choose", "switch", "plan_done", "end")
 START_FIELDS = ("customer_ref", "area", "service_type", "hours", "decision_date", "start", "plan")
 EVENTS = {
@@ -178,9 +180,12 @@ async def _list(
     reachable = True
     try:
         client = await the_desk.temporal()
-        lists = await _lists(client, plans)
-        deadlines = await pa.choice_deadlines(client, waiting)
-    except (RPCError, TemporalError, OSError, RuntimeError):
+        # Bounded: a workflow whose workers are down would hold its query until the RPC gives
+        # up, and the records' part of the page need not wait for that.
+        async with asyncio.timeout(TEMPORAL_WAIT_S):
+            lists = await _lists(client, plans)
+            deadlines = await pa.choice_deadlines(client, waiting)
+    except (RPCError, TemporalError, OSError, RuntimeError):  # TimeoutError is an OSError
         reachable = False  # the records' part of the page still answers
     # From the records: a provider's name shows while Temporal is down too.
     names = await the_desk.store.provider_names()

@@ -17,7 +17,6 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -82,14 +81,15 @@ STEP_WORDS = {
     "paid": "Betalt, ärendet avslutat",
 }
 DETAIL_WORDS = {
-    "amount": "belopp",
-    "response_due": "svar senast",
-    "comment": "kommentar",
-    "reason": "skäl",
-    "invoice_number": "fakturanummer",
-    "payment_due": "betalas senast",
-    "note": "anteckning",
+    "amount": "belopp {}",
+    "response_due": "svar senast {}",
+    "comment": "kommentar: {}",
+    "reason": "skäl: {}",
+    "invoice_number": "faktura {}",
+    "payment_due": "betalas senast {}",
+    "note": "anteckning: {}",
 }
+_ISO_DAY = re.compile(r"\d{4}-\d\d-\d\d")
 DECISIONS = {"confirmed": "fastställt", "adjusted": "ändrat", "withdrawn": "återkallat"}
 
 
@@ -242,11 +242,14 @@ async def open_case(request: Request, who: Administrator) -> Response:
             client, the_desk.settings, org, lines, who.username, values["subject"]
         )
 
+    offered = dict(await _choices(the_desk))
     try:
-        if values["provider"]:
+        if values["provider"] in offered:
             org = await org_nr_of(the_desk.store, values["provider"], the_desk.ids)
+        else:
+            values["provider"] = ""  # not one of the offered providers: choose again
     except ActionError:
-        values["provider"] = ""  # not one of the offered providers: choose again
+        values["provider"] = ""
     result = await perform(request, form, OPEN_FIELDS, build, start, WORDS)
     if isinstance(result, Refused):
         return await _list(
@@ -280,11 +283,10 @@ def _history(facts: recoveries.CasePage) -> list[dict[str, Any]]:
         for key, value in step.details.items():
             if not value or key not in DETAIL_WORDS:
                 continue
-            if key == "amount":
-                value = format_sek(Decimal(value))
-            elif key in ("response_due", "payment_due"):
+            # The workflow wrote amounts in kronor already ("1 479,25 kr"), dates ISO.
+            if key in ("response_due", "payment_due") and _ISO_DAY.fullmatch(value):
                 value = sv_date(date.fromisoformat(value))
-            details.append(f"{DETAIL_WORDS[key]}: {value}")
+            details.append(DETAIL_WORDS[key].format(value))
         shown.append(
             {
                 "at": step.at,
