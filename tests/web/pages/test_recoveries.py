@@ -225,9 +225,10 @@ async def test_a_case_from_notice_to_payment(case_desk: CaseDesk) -> None:
         assert paid.status_code == 303
         assert await state() == RecoveryState.PAID
         html = (await admin.get(path)).text
+        decided_sum = format_sek(Decimal("1200.50"))
         for text in (
             "Utföraren godtar av administrator",
-            f"Beslut: ändrat av manager (belopp {format_sek(Decimal('1200.50'))}; skäl: Delvis styrkt)",
+            f"Beslut: ändrat av manager (belopp {decided_sum}; skäl: Delvis styrkt)",
             "Fakturerat av administrator",
             "Betalt, ärendet avslutat av administrator",
             "Inga åtgärder: återkravet är betalt, avslutat.",
