@@ -179,10 +179,10 @@ async def _list(
     deadlines: dict[str, date] = {}
     reachable = True
     try:
-        client = await the_desk.temporal()
         # Bounded: a workflow whose workers are down would hold its query until the RPC gives
         # up, and the records' part of the page need not wait for that.
         async with asyncio.timeout(TEMPORAL_WAIT_S):
+            client = await the_desk.temporal()
             lists = await _lists(client, plans)
             deadlines = await pa.choice_deadlines(client, waiting)
     except (RPCError, TemporalError, OSError, RuntimeError):  # TimeoutError is an OSError
