@@ -234,3 +234,21 @@ def screenshot(driver: Any, name: str) -> Path | None:
     finally:
         driver.set_window_size(width, height)
     return path
+
+
+def heading(driver: Any) -> str:
+    """The page's <h1>, as a user reads where they are."""
+    from selenium.webdriver.common.by import By
+
+    return str(driver.find_element(By.TAG_NAME, "h1").text)
+
+
+def open_link(driver: Any, text: str) -> None:
+    """Follow the link reading `text`, as a user clicks it, and wait for the new page."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+
+    old_page = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.LINK_TEXT, text).click()
+    wait_for(driver, expected_conditions.staleness_of(old_page), f"the page behind {text!r}")
+    wait_for(driver, lambda d: d.execute_script("return document.readyState") == "complete", text)
