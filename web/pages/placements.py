@@ -36,7 +36,7 @@ from models.plans.loader import list_plans
 from services import placements as pa
 from services.errors import ActionError
 from services.placements import HIDDEN_REF, PlacementRow
-from services.users import Account
+from services.users import KUNDVAL_ROLES, Account
 from services.words import PLACEMENT_STATES
 from web import sessions
 from web.actions import Refused, perform
@@ -49,8 +49,7 @@ from web.render import page, sv_date, sv_datetime
 
 router = APIRouter()
 # Kundval is the case officer's work (and the administrator's, who does everything).
-CaseOfficer = Annotated[Account, Depends(role_in("administrator", "case_officer"))]
-ACTING = ("administrator", "case_officer")
+CaseOfficer = Annotated[Account, Depends(role_in(*KUNDVAL_ROLES))]
 PLACEMENT = "/placements/{ref}"
 TEMPORAL_WAIT_S = 5.0
 FORMS = ("choose", "switch", "plan_done", "end")
@@ -204,7 +203,7 @@ async def _list(
         reachable=reachable,
         masked=masked,
         provider_href=lambda org: provider_href(the_desk, org),
-        may_act=who.role in ACTING,
+        may_act=who.role in KUNDVAL_ROLES,
         plans=plans,
         default_plan=the_desk.settings.default_plan,
         errors=errors or {},
@@ -331,7 +330,7 @@ async def _show(
     approved = next(
         (q.providers for q in rotation.lists if list_key(q.area, q.service_type) == key), ()
     )
-    may_act = who.role in ACTING
+    may_act = who.role in KUNDVAL_ROLES
     return page(
         request,
         "placement.html",

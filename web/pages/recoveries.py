@@ -27,6 +27,7 @@ from temporalio.client import Client
 
 from models.domain.customer_ref import looks_like_personnummer
 from models.domain.money import ClaimLine, format_sek
+from models.domain.provider_id import is_personal
 from models.messages.recovery import (
     DecideRequest,
     PaidRequest,
@@ -40,11 +41,11 @@ from services.errors import ActionError
 from services.provider_refs import address_ref, org_nr_of
 from services.providers import list_providers
 from services.recoveries import CaseRow, OpenedCase
-from services.users import Account
+from services.users import RECOVERY_DECISION_ROLES, RECOVERY_ROLES, Account
 from services.words import RECOVERY_STATES
 from web import sessions
 from web.actions import Refused, perform
-from web.auth import Administrator, LoggedIn, role_in
+from web.auth import LoggedIn, role_in
 from web.desk import Desk, desk
 from web.forms import text
 from web.links import provider_href
@@ -54,7 +55,8 @@ from web.render import page, sv_date
 router = APIRouter()
 # The decision may also be a manager's (module docstring); every other action is the
 # administrator's.
-Decider = Annotated[Account, Depends(role_in("administrator", "manager"))]
+Decider = Annotated[Account, Depends(role_in(*RECOVERY_DECISION_ROLES))]
+Recoverer = Annotated[Account, Depends(role_in(*RECOVERY_ROLES))]
 CASE = "/recoveries/{ref}"
 FORMS = ("open", "respond", "decide", "settle", "paid")
 OPEN_FIELDS = ("provider", "subject", "lines")
@@ -170,7 +172,7 @@ async def _choices(the_desk: Desk) -> list[tuple[str, str]]:
         ref = address_ref(row.org_nr, the_desk.ids)
         if ref is not None:
             # A sole trader's org nr is a personnummer: its label shows only the name.
-            shown = row.name if ref.startswith("ef-") else f"{row.name} ({row.org_nr})"
+            shown = row.name if is_personal(row.org_nr) else f"{row.name} ({row.org_nr})"
             found.append((ref, shown))
     return found
 
@@ -189,7 +191,7 @@ async def _list(
         Linked(c, f"/recoveries/{c.case.recovery_id}", provider_href(the_desk, c.case.org_nr))
         for c in await recoveries.all_cases(the_desk.store)
     ]
-    may_open = who.role == "administrator"
+    may_open = who.role in RECOVERY_ROLES
     return page(
         request,
         "recoveries.html",
@@ -226,7 +228,7 @@ def claim_lines(typed: str) -> list[ClaimLine]:
 
 
 @router.post("/recoveries", response_class=HTMLResponse)
-async def open_case(request: Request, who: Administrator) -> Response:
+async def open_case(request: Request, who: Recoverer) -> Response:
     the_desk = desk(request)
     form = await request.form()
     values = {name: text(form, name) for name in OPEN_FIELDS}
@@ -328,8 +330,8 @@ async def _show(
 ) -> Response:
     the_desk = desk(request)
     facts = await _case(request, ref)
-    may_act = who.role == "administrator"
-    may_decide = who.role in ("administrator", "manager")
+    may_act = who.role in RECOVERY_ROLES
+    may_decide = who.role in RECOVERY_DECISION_ROLES
     return page(
         request,
         "recovery.html",
@@ -465,7 +467,7 @@ def _action(
 ) -> None:
     """POST <case>/<name>: an administrator's Update with one form's fields."""
 
-    async def act(request: Request, ref: str, who: Administrator) -> Response:
+    async def act(request: Request, ref: str, who: Recoverer) -> Response:
         return await _act(request, ref, who, name, fields, build, update, done)
 
     router.post(CASE + "/" + name, response_class=HTMLResponse, name=f"recovery-{name}")(act)
