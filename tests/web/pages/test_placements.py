@@ -261,3 +261,22 @@ async def test_the_case_officer_acts_in_kundval_only(seeded: Settings) -> None:
     async with records(str(seeded.database_url)) as store:
         (placement,) = await store.list_placements()
         assert placement.status == "active"
+
+
+async def test_a_customer_who_declines_gets_the_provider_next_in_turn(kundval: Kundval) -> None:
+    lov = kundval.lov
+    async with desk_as(kundval.settings, "case-officer") as client:
+        started = await send(
+            client, "/placements", kundval.decision(customer_ref="DNR-2031-0077"), on="/placements"
+        )
+        path = started.headers["location"]
+        html = (await client.get(path)).text
+        assert "Kunden avstår från att välja: näst på tur i turordningslistan" in html
+        placed = await send(client, f"{path}/choose", {"provider": "rotation"}, on=path)
+        assert placed.status_code == 303
+        status = await placements.status(lov.client, path.removeprefix("/placements/"))
+        assert (status.provider, status.via) == (kundval.org, "rotation")
+        assert "turordningslistan" in (await client.get(path)).text
+        listing = (await client.get("/placements")).text
+        turns = listing.split('<h2 id="lists-title">', 1)[1].split("</section>")[0]
+        assert "<td>1</td>" in turns  # one customer given by the list so far
