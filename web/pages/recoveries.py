@@ -407,16 +407,22 @@ def _respond(form: FormData, actor: str) -> RespondRequest:
 def _decide(form: FormData, actor: str) -> DecideRequest:
     outcome = text(form, "outcome")
     reason = text(form, "reason")
+    typed, lines = text(form, "amount"), text(form, "lines")
     if outcome == "adjust":
-        typed = text(form, "amount")
+        # A lower amount, or the claim lines as adjusted (the amount is then their sum).
+        if typed and lines:
+            raise ActionError("amount", "ange antingen ett nytt belopp eller justerade rader")
+        if lines:
+            adjusted = claim_lines(lines)
+            return DecideRequest(outcome="adjust", lines=adjusted, reason=reason, actor=actor)
         if not typed:
-            raise ActionError("amount", "ange det nya beloppet i kronor")
+            raise ActionError("amount", "ange det nya beloppet i kronor eller justerade rader")
         amount = recoveries.parse_amount(typed, "amount")
         return DecideRequest(outcome="adjust", amount=amount, reason=reason, actor=actor)
     if outcome not in ("confirm", "withdraw"):
         raise ActionError("outcome", "välj fastställ, ändra eller återkalla")
-    if text(form, "amount"):
-        raise ActionError("amount", "anges bara när beloppet ändras")
+    if typed or lines:
+        raise ActionError("amount" if typed else "lines", "anges bara när beloppet ändras")
     return DecideRequest(outcome=outcome, reason=reason, actor=actor)  # type: ignore[arg-type]
 
 
@@ -454,7 +460,7 @@ def _settled(r: RecoveryStatus) -> str:
 
 @router.post(CASE + "/decide", response_class=HTMLResponse)
 async def decide(request: Request, ref: str, who: Decider) -> Response:
-    fields = ("outcome", "amount", "reason")
+    fields = ("outcome", "amount", "lines", "reason")
     return await _act(request, ref, who, "decide", fields, _decide, recoveries.decide, _decided)
 
 

@@ -33,6 +33,9 @@ from web.pages import recoveries as page
 
 LINES = "2027-03; K-1042; 12,5; 10; 385,50\n2027-03; K-2077; 20,25; 19; 412,40\n"
 CLAIMED = "1\u00a0479,25 kr"  # the desk writes thousands with a non-breaking space
+ADJUSTED = (
+    "2027-03; K-1042; 12,5; 11; 385,50"  # the desk writes thousands with a non-breaking space
+)
 
 
 @dataclass
@@ -178,6 +181,17 @@ async def test_a_case_from_notice_to_payment(case_desk: CaseDesk) -> None:
             ({"outcome": "adjust", "amount": "100", "reason": ""}, "decide-reason", "Får inte"),
             ({"outcome": "withdraw", "reason": ""}, "decide-reason", "Får inte vara tomt"),
             ({"outcome": "confirm", "amount": "10"}, "decide-amount", "Anges bara när"),
+            ({"outcome": "confirm", "lines": ADJUSTED}, "decide-lines", "Anges bara när"),
+            (
+                {"outcome": "adjust", "amount": "100", "lines": ADJUSTED, "reason": "x"},
+                "decide-amount",
+                "Ange antingen ett nytt belopp eller justerade rader",
+            ),
+            (
+                {"outcome": "adjust", "lines": "2027-03; K-1042; x; 1; 1", "reason": "x"},
+                "decide-lines",
+                "Rad 1, kolumnen fakturerade timmar: inte ett tal",
+            ),
         ]
         for data, field, start in bad:
             response = await send(manager, f"{path}/decide", data, on=path)
@@ -328,7 +342,9 @@ async def test_an_action_without_temporal_changes_nothing_and_says_so(seeded: Se
 
 def _posts() -> list[str]:
     return sorted(
-        r.path for r in page.router.routes if isinstance(r, APIRoute) and "POST" in (r.methods or ())
+        r.path
+        for r in page.router.routes
+        if isinstance(r, APIRoute) and "POST" in (r.methods or ())
     )
 
 
