@@ -33,9 +33,7 @@ from web.pages import recoveries as page
 
 LINES = "2027-03; K-1042; 12,5; 10; 385,50\n2027-03; K-2077; 20,25; 19; 412,40\n"
 CLAIMED = "1\u00a0479,25 kr"  # the desk writes thousands with a non-breaking space
-ADJUSTED = (
-    "2027-03; K-1042; 12,5; 11; 385,50"  # the desk writes thousands with a non-breaking space
-)
+ADJUSTED = "2027-03; K-1042; 12,5; 11; 385,50"  # a line as a decision adjusts it
 
 
 @dataclass
