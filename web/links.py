@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from models.domain.provider_id import is_personal
 from services.provider_refs import address_ref
+from services.providers import list_providers
 from web.desk import Desk
 
 
@@ -19,3 +21,15 @@ def duty_href(desk: Desk, org_nr: str, obligation: str, period: str) -> str | No
     if base is None:
         return None
     return f"{base}/duties/{quote(obligation, safe='')}/{quote(period, safe='')}"
+
+
+async def provider_options(desk: Desk) -> list[tuple[str, str]]:
+    """Providers with an active contract, for a form's choice: (address ref, label). A sole
+    trader's org nr is a personnummer, so its label is the name only."""
+    found = []
+    for row in await list_providers(desk.store, None, "active", None):
+        ref = address_ref(row.org_nr, desk.ids)
+        if ref is not None:
+            shown = row.name if is_personal(row.org_nr) else f"{row.name} ({row.org_nr})"
+            found.append((ref, shown))
+    return found

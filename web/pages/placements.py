@@ -36,14 +36,15 @@ from models.plans.loader import list_plans
 from services import placements as pa
 from services.errors import ActionError
 from services.placements import HIDDEN_REF, PlacementRow
+from services.provider_refs import org_nr_of
 from services.users import KUNDVAL_ROLES, Account
 from services.words import PLACEMENT_STATES
 from web import sessions
-from web.actions import Refused, perform
+from web.actions import Refused, perform, refusal
 from web.auth import LoggedIn, role_in
 from web.desk import Desk, desk
 from web.forms import day, text
-from web.links import provider_href
+from web.links import provider_href, provider_options
 from web.refusals import Rewordings
 from web.render import page, sv_date, sv_datetime
 
@@ -53,6 +54,8 @@ CaseOfficer = Annotated[Account, Depends(role_in(*KUNDVAL_ROLES))]
 PLACEMENT = "/placements/{ref}"
 TEMPORAL_WAIT_S = 5.0
 FORMS = ("choose", "switch", "plan_done", "end")
+LIST_FORMS = ("start", "list_add", "list_remove")
+LIST_FIELDS = ("org_nr", "area", "service_type", "plan")
 START_FIELDS = ("customer_ref", "area", "service_type", "hours", "decision_date", "start", "plan")
 EVENTS = {
     "registered": "Beslutet registrerat",
@@ -140,6 +143,22 @@ WORDS: Rewordings = [
         lambda m: "1–40 tecken: bokstäver, siffror och . _ / -",
     ),
     (
+        re.compile(r"(\S+) is already on the list for (.+)"),
+        lambda m: f"{m.group(1)} står redan på listan för {m.group(2)}",
+    ),
+    (
+        re.compile(r"(\S+) is not on the list for (.+)"),
+        lambda m: f"{m.group(1)} står inte på listan för {m.group(2)}",
+    ),
+    (
+        re.compile(r"(\S+) is not on any rotation list"),
+        lambda m: f"{m.group(1)} står inte på någon turordningslista",
+    ),
+    (
+        re.compile(r"(\S+) has no running contract"),
+        lambda m: f"{m.group(1)} har inget gällande avtal",
+    ),
+    (
         re.compile(r"the item is already (\w+)"),
         lambda m: f"placeringen är redan {PLACEMENT_STATES.get(m.group(1), m.group(1))}",
     ),
@@ -165,10 +184,10 @@ async def _list(
     request: Request,
     who: Account,
     *,
-    errors: dict[str, str] | None = None,
-    values: dict[str, str] | None = None,
+    errors: dict[str, dict[str, str]] | None = None,
+    values: dict[str, dict[str, str]] | None = None,
     status_code: int = 200,
-    request_id: str | None = None,
+    same_request: dict[str, str] | None = None,
 ) -> Response:
     the_desk = desk(request)
     plans = list_plans(the_desk.settings.plans_dir)
@@ -188,6 +207,7 @@ async def _list(
         reachable = False  # the records' part of the page still answers
     # From the records: a provider's name shows while Temporal is down too.
     names = await the_desk.store.provider_names()
+    may_act = who.role in KUNDVAL_ROLES
     return page(
         request,
         "placements.html",
@@ -203,12 +223,13 @@ async def _list(
         reachable=reachable,
         masked=masked,
         provider_href=lambda org: provider_href(the_desk, org),
-        may_act=who.role in KUNDVAL_ROLES,
+        may_act=may_act,
+        providers=await provider_options(the_desk) if may_act else [],
         plans=plans,
         default_plan=the_desk.settings.default_plan,
-        errors=errors or {},
-        values=values or {},
-        request_id=request_id or str(uuid.uuid4()),
+        all_errors=errors or {},
+        all_values=values or {},
+        request_ids={name: str(uuid.uuid4()) for name in LIST_FORMS} | (same_request or {}),
     )
 
 
@@ -271,10 +292,10 @@ async def start(request: Request, who: CaseOfficer) -> Response:
         return await _list(
             request,
             who,
-            errors=result.errors,
-            values=values,
+            errors={"start": result.errors},
+            values={"start": values},
             status_code=result.status_code,
-            request_id=result.request_id,
+            same_request={"start": result.request_id} if result.request_id else None,
         )
     sessions.flash(request, "Beslutet är registrerat. Registrera kundens val när det kommer.")
     return RedirectResponse(f"/placements/{result}", status_code=303)
@@ -496,3 +517,100 @@ _action(
     pa.end,
     lambda s: f"Placeringen avslutas, sista dag {sv_date(s.end_date)}.",
 )
+
+
+async def _list_change(
+    request: Request,
+    who: Account,
+    form_name: str,
+    fields: tuple[str, ...],
+    build: Callable[[Desk, dict[str, str], str], Awaitable[Any]],
+    change: Callable[[Desk, Client, Any], Awaitable[RotationStatus]],
+    done: str,
+) -> Response:
+    """A change to a turordningslista (the rotation workflow's Update), from the list page."""
+    the_desk = desk(request)
+    form = await request.form()
+    values = {name: text(form, name) for name in fields}
+    try:
+        built = await build(the_desk, values, who.username)
+    except ActionError as err:
+        refused: Refused | RotationStatus = refusal(err, fields, WORDS)
+    else:
+        refused = await perform(
+            request, form, fields, lambda: built, lambda c, r: change(the_desk, c, r), WORDS
+        )
+    if isinstance(refused, Refused):
+        return await _list(
+            request,
+            who,
+            errors={form_name: refused.errors},
+            values={form_name: values},
+            status_code=refused.status_code,
+            same_request={form_name: refused.request_id} if refused.request_id else None,
+        )
+    sessions.flash(request, done)
+    return RedirectResponse("/placements", status_code=303)
+
+
+async def _listed(the_desk: Desk, values: dict[str, str]) -> tuple[str, str]:
+    """The provider (one of the offered: an active contract) and the plan of a list change."""
+    offered = dict(await provider_options(the_desk))
+    if values["org_nr"] not in offered:
+        raise ActionError("org_nr", "välj en utförare")
+    org = await org_nr_of(the_desk.store, values["org_nr"], the_desk.ids)
+    settings = the_desk.settings
+    return org, pa.plan_id(values["plan"] or None, settings.default_plan, settings.plans_dir)
+
+
+async def _entry(the_desk: Desk, values: dict[str, str], actor: str) -> tuple[str, Any]:
+    org, plan_id = await _listed(the_desk, values)
+    if not values["area"]:
+        raise ActionError("area", "ange området, t.ex. Centrum")
+    if not values["service_type"]:
+        raise ActionError("service_type", "ange tjänsten, t.ex. omvårdnad")
+    entry = msg.RotationEntry(
+        org_nr=org, area=values["area"], service_type=values["service_type"], actor=actor
+    )
+    return plan_id, entry
+
+
+async def _removal(the_desk: Desk, values: dict[str, str], actor: str) -> tuple[str, Any]:
+    org, plan_id = await _listed(the_desk, values)
+    if bool(values["area"]) != bool(values["service_type"]):
+        missing = "area" if not values["area"] else "service_type"
+        raise ActionError(missing, "ange både område och tjänst, eller ingetdera (alla listor)")
+    removal = msg.ProviderRemoval(
+        org_nr=org,
+        area=values["area"] or None,
+        service_type=values["service_type"] or None,
+        reason=values["reason"],
+        actor=actor,
+    )
+    return plan_id, removal
+
+
+@router.post("/placements/lists/add", response_class=HTMLResponse)
+async def list_add(request: Request, who: CaseOfficer) -> Response:
+    async def add(the_desk: Desk, client: Client, built: Any) -> RotationStatus:
+        plan_id, entry = built
+        settings = the_desk.settings
+        return await pa.add_provider(
+            client, settings.temporal_task_queue, plan_id, entry, settings.search_attributes
+        )
+
+    return await _list_change(
+        request, who, "list_add", LIST_FIELDS, _entry, add, "Utföraren står nu sist på listan."
+    )
+
+
+@router.post("/placements/lists/remove", response_class=HTMLResponse)
+async def list_remove(request: Request, who: CaseOfficer) -> Response:
+    async def remove(the_desk: Desk, client: Client, built: Any) -> RotationStatus:
+        plan_id, removal = built
+        return await pa.remove_provider(client, plan_id, removal)
+
+    fields = (*LIST_FIELDS, "reason")
+    return await _list_change(
+        request, who, "list_remove", fields, _removal, remove, "Utföraren är borttagen."
+    )

@@ -27,7 +27,6 @@ from temporalio.client import Client
 
 from models.domain.customer_ref import looks_like_personnummer
 from models.domain.money import ClaimLine, format_sek
-from models.domain.provider_id import is_personal
 from models.messages.recovery import (
     DecideRequest,
     PaidRequest,
@@ -38,17 +37,16 @@ from models.messages.recovery import (
 )
 from services import recoveries
 from services.errors import ActionError
-from services.provider_refs import address_ref, org_nr_of
-from services.providers import list_providers
+from services.provider_refs import org_nr_of
 from services.recoveries import CaseRow, OpenedCase
 from services.users import RECOVERY_DECISION_ROLES, RECOVERY_ROLES, Account
 from services.words import RECOVERY_STATES
 from web import sessions
 from web.actions import Refused, perform
 from web.auth import LoggedIn, role_in
-from web.desk import Desk, desk
+from web.desk import desk
 from web.forms import text
-from web.links import provider_href
+from web.links import provider_href, provider_options
 from web.refusals import Rewordings
 from web.render import page, sv_date
 
@@ -164,19 +162,6 @@ class Linked:
         return c.payment_due or (c.response_due if c.status == "noticed" else None)
 
 
-async def _choices(the_desk: Desk) -> list[tuple[str, str]]:
-    """Providers a case can be opened for (an active contract): (address ref, label)."""
-    rows = await list_providers(the_desk.store, None, "active", None)
-    found = []
-    for row in rows:
-        ref = address_ref(row.org_nr, the_desk.ids)
-        if ref is not None:
-            # A sole trader's org nr is a personnummer: its label shows only the name.
-            shown = row.name if is_personal(row.org_nr) else f"{row.name} ({row.org_nr})"
-            found.append((ref, shown))
-    return found
-
-
 async def _list(
     request: Request,
     who: Account,
@@ -200,7 +185,7 @@ async def _list(
         open_rows=[r for r in rows if not RecoveryState(r.item.case.status).terminal],
         closed_rows=[r for r in rows if RecoveryState(r.item.case.status).terminal],
         may_open=may_open,
-        providers=await _choices(the_desk) if may_open else [],
+        providers=await provider_options(the_desk) if may_open else [],
         errors=errors or {},
         values=values or {},
         request_id=request_id or str(uuid.uuid4()),
@@ -244,7 +229,7 @@ async def open_case(request: Request, who: Recoverer) -> Response:
             client, the_desk.settings, org, lines, who.username, values["subject"]
         )
 
-    offered = dict(await _choices(the_desk))
+    offered = dict(await provider_options(the_desk))
     try:
         if values["provider"] in offered:
             org = await org_nr_of(the_desk.store, values["provider"], the_desk.ids)

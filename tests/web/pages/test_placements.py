@@ -228,7 +228,7 @@ def _posts(router: APIRouter) -> list[str]:
 @pytest.mark.parametrize("role", ["auditor", "manager"])
 async def test_who_may_not_act_gets_403_on_every_action(seeded: Settings, role: str) -> None:
     posts = _posts(page.router)
-    assert len(posts) == 5
+    assert len(posts) == 7
     async with desk_client(seeded) as client:
         await log_in(client, role)
         csrf = await token(client, "/placements")
@@ -280,3 +280,59 @@ async def test_a_customer_who_declines_gets_the_provider_next_in_turn(kundval: K
         listing = (await client.get("/placements")).text
         turns = listing.split('<h2 id="lists-title">', 1)[1].split("</section>")[0]
         assert "<td>1</td>" in turns  # one customer given by the list so far
+
+
+async def test_the_lists_changed_by_hand(kundval: Kundval) -> None:
+    lov = kundval.lov
+    ref = kundval.org.replace("-", "")
+
+    def turns(html: str) -> str:
+        return html.split('<h2 id="lists-title">', 1)[1].split("</section>")[0]
+
+    async with desk_as(kundval.settings, "case-officer") as client:
+        form = (await client.get("/placements")).text
+        assert f'<option value="{ref}">Omsorg i Norr AB ({kundval.org})</option>' in form
+        refusals = [
+            ("add", {"org_nr": ""}, "list-add-org", "Välj en utförare"),
+            ("add", {"org_nr": ref, "area": ""}, "list-add-area", "Ange området"),
+            (
+                "add",
+                {"org_nr": ref, "area": "Centrum", "service_type": "omvårdnad"},
+                "list-add-org",
+                f"{kundval.org} står redan på listan för Centrum / omvårdnad",
+            ),
+            ("remove", {"org_nr": ref, "area": "Östra"}, "list-remove-service", "Ange både"),
+            (
+                "remove",
+                {"org_nr": ref, "area": "Östra", "service_type": "omvårdnad"},
+                "list-remove-org",
+                f"{kundval.org} står inte på listan för Östra / omvårdnad",
+            ),
+        ]
+        for action, data, field, message in refusals:
+            data = {"area": "", "service_type": ""} | data
+            refused = await send(client, f"/placements/lists/{action}", data, on="/placements")
+            assert refused.status_code == 400, (action, data, refused.text)
+            assert field_error(refused.text, field).startswith(message), (action, data)
+        status = await placements.rotation_status(lov.client, PLAN_ID)
+        assert [(q.area, q.providers) for q in status.lists] == [("Centrum", (kundval.org,))]
+
+        added = await send(
+            client,
+            "/placements/lists/add",
+            {"org_nr": ref, "area": "Östra", "service_type": "omvårdnad"},
+            on="/placements",
+        )
+        assert (added.status_code, added.headers["location"]) == (303, "/placements")
+        html = (await client.get("/placements")).text
+        assert "Utföraren står nu sist på listan." in html and "Östra" in turns(html)
+        removed = await send(
+            client,
+            "/placements/lists/remove",
+            {"org_nr": ref, "area": "Östra", "service_type": "omvårdnad", "reason": "Flyttar"},
+            on="/placements",
+        )
+        assert removed.status_code == 303
+        status = await placements.rotation_status(lov.client, PLAN_ID)
+        on_lists = {q.area: q.providers for q in status.lists}
+        assert on_lists == {"Centrum": (kundval.org,), "Östra": ()}
