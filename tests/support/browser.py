@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -252,3 +253,13 @@ def open_link(driver: Any, text: str) -> None:
     driver.find_element(By.LINK_TEXT, text).click()
     wait_for(driver, expected_conditions.staleness_of(old_page), f"the page behind {text!r}")
     wait_for(driver, lambda d: d.execute_script("return document.readyState") == "complete", text)
+
+
+def set_date(driver: Any, element: Any, value: date) -> None:
+    """A date input's value, independent of how the browser's locale shows dates."""
+    driver.execute_script(
+        "arguments[0].value = arguments[1];"
+        "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));",
+        element,
+        value.isoformat(),
+    )

@@ -5,6 +5,7 @@ registers the provider's response, and the workflow holds it with the administra
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from tests.support.browser import (
     heading,
     open_link,
     screenshot,
+    set_date,
     wait_for,
 )
 from tests.support.desk_process import ADMIN, Desk, log_in
@@ -94,7 +96,7 @@ async def test_administrator_opens_a_case_and_registers_the_response(
     assert status.response is not None and status.response.actor == ADMIN.username
 
 
-async def test_the_kundval_page_is_accessible(
+async def test_a_decision_registered_in_kundval(
     page: Any, desk: Desk, dev_env: WorkflowEnvironment
 ) -> None:
     # A list left by another test on a task queue nobody serves would only be reported as
@@ -103,6 +105,20 @@ async def test_the_kundval_page_is_accessible(
     log_in(page, desk, ADMIN)
     open_link(page, "Kundval")
     wait_for(page, lambda d: heading(d) == "Kundval", "the kundval page")
-    assert "Registrera ett biståndsbeslut" in page.page_source
     assert_accessible(page)
     screenshot(page, "placements")
+
+    # A decision registered through the form leads to the placement's page, itself checked.
+    today = local_today()
+    field(page, "Kundens referens").send_keys("DNR-2031-0099")
+    field(page, "Område").send_keys("Centrum")
+    field(page, "Tjänst").send_keys("omvårdnad")
+    field(page, "Beviljad tid, timmar per månad").send_keys("22,5")
+    set_date(page, field(page, "Beslutsdatum"), today)
+    set_date(page, field(page, "Önskat startdatum"), today + timedelta(days=3))
+    button(page, "Registrera beslutet").click()
+    wait_for(page, lambda d: heading(d) == "Placering för DNR-2031-0099", "the placement's page")
+    assert "DNR" not in page.current_url  # the customer is in no address
+    assert "väntar på kundens val" in page.find_element(By.CSS_SELECTOR, "dl.facts").text
+    assert_accessible(page)
+    screenshot(page, "placement")
