@@ -38,8 +38,14 @@ ROLE_TITLES: Final = {
     "auditor": "revisor",
     "case_officer": "handläggare",
 }
-# Roles that may change anything at all; an auditor and a manager only read (for now).
+# Roles that may change anything at all; an auditor only reads, a manager only decides.
 ACTING_ROLES: Final = ("administrator", "case_officer")
+# Who may take which action (the desk answers 403 to anyone else). Kundval is the case
+# officer's work; the decision on an återkrav, a decision on the provider's money after
+# kommunicering, is also a manager's (issue 17: managers decide on sanctions).
+KUNDVAL_ROLES: Final = ("administrator", "case_officer")
+RECOVERY_ROLES: Final = ("administrator",)
+RECOVERY_DECISION_ROLES: Final = ("administrator", "manager")
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024  # argon2 takes any length; this bounds the work an attacker can ask for
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{0,63}")

@@ -26,7 +26,18 @@ from web import sessions
 from web.auth import PASSWORD_PATH, MustChangePassword, NotLoggedIn
 from web.desk import Desk
 from web.oidc import single_sign_on
-from web.pages import accessibility, applications, duties, login, password, providers, sso, start
+from web.pages import (
+    accessibility,
+    applications,
+    duties,
+    login,
+    password,
+    placements,
+    providers,
+    recoveries,
+    sso,
+    start,
+)
 from web.pages import meetings as meeting_pages
 from web.render import page
 from web.security import SecurityHeaders, csrf_protected
@@ -42,6 +53,8 @@ ROUTERS = (
     sso.router,
     password.router,
     applications.router,
+    recoveries.router,
+    placements.router,
 )
 log = logging.getLogger("lovflow.web")
 STATIC_DIR = Path(__file__).resolve().parent / "static"

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from models.domain.provider_id import is_personal, is_ref
 from services.provider_refs import address_ref
+from services.providers import list_providers
 from web.desk import Desk
 
 # models.ids's shape of an application id (its check of the org nr aside: any stored id whose
@@ -47,3 +48,15 @@ def application_href(application_id: str) -> str | None:
     if not application_id_in_address(application_id):
         return None
     return f"/applications/{quote(application_id, safe='')}"
+
+
+async def provider_options(desk: Desk) -> list[tuple[str, str]]:
+    """Providers with an active contract, for a form's choice: (address ref, label). A sole
+    trader's org nr is a personnummer, so its label is the name only."""
+    found = []
+    for row in await list_providers(desk.store, None, "active", None):
+        ref = address_ref(row.org_nr, desk.ids)
+        if ref is not None:
+            shown = row.name if is_personal(row.org_nr) else f"{row.name} ({row.org_nr})"
+            found.append((ref, shown))
+    return found

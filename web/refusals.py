@@ -17,7 +17,10 @@ def _day(text: str) -> str:
     return sv_date(date.fromisoformat(text))
 
 
-_REWORDED: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+# A known English phrasing and its Swedish wording (a page may add its own, `in_swedish(extra=)`).
+Rewordings = list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]]
+
+_REWORDED: Rewordings = [
     (re.compile(r"must not be empty"), lambda m: "får inte vara tomt"),
     (re.compile(r"must be after today"), lambda m: "måste vara efter i dag"),
     (
@@ -122,8 +125,9 @@ _REWORDED: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
 ]
 
 
-def in_swedish(message: str) -> str:
-    for pattern, reword in _REWORDED:
+def in_swedish(message: str, extra: Rewordings | None = None) -> str:
+    """`message` in Swedish: the page's own wordings (`extra`) first, then the known ones."""
+    for pattern, reword in [*(extra or []), *_REWORDED]:
         found = pattern.fullmatch(message.strip())
         if found:
             return reword(found)

@@ -64,6 +64,7 @@ templates.env.filters.update(
     meeting=words.meeting,
     recovery=words.recovery,
     application=words.application,
+    placement=words.placement,
 )
 
 

@@ -32,7 +32,7 @@ from services.errors import ActionError
 from services.provider_refs import org_nr_of
 from services.users import Account
 from web import sessions
-from web.acting import Refused, act_on_form
+from web.actions import Refused, perform
 from web.auth import Administrator, LoggedIn
 from web.desk import desk
 from web.forms import day, required, text
@@ -110,12 +110,13 @@ async def _act(
     org = await _org(request, ref)
     form = await request.form()
     values = {name: text(form, name) for name in fields}
-
-    def prepare() -> Callable[[Client], Awaitable[ObligationStatus]]:
-        request_model = build(form, who.username)
-        return lambda client: update(client, org, obligation, period, request_model)
-
-    result = await act_on_form(request, form, fields, prepare)
+    result = await perform(
+        request,
+        form,
+        fields,
+        lambda: build(form, who.username),
+        lambda client, req: update(client, org, obligation, period, req),
+    )
     if isinstance(result, Refused):
         # The duty page again, with this form as it was filled in and why it was refused.
         return await _show(

@@ -31,7 +31,7 @@ from services.meetings import MeetingQuery, MeetingSummary
 from services.provider_refs import address_ref, org_nr_of
 from services.users import Account
 from web import sessions
-from web.acting import Refused, act_on_form
+from web.actions import Refused, perform
 from web.auth import Administrator, LoggedIn
 from web.desk import Desk, desk
 from web.forms import GENERAL, day, errors_of, text
@@ -268,11 +268,14 @@ async def _act(
     form = await request.form()
     values = {name: text(form, name) for name in fields}
 
-    def prepare() -> Callable[[Client], Awaitable[MeetingStatus]]:
-        change = build(form, who.username)
-        return lambda client: change(client, facts.meeting.meeting_id)
-
-    result = await act_on_form(request, form, fields, prepare, lambda err: _on_form(err, form))
+    result = await perform(
+        request,
+        form,
+        fields,
+        lambda: build(form, who.username),
+        lambda client, change: change(client, facts.meeting.meeting_id),
+        on_form=lambda err: _on_form(err, form),
+    )
     if isinstance(result, Refused):
         # The meeting page again, with this form as it was filled in and why it was refused.
         return await _show(
