@@ -23,6 +23,8 @@ from models.domain import portal_token
 from models.domain.portal_token import Grant, TokenRefused
 from models.domain.provider_id import ProviderIds
 from models.messages.obligation import SubmitRequest
+from models.plans.loader import PlanError, load_plan
+from models.plans.schema import Role
 from models.records.store import RecordStore
 from models.runtime.settings import Settings
 from services import obligations
@@ -169,10 +171,16 @@ async def duties(
 class PortalDutyPage:
     facts: DutyPage
     needs: Requirements | None  # None when the plan cannot be read here
+    recipient: Role | None  # who at the municipality receives it (documents go there for now)
 
     @property
     def answerable(self) -> bool:
         return self.facts.state in ANSWERABLE
+
+    @property
+    def needs_documents(self) -> bool:
+        """Whether a submission must include a document: the portal takes none yet."""
+        return self.needs is not None and any(d.required for d in self.needs.documents)
 
 
 async def duty(
@@ -182,12 +190,15 @@ async def duty(
     provider has no such duty (another provider's is never looked up)."""
     facts = await duty_page(store, provider.org_nr, obligation, period, plans_dir)
     needs: Requirements | None = None
+    recipient: Role | None = None
     if facts.plan_id is not None:
         try:
             needs = requirements(facts.plan_id, obligation, plans_dir)
-        except ActionError:
-            needs = None
-    return PortalDutyPage(facts, needs)
+            plan = load_plan(facts.plan_id, plans_dir)
+            recipient = plan.roles.get(plan.obligation(obligation).recipient)
+        except (ActionError, PlanError, KeyError):
+            pass
+    return PortalDutyPage(facts, needs, recipient)
 
 
 async def submit(

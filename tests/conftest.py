@@ -40,6 +40,7 @@ pytest_plugins = [
     "tests.support.contract_cli",
     "tests.support.db_fixtures",
     "tests.support.desk_process",
+    "tests.support.portal",
 ]
 
 

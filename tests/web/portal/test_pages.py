@@ -1,0 +1,247 @@
+"""The portal's pages against the dev server with a real worker, SQLite records and SMTP: a
+provider opens its personal link, sees its duties and what each needs, is refused bad input next
+to the field (HTTP 400, nothing submitted), submits with the same Update as the CLI (its contact
+as the actor) and gets the receipt; links that do not work, a contact change, and the page that
+sends a new link."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+
+import httpx
+import pytest_asyncio
+
+from models.runtime.settings import Settings
+from tests.support.contract_cli import Lov
+from tests.support.desk import add_accounts, csrf_of, desk_client, log_in, records
+from tests.support.helpers import eventually, random_org_nr
+from tests.support.plans import PROVIDER_EMAIL
+from tests.support.portal import link_token, open_visit, portal_settings
+
+
+@dataclass
+class Visit:
+    lov: Lov
+    settings: Settings
+    client: httpx.AsyncClient
+    org: str
+    path: str  # the annual report's page in the portal
+
+
+@pytest_asyncio.fixture
+async def visit(portal_lov: Lov) -> AsyncIterator[Visit]:
+    """A provider with a started contract, its visit opened by its personal link."""
+    org = random_org_nr()
+    await portal_lov.start(org)
+    settings = portal_settings(portal_lov)
+    async with desk_client(settings) as client:
+        await open_visit(client, link_token(settings, org, PROVIDER_EMAIL))
+        path = f"/portal/skyldigheter/annual-report/{portal_lov.year}"
+        yield Visit(portal_lov, settings, client, org, path)
+
+
+def _mail(org: str, kind: str) -> Callable[[EmailMessage], bool]:
+    digits = org.replace("-", "")
+
+    def match(m: EmailMessage) -> bool:
+        return m["X-Lov-Kind"] == kind and str(m["X-Lov-Org-Nr"]).replace("-", "") == digits
+
+    return match
+
+
+async def test_the_link_opens_a_visit_that_lists_the_duties(visit: Visit) -> None:
+    cookie = next(c for c in visit.client.cookies.jar if c.name == "lov_portal")
+    assert cookie.path == "/portal" and cookie.secure
+    start = await visit.client.get("/portal")
+    assert start.status_code == 200
+    html = start.text
+    assert "Omsorg i Norr AB" in html and "Årlig redovisning" in html and "Årsredovisning" in html
+    assert f'href="{visit.path}"' in html
+    # A provider's page, not the desk's: no desk menu, no link to the desk.
+    assert "Huvudmeny" not in html and 'href="/providers' not in html
+    assert 'lang="sv"' in html and "<h1>" in html
+
+
+async def test_the_duty_page_says_what_is_needed(visit: Visit) -> None:
+    page = await visit.client.get(visit.path)
+    assert page.status_code == 200
+    html = page.text
+    for text in ("Antal kunder", "heltal, 0 eller mer", "Tillståndet från IVO är aktuellt"):
+        assert text in html
+    assert "Analys av avvikelser" in html  # the (optional) document is listed
+    assert '<label for="field-customers">' in html
+    assert 'name="permit_current" value="ja"' in html
+
+
+async def _post(visit: Visit, **fields: str) -> httpx.Response:
+    page = await visit.client.get(visit.path)
+    return await visit.client.post(visit.path, data={"csrf_token": csrf_of(page.text), **fields})
+
+
+async def test_bad_input_is_refused_next_to_the_field_and_nothing_is_submitted(
+    visit: Visit,
+) -> None:
+    cases = [
+        ({"customers": "tolv", "permit_current": "ja"}, "customers", "ska vara ett heltal"),
+        ({"customers": "-3", "permit_current": "ja"}, "customers", "minst 0"),
+        ({"customers": "12"}, "permit_current", "saknas men krävs"),
+        (
+            {"customers": "12", "permit_current": "ja", "current_care_plans": "13"},
+            "current_care_plans",
+            "får inte vara större än",
+        ),
+        (
+            {"customers": "12", "permit_current": "ja", "staff_education": "120"},
+            "staff_education",
+            "mellan 0 och 100",
+        ),
+    ]
+    for fields, field, words in cases:
+        response = await _post(visit, **fields)
+        assert response.status_code == 400, (fields, response.text)
+        assert f'id="field-{field}-error">' in response.text, (fields, response.text)
+        error = response.text.split(f'id="field-{field}-error">', 1)[1].split("</p>", 1)[0]
+        assert words in error, (fields, error)
+        # What was typed is kept.
+        if "customers" in fields:
+            assert f'value="{fields["customers"]}"' in response.text
+    item = await visit.lov.item(visit.org, "annual-report")
+    assert item.status in ("upcoming", "open") and not item.submissions
+
+
+async def test_a_submission_is_the_cli_s_submit_with_the_contact_as_actor(visit: Visit) -> None:
+    lov = visit.lov
+    response = await _post(visit, customers="12", permit_current="ja", staff_education="87,5")
+    assert response.status_code == 303, response.text
+    assert response.headers["location"] == visit.path
+    page = (await visit.client.get(visit.path)).text
+    assert "Tack! Vi har tagit emot" in page
+    item = await lov.item(visit.org, "annual-report")
+    assert item.status == "submitted"
+    assert item.submissions[-1].actor == PROVIDER_EMAIL
+    assert item.submissions[-1].fields == {
+        "customers": 12,
+        "permit_current": True,
+        "staff_education": 87.5,
+    }
+
+    async def receipt() -> tuple[EmailMessage, list[str]]:
+        return lov.smtp.take(_mail(visit.org, "receipt"))
+
+    message, rcpt = await eventually(receipt, timeout=20)
+    assert PROVIDER_EMAIL in rcpt
+    assert "Antal kunder: 12" in message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+
+    # The desk shows it like any other, with the provider contact as the actor.
+    assert visit.settings.database_url is not None
+    await add_accounts(visit.settings.database_url, "administrator")
+    async with desk_client(visit.settings) as desk:
+        await log_in(desk, "administrator")
+        duty = f"/providers/{visit.org.replace('-', '')}/duties/annual-report/{lov.year}"
+
+        async def shown() -> None:
+            html = (await desk.get(duty)).text
+            assert "inlämnad, väntar på granskning" in html and PROVIDER_EMAIL in html, html
+
+        await eventually(shown, timeout=20)
+
+    # The portal shows the submission, and no form any more (it waits for review).
+    async def listed() -> None:
+        html = (await visit.client.get(visit.path)).text
+        assert "Inlämnad av kontakt@omsorg.example" in html and 'name="customers"' not in html
+
+    await eventually(listed, timeout=20)
+
+
+async def test_a_duty_the_provider_does_not_have_is_not_found(visit: Visit) -> None:
+    response = await visit.client.get("/portal/skyldigheter/annual-report/1999")
+    assert response.status_code == 404
+    assert "Den skyldigheten finns inte hos er" in response.text
+    posted = await _post(visit)  # get the token from the real page
+    assert posted.status_code == 400
+    page = await visit.client.get(visit.path)
+    refused = await visit.client.post(
+        "/portal/skyldigheter/annual-report/1999",
+        data={"csrf_token": csrf_of(page.text), "customers": "1", "permit_current": "ja"},
+    )
+    assert refused.status_code == 404
+
+
+async def test_another_provider_s_visit_reaches_only_its_own_duty(visit: Visit) -> None:
+    other = random_org_nr()
+    await visit.lov.start(other)
+    async with desk_client(visit.settings) as b:
+        await open_visit(b, link_token(visit.settings, other, PROVIDER_EMAIL))
+        page = await b.get(visit.path)
+        response = await b.post(
+            visit.path,
+            data={"csrf_token": csrf_of(page.text), "customers": "3", "permit_current": "nej"},
+        )
+        assert response.status_code == 303
+    assert (await visit.lov.item(other, "annual-report")).status == "submitted"
+    assert (await visit.lov.item(visit.org, "annual-report")).status != "submitted"
+
+
+async def test_links_that_do_not_work_open_no_visit(portal_lov: Lov) -> None:
+    org = random_org_nr()
+    await portal_lov.start(org)
+    settings = portal_settings(portal_lov)
+    good = link_token(settings, org, PROVIDER_EMAIL)
+    expired = link_token(settings, org, PROVIDER_EMAIL, datetime.now(UTC) - timedelta(days=31))
+    other_address = link_token(settings, org, "someone@else.example")
+    async with desk_client(settings) as client:
+        for token in (good[:-3] + "abc", expired, other_address, "nonsense"):
+            response = await client.get(f"/portal/{token}")
+            assert response.status_code == 403
+            assert "Länken fungerar inte" in response.text
+            assert "lov_portal" not in response.headers.get("set-cookie", "")
+        # Without a visit, the duty pages lead to the start page, which offers a new link.
+        duty = await client.get(f"/portal/skyldigheter/annual-report/{portal_lov.year}")
+        assert duty.status_code == 303 and duty.headers["location"] == "/portal"
+        assert "Ny länk till utförarportalen" in (await client.get("/portal")).text
+
+
+async def test_a_contact_change_ends_the_visit(visit: Visit) -> None:
+    assert visit.settings.database_url is not None
+    async with records(visit.settings.database_url) as store:
+        provider = await store.get_provider(visit.org)
+        assert provider is not None
+        await store.upsert_provider(
+            visit.org, provider.name, "ny@omsorg.example", datetime.now(UTC)
+        )
+    page = await visit.client.get("/portal")
+    assert "Ert besök har avslutats" in page.text
+    assert (await visit.client.get(visit.path)).status_code == 303
+
+
+async def test_a_new_link_goes_only_to_the_registered_contact(visit: Visit) -> None:
+    lov = visit.lov
+    async with desk_client(visit.settings) as client:
+        form = await client.get("/portal/ny-lank")
+        assert form.status_code == 200 and '<label for="email">' in form.text
+        answers = []
+        for email in ("okand@example.org", PROVIDER_EMAIL.upper()):
+            page = await client.get("/portal/ny-lank")
+            response = await client.post(
+                "/portal/ny-lank", data={"csrf_token": csrf_of(page.text), "email": email}
+            )
+            assert response.status_code == 200
+            answers.append(response.text.split('<p class="flash" role="status">', 1)[1][:200])
+        # The same answer whatever was entered.
+        assert answers[0] == answers[1] and "Om adressen är registrerad" in answers[0]
+
+    async def sent() -> tuple[EmailMessage, list[str]]:
+        return lov.smtp.take(_mail(visit.org, "portal-link"))
+
+    message, rcpt = await eventually(sent, timeout=10)
+    assert rcpt == [PROVIDER_EMAIL]
+    body = message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    link = next(line for line in body.splitlines() if "/portal/" in line)
+    async with desk_client(visit.settings) as client:
+        await open_visit(client, link.rsplit("/", 1)[1])
+        assert "Årlig redovisning" in (await client.get("/portal")).text
+    # Nothing went to the unknown address.
+    assert not [m for m in lov.smtp.messages if "okand@example.org" in str(m["To"])]
