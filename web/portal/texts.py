@@ -45,6 +45,8 @@ SV: dict[str, str] = {
         "Här ska dokument bifogas, och dokument kan ännu inte laddas upp i portalen. "
         "Skicka underlaget med e-post till"
     ),
+    "documents_later": "Dokument kan ännu inte laddas upp i portalen. Vill ni bifoga något, "
+    "skicka det med e-post till",
     "yes": "Ja",
     "no": "Nej",
     "send": "Skicka in",
@@ -114,6 +116,8 @@ DA: dict[str, str] = {
         "Her skal der vedlægges dokumenter, og dokumenter kan endnu ikke uploades i portalen. "
         "Send materialet med e-mail til"
     ),
+    "documents_later": "Dokumenter kan endnu ikke uploades i portalen. Vil I vedlægge noget, "
+    "så send det med e-mail til",
     "yes": "Ja",
     "no": "Nej",
     "send": "Indsend",
