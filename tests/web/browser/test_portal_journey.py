@@ -80,6 +80,19 @@ def answer(driver: Any, year: str) -> None:
     assert_accessible(driver)
 
 
+def log_out(driver: Any) -> None:
+    """Logging out ends the visit: the page to ask for a new link, which is accessible too."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    button(driver, "Logga ut").click()
+    wait_for(driver, expected_conditions.staleness_of(old), "the page after logging out")
+    assert heading(driver) == "Ny länk till utförarportalen"
+    assert "Ni är utloggad." in driver.find_element(By.CSS_SELECTOR, ".flash").text
+    assert field(driver, "E-postadress").get_attribute("type") == "email"
+    assert_accessible(driver)
+    driver.get(driver.current_url.replace("/ny-lank", ""))
+    assert heading(driver) == "Ny länk till utförarportalen"  # no visit any more
+
+
 def _of(org: str, kind: str) -> Any:
     digits = org.replace("-", "")
 
@@ -139,6 +152,7 @@ async def test_a_provider_answers_its_reminder_in_the_portal(
         async with desk_server(settings, port):
             await asyncio.to_thread(follow_the_link, page, link)
             await asyncio.to_thread(answer, page, str(due.year))
+            await asyncio.to_thread(log_out, page)
 
         async def receipt() -> tuple[EmailMessage, list[str]]:
             return smtp_server.take(_of(org, "receipt"))

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
+from pathlib import Path
 
 import httpx
 import pytest_asyncio
 
+from models.records.db import upgrade
 from models.runtime.settings import Settings
 from tests.support.contract_cli import Lov
 from tests.support.desk import add_accounts, csrf_of, desk_client, log_in, records
 from tests.support.helpers import eventually, random_org_nr
+from tests.support.listings import settings_for
 from tests.support.plans import PROVIDER_EMAIL
 from tests.support.portal import link_token, open_visit, portal_settings
 
@@ -245,3 +248,35 @@ async def test_a_new_link_goes_only_to_the_registered_contact(visit: Visit) -> N
         assert "Årlig redovisning" in (await client.get("/portal")).text
     # Nothing went to the unknown address.
     assert not [m for m in lov.smtp.messages if "okand@example.org" in str(m["To"])]
+
+
+async def test_a_danish_plan_s_provider_reads_the_portal_in_danish(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
+    await upgrade(url)
+    cvr, at, due = "25313763", datetime(2027, 1, 4, tzinfo=UTC), date(2027, 9, 30)
+    async with records(url) as store:
+        await store.upsert_provider(cvr, "Hjemmepleje Midt ApS", "post@midt.example", at)
+        await store.record_contract(f"contract-{cvr}", cvr, "herning", date(2026, 1, 1), at)
+        await store.upsert_occurrence(
+            f"obligation-{cvr}-staff-education-2027",
+            cvr,
+            "staff-education",
+            "2027",
+            due,
+            due,
+            "visitation",
+            "open",
+            False,
+            0,
+            at,
+        )
+    settings = settings_for(url).model_copy(update={"var_dir": tmp_path / "var"})
+    async with desk_client(settings) as client:
+        await open_visit(client, link_token(settings, cvr, "post@midt.example"))
+        start = (await client.get("/portal")).text
+        assert 'lang="da"' in start and "Skal indsendes af Hjemmepleje Midt ApS" in start
+        assert "Medarbejdernes uddannelsesbaggrund" in start and "30. september 2027" in start
+        duty = await client.get("/portal/skyldigheter/staff-education/2027")
+        assert duty.status_code == 200
+        assert "Det skal indsendes" in duty.text and "Antal medarbejdere" in duty.text
+        assert "Indsend" in duty.text and "Lämna in" not in duty.text
