@@ -106,6 +106,11 @@ MEANINGS: dict[str, str] = {
     "provider's contact address changes)",
     "portal_session_minutes": "how long a provider's visit to the portal lasts once its link "
     "is opened",
+    "document_dir": "where documents uploaded in the provider portal are kept, each under its "
+    "SHA-256; unset = `documents/` in the var dir; in production a directory on backed-up "
+    "storage shared by every `lov web` process",
+    "portal_upload_mb": "largest document a provider may upload in the portal (PDF, Office, "
+    "PNG, JPEG, told by content)",
     "worker_max_cached_workflows": "workflows a worker keeps in memory (~0.5 MiB each); cover "
     "those that wake together (docs/PERFORMANCE.md)",
     "worker_role": "`all`, `workflows` or `activities`: what this worker process runs. Split, they "

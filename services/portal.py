@@ -22,7 +22,7 @@ from temporalio.client import Client
 from models.domain import portal_token
 from models.domain.portal_token import Grant, TokenRefused
 from models.domain.provider_id import ProviderIds
-from models.messages.obligation import SubmitRequest
+from models.messages.obligation import DocumentRef, SubmitRequest
 from models.plans.loader import PlanError, load_plan
 from models.plans.schema import Role
 from models.records.store import RecordStore
@@ -171,16 +171,11 @@ async def duties(
 class PortalDutyPage:
     facts: DutyPage
     needs: Requirements | None  # None when the plan cannot be read here
-    recipient: Role | None  # who at the municipality receives it (documents go there for now)
+    recipient: Role | None  # who at the municipality receives it
 
     @property
     def answerable(self) -> bool:
         return self.facts.state in ANSWERABLE
-
-    @property
-    def needs_documents(self) -> bool:
-        """Whether a submission must include a document: the portal takes none yet."""
-        return self.needs is not None and any(d.required for d in self.needs.documents)
 
 
 async def duty(
@@ -208,11 +203,13 @@ async def submit(
     period: str,
     values: dict[str, str],
     plans_dir: Path,
+    documents: list[DocumentRef] | None = None,
 ) -> Submitted:
-    """The provider's answer: the fields as typed (empty ones left out), checked against the
-    plan and sent as the submit Update, with the contact address as the actor."""
+    """The provider's answer: the fields as typed (empty ones left out) and the documents it
+    uploaded (services/documents.py), checked against the plan and sent as the submit Update,
+    with the contact address as the actor."""
     fields = {key: value.strip() for key, value in values.items() if value.strip()}
-    request = SubmitRequest(fields=fields, actor=provider.email)
+    request = SubmitRequest(fields=fields, documents=documents or [], actor=provider.email)
     return await obligations.submit_checked(
         client, provider.org_nr, obligation, period, request, plans_dir
     )

@@ -151,6 +151,10 @@ class Settings(BaseSettings):
     portal_url: str | None = None
     portal_link_days: int = Field(default=30, ge=1, le=365)
     portal_session_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    # Documents uploaded in the portal (services/documents.py), kept by their SHA-256: unset =
+    # `documents/` under the var dir; in production a directory on backed-up storage.
+    document_dir: Path | None = None
+    portal_upload_mb: int = Field(default=20, ge=1, le=100)
 
     # Workflows a worker keeps in memory (about 0.5 MiB each). Those that wake together (a
     # reminder minute: every obligation and its contract) must fit, or each wake-up replays

@@ -8,6 +8,7 @@ from the address: `/portal/skyldigheter/<key>/<period>` names a duty of whoever'
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from datetime import date
@@ -16,11 +17,13 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile
 from temporalio.exceptions import TemporalError
 from temporalio.service import RPCError
 
 from models.domain.date_text import format_date
 from services import portal
+from services.documents import DocumentStore, Stored
 from services.errors import ActionError
 from services.portal import PortalProvider, PortalRefused, TooManyRequests
 from services.portal_mail import LinkMailer
@@ -39,6 +42,8 @@ HOME = "/portal"
 NEW_LINK = "/portal/ny-lank"
 LOG_OUT = "/portal/logga-ut"
 DUTY = "/portal/skyldigheter/{obligation}/{period}"
+# A document's file field is named after its key in the plan: doc-<key>.
+DOCUMENT_FIELD = "doc-"
 
 
 def _language(request: Request, provider: PortalProvider | None) -> str:
@@ -178,6 +183,7 @@ async def _duty_page(
         errors=errors or {},
         values=values or {},
         request_id=request_id or str(uuid.uuid4()),
+        upload_mb=the_desk.settings.portal_upload_mb,
     )
 
 
@@ -190,8 +196,11 @@ async def duty(request: Request, obligation: str, period: str) -> Response:
 
 
 def _refusal(err: ActionError, keys: set[str], language: str) -> dict[str, str]:
-    """The form field a refusal names ("fields.customers" → customers), else the form's."""
+    """The form field a refusal names ("fields.customers" → customers, "documents.x" → the
+    file field doc-x), else the form's."""
     name = err.field.removeprefix("fields.")
+    if name.startswith("documents."):
+        name = DOCUMENT_FIELD + name.removeprefix("documents.")
     message = err.message if language == "da" else in_swedish(err.message)
     return {name if name in keys else GENERAL: message[:1].upper() + message[1:]}
 
@@ -211,17 +220,35 @@ async def submit(request: Request, obligation: str, period: str) -> Response:
     except ActionError:
         return _show(request, "missing.html", provider, 404, message=words["no_duty"])
     keys = {f.key for f in found.needs.fields} if found.needs else set()
+    doc_keys = [d.key for d in found.needs.documents] if found.needs else []
     form = await request.form()
     values = {key: text(form, key) for key in sorted(keys)}
+    documents = DocumentStore.from_settings(the_desk.settings)
+    stored: list[Stored] = []
     state: Attempt | None = None
     try:
+        for key in doc_keys:
+            upload = form.get(DOCUMENT_FIELD + key)
+            if isinstance(upload, UploadFile) and upload.filename:
+                # At most one byte more than allowed is read: enough to refuse it.
+                data = await upload.read(documents.max_bytes + 1)
+                name = upload.filename
+                stored.append(await asyncio.to_thread(documents.put, key, name, data))
         state = Attempt(check_request_id(text(form, "request_id") or None))
         client = await the_desk.temporal()
         with attempt(state):
             done = await portal.submit(
-                client, provider, obligation, period, values, the_desk.settings.plans_dir
+                client,
+                provider,
+                obligation,
+                period,
+                values,
+                the_desk.settings.plans_dir,
+                [s.ref for s in stored],
             )
     except ActionError as err:
+        documents.discard(stored)
+        keys |= {DOCUMENT_FIELD + key for key in doc_keys}
         return await _duty_page(
             request,
             provider,
@@ -233,6 +260,8 @@ async def submit(request: Request, obligation: str, period: str) -> Response:
         )
     except (RPCError, TemporalError, OSError, RuntimeError):
         unknown = state is not None and state.sent
+        if not unknown:
+            documents.discard(stored)
         return await _duty_page(
             request,
             provider,

@@ -41,12 +41,8 @@ SV: dict[str, str] = {
     "optional": "frivillig",
     "needs_unknown": "Kommunens plan kan inte läsas just nu. Försök igen senare.",
     "answer": "Lämna in",
-    "documents_by_mail": (
-        "Här ska dokument bifogas, och dokument kan ännu inte laddas upp i portalen. "
-        "Skicka underlaget med e-post till"
-    ),
-    "documents_later": "Dokument kan ännu inte laddas upp i portalen. Vill ni bifoga något, "
-    "skicka det med e-post till",
+    "upload_rules": "PDF, Word, Excel, PowerPoint, OpenDocument eller en bild (PNG, JPEG), "
+    "högst {mb} MB",
     "yes": "Ja",
     "no": "Nej",
     "send": "Skicka in",
@@ -112,12 +108,8 @@ DA: dict[str, str] = {
     "optional": "frivillig",
     "needs_unknown": "Kommunens plan kan ikke læses lige nu. Prøv igen senere.",
     "answer": "Indsend",
-    "documents_by_mail": (
-        "Her skal der vedlægges dokumenter, og dokumenter kan endnu ikke uploades i portalen. "
-        "Send materialet med e-mail til"
-    ),
-    "documents_later": "Dokumenter kan endnu ikke uploades i portalen. Vil I vedlægge noget, "
-    "så send det med e-mail til",
+    "upload_rules": "PDF, Word, Excel, PowerPoint, OpenDocument eller et billede (PNG, JPEG), "
+    "højst {mb} MB",
     "yes": "Ja",
     "no": "Nej",
     "send": "Indsend",

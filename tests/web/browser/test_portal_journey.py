@@ -1,7 +1,8 @@
 """The provider's journey in a real browser (headless Chromium): the reminder arrives in the SMTP
 sink, the provider follows its personal link, reads what the duty needs, is refused a wrong
-value next to the field, fills in the fields and submits; the receipt arrives, and the
-administrator's desk shows the submission with the provider's contact as the actor. axe-core
+value next to the field, fills in the fields, uploads a PDF and submits; the receipt arrives, and
+the administrator's desk shows the submission, with the document's SHA-256 and the provider's
+contact as the actor. axe-core
 checks each portal page on the way (no serious or critical WCAG 2.1 A/AA violation).
 
 The desk runs in this test's event loop (uvicorn) with the worker, so every browser step runs in
@@ -11,6 +12,7 @@ a thread: a blocking WebDriver call must not stop the server that answers it.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -28,11 +30,12 @@ from tests.support.contract_cli import Lov
 from tests.support.desk import add_accounts, desk_client, desk_server, log_in
 from tests.support.helpers import ReceivedMail, eventually, free_port, random_org_nr
 from tests.support.plans import PLAN_ID, PROVIDER_EMAIL, ZONE
-from tests.support.portal import fields_only, portal_settings, write_plan
+from tests.support.portal import portal_settings, write_plan
 from tests.support.worker_process import PLAN_ID as REMINDED_PLAN
 from tests.support.worker_process import reminder_plan
 
 pytestmark = pytest.mark.browser
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
 
 def heading(driver: Any) -> str:
@@ -48,7 +51,7 @@ def follow_the_link(driver: Any, link: str) -> None:
     screenshot(driver, "portal-start")
 
 
-def answer(driver: Any, year: str) -> None:
+def answer(driver: Any, year: str, pdf: Path) -> None:
     old = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.LINK_TEXT, "Årlig redovisning").click()
     wait_for(driver, expected_conditions.staleness_of(old), "the duty's page")
@@ -71,12 +74,14 @@ def answer(driver: Any, year: str) -> None:
     customers.send_keys("12")
     field(driver, "Ja").click()
     field(driver, "Andel undersköterskor (%) (frivillig)").send_keys("87,5")
+    field(driver, "Analys av avvikelser (krävs)").send_keys(str(pdf))
     old = driver.find_element(By.TAG_NAME, "html")
     button(driver, "Skicka in").click()
     wait_for(driver, expected_conditions.staleness_of(old), "the answer")
     flash = driver.find_element(By.CSS_SELECTOR, ".flash").text
     assert flash.startswith("Tack! Vi har tagit emot")
     assert "Inlämnad av kontakt@omsorg.example" in driver.page_source
+    assert "Analys av avvikelser: avvikelser.pdf" in driver.page_source
     assert_accessible(driver)
 
 
@@ -132,8 +137,10 @@ async def test_a_provider_answers_its_reminder_in_the_portal(
         # The plan is read when the contract starts: the reminder is timed from now.
         now = datetime.now(ZONE)
         due, text = reminder_plan(now)
-        # The plan of tests.support.worker_process, under this test's plan id.
-        write_plan(tmp_path, fields_only(text).replace(REMINDED_PLAN, PLAN_ID, 1))
+        # The plan of tests.support.worker_process (a required document), under this id.
+        write_plan(tmp_path, text.replace(REMINDED_PLAN, PLAN_ID, 1))
+        pdf = tmp_path / "avvikelser.pdf"
+        pdf.write_bytes(PDF)
         lov = Lov(dev_env.client, smtp_server, env, tmp_path, due, now.date() - timedelta(1))
         org = random_org_nr()
         await lov.start(org)
@@ -151,7 +158,7 @@ async def test_a_provider_answers_its_reminder_in_the_portal(
         settings = portal_settings(lov)
         async with desk_server(settings, port):
             await asyncio.to_thread(follow_the_link, page, link)
-            await asyncio.to_thread(answer, page, str(due.year))
+            await asyncio.to_thread(answer, page, str(due.year), pdf)
             await asyncio.to_thread(log_out, page)
 
         async def receipt() -> tuple[EmailMessage, list[str]]:
@@ -171,5 +178,6 @@ async def test_a_provider_answers_its_reminder_in_the_portal(
                 html = (await desk.get(duty)).text
                 assert "inlämnad, väntar på granskning" in html, html
                 assert f"Inlämnad av {PROVIDER_EMAIL}" in html and "87,50" in html
+                assert hashlib.sha256(PDF).hexdigest() in html and "avvikelser.pdf" in html
 
             await eventually(shown, timeout=20)

@@ -6,6 +6,7 @@ sends a new link."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -280,3 +281,70 @@ async def test_a_danish_plan_s_provider_reads_the_portal_in_danish(tmp_path: Pat
         assert duty.status_code == 200
         assert "Det skal indsendes" in duty.text and "Antal medarbejdere" in duty.text
         assert "Indsend" in duty.text and "Lämna in" not in duty.text
+
+
+PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
+
+
+async def _upload(
+    client: httpx.AsyncClient, path: str, content: bytes, name: str = "avvikelser.pdf"
+) -> httpx.Response:
+    page = await client.get(path)
+    return await client.post(
+        path,
+        data={"csrf_token": csrf_of(page.text), "customers": "12", "permit_current": "ja"},
+        files={"doc-deviation-analysis": (name, content, "application/pdf")},
+    )
+
+
+def _stored(settings: Settings) -> list[Path]:
+    root = settings.var_dir / "documents"
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+async def test_a_document_is_uploaded_with_the_answer(visit: Visit) -> None:
+    response = await _upload(visit.client, visit.path, PDF)
+    assert response.status_code == 303, response.text
+    digest = hashlib.sha256(PDF).hexdigest()
+    (document,) = (await visit.lov.item(visit.org, "annual-report")).submissions[-1].documents
+    assert (document.key, document.filename, document.sha256, document.size) == (
+        "deviation-analysis",
+        "avvikelser.pdf",
+        digest,
+        len(PDF),
+    )
+    # Kept by its content, where the desk can find it by the recorded digest.
+    assert _stored(visit.settings) == [visit.settings.var_dir / "documents" / digest[:2] / digest]
+
+    async def receipt() -> tuple[EmailMessage, list[str]]:
+        return visit.lov.smtp.take(_mail(visit.org, "receipt"))
+
+    message, _ = await eventually(receipt, timeout=20)
+    assert "avvikelser.pdf" in message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+
+
+async def test_a_wrong_or_too_large_upload_is_refused_and_nothing_written(visit: Visit) -> None:
+    small = visit.settings.model_copy(update={"portal_upload_mb": 1})
+    async with desk_client(small) as client:
+        await open_visit(client, link_token(small, visit.org, PROVIDER_EMAIL))
+        cases = [
+            (b"MZ\x90\0 a program named like a report", "ingen PDF"),
+            (PDF + b"0" * (1024 * 1024), "för stor: högst 1 MB"),
+        ]
+        for content, words in cases:
+            response = await _upload(client, visit.path, content)
+            assert response.status_code == 400, response.text
+            error = response.text.split('id="doc-deviation-analysis-error">', 1)[1]
+            assert words in error.split("</p>", 1)[0]
+            assert 'value="12"' in response.text  # the fields typed are kept
+        # A document stored for a submission the plan refuses is removed again.
+        page = await client.get(visit.path)
+        refused = await client.post(
+            visit.path,
+            data={"csrf_token": csrf_of(page.text), "customers": "tolv", "permit_current": "ja"},
+            files={"doc-deviation-analysis": ("a.pdf", PDF, "application/pdf")},
+        )
+        assert refused.status_code == 400 and 'id="field-customers-error"' in refused.text
+    assert _stored(visit.settings) == []
+    item = await visit.lov.item(visit.org, "annual-report")
+    assert item.status in ("upcoming", "open") and not item.submissions
