@@ -22,12 +22,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models.messages.obligation import DocumentRef
+from models.records.store import RecordStore
 from models.runtime.settings import Settings
+from services.duties import DutyPage, duty_page
 from services.errors import ActionError
 
 _OOXML = ("word/", "xl/", "ppt/")
 _SAFE_NAME = re.compile(r"[^\w .,()+-]", re.UNICODE)
 MAX_NAME = 120
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
 def _zip_kind(data: bytes) -> str | None:
@@ -126,3 +129,50 @@ class DocumentStore:
         for item in stored:
             if item.new:
                 item.path.unlink(missing_ok=True)
+
+
+# What a stored document is sent as, by its content (never by the name it was uploaded with).
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "ole": "application/octet-stream",
+    "office": "application/octet-stream",
+    "opendocument": "application/octet-stream",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Download:
+    path: Path
+    filename: str
+    media_type: str
+
+
+async def submitted_document(
+    store: RecordStore,
+    settings: Settings,
+    org_nr: str,
+    obligation: str,
+    period: str,
+    sha256: str,
+) -> Download:
+    """A document submitted for this duty of this provider, from the document store;
+    ActionError("document") if the duty has no such document or the store does not hold it
+    (a document given with `lov contract submit --document` stays where it was)."""
+    facts = await duty_page(store, org_nr, obligation, period, settings.plans_dir)
+    found = [d for s in facts.submissions for d in s.documents if d.sha256 == sha256]
+    path = DocumentStore.from_settings(settings).path_of(sha256)
+    if not found or not _HEX64.fullmatch(sha256) or not path.is_file():
+        raise ActionError("document", "dokumentet finns inte i dokumentlagret")
+    with open(path, "rb") as head:
+        kind = kind_of(head.read(1024 * 1024)) or "office"
+    return Download(path, found[-1].filename, MEDIA_TYPES.get(kind, "application/octet-stream"))
+
+
+def held(settings: Settings, facts: DutyPage) -> set[str]:
+    """The digests of the duty's documents the document store holds (those uploaded in the
+    portal; one given to `lov contract submit --document` stays where it was)."""
+    store = DocumentStore.from_settings(settings)
+    digests = {d.sha256 for s in facts.submissions for d in s.documents}
+    return {h for h in digests if _HEX64.fullmatch(h) and store.path_of(h).is_file()}

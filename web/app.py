@@ -25,7 +25,7 @@ from services.record_reads import open_records
 from web import sessions
 from web.auth import NotLoggedIn
 from web.desk import Desk
-from web.pages import accessibility, duties, login, providers, start
+from web.pages import accessibility, documents, duties, login, providers, start
 from web.portal import pages as portal_pages
 from web.render import page
 from web.security import SecurityHeaders, csrf_protected
@@ -38,6 +38,7 @@ ROUTERS = (
     duties.router,
     accessibility.router,
     portal_pages.router,
+    documents.router,
 )
 log = logging.getLogger("lovflow.web")
 STATIC_DIR = Path(__file__).resolve().parent / "static"

@@ -322,6 +322,30 @@ async def test_a_document_is_uploaded_with_the_answer(visit: Visit) -> None:
     message, _ = await eventually(receipt, timeout=20)
     assert "avvikelser.pdf" in message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
 
+    # The administrator downloads it from the duty's page in the desk.
+    assert visit.settings.database_url is not None
+    await add_accounts(visit.settings.database_url, "administrator")
+    duty = f"/providers/{visit.org.replace('-', '')}/duties/annual-report/{visit.lov.year}"
+    download = f"{duty}/documents/{digest}"
+    async with desk_client(visit.settings) as desk:
+        assert (await desk.get(download)).headers["location"] == "/login"  # not logged in
+        await log_in(desk, "administrator")
+
+        async def linked() -> None:
+            assert f'href="{download}"' in (await desk.get(duty)).text
+
+        await eventually(linked, timeout=20)
+        got = await desk.get(download)
+        assert got.status_code == 200 and got.content == PDF
+        assert got.headers["content-type"] == "application/pdf"
+        assert got.headers["content-disposition"] == 'attachment; filename="avvikelser.pdf"'
+        # Only a document of this duty, by this path: another digest or duty is not found.
+        other = hashlib.sha256(b"other").hexdigest()
+        assert (await desk.get(f"{duty}/documents/{other}")).status_code == 404
+        elsewhere = duty.replace("annual-report", "annual-accounts")
+        assert (await desk.get(f"{elsewhere}/documents/{digest}")).status_code == 404
+        assert (await desk.get(f"{duty}/documents/..%2F..%2Fetc")).status_code == 404
+
 
 async def test_a_wrong_or_too_large_upload_is_refused_and_nothing_written(visit: Visit) -> None:
     small = visit.settings.model_copy(update={"portal_upload_mb": 1})
