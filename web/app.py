@@ -27,6 +27,7 @@ from web.auth import NotLoggedIn
 from web.desk import Desk
 from web.pages import accessibility, documents, duties, login, providers, start
 from web.portal import pages as portal_pages
+from web.portal.limits import PortalBodyLimit
 from web.render import page
 from web.security import SecurityHeaders, csrf_protected
 
@@ -97,6 +98,8 @@ def create_app(settings: Settings) -> FastAPI:
             message="Sidan kunde inte visas just nu. Försök igen om en stund.",
         )
 
+    # The portal's uploads are bounded before any form is read (web/portal/limits.py).
+    app.add_middleware(PortalBodyLimit, upload_mb=settings.portal_upload_mb)
     # Added last, so outermost: the headers go on every response, errors and redirects too.
     sessions.install(app, settings, secret)
     app.add_middleware(SecurityHeaders)
