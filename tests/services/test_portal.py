@@ -4,6 +4,7 @@ only its own duties, and the limits on link requests."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -128,16 +129,12 @@ async def test_a_provider_reaches_only_its_own_duties(records: Portal) -> None:
     assert own.needs is not None and own.needs.fields  # what the plan asks for
 
 
-async def test_a_sole_trader_is_named_by_its_key_not_its_personnummer(
-    records: Portal, tmp_path: Path
-) -> None:
+async def test_a_sole_trader_is_named_by_its_key_not_its_personnummer(records: Portal) -> None:
     await add_sole_trader(records.url, DUE)
     link = portal.link_for(
         records.settings, records.ids, SECRET, SOLE_TRADER, "eva@example.org", NOW
     )
     token = _token(link)
-    import base64
-
     payload = base64.urlsafe_b64decode(token.split(".")[0] + "==").decode()
     assert SOLE_TRADER.replace("-", "")[:6] not in payload
     who = await portal.admit(records.store, records.ids, SECRET, token, NOW)
