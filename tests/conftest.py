@@ -42,6 +42,7 @@ pytest_plugins = [
     "tests.support.desk_process",
     "tests.support.meeting_desk",
     "tests.support.oidc_provider",
+    "tests.support.portal",
 ]
 
 

@@ -29,6 +29,7 @@ from web.oidc import single_sign_on
 from web.pages import (
     accessibility,
     applications,
+    documents,
     duties,
     login,
     password,
@@ -39,6 +40,8 @@ from web.pages import (
     start,
 )
 from web.pages import meetings as meeting_pages
+from web.portal import pages as portal_pages
+from web.portal.limits import PortalBodyLimit
 from web.render import page
 from web.security import SecurityHeaders, csrf_protected
 
@@ -55,6 +58,8 @@ ROUTERS = (
     applications.router,
     recoveries.router,
     placements.router,
+    portal_pages.router,
+    documents.router,
 )
 log = logging.getLogger("lovflow.web")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -118,6 +123,8 @@ def create_app(settings: Settings) -> FastAPI:
             message="Sidan kunde inte visas just nu. Försök igen om en stund.",
         )
 
+    # The portal's uploads are bounded before any form is read (web/portal/limits.py).
+    app.add_middleware(PortalBodyLimit, upload_mb=settings.portal_upload_mb)
     # Added last, so outermost: the headers go on every response, errors and redirects too.
     sessions.install(app, settings, secret)
     app.add_middleware(SecurityHeaders)

@@ -145,6 +145,16 @@ class Settings(BaseSettings):
     # http://127.0.0.1; behind a reverse proxy that terminates TLS keep it on.
     web_secure_cookies: bool = True
     web_session_hours: float = Field(default=8.0, gt=0, le=24 * 30)
+    # The provider portal (web/portal/): its address in the e-mails that ask a provider to act
+    # (unset = the desk's own address + /portal, which is right for `lov serve`), how long a
+    # link in such an e-mail works, and how long a provider's visit lasts once it has opened.
+    portal_url: str | None = None
+    portal_link_days: int = Field(default=30, ge=1, le=365)
+    portal_session_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    # Documents uploaded in the portal (services/documents.py), kept by their SHA-256: unset =
+    # `documents/` under the var dir; in production a directory on backed-up storage.
+    document_dir: Path | None = None
+    portal_upload_mb: int = Field(default=20, ge=1, le=100)
 
     # Login through the municipality's OpenID Connect provider (web/oidc.py, services/sign_in.py).
     # Configured when the issuer and client id are set; the client secret comes from
@@ -231,6 +241,15 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.var_dir / 'lovflow.db').resolve()}"
+
+    @property
+    def portal_base(self) -> str:
+        """The portal's address without a trailing slash: LOV_PORTAL_URL, else the desk's."""
+        if self.portal_url and self.portal_url.strip():
+            return self.portal_url.strip().rstrip("/")
+        host = "127.0.0.1" if self.web_host in ("0.0.0.0", "::", "") else self.web_host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.web_port}/portal"
 
     @property
     def mail_dir(self) -> Path:

@@ -27,6 +27,7 @@ from models.messages.obligation import (
     WaiveRequest,
 )
 from services import obligations
+from services.documents import held
 from services.duties import duty_page
 from services.errors import ActionError
 from services.provider_refs import org_nr_of
@@ -87,6 +88,8 @@ async def _show(
         # again must name the same request, so Temporal runs it at most once.
         request_ids={name: str(uuid.uuid4()) for name in FORMS} | (same_request or {}),
         zone=the_desk.zone(facts.plan_id),
+        # Documents uploaded in the provider portal can be downloaded (web/pages/documents.py).
+        held=held(the_desk.settings, facts),
     )
 
 
