@@ -440,3 +440,48 @@ def _plan_due(fact: OccurrenceFact, plan: PlanInfo | None) -> date:
 
 def in_year(period: str, year: int) -> bool:
     return period == str(year) or period.startswith(f"{year}-")
+
+
+# --- the matrix as files (`lov report compliance --json | --csv`, the desk's downloads) --------
+
+_CSV_HEAD = {
+    "sv": ("Organisationsnummer", "Utförare", "Plan", "Avtal", "förfaller"),
+    "da": ("CVR-nummer", "Leverandør", "Plan", "Kontrakt", "forfalder"),
+}
+
+
+def matrix_json(m: Matrix) -> str:
+    """The JSON document of the matrix (`Matrix.as_dict`), as the CLI prints it and the desk
+    serves it: one text, so the two cannot drift apart."""
+    import json
+
+    return json.dumps(m.as_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+def matrix_csv(m: Matrix) -> str:
+    """One row per provider: who, its plan and contract note, each column's cell as the report
+    words it ("sen 3 d"), then the totals per state. Headers in the report's language, each
+    column named by its title, period, plan and due date. Every text cell is kept text in a
+    spreadsheet (a provider's name cannot become a formula)."""
+    import csv
+    import io
+
+    from models.domain.spreadsheet import csv_cell
+
+    org, name, plan, contract, due = _CSV_HEAD[m.language]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        [org, name, plan, contract]
+        + [f"{c.title} {c.period} ({c.plan}, {due} {c.due.isoformat()})" for c in m.columns]
+        + [m.state_text(s) for s in STATES]
+    )
+    for row in m.rows:
+        cells = [row.cells.get(c.key) for c in m.columns]
+        writer.writerow(
+            [csv_cell(row.org_nr), csv_cell(row.name), csv_cell(row.plan)]
+            + [csv_cell(row.contract_note or "")]
+            + [cell.label(m.language) if cell else "" for cell in cells]
+            + [str(row.totals[s]) for s in STATES]
+        )
+    return out.getvalue()
