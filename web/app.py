@@ -26,6 +26,7 @@ from web import sessions
 from web.auth import NotLoggedIn
 from web.desk import Desk
 from web.pages import accessibility, duties, login, providers, start
+from web.pages import reports as report_pages
 from web.render import page
 from web.security import SecurityHeaders, csrf_protected
 
@@ -36,6 +37,7 @@ ROUTERS = (
     providers.router,
     duties.router,
     accessibility.router,
+    report_pages.router,
 )
 log = logging.getLogger("lovflow.web")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
