@@ -12,9 +12,10 @@ database, dropped afterwards. Asserts nothing about timings.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
@@ -140,15 +141,26 @@ async def run(providers: int, years: int, samples: int, workdir: Path) -> dict[s
     result: dict[str, Any] = {"goal_p95_ms": GOAL_P95_MS}
     sqlite_path = workdir / "web.db"
     sqlite_path.unlink(missing_ok=True)
-    result["sqlite"] = await measure_database(
-        f"sqlite+aiosqlite:///{sqlite_path}", providers, years, samples, workdir / "sqlite"
+    result["sqlite"] = await _kept(
+        measure_database(
+            f"sqlite+aiosqlite:///{sqlite_path}", providers, years, samples, workdir / "sqlite"
+        )
     )
     sqlite_path.unlink(missing_ok=True)
     async with postgres_database() as pg_url:
         if pg_url is None:
             result["postgresql"] = {"skipped": "PostgreSQL not reachable on 127.0.0.1:5432"}
         else:
-            result["postgresql"] = await measure_database(
-                pg_url, providers, years, samples, workdir / "postgresql"
+            result["postgresql"] = await _kept(
+                measure_database(pg_url, providers, years, samples, workdir / "postgresql")
             )
     return result
+
+
+async def _kept(measuring: Awaitable[dict[str, Any]]) -> dict[str, Any]:
+    """One database's figures, or its error: a failure on one must not lose the other's."""
+    try:
+        return await measuring
+    except Exception as err:
+        logging.exception("bench: web section failed on one database")
+        return {"error": f"{type(err).__name__}: {err}"}

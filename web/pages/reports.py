@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
@@ -17,8 +18,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from models.domain.audit import TimelineEntry, with_callers
 from models.domain.audit_signing import SigningKeyError, signer
-from models.domain.compliance import STATES, Matrix, matrix_csv, matrix_json
+from models.domain.compliance import STATES, Matrix, PlanInfo, ProviderRow, matrix_csv, matrix_json
 from models.plans.loader import list_plans
+from models.runtime.settings import Settings
 from services.audit import Agreement, check_histories, sealed_export, selected, timeline
 from services.errors import ActionError
 from services.plans import plan_year
@@ -79,9 +81,19 @@ def _query(the_desk: Desk, plan: str, year: str, as_of: str) -> Query:
 
 
 async def _matrix(the_desk: Desk, query: Query) -> Matrix:
-    return await compliance_matrix(
-        the_desk.store, query.year, query.as_of, plan_infos(the_desk.settings), query.plan
-    )
+    plans = _plan_infos(the_desk.settings)
+    return await compliance_matrix(the_desk.store, query.year, query.as_of, plans, query.plan)
+
+
+# Plan files change only with a new version (a deployment), so a desk process reads them once
+# (as web/desk.py does for titles and time zones), not on every view of the report.
+_PLAN_INFOS: dict[Path, dict[str, PlanInfo]] = {}
+
+
+def _plan_infos(settings: Settings) -> dict[str, PlanInfo]:
+    if settings.plans_dir not in _PLAN_INFOS:
+        _PLAN_INFOS[settings.plans_dir] = plan_infos(settings)
+    return _PLAN_INFOS[settings.plans_dir]
 
 
 def timeline_href(the_desk: Desk, org_nr: str) -> str | None:
@@ -94,9 +106,50 @@ def _download_query(query: Query) -> str:
     return "?" + urlencode({k: v for k, v in values.items() if v})
 
 
+# Providers per page of the matrix: a municipality's thousand providers in one table made a
+# page of 1.6 MB that took most of a second to render (docs/PERFORMANCE.md §6) and that no one
+# reads whole; the downloads hold them all.
+PAGE_ROWS = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Paged:
+    """One page of the matrix's providers: which, and the addresses of its neighbours."""
+
+    rows: list[ProviderRow]
+    first: int  # 1-based number of the first provider shown
+    last: int
+    total: int
+    previous: str | None
+    next: str | None
+
+
+def _paged(matrix: Matrix, query: Query, number: str) -> Paged:
+    """Page `number` (1 when it is no page number; the last one when past the end)."""
+    pages = max(1, -(-len(matrix.rows) // PAGE_ROWS))
+    wanted = int(number) if number.isdigit() else 1
+    at = min(max(wanted, 1), pages)
+    start = (at - 1) * PAGE_ROWS
+    rows = matrix.rows[start : start + PAGE_ROWS]
+    base = "/reports" + _download_query(query) + "&page="
+    return Paged(
+        rows,
+        start + 1 if rows else 0,
+        start + len(rows),
+        len(matrix.rows),
+        f"{base}{at - 1}" if at > 1 else None,
+        f"{base}{at + 1}" if at < pages else None,
+    )
+
+
 @router.get("/reports", response_class=HTMLResponse)
 async def reports(
-    request: Request, who: LoggedIn, plan: str = "", year: str = "", as_of: str = ""
+    request: Request,
+    who: LoggedIn,
+    plan: str = "",
+    year: str = "",
+    as_of: str = "",
+    page: str = "",
 ) -> Response:
     the_desk = desk(request)
     values = {"plan": plan, "year": year or str(_today(the_desk).year), "as_of": as_of}
@@ -105,7 +158,7 @@ async def reports(
     except ActionError as err:
         return _report_page(request, the_desk, values, errors_of(err, QUERY))
     matrix = await _matrix(the_desk, query)
-    return _report_page(request, the_desk, values, {}, query, matrix)
+    return _report_page(request, the_desk, values, {}, query, matrix, page)
 
 
 def _report_page(
@@ -115,7 +168,9 @@ def _report_page(
     errors: dict[str, str],
     query: Query | None = None,
     matrix: Matrix | None = None,
+    number: str = "",
 ) -> Response:
+    paged = _paged(matrix, query, number) if matrix and query else None
     return page(
         request,
         "reports.html",
@@ -126,8 +181,10 @@ def _report_page(
         plans=list_plans(the_desk.settings.plans_dir),
         query=query,
         m=matrix,
+        shown=paged,
+        page_rows=PAGE_ROWS,
         states=STATES,
-        links={r.org_nr: timeline_href(the_desk, r.org_nr) for r in matrix.rows} if matrix else {},
+        links={r.org_nr: timeline_href(the_desk, r.org_nr) for r in paged.rows} if paged else {},
         downloads=_download_query(query) if query else "",
     )
 
