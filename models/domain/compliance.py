@@ -373,6 +373,9 @@ def build_matrix(
     contract (`contracts`); `plan_id` keeps only that plan's providers."""
     columns: dict[str, Column] = {}
     rows: dict[str, ProviderRow] = {}
+    # A plan's date is the same for every provider: worked out once per date, not per cell
+    # (a thousand providers share each one; docs/PERFORMANCE.md §6).
+    plan_dues: dict[tuple[str, date | None, date], date] = {}
     for f in facts:
         contract = contracts.get(f.org_nr)
         plan_of = contract.plan_id if contract else ""
@@ -390,12 +393,15 @@ def build_matrix(
         cell = classify(f, as_of)
         if cell is None:
             continue
-        title = plan.title(f.obligation) if plan else _unplanned_title(f.obligation)
-        col = Column(plan_of, f.obligation, f.period, title, _plan_due(f, plan))
-        known = columns.get(col.key)
-        if known is None or col.due < known.due:
-            columns[col.key] = col
-        row.cells[col.key] = cell
+        key = f"{plan_of}:{f.obligation}:{f.period}"  # Column.key
+        due = plan_dues.get((plan_of, f.nominal_due, f.due))
+        if due is None:
+            due = plan_dues[(plan_of, f.nominal_due, f.due)] = _plan_due(f, plan)
+        known = columns.get(key)
+        if known is None or due < known.due:
+            title = plan.title(f.obligation) if plan else _unplanned_title(f.obligation)
+            columns[key] = Column(plan_of, f.obligation, f.period, title, due)
+        row.cells[key] = cell
     lang = report_language(
         plans[r.plan].language if r.plan in plans else "sv" for r in rows.values()
     )
