@@ -321,3 +321,32 @@ async def test_a_bad_year_on_the_timeline_and_its_export(
         assert got.status_code == 400
         assert '<p class="field-error" id="year-error">' in got.text
         assert "content-disposition" not in got.headers
+
+
+async def test_the_matrix_is_shown_a_page_of_providers_at_a_time(
+    compliance_desk: tuple[httpx.AsyncClient, Settings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Providers in pages (a thousand in one table is no page to read); every provider is on
+    one page exactly, and the downloads hold them all."""
+    client, settings = compliance_desk
+    monkeypatch.setattr("web.pages.reports.PAGE_ROWS", 3)
+    first = (await client.get("/reports", params=QUERY)).text
+    assert "Visar utförare 1–3 av 4." in first and "Föregående" not in first
+    more = re.search(r'<a href="([^"]+)">Nästa 3</a>', first)
+    assert more
+    second = (await client.get(more.group(1).replace("&amp;", "&"))).text
+    assert "Visar utförare 4–4 av 4." in second and "Nästa 3" not in second
+    shown = [{org for org, _ in _cells(page)} for page in (first, second)]
+    matrix = await compliance(settings, YEAR, AS_OF)
+    assert shown[0] | shown[1] == {r.org_nr for r in matrix.rows}
+    assert not shown[0] & shown[1]
+    # A page past the end is the last one; no page number is the first.
+    assert (
+        "Visar utförare 4–4 av 4."
+        in (await client.get("/reports", params={**QUERY, "page": "9"})).text
+    )
+    assert (
+        "Visar utförare 1–3" in (await client.get("/reports", params={**QUERY, "page": "x"})).text
+    )
+    csv_text = (await client.get("/reports/compliance.csv", params=QUERY)).text
+    assert len(csv_text.splitlines()) == 1 + 4
