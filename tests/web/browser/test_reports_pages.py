@@ -26,17 +26,16 @@ async def _seed(url: str) -> None:
     await add_accounts(url, "auditor")
     org = SOLROS[0]
     wid = f"obligation-{org.replace('-', '')}-self-inspection-{YEAR}-T1"
+    steps: list[tuple[datetime, str, str, dict[str, Any]]] = [
+        (datetime(YEAR, 4, 1, 8, tzinfo=UTC), "opened", "system", {}),
+        (datetime(YEAR, 4, 15, 9, tzinfo=UTC), "submitted", "Solros", {"late_days": 0}),
+        (datetime(YEAR, 4, 20, 7, tzinfo=UTC), "completion_requested", "Anna", {
+            "note": "Bilagan saknas", "new_due": f"{YEAR}-05-10"
+        }),
+    ]  # fmt: skip
     async with records(url) as store:
-        for n, (at, event, actor, details) in enumerate(
-            [
-                (datetime(YEAR, 4, 1, 8, tzinfo=UTC), "opened", "system", {}),
-                (datetime(YEAR, 4, 15, 9, tzinfo=UTC), "submitted", "Solros", {"late_days": 0}),
-                (datetime(YEAR, 4, 20, 7, tzinfo=UTC), "completion_requested", "Anna", {
-                    "note": "Bilagan saknas", "new_due": f"{YEAR}-05-10"
-                }),
-            ]
-        ):  # fmt: skip
-            period = {"obligation": "self-inspection", "period": f"{YEAR}-T1"}
+        for n, (at, event, actor, details) in enumerate(steps):
+            period: dict[str, Any] = {"obligation": "self-inspection", "period": f"{YEAR}-T1"}
             await store.record_audit(f"b{n}", at, org, wid, event, actor, period | details)
 
 
