@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from bench import cli, live, machine, overdue, reporting, simulation
+from bench import web as web_desk
 from bench.common import PROJECT_ROOT
 
-SECTIONS = ("simulation", "history", "live", "reporting", "overdue", "cli")
+SECTIONS = ("simulation", "history", "live", "reporting", "overdue", "cli", "web")
 
 
 @dataclass(frozen=True)
@@ -36,10 +37,14 @@ class Sizes:
     overdue_providers: int
     repeat: int
     cli_repeat: int  # fresh processes per CLI command (and of the floor): the median's sample
+    # The web desk (section 6): providers × years of records, fetches of each page measured.
+    web_providers: int = 1000
+    web_years: int = 10
+    web_samples: int = 40
 
 
 FULL = Sizes(10, 5, 20, 1000, 1000, 10, 1000, 3, 7)
-QUICK = Sizes(1, 1, 2, 10, 5, 1, 5, 1, 1)
+QUICK = Sizes(1, 1, 2, 10, 5, 1, 5, 1, 1, web_providers=5, web_years=2, web_samples=3)
 
 
 async def run_sections(
@@ -78,6 +83,10 @@ async def _section(
         )
     if name == "cli":
         return await cli.run(sizes.cli_repeat, section_dir)
+    if name == "web":
+        return await web_desk.run(
+            sizes.web_providers, sizes.web_years, sizes.web_samples, section_dir
+        )
     return await overdue.run(sizes.overdue_providers, 5, 2, sizes.repeat, section_dir)
 
 
@@ -145,6 +154,17 @@ SUMMARY: tuple[tuple[str, str, str, str], ...] = (
                 "",
             ),
         )
+    ),
+    *(
+        (
+            f"web {page} page, {database}, {stat}",
+            f"web.{key}.pages.{page}.{stat}_ms",
+            "ms",
+            "< 200" if stat == "p95" else "",
+        )
+        for database, key in (("SQLite", "sqlite"), ("PostgreSQL", "postgresql"))
+        for page in ("start", "provider", "compliance")
+        for stat in ("p50", "p95")
     ),
     ("lov overdue (CLI)", "overdue.cli_overdue_seconds", "s", "< 2"),
     ("lov overdue (visibility query)", "overdue.overdue_items_seconds", "s", ""),

@@ -10,8 +10,9 @@ records that lost a workflow entirely do not pass as "in agreement". Read only.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from temporalio.api.common.v1 import Payload
@@ -19,7 +20,17 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
 from temporalio.service import RPCError, RPCStatusCode
 
-from models.domain.audit import TimelineEntry, caller_of, ordered, provider_workflows_queries
+from models.domain.audit import (
+    TimelineEntry,
+    caller_of,
+    export_lines,
+    in_follow_up_year,
+    in_period,
+    ordered,
+    presented,
+    provider_workflows_queries,
+)
+from models.domain.audit_signing import Signer
 from models.messages.audit import AuditRecord
 from models.messages.mail import MailRequest
 from models.messages.placement import PlacementReport
@@ -278,6 +289,51 @@ async def check_histories(
     result.only_in_records = sorted((recorded_events - audit_keys) | (recorded_mail - mail_keys))
     result.only_in_history = sorted((audit_keys - recorded_events) | (mail_keys - recorded_mail))
     return result
+
+
+# --- what is shown and exported ------------------------------------------------------------------
+
+
+def selected(
+    entries: Iterable[TimelineEntry],
+    tz: tzinfo,
+    year: int | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> list[TimelineEntry]:
+    """The entries an auditor asked for (`--from/--to` by local date, `--year` by follow-up
+    year), in the one format the audit shows (local time with offset, kebab-case types,
+    amounts in kronor): what `lov audit` prints and exports, and what the desk shows."""
+    shown = in_period(entries, start, end, tz)
+    if year is not None:
+        shown = in_follow_up_year(shown, year, tz)
+    return [presented(e, tz) for e in shown]
+
+
+def sealed_export(
+    org_nr: str,
+    shown: Sequence[TimelineEntry],
+    generated_at: datetime,
+    agreement: Agreement | None,
+    seal_with: Signer | None,
+    year: int | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> str:
+    """The archivable export of `lov audit --json` (header, entries, seal; signed when a
+    signing key is configured): the same text from the CLI and the desk. `agreement` None:
+    not checked against Temporal's histories (`--records-only`)."""
+    lines = export_lines(
+        org_nr,
+        shown,
+        generated_at,
+        start,
+        end,
+        agreement.as_dict() if agreement else {"checked": False},
+        seal_with,
+        year,
+    )
+    return "\n".join(lines)
 
 
 async def store_timeline(database_url: str, org_nr: str) -> list[TimelineEntry]:

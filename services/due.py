@@ -91,8 +91,14 @@ async def due_items(
     """Every occurrence due from `first` to `last`; only the overdue ones, or only those
     submitted and not yet reviewed, if asked."""
     check_filters(overdue, awaiting_review)
-    found = await store.occurrences_due(first, last, plan_id=plan_id)
-    items = [
+    found = await store.occurrences_due(
+        first,
+        last,
+        plan_id=plan_id,
+        overdue=overdue,
+        status=AWAITING_REVIEW if awaiting_review else None,
+    )
+    return [
         DueItem(
             due=r.occurrence.due,
             org_nr=r.occurrence.org_nr,
@@ -106,11 +112,6 @@ async def due_items(
         )
         for r in found
     ]
-    if overdue:
-        items = [i for i in items if i.overdue]
-    if awaiting_review:
-        items = [i for i in items if i.state == AWAITING_REVIEW]
-    return items
 
 
 async def due_list(

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from models.domain.calendar import holiday_name, is_business_day, occurrences
 from models.plans.loader import PlanError, list_plans, load_plan, resolve_plan_path
 from models.plans.schema import AnnualSchedule, Plan
+from services.errors import ActionError
 
 _WEEKEND = {"sv": ("lördag", "söndag"), "da": ("lørdag", "søndag")}
 
@@ -79,6 +80,40 @@ def rows(plan: Plan, year: int, contract_start: date) -> list[dict[str, Any]]:
             }
         )
     return found
+
+
+def default_contract_start(year: int) -> date:
+    """The contract start a plan's year is shown for when none is given: 1 January of the year
+    before, so every duty of the year shows (`lov plan show`'s default)."""
+    return date(year - 1, 1, 1)
+
+
+@dataclass(frozen=True)
+class PlanYear:
+    """A plan's calendar for one year: the plan and its dated duties (`rows`)."""
+
+    plan: Plan
+    year: int
+    contract_start: date
+    rows: list[dict[str, Any]]
+
+
+def plan_year(
+    plan_id: str, year: int, plans_dir: Path, contract_start: date | None = None
+) -> PlanYear:
+    """Every duty of `plan_id` in `year` with its business-day adjusted dates, as
+    `lov plan show` gives them; ActionError("--plan") for a plan not in `plans_dir` by its
+    id, or one that cannot be read."""
+    unknown = ActionError("--plan", f"okänd plan (unknown plan), fick {plan_id!r}")
+    # Only a plan of the plans folder by its id: never a path (the desk passes what it is sent).
+    if plan_id not in list_plans(plans_dir):
+        raise unknown
+    try:
+        plan = load_plan(plan_id, plans_dir)
+    except PlanError:
+        raise unknown from None
+    start = contract_start or default_contract_start(year)
+    return PlanYear(plan, year, start, rows(plan, year, start))
 
 
 def not_this_year(plan: Plan, year: int, contract_start: date, shown: set[str]) -> list[str]:

@@ -14,8 +14,10 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from models.domain.compliance import Matrix, PlacementCounts, PlanInfo, build_matrix
+from models.domain.inputs import check_date
 from models.plans.loader import PlanError, list_plans, load_plan
 from models.runtime.settings import Settings
+from services.errors import ActionError
 
 if TYPE_CHECKING:
     from models.records.store import RecordStore
@@ -49,6 +51,47 @@ def plan_infos(settings: Settings) -> dict[str, PlanInfo]:
 def plan_ids(settings: Settings) -> set[str]:
     """Ids of the plans in the plans folder (what `--plan` may name)."""
     return set(plan_infos(settings))
+
+
+# --- the report's query, checked (the CLI's options and the desk's form alike) ----------------
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def report_year(value: str | int | None) -> int:
+    """`--year`: a follow-up year between 2000 and 2100; ActionError naming it otherwise."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ActionError("--year", "krävs (required), t.ex. --year 2027")
+    try:
+        year = int(value)
+    except ValueError:
+        raise ActionError(
+            "--year", f"inte ett år (not a year), t.ex. 2027, fick {value!r}"
+        ) from None
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ActionError("--year", f"orimligt år (implausible year), fick {year}")
+    return year
+
+
+def report_plan(value: str | None, settings: Settings) -> str | None:
+    """`--plan`: None (every plan) or a plan of the plans folder."""
+    if value is None or not value.strip():
+        return None
+    if value.strip() not in plan_ids(settings):
+        raise ActionError("--plan", f"okänd plan (unknown plan), fick {value.strip()!r}")
+    return value.strip()
+
+
+def report_as_of(value: str | None, today: date) -> date:
+    """`--as-of`: a date (ÅÅÅÅ-MM-DD), `today` when none is given."""
+    if value is None or not value.strip():
+        return today
+    try:
+        return check_date(date.fromisoformat(value.strip()))
+    except ValueError:
+        raise ActionError(
+            "--as-of", f"inte ett datum ÅÅÅÅ-MM-DD (not a date), fick {value.strip()!r}"
+        ) from None
 
 
 async def compliance_matrix(

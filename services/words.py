@@ -80,3 +80,100 @@ REVIEW_OUTCOMES: dict[str, str] = {
     "waived": "eftergiven",
     "extended": "förlängd",
 }
+# What happened, by the audit trail's event type as shown (kebab-case, models.domain.audit
+# event_type_name): the auditor's timeline in the desk. A type not listed here is shown by
+# `audit_event` in a readable form of its own name.
+AUDIT_EVENTS: dict[str, str] = {
+    # obligations (a duty of the plan)
+    "opened": "Skyldigheten öppnad",
+    "reminder": "Påminnelse",
+    "overdue": "Försenad",
+    "submitted": "Inlämnad",
+    "accepted": "Godkänd",
+    "completion-requested": "Komplettering begärd",
+    "extended": "Tidsfristen förlängd",
+    "waived": "Eftergiven",
+    "cancelled": "Utgår",
+    # contracts
+    "contract-started": "Avtalet började gälla",
+    "contract-ended": "Avtalet upphörde",
+    "contract-terminated": "Avtalet sägs upp",
+    "contact-changed": "Kontaktuppgifter ändrade",
+    "duty-requested": "Extra redovisning begärd",
+    # applications
+    "application-submitted": "Ansökan inkom",
+    "application-assessed": "Skallkrav bedömt",
+    "application-completion-requested": "Komplettering av ansökan begärd",
+    "application-completed": "Ansökan kompletterad",
+    "application-completion-reminder": "Påminnelse om komplettering av ansökan",
+    "application-decision-reminder": "Påminnelse om beslut om ansökan",
+    "application-decision-overdue": "Beslut om ansökan försenat",
+    "application-approved": "Ansökan godkänd",
+    "application-rejected": "Ansökan avslagen",
+    # follow-up meetings
+    "meeting-opened": "Uppföljningsmöte att boka",
+    "meeting-scheduled": "Uppföljningsmöte bokat",
+    "meeting-rescheduled": "Uppföljningsmöte ombokat",
+    "meeting-reminder": "Påminnelse om uppföljningsmöte",
+    "meeting-reminded-unscheduled": "Påminnelse: uppföljningsmöte inte bokat",
+    "meeting-took-place": "Uppföljningsmöte hållet",
+    "meeting-minutes": "Protokoll från uppföljningsmöte registrerat",
+    "meeting-escalation": "Obokat uppföljningsmöte eskalerat",
+    "meeting-cancelled": "Uppföljningsmöte inställt",
+    # recovery (återkrav)
+    "recovery-noticed": "Återkrav: utföraren underrättad",
+    "recovery-response-accepted": "Återkrav: utföraren godtar",
+    "recovery-response-disputed": "Återkrav: utföraren bestrider",
+    "recovery-response-expired": "Återkrav: svarstiden har gått ut",
+    "recovery-decision-confirmed": "Återkrav: beslut, beloppet fastställt",
+    "recovery-decision-adjusted": "Återkrav: beslut, beloppet justerat",
+    "recovery-decision-withdrawn": "Återkrav: återkallat",
+    "recovery-payment-reminder": "Återkrav: betalningspåminnelse",
+    "recovery-set-off-check": "Återkrav: kontroll av kvittning",
+    "recovery-invoiced": "Återkrav: fakturerat",
+    "recovery-set-off": "Återkrav: kvittas mot utbetalning",
+    "recovery-debt-collection": "Återkrav: lämnat till inkasso",
+    "recovery-paid": "Återkrav: betalt",
+    # kundval (placements)
+    "placement-registered": "Kundval: beslut registrerat",
+    "placement-assigned": "Kundval: utförare tilldelad",
+    "placement-rechoice-requested": "Kundval: nytt val begärt",
+    "placement-rotation-failed": "Kundval: turordningen gav ingen utförare",
+    "placement-switch-requested": "Kundval: byte begärt",
+    "placement-switched": "Kundval: bytt utförare",
+    "placement-care-plan-reminder": "Påminnelse om genomförandeplan",
+    "placement-care-plan-overdue": "Genomförandeplan försenad",
+    "placement-care-plan-done": "Genomförandeplan upprättad",
+    "placement-ending": "Kundval: placeringen avslutas",
+    "placement-ended": "Kundval: placeringen avslutad",
+    "placement-changed": "Kundval: placeringen ändrad",
+}
+# Details of an audit event the desk shows, by their key, with the word it shows them by.
+AUDIT_DETAILS: dict[str, str] = {
+    "reason": "skäl",
+    "note": "anteckning",
+    "due": "förfaller",
+    "new_due": "ny förfallodag",
+    "late_days": "dagar sent",
+    "amount": "belopp",
+    "claimed_amount": "krävt belopp",
+    "end_date": "slutdatum",
+    "start": "start",
+    "plan": "plan",
+    "level": "nivå",
+}
+
+
+def audit_event(event_type: str) -> str:
+    """An audit event type in words: "Komplettering begärd"; escalation steps by their level
+    ("Eskalering, nivå 2"); an unknown type as its own words ("Något nytt")."""
+    if event_type in AUDIT_EVENTS:
+        return AUDIT_EVENTS[event_type]
+    for prefix, words in (
+        ("escalation-", "Eskalering, nivå "),
+        ("placement-care-plan-escalation-", "Genomförandeplan eskalerad, nivå "),
+    ):
+        if event_type.startswith(prefix) and event_type[len(prefix) :].isdigit():
+            return words + event_type[len(prefix) :]
+    text = event_type.replace("-", " ").strip()
+    return text[:1].upper() + text[1:]

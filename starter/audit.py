@@ -22,11 +22,7 @@ from models.domain.audit import (
     TimelineEntry,
     UnknownKeyError,
     VerifyError,
-    export_lines,
-    in_follow_up_year,
-    in_period,
     one_line,
-    presented,
     to_csv,
     verify_export,
     with_callers,
@@ -40,7 +36,7 @@ from models.domain.audit_signing import (
 )
 from models.domain.file_input import MAX_AUDIT_EXPORT_BYTES, FileInputError, read_text
 from models.runtime.settings import get_settings as _settings
-from services.audit import Agreement, check_histories, store_timeline
+from services.audit import Agreement, check_histories, sealed_export, selected, store_timeline
 from starter.client_run import run_action as _run
 from starter.errors import fail, fail_bad_input
 from starter.options import parse_date as _date
@@ -169,22 +165,10 @@ def audit(
 
         agreement = _run(settings, action)
         entries = with_callers(entries, agreement.callers)
-    shown = in_period(entries, first, last, LOCAL)
-    if year is not None:
-        shown = in_follow_up_year(shown, year, LOCAL)
-    shown = [presented(e, LOCAL) for e in shown]
+    shown = selected(entries, LOCAL, year, first, last)
     if as_json:
-        lines = export_lines(
-            org,
-            shown,
-            datetime.now(LOCAL).replace(microsecond=0),
-            first,
-            last,
-            agreement.as_dict() if agreement else {"checked": False},
-            seal_with,
-            year,
-        )
-        typer.echo("\n".join(lines))
+        generated = datetime.now(LOCAL).replace(microsecond=0)
+        typer.echo(sealed_export(org, shown, generated, agreement, seal_with, year, first, last))
         if seal_with is None:
             typer.echo(
                 "obs: exporten är inte förseglad (not sealed): ingen LOV_AUDIT_SIGNING_KEY är "

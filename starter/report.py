@@ -15,11 +15,12 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from models.domain.compliance import STATES, Matrix
+from models.domain.compliance import STATES, Matrix, matrix_csv, matrix_json
 from models.domain.file_input import FileInputError, check_output_target, write_text
 from models.runtime.settings import get_settings
+from services.errors import ActionError
 from services.reports import compliance as compliance_report
-from services.reports import plan_ids
+from services.reports import report_plan, report_year
 from starter.errors import fail, fail_bad_input
 from starter.options import parse_date
 from starter.records_db import records_url
@@ -204,6 +205,9 @@ def compliance(
         typer.Option("--html", metavar="FIL", help="Skriv en HTML-rapport. (Write HTML.)"),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Skriv JSON. (Print JSON.)")] = False,
+    as_csv: Annotated[
+        bool, typer.Option("--csv", help="Skriv CSV, en rad per utförare. (Print CSV.)")
+    ] = False,
     plan: Annotated[
         str | None,
         typer.Option(
@@ -217,12 +221,12 @@ def compliance(
     """Matris utförare × redovisningar för ett år: i tid, sen, inväntar komplettering, saknas,
     eftergiven, ej förfallen; avslutade avtal markeras.
     (Providers × obligations for a year, with totals and per-provider statistics.)"""
-    import json
-
-    if year is None:
-        fail_bad_input("--year: krävs (required), t.ex. --year 2027")
-    if not 2000 <= year <= 2100:
-        fail_bad_input(f"--year: orimligt år (implausible year), fick {year}")
+    if sum((as_json, as_csv, html_file is not None)) > 1:
+        fail_bad_input("--json/--csv/--html: välj ett av dem (choose one)")
+    try:
+        the_year = report_year(year)
+    except ActionError as err:
+        fail_bad_input(str(err))
     day = parse_date(as_of, "--as-of") if as_of else datetime.now(LOCAL).date()
     if html_file is not None:
         try:
@@ -230,11 +234,13 @@ def compliance(
         except FileInputError as err:
             fail_bad_input(f"--html: {html_file}: {err}")
     settings = get_settings()
-    if plan is not None and plan not in plan_ids(settings):
-        fail_bad_input(f"--plan: okänd plan (unknown plan), fick {plan!r}")
+    try:
+        plan = report_plan(plan, settings)
+    except ActionError as err:
+        fail_bad_input(str(err))
     records_url(settings)  # exit 2 if there is no database; never create an empty one
     try:
-        matrix = asyncio.run(compliance_report(settings, year, day, plan))
+        matrix = asyncio.run(compliance_report(settings, the_year, day, plan))
     except Exception as err:
         fail(f"Registret (records database): {' '.join(str(err).split())}")
     if html_file is not None:
@@ -244,6 +250,8 @@ def compliance(
             fail_bad_input(f"--html: {html_file}: {err}")
         typer.echo(f"Rapport skriven (written): {html_file}")
     elif as_json:
-        typer.echo(json.dumps(matrix.as_dict(), ensure_ascii=False, indent=2))
+        typer.echo(matrix_json(matrix), nl=False)
+    elif as_csv:
+        typer.echo(matrix_csv(matrix), nl=False)
     else:
         typer.echo(matrix_text(matrix))

@@ -42,6 +42,8 @@ from web.pages import (
 from web.pages import meetings as meeting_pages
 from web.portal import pages as portal_pages
 from web.portal.limits import PortalBodyLimit
+from web.pages import accessibility, duties, login, providers, start
+from web.pages import reports as report_pages
 from web.render import page
 from web.security import SecurityHeaders, csrf_protected
 
@@ -60,6 +62,7 @@ ROUTERS = (
     placements.router,
     portal_pages.router,
     documents.router,
+    report_pages.router,
 )
 log = logging.getLogger("lovflow.web")
 STATIC_DIR = Path(__file__).resolve().parent / "static"

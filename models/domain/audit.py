@@ -35,6 +35,7 @@ from models.domain.audit_signing import Signer, signature_holds
 from models.domain.file_input import parse_json
 from models.domain.money import format_sek
 from models.domain.quote import short
+from models.domain.spreadsheet import csv_cell
 from models.ids import (
     application_workflow_id,
     contract_workflow_id,
@@ -445,15 +446,6 @@ def one_line(text: str) -> str:
         else:
             out.append(ch)
     return "".join(out)
-
-
-# Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: str) -> str:
-    """A cell a spreadsheet shows as text: a leading `'` before `= + - @`, tab or CR."""
-    return f"'{value}" if value.startswith(_FORMULA_START) else value
 
 
 # --- CSV ----------------------------------------------------------------------------------------

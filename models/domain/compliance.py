@@ -373,6 +373,9 @@ def build_matrix(
     contract (`contracts`); `plan_id` keeps only that plan's providers."""
     columns: dict[str, Column] = {}
     rows: dict[str, ProviderRow] = {}
+    # A plan's date is the same for every provider: worked out once per date, not per cell
+    # (a thousand providers share each one; docs/PERFORMANCE.md §6).
+    plan_dues: dict[tuple[str, date | None, date], date] = {}
     for f in facts:
         contract = contracts.get(f.org_nr)
         plan_of = contract.plan_id if contract else ""
@@ -390,12 +393,15 @@ def build_matrix(
         cell = classify(f, as_of)
         if cell is None:
             continue
-        title = plan.title(f.obligation) if plan else _unplanned_title(f.obligation)
-        col = Column(plan_of, f.obligation, f.period, title, _plan_due(f, plan))
-        known = columns.get(col.key)
-        if known is None or col.due < known.due:
-            columns[col.key] = col
-        row.cells[col.key] = cell
+        key = f"{plan_of}:{f.obligation}:{f.period}"  # Column.key
+        due = plan_dues.get((plan_of, f.nominal_due, f.due))
+        if due is None:
+            due = plan_dues[(plan_of, f.nominal_due, f.due)] = _plan_due(f, plan)
+        known = columns.get(key)
+        if known is None or due < known.due:
+            title = plan.title(f.obligation) if plan else _unplanned_title(f.obligation)
+            columns[key] = Column(plan_of, f.obligation, f.period, title, due)
+        row.cells[key] = cell
     lang = report_language(
         plans[r.plan].language if r.plan in plans else "sv" for r in rows.values()
     )
@@ -440,3 +446,48 @@ def _plan_due(fact: OccurrenceFact, plan: PlanInfo | None) -> date:
 
 def in_year(period: str, year: int) -> bool:
     return period == str(year) or period.startswith(f"{year}-")
+
+
+# --- the matrix as files (`lov report compliance --json | --csv`, the desk's downloads) --------
+
+_CSV_HEAD = {
+    "sv": ("Organisationsnummer", "Utförare", "Plan", "Avtal", "förfaller"),
+    "da": ("CVR-nummer", "Leverandør", "Plan", "Kontrakt", "forfalder"),
+}
+
+
+def matrix_json(m: Matrix) -> str:
+    """The JSON document of the matrix (`Matrix.as_dict`), as the CLI prints it and the desk
+    serves it: one text, so the two cannot drift apart."""
+    import json
+
+    return json.dumps(m.as_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+def matrix_csv(m: Matrix) -> str:
+    """One row per provider: who, its plan and contract note, each column's cell as the report
+    words it ("sen 3 d"), then the totals per state. Headers in the report's language, each
+    column named by its title, period, plan and due date. Every text cell is kept text in a
+    spreadsheet (a provider's name cannot become a formula)."""
+    import csv
+    import io
+
+    from models.domain.spreadsheet import csv_cell
+
+    org, name, plan, contract, due = _CSV_HEAD[m.language]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        [org, name, plan, contract]
+        + [f"{c.title} {c.period} ({c.plan}, {due} {c.due.isoformat()})" for c in m.columns]
+        + [m.state_text(s) for s in STATES]
+    )
+    for row in m.rows:
+        cells = [row.cells.get(c.key) for c in m.columns]
+        writer.writerow(
+            [csv_cell(row.org_nr), csv_cell(row.name), csv_cell(row.plan)]
+            + [csv_cell(row.contract_note or "")]
+            + [cell.label(m.language) if cell else "" for cell in cells]
+            + [str(row.totals[s]) for s in STATES]
+        )
+    return out.getvalue()

@@ -276,9 +276,15 @@ class ObligationRecords(KeyedStore):
         last: date,
         plan_id: str | None = None,
         org_nr: str | None = None,
+        *,
+        overdue: bool = False,
+        status: str | None = None,
     ) -> list[DueRecord]:
         """Occurrences due from `first` to `last` (both included), by due date, then provider
-        name and org nr. `plan_id`: only providers with a contract on that plan."""
+        name and org nr. `plan_id`: only providers with a contract on that plan; `overdue`:
+        only overdue ones; `status`: only those in that state. The filters are the database's
+        work: the desk's start page asks for years of occurrences, and turning every one into
+        a record to keep a few cost it most of its time (docs/PERFORMANCE.md §6)."""
         table = ObligationOccurrence
         query = (
             select(table, Provider.name.label("provider_name"))
@@ -289,7 +295,9 @@ class ObligationRecords(KeyedStore):
         if plan_id is not None:
             on_plan = select(Contract.org_nr).where(Contract.plan_id == plan_id)
             query = query.where(table.org_nr.in_(on_plan))
-        query = query.where(*_given((table.org_nr, org_nr)))
+        query = query.where(*_given((table.org_nr, org_nr), (table.status, status)))
+        if overdue:
+            query = query.where(table.overdue.is_(True))
         return [
             DueRecord(occurrence=snapshot(OccurrenceRecord, row), provider_name=row.provider_name)
             for row in await self._all(query)

@@ -293,6 +293,16 @@ def test_compliance_report_refuses_a_missing_year_and_a_bad_folder(tmp_path: Pat
     assert not (tmp_path / "no").exists()
 
 
+def test_compliance_report_prints_one_format_at_a_time(tmp_path: Path) -> None:
+    both = CliRunner().invoke(app, ["report", "compliance", "--year", "2027", "--json", "--csv"])
+    assert both.exit_code == 2 and "--json/--csv/--html" in both.output
+    page = tmp_path / "r.html"
+    html_too = CliRunner().invoke(
+        app, ["report", "compliance", "--year", "2027", "--csv", "--html", str(page)]
+    )
+    assert html_too.exit_code == 2 and not page.exists()
+
+
 async def test_a_report_over_three_plans_through_the_cli(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
