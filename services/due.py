@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from models.records.store import RecordStore
-from models.runtime.settings import Settings
+from models.runtime.locations import RecordsConfig
 from services.errors import ActionError
 from services.filters import plan_filter
 from services.record_reads import read_records
@@ -114,7 +114,7 @@ async def due_items(
 
 
 async def due_list(
-    settings: Settings,
+    settings: RecordsConfig,
     first: date,
     last: date,
     *,

@@ -20,7 +20,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from models.runtime.settings import PROJECT_ROOT, DatabaseMissing
+from models.runtime.locations import PROJECT_ROOT
+from models.runtime.setting_errors import DatabaseMissing
 
 if TYPE_CHECKING:
     from alembic.config import Config
