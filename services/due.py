@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from models.records.store import RecordStore
+from models.records.obligations import ObligationRecords
 from models.runtime.locations import RecordsConfig
 from services.errors import ActionError
 from services.filters import plan_filter
@@ -80,7 +80,7 @@ def check_filters(overdue: bool, awaiting_review: bool) -> None:
 
 
 async def due_items(
-    store: RecordStore,
+    store: ObligationRecords,
     first: date,
     last: date,
     *,
@@ -127,7 +127,8 @@ async def due_list(
     plan_id = plan_filter(plan, settings.plans_dir)
     return await read_records(
         settings.require_records(),
-        RecordStore,
+        # The obligations' store alone: `lov due` imports none of the other stores.
+        ObligationRecords,
         lambda store: due_items(
             store, first, last, overdue=overdue, awaiting_review=awaiting_review, plan_id=plan_id
         ),

@@ -16,7 +16,7 @@ from typing import Any
 from models.domain.contract_state import contract_state
 from models.domain.orgnr import OrgNrError, normalize_org_nr
 from models.records.access import snapshot
-from models.records.store import RecordStore
+from models.records.provider_page import ProviderPageRecords
 from models.records.tables import CONTRACT_STATUSES
 from models.runtime.locations import RecordsConfig
 from services.errors import ActionError
@@ -140,7 +140,7 @@ def check_status(status: str | None) -> str | None:
 
 
 async def list_providers(
-    store: RecordStore,
+    store: ProviderPageRecords,
     plan_id: str | None = None,
     status: str | None = None,
     search: str | None = None,
@@ -182,7 +182,7 @@ def _titles(plan_id: str, plans_dir: Path, notes: list[str]) -> dict[str, str]:
 
 
 async def provider_page(
-    store: RecordStore, org_nr: str, today: date, plans_dir: Path
+    store: ProviderPageRecords, org_nr: str, today: date, plans_dir: Path
 ) -> ProviderPage:
     """The provider's page: its latest contract, this year's duties (and earlier ones still
     not settled), open escalations, meetings, recoveries and placements. ActionError naming
@@ -257,7 +257,7 @@ async def provider_list(
     text = search_filter(search)
     return await read_records(
         settings.require_records(),
-        RecordStore,
+        ProviderPageRecords,
         lambda store: list_providers(store, plan_id, the_status, text),
     )
 
@@ -267,6 +267,6 @@ async def provider_page_of(settings: RecordsConfig, org_nr: str, today: date) ->
     org = _org_nr(org_nr)
     return await read_records(
         settings.require_records(),
-        RecordStore,
+        ProviderPageRecords,
         lambda store: provider_page(store, org, today, settings.plans_dir),
     )

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from models.records.access import CoreAccess
 from models.records.db import DatabaseNotMigrated, check_current, make_engine, make_session_factory
-from models.records.store import RecordStore
 from services.errors import ActionError
+
+if TYPE_CHECKING:
+    from models.records.store import RecordStore
 
 S = TypeVar("S", bound=CoreAccess)
 T = TypeVar("T")
@@ -52,6 +54,9 @@ async def open_records(database_url: str) -> AsyncIterator[RecordStore]:
         await check_current(database_url)
     except DatabaseNotMigrated as err:
         raise RecordsUnavailable(str(err)) from None
+    # Here, not at the top: a list command's read_records takes the one store it needs.
+    from models.records.store import RecordStore
+
     engine = make_engine(database_url)
     try:
         yield RecordStore(make_session_factory(engine))
