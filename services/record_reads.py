@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from models.records.access import CoreAccess
 from models.records.db import DatabaseNotMigrated, check_current, make_engine, make_session_factory
@@ -62,3 +62,13 @@ async def open_records(database_url: str) -> AsyncIterator[RecordStore]:
         yield RecordStore(make_session_factory(engine))
     finally:
         await engine.dispose()
+
+
+def __getattr__(name: str) -> Any:
+    # `RecordStore` (the desk's type, web/desk.py) loads every store: only when asked for, so a
+    # list command's read_records imports just the store it reads (docs/PERFORMANCE.md §5).
+    if name == "RecordStore":
+        from models.records.store import RecordStore
+
+        return RecordStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
