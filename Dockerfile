@@ -30,7 +30,8 @@ COPY . .
 RUN pip install --no-deps . && rm -rf build *.egg-info
 
 RUN useradd --system --uid 10001 --home-dir /nonexistent --shell /usr/sbin/nologin lovflow \
-    && mkdir -p /etc/lovflow
+    && mkdir -p /etc/lovflow \
+    && install -d -o lovflow -m 0700 /var/lib/lovflow/documents
 USER lovflow
 
 # SIGTERM (docker stop) drains the worker and exits 0; see worker.py.

@@ -38,6 +38,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.heartbeat import is_done, mark_done
 from activities.mail_incidents import MailIncidents
+from activities.portal_links import PortalLinks
 from activities.rendering import Renderer
 from activities.smtp import (
     PermanentMailError,
@@ -99,6 +100,7 @@ class MailActivities:
         self._relay = SmtpRelay(settings)
         self._incidents = MailIncidents(settings, store, incidents, renderer, self._relay)
         self._plans: dict[str, Plan] = {}
+        self._portal = PortalLinks(settings)
         # org nr → plan id of its contract, read once per provider and worker: the e-mail path
         # stays at its two transactions (docs/PERFORMANCE.md, 11).
         self._plan_ids: dict[str, str] = {}
@@ -172,11 +174,17 @@ class MailActivities:
             # this runs for every e-mail. A permanent failure in here writes nothing.
             async with self._store.unit() as tx:
                 recipients = await self._recipients(request, tx)
+                # A meeting link saved before links were checked is left out, not mailed.
+                context = mail_context(request.context, request.workflow_id)
+                if self._portal.wanted(request):
+                    # Signed for the contact address this e-mail goes to (read just now).
+                    contact = await self._store.provider_email(request.org_nr, tx)
+                    link = self._portal.link(request.org_nr, contact or "")
+                    context = {**context, "portal_link": link or ""}
                 subject, body = self._renderer.render(
                     request.language,
                     request.template,
-                    # A meeting link saved before links were checked is left out, not mailed.
-                    mail_context(request.context, request.workflow_id),
+                    context,
                     request.time_zone,
                     plan=plan,
                     obligation=request.obligation,

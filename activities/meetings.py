@@ -24,6 +24,23 @@ from models.records.store import RecordStore
 from models.runtime.settings import Settings
 
 PRODID = "-//lovflow//uppfoljningsmote//SV"
+# The calendar event's title in the plan's language: the workflow's invitations and the desk's
+# download (services/meeting_page.py) name a meeting the same way.
+CALENDAR_SUMMARY = {
+    "sv": "Uppföljningsmöte {period}: {provider}",
+    "da": "Opfølgningsmøde {period}: {provider}",
+}
+
+
+def calendar_summary(language: str, period: str, provider_name: str) -> str:
+    text = CALENDAR_SUMMARY.get(language, CALENDAR_SUMMARY["sv"])
+    return text.format(period=period, provider=provider_name)
+
+
+def calendar_description(
+    organizer_title: str, organizer_email: str, provider_name: str, org_nr: str
+) -> str:
+    return f"{organizer_title}, {organizer_email}. {provider_name} ({org_nr})."
 
 
 def meeting_uid(meeting_id: str, domain: str) -> str:

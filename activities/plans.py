@@ -67,6 +67,7 @@ class PlanActivities:
             obligations={ob.key: ob for ob in plan.obligations},
             rules={ob.key: CalendarRules.for_obligation(plan, ob) for ob in plan.obligations},
             meetings=meeting_windows(plan, request.contract_start, year),
+            calendar=plan_calendar(plan, plan.reminder_offsets_days, plan.escalation),
         )
 
     @activity.defn

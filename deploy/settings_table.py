@@ -92,12 +92,39 @@ MEANINGS: dict[str, str] = {
     "`lov serve` made in the var dir, else sole traders are refused; secret",
     "web_host": "address `lov web` (and `lov serve`'s desk) listens on",
     "web_port": "port of the web desk",
-    "web_secret_key": "signs the desk's session cookies (at least 32 characters); the same in "
-    "every `lov web` process behind the proxy; changing it logs everyone out; unset = one made "
-    "once in the var dir (`web-secret.key`); secret",
+    "web_secret_key": "signs the desk's session cookies and the provider portal's links (at "
+    "least 32 characters); the same in every `lov web` process behind the proxy and in every "
+    "worker (which signs the links in the e-mails); changing it logs everyone out and ends "
+    "every link sent; unset = one made once in the var dir (`web-secret.key`); secret",
     "web_secure_cookies": "the session cookie is sent over HTTPS only; keep it on behind a TLS "
     "proxy (`lov serve`'s desk on 127.0.0.1 turns it off unless set)",
     "web_session_hours": "how long a login to the desk lasts",
+    "oidc_issuer": "single sign-on: the OpenID provider's issuer URL, exactly as in its ID "
+    "tokens; unset (with the client id) = local accounts only",
+    "oidc_client_id": "the desk's client id at the OpenID provider",
+    "oidc_client_secret": "the client secret at the OpenID provider; secret",
+    "oidc_client_secret_file": "a file holding the client secret instead (a container secret)",
+    "oidc_redirect_base_url": "the desk's public address; `<it>/login/oidc/callback` is "
+    "registered at the provider",
+    "oidc_scopes": "scopes asked for; must include `openid`",
+    "oidc_roles_claim": "ID token claim with the user's groups or roles (a list or one string; a "
+    "dotted path such as `realm_access.roles` reaches into an object)",
+    "oidc_role_map": "JSON from claim values to desk roles (`administrator`, `manager`, "
+    "`auditor`, `case_officer`); required with single sign-on",
+    "oidc_local_login": "with single sign-on configured, whether local accounts may still log in "
+    "(a break-glass administrator)",
+    "portal_url": "the provider portal's public address in the e-mails' personal links, e.g. "
+    "`https://lov.kommun.example/portal`; unset = the desk's address + `/portal` (right for "
+    "`lov serve`); set it on every worker",
+    "portal_link_days": "days a provider's personal portal link works (it also stops when the "
+    "provider's contact address changes)",
+    "portal_session_minutes": "how long a provider's visit to the portal lasts once its link "
+    "is opened",
+    "document_dir": "where documents uploaded in the provider portal are kept, each under its "
+    "SHA-256; unset = `documents/` in the var dir; in production a directory on backed-up "
+    "storage shared by every `lov web` process",
+    "portal_upload_mb": "largest document a provider may upload in the portal (PDF, Office, "
+    "PNG, JPEG, told by content)",
     "worker_max_cached_workflows": "workflows a worker keeps in memory (~0.5 MiB each); cover "
     "those that wake together (docs/PERFORMANCE.md)",
     "worker_role": "`all`, `workflows` or `activities`: what this worker process runs. Split, they "

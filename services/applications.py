@@ -457,6 +457,14 @@ async def list_applications(
     return [_summary(r) for r in records]
 
 
+async def read_applications(
+    store: ApplicationRecords, *, plan_id: str | None = None, state: str | None = None
+) -> list[ApplicationSummary]:
+    """Applications on a store the caller holds open (the desk's), newest first; the filters
+    already checked (services.filters)."""
+    return [_summary(r) for r in await store.list_applications(plan_id=plan_id, status=state)]
+
+
 @dataclass(frozen=True, slots=True)
 class OpenApplication:
     """An undecided application on the start page; `registered`: its applicant is already a

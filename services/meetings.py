@@ -324,7 +324,7 @@ def _iso(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _summary(r: MeetingRecord) -> MeetingSummary:
+def summary_of(r: MeetingRecord) -> MeetingSummary:
     return MeetingSummary(
         meeting_id=r.meeting_id,
         org_nr=r.org_nr,
@@ -350,40 +350,68 @@ async def list_meetings(
     from_day: date | None = None,
     to_day: date | None = None,
 ) -> list[MeetingSummary]:
-    """Meetings from the records database by start time (unbooked ones last, by the end of
-    their window); filters checked before reading. `from_day`..`to_day` (inclusive, local
-    days): a booked meeting starting within them, an unbooked one whose window overlaps them."""
-    plan_id = plan_filter(plan, settings.plans_dir)
-    org = None
-    if org_nr is not None:
-        try:
-            org = normalize_org_nr(org_nr)
-        except OrgNrError as err:
-            raise ActionError("--org-nr", str(err)) from None
-    status_value = state_filter(state, [s.value for s in MeetingState])
-    for day, option in ((from_day, "--from"), (to_day, "--to")):
-        if day is not None:
-            try:
-                check_date(day)
-            except ValueError as err:
-                raise ActionError(option, str(err)) from None
-    if from_day is not None and to_day is not None and to_day < from_day:
-        raise ActionError(
-            "--to", f"före --from (before --from): {to_day.isoformat()} < {from_day.isoformat()}"
-        )
-    records = await read_records(
-        settings.require_records(),
-        MeetingRecords,
-        lambda store: store.list_meetings(
-            org,
-            plan_id=plan_id,
-            status=status_value,
-            from_day=from_day,
-            to_day=to_day,
-            zone=LOCAL,
-        ),
+    """`meetings_on` the records database of `settings` (opened for this one query)."""
+    query = MeetingQuery.checked(
+        settings.plans_dir, plan=plan, org_nr=org_nr, state=state, from_day=from_day, to_day=to_day
     )
-    return [_summary(r) for r in records]
+    return await read_records(settings.require_records(), MeetingRecords, query.run)
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingQuery:
+    """The filters of a meeting list, checked before anything is read."""
+
+    plan_id: str | None
+    org_nr: str | None
+    status: str | None
+    from_day: date | None
+    to_day: date | None
+
+    @classmethod
+    def checked(
+        cls,
+        plans_dir: Path,
+        *,
+        plan: str | None = None,
+        org_nr: str | None = None,
+        state: str | None = None,
+        from_day: date | None = None,
+        to_day: date | None = None,
+    ) -> MeetingQuery:
+        plan_id = plan_filter(plan, plans_dir)
+        org = None
+        if org_nr is not None:
+            try:
+                org = normalize_org_nr(org_nr)
+            except OrgNrError as err:
+                raise ActionError("--org-nr", str(err)) from None
+        status_value = state_filter(state, [s.value for s in MeetingState])
+        for day, option in ((from_day, "--from"), (to_day, "--to")):
+            if day is not None:
+                try:
+                    check_date(day)
+                except ValueError as err:
+                    raise ActionError(option, str(err)) from None
+        if from_day is not None and to_day is not None and to_day < from_day:
+            raise ActionError(
+                "--to",
+                f"före --from (before --from): {to_day.isoformat()} < {from_day.isoformat()}",
+            )
+        return cls(plan_id, org, status_value, from_day, to_day)
+
+    async def run(self, store: MeetingRecords) -> list[MeetingSummary]:
+        """Meetings by start time (unbooked ones last, by the end of their window).
+        `from_day`..`to_day` (inclusive, local days): a booked meeting starting within them,
+        an unbooked one whose window overlaps them."""
+        records = await store.list_meetings(
+            self.org_nr,
+            plan_id=self.plan_id,
+            status=self.status,
+            from_day=self.from_day,
+            to_day=self.to_day,
+            zone=LOCAL,
+        )
+        return [summary_of(r) for r in records]
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,4 +432,4 @@ async def meetings_to_book(store: RecordStore, year: int) -> list[MeetingToBook]
         to_day=date(year, 12, 31),
         zone=LOCAL,
     )
-    return [MeetingToBook(_summary(r), names.get(r.org_nr, "")) for r in records]
+    return [MeetingToBook(summary_of(r), names.get(r.org_nr, "")) for r in records]

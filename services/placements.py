@@ -13,6 +13,7 @@ checks it again when the assignment is made.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -370,3 +371,23 @@ async def list_placements(
         return [PlacementRow(p) for p in found]
 
     return await read_records(settings.require_records(), PlacementRecords, read)
+
+
+async def all_placements(store: PlacementRecords) -> list[PlacementRow]:
+    """Every placement in the order registered: the desk's list, on its own store."""
+    return [PlacementRow(p) for p in await store.list_placements()]
+
+
+async def choice_deadlines(client: Client, placement_ids: list[str]) -> dict[str, date]:
+    """The customer's last day to choose, per placement still awaiting a choice (the workflow
+    keeps it; the records do not). A placement that cannot answer is left out."""
+
+    async def one(placement_id: str) -> tuple[str, date | None]:
+        try:
+            found = await _status(client.get_workflow_handle(placement_id))
+        except RPCError:
+            return placement_id, None
+        return placement_id, found.choice_due
+
+    answers = await asyncio.gather(*(one(p) for p in placement_ids))
+    return {p: due for p, due in answers if due is not None}

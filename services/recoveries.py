@@ -49,7 +49,12 @@ from models.messages.recovery import (
     SettleRequest,
 )
 from models.plans.loader import PlanError, load_plan
-from models.records.recoveries import RecoveryRecord, RecoveryTotal
+from models.records.recoveries import (
+    RecoveryLineRecord,
+    RecoveryRecord,
+    RecoveryStepRecord,
+    RecoveryTotal,
+)
 from models.records.store import RecordStore
 from models.runtime import search_attributes as sa
 from models.runtime.settings import Settings
@@ -415,3 +420,43 @@ async def open_cases(store: RecordStore) -> list[CaseRow]:
     return [
         CaseRow(c, names.get(c.org_nr, "")) for c in cases if not RecoveryState(c.status).terminal
     ]
+
+
+async def all_cases(store: RecordStore) -> list[CaseRow]:
+    """Every case, oldest year first: the desk's list (open and closed), on its own store."""
+    names = await store.provider_names()
+    return [CaseRow(c, names.get(c.org_nr, "")) for c in await store.list_recoveries()]
+
+
+@dataclass(frozen=True)
+class CasePage:
+    """One case as the records hold it: state, the lines as noticed and as adjusted, and every
+    step with its actor (the case's history). From the records, so it reads while Temporal is
+    down."""
+
+    case: RecoveryRecord
+    provider_name: str
+    lines: list[RecoveryLineRecord]
+    adjusted_lines: list[RecoveryLineRecord]
+    steps: list[RecoveryStepRecord]
+
+    @property
+    def state(self) -> RecoveryState:
+        return RecoveryState(self.case.status)
+
+
+async def case_page(store: RecordStore, case: str) -> CasePage:
+    """The case `case` names (a case id or its workflow id); ActionError("case") if none."""
+    case_id = parse_case(case)
+    found = await store.get_recovery(case_id)
+    if found is None:
+        raise ActionError("case", f"inget återkrav {case_id} (no recovery case)")
+    names = await store.provider_names()
+    lines = await store.list_recovery_lines(case_id)
+    return CasePage(
+        case=found,
+        provider_name=names.get(found.org_nr, ""),
+        lines=[line for line in lines if line.revision == 0],
+        adjusted_lines=[line for line in lines if line.revision == 1],
+        steps=await store.list_recovery_steps(case_id),
+    )

@@ -38,8 +38,14 @@ ROLE_TITLES: Final = {
     "auditor": "revisor",
     "case_officer": "handläggare",
 }
-# Roles that may change anything at all; an auditor and a manager only read (for now).
+# Roles that may change anything at all; an auditor only reads, a manager only decides.
 ACTING_ROLES: Final = ("administrator", "case_officer")
+# Who may take which action (the desk answers 403 to anyone else). Kundval is the case
+# officer's work; the decision on an återkrav, a decision on the provider's money after
+# kommunicering, is also a manager's (issue 17: managers decide on sanctions).
+KUNDVAL_ROLES: Final = ("administrator", "case_officer")
+RECOVERY_ROLES: Final = ("administrator",)
+RECOVERY_DECISION_ROLES: Final = ("administrator", "manager")
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024  # argon2 takes any length; this bounds the work an attacker can ask for
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{0,63}")
@@ -64,6 +70,9 @@ class Account:
     username: str
     display_name: str
     role: str
+    # A one-time password (generated, or reset by an administrator): the desk shows nothing
+    # but the "Byt lösenord" page until the user has chosen one (web/auth.py).
+    must_change_password: bool = False
 
     @property
     def role_title(self) -> str:
@@ -126,18 +135,20 @@ async def add_user(
     role: str,
     name: str | None = None,
     password: str | None = None,
+    one_time: bool = False,
 ) -> tuple[Account, str | None]:
-    """A new account; the generated password when none was given (shown once, never stored)."""
+    """A new account; the generated password when none was given (shown once, never stored).
+    `one_time`: the user must choose a new password at the first login."""
     user = check_username(username)
     the_role = check_role(role)
     display = check_name(name, user)
     generated = None if password is not None else new_password()
     secret = check_password(password if password is not None else generated or "")
     try:
-        await store.add_user(user, display, the_role, _hasher.hash(secret), _now())
+        await store.add_user(user, display, the_role, _hasher.hash(secret), _now(), one_time)
     except UserExists:
         raise ActionError("username", f"kontot {user} finns redan") from None
-    return Account(user, display, the_role), generated
+    return Account(user, display, the_role, one_time), generated
 
 
 async def _known(store: RecordStore, username: str) -> str:
@@ -148,16 +159,36 @@ async def _known(store: RecordStore, username: str) -> str:
 
 
 async def set_password(
-    store: RecordStore, username: str, password: str | None = None
+    store: RecordStore, username: str, password: str | None = None, one_time: bool = True
 ) -> str | None:
-    """A new password for the account; the generated one when none was given. Its failed
-    logins are forgotten (an administrator reset it)."""
+    """A new password for the account, set by an administrator; the generated one when none
+    was given. Its failed logins are forgotten. One-time unless `one_time` is False: the user
+    must choose their own at the next login (an administrator should not know it)."""
     user = await _known(store, username)
     generated = None if password is not None else new_password()
     secret = check_password(password if password is not None else generated or "")
-    await store.set_password_hash(user, _hasher.hash(secret), _now())
+    await store.set_password_hash(user, _hasher.hash(secret), _now(), one_time)
     await store.clear_login_failures(f"user:{user}")
     return generated
+
+
+async def change_own_password(store: RecordStore, username: str, new: str, repeated: str) -> None:
+    """The logged-in user's own new password (the "Byt lösenord" page): typed twice, the
+    length rule of every password, and not the one-time password it replaces. Nothing is
+    written when it is refused (ActionError naming `password` or `repeated`)."""
+    record = await store.get_user(username)
+    if record is None or record.disabled:
+        raise ActionError("password", "kontot finns inte längre")
+    check_password(new)
+    if new != repeated:
+        raise ActionError("repeated", "lösenorden är inte lika; skriv samma lösenord två gånger")
+    try:
+        same: bool = _hasher.verify(record.password_hash, new)
+    except (VerificationError, InvalidHashError):
+        same = False
+    if same:
+        raise ActionError("password", "välj ett annat lösenord än det nuvarande")
+    await store.set_password_hash(record.username, _hasher.hash(new), _now(), one_time=False)
 
 
 async def disable(store: RecordStore, username: str) -> None:
@@ -171,7 +202,7 @@ async def active_account(store: RecordStore, username: str) -> Account | None:
     record = await store.get_user(username)
     if record is None or record.disabled:
         return None
-    return Account(record.username, record.display_name, record.role)
+    return Account(record.username, record.display_name, record.role, record.must_change_password)
 
 
 async def authenticate(
@@ -200,7 +231,7 @@ async def authenticate(
         await store.add_login_failure(subjects, now, since)
         raise LoginRefused("Fel användarnamn eller lösenord, eller kontot är avstängt.")
     await store.clear_login_failures(subjects[0])
-    return Account(record.username, record.display_name, record.role)
+    return Account(record.username, record.display_name, record.role, record.must_change_password)
 
 
 async def ensure_first_administrator(store: RecordStore) -> tuple[str, str] | None:
@@ -209,7 +240,9 @@ async def ensure_first_administrator(store: RecordStore) -> tuple[str, str] | No
     if await store.count_users():
         return None
     try:
-        _, password = await add_user(store, FIRST_ADMIN, "administrator", "Administratör")
+        _, password = await add_user(
+            store, FIRST_ADMIN, "administrator", "Administratör", one_time=True
+        )
     except ActionError:
         return None  # another process made it first
     assert password is not None

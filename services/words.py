@@ -37,6 +37,18 @@ MEETING_STATES: dict[str, str] = {
     "held": "hållet, protokoll registrerat",
     "cancelled": "inställt",
 }
+# The meeting workflow's outcomes in the audit trail ("meeting-<event>").
+MEETING_EVENTS: dict[str, str] = {
+    "opened": "mötet öppnat för året",
+    "scheduled": "bokat",
+    "rescheduled": "ny tid",
+    "cancelled": "inställt",
+    "minutes": "protokoll registrerat",
+    "reminder": "påminnelse skickad före mötet",
+    "reminded-unscheduled": "påminnelse om att boka mötet skickad",
+    "took-place": "mötestiden har varit",
+    "escalation": "eskalerat till ledningen",
+}
 # models.messages.recovery.RecoveryState
 RECOVERY_STATES: dict[str, str] = {
     "noticed": "underrättad, väntar på svar",

@@ -397,10 +397,13 @@ async def run_service(settings: Settings) -> None:
             print("lovflow kör (running):", flush=True)
             print(_banner(effective, embedded, sink), flush=True)
             print(f"  Webbdesk:  {desk}", flush=True)
+            # The address the e-mails' portal links use (LOV_PORTAL_URL, else the desk's).
+            print(f"  Utförarportal: {effective.portal_base}", flush=True)
             if first_admin is not None:
                 print(
                     f"  Första administratören: {first_admin[0]}, lösenord {first_admin[1]} "
-                    f"(visas bara nu; byt med `lov user passwd {first_admin[0]}`)",
+                    "(engångslösenord, visas bara nu: webbdesken ber om ett nytt vid första "
+                    "inloggningen)",
                     flush=True,
                 )
             if codec_access:

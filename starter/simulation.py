@@ -8,6 +8,7 @@ change and administrator action, in time order.
 from __future__ import annotations
 
 import email
+import re
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -150,7 +151,7 @@ async def run_simulation(
                 )
                 async with env, create_worker(env.client, sim_settings):
                     await _drive(env, sim, steps, sim_settings, zone, scenario_name)
-            await _collect(sim, db_url, mailbox)
+            await _collect(sim, db_url, mailbox, sim_settings.portal_base)
         finally:
             mailbox.stop()
     return sim
@@ -177,6 +178,7 @@ async def _drive(
             provider.contract_start,
             sim.plan_ref,
             search_attributes=False,
+            actor=scenario.actor,
             plan=sim.plan,
         )
     names = Names()
@@ -198,7 +200,15 @@ async def _drive(
         await env.sleep(end_at - now)
 
 
-async def _collect(sim: Simulation, db_url: str, mailbox: Mailbox) -> None:
+def portal_link(message: EmailMessage, portal_base: str) -> str | None:
+    """The provider's portal link in the e-mail's text (activities/portal_links.py), if any."""
+    part = message.get_body(preferencelist=("plain",))
+    text = part.get_content() if isinstance(part, EmailMessage) else ""
+    found = re.search(re.escape(portal_base + "/") + r"[A-Za-z0-9_.-]+", text)
+    return found.group(0) if found else None
+
+
+async def _collect(sim: Simulation, db_url: str, mailbox: Mailbox, portal_base: str) -> None:
     engine = make_engine(db_url)
     try:
         store = RecordStore(make_session_factory(engine))
@@ -242,6 +252,9 @@ async def _collect(sim: Simulation, db_url: str, mailbox: Mailbox) -> None:
         if message["X-Lov-Obligation"]:
             entry["obligation"] = str(message["X-Lov-Obligation"])
             entry["period"] = str(message["X-Lov-Period"])
+        link = portal_link(message, portal_base)
+        if link is not None:
+            entry["link"] = link
         sim.entries.append(entry)
 
 

@@ -1,7 +1,9 @@
 """`lov user`: the desk's local accounts (add, passwd, disable), in the records database.
 
 A password is read from stdin with --password-stdin (one line, for scripts), else generated and
-printed once: it is never stored or logged anywhere but as an argon2 hash.
+printed once: it is never stored or logged anywhere but as an argon2 hash. A password an
+administrator sets for someone else (`passwd`, `add --one-time`) is one-time: the desk asks for
+a new one at the next login.
 """
 
 from __future__ import annotations
@@ -63,6 +65,14 @@ def add(
         typer.Option("--name", metavar="TEXT", help="Namn som visas. (Display name.)"),
     ] = None,
     password_stdin: PasswordStdinOpt = False,
+    one_time: Annotated[
+        bool,
+        typer.Option(
+            "--one-time",
+            help="Engångslösenord: användaren väljer ett eget vid första inloggningen. "
+            "(One-time password: changed at the first login.)",
+        ),
+    ] = False,
 ) -> None:
     """Lägg till ett konto. (Add an account.)"""
     settings = get_settings()
@@ -70,7 +80,7 @@ def add(
     password = _stdin_password(password_stdin)
     account, generated = run_query(
         lambda: users.on_records(
-            settings, lambda store: users.add_user(store, username, role, name, password)
+            settings, lambda store: users.add_user(store, username, role, name, password, one_time)
         )
     )
     typer.echo(f"Konto skapat: {account.username} ({account.role_title}, {account.display_name})")
@@ -79,7 +89,8 @@ def add(
 
 @app.command("passwd")
 def passwd(username: UsernameArg, password_stdin: PasswordStdinOpt = False) -> None:
-    """Sätt ett nytt lösenord. (Set a new password.)"""
+    """Sätt ett nytt engångslösenord: användaren väljer ett eget vid nästa inloggning.
+    (Reset to a one-time password, changed at the next login.)"""
     settings = get_settings()
     records_url(settings)
     password = _stdin_password(password_stdin)
@@ -88,7 +99,10 @@ def passwd(username: UsernameArg, password_stdin: PasswordStdinOpt = False) -> N
             settings, lambda store: users.set_password(store, username, password)
         )
     )
-    typer.echo(f"Nytt lösenord satt för {username.strip().lower()}")
+    typer.echo(
+        f"Nytt engångslösenord satt för {username.strip().lower()} "
+        "(byts vid nästa inloggning i webbdesken)"
+    )
     _shown_once(username.strip().lower(), generated)
 
 

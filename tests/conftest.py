@@ -40,6 +40,9 @@ pytest_plugins = [
     "tests.support.contract_cli",
     "tests.support.db_fixtures",
     "tests.support.desk_process",
+    "tests.support.meeting_desk",
+    "tests.support.oidc_provider",
+    "tests.support.portal",
 ]
 
 

@@ -23,9 +23,25 @@ from models.runtime.settings import Settings
 from models.runtime.web_secret import web_secret
 from services.record_reads import open_records
 from web import sessions
-from web.auth import NotLoggedIn
+from web.auth import PASSWORD_PATH, MustChangePassword, NotLoggedIn
 from web.desk import Desk
-from web.pages import accessibility, duties, login, providers, start
+from web.oidc import single_sign_on
+from web.pages import (
+    accessibility,
+    applications,
+    documents,
+    duties,
+    login,
+    password,
+    placements,
+    providers,
+    recoveries,
+    sso,
+    start,
+)
+from web.pages import meetings as meeting_pages
+from web.portal import pages as portal_pages
+from web.portal.limits import PortalBodyLimit
 from web.render import page
 from web.security import SecurityHeaders, csrf_protected
 
@@ -36,6 +52,14 @@ ROUTERS = (
     providers.router,
     duties.router,
     accessibility.router,
+    meeting_pages.router,
+    sso.router,
+    password.router,
+    applications.router,
+    recoveries.router,
+    placements.router,
+    portal_pages.router,
+    documents.router,
 )
 log = logging.getLogger("lovflow.web")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -51,11 +75,12 @@ def create_app(settings: Settings) -> FastAPI:
     """The desk on the settings' records database (which must exist and be migrated: the app
     refuses to start otherwise) and Temporal (connected at the first action)."""
     secret = web_secret(settings)
+    sign_on = single_sign_on(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_records(settings.require_records()) as store:
-            app.state.desk = Desk(settings, store, ProviderIds.from_settings(settings))
+            app.state.desk = Desk(settings, store, ProviderIds.from_settings(settings), sso=sign_on)
             yield
 
     app = FastAPI(
@@ -73,6 +98,10 @@ def create_app(settings: Settings) -> FastAPI:
     @app.exception_handler(NotLoggedIn)
     async def to_login(request: Request, exc: NotLoggedIn) -> Response:
         return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(MustChangePassword)
+    async def to_password(request: Request, exc: MustChangePassword) -> Response:
+        return RedirectResponse(PASSWORD_PATH, status_code=303)
 
     @app.exception_handler(HTTPException)
     async def error_page(request: Request, exc: HTTPException) -> Response:
@@ -94,6 +123,8 @@ def create_app(settings: Settings) -> FastAPI:
             message="Sidan kunde inte visas just nu. Försök igen om en stund.",
         )
 
+    # The portal's uploads are bounded before any form is read (web/portal/limits.py).
+    app.add_middleware(PortalBodyLimit, upload_mb=settings.portal_upload_mb)
     # Added last, so outermost: the headers go on every response, errors and redirects too.
     sessions.install(app, settings, secret)
     app.add_middleware(SecurityHeaders)

@@ -20,6 +20,7 @@ from models.plans.loader import PlanError, load_plan
 from models.runtime.settings import Settings
 from models.runtime.temporal import connect
 from services.record_reads import RecordStore
+from web.oidc import SingleSignOn
 
 DEFAULT_ZONE = "Europe/Stockholm"
 
@@ -30,6 +31,8 @@ class Desk:
     store: RecordStore
     ids: ProviderIds
     client: Client | None = None
+    # The municipality's single sign-on, when configured (web/oidc.py).
+    sso: SingleSignOn | None = None
     _connecting: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def temporal(self) -> Client:

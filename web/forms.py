@@ -49,9 +49,13 @@ def day(form: FormData, name: str, *, required: bool = True) -> date | None:
 def field_of(err: ActionError, fields: Iterable[str]) -> str:
     """The form field an error names: "--new-due", "new_due" and "new_due (…)" all name
     new_due; anything else is the form's."""
-    match = _WORD.match(err.field.lstrip("-").replace("-", "_").lower())
+    known = set(fields)
+    whole = err.field.strip().lstrip("-").replace("-", "_").lower()
+    if whole in known:  # a field named with a number in it ("action_2_due")
+        return whole
+    match = _WORD.match(whole)
     name = match.group(0) if match else ""
-    return name if name in set(fields) else GENERAL
+    return name if name in known else GENERAL
 
 
 def errors_of(err: ActionError, fields: Iterable[str]) -> dict[str, str]:

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from models.domain.date_text import format_date
+from models.domain.number_format import decimal_text
 from web import sessions, words
 from web.desk import desk
 from web.security import CSRF_FIELD, csrf_token
@@ -39,9 +40,8 @@ def sv_datetime(value: datetime | None, zone: ZoneInfo) -> str:
 def sv_number(value: int | float | Decimal | None, decimals: int = 0) -> str:
     if value is None:
         return "–"
-    text = f"{value:,.{decimals}f}"
-    # Swedish: a (non-breaking) space between thousands, a decimal comma.
-    return text.replace(",", "\u00a0").replace(".", ",")
+    # A non-breaking space between thousands, so a figure never wraps inside a table cell.
+    return decimal_text(value, "sv", decimals).replace(" ", "\u00a0")
 
 
 def sv_bytes(size: int) -> str:
@@ -64,6 +64,7 @@ templates.env.filters.update(
     meeting=words.meeting,
     recovery=words.recovery,
     application=words.application,
+    placement=words.placement,
 )
 
 

@@ -4,7 +4,9 @@ in the web process, so any number of `lov web` processes can serve the same user
 The cookie is HttpOnly, SameSite=Lax and, unless LOV_WEB_SECURE_COOKIES is off (the `lov serve`
 desk on http://127.0.0.1), Secure; it expires after LOV_WEB_SESSION_HOURS, and the signature's
 timestamp is checked against the same age. It holds the username, the CSRF token and the
-flash messages: never a password or personal data of providers.
+flash messages: never a password or personal data of providers. A single sign-on login also
+holds its display name and role (there is no local account to read them from): the signature
+keeps them as the identity provider gave them, for the session's life.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from models.runtime.settings import Settings
 COOKIE = "lov_session"
 _USER = "user"
 _FLASH = "flash"
+_SSO = "sso"
 
 
 def install(app: FastAPI, settings: Settings, secret: str) -> None:
@@ -35,6 +38,21 @@ def log_in(request: Request, username: str) -> None:
     planted) is dropped."""
     request.session.clear()
     request.session[_USER] = username
+
+
+def log_in_sso(request: Request, username: str, display_name: str, role: str) -> None:
+    """A new session for a single sign-on user (web/pages/sso.py), as `log_in`."""
+    log_in(request, username)
+    request.session[_SSO] = {"name": display_name, "role": role}
+
+
+def sso_details(request: Request) -> tuple[str, str] | None:
+    """(display name, role) of a single sign-on session; None for a local account's."""
+    value = request.session.get(_SSO)
+    if not isinstance(value, dict):
+        return None
+    name, role = value.get("name"), value.get("role")
+    return (name, role) if isinstance(name, str) and isinstance(role, str) else None
 
 
 def log_out(request: Request) -> None:

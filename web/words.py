@@ -8,6 +8,7 @@ from services.words import (
     CONTRACT_STATES,
     MEETING_STATES,
     OBLIGATION_STATES,
+    PLACEMENT_STATES,
     RECOVERY_STATES,
     REVIEW_OUTCOMES,
 )
@@ -46,3 +47,7 @@ def review(value: str) -> str:
 
 def application(value: str) -> str:
     return APPLICATION_SV.get(value, value)
+
+
+def placement(value: str) -> str:
+    return PLACEMENT_STATES.get(value, value)

@@ -40,8 +40,9 @@ with workflow.unsafe.imports_passed_through():
     from models.plans.schema import PROVIDER_ROLE
     from models.runtime import search_attributes as sa
     from workflows.action_keys import ActionNumbers
-    from workflows.common import FollowedPlan, call, local_today, until_handlers_finished
-    from workflows.mail import provider_under, send_mail
+    from workflows.common import FollowedPlan, call, local_today
+    from workflows.mail import mail_request, provider_under
+    from workflows.office_hours import HeldMail
     from workflows.records import add_note, record_audit, record_escalation
     from workflows.timed_steps import TimedAction, date_deadline, next_reminder, run_timed_steps
     from workflows.validation import require, require_text, require_valid
@@ -91,6 +92,8 @@ class ApplicationWorkflow:
         # Administrator actions numbered as they start (unique-action-keys), so two in flight
         # together (two assessments sent at once) never share a key.
         self._actions = ActionNumbers()
+        # Mail that answers no one's own action waits for office hours (issue 16).
+        self._held_mail = HeldMail()
 
     # --- main loop ------------------------------------------------------------------------
 
@@ -105,7 +108,8 @@ class ApplicationWorkflow:
         await self._new_decision_time(local_today(self._rules.time_zone))
         await self._record()
         await self._mail("application-received", [PROVIDER_ROLE], "received")
-        await self._mail("application-new", [self._plan.administrator_role], "new")
+        # The administrator hears of a new application in office hours.
+        await self._mail("application-new", [self._plan.administrator_role], "new", held=True)
         await self._report("submitted", inp.actor, {"documents": len(inp.documents)})
         self._registered = True
 
@@ -113,7 +117,7 @@ class ApplicationWorkflow:
             self,
             lambda: self._state.decided,
         )
-        await until_handlers_finished()
+        await self._held_mail.settled()
         return self.status()
 
     def _next_action(self) -> TimedAction | None:
@@ -267,7 +271,9 @@ class ApplicationWorkflow:
         # meanwhile (after a `complete`) has already raised.
         n = len(self._completions) if action is None else round_number
         await self._record()
-        await self._mail("application-completion-request", [PROVIDER_ROLE], f"completion:{n}")
+        await self._mail(
+            "application-completion-request", [PROVIDER_ROLE], f"completion:{n}", held=True
+        )
         await self._report(
             "completion_requested",
             request.actor,
@@ -396,6 +402,7 @@ class ApplicationWorkflow:
             decision_overdue=self._decision_overdue,
             decision=self._decision,
             history=list(self._history),
+            mail_held=self._held_mail.status(),
         )
 
     # --- helpers ------------------------------------------------------------------------------
@@ -479,7 +486,11 @@ class ApplicationWorkflow:
         self._revision += 1
         await self._record()
         template = "application-approved" if outcome == "approved" else "application-rejected"
-        await self._mail(template, [PROVIDER_ROLE, self._p.administrator_role], "decision")
+        # The administrator's decision (or the lapsed komplettering's, at the plan's send_at):
+        # the applicant hears of it in office hours.
+        await self._mail(
+            template, [PROVIDER_ROLE, self._p.administrator_role], "decision", held=True
+        )
         await self._report(
             outcome,
             actor,
@@ -553,9 +564,12 @@ class ApplicationWorkflow:
             "appeal_by": decision.appeal_by.isoformat() if decision and decision.appeal_by else "",
         }
 
-    async def _mail(self, template: str, roles: list[str], key: str) -> None:
+    async def _mail(self, template: str, roles: list[str], key: str, held: bool = False) -> None:
+        """`held`: not a reply to the recipient's own action, so outside office hours it waits
+        for them (workflows/office_hours.py); the receipts of the applicant's own submission
+        and komplettering go at once."""
         plan = self._p
-        await send_mail(
+        request = mail_request(
             key,
             template,
             roles,
@@ -563,6 +577,7 @@ class ApplicationWorkflow:
             time_zone=plan.rules.time_zone,
             context=self._context(),
         )
+        await self._held_mail.send(request, plan.rules, hold=held)
 
     async def _report(self, event: str, actor: str, details: dict[str, Any]) -> None:
         now = workflow.now()

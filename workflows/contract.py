@@ -9,7 +9,7 @@ pending termination) is carried in the continue-as-new input.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -20,7 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.opening import OpeningActivities
     from activities.plans import PlanActivities
     from activities.records import RecordActivities
-    from models.domain.calendar import MeetingWindow, Occurrence
+    from models.domain.calendar import CalendarRules, MeetingWindow, Occurrence
     from models.ids import meeting_workflow_id, obligation_workflow_id, search_value
     from models.messages.common import DeadlineRequest, Provider, Termination
     from models.messages.contract import (
@@ -37,7 +37,6 @@ with workflow.unsafe.imports_passed_through():
         TerminateRequest,
         YearPlan,
     )
-    from models.messages.mail import MailResult
     from models.messages.meeting import MeetingInput
     from models.messages.obligation import (
         CloseRequest,
@@ -54,11 +53,11 @@ with workflow.unsafe.imports_passed_through():
         call,
         end_of_day,
         local_today,
-        until_handlers_finished,
     )
-    from workflows.mail import provider_under, send_mail
+    from workflows.mail import mail_request, provider_under
     from workflows.meeting import MeetingWorkflow
     from workflows.obligation import OBLIGATION_CHANGED_SIGNAL, ObligationWorkflow
+    from workflows.office_hours import HeldMail
     from workflows.records import record_audit
     from workflows.validation import require, require_text, require_valid
 
@@ -110,6 +109,8 @@ class ContractWorkflow:
         self._opened_meetings: list[MeetingWindow] = []
         self._revision = 0
         self._ended = False
+        # The provider hears of the administrator's actions in office hours (issue 16).
+        self._held_mail = HeldMail()
 
     @workflow.run
     async def run(self, inp: ContractInput) -> ContractStatus:
@@ -151,7 +152,7 @@ class ContractWorkflow:
         end_at = self._end_at(plan.time_zone)
         if end_at is not None and workflow.now() >= end_at:
             return await self._finish()
-        await until_handlers_finished()
+        await self._held_mail.settled()
         workflow.continue_as_new(self._next_input(self._year + 1))
 
     async def _prepare_year(self) -> YearPlan:
@@ -284,8 +285,14 @@ class ContractWorkflow:
                 return occ.period_start
         return None
 
-    def _still_owed(self, plan: YearPlan, end_date: date, covered: bool) -> list[str]:
-        """The termination notice's list: title and period of each duty still to be submitted."""
+    def _still_owed(
+        self, plan: YearPlan, end_date: date, covered: bool
+    ) -> list[str] | list[dict[str, str]]:
+        """The termination notice's list: title and period of each duty still to be submitted.
+
+        Patched runs hand the mail activity the title, key and period of each (as the welcome
+        does), so the text names the period as the other e-mails do ("för räkenskapsåret
+        2026" for an årsredovisning). Only the activity's input changes, never a command."""
         if not covered:  # as before the patch: keys of the items due by the end date
             return [
                 f"{i.obligation} {i.period}"
@@ -293,7 +300,11 @@ class ContractWorkflow:
                 if not i.status.terminal and i.due <= end_date
             ]
         return [
-            f"{self._title(plan, i.obligation)} ({i.period})"
+            {
+                "title": self._title(plan, i.obligation),
+                "obligation": i.obligation,
+                "period": i.period,
+            }
             for i in sorted(self._items.values(), key=lambda i: (i.due, i.obligation))
             if not i.status.terminal
             and self._owed_after_termination(plan, i.obligation, i.period, i.due)
@@ -339,7 +350,7 @@ class ContractWorkflow:
             },
         )
 
-    def _mail_provider(
+    async def _mail_provider(
         self,
         plan: YearPlan,
         key: str,
@@ -347,9 +358,12 @@ class ContractWorkflow:
         roles: list[str],
         context: dict[str, Any],
         kind: str | None = None,
-    ) -> Coroutine[Any, Any, MailResult]:
-        """An e-mail about this contract, in the plan's language, naming the provider."""
-        return send_mail(
+        held: bool = True,
+    ) -> None:
+        """An e-mail about this contract, in the plan's language, naming the provider.
+        `held`: it follows the administrator's action, so outside office hours it waits for
+        them (workflows/office_hours.py); False for a reply to the provider's own action."""
+        request = mail_request(
             key,
             template,
             roles,
@@ -359,6 +373,13 @@ class ContractWorkflow:
             | context,
             kind=kind,
         )
+        await self._held_mail.send(request, self._calendar(plan), hold=held)
+
+    @staticmethod
+    def _calendar(plan: YearPlan) -> CalendarRules | None:
+        """The plan's calendar and office hours: from the year's plan, or (a year loaded
+        before it carried one) from any of its duties, which share them."""
+        return plan.calendar or next(iter(plan.rules.values()), None)
 
     @staticmethod
     def _title(plan: YearPlan, obligation: str) -> str:
@@ -374,7 +395,7 @@ class ContractWorkflow:
         await self._record_state()
         await self._audit("contract-ended", "system", {})
         self._upsert_search_attributes()
-        await until_handlers_finished()
+        await self._held_mail.settled()
         return self.status()
 
     @workflow.update
@@ -407,6 +428,8 @@ class ContractWorkflow:
                 "still_owed": self._still_owed(plan, request.end_date, covered),
             },
             kind="notice",
+            # The confirmation of the provider's own uppsägning answers its action: at once.
+            held=request.by != "utforare",
         )
         await self._audit(
             "contract-terminated",
@@ -591,6 +614,7 @@ class ContractWorkflow:
             obligations=summary,
             time_zone=self._plan.time_zone if self._plan else "Europe/Stockholm",
             not_requested=sorted(self._not_requested.values(), key=lambda o: o.due),
+            mail_held=self._held_mail.status(),
         )
 
     # --- helpers ------------------------------------------------------------------------------

@@ -1,18 +1,16 @@
-"""The e-mails workflows send: one `send_mail` activity per e-mail, keyed by the workflow's id."""
+"""The e-mails workflows send: one `send_mail` activity per e-mail, keyed by the workflow's id
+(workflows/office_hours.py HeldMail sends it, at once or in office hours)."""
 
 from __future__ import annotations
 
-from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.mail import MailActivities
-    from models.messages.mail import MailAttachment, MailRequest, MailResult
+    from models.messages.mail import MailAttachment, MailRequest
     from models.plans.schema import Role
-    from workflows.common import call
 
 
 class Addressee(Protocol):
@@ -53,7 +51,7 @@ def provider_under(plan: PlanAddressing, org_nr: str) -> Addressee:
     return ProviderUnderPlan(org_nr=org_nr, language=plan.language, roles=plan.roles)
 
 
-def send_mail(
+def mail_request(
     key: str,
     template: str,
     to_roles: list[str],
@@ -65,27 +63,25 @@ def send_mail(
     obligation: str | None = None,
     period: str | None = None,
     attachments: list[MailAttachment] | None = None,
-) -> Coroutine[Any, Any, MailResult]:
+) -> MailRequest:
     """The e-mail `template` to `to_roles`, under "<workflow id>:<key>" (the same key is never
     sent twice); `kind` defaults to the template. Built when called, so the e-mail says what
-    the state is now, however late the caller awaits it."""
+    the state is now, however late it goes out (workflows/office_hours.py dates a held one
+    when it goes)."""
     wid = workflow.info().workflow_id
-    return call(
-        MailActivities.send_mail,
-        MailRequest(
-            key=f"{wid}:{key}",
-            kind=kind or template,
-            template=template,
-            language=to.language,
-            to_roles=to_roles,
-            roles=to.roles,
-            org_nr=to.org_nr,
-            workflow_id=wid,
-            obligation=obligation,
-            period=period,
-            at=workflow.now(),
-            time_zone=time_zone,
-            context=context,
-            attachments=attachments or [],
-        ),
+    return MailRequest(
+        key=f"{wid}:{key}",
+        kind=kind or template,
+        template=template,
+        language=to.language,
+        to_roles=to_roles,
+        roles=to.roles,
+        org_nr=to.org_nr,
+        workflow_id=wid,
+        obligation=obligation,
+        period=period,
+        at=workflow.now(),
+        time_zone=time_zone,
+        context=context,
+        attachments=attachments or [],
     )

@@ -17,7 +17,11 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.meetings import MeetingActivities
+    from activities.meetings import (
+        CALENDAR_SUMMARY,
+        MeetingActivities,
+        calendar_description,
+    )
     from activities.opening import OpeningActivities
     from activities.plans import PlanActivities
     from activities.records import RecordActivities
@@ -51,9 +55,9 @@ with workflow.unsafe.imports_passed_through():
         call,
         local_time,
         local_today,
-        until_handlers_finished,
     )
-    from workflows.mail import send_mail
+    from workflows.mail import mail_request
+    from workflows.office_hours import HeldMail
     from workflows.records import add_note, record_audit
     from workflows.timed_steps import TimedAction, run_timed_steps
     from workflows.validation import require, require_text, require_valid
@@ -76,12 +80,12 @@ _TEXTS = {
     "sv": {
         "title": "Åtgärd {n} från uppföljningsmötet {day}",
         "document": "Redovisning av åtgärden: {text}",
-        "summary": "Uppföljningsmöte {period}: {provider}",
+        "summary": CALENDAR_SUMMARY["sv"],
     },
     "da": {
         "title": "Handling {n} fra opfølgningsmødet {day}",
         "document": "Redegørelse for handlingen: {text}",
-        "summary": "Opfølgningsmøde {period}: {provider}",
+        "summary": CALENDAR_SUMMARY["da"],
     },
 }
 
@@ -109,6 +113,8 @@ class MeetingWorkflow:
         # Cancelled with the window still open: `schedule` may book it again until then.
         self._rebook_until: datetime | None = None
         self._cancellations = 0  # a meeting booked again may be cancelled again
+        # Invitations, minutes and cancellations reach people in office hours (issue 16).
+        self._held_mail = HeldMail()
 
     # --- main loop ------------------------------------------------------------------------
 
@@ -127,7 +133,7 @@ class MeetingWorkflow:
             if self._meeting is not None:
                 await self._send_cancellation("cancelled-by-contract", self._close_reason)
             await self._report("cancelled", "system", {"reason": self._close_reason})
-        await until_handlers_finished()
+        await self._held_mail.settled()
         return self.status()
 
     def _next_action(self) -> TimedAction | None:
@@ -287,7 +293,7 @@ class MeetingWorkflow:
                     OpeningActivities.open_obligations, OpenObligations(obligations=openings)
                 )
             self._status = MeetingState.HELD
-            await self._mail("meeting-minutes", [PROVIDER_ROLE, w.organizer], "minutes")
+            await self._mail("meeting-minutes", [PROVIDER_ROLE, w.organizer], "minutes", held=True)
         finally:
             self._busy = False
             self._revision += 1
@@ -386,6 +392,7 @@ class MeetingWorkflow:
             reminded_unscheduled=self._reminded_unscheduled,
             escalated=self._escalated,
             history=list(self._history),
+            mail_held=self._held_mail.status(),
         )
 
     # --- scheduling -------------------------------------------------------------------------
@@ -479,6 +486,7 @@ class MeetingWorkflow:
             [PROVIDER_ROLE, w.organizer],
             f"invitation:{meeting.sequence}",
             attachments=[calendar],
+            held=True,
         )
         await self._report(
             event,
@@ -500,6 +508,7 @@ class MeetingWorkflow:
             [PROVIDER_ROLE, self._in.window.organizer],
             key,
             attachments=[calendar],
+            held=True,
             reason=reason,
         )
 
@@ -521,8 +530,8 @@ class MeetingWorkflow:
                 summary=texts["summary"].format(
                     period=inp.window.period, provider=inp.provider_name
                 ),
-                description=(
-                    f"{organizer.title}, {organizer.email}. {inp.provider_name} ({inp.org_nr})."
+                description=calendar_description(
+                    organizer.title, organizer.email, inp.provider_name, inp.org_nr
                 ),
                 place=m.place,
                 link=m.link,
@@ -642,10 +651,14 @@ class MeetingWorkflow:
         roles: list[str],
         key: str,
         attachments: list[MailAttachment] | None = None,
+        held: bool = False,
         **extra: Any,
     ) -> None:
+        """`held`: an e-mail the organizer's action causes (invitation, minutes,
+        cancellation), which outside office hours waits for them (workflows/office_hours.py);
+        the timed reminders and escalations already come at the plan's send_at."""
         inp = self._in
-        await send_mail(
+        request = mail_request(
             key,
             template,
             roles,
@@ -656,6 +669,7 @@ class MeetingWorkflow:
             period=inp.window.period,
             attachments=attachments,
         )
+        await self._held_mail.send(request, inp.window.rules, hold=held)
 
     async def _report(self, event: str, actor: str, details: dict[str, Any] | None = None) -> None:
         """One outcome: history note, search attributes, records and the audit trail."""

@@ -38,8 +38,9 @@ with workflow.unsafe.imports_passed_through():
     from models.plans.schema import PROVIDER_ROLE
     from models.runtime import search_attributes as sa
     from workflows.action_keys import ActionNumbers
-    from workflows.common import FollowedPlan, call, local_today, until_handlers_finished
-    from workflows.mail import send_mail
+    from workflows.common import FollowedPlan, call, local_today
+    from workflows.mail import mail_request
+    from workflows.office_hours import HeldMail
     from workflows.records import add_note, record_audit, record_escalation
     from workflows.timed_steps import (
         TimedAction,
@@ -82,6 +83,8 @@ class ObligationWorkflow:
         # Admin actions numbered as they start (unique-action-keys), so two that interleave
         # (waive and extend sent at the same moment) never share a key.
         self._actions = ActionNumbers()
+        # The administrator's decisions reach the provider in office hours (issue 16).
+        self._held_mail = HeldMail()
 
     # --- main loop ------------------------------------------------------------------------
 
@@ -94,7 +97,7 @@ class ObligationWorkflow:
         )
         if self._status is ObligationState.CANCELLED:
             await self._report("cancelled", "system", {"reason": self._close_reason})
-        await until_handlers_finished()
+        await self._held_mail.settled()
         return self.status()
 
     def _next_action(self) -> TimedAction | None:
@@ -211,7 +214,7 @@ class ObligationWorkflow:
         if request.outcome == "accept":
             self._status = ObligationState.ACCEPTED
             await self._record_review(action, "accepted", request.note, None, request.actor)
-            await self._mail("accepted", [PROVIDER_ROLE], "accepted", note=request.note)
+            await self._mail("accepted", [PROVIDER_ROLE], "accepted", note=request.note, held=True)
             await self._report("accepted", request.actor, {"note": request.note})
             return self.status()
         assert request.new_due is not None
@@ -249,7 +252,7 @@ class ObligationWorkflow:
         self._overdue = False
         self._revision += 1
         await self._record_review(action, "waived", request.reason, None, request.actor)
-        await self._mail("waived", [PROVIDER_ROLE], "waived", reason=request.reason)
+        await self._mail("waived", [PROVIDER_ROLE], "waived", reason=request.reason, held=True)
         await self._report("waived", request.actor, {"reason": request.reason})
         return self.status()
 
@@ -320,6 +323,7 @@ class ObligationWorkflow:
             reminders_sent=self._reminders_sent,
             submissions=list(self._submissions),
             history=list(self._history),
+            mail_held=self._held_mail.status(),
         )
 
     # --- helpers ------------------------------------------------------------------------------
@@ -374,7 +378,8 @@ class ObligationWorkflow:
         await self._record_review(action, outcome, value, due, actor)
         if action is None:  # old runs: the round current by now (see _new_round)
             rnd = self._round
-        await self._mail(template, [PROVIDER_ROLE], f"{key}:{rnd}", **{name: value})
+        # The administrator's decision (completion, extension): in office hours.
+        await self._mail(template, [PROVIDER_ROLE], f"{key}:{rnd}", held=True, **{name: value})
         if action is None:
             due = self._schedule.due
         await self._report(outcome, actor, {name: value, "new_due": due.isoformat()})
@@ -432,9 +437,15 @@ class ObligationWorkflow:
             ),
         }
 
-    async def _mail(self, template: str, roles: list[str], key: str, **extra: Any) -> None:
+    async def _mail(
+        self, template: str, roles: list[str], key: str, held: bool = False, **extra: Any
+    ) -> None:
+        """`held`: the e-mail answers someone else's action (the administrator's review,
+        waiver or extension), so outside office hours it waits for them (HeldMail); the
+        receipt of a submission and the timed steps (already at the plan's send_at) go at once.
+        """
         occ = self._in.occurrence
-        await send_mail(
+        request = mail_request(
             key,
             template,
             roles,
@@ -444,6 +455,7 @@ class ObligationWorkflow:
             obligation=occ.obligation,
             period=occ.period,
         )
+        await self._held_mail.send(request, self._in.rules, hold=held)
 
     async def _report(self, event: str, actor: str, details: dict[str, Any] | None = None) -> None:
         """One outcome: history note, search attributes, records, and the contract's view."""

@@ -48,10 +48,9 @@ with workflow.unsafe.imports_passed_through():
         call,
         end_of_day,
         local_today,
-        until_handlers_finished,
     )
-    from workflows.mail import provider_under, send_mail
-    from workflows.office_hours import wait_for_office_hours
+    from workflows.mail import mail_request, provider_under
+    from workflows.office_hours import HeldMail, wait_for_office_hours
     from workflows.records import add_note
     from workflows.timed_steps import (
         TimedAction,
@@ -96,6 +95,8 @@ class PlacementWorkflow:
     def __init__(self, inp: PlacementInput) -> None:
         self._in = inp
         self._plan: PlacementPlan | None = None
+        # E-mails a person's action causes reach the provider in office hours (issue 16).
+        self._held_mail = HeldMail()
         self._registered = False
         self._state = PlacementState.AWAITING_CHOICE
         self._provider: Assignment | None = None
@@ -140,7 +141,7 @@ class PlacementWorkflow:
             # again once it has its answer (the deadline may then have nothing to do).
             hold=lambda _: self._busy and workflow.patched(UNIQUE_ASSIGN_PATCH),
         )
-        await until_handlers_finished()
+        await self._held_mail.settled()
         return self.status()
 
     def _next_action(self) -> TimedAction | None:
@@ -335,6 +336,7 @@ class PlacementWorkflow:
                 [PROVIDER_ROLE],
                 "ended",
                 self._provider.org_nr,
+                held=True,
                 reason=request.reason,
             )
         await self._report(
@@ -407,6 +409,7 @@ class PlacementWorkflow:
             care_plan=self._care,
             end_date=self._end_date,
             history=list(self._history),
+            mail_held=self._held_mail.status(),
         )
 
     # --- assignment ---------------------------------------------------------------------------
@@ -459,7 +462,12 @@ class PlacementWorkflow:
             start = max(self._in.start, self._today())
             await self._begin_service(assignment, start)
             await self._mail(
-                "placement-new", [PROVIDER_ROLE], "new:1", assignment.org_nr, office_hours=timed
+                "placement-new",
+                [PROVIDER_ROLE],
+                "new:1",
+                assignment.org_nr,
+                office_hours=timed,
+                held=not timed,
             )
             await self._report("assigned", actor, {**details, "start": start.isoformat()})
             return
@@ -481,6 +489,7 @@ class PlacementWorkflow:
             f"switch:{n}:out",
             old.org_nr,
             office_hours=timed,
+            held=not timed,
         )
         await self._mail(
             "placement-switch-in",
@@ -488,6 +497,7 @@ class PlacementWorkflow:
             f"switch:{n}:in",
             assignment.org_nr,
             office_hours=timed,
+            held=not timed,
         )
         await self._report(
             "switch_requested", actor, {**details, "from": old.org_nr, "effective": str(effective)}
@@ -609,11 +619,16 @@ class PlacementWorkflow:
     async def _mail(
         self, template: str, roles: list[str], key: str, org_nr: str, **extra: Any
     ) -> None:
+        """`office_hours`: sent by the workflow's own timer, it waits here for office hours;
+        `held`: caused by a person's action (the case officer registering a choice, a switch,
+        an end), it is held for office hours without holding up the Update
+        (workflows/office_hours.py): the provider did not act."""
         plan = self._p
         kind = extra.pop("kind", template)
         if extra.pop("office_hours", False) and workflow.patched(OFFICE_HOURS_PATCH):
             await wait_for_office_hours(self._p.rules)
-        await send_mail(
+        held = extra.pop("held", False)
+        request = mail_request(
             key,
             template,
             roles,
@@ -622,6 +637,7 @@ class PlacementWorkflow:
             context={**self._context(org_nr), **extra},
             kind=kind,
         )
+        await self._held_mail.send(request, plan.rules, hold=held)
 
     async def _report(self, event: str, actor: str, details: dict[str, Any]) -> None:
         """One outcome: history note, search attributes, records, and the rotation's view."""

@@ -54,8 +54,9 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.plans.schema import PROVIDER_ROLE, EscalationStep
     from models.runtime import search_attributes as sa
-    from workflows.common import FollowedPlan, call, local_today, until_handlers_finished
-    from workflows.mail import send_mail
+    from workflows.common import FollowedPlan, call, local_today
+    from workflows.mail import mail_request
+    from workflows.office_hours import HeldMail
     from workflows.timed_steps import TimedAction, date_deadline, run_timed_steps
     from workflows.validation import require, require_text, require_valid
 
@@ -82,6 +83,8 @@ class RecoveryWorkflow:
         self._steps: list[RecoveryStepNote] = []
         self._revision = 0
         self._ready = False
+        # The administrator's notice and decisions reach the provider in office hours.
+        self._held_mail = HeldMail()
 
     # --- main loop ------------------------------------------------------------------------
 
@@ -99,13 +102,15 @@ class RecoveryWorkflow:
             lines_revision=0,
             lines=inp.lines,
         )
-        await self._mail("recovery-notice", [PROVIDER_ROLE, inp.administrator_role], "notice")
+        await self._mail(
+            "recovery-notice", [PROVIDER_ROLE, inp.administrator_role], "notice", held=True
+        )
         self._ready = True
         await run_timed_steps(
             self,
             lambda: self._status.terminal,
         )
-        await until_handlers_finished()
+        await self._held_mail.settled()
         return self.status()
 
     def _next_action(self) -> TimedAction | None:
@@ -217,7 +222,7 @@ class RecoveryWorkflow:
             lines=request.lines or [],
         )
         await self._mail(
-            "recovery-decision", [PROVIDER_ROLE, self._in.administrator_role], "decision"
+            "recovery-decision", [PROVIDER_ROLE, self._in.administrator_role], "decision", held=True
         )
         return self.status()
 
@@ -310,6 +315,7 @@ class RecoveryWorkflow:
             [PROVIDER_ROLE, self._in.administrator_role],
             "settlement",
             kind="recovery-invoice" if invoice else "recovery-set-off",
+            held=True,
         )
         return self.status()
 
@@ -378,6 +384,7 @@ class RecoveryWorkflow:
             debt_collection_at=self._debt_collection_at,
             paid_at=self._paid_at,
             steps=list(self._steps),
+            mail_held=self._held_mail.status(),
         )
 
     # --- helpers ------------------------------------------------------------------------------
@@ -480,9 +487,12 @@ class RecoveryWorkflow:
         }
 
     async def _mail(
-        self, template: str, roles: list[str], key: str, kind: str | None = None
+        self, template: str, roles: list[str], key: str, kind: str | None = None, held: bool = False
     ) -> None:
-        await send_mail(
+        """`held`: the administrator's notice or decision, which outside office hours waits
+        for them (workflows/office_hours.py); the confirmation of the provider's own payment
+        goes at once, the timed steps already come at the plan's send_at."""
+        request = mail_request(
             key,
             template,
             roles,
@@ -491,6 +501,7 @@ class RecoveryWorkflow:
             context=self._context(),
             kind=kind,
         )
+        await self._held_mail.send(request, self._in.calendar, hold=held)
 
 
 def _shown(value: Any) -> str:

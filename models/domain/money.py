@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict
 # looks_like_personnummer is re-exported for the callers that import it from here.
 from models.domain.customer_ref import CustomerRefError, check_customer_ref
 from models.domain.customer_ref import looks_like_personnummer as looks_like_personnummer
+from models.domain.number_format import decimal_text
 
 ORE = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -137,14 +138,7 @@ def format_number(value: Decimal) -> str:
 
 def format_sek(amount: Decimal) -> str:
     """'12 345,67 kr': thin groups of three, decimal comma, always two decimals."""
-    quantized = amount.quantize(ORE, rounding=ROUND_HALF_UP)
-    sign = "-" if quantized < 0 else ""
-    whole, _, fraction = format(abs(quantized), "f").partition(".")
-    groups: list[str] = []
-    while whole:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    return f"{sign}{' '.join(groups)},{fraction} kr"
+    return f"{decimal_text(amount, 'sv', 2)} kr"
 
 
 # The calculation's words per plan language ("sv" also for any language without its own).

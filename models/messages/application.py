@@ -17,7 +17,7 @@ from pydantic import Field
 
 from models.domain.calendar import CalendarRules
 from models.domain.inputs import Actor, Key, Keys, OptionalDay
-from models.messages.common import Message, Provider
+from models.messages.common import HeldMailStatus, Message, Provider
 from models.messages.obligation import DocumentRef
 from models.plans.schema import Role
 
@@ -156,6 +156,9 @@ class ApplicationStatus(Message):
     @property
     def not_met(self) -> list[Assessment]:
         return [a for a in self.checklist if a.outcome == "not_met"]
+
+    # E-mails held until office hours (workflows/office_hours.py); none in older results.
+    mail_held: list[HeldMailStatus] = Field(default_factory=list)
 
 
 class ApplicationWrite(Message):

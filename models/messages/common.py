@@ -58,6 +58,14 @@ class OfficeHoursRequest(Message):
     at: datetime
 
 
+class HeldMailStatus(Message):
+    """An e-mail held until office hours (workflows/office_hours.py), as a status shows it."""
+
+    kind: str
+    to_roles: list[str]
+    send_at: datetime
+
+
 class DataErrorReport(Message):
     """A record the database refused for good (activities/data_errors.py): the workflow went on
     without it, and the administrator is told once under `key`."""

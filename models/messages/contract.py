@@ -11,7 +11,7 @@ from pydantic import Field
 from models.domain.calendar import CalendarRules, MeetingWindow, Occurrence
 from models.domain.inputs import Actor, Day, Key
 from models.domain.mail_fields import EmailAddress, OneLine
-from models.messages.common import Message, Provider, Termination
+from models.messages.common import HeldMailStatus, Message, Provider, Termination
 from models.messages.meeting import (
     MeetingInput,
 )
@@ -93,6 +93,8 @@ class ContractStatus(Message):
     time_zone: str = "Europe/Stockholm"
     # Duties whose deadline had passed when the contract was registered (ContractInput).
     not_requested: list[Occurrence] = Field(default_factory=list)
+    # E-mails held until office hours (workflows/office_hours.py); none in older results.
+    mail_held: list[HeldMailStatus] = Field(default_factory=list)
 
 
 class OpenObligations(Message):
@@ -126,6 +128,8 @@ class YearPlan(Message):
     rules: dict[str, CalendarRules]
     # Added with the follow-up meetings; absent in results recorded before them.
     meetings: list[MeetingWindow] = Field(default_factory=list)
+    # The plan's calendar and office hours (when e-mails go out); absent in older results.
+    calendar: CalendarRules | None = None
 
 
 class ContractRecord(Message):

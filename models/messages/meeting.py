@@ -11,7 +11,7 @@ from pydantic import Field
 
 from models.domain.calendar import CalendarRules, MeetingWindow
 from models.domain.inputs import Actor, Day, Key, Moment, Place, Url
-from models.messages.common import ContractItemInput, Message
+from models.messages.common import ContractItemInput, HeldMailStatus, Message
 from models.plans.schema import OfficeHours, Role
 
 
@@ -119,6 +119,8 @@ class MeetingStatus(Message):
     reminded_unscheduled: bool
     escalated: bool
     history: list[str]
+    # E-mails held until office hours (workflows/office_hours.py); none in older results.
+    mail_held: list[HeldMailStatus] = Field(default_factory=list)
 
 
 class CalendarInvite(Message):

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from models.domain.calendar import CalendarRules, Occurrence
 from models.domain.inputs import Actor, Day, OptionalDay
-from models.messages.common import ContractItemInput, Message
+from models.messages.common import ContractItemInput, HeldMailStatus, Message
 from models.plans.schema import Obligation, Role
 
 
@@ -118,6 +118,8 @@ class ObligationStatus(Message):
     reminders_sent: int
     submissions: list[SubmissionRecord]
     history: list[str]
+    # E-mails held until office hours (workflows/office_hours.py); none in older results.
+    mail_held: list[HeldMailStatus] = Field(default_factory=list)
 
 
 class OccurrenceRecord(Message):

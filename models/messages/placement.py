@@ -23,7 +23,7 @@ from pydantic import Field
 
 from models.domain.calendar import CalendarRules
 from models.domain.inputs import Actor, Day, Key, OptionalDay, OptionalKey
-from models.messages.common import Message
+from models.messages.common import HeldMailStatus, Message
 from models.plans.schema import Role
 
 # Granted hours per month: at most 744 (31 × 24), two decimals.
@@ -185,6 +185,8 @@ class PlacementStatus(Message):
     care_plan: CarePlan | None
     end_date: date | None
     history: list[str]
+    # E-mails held until office hours (workflows/office_hours.py); none in older results.
+    mail_held: list[HeldMailStatus] = Field(default_factory=list)
 
 
 class PlacementSummary(Message):

@@ -18,7 +18,7 @@ from pydantic import Field
 from models.domain.calendar import CalendarRules
 from models.domain.inputs import Actor, Key
 from models.domain.money import ClaimLine
-from models.messages.common import Message
+from models.messages.common import HeldMailStatus, Message
 from models.plans.schema import Role
 
 
@@ -138,6 +138,8 @@ class RecoveryStatus(Message):
     debt_collection_at: datetime | None = None
     paid_at: datetime | None = None
     steps: list[RecoveryStepNote] = Field(default_factory=list)
+    # E-mails held until office hours (workflows/office_hours.py); none in older results.
+    mail_held: list[HeldMailStatus] = Field(default_factory=list)
 
 
 class RecoveryStepWrite(Message):

@@ -106,6 +106,9 @@ _COMMON_KEYS = {"on", "action", "actor"}
 # Actions on one occurrence need its obligation and period; the others act on the contract.
 _ITEM_ACTIONS = {"submit", "accept", "request-completion", "waive", "extend"}
 MEETING_ACTION_OBLIGATION = "meeting-action"
+# Who acts in a scenario when it names no one (`actor` of the scenario or of an event): a
+# named administrator, as the CLI records its user, never the anonymous "system".
+DEFAULT_ACTOR = "LOV-handläggare (simulering)"
 # An event given as a bare date happens at this local time (office hours).
 DEFAULT_EVENT_TIME = time(10, 0)
 # The time-skipping server's default workflow execution timeout is ten years.
@@ -149,7 +152,8 @@ class ScenarioActionItem(_Strict):
 class ScenarioEvent(_Strict):
     on: Annotated[date | datetime, IN_RANGE]
     action: Action
-    actor: Actor = "simulering"
+    # Unset in the file: the scenario's `actor` (filled in by Scenario).
+    actor: Actor = DEFAULT_ACTOR
     # The provider acted on (an applicant for application-*; the chosen one for placements).
     provider: str | None = None
     # obligations and the contract
@@ -244,8 +248,20 @@ class Scenario(_Strict):
     plan: str | None = None
     start: Day
     until: Day
+    # The administrator who starts the contracts and performs every event that names no one.
+    actor: Actor = DEFAULT_ACTOR
     providers: list[ScenarioProvider] = Field(min_length=1)
     events: list[ScenarioEvent] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _events_act_as_the_scenario(cls, data: Any) -> Any:
+        """An event without an `actor` is performed by the scenario's administrator."""
+        if not isinstance(data, dict) or not isinstance(data.get("events"), list):
+            return data
+        actor = data.get("actor", DEFAULT_ACTOR)
+        events = [{"actor": actor} | e if isinstance(e, dict) else e for e in data["events"]]
+        return {**data, "events": events}
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:

@@ -130,7 +130,7 @@ class PlacementRecords(KeyedStore):
         `org_nr`: the provider serving the placement or taking it over. `area`: compared without
         regard to case (Python's casefold, so Å and å are one letter; SQLite's lower() folds only
         ASCII). `plan_id`: the placement's plan, awaiting a choice included; a row whose plan was
-        never recorded (before 0011_placement_plan, not backfilled) by its provider's contract."""
+        never recorded (before 0012_placement_plan, not backfilled) by its provider's contract."""
         query = select(Placement).order_by(Placement.created_at, Placement.id)
         if org_nr is not None:
             query = query.where((Placement.org_nr == org_nr) | (Placement.pending_org_nr == org_nr))

@@ -29,11 +29,18 @@ class UserRecord:
     disabled: bool
     created_at: datetime
     changed_at: datetime
+    must_change_password: bool = False
 
 
 class UserRecords(CoreAccess):
     async def add_user(
-        self, username: str, display_name: str, role: str, password_hash: str, at: datetime
+        self,
+        username: str,
+        display_name: str,
+        role: str,
+        password_hash: str,
+        at: datetime,
+        one_time: bool = False,
     ) -> None:
         """Record a new account; UserExists if the username is taken."""
         try:
@@ -45,6 +52,7 @@ class UserRecords(CoreAccess):
                         role=role,
                         password_hash=password_hash,
                         disabled=False,
+                        must_change_password=one_time,
                         created_at=at,
                         changed_at=at,
                     )
@@ -69,9 +77,14 @@ class UserRecords(CoreAccess):
             )
         return bool(result.rowcount)
 
-    async def set_password_hash(self, username: str, password_hash: str, at: datetime) -> bool:
-        """False if there is no such account."""
-        return await self._change(username, at, password_hash=password_hash)
+    async def set_password_hash(
+        self, username: str, password_hash: str, at: datetime, one_time: bool = False
+    ) -> bool:
+        """False if there is no such account. `one_time`: the user must change it at the next
+        login."""
+        return await self._change(
+            username, at, password_hash=password_hash, must_change_password=one_time
+        )
 
     async def set_disabled(self, username: str, disabled: bool, at: datetime) -> bool:
         """False if there is no such account."""

@@ -153,6 +153,37 @@ class Settings(BaseSettings):
     # http://127.0.0.1; behind a reverse proxy that terminates TLS keep it on.
     web_secure_cookies: bool = True
     web_session_hours: float = Field(default=8.0, gt=0, le=24 * 30)
+    # The provider portal (web/portal/): its address in the e-mails that ask a provider to act
+    # (unset = the desk's own address + /portal, which is right for `lov serve`), how long a
+    # link in such an e-mail works, and how long a provider's visit lasts once it has opened.
+    portal_url: str | None = None
+    portal_link_days: int = Field(default=30, ge=1, le=365)
+    portal_session_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    # Documents uploaded in the portal (services/documents.py), kept by their SHA-256: unset =
+    # `documents/` under the var dir; in production a directory on backed-up storage.
+    document_dir: Path | None = None
+    portal_upload_mb: int = Field(default=20, ge=1, le=100)
+
+    # Login through the municipality's OpenID Connect provider (web/oidc.py, services/sign_in.py).
+    # Configured when the issuer and client id are set; the client secret comes from
+    # LOV_OIDC_CLIENT_SECRET or a file (LOV_OIDC_CLIENT_SECRET_FILE, e.g. a container secret).
+    oidc_issuer: str | None = Field(
+        default=None, description="issuer URL; its /.well-known/openid-configuration is read"
+    )
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_client_secret_file: Path | None = None
+    # The desk's public address as the browser sees it (behind the proxy); the provider sends
+    # the browser back to <this>/login/oidc/callback, which must be registered there.
+    oidc_redirect_base_url: str | None = None
+    oidc_scopes: str = "openid profile email"
+    # The ID token claim that carries roles or groups (a dotted path reaches into an object,
+    # e.g. Keycloak's realm_access.roles), and which of its values give which desk role.
+    oidc_roles_claim: str = "groups"
+    oidc_role_map: dict[str, str] = Field(default_factory=dict)
+    # With OpenID Connect configured, local accounts can log in only when this is on (a
+    # break-glass administrator while the identity provider is down).
+    oidc_local_login: bool = False
 
     # Workflows a worker keeps in memory (about 0.5 MiB each). Those that wake together (a
     # reminder minute: every obligation and its contract) must fit, or each wake-up replays
@@ -218,6 +249,15 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.locations.resolved_database_url
+
+    @property
+    def portal_base(self) -> str:
+        """The portal's address without a trailing slash: LOV_PORTAL_URL, else the desk's."""
+        if self.portal_url and self.portal_url.strip():
+            return self.portal_url.strip().rstrip("/")
+        host = "127.0.0.1" if self.web_host in ("0.0.0.0", "::", "") else self.web_host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.web_port}/portal"
 
     @property
     def mail_dir(self) -> Path:

@@ -244,3 +244,36 @@ def test_placement_mail_names_the_customer_reference_not_the_workflow_id() -> No
     assert "Beviljad tid: 22,5 timmar per månad" in body
     # The customer's reference stays out of the subject line.
     assert subject == "Nytt uppdrag: hemtjänst från 3 mars 2031"
+
+
+@pytest.mark.parametrize("kind", ["uppsagning", "havning"])
+def test_termination_notice_names_the_fiscal_year_of_an_arsredovisning(kind: str) -> None:
+    """The termination notice lists duties still owed as the other e-mails name them: the
+    årsredovisning due in 2031 is the one "för räkenskapsåret 2030" (issue 16, point 9)."""
+    still_owed = [
+        {"title": "Årsredovisning", "obligation": "annual-accounts", "period": "2031"},
+        {"title": "Egenkontroll", "obligation": "self-inspection", "period": "2031-T2"},
+    ]
+    ctx = {
+        "provider_name": "Omsorg AB",
+        "org_nr": "556036-0793",
+        "end_date": "2031-06-30",
+        "reason": "Utföraren avslutar",
+        "by": "kommun",
+        "admin_title": "LOV-administratör",
+        "admin_email": "lov-admin@sundsvall.example",
+        "still_owed": still_owed,
+    }
+    _, body = RENDERER.render("sv", f"termination-{kind}", ctx, "Europe/Stockholm", plan=SUNDSVALL)
+    assert "  - Årsredovisning för räkenskapsåret 2030\n" in body
+    assert "  - Egenkontroll för perioden 2031-T2\n" in body
+    assert "annual-accounts" not in body and "{" not in body
+    # A notice from a run before the change (a retried activity) still reads.
+    _, old = RENDERER.render(
+        "sv",
+        f"termination-{kind}",
+        {**ctx, "still_owed": ["Årsredovisning (2031)"]},
+        "Europe/Stockholm",
+        plan=SUNDSVALL,
+    )
+    assert "  - Årsredovisning (2031)\n" in old

@@ -120,7 +120,7 @@ async def test_a_placement_awaiting_a_choice_is_listed_under_its_plan_and_no_oth
     records_lov: Lov,
 ) -> None:
     """No provider yet, so no contract to read a plan from: the placement's own plan, recorded
-    with it (revision 0011_placement_plan), places it."""
+    with it (revision 0012_placement_plan), places it."""
     lov = records_lov
     other = "annanstans"
     plans_dir = Path(lov.env["LOV_PLANS_DIR"])

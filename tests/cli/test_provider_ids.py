@@ -58,6 +58,7 @@ from tests.support.cli_args import (
 from tests.support.cli_runner import Result, WorkerFor, cli_env, run_lov, run_lov_process
 from tests.support.helpers import ReceivedMail, eventually, personal_org_nr, random_org_nr
 from tests.support.past_due import open_past_due
+from tests.support.plans import always_open_plans
 
 ZONE = ZoneInfo("Europe/Stockholm")
 KEY = new_key()
@@ -162,8 +163,10 @@ async def lov(
     tmp_path: Path,
     worker_for: WorkerFor,
 ) -> AsyncIterator[Lov]:
+    # Open every hour (tests.support.plans): mail is not held for the morning at night.
+    plans_dir = always_open_plans(tmp_path / "plans")
     async with worker_for(
-        name="provider-ids", default_plan="sundsvall", provider_id_key=KEY
+        name="provider-ids", default_plan="sundsvall", provider_id_key=KEY, plans_dir=plans_dir
     ) as env:
         yield Lov(dev_env.client, smtp_server, env, tmp_path, [])
 

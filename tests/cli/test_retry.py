@@ -12,6 +12,7 @@ import asyncio
 import shlex
 from collections.abc import AsyncIterator
 from datetime import date
+from pathlib import Path
 
 import pytest_asyncio
 from temporalio.client import Client
@@ -22,16 +23,17 @@ from services.lookup import describe_or_none
 from tests.support.cli_args import application_submit_args, contract_start_args
 from tests.support.cli_runner import WorkerFor, run_lov, run_lov_process
 from tests.support.helpers import ReceivedMail, eventually, random_org_nr
+from tests.support.plans import always_open_plans
 from tests.support.tcp_proxy import TcpProxy
 
 RETRY_MARK = "utförs inte två gånger): "
 
 
 @pytest_asyncio.fixture
-async def lov_env(
-    worker_for: WorkerFor,
-) -> AsyncIterator[dict[str, str]]:
-    async with worker_for(name="cli-retry", default_plan="sundsvall") as env:
+async def lov_env(worker_for: WorkerFor, tmp_path: Path) -> AsyncIterator[dict[str, str]]:
+    # Open every hour (tests.support.plans): a komplettering request is not held till morning.
+    plans_dir = always_open_plans(tmp_path / "plans")
+    async with worker_for(name="cli-retry", default_plan="sundsvall", plans_dir=plans_dir) as env:
         yield env
 
 

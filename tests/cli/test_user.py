@@ -68,9 +68,13 @@ def test_password_from_stdin_and_passwd_and_disable(records: str) -> None:
     assert result.exit_code == 0, result.stderr
     assert "Lösenord" not in result.stdout  # nothing to show: the user chose it
     assert login(records, "bo", "ett-långt-lösen").username == "bo"
+    assert not login(records, "bo", "ett-långt-lösen").must_change_password  # bo chose it
     result = lov_user("passwd", "bo", "--password-stdin", stdin="ett-annat-lösen\n")
     assert result.exit_code == 0, result.stderr
+    assert "engångslösenord" in result.stdout
     assert login(records, "bo", "ett-annat-lösen").username == "bo"
+    # An administrator's reset: bo must choose a new one at the next login.
+    assert login(records, "bo", "ett-annat-lösen").must_change_password
     assert lov_user("disable", "bo").exit_code == 0
     with pytest.raises(users.LoginRefused):
         login(records, "bo", "ett-annat-lösen")
@@ -93,3 +97,11 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(
     assert result.exit_code == 2
     assert result.error_line().startswith(f"fel: {field}: ")
     assert count(records) == 0
+
+
+def test_add_one_time_makes_the_user_choose_a_password(records: str) -> None:
+    result = lov_user("add", "cia", "--role", "manager", "--one-time")
+    assert result.exit_code == 0, result.stderr
+    password = result.stdout.strip().splitlines()[-1].rsplit(": ", 1)[1]
+    assert login(records, "cia", password).must_change_password
+    assert lov_user("add", "dan", "--role", "manager").exit_code == 0

@@ -155,6 +155,48 @@ async def test_cvr_migration_keeps_providers_with_contracts(empty_database: Empt
         await engine.dispose()
 
 
+async def test_one_time_password_migration_keeps_accounts_as_they_were(
+    empty_database: EmptyDatabase,
+) -> None:
+    """0011 adds must_change_password: an account made before it keeps its password as it
+    is (false), and a new one may be one-time."""
+    url = await empty_database()
+    await asyncio.to_thread(command.upgrade, alembic_config(url), "0010_users")
+    now = {"at": datetime(2027, 1, 1, tzinfo=UTC)}
+    insert = (
+        "INSERT INTO users (username, display_name, role, password_hash, disabled, "
+        "created_at, changed_at{extra}) VALUES (:name, 'A', 'administrator', 'h', false, "
+        ":at, :at{value})"
+    )
+    engine = make_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(insert.format(extra="", value="")), {**now, "name": "anna"}
+            )
+    finally:
+        await engine.dispose()
+    await upgrade(url)
+    engine = make_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(insert.format(extra=", must_change_password", value=", true")),
+                {**now, "name": "bo"},
+            )
+            rows = await connection.execute(
+                text("SELECT username, must_change_password FROM users ORDER BY username")
+            )
+            assert [(r[0], bool(r[1])) for r in rows] == [("anna", False), ("bo", True)]
+    finally:
+        await engine.dispose()
+    await asyncio.to_thread(command.downgrade, alembic_config(url), "0010_users")
+    columns = await _inspect(
+        url, lambda c: {col["name"] for col in inspect(c).get_columns("users")}
+    )
+    assert "must_change_password" not in columns and "password_hash" in columns
+
+
 async def test_check_does_not_create_a_missing_sqlite_file(tmp_path: Path) -> None:
     path = tmp_path / "nowhere" / "records.db"
     with pytest.raises(DatabaseNotMigrated):
@@ -312,11 +354,11 @@ def test_the_head_revision_constant_is_alembics_head() -> None:
 async def test_placement_plan_migration_backfills_what_the_records_know(
     empty_database: EmptyDatabase,
 ) -> None:
-    """0011_placement_plan adds the placements' plan and fills it from the provider serving the
+    """0012_placement_plan adds the placements' plan and fills it from the provider serving the
     placement, else the one taking it over, else the last one the audit trail names; a provider
     whose contracts follow several plans, or none ever, leaves it NULL."""
     url = await empty_database()
-    await asyncio.to_thread(command.upgrade, alembic_config(url), "0010_users")
+    await asyncio.to_thread(command.upgrade, alembic_config(url), "0011_one_time_passwords")
     at = {"at": datetime(2027, 1, 1, tzinfo=UTC)}
     providers = ("556036-0793", "556677-8899", "559900-1122")
     contracts = [

@@ -126,5 +126,36 @@ async def test_set_password_replaces_the_old_one(sqlite_store: RecordStore) -> N
 async def test_the_first_administrator_is_made_once(sqlite_store: RecordStore) -> None:
     first = await users.ensure_first_administrator(sqlite_store)
     assert first is not None and first[0] == "admin"
-    await users.authenticate(sqlite_store, *first, "127.0.0.1")
+    account = await users.authenticate(sqlite_store, *first, "127.0.0.1")
+    assert account.must_change_password  # printed on the terminal: one-time
     assert await users.ensure_first_administrator(sqlite_store) is None
+
+
+@pytest.mark.parametrize(
+    ("new", "repeated", "field"),
+    [
+        ("kort-lösen", "kort-lösen", "password"),
+        ("ett-nytt-långt-lösen", "ett-nytt-långt-lösn", "repeated"),
+        (PASSWORD, PASSWORD, "password"),  # the one-time password itself
+    ],
+)
+async def test_changing_ones_own_password_refuses_bad_input_and_keeps_the_old(
+    sqlite_store: RecordStore, new: str, repeated: str, field: str
+) -> None:
+    await users.add_user(sqlite_store, "anna", "administrator", None, PASSWORD, one_time=True)
+    with pytest.raises(ActionError) as caught:
+        await users.change_own_password(sqlite_store, "anna", new, repeated)
+    assert caught.value.field == field
+    account = await users.authenticate(sqlite_store, "anna", PASSWORD, "10.0.0.1")
+    assert account.must_change_password
+
+
+async def test_changing_ones_own_password_ends_the_one_time(sqlite_store: RecordStore) -> None:
+    await users.add_user(sqlite_store, "anna", "administrator", None, PASSWORD, one_time=True)
+    await users.change_own_password(
+        sqlite_store, "anna", "mitt-eget-lösenord", "mitt-eget-lösenord"
+    )
+    account = await users.authenticate(sqlite_store, "anna", "mitt-eget-lösenord", "10.0.0.1")
+    assert not account.must_change_password
+    with pytest.raises(users.LoginRefused):
+        await users.authenticate(sqlite_store, "anna", PASSWORD, "10.0.0.1")

@@ -1,5 +1,6 @@
 """`lov application …` against the dev server: the `application_cli` fixture (a worker with the
-shipped Sundsvall plan, the session's SMTP server) and the plan's skallkrav."""
+shipped Sundsvall plan, open every hour, and the session's SMTP server) and the plan's
+skallkrav."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from models.runtime.settings import PROJECT_ROOT
 from tests.support.cli_args import application_submit_args
 from tests.support.cli_runner import Result, WorkerFor, run_lov, run_lov_process
 from tests.support.helpers import ReceivedMail
+from tests.support.plans import always_open_plans
 
 PLAN = load_plan("sundsvall", PROJECT_ROOT / "plans")
 
@@ -56,5 +58,10 @@ async def application_cli(
     tmp_path: Path,
     worker_for: WorkerFor,
 ) -> AsyncIterator[ApplicationCli]:
-    async with worker_for(name="application-cli", default_plan="sundsvall") as env:
+    # The shipped plan, open every hour: the dev server runs on the real clock, and mail that
+    # waits for office hours must not wait for the morning when the tests run at night.
+    plans_dir = always_open_plans(tmp_path / "plans")
+    async with worker_for(
+        name="application-cli", default_plan="sundsvall", plans_dir=plans_dir
+    ) as env:
         yield ApplicationCli(client=dev_env.client, smtp=smtp_server, env=env, tmp=tmp_path)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -234,3 +235,31 @@ def screenshot(driver: Any, name: str) -> Path | None:
     finally:
         driver.set_window_size(width, height)
     return path
+
+
+def heading(driver: Any) -> str:
+    """The page's <h1>, as a user reads where they are."""
+    from selenium.webdriver.common.by import By
+
+    return str(driver.find_element(By.TAG_NAME, "h1").text)
+
+
+def open_link(driver: Any, text: str) -> None:
+    """Follow the link reading `text`, as a user clicks it, and wait for the new page."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+
+    old_page = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.LINK_TEXT, text).click()
+    wait_for(driver, expected_conditions.staleness_of(old_page), f"the page behind {text!r}")
+    wait_for(driver, lambda d: d.execute_script("return document.readyState") == "complete", text)
+
+
+def set_date(driver: Any, element: Any, value: date) -> None:
+    """A date input's value, independent of how the browser's locale shows dates."""
+    driver.execute_script(
+        "arguments[0].value = arguments[1];"
+        "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));",
+        element,
+        value.isoformat(),
+    )

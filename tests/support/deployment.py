@@ -29,6 +29,8 @@ COMPOSE_SECRETS = {
     "LOV_CODEC_SERVER_TOKEN": "codec-token-secret",
     "LOV_PROVIDER_ID_KEY": "p3W0wUQ1ZyJ9Yx8m3C9Jm1bq4n0v8tS2yZ6Q4h5K7aE=",
     "LOV_WEB_SECRET_KEY": "web-desk-session-secret-0123456789abcdef",
+    # Not a secret, but required all the same: the portal's public address.
+    "LOV_PORTAL_URL": "https://lov.kommun.example/portal",
 }
 
 

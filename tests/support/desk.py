@@ -106,14 +106,14 @@ def soon(today: date) -> date:
 
 
 @asynccontextmanager
-async def desk_server(settings: Settings) -> AsyncIterator[str]:
-    """The desk served by uvicorn on a free port of 127.0.0.1 in this event loop (for a real
-    browser: plain HTTP, so the cookie is not Secure); yields its address."""
+async def desk_server(settings: Settings, port: int | None = None) -> AsyncIterator[str]:
+    """The desk served by uvicorn on `port` (default: a free one) of 127.0.0.1 in this event
+    loop (for a real browser: plain HTTP, so the cookie is not Secure); yields its address."""
     import uvicorn
 
     from tests.support.helpers import free_port
 
-    port = free_port()
+    port = port or free_port()
     plain = settings.model_copy(
         update={"web_host": "127.0.0.1", "web_port": port, "web_secure_cookies": False}
     )

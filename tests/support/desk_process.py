@@ -31,7 +31,14 @@ from services import contracts, obligations
 from tests.support.browser import button, field, wait_for
 from tests.support.cli_runner import Result, cli_env, run_lov_process
 from tests.support.helpers import ReceivedMail, eventually, free_port, random_org_nr
-from tests.support.plans import PLAN_ID, PROVIDER_EMAIL, due_soon, local_today, plan_toml
+from tests.support.plans import (
+    MEETINGS_PLAN,
+    PLAN_ID,
+    PROVIDER_EMAIL,
+    due_soon,
+    local_today,
+    plan_toml,
+)
 from tests.support.serve import PROJECT_ROOT
 from tests.support.worker_process import STARTED_LINE
 
@@ -251,7 +258,9 @@ async def desk(
     plans = home / "plans"
     plans.mkdir()
     due = due_soon(local_today())
-    (plans / f"{PLAN_ID}.toml").write_text(plan_toml(PLAN_ID, due), encoding="utf-8")
+    # With a meeting window, so each contract owes a meeting to book (the meetings journey).
+    plan = plan_toml(PLAN_ID, due) + MEETINGS_PLAN
+    (plans / f"{PLAN_ID}.toml").write_text(plan, encoding="utf-8")
     smtp = ReceivedMail()
     smtp.start()
     port = free_port()

@@ -8,6 +8,10 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
+from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
+
+from models.ids import rotation_workflow_id
 from models.messages.common import Provider
 from models.messages.placement import ChooseRequest, PlacementInput, PlacementStatus, RotationEntry
 from services import placements as pa
@@ -90,3 +94,13 @@ def placement_mails(stack: Stack) -> list[tuple[Any, ...]]:
         sent = datetime.strptime(str(m["Date"]), "%a, %d %b %Y %H:%M:%S %z")
         found.append((sent.astimezone(STOCKHOLM), str(m["X-Lov-Kind"]), str(m["To"])))
     return found
+
+
+async def fresh_rotation_list(client: Client, plan_id: str) -> None:
+    """One rotation workflow serves a plan on the shared dev server; one started by an earlier
+    test listens on a task queue no worker serves any more. Start from a fresh list."""
+    try:
+        await client.get_workflow_handle(rotation_workflow_id(plan_id)).terminate()
+    except RPCError as err:
+        if err.status != RPCStatusCode.NOT_FOUND:
+            raise

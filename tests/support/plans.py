@@ -3,8 +3,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from models.plans.loader import load_plan
+from models.runtime.settings import PROJECT_ROOT
 
 ZONE = ZoneInfo("Europe/Stockholm")
 
@@ -181,3 +186,41 @@ title = "Antal kunder"
 """
 for _q, (_m, _d) in enumerate(((4, 15), (7, 15), (10, 15), (12, 15)), start=1):
     QUARTERLY_PLAN = QUARTERLY_PLAN.replace(f"Q{_q}_DUE", f"{{ month = {_m}, day = {_d} }}")
+
+
+# One meeting a year whose window is the whole year: a contract started today owes one.
+MEETINGS_PLAN = """
+[meetings]
+per_year = 1
+organizer = "lov-admin"
+
+[[meetings.windows]]
+label = "H1"
+start = { month = 1, day = 1 }
+end = { month = 12, day = 31 }
+due = { month = 12, day = 31 }
+"""
+
+
+def always_open_plans(dest: Path, plan_id: str = "sundsvall") -> Path:
+    """A plans folder holding the shipped plans, `plan_id`'s changed (same id, skallkrav and
+    duties) so that its office hours span every hour of every day (no holiday calendar): for
+    tests against the dev server's real clock, where e-mail that waits for office hours
+    (workflows/office_hours.py) must go out at once whenever the test runs, at night and at
+    weekends too."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for shipped in (PROJECT_ROOT / "plans").glob("*.toml"):
+        (dest / shipped.name).write_bytes(shipped.read_bytes())
+    text = (PROJECT_ROOT / "plans" / f"{plan_id}.toml").read_text(encoding="utf-8")
+    text, calendars = re.subn(
+        r'(?m)^holiday_calendar = "[A-Za-z]+"$', 'holiday_calendar = "none"', text
+    )
+    text, hours = re.subn(
+        r"(?ms)^\[office_hours\]\nstart = [0-9:]+\nend = [0-9:]+\n",
+        "[office_hours]\nstart = 00:00:00\nend = 23:59:59\n",
+        text,
+    )
+    assert calendars == 1 and hours == 1, f"plans/{plan_id}.toml: office hours not found"
+    (dest / f"{plan_id}.toml").write_text(text, encoding="utf-8")
+    assert load_plan(plan_id, dest).office_hours.end == time(23, 59, 59)
+    return dest

@@ -636,6 +636,99 @@ async def record_corrections() -> None:
                 (HISTORIES / f"{name}.json").write_text(history.to_json())
 
 
+async def record_office_hours() -> None:
+    """Issue 16's mail-held-for-office-hours patch, in new files: at 02:00 on Tuesday 4 March
+    2031 an administrator waives a duty, books a meeting, starts an återkrav, asks an applicant
+    for a komplettering, registers a customer's choice, starts a contract and terminates it;
+    every e-mail those cause is held and sent at 09:00 (the applicant's receipt at once)."""
+    from models.messages.placement import ChooseRequest
+    from services import placements as pa
+    from tests.support.placement_helpers import (
+        A,
+        B,
+        C,
+        new_placement,
+        providers_on_list,
+        registered,
+    )
+
+    line = ClaimLine(
+        period="2031-01",
+        customer_ref="K-1042",
+        hours_billed=Decimal("12.5"),
+        hours_approved=Decimal("10"),
+        hourly_rate=Decimal("385.50"),
+    )
+    night = local(date(2031, 3, 4), time(2, 0))
+    with tempfile.TemporaryDirectory() as tmp:
+        async with lovflow_stack(Path(tmp)) as stack:
+            queue = stack.settings.temporal_task_queue
+            await providers_on_list(stack, A, B)
+            await stack.sleep_until(night)
+            await obligation_service.waive(
+                stack.client,
+                ORG,
+                "self-inspection",
+                "2031-T1",
+                WaiveRequest(reason="Nystartad", actor="anna"),
+            )
+            meeting = "meeting-5560360793-2031-H1"
+            await meeting_actions.schedule(
+                stack.client,
+                meeting,
+                ScheduleRequest(
+                    starts_at=local(date(2031, 4, 22)), place="Stadshuset", actor="karin"
+                ),
+            )
+            case_id = await recovery.start_recovery(
+                stack.client,
+                queue,
+                stack.settings.plans_dir,
+                stack.settings.templates_dir,
+                ORG,
+                [line],
+                year=2031,
+                actor="anna",
+                search_attributes=False,
+            )
+            applicant = application().model_copy(
+                update={"provider": PROVIDER.model_copy(update={"org_nr": "212000-2312"})}
+            )
+            submitted = await apps.submit_application(stack.client, queue, applicant)
+            await apps.request_completion(
+                stack.client,
+                submitted,
+                CompletionRequest(items=["Försäkringsbrev"], actor="a"),
+            )
+            placement = await new_placement(stack, "DNR-2031-0077")
+            await registered(stack, placement)
+            await pa.choose(stack.client, placement, ChooseRequest(provider=B.org_nr, actor="hl"))
+            contract = await contracts.start_contract(
+                stack.client, queue, C, date(2030, 1, 1), "sundsvall", False, actor="anna"
+            )
+            termination = TerminateRequest(
+                end_date=date(2031, 6, 30), kind="havning", reason="Avtalsbrott", actor="a"
+            )
+            while True:
+                try:
+                    await contracts.terminate(stack.client, C.org_nr, termination)
+                    break
+                except actions.ActionError as err:  # the contract is still loading its plan
+                    assert "not ready" in str(err), err
+                    await asyncio.sleep(0.1)
+            await stack.sleep_until(local(date(2031, 3, 4), time(10, 0)))
+            for name, wid in {
+                "office-hours-obligation": "obligation-5560360793-self-inspection-2031-T1",
+                "office-hours-meeting": meeting,
+                "office-hours-recovery": recovery_workflow_id(case_id),
+                "office-hours-application": submitted,
+                "office-hours-placement": placement,
+                "office-hours-contract": contract,
+            }.items():
+                history = await stack.client.get_workflow_handle(wid).fetch_history()
+                (HISTORIES / f"{name}.json").write_text(history.to_json())
+
+
 RECORDERS: dict[str, Callable[[], Awaitable[None]]] = {
     "unique-keys": record_unique_keys,
     "concurrent-reviews": record_concurrent_reviews,
@@ -650,6 +743,7 @@ RECORDERS: dict[str, Callable[[], Awaitable[None]]] = {
     "placement-plan": record_placement_plan,
     "sole-trader": record_sole_trader,
     "corrections": record_corrections,
+    "office-hours": record_office_hours,
 }
 
 

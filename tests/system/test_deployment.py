@@ -295,6 +295,8 @@ def test_web_desk_runs_lov_web_with_the_workers_settings_and_its_own_secret() ->
         "LOV_PROVIDER_ID_KEY",  # the same keyed ids for sole traders as the workflows use
         "LOV_CODEC_KEYS",  # its Updates' payloads are encrypted like the workers'
         "LOV_CODEC_ACTIVE_KEY",
+        "LOV_WEB_SECRET_KEY",  # the workers sign the portal links the desk checks
+        "LOV_PORTAL_URL",
     )
     for key in shared:
         assert env[key] == worker[key], key

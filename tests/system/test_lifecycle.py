@@ -145,9 +145,13 @@ async def test_termination_keeps_duties_covering_contract_time_and_ends_contract
         assert "30 juni 2031" in notice
         # T2 (May–August), the annual report and the årsredovisning report on time before the
         # end date: still owed, listed by title and period. T3 (September–December) is not.
-        assert "Egenkontroll – kvalitet och delaktighet i genomförandeplanen (2031-T2)" in notice
-        assert "Årsredovisning (2031)" in notice
-        assert "(2031-T3)" not in notice and "self-inspection" not in notice
+        assert (
+            "Egenkontroll – kvalitet och delaktighet i genomförandeplanen för perioden 2031-T2"
+            in notice
+        )
+        # The årsredovisning due in 2031 is the one for the fiscal year 2030.
+        assert "Årsredovisning för räkenskapsåret 2030" in notice
+        assert "2031-T3" not in notice and "self-inspection" not in notice
         assert [m[1] for m in stack.mails("self-inspection", "2031-T3")] == []
         assert "reminder" in [m[1] for m in stack.mails("self-inspection", "2031-T2")]
         assert "overdue" in [m[1] for m in stack.mails("annual-accounts", "2031")]
@@ -322,7 +326,9 @@ async def test_validators_reject_bad_updates_before_history(tmp_path: Path) -> N
         assert after[UPDATE_ACCEPTED] == 0
         assert after[ACTIVITY_SCHEDULED] == before[ACTIVITY_SCHEDULED]
         assert len(stack.mail.messages) == sent
-        # An accepted item cannot be submitted again.
+        # An accepted item cannot be submitted again: refused by the validator while the
+        # workflow still holds the acceptance e-mail (1 March 2031 is a Saturday: it goes on
+        # Monday), by the service once the workflow has completed.
         await obligations.submit(stack.client, ORG, "self-inspection", "2031-T1", t1_submission())
         await obligations.review(
             stack.client,
@@ -331,7 +337,7 @@ async def test_validators_reject_bad_updates_before_history(tmp_path: Path) -> N
             "2031-T1",
             ReviewRequest(outcome="accept", actor="a"),
         )
-        with pytest.raises(ActionError, match="status: the item is already accepted"):
+        with pytest.raises(ActionError, match="status: .*the item is already accepted"):
             await obligations.submit(
                 stack.client, ORG, "self-inspection", "2031-T1", t1_submission()
             )

@@ -208,7 +208,20 @@ async def _desk_logs_in_the_first_administrator(service: Service, port: str) -> 
         assert csrf is not None
         form = {"username": "admin", "password": password, "csrf_token": csrf.group(1)}
         assert (await browser.post("/login", data=form)).status_code == 303
+        # The password is one-time: the desk asks for a new one before anything else.
+        assert (await browser.get("/")).headers["location"] == "/password"
+        new = "administratorns-eget-lösen"
+        csrf = re.search(
+            r'name="csrf_token" value="([^"]+)"', (await browser.get("/password")).text
+        )
+        assert csrf is not None
+        form = {"password": new, "repeated": new, "csrf_token": csrf.group(1)}
+        assert (await browser.post("/password", data=form)).status_code == 303
         assert "<h1>Att göra</h1>" in (await browser.get("/")).text
+        # The provider portal answers on the address the e-mails' links use.
+        assert f"Utförarportal: {desk}/portal" in service.text()
+        portal = await browser.get("/portal")
+        assert portal.status_code == 200 and "Ny länk till utförarportalen" in portal.text
 
 
 def _assert_in(service: Service, text: str) -> Callable[[], Awaitable[None]]:

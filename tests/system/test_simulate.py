@@ -217,3 +217,34 @@ def test_administration_shows_meeting_recovery_placement_and_application(tmp_pat
         for line in lines
         if line["type"] == "status" and line["provider"] == applicant and "obligation" in line
     ]  # the approved provider's contract has opened its duties and meetings
+
+
+def test_each_mail_that_asks_the_provider_to_act_carries_its_portal_link() -> None:
+    import os
+    from datetime import UTC
+
+    from models.domain import portal_token
+
+    secret = "simulation-portal-secret-" + "k" * 20
+    done = subprocess.run(
+        [sys.executable, "-m", "starter", "simulate", "scenarios/late-provider.toml", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env={**os.environ, "LOV_WEB_SECRET_KEY": secret, "LOV_PORTAL_URL": "https://lov.example/p"},
+    )
+    assert done.returncode == 0, done.stderr
+    mails = [json.loads(x) for x in done.stdout.splitlines() if '"type": "email"' in x]
+    asking = {"reminder", "overdue", "pafpekande", "completion-request"}
+    assert asking <= {m["kind"] for m in mails}
+    for mail in mails:
+        to_provider = "info@senomsorg.example" in mail["to"]
+        if mail["kind"] in asking and to_provider:
+            link = mail["link"]
+            assert link.startswith("https://lov.example/p/"), mail
+            grant = portal_token.read(secret, link.rsplit("/", 1)[1], datetime.now(UTC))
+            assert grant.provider_ref == mail["provider"].replace("-", "")
+            assert portal_token.same_contact(secret, grant, "info@senomsorg.example")
+        elif mail["kind"] in ("receipt", "accepted", "management") or not to_provider:
+            assert "link" not in mail, mail

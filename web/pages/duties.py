@@ -16,11 +16,9 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from starlette.datastructures import FormData
 from temporalio.client import Client
-from temporalio.exceptions import TemporalError
-from temporalio.service import RPCError
 
 from models.messages.obligation import (
     ExtendRequest,
@@ -29,15 +27,16 @@ from models.messages.obligation import (
     WaiveRequest,
 )
 from services import obligations
+from services.documents import held
 from services.duties import duty_page
 from services.errors import ActionError
 from services.provider_refs import org_nr_of
-from services.request_ids import Attempt, attempt, check_request_id
 from services.users import Account
 from web import sessions
+from web.actions import Refused, perform
 from web.auth import Administrator, LoggedIn
 from web.desk import desk
-from web.forms import GENERAL, day, errors_of, required, text
+from web.forms import day, required, text
 from web.links import duty_href, provider_href
 from web.render import page, sv_date
 
@@ -89,6 +88,8 @@ async def _show(
         # again must name the same request, so Temporal runs it at most once.
         request_ids={name: str(uuid.uuid4()) for name in FORMS} | (same_request or {}),
         zone=the_desk.zone(facts.plan_id),
+        # Documents uploaded in the provider portal can be downloaded (web/pages/documents.py).
+        held=held(the_desk.settings, facts),
     )
 
 
@@ -112,48 +113,25 @@ async def _act(
     org = await _org(request, ref)
     form = await request.form()
     values = {name: text(form, name) for name in fields}
-    state: Attempt | None = None
-
-    def refused(
-        errors: dict[str, str], status_code: int, same_request: dict[str, str] | None = None
-    ) -> Awaitable[Response]:
-        """The duty page again, with this form as it was filled in and why it was refused."""
-        return _show(
+    result = await perform(
+        request,
+        form,
+        fields,
+        lambda: build(form, who.username),
+        lambda client, req: update(client, org, obligation, period, req),
+    )
+    if isinstance(result, Refused):
+        # The duty page again, with this form as it was filled in and why it was refused.
+        return await _show(
             request,
             org,
             obligation,
             period,
             who,
-            errors={form_name: errors},
+            errors={form_name: result.errors},
             values={form_name: values},
-            status_code=status_code,
-            same_request=same_request,
-        )
-
-    try:
-        try:
-            request_model = build(form, who.username)
-        except ValidationError as err:
-            first = err.errors()[0]
-            raise ActionError(
-                str(first["loc"][0]) if first["loc"] else GENERAL, first["msg"]
-            ) from None
-        state = Attempt(check_request_id(text(form, "request_id") or None))
-        client = await desk(request).temporal()
-        with attempt(state):
-            result = await update(client, org, obligation, period, request_model)
-    except ActionError as err:
-        return await refused(errors_of(err, fields), 400)
-    except (RPCError, TemporalError, OSError, RuntimeError):
-        if state is not None and state.sent:
-            message = (
-                "Temporal svarade inte, så det är oklart om ändringen gjordes. Skicka "
-                "formuläret igen: samma formulär görs bara en gång."
-            )
-        else:
-            message = "Temporal svarar inte just nu, så inget har ändrats. Försök igen om en stund."
-        return await refused(
-            {GENERAL: message}, 503, {form_name: state.request_id} if state else None
+            status_code=result.status_code,
+            same_request={form_name: result.request_id} if result.request_id else None,
         )
     sessions.flash(request, done(result))
     return RedirectResponse(request.url.path.rsplit("/", 1)[0], status_code=303)

@@ -1,5 +1,6 @@
 """Logging in and out with a local account (services/users.py checks the password and the
-limit on failed logins)."""
+limit on failed logins). With single sign-on configured (web/pages/sso.py) the page offers it
+first, and local accounts log in only when LOV_OIDC_LOCAL_LOGIN allows it."""
 
 from __future__ import annotations
 
@@ -14,19 +15,29 @@ from web.forms import text
 from web.render import page
 
 router = APIRouter()
+LOCAL_OFF = "Logga in med kommunens inloggning. Lokala konton används inte här."
+
+
+def _ways(request: Request) -> dict[str, bool]:
+    """Which ways of logging in the page offers."""
+    sso = desk(request).sso
+    return {"sso": sso is not None, "local": sso is None or sso.config.local_login}
 
 
 @router.get("/login", response_class=HTMLResponse)
 async def login_page(request: Request) -> Response:
     if sessions.username(request) is not None:
         return RedirectResponse("/", status_code=303)
-    return page(request, "login.html", error=None, username="")
+    return page(request, "login.html", error=None, username="", **_ways(request))
 
 
 @router.post("/login", response_class=HTMLResponse)
 async def login(request: Request) -> Response:
     form = await request.form()
     username = text(form, "username")
+    ways = _ways(request)
+    if not ways["local"]:
+        return page(request, "login.html", 403, error=LOCAL_OFF, username="", **ways)
     password = form.get("password")
     try:
         account = await users.authenticate(
@@ -36,7 +47,7 @@ async def login(request: Request) -> Response:
             client_address(request),
         )
     except users.LoginRefused as refused:
-        return page(request, "login.html", 401, error=str(refused), username=username)
+        return page(request, "login.html", 401, error=str(refused), username=username, **ways)
     sessions.log_in(request, account.username)
     sessions.flash(request, f"Välkommen, {account.display_name}.")
     return RedirectResponse("/", status_code=303)

@@ -20,7 +20,7 @@ from services.meetings import MeetingToBook, meetings_to_book
 from services.recoveries import CaseRow, open_cases
 from web.auth import LoggedIn
 from web.desk import Desk, desk
-from web.links import duty_href, provider_href
+from web.links import application_href, duty_href, meeting_href, provider_href
 from web.render import page
 
 router = APIRouter()
@@ -88,14 +88,14 @@ async def start(request: Request, who: LoggedIn) -> Response:
         overdue=_rows(the_desk, sorted(overdue, key=lambda i: (-i.escalation_level, i.due))),
         week=_rows(the_desk, week),
         month=_rows(the_desk, month),
-        # An applicant that is not yet a provider has no page to link to.
+        # Each application to its own page (its checklist, komplettering and decision).
         applications=[
-            Linked(
-                a.application,
-                provider_href(the_desk, a.application.org_nr) if a.registered else None,
-            )
+            Linked(a.application, application_href(a.application.application_id))
             for a in applications
         ],
-        to_book=_linked(the_desk, to_book, lambda m: m.meeting.org_nr),
+        # Each to its meeting page, where it is booked.
+        to_book=[
+            Linked(m, meeting_href(the_desk, m.meeting.org_nr, m.meeting.period)) for m in to_book
+        ],
         cases=_linked(the_desk, cases, lambda c: c.case.org_nr),
     )

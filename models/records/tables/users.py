@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import CheckConstraint, Index, String
+from sqlalchemy import CheckConstraint, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.records.tables import columns as col
@@ -37,6 +37,8 @@ class User(Base):
     role: Mapped[col.Key]
     password_hash: Mapped[str] = mapped_column(String(PASSWORD_HASH_LEN))
     disabled: Mapped[bool]
+    # A generated or reset password (revision 0011): the user must choose a new one first.
+    must_change_password: Mapped[bool] = mapped_column(server_default=false())
     created_at: Mapped[datetime]
     changed_at: Mapped[datetime]
 

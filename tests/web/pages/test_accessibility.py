@@ -44,7 +44,9 @@ async def test_the_statement_is_read_without_logging_in(
     assert "2018:1937" in html and "WCAG" in html and "2.1 nivå AA" in html
     assert "axe-core" in html and "tangentbordet" in html
     # Known gaps: single sign-on, pages still to come.
-    assert "gemensamma inloggning" in html and "kundval" in html
+    assert "gemensamma inloggning" in html and "bokning av möten" in html
+    tested = html.split('<h2 id="tested">', 1)[1].split("</section>", 1)[0]
+    assert "återkraven" in tested and "kundvalet" in tested
     plan = load_plan(settings.default_plan, settings.plans_dir)
     admin = plan.roles[plan.administrator_role]
     assert f'<a href="mailto:{admin.email}">{admin.email}</a>' in html

@@ -1,6 +1,7 @@
 """The start page, "Att göra", from the records: awaiting review, late (most escalated first),
 due this week and this month, each row a link to its duty; open applications with their
-decision date, meetings of this year to book and open återkrav, each linked to its provider."""
+decision date and open återkrav, each linked to its provider, and meetings of this year to book,
+each linked to its meeting page."""
 
 from __future__ import annotations
 
@@ -134,20 +135,22 @@ async def test_the_start_page_lists_applications_meetings_and_recoveries(tmp_pat
         html = (await client.get("/")).text
 
     applications = _section(html, "applications")
-    # Undecided only, the nearest decision date first; a provider's row links to its page.
+    # Undecided only, the nearest decision date first; each row links to its application.
     assert "Beslutad Omsorg AB" not in applications
     assert applications.index("Hemtjänst 100% Väst") < applications.index("Nya Omsorgen AB")
     assert f'<time datetime="{soon.isoformat()}">{sv_date(soon)}</time>' in applications
     assert sv_date(far) in applications
-    assert 'href="/providers/5590010004">Hemtjänst 100% Väst</a>' in applications
+    assert 'href="/applications/application-5590010004-9">Hemtjänst 100% Väst</a>' in applications
     assert "komplettering begärd" in applications
-    assert ">Nya Omsorgen AB</a>" not in applications and "Nya Omsorgen AB" in applications
+    # An applicant that is not yet a provider too: the application has its own page.
+    assert 'href="/applications/application-5569999990-1">Nya Omsorgen AB</a>' in applications
     # The seeded undecided application (received, no decision date yet).
     assert "inte bestämd" in applications
 
     meetings = _section(html, "meetings")
     assert f"{year}-H9" in meetings
-    assert 'href="/providers/5560360793">Omsorg i Norr AB</a>' in meetings
+    # Each row leads to its meeting page, where it is booked.
+    assert f'href="/meetings/5560360793/{year}-H9">Omsorg i Norr AB</a>' in meetings
     assert f"{year}-H8" not in meetings  # booked already
     assert f"{year + 1}-H7" not in meetings  # next year's
 

@@ -1,7 +1,7 @@
 """A placement's plan, so that `lov placement list --plan` lists the ones awaiting a choice.
 
-Revision ID: 0011_placement_plan
-Revises: 0010_users
+Revision ID: 0012_placement_plan
+Revises: 0011_one_time_passwords
 Create Date: 2026-12-07
 
 Written by hand, like the others. Until now the plan of a placement was read through its
@@ -22,8 +22,8 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision: str = "0011_placement_plan"
-down_revision: str | None = "0010_users"
+revision: str = "0012_placement_plan"
+down_revision: str | None = "0011_one_time_passwords"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,80 @@
+"""Which e-mails carry the provider's portal link (activities/portal_links.py), and that an
+e-mail still goes out, without the link, when no web secret can be had."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from activities.portal_links import PortalLinks
+from models.domain import portal_token
+from models.messages.mail import MailRequest
+from models.plans.schema import Role
+from models.runtime.settings import Settings
+
+ROLES = {"lov-admin": Role(title="LOV-administratör", email="lov@kommun.example")}
+SECRET = "worker-secret-" + "w" * 30
+
+
+def _request(template: str, to: list[str], **context: object) -> MailRequest:
+    return MailRequest(
+        key="k",
+        kind=template,
+        template=template,
+        language="sv",
+        to_roles=to,
+        roles=ROLES,
+        org_nr="556036-0793",
+        workflow_id="obligation-5560360793-annual-report-2027",
+        at=datetime(2027, 3, 1, tzinfo=UTC),
+        context=dict(context),
+    )
+
+
+@pytest.mark.parametrize(
+    ("template", "to", "context", "wanted"),
+    [
+        ("reminder", ["provider"], {}, True),
+        ("overdue", ["provider", "lov-admin"], {}, True),
+        ("completion-request", ["provider"], {}, True),
+        ("recovery-notice", ["provider", "lov-admin"], {}, True),
+        ("vite", ["provider", "lov-admin"], {"escalation": "Vite"}, True),  # any ladder step
+        ("management", ["lov-admin"], {"escalation": "Till chefen"}, False),  # not to the provider
+        ("receipt", ["provider"], {}, False),  # asks nothing of the provider
+        ("accepted", ["provider"], {}, False),
+    ],
+)
+def test_which_mails_carry_the_link(
+    template: str, to: list[str], context: dict[str, object], wanted: bool, tmp_path: Path
+) -> None:
+    links = PortalLinks(Settings(var_dir=tmp_path, web_secret_key=SecretStr(SECRET)))
+    assert links.wanted(_request(template, to, **context)) is wanted
+
+
+def test_the_link_is_signed_for_the_contact_at_the_portal_address(tmp_path: Path) -> None:
+    settings = Settings(
+        var_dir=tmp_path,
+        web_secret_key=SecretStr(SECRET),
+        portal_url="https://lov.kommun.example/portal/",
+    )
+    link = PortalLinks(settings).link("556036-0793", "kontakt@omsorg.example")
+    assert link is not None and link.startswith("https://lov.kommun.example/portal/")
+    grant = portal_token.read(SECRET, link.rsplit("/", 1)[1], datetime.now(UTC))
+    assert grant.provider_ref == "5560360793"
+    assert portal_token.same_contact(SECRET, grant, "kontakt@omsorg.example")
+
+
+def test_without_a_usable_secret_the_mail_goes_without_a_link(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("")
+    links = PortalLinks(Settings(var_dir=blocked))  # the secret file cannot be made here
+    assert links.link("556036-0793", "kontakt@omsorg.example") is None
+    assert links.link("556036-0793", "kontakt@omsorg.example") is None
+    assert caplog.text.count("LOV_WEB_SECRET_KEY") == 1  # said once, not per e-mail
+    short = PortalLinks(Settings(var_dir=tmp_path, web_secret_key=SecretStr("kort")))
+    assert short.link("556036-0793", "kontakt@omsorg.example") is None

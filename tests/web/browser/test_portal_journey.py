@@ -1,0 +1,183 @@
+"""The provider's journey in a real browser (headless Chromium): the reminder arrives in the SMTP
+sink, the provider follows its personal link, reads what the duty needs, is refused a wrong
+value next to the field, fills in the fields, uploads a PDF and submits; the receipt arrives, and
+the administrator's desk shows the submission, with the document's SHA-256 and the provider's
+contact as the actor. axe-core
+checks each portal page on the way (no serious or critical WCAG 2.1 A/AA violation).
+
+The desk runs in this test's event loop (uvicorn) with the worker, so every browser step runs in
+a thread: a blocking WebDriver call must not stop the server that answers it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from temporalio.testing import WorkflowEnvironment
+
+from tests.support.browser import assert_accessible, button, field, screenshot, wait_for
+from tests.support.cli_runner import cli_worker
+from tests.support.contract_cli import Lov
+from tests.support.desk import add_accounts, desk_client, desk_server, log_in
+from tests.support.helpers import ReceivedMail, eventually, free_port, random_org_nr
+from tests.support.plans import PLAN_ID, PROVIDER_EMAIL, ZONE
+from tests.support.portal import portal_settings, write_plan
+from tests.support.worker_process import PLAN_ID as REMINDED_PLAN
+from tests.support.worker_process import reminder_plan
+
+pytestmark = pytest.mark.browser
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+
+
+def heading(driver: Any) -> str:
+    return str(driver.find_element(By.TAG_NAME, "h1").text)
+
+
+def follow_the_link(driver: Any, link: str) -> None:
+    driver.get(link)
+    wait_for(driver, lambda d: d.current_url.endswith("/portal"), "the portal's start page")
+    assert heading(driver) == "Att lämna för Omsorg i Norr AB"
+    assert "/portal/" not in driver.current_url.split("/portal", 1)[1]  # no token any more
+    assert_accessible(driver)
+    screenshot(driver, "portal-start")
+
+
+def answer(driver: Any, year: str, pdf: Path) -> None:
+    old = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.LINK_TEXT, "Årlig redovisning").click()
+    wait_for(driver, expected_conditions.staleness_of(old), "the duty's page")
+    assert heading(driver) == f"Årlig redovisning {year}"
+    assert "heltal, 0 eller mer" in driver.page_source
+    assert_accessible(driver)
+    # A wrong value first: refused next to its field, what was typed kept.
+    field(driver, "Antal kunder (krävs)").send_keys("tolv")
+    field(driver, "Ja").click()
+    old = driver.find_element(By.TAG_NAME, "html")
+    button(driver, "Skicka in").click()
+    wait_for(driver, expected_conditions.staleness_of(old), "the refusal")
+    error = driver.find_element(By.ID, "field-customers-error").text
+    assert "ska vara ett heltal" in error
+    assert field(driver, "Antal kunder (krävs)").get_attribute("aria-invalid") == "true"
+    assert_accessible(driver)
+    screenshot(driver, "portal-duty")
+    customers = field(driver, "Antal kunder (krävs)")
+    customers.clear()
+    customers.send_keys("12")
+    field(driver, "Ja").click()
+    field(driver, "Andel undersköterskor (%) (frivillig)").send_keys("87,5")
+    field(driver, "Analys av avvikelser (krävs)").send_keys(str(pdf))
+    old = driver.find_element(By.TAG_NAME, "html")
+    button(driver, "Skicka in").click()
+    wait_for(driver, expected_conditions.staleness_of(old), "the answer")
+    flash = driver.find_element(By.CSS_SELECTOR, ".flash").text
+    assert flash.startswith("Tack! Vi har tagit emot")
+    assert "Inlämnad av kontakt@omsorg.example" in driver.page_source
+    assert "Analys av avvikelser: avvikelser.pdf" in driver.page_source
+    assert_accessible(driver)
+
+
+def log_out(driver: Any) -> None:
+    """Logging out ends the visit: the page to ask for a new link, which is accessible too."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    button(driver, "Logga ut").click()
+    wait_for(driver, expected_conditions.staleness_of(old), "the page after logging out")
+    assert heading(driver) == "Ny länk till utförarportalen"
+    assert "Ni är utloggad." in driver.find_element(By.CSS_SELECTOR, ".flash").text
+    assert field(driver, "E-postadress").get_attribute("type") == "email"
+    assert_accessible(driver)
+    driver.get(driver.current_url.replace("/ny-lank", ""))
+    assert heading(driver) == "Ny länk till utförarportalen"  # no visit any more
+
+
+def _of(org: str, kind: str) -> Any:
+    digits = org.replace("-", "")
+
+    def match(m: EmailMessage) -> bool:
+        return m["X-Lov-Kind"] == kind and str(m["X-Lov-Org-Nr"]).replace("-", "") == digits
+
+    return match
+
+
+async def test_a_provider_answers_its_reminder_in_the_portal(
+    page: Any,
+    dev_env: WorkflowEnvironment,
+    smtp_server: ReceivedMail,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reminder_plan(datetime.now(ZONE))  # skip near midnight before starting anything
+    # cli_worker clears every LOV_* variable; `make screenshots` sets this one.
+    shots = os.environ.get("LOV_SCREENSHOTS")
+    port = free_port()
+    # The worker's settings are read when it starts: its links lead to this test's portal.
+    monkeypatch.setenv("LOV_PORTAL_URL", f"http://127.0.0.1:{port}/portal")
+    plans_dir = write_plan(tmp_path, "")
+    async with cli_worker(
+        dev_env.client,
+        smtp_server,
+        tmp_path,
+        monkeypatch,
+        name="portal-journey",
+        default_plan=PLAN_ID,
+        plans_dir=plans_dir,
+    ) as env:
+        url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
+        monkeypatch.setenv("LOV_DATABASE_URL", url)
+        if shots:
+            monkeypatch.setenv("LOV_SCREENSHOTS", shots)
+        # The plan is read when the contract starts: the reminder is timed from now.
+        now = datetime.now(ZONE)
+        due, text = reminder_plan(now)
+        # The plan of tests.support.worker_process (a required document), under this id.
+        write_plan(tmp_path, text.replace(REMINDED_PLAN, PLAN_ID, 1))
+        pdf = tmp_path / "avvikelser.pdf"
+        pdf.write_bytes(PDF)
+        lov = Lov(dev_env.client, smtp_server, env, tmp_path, due, now.date() - timedelta(1))
+        org = random_org_nr()
+        await lov.start(org)
+
+        async def reminder() -> tuple[EmailMessage, list[str]]:
+            return smtp_server.take(_of(org, "reminder"))
+
+        message, rcpt = await eventually(reminder, timeout=60)
+        assert rcpt == [PROVIDER_EMAIL]
+        body = message.get_body(preferencelist=("plain",))
+        assert body is not None
+        link = next(x for x in body.get_content().splitlines() if "/portal/" in x).strip()
+        assert link.startswith(f"http://127.0.0.1:{port}/portal/")
+
+        settings = portal_settings(lov)
+        async with desk_server(settings, port):
+            await asyncio.to_thread(follow_the_link, page, link)
+            await asyncio.to_thread(answer, page, str(due.year), pdf)
+            await asyncio.to_thread(log_out, page)
+
+        async def receipt() -> tuple[EmailMessage, list[str]]:
+            return smtp_server.take(_of(org, "receipt"))
+
+        receipt_mail, to = await eventually(receipt, timeout=30)
+        assert PROVIDER_EMAIL in to and "Mottagningsbekräftelse" in str(receipt_mail["Subject"])
+
+        # The administrator's desk shows the submission, by the provider's contact.
+        assert settings.database_url is not None
+        await add_accounts(settings.database_url, "administrator")
+        async with desk_client(settings) as desk:
+            await log_in(desk, "administrator")
+            duty = f"/providers/{org.replace('-', '')}/duties/annual-report/{due.year}"
+
+            async def shown() -> None:
+                html = (await desk.get(duty)).text
+                assert "inlämnad, väntar på granskning" in html, html
+                assert f"Inlämnad av {PROVIDER_EMAIL}" in html and "87,50" in html
+                assert hashlib.sha256(PDF).hexdigest() in html and "avvikelser.pdf" in html
+
+            await eventually(shown, timeout=20)

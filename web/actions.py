@@ -1,0 +1,94 @@
+"""One action of the desk, for every page with forms that change something (duties, meetings,
+applications, återkrav, kundval): the form read into a services/ request, sent to Temporal once,
+and either done or refused.
+
+A refusal is the application layer's `ActionError` or the workflow validator's "field: message",
+worded in Swedish and shown next to the form field it names (HTTP 400, nothing changed); when
+Temporal cannot be reached it says whether the change may have been made (503) and keeps the
+form's request id, so sending the same form again runs the change at most once
+(services/request_ids.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from fastapi import Request
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+from temporalio.client import Client
+from temporalio.exceptions import TemporalError
+from temporalio.service import RPCError
+
+from services.errors import ActionError
+from services.request_ids import Attempt, attempt, check_request_id
+from web.desk import desk
+from web.forms import GENERAL, errors_of, text
+from web.refusals import Rewordings, in_swedish
+
+R = TypeVar("R")
+T = TypeVar("T")
+
+UNKNOWN_OUTCOME = (
+    "Temporal svarade inte, så det är oklart om ändringen gjordes. Skicka formuläret igen: "
+    "samma formulär görs bara en gång."
+)
+NOT_SENT = "Temporal svarar inte just nu, så inget har ändrats. Försök igen om en stund."
+# The services' bilingual refusals gloss the Swedish in English: "(not a number)". The desk's
+# readers get the Swedish only; a gloss is lower-case ASCII words in brackets.
+_GLOSS = re.compile(r" \((?:[a-z][a-z ,;'.-]*)\)")
+
+
+@dataclass(frozen=True)
+class Refused:
+    """Why the action was not done: messages by form field, the HTTP status, and the request
+    id the form must send again (only when the outcome is unknown)."""
+
+    errors: dict[str, str]
+    status_code: int
+    request_id: str | None = None
+
+
+def refusal(err: ActionError, fields: Iterable[str], words: Rewordings | None = None) -> Refused:
+    """`err` as the form shows it: in Swedish, next to its field (or above the form)."""
+    swedish = _GLOSS.sub("", in_swedish(err.message, words))
+    return Refused(errors_of(ActionError(err.field, swedish), fields), 400)
+
+
+async def perform(
+    request: Request,
+    form: FormData,
+    fields: Iterable[str],
+    build: Callable[[], R],
+    call: Callable[[Client, R], Awaitable[T]],
+    words: Rewordings | None = None,
+    on_form: Callable[[ActionError], ActionError] = lambda err: err,
+) -> T | Refused:
+    """`call(client, build())` under the form's request id; `Refused` instead of raising
+    (`on_form` names a refusal's form field where the service's name differs)."""
+    names = tuple(fields)
+    state: Attempt | None = None
+    try:
+        try:
+            built = build()
+        except ValidationError as err:
+            first = err.errors()[0]
+            raise ActionError(
+                str(first["loc"][0]) if first["loc"] else GENERAL, first["msg"]
+            ) from None
+        state = Attempt(check_request_id(text(form, "request_id") or None))
+        client = await desk(request).temporal()
+        with attempt(state):
+            return await call(client, built)
+    except ActionError as err:
+        return refusal(on_form(err), names, words)
+    except (RPCError, TemporalError, OSError, RuntimeError):
+        sent = state is not None and state.sent
+        return Refused(
+            {GENERAL: UNKNOWN_OUTCOME if sent else NOT_SENT},
+            503,
+            state.request_id if state is not None else None,
+        )
