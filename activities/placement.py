@@ -149,6 +149,7 @@ class PlacementActivities:
             care_plan_current=w.care_plan_current,
             end_date=w.end_date,
             at=w.at,
+            plan_id=w.plan_id,
         )
         # The audit trail names the provider, never the customer reference.
         await self._store.record_audit(

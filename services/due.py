@@ -10,8 +10,8 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from models.records.store import RecordStore
-from models.runtime.settings import Settings
+from models.records.obligations import ObligationRecords
+from models.runtime.locations import RecordsConfig
 from services.errors import ActionError
 from services.filters import plan_filter
 from services.record_reads import read_records
@@ -80,7 +80,7 @@ def check_filters(overdue: bool, awaiting_review: bool) -> None:
 
 
 async def due_items(
-    store: RecordStore,
+    store: ObligationRecords,
     first: date,
     last: date,
     *,
@@ -115,7 +115,7 @@ async def due_items(
 
 
 async def due_list(
-    settings: Settings,
+    settings: RecordsConfig,
     first: date,
     last: date,
     *,
@@ -128,7 +128,8 @@ async def due_list(
     plan_id = plan_filter(plan, settings.plans_dir)
     return await read_records(
         settings.require_records(),
-        RecordStore,
+        # The obligations' store alone: `lov due` imports none of the other stores.
+        ObligationRecords,
         lambda store: due_items(
             store, first, last, overdue=overdue, awaiting_review=awaiting_review, plan_id=plan_id
         ),

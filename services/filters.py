@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from models.plans.loader import list_plans
 from services.errors import ActionError
 
 SEARCH_MAX = 100
@@ -16,6 +15,9 @@ def plan_filter(plan: str | None, plans_dir: Path) -> str | None:
     """A `--plan` filter names a plan of the plans directory (a typo would list nothing)."""
     if plan is None:
         return None
+    # Here, not at the top: the plan schema (pydantic) is not needed by a list without --plan.
+    from models.plans.loader import list_plans
+
     known = list_plans(plans_dir)
     if plan.strip() not in known:
         raise ActionError(

@@ -358,8 +358,8 @@ async def list_placements(
     area: str | None = None,
 ) -> list[PlacementRow]:
     """Placements in the order registered; filters checked before the database is read.
-    With `plan`, those whose provider's contract follows that plan (one awaiting the
-    customer's choice has no provider yet and is not listed)."""
+    With `plan`, those on that plan, awaiting the customer's choice included (the plan is
+    recorded with the placement; a row from before it was, by its provider's contract)."""
     wanted_plan = plan_filter(plan, settings.plans_dir)
     status = state_filter(state, [s.value for s in PlacementState])
     wanted_area = check_area(area)

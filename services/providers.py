@@ -15,11 +15,10 @@ from typing import Any
 
 from models.domain.contract_state import contract_state
 from models.domain.orgnr import OrgNrError, normalize_org_nr
-from models.plans.loader import PlanError, load_plan
 from models.records.access import snapshot
-from models.records.store import RecordStore
+from models.records.provider_page import ProviderPageRecords
 from models.records.tables import CONTRACT_STATUSES
-from models.runtime.settings import Settings
+from models.runtime.locations import RecordsConfig
 from services.errors import ActionError
 from services.filters import plan_filter, search_filter
 from services.record_reads import read_records
@@ -141,7 +140,7 @@ def check_status(status: str | None) -> str | None:
 
 
 async def list_providers(
-    store: RecordStore,
+    store: ProviderPageRecords,
     plan_id: str | None = None,
     status: str | None = None,
     search: str | None = None,
@@ -171,6 +170,9 @@ def _org_nr(org_nr: str) -> str:
 
 
 def _titles(plan_id: str, plans_dir: Path, notes: list[str]) -> dict[str, str]:
+    # Here, not at the top: the plan schema (pydantic) only for a provider with a contract.
+    from models.plans.loader import PlanError, load_plan
+
     try:
         plan = load_plan(plan_id, plans_dir)
     except PlanError as err:
@@ -180,7 +182,7 @@ def _titles(plan_id: str, plans_dir: Path, notes: list[str]) -> dict[str, str]:
 
 
 async def provider_page(
-    store: RecordStore, org_nr: str, today: date, plans_dir: Path
+    store: ProviderPageRecords, org_nr: str, today: date, plans_dir: Path
 ) -> ProviderPage:
     """The provider's page: its latest contract, this year's duties (and earlier ones still
     not settled), open escalations, meetings, recoveries and placements. ActionError naming
@@ -243,7 +245,7 @@ async def provider_page(
 
 
 async def provider_list(
-    settings: Settings,
+    settings: RecordsConfig,
     plan: str | None = None,
     status: str | None = None,
     search: str | None = None,
@@ -255,16 +257,16 @@ async def provider_list(
     text = search_filter(search)
     return await read_records(
         settings.require_records(),
-        RecordStore,
+        ProviderPageRecords,
         lambda store: list_providers(store, plan_id, the_status, text),
     )
 
 
-async def provider_page_of(settings: Settings, org_nr: str, today: date) -> ProviderPage:
+async def provider_page_of(settings: RecordsConfig, org_nr: str, today: date) -> ProviderPage:
     """`provider_page` on the configured records."""
     org = _org_nr(org_nr)
     return await read_records(
         settings.require_records(),
-        RecordStore,
+        ProviderPageRecords,
         lambda store: provider_page(store, org, today, settings.plans_dir),
     )

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from models.records.access import CoreAccess
 from models.records.db import DatabaseNotMigrated, check_current, make_engine, make_session_factory
-from models.records.store import RecordStore
 from services.errors import ActionError
+
+if TYPE_CHECKING:
+    from models.records.store import RecordStore
 
 S = TypeVar("S", bound=CoreAccess)
 T = TypeVar("T")
@@ -52,8 +54,21 @@ async def open_records(database_url: str) -> AsyncIterator[RecordStore]:
         await check_current(database_url)
     except DatabaseNotMigrated as err:
         raise RecordsUnavailable(str(err)) from None
+    # Here, not at the top: a list command's read_records takes the one store it needs.
+    from models.records.store import RecordStore
+
     engine = make_engine(database_url)
     try:
         yield RecordStore(make_session_factory(engine))
     finally:
         await engine.dispose()
+
+
+def __getattr__(name: str) -> Any:
+    # `RecordStore` (the desk's type, web/desk.py) loads every store: only when asked for, so a
+    # list command's read_records imports just the store it reads (docs/PERFORMANCE.md §5).
+    if name == "RecordStore":
+        from models.records.store import RecordStore
+
+        return RecordStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,7 +2,7 @@
 
 import sys
 
-from models.runtime.settings import exit_on_invalid_settings
+from models.runtime.setting_errors import exit_on_invalid_settings
 from starter.cli import _requested, build_app
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from typing import Any
 
 import typer
 
-from models.runtime.settings import exit_on_invalid_settings
+from models.runtime.setting_errors import exit_on_invalid_settings
 
 # name → module whose `app` is the command group
 GROUPS: dict[str, str] = {

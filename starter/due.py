@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 
-from models.runtime.settings import get_settings
 from services import due as due_service
 from services.errors import ActionError
 from starter.errors import fail_bad_input
@@ -23,7 +22,7 @@ from starter.options import (
     value_option,
 )
 from starter.output import echo_data
-from starter.records_read import run_query
+from starter.records_read import records_settings, run_query
 from starter.table import table_lines
 from starter.words import state_sv
 
@@ -70,7 +69,7 @@ def due(
         start, end = due_service.due_window(local_today(), the_month, first, last)
     except ActionError as err:
         fail_bad_input(str(err))
-    settings = get_settings()
+    settings = records_settings()
     items = run_query(
         lambda: due_service.due_list(
             settings, start, end, overdue=overdue, awaiting_review=awaiting_review, plan=plan

@@ -363,8 +363,8 @@ def list_placements(
     plan: Annotated[
         str | None,
         plan_filter(
-            "Placeringar hos utförare med avtal enligt planen. "
-            "(Placements with providers on the plan.)"
+            "Placeringar enligt planen, även de som väntar på kundens val. "
+            "(Placements on the plan, awaiting a choice included.)"
         ),
     ] = None,
     org_nr: Annotated[

@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 
-from models.runtime.settings import get_settings
 from services import providers
 from services.words import CONTRACT_STATES
 from starter.options import (
@@ -21,7 +20,7 @@ from starter.options import (
     value_option,
 )
 from starter.output import echo_data
-from starter.records_read import run_query
+from starter.records_read import records_settings, run_query
 from starter.table import table_lines
 from starter.words import KIND_SV, state_sv
 
@@ -64,7 +63,7 @@ def list_providers(
     --json skriver en lista av objekt med nycklarna org_nr, name, email, plan_id,
     contract_start, status och end_date (null utan avtal)."""
 
-    settings = get_settings()
+    settings = records_settings()
     rows = run_query(lambda: providers.provider_list(settings, plan, status, search))
     if as_json:
         echo_data([r.as_dict() for r in rows])
@@ -165,7 +164,7 @@ def show(org_nr: OrgNrArg, as_json: JsonOpt = False) -> None:
     open_recoveries, placements {current, active, granted_hours, care_plans_current} och
     notes."""
     org = parse_org_nr(org_nr)
-    settings = get_settings()
+    settings = records_settings()
     page = run_query(lambda: providers.provider_page_of(settings, org, local_today()))
     if as_json:
         echo_data(page.as_dict())

@@ -40,10 +40,9 @@ from web.pages import (
     start,
 )
 from web.pages import meetings as meeting_pages
+from web.pages import reports as report_pages
 from web.portal import pages as portal_pages
 from web.portal.limits import PortalBodyLimit
-from web.pages import accessibility, duties, login, providers, start
-from web.pages import reports as report_pages
 from web.render import page
 from web.security import SecurityHeaders, csrf_protected
 

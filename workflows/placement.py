@@ -77,6 +77,9 @@ CHOICE_DUE_PATCH = "choice-due-business-day"
 # list) wait for the plan's next office-hours moment (workflows/office_hours.py; issue 16).
 # Replies to a person's own action (a choice registered by the case officer) still go at once.
 OFFICE_HOURS_PATCH = "mail-office-hours"
+# workflow.patched() id: the placement's row in the records names its plan, so a placement
+# awaiting a choice is listed under its plan (`lov placement list --plan`; issue 20).
+RECORD_PLAN_PATCH = "placement-record-plan"
 
 # Why the customer must choose again, shown to the case officer in the plan's language (mail,
 # status, records). Only a state string and activity inputs: no command changes, replay-safe.
@@ -671,6 +674,7 @@ class PlacementWorkflow:
                     care_plan_current=current,
                     end_date=self._end_date,
                     at=now,
+                    plan_id=inp.plan_id if workflow.patched(RECORD_PLAN_PATCH) else None,
                 ),
                 event_key=f"{self._wid}:event:{number}",
                 event=f"placement_{event}",

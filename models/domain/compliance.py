@@ -23,7 +23,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from models.domain.calendar import next_business_day
 from models.domain.number_format import decimal_text, percent_text
 
 State = Literal["on_time", "late", "awaiting_completion", "missing", "waived", "not_due"]
@@ -441,6 +440,10 @@ def _plan_due(fact: OccurrenceFact, plan: PlanInfo | None) -> date:
     provider. Without the plan (not in the plans folder) the deadline in force is all there is."""
     if plan is None or fact.nominal_due is None:
         return fact.due
+    # Here, not at the top: the records (models.records.reports) import this module for its
+    # fact classes, and the calendar brings pydantic and the plan schema to every records read.
+    from models.domain.calendar import next_business_day
+
     return next_business_day(fact.nominal_due, plan.holiday_calendar)
 
 

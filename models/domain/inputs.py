@@ -23,13 +23,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
-
-from pydantic import BaseModel
 
 from models.domain.limits import KEY_LEN, LINK_LEN, NAME_LEN
 from models.domain.mailsafe import BREAKS_OR_CONTROLS
+
+if TYPE_CHECKING:
+    # Only checked messages are pydantic models; the CLI's option parsing uses the rules here
+    # without them (a records read starts without pydantic).
+    from pydantic import BaseModel
 
 # Contracts, decisions and meetings of a municipality fall well inside this; anything outside
 # is a typing mistake (9999-12-31, 0001-01-01) that the calendar code cannot date.
@@ -184,6 +187,8 @@ def check_request(message: BaseModel, prefix: str = "") -> None:
 
 
 def _check_nested(value: Any, path: str) -> None:
+    from pydantic import BaseModel  # loaded already: `value` is a field of a message
+
     if isinstance(value, BaseModel):
         check_request(value, f"{path}.")
     elif isinstance(value, Sequence) and not isinstance(value, str):

@@ -11,9 +11,6 @@ records database could have been written by other means.
 from __future__ import annotations
 
 import re
-from typing import Annotated
-
-from pydantic import AfterValidator
 
 from models.domain.limits import NAME_LEN
 
@@ -51,7 +48,3 @@ def check_line(value: str) -> str:
     if len(value) > MAX_LINE_LENGTH:
         raise ValueError(f"högst {MAX_LINE_LENGTH} tecken")
     return value
-
-
-EmailAddress = Annotated[str, AfterValidator(check_email)]
-OneLine = Annotated[str, AfterValidator(check_line)]

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from models.domain.calendar import CalendarRules
-from models.domain.mailsafe import EmailAddress, OneLine
+from models.domain.mail_fields import EmailAddress, OneLine
 from models.plans.schema import Role
 
 

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from models.domain.calendar import CalendarRules, MeetingWindow, Occurrence
 from models.domain.inputs import Actor, Day, Key
-from models.domain.mailsafe import EmailAddress, OneLine
+from models.domain.mail_fields import EmailAddress, OneLine
 from models.messages.common import HeldMailStatus, Message, Provider, Termination
 from models.messages.meeting import (
     MeetingInput,

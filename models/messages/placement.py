@@ -217,6 +217,8 @@ class PlacementWrite(Message):
     care_plan_current: bool
     end_date: date | None
     at: datetime
+    # The placement's plan; None from a workflow before it was recorded (leaves the row's plan).
+    plan_id: str | None = None
 
 
 class PlacementReport(Message):

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from models.domain.file_input import MAX_SCENARIO_BYTES, FileInputError, load_toml
 from models.domain.inputs import IN_RANGE, Actor, Day, OptionalDay, check_request
-from models.domain.mailsafe import EmailAddress, OneLine
+from models.domain.mail_fields import EmailAddress, OneLine
 from models.domain.orgnr import OrgNrError, normalize_org_nr
 from models.domain.quote import short
 from models.plans.loader import PlanError, load_plan

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from models.domain.mailsafe import EmailAddress
+from models.domain.mail_fields import EmailAddress
 from models.domain.quote import short
 
 KEY_RE = r"^[a-z][a-z0-9-]*$"

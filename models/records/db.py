@@ -20,7 +20,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from models.runtime.settings import PROJECT_ROOT, DatabaseMissing
+from models.runtime.locations import PROJECT_ROOT
+from models.runtime.setting_errors import DatabaseMissing
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -186,7 +187,7 @@ def alembic_config(url: str | URL | None = None) -> Config:
 # The newest migration, as a constant: a read command checks the database against it without
 # importing Alembic (a quarter of a second of every `lov due`). A test ties it to Alembic's own
 # head, so adding a migration without updating it fails at once.
-HEAD_REVISION = "0011_one_time_passwords"
+HEAD_REVISION = "0012_placement_plan"
 
 
 def head_revision() -> str:

@@ -81,7 +81,10 @@ class PlacementRecords(KeyedStore):
         care_plan_current: bool,
         end_date: date | None,
         at: datetime,
+        plan_id: str | None = None,
     ) -> bool:
+        """Record a placement's state. `plan_id` None (an activity scheduled by a workflow from
+        before the plan was written) leaves the recorded plan as it is."""
         _one_of("placement status", status, PLACEMENT_STATUSES)
         if not isinstance(granted_hours, Decimal):
             raise TypeError("granted_hours: Decimal required (never float)")
@@ -94,8 +97,10 @@ class PlacementRecords(KeyedStore):
             "care_plan_done_on": care_plan_done_on,
             "care_plan_current": care_plan_current,
             "end_date": end_date,
+            **({"plan_id": plan_id} if plan_id is not None else {}),
         }
         values = {
+            "plan_id": plan_id,
             **state,
             "placement_id": placement_id,
             "customer_ref": customer_ref,
@@ -124,8 +129,8 @@ class PlacementRecords(KeyedStore):
 
         `org_nr`: the provider serving the placement or taking it over. `area`: compared without
         regard to case (Python's casefold, so Å and å are one letter; SQLite's lower() folds only
-        ASCII). `plan_id`: the plan of the provider's contract; a placement still awaiting the
-        customer's choice has no provider yet, so no plan in the records, and is not listed."""
+        ASCII). `plan_id`: the placement's plan, awaiting a choice included; a row whose plan was
+        never recorded (before 0012_placement_plan, not backfilled) by its provider's contract."""
         query = select(Placement).order_by(Placement.created_at, Placement.id)
         if org_nr is not None:
             query = query.where((Placement.org_nr == org_nr) | (Placement.pending_org_nr == org_nr))
@@ -134,7 +139,10 @@ class PlacementRecords(KeyedStore):
             query = query.where(Placement.status == status)
         if plan_id is not None:
             contracts = select(Contract.org_nr).where(Contract.plan_id == plan_id)
-            query = query.where(Placement.org_nr.in_(contracts))
+            query = query.where(
+                (Placement.plan_id == plan_id)
+                | (Placement.plan_id.is_(None) & Placement.org_nr.in_(contracts))
+            )
         found = await self._snapshots(PlacementRecord, query)
         if area is not None:
             wanted = area.strip().casefold()

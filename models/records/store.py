@@ -11,28 +11,26 @@ from models.records.applications import ApplicationRecord, ApplicationRecords, A
 from models.records.audit import AuditRecord, AuditRecords
 from models.records.contracts import (
     ContractRecord,
-    ContractRecords,
     ContractYearRecord,
     ProviderContractRecord,
     ProviderRecord,
 )
 from models.records.keyed import RecordNotFound
-from models.records.meetings import ActionItemRecord, MeetingRecord, MeetingRecords
+from models.records.meetings import ActionItemRecord, MeetingRecord
 from models.records.obligations import (
     DueRecord,
     EscalationRecord,
-    ObligationRecords,
     OccurrenceEvent,
     OccurrenceRecord,
     ReviewRecord,
     SubmissionRecord,
 )
 from models.records.outbox import OutboxEntry, OutboxRecords
-from models.records.placements import PlacementRecord, PlacementRecords, ProviderPlacementStats
+from models.records.placements import PlacementRecord, ProviderPlacementStats
+from models.records.provider_page import ProviderPageRecords
 from models.records.recoveries import (
     RecoveryLineRecord,
     RecoveryRecord,
-    RecoveryRecords,
     RecoveryStepRecord,
     RecoveryTotal,
 )
@@ -67,15 +65,13 @@ __all__ = ["RecordNotFound", "RecordStore"] + [
 
 
 class RecordStore(
-    ContractRecords,
-    ObligationRecords,
+    # Contracts, obligations, meetings, recoveries and placements, in this order (the order of
+    # the bases decides which part a method comes from; none of them share a name).
+    ProviderPageRecords,
     ReportRecords,
     AuditRecords,
     OutboxRecords,
     ApplicationRecords,
-    MeetingRecords,
-    RecoveryRecords,
-    PlacementRecords,
     UserRecords,
 ):
     """Every concept's records behind one object, as activities and services use them."""

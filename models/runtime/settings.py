@@ -6,11 +6,7 @@ external service by setting its address.
 
 from __future__ import annotations
 
-import os
 import re
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -24,25 +20,35 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# The location settings and the settings' errors live in pydantic-free modules (read commands
+# use them without building Settings); they are still importable from here.
+from models.runtime.locations import (
+    DEFAULTS,
+    HOME_SETTING,
+    PROJECT_ROOT,
+    Locations,
+    config_file,
+    home_dir,
+    resolved_var_dir,
+)
+from models.runtime.setting_errors import DatabaseMissing, InvalidSetting, exit_on_invalid_settings
+
+__all__ = [
+    "HOME_SETTING",
+    "PROJECT_ROOT",
+    "DatabaseMissing",
+    "InvalidSetting",
+    "Settings",
+    "check_settings",
+    "describe_invalid",
+    "exit_on_invalid_settings",
+    "get_settings",
+    "home_dir",
+    "settings_refusal",
+]
+
 # pydantic-settings' "error parsing value for field "codec_keys" from source …"
 _SETTINGS_FIELD = re.compile(r'field "([A-Za-z0-9_]+)"')
-
-
-HOME_SETTING = "LOV_HOME"
-
-
-def home_dir() -> Path:
-    """The installation directory that holds `lov.toml` and `var/`: LOV_HOME, else the directory
-    this code is installed in. Never the working directory, so `lov` finds the same settings
-    and records database wherever it is started."""
-    value = os.environ.get(HOME_SETTING, "").strip()
-    return Path(value).expanduser().resolve() if value else PROJECT_ROOT
-
-
-def _config_file() -> Path:
-    explicit = os.environ.get("LOV_CONFIG", "").strip()
-    return Path(explicit).expanduser() if explicit else home_dir() / "lov.toml"
 
 
 class Settings(BaseSettings):
@@ -51,17 +57,19 @@ class Settings(BaseSettings):
 
     # The installation directory: lov.toml and var/ are found there (home_dir()). Read from the
     # environment before the settings file is, since it locates that file.
+    # The location settings (home, var_dir, plans_dir, default_plan, database_url) take their
+    # defaults from models.runtime.locations, which read commands use without pydantic.
     home: Path | None = Field(
-        default=None,
+        default=DEFAULTS.home,
         description="installation directory holding lov.toml and var/; unset = where lovflow "
         "is installed (never the working directory)",
     )
     # Where runtime state lives in the embedded default (Temporal's SQLite, records, mail); a
     # relative path is under `home`.
-    var_dir: Path = Path("var")
-    plans_dir: Path = PROJECT_ROOT / "plans"
+    var_dir: Path = DEFAULTS.var_dir
+    plans_dir: Path = DEFAULTS.plans_dir
     templates_dir: Path = PROJECT_ROOT / "templates"
-    default_plan: str = "sundsvall"
+    default_plan: str = DEFAULTS.default_plan
 
     # Temporal. No address means "start the embedded dev server" for `lov serve`.
     temporal_address: str | None = None
@@ -79,7 +87,7 @@ class Settings(BaseSettings):
     search_attributes: bool = True
 
     # Records database. None means SQLite under var_dir.
-    database_url: str | None = None
+    database_url: str | None = DEFAULTS.database_url
 
     # Mail. No host means "start the embedded SMTP sink" for `lov serve`.
     smtp_host: str | None = None
@@ -200,7 +208,7 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # Environment wins over the file so that one deployment file can be overridden per host.
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        path = _config_file()
+        path = config_file()
         if path.is_file():
             _check_config_file(path)
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
@@ -210,37 +218,37 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _var_dir_under_home(self) -> Settings:
-        # Relative to the installation, not to wherever `lov` happens to be started: a command
-        # run from another directory would otherwise create and read a second, empty var/.
         self._var_dir_given = "var_dir" in self.model_fields_set
         if self.home is not None:
             self.home = self.home.expanduser().resolve()
-        if not self.var_dir.is_absolute():
-            self.var_dir = (self.home or home_dir()) / self.var_dir
+        self.var_dir = resolved_var_dir(self.home, self.var_dir)
         return self
+
+    @property
+    def locations(self) -> Locations:
+        """The location settings, resolved as the read commands resolve them without pydantic."""
+        return Locations(
+            var_dir=self.var_dir,
+            var_dir_given=self._var_dir_given,
+            plans_dir=self.plans_dir,
+            default_plan=self.default_plan,
+            database_url=self.database_url,
+        )
 
     @property
     def database_setting(self) -> str:
         """The setting that names the records database, for messages about it."""
-        if self.database_url:
-            return "LOV_DATABASE_URL"
-        return "LOV_VAR_DIR" if self._var_dir_given else HOME_SETTING
+        return self.locations.database_setting
 
     def require_records(self) -> str:
         """The records database URL for a command that reads or changes records, or
         DatabaseMissing when it is a SQLite file that does not exist: only `lov serve` and
         `lov db upgrade` create one."""
-        # SQLAlchemy (URL parsing) only for the commands that use the records.
-        from models.records.db import require_database
-
-        require_database(self.resolved_database_url, self.database_setting)
-        return self.resolved_database_url
+        return self.locations.require_records()
 
     @property
     def resolved_database_url(self) -> str:
-        if self.database_url:
-            return self.database_url
-        return f"sqlite+aiosqlite:///{(self.var_dir / 'lovflow.db').resolve()}"
+        return self.locations.resolved_database_url
 
     @property
     def portal_base(self) -> str:
@@ -270,22 +278,6 @@ class Settings(BaseSettings):
             except ArgumentError:
                 data["database_url"] = "**********"
         return data
-
-
-class InvalidSetting(ValueError):
-    """A setting pydantic accepts but lovflow cannot use (e.g. LOV_CODEC_KEYS that are not
-    AES keys). The message starts with the setting's LOV_<NAME> and never quotes a secret."""
-
-
-class DatabaseMissing(InvalidSetting):
-    """A command that reads or changes records found no database where the settings point: it
-    says which setting to fix instead of creating an empty database there."""
-
-    def __init__(self, setting: str, path: Path) -> None:
-        super().__init__(
-            f"{setting}: ingen databas {path} (records database not found); starta `lov serve` "
-            "eller kör `lov db upgrade` där, eller sätt LOV_HOME eller LOV_DATABASE_URL"
-        )
 
 
 def check_settings(settings: Settings) -> None:
@@ -357,29 +349,18 @@ def describe_invalid(err: ValidationError) -> str:
     return "Ogiltig inställning (invalid setting): " + "; ".join(parts)
 
 
-@contextmanager
-def exit_on_invalid_settings() -> Iterator[None]:
-    """For program entry points (`lov`, `python worker.py`): invalid settings end the program
-    with one line on stderr and exit code 2 before anything is written or sent, instead of a
-    traceback."""
-    try:
-        yield
-    except ValidationError as err:
-        if err.title != Settings.__name__:
-            raise
-        print(describe_invalid(err), file=sys.stderr)
-        raise SystemExit(2) from None
-    except SettingsError as err:
+def settings_refusal(err: Exception) -> str | None:
+    """The one line `exit_on_invalid_settings` prints for `err`, or None when `err` is not a
+    refusal of the settings (it is raised on)."""
+    if isinstance(err, ValidationError):
+        return describe_invalid(err) if err.title == Settings.__name__ else None
+    if isinstance(err, SettingsError):
         # pydantic-settings could not even parse a value (LOV_CODEC_KEYS that is not JSON); its
         # message names the field and source, never the value.
         field = _SETTINGS_FIELD.search(str(err))
         name = field.group(1) if field else "?"
-        print(
+        return (
             f"Ogiltig inställning (invalid setting): LOV_{name.upper()} ({name}): kan inte "
-            "tolkas (cannot be parsed; lists and tables are written as JSON)",
-            file=sys.stderr,
+            "tolkas (cannot be parsed; lists and tables are written as JSON)"
         )
-        raise SystemExit(2) from None
-    except InvalidSetting as err:
-        print(f"Ogiltig inställning (invalid setting): {err}", file=sys.stderr)
-        raise SystemExit(2) from None
+    return None

@@ -103,6 +103,8 @@ def test_a_missing_database_is_one_line_naming_lov_home_and_nothing_is_created(
         ("audit", "556036-0793", "--records-only"),
         ("application", "list"),
         ("meeting", "list"),
+        ("due",),
+        ("provider", "list"),
     ):
         result = _lov(elsewhere, env, *args)
         assert result.returncode == 2, (args, result.stdout, result.stderr)

@@ -5,6 +5,7 @@ the pseudonymous reference, and bad filters as one line, exit 2."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,7 +15,7 @@ from models.ids import rotation_workflow_id
 from tests.support.cli_runner import Result, run_lov
 from tests.support.contract_cli import Lov, listed_json
 from tests.support.helpers import eventually, random_org_nr
-from tests.support.plans import PLAN_ID
+from tests.support.plans import PLAN_ID, plan_toml
 
 KEYS = [
     "placement_id", "customer_ref", "area", "service_type", "granted_hours", "decision_date",
@@ -41,7 +42,7 @@ async def own_rotation_list(lov: Lov) -> None:
             raise
 
 
-async def start(lov: Lov, customer: str, area: str) -> str:
+async def start(lov: Lov, customer: str, area: str, *plan: str) -> str:
     today = datetime.now(ZoneInfo("Europe/Stockholm")).date()
     started = await placement(
         lov,
@@ -60,6 +61,7 @@ async def start(lov: Lov, customer: str, area: str) -> str:
         (today + timedelta(days=3)).isoformat(),
         "--actor",
         "Handläggare",
+        *plan,
     )
     assert started.exit_code == 0, started.stderr
     return started.stdout.split(": ")[1].split(" ")[0]
@@ -103,8 +105,8 @@ async def test_list_filters_and_json(records_lov: Lov) -> None:
     assert await ids("--area", "östra") == [waiting_id]
     assert await ids("--org-nr", org) == [chosen_id]
     assert await ids("--org-nr", random_org_nr()) == []
-    # By the provider's contract: the one still awaiting a choice has no provider, no plan.
-    assert await ids("--plan", PLAN_ID) == [chosen_id]
+    # By the placement's plan: the one still awaiting a choice has no provider, but a plan.
+    assert await ids("--plan", PLAN_ID) == [chosen_id, waiting_id]
 
     text = await placement(lov, "list", "--state", "active")
     assert text.exit_code == 0, text.stderr
@@ -112,6 +114,34 @@ async def test_list_filters_and_json(records_lov: Lov) -> None:
     assert lines[0].split()[:3] == ["Placering", "Kund", "Område"]
     assert lines[1].startswith(chosen_id) and "DNR-2031-0042" in lines[1] and "pågår" in lines[1]
     assert lines[-1] == "1 placeringar (placements)"
+
+
+async def test_a_placement_awaiting_a_choice_is_listed_under_its_plan_and_no_other(
+    records_lov: Lov,
+) -> None:
+    """No provider yet, so no contract to read a plan from: the placement's own plan, recorded
+    with it (revision 0012_placement_plan), places it."""
+    lov = records_lov
+    other = "annanstans"
+    plans_dir = Path(lov.env["LOV_PLANS_DIR"])
+    (plans_dir / f"{other}.toml").write_text(plan_toml(other, lov.due), encoding="utf-8")
+    here = await start(lov, "DNR-2031-0051", "Norra", "--plan", PLAN_ID)
+    there = await start(lov, "DNR-2031-0052", "Norra", "--plan", other)
+
+    async def both_waiting() -> None:
+        rows = await listed(lov, "--state", "awaiting_choice")
+        assert {r["placement_id"] for r in rows} == {here, there}, rows
+
+    await eventually(both_waiting, timeout=20)
+
+    async def ids(*filters: str) -> list[object]:
+        return [r["placement_id"] for r in await listed(lov, *filters)]
+
+    assert await ids("--plan", PLAN_ID) == [here]
+    assert await ids("--plan", other) == [there]
+    text = await placement(lov, "list", "--plan", other)
+    assert text.exit_code == 0, text.stderr
+    assert there in text.stdout and here not in text.stdout
 
 
 @pytest.mark.parametrize(

@@ -349,3 +349,93 @@ def test_the_head_revision_constant_is_alembics_head() -> None:
     # Read commands check the database against HEAD_REVISION without importing Alembic: a new
     # migration must move the constant with it.
     assert HEAD_REVISION == head_revision()
+
+
+async def test_placement_plan_migration_backfills_what_the_records_know(
+    empty_database: EmptyDatabase,
+) -> None:
+    """0012_placement_plan adds the placements' plan and fills it from the provider serving the
+    placement, else the one taking it over, else the last one the audit trail names; a provider
+    whose contracts follow several plans, or none ever, leaves it NULL."""
+    url = await empty_database()
+    await asyncio.to_thread(command.upgrade, alembic_config(url), "0011_one_time_passwords")
+    at = {"at": datetime(2027, 1, 1, tzinfo=UTC)}
+    providers = ("556036-0793", "556677-8899", "559900-1122")
+    contracts = [
+        ("556036-0793", "sundsvall"),
+        ("556677-8899", "aarhus"),
+        ("559900-1122", "sundsvall"),
+        ("559900-1122", "aarhus"),  # two plans: which one is not known
+    ]
+    # placement id → (status, org_nr, pending_org_nr, org nr in its audit trail)
+    placements = {
+        "served": ("active", "556036-0793", None, None),
+        "switching": ("active", None, "556677-8899", None),
+        "chosen-before": ("awaiting_choice", None, None, "556677-8899"),
+        "never-had-one": ("awaiting_choice", None, None, None),
+        "two-plans": ("active", "559900-1122", None, None),
+    }
+    engine = make_engine(url)
+    try:
+        async with engine.begin() as connection:
+            for org_nr in providers:
+                await connection.execute(
+                    text(
+                        "INSERT INTO providers (org_nr, name, email, created_at, updated_at) "
+                        "VALUES (:org, 'A', 'a@x.example', :at, :at)"
+                    ),
+                    {"org": org_nr, **at},
+                )
+            for n, (org_nr, plan) in enumerate(contracts):
+                await connection.execute(
+                    text(
+                        "INSERT INTO contracts (workflow_id, org_nr, plan_id, start_date, "
+                        "status, created_at, updated_at) VALUES (:wid, :org, :plan, "
+                        "'2027-01-01', 'active', :at, :at)"
+                    ),
+                    {"wid": f"contract-{n}", "org": org_nr, "plan": plan, **at},
+                )
+            for n, (pid, (status, org_nr, pending, audited)) in enumerate(placements.items()):
+                await connection.execute(
+                    text(
+                        "INSERT INTO placements (placement_id, customer_ref, area, service_type, "
+                        "granted_hours, decision_date, status, org_nr, pending_org_nr, "
+                        "care_plan_current, created_at, updated_at) VALUES (:pid, 'ref', "
+                        "'Centrum', 'hemtjanst', 10, '2027-01-01', :status, :org, :pending, "
+                        "false, :at, :at)"
+                    ),
+                    {"pid": pid, "status": status, "org": org_nr, "pending": pending, **at},
+                )
+                if audited:
+                    await connection.execute(
+                        text(
+                            "INSERT INTO audit_events (idempotency_key, at, org_nr, workflow_id, "
+                            "event_type, actor, details) VALUES (:key, :at, :org, :pid, "
+                            "'placement_chosen', 'system', '{}')"
+                        ),
+                        {"key": f"k{n}", "org": audited, "pid": pid, **at},
+                    )
+    finally:
+        await engine.dispose()
+
+    await upgrade(url)
+
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as connection:
+            rows = await connection.execute(text("SELECT placement_id, plan_id FROM placements"))
+            found = {pid: plan for pid, plan in rows.all()}
+    finally:
+        await engine.dispose()
+    assert found == {
+        "served": "sundsvall",
+        "switching": "aarhus",
+        "chosen-before": "aarhus",
+        "never-had-one": None,
+        "two-plans": None,
+    }
+    await asyncio.to_thread(command.downgrade, alembic_config(url), "0010_users")
+    columns = await _inspect(
+        url, lambda c: [col["name"] for col in inspect(c).get_columns("placements")]
+    )
+    assert "plan_id" not in columns

@@ -327,6 +327,20 @@ async def record_placement() -> None:
                 (HISTORIES / f"{name}.json").write_text(history.to_json())
 
 
+async def record_placement_plan() -> None:
+    """A placement whose rows name its plan (patch placement-record-plan): registered, awaiting
+    the customer's choice, then chosen."""
+    from tests.support.placement_helpers import A, chosen, providers_on_list
+
+    with tempfile.TemporaryDirectory() as tmp:
+        async with lovflow_stack(Path(tmp)) as stack:
+            await providers_on_list(stack, A)
+            wid = await chosen(stack, A, "DNR-3")
+            await stack.sleep_until(local(date(2031, 3, 10)))
+            history = await stack.client.get_workflow_handle(wid).fetch_history()
+            (HISTORIES / "placement-plan-recorded.json").write_text(history.to_json())
+
+
 async def record_concurrent_steps() -> None:
     """An unanswered T1 report under the concurrent-steps patch: reminders, overdue and the
     whole escalation ladder, each step's e-mail, records and signal sent together."""
@@ -726,6 +740,7 @@ RECORDERS: dict[str, Callable[[], Awaitable[None]]] = {
     "recovery": record_recovery,
     "placement": record_placement,
     "placement-race": record_placement_race,
+    "placement-plan": record_placement_plan,
     "sole-trader": record_sole_trader,
     "corrections": record_corrections,
     "office-hours": record_office_hours,

@@ -43,5 +43,8 @@ class Placement(Base):
     care_plan_done_on: Mapped[date | None]
     care_plan_current: Mapped[bool]
     end_date: Mapped[date | None]
+    # The plan (municipality) whose rotation the placement is on, awaiting a choice included;
+    # NULL for rows recorded before 0012_placement_plan whose plan the records could not tell.
+    plan_id: Mapped[col.Key | None] = mapped_column(index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
