@@ -177,3 +177,56 @@ def audit_event(event_type: str) -> str:
             return words + event_type[len(prefix) :]
     text = event_type.replace("-", " ").strip()
     return text[:1].upper() + text[1:]
+
+
+# The same states in Danish, for a desk whose default plan is Danish (Herning): the desk's
+# words in web/texts.py and web/words.py pick these by the plan's language.
+OBLIGATION_STATES_DA: dict[str, str] = {
+    "upcoming": "kommende",
+    "open": "åben",
+    "submitted": "afleveret, afventer gennemgang",
+    "completion_requested": "supplering anmodet",
+    "accepted": "godkendt",
+    "waived": "frafaldet",
+    "cancelled": "bortfaldet",
+}
+CONTRACT_STATES_DA: dict[str, str] = {
+    "active": "aktiv",
+    "not-started": "er ikke trådt i kraft",
+    "terminating": "ophører",
+    "terminated": "ophørt",
+}
+MEETING_STATES_DA: dict[str, str] = {
+    "unscheduled": "ikke booket",
+    "scheduled": "booket",
+    "awaiting_minutes": "afholdt, afventer referat",
+    "held": "afholdt, referat registreret",
+    "cancelled": "aflyst",
+}
+RECOVERY_STATES_DA: dict[str, str] = {
+    "noticed": "underrettet, afventer svar",
+    "responded": "svar registreret, afventer afgørelse",
+    "decided": "afgjort, afventer faktura eller modregning",
+    "invoiced": "faktureret",
+    "set_off": "modregnes i næste udbetaling",
+    "debt_collection": "ubetalt, sendt til inkasso",
+    "paid": "betalt, afsluttet",
+    "withdrawn": "tilbagekaldt, afsluttet",
+}
+PLACEMENT_STATES_DA: dict[str, str] = {
+    "awaiting_choice": "afventer borgerens valg",
+    "active": "i gang",
+    "ended": "afsluttet",
+}
+APPLICATION_STATES_DA: dict[str, str] = {
+    "received": "under behandling",
+    "completion_requested": "supplering anmodet",
+    "approved": "godkendt",
+    "rejected": "afslået",
+}
+REVIEW_OUTCOMES_DA: dict[str, str] = {
+    "accepted": "godkendt",
+    "completion_requested": "supplering anmodet",
+    "waived": "frafaldet",
+    "extended": "forlænget",
+}

@@ -24,7 +24,7 @@ from models.runtime.web_secret import web_secret
 from services.record_reads import open_records
 from web import sessions
 from web.auth import PASSWORD_PATH, MustChangePassword, NotLoggedIn
-from web.desk import Desk
+from web.desk import Desk, desk
 from web.oidc import single_sign_on
 from web.pages import (
     accessibility,
@@ -45,6 +45,7 @@ from web.portal import pages as portal_pages
 from web.portal.limits import PortalBodyLimit
 from web.render import page
 from web.security import SecurityHeaders, csrf_protected
+from web.texts import text
 
 # Every page's router (the tests check each POST route of these for CSRF and roles).
 ROUTERS = (
@@ -65,12 +66,8 @@ ROUTERS = (
 )
 log = logging.getLogger("lovflow.web")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-HEADINGS = {
-    400: "Felaktig begäran",
-    403: "Inte tillåtet",
-    404: "Sidan finns inte",
-    405: "Inte tillåtet",
-}
+# The statuses whose error page has a heading of its own (web/texts.py "error.<status>").
+HEADED = frozenset({400, 403, 404, 405})
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -107,10 +104,12 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.exception_handler(HTTPException)
     async def error_page(request: Request, exc: HTTPException) -> Response:
-        heading = HEADINGS.get(exc.status_code, "Något gick fel")
+        language = desk(request).language()
+        known = exc.status_code in HEADED
+        heading = text(f"error.{exc.status_code}" if known else "error.other", language)
         message = exc.detail if isinstance(exc.detail, str) else heading
         if message in ("Not Found", "Method Not Allowed", "Forbidden"):
-            message = "Adressen finns inte här." if exc.status_code == 404 else heading
+            message = text("error.no_address", language) if exc.status_code == 404 else heading
         return page(request, "error.html", exc.status_code, heading=heading, message=message)
 
     @app.exception_handler(Exception)
@@ -121,8 +120,8 @@ def create_app(settings: Settings) -> FastAPI:
             request,
             "error.html",
             500,
-            heading="Något gick fel",
-            message="Sidan kunde inte visas just nu. Försök igen om en stund.",
+            heading=text("error.other", desk(request).language()),
+            message=text("error.failed", desk(request).language()),
         )
 
     # The portal's uploads are bounded before any form is read (web/portal/limits.py).

@@ -23,6 +23,7 @@ from services.record_reads import RecordStore
 from web.oidc import SingleSignOn
 
 DEFAULT_ZONE = "Europe/Stockholm"
+DEFAULT_LANGUAGE = "sv"
 
 
 @dataclass
@@ -46,6 +47,10 @@ class Desk:
         """The plan's time zone (the default plan's when none is named)."""
         return ZoneInfo(_plan_zone(plan_id or self.settings.default_plan, self.settings.plans_dir))
 
+    def language(self, plan_id: str | None = None) -> str:
+        """The plan's language ("sv", "da"); the desk speaks its default plan's language."""
+        return _plan_language(plan_id or self.settings.default_plan, self.settings.plans_dir)
+
     def titles(self, plan_id: str | None = None) -> dict[str, str]:
         """Obligation key → title in the plan (the default plan's when none is named)."""
         return dict(_plan_titles(plan_id or self.settings.default_plan, self.settings.plans_dir))
@@ -58,6 +63,14 @@ def _plan_zone(plan_id: str, plans_dir: Path) -> str:
         return load_plan(plan_id, plans_dir).time_zone
     except PlanError:
         return DEFAULT_ZONE
+
+
+@lru_cache(maxsize=64)
+def _plan_language(plan_id: str, plans_dir: Path) -> str:
+    try:
+        return load_plan(plan_id, plans_dir).language
+    except PlanError:
+        return DEFAULT_LANGUAGE
 
 
 @lru_cache(maxsize=64)

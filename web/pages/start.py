@@ -82,7 +82,7 @@ async def start(request: Request, who: LoggedIn) -> Response:
         nav="start",
         today=today,
         week_number=today.isocalendar().week,
-        month_name=f"{month_name(today.month).capitalize()} {today.year}",
+        month_name=f"{month_name(today.month, the_desk.language()).capitalize()} {today.year}",
         awaiting=_rows(the_desk, awaiting),
         # Most escalated first: that is where the next step is due.
         overdue=_rows(the_desk, sorted(overdue, key=lambda i: (-i.escalation_level, i.due))),
