@@ -19,7 +19,7 @@ from web.desk import desk
 from web.forms import errors_of, text
 from web.links import duty_href, provider_href
 from web.render import page
-from web.words import CONTRACT_SV
+from web.words import contract_states
 
 router = APIRouter()
 FILTERS = ("search", "plan", "status")
@@ -52,7 +52,11 @@ async def _list(request: Request, values: dict[str, str]) -> Response:
         values=values,
         errors=errors,
         plans=list_plans(settings.plans_dir),
-        statuses=[(k, v) for k, v in CONTRACT_SV.items() if k != "not-started"],
+        statuses=[
+            (k, v)
+            for k, v in contract_states(the_desk.language()).items()
+            if k != "not-started"
+        ],
     )
 
 
