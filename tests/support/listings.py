@@ -133,3 +133,9 @@ async def seed_records(database_url: str, *, migrate: bool = True) -> None:
 def settings_for(database_url: str) -> Settings:
     """Settings for a list query: the records at `database_url`, the shipped plans."""
     return Settings(database_url=database_url, plans_dir=PROJECT_ROOT / "plans")
+
+
+def danish_settings_for(database_url: str) -> Settings:
+    """As `settings_for`, with Herning (a Danish plan) as the default plan, as
+    LOV_DEFAULT_PLAN=herning sets it: the desk speaks Danish."""
+    return settings_for(database_url).model_copy(update={"default_plan": "herning"})

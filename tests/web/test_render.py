@@ -37,3 +37,12 @@ def test_numbers_have_a_space_between_thousands_and_a_decimal_comma() -> None:
     assert sv_number(None) == "–"
     assert sv_bytes(512) == "512 byte"
     assert sv_bytes(1536) == "1,5 kB"
+
+
+def test_a_danish_desk_writes_dates_times_and_numbers_the_danish_way() -> None:
+    assert sv_date(date(2026, 12, 7), "da") == "7. december 2026"
+    assert sv_datetime(datetime(2027, 1, 15, 9, 0, tzinfo=UTC), STOCKHOLM, "da") == (
+        "15. januar 2027 kl. 10.00"
+    )
+    assert sv_number(Decimal("1234.5"), 1, "da") == "1.234,5"
+    assert sv_number(Decimal("1234.5"), 1) == "1\u00a0234,5"

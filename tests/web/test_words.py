@@ -31,7 +31,9 @@ def test_every_state_has_its_danish_word_too() -> None:
         assert set(languages) == {"sv", "da"}, kind
         assert set(languages["da"]) == set(languages["sv"]), kind
         # A Danish word is a word, not a key ("debt_collection", "not-started").
-        assert all(word and "_" not in word and "-" not in word for word in languages["da"].values())
+        assert all(
+            word and "_" not in word and "-" not in word for word in languages["da"].values()
+        )
     assert words.state("submitted", "da") == "afleveret, afventer gennemgang"
     assert words.state("submitted") == "inlämnad, väntar på granskning"
     assert words.contract_state(None, "da") == "ingen kontrakt"

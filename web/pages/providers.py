@@ -53,9 +53,7 @@ async def _list(request: Request, values: dict[str, str]) -> Response:
         errors=errors,
         plans=list_plans(settings.plans_dir),
         statuses=[
-            (k, v)
-            for k, v in contract_states(the_desk.language()).items()
-            if k != "not-started"
+            (k, v) for k, v in contract_states(the_desk.language()).items() if k != "not-started"
         ],
     )
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -17,7 +17,7 @@ from models.runtime.settings import get_settings
 from tests.support.contract_cli import Lov
 from tests.support.desk import add_accounts, desk_client, log_in, records, token
 from tests.support.helpers import eventually, free_port, random_org_nr
-from tests.support.listings import AT, NORR, seed_records, settings_for
+from tests.support.listings import AT, NORR, VAST, danish_settings_for, seed_records, settings_for
 from tests.support.plans import local_today
 
 
@@ -231,3 +231,35 @@ async def test_a_lost_temporal_is_said_and_the_form_kept(tmp_path: Path) -> None
     async with records(url) as store:
         (item,) = await store.list_occurrences(org_nr=NORR)
         assert item.status == "open"
+
+
+async def test_a_danish_desk_shows_a_duty_in_danish(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
+    await seed_records(url)
+    await add_accounts(url, "administrator")
+    async with records(url) as store:
+        await store.upsert_occurrence(
+            "obligation-5590010004-documentation-2026",
+            VAST,
+            "documentation",
+            "2026",
+            date(2026, 12, 7),
+            date(2026, 12, 7),
+            "administrator",
+            "open",
+            True,
+            1,
+            AT,
+        )
+    settings = danish_settings_for(url).model_copy(
+        update={"var_dir": tmp_path / "var", "temporal_address": f"127.0.0.1:{free_port()}"}
+    )
+    async with desk_client(settings) as client:
+        await log_in(client, "administrator")
+        html = (await client.get("/providers/5590010004/duties/documentation/2026")).text
+    assert '<html lang="da">' in html
+    assert "<dt>Forfaldsdato</dt>" in html and "7. december 2026" in html
+    assert "åben, <strong>for sent</strong> (eskaleringsniveau 1)" in html
+    assert "Intet afleveret endnu." in html and "Forlæng fristen" in html and ">Frafald<" in html
+    for swedish in ("Förfaller", "försenad", "Inget inlämnat", "Efterge", "Skäl"):
+        assert swedish not in html, swedish

@@ -12,7 +12,7 @@ import pytest_asyncio
 
 from models.runtime.settings import Settings
 from tests.support.desk import add_accounts, desk_client, log_in, token
-from tests.support.listings import seed_records, settings_for
+from tests.support.listings import danish_settings_for, seed_records, settings_for
 
 
 @pytest_asyncio.fixture
@@ -28,6 +28,8 @@ async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
 
 async def test_the_list_links_each_provider(client: httpx.AsyncClient) -> None:
     html = (await client.get("/providers")).text
+    # The default plan (Sundsvall) is Swedish, so is the desk.
+    assert '<html lang="sv">' in html and "<h1>Utförare</h1>" in html
     assert '<a href="/providers/5560360793">Omsorg i Norr AB</a>' in html
     assert '<a href="/providers/5590010004">Väst</a>' in html
     assert "2 utförare" in html
@@ -70,3 +72,24 @@ async def test_the_provider_page_and_an_unknown_provider(client: httpx.AsyncClie
     assert "2027-H2: inte bokat" in page.text
     missing = await client.get("/providers/5569999999")
     assert missing.status_code == 404 and "Sidan finns inte" in missing.text
+
+
+async def test_a_danish_desk_shows_providers_in_danish(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
+    await seed_records(url)
+    await add_accounts(url, "auditor")
+    settings = danish_settings_for(url).model_copy(update={"var_dir": tmp_path / "var"})
+    async with desk_client(settings) as desk:
+        await log_in(desk, "auditor")
+        listing = (await desk.get("/providers")).text
+        provider = (await desk.get("/providers/5590010004")).text
+        missing = await desk.get("/providers/5569999999")
+    assert '<html lang="da">' in listing and "<h1>Leverandører</h1>" in listing
+    assert "Leverandører: 2" in listing and ">Kontraktens status<" in listing
+    # The contract's state and start in Danish: "aktiv", "1. januar 2026".
+    assert "<td>aktiv</td>" in listing and "1. januar 2026" in listing
+    assert '<html lang="da">' in provider and ">CVR-nummer<" in provider
+    assert "aktiv, fra 1. januar 2026" in provider and "Pligter " in provider
+    for swedish in ("Utförare", "Avtal", "Skyldigheter", "Inga möten"):
+        assert swedish not in listing + provider, swedish
+    assert missing.status_code == 404 and "Siden findes ikke" in missing.text

@@ -11,7 +11,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from tests.support.desk import add_accounts, desk_client, log_in, records
-from tests.support.listings import AT, NORR, VAST, seed_records, settings_for
+from models.domain.date_text import format_date
+from tests.support.listings import AT, NORR, VAST, danish_settings_for, seed_records, settings_for
 from web.render import sv_date, sv_number
 
 ZONE = ZoneInfo("Europe/Stockholm")
@@ -175,3 +176,39 @@ async def test_the_start_page_says_when_nothing_is_open(tmp_path: Path) -> None:
         html = (await client.get("/")).text
     assert "Ingen ansökan väntar på beslut." in _section(html, "applications")
     assert "Inget återkrav pågår." in _section(html, "recoveries")
+
+
+async def test_a_danish_desk_writes_the_start_page_in_danish(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
+    await seed_records(url)
+    await add_accounts(url, "manager")
+    today = datetime.now(ZONE).date()
+    async with records(url) as store:
+        await store.upsert_occurrence(
+            f"obligation-5590010004-documentation-{today.year - 1}",
+            VAST,
+            "documentation",
+            str(today.year - 1),
+            today - timedelta(days=30),
+            today - timedelta(days=30),
+            "administrator",
+            "open",
+            True,
+            2,
+            AT,
+        )
+    settings = danish_settings_for(url).model_copy(update={"var_dir": tmp_path / "var"})
+    async with desk_client(settings) as client:
+        await log_in(client, "manager")
+        html = (await client.get("/")).text
+    assert '<html lang="da">' in html
+    assert "<h1>Opgaver</h1>" in html and ">Leverandører</a>" in html and ">Møder</a>" in html
+    assert ">Tilbagebetalingskrav</a>" in html and ">Frit valg</a>" in html
+    assert ">Log ud</button>" in html and "(leder)" in html
+    assert f"I dag er det {format_date(today, 'da')}." in html
+    late = _section(html, "late")
+    assert "<h2" not in late and "Forfaldsdato" in late and "for sent" in late
+    assert format_date(today - timedelta(days=30), "da") in late
+    # No Swedish left in the chrome.
+    for swedish in ("Att göra", "Utförare", "Logga ut", "Förfaller", "försenad"):
+        assert swedish not in html, swedish
