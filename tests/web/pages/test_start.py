@@ -10,8 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from tests.support.desk import add_accounts, desk_client, log_in, records
 from models.domain.date_text import format_date
+from tests.support.desk import add_accounts, desk_client, log_in, records
 from tests.support.listings import AT, NORR, VAST, danish_settings_for, seed_records, settings_for
 from web.render import sv_date, sv_number
 
