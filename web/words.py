@@ -55,9 +55,13 @@ def _word(kind: str, value: str, language: str) -> str:
     return kinds.get(language, kinds["sv"]).get(value, value)
 
 
+def words_of(kind: str, language: str = "sv") -> Mapping[str, str]:
+    """State → word of one kind ("meeting", "application" …), for a filter's choices."""
+    return WORDS[kind].get(language, WORDS[kind]["sv"])
+
+
 def contract_states(language: str = "sv") -> Mapping[str, str]:
-    """Contract state → word, for a filter's choices."""
-    return WORDS["contract"].get(language, CONTRACT_STATES)
+    return words_of("contract", language)
 
 
 def state(value: str | None, language: str = "sv") -> str:

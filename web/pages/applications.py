@@ -21,8 +21,6 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
-from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -40,14 +38,14 @@ from models.messages.application import (
     CompletionRequest,
     DecideRequest,
 )
-from models.plans.loader import PlanError, list_plans, load_plan
+from models.plans.loader import list_plans
 from services import applications as apps
 from services.application_records import recorded_application
 from services.errors import ActionError
 from services.filters import plan_filter, state_filter
 from services.request_ids import Attempt, attempt, check_request_id
 from services.users import Account
-from web import sessions
+from web import sessions, texts
 from web.application_refusals import in_swedish
 from web.application_texts import Words, time_writer, words_for
 from web.auth import Administrator, LoggedIn
@@ -55,7 +53,7 @@ from web.desk import desk
 from web.forms import GENERAL, day, errors_of, field_of, required, text
 from web.links import application_href, application_id_in_address, provider_href
 from web.render import page
-from web.words import APPLICATION_SV
+from web.words import words_of
 
 router = APIRouter()
 LIST = "/applications"
@@ -89,6 +87,7 @@ async def applications(
 ) -> Response:
     """State and plan come by GET: neither is personal, and a filtered list can be linked."""
     the_desk = desk(request)
+    language = the_desk.language()
     errors: dict[str, str] = {}
     found: list[apps.ApplicationSummary] = []
     try:
@@ -113,7 +112,11 @@ async def applications(
         values={"state": state, "plan": plan},
         errors=errors,
         plans=list_plans(the_desk.settings.plans_dir),
-        states=[(OPEN, "Under prövning"), (ALL, "Alla"), *APPLICATION_SV.items()],
+        states=[
+            (OPEN, texts.text("applications.open", language)),
+            (ALL, texts.text("filter.all", language)),
+            *words_of("application", language).items(),
+        ],
         today=datetime.now(the_desk.zone()).date(),
     )
 
@@ -160,16 +163,7 @@ async def _status(request: Request, application_id: str) -> Read:
 
 def _language(plan_id: str, request: Request) -> str:
     """The plan's language ("sv" or "da"): a Danish plan's application is shown in Danish."""
-    return _plan_language(plan_id, desk(request).settings.plans_dir)
-
-
-# Plan files change only with a new version (a deployment), so a process reads each once.
-@lru_cache(maxsize=64)
-def _plan_language(plan_id: str, plans_dir: Path) -> str:
-    try:
-        return load_plan(plan_id, plans_dir).language
-    except PlanError:
-        return "sv"
+    return desk(request).language(plan_id)
 
 
 def _titles(status: ApplicationStatus) -> dict[str, str]:

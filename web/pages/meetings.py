@@ -37,7 +37,7 @@ from web.desk import Desk, desk
 from web.forms import GENERAL, day, errors_of, text
 from web.links import meeting_href, provider_href
 from web.render import page, sv_datetime
-from web.words import MEETING_SV
+from web.words import words_of
 
 router = APIRouter()
 MEETING = "/meetings/{ref}/{period}"
@@ -116,7 +116,7 @@ async def meeting_list(request: Request, who: LoggedIn) -> Response:
         values=values,
         errors=errors,
         providers=_providers(the_desk, names),
-        states=list(MEETING_SV.items()),
+        states=list(words_of("meeting", the_desk.language()).items()),
         to_book=[r for r in rows if r.meeting.state == MeetingState.UNSCHEDULED],
         booked=[r for r in rows if r.meeting.state in booked],
         held=[r for r in rows if r.meeting.state == MeetingState.HELD],
