@@ -178,6 +178,25 @@ SV: dict[str, str] = {
     "applications.count": "{n} ansökningar",
     "applications.decided": "beslutad",
     "applications.none": "Inga ansökningar att visa.",
+    # recoveries.html
+    "recoveries.lead": "Pengar som kommunen kräver tillbaka för timmar som fakturerats men inte "
+    "godkänts.",
+    "col.to_pay": "Att betala",
+    "col.next_deadline": "Nästa frist",
+    "recoveries.open": "Pågående",
+    "recoveries.closed": "Avslutade",
+    "recoveries.closed_caption": "Betalda och återkallade återkrav",
+    "recoveries.closed_empty": "Inga avslutade återkrav.",
+    "recoveries.start": "Starta ett återkrav",
+    "recoveries.choose_provider": "Välj utförare",
+    "recoveries.subject": "Vad återkravet gäller (frivilligt)",
+    "recoveries.lines": "Rader",
+    "recoveries.lines_hint": "En rad per kund och period: period; kundreferens; fakturerade "
+    "timmar; godkända timmar; timpris. Till exempel 2027-03; K-1042; 12,5; 10; 385,50. Skriv "
+    "aldrig personnummer.",
+    "recoveries.how": "Beloppet räknas ut rad för rad. Utföraren får en underrättelse med tid "
+    "att svara (kommunicering).",
+    "recoveries.submit": "Starta återkrav",
 }
 
 DA: dict[str, str] = {
@@ -341,6 +360,24 @@ DA: dict[str, str] = {
     "applications.count": "{n} ansøgninger",
     "applications.decided": "afgjort",
     "applications.none": "Ingen ansøgninger at vise.",
+    "recoveries.lead": "Penge, som kommunen kræver tilbage for timer, der er faktureret, men "
+    "ikke godkendt.",
+    "col.to_pay": "Skal betales",
+    "col.next_deadline": "Næste frist",
+    "recoveries.open": "Igangværende",
+    "recoveries.closed": "Afsluttede",
+    "recoveries.closed_caption": "Betalte og tilbagekaldte tilbagebetalingskrav",
+    "recoveries.closed_empty": "Ingen afsluttede tilbagebetalingskrav.",
+    "recoveries.start": "Opret et tilbagebetalingskrav",
+    "recoveries.choose_provider": "Vælg leverandør",
+    "recoveries.subject": "Hvad kravet gælder (valgfrit)",
+    "recoveries.lines": "Linjer",
+    "recoveries.lines_hint": "Én linje pr. borger og periode: periode; borgerreference; "
+    "fakturerede timer; godkendte timer; timepris. For eksempel 2027-03; K-1042; 12,5; 10; "
+    "385,50. Skriv aldrig CPR-nummer.",
+    "recoveries.how": "Beløbet beregnes linje for linje. Leverandøren får en underretning med "
+    "frist til at svare (partshøring).",
+    "recoveries.submit": "Opret tilbagebetalingskrav",
 }
 
 TEXTS: dict[str, dict[str, str]] = {"sv": SV, "da": DA}
