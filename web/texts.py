@@ -197,6 +197,51 @@ SV: dict[str, str] = {
     "recoveries.how": "Beloppet räknas ut rad för rad. Utföraren får en underrättelse med tid "
     "att svara (kommunicering).",
     "recoveries.submit": "Starta återkrav",
+    # placements.html
+    "placements.lead": "Kundernas placeringar hos utförare och turordningslistorna för den som "
+    "inte väljer själv.",
+    "placements.lists": "Turordningslistor",
+    "placements.unreachable": "Turordningslistorna och valfristerna kan inte visas just nu "
+    "eftersom Temporal inte svarar. Placeringarna nedan visas ändå.",
+    "placements.list_caption": "Plan {plan}: den som står först är näst på tur",
+    "placements.area": "Område",
+    "placements.service": "Tjänst",
+    "placements.in_turn": "Utförare i tur och ordning",
+    "placements.assigned": "Tilldelade via listan",
+    "placements.a_provider": "utförare",
+    "placements.no_provider": "ingen utförare",
+    "placements.no_lists": "Ingen turordningslista än. En utförare kommer med på listan när dess "
+    "ansökan godkänns.",
+    "placements.count": "{n} placeringar",
+    "placements.customer": "Kund",
+    "placements.hours": "Timmar per månad",
+    "placements.decision": "Beslut",
+    "placements.choose_by": "Val senast",
+    "placements.care_plan": "Genomförandeplan",
+    "placements.last_day": "Sista dag",
+    "placements.unknown_provider": "okänd utförare",
+    "placements.switching_to": "byter till {name}",
+    "placements.done_on": "klar {date}",
+    "placements.due_by": "senast {date}",
+    "placements.none": "Inga placeringar.",
+    "placements.register": "Registrera ett biståndsbeslut",
+    "placements.customer_ref": "Kundens referens",
+    "placements.customer_hint": "Ärendenumret eller annan pseudonym referens, aldrig personnummer.",
+    "placements.granted": "Beviljad tid, timmar per månad",
+    "placements.decision_date": "Beslutsdatum",
+    "placements.start": "Önskat startdatum",
+    "placements.then": "Kunden väljer sedan utförare; den som inte väljer får utföraren som står "
+    "näst på tur.",
+    "placements.register_submit": "Registrera beslutet",
+    "placements.change_lists": "Ändra turordningslistorna",
+    "placements.change_lists_intro": "En utförare kommer med på listorna när dess ansökan "
+    "godkänns och tas bort när avtalet upphör. Här ändras listorna för hand.",
+    "placements.add_title": "Sätt en utförare sist på en lista",
+    "placements.add": "Sätt på listan",
+    "placements.remove_title": "Ta bort en utförare från en lista",
+    "placements.remove_note": "Utan område och tjänst tas utföraren bort från alla listor.",
+    "placements.reason": "Skäl (frivilligt)",
+    "placements.remove": "Ta bort från listan",
 }
 
 DA: dict[str, str] = {
@@ -378,6 +423,51 @@ DA: dict[str, str] = {
     "recoveries.how": "Beløbet beregnes linje for linje. Leverandøren får en underretning med "
     "frist til at svare (partshøring).",
     "recoveries.submit": "Opret tilbagebetalingskrav",
+    "placements.lead": "Borgernes placeringer hos leverandører og turlisterne for dem, der ikke "
+    "selv vælger.",
+    "placements.lists": "Turlister",
+    "placements.unreachable": "Turlisterne og valgfristerne kan ikke vises lige nu, fordi "
+    "Temporal ikke svarer. Placeringerne nedenfor vises alligevel.",
+    "placements.list_caption": "Plan {plan}: den, der står først, er den næste i turen",
+    "placements.area": "Område",
+    "placements.service": "Ydelse",
+    "placements.in_turn": "Leverandører i rækkefølge",
+    "placements.assigned": "Tildelt via listen",
+    "placements.a_provider": "leverandør",
+    "placements.no_provider": "ingen leverandør",
+    "placements.no_lists": "Ingen turliste endnu. En leverandør kommer på listen, når dens "
+    "ansøgning godkendes.",
+    "placements.count": "Placeringer: {n}",
+    "placements.customer": "Borger",
+    "placements.hours": "Timer pr. måned",
+    "placements.decision": "Afgørelse",
+    "placements.choose_by": "Valg senest",
+    "placements.care_plan": "Handleplan",
+    "placements.last_day": "Sidste dag",
+    "placements.unknown_provider": "ukendt leverandør",
+    "placements.switching_to": "skifter til {name}",
+    "placements.done_on": "færdig {date}",
+    "placements.due_by": "senest {date}",
+    "placements.none": "Ingen placeringer.",
+    "placements.register": "Registrer en visitationsafgørelse",
+    "placements.customer_ref": "Borgerens reference",
+    "placements.customer_hint": "Sagsnummeret eller en anden pseudonym reference, aldrig "
+    "CPR-nummer.",
+    "placements.granted": "Bevilget tid, timer pr. måned",
+    "placements.decision_date": "Afgørelsesdato",
+    "placements.start": "Ønsket startdato",
+    "placements.then": "Borgeren vælger derefter leverandør; den, der ikke vælger, får den "
+    "leverandør, der står næst i turen.",
+    "placements.register_submit": "Registrer afgørelsen",
+    "placements.change_lists": "Ret turlisterne",
+    "placements.change_lists_intro": "En leverandør kommer på listerne, når dens ansøgning "
+    "godkendes, og fjernes, når kontrakten ophører. Her rettes listerne manuelt.",
+    "placements.add_title": "Sæt en leverandør sidst på en liste",
+    "placements.add": "Sæt på listen",
+    "placements.remove_title": "Fjern en leverandør fra en liste",
+    "placements.remove_note": "Uden område og ydelse fjernes leverandøren fra alle lister.",
+    "placements.reason": "Begrundelse (valgfri)",
+    "placements.remove": "Fjern fra listen",
 }
 
 TEXTS: dict[str, dict[str, str]] = {"sv": SV, "da": DA}

@@ -38,8 +38,7 @@ from services.errors import ActionError
 from services.placements import HIDDEN_REF, PlacementRow
 from services.provider_refs import org_nr_of
 from services.users import KUNDVAL_ROLES, Account
-from services.words import PLACEMENT_STATES
-from web import sessions
+from web import sessions, words
 from web.actions import Refused, perform, refusal
 from web.auth import LoggedIn, role_in
 from web.desk import Desk, desk
@@ -109,7 +108,11 @@ async def _list(
         status_code,
         nav="placements",
         groups=[
-            (state, PLACEMENT_STATES[state], [r for r in rows if r.placement.status == state])
+            (
+                state,
+                words.placement(state, the_desk.language()),
+                [r for r in rows if r.placement.status == state],
+            )
             for state in ("awaiting_choice", "active", "ended")
         ],
         lists=lists,
