@@ -242,6 +242,28 @@ SV: dict[str, str] = {
     "placements.remove_note": "Utan område och tjänst tas utföraren bort från alla listor.",
     "placements.reason": "Skäl (frivilligt)",
     "placements.remove": "Ta bort från listan",
+    # reports.html, _reports_nav.html
+    "reports.compliance": "Efterlevnad",
+    "reports.calendar": "Planens kalender",
+    "reports.compliance_year": "Efterlevnad {year}",
+    "reports.lead": "Vilka redovisningar varje utförare lämnat in i tid under uppföljningsåret: "
+    "samma siffror som",
+    "reports.year": "Uppföljningsår",
+    "reports.as_of_label": "Läge per (ÅÅÅÅ-MM-DD, tomt: i dag)",
+    "reports.summary": "Läge per {date} · {providers} utförare · {duties} redovisningar.",
+    "reports.download": "Ladda ned alla:",
+    "reports.pages": "Sidor i matrisen",
+    "reports.showing": "Visar utförare {first}–{last} av {total}.",
+    "reports.previous": "Föregående {n}",
+    "reports.next": "Nästa {n}",
+    "reports.caption": "Utförare och årets redovisningar",
+    "reports.by_plan": "enligt planen {plan}",
+    "reports.due": "förfaller {date}",
+    "reports.none": "Inga redovisningar registrerade för året.",
+    "reports.stats": "Statistik per utförare",
+    "reports.stats_caption": "Utförarens egna uppgifter och kundvalets placeringar",
+    "reports.measure": "Mått",
+    "reports.value": "Värde",
 }
 
 DA: dict[str, str] = {
@@ -468,6 +490,27 @@ DA: dict[str, str] = {
     "placements.remove_note": "Uden område og ydelse fjernes leverandøren fra alle lister.",
     "placements.reason": "Begrundelse (valgfri)",
     "placements.remove": "Fjern fra listen",
+    "reports.compliance": "Overholdelse",
+    "reports.calendar": "Planens kalender",
+    "reports.compliance_year": "Overholdelse {year}",
+    "reports.lead": "Hvilke redegørelser hver leverandør har afleveret til tiden i "
+    "opfølgningsåret: de samme tal som",
+    "reports.year": "Opfølgningsår",
+    "reports.as_of_label": "Status pr. (ÅÅÅÅ-MM-DD, tomt: i dag)",
+    "reports.summary": "Status pr. {date} · leverandører: {providers} · redegørelser: {duties}.",
+    "reports.download": "Hent alle:",
+    "reports.pages": "Sider i matricen",
+    "reports.showing": "Viser leverandør {first}–{last} af {total}.",
+    "reports.previous": "Forrige {n}",
+    "reports.next": "Næste {n}",
+    "reports.caption": "Leverandører og årets redegørelser",
+    "reports.by_plan": "ifølge planen {plan}",
+    "reports.due": "forfalder {date}",
+    "reports.none": "Ingen redegørelser registreret for året.",
+    "reports.stats": "Statistik pr. leverandør",
+    "reports.stats_caption": "Leverandørens egne oplysninger og placeringerne under frit valg",
+    "reports.measure": "Mål",
+    "reports.value": "Værdi",
 }
 
 TEXTS: dict[str, dict[str, str]] = {"sv": SV, "da": DA}
