@@ -264,6 +264,12 @@ SV: dict[str, str] = {
     "reports.stats_caption": "Utförarens egna uppgifter och kundvalets placeringar",
     "reports.measure": "Mått",
     "reports.value": "Värde",
+    # accessibility.html: its heading (nav.accessibility) and introduction
+    "accessibility.intro": "Kommunen står bakom LOV-uppföljningen och vill att alla ska kunna "
+    "använda den. Här beskriver vi hur tjänsten uppfyller lagen (2018:1937) om tillgänglighet "
+    "till digital offentlig service, vilka brister vi känner till och hur du kan meddela oss om "
+    "problem.",
+    "accessibility.rest_in_swedish": "Resten av redogörelsen finns bara på svenska.",
 }
 
 DA: dict[str, str] = {
@@ -511,6 +517,11 @@ DA: dict[str, str] = {
     "reports.stats_caption": "Leverandørens egne oplysninger og placeringerne under frit valg",
     "reports.measure": "Mål",
     "reports.value": "Værdi",
+    "accessibility.intro": "Kommunen står bag LOV-opfølgningen og ønsker, at alle skal kunne "
+    "bruge den. Her beskriver vi, hvordan tjenesten opfylder lov om tilgængelighed af offentlige "
+    "organers websteder og mobilapplikationer, hvilke mangler vi kender til, og hvordan du kan "
+    "give os besked om problemer.",
+    "accessibility.rest_in_swedish": "Resten af erklæringen findes indtil videre kun på svensk.",
 }
 
 TEXTS: dict[str, dict[str, str]] = {"sv": SV, "da": DA}
