@@ -78,3 +78,17 @@ async def test_without_a_readable_plan_it_still_says_whom_to_contact(
         html = (await client.get("/tillganglighet")).text
     assert "mailto:" not in html
     assert "kontakta kommunens LOV-administratör" in html
+
+
+async def test_a_danish_desk_names_the_statement_in_danish(settings: Settings) -> None:
+    """Herning's desk: heading, introduction and the login page in Danish; the body, written
+    in Swedish so far, says so and is marked lang="sv" for screen readers."""
+    danish = settings.model_copy(update={"default_plan": "herning"})
+    async with desk_client(danish) as desk:
+        html = (await desk.get("/tillganglighet")).text
+        login = (await desk.get("/login")).text
+    assert '<html lang="da">' in html and "<h1>Tilgængelighedserklæring</h1>" in html
+    assert "kun på svensk" in html and '<div lang="sv">' in html
+    assert html.index('<div lang="sv">') < html.index("Kända brister")
+    assert '<html lang="da">' in login and "<h1>Log ind</h1>" in login
+    assert ">Brugernavn<" in login and ">Adgangskode<" in login and "Logga in" not in login
