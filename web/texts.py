@@ -270,6 +270,12 @@ SV: dict[str, str] = {
     "till digital offentlig service, vilka brister vi känner till och hur du kan meddela oss om "
     "problem.",
     "accessibility.rest_in_swedish": "Resten av redogörelsen finns bara på svenska.",
+    # the duty page's messages after an action (flashes)
+    "duty.done_accepted": "Godkänt: {what}. Utföraren får besked per e-post.",
+    "duty.done_completion": "Komplettering begärd: {what}, ny förfallodag {date}. Utföraren får "
+    "besked per e-post.",
+    "duty.done_extended": "Förlängt: {what}, ny förfallodag {date}.",
+    "duty.done_waived": "Eftergiven: {what}.",
 }
 
 DA: dict[str, str] = {
@@ -522,6 +528,11 @@ DA: dict[str, str] = {
     "organers websteder og mobilapplikationer, hvilke mangler vi kender til, og hvordan du kan "
     "give os besked om problemer.",
     "accessibility.rest_in_swedish": "Resten af erklæringen findes indtil videre kun på svensk.",
+    "duty.done_accepted": "Godkendt: {what}. Leverandøren får besked pr. e-mail.",
+    "duty.done_completion": "Supplering anmodet: {what}, ny forfaldsdato {date}. Leverandøren "
+    "får besked pr. e-mail.",
+    "duty.done_extended": "Forlænget: {what}, ny forfaldsdato {date}.",
+    "duty.done_waived": "Frafaldet: {what}.",
 }
 
 TEXTS: dict[str, dict[str, str]] = {"sv": SV, "da": DA}

@@ -32,7 +32,7 @@ from services.duties import duty_page
 from services.errors import ActionError
 from services.provider_refs import org_nr_of
 from services.users import Account
-from web import sessions
+from web import sessions, texts
 from web.actions import Refused, perform
 from web.auth import Administrator, LoggedIn
 from web.desk import desk
@@ -108,7 +108,7 @@ async def _act(
     fields: tuple[str, ...],
     build: Callable[[FormData, str], BaseModel],
     update: Update,
-    done: Callable[[ObligationStatus], str],
+    done: Callable[[ObligationStatus, str], str],
 ) -> Response:
     org = await _org(request, ref)
     form = await request.form()
@@ -133,7 +133,7 @@ async def _act(
             status_code=result.status_code,
             same_request={form_name: result.request_id} if result.request_id else None,
         )
-    sessions.flash(request, done(result))
+    sessions.flash(request, done(result, desk(request).language()))
     return RedirectResponse(request.url.path.rsplit("/", 1)[0], status_code=303)
 
 
@@ -145,13 +145,15 @@ def _review(form: FormData, actor: str) -> ReviewRequest:
     return ReviewRequest(outcome="request-completion", note=note, new_due=new_due, actor=actor)
 
 
-def _review_done(result: ObligationStatus) -> str:
+def _what(result: ObligationStatus) -> str:
+    return f"{result.title} {result.period}"
+
+
+def _review_done(result: ObligationStatus, language: str) -> str:
     if result.status == "accepted":
-        return f"Godkänt: {result.title} {result.period}. Utföraren får besked per e-post."
-    return (
-        f"Komplettering begärd: {result.title} {result.period}, ny förfallodag "
-        f"{sv_date(result.due)}. Utföraren får besked per e-post."
-    )
+        return texts.text("duty.done_accepted", language, what=_what(result))
+    due = sv_date(result.due, language)
+    return texts.text("duty.done_completion", language, what=_what(result), date=due)
 
 
 @router.post(DUTY + "/review", response_class=HTMLResponse)
@@ -193,7 +195,7 @@ def _action(
     fields: tuple[str, ...],
     build: Callable[[FormData, str], BaseModel],
     update: Update,
-    done: Callable[[ObligationStatus], str],
+    done: Callable[[ObligationStatus, str], str],
 ) -> None:
     """POST <duty>/<name>: an administrator's Update with one form's fields."""
 
@@ -210,8 +212,14 @@ _action(
     ("new_due", "reason"),
     _extend,
     obligations.extend,
-    lambda r: f"Förlängt: {r.title} {r.period}, ny förfallodag {sv_date(r.due)}.",
+    lambda r, lang: texts.text(
+        "duty.done_extended", lang, what=_what(r), date=sv_date(r.due, lang)
+    ),
 )
 _action(
-    "waive", ("reason",), _waive, obligations.waive, lambda r: f"Eftergiven: {r.title} {r.period}."
+    "waive",
+    ("reason",),
+    _waive,
+    obligations.waive,
+    lambda r, lang: texts.text("duty.done_waived", lang, what=_what(r)),
 )
