@@ -276,6 +276,25 @@ SV: dict[str, str] = {
     "besked per e-post.",
     "duty.done_extended": "Förlängt: {what}, ny förfallodag {date}.",
     "duty.done_waived": "Eftergiven: {what}.",
+    # password.html, sso_refused.html, plan_calendar.html
+    "password.title": "Byt lösenord",
+    "password.forced": "Du loggade in med ett engångslösenord. Välj ett eget lösenord innan du "
+    "fortsätter.",
+    "password.new": "Nytt lösenord (minst {n} tecken)",
+    "password.repeat": "Skriv det nya lösenordet igen",
+    "password.save": "Spara lösenordet",
+    "login.back": "Till inloggningen",
+    "calendar.title_year": "Planens kalender {year}",
+    "calendar.lead": "Varje skyldighet i planen under året, med förfallodag efter flytt till "
+    "närmaste vardag: samma datum som",
+    "calendar.about": "{name}, version {version} · tidszon {zone} · för ett avtal som gällt "
+    "sedan {date}.",
+    "calendar.caption": "{n} förekomster år {year}, i förfallodagens ordning",
+    "calendar.to": "Till",
+    "calendar.reminders": "Påminnelser",
+    "calendar.remark": "Anmärkning",
+    "calendar.moved": "flyttad från {date}",
+    "calendar.none": "Planen har inga skyldigheter detta år.",
 }
 
 DA: dict[str, str] = {
@@ -533,6 +552,24 @@ DA: dict[str, str] = {
     "får besked pr. e-mail.",
     "duty.done_extended": "Forlænget: {what}, ny forfaldsdato {date}.",
     "duty.done_waived": "Frafaldet: {what}.",
+    "password.title": "Skift adgangskode",
+    "password.forced": "Du loggede ind med en engangsadgangskode. Vælg din egen adgangskode, før "
+    "du fortsætter.",
+    "password.new": "Ny adgangskode (mindst {n} tegn)",
+    "password.repeat": "Skriv den nye adgangskode igen",
+    "password.save": "Gem adgangskoden",
+    "login.back": "Til login",
+    "calendar.title_year": "Planens kalender {year}",
+    "calendar.lead": "Hver pligt i planen i løbet af året, med forfaldsdato efter flytning til "
+    "nærmeste hverdag: de samme datoer som",
+    "calendar.about": "{name}, version {version} · tidszone {zone} · for en kontrakt, der har "
+    "gældt siden {date}.",
+    "calendar.caption": "Forekomster i {year}: {n}, ordnet efter forfaldsdato",
+    "calendar.to": "Til",
+    "calendar.reminders": "Påmindelser",
+    "calendar.remark": "Bemærkning",
+    "calendar.moved": "flyttet fra {date}",
+    "calendar.none": "Planen har ingen pligter dette år.",
 }
 
 TEXTS: dict[str, dict[str, str]] = {"sv": SV, "da": DA}
