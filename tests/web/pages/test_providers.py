@@ -84,6 +84,8 @@ async def test_a_danish_desk_shows_providers_in_danish(tmp_path: Path) -> None:
         listing = (await desk.get("/providers")).text
         provider = (await desk.get("/providers/5590010004")).text
         missing = await desk.get("/providers/5569999999")
+        csrf = await token(desk, "/providers")
+        refused = await desk.post("/providers", data={"csrf_token": csrf, "plan": "atlantis"})
     assert '<html lang="da">' in listing and "<h1>Leverandører</h1>" in listing
     assert "Leverandører: 2" in listing and ">Kontraktens status<" in listing
     # The contract's state and start in Danish: "aktiv", "1. januar 2026".
@@ -93,3 +95,6 @@ async def test_a_danish_desk_shows_providers_in_danish(tmp_path: Path) -> None:
     for swedish in ("Utförare", "Avtal", "Skyldigheter", "Inga möten"):
         assert swedish not in listing + provider, swedish
     assert missing.status_code == 404 and "Siden findes ikke" in missing.text
+    # A refusal is still worded in Swedish, and says so to a screen reader.
+    assert refused.status_code == 400
+    assert '<p class="field-error" id="plan-error" lang="sv">' in refused.text
