@@ -413,6 +413,9 @@ SV: dict[str, str] = {
     "placement.end_title": "Avsluta placeringen",
     "placement.end_date": "Sista dag (frivilligt; annars i dag)",
     "placement.end": "Avsluta",
+    # messages after logging in and changing the password
+    "login.welcome": "Välkommen, {name}.",
+    "password.saved": "Ditt nya lösenord är sparat.",
 }
 
 DA: dict[str, str] = {
@@ -805,6 +808,8 @@ DA: dict[str, str] = {
     "placement.end_title": "Afslut placeringen",
     "placement.end_date": "Sidste dag (valgfri; ellers i dag)",
     "placement.end": "Afslut",
+    "login.welcome": "Velkommen, {name}.",
+    "password.saved": "Din nye adgangskode er gemt.",
 }
 
 TEXTS: dict[str, dict[str, str]] = {"sv": SV, "da": DA}

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services import users
-from web import sessions
+from web import sessions, texts
 from web.auth import client_address
 from web.desk import desk
 from web.forms import text
@@ -49,7 +49,9 @@ async def login(request: Request) -> Response:
     except users.LoginRefused as refused:
         return page(request, "login.html", 401, error=str(refused), username=username, **ways)
     sessions.log_in(request, account.username)
-    sessions.flash(request, f"Välkommen, {account.display_name}.")
+    sessions.flash(
+        request, texts.text("login.welcome", desk(request).language(), name=account.display_name)
+    )
     return RedirectResponse("/", status_code=303)
 
 

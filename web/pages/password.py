@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from services import users
 from services.errors import ActionError
 from services.users import Account
-from web import sessions
+from web import sessions, texts
 from web.auth import PASSWORD_PATH, current_account
 from web.desk import desk
 from web.forms import errors_of
@@ -63,5 +63,5 @@ async def change_password(request: Request, who: Current) -> Response:
             forced=who.must_change_password,
             min_length=users.MIN_PASSWORD,
         )
-    sessions.flash(request, "Ditt nya lösenord är sparat.")
+    sessions.flash(request, texts.text("password.saved", desk(request).language()))
     return RedirectResponse("/", status_code=303)

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from models.runtime.oidc import CALLBACK_PATH
 from services import sign_in
-from web import sessions
+from web import sessions, texts
 from web.desk import desk
 from web.oidc import SignOnFailed, SingleSignOn
 from web.render import page
@@ -57,5 +57,7 @@ async def callback(request: Request) -> Response:
     except sign_in.SignInRefused as refused:
         return _refused(request, str(refused), 403)
     sessions.log_in_sso(request, account.username, account.display_name, account.role)
-    sessions.flash(request, f"Välkommen, {account.display_name}.")
+    sessions.flash(
+        request, texts.text("login.welcome", desk(request).language(), name=account.display_name)
+    )
     return RedirectResponse("/", status_code=303)

@@ -205,6 +205,7 @@ async def test_a_danish_desk_writes_the_start_page_in_danish(tmp_path: Path) -> 
     assert "<h1>Opgaver</h1>" in html and ">Leverandører</a>" in html and ">Møder</a>" in html
     assert ">Tilbagebetalingskrav</a>" in html and ">Frit valg</a>" in html
     assert ">Log ud</button>" in html and "(leder)" in html
+    assert '<p class="flash" role="status">Velkommen, Manager.</p>' in html
     assert f"I dag er det {format_date(today, 'da')}." in html
     late = _section(html, "late")
     assert "<h2" not in late and "Forfaldsdato" in late and "for sent" in late
