@@ -416,6 +416,31 @@ SV: dict[str, str] = {
     # messages after logging in and changing the password
     "login.welcome": "Välkommen, {name}.",
     "password.saved": "Ditt nya lösenord är sparat.",
+    # timeline.html (its events' words come from services/words.py, Swedish only)
+    "timeline.title": "Tidslinje för {name}",
+    "timeline.lead": "Allt som registrerats om utföraren: skyldigheter, påminnelser, "
+    "inlämningar, granskningar, eskaleringar och beslut, och vem som gjorde vad. Tider i lokal "
+    "tid med förskjutning från UTC.",
+    "timeline.year": "Uppföljningsår (tomt: alla)",
+    "timeline.export": "Export för revision",
+    "timeline.export_intro": "En arkivexport (JSON-rader med hashkedja",
+    "timeline.sealed": "förseglad med installationens nyckel",
+    "timeline.not_sealed": "inte förseglad",
+    "timeline.no_key": "eftersom ingen nyckel för försegling är inställd",
+    "timeline.same_as": "samma som",
+    "timeline.verified_by": "Den kontrolleras med",
+    "timeline.records_only": "Bara registret (utan jämförelse med Temporals historik)",
+    "timeline.download": "Ladda ned export",
+    "timeline.for_year": "för {year}",
+    "timeline.events": "Händelser",
+    "timeline.events_year": "uppföljningsår {year}",
+    "timeline.caption": "{n} händelser i tidsordning",
+    "timeline.what": "Händelse",
+    "timeline.concerns": "Gäller",
+    "timeline.by": "Av",
+    "timeline.details": "Uppgifter",
+    "timeline.nothing": "Inget registrerat",
+    "timeline.nothing_year": "för uppföljningsår {year}",
 }
 
 DA: dict[str, str] = {
@@ -810,6 +835,30 @@ DA: dict[str, str] = {
     "placement.end": "Afslut",
     "login.welcome": "Velkommen, {name}.",
     "password.saved": "Din nye adgangskode er gemt.",
+    "timeline.title": "Tidslinje for {name}",
+    "timeline.lead": "Alt, der er registreret om leverandøren: pligter, påmindelser, "
+    "afleveringer, gennemgange, eskaleringer og afgørelser, og hvem der gjorde hvad. Tidspunkter "
+    "i lokal tid med forskydning fra UTC.",
+    "timeline.year": "Opfølgningsår (tomt: alle)",
+    "timeline.export": "Eksport til revision",
+    "timeline.export_intro": "En arkiveksport (JSON-linjer med hashkæde",
+    "timeline.sealed": "forseglet med installationens nøgle",
+    "timeline.not_sealed": "ikke forseglet",
+    "timeline.no_key": "fordi der ikke er indstillet en nøgle til forsegling",
+    "timeline.same_as": "den samme som",
+    "timeline.verified_by": "Den kontrolleres med",
+    "timeline.records_only": "Kun registret (uden sammenligning med Temporals historik)",
+    "timeline.download": "Hent eksport",
+    "timeline.for_year": "for {year}",
+    "timeline.events": "Hændelser",
+    "timeline.events_year": "opfølgningsår {year}",
+    "timeline.caption": "Hændelser i tidsorden: {n}",
+    "timeline.what": "Hændelse",
+    "timeline.concerns": "Vedrører",
+    "timeline.by": "Af",
+    "timeline.details": "Oplysninger",
+    "timeline.nothing": "Intet registreret",
+    "timeline.nothing_year": "for opfølgningsår {year}",
 }
 
 TEXTS: dict[str, dict[str, str]] = {"sv": SV, "da": DA}
