@@ -92,10 +92,14 @@ templates.env.filters.update(
 
 def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """A page with what the layout needs: who is logged in, the CSRF token, flash messages and
-    the time formatter of the desk's time zone, in the desk's language (`desk_lang`)."""
+    the time formatter of the desk's time zone, in the desk's language (`desk_lang`), or in
+    `language` for a page that is not the desk's (the provider portal: its provider's plan's)."""
     the_desk = desk(request)
     zone = context.pop("zone", None) or the_desk.zone()
-    language = the_desk.language()
+    # Popped, not a parameter: the pages pass their context as keywords, some as a dict.
+    asked: str | None = context.pop("language", None)
+    own_language = asked is None
+    language = asked or the_desk.language()
     # The response renders its template when made, so the language holds for all of it.
     token = _language.set(language)
     try:
@@ -108,6 +112,9 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
                 "csrf_token": csrf_token(request),
                 "flashes": sessions.take_flashes(request),
                 "desk_lang": language,
+                # The desk's refusals are worded in Swedish only so far (web/refusals.py):
+                # marked lang="sv" on a desk in another language (_macros.html).
+                "swedish_refusals": own_language and language != "sv",
                 "when": lambda value: sv_datetime(value, zone, language),
                 **context,
             },

@@ -64,6 +64,7 @@ def _show(
         request,
         f"portal/{template}",
         status_code,
+        language=language,
         provider=provider,
         lang=language,
         t=texts.words(language),
