@@ -587,7 +587,7 @@ DA: dict[str, str] = {
     "filter.to": "Til og med",
     "filter.show": "Vis",
     "meetings.to_book": "Skal bookes",
-    "meetings.to_book_caption": "Møder uden tidspunkt, det der skal bookes først øverst",
+    "meetings.to_book_caption": "Møder uden tidspunkt; det, der skal bookes først, står øverst",
     "meetings.to_book_empty": "Intet møde venter på at blive booket.",
     "meetings.booked": "Booket",
     "meetings.booked_caption": "Bookede møder og møder, der afventer referat",
