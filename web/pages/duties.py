@@ -88,6 +88,8 @@ async def _show(
         # again must name the same request, so Temporal runs it at most once.
         request_ids={name: str(uuid.uuid4()) for name in FORMS} | (same_request or {}),
         zone=the_desk.zone(facts.plan_id),
+        # The plan's own words (the duty's and its fields' titles) are in the plan's language.
+        plan_lang=the_desk.language(facts.plan_id),
         # Documents uploaded in the provider portal can be downloaded (web/pages/documents.py).
         held=held(the_desk.settings, facts),
     )

@@ -82,6 +82,16 @@ async def provider(request: Request, ref: str, who: LoggedIn) -> Response:
     facts = await provider_page(
         the_desk.store, org, datetime.now(plan_zone).date(), the_desk.settings.plans_dir
     )
-    zone = the_desk.zone(facts.contract.plan_id if facts.contract else None)
+    plan_id = facts.contract.plan_id if facts.contract else None
+    zone = the_desk.zone(plan_id)
     duties = [Linked(d, duty_href(the_desk, org, d.obligation, d.period)) for d in facts.duties]
-    return page(request, "provider.html", nav="providers", p=facts, duties=duties, zone=zone)
+    return page(
+        request,
+        "provider.html",
+        nav="providers",
+        p=facts,
+        duties=duties,
+        zone=zone,
+        # The duties' titles are the plan's own words, in the plan's language.
+        plan_lang=the_desk.language(plan_id),
+    )

@@ -17,7 +17,7 @@ from models.runtime.settings import get_settings
 from tests.support.contract_cli import Lov
 from tests.support.desk import add_accounts, desk_client, log_in, records, token
 from tests.support.helpers import eventually, free_port, random_org_nr
-from tests.support.listings import AT, NORR, VAST, danish_settings_for, seed_records, settings_for
+from tests.support.listings import AT, NORR, VAST, seed_records, settings_for
 from tests.support.plans import local_today
 
 
@@ -233,7 +233,8 @@ async def test_a_lost_temporal_is_said_and_the_form_kept(tmp_path: Path) -> None
         assert item.status == "open"
 
 
-async def test_a_danish_desk_shows_a_duty_in_danish(tmp_path: Path) -> None:
+async def _herning_duty_page(tmp_path: Path, default_plan: str) -> str:
+    """The page of a duty of Herning (a Danish plan) on a desk whose default plan is given."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
     await seed_records(url)
     await add_accounts(url, "administrator")
@@ -251,15 +252,33 @@ async def test_a_danish_desk_shows_a_duty_in_danish(tmp_path: Path) -> None:
             1,
             AT,
         )
-    settings = danish_settings_for(url).model_copy(
-        update={"var_dir": tmp_path / "var", "temporal_address": f"127.0.0.1:{free_port()}"}
+    settings = settings_for(url).model_copy(
+        update={
+            "var_dir": tmp_path / "var",
+            "temporal_address": f"127.0.0.1:{free_port()}",
+            "default_plan": default_plan,
+        }
     )
     async with desk_client(settings) as client:
         await log_in(client, "administrator")
-        html = (await client.get("/providers/5590010004/duties/documentation/2026")).text
+        return (await client.get("/providers/5590010004/duties/documentation/2026")).text
+
+
+async def test_a_danish_desk_shows_a_duty_in_danish(tmp_path: Path) -> None:
+    html = await _herning_duty_page(tmp_path, "herning")
     assert '<html lang="da">' in html
+    # The plan's words are in the desk's language: nothing to mark.
+    assert "<h1>" in html
     assert "<dt>Forfaldsdato</dt>" in html and "7. december 2026" in html
     assert "åben, <strong>for sent</strong> (eskaleringsniveau 1)" in html
     assert "Intet afleveret endnu." in html and "Forlæng fristen" in html and ">Frafald<" in html
     for swedish in ("Förfaller", "försenad", "Inget inlämnat", "Efterge", "Skäl"):
         assert swedish not in html, swedish
+
+
+async def test_a_swedish_desk_marks_a_danish_plans_words(tmp_path: Path) -> None:
+    html = await _herning_duty_page(tmp_path, "sundsvall")
+    assert '<html lang="sv">' in html and "<dt>Förfaller</dt>" in html
+    assert "7 december 2026" in html and "öppen, <strong>försenad</strong>" in html
+    # The duty's title is Herning's own, in Danish, and marked so.
+    assert '<h1 lang="da">' in html
