@@ -22,11 +22,10 @@ from temporalio.exceptions import TemporalError
 from temporalio.service import RPCError
 
 from models.domain.date_text import format_date
-from services import portal
+from services import portal, portal_mail
 from services.documents import DocumentStore, Stored
 from services.errors import ActionError
 from services.portal import PortalProvider, PortalRefused, TooManyRequests
-from services.portal_mail import LinkMailer
 from services.request_ids import Attempt, attempt, check_request_id
 from web import sessions
 from web.auth import client_address
@@ -113,15 +112,6 @@ async def new_link_page(request: Request) -> Response:
     return _link_page(request)
 
 
-def _mailer(request: Request) -> LinkMailer:
-    """One per app (it keeps its SMTP connections), made at the first link sent."""
-    found = getattr(request.app.state, "portal_mailer", None)
-    if not isinstance(found, LinkMailer):
-        the_desk = desk(request)
-        found = request.app.state.portal_mailer = LinkMailer(the_desk.settings, the_desk.store)
-    return found
-
-
 @router.post(NEW_LINK, response_class=HTMLResponse)
 async def new_link(request: Request) -> Response:
     the_desk = desk(request)
@@ -134,11 +124,15 @@ async def new_link(request: Request) -> Response:
     except TooManyRequests:
         return _link_page(request, None, 429, error=words["too_many"])
     for org_nr in found:
-        mailer = _mailer(request)
         try:
-            await mailer.send(org_nr, now)
+            # A workflow sends it (services/portal_mail.py): connected here, at the first link.
+            client = await the_desk.temporal()
+            await portal_mail.send_link(
+                client, the_desk.settings, the_desk.store, the_desk.ids, org_nr, now
+            )
         except Exception:
-            # The page says the same whatever happened; the operator sees why in the log.
+            # The page says the same whatever happened (Temporal down included); the operator
+            # sees why in the log.
             log.exception("portal: a new link could not be sent")
     sent = words["link_sent"].format(days=the_desk.settings.portal_link_days)
     return _link_page(request, None, sent=sent)
