@@ -14,13 +14,14 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import httpx
+import pytest
 import pytest_asyncio
 
 from models.records.db import upgrade
 from models.runtime.settings import Settings
 from tests.support.contract_cli import Lov
 from tests.support.desk import add_accounts, csrf_of, desk_client, log_in, records
-from tests.support.helpers import eventually, random_org_nr
+from tests.support.helpers import eventually, free_port, random_org_nr
 from tests.support.listings import settings_for
 from tests.support.plans import PROVIDER_EMAIL
 from tests.support.portal import link_token, open_visit, portal_settings
@@ -372,3 +373,26 @@ async def test_a_wrong_or_too_large_upload_is_refused_and_nothing_written(visit:
     assert _stored(visit.settings) == []
     item = await visit.lov.item(visit.org, "annual-report")
     assert item.status in ("upcoming", "open") and not item.submissions
+
+
+async def test_a_new_link_asked_for_while_temporal_is_down_gets_the_same_answer(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
+    await upgrade(url)
+    org, at = "556036-0793", datetime(2027, 1, 4, tzinfo=UTC)
+    async with records(url) as store:
+        await store.upsert_provider(org, "Omsorg Norr AB", PROVIDER_EMAIL, at)
+        await store.record_contract("contract-5560360793", org, "sundsvall", date(2026, 1, 1), at)
+    # Nothing listens there: the workflow that would send the link cannot be started.
+    down = f"127.0.0.1:{free_port()}"
+    settings = settings_for(url).model_copy(
+        update={"var_dir": tmp_path / "var", "temporal_address": down}
+    )
+    async with desk_client(settings) as client:
+        page = await client.get("/portal/ny-lank")
+        response = await client.post(
+            "/portal/ny-lank", data={"csrf_token": csrf_of(page.text), "email": PROVIDER_EMAIL}
+        )
+    assert response.status_code == 200 and "Om adressen är registrerad" in response.text
+    assert "a new link could not be sent" in caplog.text and "cannot connect" in caplog.text
