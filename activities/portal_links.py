@@ -9,14 +9,14 @@ e-mail goes to, read in the same transaction as the recipients. The templates sh
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from models.domain.portal_token import link_for
 from models.domain.provider_id import ProviderIds
 from models.messages.mail import MailRequest
 from models.plans.schema import PROVIDER_ROLE
 from models.runtime.settings import InvalidSetting, Settings
 from models.runtime.web_secret import web_secret
-from services.portal import link_for
 
 log = logging.getLogger(__name__)
 
@@ -70,4 +70,6 @@ class PortalLinks:
         assert self._ids is not None
         # Real time, not the workflow's: the portal checks the expiry by the clock.
         now = datetime.now(UTC)
-        return link_for(self._settings, self._ids, self._secret, org_nr, contact, now)
+        lifetime = timedelta(days=self._settings.portal_link_days)
+        base = self._settings.portal_base
+        return link_for(base, lifetime, self._ids, self._secret, org_nr, contact, now)

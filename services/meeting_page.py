@@ -13,8 +13,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from activities.meetings import build_ics, calendar_description, calendar_summary, meeting_uid
-from activities.stored_links import link_to_send
+from models.domain.inputs import usable_link
+from models.domain.meeting_calendar import (
+    build_ics,
+    calendar_description,
+    calendar_summary,
+    meeting_uid,
+)
 from models.messages.meeting import CalendarInvite, MeetingState, Minutes
 from models.plans.loader import PlanError, load_plan
 from models.plans.schema import PROVIDER_ROLE, Plan
@@ -153,7 +158,7 @@ async def calendar_file(
         description=calendar_description(organizer.title, organizer.email, provider.name, m.org_nr),
         place=m.place,
         # A link saved before links were checked would make icalendar refuse the file.
-        link=link_to_send(m.link, m.meeting_id),
+        link=usable_link(m.link),
         organizer_name=organizer.title,
         organizer_email=organizer.email,
         stamp=page.updated_at,  # the same file for the same booking

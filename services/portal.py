@@ -31,7 +31,7 @@ from services import obligations
 from services.duties import DutyPage, duty_page
 from services.errors import ActionError
 from services.obligations import Requirements, Submitted, requirements
-from services.provider_refs import address_ref, org_nr_of
+from services.provider_refs import org_nr_of
 
 # Duties a provider still has to answer (submitted: waiting for the municipality's review).
 OPEN_STATES: Final = ("upcoming", "open", "completion_requested", "submitted")
@@ -88,13 +88,8 @@ def link_for(
 ) -> str | None:
     """The personal portal link for the provider's contact `email`, valid LOV_PORTAL_LINK_DAYS;
     None for a sole trader when no provider-id key is configured (no address can name it)."""
-    ref = address_ref(org_nr, ids)
-    if ref is None:
-        return None
     lifetime = timedelta(days=settings.portal_link_days)
-    return portal_token.link(
-        settings.portal_base, portal_token.issue(secret, ref, email, now, lifetime)
-    )
+    return portal_token.link_for(settings.portal_base, lifetime, ids, secret, org_nr, email, now)
 
 
 def visit_token(settings: Settings, secret: str, provider: PortalProvider, now: datetime) -> str:

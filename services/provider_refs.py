@@ -8,24 +8,13 @@ a proxy's log or a screenshot holds no personal data.
 
 from __future__ import annotations
 
-from models.domain.orgnr import OrgNrError, normalize_org_nr, org_digits
-from models.domain.provider_id import ProviderIdError, ProviderIds, is_personal, is_ref
+from models.domain.orgnr import OrgNrError, normalize_org_nr
+from models.domain.provider_id import ProviderIds, address_ref, is_personal, is_ref
 from models.ids import contract_workflow_id
 from models.records.store import RecordStore
 from services.errors import ActionError
 
 _NOT_FOUND = "ingen sådan utförare i registret"
-
-
-def address_ref(org_nr: str, ids: ProviderIds) -> str | None:
-    """The provider's name in addresses; None for a sole trader when no key is configured
-    (then the desk cannot link to it, and says so)."""
-    if not is_personal(org_nr):
-        return org_digits(org_nr)
-    try:
-        return ids.ref(org_nr)
-    except ProviderIdError:
-        return None
 
 
 async def org_nr_of(store: RecordStore, ref: str, ids: ProviderIds) -> str:

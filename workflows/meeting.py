@@ -17,16 +17,13 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.meetings import (
-        CALENDAR_SUMMARY,
-        MeetingActivities,
-        calendar_description,
-    )
+    from activities.meetings import MeetingActivities
     from activities.opening import OpeningActivities
     from activities.plans import PlanActivities
     from activities.records import RecordActivities
     from activities.rendering import format_date
     from models.domain.calendar import Occurrence, meeting_out_of_hours
+    from models.domain.meeting_calendar import CALENDAR_SUMMARY, calendar_description
     from models.ids import obligation_workflow_id
     from models.messages.common import DeadlineRequest
     from models.messages.contract import OpenObligations

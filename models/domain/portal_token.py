@@ -24,6 +24,8 @@ from typing import Final, Literal
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from models.domain.provider_id import ProviderIds, address_ref
+
 Purpose = Literal["lov-portal-link", "lov-portal-visit"]
 LINK: Final[Purpose] = "lov-portal-link"
 VISIT: Final[Purpose] = "lov-portal-visit"
@@ -99,3 +101,21 @@ def same_contact(secret: str, grant: Grant, email: str | None) -> bool:
 
 def link(base: str, token: str) -> str:
     return f"{base.rstrip('/')}/{token}"
+
+
+def link_for(
+    base: str,
+    lifetime: timedelta,
+    ids: ProviderIds,
+    secret: str,
+    org_nr: str,
+    email: str,
+    now: datetime,
+) -> str | None:
+    """The personal portal link for the provider's contact `email` under the portal address
+    `base`, valid for `lifetime`; None for a sole trader when no provider-id key is configured
+    (no address can name it)."""
+    ref = address_ref(org_nr, ids)
+    if ref is None:
+        return None
+    return link(base, issue(secret, ref, email, now, lifetime))

@@ -136,3 +136,15 @@ class ProviderIds:
             )
         mac = hmac.new(self.key, org_digits(org_nr).encode(), hashlib.sha256)
         return REF_PREFIX + mac.hexdigest()[:_REF_HEX]
+
+
+def address_ref(org_nr: str, ids: ProviderIds) -> str | None:
+    """The provider's name in addresses (the desk's pages, the portal's links): a company by its
+    org nr's digits, a sole trader by its opaque key; None for a sole trader when no key is
+    configured (then nothing can name it without its personnummer)."""
+    if not is_personal(org_nr):
+        return org_digits(org_nr)
+    try:
+        return ids.ref(org_nr)
+    except ProviderIdError:
+        return None
