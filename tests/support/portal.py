@@ -18,6 +18,7 @@ from models.runtime.web_secret import web_secret
 from services import portal
 from tests.support.cli_runner import cli_worker
 from tests.support.contract_cli import Lov
+from tests.support.desk import csrf_of
 from tests.support.helpers import ReceivedMail
 from tests.support.plans import PLAN_ID, due_soon, local_today, plan_toml
 
@@ -94,8 +95,13 @@ def link_token(settings: Settings, org_nr: str, email: str, now: datetime | None
 
 
 async def open_visit(client: httpx.AsyncClient, token: str) -> httpx.Response:
-    """Follow the personal link: a visit cookie and a redirect to the portal's start page."""
-    response = await client.get(f"/portal/{token}")
+    """Follow the personal link and press its button: a visit cookie and a redirect to the
+    portal's start page."""
+    page = await client.get(f"/portal/{token}")
+    assert page.status_code == 200, page.text
+    response = await client.post(
+        "/portal/oppna", data={"csrf_token": csrf_of(page.text), "token": token}
+    )
     assert response.status_code == 303, response.text
     assert response.headers["location"] == "/portal"
     return response

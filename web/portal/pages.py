@@ -41,6 +41,7 @@ log = logging.getLogger("lovflow.web.portal")
 HOME = "/portal"
 NEW_LINK = "/portal/ny-lank"
 LOG_OUT = "/portal/logga-ut"
+OPEN = "/portal/oppna"
 DUTY = "/portal/skyldigheter/{obligation}/{period}"
 # A document's file field is named after its key in the plan: doc-<key>.
 DOCUMENT_FIELD = "doc-"
@@ -57,9 +58,11 @@ def _show(
     template: str,
     provider: PortalProvider | None,
     status_code: int = 200,
+    *,
+    language: str | None = None,
     **context: Any,
 ) -> Response:
-    language = _language(request, provider)
+    language = language or _language(request, provider)
     response = page(
         request,
         f"portal/{template}",
@@ -284,17 +287,44 @@ async def submit(request: Request, obligation: str, period: str) -> Response:
     return RedirectResponse(_duty_href(obligation, period), status_code=303)
 
 
-# Last: a link's token is one path segment, and the fixed pages above take precedence.
-@router.get("/portal/{token}", response_class=HTMLResponse)
-async def open_link(request: Request, token: str) -> Response:
+async def _admitted(request: Request, token: str) -> PortalProvider | None:
+    """The provider a link's token admits, or None (tampered, expired, revoked)."""
     the_desk = desk(request)
-    words = texts.words(_language(request, None))
     try:
-        provider = await portal.admit(
+        return await portal.admit(
             the_desk.store, the_desk.ids, visit.secret(request), token, visit.now()
         )
     except PortalRefused:
-        return _link_page(request, words["link_invalid"], 403)
+        return None
+
+
+def _refused(request: Request) -> Response:
+    words = texts.words(_language(request, None))
+    return _link_page(request, words["link_invalid"], 403)
+
+
+@router.post(OPEN, response_class=HTMLResponse)
+async def open_visit(request: Request) -> Response:
+    """The button of the link's page: the token (checked again) for the visit cookie. Only a
+    POST with the session's CSRF token gets here, so neither a page elsewhere (login CSRF) nor
+    a mail scanner fetching the link opens a visit."""
+    form = await request.form()
+    provider = await _admitted(request, text(form, "token"))
+    if provider is None:
+        return _refused(request)
     response = RedirectResponse(HOME, status_code=303)
     visit.begin(request, response, provider)
     return response
+
+
+# Last: a link's token is one path segment, and the fixed pages above take precedence.
+@router.get("/portal/{token}", response_class=HTMLResponse)
+async def open_link(request: Request, token: str) -> Response:
+    """The personal link: a page with one button that opens the visit (OPEN). A GET changes
+    nothing, since mail scanners and link previews fetch links before anyone clicks them."""
+    provider = await _admitted(request, token)
+    if provider is None:
+        return _refused(request)
+    # The provider's language, but not its name: whoever fetches the link sees no data yet.
+    language = _language(request, provider)
+    return _show(request, "open.html", None, language=language, token=token, action=OPEN)

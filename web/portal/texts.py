@@ -71,6 +71,8 @@ SV: dict[str, str] = {
     "visit_ended": "Ert besök har avslutats. Öppna länken i ert senaste e-postmeddelande igen, "
     "eller be om en ny länk nedan.",
     "logged_out": "Ni är utloggad.",
+    "open_intro": "Det här är er personliga länk till kommunens utförarportal.",
+    "open": "Fortsätt till portalen",
     "no_duty": "Den skyldigheten finns inte hos er.",
     "thanks": "Tack! Vi har tagit emot {title} {period}. Ett kvitto skickas till {to}.",
     "temporal_down": "Det gick inte att skicka in just nu, och inget har sparats. Försök igen "
@@ -138,6 +140,8 @@ DA: dict[str, str] = {
     "visit_ended": "Jeres besøg er afsluttet. Åbn linket i jeres seneste e-mail igen, eller bed "
     "om et nyt link nedenfor.",
     "logged_out": "I er logget ud.",
+    "open_intro": "Dette er jeres personlige link til kommunens leverandørportal.",
+    "open": "Fortsæt til portalen",
     "no_duty": "Den opgave findes ikke hos jer.",
     "thanks": "Tak! Vi har modtaget {title} {period}. En kvittering sendes til {to}.",
     "temporal_down": "Det var ikke muligt at indsende lige nu, og intet er gemt. Prøv igen om "

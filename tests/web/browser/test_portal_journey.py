@@ -1,5 +1,5 @@
 """The provider's journey in a real browser (headless Chromium): the reminder arrives in the SMTP
-sink, the provider follows its personal link, reads what the duty needs, is refused a wrong
+sink, the provider follows its personal link and presses its button, reads what the duty needs, is refused a wrong
 value next to the field, fills in the fields, uploads a PDF and submits; the receipt arrives, and
 the administrator's desk shows the submission, with the document's SHA-256 and the provider's
 contact as the actor. axe-core
@@ -43,7 +43,13 @@ def heading(driver: Any) -> str:
 
 
 def follow_the_link(driver: Any, link: str) -> None:
+    """The link opens a page with one button (a GET opens no visit); the button does."""
     driver.get(link)
+    assert heading(driver) == "Utförarportalen"
+    assert_accessible(driver)
+    old = driver.find_element(By.TAG_NAME, "html")
+    button(driver, "Fortsätt till portalen").click()
+    wait_for(driver, expected_conditions.staleness_of(old), "the visit to open")
     wait_for(driver, lambda d: d.current_url.endswith("/portal"), "the portal's start page")
     assert heading(driver) == "Att lämna för Omsorg i Norr AB"
     assert "/portal/" not in driver.current_url.split("/portal", 1)[1]  # no token any more
