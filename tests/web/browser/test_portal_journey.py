@@ -1,13 +1,12 @@
 """The provider's journey in a real browser (headless Chromium): the reminder arrives in the SMTP
-sink, the provider follows its personal link and presses its button, reads what the duty needs, is refused a wrong
-value next to the field, fills in the fields, uploads a PDF and submits; the receipt arrives, and
-the administrator's desk shows the submission, with the document's SHA-256 and the provider's
-contact as the actor. axe-core
-checks each portal page on the way (no serious or critical WCAG 2.1 A/AA violation).
+sink, the provider follows its personal link and presses its button, reads what the duty needs,
+is refused a wrong value next to the field, fills in the fields, uploads a PDF and submits; the
+receipt arrives, and the administrator's desk shows the submission, with the document's SHA-256
+and the provider's contact as the actor. axe-core checks each portal page on the way (no serious
+or critical WCAG 2.1 A/AA violation).
 
 The desk runs in this test's event loop (uvicorn) with the worker, so every browser step runs in
-a thread: a blocking WebDriver call must not stop the server that answers it.
-"""
+a thread: a blocking WebDriver call must not stop the server that answers it."""
 
 from __future__ import annotations
 
