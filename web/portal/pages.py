@@ -22,7 +22,8 @@ from temporalio.exceptions import TemporalError
 from temporalio.service import RPCError
 
 from models.domain.date_text import format_date
-from services import portal
+from models.domain.number_format import decimal_text
+from services import portal, portal_recoveries
 from services.documents import DocumentStore, Stored
 from services.errors import ActionError
 from services.portal import PortalProvider, PortalRefused, TooManyRequests
@@ -73,10 +74,17 @@ def _show(
         day=lambda value: format_date(value, language) if isinstance(value, date) else "–",
         state=lambda value: texts.state(value, language),
         review=lambda value: texts.review(value, language),
+        recovery_state=lambda value: texts.recovery_state(value, language),
+        money=lambda value: "–" if value is None else f"{decimal_text(value, language, 2)} kr",
+        number=lambda value: decimal_text(value, language),
         zone=desk(request).zone(provider.plan_id if provider else None),
         **context,
     )
     return response
+
+
+# The portal's other page modules render through the same layout and words.
+show = _show
 
 
 def _duty_href(obligation: str, period: str) -> str:
@@ -108,6 +116,7 @@ async def start(request: Request) -> Response:
         provider,
         open=[r for r in rows if r[0].state in portal.OPEN_STATES],
         done=[r for r in rows if r[0].state not in portal.OPEN_STATES],
+        cases=await portal_recoveries.open_cases(the_desk.store, provider),
     )
 
 

@@ -234,7 +234,9 @@ async def test_opening_the_link_alone_opens_no_visit(portal_lov: Lov) -> None:
             assert "Omsorg i Norr AB" not in page.text and "Logga ut" not in page.text
         assert "lov_portal" not in client.cookies
         start = await client.get("/portal")
-        assert "Ny länk till utförarportalen" in start.text and "Årlig redovisning" not in start.text
+        assert (
+            "Ny länk till utförarportalen" in start.text and "Årlig redovisning" not in start.text
+        )
         # A cross-site form (no CSRF token of this session) is refused before the token is read.
         forged = await client.post("/portal/oppna", data={"token": token})
         assert forged.status_code == 403 and "lov_portal" not in client.cookies
