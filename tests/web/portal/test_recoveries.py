@@ -13,22 +13,7 @@ from tests.support.contract_cli import Lov
 from tests.support.desk import csrf_of, desk_client
 from tests.support.helpers import eventually, random_org_nr
 from tests.support.plans import PROVIDER_EMAIL
-from tests.support.portal import link_token, open_visit, portal_settings
-from tests.support.recovery_lines import LINES
-
-
-async def _open_case(lov: Lov, org: str) -> str:
-    """A case started as the desk starts it, once the records list it."""
-    settings = portal_settings(lov)
-    opened = await recoveries.open_case(lov.client, settings, org, LINES, "administrator")
-    assert settings.database_url is not None
-
-    async def listed() -> None:
-        cases = await recoveries.list_cases(settings, org_nr=org)
-        assert [c.case.recovery_id for c in cases] == [opened.case_id]
-
-    await eventually(listed, timeout=20)
-    return opened.case_id
+from tests.support.portal import link_token, open_recovery_case, open_visit, portal_settings
 
 
 async def _status(lov: Lov, case_id: str) -> RecoveryState:
@@ -44,7 +29,7 @@ async def test_the_provider_answers_its_recovery_case_in_the_portal(portal_lov: 
     lov = portal_lov
     org = random_org_nr()
     await lov.start(org)
-    case_id = await _open_case(lov, org)
+    case_id = await open_recovery_case(lov, org)
     path = f"/portal/aterkrav/{case_id}"
     settings = portal_settings(lov)
     async with desk_client(settings) as client:
@@ -100,7 +85,7 @@ async def test_another_provider_s_case_is_not_found(portal_lov: Lov) -> None:
     mine, theirs = random_org_nr(), random_org_nr()
     await lov.start(mine)
     await lov.start(theirs)
-    their_case = await _open_case(lov, theirs)
+    their_case = await open_recovery_case(lov, theirs)
     path = f"/portal/aterkrav/{their_case}"
     settings = portal_settings(lov)
     async with desk_client(settings) as client:
