@@ -5,13 +5,19 @@ provider's contact as the actor, and another provider's case not found (404) by 
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
 import httpx
 
 from models.messages.recovery import RecoveryState
+from models.records.db import upgrade
 from services import recoveries
 from tests.support.contract_cli import Lov
-from tests.support.desk import csrf_of, desk_client
-from tests.support.helpers import eventually, random_org_nr
+from tests.support.desk import csrf_of, desk_client, records
+from tests.support.helpers import eventually, free_port, random_org_nr
+from tests.support.listings import settings_for
 from tests.support.plans import PROVIDER_EMAIL
 from tests.support.portal import link_token, open_recovery_case, open_visit, portal_settings
 
@@ -103,3 +109,46 @@ async def test_another_provider_s_case_is_not_found(portal_lov: Lov) -> None:
     async with desk_client(settings) as stranger:
         assert (await stranger.get(path)).status_code == 303
     assert await _status(lov, their_case) == RecoveryState.NOTICED
+
+
+async def test_a_danish_provider_answers_in_danish_and_nothing_goes_without_temporal(
+    tmp_path: Path,
+) -> None:
+    """Records only, Temporal unreachable: the case reads in Danish, a bad answer is refused
+    next to its field, and a good one is refused above the form, saying nothing was sent."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
+    await upgrade(url)
+    cvr, at = "25313763", datetime(2027, 1, 4, tzinfo=UTC)
+    case_id = f"{cvr}-2027-001"
+    async with records(url) as store:
+        await store.upsert_provider(cvr, "Hjemmepleje Midt ApS", "post@midt.example", at)
+        await store.record_contract(f"contract-{cvr}", cvr, "herning", date(2026, 1, 1), at)
+        await store.upsert_recovery(
+            case_id,
+            cvr,
+            "noticed",
+            Decimal("1479.25"),
+            at,
+            workflow_id=f"recovery-{case_id}",
+            year=2027,
+            claimed_amount=Decimal("1479.25"),
+            response_due=date(2027, 1, 25),
+        )
+    settings = settings_for(url).model_copy(
+        update={"var_dir": tmp_path / "var", "temporal_address": f"127.0.0.1:{free_port()}"}
+    )
+    path = f"/portal/aterkrav/{case_id}"
+    async with desk_client(settings) as client:
+        await open_visit(client, link_token(settings, cvr, "post@midt.example"))
+        start = (await client.get("/portal")).text
+        assert "Tilbagebetalingskrav" in start and "1.479,25 kr" in start.replace("\u00a0", " ")
+        assert "varslet, afventer jeres svar" in start and "25. januar 2027" in start
+        page = await client.get(path)
+        assert page.status_code == 200 and 'lang="da"' in page.text
+        assert "Vi accepterer kravet" in page.text and "Återkrav" not in page.text
+        bare = await _answer(client, path, outcome="dispute")
+        assert bare.status_code == 400
+        assert "Skriv, hvad I gør indsigelse mod" in bare.text.split('id="comment-error">')[1]
+        down = await _answer(client, path, outcome="accept")
+        assert down.status_code == 503
+        assert "Det var ikke muligt at indsende lige nu, og intet er gemt" in down.text
