@@ -1,5 +1,5 @@
-"""The portal's pages: the link that opens a visit, the provider's duties, one duty with its
-form, and the page that sends a new link.
+"""The portal's pages: the link's page whose button opens a visit, the provider's duties, one
+duty with its form, and the page that sends a new link (återkrav: web/portal/recoveries.py).
 
 Routes only read forms, call services/portal.py and render web/templates/portal/. Every page
 that shows or changes a duty takes the provider from the visit (web/portal/visit.py), never
