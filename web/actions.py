@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from fastapi import Request
 from pydantic import ValidationError
@@ -50,12 +50,25 @@ class Refused:
     errors: dict[str, str]
     status_code: int
     request_id: str | None = None
+    # The refusal as the service or validator gave it (None when Temporal could not be reached),
+    # for a page that words its own (the application page names skallkrav by their titles).
+    error: ActionError | None = None
+
+    def shown(self, form_name: str, values: dict[str, str]) -> dict[str, Any]:
+        """The page's keyword arguments to show form `form_name` again: its messages, what was
+        typed, the status, and the request id to send again (so the change runs at most once)."""
+        return {
+            "errors": {form_name: self.errors},
+            "values": {form_name: values},
+            "status_code": self.status_code,
+            "same_request": {form_name: self.request_id} if self.request_id else None,
+        }
 
 
 def refusal(err: ActionError, fields: Iterable[str], words: Rewordings | None = None) -> Refused:
     """`err` as the form shows it: in Swedish, next to its field (or above the form)."""
     swedish = _GLOSS.sub("", in_swedish(err.message, words))
-    return Refused(errors_of(ActionError(err.field, swedish), fields), 400)
+    return Refused(errors_of(ActionError(err.field, swedish), fields), 400, error=err)
 
 
 async def perform(

@@ -128,10 +128,7 @@ async def _act(
             obligation,
             period,
             who,
-            errors={form_name: result.errors},
-            values={form_name: values},
-            status_code=result.status_code,
-            same_request={form_name: result.request_id} if result.request_id else None,
+            **result.shown(form_name, values),
         )
     sessions.flash(request, done(result))
     return RedirectResponse(request.url.path.rsplit("/", 1)[0], status_code=303)

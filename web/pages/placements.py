@@ -187,10 +187,7 @@ async def start(request: Request, who: CaseOfficer) -> Response:
         return await _list(
             request,
             who,
-            errors={"start": result.errors},
-            values={"start": values},
-            status_code=result.status_code,
-            same_request={"start": result.request_id} if result.request_id else None,
+            **result.shown("start", values),
         )
     sessions.flash(request, "Beslutet är registrerat. Registrera kundens val när det kommer.")
     return RedirectResponse(f"/placements/{result}", status_code=303)
@@ -322,10 +319,7 @@ async def _act(
             request,
             ref,
             who,
-            errors={form_name: result.errors},
-            values={form_name: values},
-            status_code=result.status_code,
-            same_request={form_name: result.request_id} if result.request_id else None,
+            **result.shown(form_name, values),
         )
     sessions.flash(request, done(result))
     return RedirectResponse(f"/placements/{placement_id}", status_code=303)
@@ -439,10 +433,7 @@ async def _list_change(
         return await _list(
             request,
             who,
-            errors={form_name: refused.errors},
-            values={form_name: values},
-            status_code=refused.status_code,
-            same_request={form_name: refused.request_id} if refused.request_id else None,
+            **refused.shown(form_name, values),
         )
     sessions.flash(request, done)
     return RedirectResponse("/placements", status_code=303)

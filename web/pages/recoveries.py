@@ -286,10 +286,7 @@ async def _act(
             request,
             ref,
             who,
-            errors={form_name: result.errors},
-            values={form_name: values},
-            status_code=result.status_code,
-            same_request={form_name: result.request_id} if result.request_id else None,
+            **result.shown(form_name, values),
         )
     sessions.flash(request, done(result))
     return RedirectResponse(f"/recoveries/{case_id}", status_code=303)
