@@ -17,7 +17,6 @@ key>-<n>` (models.ids), which holds no personal data (web.links).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -46,7 +45,7 @@ from services.errors import ActionError
 from services.filters import plan_filter, state_filter
 from services.users import Account
 from web import sessions
-from web.actions import Refused, perform
+from web.actions import NO_REFUSAL, Forms, Refused, perform
 from web.application_refusals import in_swedish
 from web.application_texts import Words, time_writer, words_for
 from web.auth import Administrator, LoggedIn
@@ -179,11 +178,7 @@ async def _show(
     request: Request,
     read: Read,
     who: Account,
-    *,
-    errors: dict[str, dict[str, str]] | None = None,
-    values: dict[str, dict[str, str]] | None = None,
-    status_code: int = 200,
-    same_request: dict[str, str] | None = None,
+    forms: Forms = NO_REFUSAL,
 ) -> Response:
     the_desk = desk(request)
     status = read.status
@@ -194,7 +189,7 @@ async def _show(
     return page(
         request,
         "application.html",
-        status_code,
+        forms.status_code,
         nav="applications",
         a=status,
         lang=language,
@@ -210,13 +205,11 @@ async def _show(
         pending=pending,
         may_act=who.role == "administrator" and read.from_records is None,
         from_records=read.from_records,
-        errors=errors or {},
-        values=values or {},
+        errors=forms.errors,
+        values=forms.values,
         # What the komplettering form suggests: the skallkrav assessed as not met.
         missing="\n".join(a.title for a in status.not_met),
-        # A fresh request id per form, except for one whose outcome is unknown: sending it
-        # again must name the same request, so Temporal runs it at most once.
-        request_ids={name: str(uuid.uuid4()) for name in FORMS} | (same_request or {}),
+        request_ids=forms.request_ids(FORMS),
         today=datetime.now(zone).date(),
         zone=zone,
     )
@@ -276,7 +269,7 @@ async def _act(
         if result.error is not None:
             # Worded here: a skallkrav is named by its title in the plan, not by its key.
             result = replace(result, errors=_refusal(result.error, fields, _titles(current.status)))
-        return await _show(request, current, who, **result.shown(form_name, kept))
+        return await _show(request, current, who, result.shown(form_name, kept))
     sessions.flash(request, done(result, words_for(_language(result.plan_id, request))))
     return RedirectResponse(application_href(application_id) or LIST, status_code=303)
 
