@@ -13,6 +13,7 @@ written once, here, and tests/models/test_ids.py pins it byte for byte.
 | recovery    | `recovery-<part>-<year>-<nnn>` (`<part>-<year>-<nnn>` is the case id) |
 | placement   | `placement-<12 hex digits>` (says nothing about the customer) |
 | rotation    | `rotation-<plan slug>` (one per municipality)       |
+| portal link | `portal-link-<part>-<UTC yyyymmddThhmmssZ>` (one "send me a new link" e-mail) |
 
 `<part>` names the provider: the org nr's ten digits for a company (a Danish provider's CVR-nummer:
 its eight digits, in the same place); for a sole trader, whose org
@@ -29,6 +30,7 @@ import hashlib
 import re
 import unicodedata
 import uuid
+from datetime import UTC, datetime
 
 from models.domain.orgnr import OrgNrError, normalize_org_nr, org_digits
 
@@ -39,6 +41,7 @@ APPLICATION_PREFIX = "application-"
 RECOVERY_PREFIX = "recovery-"
 PLACEMENT_PREFIX = "placement-"
 ROTATION_PREFIX = "rotation-"
+PORTAL_LINK_PREFIX = "portal-link-"
 
 # The provider part of an id: org nr digits (10, or a CVR's 8), or a sole trader's opaque key.
 _PART = r"[0-9]{10}|[0-9]{8}|ef-[0-9a-f]{16}"
@@ -173,3 +176,12 @@ def list_key(area: str, service_type: str) -> str:
 def rotation_workflow_id(plan_id: str) -> str:
     """One rotation workflow per municipality (plan): it owns every list of that municipality."""
     return f"{ROTATION_PREFIX}{slug(plan_id)}"
+
+
+# --- the portal's "send me a new link" e-mail ---------------------------------------------------
+
+
+def portal_link_workflow_id(org_nr: str, at: datetime, ref: str | None = None) -> str:
+    """`portal-link-<part>-<UTC second>`, e.g. portal-link-5560360793-20270104T093000Z: one per
+    provider and second, so a form sent twice in the same second sends one e-mail."""
+    return f"{PORTAL_LINK_PREFIX}{id_part(org_nr, ref)}-{at.astimezone(UTC):%Y%m%dT%H%M%SZ}"

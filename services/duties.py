@@ -70,7 +70,8 @@ class DutyPage:
     reviews: list[ReviewFacts]
 
 
-def _document(doc: dict[str, Any], titles: dict[str, str]) -> DocumentFacts:
+def document_facts(doc: dict[str, Any], titles: dict[str, str]) -> DocumentFacts:
+    """A recorded document reference ({name, path, sha256, size}) with its title in the plan."""
     key = str(doc.get("name", ""))
     return DocumentFacts(
         key=key,
@@ -121,7 +122,7 @@ async def duty_page(
             submitted_at=s.submitted_at,
             actor=s.actor,
             fields=[FieldValue(k, field_titles.get(k, k), v) for k, v in s.fields.items()],
-            documents=[_document(d, document_titles) for d in s.documents],
+            documents=[document_facts(d, document_titles) for d in s.documents],
         )
         for s in await store.list_submissions(occurrence.workflow_id)
     ]

@@ -19,6 +19,7 @@ from models.records.access import snapshot
 from models.records.provider_page import ProviderPageRecords
 from models.records.tables import CONTRACT_STATUSES
 from models.runtime.locations import RecordsConfig
+from services.duties import DocumentFacts, document_facts
 from services.errors import ActionError
 from services.filters import plan_filter, search_filter
 from services.record_reads import read_records
@@ -56,6 +57,16 @@ class ContractFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class SubmittedFacts:
+    """One submission of a duty: when, by whom (a provider contact when sent in the portal),
+    and its documents by name and SHA-256, as the document store keeps them."""
+
+    submitted_at: datetime
+    actor: str
+    documents: list[DocumentFacts]
+
+
+@dataclass(frozen=True, slots=True)
 class Duty:
     obligation: str
     title: str | None  # from the contract's plan, if it can be read here
@@ -67,6 +78,7 @@ class Duty:
     escalation_level: int
     submitted_at: datetime | None
     accepted_at: datetime | None
+    submissions: list[SubmittedFacts] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +181,13 @@ def _org_nr(org_nr: str) -> str:
         raise ActionError("org_nr", str(err)) from None
 
 
-def _titles(plan_id: str, plans_dir: Path, notes: list[str]) -> dict[str, str]:
+@dataclass(frozen=True, slots=True)
+class _Titles:
+    duties: dict[str, str] = field(default_factory=dict)  # obligation → title
+    documents: dict[str, dict[str, str]] = field(default_factory=dict)  # obligation → key → title
+
+
+def _titles(plan_id: str, plans_dir: Path, notes: list[str]) -> _Titles:
     # Here, not at the top: the plan schema (pydantic) only for a provider with a contract.
     from models.plans.loader import PlanError, load_plan
 
@@ -177,8 +195,24 @@ def _titles(plan_id: str, plans_dir: Path, notes: list[str]) -> dict[str, str]:
         plan = load_plan(plan_id, plans_dir)
     except PlanError as err:
         notes.append(f"planen {plan_id} kan inte läsas här, skyldigheterna visas utan titel: {err}")
-        return {}
-    return {ob.key: ob.title for ob in plan.obligations}
+        return _Titles()
+    return _Titles(
+        {ob.key: ob.title for ob in plan.obligations},
+        {ob.key: {d.key: d.title for d in ob.documents} for ob in plan.obligations},
+    )
+
+
+async def _submitted(
+    store: ProviderPageRecords, workflow_id: str, document_titles: dict[str, str]
+) -> list[SubmittedFacts]:
+    return [
+        SubmittedFacts(
+            submitted_at=s.submitted_at,
+            actor=s.actor,
+            documents=[document_facts(d, document_titles) for d in s.documents],
+        )
+        for s in await store.list_submissions(workflow_id)
+    ]
 
 
 async def provider_page(
@@ -196,7 +230,7 @@ async def provider_page(
     notes: list[str] = []
     contracts = await store.contracts_of(org)
     contract: ContractFacts | None = None
-    titles: dict[str, str] = {}
+    titles = _Titles()
     if contracts:
         latest = contracts[-1]
         years = await store.contract_years(latest.workflow_id)
@@ -210,7 +244,15 @@ async def provider_page(
     else:
         notes.append("inget avtal registrerat (no contract recorded)")
     duties = [
-        snapshot(Duty, o, title=titles.get(o.obligation), state=o.status)
+        snapshot(
+            Duty,
+            o,
+            title=titles.duties.get(o.obligation),
+            state=o.status,
+            submissions=await _submitted(
+                store, o.workflow_id, titles.documents.get(o.obligation, {})
+            ),
+        )
         for o in await store.list_occurrences(org_nr=org)
         # This year's, and any earlier one that is still not settled.
         if o.due.year == today.year or (o.due.year < today.year and o.status not in SETTLED)

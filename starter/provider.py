@@ -87,6 +87,21 @@ def list_providers(
     typer.echo(f"{len(rows)} utförare")
 
 
+def submission_lines(duties: list[providers.Duty]) -> list[str]:
+    """Each submission of the duties shown, with every document's file name and SHA-256 (by
+    which the document store finds it)."""
+    out = []
+    for d in duties:
+        for s in d.submissions:
+            when = s.submitted_at.isoformat(timespec="minutes")
+            out.append(f"  {d.title or d.obligation} {d.period} · {when} · av {s.actor}")
+            out += [
+                f"    {doc.title}: {doc.filename} · {doc.size} byte · sha256 {doc.sha256}"
+                for doc in s.documents
+            ] or ["    inga dokument"]
+    return out
+
+
 def page_text(page: providers.ProviderPage) -> str:
     """The readable form of `lov provider show`."""
     out = [f"{page.name} ({page.org_nr}) · kontakt {page.email}"]
@@ -121,6 +136,8 @@ def page_text(page: providers.ProviderPage) -> str:
         out += table_lines(headers, rows, indent="  ")
     else:
         out.append("  inga")
+    out += ["", "Inlämningar med dokument (SHA-256):"]
+    out += submission_lines(page.duties) or ["  inga"]
     out += ["", "Öppna eskaleringar:"]
     out += [
         f"  {e.at.date().isoformat()} nivå {e.level} ({e.kind}): {e.title} · "
@@ -158,7 +175,8 @@ def show(org_nr: OrgNrArg, as_json: JsonOpt = False) -> None:
     --json skriver ett objekt med nycklarna org_nr, name, email, year, contract
     {workflow_id, plan_id, start_date, status, end_date, termination_kind,
     termination_reason, plan_versions}, duties [{obligation, title, period, due, nominal_due,
-    state, overdue, escalation_level, submitted_at, accepted_at}], open_escalations
+    state, overdue, escalation_level, submitted_at, accepted_at, submissions [{submitted_at,
+    actor, documents [{key, title, filename, size, sha256}]}]}], open_escalations
     [{obligation, period, level, kind, title, at}], meetings [{meeting_id, period, status,
     scheduled_at, place}], recoveries [{recovery_id, year, status, claimed_amount, amount}],
     open_recoveries, placements {current, active, granted_hours, care_plans_current} och

@@ -12,8 +12,9 @@ form's request id, so sending the same form again runs the change at most once
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from fastapi import Request
@@ -43,6 +44,34 @@ _GLOSS = re.compile(r" \((?:[a-z][a-z ,;'.-]*)\)")
 
 
 @dataclass(frozen=True)
+class Forms:
+    """A page's forms as shown: after a refusal, that form's messages and what was typed; and
+    the request id each form sends."""
+
+    errors: dict[str, dict[str, str]] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    status_code: int = 200
+    # A form whose outcome is unknown sends its request id again, so Temporal runs it once.
+    same_request: dict[str, str] = field(default_factory=dict)
+
+    def request_ids(self, names: Iterable[str]) -> dict[str, str]:
+        """A fresh request id per form, but the one to send again."""
+        return {name: str(uuid.uuid4()) for name in names} | self.same_request
+
+    def refused_for_a_field(self) -> set[str]:
+        """The forms refused for one of their fields, or with no answer (to send again)."""
+        return {
+            name
+            for name, found in self.errors.items()
+            if set(found) - {GENERAL} or self.status_code >= 500
+        }
+
+
+# The forms of a page shown without a refusal.
+NO_REFUSAL = Forms()
+
+
+@dataclass(frozen=True)
 class Refused:
     """Why the action was not done: messages by form field, the HTTP status, and the request
     id the form must send again (only when the outcome is unknown)."""
@@ -50,12 +79,25 @@ class Refused:
     errors: dict[str, str]
     status_code: int
     request_id: str | None = None
+    # The refusal as the service or validator gave it (None when Temporal could not be reached),
+    # for a page that words its own (the application page names skallkrav by their titles).
+    error: ActionError | None = None
+
+    def shown(self, form_name: str, values: dict[str, str]) -> Forms:
+        """The page's forms with `form_name` shown again: its messages, what was typed, the
+        status, and the request id to send again (so the change runs at most once)."""
+        return Forms(
+            {form_name: self.errors},
+            {form_name: values},
+            self.status_code,
+            {form_name: self.request_id} if self.request_id else {},
+        )
 
 
 def refusal(err: ActionError, fields: Iterable[str], words: Rewordings | None = None) -> Refused:
     """`err` as the form shows it: in Swedish, next to its field (or above the form)."""
     swedish = _GLOSS.sub("", in_swedish(err.message, words))
-    return Refused(errors_of(ActionError(err.field, swedish), fields), 400)
+    return Refused(errors_of(ActionError(err.field, swedish), fields), 400, error=err)
 
 
 async def perform(

@@ -42,6 +42,7 @@ from web.pages import (
 from web.pages import meetings as meeting_pages
 from web.pages import reports as report_pages
 from web.portal import pages as portal_pages
+from web.portal import recoveries as portal_recoveries
 from web.portal.limits import PortalBodyLimit
 from web.render import page
 from web.security import SecurityHeaders, csrf_protected
@@ -63,6 +64,7 @@ ROUTERS = (
     portal_pages.router,
     documents.router,
     report_pages.router,
+    portal_recoveries.router,
 )
 log = logging.getLogger("lovflow.web")
 STATIC_DIR = Path(__file__).resolve().parent / "static"

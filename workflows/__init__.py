@@ -20,6 +20,7 @@ def _all_workflows() -> list[type[Any]]:
     from workflows.meeting import MeetingWorkflow
     from workflows.obligation import ObligationWorkflow
     from workflows.placement import PlacementWorkflow
+    from workflows.portal_link import PortalLinkMailWorkflow
     from workflows.recovery import RecoveryWorkflow
     from workflows.rotation import RotationWorkflow
 
@@ -29,6 +30,7 @@ def _all_workflows() -> list[type[Any]]:
         MeetingWorkflow,
         ObligationWorkflow,
         PlacementWorkflow,
+        PortalLinkMailWorkflow,
         RecoveryWorkflow,
         RotationWorkflow,
     ]

@@ -7,6 +7,7 @@ one exact line; a missing records database exits 1 and is not created.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import AsyncIterator
@@ -21,8 +22,10 @@ import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment
 
 from models.records.db import upgrade
+from models.records.obligations import OccurrenceEvent
 from models.runtime.settings import get_settings
 from tests.support.cli_runner import Result, cli_env, cli_worker, run_lov, run_lov_process
+from tests.support.desk import records
 from tests.support.helpers import ReceivedMail, eventually, random_org_nr
 from tests.support.past_due import open_past_due
 
@@ -377,3 +380,46 @@ async def test_a_missing_records_database_is_an_error_not_a_new_file(tmp_path: P
     assert result.exit_code == 2, (result.stdout, result.stderr)
     assert result.error_line().startswith(f"fel: LOV_DATABASE_URL: ingen databas {missing}")
     assert not missing.exists() and not missing.parent.exists()
+
+
+async def test_show_lists_each_submission_s_documents_with_their_sha256(
+    quiet_desk: dict[str, str],
+) -> None:
+    """A submission sent in the portal (a provider contact as the actor, an uploaded PDF) is
+    shown like any other, each document by its file name and SHA-256 (the document store's
+    key), in the text and in --json."""
+    org, at = random_org_nr(), datetime.now(ZONE)
+    today = at.date()
+    wid = f"obligation-{org}-annual-report-{today.year}"
+    digest = hashlib.sha256(b"%PDF-1.7 avvikelser").hexdigest()
+    documents = [
+        {"name": "deviation-analysis", "path": "avvikelser.pdf", "sha256": digest, "size": 19}
+    ]
+    async with records(quiet_desk["LOV_DATABASE_URL"]) as store:
+        await store.upsert_provider(org, NAMES[0], PROVIDER_EMAIL, at)
+        await store.record_contract(f"contract-{org}", org, PLAN_ID, today, at)
+        await store.upsert_occurrence(
+            wid, org, "annual-report", str(today.year), today, today, "lov-admin", "submitted",
+            False, 0, at,
+        )  # fmt: skip
+        event = OccurrenceEvent("portal-1", wid, org, "annual-report", str(today.year))
+        await store.record_submission(event, {"customers": 12}, documents, PROVIDER_EMAIL, at)
+    page = await run_lov(quiet_desk, "provider", "show", org)
+    assert page.exit_code == 0, page.stderr
+    assert f"Årlig redovisning {today.year} · " in page.stdout
+    assert f"av {PROVIDER_EMAIL}" in page.stdout
+    assert f"deviation-analysis: avvikelser.pdf · 19 byte · sha256 {digest}" in page.stdout
+    shown = await run_lov(quiet_desk, "provider", "show", org, "--json")
+    assert shown.exit_code == 0, shown.stderr
+    (duty,) = json.loads(shown.stdout)["duties"]
+    (submission,) = duty["submissions"]
+    assert submission["actor"] == PROVIDER_EMAIL
+    assert submission["documents"] == [
+        {
+            "key": "deviation-analysis",
+            "title": "deviation-analysis",
+            "filename": "avvikelser.pdf",
+            "size": 19,
+            "sha256": digest,
+        }
+    ]

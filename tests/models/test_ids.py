@@ -4,6 +4,7 @@ changed format would orphan every running workflow of that kind (models.ids)."""
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -27,6 +28,7 @@ from models.ids import (
     obligation_workflow_id,
     parse_application_id,
     parse_case_id,
+    portal_link_workflow_id,
     recovery_workflow_id,
     rotation_workflow_id,
     search_value,
@@ -171,3 +173,10 @@ def test_parse_application_id_refuses(text: str) -> None:
 def test_parse_case_id_refuses(text: str) -> None:
     with pytest.raises(CaseIdError, match="is not a case id"):
         parse_case_id(text)
+
+
+def test_portal_link_ids_name_the_provider_by_its_part_and_the_utc_second() -> None:
+    at = datetime(2027, 1, 4, 10, 30, 5, 123456, tzinfo=timezone(timedelta(hours=1)))
+    assert portal_link_workflow_id(COMPANY, at) == "portal-link-5560360793-20270104T093005Z"
+    assert portal_link_workflow_id(SOLE_TRADER, at, REF) == f"portal-link-{REF}-20270104T093005Z"
+    assert "1212121212" not in portal_link_workflow_id(SOLE_TRADER, at.astimezone(UTC), REF)

@@ -15,11 +15,13 @@ from temporalio.testing import WorkflowEnvironment
 from models.domain.provider_id import ProviderIds
 from models.runtime.settings import Settings, get_settings
 from models.runtime.web_secret import web_secret
-from services import portal
+from services import portal, recoveries
 from tests.support.cli_runner import cli_worker
 from tests.support.contract_cli import Lov
-from tests.support.helpers import ReceivedMail
+from tests.support.desk import csrf_of
+from tests.support.helpers import ReceivedMail, eventually
 from tests.support.plans import PLAN_ID, due_soon, local_today, plan_toml
+from tests.support.recovery_lines import LINES
 
 _DOCUMENT = 'title = "Analys av avvikelser"\n'
 
@@ -94,8 +96,27 @@ def link_token(settings: Settings, org_nr: str, email: str, now: datetime | None
 
 
 async def open_visit(client: httpx.AsyncClient, token: str) -> httpx.Response:
-    """Follow the personal link: a visit cookie and a redirect to the portal's start page."""
-    response = await client.get(f"/portal/{token}")
+    """Follow the personal link and press its button: a visit cookie and a redirect to the
+    portal's start page."""
+    page = await client.get(f"/portal/{token}")
+    assert page.status_code == 200, page.text
+    response = await client.post(
+        "/portal/oppna", data={"csrf_token": csrf_of(page.text), "token": token}
+    )
     assert response.status_code == 303, response.text
     assert response.headers["location"] == "/portal"
     return response
+
+
+async def open_recovery_case(lov: Lov, org_nr: str) -> str:
+    """An återkrav case for the provider (tests.support.recovery_lines' lines), started as the
+    desk starts one; its id once the records list it."""
+    settings = portal_settings(lov)
+    opened = await recoveries.open_case(lov.client, settings, org_nr, LINES, "administrator")
+
+    async def listed() -> None:
+        cases = await recoveries.list_cases(settings, org_nr=org_nr)
+        assert [c.case.recovery_id for c in cases] == [opened.case_id]
+
+    await eventually(listed, timeout=20)
+    return opened.case_id

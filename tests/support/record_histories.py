@@ -729,6 +729,26 @@ async def record_office_hours() -> None:
                 (HISTORIES / f"{name}.json").write_text(history.to_json())
 
 
+async def record_portal_link() -> None:
+    """The portal's "send me a new link" e-mail (workflows/portal_link.py), one run."""
+    from models.domain.provider_id import ProviderIds
+    from services import portal_mail
+    from tests.support.portal_link import recorded_provider
+
+    with tempfile.TemporaryDirectory() as tmp:
+        async with lovflow_stack(Path(tmp)) as stack:
+            await stack.sleep_until(local(date(2031, 3, 4), time(14, 0)))
+            now = (await stack.env.get_current_time()).replace(microsecond=0)
+            org = await recorded_provider(stack.store, now)
+            wid = await portal_mail.send_link(
+                stack.client, stack.settings, stack.store, ProviderIds(), org, now
+            )
+            assert wid is not None
+            handle = stack.client.get_workflow_handle(wid)
+            await handle.result()
+            (HISTORIES / "portal-link.json").write_text((await handle.fetch_history()).to_json())
+
+
 RECORDERS: dict[str, Callable[[], Awaitable[None]]] = {
     "unique-keys": record_unique_keys,
     "concurrent-reviews": record_concurrent_reviews,
@@ -744,6 +764,7 @@ RECORDERS: dict[str, Callable[[], Awaitable[None]]] = {
     "sole-trader": record_sole_trader,
     "corrections": record_corrections,
     "office-hours": record_office_hours,
+    "portal-link": record_portal_link,
 }
 
 

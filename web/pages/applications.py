@@ -17,14 +17,12 @@ key>-<n>` (models.ids), which holds no personal data (web.links).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
 from starlette.datastructures import FormData
 from temporalio.client import Client
 from temporalio.exceptions import TemporalError
@@ -43,9 +41,9 @@ from services import applications as apps
 from services.application_records import recorded_application
 from services.errors import ActionError
 from services.filters import plan_filter, state_filter
-from services.request_ids import Attempt, attempt, check_request_id
 from services.users import Account
 from web import sessions, texts
+from web.actions import NO_REFUSAL, Forms, Refused, perform
 from web.application_refusals import in_swedish
 from web.application_texts import Words, time_writer, words_for
 from web.auth import Administrator, LoggedIn
@@ -174,11 +172,7 @@ async def _show(
     request: Request,
     read: Read,
     who: Account,
-    *,
-    errors: dict[str, dict[str, str]] | None = None,
-    values: dict[str, dict[str, str]] | None = None,
-    status_code: int = 200,
-    same_request: dict[str, str] | None = None,
+    forms: Forms = NO_REFUSAL,
 ) -> Response:
     the_desk = desk(request)
     status = read.status
@@ -189,7 +183,7 @@ async def _show(
     return page(
         request,
         "application.html",
-        status_code,
+        forms.status_code,
         nav="applications",
         a=status,
         lang=language,
@@ -205,13 +199,11 @@ async def _show(
         pending=pending,
         may_act=who.role == "administrator" and read.from_records is None,
         from_records=read.from_records,
-        errors=errors or {},
-        values=values or {},
+        errors=forms.errors,
+        values=forms.values,
         # What the komplettering form suggests: the skallkrav assessed as not met.
         missing="\n".join(a.title for a in status.not_met),
-        # A fresh request id per form, except for one whose outcome is unknown: sending it
-        # again must name the same request, so Temporal runs it at most once.
-        request_ids={name: str(uuid.uuid4()) for name in FORMS} | (same_request or {}),
+        request_ids=forms.request_ids(FORMS),
         today=datetime.now(zone).date(),
         zone=zone,
     )
@@ -252,51 +244,26 @@ async def _act(
     field the message itself names (a skallkrav's note)."""
     await _known(request, application_id)
     form = await request.form()
-    state: Attempt | None = None
     kept = {name: value for name, value in form.items() if isinstance(value, str)}
     kept.pop("csrf_token", None)
 
-    async def refused(
-        err: ActionError, status_code: int, same_request: dict[str, str] | None = None
-    ) -> Response:
-        current = await _status(request, application_id)
-        if where is not None:
-            err = ActionError(where(err, form), err.message)
-        return await _show(
-            request,
-            current,
-            who,
-            errors={form_name: _refusal(err, fields, _titles(current.status))},
-            values={form_name: kept},
-            status_code=status_code,
-            same_request=same_request,
-        )
+    def placed(err: ActionError) -> ActionError:
+        return err if where is None else ActionError(where(err, form), err.message)
 
-    try:
-        try:
-            run = build(form, who.username)
-        except ValidationError as err:
-            first = err.errors()[0]
-            raise ActionError(
-                str(first["loc"][0]) if first["loc"] else GENERAL, first["msg"]
-            ) from None
-        state = Attempt(check_request_id(text(form, "request_id") or None))
-        client = await desk(request).temporal()
-        with attempt(state):
-            result = await run(client)
-    except ActionError as err:
-        return await refused(err, 400)
-    except (RPCError, TemporalError, OSError, RuntimeError):
-        if state is not None and state.sent:
-            message = (
-                "Temporal svarade inte, så det är oklart om ändringen gjordes. Skicka "
-                "formuläret igen: samma formulär görs bara en gång."
-            )
-        else:
-            message = "Temporal svarar inte just nu, så inget har ändrats. Försök igen om en stund."
-        return await refused(
-            ActionError(GENERAL, message), 503, {form_name: state.request_id} if state else None
-        )
+    result = await perform(
+        request,
+        form,
+        fields,
+        lambda: build(form, who.username),
+        lambda client, run: run(client),
+        on_form=placed,
+    )
+    if isinstance(result, Refused):
+        current = await _status(request, application_id)
+        if result.error is not None:
+            # Worded here: a skallkrav is named by its title in the plan, not by its key.
+            result = replace(result, errors=_refusal(result.error, fields, _titles(current.status)))
+        return await _show(request, current, who, result.shown(form_name, kept))
     sessions.flash(request, done(result, words_for(_language(result.plan_id, request))))
     return RedirectResponse(application_href(application_id) or LIST, status_code=303)
 

@@ -10,7 +10,6 @@ sending the same form twice (a double click, a retry after a lost answer) runs t
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -33,7 +32,7 @@ from services.errors import ActionError
 from services.provider_refs import org_nr_of
 from services.users import Account
 from web import sessions, texts
-from web.actions import Refused, perform
+from web.actions import NO_REFUSAL, Forms, Refused, perform
 from web.auth import Administrator, LoggedIn
 from web.desk import desk
 from web.forms import day, required, text
@@ -60,11 +59,7 @@ async def _show(
     obligation: str,
     period: str,
     who: Account,
-    *,
-    errors: dict[str, dict[str, str]] | None = None,
-    values: dict[str, dict[str, str]] | None = None,
-    status_code: int = 200,
-    same_request: dict[str, str] | None = None,
+    forms: Forms = NO_REFUSAL,
 ) -> Response:
     the_desk = desk(request)
     try:
@@ -76,17 +71,15 @@ async def _show(
     return page(
         request,
         "duty.html",
-        status_code,
+        forms.status_code,
         nav="providers",
         d=facts,
         base=duty_href(the_desk, org, obligation, period),
         provider_href=provider_href(the_desk, org),
         may_act=who.role == "administrator",
-        errors=errors or {},
-        values=values or {},
-        # A fresh request id per form, except for one whose outcome is unknown: sending it
-        # again must name the same request, so Temporal runs it at most once.
-        request_ids={name: str(uuid.uuid4()) for name in FORMS} | (same_request or {}),
+        errors=forms.errors,
+        values=forms.values,
+        request_ids=forms.request_ids(FORMS),
         zone=the_desk.zone(facts.plan_id),
         # The plan's own words (the duty's and its fields' titles) are in the plan's language.
         plan_lang=the_desk.language(facts.plan_id),
@@ -130,10 +123,7 @@ async def _act(
             obligation,
             period,
             who,
-            errors={form_name: result.errors},
-            values={form_name: values},
-            status_code=result.status_code,
-            same_request={form_name: result.request_id} if result.request_id else None,
+            result.shown(form_name, values),
         )
     sessions.flash(request, done(result, desk(request).language()))
     return RedirectResponse(request.url.path.rsplit("/", 1)[0], status_code=303)

@@ -12,7 +12,6 @@ by its provider's address name (services/provider_refs: never a personnummer) an
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -31,10 +30,10 @@ from services.meetings import MeetingQuery, MeetingSummary
 from services.provider_refs import address_ref, org_nr_of
 from services.users import Account
 from web import sessions
-from web.actions import Refused, perform
+from web.actions import NO_REFUSAL, Forms, Refused, perform
 from web.auth import Administrator, LoggedIn
 from web.desk import Desk, desk
-from web.forms import GENERAL, day, errors_of, text
+from web.forms import day, errors_of, text
 from web.links import meeting_href, provider_href
 from web.render import page, sv_datetime
 from web.words import words_of
@@ -157,27 +156,18 @@ async def _show(
     org: str,
     period: str,
     who: Account,
-    *,
-    errors: dict[str, dict[str, str]] | None = None,
-    values: dict[str, dict[str, str]] | None = None,
-    status_code: int = 200,
-    same_request: dict[str, str] | None = None,
+    forms: Forms = NO_REFUSAL,
 ) -> Response:
     the_desk = desk(request)
     facts = await _facts(request, org, period)
     zone = ZoneInfo(facts.time_zone)
     now = datetime.now(zone)
     m = facts.meeting
-    refused_fields = {
-        name
-        for name, found in (errors or {}).items()
-        # An answer that never came: the same form, to send again.
-        if set(found) - {GENERAL} or status_code >= 500
-    }
+    refused_fields = forms.refused_for_a_field()
     return page(
         request,
         "meeting.html",
-        status_code,
+        forms.status_code,
         nav="meetings",
         f=facts,
         m=m,
@@ -189,9 +179,9 @@ async def _show(
         offer={
             name: allowed or name in refused_fields for name, allowed in _offers(m, now).items()
         },
-        errors=errors or {},
-        values=values or {},
-        request_ids={name: str(uuid.uuid4()) for name in FORMS} | (same_request or {}),
+        errors=forms.errors,
+        values=forms.values,
+        request_ids=forms.request_ids(FORMS),
         action_rows=range(1, ACTION_ROWS + 1),
         default_duration=DEFAULT_DURATION,
         zone=zone,
@@ -283,10 +273,7 @@ async def _act(
             org,
             period,
             who,
-            errors={form_name: result.errors},
-            values={form_name: values},
-            status_code=result.status_code,
-            same_request={form_name: result.request_id} if result.request_id else None,
+            result.shown(form_name, values),
         )
     sessions.flash(request, done(result, ZoneInfo(result.time_zone)))
     return RedirectResponse(request.url.path.rsplit("/", 1)[0], status_code=303)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -39,7 +38,7 @@ from services.placements import HIDDEN_REF, PlacementRow
 from services.provider_refs import org_nr_of
 from services.users import KUNDVAL_ROLES, Account
 from web import sessions, words
-from web.actions import Refused, perform, refusal
+from web.actions import NO_REFUSAL, Forms, Refused, perform, refusal
 from web.auth import LoggedIn, role_in
 from web.desk import Desk, desk
 from web.forms import day, text
@@ -77,11 +76,7 @@ async def _lists(client: Client, plans: list[str]) -> list[RotationStatus]:
 async def _list(
     request: Request,
     who: Account,
-    *,
-    errors: dict[str, dict[str, str]] | None = None,
-    values: dict[str, dict[str, str]] | None = None,
-    status_code: int = 200,
-    same_request: dict[str, str] | None = None,
+    forms: Forms = NO_REFUSAL,
 ) -> Response:
     the_desk = desk(request)
     plans = list_plans(the_desk.settings.plans_dir)
@@ -105,7 +100,7 @@ async def _list(
     return page(
         request,
         "placements.html",
-        status_code,
+        forms.status_code,
         nav="placements",
         groups=[
             (
@@ -125,9 +120,9 @@ async def _list(
         providers=await provider_options(the_desk) if may_act else [],
         plans=plans,
         default_plan=the_desk.settings.default_plan,
-        all_errors=errors or {},
-        all_values=values or {},
-        request_ids={name: str(uuid.uuid4()) for name in LIST_FORMS} | (same_request or {}),
+        all_errors=forms.errors,
+        all_values=forms.values,
+        request_ids=forms.request_ids(LIST_FORMS),
     )
 
 
@@ -190,10 +185,7 @@ async def start(request: Request, who: CaseOfficer) -> Response:
         return await _list(
             request,
             who,
-            errors={"start": result.errors},
-            values={"start": values},
-            status_code=result.status_code,
-            same_request={"start": result.request_id} if result.request_id else None,
+            result.shown("start", values),
         )
     sessions.flash(request, "Beslutet är registrerat. Registrera kundens val när det kommer.")
     return RedirectResponse(f"/placements/{result}", status_code=303)
@@ -227,11 +219,7 @@ async def _show(
     request: Request,
     ref: str,
     who: Account,
-    *,
-    errors: dict[str, dict[str, str]] | None = None,
-    values: dict[str, dict[str, str]] | None = None,
-    status_code: int = 200,
-    same_request: dict[str, str] | None = None,
+    forms: Forms = NO_REFUSAL,
 ) -> Response:
     the_desk = desk(request)
     placement_id = _placement_id(ref)
@@ -253,7 +241,7 @@ async def _show(
     return page(
         request,
         "placement.html",
-        status_code,
+        forms.status_code,
         nav="placements",
         s=s,
         customer=masked(s.customer_ref),
@@ -263,9 +251,9 @@ async def _show(
         base=f"/placements/{placement_id}",
         offered=_offered(s) if may_act else set(),
         may_act=may_act,
-        errors=errors or {},
-        values=values or {},
-        request_ids={name: str(uuid.uuid4()) for name in FORMS} | (same_request or {}),
+        errors=forms.errors,
+        values=forms.values,
+        request_ids=forms.request_ids(FORMS),
         when_iso=lambda at: _when(the_desk, at),
     )
 
@@ -325,10 +313,7 @@ async def _act(
             request,
             ref,
             who,
-            errors={form_name: result.errors},
-            values={form_name: values},
-            status_code=result.status_code,
-            same_request={form_name: result.request_id} if result.request_id else None,
+            result.shown(form_name, values),
         )
     sessions.flash(request, done(result))
     return RedirectResponse(f"/placements/{placement_id}", status_code=303)
@@ -442,10 +427,7 @@ async def _list_change(
         return await _list(
             request,
             who,
-            errors={form_name: refused.errors},
-            values={form_name: values},
-            status_code=refused.status_code,
-            same_request={form_name: refused.request_id} if refused.request_id else None,
+            refused.shown(form_name, values),
         )
     sessions.flash(request, done)
     return RedirectResponse("/placements", status_code=303)

@@ -41,7 +41,7 @@ from services.provider_refs import org_nr_of
 from services.recoveries import CaseRow, OpenedCase
 from services.users import RECOVERY_DECISION_ROLES, RECOVERY_ROLES, Account
 from web import sessions
-from web.actions import Refused, perform
+from web.actions import NO_REFUSAL, Forms, Refused, perform
 from web.auth import LoggedIn, role_in
 from web.desk import desk
 from web.forms import text
@@ -220,11 +220,7 @@ async def _show(
     request: Request,
     ref: str,
     who: Account,
-    *,
-    errors: dict[str, dict[str, str]] | None = None,
-    values: dict[str, dict[str, str]] | None = None,
-    status_code: int = 200,
-    same_request: dict[str, str] | None = None,
+    forms: Forms = NO_REFUSAL,
 ) -> Response:
     the_desk = desk(request)
     facts = await _case(request, ref)
@@ -233,7 +229,7 @@ async def _show(
     return page(
         request,
         "recovery.html",
-        status_code,
+        forms.status_code,
         nav="recoveries",
         c=facts.case,
         facts=facts,
@@ -245,9 +241,9 @@ async def _show(
         may_act=may_act,
         may_decide=may_decide,
         offered=_offered(facts.state, may_act, may_decide),
-        errors=errors or {},
-        values=values or {},
-        request_ids={name: str(uuid.uuid4()) for name in FORMS} | (same_request or {}),
+        errors=forms.errors,
+        values=forms.values,
+        request_ids=forms.request_ids(FORMS),
     )
 
 
@@ -286,10 +282,7 @@ async def _act(
             request,
             ref,
             who,
-            errors={form_name: result.errors},
-            values={form_name: values},
-            status_code=result.status_code,
-            same_request={form_name: result.request_id} if result.request_id else None,
+            result.shown(form_name, values),
         )
     sessions.flash(request, done(result))
     return RedirectResponse(f"/recoveries/{case_id}", status_code=303)

@@ -1,5 +1,5 @@
-"""The portal's pages: the link that opens a visit, the provider's duties, one duty with its
-form, and the page that sends a new link.
+"""The portal's pages: the link's page whose button opens a visit, the provider's duties, one
+duty with its form, and the page that sends a new link (återkrav: web/portal/recoveries.py).
 
 Routes only read forms, call services/portal.py and render web/templates/portal/. Every page
 that shows or changes a duty takes the provider from the visit (web/portal/visit.py), never
@@ -22,11 +22,11 @@ from temporalio.exceptions import TemporalError
 from temporalio.service import RPCError
 
 from models.domain.date_text import format_date
-from services import portal
+from models.domain.number_format import decimal_text
+from services import portal, portal_mail, portal_recoveries
 from services.documents import DocumentStore, Stored
 from services.errors import ActionError
 from services.portal import PortalProvider, PortalRefused, TooManyRequests
-from services.portal_mail import LinkMailer
 from services.request_ids import Attempt, attempt, check_request_id
 from web import sessions
 from web.auth import client_address
@@ -41,6 +41,7 @@ log = logging.getLogger("lovflow.web.portal")
 HOME = "/portal"
 NEW_LINK = "/portal/ny-lank"
 LOG_OUT = "/portal/logga-ut"
+OPEN = "/portal/oppna"
 DUTY = "/portal/skyldigheter/{obligation}/{period}"
 # A document's file field is named after its key in the plan: doc-<key>.
 DOCUMENT_FIELD = "doc-"
@@ -57,9 +58,11 @@ def _show(
     template: str,
     provider: PortalProvider | None,
     status_code: int = 200,
+    *,
+    language: str | None = None,
     **context: Any,
 ) -> Response:
-    language = _language(request, provider)
+    language = language or _language(request, provider)
     response = page(
         request,
         f"portal/{template}",
@@ -71,10 +74,17 @@ def _show(
         day=lambda value: format_date(value, language) if isinstance(value, date) else "–",
         state=lambda value: texts.state(value, language),
         review=lambda value: texts.review(value, language),
+        recovery_state=lambda value: texts.recovery_state(value, language),
+        money=lambda value: "–" if value is None else f"{decimal_text(value, language, 2)} kr",
+        number=lambda value: decimal_text(value, language),
         zone=desk(request).zone(provider.plan_id if provider else None),
         **context,
     )
     return response
+
+
+# The portal's other page modules render through the same layout and words.
+show = _show
 
 
 def _duty_href(obligation: str, period: str) -> str:
@@ -106,21 +116,13 @@ async def start(request: Request) -> Response:
         provider,
         open=[r for r in rows if r[0].state in portal.OPEN_STATES],
         done=[r for r in rows if r[0].state not in portal.OPEN_STATES],
+        cases=await portal_recoveries.open_cases(the_desk.store, provider),
     )
 
 
 @router.get(NEW_LINK, response_class=HTMLResponse)
 async def new_link_page(request: Request) -> Response:
     return _link_page(request)
-
-
-def _mailer(request: Request) -> LinkMailer:
-    """One per app (it keeps its SMTP connections), made at the first link sent."""
-    found = getattr(request.app.state, "portal_mailer", None)
-    if not isinstance(found, LinkMailer):
-        the_desk = desk(request)
-        found = request.app.state.portal_mailer = LinkMailer(the_desk.settings, the_desk.store)
-    return found
 
 
 @router.post(NEW_LINK, response_class=HTMLResponse)
@@ -135,11 +137,15 @@ async def new_link(request: Request) -> Response:
     except TooManyRequests:
         return _link_page(request, None, 429, error=words["too_many"])
     for org_nr in found:
-        mailer = _mailer(request)
         try:
-            await mailer.send(org_nr, now)
+            # A workflow sends it (services/portal_mail.py): connected here, at the first link.
+            client = await the_desk.temporal()
+            await portal_mail.send_link(
+                client, the_desk.settings, the_desk.store, the_desk.ids, org_nr, now
+            )
         except Exception:
-            # The page says the same whatever happened; the operator sees why in the log.
+            # The page says the same whatever happened (Temporal down included); the operator
+            # sees why in the log.
             log.exception("portal: a new link could not be sent")
     sent = words["link_sent"].format(days=the_desk.settings.portal_link_days)
     return _link_page(request, None, sent=sent)
@@ -285,17 +291,44 @@ async def submit(request: Request, obligation: str, period: str) -> Response:
     return RedirectResponse(_duty_href(obligation, period), status_code=303)
 
 
-# Last: a link's token is one path segment, and the fixed pages above take precedence.
-@router.get("/portal/{token}", response_class=HTMLResponse)
-async def open_link(request: Request, token: str) -> Response:
+async def _admitted(request: Request, token: str) -> PortalProvider | None:
+    """The provider a link's token admits, or None (tampered, expired, revoked)."""
     the_desk = desk(request)
-    words = texts.words(_language(request, None))
     try:
-        provider = await portal.admit(
+        return await portal.admit(
             the_desk.store, the_desk.ids, visit.secret(request), token, visit.now()
         )
     except PortalRefused:
-        return _link_page(request, words["link_invalid"], 403)
+        return None
+
+
+def _refused(request: Request) -> Response:
+    words = texts.words(_language(request, None))
+    return _link_page(request, words["link_invalid"], 403)
+
+
+@router.post(OPEN, response_class=HTMLResponse)
+async def open_visit(request: Request) -> Response:
+    """The button of the link's page: the token (checked again) for the visit cookie. Only a
+    POST with the session's CSRF token gets here, so neither a page elsewhere (login CSRF) nor
+    a mail scanner fetching the link opens a visit."""
+    form = await request.form()
+    provider = await _admitted(request, text(form, "token"))
+    if provider is None:
+        return _refused(request)
     response = RedirectResponse(HOME, status_code=303)
     visit.begin(request, response, provider)
     return response
+
+
+# Last: a link's token is one path segment, and the fixed pages above take precedence.
+@router.get("/portal/{token}", response_class=HTMLResponse)
+async def open_link(request: Request, token: str) -> Response:
+    """The personal link: a page with one button that opens the visit (OPEN). A GET changes
+    nothing, since mail scanners and link previews fetch links before anyone clicks them."""
+    provider = await _admitted(request, token)
+    if provider is None:
+        return _refused(request)
+    # The provider's language, but not its name: whoever fetches the link sees no data yet.
+    language = _language(request, provider)
+    return _show(request, "open.html", None, language=language, token=token, action=OPEN)

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from models.plans.loader import PlanError, load_plan
-from services.words import OBLIGATION_STATES, REVIEW_OUTCOMES
+from services.words import OBLIGATION_STATES, RECOVERY_STATES, REVIEW_OUTCOMES
 
 SV: dict[str, str] = {
     "portal": "Utförarportalen",
@@ -71,6 +71,34 @@ SV: dict[str, str] = {
     "visit_ended": "Ert besök har avslutats. Öppna länken i ert senaste e-postmeddelande igen, "
     "eller be om en ny länk nedan.",
     "logged_out": "Ni är utloggad.",
+    "open_intro": "Det här är er personliga länk till kommunens utförarportal.",
+    "open": "Fortsätt till portalen",
+    "recoveries": "Återkrav",
+    "recoveries_intro": "Kommunen vill kräva tillbaka ersättning. Svara om ni godtar "
+    "återkravet eller vad ni invänder mot, innan kommunen fattar beslut.",
+    "case": "Ärende",
+    "amount": "Belopp",
+    "respond_by": "Svara senast",
+    "recovery": "Återkrav",
+    "case_lines": "Beräkning",
+    "customer": "Kund",
+    "hours_billed": "Fakturerade timmar",
+    "hours_approved": "Godkända timmar",
+    "hourly_rate": "Timpris",
+    "your_answer": "Ert svar",
+    "accept": "Vi godtar återkravet",
+    "dispute": "Vi invänder mot återkravet",
+    "comment": "Kommentar",
+    "comment_hint": "Krävs när ni invänder: skriv vad ni invänder mot och varför.",
+    "send_answer": "Skicka svaret",
+    "answer_received": "Tack! Vi har tagit emot ert svar på återkrav {case}. Kommunen "
+    "skickar sitt beslut per e-post.",
+    "no_case": "Det återkravet finns inte hos er.",
+    "not_answerable": "Återkravet väntar inte på ert svar just nu.",
+    "err_outcome": "Välj om ni godtar återkravet eller invänder mot det.",
+    "err_comment": "Skriv vad ni invänder mot och varför.",
+    "err_comment_long": "Kommentaren får vara högst {n} tecken.",
+    "err_status": "Ert svar kan inte tas emot längre: ärendet väntar inte på ert svar.",
     "no_duty": "Den skyldigheten finns inte hos er.",
     "thanks": "Tack! Vi har tagit emot {title} {period}. Ett kvitto skickas till {to}.",
     "temporal_down": "Det gick inte att skicka in just nu, och inget har sparats. Försök igen "
@@ -138,6 +166,34 @@ DA: dict[str, str] = {
     "visit_ended": "Jeres besøg er afsluttet. Åbn linket i jeres seneste e-mail igen, eller bed "
     "om et nyt link nedenfor.",
     "logged_out": "I er logget ud.",
+    "open_intro": "Dette er jeres personlige link til kommunens leverandørportal.",
+    "open": "Fortsæt til portalen",
+    "recoveries": "Tilbagebetalingskrav",
+    "recoveries_intro": "Kommunen vil kræve betaling tilbage. Svar, om I accepterer kravet, "
+    "eller hvad I gør indsigelse mod, før kommunen træffer afgørelse.",
+    "case": "Sag",
+    "amount": "Beløb",
+    "respond_by": "Svar senest",
+    "recovery": "Tilbagebetalingskrav",
+    "case_lines": "Beregning",
+    "customer": "Borger",
+    "hours_billed": "Fakturerede timer",
+    "hours_approved": "Godkendte timer",
+    "hourly_rate": "Timepris",
+    "your_answer": "Jeres svar",
+    "accept": "Vi accepterer kravet",
+    "dispute": "Vi gør indsigelse mod kravet",
+    "comment": "Kommentar",
+    "comment_hint": "Skal udfyldes ved indsigelse: skriv, hvad I gør indsigelse mod og hvorfor.",
+    "send_answer": "Send svaret",
+    "answer_received": "Tak! Vi har modtaget jeres svar på tilbagebetalingskrav {case}. "
+    "Kommunen sender sin afgørelse pr. e-mail.",
+    "no_case": "Det tilbagebetalingskrav findes ikke hos jer.",
+    "not_answerable": "Kravet venter ikke på jeres svar lige nu.",
+    "err_outcome": "Vælg, om I accepterer kravet eller gør indsigelse mod det.",
+    "err_comment": "Skriv, hvad I gør indsigelse mod og hvorfor.",
+    "err_comment_long": "Kommentaren må højst være {n} tegn.",
+    "err_status": "Jeres svar kan ikke modtages længere: sagen venter ikke på jeres svar.",
     "no_duty": "Den opgave findes ikke hos jer.",
     "thanks": "Tak! Vi har modtaget {title} {period}. En kvittering sendes til {to}.",
     "temporal_down": "Det var ikke muligt at indsende lige nu, og intet er gemt. Prøv igen om "
@@ -162,6 +218,17 @@ REVIEWS_DA: dict[str, str] = {
     "extended": "forlænget",
 }
 
+RECOVERY_STATES_DA: dict[str, str] = {
+    "noticed": "varslet, afventer jeres svar",
+    "responded": "svar modtaget, afventer afgørelse",
+    "decided": "afgjort, afventer faktura eller modregning",
+    "invoiced": "faktureret",
+    "set_off": "modregnes i næste udbetaling",
+    "debt_collection": "ubetalt, sendt til inkasso",
+    "paid": "betalt, afsluttet",
+    "withdrawn": "trukket tilbage, afsluttet",
+}
+
 
 def words(language: str) -> dict[str, str]:
     return DA if language == "da" else SV
@@ -184,3 +251,8 @@ def language_of(plan_id: str | None, plans_dir: Path, default_plan: str) -> str:
         return load_plan(plan_id or default_plan, plans_dir).language
     except PlanError:
         return "sv"
+
+
+def recovery_state(value: str, language: str) -> str:
+    table = RECOVERY_STATES_DA if language == "da" else RECOVERY_STATES
+    return table.get(value, value)

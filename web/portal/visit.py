@@ -1,6 +1,7 @@
 """A provider's visit: opened by the personal link, kept in a cookie of its own.
 
-The link's token is exchanged at once for a short-lived visit token (models.domain.portal_token,
+The link's token is exchanged, when the button of the link's page is pressed (a POST: a GET of
+the link opens nothing), for a short-lived visit token (models.domain.portal_token,
 signed under another salt) in the `lov_portal` cookie, limited to /portal, so the portal's
 addresses carry no token after the first. The cookie is separate from the desk's session: a
 provider never gets a desk login, a desk user never a provider's rights. Each request checks

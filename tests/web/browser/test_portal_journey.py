@@ -1,13 +1,13 @@
 """The provider's journey in a real browser (headless Chromium): the reminder arrives in the SMTP
-sink, the provider follows its personal link, reads what the duty needs, is refused a wrong
-value next to the field, fills in the fields, uploads a PDF and submits; the receipt arrives, and
-the administrator's desk shows the submission, with the document's SHA-256 and the provider's
-contact as the actor. axe-core
-checks each portal page on the way (no serious or critical WCAG 2.1 A/AA violation).
+sink, the provider follows its personal link and presses its button, reads what the duty needs,
+is refused a wrong value next to the field, fills in the fields, uploads a PDF and submits, then
+disputes its återkrav with a comment (refused without one first); the receipt arrives, and the
+administrator's desk shows the submission, with the document's SHA-256 and the provider's
+contact as the actor. axe-core checks each portal page on the way (no serious or critical WCAG
+2.1 A/AA violation).
 
 The desk runs in this test's event loop (uvicorn) with the worker, so every browser step runs in
-a thread: a blocking WebDriver call must not stop the server that answers it.
-"""
+a thread: a blocking WebDriver call must not stop the server that answers it."""
 
 from __future__ import annotations
 
@@ -24,13 +24,14 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from temporalio.testing import WorkflowEnvironment
 
+from services import recoveries
 from tests.support.browser import assert_accessible, button, field, screenshot, wait_for
 from tests.support.cli_runner import cli_worker
 from tests.support.contract_cli import Lov
 from tests.support.desk import add_accounts, desk_client, desk_server, log_in
 from tests.support.helpers import ReceivedMail, eventually, free_port, random_org_nr
 from tests.support.plans import PLAN_ID, PROVIDER_EMAIL, ZONE
-from tests.support.portal import portal_settings, write_plan
+from tests.support.portal import open_recovery_case, portal_settings, write_plan
 from tests.support.worker_process import PLAN_ID as REMINDED_PLAN
 from tests.support.worker_process import reminder_plan
 
@@ -43,7 +44,13 @@ def heading(driver: Any) -> str:
 
 
 def follow_the_link(driver: Any, link: str) -> None:
+    """The link opens a page with one button (a GET opens no visit); the button does."""
     driver.get(link)
+    assert heading(driver) == "Utförarportalen"
+    assert_accessible(driver)
+    old = driver.find_element(By.TAG_NAME, "html")
+    button(driver, "Fortsätt till portalen").click()
+    wait_for(driver, expected_conditions.staleness_of(old), "the visit to open")
     wait_for(driver, lambda d: d.current_url.endswith("/portal"), "the portal's start page")
     assert heading(driver) == "Att lämna för Omsorg i Norr AB"
     assert "/portal/" not in driver.current_url.split("/portal", 1)[1]  # no token any more
@@ -82,6 +89,34 @@ def answer(driver: Any, year: str, pdf: Path) -> None:
     assert flash.startswith("Tack! Vi har tagit emot")
     assert "Inlämnad av kontakt@omsorg.example" in driver.page_source
     assert "Analys av avvikelser: avvikelser.pdf" in driver.page_source
+    assert_accessible(driver)
+
+
+def answer_the_recovery(driver: Any, case_id: str) -> None:
+    """From the start page: the open återkrav, disputed; without a comment first (refused next
+    to the field), then with one."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.LINK_TEXT, "Alla skyldigheter").click()
+    wait_for(driver, expected_conditions.staleness_of(old), "the start page")
+    old = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.LINK_TEXT, f"Återkrav {case_id}").click()
+    wait_for(driver, expected_conditions.staleness_of(old), "the case's page")
+    assert heading(driver) == f"Återkrav {case_id}"
+    assert "K-1042" in driver.page_source
+    assert_accessible(driver)
+    field(driver, "Vi invänder mot återkravet").click()
+    old = driver.find_element(By.TAG_NAME, "html")
+    button(driver, "Skicka svaret").click()
+    wait_for(driver, expected_conditions.staleness_of(old), "the refusal")
+    assert "Skriv vad ni invänder mot" in driver.find_element(By.ID, "comment-error").text
+    assert field(driver, "Kommentar").get_attribute("aria-invalid") == "true"
+    assert_accessible(driver)
+    field(driver, "Kommentar").send_keys("Timmarna i januari är godkända av biståndshandläggaren.")
+    old = driver.find_element(By.TAG_NAME, "html")
+    button(driver, "Skicka svaret").click()
+    wait_for(driver, expected_conditions.staleness_of(old), "the answer")
+    flash = driver.find_element(By.CSS_SELECTOR, ".flash").text
+    assert flash.startswith("Tack! Vi har tagit emot ert svar")
     assert_accessible(driver)
 
 
@@ -144,6 +179,7 @@ async def test_a_provider_answers_its_reminder_in_the_portal(
         lov = Lov(dev_env.client, smtp_server, env, tmp_path, due, now.date() - timedelta(1))
         org = random_org_nr()
         await lov.start(org)
+        case_id = await open_recovery_case(lov, org)
 
         async def reminder() -> tuple[EmailMessage, list[str]]:
             return smtp_server.take(_of(org, "reminder"))
@@ -159,6 +195,7 @@ async def test_a_provider_answers_its_reminder_in_the_portal(
         async with desk_server(settings, port):
             await asyncio.to_thread(follow_the_link, page, link)
             await asyncio.to_thread(answer, page, str(due.year), pdf)
+            await asyncio.to_thread(answer_the_recovery, page, case_id)
             await asyncio.to_thread(log_out, page)
 
         async def receipt() -> tuple[EmailMessage, list[str]]:
@@ -181,3 +218,6 @@ async def test_a_provider_answers_its_reminder_in_the_portal(
                 assert hashlib.sha256(PDF).hexdigest() in html and "avvikelser.pdf" in html
 
             await eventually(shown, timeout=20)
+        status = await recoveries.recovery_status(dev_env.client, case_id)
+        assert status.response is not None
+        assert (status.response.outcome, status.response.actor) == ("disputed", PROVIDER_EMAIL)

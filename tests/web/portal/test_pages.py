@@ -14,13 +14,14 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import httpx
+import pytest
 import pytest_asyncio
 
 from models.records.db import upgrade
 from models.runtime.settings import Settings
 from tests.support.contract_cli import Lov
 from tests.support.desk import add_accounts, csrf_of, desk_client, log_in, records
-from tests.support.helpers import eventually, random_org_nr
+from tests.support.helpers import eventually, free_port, random_org_nr
 from tests.support.listings import settings_for
 from tests.support.plans import PROVIDER_EMAIL
 from tests.support.portal import link_token, open_visit, portal_settings
@@ -197,15 +198,54 @@ async def test_links_that_do_not_work_open_no_visit(portal_lov: Lov) -> None:
     expired = link_token(settings, org, PROVIDER_EMAIL, datetime.now(UTC) - timedelta(days=31))
     other_address = link_token(settings, org, "someone@else.example")
     async with desk_client(settings) as client:
+        page = await client.get(f"/portal/{good}")  # a good link's page, for a CSRF token
         for token in (good[:-3] + "abc", expired, other_address, "nonsense"):
             response = await client.get(f"/portal/{token}")
             assert response.status_code == 403
             assert "Länken fungerar inte" in response.text
             assert "lov_portal" not in response.headers.get("set-cookie", "")
+            # The same refusal when the button's form is posted with the token.
+            posted = await client.post(
+                "/portal/oppna", data={"csrf_token": csrf_of(page.text), "token": token}
+            )
+            assert posted.status_code == 403 and "Länken fungerar inte" in posted.text
+            assert "lov_portal" not in posted.headers.get("set-cookie", "")
+        assert "lov_portal" not in client.cookies
         # Without a visit, the duty pages lead to the start page, which offers a new link.
         duty = await client.get(f"/portal/skyldigheter/annual-report/{portal_lov.year}")
         assert duty.status_code == 303 and duty.headers["location"] == "/portal"
         assert "Ny länk till utförarportalen" in (await client.get("/portal")).text
+
+
+async def test_opening_the_link_alone_opens_no_visit(portal_lov: Lov) -> None:
+    """A GET of the link (a mail scanner, a link preview, a page elsewhere) changes nothing:
+    only the button's POST, with the session's CSRF token, opens the visit."""
+    org = random_org_nr()
+    await portal_lov.start(org)
+    settings = portal_settings(portal_lov)
+    token = link_token(settings, org, PROVIDER_EMAIL)
+    async with desk_client(settings) as client:
+        for _ in range(2):
+            page = await client.get(f"/portal/{token}")
+            assert page.status_code == 200
+            assert "lov_portal" not in page.headers.get("set-cookie", "")
+            assert "Fortsätt till portalen" in page.text
+            assert 'action="/portal/oppna"' in page.text and f'value="{token}"' in page.text
+            # No provider data before the button is pressed.
+            assert "Omsorg i Norr AB" not in page.text and "Logga ut" not in page.text
+        assert "lov_portal" not in client.cookies
+        start = await client.get("/portal")
+        assert (
+            "Ny länk till utförarportalen" in start.text and "Årlig redovisning" not in start.text
+        )
+        # A cross-site form (no CSRF token of this session) is refused before the token is read.
+        forged = await client.post("/portal/oppna", data={"token": token})
+        assert forged.status_code == 403 and "lov_portal" not in client.cookies
+        opened = await client.post(
+            "/portal/oppna", data={"csrf_token": csrf_of(page.text), "token": token}
+        )
+        assert opened.status_code == 303 and opened.headers["location"] == "/portal"
+        assert "Årlig redovisning" in (await client.get("/portal")).text
 
 
 async def test_a_contact_change_ends_the_visit(visit: Visit) -> None:
@@ -273,7 +313,10 @@ async def test_a_danish_plan_s_provider_reads_the_portal_in_danish(tmp_path: Pat
         )
     settings = settings_for(url).model_copy(update={"var_dir": tmp_path / "var"})
     async with desk_client(settings) as client:
-        await open_visit(client, link_token(settings, cvr, "post@midt.example"))
+        token = link_token(settings, cvr, "post@midt.example")
+        opening = (await client.get(f"/portal/{token}")).text
+        assert 'lang="da"' in opening and "Fortsæt til portalen" in opening
+        await open_visit(client, token)
         start = (await client.get("/portal")).text
         assert 'lang="da"' in start and "Skal indsendes af Hjemmepleje Midt ApS" in start
         assert "Medarbejdernes uddannelsesbaggrund" in start and "30. september 2027" in start
@@ -372,3 +415,26 @@ async def test_a_wrong_or_too_large_upload_is_refused_and_nothing_written(visit:
     assert _stored(visit.settings) == []
     item = await visit.lov.item(visit.org, "annual-report")
     assert item.status in ("upcoming", "open") and not item.submissions
+
+
+async def test_a_new_link_asked_for_while_temporal_is_down_gets_the_same_answer(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
+    await upgrade(url)
+    org, at = "556036-0793", datetime(2027, 1, 4, tzinfo=UTC)
+    async with records(url) as store:
+        await store.upsert_provider(org, "Omsorg Norr AB", PROVIDER_EMAIL, at)
+        await store.record_contract("contract-5560360793", org, "sundsvall", date(2026, 1, 1), at)
+    # Nothing listens there: the workflow that would send the link cannot be started.
+    down = f"127.0.0.1:{free_port()}"
+    settings = settings_for(url).model_copy(
+        update={"var_dir": tmp_path / "var", "temporal_address": down}
+    )
+    async with desk_client(settings) as client:
+        page = await client.get("/portal/ny-lank")
+        response = await client.post(
+            "/portal/ny-lank", data={"csrf_token": csrf_of(page.text), "email": PROVIDER_EMAIL}
+        )
+    assert response.status_code == 200 and "Om adressen är registrerad" in response.text
+    assert "a new link could not be sent" in caplog.text and "cannot connect" in caplog.text
