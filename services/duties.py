@@ -14,6 +14,7 @@ from typing import Any
 
 from models.plans.loader import PlanError, load_plan
 from models.records.store import RecordStore
+from services.document_facts import DocumentFacts, document_facts
 from services.errors import ActionError
 
 _NOT_FOUND = "ingen sådan skyldighet i registret"
@@ -24,15 +25,6 @@ class FieldValue:
     key: str
     title: str
     value: Any
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentFacts:
-    key: str
-    title: str
-    filename: str
-    size: int
-    sha256: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,18 +60,6 @@ class DutyPage:
     escalation_level: int
     submissions: list[SubmissionFacts]
     reviews: list[ReviewFacts]
-
-
-def document_facts(doc: dict[str, Any], titles: dict[str, str]) -> DocumentFacts:
-    """A recorded document reference ({name, path, sha256, size}) with its title in the plan."""
-    key = str(doc.get("name", ""))
-    return DocumentFacts(
-        key=key,
-        title=titles.get(key, key),
-        filename=Path(str(doc.get("path", ""))).name,
-        size=int(doc.get("size", 0)),
-        sha256=str(doc.get("sha256", "")),
-    )
 
 
 async def duty_page(

@@ -19,7 +19,7 @@ from models.records.access import snapshot
 from models.records.provider_page import ProviderPageRecords
 from models.records.tables import CONTRACT_STATUSES
 from models.runtime.locations import RecordsConfig
-from services.duties import DocumentFacts, document_facts
+from services.document_facts import DocumentFacts, document_facts
 from services.errors import ActionError
 from services.filters import plan_filter, search_filter
 from services.record_reads import read_records
