@@ -45,6 +45,8 @@ from tests.support.certificates import self_signed_certificate
 from tests.support.cli_runner import Result, cli_env, cli_worker, run_lov_process
 from tests.support.helpers import ReceivedMail, random_org_nr
 
+pytestmark = pytest.mark.slow
+
 # Far above what `lov` needs (about 1 GiB of address space with the Temporal SDK loaded), far
 # below what the test machine has.
 MEMORY_LIMIT = 3 * 1024**3

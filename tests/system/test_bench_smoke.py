@@ -7,7 +7,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from bench.__main__ import main
+
+pytestmark = pytest.mark.slow
 
 
 def test_quick_bench_writes_the_result_file(tmp_path: Path) -> None:

@@ -50,6 +50,8 @@ from tests.support.worker_process import (
     worker_env,
 )
 
+pytestmark = pytest.mark.slow
+
 STOPPED_LINE = "Worker stoppad (stopped)"
 
 

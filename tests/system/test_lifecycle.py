@@ -30,6 +30,8 @@ from tests.support.lifecycle import t1_submission
 from tests.support.plans import QUARTERLY_PLAN
 from workflows.contract import ContractWorkflow
 
+pytestmark = pytest.mark.slow
+
 ORG = PROVIDER.org_nr
 ADMIN = "lov-admin@sundsvall.example"
 MANAGEMENT = "forvaltningsledning@sundsvall.example"

@@ -28,6 +28,8 @@ from tests.support.helpers import free_port, random_org_nr
 from tests.support.plans import ZONE, plan_toml
 from tests.support.serve import PROJECT_ROOT, Service
 
+pytestmark = pytest.mark.slow
+
 PLAN_ID = "livekommun"
 PROVIDER_EMAIL = "kontakt@live-omsorg.example"
 # The reminder is timed this far after the plan is written: enough for `lov contract start` to

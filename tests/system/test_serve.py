@@ -38,6 +38,8 @@ from models.runtime.temporal import SEARCH_ATTRIBUTES
 from tests.support.helpers import eventually, free_port, leave_time_wait, tcp_states
 from tests.support.serve import Service, _ppid_and_state, descendants
 
+pytestmark = pytest.mark.slow
+
 
 @workflow.defn(sandboxed=False)
 class Ping:

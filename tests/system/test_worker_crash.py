@@ -46,6 +46,8 @@ from tests.support.worker_process import (
     worker_env,
 )
 
+pytestmark = pytest.mark.slow
+
 CONTRACTS = 2  # two reminders each, all due at the same second
 LEAD = timedelta(seconds=10)  # to start the contracts before their reminders fall due
 
