@@ -187,6 +187,18 @@ SUMMARY: tuple[tuple[str, str, str, str], ...] = (
                 "",
                 "",
             ),
+            (
+                f"{command.name} via lov resident (CLI)",
+                f"cli.resident.commands.{command.name}.seconds",
+                "s",
+                "",
+            ),
+            (
+                f"{command.name} via lov resident, ratio to floor",
+                f"cli.resident.commands.{command.name}.ratio_to_floor",
+                "",
+                f"<= {cli.GOAL_RATIO}",
+            ),
         )
     ),
 )

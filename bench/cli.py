@@ -3,7 +3,9 @@
 Each read command runs as an administrator runs it, `python -m starter …` in a fresh process
 against a dev server with a worker (the live section's stack) and one running contract. The
 floor is `python -c "import temporalio.client"`: every command needs that client, so no command
-can start faster. Issue 20's goal is at most 1.3 × the floor for a read command.
+can start faster. Issue 20's goal is at most 1.3 × the floor for a read command. The same
+commands are timed twice: each run by itself (LOV_RESIDENT=0), and handed to a resident CLI
+process (`lov resident`, started by `lov serve`), under `resident`.
 
 The runs are interleaved (floor, each command, floor, …) so that a change in the machine's
 load during the section falls on all of them alike; the figures are the median wall time and
@@ -15,11 +17,13 @@ not as an error.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import resource
 import statistics
 import sys
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from datetime import time as clock
@@ -166,4 +170,30 @@ async def run(repeat: int, workdir: Path) -> dict[str, Any]:
                 if time.monotonic() > deadline:
                     raise RuntimeError("the contract's obligation did not open within 60 s")
                 await asyncio.sleep(0.5)
-            return await time_commands(env, commands(org, f"{due:%Y-%m}"), repeat)
+            timed = commands(org, f"{due:%Y-%m}")
+            # Each command in its own process, then handed to a resident CLI process
+            # (`lov resident`, which `lov serve` starts): the same commands, the same floor.
+            figures = await time_commands({**env, "LOV_RESIDENT": "0"}, timed, repeat)
+            async with resident_cli(env):
+                figures["resident"] = await time_commands(env, timed, repeat)
+            return figures
+
+
+@contextlib.asynccontextmanager
+async def resident_cli(env: dict[str, str]) -> AsyncIterator[None]:
+    """`lov resident` on the environment's var dir, until the block ends."""
+    process = await asyncio.create_subprocess_exec(
+        *lov_args("resident"),
+        env={**env, "LOV_RESIDENT": "0"},
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    ready = await asyncio.wait_for(process.stdout.readline(), timeout=60)
+    if b"redo" not in ready:
+        raise RuntimeError(f"lov resident did not start: {ready!r}")
+    try:
+        yield
+    finally:
+        process.terminate()
+        await process.wait()

@@ -40,6 +40,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("starter.simulate", "simulate"),
     "codec-server": ("starter.codec_server", "codec_server"),
     "web": ("starter.web", "web"),
+    "resident": ("starter.resident_server", "resident"),
 }
 
 

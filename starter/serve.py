@@ -74,6 +74,33 @@ def _die_with_parent() -> None:
 
 
 @contextlib.contextmanager
+def embedded_resident(var_dir: Path) -> Iterator[None]:
+    """The resident CLI process (`lov resident`) while `lov serve` runs, so `lov` commands on
+    this machine start in a tenth of a second (starter/resident.py). Not needed for anything
+    else: if it cannot start, `lov` runs each command in its own process as before."""
+    import os
+    import subprocess
+
+    env = {**os.environ, "LOV_VAR_DIR": str(var_dir)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "starter", "resident"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+    )
+    try:
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextlib.contextmanager
 def embedded_codec_server(settings: Settings, var_dir: Path) -> Iterator[tuple[str, str] | None]:
     """The codec server for the embedded Web UI while `lov serve` runs: (URL, token), or None
     without keys. The token is LOV_CODEC_SERVER_TOKEN or, unset, var/codec-token (made on first
@@ -392,6 +419,7 @@ async def run_service(settings: Settings) -> None:
             raise ServeError(str(exc)) from exc
         effective = effective.model_copy(update={"database_url": database_url})
 
+        stack.enter_context(embedded_resident(var_dir))
         worker = create_worker(client, effective)
         async with worker, embedded_desk(settings, effective) as (desk, first_admin):
             print("lovflow kör (running):", flush=True)

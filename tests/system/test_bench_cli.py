@@ -1,6 +1,7 @@
 """The benchmark's CLI section (bench/cli.py) runs: it times `lov contract status` (and `lov
 provider show`, `lov due --month` once they exist) against `python -c "import temporalio.client"`
-in the same run, and reports each ratio. Timings are not asserted (docs/PERFORMANCE.md)."""
+in the same run, and reports each ratio, each command run by itself and handed to `lov
+resident`. Timings are not asserted (docs/PERFORMANCE.md)."""
 
 from __future__ import annotations
 
@@ -47,3 +48,11 @@ def test_quick_cli_section_reports_each_command_against_the_floor(tmp_path: Path
     assert rows["CLI floor: import temporalio.client"]["value"] == cli["floor_seconds"]
     ratio = rows["lov contract status ORGNR, ratio to floor"]
     assert ratio["value"] == status["ratio_to_floor"] and ratio["target"] == "<= 1.3"
+
+    # The same commands handed to a resident CLI process (`lov resident`): each succeeded.
+    resident = cli["resident"]["commands"]
+    assert set(resident) == set(commands)
+    for name, figure in resident.items():
+        assert figure["available"] and "error" not in figure and figure["seconds"] > 0, name
+    via = rows["lov contract status ORGNR via lov resident, ratio to floor"]
+    assert via["value"] == resident["lov contract status ORGNR"]["ratio_to_floor"]
