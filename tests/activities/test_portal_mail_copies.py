@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -22,13 +22,14 @@ from activities.mail import MailActivities
 from activities.rendering import Renderer
 from activities.smtp import message_id_for
 from models.domain import portal_token
+from models.ids import obligation_workflow_id
 from models.messages.mail import MailRequest, MailResult, staff_copy_key
 from models.plans.loader import load_plan
 from models.records.db import make_engine, make_session_factory, upgrade
 from models.records.store import RecordStore
 from models.records.tables import Notification
 from models.runtime.settings import PROJECT_ROOT, Settings
-from tests.support.harness import PROVIDER
+from tests.support.harness import PROVIDER, local, lovflow_stack
 from tests.support.mail_faults import FaultyMail
 from tests.support.portal_link import recorded_provider
 
@@ -185,7 +186,7 @@ async def test_the_link_goes_to_the_provider_only_and_staff_get_a_copy_without_i
     assert token not in staff_text and token[:24] not in staff_text
     assert "/portal" not in staff_text and "personliga länk (dela" not in staff_text
     assert "Vi har inte fått egenkontroll" in copy.get_content()
-    assert "Kopia till kommunen: Omsorg i Norr AB har fått meddelandet" in copy.get_content()
+    assert "Kopia till kommunen: Omsorg i Norr AB får meddelandet" in copy.get_content()
     assert "Länken skickas bara till utföraren" in copy.get_content()
     assert "Kopia till kommunen" not in body
     assert copy["X-Lov-Kind"] == own["X-Lov-Kind"] == "overdue"
@@ -317,3 +318,49 @@ async def test_mails_without_the_link_still_go_as_one_message(
     assert result.recipients == [PROVIDER.email]
     assert PORTAL + "/" in messages[1].get_content()
     assert await m.store.get_outbox(staff_copy_key(f"{WORKFLOW}:escalation:1:1")) is None
+
+
+async def test_the_danish_copy_says_the_same_without_the_link(mailer: Callable[..., Any]) -> None:
+    m: Mailer = await mailer(FaultyMail())
+    request = overdue("escalation:1:1", ["provider", "lov-admin"])
+    request = request.model_copy(update={"language": "da"})
+    await Attempts().run(m.mail, request)
+    own, copy = await m.server.wait_for(2)
+    assert "leverandørportal" in own.get_content() and PORTAL + "/" in own.get_content()
+    text = copy.get_content()
+    assert "Kopi til kommunen: Omsorg i Norr AB får beskeden på sin egen adresse" in text
+    assert "Linket sendes kun til leverandøren" in text
+    assert PORTAL not in whole_text(copy)
+
+
+async def test_on_the_time_skipping_server_a_retried_notice_sends_neither_copy_twice(
+    tmp_path: Path,
+) -> None:
+    """The T1 overdue notice of a running contract: the administrator's server answers "try
+    again later" once, so Temporal retries the activity after the provider's message went."""
+    mail = FaultyMail(defer_once={ADMIN})
+    async with lovflow_stack(tmp_path, mail=mail, web_secret_key=SecretStr(SECRET)) as stack:
+        await stack.sleep_until(local(date(2031, 1, 1)))
+        await stack.start_contract(date(2030, 1, 1))
+        # T1 is due Monday 21 April 2031; the overdue notice goes on Tuesday 22 April 09:00.
+        await stack.sleep_until(local(date(2031, 4, 23)))
+
+        t1 = obligation_workflow_id(PROVIDER.org_nr, "self-inspection", "2031-T1")
+        rows = [
+            e
+            for e in await stack.store.list_notifications()
+            if e.workflow_id == t1 and e.kind == "overdue"
+        ]
+        [own] = [e for e in rows if not e.idempotency_key.endswith(":staff-copy")]
+        [copy] = [e for e in rows if e.idempotency_key == staff_copy_key(own.idempotency_key)]
+        assert own.recipients == [PROVIDER.email] and copy.recipients == [ADMIN]
+        assert own.status == copy.status == "sent"
+        # Claimed once (sent by the first attempt) and twice (deferred, then sent).
+        assert (own.attempts, copy.attempts) == (1, 2)
+        assert mail.rcpt_attempts[ADMIN] >= 2
+        # Every message arrived once; the copy holds nothing of the provider's link.
+        assert set(mail.deliveries().values()) == {1}
+        received = {str(m["Message-ID"]): m for m in mail.messages}
+        token = received[own.message_id].get_content().split("/portal/", 1)[1].split()[0]
+        assert token not in whole_text(received[copy.message_id])
+        assert "/portal/" not in whole_text(received[copy.message_id])
