@@ -212,8 +212,11 @@ class MailActivities:
         link names staff too (an overdue notice with the administrator, the duty's recipient on
         late notices, a ladder step to the managers, an återkrav notice): the link lets whoever
         holds it act as the provider in the portal, so it goes to the provider's address only.
-        None: one message, as the request says."""
+        None: one message, as the request says (also when its text shows no link, e.g. a care
+        plan's escalation)."""
         if not self._portal.wanted(request):
+            return None
+        if not self._renderer.shows(request.language, request.template, "portal_link"):
             return None
         staff_roles = [r for r in request.to_roles if r != PROVIDER_ROLE]
         if not staff_roles:
