@@ -17,6 +17,14 @@ marked sent. Two things keep it narrow:
 Permanent failures are recorded and reported to the administrator, and the activity completes,
 so the workflow carries on (activities/mail_incidents.py).
 
+An e-mail with the provider's personal portal link (activities/portal_links.py) goes to the
+provider's address only: whoever holds the link can act as the provider in the portal. When the
+request names staff too (the administrator on an overdue notice, the duty's recipient on late
+notices, managers on a ladder step), they get a copy of their own without the link, under the
+outbox key `<key>:staff-copy` (models.messages.mail.staff_copy_key) and so its own Message-ID;
+each of the two is claimed, sent and recorded as above, so a retry sends neither twice. The
+workflows are unchanged: they still ask for one e-mail.
+
 A send whose outcome is unknown (the relay got the whole message and then timed out or dropped
 the connection: `UncertainDelivery`) is not resent at once, as a failure before the data is:
 the row is marked `uncertain`, and the activity fails with a retry delay that grows with each
@@ -52,7 +60,7 @@ from activities.smtp import (
 from activities.stored_links import mail_context
 from models.domain.mailsafe import check_email
 from models.messages.common import DataErrorReport
-from models.messages.mail import MailRequest, MailResult
+from models.messages.mail import MailRequest, MailResult, staff_copy_key
 from models.plans.loader import PlanError, load_plan
 from models.plans.schema import PROVIDER_ROLE, Plan
 from models.records.mail_incidents import UNCERTAIN, MailIncidentStore, uncertain_resend_delay
@@ -82,6 +90,34 @@ def _now() -> datetime:
 
 def _is_retry() -> bool:
     return activity.in_activity() and activity.info().attempt > 1
+
+
+def _to_raise(errors: list[Exception]) -> Exception:
+    """Of the errors of an e-mail's two copies, the one to fail the attempt with: one that is
+    retried after the usual backoff before one that asks for a later retry (a resend of
+    unknown outcome waiting its turn), so the other copy is not held back by it."""
+    return min(errors, key=_retry_delay)
+
+
+def _retry_delay(err: Exception) -> timedelta:
+    delay = err.next_retry_delay if isinstance(err, ApplicationError) else None
+    return delay or timedelta(0)
+
+
+def _combined(results: list[MailResult]) -> MailResult:
+    """One answer for an e-mail sent as the provider's message and the staff's copy: the
+    provider's Message-ID, everyone it reached, delivered if either went out."""
+    first = results[0]
+    delivered = any(r.delivered for r in results)
+    failures = [r.failure for r in results if r.failure]
+    return MailResult(
+        message_id=first.message_id,
+        recipients=[a for r in results for a in r.recipients],
+        already_sent=all(r.already_sent for r in results),
+        delivered=delivered,
+        failure="; ".join(failures) or None,
+        uncertain=not delivered and any(r.uncertain for r in results),
+    )
 
 
 class MailActivities:
@@ -149,6 +185,81 @@ class MailActivities:
 
     @activity.defn
     async def send_mail(self, request: MailRequest) -> MailResult:
+        copies = await self._copies(request)
+        if copies is None:
+            whole = await self._send_one(request)
+            assert whole is not None  # only a staff copy can be left without recipients
+            return whole
+        # The provider's message with its link, then the staff's without it; each under its own
+        # outbox row, so a retry sends neither again once it went out. A copy that fails does
+        # not hold the other back: the activity fails (is retried) after both were tried.
+        results: list[MailResult] = []
+        errors: list[Exception] = []
+        for part, staff_copy in ((copies[0], False), (copies[1], True)):
+            try:
+                result = await self._send_one(part, staff_copy=staff_copy)
+            except Exception as err:  # noqa: BLE001 - raised below, once the other was tried
+                errors.append(err)
+                continue
+            if result is not None:
+                results.append(result)
+        if errors:
+            raise _to_raise(errors)
+        return _combined(results)
+
+    async def _copies(self, request: MailRequest) -> tuple[MailRequest, MailRequest] | None:
+        """The provider's and the staff's request, when an e-mail with the provider's portal
+        link names staff too (an overdue notice with the administrator, the duty's recipient on
+        late notices, a ladder step to the managers, an återkrav notice): the link lets whoever
+        holds it act as the provider in the portal, so it goes to the provider's address only.
+        None: one message, as the request says (also when its text shows no link, e.g. a care
+        plan's escalation)."""
+        if not self._portal.wanted(request):
+            return None
+        if not self._renderer.shows(request.language, request.template, "portal_link"):
+            return None
+        staff_roles = [r for r in request.to_roles if r != PROVIDER_ROLE]
+        if not staff_roles:
+            return None
+        if _is_retry() and not await self._split_after_earlier_attempt(request, staff_roles):
+            return None
+        provider = request.model_copy(update={"to_roles": [PROVIDER_ROLE]})
+        staff = request.model_copy(
+            update={
+                "key": staff_copy_key(request.key),
+                "to_roles": staff_roles,
+                "context": {**request.context, "staff_copy": True},
+            }
+        )
+        return provider, staff
+
+    async def _split_after_earlier_attempt(
+        self, request: MailRequest, staff_roles: list[str]
+    ) -> bool:
+        """Whether a retried e-mail is still sent as two messages. An attempt of the code before
+        the split may have claimed it as one, staff included: sent (or refused for good) so, it
+        is finished as it was, never followed by a copy; not sent yet, the staff are taken off
+        its row (its Message-ID and text stay) and get their copy."""
+        earlier = await self._store.get_outbox(request.key)
+        if earlier is None:
+            return True
+        contact = await self._store.provider_email(request.org_nr)
+        staff = {request.roles[r].email for r in staff_roles if r in request.roles} - {contact}
+        if not staff & set(earlier.recipients):
+            return True  # claimed by this code: the provider's only
+        if earlier.status in ("sent", "failed") or is_done(accepted_step(request.key)):
+            return False
+        remaining = [a for a in earlier.recipients if a not in staff]
+        if not remaining:
+            return False
+        return await self._store.readdress_unsent(request.key, remaining)
+
+    async def _send_one(
+        self, request: MailRequest, *, staff_copy: bool = False
+    ) -> MailResult | None:
+        """The e-mail under `request.key`. `staff_copy`: the staff's copy of an e-mail with the
+        provider's portal link: without the link, and never to the provider's address (None
+        when that leaves nobody)."""
         now = _now()
         accepted = is_done(accepted_step(request.key))
         if accepted:
@@ -176,7 +287,16 @@ class MailActivities:
                 recipients = await self._recipients(request, tx)
                 # A meeting link saved before links were checked is left out, not mailed.
                 context = mail_context(request.context, request.workflow_id)
-                if self._portal.wanted(request):
+                if staff_copy:
+                    # Never to the provider's address (the provider's message has the link);
+                    # the text says the provider got a link of its own, when it did.
+                    contact = await self._store.provider_email(request.org_nr, tx)
+                    recipients = [a for a in recipients if a != contact]
+                    if not recipients:
+                        return None
+                    sent = bool(contact) and self._portal.link(request.org_nr, contact or "")
+                    context = {**context, "provider_link_sent": bool(sent)}
+                elif self._portal.wanted(request):
                     # Signed for the contact address this e-mail goes to (read just now).
                     contact = await self._store.provider_email(request.org_nr, tx)
                     link = self._portal.link(request.org_nr, contact or "")

@@ -22,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
+import jinja2.meta
 
 from activities import wording
 from models.domain.date_text import format_date
@@ -47,9 +48,28 @@ class Renderer:
             lstrip_blocks=True,
         )
         self._env.filters["inline_title"] = wording.inline_title
+        self._shows: dict[tuple[str, str], bool] = {}
 
     def has(self, language: str, name: str) -> bool:
         return has_template(self._dir, language, name)
+
+    def _resolved(self, language: str, name: str) -> str:
+        if not self.has(language, name) and self.has(language, FALLBACK_ESCALATION):
+            name = FALLBACK_ESCALATION
+        return template_name(language, name)
+
+    def shows(self, language: str, name: str, variable: str) -> bool:
+        """Whether the text `name` would use the context value `variable` (e.g. the provider's
+        `portal_link`), read from the template's source; False for a template that is missing."""
+        key = (self._resolved(language, name), variable)
+        if key not in self._shows:
+            try:
+                source, _, _ = self._env.loader.get_source(self._env, key[0])  # type: ignore[union-attr]
+            except jinja2.TemplateNotFound:
+                return False
+            used = jinja2.meta.find_undeclared_variables(self._env.parse(source))
+            self._shows[key] = variable in used
+        return self._shows[key]
 
     def render(
         self,
@@ -62,9 +82,7 @@ class Renderer:
     ) -> tuple[str, str]:
         """`plan` (when known) and `obligation` (its key) let keys be shown as the plan's
         titles; without them the texts still read, from the context alone."""
-        if not self.has(language, name) and self.has(language, FALLBACK_ESCALATION):
-            name = FALLBACK_ESCALATION
-        template = self._env.get_template(template_name(language, name))
+        template = self._env.get_template(self._resolved(language, name))
         helpers = _helpers(language, time_zone, plan, wording.plan_obligation(plan, obligation))
         org_nr = context.get("org_nr")
         if isinstance(org_nr, str):

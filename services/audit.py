@@ -32,7 +32,7 @@ from models.domain.audit import (
 )
 from models.domain.audit_signing import Signer
 from models.messages.audit import AuditRecord
-from models.messages.mail import MailRequest
+from models.messages.mail import MailRequest, request_key
 from models.messages.placement import PlacementReport
 from models.messages.recovery import RecoveryStepWrite
 from models.records.db import make_engine, make_session_factory
@@ -279,8 +279,9 @@ async def check_histories(
                 result.callers.setdefault((wid, actor), set()).update(callers)
     recorded_events = {e.key for e in entries if e.source == "event" and e.workflow_id in checked}
     # An e-mail still pending (SMTP down) has no completed activity yet: only sent ones count.
+    # The staff's copy of an e-mail with the provider's portal link is the same activity's.
     recorded_mail = {
-        e.key
+        request_key(e.key)
         for e in entries
         if e.source == "email" and e.status == "sent" and e.workflow_id in checked
     }

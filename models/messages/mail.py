@@ -48,3 +48,19 @@ class MailResult(Message):
     # With delivered False: sent 1 + LOV_SMTP_UNCERTAIN_RESENDS times and never answered, so
     # it may have arrived after all; reported to the administrator as such.
     uncertain: bool = False
+
+
+# The outbox key of the staff's copy of an e-mail that carries the provider's portal link
+# (activities/mail.py): the link goes to the provider's address only, so municipal staff named
+# in the same request get a message of their own, without it. Derived from the request's key,
+# so every attempt of the activity claims the same row and Message-ID.
+STAFF_COPY_SUFFIX = ":staff-copy"
+
+
+def staff_copy_key(key: str) -> str:
+    return f"{key}{STAFF_COPY_SUFFIX}"
+
+
+def request_key(outbox_key: str) -> str:
+    """The key of the request (and of its `send_mail` activity) an outbox row was sent for."""
+    return outbox_key.removesuffix(STAFF_COPY_SUFFIX)

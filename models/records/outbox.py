@@ -133,6 +133,22 @@ class OutboxRecords(KeyedStore):
         )
         await self._update_outbox(key, statement, connection)
 
+    async def readdress_unsent(self, key: str, recipients: Sequence[str]) -> bool:
+        """Send the e-mail under `key`, not sent and not refused, to `recipients` instead (its
+        Message-ID, subject and body stay). For a row claimed, before the provider's portal link
+        was kept from staff, with staff among its recipients (activities/mail.py). Whether the
+        row was changed."""
+        statement = (
+            update(Notification)
+            .where(
+                Notification.idempotency_key == key,
+                Notification.status.in_(("pending", "retrying", "uncertain")),
+            )
+            .values(recipients=list(recipients))
+        )
+        async with self._within(None) as tx:
+            return bool((await tx.execute(statement)).rowcount)
+
     async def mark_failed(self, key: str, error: str) -> None:
         """Record that the server refused the e-mail for good; an e-mail already sent stays
         sent."""

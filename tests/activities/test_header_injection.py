@@ -194,27 +194,29 @@ async def test_subject_values_with_line_breaks_add_no_header(
         title=f"Årlig redovisning\nTo: {ATTACKER}",
     )
     result = await mail.send_mail(request)
-    [message] = await smtp_server.wait_for(1)
+    # Two messages: the provider's, with its portal link, and the administrator's copy.
+    messages = await smtp_server.wait_for(2)
     assert result.recipients == [GOOD, "lov-admin@kommun.example"]
-    assert smtp_server.envelopes[0][1] == [GOOD, "lov-admin@kommun.example"]
-    assert message["Bcc"] is None and message["X-Injected"] is None
-    assert message.get_all("To") == [f"{GOOD}, lov-admin@kommun.example"]
-    subject = str(message["Subject"])
-    assert "\n" not in subject and "\r" not in subject
-    assert f"Bcc: {ATTACKER}" in subject  # kept as text, on the one subject line
-    # Exactly the headers the mail activity writes; the attacker's text is only in the subject
-    # (and in the body, where it is text).
-    assert sorted(message.keys()) == sorted(
-        [
-            "From", "To", "Subject", "Date", "Message-ID", "X-Lov-Kind", "X-Lov-Org-Nr",
-            "X-Lov-Workflow", "X-Lov-Obligation", "X-Lov-Period", "Content-Type",
-            "Content-Transfer-Encoding", "MIME-Version",
-        ]
-    )  # fmt: skip
-    header_block = message.as_bytes().split(b"\n\n", 1)[0]
-    for line in header_block.split(b"\n"):
-        if ATTACKER.encode() in line:
-            assert line.startswith((b"Subject:", b" ")), line  # the subject or its folding
+    assert [rcpt for _, rcpt in smtp_server.envelopes] == [[GOOD], ["lov-admin@kommun.example"]]
+    for message, to in zip(messages, (GOOD, "lov-admin@kommun.example"), strict=True):
+        assert message["Bcc"] is None and message["X-Injected"] is None
+        assert message.get_all("To") == [to]
+        subject = str(message["Subject"])
+        assert "\n" not in subject and "\r" not in subject
+        assert f"Bcc: {ATTACKER}" in subject  # kept as text, on the one subject line
+        # Exactly the headers the mail activity writes; the attacker's text is only in the
+        # subject (and in the body, where it is text).
+        assert sorted(message.keys()) == sorted(
+            [
+                "From", "To", "Subject", "Date", "Message-ID", "X-Lov-Kind", "X-Lov-Org-Nr",
+                "X-Lov-Workflow", "X-Lov-Obligation", "X-Lov-Period", "Content-Type",
+                "Content-Transfer-Encoding", "MIME-Version",
+            ]
+        )  # fmt: skip
+        header_block = message.as_bytes().split(b"\n\n", 1)[0]
+        for line in header_block.split(b"\n"):
+            if ATTACKER.encode() in line:
+                assert line.startswith((b"Subject:", b" ")), line  # the subject or its folding
 
 
 async def test_a_bad_recipient_in_the_records_is_never_sent(
@@ -227,19 +229,22 @@ async def test_a_bad_recipient_in_the_records_is_never_sent(
     )
     # A permanent failure (docs/RELIABILITY.md): not sent, not retried, recorded, and the
     # administrator is told; the workflow carries on.
+    # The administrator's own copy (the e-mail carries the provider's portal link, which goes
+    # to the provider only) still goes out.
     result = await mail.send_mail(escalation("inject-records:1", ADMIN))
-    assert not result.delivered and "provider" in (result.failure or "")
-    [notice] = await smtp_server.wait_for(1)
-    assert notice["X-Lov-Kind"] == "mail-undeliverable"
-    assert smtp_server.envelopes[0][1] == ["lov-admin@kommun.example"]
+    assert "provider" in (result.failure or "")
+    assert result.recipients == ["lov-admin@kommun.example"]
+    notice, copy = await smtp_server.wait_for(2)
+    assert notice["X-Lov-Kind"] == "mail-undeliverable" and copy["X-Lov-Kind"] == "escalation"
+    assert [rcpt for _, rcpt in smtp_server.envelopes] == [["lov-admin@kommun.example"]] * 2
     # A plan role that bypassed validation is refused the same way, and with the administrator's
-    # own address broken there is nobody to tell: recorded only.
+    # own address broken there is nobody to tell: recorded only. The provider's message goes.
     await store.upsert_provider(ORG, "Omsorg i Norr AB", GOOD, datetime(2027, 1, 1, tzinfo=UTC))
     bad_role = {
         "lov-admin": Role.model_construct(title="LOV", email=f"a@kommun.example\r\nBcc: {ATTACKER}")
     }
     result = await mail.send_mail(escalation("inject-role:1", bad_role))
-    assert not result.delivered and "lov-admin" in (result.failure or "")
-    assert len(smtp_server.messages) == 1
+    assert "lov-admin" in (result.failure or "") and result.recipients == [GOOD]
+    assert len(smtp_server.messages) == 3 and smtp_server.envelopes[2][1] == [GOOD]
     assert all(ATTACKER not in rcpt for _, rcpts in smtp_server.envelopes for rcpt in rcpts)
     assert all(ATTACKER not in str(m) for m in smtp_server.messages)

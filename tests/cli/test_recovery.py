@@ -70,10 +70,11 @@ async def test_start_respond_decide_status_totals(records_lov: Lov) -> None:
         f"Underrättelse skickas till {PROVIDER_EMAIL}",
     ):
         assert text in started.stdout, started.stdout
-    (notice,) = await lov.smtp.wait_for(1)
-    assert notice["X-Lov-Kind"] == "recovery-notice"
+    # The notice carries the provider's portal link: the administrator gets a copy of its own.
+    notice, copy = await lov.smtp.wait_for(2)
+    assert notice["X-Lov-Kind"] == copy["X-Lov-Kind"] == "recovery-notice"
     assert notice["X-Lov-Workflow"] == f"recovery-{case_id}"
-    assert set(lov.smtp.envelopes[0][1]) == {PROVIDER_EMAIL, ADMIN_EMAIL}
+    assert [rcpt for _, rcpt in lov.smtp.envelopes] == [[PROVIDER_EMAIL], [ADMIN_EMAIL]]
     assert "1 479,25 kr" in str(notice["Subject"]) and "K-1042" not in str(notice["Subject"])
 
     # The same claim from a Swedish spreadsheet export: ';' and decimal commas, a blank line.
@@ -253,8 +254,14 @@ async def test_adjust_by_lines_settle_and_pay(records_lov: Lov) -> None:
     assert paid.exit_code == 0, paid.stderr
     again = await recovery_cli(lov, "paid", case_id)
     assert again.exit_code == 2 and again.error_line().startswith("fel: status:")
-    kinds = [str(m["X-Lov-Kind"]) for m in await lov.smtp.wait_for(4)]
-    assert kinds == ["recovery-notice", "recovery-decision", "recovery-invoice", "recovery-paid"]
+    kinds = [str(m["X-Lov-Kind"]) for m in await lov.smtp.wait_for(5)]
+    assert kinds == [
+        "recovery-notice",
+        "recovery-notice",  # the administrator's copy, without the provider's link
+        "recovery-decision",
+        "recovery-invoice",
+        "recovery-paid",
+    ]
     status = await recovery_actions.recovery_status(lov.client, case_id)
     assert status.status == "paid" and status.adjusted_calculation == [
         "2027-03 K-1042: fakturerat 12,5 h, godkänt 11,5 h, skillnad 1,0 h × 385,50 kr/h"

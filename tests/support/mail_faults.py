@@ -28,9 +28,12 @@ class FaultyMail(ReceivedMail):
         refuse: set[str] | None = None,
         on_rcpt: Callable[[str], None] | None = None,
         on_data: Callable[[EmailMessage], Awaitable[None] | None] | None = None,
+        defer_once: set[str] | None = None,
     ) -> None:
         super().__init__()
         self.refuse = set(refuse or ())
+        # Answered 451 (try again later) the first time each is given, accepted afterwards.
+        self.defer_once = set(defer_once or ())
         self.on_rcpt = on_rcpt
         self.on_data = on_data
         self.rcpt_attempts: Counter[str] = Counter()
@@ -54,6 +57,11 @@ class FaultyMail(ReceivedMail):
             self.on_rcpt(address)
         if address in self.refuse:
             return "550 5.1.1 Mottagaren finns inte (mailbox unavailable)"
+        with self._faults_lock:
+            deferred = address in self.defer_once
+            self.defer_once.discard(address)
+        if deferred:
+            return "451 4.3.0 Försök igen senare (try again later)"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

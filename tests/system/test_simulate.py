@@ -40,13 +40,16 @@ def test_late_provider_shows_the_full_ladder_in_time_order() -> None:
     # was the 14th). Reminders 30/14/3 days before the moved date: Saturday 22 March moves back
     # to Friday 21 March, then Monday 7 April and Friday 18 April; the ladder follows at +1
     # (Tuesday 22 April), +14 (Monday 5 May) and +30 days (Wednesday 21 May) until the late
-    # submission on Tuesday 10 June.
-    assert t1[:10] == [
+    # submission on Tuesday 10 June. The steps to the provider are two messages each: the
+    # provider's, with its portal link, and the administrator's copy without it.
+    assert t1[:12] == [
         ("2031-03-21T09:00:00+01:00", "reminder"),
         ("2031-04-07T09:00:00+02:00", "reminder"),
         ("2031-04-18T09:00:00+02:00", "reminder"),
         ("2031-04-22T09:00:00+02:00", "overdue"),
+        ("2031-04-22T09:00:00+02:00", "overdue"),
         ("2031-04-22T09:00:00+02:00", 1),
+        ("2031-05-05T09:00:00+02:00", "pafpekande"),
         ("2031-05-05T09:00:00+02:00", "pafpekande"),
         ("2031-05-05T09:00:00+02:00", 2),
         ("2031-05-21T09:00:00+02:00", "management"),
@@ -59,15 +62,19 @@ def test_late_provider_shows_the_full_ladder_in_time_order() -> None:
     assert ("2031-06-27T09:00:00+02:00", "reminder") in t1
     assert ("2031-07-01T09:00:00+02:00", "overdue") in t1
     # Overdue notices go to the provider and the administrator, and to the duty's recipient
-    # where that is someone else (the förvaltningsekonom for the årsredovisning).
+    # where that is someone else (the förvaltningsekonom for the årsredovisning): the provider's
+    # message with its portal link, the staff's copy without it.
     overdue = [line for line in lines if line["type"] == "email" and line["kind"] == "overdue"]
-    provider_admin = ["info@senomsorg.example", "lov-admin@sundsvall.example"]
+    own = ["info@senomsorg.example"]
     assert {line["obligation"] for line in overdue} == {"self-inspection", "annual-accounts"}
     for line in overdue:
         economist = ["forvaltningsekonom@sundsvall.example"]
-        assert line["to"] == provider_admin + (
+        staff = ["lov-admin@sundsvall.example"] + (
             economist if line["obligation"] == "annual-accounts" else []
         )
+        assert line["to"] in (own, staff), line
+        assert ("link" in line) == (line["to"] == own), line
+    assert sum(line["to"] == own for line in overdue) * 2 == len(overdue)
 
 
 def test_model_provider_is_never_escalated() -> None:
@@ -176,7 +183,11 @@ def test_administration_shows_meeting_recovery_placement_and_application(tmp_pat
     assert states("case", case) == ["noticed", "responded", "decided", "invoiced", "paid"]
     provider_mail = "kontakt@omsorg.example"
     to_both = [provider_mail, "lov-admin@sundsvall.example"]
-    assert mails("recovery-notice") == [("2031-02-03T10:00:00+01:00", provider, to_both)]
+    # The notice carries the provider's portal link: the administrator gets a copy of its own.
+    assert mails("recovery-notice") == [
+        ("2031-02-03T10:00:00+01:00", provider, [provider_mail]),
+        ("2031-02-03T10:00:00+01:00", provider, ["lov-admin@sundsvall.example"]),
+    ]
     assert mails("recovery-invoice") == [("2031-02-13T10:00:00+01:00", provider, to_both)]
     assert mails("recovery-paid") == [("2031-03-05T10:00:00+01:00", provider, to_both)]
 
@@ -241,6 +252,7 @@ def test_each_mail_that_asks_the_provider_to_act_carries_its_portal_link() -> No
     for mail in mails:
         to_provider = "info@senomsorg.example" in mail["to"]
         if mail["kind"] in asking and to_provider:
+            assert mail["to"] == ["info@senomsorg.example"], mail  # the link to nobody else
             link = mail["link"]
             assert link.startswith("https://lov.example/p/"), mail
             grant = portal_token.read(secret, link.rsplit("/", 1)[1], datetime.now(UTC))
