@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, get_args
+from typing import Any, cast, get_args
 from zoneinfo import ZoneInfo
 
 from temporalio.client import Client, WorkflowHandle
@@ -50,7 +50,13 @@ from models.messages.finding import (
     SubmitActionPlanRequest,
     VerifyRequest,
 )
-from models.plans.findings import AMOUNT_KINDS, LADDER_ORDER, amount_problem, requirement_title
+from models.plans.findings import (
+    AMOUNT_KINDS,
+    LADDER_ORDER,
+    SanctionKind,
+    amount_problem,
+    requirement_title,
+)
 from models.plans.loader import PlanError, load_plan
 from models.records.findings import FindingDecisionRecord, FindingRecord, FindingStepRecord
 from models.records.store import RecordStore
@@ -92,11 +98,11 @@ def parse_finding(text: str) -> str:
         raise ActionError("finding", str(err)) from None
 
 
-def parse_kind(text: str) -> str:
+def parse_kind(text: str) -> SanctionKind:
     kind = KIND_WORDS.get(text.strip().lower())
     if kind is None:
         raise ActionError("kind", f"one of {', '.join(LADDER_ORDER)}, got {text.strip()!r}")
-    return kind
+    return cast(SanctionKind, kind)
 
 
 def parse_amount(text: str, field: str = "amount") -> Decimal:
