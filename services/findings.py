@@ -29,6 +29,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from models.domain.calendar import CalendarRules, next_business_day
 from models.domain.inputs import check_actor
 from models.domain.money import ClaimLineError, parse_decimal
+from models.domain.sanctions import AMOUNT_KINDS, LADDER_ORDER, SanctionKind, amount_problem
 from models.ids import (
     FindingIdError,
     finding_id_for,
@@ -50,13 +51,7 @@ from models.messages.finding import (
     SubmitActionPlanRequest,
     VerifyRequest,
 )
-from models.plans.findings import (
-    AMOUNT_KINDS,
-    LADDER_ORDER,
-    SanctionKind,
-    amount_problem,
-    requirement_title,
-)
+from models.plans.findings import requirement_title
 from models.plans.loader import PlanError, load_plan
 from models.records.findings import FindingDecisionRecord, FindingRecord, FindingStepRecord
 from models.records.store import RecordStore

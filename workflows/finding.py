@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.finding import FindingActivities
     from models.domain.calendar import CalendarRules, DeadlineSchedule
     from models.domain.number_format import decimal_text
+    from models.domain.sanctions import AMOUNT_KINDS, amount_problem
     from models.messages.finding import (
         ActionPlanRequest,
         CloseRequest,
@@ -51,7 +52,6 @@ with workflow.unsafe.imports_passed_through():
         SubmitActionPlanRequest,
         VerifyRequest,
     )
-    from models.plans.findings import AMOUNT_KINDS, amount_problem
     from models.plans.schema import PROVIDER_ROLE, EscalationStep
     from models.runtime import search_attributes as sa
     from workflows.common import FollowedPlan, call, local_today

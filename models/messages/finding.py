@@ -15,8 +15,8 @@ from pydantic import Field
 
 from models.domain.calendar import CalendarRules
 from models.domain.inputs import Actor, Day
+from models.domain.sanctions import SanctionKind
 from models.messages.common import HeldMailStatus, Message
-from models.plans.findings import SanctionKind
 from models.plans.schema import Role
 
 Severity = Literal["low", "medium", "high"]

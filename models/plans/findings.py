@@ -20,16 +20,16 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from models.domain.quote import short
+from models.domain.sanctions import (
+    AMOUNT_KINDS,
+    LADDER_ORDER,
+    SanctionKind,
+    amount_problem,
+)
 
 _KEY_RE = r"^[a-z][a-z0-9-]*$"
 
 RequirementKind = Literal["skallkrav", "avtal", "lag"]
-SanctionKind = Literal["pafpekande", "prisavdrag", "vite", "havning"]
-# The ladder's order: a plan lists its steps in this order (each kind at most once).
-LADDER_ORDER: tuple[SanctionKind, ...] = ("pafpekande", "prisavdrag", "vite", "havning")
-# The kinds that carry an amount in kronor.
-AMOUNT_KINDS: tuple[SanctionKind, ...] = ("prisavdrag", "vite")
-MAX_AMOUNT = Decimal("10000000")
 
 
 class _Strict(BaseModel):
@@ -121,20 +121,6 @@ class Findings(_Strict):
 
     def sanction(self, kind: str) -> SanctionStep | None:
         return next((s for s in self.sanctions if s.kind == kind), None)
-
-
-def amount_problem(value: Decimal) -> str | None:
-    """Why `value` is not a positive sum in kronor (at most two decimals), or None."""
-    if not value.is_finite():
-        return "must be a number"
-    if value <= 0:
-        return "must be a positive sum in kronor"
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2:
-        return "at most two decimals (kronor and öre)"
-    if value > MAX_AMOUNT:
-        return "unreasonably large"
-    return None
 
 
 def check_findings(findings: Findings, skallkrav: dict[str, str], roles: set[str]) -> None:
