@@ -130,11 +130,14 @@ def check_findings(findings: Findings, skallkrav: dict[str, str], roles: set[str
     for i, req in enumerate(findings.requirements):
         if req.kind == "skallkrav" and req.key not in skallkrav:
             raise ValueError(
-                f"findings.requirements[{i}] ({req.key}): no skallkrav {short(req.key)} in the "
-                f"plan (skallkrav: {', '.join(sorted(skallkrav)) or 'none'})"
+                f"findings.requirements[{i}].key: no skallkrav {short(req.key)} in the plan "
+                f"(skallkrav: {', '.join(sorted(skallkrav)) or 'none'})"
             )
         if req.kind != "skallkrav" and not req.title.strip():
-            raise ValueError(f"findings.requirements[{i}] ({req.key}).title: must not be empty")
+            raise ValueError(
+                f"findings.requirements[{i}].title: must not be empty for a requirement of kind "
+                f"{req.kind} ({short(req.key)})"
+            )
     if findings.decider_role is not None and findings.decider_role not in roles:
         raise ValueError(
             f"findings.decider_role: unknown role {short(findings.decider_role)} (roles: {names})"
