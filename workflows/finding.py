@@ -147,7 +147,7 @@ class FindingWorkflow:
 
     @workflow.update
     async def respond(self, request: RespondRequest) -> FindingStatus:
-        await workflow.wait_condition(lambda: self._ready)
+        await workflow.wait_condition(lambda: self._ready and self._kommunicering is not None)
         k = self._kommunicering
         assert k is not None
         now = workflow.now()
@@ -413,7 +413,9 @@ class FindingWorkflow:
         )
 
     async def _open_kommunicering(self) -> None:
-        """A new chance to respond, `response_days` from today (a business day)."""
+        """A new chance to respond, `response_days` from today (a business day). None while
+        it is being dated, so no decision slips in on the previous one meanwhile."""
+        self._kommunicering = None
         today = local_today(self._in.calendar.time_zone)
         schedule = await date_deadline(
             self._in.calendar.model_copy(update={"reminder_offsets_days": (), "escalation": ()}),

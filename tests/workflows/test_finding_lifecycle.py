@@ -286,3 +286,40 @@ async def test_herning_samarbejdsprocedure_in_danish(tmp_path: Path) -> None:
         for m in _messages(stack):
             text = f"{m['Subject']}\n{m.get_content()}"
             assert not [w for w in ("Med vänliga", "åtgärdsplan", "Brist") if w in text], text
+
+
+async def test_nordanstig_vite_with_its_own_amount_after_the_response_deadline(
+    tmp_path: Path,
+) -> None:
+    async with lovflow_stack(tmp_path) as stack:
+        await registered(stack, plan="nordanstig")
+        c = stack.client
+        await stack.sleep_until(local(date(2031, 3, 18)))
+        # Nordanstig's ladder has no prisavdrag.
+        await refused(
+            findings.decide(
+                c,
+                FINDING,
+                DecideRequest(kind="prisavdrag", reason="x", amount=Decimal(1), actor="b"),
+            ),
+            "kind: the plan's ladder has pafpekande, vite, havning, not prisavdrag",
+        )
+        result = await findings.decide(
+            c,
+            FINDING,
+            DecideRequest(kind="vite", reason="Inget svar.", amount=Decimal("2500.50"), actor="b"),
+        )
+        await findings.decide(
+            c, FINDING, DecideRequest(kind="havning", reason="Allvarlig brist.", actor="b")
+        )
+        await stack.sleep_until(local(date(2031, 3, 19)))
+        assert [d.amount for d in result.decisions] == [Decimal("2500.50")]
+        assert "påpekande, vite och förslag om hävning av avtalet" in body(stack, "finding-notice")
+        assert "Beloppet är 2 500,50 kr" in body(stack, "finding-decision")
+        havning = [m for m in _messages(stack) if m["X-Lov-Kind"] == "finding-decision"][1]
+        # The proposal of hävning goes to management too.
+        assert "socialchef@nordanstig.example" in str(havning["To"])
+        assert "föreslår därför att avtalet med er hävs" in body(stack, "finding-decision", 1)
+        record = await stack.store.get_finding(FINDING)
+        assert record is not None
+        assert (record.last_decision, record.sanctioned_amount) == ("havning", Decimal("2500.50"))
