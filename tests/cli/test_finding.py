@@ -137,6 +137,10 @@ async def test_register_refusals_decide_close_and_list(finding_lov: Lov) -> None
         "care-plans",
         "pafpekande",
     )
+    table = await finding_cli(lov, "list", "--org-nr", org)
+    assert table.exit_code == 0, table.stderr
+    (line,) = [x for x in table.stdout.splitlines() if x.startswith(finding_id)]
+    assert "avslutad" in line and "care-plans" in line and "pafpekande" in line, line
     shown = await finding_cli(lov, "show", finding_id)
     assert shown.exit_code == 0, shown.stderr
     for text in ("avslutad", "Beslut: Påpekande – Planer saknas (Bo)", "decision-pafpekande (Bo)"):
