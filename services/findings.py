@@ -15,6 +15,7 @@ under the next free id with a reject-duplicate policy, so no counter table is ne
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -37,6 +38,7 @@ from models.ids import (
     parse_finding_id,
     search_value,
 )
+from models.messages.contract import ContractStatus
 from models.messages.finding import (
     ActionPlanRequest,
     CloseRequest,
@@ -51,14 +53,17 @@ from models.messages.finding import (
     SubmitActionPlanRequest,
     VerifyRequest,
 )
-from models.plans.findings import requirement_title
+from models.messages.obligation import ObligationStatus, ReviewRequest
+from models.plans.findings import Findings, Requirement, requirement_title
 from models.plans.loader import PlanError, load_plan
+from models.plans.schema import Plan
 from models.records.findings import FindingDecisionRecord, FindingRecord, FindingStepRecord
 from models.records.store import RecordStore
 from models.runtime import search_attributes as sa
 from models.runtime.settings import Settings
 from models.runtime.templates import has_template
 from services import calls as actions
+from services import obligations
 from services.contracts import contract_status
 from services.errors import ActionError
 from services.filters import plan_filter, state_filter
@@ -144,6 +149,39 @@ class RegisteredFinding:
     requirement_title: str
 
 
+@dataclass(frozen=True)
+class _Cited:
+    """The provider's contract, its plan's [findings] and the requirement a finding cites."""
+
+    contract: ContractStatus
+    plan: Plan
+    findings: Findings
+    requirement: Requirement
+
+
+async def _cited(
+    client: Client, settings: Settings, org_nr: str, requirement: str, field: str
+) -> _Cited:
+    """The requirement `requirement` of the provider's plan, or ActionError naming `field`."""
+    contract = await contract_status(client, org_nr)
+    try:
+        plan = load_plan(contract.plan_id, settings.plans_dir)
+    except PlanError as err:
+        raise ActionError("plan", str(err)) from None
+    found = plan.findings
+    if found is None:
+        raise ActionError("plan", f"the plan {plan.id} has no [findings] section")
+    req = found.requirement(requirement.strip())
+    if req is None:
+        known = ", ".join(r.key for r in found.requirements)
+        raise ActionError(
+            field, f"not a requirement of the plan {plan.id}: {requirement!r} ({known})"
+        )
+    if not has_template(settings.templates_dir, plan.language, "finding-notice"):
+        raise ActionError("plan", f"no finding e-mail texts in language {plan.language!r}")
+    return _Cited(contract, plan, found, req)
+
+
 async def register_finding(
     client: Client,
     settings: Settings,
@@ -156,10 +194,12 @@ async def register_finding(
     evidence: str = "",
     actor: str,
     today: date | None = None,
+    taken: Collection[str] = (),
 ) -> RegisteredFinding:
     """Register a finding against a provider with a contract, which starts its workflow (the
     notice with kommunicering). Nothing is started when any field is not acceptable. `today`
-    is the plan's today unless given (`lov simulate` and tests give their simulated day)."""
+    is the plan's today unless given (`lov simulate` and tests give their simulated day).
+    `taken`: finding ids this request has registered already (several in one request)."""
     _actor(actor)
     if severity not in SEVERITIES:
         raise ActionError("severity", f"one of {', '.join(SEVERITIES)}, got {severity!r}")
@@ -168,22 +208,8 @@ async def register_finding(
     what = _text(what, "what")
     evidence = _text(evidence, "evidence", required=False)
     ref = actions.provider_ref(org_nr)
-    contract = await contract_status(client, org_nr)
-    try:
-        plan = load_plan(contract.plan_id, settings.plans_dir)
-    except PlanError as err:
-        raise ActionError("plan", str(err)) from None
-    findings = plan.findings
-    if findings is None:
-        raise ActionError("plan", f"the plan {plan.id} has no [findings] section")
-    req = findings.requirement(requirement.strip())
-    if req is None:
-        known = ", ".join(r.key for r in findings.requirements)
-        raise ActionError(
-            "requirement", f"not a requirement of the plan {plan.id}: {requirement!r} ({known})"
-        )
-    if not has_template(settings.templates_dir, plan.language, "finding-notice"):
-        raise ActionError("plan", f"no finding e-mail texts in language {plan.language!r}")
+    cited = await _cited(client, settings, org_nr, requirement, "requirement")
+    plan, findings, req, contract = cited.plan, cited.findings, cited.requirement, cited.contract
     if today is None:
         today = datetime.now(ZoneInfo(plan.time_zone)).date()
     skallkrav = {k.key: k.title for k in plan.skallkrav}
@@ -234,6 +260,7 @@ async def register_finding(
                 id=wid,
                 task_queue=settings.temporal_task_queue,
                 memo=start_memo(),
+                # Closed findings keep their number too: an id names one finding forever.
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                 search_attributes=(
                     sa.at_start("finding", search_value(org_nr, ref), "noticed")
@@ -242,7 +269,10 @@ async def register_finding(
                 ),
             )
         except WorkflowAlreadyStartedError:
-            if await started_by(client.get_workflow_handle(wid), request_id):
+            # A number taken: by this request's earlier attempt (a retry, done), or another.
+            if finding_id not in taken and await started_by(
+                client.get_workflow_handle(wid), request_id
+            ):
                 break
             continue
         break
@@ -253,6 +283,66 @@ async def register_finding(
     # The workflow dates the deadline the same way (plan calendar, next business day).
     due = next_business_day(today + timedelta(days=findings.response_days), plan.holiday_calendar)
     return RegisteredFinding(finding_id, wid, contract.provider.email, due, title)
+
+
+# --- findings from a submission's review (`lov contract review --accept --finding …`) -----------
+
+
+@dataclass(frozen=True)
+class FindingSpec:
+    """A finding as typed with a review: the requirement it cites and what was found."""
+
+    requirement: str
+    what: str
+
+
+def parse_finding_spec(text: str, option: str = "--finding") -> FindingSpec:
+    """`KRAV: what was found`, or ActionError naming `option`."""
+    requirement, colon, what = text.partition(":")
+    if not colon or not requirement.strip() or not what.strip():
+        raise ActionError(
+            option, 'write KRAV: what was found, e.g. "care-plans: Genomförandeplaner saknas"'
+        )
+    return FindingSpec(requirement.strip(), _text(what, option))
+
+
+async def accept_with_findings(
+    client: Client,
+    settings: Settings,
+    org_nr: str,
+    obligation: str,
+    period: str,
+    request: ReviewRequest,
+    specs: Sequence[FindingSpec],
+    today: date | None = None,
+) -> tuple[ObligationStatus, list[RegisteredFinding]]:
+    """Accept a submission with findings: the review, then one finding per spec (source
+    review, the submission as its evidence). Every spec is checked against the plan first, so a
+    bad one leaves the submission unreviewed and starts nothing."""
+    if request.outcome != "accept":
+        raise ActionError("--finding", "only with --accept (accept with findings)")
+    _actor(request.actor)
+    for n, spec in enumerate(specs, 1):
+        await _cited(client, settings, org_nr, spec.requirement, f"--finding {n}")
+    reviewed = await obligations.review(client, org_nr, obligation, period, request)
+    found: list[RegisteredFinding] = []
+    for spec in specs:
+        found.append(
+            await register_finding(
+                client,
+                settings,
+                org_nr,
+                requirement=spec.requirement,
+                severity="medium",
+                source="review",
+                what=spec.what,
+                evidence=f"{reviewed.title} {reviewed.period}",
+                actor=request.actor,
+                today=today,
+                taken=[f.finding_id for f in found],
+            )
+        )
+    return reviewed, found
 
 
 def _handle(client: Client, finding_id: str) -> WorkflowHandle[Any, Any]:

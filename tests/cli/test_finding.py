@@ -145,3 +145,52 @@ async def test_register_refusals_decide_close_and_list(finding_lov: Lov) -> None
     assert shown.exit_code == 0, shown.stderr
     for text in ("avslutad", "Beslut: Påpekande – Planer saknas (Bo)", "decision-pafpekande (Bo)"):
         assert text in shown.stdout, shown.stdout
+
+
+async def test_a_review_accepts_with_findings(finding_lov: Lov) -> None:
+    lov = finding_lov
+    org = random_org_nr()
+    await lov.start(org)
+    submitted = await lov.cli(*lov.submit_args(org))
+    assert submitted.exit_code == 0, submitted.stderr
+    review = ["review", org, "annual-report", lov.year, "--actor", "Anna"]
+
+    # A finding the plan does not know, or findings without --accept: nothing changes.
+    for extra, starts in (
+        (["--accept", "--finding", "care-plans: Saknas", "--finding", "ivo: x"], "--finding 2:"),
+        (["--accept", "--finding", "bara text"], "--finding 1: write KRAV: what was found"),
+        (["--request-completion", "--new-due", "2099-01-01", "--note", "x", "--finding", "a: b"],
+         "--finding: gäller bara --accept"),
+    ):  # fmt: skip
+        result = await lov.cli(*review, *extra)
+        assert result.exit_code == 2, (result.stdout, result.stderr)
+        assert result.error_line().startswith(f"fel: {starts}"), result.stderr
+    assert (await lov.item(org, "annual-report")).status == "submitted"
+
+    accepted = await lov.cli(
+        *review,
+        "--accept",
+        "--finding",
+        "care-plans: Två kunder saknar genomförandeplan",
+        "--finding",
+        "sol-quality: Avvikelser analyseras inte",
+    )
+    assert accepted.exit_code == 0, accepted.stderr
+    assert "Godkänt med brister" in accepted.stdout
+    ids = [line.split(": ")[1].split(" ")[0] for line in accepted.stdout.splitlines()[1:]]
+    assert [i[-3:] for i in ids] == ["001", "002"], accepted.stdout
+    assert (await lov.item(org, "annual-report")).status == "accepted"
+
+    async def noticed() -> None:
+        for finding_id in ids:
+            kinds = [m["X-Lov-Kind"] for m in _mails(lov, f"finding-{finding_id}")]
+            assert kinds == ["finding-notice"], kinds
+
+    await eventually(noticed)
+    shown = await finding_cli(lov, "show", ids[1], "--json")
+    status = json.loads(shown.stdout)
+    assert (status["source"], status["requirement"], status["evidence"]) == (
+        "review",
+        "sol-quality",
+        f"Årlig redovisning {lov.year}",
+    )
