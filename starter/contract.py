@@ -40,7 +40,7 @@ from services.errors import ActionError
 from starter.checks import email_option, line_option
 from starter.client_run import echo_status, run_change
 from starter.contract_text import contract_text, obligation_text
-from starter.errors import fail_bad_input, or_bad_input
+from starter.errors import fail_bad_input
 from starter.options import (
     ActorOpt,
     JsonOpt,
@@ -400,10 +400,12 @@ def _accept_with_findings(
 
     if not accept:
         fail_bad_input("--finding: gäller bara --accept (only with --accept)")
-    parsed = [
-        or_bad_input(lambda s=spec, n=n: findings.parse_finding_spec(s, f"--finding {n}"))
-        for n, spec in enumerate(specs, 1)
-    ]
+    parsed = []
+    for n, spec in enumerate(specs, 1):
+        try:
+            parsed.append(findings.parse_finding_spec(spec, f"--finding {n}"))
+        except ActionError as err:
+            fail_bad_input(str(err))
     request = ReviewRequest(outcome="accept", note=(note or "").strip(), actor=who)
     settings = get_settings()
 
