@@ -7,6 +7,7 @@ from typing import Any
 
 from temporalio.client import Client
 
+from activities.finding import FindingActivities
 from activities.mail import MailActivities
 from activities.meetings import MeetingActivities
 from activities.opening import OpeningActivities
@@ -39,6 +40,7 @@ def build_activities(settings: Settings, client: Client) -> Sequence[Callable[..
     mail = MailActivities(settings, store, Renderer(settings.templates_dir), incidents)
     meetings = MeetingActivities(settings, store)
     recovery = RecoveryActivities(store)
+    finding = FindingActivities(store)
     return [
         plans.load_year,
         plans.date_deadline,
@@ -67,4 +69,5 @@ def build_activities(settings: Settings, client: Client) -> Sequence[Callable[..
         placement.load_placement_plan,
         placement.assign_provider,
         placement.record_placement,
+        finding.record_finding_step,
     ]

@@ -14,6 +14,7 @@ written once, here, and tests/models/test_ids.py pins it byte for byte.
 | placement   | `placement-<12 hex digits>` (says nothing about the customer) |
 | rotation    | `rotation-<plan slug>` (one per municipality)       |
 | portal link | `portal-link-<part>-<UTC yyyymmddThhmmssZ>` (one "send me a new link" e-mail) |
+| finding     | `finding-<part>-<year>-<nnn>` (`<part>-<year>-<nnn>` is the finding id) |
 
 `<part>` names the provider: the org nr's ten digits for a company (a Danish provider's CVR-nummer:
 its eight digits, in the same place); for a sole trader, whose org
@@ -42,11 +43,13 @@ RECOVERY_PREFIX = "recovery-"
 PLACEMENT_PREFIX = "placement-"
 ROTATION_PREFIX = "rotation-"
 PORTAL_LINK_PREFIX = "portal-link-"
+FINDING_PREFIX = "finding-"
 
 # The provider part of an id: org nr digits (10, or a CVR's 8), or a sole trader's opaque key.
 _PART = r"[0-9]{10}|[0-9]{8}|ef-[0-9a-f]{16}"
 _APPLICATION_ID = re.compile(rf"^application-({_PART})-([1-9][0-9]{{0,3}})$")
 _CASE_ID = re.compile(rf"^(?:recovery-)?({_PART})-([0-9]{{4}})-([0-9]{{3,}})$")
+_FINDING_ID = re.compile(rf"^(?:finding-)?({_PART})-([0-9]{{4}})-([0-9]{{3,}})$")
 _PLACEMENT_ID = re.compile(r"^placement-[0-9a-f]{12}$")
 
 
@@ -55,6 +58,10 @@ class ApplicationRefError(ValueError):
 
 
 class CaseIdError(ValueError):
+    pass
+
+
+class FindingIdError(ValueError):
     pass
 
 
@@ -141,6 +148,29 @@ def parse_case_id(text: str) -> str:
     match = _CASE_ID.match(text.strip())
     if not match:
         raise CaseIdError(f"{text!r} is not a case id (e.g. 5560360793-2027-001, shown by start)")
+    return f"{match.group(1)}-{match.group(2)}-{match.group(3)}"
+
+
+# --- findings (brister) ----------------------------------------------------------------------
+
+
+def finding_id_for(org_nr: str, year: int, number: int, ref: str | None = None) -> str:
+    """`<part>-<year>-<nnn>`: numbered per provider and year, e.g. 5560360793-2027-001."""
+    return f"{id_part(org_nr, ref)}-{year}-{number:03d}"
+
+
+def finding_workflow_id(finding_id: str) -> str:
+    return f"{FINDING_PREFIX}{finding_id}"
+
+
+def parse_finding_id(text: str) -> str:
+    """The finding id from what was typed (the workflow id is accepted too); FindingIdError if
+    not one."""
+    match = _FINDING_ID.match(text.strip())
+    if not match:
+        raise FindingIdError(
+            f"{text!r} is not a finding id (e.g. 5560360793-2027-001, shown by register)"
+        )
     return f"{match.group(1)}-{match.group(2)}-{match.group(3)}"
 
 

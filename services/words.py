@@ -147,6 +147,20 @@ AUDIT_EVENTS: dict[str, str] = {
     "placement-ending": "Kundval: placeringen avslutas",
     "placement-ended": "Kundval: placeringen avslutad",
     "placement-changed": "Kundval: placeringen ändrad",
+    # findings (brister)
+    "finding-noticed": "Brist: utföraren underrättad",
+    "finding-response": "Brist: utföraren har svarat",
+    "finding-action-plan-requested": "Brist: åtgärdsplan begärd",
+    "finding-action-plan-reminder": "Brist: påminnelse om åtgärdsplan",
+    "finding-action-plan-late": "Brist: åtgärdsplanen har inte kommit in",
+    "finding-action-plan-submitted": "Brist: åtgärdsplan inkommen",
+    "finding-verified-remedied": "Brist: åtgärdad",
+    "finding-verified-not-remedied": "Brist: inte åtgärdad",
+    "finding-decision-pafpekande": "Brist: beslut om påpekande",
+    "finding-decision-prisavdrag": "Brist: beslut om prisavdrag",
+    "finding-decision-vite": "Brist: beslut om vite",
+    "finding-decision-havning": "Brist: förslag om hävning",
+    "finding-closed": "Brist: avslutad",
 }
 # Details of an audit event the desk shows, by their key, with the word it shows them by.
 AUDIT_DETAILS: dict[str, str] = {

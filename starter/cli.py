@@ -27,6 +27,7 @@ GROUPS: dict[str, str] = {
     "db": "starter.db",
     "mail": "starter.mail",
     "recovery": "starter.recovery",
+    "finding": "starter.finding",
     "report": "starter.report",
     "provider": "starter.provider",
     "user": "starter.user",

@@ -336,9 +336,20 @@ def review(
     ] = None,
     actor: ActorOpt = None,
     request_id: RequestIdOpt = None,
+    finding: Annotated[
+        list[str] | None,
+        value_option(
+            "--finding",
+            "KRAV: TEXT",
+            "Godkänn med en brist: kravet (en nyckel ur planens [findings]) och vad som "
+            "upptäckts; kan upprepas. Registreras som brist med källa review. "
+            "(Accept with a finding; repeatable.)",
+        ),
+    ] = None,
 ) -> None:
-    """Granska en inlämning: godkänn (--accept) eller begär komplettering (--request-completion).
-    (Review a submission: accept or ask for completion.)"""
+    """Granska en inlämning: godkänn (--accept, ev. med brister: --finding) eller begär
+    komplettering (--request-completion). (Review a submission: accept, with findings, or ask
+    for completion.)"""
     org = parse_org_nr(org_nr)
     who = parse_actor(actor)
     if accept == request_completion:
@@ -346,6 +357,9 @@ def review(
             "--accept: ange antingen --accept eller --request-completion "
             "(give exactly one of --accept / --request-completion)"
         )
+    if finding:
+        _accept_with_findings(org, obligation, period, accept, note, finding, who, request_id)
+        return
     if accept:
         if new_due is not None:
             fail_bad_input("--new-due: gäller bara --request-completion (only with it)")
@@ -366,6 +380,51 @@ def review(
         typer.echo(
             f"Komplettering begärd (completion requested): {result.title} {result.period} för "
             f"{org}, ny förfallodag {result.due.isoformat()}; besked till {to}"
+        )
+
+
+def _accept_with_findings(
+    org: str,
+    obligation: str,
+    period: str,
+    accept: bool,
+    note: str | None,
+    specs: list[str],
+    who: str,
+    request_id: str | None,
+) -> None:
+    """`review --accept --finding …`: accept, and register each finding (services/findings.py
+    checks them all against the plan first; a bad one changes nothing)."""
+    # Here, not at the top: only this option needs the findings (and the records) modules.
+    from services import findings
+
+    if not accept:
+        fail_bad_input("--finding: gäller bara --accept (only with --accept)")
+    parsed = []
+    for n, spec in enumerate(specs, 1):
+        try:
+            parsed.append(findings.parse_finding_spec(spec, f"--finding {n}"))
+        except ActionError as err:
+            fail_bad_input(str(err))
+    request = ReviewRequest(outcome="accept", note=(note or "").strip(), actor=who)
+    settings = get_settings()
+
+    async def action(client: Client) -> tuple[ContractStatus, Any, list[Any]]:
+        contract = await contracts.contract_status(client, org)
+        reviewed, found = await findings.accept_with_findings(
+            client, settings, org, obligation, period, request, parsed
+        )
+        return contract, reviewed, found
+
+    contract, result, found = run_change(settings, action, request_id)
+    typer.echo(
+        f"Godkänt med brister (accepted with findings): {result.title} {result.period} för "
+        f"{org}; besked till {contract.provider.email}"
+    )
+    for f in found:
+        typer.echo(
+            f"Brist registrerad (registered): {f.finding_id} · {f.requirement_title}; svar "
+            f"senast {f.response_due.isoformat()}"
         )
 
 

@@ -38,6 +38,7 @@ pytest_plugins = [
     "tests.support.application_cli",
     "tests.support.browser",
     "tests.support.contract_cli",
+    "tests.support.finding_cli",
     "tests.support.db_fixtures",
     "tests.support.desk_process",
     "tests.support.meeting_desk",

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 def _all_workflows() -> list[type[Any]]:
     from workflows.application import ApplicationWorkflow
     from workflows.contract import ContractWorkflow
+    from workflows.finding import FindingWorkflow
     from workflows.meeting import MeetingWorkflow
     from workflows.obligation import ObligationWorkflow
     from workflows.placement import PlacementWorkflow
@@ -33,6 +34,7 @@ def _all_workflows() -> list[type[Any]]:
         PortalLinkMailWorkflow,
         RecoveryWorkflow,
         RotationWorkflow,
+        FindingWorkflow,
     ]
 
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from models.domain.mail_fields import EmailAddress
 from models.domain.quote import short
+from models.plans.findings import Findings, check_findings
 
 KEY_RE = r"^[a-z][a-z0-9-]*$"
 PROVIDER_ROLE = "provider"
@@ -339,6 +340,8 @@ class Plan(Strict):
     response_days: int = Field(default=14, ge=1, le=90)
     meetings: Meetings = Meetings()
     kundval: Kundval = Kundval()
+    # Findings (brister), kommunicering and the sanction ladder (models/plans/findings.py).
+    findings: Findings | None = None
     obligations: tuple[Obligation, ...] = Field(min_length=1)
 
     @field_validator("time_zone")
@@ -412,6 +415,8 @@ class Plan(Strict):
         req = [k.key for k in self.skallkrav]
         if len(set(req)) != len(req):
             raise ValueError(f"skallkrav: keys must be unique, got {req}")
+        if self.findings is not None:
+            check_findings(self.findings, {k.key: k.title for k in self.skallkrav}, set(self.roles))
         return self
 
     def obligation(self, key: str) -> Obligation:

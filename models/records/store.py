@@ -15,6 +15,12 @@ from models.records.contracts import (
     ProviderContractRecord,
     ProviderRecord,
 )
+from models.records.findings import (
+    FindingDecisionRecord,
+    FindingRecord,
+    FindingRecords,
+    FindingStepRecord,
+)
 from models.records.keyed import RecordNotFound
 from models.records.meetings import ActionItemRecord, MeetingRecord
 from models.records.obligations import (
@@ -61,6 +67,9 @@ __all__ = ["RecordNotFound", "RecordStore"] + [
     "ProviderPlacementStats",
     "AuditRecord",
     "UserRecord",
+    "FindingRecord",
+    "FindingStepRecord",
+    "FindingDecisionRecord",
 ]
 
 
@@ -73,5 +82,6 @@ class RecordStore(
     OutboxRecords,
     ApplicationRecords,
     UserRecords,
+    FindingRecords,
 ):
     """Every concept's records behind one object, as activities and services use them."""

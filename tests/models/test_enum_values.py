@@ -30,6 +30,7 @@ from models.messages.application import (
 )
 from models.messages.common import Termination
 from models.messages.contract import ContractStateRecord, ContractStatus, TerminateRequest
+from models.messages.finding import FindingDecision, FindingStepWrite
 from models.messages.meeting import MeetingState, MeetingWrite
 from models.messages.obligation import ObligationState, OccurrenceRecord, ReviewWrite
 from models.messages.placement import PlacementState, PlacementStatus, PlacementWrite
@@ -90,6 +91,10 @@ CONSTRAINED = [
     ),
     (values(RecoveryStepWrite, "status"), tables.RECOVERY_STATUSES, "recoveries", "status"),
     (values(PlacementWrite, "status"), tables.PLACEMENT_STATUSES, "placements", "status"),
+    (values(FindingStepWrite, "status"), tables.FINDING_STATUSES, "findings", "status"),
+    (values(FindingStepWrite, "severity"), tables.FINDING_SEVERITIES, "findings", "severity"),
+    (values(FindingStepWrite, "source"), tables.FINDING_SOURCES, "findings", "source"),
+    (values(FindingDecision, "kind"), tables.SANCTION_KINDS, "finding_decisions", "kind"),
 ]
 
 

@@ -180,3 +180,15 @@ def test_portal_link_ids_name_the_provider_by_its_part_and_the_utc_second() -> N
     assert portal_link_workflow_id(COMPANY, at) == "portal-link-5560360793-20270104T093005Z"
     assert portal_link_workflow_id(SOLE_TRADER, at, REF) == f"portal-link-{REF}-20270104T093005Z"
     assert "1212121212" not in portal_link_workflow_id(SOLE_TRADER, at.astimezone(UTC), REF)
+
+
+def test_finding_ids_are_numbered_per_provider_and_year() -> None:
+    from models.ids import FindingIdError, finding_id_for, finding_workflow_id, parse_finding_id
+
+    finding = finding_id_for(COMPANY, 2031, 7)
+    assert finding == "5560360793-2031-007"
+    assert finding_workflow_id(finding) == "finding-5560360793-2031-007"
+    assert parse_finding_id(" finding-5560360793-2031-007 ") == finding
+    assert finding_id_for(SOLE_TRADER, 2031, 1, REF) == f"{REF}-2031-001"
+    with pytest.raises(FindingIdError, match="is not a finding id"):
+        parse_finding_id("recovery-5560360793-2031-007")

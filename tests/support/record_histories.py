@@ -749,6 +749,68 @@ async def record_portal_link() -> None:
             (HISTORIES / "portal-link.json").write_text((await handle.fetch_history()).to_json())
 
 
+async def record_finding() -> None:
+    """A finding (workflows/finding.py) through its whole ladder: notice, response, an
+    åtgärdsplan in time, a failed verification, a late åtgärdsplan, a vite after kommunicering,
+    closed."""
+    from models.ids import finding_workflow_id
+    from models.messages.finding import (
+        ActionPlanRequest,
+        CloseRequest,
+        SubmitActionPlanRequest,
+        VerifyRequest,
+    )
+    from models.messages.finding import DecideRequest as FindingDecision
+    from models.messages.finding import RespondRequest as FindingResponse
+    from services import findings
+
+    with tempfile.TemporaryDirectory() as tmp:
+        async with lovflow_stack(Path(tmp)) as stack:
+            c = stack.client
+            await stack.sleep_until(local(date(2031, 1, 1), time(0, 0)))
+            await stack.start_contract(date(2030, 1, 1))
+            await stack.sleep_until(local(date(2031, 3, 3)))
+            found = await findings.register_finding(
+                c,
+                stack.settings,
+                ORG,
+                requirement="care-plans",
+                severity="high",
+                source="visit",
+                what="Genomförandeplaner saknas",
+                evidence="Tillsynsbesök",
+                actor="kerstin",
+                today=date(2031, 3, 3),
+            )
+            fid = found.finding_id
+            await stack.sleep_until(local(date(2031, 3, 5)))
+            await findings.respond(c, fid, FindingResponse(comment="Vi åtgärdar", actor="anna"))
+            await findings.request_action_plan(
+                c, fid, ActionPlanRequest(due=date(2031, 4, 2), actor="anna")
+            )
+            await stack.sleep_until(local(date(2031, 4, 1)))
+            await findings.submit_action_plan(
+                c, fid, SubmitActionPlanRequest(summary="Plan", actor="anna")
+            )
+            await findings.verify(
+                c, fid, VerifyRequest(outcome="not_remedied", note="Kvarstår", actor="k")
+            )
+            await stack.sleep_until(local(date(2031, 4, 4)))
+            await findings.request_action_plan(
+                c, fid, ActionPlanRequest(due=date(2031, 5, 5), actor="anna")
+            )
+            await stack.sleep_until(local(date(2031, 5, 21)))
+            await findings.decide(
+                c, fid, FindingDecision(kind="vite", reason="Planen kom inte", actor="bo")
+            )
+            await findings.close(c, fid, CloseRequest(reason="Avslutad", actor="anna"))
+            await stack.sleep_until(local(date(2031, 5, 24)))
+            handle = c.get_workflow_handle(finding_workflow_id(fid))
+            await handle.result()
+            history = await handle.fetch_history()
+            (HISTORIES / "finding-ladder.json").write_text(history.to_json())
+
+
 RECORDERS: dict[str, Callable[[], Awaitable[None]]] = {
     "unique-keys": record_unique_keys,
     "concurrent-reviews": record_concurrent_reviews,
@@ -765,6 +827,7 @@ RECORDERS: dict[str, Callable[[], Awaitable[None]]] = {
     "corrections": record_corrections,
     "office-hours": record_office_hours,
     "portal-link": record_portal_link,
+    "finding": record_finding,
 }
 
 

@@ -41,6 +41,15 @@ from models.records.tables.contracts import (
     ContractYear,
     Provider,
 )
+from models.records.tables.findings import (
+    FINDING_SEVERITIES,
+    FINDING_SOURCES,
+    FINDING_STATUSES,
+    SANCTION_KINDS,
+    Finding,
+    FindingDecision,
+    FindingStep,
+)
 from models.records.tables.mail import OUTBOX_STATUSES, MailFailure, MailOutage, Notification
 from models.records.tables.meetings import Meeting, MeetingActionItem
 from models.records.tables.obligations import (
@@ -91,4 +100,11 @@ __all__ = [
     "LoginFailure",
     "UTCDateTime",
     "in_values",
+    "FINDING_SEVERITIES",
+    "FINDING_SOURCES",
+    "FINDING_STATUSES",
+    "SANCTION_KINDS",
+    "Finding",
+    "FindingDecision",
+    "FindingStep",
 ]
