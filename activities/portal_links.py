@@ -27,6 +27,7 @@ PORTAL_TEMPLATES = frozenset(
         "overdue",
         "pafpekande",
         "samarbejdsprocedure",
+        "anden-paamindelse",
         "escalation",
         "completion-request",
         "recovery-notice",

@@ -162,11 +162,19 @@ _STEP_CLAUSES = {
             "åtgärdsplan, vite eller hävning av avtalet"
         ),
         "samarbejdsprocedure": "inleder kommunen samarbetsproceduren enligt avtalet",
+        "anden-paamindelse": (
+            "får ni en andra påminnelse, och kommunen kan registrera en brist som inleder "
+            "samarbetsproceduren enligt avtalet"
+        ),
     },
     "da": {
         "overdue": "får I en påmindelse om, at fristen er overskredet",
         "pafpekande": "giver kommunen en påtale efter kontrakten",
         "samarbejdsprocedure": "sætter kommunen samarbejdsproceduren i gang efter kontrakten",
+        "anden-paamindelse": (
+            "får I en ny påmindelse, og kommunen kan registrere en mangel, som sætter "
+            "samarbejdsproceduren efter kontrakten i gang"
+        ),
         "management": (
             "forelægges sagen for ledelsen, som beslutter, hvad der skal ske, fx krav om en "
             "handlingsplan, bod eller ophævelse af kontrakten"

@@ -41,8 +41,9 @@ BLOCKS = {"subject", "body"}
 # kind only Swedish plans use, but a Danish plan may name it too and then gets a *påtale*.
 SWEDISH_ONLY: dict[str, str] = {}
 # Danish texts without a Swedish counterpart, and the Swedish text whose context they get:
-# Herning's level-2 escalation kind, rendered by the obligation workflow like any escalation.
-DANISH_ONLY = {"samarbejdsprocedure": "escalation"}
+# Herning's level-2 escalation kinds (the samarbejdsprocedure before issue 19, still rendered for
+# contracts that reached it; the second reminder since), rendered like any escalation.
+DANISH_ONLY = {"samarbejdsprocedure": "escalation", "anden-paamindelse": "escalation"}
 
 # Same parsing options as the Renderer, so the raw blocks are what production renders.
 _ENV = jinja2.Environment(

@@ -133,7 +133,7 @@ def test_reminder_states_one_consequence_sentence() -> None:
 def test_consequence_in_danish_follows_herning_ladder() -> None:
     clause = consequence([s.title for s in HERNING.escalation], HERNING.escalation, "da")
     assert clause.startswith("får I en påmindelse")
-    assert "derefter sætter kommunen samarbejdsproceduren i gang" in clause
+    assert "derefter får I en ny påmindelse, og kommunen kan registrere en mangel" in clause
     assert "og til sidst forelægges sagen for ledelsen" in clause
 
 

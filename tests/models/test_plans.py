@@ -323,7 +323,8 @@ def test_herning_is_danish() -> None:
         "Europe/Copenhagen",
         "DK",
     )
-    assert [s.kind for s in plan.escalation][1] == "samarbejdsprocedure"
+    # Issue 19: a registered deficiency starts the samarbejdsprocedure, a late report does not.
+    assert [s.kind for s in plan.escalation][1] == "anden-paamindelse"
 
 
 def test_base_plan_is_valid(tmp_path: Path) -> None:

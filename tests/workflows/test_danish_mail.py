@@ -82,7 +82,7 @@ async def test_a_herning_placement_mails_in_danish(tmp_path: Path) -> None:
         assert "Ny bestilling" in new and "hjemmehjælp fra 3. marts 2031" in new
         # What is due, by when, to whom, and what happens if it is late.
         assert "Døgnrytmeplanen" in new and "senest 17. marts 2031" in new
-        assert "visitation@herning.example" in new and "samarbejdsproceduren" in new.lower()
+        assert "visitation@herning.example" in new and "registrere en mangel" in new
         reminder = _danish(sent["care-plan-reminder"])
         assert "Påmindelse: døgnrytmeplan" in reminder and "17. marts 2031" in reminder
         # The re-choice reason is built by the workflow, in the plan's language.
