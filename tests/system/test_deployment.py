@@ -228,7 +228,8 @@ def test_migration_service_runs_lov_db_upgrade() -> None:
     migrate = services()["lovflow-migrate"]
     assert migrate["command"] == ["lov", "db", "upgrade"]
     scripts = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]["scripts"]
-    assert scripts["lov"] == "starter.cli:main"
+    # The console script: through the resident CLI process when one runs, else the CLI itself.
+    assert scripts["lov"] == "starter.launch:main"
     assert migrate["image"] == services()["lovflow-worker"]["image"]
 
 
