@@ -18,7 +18,17 @@ from fastapi.responses import HTMLResponse, Response
 
 from models.domain.audit import TimelineEntry, with_callers
 from models.domain.audit_signing import SigningKeyError, signer
-from models.domain.compliance import STATES, Matrix, PlanInfo, ProviderRow, matrix_csv, matrix_json
+from models.domain.compliance import (
+    FINDING_WORDS,
+    STATES,
+    Matrix,
+    PlanInfo,
+    ProviderRow,
+    finding_cells,
+    finding_headers,
+    matrix_csv,
+    matrix_json,
+)
 from models.plans.loader import list_plans
 from models.runtime.settings import Settings
 from services.audit import Agreement, check_histories, sealed_export, selected, timeline
@@ -186,6 +196,10 @@ def _report_page(
         states=STATES,
         links={r.org_nr: timeline_href(the_desk, r.org_nr) for r in paged.rows} if paged else {},
         downloads=_download_query(query) if query else "",
+        # The findings of the year, per provider: the CSV's own columns and cells.
+        finding_title=FINDING_WORDS[matrix.language]["findings"] if matrix else "",
+        finding_headers=finding_headers(matrix.language) if matrix else [],
+        finding_cells=finding_cells,
     )
 
 
