@@ -42,7 +42,7 @@ from services.reports import (
     report_plan,
     report_year,
 )
-from services.words import AUDIT_DETAILS, audit_event
+from services.words import AUDIT_DETAILS, audit_detail, audit_event
 from web.auth import LoggedIn
 from web.desk import Desk, desk
 from web.forms import errors_of
@@ -305,7 +305,7 @@ def _row(entry: TimelineEntry, titles: dict[str, str]) -> TimelineRow:
     else:
         what = audit_event(entry.type)
         details = [
-            (AUDIT_DETAILS[k], str(v))
+            (AUDIT_DETAILS[k], audit_detail(v))
             for k, v in entry.details.items()
             if k in AUDIT_DETAILS and v not in (None, "", [], {})
         ]
