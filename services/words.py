@@ -211,12 +211,12 @@ def finding_audit_text(event_type: str, details: dict[str, object]) -> str:
     status = details.get("status")
     if isinstance(status, str) and status in FINDING_STATES:
         parts.append(f"läge: {FINDING_STATES[status]}")
-    for key, value in details.items():
-        if key in ("finding", "status") or key not in AUDIT_DETAILS:
+    # In the words' order (the reason before the amount), whatever order they were stored in.
+    for key, label in AUDIT_DETAILS.items():
+        value = details.get(key)
+        if key == "finding" or value in (None, "", [], {}):
             continue
-        if value in (None, "", [], {}):
-            continue
-        parts.append(f"{AUDIT_DETAILS[key]}: {audit_detail(value)}")
+        parts.append(f"{label}: {audit_detail(value)}")
     words = audit_event(event_type)
     return f"{words} ({'; '.join(parts)})" if parts else words
 
