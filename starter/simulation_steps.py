@@ -88,7 +88,10 @@ _KEYS = {
     "org_nr": "provider",
 }
 # Where one option stands for another key in one action.
-_ACTION_KEYS = {"application-decide": {"--start": "contract_start"}}
+_ACTION_KEYS = {
+    "application-decide": {"--start": "contract_start"},
+    "finding-decide": {"kind": "sanction"},
+}
 _ACTION_OPTION = re.compile(r"^--action(\[\d+\])")
 
 
