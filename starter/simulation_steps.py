@@ -607,7 +607,7 @@ def _application(e: ScenarioEvent, ctx: _Context) -> tuple[str, Run]:
     return org, run
 
 
-# --- findings, brister (`lov finding …`) -----------------------------------------------------------
+# --- findings, brister (`lov finding …`) ---------------------------------------------------------
 
 
 def _finding(e: ScenarioEvent, ctx: _Context) -> tuple[str, Run]:
@@ -659,8 +659,9 @@ def _finding(e: ScenarioEvent, ctx: _Context) -> tuple[str, Run]:
     elif e.action == "finding-verify":
         if not e.remedied and not e.note.strip():
             raise ActionError("note", "required for remedied = false (what is still not remedied)")
-        outcome = "remedied" if e.remedied else "not_remedied"
-        verified = VerifyRequest(outcome=outcome, note=e.note.strip(), actor=actor)
+        verified = VerifyRequest(
+            outcome="remedied" if e.remedied else "not_remedied", note=e.note.strip(), actor=actor
+        )
         change = lambda client, fid: finding_actions.verify(client, fid, verified)  # noqa: E731
     elif e.action == "finding-decide":
         kind = finding_actions.parse_kind(e.sanction or "")
