@@ -185,7 +185,7 @@ FINDING_STATE_TEXT: dict[str, dict[str, str]] = {
         "closed": "afsluttet",
     },
 }
-# The figures' names, in the order the CSV and the text show them.
+# The figures' names: the text's line and the CSV's columns (in that order).
 FINDING_WORDS: dict[str, dict[str, str]] = {
     "sv": {
         "findings": "Brister",
@@ -193,8 +193,7 @@ FINDING_WORDS: dict[str, dict[str, str]] = {
         "remedied": "åtgärdade",
         "open": "öppna",
         "sanctioned": "med påföljd",
-        "amount": "påföljder, belopp (kr)",
-        "open_states": "öppna brister, läge",
+        "kr": "kr",
     },
     "da": {
         "findings": "Mangler",
@@ -202,9 +201,26 @@ FINDING_WORDS: dict[str, dict[str, str]] = {
         "remedied": "rettet",
         "open": "åbne",
         "sanctioned": "med sanktion",
-        "amount": "sanktioner, beløb (kr.)",
-        "open_states": "åbne mangler, status",
+        "kr": "kr.",
     },
+}
+FINDING_HEADERS: dict[str, tuple[str, ...]] = {
+    "sv": (
+        "Brister öppnade",
+        "Brister åtgärdade",
+        "Brister öppna",
+        "Brister med påföljd",
+        "Påföljder, belopp (kr)",
+        "Öppna brister, läge",
+    ),
+    "da": (
+        "Mangler registreret",
+        "Mangler rettet",
+        "Mangler åbne",
+        "Mangler med sanktion",
+        "Sanktioner, beløb (kr.)",
+        "Åbne mangler, status",
+    ),
 }
 
 
@@ -649,9 +665,7 @@ def matrix_csv(m: Matrix) -> str:
 
 def finding_headers(language: str) -> list[str]:
     """The CSV's finding columns, after the totals: "Brister öppnade", …."""
-    w = FINDING_WORDS[language_of(language)]
-    keys = ("opened", "remedied", "open", "sanctioned", "amount", "open_states")
-    return [f"{w['findings']} {w[k]}" for k in keys]
+    return list(FINDING_HEADERS[language_of(language)])
 
 
 def finding_cells(f: FindingFigures, language: str) -> list[str]:
@@ -667,14 +681,14 @@ def finding_cells(f: FindingFigures, language: str) -> list[str]:
 
 def finding_line(f: FindingFigures, language: str) -> str | None:
     """One line of the provider's findings ("Brister: öppnade 2, åtgärdade 1, öppna 1
-    (åtgärdsplan begärd 1), med påföljd 1, påföljder, belopp (kr) 10 000,00"); None without
-    findings in the year."""
+    (åtgärdsplan begärd 1), med påföljd 1 (10 000,00 kr)"); None without findings in the
+    year."""
     if not f.opened:
         return None
     w = FINDING_WORDS[language_of(language)]
     states = f" ({f.states_text(language)})" if f.open else ""
     return (
         f"{w['findings']}: {w['opened']} {f.opened}, {w['remedied']} {f.remedied}, "
-        f"{w['open']} {f.open}{states}, {w['sanctioned']} {f.sanctioned}, "
-        f"{w['amount']} {f.amount_text(language)}"
+        f"{w['open']} {f.open}{states}, {w['sanctioned']} {f.sanctioned} "
+        f"({f.amount_text(language)} {w['kr']})"
     )
