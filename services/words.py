@@ -185,8 +185,7 @@ AUDIT_DETAILS: dict[str, str] = {
     "start": "start",
     "plan": "plan",
     "level": "nivå",
-    # findings (brister)
-    "finding": "brist",
+    # findings (brister; the finding itself is what the entry concerns)
     "what": "vad som har upptäckts",
     "comment": "kommentar",
     "summary": "sammanfattning",
@@ -214,7 +213,7 @@ def finding_audit_text(event_type: str, details: dict[str, object]) -> str:
     # In the words' order (the reason before the amount), whatever order they were stored in.
     for key, label in AUDIT_DETAILS.items():
         value = details.get(key)
-        if key == "finding" or value in (None, "", [], {}):
+        if value in (None, "", [], {}):
             continue
         parts.append(f"{label}: {audit_detail(value)}")
     words = audit_event(event_type)

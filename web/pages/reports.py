@@ -314,6 +314,8 @@ def _row(entry: TimelineEntry, titles: dict[str, str]) -> TimelineRow:
         concerns = f"Uppföljningsmöte {entry.period or ''}".strip()
     elif entry.obligation:
         concerns = f"{titles.get(entry.obligation, entry.obligation)} {entry.period or ''}".strip()
+    elif entry.source == "event" and entry.type.startswith("finding-"):
+        concerns = f"Brist {entry.details.get('finding', '')}".strip()
     actor = "lovflow (automatiskt)" if entry.actor == SYSTEM_ACTOR else entry.actor
     if entry.caller:
         actor += f" (OS-användare {entry.caller})"

@@ -18,7 +18,7 @@ from tests.support.compliance_records import (
     seed_compliance_year,
 )
 from tests.support.desk import add_accounts, desk_client, log_in
-from tests.support.finding_records import seed_findings
+from tests.support.finding_records import finding_id, seed_findings
 
 QUERY = {"year": str(YEAR), "as_of": AS_OF.isoformat()}
 
@@ -45,4 +45,17 @@ async def test_the_compliance_page_shows_the_findings_per_provider(tmp_path: Pat
         document = json.loads((await client.get("/reports/compliance.json", params=QUERY)).text)
         assert document["finding_totals"]["sanctioned_amount"] == "15000.50"
         csv_text = (await client.get("/reports/compliance.csv", params=QUERY)).text
+        # The auditor's timeline names each step in words, the finding it concerns, the
+        # reason and the amount.
+        ref = SOLROS[0].replace("-", "")
+        timeline = (await client.get(f"/reports/timeline/{ref}", params={"year": "2027"})).text
+        for text in (
+            "Brist: beslut om vite",
+            f"Brist {finding_id(SOLROS[0], 2027, 2)}",
+            "Skäl för vite",
+            "10 000,50 kr",
+            "Brist: åtgärdad",
+        ):
+            assert text in timeline, text
+        assert finding_id(SOLROS[0], 2026, 4) not in timeline
         assert csv_text.splitlines()[0].endswith('"Öppna brister, läge"')
