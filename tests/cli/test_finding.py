@@ -147,6 +147,15 @@ async def test_register_refusals_decide_close_and_list(finding_lov: Lov) -> None
     assert shown.exit_code == 0, shown.stderr
     for text in ("avslutad", "Beslut: Påpekande – Planer saknas (Bo)", "decision-pafpekande (Bo)"):
         assert text in shown.stdout, shown.stdout
+    # `lov audit`: the finding's steps in words, checked against its history (the dev server's
+    # visibility lists the finding workflow for the provider).
+    audited = await run_lov(lov.env, "audit", org)
+    assert audited.exit_code == 0, (audited.stdout, audited.stderr)
+    assert "Register och historik stämmer överens" in audited.stdout, audited.stdout
+    assert (
+        f"Brist {finding_id} · Brist: beslut om påpekande (läge: utföraren har svarat; "
+        "skäl: Planer saknas) · av Bo"
+    ) in audited.stdout, audited.stdout
 
 
 async def test_a_review_accepts_with_findings(finding_lov: Lov) -> None:
