@@ -32,6 +32,11 @@ PORTAL_TEMPLATES = frozenset(
         "completion-request",
         "recovery-notice",
         "portal-link",
+        # a finding (brist): respond to the notice, send the åtgärdsplan
+        "finding-notice",
+        "finding-action-plan-request",
+        "finding-action-plan-reminder",
+        "finding-action-plan-late",
     }
 )
 

@@ -32,6 +32,7 @@ from models.domain.audit import (
 )
 from models.domain.audit_signing import Signer
 from models.messages.audit import AuditRecord
+from models.messages.finding import FindingStepWrite
 from models.messages.mail import MailRequest, request_key
 from models.messages.placement import PlacementReport
 from models.messages.recovery import RecoveryStepWrite
@@ -51,8 +52,10 @@ UPDATE_ACCEPTED = EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
 
 
 async def timeline(store: RecordStore, org_nr: str) -> list[TimelineEntry]:
-    # A recovery case concerns one follow-up year, which its events and e-mails do not carry.
+    # A recovery case concerns one follow-up year, which its events and e-mails do not carry;
+    # so does a finding (the year it was registered).
     years = {r.workflow_id: r.year for r in await store.list_recoveries(org_nr)}
+    years |= {f.workflow_id: f.year for f in await store.list_findings(org_nr)}
     # A contract's start event names the plan only; its start date decides its follow-up year.
     starts = {c.workflow_id: c.start_date.isoformat() for c in await store.contracts_of(org_nr)}
     entries = [
@@ -155,7 +158,7 @@ def _audit_key(value: Any) -> tuple[str, str | None] | None:
     """(idempotency key, org nr) of the audit event an activity input writes, if it writes one."""
     if isinstance(value, AuditRecord):
         return value.key, value.org_nr
-    if isinstance(value, RecoveryStepWrite):
+    if isinstance(value, RecoveryStepWrite | FindingStepWrite):
         return f"{value.key}:audit", value.org_nr
     if isinstance(value, PlacementReport):
         return value.event_key, value.write.org_nr
@@ -166,6 +169,7 @@ def _audit_key(value: Any) -> tuple[str, str | None] | None:
 _INPUTS: dict[str, type[Any]] = {
     "record_audit": AuditRecord,
     "record_recovery_step": RecoveryStepWrite,
+    "record_finding_step": FindingStepWrite,
     "record_placement": PlacementReport,
     "send_mail": MailRequest,
 }

@@ -168,6 +168,30 @@ async def _cited(
         plan = load_plan(contract.plan_id, settings.plans_dir)
     except PlanError as err:
         raise ActionError("plan", str(err)) from None
+    req = check_requirement(plan, requirement, field)
+    found = plan.findings
+    assert found is not None
+    if not has_template(settings.templates_dir, plan.language, "finding-notice"):
+        raise ActionError("plan", f"no finding e-mail texts in language {plan.language!r}")
+    return _Cited(contract, plan, found, req)
+
+
+def check_register_input(
+    severity: str, source: str, what: str, evidence: str, actor: str
+) -> tuple[str, str]:
+    """What a registration needs apart from the provider's plan: the actor, a known severity
+    and source, what was found; (what, evidence) stripped, or ActionError naming the field."""
+    _actor(actor)
+    if severity not in SEVERITIES:
+        raise ActionError("severity", f"one of {', '.join(SEVERITIES)}, got {severity!r}")
+    if source not in SOURCES:
+        raise ActionError("source", f"one of {', '.join(SOURCES)}, got {source!r}")
+    return _text(what, "what"), _text(evidence, "evidence", required=False)
+
+
+def check_requirement(plan: Plan, requirement: str, field: str = "requirement") -> Requirement:
+    """The requirement `requirement` of `plan`'s [findings], or ActionError naming `field`
+    (`lov simulate` checks a scenario's findings against its plan before anything runs)."""
     found = plan.findings
     if found is None:
         raise ActionError("plan", f"the plan {plan.id} has no [findings] section")
@@ -177,9 +201,7 @@ async def _cited(
         raise ActionError(
             field, f"not a requirement of the plan {plan.id}: {requirement!r} ({known})"
         )
-    if not has_template(settings.templates_dir, plan.language, "finding-notice"):
-        raise ActionError("plan", f"no finding e-mail texts in language {plan.language!r}")
-    return _Cited(contract, plan, found, req)
+    return req
 
 
 async def register_finding(
@@ -200,13 +222,7 @@ async def register_finding(
     notice with kommunicering). Nothing is started when any field is not acceptable. `today`
     is the plan's today unless given (`lov simulate` and tests give their simulated day).
     `taken`: finding ids this request has registered already (several in one request)."""
-    _actor(actor)
-    if severity not in SEVERITIES:
-        raise ActionError("severity", f"one of {', '.join(SEVERITIES)}, got {severity!r}")
-    if source not in SOURCES:
-        raise ActionError("source", f"one of {', '.join(SOURCES)}, got {source!r}")
-    what = _text(what, "what")
-    evidence = _text(evidence, "evidence", required=False)
+    what, evidence = check_register_input(severity, source, what, evidence, actor)
     ref = actions.provider_ref(org_nr)
     cited = await _cited(client, settings, org_nr, requirement, "requirement")
     plan, findings, req, contract = cited.plan, cited.findings, cited.requirement, cited.contract

@@ -102,8 +102,9 @@ async def compliance_matrix(
     plan_id: str | None = None,
 ) -> Matrix:
     """Providers × the obligation occurrences of `year`, as of `as_of`, with the seed 003 §2.2
-    statistics (the provider's own report and kundval's placements); `plan_id`: only the
-    providers following that plan."""
+    statistics (the provider's own report and kundval's placements) and the findings (brister)
+    registered in `year` (issue 19: opened, remedied, open, sanctioned and the kronor decided;
+    their state as recorded now); `plan_id`: only the providers following that plan."""
     facts = await store.compliance_facts(year)
     contracts = await store.compliance_contracts(year)
     names = await store.provider_names()
@@ -112,8 +113,18 @@ async def compliance_matrix(
         p.org_nr: PlacementCounts(p.decisions, p.granted_hours, p.care_plans_current)
         for p in await store.placement_statistics()
     }
+    findings = await store.compliance_findings(year)
     return build_matrix(
-        year, as_of, facts, names, plans, contracts, fields, placements, plan_id=plan_id
+        year,
+        as_of,
+        facts,
+        names,
+        plans,
+        contracts,
+        fields,
+        placements,
+        plan_id=plan_id,
+        findings=findings,
     )
 
 

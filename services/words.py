@@ -60,6 +60,16 @@ RECOVERY_STATES: dict[str, str] = {
     "paid": "betalt, avslutat",
     "withdrawn": "återkallat, avslutat",
 }
+# models.messages.finding.FindingState
+FINDING_STATES: dict[str, str] = {
+    "noticed": "underrättad, kommunicering pågår",
+    "responded": "utföraren har svarat",
+    "action_plan_requested": "åtgärdsplan begärd",
+    "action_plan_late": "åtgärdsplanen är sen",
+    "action_plan_submitted": "åtgärdsplan inkommen, ska verifieras",
+    "not_remedied": "inte åtgärdad",
+    "closed": "avslutad",
+}
 # models.messages.placement.PlacementState
 PLACEMENT_STATES: dict[str, str] = {
     "awaiting_choice": "väntar på kundens val",
@@ -175,7 +185,39 @@ AUDIT_DETAILS: dict[str, str] = {
     "start": "start",
     "plan": "plan",
     "level": "nivå",
+    # findings (brister; the finding itself is what the entry concerns)
+    "what": "vad som har upptäckts",
+    "comment": "kommentar",
+    "summary": "sammanfattning",
+    "round": "omgång",
+    "late": "sen",
 }
+# Detail values stored as flags ("yes"), as the desk and the CLI show them.
+AUDIT_VALUES: dict[str, str] = {"yes": "ja"}
+
+
+def audit_detail(value: object) -> str:
+    """A detail's value as shown: flags in words ("ja"), the rest as it is."""
+    text = str(value)
+    return AUDIT_VALUES.get(text, text)
+
+
+def finding_audit_text(event_type: str, details: dict[str, object]) -> str:
+    """A finding's step in plain Swedish, for `lov audit`: "Brist: beslut om vite (läge: inte
+    åtgärdad; skäl: …; belopp: 10 000,00 kr)". The step's details by their words; the finding
+    and its requirement are named by the line itself."""
+    parts = []
+    status = details.get("status")
+    if isinstance(status, str) and status in FINDING_STATES:
+        parts.append(f"läge: {FINDING_STATES[status]}")
+    # In the words' order (the reason before the amount), whatever order they were stored in.
+    for key, label in AUDIT_DETAILS.items():
+        value = details.get(key)
+        if value in (None, "", [], {}):
+            continue
+        parts.append(f"{label}: {audit_detail(value)}")
+    words = audit_event(event_type)
+    return f"{words} ({'; '.join(parts)})" if parts else words
 
 
 def audit_event(event_type: str) -> str:
@@ -237,6 +279,15 @@ APPLICATION_STATES_DA: dict[str, str] = {
     "completion_requested": "supplering anmodet",
     "approved": "godkendt",
     "rejected": "afslået",
+}
+FINDING_STATES_DA: dict[str, str] = {
+    "noticed": "underrettet, partshøring i gang",
+    "responded": "leverandøren har svaret",
+    "action_plan_requested": "handlingsplan anmodet",
+    "action_plan_late": "handlingsplanen er for sent",
+    "action_plan_submitted": "handlingsplan modtaget, skal følges op",
+    "not_remedied": "ikke rettet",
+    "closed": "afsluttet",
 }
 REVIEW_OUTCOMES_DA: dict[str, str] = {
     "accepted": "godkendt",

@@ -37,6 +37,7 @@ from models.domain.audit_signing import (
 from models.domain.file_input import MAX_AUDIT_EXPORT_BYTES, FileInputError, read_text
 from models.runtime.settings import get_settings as _settings
 from services.audit import Agreement, check_histories, sealed_export, selected, store_timeline
+from services.words import finding_audit_text
 from starter.client_run import run_action as _run
 from starter.errors import fail, fail_bad_input
 from starter.options import parse_date as _date
@@ -53,10 +54,15 @@ def _text(entries: list[TimelineEntry]) -> str:
     lines = []
     for e in entries:
         item = f"{e.obligation} {e.period}" if e.obligation else (e.workflow_id or "")
+        summary = e.summary()
+        if e.source == "event" and e.type.startswith("finding-") and e.details.get("finding"):
+            # A finding's steps and decisions in words: what, by whom, why, the amount.
+            item = f"Brist {e.details['finding']}"
+            summary = finding_audit_text(e.type, e.details)
         # Values come from records (actors, notes, subjects): one entry is always one line.
         who = e.actor + (f" (OS-användare {e.caller})" if e.caller else "")
         # The time as in the CSV and the export (presented(): local, with offset).
-        lines.append(one_line(f"{e.at.isoformat()} · {item} · {e.summary()} · av {who}"))
+        lines.append(one_line(f"{e.at.isoformat()} · {item} · {summary} · av {who}"))
     return "\n".join(lines)
 
 

@@ -15,7 +15,16 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from models.domain.compliance import STATES, Matrix, matrix_csv, matrix_json
+from models.domain.compliance import (
+    FINDING_WORDS,
+    STATES,
+    Matrix,
+    finding_cells,
+    finding_headers,
+    finding_line,
+    matrix_csv,
+    matrix_json,
+)
 from models.domain.file_input import FileInputError, check_output_target, write_text
 from models.runtime.settings import get_settings
 from services.errors import ActionError
@@ -92,6 +101,8 @@ def matrix_text(m: Matrix) -> str:
         totals = ", ".join(f"{m.state_text(s)} {n}" for s, n in row.totals.items() if n)
         lines.append(f"    {w['total']}: {totals}")
         lines.extend(f"    {label}: {value}" for label, value in row.stats.items())
+        if (found := finding_line(row.findings, m.language)) is not None:
+            lines.append(f"    {found}")
     return "\n".join(lines)
 
 
@@ -149,6 +160,21 @@ def matrix_html(m: Matrix, generated: datetime) -> str:
         if stats_rows
         else ""
     )
+    finding_rows = "".join(
+        f'<tr data-org-nr="{e(r.org_nr)}"><th scope="row">{e(r.name)}</th>'
+        + "".join(f"<td>{e(c)}</td>" for c in finding_cells(r.findings, m.language))
+        + "</tr>"
+        for r in m.rows
+        if r.findings.opened
+    )
+    findings = (
+        f'<h2>{FINDING_WORDS[m.language]["findings"]}</h2><table class="findings"><thead><tr>'
+        f"<th>{w['provider']}</th>"
+        + "".join(f"<th>{e(h)}</th>" for h in finding_headers(m.language))
+        + f"</tr></thead><tbody>{finding_rows}</tbody></table>"
+        if finding_rows
+        else ""
+    )
     swatches = "".join(f".{s}{{background:{c}}}" for s, c in COLOURS.items())
     return f"""<!DOCTYPE html>
 <html lang="{m.language}">
@@ -180,6 +206,7 @@ ul.legend{{list-style:none;padding:0;display:flex;gap:1.5em}}
 <tfoot><tr><th scope="row">{w["total"]}</th>{foot}{"<td></td>" * len(STATES)}</tr></tfoot>
 </table>
 {stats}
+{findings}
 </body>
 </html>
 """

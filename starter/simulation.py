@@ -279,6 +279,12 @@ def _status_entry(
             "status": details.get("status"),
             "amount": details.get("amount"),
         }
+    if event.startswith("finding-"):
+        # The reminder before an åtgärdsplan is due is its e-mail entry.
+        if event == "finding-action-plan-reminder":
+            return None
+        found = {"finding": details.get("finding"), "status": details.get("status")}
+        return found | ({"amount": details["amount"]} if details.get("amount") else {})
     if event.startswith("placement_"):
         return {"placement": workflow_id, "status": details.get("state")}
     if event.startswith("application_"):

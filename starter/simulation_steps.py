@@ -6,8 +6,8 @@ names the event's key (`events[3].hours: …`). What can only be judged when the
 Update validators: "nothing to settle", "not on the rotation list") becomes an `error` entry of
 the simulation's output instead, as a refused command would print its one line.
 
-Recovery cases and placements get their ids when they are started; a scenario names them itself
-(`case = "r1"`, `placement = "p1"`) and later events use that name.
+Recovery cases, placements and findings get their ids when they are started; a scenario names
+them itself (`case = "r1"`, `placement = "p1"`, `finding = "f1"`) and later events use that name.
 """
 
 from __future__ import annotations
@@ -25,6 +25,14 @@ from temporalio.client import Client
 
 from models.messages.application import ApplicationStatus, CompleteRequest, CompletionRequest
 from models.messages.contract import ChangeContactRequest, TerminateRequest
+from models.messages.finding import (
+    ActionPlanRequest,
+    CloseRequest,
+    DecideRequest,
+    SubmitActionPlanRequest,
+    VerifyRequest,
+)
+from models.messages.finding import RespondRequest as FindingResponse
 from models.messages.obligation import (
     DocumentRef,
     ExtendRequest,
@@ -43,10 +51,12 @@ from models.messages.placement import (
 )
 from models.messages.recovery import DecideRequest as RecoveryDecision
 from models.messages.recovery import PaidRequest, RespondRequest, SettleRequest
+from models.plans.loader import load_plan
 from models.plans.scenario import ScenarioError, ScenarioEvent, event_instant
 from models.runtime.settings import Settings
 from services import applications as apps
 from services import contracts, obligations
+from services import findings as finding_actions
 from services import meetings as meeting_actions
 from services import placements as pa
 from services import recoveries as recovery
@@ -78,7 +88,10 @@ _KEYS = {
     "org_nr": "provider",
 }
 # Where one option stands for another key in one action.
-_ACTION_KEYS = {"application-decide": {"--start": "contract_start"}}
+_ACTION_KEYS = {
+    "application-decide": {"--start": "contract_start"},
+    "finding-decide": {"kind": "sanction"},
+}
 _ACTION_OPTION = re.compile(r"^--action(\[\d+\])")
 
 
@@ -88,6 +101,14 @@ class Names:
 
     cases: dict[str, str] = field(default_factory=dict)
     placements: dict[str, str] = field(default_factory=dict)
+    findings: dict[str, str] = field(default_factory=dict)
+
+    def finding(self, name: str) -> str:
+        if name not in self.findings:
+            raise ActionError(
+                "finding", f"{name!r} was not registered (its finding-register was refused)"
+            )
+        return self.findings[name]
 
     def case(self, name: str) -> str:
         if name not in self.cases:
@@ -122,6 +143,8 @@ class _Context:
     zone: ZoneInfo
     # The org nr of each named case (its later events name no provider).
     case_providers: dict[str, str]
+    # The same for each named finding.
+    finding_providers: dict[str, str] = field(default_factory=dict)
 
 
 def prepare(
@@ -140,6 +163,7 @@ def prepare(
     for index, event in ordered:
         try:
             _check_names(event, ctx.case_providers, placements)
+            _check_finding_name(event, ctx.finding_providers)
             steps.append(_step(index, event, ctx))
         except ValidationError as err:
             first = err.errors()[0]
@@ -185,6 +209,23 @@ def _check_names(event: ScenarioEvent, cases: dict[str, str], placements: set[st
             raise ActionError(
                 "placement", f"{event.placement!r} is not started by an earlier placement-start"
             )
+
+
+def _check_finding_name(event: ScenarioEvent, findings: dict[str, str]) -> None:
+    """A finding's name is given once, by its finding-register, before any event uses it."""
+    if event.finding is None:
+        return
+    if event.action == "finding-register":
+        if event.finding in findings:
+            raise ActionError(
+                "finding", f"{event.finding!r} is already the name of another finding"
+            )
+        assert event.provider is not None
+        findings[event.finding] = event.provider
+    elif event.finding not in findings:
+        raise ActionError(
+            "finding", f"{event.finding!r} is not registered by an earlier finding-register"
+        )
 
 
 def _documents(keys: list[str]) -> list[DocumentRef]:
@@ -566,7 +607,90 @@ def _application(e: ScenarioEvent, ctx: _Context) -> tuple[str, Run]:
     return org, run
 
 
+# --- findings, brister (`lov finding …`) ---------------------------------------------------------
+
+
+def _finding(e: ScenarioEvent, ctx: _Context) -> tuple[str, Run]:
+    assert e.finding is not None
+    name, actor = e.finding, e.actor
+    if e.action == "finding-register":
+        org = _org(e)
+        finding_actions.check_register_input(e.severity, e.source, e.what, e.evidence, actor)
+        finding_actions.check_requirement(
+            load_plan(ctx.plan_ref, ctx.settings.plans_dir), e.requirement or ""
+        )
+        day = _day(e, ctx.zone)
+        requirement = e.requirement or ""
+
+        async def register(client: Client, names: Names) -> dict[str, Any]:
+            found = await finding_actions.register_finding(
+                client,
+                ctx.settings,
+                org,
+                requirement=requirement,
+                severity=e.severity,
+                source=e.source,
+                what=e.what,
+                evidence=e.evidence,
+                actor=actor,
+                today=day,
+                taken=list(names.findings.values()),
+            )
+            names.findings[name] = found.finding_id
+            return {"finding": found.finding_id, "response_due": found.response_due.isoformat()}
+
+        return org, register
+    org = ctx.finding_providers[name]
+    change: Callable[[Client, str], Awaitable[Any]]
+    if e.action == "finding-respond":
+        answer = FindingResponse(comment=e.comment.strip(), actor=actor)
+        change = lambda client, fid: finding_actions.respond(client, fid, answer)  # noqa: E731
+    elif e.action == "finding-request-action-plan":
+        assert e.due is not None
+        asked = ActionPlanRequest(due=e.due, note=e.note.strip(), actor=actor)
+        change = lambda client, fid: finding_actions.request_action_plan(  # noqa: E731
+            client, fid, asked
+        )
+    elif e.action == "finding-submit-action-plan":
+        plan = SubmitActionPlanRequest(summary=e.summary.strip(), actor=actor)
+        change = lambda client, fid: finding_actions.submit_action_plan(  # noqa: E731
+            client, fid, plan
+        )
+    elif e.action == "finding-verify":
+        if not e.remedied and not e.note.strip():
+            raise ActionError("note", "required for remedied = false (what is still not remedied)")
+        verified = VerifyRequest(
+            outcome="remedied" if e.remedied else "not_remedied", note=e.note.strip(), actor=actor
+        )
+        change = lambda client, fid: finding_actions.verify(client, fid, verified)  # noqa: E731
+    elif e.action == "finding-decide":
+        kind = finding_actions.parse_kind(e.sanction or "")
+        amount = (
+            finding_actions.parse_amount(str(e.amount), "amount") if e.amount is not None else None
+        )
+        decision = DecideRequest(kind=kind, reason=e.reason.strip(), amount=amount, actor=actor)
+        finding_actions.check_decision(decision)
+        change = lambda client, fid: finding_actions.decide(client, fid, decision)  # noqa: E731
+    else:
+        assert e.action == "finding-close"
+        closing = CloseRequest(reason=e.reason.strip(), actor=actor)
+        change = lambda client, fid: finding_actions.close(client, fid, closing)  # noqa: E731
+
+    async def run(client: Client, names: Names) -> dict[str, Any]:
+        result = await change(client, names.finding(name))
+        done: dict[str, Any] = {"finding": result.finding_id, "status": result.status.value}
+        if e.action == "finding-decide" and result.decisions:
+            amount = result.decisions[-1].amount
+            done["sanction"] = result.decisions[-1].kind
+            if amount is not None:
+                done["amount"] = str(amount)
+        return done
+
+    return org, run
+
+
 _BUILDERS: dict[str, Callable[[ScenarioEvent, _Context], tuple[str, Run]]] = {
+    "finding": _finding,
     "meeting": _meeting,
     "recovery": _recovery,
     "placement": _placement,

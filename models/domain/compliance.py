@@ -162,6 +162,134 @@ class Cell:
         return text
 
 
+# --- findings (brister) per provider and year -------------------------------------------------
+
+# models.messages.finding.FindingState, in the report's languages.
+FINDING_STATE_TEXT: dict[str, dict[str, str]] = {
+    "sv": {
+        "noticed": "underrättad, kommunicering pågår",
+        "responded": "utföraren har svarat",
+        "action_plan_requested": "åtgärdsplan begärd",
+        "action_plan_late": "åtgärdsplanen är sen",
+        "action_plan_submitted": "åtgärdsplan inkommen, ska verifieras",
+        "not_remedied": "inte åtgärdad",
+        "closed": "avslutad",
+    },
+    "da": {
+        "noticed": "underrettet, partshøring i gang",
+        "responded": "leverandøren har svaret",
+        "action_plan_requested": "handlingsplan anmodet",
+        "action_plan_late": "handlingsplanen er for sent",
+        "action_plan_submitted": "handlingsplan modtaget, skal følges op",
+        "not_remedied": "ikke rettet",
+        "closed": "afsluttet",
+    },
+}
+# The figures' names: the text's line and the CSV's columns (in that order).
+FINDING_WORDS: dict[str, dict[str, str]] = {
+    "sv": {
+        "findings": "Brister",
+        "opened": "öppnade",
+        "remedied": "åtgärdade",
+        "open": "öppna",
+        "sanctioned": "med påföljd",
+        "kr": "kr",
+    },
+    "da": {
+        "findings": "Mangler",
+        "opened": "registreret",
+        "remedied": "rettet",
+        "open": "åbne",
+        "sanctioned": "med sanktion",
+        "kr": "kr.",
+    },
+}
+FINDING_HEADERS: dict[str, tuple[str, ...]] = {
+    "sv": (
+        "Brister öppnade",
+        "Brister åtgärdade",
+        "Brister öppna",
+        "Brister med påföljd",
+        "Påföljder, belopp (kr)",
+        "Öppna brister, läge",
+    ),
+    "da": (
+        "Mangler registreret",
+        "Mangler rettet",
+        "Mangler åbne",
+        "Mangler med sanktion",
+        "Sanktioner, beløb (kr.)",
+        "Åbne mangler, status",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class FindingFact:
+    """What the records say about one finding registered in the report's year."""
+
+    org_nr: str
+    finding_id: str
+    status: str  # models.messages.finding.FindingState
+    remedied: bool  # closed by a verification that found it remedied
+    decisions: tuple[str, ...]  # the sanction kinds decided on it, in order
+    amount: Decimal | None  # prisavdrag and vite decided on it, kronor
+
+
+@dataclass
+class FindingFigures:
+    """A provider's findings registered in the year: how many, how many remedied (closed as
+    remedied), still open, with a sanction decided (påpekande and up), the sum of the
+    prisavdrag and vite decided (kronor), and where each open one stands."""
+
+    opened: int = 0
+    remedied: int = 0
+    open: int = 0
+    sanctioned: int = 0
+    amount: Decimal = Decimal("0.00")
+    open_states: dict[str, int] = field(default_factory=dict)  # state → number
+    decisions: dict[str, int] = field(default_factory=dict)  # sanction kind → number
+    open_findings: list[tuple[str, str]] = field(default_factory=list)  # (finding id, state)
+
+    def add(self, fact: FindingFact) -> None:
+        self.opened += 1
+        self.remedied += fact.remedied
+        if fact.decisions:
+            self.sanctioned += 1
+        for kind in fact.decisions:
+            self.decisions[kind] = self.decisions.get(kind, 0) + 1
+        if fact.amount is not None:
+            self.amount += fact.amount
+        if fact.status != "closed":
+            self.open += 1
+            self.open_states[fact.status] = self.open_states.get(fact.status, 0) + 1
+            self.open_findings.append((fact.finding_id, fact.status))
+
+    def states_text(self, language: str = "sv") -> str:
+        """ "åtgärdsplan begärd 1, inte åtgärdad 1": the open ones' states, in the ladder's
+        order."""
+        words = FINDING_STATE_TEXT[language_of(language)]
+        return ", ".join(
+            f"{words[s]} {self.open_states[s]}" for s in words if s in self.open_states
+        )
+
+    def amount_text(self, language: str = "sv") -> str:
+        return decimal_text(self.amount, language_of(language), 2)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "opened": self.opened,
+            "remedied": self.remedied,
+            "open": self.open,
+            "sanctioned": self.sanctioned,
+            # A string, so no JSON reader turns kronor into binary floating point.
+            "sanctioned_amount": str(self.amount.quantize(Decimal("0.01"))),
+            "decisions": dict(self.decisions),
+            "open_states": dict(self.open_states),
+            "open_findings": [{"finding_id": f, "state": s} for f, s in self.open_findings],
+        }
+
+
 @dataclass
 class ProviderRow:
     org_nr: str
@@ -172,6 +300,8 @@ class ProviderRow:
     # "avtalet har upphört 2027-06-30 (uppsägning)"; None while the contract is active.
     contract_note: str | None = None
     contract_status: str | None = None
+    # The provider's findings registered in the year (all zero when it has none).
+    findings: FindingFigures = field(default_factory=FindingFigures)
 
     @property
     def totals(self) -> dict[str, int]:
@@ -223,11 +353,30 @@ class Matrix:
                     "cells": {k: {"state": c.state, "days": c.days} for k, c in r.cells.items()},
                     "totals": r.totals,
                     "stats": r.stats,
+                    "findings": r.findings.as_dict(),
                 }
                 for r in self.rows
             ],
             "column_totals": self.column_totals(),
+            "finding_totals": self.finding_totals().as_dict(),
         }
+
+    def finding_totals(self) -> FindingFigures:
+        """Every provider's findings of the year together."""
+        total = FindingFigures()
+        for r in self.rows:
+            f = r.findings
+            total.opened += f.opened
+            total.remedied += f.remedied
+            total.open += f.open
+            total.sanctioned += f.sanctioned
+            total.amount += f.amount
+            for state, n in f.open_states.items():
+                total.open_states[state] = total.open_states.get(state, 0) + n
+            for kind, n in f.decisions.items():
+                total.decisions[kind] = total.decisions.get(kind, 0) + n
+            total.open_findings.extend(f.open_findings)
+        return total
 
 
 def classify(fact: OccurrenceFact, as_of: date) -> Cell | None:
@@ -367,9 +516,11 @@ def build_matrix(
     latest_fields: Mapping[str, Mapping[str, Any]] | None = None,
     placements: Mapping[str, PlacementCounts] | None = None,
     plan_id: str | None = None,
+    findings: Iterable[FindingFact] = (),
 ) -> Matrix:
     """The matrix of `year` as of `as_of`. An occurrence belongs to the plan of its provider's
-    contract (`contracts`); `plan_id` keeps only that plan's providers."""
+    contract (`contracts`); `plan_id` keeps only that plan's providers. `findings`: those
+    registered in `year` (a provider with findings and no occurrence gets a row of its own)."""
     columns: dict[str, Column] = {}
     rows: dict[str, ProviderRow] = {}
     # A plan's date is the same for every provider: worked out once per date, not per cell
@@ -401,6 +552,20 @@ def build_matrix(
             title = plan.title(f.obligation) if plan else _unplanned_title(f.obligation)
             columns[key] = Column(plan_of, f.obligation, f.period, title, due)
         row.cells[key] = cell
+    for finding in findings:
+        contract = contracts.get(finding.org_nr)
+        plan_of = contract.plan_id if contract else ""
+        if plan_id is not None and plan_of != plan_id:
+            continue
+        row = rows.get(finding.org_nr)
+        if row is None:
+            row = rows[finding.org_nr] = ProviderRow(
+                finding.org_nr,
+                names.get(finding.org_nr, finding.org_nr),
+                plan=plan_of,
+                contract_status=contract.status if contract else None,
+            )
+        row.findings.add(finding)
     lang = report_language(
         plans[r.plan].language if r.plan in plans else "sv" for r in rows.values()
     )
@@ -484,6 +649,7 @@ def matrix_csv(m: Matrix) -> str:
         [org, name, plan, contract]
         + [f"{c.title} {c.period} ({c.plan}, {due} {c.due.isoformat()})" for c in m.columns]
         + [m.state_text(s) for s in STATES]
+        + finding_headers(m.language)
     )
     for row in m.rows:
         cells = [row.cells.get(c.key) for c in m.columns]
@@ -492,5 +658,37 @@ def matrix_csv(m: Matrix) -> str:
             + [csv_cell(row.contract_note or "")]
             + [cell.label(m.language) if cell else "" for cell in cells]
             + [str(row.totals[s]) for s in STATES]
+            + finding_cells(row.findings, m.language)
         )
     return out.getvalue()
+
+
+def finding_headers(language: str) -> list[str]:
+    """The CSV's finding columns, after the totals: "Brister öppnade", …."""
+    return list(FINDING_HEADERS[language_of(language)])
+
+
+def finding_cells(f: FindingFigures, language: str) -> list[str]:
+    return [
+        str(f.opened),
+        str(f.remedied),
+        str(f.open),
+        str(f.sanctioned),
+        f.amount_text(language),
+        f.states_text(language),
+    ]
+
+
+def finding_line(f: FindingFigures, language: str) -> str | None:
+    """One line of the provider's findings ("Brister: öppnade 2, åtgärdade 1, öppna 1
+    (åtgärdsplan begärd 1), med påföljd 1 (10 000,00 kr)"); None without findings in the
+    year."""
+    if not f.opened:
+        return None
+    w = FINDING_WORDS[language_of(language)]
+    states = f" ({f.states_text(language)})" if f.open else ""
+    return (
+        f"{w['findings']}: {w['opened']} {f.opened}, {w['remedied']} {f.remedied}, "
+        f"{w['open']} {f.open}{states}, {w['sanctioned']} {f.sanctioned} "
+        f"({f.amount_text(language)} {w['kr']})"
+    )

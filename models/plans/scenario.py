@@ -52,6 +52,14 @@ Action = Literal[
     "application-request-completion",
     "application-complete",
     "application-decide",
+    # findings, brister (`lov finding …`)
+    "finding-register",
+    "finding-respond",
+    "finding-request-action-plan",
+    "finding-submit-action-plan",
+    "finding-verify",
+    "finding-decide",
+    "finding-close",
 ]
 _MEETING_TIME = {"year", "duration", "place", "link", "reason"}
 # Per action: the keys it needs and the keys it may have besides (on, action and actor always).
@@ -99,6 +107,17 @@ ACTION_KEYS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         ("application-request-completion", {"provider", "items"}, {"due", "note"}),
         ("application-complete", {"provider"}, {"documents", "note"}),
         ("application-decide", {"provider", "approve"}, {"reason", "contract_start"}),
+        (
+            "finding-register",
+            {"provider", "finding", "requirement", "what"},
+            {"severity", "source", "evidence"},
+        ),
+        ("finding-respond", {"finding", "comment"}, set()),
+        ("finding-request-action-plan", {"finding", "due"}, {"note"}),
+        ("finding-submit-action-plan", {"finding", "summary"}, set()),
+        ("finding-verify", {"finding", "remedied"}, {"note"}),
+        ("finding-decide", {"finding", "sanction", "reason"}, {"amount"}),
+        ("finding-close", {"finding", "reason"}, set()),
     )
 }
 # Keys every event has.
@@ -210,6 +229,15 @@ class ScenarioEvent(_Strict):
     due: OptionalDay = None
     approve: bool | None = None
     contract_start: OptionalDay = None
+    # findings: `finding` is the scenario's own name for one, given when it is registered
+    finding: str | None = None
+    requirement: str | None = None
+    severity: str = "medium"
+    source: str = "own"
+    what: str = ""
+    evidence: str = ""
+    remedied: bool | None = None
+    sanction: str | None = None
 
     @field_validator("provider")
     @classmethod

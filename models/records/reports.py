@@ -11,7 +11,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from models.domain.compliance import ContractFact, OccurrenceFact
+from models.domain.compliance import ContractFact, FindingFact, OccurrenceFact
 from models.records.keyed import (
     KeyedStore,
     _period_in_year,
@@ -21,6 +21,9 @@ from models.records.tables import (
     AuditEvent,
     Contract,
     ContractYear,
+    Finding,
+    FindingDecision,
+    FindingStep,
     ObligationOccurrence,
     Submission,
 )
@@ -136,3 +139,42 @@ class ReportRecords(KeyedStore):
             if key in fields:
                 latest[org_nr] = dict(fields)
         return latest
+
+    async def compliance_findings(self, year: int) -> list[FindingFact]:
+        """Every finding registered in `year` (its own year, in the plan's time zone): its state,
+        whether a verification found it remedied, the sanctions decided and their amounts.
+        Three queries whatever the number of findings."""
+        rows = await self._all(
+            select(Finding.finding_id, Finding.org_nr, Finding.status, Finding.sanctioned_amount)
+            .where(Finding.year == year)
+            .order_by(Finding.org_nr, Finding.finding_id)
+        )
+        in_year = Finding.finding_id == FindingStep.finding_id
+        remedied = {
+            finding_id
+            for (finding_id,) in await self._all(
+                select(FindingStep.finding_id)
+                .join(Finding, in_year)
+                .where(Finding.year == year, FindingStep.step == "verified-remedied")
+            )
+        }
+        decisions: dict[str, list[str]] = {}
+        for finding_id, kind in await self._all(
+            select(FindingDecision.finding_id, FindingDecision.kind)
+            .join(Finding, Finding.finding_id == FindingDecision.finding_id)
+            .where(Finding.year == year)
+            .order_by(FindingDecision.at, FindingDecision.id)
+        ):
+            decisions.setdefault(finding_id, []).append(kind)
+        return [
+            FindingFact(
+                org_nr,
+                finding_id,
+                status,
+                # Closed by its verification; a finding closed otherwise was not remedied.
+                status == "closed" and finding_id in remedied,
+                tuple(decisions.get(finding_id, ())),
+                amount,
+            )
+            for finding_id, org_nr, status, amount in rows
+        ]

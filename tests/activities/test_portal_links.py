@@ -43,6 +43,11 @@ def _request(template: str, to: list[str], **context: object) -> MailRequest:
         ("recovery-notice", ["provider", "lov-admin"], {}, True),
         ("vite", ["provider", "lov-admin"], {"escalation": "Vite"}, True),  # any ladder step
         ("management", ["lov-admin"], {"escalation": "Till chefen"}, False),  # not to the provider
+        ("finding-notice", ["provider", "lov-admin"], {}, True),  # respond (kommunicering)
+        ("finding-action-plan-request", ["provider", "lov-admin"], {}, True),
+        ("finding-action-plan-reminder", ["provider"], {}, True),
+        ("finding-action-plan-late", ["provider", "lov-admin"], {}, True),
+        ("finding-decision", ["provider", "lov-admin"], {}, False),  # tells, asks nothing
         ("receipt", ["provider"], {}, False),  # asks nothing of the provider
         ("accepted", ["provider"], {}, False),
     ],

@@ -56,8 +56,10 @@ async def test_register_refusals_decide_close_and_list(finding_lov: Lov) -> None
     assert finding_id.startswith(f"{digits}-") and finding_id.endswith("-001")
     wid = f"finding-{finding_id}"
 
+    # The notice asks the provider to respond: the provider's message carries its portal
+    # link, the administrator gets a copy without it.
     async def noticed() -> None:
-        assert [m["X-Lov-Kind"] for m in _mails(lov, wid)] == ["finding-notice"]
+        assert [m["X-Lov-Kind"] for m in _mails(lov, wid)] == ["finding-notice"] * 2
 
     await eventually(noticed)
     notice = _mails(lov, wid)[0]
@@ -95,7 +97,7 @@ async def test_register_refusals_decide_close_and_list(finding_lov: Lov) -> None
         assert [s.step for s in await store.list_finding_steps(finding_id)] == ["noticed"]
     finally:
         await engine.dispose()
-    assert len(_mails(lov, wid)) == 1
+    assert len(_mails(lov, wid)) == 2
 
     # After the provider's response the kommunicering is done: a påpekande is decided.
     responded = await finding_cli(
@@ -115,14 +117,14 @@ async def test_register_refusals_decide_close_and_list(finding_lov: Lov) -> None
 
     async def all_sent() -> None:
         kinds = [m["X-Lov-Kind"] for m in _mails(lov, wid)]
-        assert kinds == ["finding-notice", "finding-decision", "finding-closed"], kinds
+        assert kinds == ["finding-notice"] * 2 + ["finding-decision", "finding-closed"], kinds
 
     await eventually(all_sent)
     # An åtgärdsplan for a closed finding: refused, nothing sent.
     later = (local_today() + timedelta(days=20)).isoformat()
     await _refused(lov, "status:", "action-plan", finding_id, "--due", later)
     await _refused(lov, "status:", "action-plan", finding_id, "--submit", "Plan")
-    assert len(_mails(lov, wid)) == 3
+    assert len(_mails(lov, wid)) == 4
 
     async def listed_closed() -> list[dict[str, object]]:
         result = await finding_cli(lov, "list", "--org-nr", org, "--json")
@@ -145,6 +147,15 @@ async def test_register_refusals_decide_close_and_list(finding_lov: Lov) -> None
     assert shown.exit_code == 0, shown.stderr
     for text in ("avslutad", "Beslut: Påpekande – Planer saknas (Bo)", "decision-pafpekande (Bo)"):
         assert text in shown.stdout, shown.stdout
+    # `lov audit`: the finding's steps in words, checked against its history (the dev server's
+    # visibility lists the finding workflow for the provider).
+    audited = await run_lov(lov.env, "audit", org)
+    assert audited.exit_code == 0, (audited.stdout, audited.stderr)
+    assert "Register och historik stämmer överens" in audited.stdout, audited.stdout
+    assert (
+        f"Brist {finding_id} · Brist: beslut om påpekande (läge: utföraren har svarat; "
+        "skäl: Planer saknas) · av Bo"
+    ) in audited.stdout, audited.stdout
 
 
 async def test_a_review_accepts_with_findings(finding_lov: Lov) -> None:
@@ -184,7 +195,7 @@ async def test_a_review_accepts_with_findings(finding_lov: Lov) -> None:
     async def noticed() -> None:
         for finding_id in ids:
             kinds = [m["X-Lov-Kind"] for m in _mails(lov, f"finding-{finding_id}")]
-            assert kinds == ["finding-notice"], kinds
+            assert kinds == ["finding-notice"] * 2, kinds
 
     await eventually(noticed)
     shown = await finding_cli(lov, "show", ids[1], "--json")

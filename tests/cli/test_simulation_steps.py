@@ -63,6 +63,20 @@ email = "ansokan@trygghemtjanst.example"
 services = ["omvårdnad"]
 areas = ["Centrum"]
 """
+FINDING = """
+[[events]]
+on = 2031-02-10
+provider = "556036-0793"
+action = "finding-register"
+finding = "f"
+source = "visit"
+requirement = "care-plans"
+what = "Genomförandeplaner saknas"
+"""
+
+
+def _finding_event(action: str, keys: str, on: str = "2031-02-20") -> str:
+    return f'\n[[events]]\non = {on}\naction = "{action}"\nfinding = "f"\n{keys}\n'
 
 
 def steps(tmp_path: Path, events: str) -> int:
@@ -80,6 +94,11 @@ def test_the_valid_events_are_prepared_in_time_order(tmp_path: Path) -> None:
     done = prepare(scenario.events, Settings(), plan_ref, ZoneInfo(plan.time_zone), "x")
     assert [s.at for s in done] == sorted(s.at for s in done)
     assert len(done) == len(scenario.events)
+    for name in ("finding-visit.toml", "herning-samarbejdsprocedure.toml"):
+        shipped = PROJECT_ROOT / "scenarios" / name
+        scenario, plan, plan_ref = load_scenario(shipped, PROJECT_ROOT / "plans", "sundsvall")
+        done = prepare(scenario.events, Settings(), plan_ref, ZoneInfo(plan.time_zone), "x")
+        assert len(done) == len(scenario.events)
 
 
 def _change(block: str, old: str, new: str) -> str:
@@ -181,6 +200,42 @@ CASES = [
         "not started by an earlier",
     ),
     (PLACEMENT + _change(PLACEMENT, "2031-02-04\n", "2031-02-05\n"), "events[1].placement", ""),
+    # findings (`lov finding …`): the schema, the service's checks, the plan's requirements
+    (_change(FINDING, 'what = "Genomförandeplaner saknas"\n', ""), "events[0].what", "required"),
+    (_change(FINDING, 'source = "visit"', 'source = "besök"'), "events[0].source", "one of"),
+    (
+        _change(FINDING, 'requirement = "care-plans"', 'requirement = "omsorg"'),
+        "events[0].requirement",
+        "not a requirement of the plan sundsvall",
+    ),
+    (
+        FINDING + _finding_event("finding-decide", 'sanction = "böter"\nreason = "x"'),
+        "events[1].sanction",
+        "one of",
+    ),
+    (
+        FINDING
+        + _finding_event("finding-decide", 'sanction = "vite"\namount = "tio"\nreason = "x"'),
+        "events[1].amount",
+        "inte ett tal",
+    ),
+    (
+        FINDING
+        + _finding_event("finding-decide", 'sanction = "påpekande"\namount = 100\nreason = "x"'),
+        "events[1].amount",
+        "has no amount",
+    ),
+    (
+        FINDING + _finding_event("finding-decide", 'sanction = "vite"\nreason = "  "'),
+        "events[1].reason",
+        "required",
+    ),
+    (FINDING + _finding_event("finding-verify", "remedied = false"), "events[1].note", "required"),
+    (
+        FINDING + _finding_event("finding-close", 'reason = "x"', on="2031-02-09"),
+        "events[1].finding",
+        "not registered by an earlier",
+    ),
 ]
 
 

@@ -260,3 +260,125 @@ def test_each_mail_that_asks_the_provider_to_act_carries_its_portal_link() -> No
             assert portal_token.same_contact(secret, grant, "info@senomsorg.example")
         elif mail["kind"] in ("receipt", "accepted", "management") or not to_provider:
             assert "link" not in mail, mail
+
+
+def _finding_entries(stdout: str) -> list[tuple[str, str]]:
+    """(instant, what) of every entry about a finding, in the output's order; entries of one
+    instant in a fixed order (an e-mail's Date has whole seconds, its step's record does not)."""
+    found: list[tuple[str, str]] = []
+    for line in stdout.splitlines():
+        e = json.loads(line)
+        if e["type"] in ("action", "error") and e["action"].startswith("finding-"):
+            what = f"{e['type']} {e['action']}"
+            if "sanction" in e:
+                what += f" {e['sanction']} {e['amount']}"
+        elif e["type"] == "status" and "finding" in e:
+            what = f"status {e['status']}" + (f" {e['amount']}" if "amount" in e else "")
+        elif e["type"] == "email" and e["kind"].startswith("finding-"):
+            what = f"email {e['kind']} {','.join(e['to'])}" + (" link" if "link" in e else "")
+        else:
+            continue
+        found.append((e["at"], what))
+    instants = [at for at, _ in found]
+    assert instants == sorted(instants, key=datetime.fromisoformat)
+    return sorted(found, key=lambda pair: (datetime.fromisoformat(pair[0]), pair[1]))
+
+
+def _ordered(entries: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return sorted(entries, key=lambda pair: (datetime.fromisoformat(pair[0]), pair[1]))
+
+
+def test_a_visit_finding_goes_from_a_late_action_plan_to_a_vite_and_a_remedy() -> None:
+    done = simulate("scenarios/finding-visit.toml", "--json")
+    assert done.returncode == 0, done.stderr
+    provider, admin = "kontakt@omsorg.example", "lov-admin@sundsvall.example"
+    both = f"{provider},{admin}"
+    # Reminders 7 and 2 days before Monday 10 March (Saturday 8 March moves back to Friday 7
+    # March); the åtgärdsplan is late on Tuesday 11 March at 09:00, with a new kommunicering;
+    # the failed verification opens another, until 15 April, so a vite on 8 April is refused
+    # and one on 16 April decided. The e-mails that ask the provider to act carry its portal
+    # link; the administrator's copy does not.
+    assert _finding_entries(done.stdout) == _ordered(
+        [
+            ("2031-02-10T10:00:00+01:00", "action finding-register"),
+            ("2031-02-10T10:00:00+01:00", f"email finding-notice {provider} link"),
+            ("2031-02-10T10:00:00+01:00", f"email finding-notice {admin}"),
+            ("2031-02-10T10:00:00+01:00", "status noticed"),
+            ("2031-02-17T10:00:00+01:00", "action finding-respond"),
+            ("2031-02-17T10:00:00+01:00", "status responded"),
+            ("2031-02-18T10:00:00+01:00", "action finding-request-action-plan"),
+            ("2031-02-18T10:00:00+01:00", f"email finding-action-plan-request {provider} link"),
+            ("2031-02-18T10:00:00+01:00", f"email finding-action-plan-request {admin}"),
+            ("2031-02-18T10:00:00+01:00", "status action_plan_requested"),
+            ("2031-03-03T09:00:00+01:00", f"email finding-action-plan-reminder {provider} link"),
+            ("2031-03-07T09:00:00+01:00", f"email finding-action-plan-reminder {provider} link"),
+            ("2031-03-11T09:00:00+01:00", f"email finding-action-plan-late {provider} link"),
+            ("2031-03-11T09:00:00+01:00", f"email finding-action-plan-late {admin}"),
+            ("2031-03-11T09:00:00+01:00", "status action_plan_late"),
+            ("2031-03-14T10:00:00+01:00", "action finding-submit-action-plan"),
+            ("2031-03-14T10:00:00+01:00", "status action_plan_submitted"),
+            ("2031-04-01T10:00:00+02:00", "action finding-verify"),
+            ("2031-04-01T10:00:00+02:00", f"email finding-verified {both}"),
+            ("2031-04-01T10:00:00+02:00", "status not_remedied"),
+            ("2031-04-08T10:00:00+02:00", "error finding-decide"),
+            ("2031-04-16T10:00:00+02:00", "action finding-decide vite 10000"),
+            ("2031-04-16T10:00:00+02:00", f"email finding-decision {both}"),
+            ("2031-04-16T10:00:00+02:00", "status not_remedied 10000"),
+            ("2031-04-16T11:00:00+02:00", "action finding-request-action-plan"),
+            ("2031-04-16T11:00:00+02:00", f"email finding-action-plan-request {provider} link"),
+            ("2031-04-16T11:00:00+02:00", f"email finding-action-plan-request {admin}"),
+            ("2031-04-16T11:00:00+02:00", "status action_plan_requested"),
+            ("2031-05-05T09:00:00+02:00", f"email finding-action-plan-reminder {provider} link"),
+            ("2031-05-05T10:00:00+02:00", "action finding-submit-action-plan"),
+            ("2031-05-05T10:00:00+02:00", "status action_plan_submitted"),
+            ("2031-05-20T10:00:00+02:00", "action finding-verify"),
+            ("2031-05-20T10:00:00+02:00", f"email finding-verified {both}"),
+            ("2031-05-20T10:00:00+02:00", "status closed"),
+        ]
+    )
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    [refused] = [e for e in lines if e["type"] == "error"]
+    assert refused["error"].startswith("response_due: the provider may respond until 2031-04-15")
+    [register] = [e for e in lines if e.get("action") == "finding-register"]
+    assert (register["finding"], register["response_due"]) == ("5560360793-2031-001", "2031-02-24")
+    vite = next(e for e in lines if e.get("kind") == "finding-decision")
+    assert vite["subject"] == "Beslut: Vite – Genomförandeplan inom två veckor"
+
+
+def test_a_registered_mangel_starts_herning_samarbejdsprocedure_in_danish() -> None:
+    done = simulate("scenarios/herning-samarbejdsprocedure.toml", "--json")
+    assert done.returncode == 0, done.stderr
+    provider, staff = "kontakt@hjemmeplejemidt.example", "visitation@herning.example"
+    assert _finding_entries(done.stdout) == _ordered(
+        [
+            ("2031-02-10T10:00:00+01:00", "action finding-register"),
+            ("2031-02-10T10:00:00+01:00", f"email finding-notice {provider} link"),
+            ("2031-02-10T10:00:00+01:00", f"email finding-notice {staff}"),
+            ("2031-02-10T10:00:00+01:00", "status noticed"),
+            ("2031-02-18T10:00:00+01:00", "action finding-respond"),
+            ("2031-02-18T10:00:00+01:00", "status responded"),
+            ("2031-02-25T10:00:00+01:00", "action finding-request-action-plan"),
+            ("2031-02-25T10:00:00+01:00", f"email finding-action-plan-request {provider} link"),
+            ("2031-02-25T10:00:00+01:00", f"email finding-action-plan-request {staff}"),
+            ("2031-02-25T10:00:00+01:00", "status action_plan_requested"),
+            ("2031-03-10T09:00:00+01:00", f"email finding-action-plan-reminder {provider} link"),
+            ("2031-03-12T10:00:00+01:00", "action finding-submit-action-plan"),
+            ("2031-03-12T10:00:00+01:00", "status action_plan_submitted"),
+            ("2031-04-07T10:00:00+02:00", "action finding-verify"),
+            ("2031-04-07T10:00:00+02:00", f"email finding-verified {provider},{staff}"),
+            ("2031-04-07T10:00:00+02:00", "status closed"),
+        ]
+    )
+    subjects = {
+        e["kind"]: e["subject"]
+        for e in map(json.loads, done.stdout.splitlines())
+        if e["type"] == "email" and e["kind"].startswith("finding-")
+    }
+    assert subjects == {
+        "finding-notice": "Samarbejdsprocedure: Dokumentation af den leverede hjælp – svar "
+        "senest 24. februar 2031",
+        "finding-action-plan-request": "Handlingsplan senest 17. marts 2031: Dokumentation af "
+        "den leverede hjælp",
+        "finding-action-plan-reminder": "Påmindelse: handlingsplan senest 17. marts 2031",
+        "finding-verified": "Manglen er rettet: Dokumentation af den leverede hjælp",
+    }

@@ -173,21 +173,30 @@ async def test_notice_action_plans_verification_and_a_vite(tmp_path: Path) -> No
             ("vite", Decimal("10000"), "bo")
         ]
         kinds = [(t, k) for t, k, _ in mails(stack)]
+        # The e-mails that ask the provider to act carry its portal link, so they go as two
+        # messages: the provider's with the link, the administrator's copy without it.
         assert kinds == [
             (at(3, 3), "finding-notice"),
+            (at(3, 3), "finding-notice"),
+            (at(3, 5), "finding-action-plan-request"),
             (at(3, 5), "finding-action-plan-request"),
             (at(3, 26, 9), "finding-action-plan-reminder"),
             (at(3, 31, 9), "finding-action-plan-reminder"),
             (at(4, 3), "finding-verified"),
             (at(4, 4), "finding-action-plan-request"),
+            (at(4, 4), "finding-action-plan-request"),
             (at(4, 28, 9), "finding-action-plan-reminder"),
             (at(5, 2, 9), "finding-action-plan-reminder"),
+            (at(5, 6, 9), "finding-action-plan-late"),
             (at(5, 6, 9), "finding-action-plan-late"),
             (at(5, 21), "finding-decision"),
             # Closed on Ascension Day: the e-mail waits for office hours on the next business day.
             (at(5, 23, 9), "finding-closed"),
         ], kinds
-        assert mails(stack)[0][2] == BOTH
+        assert sorted(to for _, kind, to in mails(stack) if kind == "finding-notice") == sorted(
+            [PROVIDER.email, ADMIN]
+        )
+        assert mails(stack)[6][2] == BOTH  # the verification asks nothing: one message
         notice = body(stack, "finding-notice")
         for text in (
             "Brist vid kommunens uppföljning: Genomförandeplan inom två veckor",

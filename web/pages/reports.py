@@ -18,7 +18,17 @@ from fastapi.responses import HTMLResponse, Response
 
 from models.domain.audit import TimelineEntry, with_callers
 from models.domain.audit_signing import SigningKeyError, signer
-from models.domain.compliance import STATES, Matrix, PlanInfo, ProviderRow, matrix_csv, matrix_json
+from models.domain.compliance import (
+    FINDING_WORDS,
+    STATES,
+    Matrix,
+    PlanInfo,
+    ProviderRow,
+    finding_cells,
+    finding_headers,
+    matrix_csv,
+    matrix_json,
+)
 from models.plans.loader import list_plans
 from models.runtime.settings import Settings
 from services.audit import Agreement, check_histories, sealed_export, selected, timeline
@@ -32,7 +42,7 @@ from services.reports import (
     report_plan,
     report_year,
 )
-from services.words import AUDIT_DETAILS, audit_event
+from services.words import AUDIT_DETAILS, audit_detail, audit_event
 from web.auth import LoggedIn
 from web.desk import Desk, desk
 from web.forms import errors_of
@@ -186,6 +196,10 @@ def _report_page(
         states=STATES,
         links={r.org_nr: timeline_href(the_desk, r.org_nr) for r in paged.rows} if paged else {},
         downloads=_download_query(query) if query else "",
+        # The findings of the year, per provider: the CSV's own columns and cells.
+        finding_title=FINDING_WORDS[matrix.language]["findings"] if matrix else "",
+        finding_headers=finding_headers(matrix.language) if matrix else [],
+        finding_cells=finding_cells,
     )
 
 
@@ -291,7 +305,7 @@ def _row(entry: TimelineEntry, titles: dict[str, str]) -> TimelineRow:
     else:
         what = audit_event(entry.type)
         details = [
-            (AUDIT_DETAILS[k], str(v))
+            (AUDIT_DETAILS[k], audit_detail(v))
             for k, v in entry.details.items()
             if k in AUDIT_DETAILS and v not in (None, "", [], {})
         ]
@@ -300,6 +314,8 @@ def _row(entry: TimelineEntry, titles: dict[str, str]) -> TimelineRow:
         concerns = f"Uppföljningsmöte {entry.period or ''}".strip()
     elif entry.obligation:
         concerns = f"{titles.get(entry.obligation, entry.obligation)} {entry.period or ''}".strip()
+    elif entry.source == "event" and entry.type.startswith("finding-"):
+        concerns = f"Brist {entry.details.get('finding', '')}".strip()
     actor = "lovflow (automatiskt)" if entry.actor == SYSTEM_ACTOR else entry.actor
     if entry.caller:
         actor += f" (OS-användare {entry.caller})"
