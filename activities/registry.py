@@ -9,6 +9,7 @@ from temporalio.client import Client
 
 from activities.mail import MailActivities
 from activities.meetings import MeetingActivities
+from activities.municipal import MunicipalActivities
 from activities.opening import OpeningActivities
 from activities.placement import PlacementActivities
 from activities.plans import PlanActivities
@@ -39,6 +40,7 @@ def build_activities(settings: Settings, client: Client) -> Sequence[Callable[..
     mail = MailActivities(settings, store, Renderer(settings.templates_dir), incidents)
     meetings = MeetingActivities(settings, store)
     recovery = RecoveryActivities(store)
+    municipal = MunicipalActivities(settings.plans_dir, store)
     return [
         plans.load_year,
         plans.date_deadline,
@@ -67,4 +69,7 @@ def build_activities(settings: Settings, client: Client) -> Sequence[Callable[..
         placement.load_placement_plan,
         placement.assign_provider,
         placement.record_placement,
+        municipal.load_municipal_year,
+        municipal.municipal_provider_tasks,
+        municipal.record_municipal_task,
     ]

@@ -18,6 +18,7 @@ def _all_workflows() -> list[type[Any]]:
     from workflows.application import ApplicationWorkflow
     from workflows.contract import ContractWorkflow
     from workflows.meeting import MeetingWorkflow
+    from workflows.municipal_duties import MunicipalDutiesWorkflow
     from workflows.obligation import ObligationWorkflow
     from workflows.placement import PlacementWorkflow
     from workflows.portal_link import PortalLinkMailWorkflow
@@ -33,6 +34,7 @@ def _all_workflows() -> list[type[Any]]:
         PortalLinkMailWorkflow,
         RecoveryWorkflow,
         RotationWorkflow,
+        MunicipalDutiesWorkflow,
     ]
 
 

@@ -17,6 +17,7 @@ from models.records.contracts import (
 )
 from models.records.keyed import RecordNotFound
 from models.records.meetings import ActionItemRecord, MeetingRecord
+from models.records.municipal_tasks import MunicipalTaskRecord, MunicipalTaskRecords, PlanProvider
 from models.records.obligations import (
     DueRecord,
     EscalationRecord,
@@ -61,6 +62,8 @@ __all__ = ["RecordNotFound", "RecordStore"] + [
     "ProviderPlacementStats",
     "AuditRecord",
     "UserRecord",
+    "MunicipalTaskRecord",
+    "PlanProvider",
 ]
 
 
@@ -73,5 +76,6 @@ class RecordStore(
     OutboxRecords,
     ApplicationRecords,
     UserRecords,
+    MunicipalTaskRecords,
 ):
     """Every concept's records behind one object, as activities and services use them."""

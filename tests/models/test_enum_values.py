@@ -32,6 +32,7 @@ from models.messages.common import Termination
 from models.messages.contract import ContractStateRecord, ContractStatus, TerminateRequest
 from models.messages.meeting import MeetingState, MeetingWrite
 from models.messages.obligation import ObligationState, OccurrenceRecord, ReviewWrite
+from models.messages.municipal import TaskState
 from models.messages.placement import PlacementState, PlacementStatus, PlacementWrite
 from models.messages.recovery import (
     RecoveryDecision,
@@ -90,6 +91,8 @@ CONSTRAINED = [
     ),
     (values(RecoveryStepWrite, "status"), tables.RECOVERY_STATUSES, "recoveries", "status"),
     (values(PlacementWrite, "status"), tables.PLACEMENT_STATUSES, "placements", "status"),
+    # The municipality's own tasks (issue 19): the workflow writes TaskState's values.
+    (enum_values(TaskState), tables.TASK_STATES, "municipal_tasks", "state"),
 ]
 
 
@@ -172,6 +175,8 @@ def test_the_migrated_schema_allows_exactly_the_table_values(
     expected[("notifications", "status")] = set(tables.OUTBOX_STATUSES)
     # The desk's roles (revision 0010_users): written by services/users.py, not by a workflow.
     expected[("users", "role")] = set(tables.USER_ROLES)
+    # Whose task it is (revision 0014_municipal_tasks): the plan's duty scopes.
+    expected[("municipal_tasks", "scope")] = set(tables.TASK_SCOPES)
     assert migrated_checks == expected
 
 

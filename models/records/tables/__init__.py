@@ -43,6 +43,7 @@ from models.records.tables.contracts import (
 )
 from models.records.tables.mail import OUTBOX_STATUSES, MailFailure, MailOutage, Notification
 from models.records.tables.meetings import Meeting, MeetingActionItem
+from models.records.tables.municipal_tasks import TASK_SCOPES, TASK_STATES, MunicipalTask
 from models.records.tables.obligations import (
     OCCURRENCE_STATUSES,
     REVIEW_OUTCOMES,
@@ -91,4 +92,7 @@ __all__ = [
     "LoginFailure",
     "UTCDateTime",
     "in_values",
+    "MunicipalTask",
+    "TASK_STATES",
+    "TASK_SCOPES",
 ]
