@@ -116,6 +116,8 @@ async def _status(client: Client, plan_id: str) -> MunicipalTasksStatus | None:
 class PlanTask:
     plan_id: str
     task: TaskView
+    # The plan's day where the workflow runs (simulated time in `lov simulate` and tests).
+    today: date | None = None
 
 
 async def list_tasks(
@@ -146,7 +148,7 @@ async def list_tasks(
                 continue
             if overdue and task.state not in LATE_STATES:
                 continue
-            found.append(PlanTask(p.id, task))
+            found.append(PlanTask(p.id, task, status.today if status else None))
     found.sort(key=lambda t: (t.task.due, t.plan_id, t.task.task_id))
     return found
 
@@ -219,14 +221,13 @@ async def complete(
     completion: Completion,
     *,
     plan: str | None = None,
-    now: datetime | None = None,
 ) -> TaskView:
     """Register a task as done: checked here (task known and not done, date not in the future,
     by whom, result, readable documents of an accepted kind), then the documents stored and
     the `complete_task` Update sent; documents written now are removed if it is refused."""
     found = await _find(client, plans_dir, completion.task_id, plan)
     zone = ZoneInfo(load_plan(found.plan_id, plans_dir).time_zone)
-    today = (now or datetime.now(zone)).astimezone(zone).date()
+    today = found.today or datetime.now(zone).date()
     _check(completion, found.task, today)
     files = _read(completion.documents, documents)
     request = CompleteTaskRequest(

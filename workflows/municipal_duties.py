@@ -357,4 +357,5 @@ class MunicipalDutiesWorkflow:
             plan_id=self._in.plan_id,
             year=self._year.year if self._year else self._in.year,
             tasks=[self._view(t) for t in tasks],
+            today=local_today(self._year.time_zone) if self._year else None,
         )

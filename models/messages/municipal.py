@@ -165,6 +165,8 @@ class MunicipalTasksStatus(Message):
     plan_id: str
     year: int | None
     tasks: list[TaskView]
+    # The workflow's local day: a completion dated after it lies in the future.
+    today: date | None = None
 
 
 class MunicipalTaskWrite(Message):
