@@ -14,6 +14,7 @@ written once, here, and tests/models/test_ids.py pins it byte for byte.
 | placement   | `placement-<12 hex digits>` (says nothing about the customer) |
 | rotation    | `rotation-<plan slug>` (one per municipality)       |
 | portal link | `portal-link-<part>-<UTC yyyymmddThhmmssZ>` (one "send me a new link" e-mail) |
+| municipal duties | `municipal-duties-<plan slug>` (the municipality's own tasks, one per plan) |
 
 `<part>` names the provider: the org nr's ten digits for a company (a Danish provider's CVR-nummer:
 its eight digits, in the same place); for a sole trader, whose org

@@ -180,3 +180,13 @@ def test_portal_link_ids_name_the_provider_by_its_part_and_the_utc_second() -> N
     assert portal_link_workflow_id(COMPANY, at) == "portal-link-5560360793-20270104T093005Z"
     assert portal_link_workflow_id(SOLE_TRADER, at, REF) == f"portal-link-{REF}-20270104T093005Z"
     assert "1212121212" not in portal_link_workflow_id(SOLE_TRADER, at.astimezone(UTC), REF)
+
+
+def test_municipal_duties_ids_are_one_per_plan() -> None:
+    from models.domain.municipal_calendar import task_id
+    from models.ids import municipal_duties_workflow_id
+
+    assert municipal_duties_workflow_id("nordanstig") == "municipal-duties-nordanstig"
+    # Task ids live in the workflow's state and histories: as fixed as workflow ids.
+    assert task_id("kundundersokning", "2027") == "kundundersokning-2027"
+    assert task_id("tillsynsbesok", "2027", "5560360793") == "tillsynsbesok-2027-5560360793"
