@@ -43,6 +43,19 @@ class PlanProvider:
     end_date: date | None
 
 
+@dataclass(frozen=True, slots=True)
+class TaskTotal:
+    """A role's tasks of a year under a plan: done on time, done late, not done (of which
+    escalated to its manager)."""
+
+    plan_id: str
+    owner: str
+    done_on_time: int
+    done_late: int
+    not_done: int
+    escalated: int
+
+
 class MunicipalTaskRecords(KeyedStore):
     async def upsert_municipal_task(
         self,
@@ -116,3 +129,30 @@ class MunicipalTaskRecords(KeyedStore):
         for org_nr, name, workflow_id, start_date, end_date in rows:
             latest[org_nr] = PlanProvider(org_nr, name, workflow_id, start_date, end_date)
         return list(latest.values())
+
+    async def municipal_task_totals(self, year: int, plan_id: str | None = None) -> list[TaskTotal]:
+        """Per plan and owner role, the tasks due in `year` (for the reports)."""
+        rows = await self._all(
+            select(MunicipalTask.plan_id, MunicipalTask.owner, MunicipalTask.state)
+            .where(
+                MunicipalTask.due >= date(year, 1, 1),
+                MunicipalTask.due <= date(year, 12, 31),
+                *_given((MunicipalTask.plan_id, plan_id)),
+            )
+            .order_by(MunicipalTask.plan_id, MunicipalTask.owner)
+        )
+        counts: dict[tuple[str, str], dict[str, int]] = {}
+        for plan, owner, state in rows:
+            found = counts.setdefault((plan, owner), {})
+            found[state] = found.get(state, 0) + 1
+        return [
+            TaskTotal(
+                plan_id=plan,
+                owner=owner,
+                done_on_time=c.get("done-on-time", 0),
+                done_late=c.get("done-late", 0),
+                not_done=sum(n for s, n in c.items() if not s.startswith("done")),
+                escalated=c.get("escalated", 0),
+            )
+            for (plan, owner), c in counts.items()
+        ]

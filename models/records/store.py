@@ -17,7 +17,12 @@ from models.records.contracts import (
 )
 from models.records.keyed import RecordNotFound
 from models.records.meetings import ActionItemRecord, MeetingRecord
-from models.records.municipal_tasks import MunicipalTaskRecord, MunicipalTaskRecords, PlanProvider
+from models.records.municipal_tasks import (
+    MunicipalTaskRecord,
+    MunicipalTaskRecords,
+    PlanProvider,
+    TaskTotal,
+)
 from models.records.obligations import (
     DueRecord,
     EscalationRecord,
@@ -64,6 +69,7 @@ __all__ = ["RecordNotFound", "RecordStore"] + [
     "UserRecord",
     "MunicipalTaskRecord",
     "PlanProvider",
+    "TaskTotal",
 ]
 
 

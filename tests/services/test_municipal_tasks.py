@@ -97,6 +97,10 @@ async def test_list_filter_and_complete(tmp_path: Path) -> None:
             for r in await stack.store.list_municipal_tasks(owner="kvalitetsuppfoljare")
         }
         assert rows[done.task_id].state == "done-late"
+        totals = await stack.store.municipal_task_totals(2031, "nordanstig")
+        assert [(t.owner, t.done_on_time, t.done_late, t.not_done) for t in totals] == [
+            ("kvalitetsuppfoljare", 0, 1, 1)
+        ]
 
 
 def _with(done: tasks.Completion, change: dict[str, object]) -> tasks.Completion:
