@@ -28,6 +28,7 @@ async def test_list_filter_and_complete(tmp_path: Path) -> None:
         assert await tasks.ensure_all(stack.client, stack.settings.temporal_task_queue, PLANS) == [
             "herning",
             "nordanstig",
+            "sundsvall",
         ]
         await start(stack, "nordanstig")
         await start(stack, "herning")
@@ -46,7 +47,7 @@ async def test_list_filter_and_complete(tmp_path: Path) -> None:
             await tasks.list_tasks(client, PLANS, role="nobody")
         assert caught.value.field == "--role"
         with pytest.raises(ActionError) as caught:
-            await tasks.list_tasks(client, PLANS, plan="sundsvall")
+            await tasks.list_tasks(client, PLANS, plan="no-such-plan")
         assert caught.value.field == "plan"
 
         # The visit is escalated to the socialchef: on the manager's --mine list, and overdue.
