@@ -31,8 +31,8 @@ from models.messages.application import (
 from models.messages.common import Termination
 from models.messages.contract import ContractStateRecord, ContractStatus, TerminateRequest
 from models.messages.meeting import MeetingState, MeetingWrite
-from models.messages.obligation import ObligationState, OccurrenceRecord, ReviewWrite
 from models.messages.municipal import TaskState
+from models.messages.obligation import ObligationState, OccurrenceRecord, ReviewWrite
 from models.messages.placement import PlacementState, PlacementStatus, PlacementWrite
 from models.messages.recovery import (
     RecoveryDecision,
