@@ -27,6 +27,7 @@ from activities.registry import build_activities
 from models.domain.provider_id import ProviderIdError, ProviderIds
 from models.runtime.settings import Settings, exit_on_invalid_settings, get_settings
 from models.runtime.temporal import TemporalSetupError, connect
+from services.municipal_tasks import ensure_all as ensure_municipal_duties
 from workflows import ALL_WORKFLOWS
 
 log = logging.getLogger("lovflow.worker")
@@ -83,6 +84,19 @@ def create_worker(client: Client, settings: Settings, **kwargs: Any) -> Worker:
     return Worker(client, **options)
 
 
+async def start_municipal_duties(client: Client, settings: Settings) -> None:
+    """One municipal duties workflow per plan with municipal duties (issue 19), started here if
+    it does not run yet: the simplest moment that every deployment passes through, and idempotent
+    (the workflow id is the plan's). An activities-only worker leaves it to the workflow one."""
+    if settings.worker_role == "activities":
+        return
+    started = await ensure_municipal_duties(
+        client, settings.temporal_task_queue, settings.plans_dir
+    )
+    if started:
+        log.info("Kommunens egna uppgifter (municipal duties): %s", ", ".join(started))
+
+
 def stop_on_signals(loop: asyncio.AbstractEventLoop | None = None) -> asyncio.Event:
     """An event set by SIGINT or SIGTERM, so shutdown runs as ordinary code in the loop
     (workers drain, child processes get stopped) instead of as a KeyboardInterrupt anywhere."""
@@ -128,6 +142,7 @@ async def run_worker(settings: Settings) -> None:
         raise SystemExit(str(exc)) from exc
     stop = stop_on_signals()
     worker = create_worker(client, settings)
+    await start_municipal_duties(client, settings)
     log.info(
         "Worker startad (started): kö %s, namnrymd %s, roll %s",
         settings.temporal_task_queue,

@@ -313,7 +313,7 @@ class MailActivities:
                     request.key,
                     message_id_for(request.key, self._settings.mail_domain),
                     request.kind,
-                    request.org_nr,
+                    request.org_nr or None,  # the municipality's own tasks: no provider
                     request.workflow_id,
                     request.obligation,
                     request.period,
@@ -336,7 +336,7 @@ class MailActivities:
                 request.at,
                 {
                     "X-Lov-Kind": request.kind,
-                    "X-Lov-Org-Nr": request.org_nr,
+                    "X-Lov-Org-Nr": request.org_nr or None,
                     "X-Lov-Workflow": request.workflow_id,
                     "X-Lov-Obligation": request.obligation,
                     "X-Lov-Period": request.period,

@@ -64,7 +64,9 @@ class PlanActivities:
             administrator_role=plan.administrator_role,
             next_year_at=year_prepared_at(plan, year + 1),
             occurrences=found,
-            obligations={ob.key: ob for ob in plan.obligations},
+            # Retired duties too (never scheduled: `occurrences` reads plan.obligations only), so
+            # a running contract's notices still name an earlier year's open item by its title.
+            obligations={ob.key: ob for ob in plan.known_obligations},
             rules={ob.key: CalendarRules.for_obligation(plan, ob) for ob in plan.obligations},
             meetings=meeting_windows(plan, request.contract_start, year),
             calendar=plan_calendar(plan, plan.reminder_offsets_days, plan.escalation),

@@ -131,7 +131,7 @@ class RecordActivities:
         return await self._store.record_audit(
             record.key,
             record.at,
-            record.org_nr,
+            record.org_nr or None,  # an event of the municipality's own: no provider
             record.workflow_id,
             record.event_type,
             record.actor,

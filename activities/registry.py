@@ -10,6 +10,7 @@ from temporalio.client import Client
 from activities.finding import FindingActivities
 from activities.mail import MailActivities
 from activities.meetings import MeetingActivities
+from activities.municipal import MunicipalActivities
 from activities.opening import OpeningActivities
 from activities.placement import PlacementActivities
 from activities.plans import PlanActivities
@@ -41,6 +42,7 @@ def build_activities(settings: Settings, client: Client) -> Sequence[Callable[..
     meetings = MeetingActivities(settings, store)
     recovery = RecoveryActivities(store)
     finding = FindingActivities(store)
+    municipal = MunicipalActivities(settings.plans_dir, store)
     return [
         plans.load_year,
         plans.date_deadline,
@@ -70,4 +72,7 @@ def build_activities(settings: Settings, client: Client) -> Sequence[Callable[..
         placement.assign_provider,
         placement.record_placement,
         finding.record_finding_step,
+        municipal.load_municipal_year,
+        municipal.municipal_provider_tasks,
+        municipal.record_municipal_task,
     ]

@@ -219,4 +219,4 @@ def application_ref(application_id: str, language: str) -> str:
 def plan_obligation(plan: Plan | None, key: str | None) -> Obligation | None:
     if plan is None or key is None:
         return None
-    return next((o for o in plan.obligations if o.key == key), None)
+    return next((o for o in plan.known_obligations if o.key == key), None)

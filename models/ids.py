@@ -15,6 +15,7 @@ written once, here, and tests/models/test_ids.py pins it byte for byte.
 | rotation    | `rotation-<plan slug>` (one per municipality)       |
 | portal link | `portal-link-<part>-<UTC yyyymmddThhmmssZ>` (one "send me a new link" e-mail) |
 | finding     | `finding-<part>-<year>-<nnn>` (`<part>-<year>-<nnn>` is the finding id) |
+| municipal duties | `municipal-duties-<plan slug>` (the municipality's own tasks, one per plan) |
 
 `<part>` names the provider: the org nr's ten digits for a company (a Danish provider's CVR-nummer:
 its eight digits, in the same place); for a sole trader, whose org
@@ -215,3 +216,13 @@ def portal_link_workflow_id(org_nr: str, at: datetime, ref: str | None = None) -
     """`portal-link-<part>-<UTC second>`, e.g. portal-link-5560360793-20270104T093000Z: one per
     provider and second, so a form sent twice in the same second sends one e-mail."""
     return f"{PORTAL_LINK_PREFIX}{id_part(org_nr, ref)}-{at.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+
+
+# --- the municipality's own duties (issue 19) ---------------------------------------------------
+
+MUNICIPAL_DUTIES_PREFIX = "municipal-duties-"
+
+
+def municipal_duties_workflow_id(plan_id: str) -> str:
+    """One municipal duties workflow per plan (municipality): `municipal-duties-<plan slug>`."""
+    return f"{MUNICIPAL_DUTIES_PREFIX}{slug(plan_id)}"

@@ -197,8 +197,8 @@ def _titles(plan_id: str, plans_dir: Path, notes: list[str]) -> _Titles:
         notes.append(f"planen {plan_id} kan inte läsas här, skyldigheterna visas utan titel: {err}")
         return _Titles()
     return _Titles(
-        {ob.key: ob.title for ob in plan.obligations},
-        {ob.key: {d.key: d.title for d in ob.documents} for ob in plan.obligations},
+        {ob.key: ob.title for ob in plan.known_obligations},
+        {ob.key: {d.key: d.title for d in ob.documents} for ob in plan.known_obligations},
     )
 
 

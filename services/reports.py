@@ -43,7 +43,7 @@ def plan_infos(settings: Settings) -> dict[str, PlanInfo]:
             plan.id,
             plan.language,
             plan.holiday_calendar,
-            {ob.key: ob.title for ob in plan.obligations},
+            {ob.key: ob.title for ob in plan.known_obligations},
         )
     return found
 

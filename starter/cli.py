@@ -31,6 +31,7 @@ GROUPS: dict[str, str] = {
     "report": "starter.report",
     "provider": "starter.provider",
     "user": "starter.user",
+    "task": "starter.task",
 }
 # name → (module, function) of a single command
 COMMANDS: dict[str, tuple[str, str]] = {

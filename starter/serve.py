@@ -354,7 +354,7 @@ async def embedded_desk(
 
 async def run_service(settings: Settings) -> None:
     # Imported here so `lov --help` and the other commands do not load every workflow.
-    from worker import create_worker, stop_on_signals
+    from worker import create_worker, start_municipal_duties, stop_on_signals
 
     stop = stop_on_signals()
     try:
@@ -421,6 +421,7 @@ async def run_service(settings: Settings) -> None:
 
         stack.enter_context(embedded_resident(var_dir))
         worker = create_worker(client, effective)
+        await start_municipal_duties(client, effective)
         async with worker, embedded_desk(settings, effective) as (desk, first_admin):
             print("lovflow kör (running):", flush=True)
             print(_banner(effective, embedded, sink), flush=True)

@@ -76,7 +76,7 @@ def _plan_language(plan_id: str, plans_dir: Path) -> str:
 @lru_cache(maxsize=64)
 def _plan_titles(plan_id: str, plans_dir: Path) -> tuple[tuple[str, str], ...]:
     try:
-        return tuple((o.key, o.title) for o in load_plan(plan_id, plans_dir).obligations)
+        return tuple((o.key, o.title) for o in load_plan(plan_id, plans_dir).known_obligations)
     except PlanError:
         return ()
 

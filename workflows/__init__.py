@@ -19,6 +19,7 @@ def _all_workflows() -> list[type[Any]]:
     from workflows.contract import ContractWorkflow
     from workflows.finding import FindingWorkflow
     from workflows.meeting import MeetingWorkflow
+    from workflows.municipal_duties import MunicipalDutiesWorkflow
     from workflows.obligation import ObligationWorkflow
     from workflows.placement import PlacementWorkflow
     from workflows.portal_link import PortalLinkMailWorkflow
@@ -35,6 +36,7 @@ def _all_workflows() -> list[type[Any]]:
         RecoveryWorkflow,
         RotationWorkflow,
         FindingWorkflow,
+        MunicipalDutiesWorkflow,
     ]
 
 

@@ -110,6 +110,18 @@ class PeriodicSchedule(Strict):
 
 Schedule = Annotated[AnnualSchedule | PeriodicSchedule, Field(discriminator="kind")]
 
+# The municipality's own duties (issue 19) use the same schedules; their module completes its
+# models with `Schedule` here.
+from models.plans.municipal_duties import (  # noqa: E402
+    Municipal,
+    MunicipalDuty,
+    MunicipalRole,
+    check_references,
+)
+
+MunicipalDuty.model_rebuild(_types_namespace={"Schedule": Schedule})
+Municipal.model_rebuild()
+
 
 FieldType = Literal["count", "text", "bool", "percent", "date"]
 # The types a range (`min`/`max`) and a comparison (`[[checks]]`) apply to.
@@ -343,6 +355,13 @@ class Plan(Strict):
     # Findings (brister), kommunicering and the sanction ladder (models/plans/findings.py).
     findings: Findings | None = None
     obligations: tuple[Obligation, ...] = Field(min_length=1)
+    # The municipality's own duties and the roles that own them (models.plans.municipal_duties).
+    municipal: Municipal = Municipal()
+    # Provider duties taken out of the plan file (issue 19: they stood in for the
+    # municipality's own checks). Never scheduled again; kept so that a contract whose current
+    # year still runs one (its obligation workflow holds its own copy) is still shown the
+    # duty's title, fields and recipient by the portal, the desk and the CLI.
+    retired_obligations: tuple[Obligation, ...] = ()
 
     @field_validator("time_zone")
     @classmethod
@@ -417,13 +436,36 @@ class Plan(Strict):
             raise ValueError(f"skallkrav: keys must be unique, got {req}")
         if self.findings is not None:
             check_findings(self.findings, {k.key: k.title for k in self.skallkrav}, set(self.roles))
+        retired = {o.key for o in self.retired_obligations}
+        if retired & set(keys):
+            raise ValueError(
+                f"retired_obligations: {sorted(retired & set(keys))} are still obligations"
+            )
+        for i, ob in enumerate(self.retired_obligations):
+            if ob.recipient not in self.roles:
+                raise ValueError(
+                    f"retired_obligations[{i}] ({ob.key}).recipient: unknown role "
+                    f"{short(ob.recipient)} (roles: {roles})"
+                )
+        check_references(self.municipal, set(self.roles))
         return self
 
+    @property
+    def known_obligations(self) -> tuple[Obligation, ...]:
+        """The plan's duties and those retired from it: what records may name (titles)."""
+        return (*self.obligations, *self.retired_obligations)
+
     def obligation(self, key: str) -> Obligation:
-        for ob in self.obligations:
+        """A duty of the plan, or one retired from it (still running for earlier contracts)."""
+        for ob in self.known_obligations:
             if ob.key == key:
                 return ob
         raise KeyError(key)
+
+    def municipal_email(self, role: str) -> str:
+        """The address of a municipal role, or of a plan role (a manager may be either)."""
+        found = self.municipal.roles.get(role)
+        return found.email if found is not None else self.roles[role].email
 
     def role_email(self, role: str) -> str:
         return self.roles[role].email
@@ -445,6 +487,9 @@ __all__ = [
     "FirstOccurrence",
     "Kundval",
     "MonthDay",
+    "Municipal",
+    "MunicipalDuty",
+    "MunicipalRole",
     "Obligation",
     "OfficeHours",
     "Period",

@@ -23,6 +23,12 @@ from models.records.findings import (
 )
 from models.records.keyed import RecordNotFound
 from models.records.meetings import ActionItemRecord, MeetingRecord
+from models.records.municipal_tasks import (
+    MunicipalTaskRecord,
+    MunicipalTaskRecords,
+    PlanProvider,
+    TaskTotal,
+)
 from models.records.obligations import (
     DueRecord,
     EscalationRecord,
@@ -70,6 +76,9 @@ __all__ = ["RecordNotFound", "RecordStore"] + [
     "FindingRecord",
     "FindingStepRecord",
     "FindingDecisionRecord",
+    "MunicipalTaskRecord",
+    "PlanProvider",
+    "TaskTotal",
 ]
 
 
@@ -83,5 +92,6 @@ class RecordStore(
     ApplicationRecords,
     UserRecords,
     FindingRecords,
+    MunicipalTaskRecords,
 ):
     """Every concept's records behind one object, as activities and services use them."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -116,10 +117,14 @@ def test_table_shows_the_rows_and_adjustments() -> None:
     assert "Uppföljningsmöten: 2 per år" in result.stdout
 
 
-def test_danish_plan_keeps_first_of_may_open() -> None:
+def test_danish_plan_keeps_first_of_may_open(tmp_path: Path) -> None:
     """Issue 16, point 1: 1 May is no helligdag, so Sunday 30 April 2028 moves to Monday 1 May
-    (it used to move to 2 May); the skipped Sunday is named in Danish."""
-    rows = show_json("herning", "--year", "2028")
+    (it used to move to 2 May); the skipped Sunday is named in Danish. The duty due 30 April
+    was retired from the Herning plan (issue 19), so a copy schedules it again."""
+    text = (PROJECT_ROOT / "plans" / "herning.toml").read_text(encoding="utf-8")
+    copy = tmp_path / "herning.toml"
+    copy.write_text(text.replace("retired_obligations", "obligations"), encoding="utf-8")
+    rows = show_json(str(copy), "--year", "2028")
     response = next(r for r in rows if r["obligation"] == "aggregated-report-response")
     assert (response["nominal_due"], response["due"]) == ("2028-04-30", "2028-05-01")
     assert response["skipped_days"] == [{"date": "2028-04-30", "reason": "søndag"}]

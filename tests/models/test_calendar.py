@@ -336,8 +336,9 @@ def test_easter_moves_t1_past_annandag_pask() -> None:
 
 def test_langfredag_and_easter_weekend() -> None:
     assert next_business_day(date(2027, 3, 26), "SE") == date(2027, 3, 30)
-    # Nordanstig's self-inspection, 31 March 2029: Saturday before påskdagen.
-    assert due_of(SHIPPED["nordanstig"], 2029, "self-inspection", "2029") == date(2029, 4, 3)
+    # A duty due 31 March 2029 (Nordanstig's self-inspection until it was retired, issue 19):
+    # Saturday before påskdagen.
+    assert due_of(one_obligation_plan(3, 31), 2029, "probe", "2029") == date(2029, 4, 3)
 
 
 def test_midsommarafton_is_closed_in_sweden() -> None:
@@ -363,10 +364,11 @@ def test_danish_grundlovsdag() -> None:
 
 
 def test_danish_first_of_may_after_a_sunday() -> None:
-    # Herning's response to the aggregated report: 30 April 2028 is a Sunday, and Monday 1 May
-    # is an ordinary Danish business day (issue 16: it used to move to 2 May).
-    herning = SHIPPED["herning"]
-    assert due_of(herning, 2028, "aggregated-report-response", "2028") == date(2028, 5, 1)
+    # A duty due 30 April (Herning's response to the aggregated report until it was retired,
+    # issue 19): 30 April 2028 is a Sunday, and Monday 1 May is an ordinary Danish business day
+    # (issue 16: it used to move to 2 May).
+    plan = one_obligation_plan(4, 30, "DK")
+    assert due_of(plan, 2028, "probe", "2028") == date(2028, 5, 1)
 
 
 def test_reminders_and_deadline_for_sundsvall_t1_2027() -> None:

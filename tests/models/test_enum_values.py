@@ -32,6 +32,7 @@ from models.messages.common import Termination
 from models.messages.contract import ContractStateRecord, ContractStatus, TerminateRequest
 from models.messages.finding import FindingDecision, FindingStepWrite
 from models.messages.meeting import MeetingState, MeetingWrite
+from models.messages.municipal import TaskState
 from models.messages.obligation import ObligationState, OccurrenceRecord, ReviewWrite
 from models.messages.placement import PlacementState, PlacementStatus, PlacementWrite
 from models.messages.recovery import (
@@ -95,6 +96,8 @@ CONSTRAINED = [
     (values(FindingStepWrite, "severity"), tables.FINDING_SEVERITIES, "findings", "severity"),
     (values(FindingStepWrite, "source"), tables.FINDING_SOURCES, "findings", "source"),
     (values(FindingDecision, "kind"), tables.SANCTION_KINDS, "finding_decisions", "kind"),
+    # The municipality's own tasks (issue 19): the workflow writes TaskState's values.
+    (enum_values(TaskState), tables.TASK_STATES, "municipal_tasks", "state"),
 ]
 
 
@@ -177,6 +180,8 @@ def test_the_migrated_schema_allows_exactly_the_table_values(
     expected[("notifications", "status")] = set(tables.OUTBOX_STATUSES)
     # The desk's roles (revision 0010_users): written by services/users.py, not by a workflow.
     expected[("users", "role")] = set(tables.USER_ROLES)
+    # Whose task it is (revision 0014_municipal_tasks): the plan's duty scopes.
+    expected[("municipal_tasks", "scope")] = set(tables.TASK_SCOPES)
     assert migrated_checks == expected
 
 

@@ -192,3 +192,13 @@ def test_finding_ids_are_numbered_per_provider_and_year() -> None:
     assert finding_id_for(SOLE_TRADER, 2031, 1, REF) == f"{REF}-2031-001"
     with pytest.raises(FindingIdError, match="is not a finding id"):
         parse_finding_id("recovery-5560360793-2031-007")
+
+
+def test_municipal_duties_ids_are_one_per_plan() -> None:
+    from models.domain.municipal_calendar import task_id
+    from models.ids import municipal_duties_workflow_id
+
+    assert municipal_duties_workflow_id("nordanstig") == "municipal-duties-nordanstig"
+    # Task ids live in the workflow's state and histories: as fixed as workflow ids.
+    assert task_id("kundundersokning", "2027") == "kundundersokning-2027"
+    assert task_id("tillsynsbesok", "2027", "5560360793") == "tillsynsbesok-2027-5560360793"

@@ -811,6 +811,54 @@ async def record_finding() -> None:
             (HISTORIES / "finding-ladder.json").write_text(history.to_json())
 
 
+async def record_municipal_duties() -> None:
+    """The municipality's own tasks (workflows/municipal_duties.py), Nordanstig: a year with a
+    provider's tillsynsbesök done in time (after a refused completion), the kundundersökning
+    escalated and done late, a new provider read in a month's refresh, and the continue-as-new
+    into the next year. Both runs are stored."""
+    from models.messages.municipal import CompleteTaskRequest, TaskView
+    from tests.support.municipal import NORRSKOG, SOLROS, start, under_plan
+
+    with tempfile.TemporaryDirectory() as tmp:
+        async with lovflow_stack(Path(tmp)) as stack:
+            await stack.sleep_until(local(date(2031, 1, 2), time(8, 0)))
+            at = await stack.env.get_current_time()
+            part = await under_plan(stack.store, NORRSKOG, "nordanstig", date(2030, 1, 1), at)
+            wid = await start(stack, "nordanstig")
+            handle = stack.client.get_workflow_handle(wid)
+            await stack.sleep_until(local(date(2031, 2, 10), time(8, 0)))
+            await under_plan(stack.store, SOLROS, "nordanstig", date(2031, 2, 1), at)
+            await stack.sleep_until(local(date(2031, 5, 27), time(12, 0)))
+            done = CompleteTaskRequest(
+                task_id=f"tillsynsbesok-2031-{part}",
+                done_on=date(2031, 5, 26),
+                by="Margareta Sjögren",
+                result="Besök och intervjuer; rutinerna följs.",
+                findings=["Nyckelkvittenser saknades"],
+            )
+            try:
+                await handle.execute_update(
+                    "complete_task",
+                    done.model_copy(update={"done_on": date(2031, 6, 30)}),
+                    result_type=TaskView,
+                )
+            except Exception:
+                pass  # refused by the validator: not in the history
+            await handle.execute_update("complete_task", done, result_type=TaskView)
+            await stack.sleep_until(local(date(2031, 12, 20), time(12, 0)))
+            await handle.execute_update(
+                "complete_task",
+                done.model_copy(
+                    update={"task_id": "kundundersokning-2031", "done_on": date(2031, 12, 19)}
+                ),
+                result_type=TaskView,
+            )
+            await stack.sleep_until(local(date(2032, 1, 5), time(12, 0)))
+            runs = await run_histories(stack.client, wid)
+            for n, history in enumerate(runs[:2], start=1):
+                (HISTORIES / f"municipal-duties-run-{n}.json").write_text(history.to_json())
+
+
 RECORDERS: dict[str, Callable[[], Awaitable[None]]] = {
     "unique-keys": record_unique_keys,
     "concurrent-reviews": record_concurrent_reviews,
@@ -828,6 +876,7 @@ RECORDERS: dict[str, Callable[[], Awaitable[None]]] = {
     "office-hours": record_office_hours,
     "portal-link": record_portal_link,
     "finding": record_finding,
+    "municipal-duties": record_municipal_duties,
 }
 
 

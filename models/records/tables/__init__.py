@@ -52,6 +52,7 @@ from models.records.tables.findings import (
 )
 from models.records.tables.mail import OUTBOX_STATUSES, MailFailure, MailOutage, Notification
 from models.records.tables.meetings import Meeting, MeetingActionItem
+from models.records.tables.municipal_tasks import TASK_SCOPES, TASK_STATES, MunicipalTask
 from models.records.tables.obligations import (
     OCCURRENCE_STATUSES,
     REVIEW_OUTCOMES,
@@ -107,4 +108,7 @@ __all__ = [
     "Finding",
     "FindingDecision",
     "FindingStep",
+    "MunicipalTask",
+    "TASK_STATES",
+    "TASK_SCOPES",
 ]
