@@ -26,7 +26,6 @@ from services.errors import ActionError
 from services.plans import plan_year
 from services.provider_refs import address_ref, org_nr_of
 from services.reports import (
-    compliance_matrix,
     plan_infos,
     report_as_of,
     report_plan,
@@ -82,7 +81,9 @@ def _query(the_desk: Desk, plan: str, year: str, as_of: str) -> Query:
 
 async def _matrix(the_desk: Desk, query: Query) -> Matrix:
     plans = _plan_infos(the_desk.settings)
-    return await compliance_matrix(the_desk.store, query.year, query.as_of, plans, query.plan)
+    return await the_desk.compliance.matrix(
+        the_desk.store, query.year, query.as_of, plans, query.plan
+    )
 
 
 # Plan files change only with a new version (a deployment), so a desk process reads them once

@@ -32,6 +32,7 @@ from tests.support.compliance_records import (
     SOLROS,
     TALLEN,
     YEAR,
+    hand_in_annual_accounts,
     seed_compliance_year,
 )
 from tests.support.desk import add_accounts, desk_client, log_in
@@ -110,6 +111,19 @@ async def test_the_matrix_shows_the_services_figures(
     assert '<a href="/reports" aria-current="page">Rapporter</a>' in page.text
     # Each provider leads to its timeline for the year.
     assert f'href="/reports/timeline/{SOLROS[0].replace("-", "")}?year={YEAR}"' in page.text
+
+
+async def test_the_page_shows_a_new_submission_at_once(
+    compliance_desk: tuple[httpx.AsyncClient, Settings],
+) -> None:
+    """The desk keeps the matrix it has shown (services.reports.ComplianceCache); a submission
+    recorded after a view is on the very next one."""
+    client, settings = compliance_desk
+    cell = (SOLROS[0], "sundsvall:annual-accounts:2027")
+    assert _cells((await client.get("/reports", params=QUERY)).text)[cell] == "ej förfallen"
+    assert settings.database_url is not None
+    await hand_in_annual_accounts(settings.database_url)
+    assert _cells((await client.get("/reports", params=QUERY)).text)[cell] == "i tid"
 
 
 async def test_one_plan_only(compliance_desk: tuple[httpx.AsyncClient, Settings]) -> None:
