@@ -31,11 +31,11 @@ from services.reports import (
     report_plan,
     report_year,
 )
-from services.words import AUDIT_DETAILS, audit_event
+from services.words import audit_details, audit_event_in
 from web.auth import LoggedIn
 from web.desk import Desk, desk
 from web.forms import errors_of
-from web.render import page, sv_date
+from web.render import page, speaking, sv_date, tr
 
 router = APIRouter()
 QUERY = ("plan", "year", "as_of")
@@ -157,7 +157,7 @@ async def reports(
     try:
         query = _query(the_desk, plan, year, as_of)
     except ActionError as err:
-        return _report_page(request, the_desk, values, errors_of(err, QUERY))
+        return _report_page(request, the_desk, values, errors_of(err, QUERY, the_desk.language()))
     matrix = await _matrix(the_desk, query)
     return _report_page(request, the_desk, values, {}, query, matrix, page)
 
@@ -196,7 +196,7 @@ async def _download(request: Request, plan: str, year: str, as_of: str) -> Matri
         query = _query(the_desk, plan, year, as_of)
     except ActionError as err:
         values = {"plan": plan, "year": year, "as_of": as_of}
-        return _report_page(request, the_desk, values, errors_of(err, QUERY))
+        return _report_page(request, the_desk, values, errors_of(err, QUERY, the_desk.language()))
     return await _matrix(the_desk, query)
 
 
@@ -241,7 +241,7 @@ async def calendar(request: Request, who: LoggedIn, plan: str = "", year: str = 
     try:
         found = plan_year(values["plan"], report_year(values["year"]), settings.plans_dir)
     except ActionError as err:
-        errors = errors_of(err, CALENDAR_QUERY)
+        errors = errors_of(err, CALENDAR_QUERY, the_desk.language())
     return page(
         request,
         "plan_calendar.html",
@@ -285,25 +285,31 @@ class TimelineRow:
     details: list[tuple[str, str]]
 
 
-def _row(entry: TimelineEntry, titles: dict[str, str]) -> TimelineRow:
+def _row(entry: TimelineEntry, titles: dict[str, str], language: str) -> TimelineRow:
+    """One entry in `language`'s words (called inside `speaking(language)`, for tr() and the
+    dates)."""
     if entry.source == "email":
-        what = "E-post skickad" if entry.status == "sent" else "E-post, ej skickad än"
-        details = [("till", ", ".join(entry.to)), ("ämne", entry.subject or "")]
-    else:
-        what = audit_event(entry.type)
+        what = tr("timeline.email_sent" if entry.status == "sent" else "timeline.email_pending")
         details = [
-            (AUDIT_DETAILS[k], str(v))
+            (tr("timeline.email_to"), ", ".join(entry.to)),
+            (tr("timeline.email_subject"), entry.subject or ""),
+        ]
+    else:
+        what = audit_event_in(entry.type, language)
+        words = audit_details(language)
+        details = [
+            (words[k], str(v))
             for k, v in entry.details.items()
-            if k in AUDIT_DETAILS and v not in (None, "", [], {})
+            if k in words and v not in (None, "", [], {})
         ]
     concerns = ""
     if entry.obligation == "meeting":
-        concerns = f"Uppföljningsmöte {entry.period or ''}".strip()
+        concerns = tr("timeline.meeting", period=entry.period or "").strip()
     elif entry.obligation:
         concerns = f"{titles.get(entry.obligation, entry.obligation)} {entry.period or ''}".strip()
-    actor = "lovflow (automatiskt)" if entry.actor == SYSTEM_ACTOR else entry.actor
+    actor = tr("timeline.system") if entry.actor == SYSTEM_ACTOR else entry.actor
     if entry.caller:
-        actor += f" (OS-användare {entry.caller})"
+        actor += " " + tr("timeline.os_user", who=entry.caller)
     return TimelineRow(moment(entry.at), what, concerns, actor, details)
 
 
@@ -323,7 +329,9 @@ async def provider_timeline(request: Request, ref: str, who: LoggedIn, year: str
     try:
         the_year = report_year(year) if year.strip() else None
     except ActionError as err:
-        return await _timeline_page(request, the_desk, org, ref, year, errors_of(err, ("year",)))
+        return await _timeline_page(
+            request, the_desk, org, ref, year, errors_of(err, ("year",), the_desk.language())
+        )
     return await _timeline_page(request, the_desk, org, ref, year, {}, the_year)
 
 
@@ -341,6 +349,9 @@ async def _timeline_page(
     shown = [] if errors else selected(await timeline(the_desk.store, org), zone, the_year)
     provider = await the_desk.store.get_provider(org)
     titles = the_desk.titles(plan_id)
+    language = the_desk.language()
+    with speaking(language):
+        rows = [_row(e, titles, language) for e in shown]
     return page(
         request,
         "timeline.html",
@@ -353,7 +364,7 @@ async def _timeline_page(
         values={"year": year},
         errors=errors,
         year=the_year,
-        rows=[_row(e, titles) for e in shown],
+        rows=rows,
         sealed=bool(the_desk.settings.audit_signing_key),
     )
 
@@ -374,7 +385,9 @@ async def timeline_export(
     try:
         the_year = report_year(year) if year.strip() else None
     except ActionError as err:
-        return await _timeline_page(request, the_desk, org, ref, year, errors_of(err, ("year",)))
+        return await _timeline_page(
+            request, the_desk, org, ref, year, errors_of(err, ("year",), the_desk.language())
+        )
     try:
         seal_with = signer(the_desk.settings)
     except SigningKeyError:

@@ -35,8 +35,9 @@ from tests.support.compliance_records import (
     hand_in_annual_accounts,
     seed_compliance_year,
 )
-from tests.support.desk import add_accounts, desk_client, log_in
+from tests.support.desk import add_accounts, desk_client, log_in, records
 from tests.support.helpers import free_port
+from tests.support.listings import AT, VAST, seed_records, settings_for
 
 KEY_ID = "2027-01"
 QUERY = {"year": str(YEAR), "as_of": AS_OF.isoformat()}
@@ -263,6 +264,37 @@ async def test_the_timeline_in_words_local_time_and_actors(
     assert "Ansökan godkänd" not in text and "2028-03-02" not in text
     everything = (await client.get(TIMELINE)).text
     assert "Ansökan godkänd" in everything
+
+
+async def test_a_danish_desk_shows_a_herning_providers_timeline_in_danish(
+    tmp_path: Path,
+) -> None:
+    """Herning's desk, a Herning provider's trail: the events, their details, who and when
+    in Danish."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
+    await seed_records(url)
+    await add_accounts(url, "auditor")
+    wid = "obligation-5590010004-documentation-2027"
+    async with records(url) as store:
+        for n, (event, actor, details) in enumerate(
+            [
+                ("completion-requested", "Mette", {"new_due": "2027-05-20", "note": "Bilag"}),
+                ("escalation-2", "system", {"level": 2}),
+            ]
+        ):
+            await store.record_audit(f"{wid}:event:{n}", AT, VAST, wid, event, actor, details)
+    settings = settings_for(url).model_copy(
+        update={"var_dir": tmp_path / "var", "default_plan": "herning"}
+    )
+    async with desk_client(settings) as client:
+        await log_in(client, "auditor")
+        text = (await client.get("/reports/timeline/5590010004")).text
+    assert "<td>Supplering anmodet</td>" in text and "<td>Eskalering, niveau 2</td>" in text
+    assert "ny forfaldsdato" in text and "notat" in text and "niveau" in text
+    assert "1. januar 2027 kl. 01.00 (+01:00)" in text
+    assert "<td>lovflow (automatisk)</td>" in text and "<td>Mette</td>" in text
+    for swedish in ("Komplettering", "nivå", "anteckning", "automatiskt", 'lang="sv"'):
+        assert swedish not in text, swedish
 
 
 async def test_the_provider_page_links_the_timeline(
