@@ -121,6 +121,62 @@ SHARED: tuple[Wording, ...] = (
         "skriv datoen som ÅÅÅÅ-MM-DD",
     ),
     _w(r"välj en utförare", "välj en utförare", "vælg en leverandør"),
+    # What a page says instead of itself (web/app.py's error page): the services' and the
+    # pages' own Swedish sentences.
+    _w(
+        r"ingen sådan utförare i registret",
+        "ingen sådan utförare i registret",
+        "ingen sådan leverandør i registret",
+    ),
+    _w(
+        r"ingen sådan skyldighet i registret",
+        "ingen sådan skyldighet i registret",
+        "ingen sådan pligt i registret",
+    ),
+    _w(
+        r"inget sådant möte i registret",
+        "inget sådant möte i registret",
+        "intet sådant møde i registret",
+    ),
+    _w(
+        r"mötet har ingen bokad tid att lägga i en kalender",
+        "mötet har ingen bokad tid att lägga i en kalender",
+        "mødet har intet booket tidspunkt at lægge i en kalender",
+    ),
+    _w(
+        r"Din roll får inte göra detta\. Inget har ändrats\.",
+        "Din roll får inte göra detta. Inget har ändrats.",
+        "Din rolle må ikke gøre dette. Intet er ændret.",
+    ),
+    _w(
+        r"Formuläret har gått ut\. Ladda om sidan och försök igen\.",
+        "Formuläret har gått ut. Ladda om sidan och försök igen.",
+        "Formularen er udløbet. Genindlæs siden, og prøv igen.",
+    ),
+    _w(r"Placeringen finns inte\.", "Placeringen finns inte.", "Placeringen findes ikke."),
+    _w(
+        r"Temporal svarar inte just nu, så placeringen kan inte visas\. Försök igen snart\.",
+        "Temporal svarar inte just nu, så placeringen kan inte visas. Försök igen snart.",
+        "Temporal svarer ikke lige nu, så placeringen kan ikke vises. Prøv igen om lidt.",
+    ),
+    _w(r"Återkravet finns inte\.", "Återkravet finns inte.", "Kravet findes ikke."),
+    _w(
+        r"Ingen sådan ansökan i registret\.",
+        "Ingen sådan ansökan i registret.",
+        "Ingen sådan ansøgning i registret.",
+    ),
+    _w(
+        r"Exporten kan inte förseglas: nyckeln är felaktigt inställd\. Kontakta driften\.",
+        "Exporten kan inte förseglas: nyckeln är felaktigt inställd. Kontakta driften.",
+        "Eksporten kan ikke forsegles: nøglen er indstillet forkert. Kontakt driften.",
+    ),
+    _w(
+        r"Temporal kunde inte nås, så registret kan inte jämföras med historiken just nu\. .*",
+        "Temporal kunde inte nås, så registret kan inte jämföras med historiken just nu. Försök "
+        "igen om en stund, eller exportera bara registret.",
+        "Temporal kunne ikke nås, så registret kan ikke sammenlignes med historikken lige nu. "
+        "Prøv igen om lidt, eller eksportér kun registret.",
+    ),
 )
 
 MEETING: tuple[Wording, ...] = (
@@ -179,6 +235,23 @@ MEETING: tuple[Wording, ...] = (
         r"cannot [\w ]+ the meeting, it is already (?P<meeting>\w+)",
         "går inte: mötet är redan {meeting}",
         "det er ikke muligt: mødet er allerede {meeting}",
+    ),
+    # The meeting page's own (web/pages/meetings.py).
+    _w(
+        r"skriv en sammanfattning av mötet",
+        "skriv en sammanfattning av mötet",
+        "skriv et resumé af mødet",
+    ),
+    _w(
+        r"ange minst en närvarande, en per rad",
+        "ange minst en närvarande, en per rad",
+        "angiv mindst én deltager, én pr. linje",
+    ),
+    _w(r"beskriv åtgärden", "beskriv åtgärden", "beskriv opfølgningspunktet"),
+    _w(
+        r"ange mötets längd i hela minuter",
+        "ange mötets längd i hela minuter",
+        "angiv mødets varighed i hele minutter",
     ),
     _w(r"at least one attendee", "ange minst en närvarande", "angiv mindst én deltager"),
     _w(r"at most two years ahead", "högst två år framåt", "højst to år frem"),
@@ -297,6 +370,38 @@ PLACEMENT: tuple[Wording, ...] = (
         "{org} har inget gällande avtal",
         "{org} har ingen gældende kontrakt",
     ),
+    # The placement pages' own (web/pages/placements.py).
+    _w(
+        r"ange området, t\.ex\. Centrum",
+        "ange området, t.ex. Centrum",
+        "angiv området, f.eks. Centrum",
+    ),
+    _w(
+        r"ange tjänsten, t\.ex\. omvårdnad",
+        "ange tjänsten, t.ex. omvårdnad",
+        "angiv ydelsen, f.eks. pleje",
+    ),
+    _w(
+        r"ange beviljad tid per månad, t\.ex\. 22,5",
+        "ange beviljad tid per månad, t.ex. 22,5",
+        "angiv bevilget tid pr. måned, f.eks. 22,5",
+    ),
+    _w(r"välj en utförare i listan", "välj en utförare i listan", "vælg en leverandør på listen"),
+    _w(
+        r"skriv varför placeringen avslutas",
+        "skriv varför placeringen avslutas",
+        "skriv, hvorfor placeringen afsluttes",
+    ),
+    _w(
+        r"får inte vara före beslutsdatum",
+        "får inte vara före beslutsdatum",
+        "må ikke være før afgørelsesdatoen",
+    ),
+    _w(
+        r"ange både område och tjänst, eller ingetdera \(alla listor\)",
+        "ange både område och tjänst, eller ingetdera (alla listor)",
+        "angiv både område og ydelse eller ingen af dem (alle lister)",
+    ),
     _w(
         r"the item is already (?P<placement>\w+)",
         "placeringen är redan {placement}",
@@ -393,6 +498,7 @@ RECOVERY: tuple[Wording, ...] = (
         "välj faktura eller kvittning",
         "vælg faktura eller modregning",
     ),
+    _w(r"skriv minst en rad", "skriv minst en rad", "skriv mindst én linje"),
     _w(r"anges bara vid faktura", "anges bara vid faktura", "angives kun ved faktura"),
 )
 
@@ -466,6 +572,21 @@ APPLICATION: tuple[Wording, ...] = (
         r"skriv vad som saknas, en sak per rad",
         "skriv vad som saknas, en sak per rad",
         "skriv, hvad der mangler, én ting pr. linje",
+    ),
+    _w(
+        r"välj uppfyllt eller ej uppfyllt för kravet, eller töm rutan",
+        "välj uppfyllt eller ej uppfyllt för kravet, eller töm rutan",
+        "vælg opfyldt eller ikke opfyldt for kravet, eller ryd feltet",
+    ),
+    _w(
+        r"välj uppfyllt eller ej uppfyllt",
+        "välj uppfyllt eller ej uppfyllt",
+        "vælg opfyldt eller ikke opfyldt",
+    ),
+    _w(
+        r"Välj uppfyllt eller ej uppfyllt för minst ett skallkrav\.",
+        "Välj uppfyllt eller ej uppfyllt för minst ett skallkrav.",
+        "Vælg opfyldt eller ikke opfyldt for mindst ét mindstekrav.",
     ),
     _w(r"skriv vad som kom in", "skriv vad som kom in", "skriv, hvad der kom ind"),
 )

@@ -312,5 +312,7 @@ async def test_a_danish_desk_words_a_refusal_in_danish(tmp_path: Path) -> None:
         )
         assert lost.status_code == 503
         assert "Temporal svarer ikke lige nu, så intet er ændret" in lost.text
-    for swedish in ("Skriv datumet", "Temporal svarar", 'lang="sv"'):
-        assert swedish not in bad.text + lost.text, swedish
+        missing = await client.get(HERNING_DUTY.replace("2026", "2031"))
+    assert missing.status_code == 404 and "ingen sådan pligt i registret" in missing.text
+    for swedish in ("Skriv datumet", "Temporal svarar", 'lang="sv"', "skyldighet"):
+        assert swedish not in bad.text + lost.text + missing.text, swedish
