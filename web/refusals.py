@@ -27,11 +27,11 @@ from web import words
 @dataclass(frozen=True, slots=True)
 class Wording:
     pattern: re.Pattern[str]
-    sv: str
+    sv: str | None  # None: the Swedish as it came (its English gloss is left out by the page)
     da: str
 
 
-def _w(pattern: str, sv: str, da: str) -> Wording:
+def _w(pattern: str, sv: str | None, da: str) -> Wording:
     return Wording(re.compile(pattern, re.S), sv, da)
 
 
@@ -113,6 +113,24 @@ SHARED: tuple[Wording, ...] = (
         r"inte ett datum ÅÅÅÅ-MM-DD \(not a date\).*",
         "inte ett datum: skriv ÅÅÅÅ-MM-DD",
         "ikke en dato: skriv ÅÅÅÅ-MM-DD",
+    ),
+    # The services' Swedish input rules, already plain Swedish once their gloss is left out.
+    _w(
+        r"inte ett tal \(not a number\)(?:, fick|:) (?P<value>.+)",
+        None,
+        "ikke et tal: {value}",
+    ),
+    _w(
+        r"högst två decimaler \(at most two decimals\), fick (?P<value>.+)",
+        None,
+        "højst to decimaler: {value}",
+    ),
+    _w(r"högst (?P<n>\d+) tecken \(at most \d+\)", None, "højst {n} tegn"),
+    _w(r"okänd status .* \(unknown\).*", None, "ukendt status: vælg en på listen"),
+    _w(
+        r"får inte vara före beslutsdatum \(before the decision date\)",
+        None,
+        "må ikke være før afgørelsesdatoen",
     ),
     _w(r"ange ett datum", "ange ett datum", "angiv en dato"),
     _w(
@@ -640,6 +658,8 @@ def in_language(
         found = wording.pattern.fullmatch(message.strip())
         if found:
             template = wording.da if language == "da" else wording.sv
+            if template is None:
+                return message
             return template.format(
                 **{
                     name: _value(name, value, language, titles)
