@@ -18,7 +18,16 @@ from fastapi.responses import HTMLResponse, Response
 
 from models.domain.audit import TimelineEntry, with_callers
 from models.domain.audit_signing import SigningKeyError, signer
-from models.domain.compliance import STATES, Matrix, PlanInfo, ProviderRow, matrix_csv, matrix_json
+from models.domain.compliance import (
+    STATE_TEXT,
+    STATES,
+    Matrix,
+    PlanInfo,
+    ProviderRow,
+    language_of,
+    matrix_csv,
+    matrix_json,
+)
 from models.plans.loader import list_plans
 from models.runtime.settings import Settings
 from services.audit import Agreement, check_histories, sealed_export, selected, timeline
@@ -185,6 +194,8 @@ def _report_page(
         shown=paged,
         page_rows=PAGE_ROWS,
         states=STATES,
+        # The cells in the desk's language, whatever the plans' (the downloads keep the CLI's).
+        state_words=STATE_TEXT[language_of(the_desk.language())],
         links={r.org_nr: timeline_href(the_desk, r.org_nr) for r in paged.rows} if paged else {},
         downloads=_download_query(query) if query else "",
     )

@@ -127,6 +127,25 @@ async def test_the_page_shows_a_new_submission_at_once(
     assert _cells((await client.get("/reports", params=QUERY)).text)[cell] == "i tid"
 
 
+async def test_a_danish_desk_words_the_matrix_in_danish(tmp_path: Path) -> None:
+    """Herning's desk shows the year of every plan's providers with its own words."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
+    await seed_compliance_year(url)
+    await add_accounts(url, "auditor")
+    settings = Settings(
+        database_url=url, plans_dir=PLANS_DIR, var_dir=tmp_path / "var", default_plan="herning"
+    )
+    async with desk_client(settings) as client:
+        await log_in(client, "auditor")
+        html = (await client.get("/reports", params=QUERY)).text
+    cells = _cells(html)
+    assert cells[(SOLROS[0], "sundsvall:self-inspection:2027-T1")] == "afventer supplering 22 d"
+    assert cells[(SOLROS[0], "sundsvall:annual-accounts:2027")] == "ikke forfaldet"
+    assert '<th scope="col" class="total">til tiden</th>' in html
+    for swedish in ("inväntar", "ej förfallen", ">i tid<"):
+        assert swedish not in html, swedish
+
+
 async def test_one_plan_only(compliance_desk: tuple[httpx.AsyncClient, Settings]) -> None:
     client, _ = compliance_desk
     page = await client.get("/reports", params={**QUERY, "plan": "herning"})
