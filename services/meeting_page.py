@@ -53,6 +53,8 @@ class MeetingEvent:
     starts_at: datetime | None
     place: str
     reason: str
+    # The outcome's own name ("scheduled"): the desk words it in its language.
+    event: str = ""
 
 
 def _event(event_type: str, at: datetime, actor: str, details: dict[str, Any]) -> MeetingEvent:
@@ -65,6 +67,7 @@ def _event(event_type: str, at: datetime, actor: str, details: dict[str, Any]) -
         starts_at=datetime.fromisoformat(starts) if isinstance(starts, str) and starts else None,
         place=str(details.get("place") or details.get("link") or ""),
         reason=str(details.get("reason") or ""),
+        event=name,
     )
 
 

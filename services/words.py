@@ -295,3 +295,113 @@ REVIEW_OUTCOMES_DA: dict[str, str] = {
     "waived": "frafaldet",
     "extended": "forlænget",
 }
+# The meetings' outcomes and the audit trail's events in Danish (the timeline and the meeting
+# page of a Danish plan's desk).
+MEETING_EVENTS_DA: dict[str, str] = {
+    "opened": "mødet åbnet for året",
+    "scheduled": "booket",
+    "rescheduled": "nyt tidspunkt",
+    "cancelled": "aflyst",
+    "minutes": "referat registreret",
+    "reminder": "påmindelse sendt før mødet",
+    "reminded-unscheduled": "påmindelse om at booke mødet sendt",
+    "took-place": "mødetidspunktet er passeret",
+    "escalation": "eskaleret til ledelsen",
+}
+AUDIT_EVENTS_DA: dict[str, str] = {
+    "opened": "Pligten åbnet",
+    "reminder": "Påmindelse",
+    "overdue": "For sent",
+    "submitted": "Afleveret",
+    "accepted": "Godkendt",
+    "completion-requested": "Supplering anmodet",
+    "extended": "Fristen forlænget",
+    "waived": "Frafaldet",
+    "cancelled": "Bortfaldet",
+    "contract-started": "Kontrakten trådte i kraft",
+    "contract-ended": "Kontrakten ophørte",
+    "contract-terminated": "Kontrakten opsiges",
+    "contact-changed": "Kontaktoplysninger ændret",
+    "duty-requested": "Ekstra redegørelse anmodet",
+    "application-submitted": "Ansøgning modtaget",
+    "application-assessed": "Mindstekrav vurderet",
+    "application-completion-requested": "Supplering af ansøgningen anmodet",
+    "application-completed": "Ansøgningen suppleret",
+    "application-completion-reminder": "Påmindelse om supplering af ansøgningen",
+    "application-decision-reminder": "Påmindelse om afgørelse af ansøgningen",
+    "application-decision-overdue": "Afgørelse af ansøgningen forsinket",
+    "application-approved": "Ansøgningen godkendt",
+    "application-rejected": "Ansøgningen afslået",
+    "meeting-opened": "Opfølgningsmøde skal bookes",
+    "meeting-scheduled": "Opfølgningsmøde booket",
+    "meeting-rescheduled": "Opfølgningsmøde flyttet",
+    "meeting-reminder": "Påmindelse om opfølgningsmøde",
+    "meeting-reminded-unscheduled": "Påmindelse: opfølgningsmøde ikke booket",
+    "meeting-took-place": "Opfølgningsmøde afholdt",
+    "meeting-minutes": "Referat af opfølgningsmøde registreret",
+    "meeting-escalation": "Ikke booket opfølgningsmøde eskaleret",
+    "meeting-cancelled": "Opfølgningsmøde aflyst",
+    "recovery-noticed": "Tilbagebetalingskrav: leverandøren underrettet",
+    "recovery-response-accepted": "Tilbagebetalingskrav: leverandøren accepterer",
+    "recovery-response-disputed": "Tilbagebetalingskrav: leverandøren gør indsigelse",
+    "recovery-response-expired": "Tilbagebetalingskrav: svarfristen er udløbet",
+    "recovery-decision-confirmed": "Tilbagebetalingskrav: afgørelse, beløbet fastholdt",
+    "recovery-decision-adjusted": "Tilbagebetalingskrav: afgørelse, beløbet justeret",
+    "recovery-decision-withdrawn": "Tilbagebetalingskrav: tilbagekaldt",
+    "recovery-payment-reminder": "Tilbagebetalingskrav: betalingspåmindelse",
+    "recovery-set-off-check": "Tilbagebetalingskrav: kontrol af modregning",
+    "recovery-invoiced": "Tilbagebetalingskrav: faktureret",
+    "recovery-set-off": "Tilbagebetalingskrav: modregnes i udbetaling",
+    "recovery-debt-collection": "Tilbagebetalingskrav: sendt til inkasso",
+    "recovery-paid": "Tilbagebetalingskrav: betalt",
+    "placement-registered": "Frit valg: afgørelse registreret",
+    "placement-assigned": "Frit valg: leverandør tildelt",
+    "placement-rechoice-requested": "Frit valg: nyt valg anmodet",
+    "placement-rotation-failed": "Frit valg: turlisten gav ingen leverandør",
+    "placement-switch-requested": "Frit valg: skift anmodet",
+    "placement-switched": "Frit valg: leverandør skiftet",
+    "placement-care-plan-reminder": "Påmindelse om handleplan",
+    "placement-care-plan-overdue": "Handleplan forsinket",
+    "placement-care-plan-done": "Handleplan udarbejdet",
+    "placement-ending": "Frit valg: placeringen afsluttes",
+    "placement-ended": "Frit valg: placeringen afsluttet",
+    "placement-changed": "Frit valg: placeringen ændret",
+}
+AUDIT_DETAILS_DA: dict[str, str] = {
+    "reason": "begrundelse",
+    "note": "notat",
+    "due": "forfalder",
+    "new_due": "ny forfaldsdato",
+    "late_days": "dage for sent",
+    "amount": "beløb",
+    "claimed_amount": "krævet beløb",
+    "end_date": "slutdato",
+    "start": "start",
+    "plan": "plan",
+    "level": "niveau",
+}
+_AUDIT_WORDS = {
+    "sv": (AUDIT_EVENTS, "Eskalering, nivå ", "Genomförandeplan eskalerad, nivå "),
+    "da": (AUDIT_EVENTS_DA, "Eskalering, niveau ", "Handleplan eskaleret, niveau "),
+}
+
+
+def audit_event_in(event_type: str, language: str) -> str:
+    """`audit_event` in `language` ("da", else Swedish)."""
+    if language not in _AUDIT_WORDS or language == "sv":
+        return audit_event(event_type)
+    known, escalation, care_plan = _AUDIT_WORDS[language]
+    if event_type in known:
+        return known[event_type]
+    for prefix, words in (
+        ("escalation-", escalation),
+        ("placement-care-plan-escalation-", care_plan),
+    ):
+        if event_type.startswith(prefix) and event_type[len(prefix) :].isdigit():
+            return words + event_type[len(prefix) :]
+    return audit_event(event_type)
+
+
+def audit_details(language: str) -> dict[str, str]:
+    """The details' words (AUDIT_DETAILS) in `language`."""
+    return AUDIT_DETAILS_DA if language == "da" else AUDIT_DETAILS

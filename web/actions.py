@@ -3,9 +3,9 @@ applications, återkrav, kundval): the form read into a services/ request, sent 
 and either done or refused.
 
 A refusal is the application layer's `ActionError` or the workflow validator's "field: message",
-worded in Swedish and shown next to the form field it names (HTTP 400, nothing changed); when
-Temporal cannot be reached it says whether the change may have been made (503) and keeps the
-form's request id, so sending the same form again runs the change at most once
+worded in the desk's language and shown next to the form field it names (HTTP 400, nothing
+changed); when Temporal cannot be reached it says whether the change may have been made (503)
+and keeps the form's request id, so sending the same form again runs the change at most once
 (services/request_ids.py).
 """
 
@@ -28,16 +28,14 @@ from services.errors import ActionError
 from services.request_ids import Attempt, attempt, check_request_id
 from web.desk import desk
 from web.forms import GENERAL, errors_of, text
-from web.refusals import Rewordings, in_swedish
+from web.refusals import in_language
+from web.texts import text as desk_text
 
 R = TypeVar("R")
 T = TypeVar("T")
 
-UNKNOWN_OUTCOME = (
-    "Temporal svarade inte, så det är oklart om ändringen gjordes. Skicka formuläret igen: "
-    "samma formulär görs bara en gång."
-)
-NOT_SENT = "Temporal svarar inte just nu, så inget har ändrats. Försök igen om en stund."
+# What the form says when Temporal did not answer (web/texts.py).
+_UNKNOWN, _NOT_SENT = "action.unknown_outcome", "action.not_sent"
 # The services' bilingual refusals gloss the Swedish in English: "(not a number)". The desk's
 # readers get the Swedish only; a gloss is lower-case ASCII words in brackets.
 _GLOSS = re.compile(r" \((?:[a-z][a-z ,;'.-]*)\)")
@@ -94,10 +92,13 @@ class Refused:
         )
 
 
-def refusal(err: ActionError, fields: Iterable[str], words: Rewordings | None = None) -> Refused:
-    """`err` as the form shows it: in Swedish, next to its field (or above the form)."""
-    swedish = _GLOSS.sub("", in_swedish(err.message, words))
-    return Refused(errors_of(ActionError(err.field, swedish), fields), 400, error=err)
+def refusal(
+    err: ActionError, fields: Iterable[str], language: str = "sv", concept: str | None = None
+) -> Refused:
+    """`err` as the form shows it: in the desk's language (web/refusals.py, `concept`'s
+    wordings first), next to its field (or above the form)."""
+    worded = _GLOSS.sub("", in_language(err.message, language, concept))
+    return Refused(errors_of(ActionError(err.field, worded), fields, language), 400, error=err)
 
 
 async def perform(
@@ -106,7 +107,7 @@ async def perform(
     fields: Iterable[str],
     build: Callable[[], R],
     call: Callable[[Client, R], Awaitable[T]],
-    words: Rewordings | None = None,
+    concept: str | None = None,
     on_form: Callable[[ActionError], ActionError] = lambda err: err,
 ) -> T | Refused:
     """`call(client, build())` under the form's request id; `Refused` instead of raising
@@ -126,11 +127,11 @@ async def perform(
         with attempt(state):
             return await call(client, built)
     except ActionError as err:
-        return refusal(on_form(err), names, words)
+        return refusal(on_form(err), names, desk(request).language(), concept)
     except (RPCError, TemporalError, OSError, RuntimeError):
         sent = state is not None and state.sent
         return Refused(
-            {GENERAL: UNKNOWN_OUTCOME if sent else NOT_SENT},
+            {GENERAL: desk_text(_UNKNOWN if sent else _NOT_SENT, desk(request).language())},
             503,
             state.request_id if state is not None else None,
         )

@@ -44,6 +44,7 @@ from web.pages import reports as report_pages
 from web.portal import pages as portal_pages
 from web.portal import recoveries as portal_recoveries
 from web.portal.limits import PortalBodyLimit
+from web.refusals import in_language
 from web.render import page
 from web.security import SecurityHeaders, csrf_protected
 from web.texts import text
@@ -112,6 +113,8 @@ def create_app(settings: Settings) -> FastAPI:
         message = exc.detail if isinstance(exc.detail, str) else heading
         if message in ("Not Found", "Method Not Allowed", "Forbidden"):
             message = text("error.no_address", language) if exc.status_code == 404 else heading
+        # A page's own sentence in the desk's language (web/refusals.py).
+        message = in_language(message, language)
         return page(request, "error.html", exc.status_code, heading=heading, message=message)
 
     @app.exception_handler(Exception)

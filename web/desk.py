@@ -20,6 +20,7 @@ from models.plans.loader import PlanError, load_plan
 from models.runtime.settings import Settings
 from models.runtime.temporal import connect
 from services.record_reads import RecordStore
+from services.reports import ComplianceCache
 from web.oidc import SingleSignOn
 
 DEFAULT_ZONE = "Europe/Stockholm"
@@ -34,6 +35,8 @@ class Desk:
     client: Client | None = None
     # The municipality's single sign-on, when configured (web/oidc.py).
     sso: SingleSignOn | None = None
+    # The compliance matrices shown, kept while the records stay the same (services/reports.py).
+    compliance: ComplianceCache = field(default_factory=ComplianceCache)
     _connecting: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def temporal(self) -> Client:

@@ -14,7 +14,7 @@ from datetime import date
 from starlette.datastructures import FormData
 
 from services.errors import ActionError
-from web.refusals import in_swedish
+from web.refusals import in_language
 
 GENERAL = "form"
 _WORD = re.compile(r"[a-z_]+")
@@ -58,7 +58,10 @@ def field_of(err: ActionError, fields: Iterable[str]) -> str:
     return name if name in known else GENERAL
 
 
-def errors_of(err: ActionError, fields: Iterable[str]) -> dict[str, str]:
-    text = in_swedish(err.message)
+def errors_of(
+    err: ActionError, fields: Iterable[str], language: str = "sv", concept: str | None = None
+) -> dict[str, str]:
+    """The refusal in `language` (web/refusals.py), next to the field it names."""
+    text = in_language(err.message, language, concept)
     message = text[:1].upper() + text[1:]
     return {field_of(err, fields): message}

@@ -1,14 +1,9 @@
-"""Återkrav's words on the desk: claim columns, history steps and their details, decisions,
-and the recovery workflow's refusals (English, as the CLI prints them) in Swedish."""
+"""Återkrav's words on the desk, in Swedish and Danish: claim columns, history steps and their
+details. (The recovery workflow's refusals are worded in web/refusals.py.)"""
 
 from __future__ import annotations
 
-import re
-from datetime import date
-
-from services.words import RECOVERY_STATES
-from web.refusals import Rewordings
-from web.render import sv_date
+from collections.abc import Mapping
 
 COLUMN_WORDS = {
     "period": "period",
@@ -17,82 +12,61 @@ COLUMN_WORDS = {
     "hours_approved": "godkända timmar",
     "hourly_rate": "timpris",
 }
-STEP_WORDS = {
-    "noticed": "Underrättelse skickad",
-    "response-accepted": "Utföraren godtar",
-    "response-disputed": "Utföraren invänder",
-    "response-expired": "Svarstiden gick ut",
-    "decision-confirmed": "Beslut: fastställt",
-    "decision-adjusted": "Beslut: ändrat",
-    "decision-withdrawn": "Beslut: återkallat",
-    "invoiced": "Fakturerat",
-    "set-off": "Kvittas mot nästa utbetalning",
-    "payment-reminder": "Betalningspåminnelse skickad",
-    "debt-collection": "Lämnat till inkasso",
-    "set-off-check": "Kvittningen ska bekräftas",
-    "paid": "Betalt, ärendet avslutat",
+STEP_WORDS: dict[str, dict[str, str]] = {
+    "sv": {
+        "noticed": "Underrättelse skickad",
+        "response-accepted": "Utföraren godtar",
+        "response-disputed": "Utföraren invänder",
+        "response-expired": "Svarstiden gick ut",
+        "decision-confirmed": "Beslut: fastställt",
+        "decision-adjusted": "Beslut: ändrat",
+        "decision-withdrawn": "Beslut: återkallat",
+        "invoiced": "Fakturerat",
+        "set-off": "Kvittas mot nästa utbetalning",
+        "payment-reminder": "Betalningspåminnelse skickad",
+        "debt-collection": "Lämnat till inkasso",
+        "set-off-check": "Kvittningen ska bekräftas",
+        "paid": "Betalt, ärendet avslutat",
+    },
+    "da": {
+        "noticed": "Underretning sendt",
+        "response-accepted": "Leverandøren accepterer",
+        "response-disputed": "Leverandøren gør indsigelse",
+        "response-expired": "Svarfristen udløb",
+        "decision-confirmed": "Afgørelse: fastholdt",
+        "decision-adjusted": "Afgørelse: ændret",
+        "decision-withdrawn": "Afgørelse: tilbagekaldt",
+        "invoiced": "Faktureret",
+        "set-off": "Modregnes i næste udbetaling",
+        "payment-reminder": "Betalingspåmindelse sendt",
+        "debt-collection": "Sendt til inkasso",
+        "set-off-check": "Modregningen skal bekræftes",
+        "paid": "Betalt, sagen afsluttet",
+    },
 }
-DETAIL_WORDS = {
-    "amount": "belopp {}",
-    "response_due": "svar senast {}",
-    "comment": "kommentar: {}",
-    "reason": "skäl: {}",
-    "invoice_number": "faktura {}",
-    "payment_due": "betalas senast {}",
-    "note": "anteckning: {}",
+DETAIL_WORDS: dict[str, dict[str, str]] = {
+    "sv": {
+        "amount": "belopp {}",
+        "response_due": "svar senast {}",
+        "comment": "kommentar: {}",
+        "reason": "skäl: {}",
+        "invoice_number": "faktura {}",
+        "payment_due": "betalas senast {}",
+        "note": "anteckning: {}",
+    },
+    "da": {
+        "amount": "beløb {}",
+        "response_due": "svar senest {}",
+        "comment": "kommentar: {}",
+        "reason": "begrundelse: {}",
+        "invoice_number": "faktura {}",
+        "payment_due": "betales senest {}",
+        "note": "notat: {}",
+    },
 }
-DECISIONS = {"confirmed": "fastställt", "adjusted": "ändrat", "withdrawn": "återkallat"}
+DECISIONS = ("confirmed", "adjusted", "withdrawn")
 
 
-def _state(match: re.Match[str]) -> str:
-    return RECOVERY_STATES.get(match.group(1), match.group(1))
-
-
-# The recovery workflow's refusals (workflows/recovery.py), worded for the desk.
-WORDS: Rewordings = [
-    (
-        re.compile(r"a response can no longer be registered \(status is (\w+)\)"),
-        lambda m: f"svaret kan inte längre registreras: återkravet är {_state(m)}",
-    ),
-    (
-        re.compile(r"already decided \(status is (\w+)\)"),
-        lambda m: f"redan beslutat: återkravet är {_state(m)}",
-    ),
-    (
-        re.compile(r"the provider may respond until (\d{4}-\d\d-\d\d) \(kommunicering\).*"),
-        lambda m: (
-            f"utföraren får svara till och med {sv_date(date.fromisoformat(m.group(1)))} "
-            "(kommunicering); besluta efter det eller när svaret är registrerat"
-        ),
-    ),
-    (re.compile(r"only with an adjustment"), lambda m: "anges bara när beloppet ändras"),
-    (
-        re.compile(r"must be above 0; withdraw the claim instead"),
-        lambda m: "måste vara mer än 0 kr; återkalla återkravet i stället",
-    ),
-    (
-        re.compile(r"(.+) is more than the notified (.+?); a higher claim needs .*"),
-        lambda m: (
-            f"{m.group(1)} är mer än de {m.group(2)} som underrättelsen angav; ett högre "
-            "krav kräver ett nytt återkrav"
-        ),
-    ),
-    (
-        re.compile(r"nothing to settle \(status is (\w+)\)"),
-        lambda m: f"det finns inget att reglera: återkravet är {_state(m)}",
-    ),
-    (re.compile(r"only with an invoice"), lambda m: "anges bara vid faktura"),
-    (
-        re.compile(r"nothing to pay \(status is (\w+)\)"),
-        lambda m: f"det finns inget att registrera som betalt: återkravet är {_state(m)}",
-    ),
-    (
-        re.compile(r"the item is already (\w+)"),
-        lambda m: f"återkravet är redan {_state(m)}",
-    ),
-    (re.compile(r"no recovery case .*"), lambda m: "återkravet finns inte"),
-    (
-        re.compile(r".* has no contract.*"),
-        lambda m: "utföraren har inget avtal att starta ett återkrav under",
-    ),
-]
+def in_language(table: dict[str, dict[str, str]], language: str) -> Mapping[str, str]:
+    """One of the tables above in `language` (Swedish for a language it does not have)."""
+    return table.get(language, table["sv"])

@@ -5,7 +5,8 @@ Jinja2 escapes every value (autoescape), so text from the records cannot become 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
@@ -67,6 +68,22 @@ def tr(key: str, **values: object) -> str:
     return texts.text(key, _language.get(), **values)
 
 
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """tr(), dates and numbers in `language` outside a page's rendering: a message made after
+    an action (a flash) speaks the page's language."""
+    token = _language.set(language)
+    try:
+        yield
+    finally:
+        _language.reset(token)
+
+
+def money(amount: Decimal) -> str:
+    """An amount in kronor as the language writes it: "1 234,50 kr", "1.234,50 kr."."""
+    return f"{decimal_text(amount, _language.get(), 2)} {tr('currency')}"
+
+
 def _in_language(word: Callable[[str, str], str]) -> Callable[[Any], str]:
     return lambda value: word(value, _language.get())
 
@@ -84,6 +101,7 @@ templates.env.filters.update(
     role=_in_language(words.role),
     review=_in_language(words.review),
     meeting=_in_language(words.meeting),
+    meeting_event=_in_language(words.meeting_event),
     recovery=_in_language(words.recovery),
     application=_in_language(words.application),
     placement=_in_language(words.placement),
@@ -112,8 +130,8 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
                 "csrf_token": csrf_token(request),
                 "flashes": sessions.take_flashes(request),
                 "desk_lang": language,
-                # The desk's refusals are worded in Swedish only so far (web/refusals.py):
-                # marked lang="sv" on a desk in another language (_macros.html).
+                # The login's refusals (services/users.py) are worded in Swedish only so far:
+                # marked lang="sv" on a desk in another language (login.html).
                 "swedish_refusals": own_language and language != "sv",
                 "when": lambda value: sv_datetime(value, zone, language),
                 **context,

@@ -269,7 +269,6 @@ SV: dict[str, str] = {
     "använda den. Här beskriver vi hur tjänsten uppfyller lagen (2018:1937) om tillgänglighet "
     "till digital offentlig service, vilka brister vi känner till och hur du kan meddela oss om "
     "problem.",
-    "accessibility.rest_in_swedish": "Resten av redogörelsen finns bara på svenska.",
     # the duty page's messages after an action (flashes)
     "duty.done_accepted": "Godkänt: {what}. Utföraren får besked per e-post.",
     "duty.done_completion": "Komplettering begärd: {what}, ny förfallodag {date}. Utföraren får "
@@ -295,7 +294,7 @@ SV: dict[str, str] = {
     "calendar.remark": "Anmärkning",
     "calendar.moved": "flyttad från {date}",
     "calendar.none": "Planen har inga skyldigheter detta år.",
-    # meeting.html (its events' words come from services/words.py, Swedish only)
+    # meeting.html (its events' words come from services/words.py)
     "meeting.title": "Uppföljningsmöte {period}",
     "meeting.at": "Datum och tid",
     "meeting.local_time": "lokal tid, {zone}",
@@ -337,7 +336,7 @@ SV: dict[str, str] = {
     "meeting.cancel_intro": "En bokad tid avbokas i kalendern. Mötesfönstret kan bokas igen så "
     "länge det är öppet.",
     "meeting.cancel": "Ställ in",
-    # recovery.html (its history's words come from web/recovery_words.py, Swedish only)
+    # recovery.html (its history's words come from web/recovery_words.py)
     "recovery.title": "Återkrav {id}",
     "recovery.customer": "Kund",
     "recovery.billed": "Fakturerade timmar",
@@ -387,7 +386,7 @@ SV: dict[str, str] = {
     "recovery.paid_title": "Registrera betalning",
     "recovery.note": "Anteckning (frivillig)",
     "recovery.mark_paid": "Registrera som betalt",
-    # placement.html (its history's words come from web/placement_words.py, Swedish only)
+    # placement.html (its history's words come from web/placement_words.py)
     "placement.title": "Placering för {customer}",
     "placement.rotation_choice": "Kunden avstår från att välja: näst på tur i turordningslistan",
     "placement.area_service": "Område och tjänst",
@@ -416,7 +415,7 @@ SV: dict[str, str] = {
     # messages after logging in and changing the password
     "login.welcome": "Välkommen, {name}.",
     "password.saved": "Ditt nya lösenord är sparat.",
-    # timeline.html (its events' words come from services/words.py, Swedish only)
+    # timeline.html (its events' words come from services/words.py)
     "timeline.title": "Tidslinje för {name}",
     "timeline.lead": "Allt som registrerats om utföraren: skyldigheter, påminnelser, "
     "inlämningar, granskningar, eskaleringar och beslut, och vem som gjorde vad. Tider i lokal "
@@ -441,6 +440,47 @@ SV: dict[str, str] = {
     "timeline.details": "Uppgifter",
     "timeline.nothing": "Inget registrerat",
     "timeline.nothing_year": "för uppföljningsår {year}",
+    # Words made outside a template (web/render.py speaking): messages after an action
+    # (flashes), the form's message when Temporal did not answer, the timeline's rows.
+    "action.unknown_outcome": "Temporal svarade inte, så det är oklart om ändringen gjordes. "
+    "Skicka formuläret igen: samma formulär görs bara en gång.",
+    "action.not_sent": "Temporal svarar inte just nu, så inget har ändrats. Försök igen om en "
+    "stund.",
+    "meeting.done_booked": "Bokat: uppföljningsmöte {period} {when}. {provider} får en "
+    "inbjudan med kalenderfil per e-post.",
+    "meeting.done_rescheduled": "Ny tid: uppföljningsmöte {period} {when}. {provider} får en ny "
+    "inbjudan med kalenderfil per e-post.",
+    "meeting.done_cancelled": "Inställt: uppföljningsmöte {period}. En bokad tid avbokas i "
+    "kalendern.",
+    "meeting.done_minutes": "Protokoll registrerat: uppföljningsmöte {period}, {n} åtgärder "
+    "varav {duties} för utföraren. Protokollet skickas till {provider}.",
+    "meeting.event_to": "till {when}",
+    "meeting.event_reason": "skäl: {reason}",
+    "recovery.decided": "beslutat",
+    "recovery.by_set_off": "kvittning",
+    "recovery.done_started": "Återkrav {case} startat. Underrättelsen skickas till {email}; "
+    "utföraren kan svara till och med {date}.",
+    "recovery.done_responded": "Utförarens svar registrerat.",
+    "recovery.done_decided": "Beslut registrerat: {outcome}, att betala {amount}. Utföraren får "
+    "beslutet per e-post.",
+    "recovery.done_settled": "Reglering registrerad: {how}, {amount}, senast {date}.",
+    "recovery.done_paid": "Betalning registrerad: {amount}. Ärendet är avslutat.",
+    "placement.done_registered": "Beslutet är registrerat. Registrera kundens val när det kommer.",
+    "placement.done_chosen": "Kundens val registrerat: {name} från {date}.",
+    "placement.done_switched": "Bytet är registrerat.",
+    "placement.done_switched_to": "Bytet är registrerat: till {name} från {date}.",
+    "placement.done_plan": "Genomförandeplanen är registrerad.",
+    "placement.done_end": "Placeringen avslutas, sista dag {date}.",
+    "placement.done_list_add": "Utföraren står nu sist på listan.",
+    "placement.done_list_remove": "Utföraren är borttagen.",
+    "timeline.email_sent": "E-post skickad",
+    "timeline.email_pending": "E-post, ej skickad än",
+    "timeline.email_to": "till",
+    "timeline.email_subject": "ämne",
+    "timeline.meeting": "Uppföljningsmöte {period}",
+    "timeline.system": "lovflow (automatiskt)",
+    "timeline.os_user": "(OS-användare {who})",
+    "recovery.hidden": "(dold)",
 }
 
 DA: dict[str, str] = {
@@ -692,7 +732,6 @@ DA: dict[str, str] = {
     "bruge den. Her beskriver vi, hvordan tjenesten opfylder lov om tilgængelighed af offentlige "
     "organers websteder og mobilapplikationer, hvilke mangler vi kender til, og hvordan du kan "
     "give os besked om problemer.",
-    "accessibility.rest_in_swedish": "Resten af erklæringen findes indtil videre kun på svensk.",
     "duty.done_accepted": "Godkendt: {what}. Leverandøren får besked pr. e-mail.",
     "duty.done_completion": "Supplering anmodet: {what}, ny forfaldsdato {date}. Leverandøren "
     "får besked pr. e-mail.",
@@ -859,6 +898,45 @@ DA: dict[str, str] = {
     "timeline.details": "Oplysninger",
     "timeline.nothing": "Intet registreret",
     "timeline.nothing_year": "for opfølgningsår {year}",
+    "action.unknown_outcome": "Temporal svarede ikke, så det er uklart, om ændringen blev "
+    "gennemført. Send formularen igen: den samme formular gennemføres kun én gang.",
+    "action.not_sent": "Temporal svarer ikke lige nu, så intet er ændret. Prøv igen om lidt.",
+    "meeting.done_booked": "Booket: opfølgningsmøde {period} {when}. {provider} får en "
+    "invitation med kalenderfil pr. e-mail.",
+    "meeting.done_rescheduled": "Nyt tidspunkt: opfølgningsmøde {period} {when}. {provider} får "
+    "en ny invitation med kalenderfil pr. e-mail.",
+    "meeting.done_cancelled": "Aflyst: opfølgningsmøde {period}. Et booket tidspunkt afbookes i "
+    "kalenderen.",
+    "meeting.done_minutes": "Referat registreret: opfølgningsmøde {period}, opfølgningspunkter: "
+    "{n}, heraf for leverandøren: {duties}. Referatet sendes til {provider}.",
+    "meeting.event_to": "til {when}",
+    "meeting.event_reason": "begrundelse: {reason}",
+    "recovery.decided": "afgjort",
+    "recovery.by_set_off": "modregning",
+    "recovery.done_started": "Tilbagebetalingskrav {case} oprettet. Underretningen sendes til "
+    "{email}; leverandøren kan svare til og med {date}.",
+    "recovery.done_responded": "Leverandørens svar er registreret.",
+    "recovery.done_decided": "Afgørelse registreret: {outcome}, der skal betales {amount}. "
+    "Leverandøren får afgørelsen pr. e-mail.",
+    "recovery.done_settled": "Afregning registreret: {how}, {amount}, senest {date}.",
+    "recovery.done_paid": "Betaling registreret: {amount}. Sagen er afsluttet.",
+    "placement.done_registered": "Afgørelsen er registreret. Registrer borgerens valg, når det "
+    "kommer.",
+    "placement.done_chosen": "Borgerens valg registreret: {name} fra {date}.",
+    "placement.done_switched": "Skiftet er registreret.",
+    "placement.done_switched_to": "Skiftet er registreret: til {name} fra {date}.",
+    "placement.done_plan": "Handleplanen er registreret.",
+    "placement.done_end": "Placeringen afsluttes, sidste dag {date}.",
+    "placement.done_list_add": "Leverandøren står nu sidst på listen.",
+    "placement.done_list_remove": "Leverandøren er fjernet.",
+    "timeline.email_sent": "E-mail sendt",
+    "timeline.email_pending": "E-mail, endnu ikke sendt",
+    "timeline.email_to": "til",
+    "timeline.email_subject": "emne",
+    "timeline.meeting": "Opfølgningsmøde {period}",
+    "timeline.system": "lovflow (automatisk)",
+    "timeline.os_user": "(OS-bruger {who})",
+    "recovery.hidden": "(skjult)",
 }
 
 TEXTS: dict[str, dict[str, str]] = {"sv": SV, "da": DA}

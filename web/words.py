@@ -11,6 +11,8 @@ from services.words import (
     APPLICATION_STATES_DA,
     CONTRACT_STATES,
     CONTRACT_STATES_DA,
+    MEETING_EVENTS,
+    MEETING_EVENTS_DA,
     MEETING_STATES,
     MEETING_STATES_DA,
     OBLIGATION_STATES,
@@ -46,6 +48,7 @@ WORDS: dict[str, dict[str, Mapping[str, str]]] = {
     "application": {"sv": APPLICATION_STATES, "da": APPLICATION_STATES_DA},
     "placement": {"sv": PLACEMENT_STATES, "da": PLACEMENT_STATES_DA},
     "role": {"sv": ROLE_TITLES, "da": ROLE_DA},
+    "meeting_event": {"sv": MEETING_EVENTS, "da": MEETING_EVENTS_DA},
 }
 _NO_CONTRACT = {"sv": "inget avtal", "da": "ingen kontrakt"}
 
@@ -80,6 +83,10 @@ def role(value: str, language: str = "sv") -> str:
 
 def meeting(value: str, language: str = "sv") -> str:
     return _word("meeting", value, language)
+
+
+def meeting_event(value: str, language: str = "sv") -> str:
+    return _word("meeting_event", value, language)
 
 
 def recovery(value: str, language: str = "sv") -> str:

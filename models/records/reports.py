@@ -25,6 +25,8 @@ from models.records.tables import (
     FindingDecision,
     FindingStep,
     ObligationOccurrence,
+    Placement,
+    Provider,
     Submission,
 )
 
@@ -86,6 +88,37 @@ class ReportRecords(KeyedStore):
             )
             for workflow_id, org_nr, obligation, period, due, status, nominal_due in rows
         ]
+
+    async def compliance_stamp(self, year: int) -> tuple[Any, ...]:
+        """A mark of what the compliance matrix of `year` reads, that moves when those records
+        change: one SELECT of aggregates the indexes answer (a few ms at 1,000 providers × 10
+        years, against about 100 ms for the matrix's own reads), so a desk can keep the matrix
+        while this stays the same (services/reports.py ComplianceCache).
+
+        Rows written once (audit events, submissions, contract years) move their table's
+        highest id; rows updated in place (occurrences, contracts, providers, placements) their
+        count and latest `updated_at`. An update whose workflow time is older than the table's
+        latest and that writes no audit event would not move it; the cache's age limit bounds
+        that case."""
+        occ = ObligationOccurrence
+        in_year = _period_in_year(occ.period, year)
+        marks = [
+            select(func.count()).select_from(occ).where(in_year),
+            select(func.max(occ.updated_at)).where(in_year),
+            select(func.max(AuditEvent.id)),
+            select(func.max(Submission.id)),
+            select(func.max(ContractYear.id)),
+            *(
+                mark
+                for table in (Contract, Provider, Placement)
+                for mark in (
+                    select(func.count()).select_from(table),
+                    select(func.max(table.updated_at)),
+                )
+            ),
+        ]
+        row = await self._first(select(*(mark.scalar_subquery() for mark in marks)))
+        return tuple(row)
 
     async def compliance_contracts(self, year: int) -> dict[str, ContractFact]:
         """Per provider, its latest contract: its state, and the plan it followed in follow-up

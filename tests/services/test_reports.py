@@ -8,14 +8,16 @@ as the plan's readers write them.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from models.domain.compliance import Cell, Column, Matrix
+from models.records.store import RecordStore
 from models.runtime.settings import Settings
-from services.reports import compliance
+from services.reports import ComplianceCache, compliance, plan_infos
 from tests.support.compliance_records import (
     AS_OF,
     HYGGE,
@@ -24,8 +26,11 @@ from tests.support.compliance_records import (
     SOLROS,
     TALLEN,
     YEAR,
+    hand_in_annual_accounts,
     seed_compliance_year,
+    set_annual_accounts,
 )
+from tests.support.db_fixtures import open_store
 
 
 @pytest.fixture
@@ -109,3 +114,68 @@ async def test_a_danish_plans_report_is_in_danish(settings: Settings) -> None:
     assert column(matrix, "aggregated-report-response", "2027").title == (
         "Bemærkninger til den samlede opgørelse"
     )
+
+
+# --- the desk's cache of matrices (ComplianceCache) --------------------------------------------
+
+
+class Clock:
+    """The cache's clock, moved by the test."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+CLOCK = Clock()
+
+
+@pytest.fixture
+async def kept(settings: Settings) -> AsyncIterator[tuple[ComplianceCache, RecordStore]]:
+    """A cache on the test's clock, and the store a desk would give it."""
+    assert settings.database_url is not None
+    async with open_store(settings.database_url) as store:
+        yield ComplianceCache(max_age=30.0, clock=CLOCK), store
+
+
+async def test_a_kept_matrix_is_shown_while_nothing_changes(
+    kept: tuple[ComplianceCache, RecordStore], settings: Settings
+) -> None:
+    cache, store = kept
+    plans = plan_infos(settings)
+    first = await cache.matrix(store, YEAR, AS_OF, plans)
+    assert await cache.matrix(store, YEAR, AS_OF, plans) is first
+    # The same figures as made afresh; another query is another matrix.
+    assert first.as_dict() == (await compliance(settings, YEAR, AS_OF)).as_dict()
+    assert (await cache.matrix(store, YEAR, AS_OF, plans, "herning")).language == "da"
+
+
+async def test_a_new_submission_shows_at_once(
+    kept: tuple[ComplianceCache, RecordStore], settings: Settings
+) -> None:
+    cache, store = kept
+    plans = plan_infos(settings)
+    before = await cache.matrix(store, YEAR, AS_OF, plans)
+    assert cell(before, SOLROS[0], "annual-accounts", "2027").state == "not_due"
+    assert settings.database_url is not None
+    await hand_in_annual_accounts(settings.database_url)
+    after = await cache.matrix(store, YEAR, AS_OF, plans)
+    assert after is not before
+    assert after.as_dict() == (await compliance(settings, YEAR, AS_OF)).as_dict()
+    assert cell(after, SOLROS[0], "annual-accounts", "2027").state == "on_time"
+
+
+async def test_a_change_the_stamp_cannot_see_shows_within_the_age_limit(
+    kept: tuple[ComplianceCache, RecordStore], settings: Settings
+) -> None:
+    cache, store = kept
+    plans = plan_infos(settings)
+    before = await cache.matrix(store, YEAR, AS_OF, plans)
+    # A state written with an old workflow time and no audit event: no mark moves.
+    await set_annual_accounts(store, "waived")
+    assert await cache.matrix(store, YEAR, AS_OF, plans) is before
+    CLOCK.now += 30.0
+    after = await cache.matrix(store, YEAR, AS_OF, plans)
+    assert cell(after, SOLROS[0], "annual-accounts", "2027").state == "waived"

@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from models.records.db import upgrade
-from models.records.store import OccurrenceEvent
+from models.records.store import OccurrenceEvent, RecordStore
 from tests.support.db_fixtures import open_store
 
 PLANS_DIR = Path(__file__).resolve().parents[2] / "plans"
@@ -137,3 +137,54 @@ async def seed_compliance_year(url: str) -> None:
                 end_date=None,
                 at=AT,
             )
+
+
+ANNUAL_ACCOUNTS = f"obligation-{_digits(SOLROS[0])}-annual-accounts-{YEAR}"
+
+
+async def hand_in_annual_accounts(url: str) -> None:
+    """SOLROS's annual accounts (not yet due) handed in on time, as the workflow records it:
+    its "submitted" outcome, the submission and the occurrence's new state, all at the seed's
+    own time, so no table's latest `updated_at` moves (a cache must see the new rows, not the
+    clock)."""
+    async with open_store(url) as store:
+        await store.record_audit(
+            f"{ANNUAL_ACCOUNTS}:event:9",
+            AT,
+            SOLROS[0],
+            ANNUAL_ACCOUNTS,
+            "submitted",
+            "Anna",
+            {"late_days": 0},
+        )
+        await store.record_submission(
+            OccurrenceEvent(
+                f"{ANNUAL_ACCOUNTS}:submission:9",
+                ANNUAL_ACCOUNTS,
+                SOLROS[0],
+                "annual-accounts",
+                str(YEAR),
+            ),
+            {"customers": 41},
+            [],
+            "Anna",
+            AT,
+        )
+        await set_annual_accounts(store, "submitted")
+
+
+async def set_annual_accounts(store: RecordStore, status: str) -> None:
+    """SOLROS's annual accounts in `status`, written at the seed's time with no audit event."""
+    await store.upsert_occurrence(
+        ANNUAL_ACCOUNTS,
+        SOLROS[0],
+        "annual-accounts",
+        str(YEAR),
+        date(2027, 7, 31),
+        date(2027, 8, 20),
+        "x",
+        status,
+        False,
+        0,
+        AT,
+    )

@@ -44,12 +44,12 @@ from services.filters import plan_filter, state_filter
 from services.users import Account
 from web import sessions, texts
 from web.actions import NO_REFUSAL, Forms, Refused, perform
-from web.application_refusals import in_swedish
 from web.application_texts import Words, time_writer, words_for
 from web.auth import Administrator, LoggedIn
 from web.desk import desk
 from web.forms import GENERAL, day, errors_of, field_of, required, text
 from web.links import application_href, application_id_in_address, provider_href
+from web.refusals import in_language
 from web.render import page
 from web.words import words_of
 
@@ -94,7 +94,7 @@ async def applications(
         wanted = state_filter(stored, [s.value for s in ApplicationState])
         found = await apps.read_applications(the_desk.store, plan_id=plan_id, state=wanted)
     except ActionError as err:
-        errors = errors_of(err, ("state", "plan"))
+        errors = errors_of(err, ("state", "plan"), language)
     if state == OPEN:
         # The nearest decision date first, as on the start page: that is the next one due.
         found = sorted(
@@ -220,13 +220,14 @@ async def application(request: Request, ref: str, who: LoggedIn) -> Response:
 
 
 def _refusal(
-    err: ActionError, fields: tuple[str, ...], titles: Mapping[str, str]
+    err: ActionError, fields: tuple[str, ...], titles: Mapping[str, str], language: str
 ) -> dict[str, str]:
-    """The refusal in Swedish, next to the field it names (a field of this form named exactly,
-    as the per-skallkrav notes are, or as web.forms finds it), else above the form."""
-    swedish = in_swedish(err, titles)
-    ((_, message),) = errors_of(swedish, fields).items()
-    return {swedish.field if swedish.field in fields else field_of(swedish, fields): message}
+    """The refusal in the application's language with skallkrav named by their titles
+    (web/refusals.py), next to the field it names (a field of this form named exactly, as the
+    per-skallkrav notes are, or as web.forms finds it), else above the form."""
+    worded = ActionError(err.field, in_language(err.message, language, "application", titles))
+    ((_, message),) = errors_of(worded, fields, language, "application").items()
+    return {err.field if err.field in fields else field_of(err, fields): message}
 
 
 async def _act(
@@ -262,7 +263,9 @@ async def _act(
         current = await _status(request, application_id)
         if result.error is not None:
             # Worded here: a skallkrav is named by its title in the plan, not by its key.
-            result = replace(result, errors=_refusal(result.error, fields, _titles(current.status)))
+            language = _language(current.status.plan_id, request)
+            titles = _titles(current.status)
+            result = replace(result, errors=_refusal(result.error, fields, titles, language))
         return await _show(request, current, who, result.shown(form_name, kept))
     sessions.flash(request, done(result, words_for(_language(result.plan_id, request))))
     return RedirectResponse(application_href(application_id) or LIST, status_code=303)

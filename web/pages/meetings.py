@@ -35,7 +35,7 @@ from web.auth import Administrator, LoggedIn
 from web.desk import Desk, desk
 from web.forms import day, errors_of, text
 from web.links import meeting_href, provider_href
-from web.render import page, sv_datetime
+from web.render import page, speaking, sv_datetime, tr
 from web.words import words_of
 
 router = APIRouter()
@@ -101,7 +101,7 @@ async def meeting_list(request: Request, who: LoggedIn) -> Response:
         )
         found = await query.run(the_desk.store)
     except ActionError as err:
-        errors = errors_of(err, FILTERS)
+        errors = errors_of(err, FILTERS, the_desk.language())
     rows = [
         Row(m, names.get(m.org_nr, ""), meeting_href(the_desk, m.org_nr, m.period)) for m in found
     ]
@@ -275,7 +275,9 @@ async def _act(
             who,
             result.shown(form_name, values),
         )
-    sessions.flash(request, done(result, ZoneInfo(result.time_zone)))
+    with speaking(desk(request).language()):
+        message = done(result, ZoneInfo(result.time_zone))
+    sessions.flash(request, message)
     return RedirectResponse(request.url.path.rsplit("/", 1)[0], status_code=303)
 
 
@@ -354,26 +356,29 @@ def _minutes(form: FormData, actor: str) -> Change:
     return lambda client, wid: meetings.minutes(client, wid, request)
 
 
-def _booked(verb: str, invitation: str) -> Callable[[MeetingStatus, ZoneInfo], str]:
+# The messages after an action, in the desk's language (made inside `speaking`, _act).
+def _booked(key: str) -> Callable[[MeetingStatus, ZoneInfo], str]:
     def done(result: MeetingStatus, zone: ZoneInfo) -> str:
-        return (
-            f"{verb}: uppföljningsmöte {result.period} {_when(result, zone)}. "
-            f"{result.provider_name} får {invitation} med kalenderfil per e-post."
+        return tr(
+            key, period=result.period, when=_when(result, zone), provider=result.provider_name
         )
 
     return done
 
 
 def _cancelled(result: MeetingStatus, zone: ZoneInfo) -> str:
-    return f"Inställt: uppföljningsmöte {result.period}. En bokad tid avbokas i kalendern."
+    return tr("meeting.done_cancelled", period=result.period)
 
 
 def _minutes_done(result: MeetingStatus, zone: ZoneInfo) -> str:
     actions = result.minutes.actions if result.minutes else []
     duties = sum(1 for a in actions if a.obligation_workflow_id)
-    return (
-        f"Protokoll registrerat: uppföljningsmöte {result.period}, {len(actions)} åtgärder "
-        f"varav {duties} för utföraren. Protokollet skickas till {result.provider_name}."
+    return tr(
+        "meeting.done_minutes",
+        period=result.period,
+        n=len(actions),
+        duties=duties,
+        provider=result.provider_name,
     )
 
 
@@ -391,7 +396,7 @@ def _action(
     router.post(MEETING + "/" + name, response_class=HTMLResponse, name=f"meeting-{name}")(act)
 
 
-_action("book", TIME_FIELDS, _booking(move=False), _booked("Bokat", "en inbjudan"))
-_action("reschedule", TIME_FIELDS, _booking(move=True), _booked("Ny tid", "en ny inbjudan"))
+_action("book", TIME_FIELDS, _booking(move=False), _booked("meeting.done_booked"))
+_action("reschedule", TIME_FIELDS, _booking(move=True), _booked("meeting.done_rescheduled"))
 _action("cancel", ("reason",), _cancel, _cancelled)
 _action("minutes", MINUTES_FIELDS, _minutes, _minutes_done)

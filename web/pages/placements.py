@@ -37,14 +37,14 @@ from services.errors import ActionError
 from services.placements import HIDDEN_REF, PlacementRow
 from services.provider_refs import org_nr_of
 from services.users import KUNDVAL_ROLES, Account
-from web import sessions, words
+from web import sessions, texts, words
 from web.actions import NO_REFUSAL, Forms, Refused, perform, refusal
 from web.auth import LoggedIn, role_in
 from web.desk import Desk, desk
 from web.forms import day, text
 from web.links import provider_href, provider_options
-from web.placement_words import EVENTS, WORDS
-from web.render import page, sv_date, sv_datetime
+from web.placement_words import events
+from web.render import page, speaking, sv_date, sv_datetime, tr
 
 router = APIRouter()
 # Kundval is the case officer's work (and the administrator's, who does everything).
@@ -176,7 +176,7 @@ async def start(request: Request, who: CaseOfficer) -> Response:
         START_FIELDS,
         lambda: _start_input(the_desk, values, form, who.username),
         lambda client, inp: pa.start(client, the_desk.settings.temporal_task_queue, inp),
-        WORDS,
+        "placement",
     )
     if isinstance(result, Refused):
         # A personnummer typed as the reference is not shown again, not even in the form.
@@ -187,7 +187,7 @@ async def start(request: Request, who: CaseOfficer) -> Response:
             who,
             result.shown("start", values),
         )
-    sessions.flash(request, "Beslutet är registrerat. Registrera kundens val när det kommer.")
+    sessions.flash(request, texts.text("placement.done_registered", desk(request).language()))
     return RedirectResponse(f"/placements/{result}", status_code=303)
 
 
@@ -197,8 +197,9 @@ def _placement_id(ref: str) -> str:
     return ref
 
 
-def _history(status: PlacementStatus) -> list[dict[str, str]]:
+def _history(status: PlacementStatus, language: str) -> list[dict[str, str]]:
     """The workflow's notes ("<time> <event> (<actor>)") as the page shows them."""
+    words_of = events(language)
     shown = []
     for note in status.history:
         found = _NOTE.fullmatch(note)
@@ -208,7 +209,7 @@ def _history(status: PlacementStatus) -> list[dict[str, str]]:
         shown.append(
             {
                 "at": at,
-                "what": EVENTS.get(event, event),
+                "what": words_of.get(event, event),
                 "actor": "systemet" if actor == "system" else actor,
             }
         )
@@ -245,7 +246,7 @@ async def _show(
         nav="placements",
         s=s,
         customer=masked(s.customer_ref),
-        history=_history(s),
+        history=_history(s, the_desk.language()),
         approved=[(org, rotation.names.get(org, "")) for org in approved],
         provider_href=provider_href(the_desk, s.provider) if s.provider else None,
         base=f"/placements/{placement_id}",
@@ -306,7 +307,7 @@ async def _act(
         fields,
         lambda: build(form, who.username),
         lambda client, req: update(client, placement_id, req),
-        WORDS,
+        "placement",
     )
     if isinstance(result, Refused):
         return await _show(
@@ -315,7 +316,9 @@ async def _act(
             who,
             result.shown(form_name, values),
         )
-    sessions.flash(request, done(result))
+    with speaking(desk(request).language()):
+        message = done(result)
+    sessions.flash(request, message)
     return RedirectResponse(f"/placements/{placement_id}", status_code=303)
 
 
@@ -357,15 +360,15 @@ def _end(form: FormData, actor: str) -> msg.EndRequest:
 def _chosen(s: PlacementStatus) -> str:
     if s.pending_switch is not None:
         p = s.pending_switch
-        return f"Kundens val registrerat: {p.name} från {sv_date(p.effective)}."
-    return f"Kundens val registrerat: {s.provider_name} från {sv_date(s.provider_start)}."
+        return tr("placement.done_chosen", name=p.name, date=sv_date(p.effective))
+    return tr("placement.done_chosen", name=s.provider_name, date=sv_date(s.provider_start))
 
 
 def _switched(s: PlacementStatus) -> str:
     p = s.pending_switch
     if p is None:
-        return "Bytet är registrerat."
-    return f"Bytet är registrerat: till {p.name} från {sv_date(p.effective)}."
+        return tr("placement.done_switched")
+    return tr("placement.done_switched_to", name=p.name, date=sv_date(p.effective))
 
 
 def _action(
@@ -391,14 +394,14 @@ _action(
     ("done_on",),
     _plan_done,
     pa.care_plan_done,
-    lambda s: "Genomförandeplanen är registrerad.",
+    lambda s: tr("placement.done_plan"),
 )
 _action(
     "end",
     ("end_date", "reason"),
     _end,
     pa.end,
-    lambda s: f"Placeringen avslutas, sista dag {sv_date(s.end_date)}.",
+    lambda s: tr("placement.done_end", date=sv_date(s.end_date)),
 )
 
 
@@ -418,10 +421,10 @@ async def _list_change(
     try:
         built = await build(the_desk, values, who.username)
     except ActionError as err:
-        refused: Refused | RotationStatus = refusal(err, fields, WORDS)
+        refused: Refused | RotationStatus = refusal(err, fields, the_desk.language(), "placement")
     else:
         refused = await perform(
-            request, form, fields, lambda: built, lambda c, r: change(the_desk, c, r), WORDS
+            request, form, fields, lambda: built, lambda c, r: change(the_desk, c, r), "placement"
         )
     if isinstance(refused, Refused):
         return await _list(
@@ -429,7 +432,7 @@ async def _list_change(
             who,
             refused.shown(form_name, values),
         )
-    sessions.flash(request, done)
+    sessions.flash(request, texts.text(done, the_desk.language()))
     return RedirectResponse("/placements", status_code=303)
 
 
@@ -480,7 +483,7 @@ async def list_add(request: Request, who: CaseOfficer) -> Response:
         )
 
     return await _list_change(
-        request, who, "list_add", LIST_FIELDS, _entry, add, "Utföraren står nu sist på listan."
+        request, who, "list_add", LIST_FIELDS, _entry, add, "placement.done_list_add"
     )
 
 
@@ -492,5 +495,5 @@ async def list_remove(request: Request, who: CaseOfficer) -> Response:
 
     fields = (*LIST_FIELDS, "reason")
     return await _list_change(
-        request, who, "list_remove", fields, _removal, remove, "Utföraren är borttagen."
+        request, who, "list_remove", fields, _removal, remove, "placement.done_list_remove"
     )

@@ -42,7 +42,7 @@ async def _list(request: Request, values: dict[str, str]) -> Response:
         search = search_filter(values["search"] or None)
         rows = await list_providers(the_desk.store, plan_id, status, search)
     except ActionError as err:
-        errors = errors_of(err, FILTERS)
+        errors = errors_of(err, FILTERS, the_desk.language())
     return page(
         request,
         "providers.html",

@@ -26,7 +26,7 @@ from starlette.datastructures import FormData
 from temporalio.client import Client
 
 from models.domain.customer_ref import looks_like_personnummer
-from models.domain.money import ClaimLine, format_sek
+from models.domain.money import ClaimLine
 from models.messages.recovery import (
     DecideRequest,
     PaidRequest,
@@ -46,8 +46,8 @@ from web.auth import LoggedIn, role_in
 from web.desk import desk
 from web.forms import text
 from web.links import provider_href, provider_options
-from web.recovery_words import COLUMN_WORDS, DECISIONS, DETAIL_WORDS, STEP_WORDS, WORDS
-from web.render import page, sv_date
+from web.recovery_words import COLUMN_WORDS, DECISIONS, DETAIL_WORDS, STEP_WORDS, in_language
+from web.render import money, page, speaking, sv_date, tr
 
 router = APIRouter()
 # The decision may also be a manager's (module docstring); every other action is the
@@ -150,7 +150,7 @@ async def open_case(request: Request, who: Recoverer) -> Response:
             values["provider"] = ""  # not one of the offered providers: choose again
     except ActionError:
         values["provider"] = ""
-    result = await perform(request, form, OPEN_FIELDS, build, start, WORDS)
+    result = await perform(request, form, OPEN_FIELDS, build, start, "recovery")
     if isinstance(result, Refused):
         return await _list(
             request,
@@ -160,11 +160,14 @@ async def open_case(request: Request, who: Recoverer) -> Response:
             status_code=result.status_code,
             request_id=result.request_id,
         )
-    sessions.flash(
-        request,
-        f"Återkrav {result.case_id} startat. Underrättelsen skickas till {result.email}; "
-        f"utföraren kan svara till och med {sv_date(result.response_due)}.",
-    )
+    with speaking(desk(request).language()):
+        message = tr(
+            "recovery.done_started",
+            case=result.case_id,
+            email=result.email,
+            date=sv_date(result.response_due),
+        )
+    sessions.flash(request, message)
     return RedirectResponse("/recoveries", status_code=303)
 
 
@@ -175,22 +178,23 @@ async def _case(request: Request, ref: str) -> recoveries.CasePage:
         raise HTTPException(404, "Återkravet finns inte.") from None
 
 
-def _history(facts: recoveries.CasePage) -> list[dict[str, Any]]:
+def _history(facts: recoveries.CasePage, language: str) -> list[dict[str, Any]]:
     """Each step as the page shows it: when, what, who, and its details in words."""
+    steps, detail_words = in_language(STEP_WORDS, language), in_language(DETAIL_WORDS, language)
     shown = []
     for step in facts.steps:
         details = []
         for key, value in step.details.items():
-            if not value or key not in DETAIL_WORDS:
+            if not value or key not in detail_words:
                 continue
             # The workflow wrote amounts in kronor already ("1 479,25 kr"), dates ISO.
             if key in ("response_due", "payment_due") and _ISO_DAY.fullmatch(value):
-                value = sv_date(date.fromisoformat(value))
-            details.append(DETAIL_WORDS[key].format(value))
+                value = sv_date(date.fromisoformat(value), language)
+            details.append(detail_words[key].format(value))
         shown.append(
             {
                 "at": step.at,
-                "what": STEP_WORDS.get(step.step, step.step),
+                "what": steps.get(step.step, step.step),
                 "actor": "systemet" if step.actor == "system" else step.actor,
                 "details": "; ".join(details),
             }
@@ -233,9 +237,11 @@ async def _show(
         nav="recoveries",
         c=facts.case,
         facts=facts,
-        history=_history(facts),
+        history=_history(facts, the_desk.language()),
         decisions=DECISIONS,
-        masked=lambda customer: "(dold)" if looks_like_personnummer(customer) else customer,
+        masked=lambda customer: (
+            tr("recovery.hidden") if looks_like_personnummer(customer) else customer
+        ),
         base=f"/recoveries/{facts.case.recovery_id}",
         provider_href=provider_href(the_desk, facts.case.org_nr),
         may_act=may_act,
@@ -275,7 +281,7 @@ async def _act(
         fields,
         lambda: build(form, who.username),
         lambda client, req: update(client, case_id, req),
-        WORDS,
+        "recovery",
     )
     if isinstance(result, Refused):
         return await _show(
@@ -284,7 +290,9 @@ async def _act(
             who,
             result.shown(form_name, values),
         )
-    sessions.flash(request, done(result))
+    with speaking(desk(request).language()):
+        message = done(result)
+    sessions.flash(request, message)
     return RedirectResponse(f"/recoveries/{case_id}", status_code=303)
 
 
@@ -334,19 +342,23 @@ def _paid(form: FormData, actor: str) -> PaidRequest:
     return PaidRequest(note=text(form, "note"), actor=actor)
 
 
+# The messages after an action, in the desk's language (made inside `speaking`, _act).
 def _decided(r: RecoveryStatus) -> str:
-    outcome = DECISIONS[r.decision.outcome] if r.decision else "beslutat"
-    return (
-        f"Beslut registrerat: {outcome}, att betala {format_sek(r.amount)}. "
-        "Utföraren får beslutet per e-post."
+    outcome = (
+        tr(f"recovery.decision_{r.decision.outcome}") if r.decision else tr("recovery.decided")
     )
+    return tr("recovery.done_decided", outcome=outcome, amount=money(r.amount))
 
 
 def _settled(r: RecoveryStatus) -> str:
     s = r.settlement
     assert s is not None
-    how = f"faktura {s.invoice_number}" if s.method == "invoice" else "kvittning"
-    return f"Reglering registrerad: {how}, {format_sek(r.amount)}, senast {sv_date(s.payment_due)}."
+    how = (
+        tr("recovery.invoice", number=s.invoice_number)
+        if s.method == "invoice"
+        else tr("recovery.by_set_off")
+    )
+    return tr("recovery.done_settled", how=how, amount=money(r.amount), date=sv_date(s.payment_due))
 
 
 @router.post(CASE + "/decide", response_class=HTMLResponse)
@@ -375,7 +387,7 @@ _action(
     ("outcome", "comment"),
     _respond,
     recoveries.respond,
-    lambda r: "Utförarens svar registrerat.",
+    lambda r: tr("recovery.done_responded"),
 )
 _action("settle", ("method", "invoice_number"), _settle, recoveries.settle, _settled)
 _action(
@@ -383,5 +395,5 @@ _action(
     ("note",),
     _paid,
     recoveries.paid,
-    lambda r: f"Betalning registrerad: {format_sek(r.amount)}. Ärendet är avslutat.",
+    lambda r: tr("recovery.done_paid", amount=money(r.amount)),
 )

@@ -20,12 +20,14 @@ from models.domain.audit import TimelineEntry, with_callers
 from models.domain.audit_signing import SigningKeyError, signer
 from models.domain.compliance import (
     FINDING_WORDS,
+    STATE_TEXT,
     STATES,
     Matrix,
     PlanInfo,
     ProviderRow,
     finding_cells,
     finding_headers,
+    language_of,
     matrix_csv,
     matrix_json,
 )
@@ -36,17 +38,16 @@ from services.errors import ActionError
 from services.plans import plan_year
 from services.provider_refs import address_ref, org_nr_of
 from services.reports import (
-    compliance_matrix,
     plan_infos,
     report_as_of,
     report_plan,
     report_year,
 )
-from services.words import AUDIT_DETAILS, audit_detail, audit_event
+from services.words import audit_detail, audit_details, audit_event_in
 from web.auth import LoggedIn
 from web.desk import Desk, desk
 from web.forms import errors_of
-from web.render import page, sv_date
+from web.render import page, speaking, sv_date, tr
 
 router = APIRouter()
 QUERY = ("plan", "year", "as_of")
@@ -92,7 +93,9 @@ def _query(the_desk: Desk, plan: str, year: str, as_of: str) -> Query:
 
 async def _matrix(the_desk: Desk, query: Query) -> Matrix:
     plans = _plan_infos(the_desk.settings)
-    return await compliance_matrix(the_desk.store, query.year, query.as_of, plans, query.plan)
+    return await the_desk.compliance.matrix(
+        the_desk.store, query.year, query.as_of, plans, query.plan
+    )
 
 
 # Plan files change only with a new version (a deployment), so a desk process reads them once
@@ -166,7 +169,7 @@ async def reports(
     try:
         query = _query(the_desk, plan, year, as_of)
     except ActionError as err:
-        return _report_page(request, the_desk, values, errors_of(err, QUERY))
+        return _report_page(request, the_desk, values, errors_of(err, QUERY, the_desk.language()))
     matrix = await _matrix(the_desk, query)
     return _report_page(request, the_desk, values, {}, query, matrix, page)
 
@@ -194,6 +197,8 @@ def _report_page(
         shown=paged,
         page_rows=PAGE_ROWS,
         states=STATES,
+        # The cells in the desk's language, whatever the plans' (the downloads keep the CLI's).
+        state_words=STATE_TEXT[language_of(the_desk.language())],
         links={r.org_nr: timeline_href(the_desk, r.org_nr) for r in paged.rows} if paged else {},
         downloads=_download_query(query) if query else "",
         # The findings of the year, per provider: the CSV's own columns and cells.
@@ -209,7 +214,7 @@ async def _download(request: Request, plan: str, year: str, as_of: str) -> Matri
         query = _query(the_desk, plan, year, as_of)
     except ActionError as err:
         values = {"plan": plan, "year": year, "as_of": as_of}
-        return _report_page(request, the_desk, values, errors_of(err, QUERY))
+        return _report_page(request, the_desk, values, errors_of(err, QUERY, the_desk.language()))
     return await _matrix(the_desk, query)
 
 
@@ -254,7 +259,7 @@ async def calendar(request: Request, who: LoggedIn, plan: str = "", year: str = 
     try:
         found = plan_year(values["plan"], report_year(values["year"]), settings.plans_dir)
     except ActionError as err:
-        errors = errors_of(err, CALENDAR_QUERY)
+        errors = errors_of(err, CALENDAR_QUERY, the_desk.language())
     return page(
         request,
         "plan_calendar.html",
@@ -298,27 +303,34 @@ class TimelineRow:
     details: list[tuple[str, str]]
 
 
-def _row(entry: TimelineEntry, titles: dict[str, str]) -> TimelineRow:
+def _row(entry: TimelineEntry, titles: dict[str, str], language: str) -> TimelineRow:
+    """One entry in `language`'s words (called inside `speaking(language)`, for tr() and the
+    dates)."""
     if entry.source == "email":
-        what = "E-post skickad" if entry.status == "sent" else "E-post, ej skickad än"
-        details = [("till", ", ".join(entry.to)), ("ämne", entry.subject or "")]
-    else:
-        what = audit_event(entry.type)
+        what = tr("timeline.email_sent" if entry.status == "sent" else "timeline.email_pending")
         details = [
-            (AUDIT_DETAILS[k], audit_detail(v))
+            (tr("timeline.email_to"), ", ".join(entry.to)),
+            (tr("timeline.email_subject"), entry.subject or ""),
+        ]
+    else:
+        what = audit_event_in(entry.type, language)
+        words = audit_details(language)
+        details = [
+            (words[k], audit_detail(v))
             for k, v in entry.details.items()
-            if k in AUDIT_DETAILS and v not in (None, "", [], {})
+            if k in words and v not in (None, "", [], {})
         ]
     concerns = ""
     if entry.obligation == "meeting":
-        concerns = f"Uppföljningsmöte {entry.period or ''}".strip()
+        concerns = tr("timeline.meeting", period=entry.period or "").strip()
     elif entry.obligation:
         concerns = f"{titles.get(entry.obligation, entry.obligation)} {entry.period or ''}".strip()
     elif entry.source == "event" and entry.type.startswith("finding-"):
-        concerns = f"Brist {entry.details.get('finding', '')}".strip()
-    actor = "lovflow (automatiskt)" if entry.actor == SYSTEM_ACTOR else entry.actor
+        brist = "Mangel" if language == "da" else "Brist"
+        concerns = f"{brist} {entry.details.get('finding', '')}".strip()
+    actor = tr("timeline.system") if entry.actor == SYSTEM_ACTOR else entry.actor
     if entry.caller:
-        actor += f" (OS-användare {entry.caller})"
+        actor += " " + tr("timeline.os_user", who=entry.caller)
     return TimelineRow(moment(entry.at), what, concerns, actor, details)
 
 
@@ -338,7 +350,9 @@ async def provider_timeline(request: Request, ref: str, who: LoggedIn, year: str
     try:
         the_year = report_year(year) if year.strip() else None
     except ActionError as err:
-        return await _timeline_page(request, the_desk, org, ref, year, errors_of(err, ("year",)))
+        return await _timeline_page(
+            request, the_desk, org, ref, year, errors_of(err, ("year",), the_desk.language())
+        )
     return await _timeline_page(request, the_desk, org, ref, year, {}, the_year)
 
 
@@ -356,6 +370,9 @@ async def _timeline_page(
     shown = [] if errors else selected(await timeline(the_desk.store, org), zone, the_year)
     provider = await the_desk.store.get_provider(org)
     titles = the_desk.titles(plan_id)
+    language = the_desk.language()
+    with speaking(language):
+        rows = [_row(e, titles, language) for e in shown]
     return page(
         request,
         "timeline.html",
@@ -368,7 +385,7 @@ async def _timeline_page(
         values={"year": year},
         errors=errors,
         year=the_year,
-        rows=[_row(e, titles) for e in shown],
+        rows=rows,
         sealed=bool(the_desk.settings.audit_signing_key),
     )
 
@@ -389,7 +406,9 @@ async def timeline_export(
     try:
         the_year = report_year(year) if year.strip() else None
     except ActionError as err:
-        return await _timeline_page(request, the_desk, org, ref, year, errors_of(err, ("year",)))
+        return await _timeline_page(
+            request, the_desk, org, ref, year, errors_of(err, ("year",), the_desk.language())
+        )
     try:
         seal_with = signer(the_desk.settings)
     except SigningKeyError:

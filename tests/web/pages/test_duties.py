@@ -6,6 +6,7 @@ field and changes nothing and sends nothing; success redirects with a message an
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest_asyncio
 from models.runtime.settings import get_settings
 from tests.support.contract_cli import Lov
 from tests.support.desk import add_accounts, desk_client, log_in, records, token
+from tests.support.desk_forms import field_error
 from tests.support.helpers import eventually, free_port, random_org_nr
 from tests.support.listings import AT, NORR, VAST, seed_records, settings_for
 from tests.support.plans import local_today
@@ -233,8 +235,10 @@ async def test_a_lost_temporal_is_said_and_the_form_kept(tmp_path: Path) -> None
         assert item.status == "open"
 
 
-async def _herning_duty_page(tmp_path: Path, default_plan: str) -> str:
-    """The page of a duty of Herning (a Danish plan) on a desk whose default plan is given."""
+@asynccontextmanager
+async def _herning_desk(tmp_path: Path, default_plan: str) -> AsyncIterator[httpx.AsyncClient]:
+    """The desk (default plan given, Temporal unreachable) logged in as the administrator, on
+    records holding a late duty of Herning (a Danish plan): HERNING_DUTY."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
     await seed_records(url)
     await add_accounts(url, "administrator")
@@ -261,7 +265,16 @@ async def _herning_duty_page(tmp_path: Path, default_plan: str) -> str:
     )
     async with desk_client(settings) as client:
         await log_in(client, "administrator")
-        return (await client.get("/providers/5590010004/duties/documentation/2026")).text
+        yield client
+
+
+HERNING_DUTY = "/providers/5590010004/duties/documentation/2026"
+
+
+async def _herning_duty_page(tmp_path: Path, default_plan: str) -> str:
+    """The page of a duty of Herning (a Danish plan) on a desk whose default plan is given."""
+    async with _herning_desk(tmp_path, default_plan) as client:
+        return (await client.get(HERNING_DUTY)).text
 
 
 async def test_a_danish_desk_shows_a_duty_in_danish(tmp_path: Path) -> None:
@@ -282,3 +295,24 @@ async def test_a_swedish_desk_marks_a_danish_plans_words(tmp_path: Path) -> None
     assert "7 december 2026" in html and "öppen, <strong>försenad</strong>" in html
     # The duty's title is Herning's own, in Danish, and marked so.
     assert '<h1 lang="da">' in html
+
+
+async def test_a_danish_desk_words_a_refusal_in_danish(tmp_path: Path) -> None:
+    """Herning's desk: a refused form and a lost Temporal are said in Danish."""
+    async with _herning_desk(tmp_path, "herning") as client:
+        csrf = await token(client, HERNING_DUTY)
+        bad = await client.post(
+            HERNING_DUTY + "/extend",
+            data={"csrf_token": csrf, "new_due": "i morgen", "reason": "Sygdom"},
+        )
+        assert bad.status_code == 400
+        assert field_error(bad.text, "extend-new-due") == "Skriv datoen som ÅÅÅÅ-MM-DD"
+        lost = await client.post(
+            HERNING_DUTY + "/waive", data={"csrf_token": csrf, "reason": "Ingen aktivitet"}
+        )
+        assert lost.status_code == 503
+        assert "Temporal svarer ikke lige nu, så intet er ændret" in lost.text
+        missing = await client.get(HERNING_DUTY.replace("2026", "2031"))
+    assert missing.status_code == 404 and "ingen sådan pligt i registret" in missing.text
+    for swedish in ("Skriv datumet", "Temporal svarar", 'lang="sv"', "skyldighet"):
+        assert swedish not in bad.text + lost.text + missing.text, swedish

@@ -12,6 +12,7 @@ import pytest_asyncio
 
 from models.runtime.settings import Settings
 from tests.support.desk import add_accounts, desk_client, log_in, token
+from tests.support.desk_forms import field_error
 from tests.support.listings import danish_settings_for, seed_records, settings_for
 
 
@@ -95,6 +96,6 @@ async def test_a_danish_desk_shows_providers_in_danish(tmp_path: Path) -> None:
     for swedish in ("Utförare", "Avtal", "Skyldigheter", "Inga möten"):
         assert swedish not in listing + provider, swedish
     assert missing.status_code == 404 and "Siden findes ikke" in missing.text
-    # A refusal is still worded in Swedish, and says so to a screen reader.
+    # A refusal too (web/refusals.py).
     assert refused.status_code == 400
-    assert '<p class="field-error" id="plan-error" lang="sv">' in refused.text
+    assert field_error(refused.text, "plan") == "Ukendt plan: vælg en på listen"

@@ -6,6 +6,7 @@ the decision is the administrator's or a manager's, every other action the admin
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date
@@ -21,16 +22,17 @@ from temporalio.service import RPCError, RPCStatusCode
 from models.domain.money import format_sek
 from models.ids import recovery_workflow_id
 from models.messages.recovery import RecoveryState
-from models.runtime.settings import Settings
+from models.runtime.settings import PROJECT_ROOT, Settings
 from services import recoveries
 from tests.support.contract_cli import Lov
 from tests.support.desk import add_accounts, desk_client, log_in, records, token
 from tests.support.desk_forms import desk_as, desk_settings, field_error, form_error, send
 from tests.support.helpers import eventually, free_port, random_org_nr
-from tests.support.listings import AT, NORR, seed_records, settings_for
+from tests.support.listings import AT, NORR, VAST, seed_records, settings_for
 from tests.support.plans import local_today
 from web.pages import recoveries as page
 
+PLANS = PROJECT_ROOT / "plans"
 LINES = "2027-03; K-1042; 12,5; 10; 385,50\n2027-03; K-2077; 20,25; 19; 412,40\n"
 CLAIMED = "1\u00a0479,25 kr"  # the desk writes thousands with a non-breaking space
 ADJUSTED = "2027-03; K-1042; 12,5; 11; 385,50"  # a line as a decision adjusts it
@@ -64,8 +66,11 @@ async def case_desk(records_lov: Lov) -> AsyncIterator[CaseDesk]:
     yield CaseDesk(lov, settings, org)
 
 
-async def open_case(client: httpx.AsyncClient, desk: CaseDesk) -> str:
-    """A case opened through the form; its id once the records hold it."""
+async def open_case(
+    client: httpx.AsyncClient, desk: CaseDesk, started: str = "Återkrav {case} startat"
+) -> str:
+    """A case opened through the form (`started`: the message then); its id once the records
+    hold it."""
     response = await send(
         client,
         "/recoveries",
@@ -75,7 +80,7 @@ async def open_case(client: httpx.AsyncClient, desk: CaseDesk) -> str:
     assert (response.status_code, response.headers["location"]) == (303, "/recoveries")
     case_id = desk.first_case()
     # The flash, shown once on the next page.
-    assert f"Återkrav {case_id} startat" in (await client.get("/recoveries")).text
+    assert started.format(case=case_id) in (await client.get("/recoveries")).text
 
     async def listed() -> None:
         html = (await client.get("/recoveries")).text
@@ -256,18 +261,12 @@ async def test_a_case_from_notice_to_payment(case_desk: CaseDesk) -> None:
         assert case_id in closed
 
 
-@pytest_asyncio.fixture
-async def seeded(tmp_path: Path) -> Settings:
-    """Records with one case (a line whose reference looks like a personnummer) and every
-    role's account; Temporal at an address where nothing listens."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
-    await seed_records(url)
-    await add_accounts(url, "administrator", "manager", "auditor", "case_officer")
-    case_id = "5560360793-2027-001"
+async def _seed_case(url: str, org_nr: str, case_id: str) -> None:
+    """One noticed case of `org_nr` (a line whose reference looks like a personnummer)."""
     async with records(url) as store:
         await store.upsert_recovery(
             case_id,
-            NORR,
+            org_nr,
             "noticed",
             Decimal("963.75"),
             AT,
@@ -286,7 +285,7 @@ async def seeded(tmp_path: Path) -> Settings:
         }
         await store.record_recovery_lines(case_id, 0, [line])
         await store.record_recovery_step(
-            "k1",
+            f"k1-{case_id}",
             case_id,
             "noticed",
             "noticed",
@@ -294,6 +293,16 @@ async def seeded(tmp_path: Path) -> Settings:
             AT,
             {"amount": "963,75 kr", "response_due": "2027-01-22"},
         )
+
+
+@pytest_asyncio.fixture
+async def seeded(tmp_path: Path) -> Settings:
+    """Records with one case and every role's account; Temporal at an address where nothing
+    listens."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
+    await seed_records(url)
+    await add_accounts(url, "administrator", "manager", "auditor", "case_officer")
+    await _seed_case(url, NORR, "5560360793-2027-001")
     return settings_for(url).model_copy(
         update={"var_dir": tmp_path / "var", "temporal_address": f"127.0.0.1:{free_port()}"}
     )
@@ -337,6 +346,42 @@ async def test_an_action_without_temporal_changes_nothing_and_says_so(seeded: Se
         assert lost.status_code == 503
         assert "Temporal svarar inte just nu, så inget har ändrats" in lost.text
         assert 'name="request_id" value="desk-lost-2"' in lost.text
+
+
+async def test_a_danish_desk_shows_a_herning_case_in_danish(seeded: Settings) -> None:
+    """Herning's desk and a Herning provider's case: its history and a refusal in Danish."""
+    assert seeded.database_url is not None
+    case_id = "5590010004-2027-001"
+    await _seed_case(seeded.database_url, VAST, case_id)
+    danish = seeded.model_copy(update={"default_plan": "herning"})
+    path = f"/recoveries/{case_id}"
+    async with desk_as(danish, "administrator") as client:
+        html = (await client.get(path)).text
+        refused = await send(client, f"{path}/decide", {"outcome": "", "reason": ""}, on=path)
+    assert "Underretning sendt af anna (beløb 963,75 kr; svar senest 22. januar 2027)" in html
+    assert "(skjult)" in html and "19121212" not in html
+    assert refused.status_code == 400
+    assert field_error(refused.text, "decide-outcome") == "Vælg fasthold, ændr eller tilbagekald"
+    for swedish in ("Underrättelse", " av anna", "(dold)", "Välj"):
+        assert swedish not in html + refused.text, swedish
+
+
+async def test_a_danish_desk_says_what_was_done_in_danish(
+    case_desk: CaseDesk, tmp_path: Path
+) -> None:
+    """A desk whose default plan is Herning, on the worker: the message after opening a case
+    and the workflow's refusal of a decision during the partshøring, in Danish."""
+    plans = tmp_path / "desk-plans"
+    plans.mkdir()
+    for plan in (*case_desk.settings.plans_dir.glob("*.toml"), PLANS / "herning.toml"):
+        shutil.copy(plan, plans)
+    danish = case_desk.settings.model_copy(update={"plans_dir": plans, "default_plan": "herning"})
+    async with desk_as(danish, "administrator") as admin:
+        case_id = await open_case(admin, case_desk, "Tilbagebetalingskrav {case} oprettet")
+        path = f"/recoveries/{case_id}"
+        early = await send(admin, f"{path}/decide", {"outcome": "confirm"}, on=path)
+    assert early.status_code == 400
+    assert form_error(early.text).startswith("Leverandøren kan svare til og med ")
 
 
 def _posts() -> list[str]:

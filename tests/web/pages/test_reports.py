@@ -32,10 +32,12 @@ from tests.support.compliance_records import (
     SOLROS,
     TALLEN,
     YEAR,
+    hand_in_annual_accounts,
     seed_compliance_year,
 )
-from tests.support.desk import add_accounts, desk_client, log_in
+from tests.support.desk import add_accounts, desk_client, log_in, records
 from tests.support.helpers import free_port
+from tests.support.listings import AT, VAST, seed_records, settings_for
 
 KEY_ID = "2027-01"
 QUERY = {"year": str(YEAR), "as_of": AS_OF.isoformat()}
@@ -110,6 +112,38 @@ async def test_the_matrix_shows_the_services_figures(
     assert '<a href="/reports" aria-current="page">Rapporter</a>' in page.text
     # Each provider leads to its timeline for the year.
     assert f'href="/reports/timeline/{SOLROS[0].replace("-", "")}?year={YEAR}"' in page.text
+
+
+async def test_the_page_shows_a_new_submission_at_once(
+    compliance_desk: tuple[httpx.AsyncClient, Settings],
+) -> None:
+    """The desk keeps the matrix it has shown (services.reports.ComplianceCache); a submission
+    recorded after a view is on the very next one."""
+    client, settings = compliance_desk
+    cell = (SOLROS[0], "sundsvall:annual-accounts:2027")
+    assert _cells((await client.get("/reports", params=QUERY)).text)[cell] == "ej förfallen"
+    assert settings.database_url is not None
+    await hand_in_annual_accounts(settings.database_url)
+    assert _cells((await client.get("/reports", params=QUERY)).text)[cell] == "i tid"
+
+
+async def test_a_danish_desk_words_the_matrix_in_danish(tmp_path: Path) -> None:
+    """Herning's desk shows the year of every plan's providers with its own words."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
+    await seed_compliance_year(url)
+    await add_accounts(url, "auditor")
+    settings = Settings(
+        database_url=url, plans_dir=PLANS_DIR, var_dir=tmp_path / "var", default_plan="herning"
+    )
+    async with desk_client(settings) as client:
+        await log_in(client, "auditor")
+        html = (await client.get("/reports", params=QUERY)).text
+    cells = _cells(html)
+    assert cells[(SOLROS[0], "sundsvall:self-inspection:2027-T1")] == "afventer supplering 22 d"
+    assert cells[(SOLROS[0], "sundsvall:annual-accounts:2027")] == "ikke forfaldet"
+    assert '<th scope="col" class="total">til tiden</th>' in html
+    for swedish in ("inväntar", "ej förfallen", ">i tid<"):
+        assert swedish not in html, swedish
 
 
 async def test_one_plan_only(compliance_desk: tuple[httpx.AsyncClient, Settings]) -> None:
@@ -249,6 +283,37 @@ async def test_the_timeline_in_words_local_time_and_actors(
     assert "Ansökan godkänd" not in text and "2028-03-02" not in text
     everything = (await client.get(TIMELINE)).text
     assert "Ansökan godkänd" in everything
+
+
+async def test_a_danish_desk_shows_a_herning_providers_timeline_in_danish(
+    tmp_path: Path,
+) -> None:
+    """Herning's desk, a Herning provider's trail: the events, their details, who and when
+    in Danish."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
+    await seed_records(url)
+    await add_accounts(url, "auditor")
+    wid = "obligation-5590010004-documentation-2027"
+    async with records(url) as store:
+        for n, (event, actor, details) in enumerate(
+            [
+                ("completion-requested", "Mette", {"new_due": "2027-05-20", "note": "Bilag"}),
+                ("escalation-2", "system", {"level": 2}),
+            ]
+        ):
+            await store.record_audit(f"{wid}:event:{n}", AT, VAST, wid, event, actor, details)
+    settings = settings_for(url).model_copy(
+        update={"var_dir": tmp_path / "var", "default_plan": "herning"}
+    )
+    async with desk_client(settings) as client:
+        await log_in(client, "auditor")
+        text = (await client.get("/reports/timeline/5590010004")).text
+    assert "<td>Supplering anmodet</td>" in text and "<td>Eskalering, niveau 2</td>" in text
+    assert "ny forfaldsdato" in text and "notat" in text and "niveau" in text
+    assert "1. januar 2027 kl. 01.00 (+01:00)" in text
+    assert "<td>lovflow (automatisk)</td>" in text and "<td>Mette</td>" in text
+    for swedish in ("Komplettering", "nivå", "anteckning", "automatiskt", 'lang="sv"'):
+        assert swedish not in text, swedish
 
 
 async def test_the_provider_page_links_the_timeline(
