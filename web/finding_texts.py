@@ -105,6 +105,10 @@ SV: dict[str, str] = {
     "provider.findings": "Brister",
     "provider.no_findings": "Inga brister.",
     "provider.register_finding": "Registrera en brist för utföraren",
+    "duty.findings": "Godkänn med brister (frivilligt)",
+    "duty.findings_hint": "En brist per rad: krav, kolon och vad som har funnits, till "
+    'exempel "care-plans: Genomförandeplaner saknas". Kraven i planen:',
+    "duty.findings_done": "Brister registrerade: {ids}.",
 }
 
 DA: dict[str, str] = {
@@ -209,6 +213,10 @@ DA: dict[str, str] = {
     "provider.findings": "Mangler",
     "provider.no_findings": "Ingen mangler.",
     "provider.register_finding": "Registrer en mangel for leverandøren",
+    "duty.findings": "Godkend med mangler (valgfrit)",
+    "duty.findings_hint": "Én mangel pr. linje: krav, kolon og hvad der er fundet, for "
+    'eksempel "care-plans: Handleplaner mangler". Kravene i planen:',
+    "duty.findings_done": "Mangler registreret: {ids}.",
 }
 
 TEXTS: dict[str, dict[str, str]] = {"sv": SV, "da": DA}

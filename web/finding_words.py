@@ -24,6 +24,10 @@ def _state(value: str) -> str:
 
 WORDS: Rewordings = [
     (
+        re.compile(r"write KRAV: what was found.*", re.S),
+        lambda m: "skriv kravet, ett kolon och vad som har funnits",
+    ),
+    (
         re.compile(r"not a requirement of the plan (\S+): .*", re.S),
         lambda m: f"inte ett krav i utförarens plan ({m.group(1)}); välj ett i listan",
     ),

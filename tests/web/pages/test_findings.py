@@ -311,3 +311,37 @@ async def test_who_may_not_act_gets_403_on_every_action(seeded: Settings, role: 
     async with records(str(seeded.database_url)) as store:
         (found,) = await store.list_findings()
         assert found.status == "noticed"
+
+
+async def test_a_review_accepts_with_findings(finding_desk: FindingDesk) -> None:
+    desk, lov = finding_desk, finding_desk.lov
+    submitted = await lov.cli(*lov.submit_args(desk.org))
+    assert submitted.exit_code == 0, submitted.stderr
+    path = f"/providers/{desk.digits}/duties/annual-report/{lov.year}"
+    async with desk_as(desk.settings, "administrator") as admin:
+        html = (await admin.get(path)).text
+        assert '<label for="accept-findings">' in html and f"care-plans ({TITLE})" in html
+        for typed, start in [
+            ("Genomförandeplaner saknas", "Rad 1: skriv kravet, ett kolon"),
+            ("care-plans: Saknas\nokänt: Något", "Rad 2: inte ett krav i utförarens plan"),
+        ]:
+            refused = await send(
+                admin, f"{path}/review", {"outcome": "accept", "findings": typed}, on=path
+            )
+            assert refused.status_code == 400, refused.text
+            assert field_error(refused.text, "accept-findings").startswith(start), refused.text
+        assert (await lov.item(desk.org, "annual-report")).status == "submitted"
+        async with records(str(desk.settings.database_url)) as store:
+            assert await store.list_findings(desk.org) == []
+
+        accepted = await send(
+            admin,
+            f"{path}/review",
+            {"outcome": "accept", "findings": "care-plans: Genomförandeplaner saknas\n"},
+            on=path,
+        )
+        assert accepted.status_code == 303, accepted.text
+        assert f"Brister registrerade: {desk.first()}." in (await admin.get(path)).text
+        assert (await lov.item(desk.org, "annual-report")).status == "accepted"
+        status = await findings.finding_status(lov.client, desk.first())
+        assert (status.source, status.what) == ("review", "Genomförandeplaner saknas")
