@@ -109,6 +109,15 @@ SV: dict[str, str] = {
     "duty.findings_hint": "En brist per rad: krav, kolon och vad som har funnits, till "
     'exempel "care-plans: Genomförandeplaner saknas". Kraven i planen:',
     "duty.findings_done": "Brister registrerade: {ids}.",
+    "finding.flash.registered": "Brist {id} registrerad ({title}). Underrättelsen skickas till "
+    "{email}; utföraren kan yttra sig till och med {date}.",
+    "finding.flash.requested": "Åtgärdsplan begärd senast {date}. Utföraren får begäran per "
+    "e-post.",
+    "finding.flash.remedied": "Kontrollen registrerad: bristen är åtgärdad och avslutad.",
+    "finding.flash.not_remedied": "Kontrollen registrerad: bristen är inte åtgärdad. Utföraren "
+    "kan yttra sig innan beslut; begär en ny åtgärdsplan eller besluta om en sanktion.",
+    "finding.flash.decided": "Beslut registrerat: {what}. Utföraren får beslutet per e-post.",
+    "finding.flash.closed": "Bristen är avslutad.",
 }
 
 DA: dict[str, str] = {
@@ -217,6 +226,17 @@ DA: dict[str, str] = {
     "duty.findings_hint": "Én mangel pr. linje: krav, kolon og hvad der er fundet, for "
     'eksempel "care-plans: Handleplaner mangler". Kravene i planen:',
     "duty.findings_done": "Mangler registreret: {ids}.",
+    "finding.flash.registered": "Mangel {id} registreret ({title}). Varslet sendes til "
+    "{email}; leverandøren kan udtale sig til og med {date}.",
+    "finding.flash.requested": "Handlingsplan anmodet senest {date}. Leverandøren får "
+    "anmodningen pr. e-mail.",
+    "finding.flash.remedied": "Kontrollen er registreret: manglen er udbedret og afsluttet.",
+    "finding.flash.not_remedied": "Kontrollen er registreret: manglen er ikke udbedret. "
+    "Leverandøren kan udtale sig før afgørelsen; bed om en ny handlingsplan, eller træf "
+    "afgørelse om en sanktion.",
+    "finding.flash.decided": "Afgørelse registreret: {what}. Leverandøren får afgørelsen pr. "
+    "e-mail.",
+    "finding.flash.closed": "Manglen er afsluttet.",
 }
 
 TEXTS: dict[str, dict[str, str]] = {"sv": SV, "da": DA}

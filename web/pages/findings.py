@@ -56,6 +56,7 @@ from web.finding_words import WORDS
 from web.forms import day, text
 from web.links import provider_href, provider_options
 from web.render import page, sv_date
+from web.texts import text as text_of
 from web.texts import texts
 
 router = APIRouter()
@@ -205,11 +206,17 @@ async def register(request: Request, who: Finder) -> Response:
             status_code=result.status_code,
             request_id=result.request_id,
         )
+    language = the_desk.language()
     sessions.flash(
         request,
-        f"Brist {result.finding_id} registrerad ({result.requirement_title}). Underrättelsen "
-        f"skickas till {result.email}; utföraren kan yttra sig till och med "
-        f"{sv_date(result.response_due)}.",
+        text_of(
+            "finding.flash.registered",
+            language,
+            id=result.finding_id,
+            title=result.requirement_title,
+            email=result.email,
+            date=sv_date(result.response_due, language),
+        ),
     )
     return RedirectResponse(f"/findings/{result.finding_id}", status_code=303)
 
@@ -331,7 +338,7 @@ async def _act(
     fields: tuple[str, ...],
     build: Callable[[FormData, str], BaseModel],
     update: Update,
-    done: Callable[[FindingStatus], str],
+    done: Callable[[FindingStatus, str], str],
 ) -> Response:
     view = await _view(request, ref)
     finding_id = view.finding.finding_id
@@ -347,7 +354,7 @@ async def _act(
     )
     if isinstance(result, Refused):
         return await _show(request, ref, who, result.shown(form_name, values))
-    sessions.flash(request, done(result))
+    sessions.flash(request, done(result, desk(request).language()))
     return RedirectResponse(f"/findings/{finding_id}", status_code=303)
 
 
@@ -383,10 +390,9 @@ async def _decide_checked(client: Client, finding_id: str, req: DecideRequest) -
 
 @router.post(FINDING + "/decide", response_class=HTMLResponse)
 async def decide(request: Request, ref: str, who: Decider) -> Response:
-    def done(s: FindingStatus) -> str:
-        d = s.decisions[-1] if s.decisions else None
-        what = d.title if d else "Beslut"
-        return f"Beslut registrerat: {what}. Utföraren får beslutet per e-post."
+    def done(s: FindingStatus, language: str) -> str:
+        what = s.decisions[-1].title if s.decisions else ""
+        return text_of("finding.flash.decided", language, what=what)
 
     fields = ("kind", "amount", "reason")
     return await _act(request, ref, who, "decide", fields, _decide, _decide_checked, done)
@@ -398,7 +404,7 @@ def _action(
     fields: tuple[str, ...],
     build: Callable[[FormData, str], BaseModel],
     update: Update,
-    done: Callable[[FindingStatus], str],
+    done: Callable[[FindingStatus, str], str],
 ) -> None:
     """POST <finding>/<path>: an administrator's Update with one form's fields."""
 
@@ -408,23 +414,25 @@ def _action(
     router.post(FINDING + "/" + path, response_class=HTMLResponse, name=f"finding-{name}")(act)
 
 
-def _requested(s: FindingStatus) -> str:
-    return (
-        f"Åtgärdsplan begärd senast {sv_date(s.action_plan_due)}. Utföraren får begäran per e-post."
-    )
+def _requested(s: FindingStatus, language: str) -> str:
+    due = sv_date(s.action_plan_due, language)
+    return text_of("finding.flash.requested", language, date=due)
 
 
-def _verified(s: FindingStatus) -> str:
-    if s.status is FindingState.CLOSED:
-        return "Kontrollen registrerad: bristen är åtgärdad och avslutad."
-    return (
-        "Kontrollen registrerad: bristen är inte åtgärdad. Utföraren kan yttra sig innan "
-        "beslut; begär en ny åtgärdsplan eller besluta om en sanktion."
-    )
+def _verified(s: FindingStatus, language: str) -> str:
+    closed = s.status is FindingState.CLOSED
+    return text_of("finding.flash.remedied" if closed else "finding.flash.not_remedied", language)
 
 
 _action(
     "request", "action-plan", ("due", "note"), _request, findings.request_action_plan, _requested
 )
 _action("verify", "verify", ("outcome", "note"), _verify, findings.verify, _verified)
-_action("close", "close", ("reason",), _close, findings.close, lambda s: "Bristen är avslutad.")
+_action(
+    "close",
+    "close",
+    ("reason",),
+    _close,
+    findings.close,
+    lambda s, language: text_of("finding.flash.closed", language),
+)

@@ -24,7 +24,7 @@ from tests.support.contract_cli import Lov
 from tests.support.desk import add_accounts, desk_client, log_in, records, token
 from tests.support.desk_forms import desk_as, desk_settings, field_error, form_error, send
 from tests.support.helpers import eventually, free_port, random_org_nr
-from tests.support.listings import AT, NORR, seed_records, settings_for
+from tests.support.listings import AT, NORR, VAST, danish_settings_for, seed_records, settings_for
 from tests.support.plans import local_today
 from web.pages import findings as page
 
@@ -345,3 +345,37 @@ async def test_a_review_accepts_with_findings(finding_desk: FindingDesk) -> None
         assert (await lov.item(desk.org, "annual-report")).status == "accepted"
         status = await findings.finding_status(lov.client, desk.first())
         assert (status.source, status.what) == ("review", "Genomförandeplaner saknas")
+
+
+async def test_a_danish_desk_shows_a_herning_finding_in_danish(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
+    await seed_records(url)
+    await add_accounts(url, "auditor")
+    finding_id = "5590010004-2027-001"
+    async with records(url) as store:
+        await store.upsert_finding(
+            finding_id,
+            workflow_id=f"finding-{finding_id}",
+            org_nr=VAST,
+            plan_id="herning",
+            year=2027,
+            status="action_plan_requested",
+            requirement="documentation",
+            severity="high",
+            source="visit",
+            what="Dokumentationen mangler",
+            round=1,
+            at=AT,
+            action_plan_due=date(2027, 2, 26),
+        )
+    settings = danish_settings_for(url).model_copy(
+        update={"var_dir": tmp_path / "var", "temporal_address": f"127.0.0.1:{free_port()}"}
+    )
+    async with desk_client(settings) as client:
+        await log_in(client, "auditor")
+        start = (await client.get("/")).text
+        assert "Åbne mangler" in start and "26. februar 2027" in start
+        found = (await client.get(f"/findings/{finding_id}")).text
+        for words in ("Mangel 5590010004-2027-001", "Samarbejdsprocedure", "høj", "tilsynsbesøg"):
+            assert words in found, words
+        assert "handlingsplan anmodet" in found and "Brist" not in found
