@@ -218,7 +218,8 @@ async def register(request: Request, who: Finder) -> Response:
             date=sv_date(result.response_due, language),
         ),
     )
-    return RedirectResponse(f"/findings/{result.finding_id}", status_code=303)
+    # To the list, as återkrav: the worker records the finding a moment after its start.
+    return RedirectResponse(LIST, status_code=303)
 
 
 async def _view(request: Request, ref: str) -> FindingView:

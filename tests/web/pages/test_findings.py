@@ -103,7 +103,8 @@ async def test_a_finding_from_registration_to_sanction_and_close(
         assert registered.status_code == 303, registered.text
         finding_id = desk.first()
         path = f"/findings/{finding_id}"
-        assert registered.headers["location"] == path
+        assert registered.headers["location"] == "/findings"
+        assert f"Brist {finding_id} registrerad" in (await admin.get("/findings")).text
 
         async def shown() -> None:
             html = (await admin.get(path)).text
