@@ -8,6 +8,7 @@ every change goes through services/findings.py.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -20,7 +21,10 @@ from models.plans.loader import PlanError, load_plan
 from models.plans.schema import Plan
 from models.records.findings import FindingRecord, FindingStepRecord
 from models.records.store import RecordStore
+from models.runtime.settings import Settings
 from services import findings
+from services.documents import MEDIA_TYPES, DocumentStore, Download, kind_of
+from services.errors import ActionError
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,3 +152,39 @@ async def finding_rows(
     names = await store.provider_names()
     found = await store.list_findings(org_nr, status=status, plan_id=plan_id)
     return [findings.FindingRow(f, names.get(f.org_nr, "")) for f in found]
+
+
+# How services/portal_findings.py names a document in the åtgärdsplan: "- name (SHA-256 hex)".
+_NAMED = re.compile(r"^- (?P<name>.+) \(SHA-256 (?P<sha>[0-9a-f]{64})\)$", re.M)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanDocument:
+    filename: str
+    sha256: str
+
+
+def plan_documents(summary: str) -> list[PlanDocument]:
+    """The documents an åtgärdsplan was sent with, as its text names them."""
+    return [PlanDocument(m["name"], m["sha"]) for m in _NAMED.finditer(summary)]
+
+
+async def finding_document(
+    store: RecordStore, settings: Settings, finding: str, sha256: str
+) -> Download:
+    """A document sent with one of the finding's åtgärdsplaner, from the document store;
+    ActionError("document") when the finding names no such document or the store lacks it."""
+    page = await findings.finding_page(store, finding)
+    named = [
+        d
+        for s in page.steps
+        if s.step == "action-plan-submitted"
+        for d in plan_documents(str(s.details.get("summary") or ""))
+        if d.sha256 == sha256
+    ]
+    path = DocumentStore.from_settings(settings).path_of(sha256)
+    if not named or not path.is_file():
+        raise ActionError("document", "dokumentet finns inte i dokumentlagret")
+    with open(path, "rb") as head:
+        kind = kind_of(head.read(1024 * 1024)) or "office"
+    return Download(path, named[-1].filename, MEDIA_TYPES.get(kind, "application/octet-stream"))

@@ -21,7 +21,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from starlette.datastructures import FormData
 from temporalio.client import Client
@@ -39,9 +39,11 @@ from services.errors import ActionError
 from services.filters import plan_filter, state_filter
 from services.finding_views import (
     FindingView,
+    finding_document,
     finding_rows,
     finding_view,
     next_deadline,
+    plan_documents,
     requirement_choices,
 )
 from services.findings import FindingRow, RegisteredFinding
@@ -311,6 +313,7 @@ async def _show(request: Request, ref: str, who: Account, forms: Forms = NO_REFU
         history=_history(view, the_desk.language()),
         evidence=await _evidence(the_desk, f.finding_id),
         base=f"/findings/{f.finding_id}",
+        plan_documents=plan_documents(view.latest("action-plan-submitted", "summary") or ""),
         provider_href=provider_href(the_desk, f.org_nr),
         deadline=next_deadline(f),
         offered=_offered(view.state, may_act, may_decide),
@@ -326,6 +329,23 @@ async def _show(request: Request, ref: str, who: Account, forms: Forms = NO_REFU
 @router.get(FINDING, response_class=HTMLResponse)
 async def finding_page(request: Request, ref: str, who: LoggedIn) -> Response:
     return await _show(request, ref, who)
+
+
+@router.get(FINDING + "/documents/{sha256}")
+async def plan_document(request: Request, ref: str, sha256: str, who: LoggedIn) -> Response:
+    """A document sent with an åtgärdsplan: any role may read it, as it may read the finding;
+    an attachment typed by its content, never rendered as a page of the desk."""
+    the_desk = desk(request)
+    try:
+        found = await finding_document(the_desk.store, the_desk.settings, ref, sha256)
+    except ActionError as err:
+        raise HTTPException(404, err.message[:1].upper() + err.message[1:] + ".") from None
+    return FileResponse(
+        found.path,
+        media_type=found.media_type,
+        filename=found.filename,
+        content_disposition_type="attachment",
+    )
 
 
 Update = Callable[[Client, str, Any], Awaitable[FindingStatus]]

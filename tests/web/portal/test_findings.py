@@ -16,7 +16,7 @@ from models.messages.finding import ActionPlanRequest, FindingState
 from services import findings
 from services.documents import DocumentStore
 from tests.support.contract_cli import Lov
-from tests.support.desk import csrf_of, desk_client
+from tests.support.desk import add_accounts, csrf_of, desk_client, log_in
 from tests.support.helpers import eventually, random_org_nr
 from tests.support.plans import PROVIDER_EMAIL, local_today
 from tests.support.portal import link_token, open_visit, portal_settings
@@ -131,6 +131,25 @@ async def test_the_provider_responds_and_sends_its_action_plan(finding_lov: Lov)
         assert f"rutin.pdf (SHA-256 {digest})" in status.action_plan
         assert documents.path_of(digest).read_bytes() == PDF
         assert status.steps[-1].actor == PROVIDER_EMAIL
+
+    # The desk shows the åtgärdsplan with its document, downloadable by its SHA-256.
+    assert settings.database_url is not None
+    await add_accounts(settings.database_url, "auditor")
+    async with desk_client(settings) as desk:
+        await log_in(desk, "auditor")
+        desk_path = f"/findings/{finding_id}"
+
+        async def shown() -> None:
+            html = (await desk.get(desk_path)).text
+            assert "Ny rutin för genomförandeplaner" in html
+            assert f'href="{desk_path}/documents/{digest}"' in html
+
+        await eventually(shown, timeout=20)
+        download = await desk.get(f"{desk_path}/documents/{digest}")
+        assert download.status_code == 200 and download.content == PDF
+        assert "attachment" in download.headers["content-disposition"]
+        other = hashlib.sha256(b"other").hexdigest()
+        assert (await desk.get(f"{desk_path}/documents/{other}")).status_code == 404
 
 
 async def test_another_provider_s_finding_is_not_found(finding_lov: Lov) -> None:
