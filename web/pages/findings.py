@@ -405,10 +405,6 @@ def _close(form: FormData, actor: str) -> CloseRequest:
     return CloseRequest(reason=text(form, "reason"), actor=actor)
 
 
-async def _decide_checked(client: Client, finding_id: str, req: DecideRequest) -> FindingStatus:
-    return await findings.decide(client, finding_id, req)
-
-
 @router.post(FINDING + "/decide", response_class=HTMLResponse)
 async def decide(request: Request, ref: str, who: Decider) -> Response:
     def done(s: FindingStatus, language: str) -> str:
@@ -416,7 +412,7 @@ async def decide(request: Request, ref: str, who: Decider) -> Response:
         return text_of("finding.flash.decided", language, what=what)
 
     fields = ("kind", "amount", "reason")
-    return await _act(request, ref, who, "decide", fields, _decide, _decide_checked, done)
+    return await _act(request, ref, who, "decide", fields, _decide, findings.decide, done)
 
 
 def _action(

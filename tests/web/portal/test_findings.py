@@ -8,16 +8,19 @@ POST, and nothing is written to it."""
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import httpx
 
 from models.messages.finding import ActionPlanRequest, FindingState
+from models.records.db import upgrade
 from services import findings
 from services.documents import DocumentStore
 from tests.support.contract_cli import Lov
-from tests.support.desk import add_accounts, csrf_of, desk_client, log_in
-from tests.support.helpers import eventually, random_org_nr
+from tests.support.desk import add_accounts, csrf_of, desk_client, log_in, records
+from tests.support.helpers import eventually, free_port, random_org_nr
+from tests.support.listings import settings_for
 from tests.support.plans import PROVIDER_EMAIL, local_today
 from tests.support.portal import link_token, open_visit, portal_settings
 
@@ -181,3 +184,50 @@ async def test_another_provider_s_finding_is_not_found(finding_lov: Lov) -> None
     assert status.status == FindingState.NOTICED
     assert status.kommunicering is not None and status.kommunicering.response is None
     assert [s.step for s in status.steps] == ["noticed"]
+
+
+async def test_a_danish_provider_reads_its_finding_in_danish_and_nothing_goes_without_temporal(
+    tmp_path: Path,
+) -> None:
+    """Records only, Temporal unreachable: the finding reads in Danish, an empty response is
+    refused next to its field, and a good one above the form, saying nothing was sent."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
+    await upgrade(url)
+    cvr, at = "25313763", datetime(2027, 1, 4, tzinfo=UTC)
+    finding_id = f"{cvr}-2027-001"
+    async with records(url) as store:
+        await store.upsert_provider(cvr, "Hjemmepleje Midt ApS", "post@midt.example", at)
+        await store.record_contract(f"contract-{cvr}", cvr, "herning", date(2026, 1, 1), at)
+        await store.upsert_finding(
+            finding_id,
+            workflow_id=f"finding-{finding_id}",
+            org_nr=cvr,
+            plan_id="herning",
+            year=2027,
+            status="noticed",
+            requirement="documentation",
+            severity="high",
+            source="visit",
+            what="Dokumentationen mangler for tre borgere",
+            round=0,
+            at=at,
+            response_due=date(2027, 1, 25),
+        )
+        await store.record_finding_step("n1", finding_id, "noticed", "noticed", "anna", at, {})
+    settings = settings_for(url).model_copy(
+        update={"var_dir": tmp_path / "var", "temporal_address": f"127.0.0.1:{free_port()}"}
+    )
+    path = f"/portal/brister/{finding_id}"
+    async with desk_client(settings) as client:
+        await open_visit(client, link_token(settings, cvr, "post@midt.example"))
+        start = (await client.get("/portal")).text
+        assert "Mangler, som kommunen har fundet" in start and "25. januar 2027" in start
+        assert "afventer jeres udtalelse" in start
+        page = await client.get(path)
+        assert page.status_code == 200 and 'lang="da"' in page.text
+        assert "Udtal jer (partshøring)" in page.text and "Brist" not in page.text
+        bare = await _post(client, path, f"{path}/svar", comment=" ")
+        assert bare.status_code == 400 and _error(bare.text, "comment") == "Skriv noget her."
+        down = await _post(client, path, f"{path}/svar", comment="Vi er uenige.")
+        assert down.status_code == 503
+        assert "Det var ikke muligt at indsende lige nu, og intet er gemt" in down.text
