@@ -46,6 +46,10 @@ ACTING_ROLES: Final = ("administrator", "case_officer")
 KUNDVAL_ROLES: Final = ("administrator", "case_officer")
 RECOVERY_ROLES: Final = ("administrator",)
 RECOVERY_DECISION_ROLES: Final = ("administrator", "manager")
+# Findings (brister) as återkrav: the administrator registers and follows them up; a sanction
+# is a decision after kommunicering, so a manager may take it too.
+FINDING_ROLES: Final = ("administrator",)
+FINDING_DECISION_ROLES: Final = ("administrator", "manager")
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024  # argon2 takes any length; this bounds the work an attacker can ask for
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{0,63}")

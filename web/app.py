@@ -39,8 +39,10 @@ from web.pages import (
     sso,
     start,
 )
+from web.pages import findings as finding_pages
 from web.pages import meetings as meeting_pages
 from web.pages import reports as report_pages
+from web.portal import findings as portal_findings
 from web.portal import pages as portal_pages
 from web.portal import recoveries as portal_recoveries
 from web.portal.limits import PortalBodyLimit
@@ -66,6 +68,8 @@ ROUTERS = (
     documents.router,
     report_pages.router,
     portal_recoveries.router,
+    finding_pages.router,
+    portal_findings.router,
 )
 log = logging.getLogger("lovflow.web")
 STATIC_DIR = Path(__file__).resolve().parent / "static"

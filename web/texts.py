@@ -951,3 +951,15 @@ def text(key: str, language: str = "sv", **values: object) -> str:
     """The words of `key` in `language`, with `values` filled in ("Vecka {n}")."""
     found = texts(language)[key]
     return found.format(**values) if values else found
+
+
+# Findings' words live in their own module (web/finding_texts.py); merged here so tr() and
+# the check that both languages have every key see them.
+def _merge_findings() -> None:
+    from web import finding_texts
+
+    for language, words in finding_texts.TEXTS.items():
+        TEXTS[language].update(words)
+
+
+_merge_findings()

@@ -30,6 +30,7 @@ from models.messages.obligation import ObligationState
 from services import contracts, obligations
 from tests.support.browser import button, field, wait_for
 from tests.support.cli_runner import Result, cli_env, run_lov_process
+from tests.support.finding_cli import FINDINGS_TOML
 from tests.support.helpers import ReceivedMail, eventually, free_port, random_org_nr
 from tests.support.plans import (
     MEETINGS_PLAN,
@@ -260,6 +261,8 @@ async def desk(
     due = due_soon(local_today())
     # With a meeting window, so each contract owes a meeting to book (the meetings journey).
     plan = plan_toml(PLAN_ID, due) + MEETINGS_PLAN
+    # With findings (brister), so the findings pages have requirements to cite.
+    plan += FINDINGS_TOML
     (plans / f"{PLAN_ID}.toml").write_text(plan, encoding="utf-8")
     smtp = ReceivedMail()
     smtp.start()

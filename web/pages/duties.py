@@ -25,18 +25,21 @@ from models.messages.obligation import (
     ReviewRequest,
     WaiveRequest,
 )
-from services import obligations
+from services import findings, obligations
 from services.documents import held
 from services.duties import duty_page
 from services.errors import ActionError
+from services.finding_views import requirement_choices
 from services.provider_refs import org_nr_of
 from services.users import Account
 from web import sessions, texts
 from web.actions import NO_REFUSAL, Forms, Refused, perform
 from web.auth import Administrator, LoggedIn
 from web.desk import desk
+from web.finding_words import WORDS as FINDING_WORDS
 from web.forms import day, required, text
 from web.links import duty_href, provider_href
+from web.refusals import Rewordings, in_swedish
 from web.render import page, sv_date
 
 router = APIRouter()
@@ -85,6 +88,10 @@ async def _show(
         plan_lang=the_desk.language(facts.plan_id),
         # Documents uploaded in the provider portal can be downloaded (web/pages/documents.py).
         held=held(the_desk.settings, facts),
+        # What a finding registered with the acceptance may cite ("accept with findings").
+        requirements=requirement_choices([facts.plan_id], the_desk.settings.plans_dir)
+        if facts.plan_id
+        else [],
     )
 
 
@@ -104,6 +111,8 @@ async def _act(
     build: Callable[[FormData, str], BaseModel],
     update: Update,
     done: Callable[[ObligationStatus, str], str],
+    on_form: Callable[[ActionError], ActionError] = lambda err: err,
+    words: Rewordings | None = None,
 ) -> Response:
     org = await _org(request, ref)
     form = await request.form()
@@ -114,6 +123,8 @@ async def _act(
         fields,
         lambda: build(form, who.username),
         lambda client, req: update(client, org, obligation, period, req),
+        words,
+        on_form,
     )
     if isinstance(result, Refused):
         # The duty page again, with this form as it was filled in and why it was refused.
@@ -158,6 +169,38 @@ async def review(
 ) -> Response:
     form = await request.form()
     accept = text(form, "outcome") == "accept"
+    typed = str(form.get("findings") or "") if accept else ""
+    lines = [line for line in typed.splitlines() if line.strip()]
+    registered: list[str] = []
+
+    async def accept_with_findings(
+        client: Client, org: str, obligation: str, period: str, req: ReviewRequest
+    ) -> ObligationStatus:
+        """Accepted with findings (`lov contract review --accept --finding`): every line
+        checked against the plan before the acceptance, one finding per line after it."""
+        specs = [
+            findings.parse_finding_spec(line, f"findings {n}") for n, line in enumerate(lines, 1)
+        ]
+        the_desk = desk(request)
+        reviewed, found = await findings.accept_with_findings(
+            client, the_desk.settings, org, obligation, period, req, specs
+        )
+        registered.extend(f.finding_id for f in found)
+        return reviewed
+
+    def done(result: ObligationStatus, language: str) -> str:
+        said = _review_done(result, language)
+        if registered:
+            said += " " + texts.text("duty.findings_done", language, ids=", ".join(registered))
+        return said
+
+    def on_form(err: ActionError) -> ActionError:
+        # "--finding 2" (a line of the text area) names the findings field.
+        if err.field.startswith(("--finding", "findings")):
+            said = in_swedish(err.message, FINDING_WORDS)
+            return ActionError("findings", f"rad {err.field.split()[-1]}: {said}")
+        return err
+
     return await _act(
         request,
         ref,
@@ -165,10 +208,12 @@ async def review(
         period,
         who,
         "accept" if accept else "completion",
-        ("note",) if accept else ("new_due", "note"),
+        ("note", "findings") if accept else ("new_due", "note"),
         _review,
-        obligations.review,
-        _review_done,
+        accept_with_findings if lines else obligations.review,
+        done,
+        on_form,
+        FINDING_WORDS if lines else None,
     )
 
 

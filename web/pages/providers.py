@@ -12,12 +12,15 @@ from fastapi.responses import HTMLResponse, Response
 from models.plans.loader import list_plans
 from services.errors import ActionError
 from services.filters import plan_filter, search_filter
-from services.provider_refs import org_nr_of
+from services.finding_views import finding_rows
+from services.provider_refs import address_ref, org_nr_of
 from services.providers import ProviderRow, check_status, list_providers, provider_page
+from services.users import FINDING_ROLES
 from web.auth import LoggedIn
 from web.desk import desk
 from web.forms import errors_of, text
 from web.links import duty_href, provider_href
+from web.pages.findings import linked
 from web.render import page
 from web.words import contract_states
 
@@ -94,4 +97,7 @@ async def provider(request: Request, ref: str, who: LoggedIn) -> Response:
         zone=zone,
         # The duties' titles are the plan's own words, in the plan's language.
         plan_lang=the_desk.language(plan_id),
+        findings=linked(the_desk, await finding_rows(the_desk.store, org_nr=org)),
+        may_register_finding=who.role in FINDING_ROLES,
+        provider_ref=address_ref(org, the_desk.ids),
     )

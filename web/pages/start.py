@@ -16,11 +16,13 @@ from fastapi.responses import HTMLResponse, Response
 from models.domain.date_text import month_name
 from services.applications import OpenApplication, open_applications
 from services.due import DueItem, due_items, month_window
+from services.finding_views import finding_rows, open_findings
 from services.meetings import MeetingToBook, meetings_to_book
 from services.recoveries import CaseRow, open_cases
 from web.auth import LoggedIn
 from web.desk import Desk, desk
 from web.links import application_href, duty_href, meeting_href, provider_href
+from web.pages.findings import linked
 from web.render import page
 
 router = APIRouter()
@@ -76,6 +78,7 @@ async def start(request: Request, who: LoggedIn) -> Response:
     applications: list[OpenApplication] = await open_applications(store)
     to_book: list[MeetingToBook] = await meetings_to_book(store, today.year)
     cases: list[CaseRow] = await open_cases(store)
+    findings = open_findings(await finding_rows(store))
     return page(
         request,
         "start.html",
@@ -98,4 +101,9 @@ async def start(request: Request, who: LoggedIn) -> Response:
             Linked(m, meeting_href(the_desk, m.meeting.org_nr, m.meeting.period)) for m in to_book
         ],
         cases=_linked(the_desk, cases, lambda c: c.case.org_nr),
+        # Open findings, the nearest deadline first (those without one last).
+        open_findings=sorted(
+            linked(the_desk, findings),
+            key=lambda r: (r.deadline is None, r.deadline or today),
+        ),
     )
