@@ -28,7 +28,7 @@ from services.errors import ActionError
 from services.request_ids import Attempt, attempt, check_request_id
 from web.desk import desk
 from web.forms import GENERAL, errors_of, text
-from web.refusals import in_language
+from web.refusals import Concept, in_language
 from web.texts import text as desk_text
 
 R = TypeVar("R")
@@ -93,7 +93,7 @@ class Refused:
 
 
 def refusal(
-    err: ActionError, fields: Iterable[str], language: str = "sv", concept: str | None = None
+    err: ActionError, fields: Iterable[str], language: str = "sv", concept: Concept = None
 ) -> Refused:
     """`err` as the form shows it: in the desk's language (web/refusals.py, `concept`'s
     wordings first), next to its field (or above the form)."""
@@ -107,7 +107,7 @@ async def perform(
     fields: Iterable[str],
     build: Callable[[], R],
     call: Callable[[Client, R], Awaitable[T]],
-    concept: str | None = None,
+    concept: Concept = None,
     on_form: Callable[[ActionError], ActionError] = lambda err: err,
 ) -> T | Refused:
     """`call(client, build())` under the form's request id; `Refused` instead of raising

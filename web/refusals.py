@@ -645,14 +645,27 @@ def _value(name: str, value: str | None, language: str, titles: Mapping[str, str
     return value
 
 
+# A page's own rewordings as functions of the match, tried before everything else: the findings
+# pages' (web/finding_words.py), Swedish only so far.
+Rewordings = list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]]
+# What a page passes for its wordings: a concept of CONCEPTS, or its own rewordings.
+Concept = str | Rewordings | None
+
+
 def in_language(
     message: str,
     language: str = "sv",
-    concept: str | None = None,
+    concept: Concept = None,
     titles: Mapping[str, str] | None = None,
 ) -> str:
     """`message` in `language` ("da", else Swedish): the concept's wordings first, then the
     shared ones; a message none knows, as it came."""
+    if isinstance(concept, list):
+        for pattern, reword in concept:
+            found = pattern.fullmatch(message.strip())
+            if found:
+                return reword(found)
+        concept = None
     tables = (*CONCEPTS.get(concept or "", ()), *SHARED, *MEETING)
     for wording in tables:
         found = wording.pattern.fullmatch(message.strip())
@@ -669,6 +682,7 @@ def in_language(
     return message
 
 
-def in_swedish(message: str) -> str:
-    """`message` in Swedish (the provider portal's Swedish pages)."""
-    return in_language(message, "sv")
+def in_swedish(message: str, extra: Rewordings | None = None) -> str:
+    """`message` in Swedish (the provider portal's Swedish pages): `extra` first, then the
+    known wordings."""
+    return in_language(message, "sv", extra)
