@@ -8,6 +8,7 @@ forms, call services/ and render web/templates/. No business rule lives here or 
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -87,6 +88,10 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_records(settings.require_records()) as store:
             app.state.desk = Desk(settings, store, ProviderIds.from_settings(settings), sso=sign_on)
+            # What is alive now (modules, templates, the desk) lives as long as the process: out of
+            # the collector's way, so a full collection no longer pauses one page in about twenty
+            # for 240-380 ms (docs/PERFORMANCE.md section 6).
+            gc.freeze()
             yield
 
     app = FastAPI(
