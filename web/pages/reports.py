@@ -29,6 +29,7 @@ from models.domain.compliance import (
     matrix_csv,
     matrix_json,
 )
+from models.domain.municipal_figures import MUNICIPAL_WORDS, municipal_headers
 from models.plans.loader import list_plans
 from models.runtime.settings import Settings
 from services.audit import Agreement, check_histories, sealed_export, selected, timeline
@@ -200,6 +201,9 @@ def _report_page(
         finding_title=FINDING_WORDS[matrix.language]["findings"] if matrix else "",
         finding_headers=finding_headers(matrix.language) if matrix else [],
         finding_cells=finding_cells,
+        # The municipality's own tasks of the year (issue 19): per role, and per provider.
+        municipal_words=MUNICIPAL_WORDS[matrix.language] if matrix else {},
+        municipal_headers=municipal_headers(matrix.language) if matrix else [],
     )
 
 
