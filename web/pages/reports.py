@@ -34,6 +34,7 @@ from models.plans.loader import list_plans
 from models.runtime.settings import Settings
 from services.audit import Agreement, check_histories, sealed_export, selected, timeline
 from services.errors import ActionError
+from services.municipal_words import MUNICIPAL_EVENTS, task_audit_text, task_concerns
 from services.plans import plan_year
 from services.provider_refs import address_ref, org_nr_of
 from services.reports import (
@@ -302,8 +303,15 @@ class TimelineRow:
     details: list[tuple[str, str]]
 
 
-def _row(entry: TimelineEntry, titles: dict[str, str]) -> TimelineRow:
-    if entry.source == "email":
+def _row(
+    entry: TimelineEntry, titles: dict[str, str], plans_dir: Path | None = None
+) -> TimelineRow:
+    municipal = entry.source == "event" and entry.type in MUNICIPAL_EVENTS
+    if municipal and plans_dir is not None:
+        # The municipality's own task (issue 19): what was done, in the plan's words.
+        what = task_audit_text(entry.type, entry.details, plans_dir)
+        details: list[tuple[str, str]] = []
+    elif entry.source == "email":
         what = "E-post skickad" if entry.status == "sent" else "E-post, ej skickad än"
         details = [("till", ", ".join(entry.to)), ("ämne", entry.subject or "")]
     else:
@@ -314,7 +322,9 @@ def _row(entry: TimelineEntry, titles: dict[str, str]) -> TimelineRow:
             if k in AUDIT_DETAILS and v not in (None, "", [], {})
         ]
     concerns = ""
-    if entry.obligation == "meeting":
+    if municipal and plans_dir is not None:
+        concerns = task_concerns(entry.details, plans_dir)
+    elif entry.obligation == "meeting":
         concerns = f"Uppföljningsmöte {entry.period or ''}".strip()
     elif entry.obligation:
         concerns = f"{titles.get(entry.obligation, entry.obligation)} {entry.period or ''}".strip()
@@ -372,7 +382,7 @@ async def _timeline_page(
         values={"year": year},
         errors=errors,
         year=the_year,
-        rows=[_row(e, titles) for e in shown],
+        rows=[_row(e, titles, the_desk.settings.plans_dir) for e in shown],
         sealed=bool(the_desk.settings.audit_signing_key),
     )
 
