@@ -169,6 +169,8 @@ class Completion:
     result: str
     documents: list[Path]
     findings: list[str]
+    # Documents uploaded in the desk: (file name, content), checked and stored like files.
+    uploads: tuple[tuple[str, bytes], ...] = ()
 
 
 async def _find(client: Client, plans_dir: Path, task_id: str, plan: str | None) -> PlanTask:
@@ -203,9 +205,11 @@ def _check(completion: Completion, task: TaskView, today: date | None) -> None:
             raise ActionError("--finding", f"a note of 1–{MAX_RESULT_CHARS} characters")
 
 
-def _read(documents: list[Path], store: DocumentStore) -> list[tuple[Path, bytes]]:
-    """Every document read and checked before any is stored."""
-    read = []
+def _read(
+    documents: list[Path], store: DocumentStore, uploads: tuple[tuple[str, bytes], ...] = ()
+) -> list[tuple[str, bytes]]:
+    """Every document read and checked before any is stored: (file name, content)."""
+    read: list[tuple[str, bytes]] = []
     for i, path in enumerate(documents):
         try:
             data = path.read_bytes()
@@ -214,7 +218,10 @@ def _read(documents: list[Path], store: DocumentStore) -> list[tuple[Path, bytes
                 f"--document[{i}]", f"cannot read the file ({err.strerror})"
             ) from None
         store.check(f"document-{i + 1}", data)
-        read.append((path, data))
+        read.append((path.name, data))
+    for name, data in uploads:
+        store.check(f"document-{len(read) + 1}", data)
+        read.append((name, data))
     return read
 
 
@@ -235,7 +242,7 @@ async def complete(
     zone = ZoneInfo(load_plan(found.plan_id, plans_dir).time_zone)
     real_today = datetime.now(zone).date()
     _check(completion, found.task, real_today if found.today == real_today else None)
-    files = _read(completion.documents, documents)
+    files = _read(completion.documents, documents, completion.uploads)
     request = CompleteTaskRequest(
         task_id=completion.task_id,
         done_on=completion.done_on,
@@ -246,7 +253,7 @@ async def complete(
     )
     checked(request)
     stored: list[Stored] = [
-        documents.put(f"document-{i + 1}", path.name, data) for i, (path, data) in enumerate(files)
+        documents.put(f"document-{i + 1}", name, data) for i, (name, data) in enumerate(files)
     ]
     request = request.model_copy(update={"documents": [s.ref.sha256 for s in stored]})
     handle = client.get_workflow_handle(municipal_duties_workflow_id(found.plan_id))

@@ -38,6 +38,7 @@ from web.pages import (
     recoveries,
     sso,
     start,
+    tasks,
 )
 from web.pages import meetings as meeting_pages
 from web.pages import reports as report_pages
@@ -65,6 +66,7 @@ ROUTERS = (
     documents.router,
     report_pages.router,
     portal_recoveries.router,
+    tasks.router,
 )
 log = logging.getLogger("lovflow.web")
 STATIC_DIR = Path(__file__).resolve().parent / "static"

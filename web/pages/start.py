@@ -21,6 +21,7 @@ from services.recoveries import CaseRow, open_cases
 from web.auth import LoggedIn
 from web.desk import Desk, desk
 from web.links import application_href, duty_href, meeting_href, provider_href
+from web.pages.tasks import start_rows
 from web.render import page
 
 router = APIRouter()
@@ -98,4 +99,6 @@ async def start(request: Request, who: LoggedIn) -> Response:
             Linked(m, meeting_href(the_desk, m.meeting.org_nr, m.meeting.period)) for m in to_book
         ],
         cases=_linked(the_desk, cases, lambda c: c.case.org_nr),
+        # The municipality's own tasks for the user's role (issue 19; web/pages/tasks.py).
+        municipal_tasks=await start_rows(the_desk, who),
     )
