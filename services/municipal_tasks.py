@@ -40,6 +40,24 @@ OPEN_STATES = (TaskState.OPEN, TaskState.DUE, TaskState.OVERDUE, TaskState.ESCAL
 LATE_STATES = (TaskState.OVERDUE, TaskState.ESCALATED)
 
 
+def task_id_of(plan: Plan, duty: str, period: str, provider_part: str | None) -> str:
+    """The id of a task of `duty` (a key of the plan's [municipal] duties) in `period`, at the
+    provider named by `provider_part` (models.ids.id_part) for a per-provider duty; ActionError
+    naming "task" or "provider" when they do not fit the plan."""
+    try:
+        found = plan.municipal.duty(duty)
+    except KeyError:
+        keys = ", ".join(d.key for d in plan.municipal.duties) or "none"
+        raise ActionError(
+            "task", f"no municipal duty {duty[:60]!r} in plan {plan.id} (duties: {keys})"
+        ) from None
+    if found.scope == "provider" and provider_part is None:
+        raise ActionError("provider", f"required: {duty} is done at each provider")
+    if found.scope == "municipality" and provider_part is not None:
+        raise ActionError("provider", f"not used: {duty} is the municipality's own, at no provider")
+    return f"{duty}-{period}" if provider_part is None else f"{duty}-{period}-{provider_part}"
+
+
 def plans_with_duties(plans_dir: Path) -> list[Plan]:
     """The plans in `plans_dir` that define municipal duties (a plan that cannot be read is
     left out here; `lov plan check` reports it)."""
@@ -192,6 +210,12 @@ def _check(completion: Completion, task: TaskView, today: date | None) -> None:
         )
     if today is not None and completion.done_on > today:
         raise ActionError("--date", f"{completion.done_on.isoformat()} lies in the future")
+    check_input(completion)
+
+
+def check_input(completion: Completion) -> None:
+    """What can be checked without the task: by whom, the result, the findings (`lov simulate`
+    checks a scenario's task-done with it before anything runs)."""
     if not completion.by.strip():
         raise ActionError("--by", "must not be empty")
     if not completion.result.strip():
@@ -269,6 +293,7 @@ async def complete(
 
 __all__ = [
     "Completion",
+    "check_input",
     "PlanTask",
     "complete",
     "ensure_all",
@@ -276,4 +301,5 @@ __all__ = [
     "list_tasks",
     "plans_with_duties",
     "providers_changed",
+    "task_id_of",
 ]
