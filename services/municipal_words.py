@@ -90,6 +90,12 @@ def _plan_words(plan_id: str, plans_dir: Path) -> tuple[str, dict[str, str], dic
     return plan.language, duties, roles
 
 
+def duty_titles(plan_id: str | None, plans_dir: Path) -> dict[str, str]:
+    """Duty key → title of the plan's municipal duties (a task's e-mails name its duty as their
+    obligation)."""
+    return dict(_plan_words(plan_id, plans_dir)[1]) if plan_id else {}
+
+
 def plan_language(plan_id: str, plans_dir: Path) -> str:
     return _plan_words(plan_id, plans_dir)[0]
 
@@ -140,6 +146,7 @@ def task_audit_text(event_type: str, details: dict[str, Any], plans_dir: Path) -
 __all__ = [
     "MUNICIPAL_EVENTS",
     "TASK_STATES",
+    "duty_titles",
     "plan_language",
     "state_text",
     "task_audit_text",

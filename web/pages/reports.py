@@ -34,7 +34,12 @@ from models.plans.loader import list_plans
 from models.runtime.settings import Settings
 from services.audit import Agreement, check_histories, sealed_export, selected, timeline
 from services.errors import ActionError
-from services.municipal_words import MUNICIPAL_EVENTS, task_audit_text, task_concerns
+from services.municipal_words import (
+    MUNICIPAL_EVENTS,
+    duty_titles,
+    task_audit_text,
+    task_concerns,
+)
 from services.plans import plan_year
 from services.provider_refs import address_ref, org_nr_of
 from services.reports import (
@@ -369,7 +374,10 @@ async def _timeline_page(
     zone = the_desk.zone(plan_id)
     shown = [] if errors else selected(await timeline(the_desk.store, org), zone, the_year)
     provider = await the_desk.store.get_provider(org)
-    titles = the_desk.titles(plan_id)
+    # A municipal task's e-mails name its duty as their obligation: titled as the plan's duties.
+    titles = the_desk.titles(plan_id) | duty_titles(
+        plan_id or the_desk.settings.default_plan, the_desk.settings.plans_dir
+    )
     return page(
         request,
         "timeline.html",
