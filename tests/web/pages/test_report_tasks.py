@@ -49,6 +49,20 @@ async def test_reports_and_timeline_show_the_municipality_s_tasks(tmp_path: Path
                 {"done_on": "2027-06-17", "late": True, "escalated": True, "result": "Besök."},
             ),
         ]
+        # A Danish plan's task (Herning's policy re-approval), read by its page in Danish.
+        await store.upsert_municipal_task(
+            "herning",
+            "policy-approval-2027",
+            AT,
+            duty="policy-approval",
+            owner="committee",
+            scope="municipality",
+            org_nr=None,
+            period="2027",
+            due=date(2027, 3, 1),
+            state="escalated",
+            escalated=True,
+        )
         for key, event, actor, extra in steps:
             await store.record_audit(
                 f"{TASK}:{key}", AT, NORRSKOG[0], wid, event, actor, DETAILS | extra
@@ -74,3 +88,10 @@ async def test_reports_and_timeline_show_the_municipality_s_tasks(tmp_path: Path
             "Margareta Sjögren",
         ):
             assert text in timeline, text
+        danish = (await client.get("/tasks/herning/policy-approval-2027")).text
+        assert '<html lang="da">' in danish
+        for text in ("Social- og Sundhedsudvalget", "Går ved forsinkelse til", "sendt videre"):
+            assert text in danish, text
+        assert "Din rolle kan læse opgaverne, men ikke registrere dem." in danish
+        listed = (await client.get("/tasks", params={"overdue": "1"})).text
+        assert 'data-task="policy-approval-2027"' in listed and f'data-task="{TASK}"' not in listed
