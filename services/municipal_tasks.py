@@ -40,6 +40,24 @@ OPEN_STATES = (TaskState.OPEN, TaskState.DUE, TaskState.OVERDUE, TaskState.ESCAL
 LATE_STATES = (TaskState.OVERDUE, TaskState.ESCALATED)
 
 
+def task_id_of(plan: Plan, duty: str, period: str, provider_part: str | None) -> str:
+    """The id of a task of `duty` (a key of the plan's [municipal] duties) in `period`, at the
+    provider named by `provider_part` (models.ids.id_part) for a per-provider duty; ActionError
+    naming "task" or "provider" when they do not fit the plan."""
+    try:
+        found = plan.municipal.duty(duty)
+    except KeyError:
+        keys = ", ".join(d.key for d in plan.municipal.duties) or "none"
+        raise ActionError(
+            "task", f"no municipal duty {duty[:60]!r} in plan {plan.id} (duties: {keys})"
+        ) from None
+    if found.scope == "provider" and provider_part is None:
+        raise ActionError("provider", f"required: {duty} is done at each provider")
+    if found.scope == "municipality" and provider_part is not None:
+        raise ActionError("provider", f"not used: {duty} is the municipality's own, at no provider")
+    return f"{duty}-{period}" if provider_part is None else f"{duty}-{period}-{provider_part}"
+
+
 def plans_with_duties(plans_dir: Path) -> list[Plan]:
     """The plans in `plans_dir` that define municipal duties (a plan that cannot be read is
     left out here; `lov plan check` reports it)."""
@@ -169,6 +187,8 @@ class Completion:
     result: str
     documents: list[Path]
     findings: list[str]
+    # Documents uploaded in the desk: (file name, content), checked and stored like files.
+    uploads: tuple[tuple[str, bytes], ...] = ()
 
 
 async def _find(client: Client, plans_dir: Path, task_id: str, plan: str | None) -> PlanTask:
@@ -190,6 +210,12 @@ def _check(completion: Completion, task: TaskView, today: date | None) -> None:
         )
     if today is not None and completion.done_on > today:
         raise ActionError("--date", f"{completion.done_on.isoformat()} lies in the future")
+    check_input(completion)
+
+
+def check_input(completion: Completion) -> None:
+    """What can be checked without the task: by whom, the result, the findings (`lov simulate`
+    checks a scenario's task-done with it before anything runs)."""
     if not completion.by.strip():
         raise ActionError("--by", "must not be empty")
     if not completion.result.strip():
@@ -203,9 +229,11 @@ def _check(completion: Completion, task: TaskView, today: date | None) -> None:
             raise ActionError("--finding", f"a note of 1–{MAX_RESULT_CHARS} characters")
 
 
-def _read(documents: list[Path], store: DocumentStore) -> list[tuple[Path, bytes]]:
-    """Every document read and checked before any is stored."""
-    read = []
+def _read(
+    documents: list[Path], store: DocumentStore, uploads: tuple[tuple[str, bytes], ...] = ()
+) -> list[tuple[str, bytes]]:
+    """Every document read and checked before any is stored: (file name, content)."""
+    read: list[tuple[str, bytes]] = []
     for i, path in enumerate(documents):
         try:
             data = path.read_bytes()
@@ -214,7 +242,10 @@ def _read(documents: list[Path], store: DocumentStore) -> list[tuple[Path, bytes
                 f"--document[{i}]", f"cannot read the file ({err.strerror})"
             ) from None
         store.check(f"document-{i + 1}", data)
-        read.append((path, data))
+        read.append((path.name, data))
+    for name, data in uploads:
+        store.check(f"document-{len(read) + 1}", data)
+        read.append((name, data))
     return read
 
 
@@ -235,7 +266,7 @@ async def complete(
     zone = ZoneInfo(load_plan(found.plan_id, plans_dir).time_zone)
     real_today = datetime.now(zone).date()
     _check(completion, found.task, real_today if found.today == real_today else None)
-    files = _read(completion.documents, documents)
+    files = _read(completion.documents, documents, completion.uploads)
     request = CompleteTaskRequest(
         task_id=completion.task_id,
         done_on=completion.done_on,
@@ -246,7 +277,7 @@ async def complete(
     )
     checked(request)
     stored: list[Stored] = [
-        documents.put(f"document-{i + 1}", path.name, data) for i, (path, data) in enumerate(files)
+        documents.put(f"document-{i + 1}", name, data) for i, (name, data) in enumerate(files)
     ]
     request = request.model_copy(update={"documents": [s.ref.sha256 for s in stored]})
     handle = client.get_workflow_handle(municipal_duties_workflow_id(found.plan_id))
@@ -262,6 +293,7 @@ async def complete(
 
 __all__ = [
     "Completion",
+    "check_input",
     "PlanTask",
     "complete",
     "ensure_all",
@@ -269,4 +301,5 @@ __all__ = [
     "list_tasks",
     "plans_with_duties",
     "providers_changed",
+    "task_id_of",
 ]

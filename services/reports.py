@@ -47,6 +47,7 @@ def plan_infos(settings: Settings) -> dict[str, PlanInfo]:
             plan.language,
             plan.holiday_calendar,
             {ob.key: ob.title for ob in plan.known_obligations},
+            {key: role.title for key, role in plan.municipal.roles.items()},
         )
     return found
 
@@ -107,7 +108,9 @@ async def compliance_matrix(
     """Providers × the obligation occurrences of `year`, as of `as_of`, with the seed 003 §2.2
     statistics (the provider's own report and kundval's placements) and the findings (brister)
     registered in `year` (issue 19: opened, remedied, open, sanctioned and the kronor decided;
-    their state as recorded now); `plan_id`: only the providers following that plan."""
+    their state as recorded now), and the municipality's own tasks due in `year` (done on time,
+    late, not done, escalated; per role and per provider); `plan_id`: only the providers
+    following that plan."""
     facts = await store.compliance_facts(year)
     contracts = await store.compliance_contracts(year)
     names = await store.provider_names()
@@ -117,6 +120,7 @@ async def compliance_matrix(
         for p in await store.placement_statistics()
     }
     findings = await store.compliance_findings(year)
+    municipal_tasks = await store.compliance_municipal_tasks(year)
     return build_matrix(
         year,
         as_of,
@@ -128,6 +132,7 @@ async def compliance_matrix(
         placements,
         plan_id=plan_id,
         findings=findings,
+        municipal_tasks=municipal_tasks,
     )
 
 

@@ -171,6 +171,10 @@ AUDIT_EVENTS: dict[str, str] = {
     "finding-decision-vite": "Brist: beslut om vite",
     "finding-decision-havning": "Brist: förslag om hävning",
     "finding-closed": "Brist: avslutad",
+    # the municipality's own tasks (issue 19; services.municipal_words has them in full)
+    "municipal-task-reminder": "Kommunens uppgift: påminnelse till den ansvariga",
+    "municipal-task-escalated": "Kommunens uppgift: försenad, lämnad till chefen",
+    "municipal-task-done": "Kommunens uppgift: registrerad som utförd",
 }
 # Details of an audit event the desk shows, by their key, with the word it shows them by.
 AUDIT_DETAILS: dict[str, str] = {

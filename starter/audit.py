@@ -37,6 +37,7 @@ from models.domain.audit_signing import (
 from models.domain.file_input import MAX_AUDIT_EXPORT_BYTES, FileInputError, read_text
 from models.runtime.settings import get_settings as _settings
 from services.audit import Agreement, check_histories, sealed_export, selected, store_timeline
+from services.municipal_words import MUNICIPAL_EVENTS, task_audit_text, task_concerns
 from services.words import finding_audit_text
 from starter.client_run import run_action as _run
 from starter.errors import fail, fail_bad_input
@@ -50,7 +51,7 @@ LOCAL = ZoneInfo("Europe/Stockholm")
 # --- the command --------------------------------------------------------------------------------
 
 
-def _text(entries: list[TimelineEntry]) -> str:
+def _text(entries: list[TimelineEntry], plans_dir: Path | None = None) -> str:
     lines = []
     for e in entries:
         item = f"{e.obligation} {e.period}" if e.obligation else (e.workflow_id or "")
@@ -59,6 +60,10 @@ def _text(entries: list[TimelineEntry]) -> str:
             # A finding's steps and decisions in words: what, by whom, why, the amount.
             item = f"Brist {e.details['finding']}"
             summary = finding_audit_text(e.type, e.details)
+        elif e.source == "event" and e.type in MUNICIPAL_EVENTS and plans_dir is not None:
+            # The municipality's own task (issue 19): its title and what was done, in words.
+            item = task_concerns(e.details, plans_dir)
+            summary = task_audit_text(e.type, e.details, plans_dir)
         # Values come from records (actors, notes, subjects): one entry is always one line.
         who = e.actor + (f" (OS-användare {e.caller})" if e.caller else "")
         # The time as in the CSV and the export (presented(): local, with offset).
@@ -186,7 +191,9 @@ def audit(
     elif as_csv:
         typer.echo(to_csv(shown), nl=False)
     else:
-        typer.echo(_text(shown) or f"Inget registrerat för {org} (nothing recorded).")
+        typer.echo(
+            _text(shown, settings.plans_dir) or f"Inget registrerat för {org} (nothing recorded)."
+        )
         if agreement is not None and agreement.agrees:
             typer.echo(
                 f"Register och historik stämmer överens (records and histories agree): "

@@ -26,6 +26,12 @@ from models.domain.compliance import (
     matrix_json,
 )
 from models.domain.file_input import FileInputError, check_output_target, write_text
+from models.domain.municipal_figures import (
+    MUNICIPAL_WORDS,
+    municipal_headers,
+    municipal_line,
+    role_lines,
+)
 from models.runtime.settings import get_settings
 from services.errors import ActionError
 from services.reports import compliance as compliance_report
@@ -103,6 +109,9 @@ def matrix_text(m: Matrix) -> str:
         lines.extend(f"    {label}: {value}" for label, value in row.stats.items())
         if (found := finding_line(row.findings, m.language)) is not None:
             lines.append(f"    {found}")
+        if (tasks := municipal_line(row.municipal_tasks, m.language)) is not None:
+            lines.append(f"    {tasks}")
+    lines.extend(role_lines(m.municipal, m.language, m.year))
     return "\n".join(lines)
 
 
@@ -175,6 +184,7 @@ def matrix_html(m: Matrix, generated: datetime) -> str:
         if finding_rows
         else ""
     )
+    municipal = _municipal_html(m)
     swatches = "".join(f".{s}{{background:{c}}}" for s, c in COLOURS.items())
     return f"""<!DOCTYPE html>
 <html lang="{m.language}">
@@ -207,6 +217,7 @@ ul.legend{{list-style:none;padding:0;display:flex;gap:1.5em}}
 </table>
 {stats}
 {findings}
+{municipal}
 </body>
 </html>
 """
@@ -282,3 +293,37 @@ def compliance(
         typer.echo(matrix_csv(matrix), nl=False)
     else:
         typer.echo(matrix_text(matrix))
+
+
+def _municipal_html(m: Matrix) -> str:
+    """The municipality's own tasks of the year: per plan and role, then per provider."""
+    if not m.municipal:
+        return ""
+    e = html.escape
+    w = MUNICIPAL_WORDS[m.language]
+    figures = [w[f] for f in ("on_time", "late", "not_done", "escalated")]
+    head = "".join(f"<th>{e(h)}</th>" for h in figures)
+    roles = "".join(
+        f'<tr data-role="{e(r.owner)}"><th scope="row">{e(r.title)}</th><td>{e(r.plan_id)}</td>'
+        + "".join(f"<td>{c}</td>" for c in r.figures.cells())
+        + "</tr>"
+        for r in m.municipal
+    )
+    at_provider = "".join(
+        f'<tr data-org-nr="{e(r.org_nr)}"><th scope="row">{e(r.name)}</th>'
+        + "".join(f"<td>{c}</td>" for c in r.municipal_tasks.cells())
+        + "</tr>"
+        for r in m.rows
+        if r.municipal_tasks.total
+    )
+    providers = (
+        f'<table class="municipal-providers"><thead><tr><th>{WORDS[m.language]["provider"]}</th>'
+        + "".join(f"<th>{e(h)}</th>" for h in municipal_headers(m.language))
+        + f"</tr></thead><tbody>{at_provider}</tbody></table>"
+        if at_provider
+        else ""
+    )
+    return (
+        f'<h2>{e(w["heading"])}</h2><table class="municipal"><thead><tr><th>{w["role"]}</th>'
+        f"<th>{w['plan']}</th>{head}</tr></thead><tbody>{roles}</tbody></table>{providers}"
+    )

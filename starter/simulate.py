@@ -46,7 +46,7 @@ def simulate(
 
 
 # The key naming what an entry concerns when it is not an occurrence of an obligation.
-_SUBJECTS = ("meeting", "case", "placement", "application", "finding")
+_SUBJECTS = ("meeting", "case", "placement", "application", "finding", "task")
 
 
 def _line(entry: dict[str, object]) -> str:

@@ -7,6 +7,7 @@ change and administrator action, in time order.
 
 from __future__ import annotations
 
+import asyncio
 import email
 import re
 import tempfile
@@ -35,7 +36,7 @@ from models.records.store import RecordStore
 from models.runtime.settings import Settings
 from models.runtime.temporal import data_converter, find_binary
 from services import calls as actions
-from services import contracts
+from services import contracts, municipal_tasks
 from services.errors import ActionError
 from starter.ports import free_port
 from starter.simulation_steps import Names, Step, prepare
@@ -181,6 +182,8 @@ async def _drive(
             actor=scenario.actor,
             plan=sim.plan,
         )
+    if sim.plan.municipal.duties:
+        await _start_municipal_duties(env, sim, settings)
     names = Names()
     for seq, step in enumerate(steps):
         now = await env.get_current_time()
@@ -198,6 +201,28 @@ async def _drive(
     now = await env.get_current_time()
     if end_at > now:
         await env.sleep(end_at - now)
+
+
+async def _start_municipal_duties(
+    env: WorkflowEnvironment, sim: Simulation, settings: Settings
+) -> None:
+    """The plan's municipal duties workflow (issue 19), as the worker starts it, once the
+    scenario's contracts are in the records: it reads the providers there for the duties done
+    at each provider. The contracts record themselves at once; this waits for that in real time
+    (the simulated clock stands still meanwhile), at most a few seconds."""
+    assert settings.database_url is not None
+    engine = make_engine(settings.database_url)
+    try:
+        store = RecordStore(make_session_factory(engine))
+        wanted = {p.org_nr for p in sim.scenario.providers}
+        for _ in range(200):
+            recorded = {p.org_nr for p in await store.plan_providers(sim.plan.id)}
+            if wanted <= recorded:
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        await engine.dispose()
+    await municipal_tasks.ensure_started(env.client, settings.temporal_task_queue, sim.plan.id)
 
 
 def portal_link(message: EmailMessage, portal_base: str) -> str | None:
@@ -285,6 +310,23 @@ def _status_entry(
             return None
         found = {"finding": details.get("finding"), "status": details.get("status")}
         return found | ({"amount": details["amount"]} if details.get("amount") else {})
+    if event.startswith("municipal-task-"):
+        # The municipality's own task (issue 19): a reminder is its e-mail entry; an escalation
+        # is a status entry as well (the escalation entries are the obligations').
+        if event == "municipal-task-reminder":
+            return None
+        status = "escalated" if event == "municipal-task-escalated" else "done-on-time"
+        if event == "municipal-task-done" and details.get("late"):
+            status = "done-late"
+        found = {"task": details.get("task"), "status": status}
+        if event == "municipal-task-escalated":
+            found["manager"] = details.get("manager")
+        if event == "municipal-task-done":
+            found |= {
+                "done_on": details.get("done_on"),
+                "escalated": bool(details.get("escalated")),
+            }
+        return found
     if event.startswith("placement_"):
         return {"placement": workflow_id, "status": details.get("state")}
     if event.startswith("application_"):

@@ -39,6 +39,7 @@ from web.pages import (
     recoveries,
     sso,
     start,
+    tasks,
 )
 from web.pages import findings as finding_pages
 from web.pages import meetings as meeting_pages
@@ -71,6 +72,7 @@ ROUTERS = (
     portal_recoveries.router,
     finding_pages.router,
     portal_findings.router,
+    tasks.router,
 )
 log = logging.getLogger("lovflow.web")
 STATIC_DIR = Path(__file__).resolve().parent / "static"

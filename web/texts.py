@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from web import task_texts
+
 SV: dict[str, str] = {
     # base.html
     "app.name": "LOV-uppföljning",
@@ -938,6 +940,10 @@ DA: dict[str, str] = {
     "timeline.os_user": "(OS-bruger {who})",
     "recovery.hidden": "(skjult)",
 }
+
+# The municipality's own tasks (issue 19): their words live with their page.
+SV |= task_texts.SV
+DA |= task_texts.DA
 
 TEXTS: dict[str, dict[str, str]] = {"sv": SV, "da": DA}
 

@@ -23,6 +23,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
+from models.domain.municipal_figures import (
+    MunicipalTaskFact,
+    RoleFigures,
+    TaskFigures,
+    municipal_headers,
+    role_figures,
+)
 from models.domain.number_format import decimal_text, percent_text
 
 State = Literal["on_time", "late", "awaiting_completion", "missing", "waived", "not_due"]
@@ -76,6 +83,8 @@ class PlanInfo:
     language: str
     holiday_calendar: str
     titles: Mapping[str, str]
+    # The titles of the plan's municipal roles (issue 19), for the municipal duties' figures.
+    role_titles: Mapping[str, str] = field(default_factory=dict)
 
     def title(self, obligation: str) -> str:
         if obligation in self.titles:
@@ -302,6 +311,8 @@ class ProviderRow:
     contract_status: str | None = None
     # The provider's findings registered in the year (all zero when it has none).
     findings: FindingFigures = field(default_factory=FindingFigures)
+    # The municipality's own tasks due in the year done at this provider (a tillsynsbesök).
+    municipal_tasks: TaskFigures = field(default_factory=TaskFigures)
 
     @property
     def totals(self) -> dict[str, int]:
@@ -316,6 +327,8 @@ class Matrix:
     columns: list[Column]
     rows: list[ProviderRow]
     language: str = "sv"
+    # The municipality's own tasks due in the year, per plan and owner role (issue 19).
+    municipal: list[RoleFigures] = field(default_factory=list)
 
     def state_text(self, state: str) -> str:
         return STATE_TEXT[self.language][state]
@@ -354,11 +367,13 @@ class Matrix:
                     "totals": r.totals,
                     "stats": r.stats,
                     "findings": r.findings.as_dict(),
+                    "municipal_tasks": r.municipal_tasks.as_dict(),
                 }
                 for r in self.rows
             ],
             "column_totals": self.column_totals(),
             "finding_totals": self.finding_totals().as_dict(),
+            "municipal_tasks": [r.as_dict() for r in self.municipal],
         }
 
     def finding_totals(self) -> FindingFigures:
@@ -517,10 +532,13 @@ def build_matrix(
     placements: Mapping[str, PlacementCounts] | None = None,
     plan_id: str | None = None,
     findings: Iterable[FindingFact] = (),
+    municipal_tasks: Iterable[MunicipalTaskFact] = (),
 ) -> Matrix:
     """The matrix of `year` as of `as_of`. An occurrence belongs to the plan of its provider's
     contract (`contracts`); `plan_id` keeps only that plan's providers. `findings`: those
-    registered in `year` (a provider with findings and no occurrence gets a row of its own)."""
+    registered in `year` (a provider with findings and no occurrence gets a row of its own).
+    `municipal_tasks`: the municipality's own tasks due in `year`, counted per plan and role and,
+    for a task at a provider, in the provider's row (which it gets like a finding's)."""
     columns: dict[str, Column] = {}
     rows: dict[str, ProviderRow] = {}
     # A plan's date is the same for every provider: worked out once per date, not per cell
@@ -566,6 +584,20 @@ def build_matrix(
                 contract_status=contract.status if contract else None,
             )
         row.findings.add(finding)
+    tasks = [t for t in municipal_tasks if plan_id is None or t.plan_id == plan_id]
+    for task in tasks:
+        if task.org_nr is None:
+            continue
+        row = rows.get(task.org_nr)
+        if row is None:
+            contract = contracts.get(task.org_nr)
+            row = rows[task.org_nr] = ProviderRow(
+                task.org_nr,
+                names.get(task.org_nr, task.org_nr),
+                plan=task.plan_id,
+                contract_status=contract.status if contract else None,
+            )
+        row.municipal_tasks.add(task)
     lang = report_language(
         plans[r.plan].language if r.plan in plans else "sv" for r in rows.values()
     )
@@ -589,7 +621,10 @@ def build_matrix(
         columns.values(), key=lambda c: (c.due, c.plan, c.obligation, c.period)
     )
     ordered_rows = sorted(rows.values(), key=lambda r: (r.name.casefold(), r.org_nr))
-    return Matrix(year, as_of, ordered_columns, ordered_rows, lang)
+    titles = {p: dict(info.role_titles) for p, info in plans.items()}
+    return Matrix(
+        year, as_of, ordered_columns, ordered_rows, lang, role_figures(tasks, titles, plan_id)
+    )
 
 
 def _unplanned_title(obligation: str) -> str:
@@ -650,6 +685,7 @@ def matrix_csv(m: Matrix) -> str:
         + [f"{c.title} {c.period} ({c.plan}, {due} {c.due.isoformat()})" for c in m.columns]
         + [m.state_text(s) for s in STATES]
         + finding_headers(m.language)
+        + municipal_headers(m.language)
     )
     for row in m.rows:
         cells = [row.cells.get(c.key) for c in m.columns]
@@ -659,6 +695,7 @@ def matrix_csv(m: Matrix) -> str:
             + [cell.label(m.language) if cell else "" for cell in cells]
             + [str(row.totals[s]) for s in STATES]
             + finding_cells(row.findings, m.language)
+            + row.municipal_tasks.cells()
         )
     return out.getvalue()
 

@@ -60,6 +60,8 @@ Action = Literal[
     "finding-verify",
     "finding-decide",
     "finding-close",
+    # the municipality's own tasks (`lov task done`)
+    "task-done",
 ]
 _MEETING_TIME = {"year", "duration", "place", "link", "reason"}
 # Per action: the keys it needs and the keys it may have besides (on, action and actor always).
@@ -118,6 +120,7 @@ ACTION_KEYS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         ("finding-verify", {"finding", "remedied"}, {"note"}),
         ("finding-decide", {"finding", "sanction", "reason"}, {"amount"}),
         ("finding-close", {"finding", "reason"}, set()),
+        ("task-done", {"task", "result"}, {"provider", "period", "done_on", "by", "findings"}),
     )
 }
 # Keys every event has.
@@ -238,6 +241,13 @@ class ScenarioEvent(_Strict):
     evidence: str = ""
     remedied: bool | None = None
     sanction: str | None = None
+    # the municipality's own tasks: `task` is the duty's key in the plan's [municipal] section,
+    # `period` its period (default: the year of `on`), `provider` for a duty done at each
+    # provider; `by` who did it (default: the event's actor), `done_on` when (default: `on`).
+    task: str | None = None
+    by: str | None = None
+    result: str = ""
+    findings: list[str] = Field(default_factory=list)
 
     @field_validator("provider")
     @classmethod

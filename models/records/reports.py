@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
@@ -12,6 +13,7 @@ from sqlalchemy import (
 )
 
 from models.domain.compliance import ContractFact, FindingFact, OccurrenceFact
+from models.domain.municipal_figures import MunicipalTaskFact
 from models.records.keyed import (
     KeyedStore,
     _period_in_year,
@@ -24,6 +26,7 @@ from models.records.tables import (
     Finding,
     FindingDecision,
     FindingStep,
+    MunicipalTask,
     ObligationOccurrence,
     Placement,
     Provider,
@@ -210,4 +213,23 @@ class ReportRecords(KeyedStore):
                 amount,
             )
             for finding_id, org_nr, status, amount in rows
+        ]
+
+    async def compliance_municipal_tasks(self, year: int) -> list[MunicipalTaskFact]:
+        """Every municipal task due in `year` (issue 19): its plan, owner role, provider (if
+        done at one), state as last recorded and whether it went to the owner's manager."""
+        rows = await self._all(
+            select(
+                MunicipalTask.plan_id,
+                MunicipalTask.owner,
+                MunicipalTask.org_nr,
+                MunicipalTask.state,
+                MunicipalTask.escalated,
+            )
+            .where(MunicipalTask.due >= date(year, 1, 1), MunicipalTask.due <= date(year, 12, 31))
+            .order_by(MunicipalTask.plan_id, MunicipalTask.task_id)
+        )
+        return [
+            MunicipalTaskFact(plan, owner, org_nr or None, state, bool(escalated))
+            for plan, owner, org_nr, state, escalated in rows
         ]

@@ -382,3 +382,72 @@ def test_a_registered_mangel_starts_herning_samarbejdsprocedure_in_danish() -> N
         "finding-action-plan-reminder": "Påmindelse: handlingsplan senest 17. marts 2031",
         "finding-verified": "Manglen er rettet: Dokumentation af den leverede hjælp",
     }
+
+
+def _task_entries(stdout: str) -> list[tuple[str, str, str]]:
+    """(instant, provider, what) of every entry about a municipal task, in the output's order."""
+    found = []
+    for line in stdout.splitlines():
+        e = json.loads(line)
+        if e["type"] in ("action", "error") and e["action"] == "task-done":
+            what = f"{e['type']} {e.get('status', e.get('error'))}"
+        elif e["type"] == "status" and "task" in e:
+            what = f"status {e['status']}"
+        elif e["type"] == "email" and e["kind"].startswith("municipal-task-"):
+            what = f"email {e['kind']} {','.join(e['to'])}"
+        else:
+            continue
+        found.append((e["at"], e["provider"], what))
+    return found
+
+
+def test_nordanstig_tillsyn_shows_the_municipality_s_own_duties() -> None:
+    done = simulate("scenarios/nordanstig-tillsyn.toml", "--json")
+    assert done.returncode == 0, done.stderr
+    owner, chef = "kvalitetsuppfoljning@nordanstig.example", "socialchef@nordanstig.example"
+    norr, solros = "556036-0793", "556677-8899"
+    # Visits due Monday 2 June (31 May is a Saturday): reminders 30 and 7 days before to the
+    # kvalitetsuppföljare; Omsorg i Norr's done in time (no second reminder); Solros's goes
+    # to the socialchef (copy to the owner) on 16 June and is done late. The kundundersökning
+    # (due Monday 1 December) is the municipality's, at no provider, and done in time.
+    assert _task_entries(done.stdout) == [
+        ("2031-05-02T09:00:00+02:00", norr, f"email municipal-task-reminder {owner}"),
+        ("2031-05-02T09:00:00+02:00", solros, f"email municipal-task-reminder {owner}"),
+        ("2031-05-21T10:00:00+02:00", norr, "action done-on-time"),
+        ("2031-05-21T10:00:00+02:00", norr, "status done-on-time"),
+        ("2031-05-26T09:00:00+02:00", solros, f"email municipal-task-reminder {owner}"),
+        ("2031-06-16T09:00:00+02:00", solros, f"email municipal-task-escalation {chef},{owner}"),
+        ("2031-06-16T09:00:00+02:00", solros, "status escalated"),
+        ("2031-06-18T10:00:00+02:00", solros, "action done-late"),
+        ("2031-06-18T10:00:00+02:00", solros, "status done-late"),
+        ("2031-10-31T09:00:00+01:00", "", f"email municipal-task-reminder {owner}"),
+        ("2031-11-20T10:00:00+01:00", "", "action done-on-time"),
+        ("2031-11-20T10:00:00+01:00", "", "status done-on-time"),
+    ]
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    late = next(e for e in lines if e.get("event") == "municipal-task-done" and e["escalated"])
+    assert (late["task"], late["actor"], late["done_on"]) == (
+        "tillsynsbesok-2031-5566778899",
+        "Margareta Sjögren",
+        "2031-06-17",
+    )
+    # No provider duty stands in for the visit or the survey any more (the retired ones).
+    owed = {e["obligation"] for e in lines if e.get("obligation") and e["type"] != "email"}
+    assert not owed & {"self-inspection", "customer-survey", "tillsynsbesok", "kundundersokning"}
+
+
+def test_a_task_done_the_plan_cannot_place_is_refused_naming_the_key(tmp_path: Path) -> None:
+    text = (ROOT / "scenarios" / "nordanstig-tillsyn.toml").read_text()
+    cases = [
+        (text.replace('task = "kundundersokning"', 'task = "kundenkat"'), "events[2].task"),
+        (text.replace('provider = "556677-8899"\n', ""), "events[1].provider"),
+        (text.replace("done_on = 2031-05-20", "done_on = 2031-05-22"), "events[0].done_on"),
+    ]
+    for changed, key in cases:
+        assert changed != text, key
+        bad = tmp_path / "bad.toml"
+        bad.write_text(changed)
+        done = simulate(str(bad))
+        assert done.returncode == 2 and done.stdout == "", (key, done.stderr)
+        (line,) = done.stderr.strip().splitlines()
+        assert line.startswith(f"fel: {bad}: {key}: "), line

@@ -88,7 +88,13 @@ async def test_a_post_without_the_csrf_token_is_refused(
     routes = post_routes(settings)
     assert {"/login", "/logout", "/providers"} <= set(routes) and len(routes) >= 6
     for path in routes:
-        concrete = path.format(ref="5560360793", obligation="annual-report", period="2027")
+        concrete = path.format(
+            ref="5560360793",
+            obligation="annual-report",
+            period="2027",
+            plan="nordanstig",  # a municipal task's page (web/pages/tasks.py)
+            task_id="kundundersokning-2027",
+        )
         for data in ({}, {"csrf_token": "forged"}):
             response = await client.post(concrete, data=data)
             assert response.status_code == 403, (path, data)

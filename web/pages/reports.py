@@ -31,10 +31,17 @@ from models.domain.compliance import (
     matrix_csv,
     matrix_json,
 )
+from models.domain.municipal_figures import MUNICIPAL_WORDS, municipal_headers
 from models.plans.loader import list_plans
 from models.runtime.settings import Settings
 from services.audit import Agreement, check_histories, sealed_export, selected, timeline
 from services.errors import ActionError
+from services.municipal_words import (
+    MUNICIPAL_EVENTS,
+    duty_titles,
+    task_audit_text,
+    task_concerns,
+)
 from services.plans import plan_year
 from services.provider_refs import address_ref, org_nr_of
 from services.reports import (
@@ -205,6 +212,9 @@ def _report_page(
         finding_title=FINDING_WORDS[matrix.language]["findings"] if matrix else "",
         finding_headers=finding_headers(matrix.language) if matrix else [],
         finding_cells=finding_cells,
+        # The municipality's own tasks of the year (issue 19): per role, and per provider.
+        municipal_words=MUNICIPAL_WORDS[matrix.language] if matrix else {},
+        municipal_headers=municipal_headers(matrix.language) if matrix else [],
     )
 
 
@@ -303,10 +313,18 @@ class TimelineRow:
     details: list[tuple[str, str]]
 
 
-def _row(entry: TimelineEntry, titles: dict[str, str], language: str) -> TimelineRow:
+def _row(
+    entry: TimelineEntry, titles: dict[str, str], language: str, plans_dir: Path | None = None
+) -> TimelineRow:
     """One entry in `language`'s words (called inside `speaking(language)`, for tr() and the
     dates)."""
-    if entry.source == "email":
+    municipal = entry.source == "event" and entry.type in MUNICIPAL_EVENTS
+    details: list[tuple[str, str]]
+    if municipal and plans_dir is not None:
+        # The municipality's own task (issue 19): what was done, in the plan's words.
+        what = task_audit_text(entry.type, entry.details, plans_dir)
+        details = []
+    elif entry.source == "email":
         what = tr("timeline.email_sent" if entry.status == "sent" else "timeline.email_pending")
         details = [
             (tr("timeline.email_to"), ", ".join(entry.to)),
@@ -321,7 +339,9 @@ def _row(entry: TimelineEntry, titles: dict[str, str], language: str) -> Timelin
             if k in words and v not in (None, "", [], {})
         ]
     concerns = ""
-    if entry.obligation == "meeting":
+    if municipal and plans_dir is not None:
+        concerns = task_concerns(entry.details, plans_dir)
+    elif entry.obligation == "meeting":
         concerns = tr("timeline.meeting", period=entry.period or "").strip()
     elif entry.obligation:
         concerns = f"{titles.get(entry.obligation, entry.obligation)} {entry.period or ''}".strip()
@@ -369,10 +389,13 @@ async def _timeline_page(
     zone = the_desk.zone(plan_id)
     shown = [] if errors else selected(await timeline(the_desk.store, org), zone, the_year)
     provider = await the_desk.store.get_provider(org)
-    titles = the_desk.titles(plan_id)
+    # A municipal task's e-mails name its duty as their obligation: titled as the plan's duties.
+    titles = the_desk.titles(plan_id) | duty_titles(
+        plan_id or the_desk.settings.default_plan, the_desk.settings.plans_dir
+    )
     language = the_desk.language()
     with speaking(language):
-        rows = [_row(e, titles, language) for e in shown]
+        rows = [_row(e, titles, language, the_desk.settings.plans_dir) for e in shown]
     return page(
         request,
         "timeline.html",

@@ -23,6 +23,7 @@ from web.auth import LoggedIn
 from web.desk import Desk, desk
 from web.links import application_href, duty_href, meeting_href, provider_href
 from web.pages.findings import linked
+from web.pages.tasks import start_rows
 from web.render import page
 
 router = APIRouter()
@@ -106,4 +107,6 @@ async def start(request: Request, who: LoggedIn) -> Response:
             linked(the_desk, findings),
             key=lambda r: (r.deadline is None, r.deadline or today),
         ),
+        # The municipality's own tasks for the user's role (issue 19; web/pages/tasks.py).
+        municipal_tasks=await start_rows(the_desk, who),
     )

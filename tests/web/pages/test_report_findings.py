@@ -58,4 +58,4 @@ async def test_the_compliance_page_shows_the_findings_per_provider(tmp_path: Pat
         ):
             assert text in timeline, text
         assert finding_id(SOLROS[0], 2026, 4) not in timeline
-        assert csv_text.splitlines()[0].endswith('"Öppna brister, läge"')
+        assert '"Öppna brister, läge","Kommunens uppgifter' in csv_text.splitlines()[0]
