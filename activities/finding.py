@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from temporalio import activity
 
-from models.messages.finding import FindingStepWrite
+from models.messages.finding import FindingDecision, FindingStepWrite
 from models.records.store import RecordStore
 
-# A vite or prisavdrag is recorded with its amount; collecting it is not automated yet.
+# A vite or prisavdrag the plan does not say how to collect is recorded with its amount only.
 HANDOFF_NOTE = "to be collected: register it as an återkrav (lov recovery) or on the invoice"
 
 
@@ -59,7 +59,7 @@ class FindingActivities:
                 decision.reason,
                 decision.actor,
                 decision.at,
-                {"handoff": HANDOFF_NOTE} if decision.amount is not None else {},
+                _handoff(decision),
             )
         await self._store.record_audit(
             f"{write.key}:audit",
@@ -76,3 +76,13 @@ class FindingActivities:
                 **details,
             },
         )
+
+
+def _handoff(decision: FindingDecision) -> dict[str, str]:
+    """The decision record's details: how its amount is collected. "invoice": listed for the
+    finance system by its reference (services.findings.sanctions_for_invoicing)."""
+    if decision.amount is None:
+        return {}
+    if decision.collect is not None:
+        return {"collect": decision.collect, "invoice_reference": decision.invoice_reference}
+    return {"handoff": HANDOFF_NOTE}

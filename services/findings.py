@@ -15,6 +15,8 @@ under the next free id with a reject-duplicate policy, so no counter table is ne
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -31,6 +33,7 @@ from models.domain.calendar import CalendarRules, next_business_day
 from models.domain.inputs import check_actor
 from models.domain.money import ClaimLineError, parse_decimal
 from models.domain.sanctions import AMOUNT_KINDS, LADDER_ORDER, SanctionKind, amount_problem
+from models.domain.spreadsheet import csv_cell
 from models.ids import (
     FindingIdError,
     finding_id_for,
@@ -258,7 +261,13 @@ async def register_finding(
         "action_plan_max_days": findings.action_plan_max_days,
         "reminder_days": findings.reminder_days,
         "sanctions": [
-            LadderStep(kind=s.kind, title=s.title, amount=s.amount, notify=list(s.notify))
+            LadderStep(
+                kind=s.kind,
+                title=s.title,
+                amount=s.amount,
+                notify=list(s.notify),
+                collect=s.collect,
+            )
             for s in findings.sanctions
         ],
         "year": today.year,
@@ -514,3 +523,123 @@ async def show_finding(settings: Settings, finding: str) -> FindingPage:
     return await read_records(
         settings.require_records(), RecordStore, lambda s: finding_page(s, finding_id)
     )
+
+
+# --- sanctions handed to the finance system ------------------------------------------------------
+
+SANCTION_COLUMNS = (
+    "org_nr",
+    "provider_name",
+    "finding_id",
+    "kind",
+    "amount",
+    "decided",
+    "reason",
+    "invoice_reference",
+)
+
+
+@dataclass(frozen=True)
+class SanctionRow:
+    """A decided prisavdrag or vite the plan hands to invoicing (`collect = "invoice"`)."""
+
+    org_nr: str
+    provider_name: str
+    finding_id: str
+    plan_id: str
+    kind: str
+    title: str
+    amount: Decimal
+    decided: date  # in the plan's time zone
+    reason: str
+    invoice_reference: str
+
+    def cells(self) -> list[str]:
+        """One CSV row: the amount a plain decimal string (no thousands separator, a point),
+        so the finance system reads kronor exactly."""
+        return [
+            self.org_nr,
+            self.provider_name,
+            self.finding_id,
+            self.kind,
+            str(self.amount),
+            self.decided.isoformat(),
+            self.reason,
+            self.invoice_reference,
+        ]
+
+    def as_json(self) -> dict[str, Any]:
+        return {**dict(zip(SANCTION_COLUMNS, self.cells(), strict=True)), "plan": self.plan_id}
+
+
+def sanctions_csv(rows: Sequence[SanctionRow]) -> str:
+    """The rows as CSV with a header; cells a spreadsheet would read as a formula are quoted
+    as text (models.domain.spreadsheet)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(SANCTION_COLUMNS)
+    for row in rows:
+        writer.writerow(csv_cell(cell) for cell in row.cells())
+    return out.getvalue()
+
+
+async def sanctions_for_invoicing(
+    settings: Settings, *, plan: str | None = None, since: date | None = None
+) -> list[SanctionRow]:
+    """`sanction_rows` on the configured records database (the CLI's `sanctions`); the
+    filters are checked before the database is read."""
+    plan_id = plan_filter(plan, settings.plans_dir)
+    return await read_records(
+        settings.require_records(),
+        RecordStore,
+        lambda store: sanction_rows(store, settings, plan_id=plan_id, since=since),
+    )
+
+
+async def sanction_rows(
+    store: RecordStore, settings: Settings, *, plan_id: str | None, since: date | None
+) -> list[SanctionRow]:
+    """The decisions to invoice, oldest first: those recorded with `collect = "invoice"`
+    (the plan's setting when the finding was opened), decided on or after `since` (a date
+    in the plan's time zone)."""
+    names = await store.provider_names()
+    findings = {f.finding_id: f for f in await store.list_findings(plan_id=plan_id)}
+    zones: dict[str, ZoneInfo] = {}
+    rows = []
+    for d in await store.list_amount_decisions():
+        found = findings.get(d.finding_id)
+        if found is None or d.amount is None or d.details.get("collect") != "invoice":
+            continue
+        if found.plan_id not in zones:
+            zones[found.plan_id] = _plan_zone(found.plan_id, settings)
+        decided = _aware(d.at).astimezone(zones[found.plan_id]).date()
+        if since is not None and decided < since:
+            continue
+        rows.append(
+            SanctionRow(
+                org_nr=d.org_nr,
+                provider_name=names.get(d.org_nr, ""),
+                finding_id=d.finding_id,
+                plan_id=found.plan_id,
+                kind=d.kind,
+                title=d.title,
+                amount=d.amount,
+                decided=decided,
+                reason=d.reason,
+                invoice_reference=str(d.details.get("invoice_reference", "")),
+            )
+        )
+    return rows
+
+
+def _plan_zone(plan_id: str, settings: Settings) -> ZoneInfo:
+    """The plan's time zone; UTC for a plan no longer in the plans directory."""
+    try:
+        return ZoneInfo(load_plan(plan_id, settings.plans_dir).time_zone)
+    except PlanError:
+        return ZoneInfo("UTC")
+
+
+def _aware(at: datetime) -> datetime:
+    """The records database may hand back naive UTC datetimes (SQLite)."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=ZoneInfo("UTC"))

@@ -195,6 +195,8 @@ AUDIT_DETAILS: dict[str, str] = {
     "summary": "sammanfattning",
     "round": "omgång",
     "late": "sen",
+    # a decided amount handed to invoicing (the plan's `collect = "invoice"`)
+    "invoice": "fakturareferens",
 }
 # Detail values stored as flags ("yes"), as the desk and the CLI show them.
 AUDIT_VALUES: dict[str, str] = {"yes": "ja"}

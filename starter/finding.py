@@ -68,6 +68,7 @@ STATE_SV = {
     FindingState.CLOSED: "avslutad",
 }
 NO_FINDINGS = "Inga brister. (No findings.)"
+NO_SANCTIONS = "Inga beslut att fakturera. (No decisions to invoice.)"
 
 FindingArg = Annotated[
     str,
@@ -380,3 +381,47 @@ def list_findings(
         )
     echo_table(headers, rows, right=(7,))
     typer.echo(f"{len(found)} brister (findings)")
+
+
+@app.command("sanctions")
+def sanctions(
+    plan: Annotated[
+        str | None, plan_filter("Beslut under planen. (Decisions under the plan.)")
+    ] = None,
+    since: Annotated[
+        str | None,
+        date_option("--since", "Beslutade från och med dagen. (Decided on or after the day.)"),
+    ] = None,
+    as_csv: Annotated[
+        bool, typer.Option("--csv", help="CSV till ekonomisystemet. (CSV for finance.)")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Beslutade prisavdrag och viten som planen lämnar till fakturering (collect = "invoice"):
+    organisationsnummer, utförare, brist, påföljd, belopp, beslutsdag, skäl och
+    fakturareferens. (Decided amounts handed to invoicing, for the finance system.)"""
+    if as_csv and as_json:
+        fail_bad_input("--json/--csv: välj det ena (choose one)")
+    day = _date(since, "--since") if since is not None else None
+    settings = _settings()
+    found = run_query(lambda: finding.sanctions_for_invoicing(settings, plan=plan, since=day))
+    if as_csv:
+        typer.echo(finding.sanctions_csv(found), nl=False)
+        return
+    if not echo_json_or_none(found, as_json, lambda r: r.as_json(), NO_SANCTIONS):
+        return
+    headers = ("Utförare", "Namn", "Brist", "Påföljd", "Belopp", "Beslutad", "Fakturareferens")
+    rows = [
+        (
+            r.org_nr,
+            r.provider_name,
+            r.finding_id,
+            r.title,
+            format_sek(r.amount),
+            r.decided.isoformat(),
+            r.invoice_reference,
+        )
+        for r in found
+    ]
+    echo_table(headers, rows, right=(4,))
+    typer.echo(f"{len(found)} beslut att fakturera (decisions to invoice)")

@@ -35,7 +35,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.finding import FindingActivities
     from models.domain.calendar import CalendarRules, DeadlineSchedule
     from models.domain.number_format import decimal_text
-    from models.domain.sanctions import AMOUNT_KINDS, amount_problem
+    from models.domain.sanctions import AMOUNT_KINDS, amount_problem, invoice_reference
     from models.messages.finding import (
         ActionPlanRequest,
         CloseRequest,
@@ -292,14 +292,26 @@ class FindingWorkflow:
             actor=request.actor,
             at=workflow.now(),
         )
+        # Where the plan says, a decided amount is handed on for collection: the decision
+        # carries how and its invoice reference (derived from the finding id and the decision's
+        # number, so a retried record writes the same), and the records list it for the finance
+        # system (`lov finding sanctions`). Patched: histories decided before had no hand-off.
+        collect = step.collect if decision.amount is not None else None
+        if collect is not None and workflow.patched("finding-sanction-collect"):
+            decision = decision.model_copy(
+                update={
+                    "collect": collect,
+                    "invoice_reference": invoice_reference(
+                        self._in.finding_id, len(self._decisions) + 1
+                    ),
+                }
+            )
         self._decisions.append(decision)
         self._revision += 1
-        await self._step(
-            f"decision-{request.kind}",
-            request.actor,
-            {"reason": request.reason, "amount": decision.amount or ""},
-            decision=decision,
-        )
+        details: dict[str, Any] = {"reason": request.reason, "amount": decision.amount or ""}
+        if decision.collect is not None:
+            details.update(collect=decision.collect, invoice=decision.invoice_reference)
+        await self._step(f"decision-{request.kind}", request.actor, details, decision=decision)
         roles = [PROVIDER_ROLE, self._in.administrator_role, *step.notify]
         if request.kind == "havning":
             roles.append(self._in.decider_role)
@@ -502,6 +514,7 @@ class FindingWorkflow:
             "decision": decision.kind if decision else "",
             "decision_title": decision.title if decision else "",
             "decision_amount": self._kronor(decision.amount) if decision else "",
+            "decision_collect": (decision.collect or "") if decision else "",
             "decision_reason": decision.reason if decision else "",
             "ladder": ladder,
             "closed_reason": self._closed_reason or "",

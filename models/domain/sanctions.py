@@ -12,6 +12,17 @@ LADDER_ORDER: tuple[SanctionKind, ...] = ("pafpekande", "prisavdrag", "vite", "h
 # The kinds that carry an amount in kronor.
 AMOUNT_KINDS: tuple[SanctionKind, ...] = ("prisavdrag", "vite")
 MAX_AMOUNT = Decimal("10000000")
+# How a decided amount is collected, where the plan says (`collect` on a ladder step):
+# "invoice" lists the decision for the finance system (`lov finding sanctions`). No
+# "recovery": an återkrav (workflows/recovery.py) is hours billed but not approved, with its
+# own notice and kommunicering, so a vite already decided after kommunicering does not fit it.
+CollectMethod = Literal["invoice"]
+
+
+def invoice_reference(finding_id: str, decision_number: int) -> str:
+    """The reference the finance system invoices a decided amount by: the finding and the
+    decision's number on it, so the same decision always gets the same reference."""
+    return f"{finding_id}-B{decision_number}"
 
 
 def amount_problem(value: Decimal) -> str | None:

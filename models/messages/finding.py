@@ -15,7 +15,7 @@ from pydantic import Field
 
 from models.domain.calendar import CalendarRules
 from models.domain.inputs import Actor, Day
-from models.domain.sanctions import SanctionKind
+from models.domain.sanctions import CollectMethod, SanctionKind
 from models.messages.common import HeldMailStatus, Message
 from models.plans.schema import Role
 
@@ -43,6 +43,8 @@ class LadderStep(Message):
     title: str
     amount: Decimal | None = None
     notify: list[str] = Field(default_factory=list)
+    # The plan's `collect` for this step (models/plans/findings.py); None: not collected.
+    collect: CollectMethod | None = None
 
 
 class FindingInput(Message):
@@ -126,6 +128,10 @@ class FindingDecision(Message):
     reason: str
     actor: str
     at: datetime
+    # Set by the "finding-sanction-collect" path: how the amount is collected, and the
+    # reference the finance system invoices it by.
+    collect: CollectMethod | None = None
+    invoice_reference: str = ""
 
 
 class FindingStepNote(Message):

@@ -23,6 +23,7 @@ from models.domain.quote import short
 from models.domain.sanctions import (
     AMOUNT_KINDS,
     LADDER_ORDER,
+    CollectMethod,
     SanctionKind,
     amount_problem,
 )
@@ -54,6 +55,9 @@ class SanctionStep(_Strict):
     amount: Decimal | None = None
     # Roles told besides the provider and the administrator (hävning: management).
     notify: tuple[str, ...] = ()
+    # Prisavdrag/vite: how the decided amount is collected. "invoice": listed for the finance
+    # system (`lov finding sanctions`). Absent: recorded only; collecting it is manual.
+    collect: CollectMethod | None = None
 
     @field_validator("amount")
     @classmethod
@@ -68,6 +72,8 @@ class SanctionStep(_Strict):
     def _amount_kind(self) -> SanctionStep:
         if self.amount is not None and self.kind not in AMOUNT_KINDS:
             raise ValueError(f"amount: only a prisavdrag or vite has an amount, not {self.kind}")
+        if self.collect is not None and self.kind not in AMOUNT_KINDS:
+            raise ValueError(f"collect: only a prisavdrag or vite is collected, not a {self.kind}")
         return self
 
 

@@ -218,3 +218,13 @@ class FindingRecords(KeyedStore):
             .order_by(FindingDecision.at, FindingDecision.id)
         )
         return await self._snapshots(FindingDecisionRecord, query)
+
+    async def list_amount_decisions(self) -> list[FindingDecisionRecord]:
+        """The decisions with an amount (prisavdrag, vite), oldest first: what the finance
+        system may be handed (services.findings.sanctions_for_invoicing)."""
+        query = (
+            select(FindingDecision)
+            .where(FindingDecision.amount.is_not(None))
+            .order_by(FindingDecision.at, FindingDecision.id)
+        )
+        return await self._snapshots(FindingDecisionRecord, query)

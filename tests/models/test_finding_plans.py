@@ -45,6 +45,16 @@ def test_shipped_plans_have_findings(plan_id: str) -> None:
     assert findings.action_plan_min_days <= findings.action_plan_max_days
 
 
+@pytest.mark.parametrize(
+    ("plan_id", "invoiced"),
+    [("sundsvall", ["vite"]), ("nordanstig", ["vite"]), ("herning", ["vite"])],
+)
+def test_shipped_plans_invoice_their_vite(plan_id: str, invoiced: list[str]) -> None:
+    findings = load_plan(plan_id, PLANS).findings
+    assert findings is not None
+    assert [s.kind for s in findings.sanctions if s.collect == "invoice"] == invoiced
+
+
 def test_herning_calls_it_samarbejdsprocedure() -> None:
     findings = load_plan("herning", PLANS).findings
     assert findings is not None and findings.procedure == "Samarbejdsprocedure"
@@ -116,6 +126,19 @@ BROKEN = [
         ("reminder_days = [7]", 'reminder_days = [7]\ndecider_role = "kommunstyrelsen"'),
         "findings.decider_role",
         "unknown role 'kommunstyrelsen'",
+    ),
+    (
+        "collect-on-pafpekande",
+        ('title = "Påpekande"\n', 'title = "Påpekande"\ncollect = "invoice"\n'),
+        "findings.sanctions[0]",
+        "only a prisavdrag or vite is collected",
+    ),
+    (
+        # An återkrav is hours billed but not approved, with its own kommunicering.
+        "collect-by-recovery",
+        ("amount = 5000", 'amount = 5000\ncollect = "recovery"'),
+        "findings.sanctions[1].collect",
+        "invoice",
     ),
     (
         "unknown-notify",

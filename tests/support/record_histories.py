@@ -811,6 +811,49 @@ async def record_finding() -> None:
             (HISTORIES / "finding-ladder.json").write_text(history.to_json())
 
 
+async def record_finding_collect() -> None:
+    """A finding whose vite the plan hands to invoicing (Sundsvall `collect = "invoice"`,
+    patch "finding-sanction-collect"): notice, response, a vite decided after it (with its
+    invoice reference), closed."""
+    from models.ids import finding_workflow_id
+    from models.messages.finding import CloseRequest
+    from models.messages.finding import DecideRequest as FindingDecision
+    from models.messages.finding import RespondRequest as FindingResponse
+    from services import findings
+
+    with tempfile.TemporaryDirectory() as tmp:
+        async with lovflow_stack(Path(tmp)) as stack:
+            c = stack.client
+            await stack.sleep_until(local(date(2031, 1, 1), time(0, 0)))
+            await stack.start_contract(date(2030, 1, 1))
+            await stack.sleep_until(local(date(2031, 3, 3)))
+            found = await findings.register_finding(
+                c,
+                stack.settings,
+                ORG,
+                requirement="care-plans",
+                severity="high",
+                source="visit",
+                what="Genomförandeplaner saknas",
+                evidence="Tillsynsbesök",
+                actor="kerstin",
+                today=date(2031, 3, 3),
+            )
+            fid = found.finding_id
+            await stack.sleep_until(local(date(2031, 3, 5)))
+            await findings.respond(c, fid, FindingResponse(comment="Vi åtgärdar", actor="anna"))
+            status = await findings.decide(
+                c, fid, FindingDecision(kind="vite", reason="Allvarlig brist", actor="bo")
+            )
+            assert status.decisions[-1].invoice_reference == f"{fid}-B1"
+            await findings.close(c, fid, CloseRequest(reason="Avslutad", actor="anna"))
+            await stack.sleep_until(local(date(2031, 3, 7)))
+            handle = c.get_workflow_handle(finding_workflow_id(fid))
+            await handle.result()
+            history = await handle.fetch_history()
+            (HISTORIES / "finding-sanction-collect.json").write_text(history.to_json())
+
+
 async def record_municipal_duties() -> None:
     """The municipality's own tasks (workflows/municipal_duties.py), Nordanstig: a year with a
     provider's tillsynsbesök done in time (after a refused completion), the kundundersökning
@@ -876,6 +919,7 @@ RECORDERS: dict[str, Callable[[], Awaitable[None]]] = {
     "office-hours": record_office_hours,
     "portal-link": record_portal_link,
     "finding": record_finding,
+    "finding-collect": record_finding_collect,
     "municipal-duties": record_municipal_duties,
 }
 

@@ -238,7 +238,9 @@ async def test_notice_action_plans_verification_and_a_vite(tmp_path: Path) -> No
             "Åtgärdsplanen kom inte in i tid.",
             "bo",
         )
-        assert "återkrav" in vite.details["handoff"]
+        # Sundsvall's vite is invoiced (plans/sundsvall.toml `collect`): listed for finance.
+        assert vite.details == {"collect": "invoice", "invoice_reference": f"{FINDING}-B1"}
+        assert "Det faktureras er" in decision, decision
         steps = [s.step for s in await stack.store.list_finding_steps(FINDING)]
         assert steps == [
             "noticed",
