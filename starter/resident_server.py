@@ -95,9 +95,10 @@ def serve_forever(path: Path, ready: str | None = None) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     # Stopped by `lov serve` or a service manager: leave no socket behind (finally below).
     signal.signal(signal.SIGTERM, _stop)
-    if ready:
-        print(ready, flush=True)
     try:
+        # Inside the try: a SIGTERM right after the ready line still removes the socket.
+        if ready:
+            print(ready, flush=True)
         while True:
             conn, _ = server.accept()
             if not same_user(conn):
