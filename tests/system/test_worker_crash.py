@@ -156,9 +156,14 @@ async def test_sigkilled_workers_lose_no_reminder_and_send_none_twice(
         while True:
             if workers[-1].process.poll() is not None:
                 await start_worker()
-            outbox = [e for e in await store.list_notifications() if e.kind == "reminder"]
+            notifications = await store.list_notifications()
+            outbox = [e for e in notifications if e.kind == "reminder"]
             done = {(e.org_nr, e.obligation, e.period) for e in outbox if e.status == "sent"}
-            if len(crasher.kills) == 3 and done == expected:
+            # Every e-mail out, not only the reminders: a welcome whose answer a kill swallowed
+            # is sent again only when its activity's retry comes, which on a busy machine can
+            # be after the last reminder.
+            all_sent = all(e.status == "sent" for e in notifications)
+            if len(crasher.kills) == 3 and done == expected and all_sent:
                 break
             if clock.monotonic() > deadline:
                 pytest.fail(f"kills {crasher.kills}, sent {sorted(done)}:\n{workers[-1].text()}")
