@@ -44,6 +44,7 @@ from web.pages import meetings as meeting_pages
 from web.pages import reports as report_pages
 from web.portal import findings as portal_findings
 from web.portal import pages as portal_pages
+from web.portal import placements as portal_placements
 from web.portal import recoveries as portal_recoveries
 from web.portal.limits import PortalBodyLimit
 from web.refusals import in_language
@@ -70,6 +71,7 @@ ROUTERS = (
     portal_recoveries.router,
     finding_pages.router,
     portal_findings.router,
+    portal_placements.router,
 )
 log = logging.getLogger("lovflow.web")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
