@@ -40,6 +40,9 @@ PORTAL_TEMPLATES = frozenset(
         # kundval: report the genomförandeplan as established
         "placement-new",
         "care-plan-reminder",
+        # an applicant: send the komplettering asked for
+        "application-completion-request",
+        "application-completion-reminder",
     }
 )
 

@@ -42,6 +42,7 @@ from web.pages import (
 from web.pages import findings as finding_pages
 from web.pages import meetings as meeting_pages
 from web.pages import reports as report_pages
+from web.portal import applications as portal_applications
 from web.portal import findings as portal_findings
 from web.portal import pages as portal_pages
 from web.portal import placements as portal_placements
@@ -72,6 +73,7 @@ ROUTERS = (
     finding_pages.router,
     portal_findings.router,
     portal_placements.router,
+    portal_applications.router,
 )
 log = logging.getLogger("lovflow.web")
 STATIC_DIR = Path(__file__).resolve().parent / "static"

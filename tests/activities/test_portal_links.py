@@ -51,6 +51,9 @@ def _request(template: str, to: list[str], **context: object) -> MailRequest:
         ("finding-decision", ["provider", "lov-admin"], {}, False),  # tells, asks nothing
         ("placement-new", ["provider"], {}, True),  # report the genomförandeplan
         ("care-plan-reminder", ["provider"], {}, True),
+        ("application-completion-request", ["provider"], {}, True),  # an applicant's
+        ("application-completion-reminder", ["provider"], {}, True),
+        ("application-new", ["lov-admin"], {}, False),  # to the municipality only
         ("receipt", ["provider"], {}, False),  # asks nothing of the provider
         ("accepted", ["provider"], {}, False),
     ],
@@ -127,3 +130,44 @@ def test_a_care_plan_mail_says_to_report_in_the_portal_with_the_administrator_as
     _, bare = renderer.render(language, template, PLACEMENT, "UTC")
     assert "/portal" not in bare and "portal" not in bare.lower()
     assert "lov-admin@sundsvall.example" in bare
+
+
+APPLICATION = {
+    "application_id": "application-5560360793-1",
+    "provider_name": "Omsorg AB",
+    "org_nr": "556036-0793",
+    "completion_items": ["Försäkringsbrev"],
+    "completion_note": "",
+    "completion_due": "2031-03-25",
+    "admin_title": "LOV-administratör",
+    "admin_email": "lov-admin@sundsvall.example",
+}
+
+
+@pytest.mark.parametrize(
+    ("language", "template", "told"),
+    [
+        (
+            "sv",
+            "application-completion-request",
+            "Skicka kompletteringen i kommunens utförarportal",
+        ),
+        (
+            "sv",
+            "application-completion-reminder",
+            "Skicka kompletteringen i kommunens utförarportal",
+        ),
+        ("da", "application-completion-request", "Send suppleringen i kommunens leverandørportal"),
+        ("da", "application-completion-reminder", "Send suppleringen i kommunens leverandørportal"),
+    ],
+)
+def test_a_completion_request_to_an_applicant_says_to_answer_in_the_portal(
+    language: str, template: str, told: str
+) -> None:
+    renderer = Renderer(PROJECT_ROOT / "templates")
+    assert renderer.shows(language, template, "portal_link")
+    _, body = renderer.render(language, template, {**APPLICATION, "portal_link": LINK}, "UTC")
+    assert LINK in body and " ".join(body.split()).count(told) == 1
+    assert "lov-admin@sundsvall.example" in body  # or send it to the administrator
+    _, bare = renderer.render(language, template, APPLICATION, "UTC")
+    assert "portal" not in bare.lower() and "lov-admin@sundsvall.example" in bare
