@@ -3,10 +3,12 @@ shipped Sundsvall plan), SQLite records and SMTP: the completion request carries
 personal link; the page shows what is asked by when; an empty answer or a file of the wrong type
 is refused next to its field with nothing sent or kept; another applicant's application is not
 found (404) by GET or POST; the answer is the same `complete` Update as the desk's, with the
-applicant's contact as the actor, and the receipt goes out."""
+applicant's contact as the actor, the receipt goes out, and the administrator downloads the
+document from the application's page in the desk."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import httpx
@@ -15,7 +17,7 @@ from models.messages.application import ApplicationState
 from models.runtime.settings import Settings, get_settings
 from services import applications as apps
 from tests.support.application_cli import EMAIL, ApplicationCli
-from tests.support.desk import csrf_of, desk_client
+from tests.support.desk import add_accounts, csrf_of, desk_client, log_in
 from tests.support.helpers import random_org_nr
 from tests.support.portal import link_token, open_visit
 
@@ -117,3 +119,20 @@ async def test_the_applicant_sends_its_komplettering_in_the_portal(
     assert any(f"completed ({EMAIL})" in note for note in status.history)
     (receipt,) = await cli.smtp.wait_for(1)
     assert receipt["X-Lov-Kind"] == "application-completed"
+
+    # The administrator sees the komplettering's document in the desk and downloads it.
+    digest = hashlib.sha256(PDF).hexdigest()
+    assert last.documents[0].sha256 == digest
+    assert settings.database_url is not None
+    await add_accounts(settings.database_url, "administrator")
+    async with desk_client(settings) as desk:
+        await log_in(desk, "administrator")
+        page = (await desk.get(f"/applications/{wid}")).text
+        href = f"/applications/{wid}/documents/{digest}"
+        assert f'href="{href}"' in page and "forsakringsbrev.pdf" in page
+        got = await desk.get(href)
+        assert got.status_code == 200 and got.content == PDF
+        assert got.headers["content-type"] == "application/pdf"
+        assert "attachment" in got.headers["content-disposition"]
+        missing = await desk.get(f"/applications/{other_wid}/documents/{digest}")
+        assert missing.status_code == 404
