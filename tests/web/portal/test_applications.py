@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import httpx
 
 from models.messages.application import ApplicationState
+from models.records.db import upgrade
 from models.runtime.settings import Settings, get_settings
 from services import applications as apps
 from tests.support.application_cli import EMAIL, ApplicationCli
-from tests.support.desk import add_accounts, csrf_of, desk_client, log_in
-from tests.support.helpers import random_org_nr
+from tests.support.desk import add_accounts, csrf_of, desk_client, log_in, records
+from tests.support.helpers import free_port, random_org_nr
+from tests.support.listings import settings_for
 from tests.support.portal import link_token, open_visit
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
@@ -136,3 +140,52 @@ async def test_the_applicant_sends_its_komplettering_in_the_portal(
         assert "attachment" in got.headers["content-disposition"]
         missing = await desk.get(f"/applications/{other_wid}/documents/{digest}")
         assert missing.status_code == 404
+
+
+async def test_a_danish_applicant_reads_in_danish_and_nothing_goes_without_temporal(
+    tmp_path: Path,
+) -> None:
+    """Records only, Temporal unreachable: an applicant under a Danish plan (no contract yet)
+    reads its start page and supplering in Danish; an empty answer is refused next to the
+    field, a good one above the form saying nothing was saved, and no document is kept."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
+    await upgrade(url)
+    cvr, at = "25313763", datetime(2027, 1, 4, tzinfo=UTC)
+    wid = f"application-{cvr}-1"
+    asked = {
+        "items": ["Forsikringsbevis"],
+        "due": (date.today() + timedelta(days=10)).isoformat(),
+        "note": "",
+        "requested_by": "mette",
+        "requested_at": at.isoformat(),
+    }
+    async with records(url) as store:
+        await store.upsert_provider(cvr, "Hjemmepleje Midt ApS", "post@midt.example", at)
+        await store.upsert_application(
+            wid,
+            cvr,
+            "completion_requested",
+            at,
+            submitted_at=at,
+            data={"plan_id": "herning", "completions": [asked]},
+        )
+    settings = settings_for(url).model_copy(
+        update={"var_dir": tmp_path / "var", "temporal_address": f"127.0.0.1:{free_port()}"}
+    )
+    path = f"/portal/ansokan/{wid}"
+    async with desk_client(settings) as client:
+        await open_visit(client, link_token(settings, cvr, "post@midt.example"))
+        start = (await client.get("/portal")).text
+        assert 'lang="da"' in start and "Jeres ansøgning skal suppleres" in start
+        assert f'href="{path}"' in start and "Forsikringsbevis" in start
+        page = await client.get(path)
+        assert page.status_code == 200 and "Ansøgning nr 1" in page.text
+        empty = await _send(client, path, {"note": ""})
+        assert empty.status_code == 400
+        assert "Skriv en besked, eller vedhæft" in _error(empty.text, "note")
+        files = [("documents", ("bevis.pdf", PDF, "application/pdf"))]
+        down = await _send(client, path, {"note": "Beviset er vedhæftet."}, files)
+        assert down.status_code == 503
+        assert "Det var ikke muligt at indsende lige nu, og intet er gemt" in down.text
+    documents = tmp_path / "var" / "documents"
+    assert not documents.exists() or not [p for p in documents.rglob("*") if p.is_file()]
