@@ -37,6 +37,12 @@ PORTAL_TEMPLATES = frozenset(
         "finding-action-plan-request",
         "finding-action-plan-reminder",
         "finding-action-plan-late",
+        # kundval: report the genomförandeplan as established
+        "placement-new",
+        "care-plan-reminder",
+        # an applicant: send the komplettering asked for
+        "application-completion-request",
+        "application-completion-reminder",
     }
 )
 

@@ -176,3 +176,44 @@ def held(settings: Settings, facts: DutyPage) -> set[str]:
     store = DocumentStore.from_settings(settings)
     digests = {d.sha256 for s in facts.submissions for d in s.documents}
     return {h for h in digests if _HEX64.fullmatch(h) and store.path_of(h).is_file()}
+
+
+def _completion_documents(data: dict[str, object]) -> list[DocumentRef]:
+    """The documents of an application's komplettering rounds, as its record keeps them."""
+    found: list[DocumentRef] = []
+    rounds = data.get("completions")
+    for r in rounds if isinstance(rounds, list) else []:
+        docs = r.get("documents") if isinstance(r, dict) else None
+        for d in docs if isinstance(docs, list) else []:
+            try:
+                found.append(DocumentRef.model_validate(d))
+            except ValueError:
+                continue
+    return found
+
+
+async def application_document(
+    store: RecordStore, settings: Settings, application_id: str, sha256: str
+) -> Download:
+    """A document an applicant sent with a komplettering (in the portal), from the document
+    store; ActionError("document") if the application has no such document or the store does
+    not hold it (one given to `lov application complete --document` stays where it was)."""
+    record = await store.get_application(application_id)
+    docs = _completion_documents(record.data) if record is not None else []
+    found = [d for d in docs if d.sha256 == sha256]
+    path = DocumentStore.from_settings(settings).path_of(sha256)
+    if not found or not _HEX64.fullmatch(sha256) or not path.is_file():
+        raise ActionError("document", "dokumentet finns inte i dokumentlagret")
+    with open(path, "rb") as head:
+        kind = kind_of(head.read(1024 * 1024)) or "office"
+    return Download(path, found[-1].filename, MEDIA_TYPES.get(kind, "application/octet-stream"))
+
+
+def held_digests(settings: Settings, documents: list[DocumentRef]) -> set[str]:
+    """The digests among `documents` that the document store holds (downloadable)."""
+    store = DocumentStore.from_settings(settings)
+    return {
+        d.sha256
+        for d in documents
+        if _HEX64.fullmatch(d.sha256) and store.path_of(d.sha256).is_file()
+    }

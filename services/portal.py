@@ -134,8 +134,18 @@ async def _provider_of(
         ref=grant.provider_ref,
         name=record.name,
         email=record.email,
-        plan_id=contracts[-1].plan_id if contracts else None,
+        plan_id=contracts[-1].plan_id if contracts else await _applied_plan(store, org),
     )
+
+
+async def _applied_plan(store: RecordStore, org_nr: str) -> str | None:
+    """An applicant's plan (its latest application's): it has no contract yet, and the portal
+    speaks the language of the plan it applied under."""
+    for application in await store.list_applications(org_nr):
+        plan = application.data.get("plan_id")
+        if isinstance(plan, str):
+            return plan
+    return None
 
 
 # --- duties ---------------------------------------------------------------------------------

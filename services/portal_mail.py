@@ -34,27 +34,30 @@ async def link_request(
     settings: Settings, store: RecordStore, org_nr: str, now: datetime
 ) -> MailRequest | None:
     """The e-mail with a new link to the provider's contact; None (nothing to send) for a
-    provider without a contract whose plan can be read here: it has nothing to answer in the
-    portal."""
+    provider without a contract whose plan can be read here, unless it is an applicant whose
+    application waits for a komplettering (it answers that in the portal): else it has nothing
+    to answer there."""
     provider = await store.get_provider(org_nr)
-    contracts = await store.contracts_of(org_nr)
-    if provider is None or not contracts:
+    if provider is None:
         return None
-    contract = contracts[-1]
+    found = await _followed(store, org_nr)
+    if found is None:
+        return None
+    plan_id, workflow_id = found
     try:
-        plan = load_plan(contract.plan_id, settings.plans_dir)
+        plan = load_plan(plan_id, settings.plans_dir)
     except (PlanError, OSError):
         return None
     admin = plan.roles[plan.administrator_role]
     return MailRequest(
-        key=f"portal-link:{contract.workflow_id}:{now.isoformat()}",
+        key=f"portal-link:{workflow_id}:{now.isoformat()}",
         kind=TEMPLATE,
         template=TEMPLATE,
         language=plan.language,
         to_roles=[PROVIDER_ROLE],
         roles=plan.roles,
         org_nr=org_nr,
-        workflow_id=contract.workflow_id,
+        workflow_id=workflow_id,
         at=now,
         time_zone=plan.time_zone,
         context={
@@ -65,6 +68,19 @@ async def link_request(
             "link_days": settings.portal_link_days,
         },
     )
+
+
+async def _followed(store: RecordStore, org_nr: str) -> tuple[str, str] | None:
+    """The plan and workflow the link's e-mail goes under: the provider's latest contract, or
+    an applicant's application that waits for its komplettering."""
+    contracts = await store.contracts_of(org_nr)
+    if contracts:
+        return contracts[-1].plan_id, contracts[-1].workflow_id
+    for application in await store.list_applications(org_nr, status="completion_requested"):
+        plan_id = application.data.get("plan_id")
+        if isinstance(plan_id, str):
+            return plan_id, application.application_id
+    return None
 
 
 async def send_link(

@@ -44,8 +44,10 @@ from web.pages import (
 from web.pages import findings as finding_pages
 from web.pages import meetings as meeting_pages
 from web.pages import reports as report_pages
+from web.portal import applications as portal_applications
 from web.portal import findings as portal_findings
 from web.portal import pages as portal_pages
+from web.portal import placements as portal_placements
 from web.portal import recoveries as portal_recoveries
 from web.portal.limits import PortalBodyLimit
 from web.refusals import in_language
@@ -73,6 +75,8 @@ ROUTERS = (
     finding_pages.router,
     portal_findings.router,
     tasks.router,
+    portal_placements.router,
+    portal_applications.router,
 )
 log = logging.getLogger("lovflow.web")
 STATIC_DIR = Path(__file__).resolve().parent / "static"

@@ -364,3 +364,69 @@ async def test_on_the_time_skipping_server_a_retried_notice_sends_neither_copy_t
         token = received[own.message_id].get_content().split("/portal/", 1)[1].split()[0]
         assert token not in whole_text(received[copy.message_id])
         assert "/portal/" not in whole_text(received[copy.message_id])
+
+
+def care_plan(template: str, to_roles: list[str], **extra: object) -> MailRequest:
+    """A placement's care-plan e-mail, as workflows/placement.py asks for it."""
+    placement = "placement-0123456789ab"
+    return MailRequest(
+        key=f"{placement}:{template}",
+        kind=template,
+        template=template,
+        language="sv",
+        to_roles=to_roles,
+        roles=PLAN.roles,
+        org_nr=PROVIDER.org_nr,
+        workflow_id=placement,
+        at=AT,
+        time_zone="Europe/Stockholm",
+        context={
+            "placement_id": placement,
+            "customer_ref": "DNR-2031-0042",
+            "area": "Centrum",
+            "service_type": "omvårdnad",
+            "granted_hours": "22.50",
+            "decision_date": "2031-04-14",
+            "org_nr": PROVIDER.org_nr,
+            "provider_name": PROVIDER.name,
+            "start": "2031-04-15",
+            "care_plan_days": 14,
+            "care_plan_due": "2031-04-29",
+            "admin_title": "LOV-administratör",
+            "admin_email": ADMIN,
+            "escalation_steps": [],
+            "days_overdue": 1,
+            **extra,
+        },
+    )
+
+
+@pytest.mark.parametrize("template", ["placement-new", "care-plan-reminder"])
+async def test_a_care_plan_request_carries_the_link_to_the_provider_only(
+    mailer: Callable[..., Any], template: str
+) -> None:
+    m: Mailer = await mailer(FaultyMail())
+    await Attempts().run(m.mail, care_plan(template, ["provider"]))
+    [own] = await m.server.wait_for(1)
+    assert m.server.envelopes[0][1] == [PROVIDER.email]
+    body = own.get_content()
+    [link] = [w for w in body.split() if w.startswith(PORTAL + "/")]
+    grant = portal_token.read(SECRET, link.rsplit("/", 1)[1], datetime.now(UTC))
+    assert grant.provider_ref == "5560360793"
+    assert portal_token.same_contact(SECRET, grant, PROVIDER.email)
+    assert "utförarportal" in body and ADMIN in body  # or contact the administrator
+
+
+async def test_a_care_plan_escalation_to_staff_too_carries_no_link(
+    mailer: Callable[..., Any],
+) -> None:
+    """A ladder step of the genomförandeplan is written to the municipality (its text shows no
+    link): one message, to the provider and the staff alike, with no link in any part."""
+    m: Mailer = await mailer(FaultyMail())
+    request = care_plan(
+        "care-plan-escalation", ["provider", "lov-admin"], escalation="Påpekande", level=2
+    )
+    await Attempts().run(m.mail, request)
+    [message] = await m.server.wait_for(1)
+    assert sorted(m.server.envelopes[0][1]) == sorted([PROVIDER.email, ADMIN])
+    assert "/portal" not in whole_text(message)

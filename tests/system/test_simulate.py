@@ -197,6 +197,12 @@ def test_administration_shows_meeting_recovery_placement_and_application(tmp_pat
     assert placement.startswith("placement-") and placed["provider"] == ""
     assert states("placement", placement)[:2] == ["awaiting_choice", "active"]
     assert mails("placement-new") == [("2031-02-05T10:00:00+01:00", provider, [provider_mail])]
+    # The genomförandeplan is reported in the portal: its requests carry the provider's link,
+    # as does the applicant's komplettering request (an applicant answers there too).
+    asking = ("placement-new", "care-plan-reminder", "application-completion-request")
+    for line in lines:
+        if line["type"] == "email" and line["kind"] in asking:
+            assert "/portal/" in line.get("link", ""), line
 
     # The meeting: an invitation, a new one when it moves, a reminder, the minutes; the action
     # item for the provider is a duty it reports like any other.

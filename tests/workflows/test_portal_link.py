@@ -47,3 +47,32 @@ async def test_nothing_is_started_for_a_provider_without_a_contract(tmp_path: Pa
         )
         assert found is None
         assert not stack.mail.messages
+
+
+async def test_an_applicant_awaiting_a_komplettering_gets_a_new_link(tmp_path: Path) -> None:
+    """An applicant has no contract, but answers its komplettering in the portal: a new link
+    goes to the application's contact address, in the plan's words; an applicant whose
+    application waits for nothing from it gets none."""
+    async with lovflow_stack(tmp_path) as stack:
+        now = (await stack.env.get_current_time()).replace(microsecond=0)
+        org, wid = PROVIDER.org_nr, f"application-{PROVIDER.org_nr.replace('-', '')}-1"
+        await stack.store.upsert_provider(org, PROVIDER.name, PROVIDER.email, now)
+        await stack.store.upsert_application(
+            wid, org, "received", now, submitted_at=now, data={"plan_id": "sundsvall"}
+        )
+        ids = ProviderIds()
+        assert (
+            await portal_mail.send_link(stack.client, stack.settings, stack.store, ids, org, now)
+            is None
+        )
+        await stack.store.upsert_application(
+            wid, org, "completion_requested", now, submitted_at=now, data={"plan_id": "sundsvall"}
+        )
+        sent = await portal_mail.send_link(stack.client, stack.settings, stack.store, ids, org, now)
+        assert sent is not None
+        handle = stack.client.get_workflow_handle(sent, result_type=MailResult)
+        result = await handle.result()
+        assert result.delivered and result.recipients == [PROVIDER.email]
+        [mail] = [m for m in stack.mail.messages if m["X-Lov-Kind"] == "portal-link"]
+        body = mail.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+        assert any("/portal/" in line for line in body.splitlines())

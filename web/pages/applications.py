@@ -39,6 +39,7 @@ from models.messages.application import (
 from models.plans.loader import list_plans
 from services import applications as apps
 from services.application_records import recorded_application
+from services.documents import held_digests
 from services.errors import ActionError
 from services.filters import plan_filter, state_filter
 from services.users import Account
@@ -206,6 +207,8 @@ async def _show(
         request_ids=forms.request_ids(FORMS),
         today=datetime.now(zone).date(),
         zone=zone,
+        # The komplettering documents sent in the portal (the document store holds them).
+        held=held_digests(the_desk.settings, [d for r in status.completions for d in r.documents]),
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -23,7 +23,14 @@ from temporalio.service import RPCError
 
 from models.domain.date_text import format_date
 from models.domain.number_format import decimal_text
-from services import portal, portal_findings, portal_mail, portal_recoveries
+from services import (
+    portal,
+    portal_applications,
+    portal_findings,
+    portal_mail,
+    portal_placements,
+    portal_recoveries,
+)
 from services.documents import DocumentStore, Stored
 from services.errors import ActionError
 from services.portal import PortalProvider, PortalRefused, TooManyRequests
@@ -32,7 +39,7 @@ from web import sessions
 from web.auth import client_address
 from web.desk import desk
 from web.forms import GENERAL, text
-from web.portal import finding_texts, texts, visit
+from web.portal import application_texts, finding_texts, placement_texts, texts, visit
 from web.refusals import in_swedish
 from web.render import page
 
@@ -119,6 +126,11 @@ async def start(request: Request) -> Response:
         cases=await portal_recoveries.open_cases(the_desk.store, provider),
         findings=await portal_findings.open_findings(the_desk.store, provider),
         ft=finding_texts.words(_language(request, provider)),
+        care_plans=await portal_placements.care_plans_owed(the_desk.store, provider),
+        pt=placement_texts.words(_language(request, provider)),
+        today=datetime.now(the_desk.zone(provider.plan_id)).date(),
+        applications=await portal_applications.waiting(the_desk.store, provider),
+        at=application_texts.words(_language(request, provider)),
     )
 
 

@@ -1,7 +1,9 @@
 """The provider's journey in a real browser (headless Chromium): the reminder arrives in the SMTP
 sink, the provider follows its personal link and presses its button, reads what the duty needs,
 is refused a wrong value next to the field, fills in the fields, uploads a PDF and submits, then
-disputes its återkrav with a comment (refused without one first); the receipt arrives, and the
+disputes its återkrav with a comment (refused without one first), reports the genomförandeplan of
+its new kundval customer (a date after today refused next to the field first); the receipt
+arrives, and the
 administrator's desk shows the submission, with the document's SHA-256 and the provider's
 contact as the actor. axe-core checks each portal page on the way (no serious or critical WCAG
 2.1 A/AA violation).
@@ -14,7 +16,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -24,12 +27,21 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from temporalio.testing import WorkflowEnvironment
 
-from services import recoveries
-from tests.support.browser import assert_accessible, button, field, screenshot, wait_for
+from models.messages.placement import ChooseRequest, PlacementInput, RotationEntry
+from services import placements, recoveries
+from tests.support.browser import (
+    assert_accessible,
+    button,
+    field,
+    screenshot,
+    set_date,
+    wait_for,
+)
 from tests.support.cli_runner import cli_worker
 from tests.support.contract_cli import Lov
 from tests.support.desk import add_accounts, desk_client, desk_server, log_in
 from tests.support.helpers import ReceivedMail, eventually, free_port, random_org_nr
+from tests.support.placement_helpers import fresh_rotation_list
 from tests.support.plans import PLAN_ID, PROVIDER_EMAIL, ZONE
 from tests.support.portal import open_recovery_case, portal_settings, write_plan
 from tests.support.worker_process import PLAN_ID as REMINDED_PLAN
@@ -120,6 +132,69 @@ def answer_the_recovery(driver: Any, case_id: str) -> None:
     assert_accessible(driver)
 
 
+def report_the_care_plan(driver: Any, customer: str, today: date) -> None:
+    """From the start page: the placement whose genomförandeplan is owed; a day after today
+    first (refused next to the field), then today."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.LINK_TEXT, "Alla skyldigheter").click()
+    wait_for(driver, expected_conditions.staleness_of(old), "the start page")
+    old = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.LINK_TEXT, f"Uppdrag {customer}").click()
+    wait_for(driver, expected_conditions.staleness_of(old), "the placement's page")
+    assert heading(driver) == f"Uppdrag {customer}"
+    assert "/portal/uppdrag/placement-" in driver.current_url and customer not in driver.current_url
+    assert_accessible(driver)
+    set_date(driver, field(driver, "Datum då planen upprättades"), today + timedelta(days=1))
+    old = driver.find_element(By.TAG_NAME, "html")
+    button(driver, "Meddela kommunen").click()
+    wait_for(driver, expected_conditions.staleness_of(old), "the refusal")
+    assert "inte vara efter i dag" in driver.find_element(By.ID, "done_on-error").text
+    assert field(driver, "Datum då planen upprättades").get_attribute("aria-invalid") == "true"
+    assert_accessible(driver)
+    set_date(driver, field(driver, "Datum då planen upprättades"), today)
+    old = driver.find_element(By.TAG_NAME, "html")
+    button(driver, "Meddela kommunen").click()
+    wait_for(driver, expected_conditions.staleness_of(old), "the report")
+    flash = driver.find_element(By.CSS_SELECTOR, ".flash").text
+    assert flash.startswith("Tack! Kommunen har registrerat att genomförandeplanen")
+    assert_accessible(driver)
+
+
+async def placed(lov: Lov, org: str, customer: str, today: date) -> str:
+    """A placement begun today, chosen by the customer for `org`, once the records show its
+    genomförandeplan owed."""
+    await fresh_rotation_list(lov.client, PLAN_ID)
+    settings = portal_settings(lov)
+    queue = settings.temporal_task_queue
+    entry = RotationEntry(org_nr=org, area="Centrum", service_type="omvårdnad", actor="anna")
+    await placements.add_provider(lov.client, queue, PLAN_ID, entry, search_attributes=False)
+    decision = PlacementInput(
+        customer_ref=customer,
+        area="Centrum",
+        service_type="omvårdnad",
+        granted_hours=Decimal("22.50"),
+        decision_date=today,
+        start=today,
+        plan_id=PLAN_ID,
+        actor="handlaggare",
+        search_attributes=False,
+    )
+    wid = await placements.start(lov.client, queue, decision)
+
+    async def registered() -> None:
+        assert (await placements.status(lov.client, wid)).registered
+
+    await eventually(registered, timeout=20)
+    await placements.choose(lov.client, wid, ChooseRequest(provider=org, actor="handlaggare"))
+
+    async def recorded() -> None:
+        rows = await placements.list_placements(settings, org_nr=org)
+        assert [r.placement.care_plan_due is not None for r in rows] == [True]
+
+    await eventually(recorded, timeout=20)
+    return wid
+
+
 def log_out(driver: Any) -> None:
     """Logging out ends the visit: the page to ask for a new link, which is accessible too."""
     old = driver.find_element(By.TAG_NAME, "html")
@@ -180,6 +255,8 @@ async def test_a_provider_answers_its_reminder_in_the_portal(
         org = random_org_nr()
         await lov.start(org)
         case_id = await open_recovery_case(lov, org)
+        today = datetime.now(ZONE).date()
+        placement_id = await placed(lov, org, "DNR-2031-0042", today)
 
         async def reminder() -> tuple[EmailMessage, list[str]]:
             return smtp_server.take(_of(org, "reminder"))
@@ -196,6 +273,7 @@ async def test_a_provider_answers_its_reminder_in_the_portal(
             await asyncio.to_thread(follow_the_link, page, link)
             await asyncio.to_thread(answer, page, str(due.year), pdf)
             await asyncio.to_thread(answer_the_recovery, page, case_id)
+            await asyncio.to_thread(report_the_care_plan, page, "DNR-2031-0042", today)
             await asyncio.to_thread(log_out, page)
 
         async def receipt() -> tuple[EmailMessage, list[str]]:
@@ -221,3 +299,6 @@ async def test_a_provider_answers_its_reminder_in_the_portal(
         status = await recoveries.recovery_status(dev_env.client, case_id)
         assert status.response is not None
         assert (status.response.outcome, status.response.actor) == ("disputed", PROVIDER_EMAIL)
+        placement = await placements.status(dev_env.client, placement_id)
+        assert placement.care_plan is not None and placement.care_plan.done_on == today
+        assert any(f"care_plan_done ({PROVIDER_EMAIL})" in n for n in placement.history)
