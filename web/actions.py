@@ -109,9 +109,11 @@ async def perform(
     call: Callable[[Client, R], Awaitable[T]],
     concept: Concept = None,
     on_form: Callable[[ActionError], ActionError] = lambda err: err,
+    language: str | None = None,
 ) -> T | Refused:
     """`call(client, build())` under the form's request id; `Refused` instead of raising
-    (`on_form` names a refusal's form field where the service's name differs)."""
+    (`on_form` names a refusal's form field where the service's name differs; `language` is a
+    page's own language where it is not the desk's, such as a task's plan's)."""
     names = tuple(fields)
     state: Attempt | None = None
     try:
@@ -127,11 +129,15 @@ async def perform(
         with attempt(state):
             return await call(client, built)
     except ActionError as err:
-        return refusal(on_form(err), names, desk(request).language(), concept)
+        return refusal(on_form(err), names, language or desk(request).language(), concept)
     except (RPCError, TemporalError, OSError, RuntimeError):
         sent = state is not None and state.sent
         return Refused(
-            {GENERAL: desk_text(_UNKNOWN if sent else _NOT_SENT, desk(request).language())},
+            {
+                GENERAL: desk_text(
+                    _UNKNOWN if sent else _NOT_SENT, language or desk(request).language()
+                )
+            },
             503,
             state.request_id if state is not None else None,
         )

@@ -109,6 +109,7 @@ SV: dict[str, str] = {
     "duty.findings_hint": "En brist per rad: krav, kolon och vad som har funnits, till "
     'exempel "care-plans: Genomförandeplaner saknas". Kraven i planen:',
     "duty.findings_done": "Brister registrerade: {ids}.",
+    "duty.findings_line": "rad {n}",
     "finding.flash.registered": "Brist {id} registrerad ({title}). Underrättelsen skickas till "
     "{email}; utföraren kan yttra sig till och med {date}.",
     "finding.flash.requested": "Åtgärdsplan begärd senast {date}. Utföraren får begäran per "
@@ -226,6 +227,7 @@ DA: dict[str, str] = {
     "duty.findings_hint": "Én mangel pr. linje: krav, kolon og hvad der er fundet, for "
     'eksempel "care-plans: Handleplaner mangler". Kravene i planen:',
     "duty.findings_done": "Mangler registreret: {ids}.",
+    "duty.findings_line": "linje {n}",
     "finding.flash.registered": "Mangel {id} registreret ({title}). Varslet sendes til "
     "{email}; leverandøren kan udtale sig til og med {date}.",
     "finding.flash.requested": "Handlingsplan anmodet senest {date}. Leverandøren får "

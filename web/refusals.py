@@ -1,5 +1,6 @@
 """Refusals in the desk's language, one table per concept (duties, meetings, kundval, återkrav,
-applications) in Swedish and Danish side by side.
+applications, findings, the municipality's tasks, logging in) in Swedish and Danish side by
+side.
 
 The workflows' validators answer in English ("new_due: must be after today") and the services
 in Swedish glossed in English ("krävs (required), t.ex. --year 2027"), which the CLI prints as
@@ -10,7 +11,8 @@ line naming the field).
 A wording is a pattern and a template per language. The template names the pattern's groups,
 and a group's name says how its value is written: `day…` an ISO date in the language's local
 form; `state`, `meeting`, `recovery`, `placement`, `application` a state in words
-(web/words.py); `keys` skallkrav keys by their titles in the plan; any other name as it came.
+(web/words.py), `finding` a finding's (web/finding_texts.py); `keys` skallkrav keys by their
+titles in the plan; any other name as it came.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from models.domain.date_text import format_date
-from web import words
+from web import texts, words
 
 
 @dataclass(frozen=True, slots=True)
@@ -609,6 +611,216 @@ APPLICATION: tuple[Wording, ...] = (
     _w(r"skriv vad som kom in", "skriv vad som kom in", "skriv, hvad der kom ind"),
 )
 
+# Findings (brister): the finding workflow's validators and services/findings.py, as the CLI
+# prints them, on the findings pages and the duty page's "accept with findings".
+_D = r"\d{4}-\d\d-\d\d"
+FINDING: tuple[Wording, ...] = (
+    _w(
+        r"write KRAV: what was found.*",
+        "skriv kravet, ett kolon och vad som har funnits",
+        "skriv kravet, et kolon og hvad der er fundet",
+    ),
+    _w(
+        r"not a requirement of the plan (?P<plan>\S+): .*",
+        "inte ett krav i utförarens plan ({plan}); välj ett i listan",
+        "ikke et krav i leverandørens plan ({plan}); vælg et på listen",
+    ),
+    _w(
+        r"the plan (?P<plan>\S+) has no \[findings\] section",
+        "utförarens plan ({plan}) har inga regler för brister",
+        "leverandørens plan ({plan}) har ingen regler for mangler",
+    ),
+    _w(
+        r"one of .*, got .*",
+        "välj ett av alternativen i listan",
+        "vælg en af mulighederne på listen",
+    ),
+    _w(r"at most (?P<n>\d+) characters(?:, got \d+)?", "högst {n} tecken", "højst {n} tegn"),
+    _w(
+        rf"the plan allows an åtgärdsplan due (?P<day>{_D}) to (?P<day2>{_D}) .*",
+        "planen tillåter en sista dag för åtgärdsplanen från {day} till {day2}",
+        "fristen for handlingsplanen skal ligge mellem {day} og {day2}",
+    ),
+    _w(
+        r"an åtgärdsplan cannot be asked for now \(status is (?P<finding>\w+)\)",
+        "en åtgärdsplan kan inte begäras nu: bristen är {finding}",
+        "der kan ikke anmodes om en handlingsplan nu: manglen er {finding}",
+    ),
+    _w(
+        r"no åtgärdsplan to verify \(status is (?P<finding>\w+)\)",
+        "det finns ingen åtgärdsplan att kontrollera: bristen är {finding}",
+        "der er ingen handlingsplan at kontrollere: manglen er {finding}",
+    ),
+    _w(
+        r"no åtgärdsplan is asked for \(status is (?P<finding>\w+)\)",
+        "ingen åtgärdsplan är begärd: bristen är {finding}",
+        "der er ikke anmodet om en handlingsplan: manglen er {finding}",
+    ),
+    _w(r"the finding is closed", "bristen är redan avslutad", "manglen er allerede afsluttet"),
+    _w(
+        rf"the provider may respond until (?P<day>{_D}) .*",
+        "utföraren får yttra sig till och med {day} (kommunicering); "
+        "besluta därefter eller när svaret har registrerats",
+        "leverandøren kan udtale sig til og med {day} (partshøring); "
+        "træf afgørelse derefter, eller når svaret er registreret",
+    ),
+    _w(
+        r"the plan's ladder has .*, not \w+",
+        "planens sanktionstrappa har inte den sanktionen; välj en i listan",
+        "planens sanktionstrappe har ikke den sanktion; vælg en på listen",
+    ),
+    _w(
+        r"a \w+ needs an amount in kronor \(the plan sets none\)",
+        "ange ett belopp i kronor (planen anger inget)",
+        "angiv et beløb i kroner (planen angiver intet)",
+    ),
+    _w(r"an? \w+ has no amount", "den sanktionen har inget belopp", "den sanktion har intet beløb"),
+    _w(
+        r"must be a positive sum in kronor",
+        "måste vara ett positivt belopp",
+        "skal være et positivt beløb",
+    ),
+    _w(
+        r"at most two decimals.*",
+        "högst två decimaler (kronor och ören)",
+        "højst to decimaler (kroner og øre)",
+    ),
+    _w(r"unreasonably large", "orimligt stort", "urimeligt stort"),
+    _w(
+        r"the notice is still being sent; try again in a moment",
+        "underrättelsen skickas just nu; försök igen om en stund",
+        "varslet sendes lige nu; prøv igen om lidt",
+    ),
+    _w(
+        r"the provider's response is already registered.*",
+        "utförarens svar är redan registrerat",
+        "leverandørens svar er allerede registreret",
+    ),
+    # The findings page's own (web/pages/findings.py).
+    _w(
+        r"välj vilket krav bristen gäller",
+        "välj vilket krav bristen gäller",
+        "vælg, hvilket krav manglen gælder",
+    ),
+    _w(
+        r"välj om bristen är åtgärdad eller inte",
+        "välj om bristen är åtgärdad eller inte",
+        "vælg, om manglen er udbedret eller ej",
+    ),
+    _w(r"välj en sanktion", "välj en sanktion", "vælg en sanktion"),
+)
+
+# Kommunens uppgifter: the task page's own (web/pages/tasks.py), services/municipal_tasks.py's,
+# the municipal duties workflow's validator and the document store's (services/documents.py).
+TASK: tuple[Wording, ...] = (
+    _w(
+        r"ange vem som utförde uppgiften",
+        "ange vem som utförde uppgiften",
+        "angiv, hvem der udførte opgaven",
+    ),
+    _w(
+        r"beskriv vad uppgiften visade",
+        "beskriv vad uppgiften visade",
+        "beskriv, hvad opgaven viste",
+    ),
+    _w(
+        rf"\S+ is already done \((?P<day>{_D})\)",
+        "uppgiften är redan registrerad som utförd den {day}",
+        "opgaven er allerede registreret som udført den {day}",
+    ),
+    _w(
+        rf"already done on (?P<day>{_D})",
+        "uppgiften är redan registrerad som utförd den {day}",
+        "opgaven er allerede registreret som udført den {day}",
+    ),
+    _w(
+        r"\S+ is already done.*|already done on.*",
+        "uppgiften är redan registrerad som utförd",
+        "opgaven er allerede registreret som udført",
+    ),
+    _w(
+        rf"(?P<day>{_D}) lies in the future",
+        "{day} har inte varit än: ange dagen då uppgiften utfördes",
+        "{day} er endnu ikke kommet: angiv den dag, opgaven blev udført",
+    ),
+    _w(r"no such (?:municipal )?task .*", "uppgiften finns inte", "opgaven findes ikke"),
+    _w(r"at most (?P<n>\d+) characters", "högst {n} tecken", "højst {n} tegn"),
+    _w(
+        r"at most (?P<n>\d+)",
+        "högst {n} iakttagelser, en per rad",
+        "højst {n} iagttagelser, én pr. linje",
+    ),
+    _w(
+        r"a note of 1–(?P<n>\d+) characters",
+        "varje iakttagelse ska ha 1–{n} tecken",
+        "hver iagttagelse skal have 1–{n} tegn",
+    ),
+    _w(
+        r"not a SHA-256 of a stored document",
+        "dokumentet finns inte i arkivet; ladda upp det igen",
+        "dokumentet findes ikke i arkivet; upload det igen",
+    ),
+    _w(r"filen är tom", "filen är tom", "filen er tom"),
+    _w(
+        r"filen är för stor: högst (?P<n>\d+) MB",
+        "filen är för stor: högst {n} MB",
+        "filen er for stor: højst {n} MB",
+    ),
+    _w(
+        r"filen är ingen PDF, .*",
+        None,
+        "filen er hverken en PDF, et Office-dokument eller et billede (PNG, JPEG); det afgøres "
+        "af indholdet, ikke af navnet",
+    ),
+)
+
+# Logging in (services/users.py, web/pages/login.py), the one-time password's change (the
+# password page) and single sign-on's refusals (services/sign_in.py, web/pages/sso.py): the
+# desk's language before anyone has logged in is its default plan's.
+LOGIN: tuple[Wording, ...] = (
+    _w(
+        r"För många misslyckade inloggningar\. Vänta en kvart och försök igen\.",
+        None,
+        "For mange mislykkede forsøg på at logge ind. Vent et kvarter, og prøv igen.",
+    ),
+    _w(
+        r"Fel användarnamn eller lösenord, eller kontot är avstängt\.",
+        None,
+        "Forkert brugernavn eller adgangskode, eller kontoen er spærret.",
+    ),
+    _w(
+        r"Logga in med kommunens inloggning\. Lokala konton används inte här\.",
+        None,
+        "Log ind med kommunens login. Lokale konti bruges ikke her.",
+    ),
+    _w(r"minst (?P<n>\d+) tecken", None, "mindst {n} tegn"),
+    _w(r"högst (?P<n>\d+) tecken", None, "højst {n} tegn"),
+    _w(r"kontot finns inte längre", None, "kontoen findes ikke længere"),
+    _w(
+        r"lösenorden är inte lika; skriv samma lösenord två gånger",
+        None,
+        "adgangskoderne er ikke ens; skriv den samme adgangskode to gange",
+    ),
+    _w(
+        r"välj ett annat lösenord än det nuvarande",
+        None,
+        "vælg en anden adgangskode end den nuværende",
+    ),
+    _w(
+        r"Ditt konto i kommunens inloggning har ingen behörighet till LOV-uppföljningen\. .*",
+        None,
+        "Din konto i kommunens login har ingen adgang til LOV-opfølgningen. Du er ikke logget "
+        "ind. Bed den, der administrerer adgange, om at give dig en rolle.",
+    ),
+    _w(
+        r"Kommunens inloggning skickade inget användarnamn som går att använda\. .*",
+        None,
+        "Kommunens login sendte intet brugernavn, der kan bruges. Du er ikke logget ind. "
+        "Kontakt den, der administrerer login.",
+    ),
+    _w(r"Du har inte loggats in", None, "Du er ikke logget ind"),
+)
+
 # Each page's concept, tried before the shared phrasings (the meetings' are met on the
 # meeting pages only, but worded the same wherever they come).
 CONCEPTS: dict[str, tuple[Wording, ...]] = {
@@ -617,13 +829,24 @@ CONCEPTS: dict[str, tuple[Wording, ...]] = {
     "placement": PLACEMENT,
     "recovery": RECOVERY,
     "application": APPLICATION,
+    "finding": FINDING,
+    "task": TASK,
+    "login": LOGIN,
 }
+
+
+def _finding_state(value: str, language: str) -> str:
+    """A finding's state in words (web/finding_texts.py), or as it came if unknown."""
+    return texts.texts(language).get(f"finding.state.{value}", value)
+
+
 _WORD_KINDS: dict[str, Callable[[str, str], str]] = {
     "state": words.state,
     "meeting": words.meeting,
     "recovery": words.recovery,
     "placement": words.placement,
     "application": words.application,
+    "finding": _finding_state,
 }
 _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
@@ -645,11 +868,8 @@ def _value(name: str, value: str | None, language: str, titles: Mapping[str, str
     return value
 
 
-# A page's own rewordings as functions of the match, tried before everything else: the findings
-# pages' (web/finding_words.py), Swedish only so far.
-Rewordings = list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]]
-# What a page passes for its wordings: a concept of CONCEPTS, or its own rewordings.
-Concept = str | Rewordings | None
+# What a page passes for its wordings: a concept of CONCEPTS, or none (the shared ones only).
+Concept = str | None
 
 
 def in_language(
@@ -660,12 +880,6 @@ def in_language(
 ) -> str:
     """`message` in `language` ("da", else Swedish): the concept's wordings first, then the
     shared ones; a message none knows, as it came."""
-    if isinstance(concept, list):
-        for pattern, reword in concept:
-            found = pattern.fullmatch(message.strip())
-            if found:
-                return reword(found)
-        concept = None
     tables = (*CONCEPTS.get(concept or "", ()), *SHARED, *MEETING)
     for wording in tables:
         found = wording.pattern.fullmatch(message.strip())
@@ -682,7 +896,7 @@ def in_language(
     return message
 
 
-def in_swedish(message: str, extra: Rewordings | None = None) -> str:
-    """`message` in Swedish (the provider portal's Swedish pages): `extra` first, then the
-    known wordings."""
-    return in_language(message, "sv", extra)
+def in_swedish(message: str, concept: Concept = None) -> str:
+    """`message` in Swedish (the provider portal's Swedish pages): `concept`'s wordings first,
+    then the known ones."""
+    return in_language(message, "sv", concept)

@@ -116,7 +116,6 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
     zone = context.pop("zone", None) or the_desk.zone()
     # Popped, not a parameter: the pages pass their context as keywords, some as a dict.
     asked: str | None = context.pop("language", None)
-    own_language = asked is None
     language = asked or the_desk.language()
     # The response renders its template when made, so the language holds for all of it.
     token = _language.set(language)
@@ -130,9 +129,6 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
                 "csrf_token": csrf_token(request),
                 "flashes": sessions.take_flashes(request),
                 "desk_lang": language,
-                # The login's refusals (services/users.py) are worded in Swedish only so far:
-                # marked lang="sv" on a desk in another language (login.html).
-                "swedish_refusals": own_language and language != "sv",
                 "when": lambda value: sv_datetime(value, zone, language),
                 **context,
             },

@@ -71,3 +71,46 @@ def test_every_wording_has_both_languages_with_the_same_values(table: tuple) -> 
             assert template.strip(), wording.pattern.pattern
             named = {part.split("}")[0] for part in template.split("{")[1:]}
             assert named <= groups, (wording.pattern.pattern, template)
+
+
+def test_a_findings_refusal_is_worded_in_swedish_and_in_danish() -> None:
+    due = "the plan allows an åtgärdsplan due 2027-01-05 to 2027-02-05 (14–30 days from today)"
+    assert in_language(due, "sv", "finding") == (
+        "planen tillåter en sista dag för åtgärdsplanen från 5 januari 2027 till 5 februari 2027"
+    )
+    assert in_language(due, "da", "finding") == (
+        "fristen for handlingsplanen skal ligge mellem 5. januar 2027 og 5. februar 2027"
+    )
+    late = "no åtgärdsplan to verify (status is noticed)"
+    assert in_language(late, "sv", "finding") == (
+        "det finns ingen åtgärdsplan att kontrollera: bristen är underrättad, väntar på svar"
+    )
+    assert in_language(late, "da", "finding") == (
+        "der er ingen handlingsplan at kontrollere: manglen er varslet, afventer svar"
+    )
+    own = "välj vilket krav bristen gäller"
+    assert in_language(own, "sv", "finding") == own
+    assert in_language(own, "da", "finding") == "vælg, hvilket krav manglen gælder"
+
+
+def test_a_task_refusal_is_worded_in_swedish_and_in_danish() -> None:
+    assert in_language("2027-03-02 lies in the future", "da", "task") == (
+        "2. marts 2027 er endnu ikke kommet: angiv den dag, opgaven blev udført"
+    )
+    done = "visitation-quality-2027 is already done (2027-01-04)"
+    assert in_language(done, "sv", "task") == (
+        "uppgiften är redan registrerad som utförd den 4 januari 2027"
+    )
+    assert in_language("beskriv vad uppgiften visade", "da", "task") == (
+        "beskriv, hvad opgaven viste"
+    )
+    assert in_language("must not be empty", "da", "task") == "må ikke være tomt"
+
+
+def test_the_logins_refusals_stay_swedish_and_are_worded_in_danish() -> None:
+    wrong = "Fel användarnamn eller lösenord, eller kontot är avstängt."
+    assert in_language(wrong, "sv", "login") == wrong
+    assert in_language(wrong, "da", "login") == (
+        "Forkert brugernavn eller adgangskode, eller kontoen er spærret."
+    )
+    assert in_language("minst 12 tecken", "da", "login") == "mindst 12 tegn"

@@ -36,10 +36,9 @@ from web import sessions, texts
 from web.actions import NO_REFUSAL, Forms, Refused, perform
 from web.auth import Administrator, LoggedIn
 from web.desk import desk
-from web.finding_words import WORDS as FINDING_WORDS
 from web.forms import day, required, text
 from web.links import duty_href, provider_href
-from web.refusals import Rewordings, in_swedish
+from web.refusals import Concept, in_language
 from web.render import page, sv_date
 
 router = APIRouter()
@@ -112,7 +111,7 @@ async def _act(
     update: Update,
     done: Callable[[ObligationStatus, str], str],
     on_form: Callable[[ActionError], ActionError] = lambda err: err,
-    words: Rewordings | None = None,
+    words: Concept = None,
 ) -> Response:
     org = await _org(request, ref)
     form = await request.form()
@@ -197,8 +196,10 @@ async def review(
     def on_form(err: ActionError) -> ActionError:
         # "--finding 2" (a line of the text area) names the findings field.
         if err.field.startswith(("--finding", "findings")):
-            said = in_swedish(err.message, FINDING_WORDS)
-            return ActionError("findings", f"rad {err.field.split()[-1]}: {said}")
+            language = desk(request).language()
+            said = in_language(err.message, language, "finding")
+            line = texts.text("duty.findings_line", language, n=err.field.split()[-1])
+            return ActionError("findings", f"{line}: {said}")
         return err
 
     return await _act(
@@ -213,7 +214,7 @@ async def review(
         accept_with_findings if lines else obligations.review,
         done,
         on_form,
-        FINDING_WORDS if lines else None,
+        "finding" if lines else None,
     )
 
 

@@ -54,7 +54,6 @@ from web import sessions
 from web.actions import NO_REFUSAL, Forms, Refused, perform
 from web.auth import LoggedIn, role_in
 from web.desk import Desk, desk
-from web.finding_words import WORDS
 from web.forms import day, text
 from web.links import provider_href, provider_options
 from web.render import page, sv_date
@@ -197,7 +196,7 @@ async def register(request: Request, who: Finder) -> Response:
             actor=who.username,
         )
 
-    result = await perform(request, form, REGISTER_FIELDS, build, start, WORDS)
+    result = await perform(request, form, REGISTER_FIELDS, build, start, "finding")
     if isinstance(result, Refused):
         return await _list(
             request,
@@ -371,7 +370,7 @@ async def _act(
         fields,
         lambda: build(form, who.username),
         lambda client, req: update(client, finding_id, req),
-        WORDS,
+        "finding",
     )
     if isinstance(result, Refused):
         return await _show(request, ref, who, result.shown(form_name, values))

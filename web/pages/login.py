@@ -1,6 +1,7 @@
 """Logging in and out with a local account (services/users.py checks the password and the
-limit on failed logins). With single sign-on configured (web/pages/sso.py) the page offers it
-first, and local accounts log in only when LOV_OIDC_LOCAL_LOGIN allows it."""
+limit on failed logins; web/refusals.py words its refusals in the desk's language). With
+single sign-on configured (web/pages/sso.py) the page offers it first, and local accounts log
+in only when LOV_OIDC_LOCAL_LOGIN allows it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from web import sessions, texts
 from web.auth import client_address
 from web.desk import desk
 from web.forms import text
+from web.refusals import in_language
 from web.render import page
 
 router = APIRouter()
@@ -37,7 +39,8 @@ async def login(request: Request) -> Response:
     username = text(form, "username")
     ways = _ways(request)
     if not ways["local"]:
-        return page(request, "login.html", 403, error=LOCAL_OFF, username="", **ways)
+        said = in_language(LOCAL_OFF, desk(request).language(), "login")
+        return page(request, "login.html", 403, error=said, username="", **ways)
     password = form.get("password")
     try:
         account = await users.authenticate(
@@ -47,7 +50,10 @@ async def login(request: Request) -> Response:
             client_address(request),
         )
     except users.LoginRefused as refused:
-        return page(request, "login.html", 401, error=str(refused), username=username, **ways)
+        # In the desk's language: before a login, its default plan's (services/users.py words
+        # them in Swedish, web/refusals.py in Danish).
+        said = in_language(str(refused), desk(request).language(), "login")
+        return page(request, "login.html", 401, error=said, username=username, **ways)
     sessions.log_in(request, account.username)
     sessions.flash(
         request, texts.text("login.welcome", desk(request).language(), name=account.display_name)

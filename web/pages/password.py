@@ -59,7 +59,7 @@ async def change_password(request: Request, who: Current) -> Response:
             request,
             "password.html",
             400,
-            errors=errors_of(err, FIELDS, desk(request).language()),
+            errors=errors_of(err, FIELDS, desk(request).language(), "login"),
             forced=who.must_change_password,
             min_length=users.MIN_PASSWORD,
         )

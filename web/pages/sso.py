@@ -13,6 +13,7 @@ from services import sign_in
 from web import sessions, texts
 from web.desk import desk
 from web.oidc import SignOnFailed, SingleSignOn
+from web.refusals import in_language
 from web.render import page
 
 router = APIRouter()
@@ -29,12 +30,13 @@ def _sso(request: Request) -> SingleSignOn:
 
 def _refused(request: Request, message: str, status_code: int) -> Response:
     sessions.log_out(request)
+    language = desk(request).language()
     return page(
         request,
         "sso_refused.html",
         status_code,
-        heading="Du har inte loggats in",
-        message=message,
+        heading=in_language("Du har inte loggats in", language, "login"),
+        message=in_language(message, language, "login"),
     )
 
 

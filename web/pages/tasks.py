@@ -198,7 +198,9 @@ async def register(request: Request, plan: str, task_id: str, who: Registrar) ->
             client, the_desk.settings.plans_dir, documents, completion, plan=row.plan_id
         )
 
-    done = await perform(request, form, FIELDS, build, call, on_form=_form_field)
+    done = await perform(
+        request, form, FIELDS, build, call, "task", on_form=_form_field, language=row.language
+    )
     if isinstance(done, Refused):
         return await _task_page(
             request,

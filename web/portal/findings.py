@@ -28,7 +28,7 @@ from web.forms import GENERAL, text
 from web.portal import finding_texts, texts, visit
 from web.portal.limits import MAX_DOCUMENTS
 from web.portal.pages import HOME, show
-from web.refusals import in_swedish
+from web.refusals import in_language
 
 router = APIRouter()
 FINDING = "/portal/brister/{ref}"
@@ -92,7 +92,7 @@ def _refusal(err: ActionError, field: str, ft: dict[str, str], language: str) ->
         return {DOCUMENT_FIELD: err.message[:1].upper() + err.message[1:]}
     if err.field == "status":
         return {GENERAL: ft["err_status"]}
-    message = err.message if language == "da" else in_swedish(err.message)
+    message = in_language(err.message, language, "finding")
     return {GENERAL: message[:1].upper() + message[1:]}
 
 

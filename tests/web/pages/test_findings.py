@@ -380,3 +380,22 @@ async def test_a_danish_desk_shows_a_herning_finding_in_danish(tmp_path: Path) -
         for words in ("Mangel 5590010004-2027-001", "Samarbejdsprocedure", "høj", "tilsynsbesøg"):
             assert words in found, words
         assert "handlingsplan anmodet" in found and "Brist" not in found
+
+
+async def test_a_danish_desk_refuses_a_finding_in_danish(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
+    await seed_records(url)
+    await add_accounts(url, "administrator")
+    settings = danish_settings_for(url).model_copy(
+        update={"var_dir": tmp_path / "var", "temporal_address": f"127.0.0.1:{free_port()}"}
+    )
+    async with desk_client(settings) as client:
+        await log_in(client, "administrator")
+        listed = (await client.get("/findings")).text
+        # The provider chosen, the requirement not: refused by the page before Temporal.
+        option = listed.split(f"({VAST})", 1)[0].rsplit('<option value="', 1)[1].split('"')[0]
+        data = {"provider": option, "requirement": "", "severity": "high", "what": "x"}
+        refused = await send(client, "/findings", data, on="/findings")
+        assert refused.status_code == 400
+        said = field_error(refused.text, "register-requirement")
+        assert said == "Vælg, hvilket krav manglen gælder"

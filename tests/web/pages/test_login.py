@@ -12,7 +12,7 @@ import pytest_asyncio
 from models.runtime.settings import Settings
 from services import users
 from tests.support.desk import PASSWORD, add_accounts, desk_client, log_in, records, token
-from tests.support.listings import seed_records, settings_for
+from tests.support.listings import danish_settings_for, seed_records, settings_for
 
 
 @pytest_asyncio.fixture
@@ -83,3 +83,16 @@ async def test_logging_out_ends_the_session(client: httpx.AsyncClient) -> None:
     response = await client.post("/logout", data={"csrf_token": csrf})
     assert (response.status_code, response.headers["location"]) == (303, "/login")
     assert (await client.get("/")).headers["location"] == "/login"
+
+
+async def test_a_danish_desk_refuses_a_login_in_danish(settings: Settings) -> None:
+    assert settings.database_url is not None
+    danish = danish_settings_for(settings.database_url).model_copy(
+        update={"var_dir": settings.var_dir}
+    )
+    async with desk_client(danish) as client:
+        response = await log_in(client, "administrator", "forkert-adgangskode-1")
+        assert response.status_code == 401
+        said = response.text.split('id="login-error">', 1)[1].split("</p>", 1)[0]
+        assert said == "Forkert brugernavn eller adgangskode, eller kontoen er spærret."
+        assert 'lang="sv"' not in response.text

@@ -14,7 +14,7 @@ import pytest_asyncio
 from models.runtime.settings import Settings
 from services import users
 from tests.support.desk import PASSWORD, add_accounts, desk_client, log_in, records, token
-from tests.support.listings import seed_records, settings_for
+from tests.support.listings import danish_settings_for, seed_records, settings_for
 
 NEW = "mitt-eget-långa-lösen"
 
@@ -114,3 +114,17 @@ async def test_an_account_with_its_own_password_goes_straight_in(
 
 async def test_the_password_page_needs_a_login(client: httpx.AsyncClient) -> None:
     assert (await client.get("/password")).headers["location"] == "/login"
+
+
+async def test_a_danish_desk_refuses_a_one_time_password_change_in_danish(
+    settings: Settings,
+) -> None:
+    assert settings.database_url is not None
+    danish = danish_settings_for(settings.database_url).model_copy(
+        update={"var_dir": settings.var_dir}
+    )
+    async with desk_client(danish) as client:
+        await log_in(client, "ny")
+        refused = await _change(client, NEW, NEW + "x")
+        assert refused.status_code == 400
+        assert "Adgangskoderne er ikke ens" in refused.text

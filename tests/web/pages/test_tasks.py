@@ -21,9 +21,10 @@ from models.messages.common import Provider
 from services import municipal_tasks
 from tests.support.contract_cli import Lov
 from tests.support.db_fixtures import open_store
-from tests.support.desk import add_accounts
+from tests.support.desk import add_accounts, desk_client, log_in
 from tests.support.desk_forms import desk_as, desk_settings, field_error, send
-from tests.support.helpers import eventually, random_org_nr
+from tests.support.helpers import eventually, free_port, random_org_nr
+from tests.support.listings import seed_records, settings_for
 from tests.support.municipal import under_plan
 from tests.support.plans import local_today
 
@@ -126,7 +127,7 @@ async def test_task_list_start_page_and_registration(records_lov: Lov) -> None:
         tomorrow = (local_today() + timedelta(days=1)).isoformat()
         refusals = [
             ({"done_on": ""}, None, "t-done-on", "Ange ett datum"),
-            ({"done_on": tomorrow}, None, "t-done-on", "future"),
+            ({"done_on": tomorrow}, None, "t-done-on", "har inte varit än"),
             ({"result": " "}, None, "t-result", "Beskriv vad uppgiften visade"),
             ({}, b"bara text", "t-document", "ingen PDF"),
         ]
@@ -163,3 +164,39 @@ async def test_task_list_start_page_and_registration(records_lov: Lov) -> None:
         assert f'data-task="{visit}"' not in start  # done
     async with open_store(url) as store:
         assert len(await store.list_audit()) == audit_before + 1
+
+
+async def test_a_herning_task_is_refused_in_danish(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
+    await seed_records(url)
+    await add_accounts(url, "administrator")
+    year = local_today().year
+    task_id = f"visitation-quality-{year}"
+    async with open_store(url) as store:
+        await store.upsert_municipal_task(
+            "herning",
+            task_id,
+            datetime.now(UTC),
+            duty="visitation-quality",
+            owner="visitation-lead",
+            scope="municipality",
+            org_nr=None,
+            period=str(year),
+            due=date(year, 12, 31),
+            state="due",
+            escalated=False,
+        )
+    # A Swedish desk: the task speaks its plan's language, Danish, refusals too.
+    settings = settings_for(url).model_copy(
+        update={"var_dir": tmp_path / "var", "temporal_address": f"127.0.0.1:{free_port()}"}
+    )
+    href = f"/tasks/herning/{task_id}"
+    async with desk_client(settings) as client:
+        await log_in(client, "administrator")
+        data = {"done_on": local_today().isoformat(), "by": "Mette Hansen", "result": " "}
+        refused = await send(client, href, data, on=href)
+        assert refused.status_code == 400
+        assert field_error(refused.text, "t-result") == "Beskriv, hvad opgaven viste"
+        data = {"done_on": "", "by": "Mette Hansen", "result": "Gennemgået"}
+        refused = await send(client, href, data, on=href)
+        assert field_error(refused.text, "t-done-on") == "Angiv en dato"
