@@ -56,7 +56,7 @@ from models.messages.finding import (
     SubmitActionPlanRequest,
     VerifyRequest,
 )
-from models.messages.obligation import ObligationStatus, ReviewRequest
+from models.messages.obligation import DocumentRef, ObligationStatus, ReviewRequest
 from models.plans.findings import Findings, Requirement, requirement_title
 from models.plans.loader import PlanError, load_plan
 from models.plans.schema import Plan
@@ -409,6 +409,17 @@ async def submit_action_plan(
     return await _update(client, finding_id, "submit_action_plan", request)
 
 
+def action_plan_text(summary: str, documents: Sequence[DocumentRef] = ()) -> str:
+    """What an åtgärdsplan says, with the documents sent with it named by their SHA-256 (the
+    document store holds them under that name, services/finding_views.plan_documents reads
+    them back), within the finding's text limit."""
+    text = _text(summary, "summary")
+    if documents:
+        named = "\n".join(f"- {d.filename} (SHA-256 {d.sha256})" for d in documents)
+        text = f"{text}\n\nDokument:\n{named}"
+    return _text(text, "summary")
+
+
 async def verify(client: Client, finding_id: str, request: VerifyRequest) -> FindingStatus:
     _text(request.note, "note", required=request.outcome == "not_remedied")
     return await _update(client, finding_id, "verify", request)
@@ -515,6 +526,31 @@ async def finding_page(store: RecordStore, finding: str) -> FindingPage:
         steps=await store.list_finding_steps(finding_id),
         decisions=await store.list_finding_decisions(finding_id),
     )
+
+
+# The workflow's steps that open a kommunicering (workflows/finding.py), and the states in
+# which an åtgärdsplan is asked for (also after its due date).
+OPENS_KOMMUNICERING = ("noticed", "action-plan-late", "verified-not-remedied")
+PLAN_STATES = (FindingState.ACTION_PLAN_REQUESTED, FindingState.ACTION_PLAN_LATE)
+
+
+def awaits_response(page: FindingPage) -> bool:
+    """A kommunicering waits for the provider's response, as the `respond` validator asks:
+    the finding open and its latest kommunicering (opened by the notice, a late åtgärdsplan or
+    a failed verification) not yet answered."""
+    if FindingState(page.finding.status).terminal:
+        return False
+    for step in reversed(page.steps):
+        if step.step == "response":
+            return False
+        if step.step in OPENS_KOMMUNICERING:
+            return True
+    return False
+
+
+def awaits_action_plan(page: FindingPage) -> bool:
+    """An åtgärdsplan is asked for, as the `submit_action_plan` validator asks."""
+    return FindingState(page.finding.status) in PLAN_STATES
 
 
 async def show_finding(settings: Settings, finding: str) -> FindingPage:

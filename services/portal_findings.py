@@ -107,13 +107,7 @@ def respond_request(provider: PortalProvider, comment: str) -> RespondRequest:
 def action_plan_summary(summary: str, documents: Sequence[DocumentRef] = ()) -> str:
     """What the åtgärdsplan says, with the documents sent with it named by their SHA-256 (the
     document store holds them under that name), within the finding's text limit."""
-    text = _text(summary, "summary")
-    if documents:
-        named = "\n".join(f"- {d.filename} (SHA-256 {d.sha256})" for d in documents)
-        text = f"{text}\n\nDokument:\n{named}"
-    if len(text) > MAX_TEXT:
-        raise ActionError("summary", f"at most {MAX_TEXT} characters")
-    return text
+    return findings.action_plan_text(summary, documents)
 
 
 async def respond(

@@ -44,6 +44,10 @@ SV: dict[str, str] = {
     "start.tasks": "Kommunens egna uppgifter",
     "start.tasks_caption": "Aktuella och försenade uppgifter för din roll: {n}",
     "start.tasks_empty": "Inga av kommunens egna uppgifter väntar på dig.",
+    "provider.tasks": "Kommunens uppgifter hos utföraren",
+    "provider.no_tasks": "Inga av kommunens uppgifter gäller utföraren.",
+    "provider.task_due": "förfaller {date}",
+    "provider.task_done": "utförd {date}",
 }
 
 DA: dict[str, str] = {
@@ -86,4 +90,8 @@ DA: dict[str, str] = {
     "start.tasks": "Kommunens egne opgaver",
     "start.tasks_caption": "Aktuelle og forsinkede opgaver for din rolle: {n}",
     "start.tasks_empty": "Ingen af kommunens egne opgaver venter på dig.",
+    "provider.tasks": "Kommunens opgaver hos leverandøren",
+    "provider.no_tasks": "Ingen af kommunens opgaver gælder leverandøren.",
+    "provider.task_due": "frist {date}",
+    "provider.task_done": "udført {date}",
 }

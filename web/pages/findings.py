@@ -1,7 +1,9 @@
 """Findings (brister): the list with filters, one page per finding with what was found, the
 requirement it breaks, its timeline of steps and decisions, the provider's response and
 åtgärdsplan, and the actions of services/findings.py (the same as `lov finding register|
-action-plan|verify|decide|close`), with the logged-in user as the actor.
+respond|action-plan [--submit]|verify|decide|close`), with the logged-in user as the actor. A
+response or an åtgärdsplan that came by e-mail or letter is registered by an administrator,
+the åtgärdsplan with its documents (optional) in the document store, as the portal's form does.
 
 The list and the finding's page read the records database (and the plan's words), so they
 answer while Temporal is down. Who acts: the administrator does everything; a sanction is a
@@ -23,7 +25,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from temporalio.client import Client
 
 from models.messages.finding import (
@@ -32,9 +34,12 @@ from models.messages.finding import (
     DecideRequest,
     FindingState,
     FindingStatus,
+    RespondRequest,
+    SubmitActionPlanRequest,
     VerifyRequest,
 )
 from services import findings
+from services.documents import DocumentStore, Stored
 from services.errors import ActionError
 from services.filters import plan_filter, state_filter
 from services.finding_views import (
@@ -51,11 +56,12 @@ from services.provider_refs import org_nr_of
 from services.providers import list_providers
 from services.users import FINDING_DECISION_ROLES, FINDING_ROLES, Account
 from web import sessions
-from web.actions import NO_REFUSAL, Forms, Refused, perform
+from web.actions import NO_REFUSAL, Forms, Refused, perform, refusal
 from web.auth import LoggedIn, role_in
 from web.desk import Desk, desk
 from web.forms import day, text
 from web.links import provider_href, provider_options
+from web.portal.limits import MAX_DOCUMENTS
 from web.render import page, sv_date
 from web.texts import text as text_of
 from web.texts import texts
@@ -65,7 +71,7 @@ Decider = Annotated[Account, Depends(role_in(*FINDING_DECISION_ROLES))]
 Finder = Annotated[Account, Depends(role_in(*FINDING_ROLES))]
 LIST = "/findings"
 FINDING = "/findings/{ref}"
-FORMS = ("request", "verify", "decide", "close")
+FORMS = ("respond", "plan", "request", "verify", "decide", "close")
 REGISTER_FIELDS = ("provider", "requirement", "severity", "source", "what", "evidence")
 FILTERS = ("state", "provider", "plan")
 STATES = [s.value for s in FindingState]
@@ -231,11 +237,17 @@ async def _view(request: Request, ref: str) -> FindingView:
         raise HTTPException(404, "Bristen finns inte.") from None
 
 
-def _offered(state: FindingState, may_act: bool, may_decide: bool) -> set[str]:
+def _offered(view: FindingView, may_act: bool, may_decide: bool) -> set[str]:
     """The forms the finding's state and the user's role allow (the workflow checks again)."""
+    state = view.state
     if state.terminal:
         return set()
     offered = set()
+    # A response or an åtgärdsplan that came by e-mail or letter, registered for the provider.
+    if may_act and findings.awaits_response(view.page):
+        offered.add("respond")
+    if may_act and findings.awaits_action_plan(view.page):
+        offered.add("plan")
     if may_act and state in (
         FindingState.NOTICED,
         FindingState.RESPONDED,
@@ -315,7 +327,7 @@ async def _show(request: Request, ref: str, who: Account, forms: Forms = NO_REFU
         plan_documents=plan_documents(view.latest("action-plan-submitted", "summary") or ""),
         provider_href=provider_href(the_desk, f.org_nr),
         deadline=next_deadline(f),
-        offered=_offered(view.state, may_act, may_decide),
+        offered=_offered(view, may_act, may_decide),
         may_act=may_act or may_decide,
         errors=forms.errors,
         values=forms.values,
@@ -376,6 +388,10 @@ async def _act(
         return await _show(request, ref, who, result.shown(form_name, values))
     sessions.flash(request, done(result, desk(request).language()))
     return RedirectResponse(f"/findings/{finding_id}", status_code=303)
+
+
+def _respond(form: FormData, actor: str) -> RespondRequest:
+    return RespondRequest(comment=text(form, "comment"), actor=actor)
 
 
 def _request(form: FormData, actor: str) -> ActionPlanRequest:
@@ -452,3 +468,79 @@ _action(
     findings.close,
     lambda s, language: text_of("finding.flash.closed", language),
 )
+_action(
+    "respond",
+    "respond",
+    ("comment",),
+    _respond,
+    findings.respond,
+    lambda s, language: text_of("finding.flash.responded", language),
+)
+
+PLAN_FIELDS = ("summary", "documents")
+# The document store's key for an åtgärdsplan's documents (the portal's too).
+DOCUMENT_KEY = "atgardsplan"
+
+
+def _document_field(err: ActionError) -> ActionError:
+    """The document store names its refusals `documents.<key>`; the form has one such field."""
+    if err.field.startswith("documents."):
+        return ActionError("documents", err.message)
+    return err
+
+
+async def _uploads(form: FormData, documents: DocumentStore) -> list[Stored]:
+    """The documents sent with the form, stored; none kept when one is refused."""
+    uploads = [u for u in form.getlist("documents") if isinstance(u, UploadFile) and u.filename]
+    if len(uploads) > MAX_DOCUMENTS:
+        raise ActionError(f"documents.{DOCUMENT_KEY}", f"högst {MAX_DOCUMENTS} dokument")
+    stored: list[Stored] = []
+    try:
+        for upload in uploads:
+            # At most one byte more than allowed is read: enough to refuse it.
+            data = await upload.read(documents.max_bytes + 1)
+            name = upload.filename or "dokument"
+            stored.append(await asyncio.to_thread(documents.put, DOCUMENT_KEY, name, data))
+    except ActionError:
+        documents.discard(stored)
+        raise
+    return stored
+
+
+@router.post(FINDING + "/plan", response_class=HTMLResponse)
+async def register_plan(request: Request, ref: str, who: Finder) -> Response:
+    """An åtgärdsplan that came by e-mail or letter, registered with its documents (optional)
+    in the document store, as the portal's form sends it; the actor is the logged-in user."""
+    the_desk = desk(request)
+    view = await _view(request, ref)
+    finding_id = view.finding.finding_id
+    form = await request.form()
+    values = {"summary": text(form, "summary")}
+    documents = DocumentStore.from_settings(the_desk.settings)
+    stored: list[Stored] = []
+    try:
+        # The text is checked before anything is stored.
+        findings.action_plan_text(values["summary"])
+        stored = await _uploads(form, documents)
+    except ActionError as err:
+        refused = refusal(_document_field(err), PLAN_FIELDS, the_desk.language(), WORDS)
+        return await _show(request, ref, who, refused.shown("plan", values))
+
+    def build() -> SubmitActionPlanRequest:
+        summary = findings.action_plan_text(values["summary"], [s.ref for s in stored])
+        return SubmitActionPlanRequest(summary=summary, actor=who.username)
+
+    async def submit(client: Client, req: SubmitActionPlanRequest) -> FindingStatus:
+        return await findings.submit_action_plan(client, finding_id, req)
+
+    result = await perform(
+        request, form, PLAN_FIELDS, build, submit, WORDS, on_form=_document_field
+    )
+    if isinstance(result, Refused):
+        # Refused, or not sent: nothing is kept. Sent without an answer: the documents stay
+        # for the same request sent again.
+        if result.request_id is None:
+            documents.discard(stored)
+        return await _show(request, ref, who, result.shown("plan", values))
+    sessions.flash(request, text_of("finding.flash.plan_registered", the_desk.language()))
+    return RedirectResponse(f"/findings/{finding_id}", status_code=303)

@@ -13,6 +13,8 @@ from models.plans.loader import list_plans
 from services.errors import ActionError
 from services.filters import plan_filter, search_filter
 from services.finding_views import finding_rows
+from services.municipal_task_list import TaskRow, recorded_tasks
+from services.municipal_words import state_text
 from services.provider_refs import address_ref, org_nr_of
 from services.providers import ProviderRow, check_status, list_providers, provider_page
 from services.users import FINDING_ROLES
@@ -21,6 +23,7 @@ from web.desk import desk
 from web.forms import errors_of, text
 from web.links import duty_href, provider_href
 from web.pages.findings import linked
+from web.pages.tasks import task_href
 from web.render import page
 from web.words import contract_states
 
@@ -74,6 +77,26 @@ async def search_providers(request: Request, who: LoggedIn) -> Response:
     return await _list(request, {name: text(form, name) for name in FILTERS})
 
 
+@dataclass(frozen=True, slots=True)
+class ProviderTask:
+    """A municipal task done at the provider (a visit, a statistics extract), as listed."""
+
+    row: TaskRow
+    href: str
+    state: str
+
+
+async def _tasks(request: Request, org: str) -> list[ProviderTask]:
+    the_desk = desk(request)
+    rows = await recorded_tasks(the_desk.store, the_desk.settings.plans_dir)
+    language = the_desk.language()
+    return [
+        ProviderTask(r, task_href(r.plan_id, r.task_id), state_text(r.state, language))
+        for r in rows
+        if r.org_nr == org
+    ]
+
+
 @router.get("/providers/{ref}", response_class=HTMLResponse)
 async def provider(request: Request, ref: str, who: LoggedIn) -> Response:
     the_desk = desk(request)
@@ -100,4 +123,5 @@ async def provider(request: Request, ref: str, who: LoggedIn) -> Response:
         findings=linked(the_desk, await finding_rows(the_desk.store, org_nr=org)),
         may_register_finding=who.role in FINDING_ROLES,
         provider_ref=address_ref(org, the_desk.ids),
+        tasks=await _tasks(request, org),
     )

@@ -7,6 +7,7 @@ refused by the server (403) on every action; the pages read the records while Te
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -17,9 +18,10 @@ import pytest
 import pytest_asyncio
 from fastapi.routing import APIRoute
 
-from models.messages.finding import FindingState, RespondRequest, SubmitActionPlanRequest
+from models.messages.finding import FindingState
 from models.runtime.settings import Settings
 from services import findings
+from services.documents import DocumentStore
 from tests.support.contract_cli import Lov
 from tests.support.desk import add_accounts, desk_client, log_in, records, token
 from tests.support.desk_forms import desk_as, desk_settings, field_error, form_error, send
@@ -29,6 +31,7 @@ from tests.support.plans import local_today
 from web.pages import findings as page
 
 TITLE = "Genomförandeplan inom två veckor"
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 @dataclass
@@ -132,12 +135,57 @@ async def test_a_finding_from_registration_to_sanction_and_close(
         assert asked.status_code == 303, asked.text
         assert await _state(desk, finding_id) == FindingState.ACTION_PLAN_REQUESTED
 
-        # The provider sends its åtgärdsplan (the portal's own test sends it there).
-        await findings.submit_action_plan(
-            lov.client,
-            finding_id,
-            SubmitActionPlanRequest(summary="Planer skrivs i april", actor="kontakt@norr.se"),
+        # The åtgärdsplan comes by letter: the administrator registers it with its document.
+        # A refusal (no text, a document that is no PDF) is shown next to its field, and
+        # nothing is stored or sent.
+        # The notice's kommunicering is still unanswered, so a response may come too.
+        async def plan_offered() -> None:
+            html = (await admin.get(path)).text
+            assert f'action="{path}/plan"' in html and f'action="{path}/respond"' in html
+
+        await eventually(plan_offered, timeout=20)
+        documents = DocumentStore.from_settings(desk.settings)
+        for data, files, field, start in [
+            ({"summary": " "}, None, "plan-summary", "Får inte vara tomt"),
+            (
+                {"summary": "Planer skrivs i april"},
+                {"documents": ("plan.pdf", b"just text, not a pdf", "application/pdf")},
+                "plan-documents",
+                "",
+            ),
+        ]:
+            csrf = await token(admin, path)
+            refused = await admin.post(
+                f"{path}/plan",
+                data={"csrf_token": csrf, **data},
+                files=files,  # type: ignore[arg-type]
+            )
+            assert refused.status_code == 400, (data, refused.text)
+            assert field_error(refused.text, field).startswith(start), refused.text
+        assert not documents.root.exists() or not any(documents.root.rglob("*"))
+        assert await _state(desk, finding_id) == FindingState.ACTION_PLAN_REQUESTED
+        csrf = await token(admin, path)
+        planned = await admin.post(
+            f"{path}/plan",
+            data={"csrf_token": csrf, "summary": "Planer skrivs i april"},
+            files={"documents": ("rutin.pdf", PDF, "application/pdf")},
         )
+        assert (planned.status_code, planned.headers["location"]) == (303, path), planned.text
+        status = await findings.finding_status(lov.client, finding_id)
+        assert status.status == FindingState.ACTION_PLAN_SUBMITTED
+        digest = hashlib.sha256(PDF).hexdigest()
+        assert (
+            status.action_plan
+            == f"Planer skrivs i april\n\nDokument:\n- rutin.pdf (SHA-256 {digest})"
+        )
+        assert status.steps[-1].actor == "administrator"
+        assert documents.path_of(digest).read_bytes() == PDF
+        assert "Åtgärdsplanen är registrerad" in (await admin.get(path)).text
+
+        async def plan_shown() -> None:
+            assert f"/documents/{digest}" in (await admin.get(path)).text
+
+        await eventually(plan_shown, timeout=20)
         html = (await admin.get(path)).text
         assert 'action="' + path + '/verify"' in html
         missing = await send(admin, f"{path}/verify", {"outcome": "not_remedied"}, on=path)
@@ -172,11 +220,32 @@ async def test_a_finding_from_registration_to_sanction_and_close(
         assert status.decisions == [] and status.status == FindingState.NOT_REMEDIED
         assert _kinds(desk) == []
 
-        await findings.respond(
-            lov.client,
-            finding_id,
-            RespondRequest(comment="Vi behöver två veckor till", actor="kontakt@norr.se"),
+        # The provider's response comes by e-mail: the administrator registers it.
+        async def respond_offered() -> None:
+            html = (await admin.get(path)).text
+            assert f'action="{path}/respond"' in html and f'action="{path}/plan"' not in html
+
+        await eventually(respond_offered, timeout=20)
+        empty = await send(admin, f"{path}/respond", {"comment": "  "}, on=path)
+        assert empty.status_code == 400
+        assert field_error(empty.text, "respond-comment") == "Får inte vara tomt"
+        status = await findings.finding_status(lov.client, finding_id)
+        assert [s.step for s in status.steps].count("response") == 0
+        responded = await send(
+            admin, f"{path}/respond", {"comment": "Vi behöver två veckor till"}, on=path
         )
+        assert responded.status_code == 303, responded.text
+        status = await findings.finding_status(lov.client, finding_id)
+        assert status.steps[-1].step == "response"
+        assert status.steps[-1].actor == "administrator"
+        assert "Utförarens svar är registrerat" in (await admin.get(path)).text
+
+        async def response_shown() -> None:
+            html = (await admin.get(path)).text
+            assert "Vi behöver två veckor till" in html
+            assert f'action="{path}/respond"' not in html
+
+        await eventually(response_shown, timeout=20)
         decided = await send(
             manager,
             f"{path}/decide",
@@ -271,6 +340,20 @@ async def seeded(tmp_path: Path) -> Settings:
 
 
 async def test_the_pages_read_the_records_while_temporal_is_down(seeded: Settings) -> None:
+    # A vite the plan hands to invoicing (`collect = "invoice"`): its reference is shown.
+    async with records(str(seeded.database_url)) as store:
+        await store.record_finding_decision(
+            "d1",
+            "5560360793-2027-001",
+            NORR,
+            "vite",
+            "Vite",
+            Decimal("10000"),
+            "Inte åtgärdat",
+            "chef",
+            AT,
+            {"collect": "invoice", "invoice_reference": "5560360793-2027-001-B1"},
+        )
     async with desk_client(seeded) as client:
         await log_in(client, "auditor")
         path = "/findings/5560360793-2027-001"
@@ -283,11 +366,16 @@ async def test_the_pages_read_the_records_while_temporal_is_down(seeded: Setting
         assert found.status_code == 200
         assert "Genomförandeplaner saknas" in found.text
         assert "Underrättelse skickad av anna" in found.text
+        assert ">Fakturareferens</th>" in found.text
+        assert "<td>5560360793-2027-001-B1</td>" in found.text
         assert "<form" not in found.text.split("</header>", 1)[1]
         assert (await client.get("/findings/5560360793-2027-002")).status_code == 404
         assert (await client.get("/findings/nonsense")).status_code == 404
     async with desk_client(seeded) as client:
         await log_in(client, "administrator")
+        # A response (kommunicering) is awaited: the form to register one is offered.
+        offered = (await client.get(path)).text
+        assert f'action="{path}/respond"' in offered and f'action="{path}/plan"' not in offered
         lost = await client.post(
             f"{path}/close",
             data={"csrf_token": await token(client, path), "reason": "x", "request_id": "f-2"},
@@ -299,7 +387,7 @@ async def test_the_pages_read_the_records_while_temporal_is_down(seeded: Setting
 @pytest.mark.parametrize("role", ["auditor", "case_officer"])
 async def test_who_may_not_act_gets_403_on_every_action(seeded: Settings, role: str) -> None:
     posts = _posts()
-    assert len(posts) == 5
+    assert len(posts) == 7
     async with desk_client(seeded) as client:
         await log_in(client, role.replace("_", "-"))
         csrf = await token(client, "/findings")

@@ -4,6 +4,7 @@ provider page, on a real SQLite records database."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import httpx
@@ -11,9 +12,9 @@ import pytest
 import pytest_asyncio
 
 from models.runtime.settings import Settings
-from tests.support.desk import add_accounts, desk_client, log_in, token
+from tests.support.desk import add_accounts, desk_client, log_in, records, token
 from tests.support.desk_forms import field_error
-from tests.support.listings import danish_settings_for, seed_records, settings_for
+from tests.support.listings import NORR, danish_settings_for, seed_records, settings_for
 
 
 @pytest_asyncio.fixture
@@ -93,9 +94,49 @@ async def test_a_danish_desk_shows_providers_in_danish(tmp_path: Path) -> None:
     assert "<td>aktiv</td>" in listing and "1. januar 2026" in listing
     assert '<html lang="da">' in provider and ">CVR-nummer<" in provider
     assert "aktiv, fra 1. januar 2026" in provider and "Pligter " in provider
+    assert "Ingen af kommunens opgaver gælder leverandøren." in provider
     for swedish in ("Utförare", "Avtal", "Skyldigheter", "Inga möten"):
         assert swedish not in listing + provider, swedish
     assert missing.status_code == 404 and "Siden findes ikke" in missing.text
     # A refusal too (web/refusals.py).
     assert refused.status_code == 400
     assert field_error(refused.text, "plan") == "Ukendt plan: vælg en på listen"
+
+
+async def test_the_provider_page_lists_the_municipal_tasks_done_there(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
+    await seed_records(url)
+    await add_accounts(url, "auditor")
+    async with records(url) as store:
+        for task_id, period, state, done_on in [
+            ("statistics-extract-2026-n", "2026", "done-on-time", date(2026, 11, 20)),
+            ("statistics-extract-2027-n", "2027", "overdue", None),
+        ]:
+            await store.upsert_municipal_task(
+                "sundsvall",
+                task_id,
+                datetime.now(UTC),
+                duty="statistics-extract",
+                owner="kvalitetskontroller",
+                scope="provider",
+                org_nr=NORR,
+                period=period,
+                due=date(int(period), 11, 30),
+                state=state,
+                escalated=False,
+                done_on=done_on,
+                done_by="Anna" if done_on else None,
+            )
+    settings = settings_for(url).model_copy(update={"var_dir": tmp_path / "var"})
+    async with desk_client(settings) as desk:
+        await log_in(desk, "auditor")
+        norr = (await desk.get("/providers/5560360793")).text
+        vast = (await desk.get("/providers/5590010004")).text
+    section = norr.split('id="municipal-tasks"', 1)[1].split("</section>", 1)[0]
+    assert "Kommunens uppgifter hos utföraren" in section
+    link = '<a href="/tasks/sundsvall/statistics-extract-2027-n">'
+    assert link + "Statistikuttag ur verksamhetssystemet</a> (2027)" in section
+    assert "förfaller 30 november 2027" in section
+    assert '<a href="/tasks/sundsvall/statistics-extract-2026-n">' in section
+    assert "utförd 20 november 2026" in section
+    assert "Inga av kommunens uppgifter gäller utföraren." in vast
