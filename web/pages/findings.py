@@ -523,7 +523,7 @@ async def register_plan(request: Request, ref: str, who: Finder) -> Response:
         findings.action_plan_text(values["summary"])
         stored = await _uploads(form, documents)
     except ActionError as err:
-        refused = refusal(_document_field(err), PLAN_FIELDS, the_desk.language(), WORDS)
+        refused = refusal(_document_field(err), PLAN_FIELDS, the_desk.language(), "finding")
         return await _show(request, ref, who, refused.shown("plan", values))
 
     def build() -> SubmitActionPlanRequest:
@@ -534,7 +534,7 @@ async def register_plan(request: Request, ref: str, who: Finder) -> Response:
         return await findings.submit_action_plan(client, finding_id, req)
 
     result = await perform(
-        request, form, PLAN_FIELDS, build, submit, WORDS, on_form=_document_field
+        request, form, PLAN_FIELDS, build, submit, "finding", on_form=_document_field
     )
     if isinstance(result, Refused):
         # Refused, or not sent: nothing is kept. Sent without an answer: the documents stay
