@@ -21,7 +21,10 @@ from models.messages.municipal import (
     MunicipalTask,
     MunicipalTaskWrite,
     MunicipalYear,
+    ProviderRefresh,
+    ProviderRefreshRequest,
     ProviderTasksRequest,
+    RemoveTaskRequest,
 )
 from models.plans.loader import load_plan, resolve_plan_path
 from models.plans.schema import Plan
@@ -91,6 +94,25 @@ class MunicipalActivities:
         plan = self._plan(request.plan_id)
         providers = await self._providers(plan.id)
         return _from(municipal_tasks(plan, request.year, providers, scope="provider"), request.at)
+
+    @activity.defn
+    async def municipal_provider_refresh(self, request: ProviderRefreshRequest) -> ProviderRefresh:
+        plan = self._plan(request.plan_id)
+        providers = await self._providers(plan.id)
+        tasks = municipal_tasks(plan, request.year, providers, scope="provider")
+        # Next year's tasks with a reminder before 1 January, added by the refresh before it
+        # (the first of the month): the year's run reminds of them in December, and the next
+        # run finds them carried and does not date them again.
+        early = [
+            t
+            for t in _from(municipal_tasks(plan, request.year + 1, providers), request.at)
+            if any(request.at < r < request.reminders_before for r in t.reminders)
+        ]
+        return ProviderRefresh(providers=providers, tasks=_from(tasks, request.at), early=early)
+
+    @activity.defn
+    async def remove_municipal_task(self, request: RemoveTaskRequest) -> bool:
+        return await self._store.delete_municipal_task(request.plan_id, request.task_id)
 
     @activity.defn
     async def record_municipal_task(self, write: MunicipalTaskWrite) -> bool:

@@ -31,6 +31,7 @@ from models.messages.obligation import ObligationInput
 from models.messages.placement import RotationEntry
 from models.runtime import search_attributes as sa
 from models.runtime.contract_start import start_contract_workflow
+from models.runtime.municipal_signal import providers_changed
 
 
 def _search_attributes(inp: ObligationInput) -> TypedSearchAttributes:
@@ -172,6 +173,8 @@ class OpeningActivities:
             # may be a personnummer.)
             wid = contract_workflow_id(request.provider.org_nr, ref)
             activity.logger.info("contract %s already running", wid)
+        # The plan's municipal duties get the provider's tasks now (best effort, by name).
+        await providers_changed(self._client, request.plan_id)
         if self._on_approved is not None:
             # Idempotent: a provider already on a list keeps its place there.
             for area in request.areas:

@@ -75,4 +75,6 @@ def build_activities(settings: Settings, client: Client) -> Sequence[Callable[..
         municipal.load_municipal_year,
         municipal.municipal_provider_tasks,
         municipal.record_municipal_task,
+        municipal.municipal_provider_refresh,
+        municipal.remove_municipal_task,
     ]

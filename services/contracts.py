@@ -32,6 +32,7 @@ from models.messages.contract import (
 from models.plans.loader import PlanError, load_plan
 from models.plans.schema import Plan
 from models.runtime.contract_start import start_contract_workflow
+from models.runtime.municipal_signal import providers_changed
 from services.calls import checked, contract_ids, provider_ref, run_update
 from services.errors import ActionError
 from services.org_nr import org_nr_for_plan
@@ -96,12 +97,17 @@ async def start_contract(
     # Computed first: a missing key refuses the request before anything is started.
     ref = provider_ref(provider.org_nr, ids)
     try:
-        return await start_contract_workflow(client, task_queue, inp, ref, memo=start_memo())
+        wid = await start_contract_workflow(client, task_queue, inp, ref, memo=start_memo())
     except WorkflowAlreadyStartedError:
         wid = contract_workflow_id(provider.org_nr, ref)
-        if await started_by(client.get_workflow_handle(wid), current_request_id()):
-            return wid  # this request, retried: started by the earlier attempt
-        raise ActionError("org_nr", f"{provider.org_nr} already has a running contract") from None
+        if not await started_by(client.get_workflow_handle(wid), current_request_id()):
+            raise ActionError(
+                "org_nr", f"{provider.org_nr} already has a running contract"
+            ) from None
+        # This request, retried: started by the earlier attempt (signalled again: harmless).
+    # The plan's municipal duties get the provider's tasks now, not at the month's refresh.
+    await providers_changed(client, plan_id)
+    return wid
 
 
 async def running_contract(client: Client, org_nr: str) -> WorkflowHandle[Any, Any]:
@@ -148,7 +154,11 @@ async def contract_status(
 
 async def terminate(client: Client, org_nr: str, request: TerminateRequest) -> ContractStatus:
     handle = await running_contract(client, org_nr)
-    return as_of_today(await run_update(handle, TERMINATE, request, ContractStatus))
+    status = await run_update(handle, TERMINATE, request, ContractStatus)
+    # The update has recorded the end date: the plan's municipal duties cancel the provider's
+    # tasks due after it (best effort, never failing the termination).
+    await providers_changed(client, status.plan_id)
+    return as_of_today(status)
 
 
 async def change_contact(

@@ -11,6 +11,18 @@ registers what was done; the `status` query lists every task with its state.
 Per-provider tasks need the providers under the plan: read from the records when the year
 starts, again on the first of every month (a contract started since gets its tasks) and when
 the `providers_changed` signal asks. The contract workflow is not involved.
+
+Since LIFECYCLE_PATCH a refresh also cancels the open tasks at a provider that is gone (its
+contract ended before the task was due, starts only after it, or is not under the plan): they
+leave the list and the task records, are audited ("municipal-task-cancelled") and get no more
+reminders or escalations. The stored task states (models.records.tables.TASK_STATES, a CHECK
+constraint) have no "cancelled", so the row is removed rather than given a state reports would
+count as done or not done. A refresh is made at the start of every year too, and it adds the
+next year's tasks whose reminders fall before 1 January (a visit due in mid-January is reminded
+of in December; the next run finds them carried). The `providers_changed` signal (sent by the
+application layer when a contract under the plan starts or ends) reads the providers at once and
+once more a minute later: a new contract workflow records its contract by an activity that may
+not have run when the signal arrives.
 """
 
 from __future__ import annotations
@@ -23,9 +35,11 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.municipal import MunicipalActivities
+    from models.domain.municipal_providers import gone_reason
     from models.messages.municipal import (
         MAX_FINDINGS,
         MAX_RESULT_CHARS,
+        ActiveProvider,
         CompleteTaskRequest,
         LoadMunicipalYear,
         MunicipalDutiesInput,
@@ -33,7 +47,10 @@ with workflow.unsafe.imports_passed_through():
         MunicipalTasksStatus,
         MunicipalTaskWrite,
         MunicipalYear,
+        ProviderRefresh,
+        ProviderRefreshRequest,
         ProviderTasksRequest,
+        RemoveTaskRequest,
         TaskCompletion,
         TaskState,
         TaskView,
@@ -46,6 +63,10 @@ with workflow.unsafe.imports_passed_through():
     from workflows.validation import require, require_text, require_valid
 
 SHA256_HEX = frozenset("0123456789abcdef")
+# Refreshes cancel the tasks of providers that are gone and add next year's early tasks; a
+# `providers_changed` signal is followed by a second read a minute later.
+LIFECYCLE_PATCH = "municipal-provider-lifecycle"
+SECOND_READ_AFTER = timedelta(minutes=1)
 
 
 def _month_after(at: datetime, time_zone: str) -> datetime:
@@ -65,6 +86,8 @@ class MunicipalDutiesWorkflow:
         self._recorded: dict[str, TaskState] = {}
         self._revision = 0
         self._refresh = False
+        # After a `providers_changed` signal: when to read the providers once more.
+        self._second_read_at: datetime | None = None
         self._held_mail = HeldMail()
 
     def followed_plan(self) -> FollowedPlan:
@@ -80,21 +103,31 @@ class MunicipalDutiesWorkflow:
         self._add(year.tasks)
         await self._record_changes()
         refresh_at = _month_after(workflow.now(), year.time_zone)
+        if workflow.patched(LIFECYCLE_PATCH):
+            self._refresh = True  # next year's early tasks, and providers gone meanwhile
         while workflow.now() < year.next_year_at:
+            second_read = self._second_read_at
+            if second_read is not None and workflow.now() >= second_read:
+                self._second_read_at = None
+                self._refresh = True
             if self._refresh or workflow.now() >= refresh_at:
                 self._refresh = False
                 refresh_at = _month_after(workflow.now(), year.time_zone)
-                self._add(
-                    await call(
-                        MunicipalActivities.municipal_provider_tasks,
-                        ProviderTasksRequest(
-                            plan_id=inp.plan_id, year=year.year, at=workflow.now()
-                        ),
+                if workflow.patched(LIFECYCLE_PATCH):
+                    await self._refresh_providers(year, min(refresh_at, year.next_year_at))
+                else:
+                    self._add(
+                        await call(
+                            MunicipalActivities.municipal_provider_tasks,
+                            ProviderTasksRequest(
+                                plan_id=inp.plan_id, year=year.year, at=workflow.now()
+                            ),
+                        )
                     )
-                )
             await self._timed_steps()
             await self._record_changes()
-            target = min([year.next_year_at, refresh_at, *self._next_steps()])
+            second = [self._second_read_at] if self._second_read_at is not None else []
+            target = min([year.next_year_at, refresh_at, *second, *self._next_steps()])
             delay = target - workflow.now()
             if delay <= timedelta(0):
                 continue
@@ -120,6 +153,40 @@ class MunicipalDutiesWorkflow:
     def _add(self, tasks: list[MunicipalTask]) -> None:
         for task in tasks:
             self._tasks.setdefault(task.task_id, task)
+
+    async def _refresh_providers(self, year: MunicipalYear, until: datetime) -> None:
+        """The providers read again: new ones' tasks added, gone ones' open tasks cancelled;
+        next year's tasks with a reminder before `until` (the next refresh) added."""
+        found: ProviderRefresh = await call(
+            MunicipalActivities.municipal_provider_refresh,
+            ProviderRefreshRequest(
+                plan_id=self._in.plan_id,
+                year=year.year,
+                at=workflow.now(),
+                reminders_before=until,
+            ),
+        )
+        providers = found.providers
+        self._add([t for t in found.tasks + found.early if gone_reason(t, providers) is None])
+        for task_id in sorted(self._tasks):
+            task = self._tasks.get(task_id)
+            reason = gone_reason(task, providers) if task is not None else None
+            if reason is not None:
+                await self._cancel(task_id, reason, providers)
+
+    async def _cancel(self, task_id: str, reason: str, providers: list[ActiveProvider]) -> None:
+        task = self._tasks.pop(task_id)
+        self._recorded.pop(task_id, None)
+        self._revision += 1
+        ends = [p.end_date for p in providers if p.org_nr == task.org_nr and p.end_date]
+        details: dict[str, Any] = {"reason": reason, "due": task.due.isoformat()}
+        if ends:
+            details["end_date"] = ends[0].isoformat()
+        await self._audit(task, "cancelled", "municipal-task-cancelled", "system", details)
+        await call(
+            MunicipalActivities.remove_municipal_task,
+            RemoveTaskRequest(plan_id=self._in.plan_id, task_id=task_id),
+        )
 
     def _next_steps(self) -> list[datetime]:
         """The next reminder, deadline or escalation of each task not done."""
@@ -229,7 +296,10 @@ class MunicipalDutiesWorkflow:
         """Every task whose state changed since it was last recorded (the first time: all)."""
         now = workflow.now()
         for task_id in sorted(self._tasks):
-            task = self._tasks[task_id]
+            found = self._tasks.get(task_id)
+            if found is None:
+                continue  # cancelled meanwhile (its provider gone) by the run's refresh
+            task = found
             state = task.state_at(now)
             if self._recorded.get(task_id) == state:
                 continue
@@ -262,6 +332,8 @@ class MunicipalDutiesWorkflow:
     def providers_changed(self) -> None:
         """A contract under the plan started or ended: read the providers again."""
         self._refresh = True
+        if workflow.patched(LIFECYCLE_PATCH):
+            self._second_read_at = workflow.now() + SECOND_READ_AFTER
         self._revision += 1
 
     @workflow.update

@@ -187,3 +187,29 @@ class MunicipalTaskWrite(Message):
     result: str | None = None
     late: bool | None = None
     at: datetime
+
+
+class ProviderRefreshRequest(Message):
+    """The providers under the plan now, `year`'s per-provider tasks for them, and the next
+    year's tasks with a reminder after `at` and before `reminders_before` (the next refresh or
+    1 January, whichever is first): its early tasks, reminded of in December."""
+
+    plan_id: str
+    year: int
+    at: datetime
+    reminders_before: datetime
+
+
+class ProviderRefresh(Message):
+    providers: list[ActiveProvider]
+    tasks: list[MunicipalTask]
+    # Next year's tasks with a reminder before the next refresh (and before 1 January).
+    early: list[MunicipalTask] = Field(default_factory=list)
+
+
+class RemoveTaskRequest(Message):
+    """A task that no longer exists (its provider's contract ended before it was due): its row
+    leaves the task records; the audit trail keeps why."""
+
+    plan_id: str
+    task_id: str

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, delete, select
 
 from models.records.keyed import KeyedStore, _given, _one_of
 from models.records.tables import TASK_STATES, Contract, MunicipalTask, Provider
@@ -100,6 +100,15 @@ class MunicipalTaskRecords(KeyedStore):
         }
         key = and_(MunicipalTask.plan_id == plan_id, MunicipalTask.task_id == task_id)
         return await self._upsert(MunicipalTask, key, values, changing, at)
+
+    async def delete_municipal_task(self, plan_id: str, task_id: str) -> bool:
+        """Removes a task that no longer exists (cancelled: its provider's contract ended before
+        it was due); False if there was no row (a repeat is a no-op)."""
+        statement = delete(MunicipalTask).where(
+            MunicipalTask.plan_id == plan_id, MunicipalTask.task_id == task_id
+        )
+        async with self._transaction() as session:
+            return bool((await session.execute(statement)).rowcount)  # type: ignore[attr-defined]
 
     async def list_municipal_tasks(
         self, plan_id: str | None = None, owner: str | None = None

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, datetime
+from pathlib import Path
 
 from models.ids import contract_workflow_id
 from models.messages.common import Provider
 from models.messages.municipal import MunicipalTasksStatus, TaskView
 from models.records.store import RecordStore
+from models.runtime.settings import PROJECT_ROOT
 from services import municipal_tasks as tasks
 from tests.support.harness import Stack
 from tests.support.helpers import eventually
@@ -47,3 +50,16 @@ async def task_list(stack: Stack, plan_id: str) -> dict[str, TaskView]:
         "status", result_type=MunicipalTasksStatus
     )
     return {t.task_id: t for t in status.tasks}
+
+
+def early_survey_plans(directory: Path) -> Path:
+    """The project's plans copied under `directory`, with Nordanstig's kundundersökning due on
+    20 January (reminded 30 days before: in December of the year before)."""
+    plans = directory / "plans"
+    shutil.copytree(PROJECT_ROOT / "plans", plans)
+    path = plans / "nordanstig.toml"
+    text = path.read_text()
+    survey = "opens = { month = 9, day = 1 }\ndue = { month = 11, day = 30 }"
+    assert survey in text
+    path.write_text(text.replace(survey, "due = { month = 1, day = 20 }"))
+    return plans

@@ -902,6 +902,32 @@ async def record_municipal_duties() -> None:
                 (HISTORIES / f"municipal-duties-run-{n}.json").write_text(history.to_json())
 
 
+async def record_municipal_lifecycle() -> None:
+    """The municipal duties' providers following the contracts (LIFECYCLE_PATCH), Nordanstig
+    with the kundundersökning due on 20 January: a contract started (the `providers_changed`
+    signal and the second read a minute later), terminated to end before its visit is due (the
+    visit cancelled), a month's refresh, and next year's survey reminded of in December and
+    carried into the next run. Both runs are stored."""
+    from tests.support.municipal import NORRSKOG, SOLROS, early_survey_plans, start, under_plan
+
+    with tempfile.TemporaryDirectory() as tmp:
+        async with lovflow_stack(Path(tmp), early_survey_plans(Path(tmp))) as stack:
+            await stack.sleep_until(local(date(2031, 1, 2), time(8, 0)))
+            at = await stack.env.get_current_time()
+            await under_plan(stack.store, NORRSKOG, "nordanstig", date(2030, 1, 1), at)
+            wid = await start(stack, "nordanstig")
+            await stack.start_contract(date(2031, 1, 5), "nordanstig", SOLROS)
+            await stack.sleep_until(local(date(2031, 1, 2), time(8, 10)))
+            ending = TerminateRequest(
+                end_date=date(2031, 4, 30), kind="uppsagning", reason="Upphör", actor="eva.admin"
+            )
+            await contracts.terminate(stack.client, SOLROS.org_nr, ending)
+            await stack.sleep_until(local(date(2032, 1, 5), time(12, 0)))
+            runs = await run_histories(stack.client, wid)
+            for n, history in enumerate(runs[:2], start=1):
+                (HISTORIES / f"municipal-lifecycle-run-{n}.json").write_text(history.to_json())
+
+
 RECORDERS: dict[str, Callable[[], Awaitable[None]]] = {
     "unique-keys": record_unique_keys,
     "concurrent-reviews": record_concurrent_reviews,
@@ -921,6 +947,7 @@ RECORDERS: dict[str, Callable[[], Awaitable[None]]] = {
     "finding": record_finding,
     "finding-collect": record_finding_collect,
     "municipal-duties": record_municipal_duties,
+    "municipal-lifecycle": record_municipal_lifecycle,
 }
 
 
