@@ -112,7 +112,10 @@ class MunicipalActivities:
 
     @activity.defn
     async def remove_municipal_task(self, request: RemoveTaskRequest) -> bool:
-        return await self._store.delete_municipal_task(request.plan_id, request.task_id)
+        # Named for what it once did (it is in recorded histories): it now keeps the row, in
+        # state `cancelled`. Stamped with when the workflow scheduled it, the same on a retry.
+        at = activity.info().scheduled_time
+        return await self._store.cancel_municipal_task(request.plan_id, request.task_id, at)
 
     @activity.defn
     async def record_municipal_task(self, write: MunicipalTaskWrite) -> bool:

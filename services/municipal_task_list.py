@@ -57,6 +57,11 @@ class TaskRow:
         return TaskState(self.state).done
 
     @property
+    def closed(self) -> bool:
+        """Done or cancelled: nothing to register."""
+        return TaskState(self.state).closed
+
+    @property
     def late(self) -> bool:
         return self.state in LATE
 

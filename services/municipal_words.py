@@ -25,6 +25,7 @@ TASK_STATES: dict[str, dict[str, str]] = {
         "escalated": "försenad, lämnad till chefen",
         "done-on-time": "utförd i tid",
         "done-late": "utförd för sent",
+        "cancelled": "avbruten",
     },
     "da": {
         "open": "ikke aktuel endnu",
@@ -33,6 +34,7 @@ TASK_STATES: dict[str, dict[str, str]] = {
         "escalated": "forsinket, sendt videre til lederen",
         "done-on-time": "udført til tiden",
         "done-late": "udført for sent",
+        "cancelled": "annulleret",
     },
 }
 _WORDS: dict[str, dict[str, str]] = {

@@ -41,6 +41,7 @@ STATE_SV = {
     "escalated": "eskalerad",
     "done-on-time": "utförd i tid",
     "done-late": "utförd sent",
+    "cancelled": "avbruten",
 }
 
 PlanOpt = Annotated[

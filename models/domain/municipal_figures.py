@@ -5,6 +5,7 @@ on time, done late, not done, and escalated to the owner's manager.
 A task belongs to the year of its due date. "Escalated" counts every task that went to the
 manager, whether or not it was done since (a task done late after escalation is counted as
 done late and as escalated), so the figures say how often the municipality had to be chased.
+A cancelled task (its provider's contract ended before it was due) is not counted at all.
 """
 
 from __future__ import annotations
@@ -64,6 +65,9 @@ class TaskFigures:
     escalated: int = 0
 
     def add(self, fact: MunicipalTaskFact) -> None:
+        if fact.state == "cancelled":
+            # Its provider's contract ended before it was due: nothing the municipality owed.
+            return
         if fact.state == "done-on-time":
             self.on_time += 1
         elif fact.state == "done-late":

@@ -27,10 +27,18 @@ class TaskState(StrEnum):
     ESCALATED = "escalated"  # gone to the owner's manager
     DONE_ON_TIME = "done-on-time"
     DONE_LATE = "done-late"
+    # Its provider's contract ended before it was due (patch municipal-provider-lifecycle): the
+    # workflow no longer follows it, the records keep the row for the auditors.
+    CANCELLED = "cancelled"
 
     @property
     def done(self) -> bool:
         return self in (TaskState.DONE_ON_TIME, TaskState.DONE_LATE)
+
+    @property
+    def closed(self) -> bool:
+        """Nothing more to do: done, or cancelled (neither not done nor late)."""
+        return self.done or self is TaskState.CANCELLED
 
 
 class MunicipalRoleInfo(Message):
@@ -209,7 +217,7 @@ class ProviderRefresh(Message):
 
 class RemoveTaskRequest(Message):
     """A task that no longer exists (its provider's contract ended before it was due): its row
-    leaves the task records; the audit trail keeps why."""
+    stays in the task records with state `cancelled`; the audit trail keeps why."""
 
     plan_id: str
     task_id: str

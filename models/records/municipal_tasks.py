@@ -6,10 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, delete, select
+from sqlalchemy import and_, select, update
 
 from models.records.keyed import KeyedStore, _given, _one_of
 from models.records.tables import TASK_STATES, Contract, MunicipalTask, Provider
+
+# States a task leaves no more (models.messages.municipal.TaskState.closed).
+CLOSED_STATES = ("done-on-time", "done-late", "cancelled")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +49,7 @@ class PlanProvider:
 @dataclass(frozen=True, slots=True)
 class TaskTotal:
     """A role's tasks of a year under a plan: done on time, done late, not done (of which
-    escalated to its manager)."""
+    escalated to its manager). Cancelled tasks are none of these."""
 
     plan_id: str
     owner: str
@@ -101,11 +104,18 @@ class MunicipalTaskRecords(KeyedStore):
         key = and_(MunicipalTask.plan_id == plan_id, MunicipalTask.task_id == task_id)
         return await self._upsert(MunicipalTask, key, values, changing, at)
 
-    async def delete_municipal_task(self, plan_id: str, task_id: str) -> bool:
-        """Removes a task that no longer exists (cancelled: its provider's contract ended before
-        it was due); False if there was no row (a repeat is a no-op)."""
-        statement = delete(MunicipalTask).where(
-            MunicipalTask.plan_id == plan_id, MunicipalTask.task_id == task_id
+    async def cancel_municipal_task(self, plan_id: str, task_id: str, at: datetime) -> bool:
+        """Marks a task that no longer exists `cancelled` (its provider's contract ended before
+        it was due); the row stays for the auditors. False if there is no such row, or it is
+        already cancelled or done (a repeat is a no-op; a done task stays done)."""
+        statement = (
+            update(MunicipalTask)
+            .where(
+                MunicipalTask.plan_id == plan_id,
+                MunicipalTask.task_id == task_id,
+                MunicipalTask.state.not_in(CLOSED_STATES),
+            )
+            .values(state="cancelled", updated_at=at)
         )
         async with self._transaction() as session:
             return bool((await session.execute(statement)).rowcount)  # type: ignore[attr-defined]
@@ -160,7 +170,7 @@ class MunicipalTaskRecords(KeyedStore):
                 owner=owner,
                 done_on_time=c.get("done-on-time", 0),
                 done_late=c.get("done-late", 0),
-                not_done=sum(n for s, n in c.items() if not s.startswith("done")),
+                not_done=sum(n for s, n in c.items() if s not in CLOSED_STATES),
                 escalated=c.get("escalated", 0),
             )
             for (plan, owner), c in counts.items()

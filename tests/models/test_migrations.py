@@ -439,3 +439,58 @@ async def test_placement_plan_migration_backfills_what_the_records_know(
         url, lambda c: [col["name"] for col in inspect(c).get_columns("placements")]
     )
     assert "plan_id" not in columns
+
+
+async def test_task_cancelled_migration_keeps_tasks_and_allows_cancelled(
+    empty_database: EmptyDatabase,
+) -> None:
+    """0015 widens municipal_tasks' state check with `cancelled` (on SQLite a table rebuild):
+    rows recorded before survive it; it goes back only while no task is cancelled."""
+    url = await empty_database()
+    config = alembic_config(url)
+    await asyncio.to_thread(command.upgrade, config, "0014_municipal_tasks")
+    insert = text(
+        "INSERT INTO municipal_tasks (plan_id, task_id, duty, owner, scope, period, due, state, "
+        "escalated, created_at, updated_at) VALUES ('nordanstig', :task, 'tillsynsbesok', "
+        "'kvalitetsuppfoljare', 'municipality', '2031', '2031-06-02', :state, false, :at, :at)"
+    )
+    at = datetime(2031, 1, 1, tzinfo=UTC)
+
+    async def write(task: str, state: str) -> None:
+        engine = make_engine(url)
+        try:
+            async with engine.begin() as connection:
+                await connection.execute(insert, {"task": task, "state": state, "at": at})
+        finally:
+            await engine.dispose()
+
+    await write("a", "open")
+    with pytest.raises(Exception, match="ck_municipal_tasks_state|CHECK"):
+        await write("b", "cancelled")  # not yet allowed
+    await upgrade(url)
+    await write("b", "cancelled")
+    with pytest.raises(Exception, match="ck_municipal_tasks_state|CHECK"):
+        await write("c", "gone")
+    rows = await _inspect(
+        url,
+        lambda c: [
+            tuple(r)
+            for r in c.execute(text("SELECT task_id, state FROM municipal_tasks ORDER BY task_id"))
+        ],
+    )
+    assert rows == [("a", "open"), ("b", "cancelled")]
+    # A cancelled task recorded: going back would lose it, so the downgrade refuses.
+    with pytest.raises(RuntimeError, match="0015_task_cancelled"):
+        await asyncio.to_thread(command.downgrade, config, "0014_municipal_tasks")
+    assert await current_revision(url) == "0015_task_cancelled"
+    engine = make_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("DELETE FROM municipal_tasks WHERE task_id = 'b'"))
+    finally:
+        await engine.dispose()
+    await asyncio.to_thread(command.downgrade, config, "0014_municipal_tasks")
+    with pytest.raises(Exception, match="ck_municipal_tasks_state|CHECK"):
+        await write("b", "cancelled")
+    await upgrade(url)
+    await check_current(url)

@@ -36,6 +36,9 @@ TASKS = [
      date(2027, 5, 31), "done-late", True),
     ("nordanstig", "tillsynsbesok-2027-b", "tillsynsbesok", OWNER, "556999-0000",
      date(2027, 5, 31), "done-on-time", False),
+    # Cancelled below (its provider's contract ended before it was due): not counted at all.
+    ("nordanstig", "tillsynsbesok-2027-c", "tillsynsbesok", OWNER, NORRSKOG[0],
+     date(2027, 5, 31), "open", False),
     ("nordanstig", "kundundersokning-2027", "kundundersokning", OWNER, None,
      date(2027, 11, 30), "open", False),
     ("nordanstig", "kundundersokning-2026", "kundundersokning", OWNER, None,
@@ -67,6 +70,13 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Matrix:
                     escalated=escalated,
                     late=state == "done-late" if state.startswith("done") else None,
                 )
+            cancel = ("nordanstig", "tillsynsbesok-2027-c", AT)
+            assert await store.cancel_municipal_task(*cancel)
+            assert not await store.cancel_municipal_task(*cancel)  # a repeat is a no-op
+            assert not await store.cancel_municipal_task("nordanstig", "tillsynsbesok-2027-b", AT)
+            states = {r.task_id: r.state for r in await store.list_municipal_tasks("nordanstig")}
+            assert states["tillsynsbesok-2027-c"] == "cancelled"
+            assert states["tillsynsbesok-2027-b"] == "done-on-time"  # a done task stays done
         return await compliance(Settings(database_url=url, plans_dir=PLANS_DIR), YEAR, AS_OF)
 
     return asyncio.run(build())

@@ -73,12 +73,18 @@ async def test_started_and_terminated_contracts_change_the_tasks(tmp_path: Path)
         )
         await contracts.terminate(stack.client, SOLROS.org_nr, ending)
 
+        async def states() -> dict[str, str]:
+            return {
+                r.task_id: r.state for r in await stack.store.list_municipal_tasks("nordanstig")
+            }
+
         async def cancelled() -> None:
             assert visit not in await task_list(stack, "nordanstig")
+            # The row stays for the auditors, cancelled (no longer deleted).
+            assert (await states())[visit] == "cancelled"
 
         await eventually(cancelled)
-        rows = {r.task_id for r in await stack.store.list_municipal_tasks("nordanstig")}
-        assert visit not in rows and f"tillsynsbesok-2031-{norr}" in rows
+        assert (await states())[f"tillsynsbesok-2031-{norr}"] != "cancelled"
         audit = [
             e for e in await stack.store.list_audit() if e.event_type == "municipal-task-cancelled"
         ]
@@ -89,6 +95,7 @@ async def test_started_and_terminated_contracts_change_the_tasks(tmp_path: Path)
         reminded = _reminders(stack, wid, "2031")
         assert len(reminded) == 2
         assert all("Solros" not in str(m["Subject"]) for m in reminded)
+        assert (await states())[visit] == "cancelled"
 
         # A plan with no municipal duties workflow running: nothing to tell, no error.
         assert not await providers_changed(stack.client, "sundsvall")

@@ -131,7 +131,7 @@ async def _task_page(
         task=row,
         state=state_text(row.state, row.language),
         provider_href=provider_href(the_desk, row.org_nr) if row.org_nr else None,
-        may_register=who.role in TASK_ROLES and not row.done,
+        may_register=who.role in TASK_ROLES and not row.closed,
         may_act=who.role in TASK_ROLES,
         errors=errors or {},
         values=values or {"by": who.display_name or who.username},

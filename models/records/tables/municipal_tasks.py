@@ -12,7 +12,7 @@ from models.records.tables import columns as col
 from models.records.tables.base import Base, in_values
 
 # models.messages.municipal.TaskState, as stored.
-TASK_STATES = ("open", "due", "overdue", "escalated", "done-on-time", "done-late")
+TASK_STATES = ("open", "due", "overdue", "escalated", "done-on-time", "done-late", "cancelled")
 TASK_SCOPES = ("provider", "municipality")
 
 

@@ -200,3 +200,41 @@ async def test_a_herning_task_is_refused_in_danish(tmp_path: Path) -> None:
         data = {"done_on": "", "by": "Mette Hansen", "result": "Gennemgået"}
         refused = await send(client, href, data, on=href)
         assert field_error(refused.text, "t-done-on") == "Angiv en dato"
+
+
+async def test_a_cancelled_task_is_shown_as_cancelled_not_late(tmp_path: Path) -> None:
+    """Its provider's contract ended before it was due: the row stays, worded as cancelled
+    in the plan's language, neither late nor to be registered."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'records.db'}"
+    await seed_records(url)
+    await add_accounts(url, "administrator")
+    year = local_today().year
+    task_id = f"visitation-quality-{year - 1}"
+    async with open_store(url) as store:
+        await store.upsert_municipal_task(
+            "herning",
+            task_id,
+            datetime.now(UTC),
+            duty="visitation-quality",
+            owner="visitation-lead",
+            scope="municipality",
+            org_nr=None,
+            period=str(year - 1),
+            due=date(year - 1, 12, 31),
+            state="due",
+            escalated=False,
+        )
+        assert await store.cancel_municipal_task("herning", task_id, datetime.now(UTC))
+    settings = settings_for(url).model_copy(
+        update={"var_dir": tmp_path / "var", "temporal_address": f"127.0.0.1:{free_port()}"}
+    )
+    async with desk_client(settings) as client:
+        await log_in(client, "administrator")
+        page = (await client.get(f"/tasks/herning/{task_id}")).text
+        assert "annulleret" in page and "Registrér som udført" not in page
+        listed = (await client.get("/tasks?plan=herning")).text
+        # The list speaks the desk's language (Swedish here), the task page its plan's.
+        assert f'data-task="{task_id}"' in listed and "avbruten" in listed
+        overdue = (await client.get("/tasks?plan=herning&overdue=1")).text
+        assert f'data-task="{task_id}"' not in overdue
+        assert f'data-task="{task_id}"' not in (await client.get("/")).text
