@@ -221,6 +221,24 @@ def wait_for(driver: Any, condition: Any, message: str, timeout: float = WAIT_S)
     return wait.until(condition, message)
 
 
+def replaced(element: Any) -> Any:
+    """A wait condition: `element`'s page has been replaced by the next one. Selenium's
+    `staleness_of` fails outright when Chromium answers "unhandled inspector error" while the
+    old document is being torn down (seen on a loaded machine); that only means "not yet"."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    def gone(_driver: Any) -> bool:
+        try:
+            element.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException:
+            return False  # mid-navigation: look again
+        return False
+
+    return gone
+
+
 def screenshot(driver: Any, name: str) -> Path | None:
     """docs/screenshots/`name`.png of the whole page when LOV_SCREENSHOTS=1, else nothing."""
     if os.environ.get("LOV_SCREENSHOTS") != "1":

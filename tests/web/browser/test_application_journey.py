@@ -18,14 +18,13 @@ from typing import Any
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from temporalio.client import WorkflowExecutionStatus
 
 from models.messages.application import ApplicationState
 from models.runtime.settings import get_settings
 from services import applications as apps
 from tests.support.application_cli import SKALLKRAV, ApplicationCli
-from tests.support.browser import assert_accessible, button, field, screenshot, wait_for
+from tests.support.browser import assert_accessible, button, field, replaced, screenshot, wait_for
 from tests.support.cli_args import PROVIDER_NAME
 from tests.support.desk import PASSWORD, add_accounts, desk_server
 from tests.support.helpers import random_org_nr
@@ -45,13 +44,13 @@ def follow(driver: Any, text: str) -> None:
     """Click the link reading `text`, as a user does, and wait for the new page."""
     old_page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.LINK_TEXT, text).click()
-    wait_for(driver, expected_conditions.staleness_of(old_page), f"the page behind {text!r}")
+    wait_for(driver, replaced(old_page), f"the page behind {text!r}")
 
 
 def submit(driver: Any, text: str) -> None:
     old_page = driver.find_element(By.TAG_NAME, "html")
     button(driver, text).click()
-    wait_for(driver, expected_conditions.staleness_of(old_page), f"the answer to {text!r}")
+    wait_for(driver, replaced(old_page), f"the answer to {text!r}")
 
 
 def flash(driver: Any) -> str:

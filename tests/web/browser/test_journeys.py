@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from temporalio.testing import WorkflowEnvironment
 
 from models.messages.obligation import ObligationState
@@ -23,6 +22,7 @@ from tests.support.browser import (
     assert_accessible,
     button,
     field,
+    replaced,
     screenshot,
     wait_for,
 )
@@ -47,7 +47,7 @@ def open_link(driver: Any, text: str) -> None:
     """Follow the link reading `text`, as a user clicks it, and wait for the new page."""
     old_page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.LINK_TEXT, text).click()
-    wait_for(driver, expected_conditions.staleness_of(old_page), f"the page behind {text!r}")
+    wait_for(driver, replaced(old_page), f"the page behind {text!r}")
     wait_for(driver, lambda d: d.execute_script("return document.readyState") == "complete", text)
 
 

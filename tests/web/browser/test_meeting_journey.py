@@ -12,11 +12,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from temporalio.testing import WorkflowEnvironment
 
 from services import meetings
-from tests.support.browser import assert_accessible, button, field, screenshot, wait_for
+from tests.support.browser import assert_accessible, button, field, replaced, screenshot, wait_for
 from tests.support.desk_process import ADMIN, Desk, log_in
 from tests.support.plans import local_today
 
@@ -32,7 +31,7 @@ def follow(driver: Any, link: Any, what: str) -> None:
     """Click `link` as a user does and wait for the page behind it."""
     old_page = driver.find_element(By.TAG_NAME, "html")
     link.click()
-    wait_for(driver, expected_conditions.staleness_of(old_page), what)
+    wait_for(driver, replaced(old_page), what)
     wait_for(driver, lambda d: d.execute_script("return document.readyState") == "complete", what)
 
 

@@ -24,7 +24,6 @@ from typing import Any
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from temporalio.testing import WorkflowEnvironment
 
 from models.messages.placement import ChooseRequest, PlacementInput, RotationEntry
@@ -33,6 +32,7 @@ from tests.support.browser import (
     assert_accessible,
     button,
     field,
+    replaced,
     screenshot,
     set_date,
     wait_for,
@@ -62,7 +62,7 @@ def follow_the_link(driver: Any, link: str) -> None:
     assert_accessible(driver)
     old = driver.find_element(By.TAG_NAME, "html")
     button(driver, "Fortsätt till portalen").click()
-    wait_for(driver, expected_conditions.staleness_of(old), "the visit to open")
+    wait_for(driver, replaced(old), "the visit to open")
     wait_for(driver, lambda d: d.current_url.endswith("/portal"), "the portal's start page")
     assert heading(driver) == "Att lämna för Omsorg i Norr AB"
     assert "/portal/" not in driver.current_url.split("/portal", 1)[1]  # no token any more
@@ -73,7 +73,7 @@ def follow_the_link(driver: Any, link: str) -> None:
 def answer(driver: Any, year: str, pdf: Path) -> None:
     old = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.LINK_TEXT, "Årlig redovisning").click()
-    wait_for(driver, expected_conditions.staleness_of(old), "the duty's page")
+    wait_for(driver, replaced(old), "the duty's page")
     assert heading(driver) == f"Årlig redovisning {year}"
     assert "heltal, 0 eller mer" in driver.page_source
     assert_accessible(driver)
@@ -82,7 +82,7 @@ def answer(driver: Any, year: str, pdf: Path) -> None:
     field(driver, "Ja").click()
     old = driver.find_element(By.TAG_NAME, "html")
     button(driver, "Skicka in").click()
-    wait_for(driver, expected_conditions.staleness_of(old), "the refusal")
+    wait_for(driver, replaced(old), "the refusal")
     error = driver.find_element(By.ID, "field-customers-error").text
     assert "ska vara ett heltal" in error
     assert field(driver, "Antal kunder (krävs)").get_attribute("aria-invalid") == "true"
@@ -96,7 +96,7 @@ def answer(driver: Any, year: str, pdf: Path) -> None:
     field(driver, "Analys av avvikelser (krävs)").send_keys(str(pdf))
     old = driver.find_element(By.TAG_NAME, "html")
     button(driver, "Skicka in").click()
-    wait_for(driver, expected_conditions.staleness_of(old), "the answer")
+    wait_for(driver, replaced(old), "the answer")
     flash = driver.find_element(By.CSS_SELECTOR, ".flash").text
     assert flash.startswith("Tack! Vi har tagit emot")
     assert "Inlämnad av kontakt@omsorg.example" in driver.page_source
@@ -109,24 +109,24 @@ def answer_the_recovery(driver: Any, case_id: str) -> None:
     to the field), then with one."""
     old = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.LINK_TEXT, "Alla skyldigheter").click()
-    wait_for(driver, expected_conditions.staleness_of(old), "the start page")
+    wait_for(driver, replaced(old), "the start page")
     old = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.LINK_TEXT, f"Återkrav {case_id}").click()
-    wait_for(driver, expected_conditions.staleness_of(old), "the case's page")
+    wait_for(driver, replaced(old), "the case's page")
     assert heading(driver) == f"Återkrav {case_id}"
     assert "K-1042" in driver.page_source
     assert_accessible(driver)
     field(driver, "Vi invänder mot återkravet").click()
     old = driver.find_element(By.TAG_NAME, "html")
     button(driver, "Skicka svaret").click()
-    wait_for(driver, expected_conditions.staleness_of(old), "the refusal")
+    wait_for(driver, replaced(old), "the refusal")
     assert "Skriv vad ni invänder mot" in driver.find_element(By.ID, "comment-error").text
     assert field(driver, "Kommentar").get_attribute("aria-invalid") == "true"
     assert_accessible(driver)
     field(driver, "Kommentar").send_keys("Timmarna i januari är godkända av biståndshandläggaren.")
     old = driver.find_element(By.TAG_NAME, "html")
     button(driver, "Skicka svaret").click()
-    wait_for(driver, expected_conditions.staleness_of(old), "the answer")
+    wait_for(driver, replaced(old), "the answer")
     flash = driver.find_element(By.CSS_SELECTOR, ".flash").text
     assert flash.startswith("Tack! Vi har tagit emot ert svar")
     assert_accessible(driver)
@@ -137,24 +137,24 @@ def report_the_care_plan(driver: Any, customer: str, today: date) -> None:
     first (refused next to the field), then today."""
     old = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.LINK_TEXT, "Alla skyldigheter").click()
-    wait_for(driver, expected_conditions.staleness_of(old), "the start page")
+    wait_for(driver, replaced(old), "the start page")
     old = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.LINK_TEXT, f"Uppdrag {customer}").click()
-    wait_for(driver, expected_conditions.staleness_of(old), "the placement's page")
+    wait_for(driver, replaced(old), "the placement's page")
     assert heading(driver) == f"Uppdrag {customer}"
     assert "/portal/uppdrag/placement-" in driver.current_url and customer not in driver.current_url
     assert_accessible(driver)
     set_date(driver, field(driver, "Datum då planen upprättades"), today + timedelta(days=1))
     old = driver.find_element(By.TAG_NAME, "html")
     button(driver, "Meddela kommunen").click()
-    wait_for(driver, expected_conditions.staleness_of(old), "the refusal")
+    wait_for(driver, replaced(old), "the refusal")
     assert "inte vara efter i dag" in driver.find_element(By.ID, "done_on-error").text
     assert field(driver, "Datum då planen upprättades").get_attribute("aria-invalid") == "true"
     assert_accessible(driver)
     set_date(driver, field(driver, "Datum då planen upprättades"), today)
     old = driver.find_element(By.TAG_NAME, "html")
     button(driver, "Meddela kommunen").click()
-    wait_for(driver, expected_conditions.staleness_of(old), "the report")
+    wait_for(driver, replaced(old), "the report")
     flash = driver.find_element(By.CSS_SELECTOR, ".flash").text
     assert flash.startswith("Tack! Kommunen har registrerat att genomförandeplanen")
     assert_accessible(driver)
@@ -199,7 +199,7 @@ def log_out(driver: Any) -> None:
     """Logging out ends the visit: the page to ask for a new link, which is accessible too."""
     old = driver.find_element(By.TAG_NAME, "html")
     button(driver, "Logga ut").click()
-    wait_for(driver, expected_conditions.staleness_of(old), "the page after logging out")
+    wait_for(driver, replaced(old), "the page after logging out")
     assert heading(driver) == "Ny länk till utförarportalen"
     assert "Ni är utloggad." in driver.find_element(By.CSS_SELECTOR, ".flash").text
     assert field(driver, "E-postadress").get_attribute("type") == "email"
