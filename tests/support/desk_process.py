@@ -34,6 +34,7 @@ from tests.support.finding_cli import FINDINGS_TOML
 from tests.support.helpers import ReceivedMail, eventually, free_port, random_org_nr
 from tests.support.plans import (
     MEETINGS_PLAN,
+    MUNICIPAL_PLAN,
     PLAN_ID,
     PROVIDER_EMAIL,
     due_soon,
@@ -263,6 +264,8 @@ async def desk(
     plan = plan_toml(PLAN_ID, due) + MEETINGS_PLAN
     # With findings (brister), so the findings pages have requirements to cite.
     plan += FINDINGS_TOML
+    # With a municipal duty, so "Kommunens uppgifter" has a task (the worker starts its workflow).
+    plan += MUNICIPAL_PLAN
     (plans / f"{PLAN_ID}.toml").write_text(plan, encoding="utf-8")
     smtp = ReceivedMail()
     smtp.start()

@@ -201,6 +201,28 @@ end = { month = 12, day = 31 }
 due = { month = 12, day = 31 }
 """
 
+# One municipal duty (issue 19) of the municipality itself, open the whole year, owned by a
+# municipal role whose manager is the administrator: the desk's "Kommunens uppgifter" has one
+# task to list and register as done.
+MUNICIPAL_PLAN = """
+[municipal.roles.kvalitetsuppfoljare]
+title = "Kvalitetsuppföljare"
+email = "kvalitet@testkommun.example"
+manager = "lov-admin"
+
+[[municipal.duties]]
+key = "kundundersokning"
+title = "Årlig kundundersökning"
+description = "Kundundersökning bland hemtjänstens kunder."
+owner = "kvalitetsuppfoljare"
+scope = "municipality"
+
+[municipal.duties.schedule]
+kind = "annual"
+opens = { month = 1, day = 1 }
+due = { month = 12, day = 31 }
+"""
+
 
 def always_open_plans(dest: Path, plan_id: str = "sundsvall") -> Path:
     """A plans folder holding the shipped plans, `plan_id`'s changed (same id, skallkrav and
