@@ -819,6 +819,24 @@ LOGIN: tuple[Wording, ...] = (
         "Kontakt den, der administrerer login.",
     ),
     _w(r"Du har inte loggats in", None, "Du er ikke logget ind"),
+    # web/oidc.py: the identity provider's answer cannot be trusted, or it does not answer.
+    _w(
+        r"Inloggningen kunde inte slutföras\. Du har inte loggats in\. Försök igen\.",
+        None,
+        "Login kunne ikke gennemføres. Du er ikke logget ind. Prøv igen.",
+    ),
+    _w(
+        r"Kommunens inloggning svarar inte just nu\. Du har inte loggats in\. "
+        r"Försök igen om en stund\.",
+        None,
+        "Kommunens login svarer ikke lige nu. Du er ikke logget ind. Prøv igen om lidt.",
+    ),
+    # web/pages/sso.py: single sign-on is not set up on this desk (its 404 page).
+    _w(
+        r"Inloggning med kommunens inloggning är inte inställd här\.",
+        None,
+        "Login med kommunens login er ikke sat op her.",
+    ),
 )
 
 # Each page's concept, tried before the shared phrasings (the meetings' are met on the

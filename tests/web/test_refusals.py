@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from web import oidc
+from web.pages import sso
 from web.refusals import CONCEPTS, SHARED, in_language
 
 TITLES = {"f-skatt": "Godkänd för F-skatt", "insurance": "Försäkringar"}
@@ -114,3 +116,16 @@ def test_the_logins_refusals_stay_swedish_and_are_worded_in_danish() -> None:
         "Forkert brugernavn eller adgangskode, eller kontoen er spærret."
     )
     assert in_language("minst 12 tecken", "da", "login") == "mindst 12 tegn"
+
+
+def test_single_sign_ons_refusals_stay_swedish_and_are_worded_in_danish() -> None:
+    danish = {
+        oidc.FAILED: "Login kunne ikke gennemføres. Du er ikke logget ind. Prøv igen.",
+        oidc.UNREACHABLE: (
+            "Kommunens login svarer ikke lige nu. Du er ikke logget ind. Prøv igen om lidt."
+        ),
+        sso.NOT_CONFIGURED: "Login med kommunens login er ikke sat op her.",
+    }
+    for swedish, in_danish in danish.items():
+        assert in_language(swedish, "sv", "login") == swedish
+        assert in_language(swedish, "da", "login") == in_danish

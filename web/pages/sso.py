@@ -24,7 +24,8 @@ NOT_CONFIGURED = "Inloggning med kommunens inloggning är inte inställd här."
 def _sso(request: Request) -> SingleSignOn:
     found = desk(request).sso
     if found is None:
-        raise HTTPException(404, NOT_CONFIGURED)
+        # The 404 page words only the shared phrasings: this one in the desk's language here.
+        raise HTTPException(404, in_language(NOT_CONFIGURED, desk(request).language(), "login"))
     return found
 
 
