@@ -7,27 +7,22 @@ application is not found (404), whatever its id, and nothing is written.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import uuid
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.datastructures import FormData, UploadFile
-from temporalio.exceptions import TemporalError
-from temporalio.service import RPCError
 
 from services import portal_applications
-from services.documents import DocumentStore, Stored
+from services.documents import DocumentStore
 from services.errors import ActionError
 from services.portal import PortalProvider
-from services.request_ids import Attempt, attempt, check_request_id
 from web import sessions
 from web.desk import desk
 from web.forms import GENERAL, text
-from web.portal import application_texts, texts, visit
-from web.portal.limits import MAX_DOCUMENTS
+from web.portal import application_texts, forms, texts, visit
 from web.portal.pages import HOME, show
 from web.refusals import in_swedish
 
@@ -105,24 +100,6 @@ def _refusal(err: ActionError, words: dict[str, str], language: str) -> dict[str
     return {GENERAL: message[:1].upper() + message[1:]}
 
 
-async def _uploads(form: FormData, documents: DocumentStore) -> list[Stored]:
-    uploads = [u for u in form.getlist(DOCUMENT_FIELD) if isinstance(u, UploadFile)]
-    uploads = [u for u in uploads if u.filename]
-    if len(uploads) > MAX_DOCUMENTS:
-        raise ActionError(f"documents.{DOCUMENT_KEY}", f"högst {MAX_DOCUMENTS} dokument")
-    stored: list[Stored] = []
-    try:
-        for upload in uploads:
-            # At most one byte more than allowed is read: enough to refuse it.
-            data = await upload.read(documents.max_bytes + 1)
-            name = upload.filename or "dokument"
-            stored.append(await asyncio.to_thread(documents.put, DOCUMENT_KEY, name, data))
-    except ActionError:
-        documents.discard(stored)
-        raise
-    return stored
-
-
 @router.post(APPLICATION, response_class=HTMLResponse)
 async def complete(request: Request, ref: str) -> Response:
     provider = await visit.visitor(request)
@@ -133,9 +110,9 @@ async def complete(request: Request, ref: str) -> Response:
     form = await request.form()
     values = {"note": text(form, "note")}
     documents = DocumentStore.from_settings(the_desk.settings)
-    stored: list[Stored] = []
-    state: Attempt | None = None
-    try:
+
+    async def steps(sending: forms.Sending) -> portal_applications.PortalApplication:
+        nonlocal language
         found = await portal_applications.application(the_desk.store, provider, ref)
         language = language_of(request, found.plan_id or provider.plan_id)
         if not found.answerable:
@@ -144,45 +121,29 @@ async def complete(request: Request, ref: str) -> Response:
         # again with the documents below).
         if len(values["note"].strip()) > portal_applications.MAX_NOTE:
             portal_applications.complete_request(provider, values["note"])
-        stored = await _uploads(form, documents)
-        portal_applications.complete_request(provider, values["note"], [s.ref for s in stored])
-        state = Attempt(check_request_id(text(form, "request_id") or None))
-        client = await the_desk.temporal()
-        with attempt(state):
-            await portal_applications.complete(
-                client,
-                the_desk.store,
-                provider,
-                found.application_id,
-                values["note"],
-                [s.ref for s in stored],
+        sending.stored = await forms.uploads(form, documents, DOCUMENT_FIELD, DOCUMENT_KEY)
+        refs = [s.ref for s in sending.stored]
+        portal_applications.complete_request(provider, values["note"], refs)
+        await sending.send(
+            lambda client: portal_applications.complete(
+                client, the_desk.store, provider, found.application_id, values["note"], refs
             )
-    except ActionError as err:
-        documents.discard(stored)
-        words = application_texts.words(language)
-        if err.field == "application":
-            return show(request, "missing.html", provider, 404, message=words["no_application"])
-        return await _page(
-            request,
-            provider,
-            ref,
-            errors=_refusal(err, words, language),
-            values=values,
-            status_code=400,
         )
-    except (RPCError, TemporalError, OSError, RuntimeError):
-        unknown = state is not None and state.sent
-        if not unknown:
-            documents.discard(stored)
-        words = texts.words(language)
-        return await _page(
-            request,
-            provider,
-            ref,
-            errors={GENERAL: words["unknown_outcome" if unknown else "temporal_down"]},
-            values=values,
-            status_code=503,
-            request_id=state.request_id if unknown and state else None,
+        return found
+
+    found = await forms.perform(request, form, steps, documents)
+    if isinstance(found, forms.Failed):
+        # The language the steps found (the application's plan), as far as they got.
+        words = application_texts.words(language)
+        return await forms.answer(
+            found,
+            form_page=partial(_page, request, provider, ref, values=values),
+            refusal=lambda err: _refusal(err, words, language),
+            words=texts.words(language),
+            missing=partial(
+                show, request, "missing.html", provider, 404, message=words["no_application"]
+            ),
+            missing_field="application",
         )
     words = application_texts.words(language)
     ref_text = numbered(found.application_id, language).lower()

@@ -7,22 +7,20 @@ another provider's case is not found (404), whatever its id.
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from temporalio.exceptions import TemporalError
-from temporalio.service import RPCError
 
 from models.domain.customer_ref import looks_like_personnummer
 from services import portal_recoveries
 from services.errors import ActionError
 from services.portal import PortalProvider
-from services.request_ids import Attempt, attempt, check_request_id
 from web import sessions
 from web.desk import desk
 from web.forms import GENERAL, text
-from web.portal import texts, visit
+from web.portal import forms, texts, visit
 from web.portal.pages import HOME, show
 from web.refusals import in_swedish
 
@@ -95,38 +93,27 @@ async def respond(request: Request, ref: str) -> Response:
     words = texts.words(language)
     form = await request.form()
     values = {name: text(form, name) for name in FIELDS}
-    state: Attempt | None = None
-    try:
+
+    async def steps(sending: forms.Sending) -> portal_recoveries.PortalCase:
         found = await portal_recoveries.case(the_desk.store, provider, ref)
         # Checked before Temporal is asked, so a bad answer is refused even while it is down.
         portal_recoveries.respond_request(provider, values["outcome"], values["comment"])
-        state = Attempt(check_request_id(text(form, "request_id") or None))
-        client = await the_desk.temporal()
-        with attempt(state):
-            await portal_recoveries.respond(
+        await sending.send(
+            lambda client: portal_recoveries.respond(
                 client, the_desk.store, provider, ref, values["outcome"], values["comment"]
             )
-    except ActionError as err:
-        if err.field == "case":
-            return show(request, "missing.html", provider, 404, message=words["no_case"])
-        return await _page(
-            request,
-            provider,
-            ref,
-            errors=_refusal(err, words, language),
-            values=values,
-            status_code=400,
         )
-    except (RPCError, TemporalError, OSError, RuntimeError):
-        unknown = state is not None and state.sent
-        return await _page(
-            request,
-            provider,
-            ref,
-            errors={GENERAL: words["unknown_outcome" if unknown else "temporal_down"]},
-            values=values,
-            status_code=503,
-            request_id=state.request_id if unknown and state else None,
+        return found
+
+    found = await forms.perform(request, form, steps)
+    if isinstance(found, forms.Failed):
+        return await forms.answer(
+            found,
+            form_page=partial(_page, request, provider, ref, values=values),
+            refusal=lambda err: _refusal(err, words, language),
+            words=words,
+            missing=partial(show, request, "missing.html", provider, 404, message=words["no_case"]),
+            missing_field="case",
         )
     sessions.flash(request, words["answer_received"].format(case=found.case.recovery_id))
     return RedirectResponse(f"/portal/aterkrav/{found.case.recovery_id}", status_code=303)
