@@ -24,7 +24,6 @@ from web.desk import desk
 from web.forms import GENERAL, text
 from web.portal import application_texts, forms, texts, visit
 from web.portal.pages import HOME, show
-from web.refusals import in_swedish
 
 router = APIRouter()
 APPLICATION = "/portal/ansokan/{ref}"
@@ -32,11 +31,6 @@ DOCUMENT_FIELD = "documents"
 # The document store's key for a komplettering's documents.
 DOCUMENT_KEY = "komplettering"
 _NUMBER = re.compile(r"-([0-9]+)$")
-
-
-def language_of(request: Request, plan_id: str | None) -> str:
-    settings = desk(request).settings
-    return texts.language_of(plan_id, settings.plans_dir, settings.default_plan)
 
 
 def numbered(application_id: str, language: str) -> str:
@@ -60,10 +54,10 @@ async def _page(
     try:
         found = await portal_applications.application(the_desk.store, provider, ref)
     except ActionError:
-        words = application_texts.words(language_of(request, provider.plan_id))
+        words = application_texts.words(visit.language(request, provider.plan_id))
         return show(request, "missing.html", provider, 404, message=words["no_application"])
     # The application's own plan speaks: an applicant has no contract (and so no plan) yet.
-    language = language_of(request, found.plan_id or provider.plan_id)
+    language = visit.language(request, found.plan_id or provider.plan_id)
     context: dict[str, Any] = {
         "a": found,
         "at": application_texts.words(language),
@@ -96,8 +90,7 @@ def _refusal(err: ActionError, words: dict[str, str], language: str) -> dict[str
         return {DOCUMENT_FIELD: err.message[:1].upper() + err.message[1:]}
     if err.field == "status":
         return {GENERAL: words["err_status"]}
-    message = err.message if language == "da" else in_swedish(err.message)
-    return {GENERAL: message[:1].upper() + message[1:]}
+    return {GENERAL: forms.worded(err, language)}
 
 
 @router.post(APPLICATION, response_class=HTMLResponse)
@@ -106,7 +99,7 @@ async def complete(request: Request, ref: str) -> Response:
     if provider is None:
         return RedirectResponse(HOME, status_code=303)
     the_desk = desk(request)
-    language = language_of(request, provider.plan_id)
+    language = visit.language(request, provider.plan_id)
     form = await request.form()
     values = {"note": text(form, "note")}
     documents = DocumentStore.from_settings(the_desk.settings)
@@ -114,7 +107,7 @@ async def complete(request: Request, ref: str) -> Response:
     async def steps(sending: forms.Sending) -> portal_applications.PortalApplication:
         nonlocal language
         found = await portal_applications.application(the_desk.store, provider, ref)
-        language = language_of(request, found.plan_id or provider.plan_id)
+        language = visit.language(request, found.plan_id or provider.plan_id)
         if not found.answerable:
             raise ActionError("status", "no komplettering has been requested")
         # Checked before anything is stored or Temporal is asked (an empty answer is checked

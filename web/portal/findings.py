@@ -32,11 +32,6 @@ DOCUMENT_FIELD = "documents"
 DOCUMENT_KEY = "atgardsplan"
 
 
-def _language(request: Request, provider: PortalProvider) -> str:
-    settings = desk(request).settings
-    return texts.language_of(provider.plan_id, settings.plans_dir, settings.default_plan)
-
-
 async def _page(
     request: Request,
     provider: PortalProvider,
@@ -48,7 +43,7 @@ async def _page(
     request_id: str | None = None,
 ) -> Response:
     the_desk = desk(request)
-    ft = finding_texts.words(_language(request, provider))
+    ft = finding_texts.words(visit.language(request, provider.plan_id))
     try:
         found = await portal_findings.finding(
             the_desk.store, provider, ref, the_desk.settings.plans_dir
@@ -96,7 +91,7 @@ async def _answer(request: Request, ref: str, form_name: str) -> Response:
     if provider is None:
         return RedirectResponse(HOME, status_code=303)
     the_desk = desk(request)
-    language = _language(request, provider)
+    language = visit.language(request, provider.plan_id)
     ft = finding_texts.words(language)
     words = texts.words(language)
     plans_dir = the_desk.settings.plans_dir

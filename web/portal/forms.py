@@ -30,6 +30,7 @@ from services.request_ids import Attempt, attempt, check_request_id
 from web.desk import desk
 from web.forms import GENERAL, text
 from web.portal.limits import MAX_DOCUMENTS
+from web.refusals import in_swedish
 
 R = TypeVar("R")
 
@@ -70,6 +71,13 @@ class Failed:
     def not_sent(self, words: dict[str, str]) -> dict[str, str]:
         """The form's message when Temporal did not answer (web/portal/texts.py words)."""
         return {GENERAL: words["unknown_outcome" if self.unknown else "temporal_down"]}
+
+
+def worded(err: ActionError, language: str) -> str:
+    """A refusal the page has no words of its own for, as a sentence: Danish plans see the
+    service's text as written, the others in Swedish."""
+    message = err.message if language == "da" else in_swedish(err.message)
+    return message[:1].upper() + message[1:]
 
 
 async def perform(

@@ -38,7 +38,6 @@ from web.auth import client_address
 from web.desk import desk
 from web.forms import GENERAL, text
 from web.portal import application_texts, finding_texts, forms, placement_texts, texts, visit
-from web.refusals import in_swedish
 from web.render import page
 
 router = APIRouter()
@@ -53,9 +52,7 @@ DOCUMENT_FIELD = "doc-"
 
 
 def _language(request: Request, provider: PortalProvider | None) -> str:
-    settings = desk(request).settings
-    plan_id = provider.plan_id if provider else None
-    return texts.language_of(plan_id, settings.plans_dir, settings.default_plan)
+    return visit.language(request, provider.plan_id if provider else None)
 
 
 def _show(
@@ -220,8 +217,7 @@ def _refusal(err: ActionError, keys: set[str], language: str) -> dict[str, str]:
     name = err.field.removeprefix("fields.")
     if name.startswith("documents."):
         name = DOCUMENT_FIELD + name.removeprefix("documents.")
-    message = err.message if language == "da" else in_swedish(err.message)
-    return {name if name in keys else GENERAL: message[:1].upper() + message[1:]}
+    return {name if name in keys else GENERAL: forms.worded(err, language)}
 
 
 @router.post(DUTY, response_class=HTMLResponse)

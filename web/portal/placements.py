@@ -25,15 +25,9 @@ from web.desk import desk
 from web.forms import GENERAL, text
 from web.portal import forms, placement_texts, texts, visit
 from web.portal.pages import HOME, show
-from web.refusals import in_swedish
 
 router = APIRouter()
 PLACEMENT = "/portal/uppdrag/{ref}"
-
-
-def _language(request: Request, provider: PortalProvider) -> str:
-    settings = desk(request).settings
-    return texts.language_of(provider.plan_id, settings.plans_dir, settings.default_plan)
 
 
 def today(request: Request, provider: PortalProvider) -> date:
@@ -51,7 +45,7 @@ async def _page(
     status_code: int = 200,
     request_id: str | None = None,
 ) -> Response:
-    pt = placement_texts.words(_language(request, provider))
+    pt = placement_texts.words(visit.language(request, provider.plan_id))
     try:
         found = await portal_placements.placement(desk(request).store, provider, ref)
     except ActionError:
@@ -94,8 +88,7 @@ def _refusal(
             return {"done_on": pt["err_before_start"].format(date=shown)}
     if err.field == "status" and "already registered" in err.message:
         return {GENERAL: pt["err_status"]}
-    message = err.message if language == "da" else in_swedish(err.message)
-    return {GENERAL: message[:1].upper() + message[1:]}
+    return {GENERAL: forms.worded(err, language)}
 
 
 @router.post(PLACEMENT, response_class=HTMLResponse)
@@ -104,7 +97,7 @@ async def care_plan_done(request: Request, ref: str) -> Response:
     if provider is None:
         return RedirectResponse(HOME, status_code=303)
     the_desk = desk(request)
-    language = _language(request, provider)
+    language = visit.language(request, provider.plan_id)
     pt = placement_texts.words(language)
     words = texts.words(language)
     form = await request.form()

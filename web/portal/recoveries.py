@@ -22,16 +22,10 @@ from web.desk import desk
 from web.forms import GENERAL, text
 from web.portal import forms, texts, visit
 from web.portal.pages import HOME, show
-from web.refusals import in_swedish
 
 router = APIRouter()
 CASE = "/portal/aterkrav/{ref}"
 FIELDS = ("outcome", "comment")
-
-
-def _language(request: Request, provider: PortalProvider) -> str:
-    settings = desk(request).settings
-    return texts.language_of(provider.plan_id, settings.plans_dir, settings.default_plan)
 
 
 async def _page(
@@ -47,7 +41,7 @@ async def _page(
     try:
         found = await portal_recoveries.case(desk(request).store, provider, case)
     except ActionError:
-        words = texts.words(_language(request, provider))
+        words = texts.words(visit.language(request, provider.plan_id))
         return show(request, "missing.html", provider, 404, message=words["no_case"])
     context: dict[str, Any] = {
         "c": found.case,
@@ -79,8 +73,7 @@ def _refusal(err: ActionError, words: dict[str, str], language: str) -> dict[str
         return {"comment": words["err_comment_long"].format(n=n) if long else words["err_comment"]}
     if err.field == "status":
         return {GENERAL: words["err_status"]}
-    message = err.message if language == "da" else in_swedish(err.message)
-    return {GENERAL: message[:1].upper() + message[1:]}
+    return {GENERAL: forms.worded(err, language)}
 
 
 @router.post(CASE, response_class=HTMLResponse)
@@ -89,7 +82,7 @@ async def respond(request: Request, ref: str) -> Response:
     if provider is None:
         return RedirectResponse(HOME, status_code=303)
     the_desk = desk(request)
-    language = _language(request, provider)
+    language = visit.language(request, provider.plan_id)
     words = texts.words(language)
     form = await request.form()
     values = {name: text(form, name) for name in FIELDS}
