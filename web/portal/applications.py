@@ -7,29 +7,23 @@ application is not found (404), whatever its id, and nothing is written.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import uuid
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.datastructures import FormData, UploadFile
-from temporalio.exceptions import TemporalError
-from temporalio.service import RPCError
 
 from services import portal_applications
-from services.documents import DocumentStore, Stored
+from services.documents import DocumentStore
 from services.errors import ActionError
 from services.portal import PortalProvider
-from services.request_ids import Attempt, attempt, check_request_id
 from web import sessions
 from web.desk import desk
 from web.forms import GENERAL, text
-from web.portal import application_texts, texts, visit
-from web.portal.limits import MAX_DOCUMENTS
+from web.portal import application_texts, forms, texts, visit
 from web.portal.pages import HOME, show
-from web.refusals import in_swedish
 
 router = APIRouter()
 APPLICATION = "/portal/ansokan/{ref}"
@@ -37,11 +31,6 @@ DOCUMENT_FIELD = "documents"
 # The document store's key for a komplettering's documents.
 DOCUMENT_KEY = "komplettering"
 _NUMBER = re.compile(r"-([0-9]+)$")
-
-
-def language_of(request: Request, plan_id: str | None) -> str:
-    settings = desk(request).settings
-    return texts.language_of(plan_id, settings.plans_dir, settings.default_plan)
 
 
 def numbered(application_id: str, language: str) -> str:
@@ -65,10 +54,10 @@ async def _page(
     try:
         found = await portal_applications.application(the_desk.store, provider, ref)
     except ActionError:
-        words = application_texts.words(language_of(request, provider.plan_id))
+        words = application_texts.words(visit.language(request, provider.plan_id))
         return show(request, "missing.html", provider, 404, message=words["no_application"])
     # The application's own plan speaks: an applicant has no contract (and so no plan) yet.
-    language = language_of(request, found.plan_id or provider.plan_id)
+    language = visit.language(request, found.plan_id or provider.plan_id)
     context: dict[str, Any] = {
         "a": found,
         "at": application_texts.words(language),
@@ -101,26 +90,7 @@ def _refusal(err: ActionError, words: dict[str, str], language: str) -> dict[str
         return {DOCUMENT_FIELD: err.message[:1].upper() + err.message[1:]}
     if err.field == "status":
         return {GENERAL: words["err_status"]}
-    message = err.message if language == "da" else in_swedish(err.message)
-    return {GENERAL: message[:1].upper() + message[1:]}
-
-
-async def _uploads(form: FormData, documents: DocumentStore) -> list[Stored]:
-    uploads = [u for u in form.getlist(DOCUMENT_FIELD) if isinstance(u, UploadFile)]
-    uploads = [u for u in uploads if u.filename]
-    if len(uploads) > MAX_DOCUMENTS:
-        raise ActionError(f"documents.{DOCUMENT_KEY}", f"högst {MAX_DOCUMENTS} dokument")
-    stored: list[Stored] = []
-    try:
-        for upload in uploads:
-            # At most one byte more than allowed is read: enough to refuse it.
-            data = await upload.read(documents.max_bytes + 1)
-            name = upload.filename or "dokument"
-            stored.append(await asyncio.to_thread(documents.put, DOCUMENT_KEY, name, data))
-    except ActionError:
-        documents.discard(stored)
-        raise
-    return stored
+    return {GENERAL: forms.worded(err, language)}
 
 
 @router.post(APPLICATION, response_class=HTMLResponse)
@@ -129,60 +99,44 @@ async def complete(request: Request, ref: str) -> Response:
     if provider is None:
         return RedirectResponse(HOME, status_code=303)
     the_desk = desk(request)
-    language = language_of(request, provider.plan_id)
+    language = visit.language(request, provider.plan_id)
     form = await request.form()
     values = {"note": text(form, "note")}
     documents = DocumentStore.from_settings(the_desk.settings)
-    stored: list[Stored] = []
-    state: Attempt | None = None
-    try:
+
+    async def steps(sending: forms.Sending) -> portal_applications.PortalApplication:
+        nonlocal language
         found = await portal_applications.application(the_desk.store, provider, ref)
-        language = language_of(request, found.plan_id or provider.plan_id)
+        language = visit.language(request, found.plan_id or provider.plan_id)
         if not found.answerable:
             raise ActionError("status", "no komplettering has been requested")
         # Checked before anything is stored or Temporal is asked (an empty answer is checked
         # again with the documents below).
         if len(values["note"].strip()) > portal_applications.MAX_NOTE:
             portal_applications.complete_request(provider, values["note"])
-        stored = await _uploads(form, documents)
-        portal_applications.complete_request(provider, values["note"], [s.ref for s in stored])
-        state = Attempt(check_request_id(text(form, "request_id") or None))
-        client = await the_desk.temporal()
-        with attempt(state):
-            await portal_applications.complete(
-                client,
-                the_desk.store,
-                provider,
-                found.application_id,
-                values["note"],
-                [s.ref for s in stored],
+        sending.stored = await forms.uploads(form, documents, DOCUMENT_FIELD, DOCUMENT_KEY)
+        refs = [s.ref for s in sending.stored]
+        portal_applications.complete_request(provider, values["note"], refs)
+        await sending.send(
+            lambda client: portal_applications.complete(
+                client, the_desk.store, provider, found.application_id, values["note"], refs
             )
-    except ActionError as err:
-        documents.discard(stored)
-        words = application_texts.words(language)
-        if err.field == "application":
-            return show(request, "missing.html", provider, 404, message=words["no_application"])
-        return await _page(
-            request,
-            provider,
-            ref,
-            errors=_refusal(err, words, language),
-            values=values,
-            status_code=400,
         )
-    except (RPCError, TemporalError, OSError, RuntimeError):
-        unknown = state is not None and state.sent
-        if not unknown:
-            documents.discard(stored)
-        words = texts.words(language)
-        return await _page(
-            request,
-            provider,
-            ref,
-            errors={GENERAL: words["unknown_outcome" if unknown else "temporal_down"]},
-            values=values,
-            status_code=503,
-            request_id=state.request_id if unknown and state else None,
+        return found
+
+    found = await forms.perform(request, form, steps, documents)
+    if isinstance(found, forms.Failed):
+        # The language the steps found (the application's plan), as far as they got.
+        words = application_texts.words(language)
+        return await forms.answer(
+            found,
+            form_page=partial(_page, request, provider, ref, values=values),
+            refusal=lambda err: _refusal(err, words, language),
+            words=texts.words(language),
+            missing=partial(
+                show, request, "missing.html", provider, 404, message=words["no_application"]
+            ),
+            missing_field="application",
         )
     words = application_texts.words(language)
     ref_text = numbered(found.application_id, language).lower()

@@ -7,26 +7,21 @@ found (404), whatever its id, and nothing is written.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.datastructures import FormData, UploadFile
-from temporalio.exceptions import TemporalError
-from temporalio.service import RPCError
 
 from services import portal_findings
-from services.documents import DocumentStore, Stored
+from services.documents import DocumentStore
 from services.errors import ActionError
 from services.portal import PortalProvider
-from services.request_ids import Attempt, attempt, check_request_id
 from web import sessions
 from web.desk import desk
 from web.forms import GENERAL, text
-from web.portal import finding_texts, texts, visit
-from web.portal.limits import MAX_DOCUMENTS
+from web.portal import finding_texts, forms, texts, visit
 from web.portal.pages import HOME, show
 from web.refusals import in_language
 
@@ -35,11 +30,6 @@ FINDING = "/portal/brister/{ref}"
 DOCUMENT_FIELD = "documents"
 # The document store's key for an åtgärdsplan's documents.
 DOCUMENT_KEY = "atgardsplan"
-
-
-def _language(request: Request, provider: PortalProvider) -> str:
-    settings = desk(request).settings
-    return texts.language_of(provider.plan_id, settings.plans_dir, settings.default_plan)
 
 
 async def _page(
@@ -53,7 +43,7 @@ async def _page(
     request_id: str | None = None,
 ) -> Response:
     the_desk = desk(request)
-    ft = finding_texts.words(_language(request, provider))
+    ft = finding_texts.words(visit.language(request, provider.plan_id))
     try:
         found = await portal_findings.finding(
             the_desk.store, provider, ref, the_desk.settings.plans_dir
@@ -96,30 +86,12 @@ def _refusal(err: ActionError, field: str, ft: dict[str, str], language: str) ->
     return {GENERAL: message[:1].upper() + message[1:]}
 
 
-async def _uploads(form: FormData, documents: DocumentStore) -> list[Stored]:
-    stored: list[Stored] = []
-    uploads = [u for u in form.getlist(DOCUMENT_FIELD) if isinstance(u, UploadFile)]
-    uploads = [u for u in uploads if u.filename]
-    if len(uploads) > MAX_DOCUMENTS:
-        raise ActionError(f"documents.{DOCUMENT_KEY}", f"högst {MAX_DOCUMENTS} dokument")
-    try:
-        for upload in uploads:
-            # At most one byte more than allowed is read: enough to refuse it.
-            data = await upload.read(documents.max_bytes + 1)
-            name = upload.filename or "dokument"
-            stored.append(await asyncio.to_thread(documents.put, DOCUMENT_KEY, name, data))
-    except ActionError:
-        documents.discard(stored)
-        raise
-    return stored
-
-
 async def _answer(request: Request, ref: str, form_name: str) -> Response:
     provider = await visit.visitor(request)
     if provider is None:
         return RedirectResponse(HOME, status_code=303)
     the_desk = desk(request)
-    language = _language(request, provider)
+    language = visit.language(request, provider.plan_id)
     ft = finding_texts.words(language)
     words = texts.words(language)
     plans_dir = the_desk.settings.plans_dir
@@ -127,58 +99,49 @@ async def _answer(request: Request, ref: str, form_name: str) -> Response:
     field = "comment" if form_name == "respond" else "summary"
     values = {field: text(form, field)}
     documents = DocumentStore.from_settings(the_desk.settings)
-    stored: list[Stored] = []
-    state: Attempt | None = None
-    try:
+
+    async def steps(sending: forms.Sending) -> str:
         found = await portal_findings.finding(the_desk.store, provider, ref, plans_dir)
         finding_id = found.finding.finding_id
         # Checked before anything is stored or Temporal is asked.
         if form_name == "respond":
             portal_findings.respond_request(provider, values[field])
-        else:
-            portal_findings.action_plan_summary(values[field])
-            stored = await _uploads(form, documents)
-        state = Attempt(check_request_id(text(form, "request_id") or None))
-        client = await the_desk.temporal()
-        with attempt(state):
-            if form_name == "respond":
-                await portal_findings.respond(
+            await sending.send(
+                lambda client: portal_findings.respond(
                     client, the_desk.store, provider, finding_id, values[field], plans_dir
                 )
-            else:
-                await portal_findings.submit_action_plan(
-                    client,
-                    the_desk.store,
-                    provider,
-                    finding_id,
-                    values[field],
-                    [s.ref for s in stored],
-                    plans_dir,
+            )
+        else:
+            portal_findings.action_plan_summary(values[field])
+            sending.stored = await forms.uploads(form, documents, DOCUMENT_FIELD, DOCUMENT_KEY)
+            refs = [s.ref for s in sending.stored]
+            await sending.send(
+                lambda client: portal_findings.submit_action_plan(
+                    client, the_desk.store, provider, finding_id, values[field], refs, plans_dir
                 )
-    except ActionError as err:
-        documents.discard(stored)
-        if err.field == "finding":
-            return show(request, "missing.html", provider, 404, message=ft["no_finding"])
+            )
+        return finding_id
+
+    async def form_page(errors: dict[str, str], **shown: Any) -> Response:
+        # A finding's page has two forms: the errors are the sent one's.
         return await _page(
             request,
             provider,
             ref,
-            errors={form_name: _refusal(err, field, ft, language)},
+            errors={form_name: errors},
             values=values,
-            status_code=400,
+            **shown,
         )
-    except (RPCError, TemporalError, OSError, RuntimeError):
-        unknown = state is not None and state.sent
-        if not unknown:
-            documents.discard(stored)
-        return await _page(
-            request,
-            provider,
-            ref,
-            errors={form_name: {GENERAL: words["unknown_outcome" if unknown else "temporal_down"]}},
-            values=values,
-            status_code=503,
-            request_id=state.request_id if unknown and state else None,
+
+    finding_id = await forms.perform(request, form, steps, documents)
+    if isinstance(finding_id, forms.Failed):
+        return await forms.answer(
+            finding_id,
+            form_page=form_page,
+            refusal=lambda err: _refusal(err, field, ft, language),
+            words=words,
+            missing=partial(show, request, "missing.html", provider, 404, message=ft["no_finding"]),
+            missing_field="finding",
         )
     done = "response_received" if form_name == "respond" else "plan_received"
     sessions.flash(request, ft[done].format(id=finding_id))

@@ -12,14 +12,13 @@ import asyncio
 import logging
 import uuid
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
-from temporalio.exceptions import TemporalError
-from temporalio.service import RPCError
 
 from models.domain.date_text import format_date
 from models.domain.number_format import decimal_text
@@ -31,16 +30,14 @@ from services import (
     portal_placements,
     portal_recoveries,
 )
-from services.documents import DocumentStore, Stored
+from services.documents import DocumentStore
 from services.errors import ActionError
 from services.portal import PortalProvider, PortalRefused, TooManyRequests
-from services.request_ids import Attempt, attempt, check_request_id
 from web import sessions
 from web.auth import client_address
 from web.desk import desk
 from web.forms import GENERAL, text
-from web.portal import application_texts, finding_texts, placement_texts, texts, visit
-from web.refusals import in_swedish
+from web.portal import application_texts, finding_texts, forms, placement_texts, texts, visit
 from web.render import page
 
 router = APIRouter()
@@ -55,9 +52,7 @@ DOCUMENT_FIELD = "doc-"
 
 
 def _language(request: Request, provider: PortalProvider | None) -> str:
-    settings = desk(request).settings
-    plan_id = provider.plan_id if provider else None
-    return texts.language_of(plan_id, settings.plans_dir, settings.default_plan)
+    return visit.language(request, provider.plan_id if provider else None)
 
 
 def _show(
@@ -222,8 +217,7 @@ def _refusal(err: ActionError, keys: set[str], language: str) -> dict[str, str]:
     name = err.field.removeprefix("fields.")
     if name.startswith("documents."):
         name = DOCUMENT_FIELD + name.removeprefix("documents.")
-    message = err.message if language == "da" else in_swedish(err.message)
-    return {name if name in keys else GENERAL: message[:1].upper() + message[1:]}
+    return {name if name in keys else GENERAL: forms.worded(err, language)}
 
 
 @router.post(DUTY, response_class=HTMLResponse)
@@ -245,53 +239,31 @@ async def submit(request: Request, obligation: str, period: str) -> Response:
     form = await request.form()
     values = {key: text(form, key) for key in sorted(keys)}
     documents = DocumentStore.from_settings(the_desk.settings)
-    stored: list[Stored] = []
-    state: Attempt | None = None
-    try:
+
+    async def steps(sending: forms.Sending) -> portal.Submitted:
         for key in doc_keys:
             upload = form.get(DOCUMENT_FIELD + key)
             if isinstance(upload, UploadFile) and upload.filename:
                 # At most one byte more than allowed is read: enough to refuse it.
                 data = await upload.read(documents.max_bytes + 1)
                 name = upload.filename
-                stored.append(await asyncio.to_thread(documents.put, key, name, data))
-        state = Attempt(check_request_id(text(form, "request_id") or None))
-        client = await the_desk.temporal()
-        with attempt(state):
-            done = await portal.submit(
-                client,
-                provider,
-                obligation,
-                period,
-                values,
-                the_desk.settings.plans_dir,
-                [s.ref for s in stored],
+                sending.stored.append(await asyncio.to_thread(documents.put, key, name, data))
+        refs = [s.ref for s in sending.stored]
+        return await sending.send(
+            lambda client: portal.submit(
+                client, provider, obligation, period, values, the_desk.settings.plans_dir, refs
             )
-    except ActionError as err:
-        documents.discard(stored)
-        keys |= {DOCUMENT_FIELD + key for key in doc_keys}
-        return await _duty_page(
-            request,
-            provider,
-            obligation,
-            period,
-            errors=_refusal(err, keys, language),
-            values=values,
-            status_code=400,
         )
-    except (RPCError, TemporalError, OSError, RuntimeError):
-        unknown = state is not None and state.sent
-        if not unknown:
-            documents.discard(stored)
-        return await _duty_page(
-            request,
-            provider,
-            obligation,
-            period,
-            errors={GENERAL: words["unknown_outcome" if unknown else "temporal_down"]},
-            values=values,
-            status_code=503,
-            request_id=state.request_id if unknown and state else None,
+
+    # A refusal may name a document's file field too.
+    all_keys = keys | {DOCUMENT_FIELD + key for key in doc_keys}
+    done = await forms.perform(request, form, steps, documents)
+    if isinstance(done, forms.Failed):
+        return await forms.answer(
+            done,
+            form_page=partial(_duty_page, request, provider, obligation, period, values=values),
+            refusal=lambda err: _refusal(err, all_keys, language),
+            words=words,
         )
     result = done.result
     sessions.flash(

@@ -10,32 +10,24 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from temporalio.exceptions import TemporalError
-from temporalio.service import RPCError
 
 from models.domain.date_text import format_date
 from services import portal_placements
 from services.errors import ActionError
 from services.portal import PortalProvider
-from services.request_ids import Attempt, attempt, check_request_id
 from web import sessions
 from web.desk import desk
 from web.forms import GENERAL, text
-from web.portal import placement_texts, texts, visit
+from web.portal import forms, placement_texts, texts, visit
 from web.portal.pages import HOME, show
-from web.refusals import in_swedish
 
 router = APIRouter()
 PLACEMENT = "/portal/uppdrag/{ref}"
-
-
-def _language(request: Request, provider: PortalProvider) -> str:
-    settings = desk(request).settings
-    return texts.language_of(provider.plan_id, settings.plans_dir, settings.default_plan)
 
 
 def today(request: Request, provider: PortalProvider) -> date:
@@ -53,7 +45,7 @@ async def _page(
     status_code: int = 200,
     request_id: str | None = None,
 ) -> Response:
-    pt = placement_texts.words(_language(request, provider))
+    pt = placement_texts.words(visit.language(request, provider.plan_id))
     try:
         found = await portal_placements.placement(desk(request).store, provider, ref)
     except ActionError:
@@ -96,8 +88,7 @@ def _refusal(
             return {"done_on": pt["err_before_start"].format(date=shown)}
     if err.field == "status" and "already registered" in err.message:
         return {GENERAL: pt["err_status"]}
-    message = err.message if language == "da" else in_swedish(err.message)
-    return {GENERAL: message[:1].upper() + message[1:]}
+    return {GENERAL: forms.worded(err, language)}
 
 
 @router.post(PLACEMENT, response_class=HTMLResponse)
@@ -106,48 +97,40 @@ async def care_plan_done(request: Request, ref: str) -> Response:
     if provider is None:
         return RedirectResponse(HOME, status_code=303)
     the_desk = desk(request)
-    language = _language(request, provider)
+    language = visit.language(request, provider.plan_id)
     pt = placement_texts.words(language)
     words = texts.words(language)
     form = await request.form()
     values = {"done_on": text(form, "done_on")}
     now = today(request, provider)
-    state: Attempt | None = None
     start: date | None = None
-    try:
+
+    async def steps(sending: forms.Sending) -> portal_placements.PortalPlacement:
+        nonlocal start
         found = await portal_placements.placement(the_desk.store, provider, ref)
         start = found.placement.provider_start
         if not found.care_plan_owed:
             raise ActionError("status", "the genomförandeplan is already registered")
         # Checked before Temporal is asked, so a bad date is refused even while it is down.
         portal_placements.done_on(found, values["done_on"], now)
-        state = Attempt(check_request_id(text(form, "request_id") or None))
-        client = await the_desk.temporal()
-        with attempt(state):
-            await portal_placements.care_plan_done(
+        await sending.send(
+            lambda client: portal_placements.care_plan_done(
                 client, the_desk.store, provider, found.placement_id, values["done_on"], now
             )
-    except ActionError as err:
-        if err.field == "placement":
-            return show(request, "missing.html", provider, 404, message=pt["no_placement"])
-        return await _page(
-            request,
-            provider,
-            ref,
-            errors=_refusal(err, pt, language, start, now),
-            values=values,
-            status_code=400,
         )
-    except (RPCError, TemporalError, OSError, RuntimeError):
-        unknown = state is not None and state.sent
-        return await _page(
-            request,
-            provider,
-            ref,
-            errors={GENERAL: words["unknown_outcome" if unknown else "temporal_down"]},
-            values=values,
-            status_code=503,
-            request_id=state.request_id if unknown and state else None,
+        return found
+
+    found = await forms.perform(request, form, steps)
+    if isinstance(found, forms.Failed):
+        return await forms.answer(
+            found,
+            form_page=partial(_page, request, provider, ref, values=values),
+            refusal=lambda err: _refusal(err, pt, language, start, now),
+            words=words,
+            missing=partial(
+                show, request, "missing.html", provider, 404, message=pt["no_placement"]
+            ),
+            missing_field="placement",
         )
     sessions.flash(request, pt["received"].format(ref=found.customer_ref))
     return RedirectResponse(f"/portal/uppdrag/{found.placement_id}", status_code=303)

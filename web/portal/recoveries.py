@@ -7,33 +7,25 @@ another provider's case is not found (404), whatever its id.
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from temporalio.exceptions import TemporalError
-from temporalio.service import RPCError
 
 from models.domain.customer_ref import looks_like_personnummer
 from services import portal_recoveries
 from services.errors import ActionError
 from services.portal import PortalProvider
-from services.request_ids import Attempt, attempt, check_request_id
 from web import sessions
 from web.desk import desk
 from web.forms import GENERAL, text
-from web.portal import texts, visit
+from web.portal import forms, texts, visit
 from web.portal.pages import HOME, show
-from web.refusals import in_swedish
 
 router = APIRouter()
 CASE = "/portal/aterkrav/{ref}"
 FIELDS = ("outcome", "comment")
-
-
-def _language(request: Request, provider: PortalProvider) -> str:
-    settings = desk(request).settings
-    return texts.language_of(provider.plan_id, settings.plans_dir, settings.default_plan)
 
 
 async def _page(
@@ -49,7 +41,7 @@ async def _page(
     try:
         found = await portal_recoveries.case(desk(request).store, provider, case)
     except ActionError:
-        words = texts.words(_language(request, provider))
+        words = texts.words(visit.language(request, provider.plan_id))
         return show(request, "missing.html", provider, 404, message=words["no_case"])
     context: dict[str, Any] = {
         "c": found.case,
@@ -81,8 +73,7 @@ def _refusal(err: ActionError, words: dict[str, str], language: str) -> dict[str
         return {"comment": words["err_comment_long"].format(n=n) if long else words["err_comment"]}
     if err.field == "status":
         return {GENERAL: words["err_status"]}
-    message = err.message if language == "da" else in_swedish(err.message)
-    return {GENERAL: message[:1].upper() + message[1:]}
+    return {GENERAL: forms.worded(err, language)}
 
 
 @router.post(CASE, response_class=HTMLResponse)
@@ -91,42 +82,31 @@ async def respond(request: Request, ref: str) -> Response:
     if provider is None:
         return RedirectResponse(HOME, status_code=303)
     the_desk = desk(request)
-    language = _language(request, provider)
+    language = visit.language(request, provider.plan_id)
     words = texts.words(language)
     form = await request.form()
     values = {name: text(form, name) for name in FIELDS}
-    state: Attempt | None = None
-    try:
+
+    async def steps(sending: forms.Sending) -> portal_recoveries.PortalCase:
         found = await portal_recoveries.case(the_desk.store, provider, ref)
         # Checked before Temporal is asked, so a bad answer is refused even while it is down.
         portal_recoveries.respond_request(provider, values["outcome"], values["comment"])
-        state = Attempt(check_request_id(text(form, "request_id") or None))
-        client = await the_desk.temporal()
-        with attempt(state):
-            await portal_recoveries.respond(
+        await sending.send(
+            lambda client: portal_recoveries.respond(
                 client, the_desk.store, provider, ref, values["outcome"], values["comment"]
             )
-    except ActionError as err:
-        if err.field == "case":
-            return show(request, "missing.html", provider, 404, message=words["no_case"])
-        return await _page(
-            request,
-            provider,
-            ref,
-            errors=_refusal(err, words, language),
-            values=values,
-            status_code=400,
         )
-    except (RPCError, TemporalError, OSError, RuntimeError):
-        unknown = state is not None and state.sent
-        return await _page(
-            request,
-            provider,
-            ref,
-            errors={GENERAL: words["unknown_outcome" if unknown else "temporal_down"]},
-            values=values,
-            status_code=503,
-            request_id=state.request_id if unknown and state else None,
+        return found
+
+    found = await forms.perform(request, form, steps)
+    if isinstance(found, forms.Failed):
+        return await forms.answer(
+            found,
+            form_page=partial(_page, request, provider, ref, values=values),
+            refusal=lambda err: _refusal(err, words, language),
+            words=words,
+            missing=partial(show, request, "missing.html", provider, 404, message=words["no_case"]),
+            missing_field="case",
         )
     sessions.flash(request, words["answer_received"].format(case=found.case.recovery_id))
     return RedirectResponse(f"/portal/aterkrav/{found.case.recovery_id}", status_code=303)

@@ -19,6 +19,7 @@ from models.runtime.web_secret import web_secret
 from services import portal
 from services.portal import PortalProvider, PortalRefused
 from web.desk import desk
+from web.portal import texts
 
 COOKIE = "lov_portal"
 PATH = "/portal"
@@ -66,3 +67,9 @@ def begin(request: Request, response: Response, provider: PortalProvider) -> Non
 
 def end(response: Response) -> None:
     response.delete_cookie(COOKIE, path=PATH)
+
+
+def language(request: Request, plan_id: str | None) -> str:
+    """The language of a plan's portal pages (the default plan's without one)."""
+    settings = desk(request).settings
+    return texts.language_of(plan_id, settings.plans_dir, settings.default_plan)
