@@ -29,6 +29,7 @@ from temporalio.common import (
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
+from models.domain.date_text import iso_or_none
 from models.domain.orgnr import OrgNrError, normalize_org_nr
 from models.ids import (
     ApplicationRefError,
@@ -400,15 +401,11 @@ class ApplicationSummary:
             "email": self.email,
             "plan_id": self.plan_id,
             "state": self.state.value,
-            "submitted_at": _iso(self.submitted_at),
-            "decided_at": _iso(self.decided_at),
+            "submitted_at": iso_or_none(self.submitted_at),
+            "decided_at": iso_or_none(self.decided_at),
             "decision": self.decision,
             "reason": self.reason,
         }
-
-
-def _iso(at: datetime | None) -> str | None:
-    return None if at is None else at.isoformat()
 
 
 def _summary(r: ApplicationRecord) -> ApplicationSummary:

@@ -30,6 +30,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from models.domain.calendar import CalendarRules, next_business_day
+from models.domain.date_text import iso_or_none
 from models.domain.inputs import check_actor
 from models.domain.money import ClaimLineError, parse_decimal
 from models.domain.sanctions import AMOUNT_KINDS, LADDER_ORDER, SanctionKind, amount_problem
@@ -469,20 +470,16 @@ class FindingRow:
             "source": f.source,
             "what": f.what,
             "round": f.round,
-            "response_due": _iso(f.response_due),
-            "action_plan_due": _iso(f.action_plan_due),
+            "response_due": iso_or_none(f.response_due),
+            "action_plan_due": iso_or_none(f.action_plan_due),
             "last_decision": f.last_decision,
             # A string, so no JSON reader turns kronor into binary floating point.
             "sanctioned_amount": (
                 None if f.sanctioned_amount is None else str(f.sanctioned_amount)
             ),
-            "opened_at": _iso(f.created_at),
-            "updated_at": _iso(f.updated_at),
+            "opened_at": iso_or_none(f.created_at),
+            "updated_at": iso_or_none(f.updated_at),
         }
-
-
-def _iso(value: date | datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
 
 
 async def list_findings(

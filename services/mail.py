@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
+from models.domain.date_text import iso_or_none
 from models.records.mail_incidents import MailFailureRecord, MailIncidentStore, MailOutageRecord
 from models.runtime.settings import Settings
 from services.record_reads import read_records
@@ -25,10 +25,6 @@ async def outages(settings: Settings) -> list[MailOutageRecord]:
     )
 
 
-def _iso(at: datetime | None) -> str | None:
-    return at.isoformat() if at else None
-
-
 def failure_json(f: MailFailureRecord) -> dict[str, Any]:
     return {
         "key": f.idempotency_key,
@@ -39,16 +35,16 @@ def failure_json(f: MailFailureRecord) -> dict[str, Any]:
         "reason": f.reason,
         "refused": f.refused,
         "error": f.error,
-        "at": _iso(f.at),
+        "at": iso_or_none(f.at),
         "administrator_told": f.notice_key is not None,
     }
 
 
 def outage_json(o: MailOutageRecord) -> dict[str, Any]:
     return {
-        "started_at": _iso(o.started_at),
-        "last_failure_at": _iso(o.last_failure_at),
-        "ended_at": _iso(o.ended_at),
+        "started_at": iso_or_none(o.started_at),
+        "last_failure_at": iso_or_none(o.last_failure_at),
+        "ended_at": iso_or_none(o.ended_at),
         "failures": o.failures,
         "declared": o.declared_at is not None,
         "administrator_told": o.notified_at is not None,

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from temporalio.client import Client, WorkflowHandle
 
 from models.domain.calendar import meeting_out_of_hours
+from models.domain.date_text import iso_or_none
 from models.domain.file_input import MAX_MINUTES_BYTES, FileInputError, load_toml
 from models.domain.inputs import check_date, check_one_line, check_url
 from models.domain.limits import NAME_LEN
@@ -309,19 +310,15 @@ class MeetingSummary:
             "org_nr": self.org_nr,
             "period": self.period,
             "state": self.state.value,
-            "window_start": _iso(self.window_start),
-            "window_end": _iso(self.window_end),
-            "starts_at": _iso(self.starts_at),
-            "ends_at": _iso(self.ends_at),
+            "window_start": iso_or_none(self.window_start),
+            "window_end": iso_or_none(self.window_end),
+            "starts_at": iso_or_none(self.starts_at),
+            "ends_at": iso_or_none(self.ends_at),
             "place": self.place,
             "link": self.link,
             "escalated": self.escalated,
             "minutes": self.minutes,
         }
-
-
-def _iso(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
 
 
 def summary_of(r: MeetingRecord) -> MeetingSummary:

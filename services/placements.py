@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from models.domain.customer_ref import CustomerRefError, check_customer_ref, looks_like_personnummer
+from models.domain.date_text import iso_or_none
 from models.ids import is_placement_id, list_key, new_placement_id, rotation_workflow_id
 from models.messages.contract import ContractStatus
 from models.messages.placement import (
@@ -323,22 +324,18 @@ class PlacementRow:
             "area": p.area,
             "service_type": p.service_type,
             "granted_hours": str(p.granted_hours),
-            "decision_date": _iso(p.decision_date),
+            "decision_date": iso_or_none(p.decision_date),
             "state": p.status,
             "org_nr": p.org_nr,
             "pending_org_nr": p.pending_org_nr,
-            "provider_start": _iso(p.provider_start),
-            "care_plan_due": _iso(p.care_plan_due),
-            "care_plan_done_on": _iso(p.care_plan_done_on),
+            "provider_start": iso_or_none(p.provider_start),
+            "care_plan_due": iso_or_none(p.care_plan_due),
+            "care_plan_done_on": iso_or_none(p.care_plan_done_on),
             "care_plan_current": p.care_plan_current,
-            "end_date": _iso(p.end_date),
-            "registered_at": _iso(p.created_at),
-            "updated_at": _iso(p.updated_at),
+            "end_date": iso_or_none(p.end_date),
+            "registered_at": iso_or_none(p.created_at),
+            "updated_at": iso_or_none(p.updated_at),
         }
-
-
-def _iso(value: date | datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
 
 
 def check_area(area: str | None) -> str | None:

@@ -30,6 +30,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from models.domain.calendar import CalendarRules, next_business_day
+from models.domain.date_text import iso_or_none
 from models.domain.inputs import check_actor, check_year
 from models.domain.money import ClaimLine, ClaimLineError, check_line, check_lines, parse_decimal
 from models.ids import (
@@ -378,19 +379,15 @@ class CaseRow:
             "claimed_amount": None if c.claimed_amount is None else str(c.claimed_amount),
             "amount": None if c.amount is None else str(c.amount),
             "response": c.response,
-            "response_due": _iso(c.response_due),
+            "response_due": iso_or_none(c.response_due),
             "decision": c.decision,
             "settlement": c.settlement,
             "invoice_number": c.invoice_number,
-            "payment_due": _iso(c.payment_due),
-            "paid_at": _iso(c.paid_at),
-            "opened_at": _iso(c.created_at),
-            "updated_at": _iso(c.updated_at),
+            "payment_due": iso_or_none(c.payment_due),
+            "paid_at": iso_or_none(c.paid_at),
+            "opened_at": iso_or_none(c.created_at),
+            "updated_at": iso_or_none(c.updated_at),
         }
-
-
-def _iso(value: date | datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
 
 
 async def list_cases(

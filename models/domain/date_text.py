@@ -19,3 +19,9 @@ def format_date(value: date | str, language: str = "sv") -> str:
         value = date.fromisoformat(value)
     sep = ". " if language == "da" else " "
     return f"{value.day}{sep}{month_name(value.month, language)} {value.year}"
+
+
+def iso_or_none(value: date | None) -> str | None:
+    """A date or time as ISO 8601 for the `--json` outputs and the desk's data, None as None.
+    (A datetime is a date: one function for both.)"""
+    return None if value is None else value.isoformat()
